@@ -1,0 +1,78 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import picocli.CommandLine;
+
+/**
+ * The one place that decides exit codes and how errors are printed.
+ *
+ * <ul>
+ *   <li>0: success
+ *   <li>1: the build or command failed because of its input ({@link SlimbuildException}) or I/O
+ *   <li>2: bad command-line usage
+ *   <li>3: an internal error (a bug in slimbuild)
+ * </ul>
+ *
+ * Stack traces are printed only with {@code --debug}.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+  static final int EXIT_FAILURE = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_INTERNAL = 3;
+
+  private ErrorHandler() {}
+
+  static void install(CommandLine cl) {
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler(
+        (ex, args) -> {
+          PrintWriter err = ex.getCommandLine().getErr();
+          err.println("error: " + ex.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+          err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+          return EXIT_USAGE;
+        });
+  }
+
+  static boolean debugRequested(String[] args) {
+    return Arrays.asList(args).contains("--debug");
+  }
+
+  @Override
+  public int handleExecutionException(
+      Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
+    PrintWriter err = cl.getErr();
+    boolean debug = debugRequested(parseResult.originalArgs().toArray(new String[0]));
+    int code;
+    if (ex instanceof SlimbuildException) {
+      err.println("error: " + ex.getMessage());
+      code = EXIT_FAILURE;
+    } else if (ex instanceof IOException || ex instanceof UncheckedIOException) {
+      Throwable io = ex instanceof UncheckedIOException ? ex.getCause() : ex;
+      err.println("error: " + describeIo(io));
+      code = EXIT_FAILURE;
+    } else {
+      err.println("internal error: " + ex + (debug ? "" : " (run with --debug for details)"));
+      code = EXIT_INTERNAL;
+    }
+    if (debug) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return code;
+  }
+
+  private static String describeIo(Throwable io) {
+    if (io instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + io.getMessage();
+    }
+    if (io instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied: " + io.getMessage();
+    }
+    return io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage();
+  }
+}
