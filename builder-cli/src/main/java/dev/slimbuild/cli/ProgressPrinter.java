@@ -1,0 +1,81 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.event.EventSink;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * Renders build events for {@code --progress}. {@code plain} prints one line per finished step
+ * with its time and layer size (for CI logs); {@code quiet} prints only warnings; {@code auto} is
+ * plain (slimbuild has no interactive renderer yet).
+ */
+final class ProgressPrinter implements EventSink {
+  /** The values {@code --progress} takes. */
+  enum Mode {
+    AUTO,
+    PLAIN,
+    QUIET;
+
+    static Mode parse(String s) {
+      try {
+        return valueOf(s.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new dev.slimbuild.core.SlimbuildException(
+            "invalid --progress '" + s + "': expected auto, plain or quiet");
+      }
+    }
+  }
+
+  private final PrintWriter err;
+  private final Mode mode;
+
+  ProgressPrinter(PrintWriter err, Mode mode) {
+    this.err = err;
+    this.mode = mode;
+  }
+
+  @Override
+  public synchronized void accept(BuildEvent event) {
+    if (event instanceof BuildEvent.Warning w) {
+      err.println("WARNING: " + w.message());
+    } else if (mode == Mode.QUIET) {
+      return;
+    } else if (event instanceof BuildEvent.StepFinished f) {
+      String size = f.layerBytes() < 0 ? "no layer" : humanBytes(f.layerBytes());
+      err.printf(
+          Locale.ROOT,
+          "[%s] [%s %d/%d] %s  %.2fs  %s%n",
+          f.platform(),
+          f.stage(),
+          f.step(),
+          f.steps(),
+          oneLine(f.text()),
+          f.elapsed().toNanos() / 1e9,
+          size);
+    } else if (event instanceof BuildEvent.Info i) {
+      err.println(i.message());
+    }
+    err.flush();
+  }
+
+  private static String oneLine(String text) {
+    String s = text.replace('\n', ' ');
+    return s.length() > 120 ? s.substring(0, 117) + "..." : s;
+  }
+
+  /** Sizes as docker prints them: decimal units, e.g. {@code 1.23MB}. */
+  static String humanBytes(long n) {
+    if (n < 1000) {
+      return n + "B";
+    }
+    String[] units = {"kB", "MB", "GB", "TB"};
+    double v = n;
+    int u = -1;
+    do {
+      v /= 1000;
+      u++;
+    } while (v >= 1000 && u < units.length - 1);
+    return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+  }
+}
