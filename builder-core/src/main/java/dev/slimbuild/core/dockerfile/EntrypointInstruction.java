@@ -1,0 +1,18 @@
+package dev.slimbuild.core.dockerfile;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@code ENTRYPOINT}; exec form or shell form. */
+public record EntrypointInstruction(Location location, CommandForm command) implements Instruction {
+  public EntrypointInstruction {
+    Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(command, "command");
+  }
+
+  @Override
+  public String keyword() {
+    return "ENTRYPOINT";
+  }
+}

@@ -1,0 +1,18 @@
+package dev.slimbuild.core.dockerfile;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** {@code USER user[:group]}. */
+public record UserInstruction(Location location, String user) implements Instruction {
+  public UserInstruction {
+    Objects.requireNonNull(location, "location");
+    Objects.requireNonNull(user, "user");
+  }
+
+  @Override
+  public String keyword() {
+    return "USER";
+  }
+}
