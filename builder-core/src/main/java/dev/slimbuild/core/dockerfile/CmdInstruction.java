@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code CMD}; exec form or shell form ({@code CMD []} is an empty exec form). */
 public record CmdInstruction(Location location, CommandForm command) implements Instruction {

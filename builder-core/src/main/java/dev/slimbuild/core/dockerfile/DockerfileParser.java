@@ -103,14 +103,15 @@ public final class DockerfileParser {
 
   /** A stage may read only from stages before it: COPY --from and RUN --mount from=. */
   private static void checkFrom(
-      Instruction ins, StageBuilder stage, List<StageBuilder> stages, Map<String, StageBuilder> byName) {
-    Instruction target = ins instanceof OnbuildInstruction on ? on.trigger() : ins;
-    if (ins instanceof OnbuildInstruction) {
-      return; // triggers run in a later build, where these stages do not exist
-    }
-    if (target instanceof CopyInstruction copy && copy.from().isPresent()) {
-      checkReference(ins, "COPY --from=" + copy.from().get(), copy.from().get(), stage, stages, byName);
-    } else if (target instanceof RunInstruction run) {
+      Instruction ins,
+      StageBuilder stage,
+      List<StageBuilder> stages,
+      Map<String, StageBuilder> byName) {
+    // ONBUILD triggers are not checked: they run in a later build, where these stages do not exist
+    if (ins instanceof CopyInstruction copy && copy.from().isPresent()) {
+      String from = copy.from().get();
+      checkReference(ins, "COPY --from=" + from, from, stage, stages, byName);
+    } else if (ins instanceof RunInstruction run) {
       for (String mount : run.mounts()) {
         Optional<String> from = mountFrom(mount);
         if (from.isPresent()) {

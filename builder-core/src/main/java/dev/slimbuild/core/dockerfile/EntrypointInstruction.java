@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code ENTRYPOINT}; exec form or shell form. */
 public record EntrypointInstruction(Location location, CommandForm command) implements Instruction {

@@ -2,7 +2,6 @@ package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code ENV k=v ...} or {@code ENV k v}. */
 public record EnvInstruction(Location location, List<KeyValue> pairs) implements Instruction {

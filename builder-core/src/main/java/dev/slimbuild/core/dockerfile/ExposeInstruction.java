@@ -2,7 +2,6 @@ package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code EXPOSE port[/proto] ...}, in the order written. */
 public record ExposeInstruction(Location location, List<String> ports) implements Instruction {

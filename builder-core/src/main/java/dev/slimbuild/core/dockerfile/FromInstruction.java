@@ -1,6 +1,5 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 

@@ -2,7 +2,6 @@ package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code LABEL k=v ...} (or the legacy {@code LABEL k v}). */
 public record LabelInstruction(Location location, List<KeyValue> pairs) implements Instruction {

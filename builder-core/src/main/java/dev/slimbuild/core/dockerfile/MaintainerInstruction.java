@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code MAINTAINER name} (deprecated). */
 public record MaintainerInstruction(Location location, String maintainer) implements Instruction {

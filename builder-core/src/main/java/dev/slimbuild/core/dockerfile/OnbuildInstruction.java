@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code ONBUILD instruction}; the trigger is parsed (never ONBUILD, FROM or MAINTAINER) and shares this location. */
 public record OnbuildInstruction(Location location, Instruction trigger) implements Instruction {

@@ -2,7 +2,6 @@ package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code SHELL ["executable", "parameters"]} (JSON form only). */
 public record ShellInstruction(Location location, List<String> shell) implements Instruction {

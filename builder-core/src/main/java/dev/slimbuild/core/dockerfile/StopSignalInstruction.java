@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code STOPSIGNAL signal}. */
 public record StopSignalInstruction(Location location, String signal) implements Instruction {

@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code USER user[:group]}. */
 public record UserInstruction(Location location, String user) implements Instruction {

@@ -2,7 +2,6 @@ package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code VOLUME path ...} or {@code VOLUME ["path"]}. */
 public record VolumeInstruction(Location location, List<String> volumes) implements Instruction {

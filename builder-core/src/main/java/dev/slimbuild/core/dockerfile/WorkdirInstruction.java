@@ -1,8 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
-import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /** {@code WORKDIR path}. */
 public record WorkdirInstruction(Location location, String path) implements Instruction {
