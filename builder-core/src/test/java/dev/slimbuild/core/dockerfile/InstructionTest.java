@@ -267,4 +267,25 @@ class InstructionTest {
     assertThat(raw.children().get(0).flags()).containsExactly("--chown=a b");
     assertThat(raw.children().get(0).args()).containsExactly("--x", "/d");
   }
+
+  @Test
+  void onbuildTriggerKeepsHeredoc() {
+    Dockerfile df = DockerfileParser.parse("FROM a\nONBUILD RUN <<EOF\nx\nEOF\n", "Dockerfile");
+    OnbuildInstruction on = (OnbuildInstruction) df.stages().get(0).instructions().get(0);
+    assertThat(((RunInstruction) on.trigger()).heredocs())
+        .containsExactly(new Heredoc("EOF", "x\n", true, false, 0));
+    assertThat(on.location().endLine()).isEqualTo(4);
+    assertThat(df.dump()).isEqualTo("(from \"a\")\n(onbuild (run \"<<EOF\"))\n");
+  }
+
+  @Test
+  void backtickEscapeInFlagsAndWords() {
+    RawDockerfile raw =
+        DockerfileParser.parseRaw(
+            "# escape=`\nCOPY --chown=a` b c:\\d e\nENV k=a` b\n", "Dockerfile");
+    assertThat(raw.directives().escape()).isEqualTo('`');
+    assertThat(raw.children().get(0).flags()).containsExactly("--chown=a b");
+    assertThat(raw.children().get(0).args()).containsExactly("c:\\d", "e");
+    assertThat(raw.children().get(1).args()).containsExactly("k", "a` b", "=");
+  }
 }
