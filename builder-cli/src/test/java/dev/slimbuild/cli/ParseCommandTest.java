@@ -1,0 +1,138 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slimbuild.core.dockerfile.DockerfileCorpus;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** {@code slimbuild parse}, run in-process. */
+class ParseCommandTest {
+
+  @TempDir Path tmp;
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private Path write(String text) throws IOException {
+    Path f = tmp.resolve("Dockerfile.test");
+    Files.writeString(f, text, StandardCharsets.UTF_8);
+    return f;
+  }
+
+  /** Raw-parser cases that the instruction checks reject, as BuildKit's build would. */
+  private static final List<String> INVALID_AS_BUILD = List.of("flags", "health");
+
+  /** Conformance cases that are complete Dockerfiles (with a FROM) pass the full checks too. */
+  static Stream<Path> buildableCases() {
+    return DockerfileCorpus.positive().stream()
+        .filter(d -> DockerfileCorpus.read(d, "result").startsWith("(from "))
+        .filter(d -> !INVALID_AS_BUILD.contains(d.getFileName().toString()));
+  }
+
+  @Test
+  void rawOnlyCasesAreRejectedWithLine() {
+    Path dir = DockerfileCorpus.dir().resolve("testfiles");
+    Path flags = dir.resolve("flags/Dockerfile");
+    assertThat(run("parse", "-f", flags.toString()).err())
+        .isEqualTo("error: " + flags + ":3: unknown flag for COPY: --user\n");
+    Path health = dir.resolve("health/Dockerfile");
+    assertThat(run("parse", "-f", health.toString()).err())
+        .isEqualTo("error: " + health + ":4: HEALTHCHECK requires at least one argument\n");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("buildableCases")
+  void printsBuildKitResult(Path dir) {
+    Path dockerfile = dir.resolve("Dockerfile");
+    Result r = run("parse", "-f", dockerfile.toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo(DockerfileCorpus.read(dir, "result"));
+  }
+
+  @Test
+  void mostCasesAreBuildable() {
+    assertThat(buildableCases().count()).isGreaterThanOrEqualTo(24);
+  }
+
+  static Stream<Arguments> errors() {
+    return Stream.of(
+        Arguments.of("FROM a\n\nCOPPY x y\n", ":3: unknown instruction: COPPY (did you mean COPY?)"),
+        Arguments.of("FROM a\nCOPY --foo=1 x y\n", ":2: unknown flag for COPY: --foo"),
+        Arguments.of("", ":1: file with no instructions"),
+        Arguments.of("RUN x\n", ":1: RUN before the first FROM"),
+        Arguments.of("ARG x\n", ":1: no FROM instruction"),
+        Arguments.of("FROM a AS b\nFROM c AS b\n", ":2: duplicate stage name \"b\" (first defined on line 1)"),
+        Arguments.of("FROM a AS b\nCOPY --from=b x y\n", ":2: COPY --from=b refers to the current stage"),
+        Arguments.of("FROM a\nCOPY --from=c x y\nFROM d AS c\n", ":2: COPY --from=c refers to a later stage"));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("errors")
+  void errorsNameFileAndLine(String text, String message) throws IOException {
+    Path f = write(text);
+    Result r = run("parse", "-f", f.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("error: " + f + message);
+    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+  }
+
+  @Test
+  void debugPrintsStackTrace() throws IOException {
+    Path f = write("FROM a\nCOPPY x y\n");
+    Result r = run("--debug", "parse", "-f", f.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: " + f + ":2: unknown instruction: COPPY");
+    assertThat(r.err()).contains("DockerfileException").contains("\tat ");
+  }
+
+  @Test
+  void missingFileIsAnIoError() {
+    Result r = run("parse", "-f", tmp.resolve("nope").toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: no such file: ");
+  }
+
+  @Test
+  void readsStandardInput() {
+    InputStream saved = System.in;
+    try {
+      System.setIn(new ByteArrayInputStream("from a\nRUN [\"x\"]\n".getBytes(StandardCharsets.UTF_8)));
+      Result r = run("parse", "-f", "-");
+      assertThat(r.code()).isZero();
+      assertThat(r.out()).isEqualTo("(from \"a\")\n(run \"x\")\n");
+      System.setIn(new ByteArrayInputStream("FROM a\nFOOBAR\n".getBytes(StandardCharsets.UTF_8)));
+      Result bad = run("parse", "-f", "-");
+      assertThat(bad.err()).isEqualTo("error: Dockerfile:2: unknown instruction: FOOBAR\n");
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  @Test
+  void listedInHelp() {
+    Result r = run("--help");
+    assertThat(List.of(r.out().split("\n"))).anySatisfy(l -> assertThat(l).contains("parse"));
+  }
+}

@@ -1,0 +1,104 @@
+package dev.slimbuild.core.dockerfile;
+
+/** Go's notion of white space, which BuildKit's parser uses throughout. */
+final class Text {
+  private Text() {}
+
+  /** Go's {@code unicode.IsSpace}. */
+  static boolean isSpace(int c) {
+    switch (c) {
+      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
+          0x3000 -> {
+        return true;
+      }
+      default -> {
+        return c >= 0x2000 && c <= 0x200a;
+      }
+    }
+  }
+
+  /** The characters of BuildKit's {@code [\t\v\f\r ]} class. */
+  static boolean isBlank(char c) {
+    return c == '\t' || c == 0x0b || c == '\f' || c == '\r' || c == ' ';
+  }
+
+  static String trimLeftSpace(String s) {
+    int i = 0;
+    while (i < s.length() && isSpace(s.charAt(i))) {
+      i++;
+    }
+    return s.substring(i);
+  }
+
+  /** Go's {@code strings.TrimSpace}. */
+  static String trimSpace(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && isSpace(s.charAt(start))) {
+      start++;
+    }
+    while (end > start && isSpace(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  /** Splits on runs of {@code [\t\v\f\r ]}, at most {@code limit} parts (no limit if negative). */
+  static java.util.List<String> splitBlank(String s, int limit) {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    int start = 0;
+    int i = 0;
+    while (i < s.length()) {
+      if (isBlank(s.charAt(i)) && (limit < 0 || parts.size() < limit - 1)) {
+        int j = i;
+        while (j < s.length() && isBlank(s.charAt(j))) {
+          j++;
+        }
+        parts.add(s.substring(start, i));
+        start = j;
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    parts.add(s.substring(start));
+    return parts;
+  }
+
+  /** Levenshtein distance, for "did you mean". */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /** The closest option at distance below 3, or null; an exact match means no suggestion. */
+  static String suggest(String value, java.util.Collection<String> options) {
+    String best = null;
+    int min = 3;
+    for (String option : options) {
+      if (option.equals(value)) {
+        return null;
+      }
+      int d = distance(value, option);
+      if (d < min) {
+        min = d;
+        best = option;
+      }
+    }
+    return best;
+  }
+}
