@@ -1,6 +1,5 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +10,19 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code slimbuild parse [-f FILE]}: checks a Dockerfile and prints its syntax tree. */
+/**
+ * {@code slimbuild parse [-f FILE] [--check]}: prints a Dockerfile's syntax tree exactly as
+ * BuildKit's parser does; with {@code --check}, also applies every instruction and stage check
+ * that {@code slimbuild build} applies.
+ */
 @Command(
     name = "parse",
     mixinStandardHelpOptions = true,
     description = {
-      "Parse and check a Dockerfile, then print its syntax tree, one S-expression a line",
-      "(BuildKit's parser test format)."
+      "Parse a Dockerfile and print its syntax tree, one S-expression a line",
+      "(BuildKit's parser test format). Syntax errors (bad directives, unterminated heredocs)",
+      "fail; with --check, so does everything 'slimbuild build' rejects before building",
+      "(unknown instructions and flags, missing arguments, stage errors)."
     })
 final class ParseCommand implements Callable<Integer> {
 
@@ -28,6 +33,11 @@ final class ParseCommand implements Callable<Integer> {
       paramLabel = "FILE",
       description = "The Dockerfile ('-' reads standard input). Default: ./Dockerfile")
   String file = "Dockerfile";
+
+  @CommandLine.Option(
+      names = "--check",
+      description = "Also check instructions, flags and stages as a build would.")
+  boolean check;
 
   @Override
   public Integer call() throws IOException {
@@ -40,8 +50,11 @@ final class ParseCommand implements Callable<Integer> {
       text = new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
       displayName = file;
     }
-    Dockerfile dockerfile = DockerfileParser.parse(text, displayName);
-    spec.commandLine().getOut().print(dockerfile.dump());
+    String tree =
+        check
+            ? DockerfileParser.parse(text, displayName).dump()
+            : DockerfileParser.parseRaw(text, displayName).dump();
+    spec.commandLine().getOut().print(tree);
     spec.commandLine().getOut().flush();
     return 0;
   }

@@ -50,24 +50,51 @@ class ParseCommandTest {
   }
 
   @Test
-  void rawOnlyCasesAreRejectedWithLine() {
+  void rawOnlyCasesAreRejectedWithLineUnderCheck() {
     Path dir = DockerfileCorpus.dir().resolve("testfiles");
     Path flags = dir.resolve("flags/Dockerfile");
-    assertThat(run("parse", "-f", flags.toString()).err())
+    assertThat(run("parse", "--check", "-f", flags.toString()).err())
         .isEqualTo("error: " + flags + ":3: unknown flag for COPY: --user\n");
     Path health = dir.resolve("health/Dockerfile");
-    assertThat(run("parse", "-f", health.toString()).err())
+    assertThat(run("parse", "--check", "-f", health.toString()).err())
         .isEqualTo("error: " + health + ":4: HEALTHCHECK requires at least one argument\n");
   }
 
+  static Stream<Path> allCases() {
+    return DockerfileCorpus.positive().stream();
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("buildableCases")
+  @MethodSource("allCases")
   void printsBuildKitResult(Path dir) {
     Path dockerfile = dir.resolve("Dockerfile");
     Result r = run("parse", "-f", dockerfile.toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(DockerfileCorpus.read(dir, "result"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("buildableCases")
+  void buildableCasesPassTheChecksWithTheSameTree(Path dir) {
+    Result r = run("parse", "--check", "-f", dir.resolve("Dockerfile").toString());
+    assertThat(r.err()).isEmpty();
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo(DockerfileCorpus.read(dir, "result"));
+  }
+
+  static Stream<Path> negativeCases() {
+    return DockerfileCorpus.negative().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("negativeCases")
+  void negativeCasesFailWithFileAndLine(Path dir) {
+    Path dockerfile = dir.resolve("Dockerfile");
+    Result r = run("parse", "-f", dockerfile.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).matches("(?s)error: " + java.util.regex.Pattern.quote(dockerfile.toString()) + ":\\d+: .*");
   }
 
   @Test
@@ -91,7 +118,7 @@ class ParseCommandTest {
   @MethodSource("errors")
   void errorsNameFileAndLine(String text, String message) throws IOException {
     Path f = write(text);
-    Result r = run("parse", "-f", f.toString());
+    Result r = run("parse", "--check", "-f", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("error: " + f + message);
@@ -101,7 +128,7 @@ class ParseCommandTest {
   @Test
   void debugPrintsStackTrace() throws IOException {
     Path f = write("FROM a\nCOPPY x y\n");
-    Result r = run("--debug", "parse", "-f", f.toString());
+    Result r = run("--debug", "parse", "--check", "-f", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: " + f + ":2: unknown instruction: COPPY");
     assertThat(r.err()).contains("DockerfileException").contains("\tat ");
@@ -123,7 +150,7 @@ class ParseCommandTest {
       assertThat(r.code()).isZero();
       assertThat(r.out()).isEqualTo("(from \"a\")\n(run \"x\")\n");
       System.setIn(new ByteArrayInputStream("FROM a\nFOOBAR\n".getBytes(StandardCharsets.UTF_8)));
-      Result bad = run("parse", "-f", "-");
+      Result bad = run("parse", "--check", "-f", "-");
       assertThat(bad.err()).isEqualTo("error: Dockerfile:2: unknown instruction: FOOBAR\n");
     } finally {
       System.setIn(saved);
