@@ -1,0 +1,43 @@
+package dev.slimbuild.core.context;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The shared conformance data for ignore patterns; fails if it cannot be found. */
+final class ContextConformance {
+  private static JsonNode cases;
+
+  private ContextConformance() {}
+
+  static Path file(String relative) {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      Path candidate = dir.resolve("shared/conformance").resolve(relative);
+      if (Files.isRegularFile(candidate)) {
+        return candidate;
+      }
+      dir = dir.getParent();
+    }
+    Path fallback = Path.of("/work/shared/conformance").resolve(relative);
+    if (Files.isRegularFile(fallback)) {
+      return fallback;
+    }
+    throw new AssertionError("conformance data not found: shared/conformance/" + relative);
+  }
+
+  static synchronized JsonNode patternMatcherCases() {
+    if (cases == null) {
+      try {
+        cases =
+            new ObjectMapper().readTree(file("dockerignore/patternmatcher_cases.json").toFile());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return cases;
+  }
+}
