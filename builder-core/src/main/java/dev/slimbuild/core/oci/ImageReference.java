@@ -139,11 +139,15 @@ public record ImageReference(String registry, String repository, String tag, Dig
 
   /** The short form Docker shows: {@code app:1} for {@code docker.io/library/app:1}. */
   public String familiar() {
-    String n = name();
+    return familiarName() + suffix();
+  }
+
+  /** The short name without tag or digest: {@code app} for {@code docker.io/library/app}. */
+  public String familiarName() {
     if (registry.equals(DOCKER_HUB)) {
-      n = repository.startsWith("library/") ? repository.substring(8) : repository;
+      return repository.startsWith("library/") ? repository.substring(8) : repository;
     }
-    return n + suffix();
+    return name();
   }
 
   private String suffix() {
