@@ -7,10 +7,14 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * A content digest, {@code algorithm:hex}. Only sha256 and sha512 are accepted, as the OCI image
- * spec registers (https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests).
+ * A content digest, {@code algorithm:encoded}, following the grammar of the OCI image spec
+ * (descriptor.md#digests). The registered algorithms sha256 and sha512 are checked strictly (64 or
+ * 128 lower-case hex digits); other algorithms only have to match the grammar, as the spec allows,
+ * and {@link #isRegistered()} is false for them: they can be carried but not verified.
  */
 public record Digest(String algorithm, String hex) implements Comparable<Digest> {
+  private static final Pattern ALGORITHM = Pattern.compile("[a-z0-9]+(?:[+._-][a-z0-9]+)*");
+  private static final Pattern ENCODED = Pattern.compile("[a-zA-Z0-9=_-]+");
   private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
   private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
 
@@ -19,14 +23,14 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         switch (algorithm) {
           case "sha256" -> SHA256.matcher(hex).matches();
           case "sha512" -> SHA512.matcher(hex).matches();
-          default -> false;
+          default -> ALGORITHM.matcher(algorithm).matches() && ENCODED.matcher(hex).matches();
         };
     if (!ok) {
       throw new IllegalArgumentException("invalid digest: " + algorithm + ":" + hex);
     }
   }
 
-  /** Parses {@code sha256:<64 hex>}; throws IllegalArgumentException naming the input. */
+  /** Parses {@code algorithm:encoded}; throws IllegalArgumentException naming the input. */
   public static Digest parse(String s) {
     int colon = s.indexOf(':');
     if (colon <= 0) {
@@ -57,6 +61,29 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether the algorithm is one the spec registers (sha256, sha512), so content can be verified. */
+  public boolean isRegistered() {
+    return algorithm.equals("sha256") || algorithm.equals("sha512");
+  }
+
+  /** A new MessageDigest for this digest's algorithm; IllegalStateException if unregistered. */
+  public MessageDigest newHasher() {
+    try {
+      return switch (algorithm) {
+        case "sha256" -> MessageDigest.getInstance("SHA-256");
+        case "sha512" -> MessageDigest.getInstance("SHA-512");
+        default -> throw new IllegalStateException("cannot verify digest algorithm " + algorithm);
+      };
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The first 12 characters of the encoded part, as {@code docker images} shows. */
+  public String shortHex() {
+    return hex.length() <= 12 ? hex : hex.substring(0, 12);
   }
 
   @Override

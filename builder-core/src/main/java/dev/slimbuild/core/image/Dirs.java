@@ -1,0 +1,98 @@
+package dev.slimbuild.core.image;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/** File helpers shared by the writers: atomic file writes, link-or-copy, recursive delete. */
+final class Dirs {
+  private Dirs() {}
+
+  /** Writes {@code bytes} to {@code target} through a temporary file and an atomic rename. */
+  static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      makeReadable(tmp, false);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Hard-links {@code source} as {@code target}, or copies it when linking is not possible. */
+  static void linkOrCopy(Path source, Path target) throws IOException {
+    try {
+      Files.createLink(target, source);
+    } catch (FileSystemException | UnsupportedOperationException e) {
+      // Another filesystem (EXDEV), or links not supported: copy instead.
+      Files.deleteIfExists(target);
+      Files.copy(source, target);
+    }
+  }
+
+  /** Temp files and directories are created owner-only; outputs are meant to be shared. */
+  static void makeReadable(Path p, boolean directory) throws IOException {
+    try {
+      Files.setPosixFilePermissions(
+          p, PosixFilePermissions.fromString(directory ? "rwxr-xr-x" : "rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX filesystem: keep the defaults
+    }
+  }
+
+  /** Deletes {@code dir} and everything under it; a missing dir is fine. */
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+            if (exc != null) {
+              throw exc;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  /**
+   * Replaces {@code dest} with the fully written {@code staged} directory (a sibling): the old
+   * content is moved aside, the new one renamed in, then the old one deleted. If the second rename
+   * fails, the old content is put back.
+   */
+  static void replaceDirectory(Path staged, Path dest) throws IOException {
+    Path parent = dest.getParent();
+    if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE);
+      return;
+    }
+    Path old = Files.createTempDirectory(parent, "." + dest.getFileName() + ".old-");
+    Files.delete(old);
+    Files.move(dest, old, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      Files.move(old, dest, StandardCopyOption.ATOMIC_MOVE);
+      throw e;
+    }
+    deleteRecursively(old);
+  }
+}
