@@ -31,12 +31,24 @@ public final class LayerReader implements Closeable {
    * device nodes and fifos are refused with an IOException.
    */
   public LayerEntry next() throws IOException {
-    generation++;
-    TarArchiveEntry t = tar.getNextEntry();
-    if (t == null) {
-      return null;
+    while (true) {
+      generation++;
+      TarArchiveEntry t = tar.getNextEntry();
+      if (t == null) {
+        return null;
+      }
+      if (!isRoot(t.getName())) { // "./" as GNU tar writes it: the root is not an entry
+        return toEntry(t);
+      }
     }
-    return toEntry(t);
+  }
+
+  private static boolean isRoot(String name) {
+    try {
+      return LayerPaths.normalizeOrRoot(name).isEmpty();
+    } catch (IllegalArgumentException e) {
+      return false; // reported by toEntry
+    }
   }
 
   private LayerEntry toEntry(TarArchiveEntry t) throws IOException {
