@@ -45,6 +45,15 @@ public final class LayerWriter {
       OutputStream blobOut)
       throws IOException {
     compression.checkLevel(level);
+    if (compression == Compression.NONE) {
+      // the blob is the tar: hash it once
+      HashingOutputStream tarHash = new HashingOutputStream(new NonClosing(blobOut));
+      try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
+        new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
+      }
+      Digest d = Digest.sha256(tarHash.digest());
+      return new LayerDigests(d, d, tarHash.count(), tarHash.count(), compression.mediaType());
+    }
     HashingOutputStream compressed = new HashingOutputStream(new NonClosing(blobOut));
     OutputStream compressor = Compressors.open(compression, level, zstdWorkers, compressed);
     HashingOutputStream tarHash = new HashingOutputStream(compressor);
