@@ -98,8 +98,11 @@ public final class TreeEntries {
         return -1;
       }
       int n = (int) Math.min(len, left);
-      for (int i = 0; i < n; i++) {
-        b[off + i] = (byte) ('a' + r.nextInt(8));
+      for (int i = 0; i < n; ) {
+        long bits = r.nextLong();
+        for (int k = 0; k < 21 && i < n; k++, i++, bits >>>= 3) {
+          b[off + i] = (byte) ('a' + (bits & 7));
+        }
       }
       left -= n;
       return n;
