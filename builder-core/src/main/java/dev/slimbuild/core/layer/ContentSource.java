@@ -1,0 +1,35 @@
+package dev.slimbuild.core.layer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where a file's bytes come from. Opened only when the layer is written, once per write. */
+@FunctionalInterface
+public interface ContentSource {
+  /** Opens a fresh stream over the content; the caller closes it. */
+  InputStream open() throws IOException;
+
+  /** No bytes. */
+  ContentSource EMPTY = () -> InputStream.nullInputStream();
+
+  /** The bytes of a file on disk, read when the layer is written. */
+  static ContentSource ofPath(Path path) {
+    return new PathSource(path);
+  }
+
+  /** Bytes held in memory (small files, tests); the array is not copied. */
+  static ContentSource ofBytes(byte[] bytes) {
+    return () -> new ByteArrayInputStream(bytes);
+  }
+
+  /** A content source backed by a file, so writers can use the file channel directly. */
+  record PathSource(Path path) implements ContentSource {
+    @Override
+    public InputStream open() throws IOException {
+      return Files.newInputStream(path);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.slimbuild.core.layer;
+
+import dev.slimbuild.compress.Decompressors;
+import java.io.Closeable;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Reads a layer blob (tar, tar+gzip or tar+zstd, sniffed) entry by entry as {@link LayerEntry}s.
+ * A FILE entry's content source is one-shot: it reads the blob itself and is valid only until
+ * {@link #next()} is called again.
+ */
+public final class LayerReader implements Closeable {
+  private static final String XATTR = "SCHILY.xattr.";
+
+  private final TarArchiveInputStream tar;
+  private long generation;
+
+  /** Reads {@code blob}, any supported compression; closing the reader closes it. */
+  public LayerReader(InputStream blob) throws IOException {
+    this.tar = new TarArchiveInputStream(Decompressors.open(blob), "UTF-8");
+  }
+
+  /**
+   * The next entry, or null at the end. Whiteout names come back as WHITEOUT and OPAQUE entries;
+   * device nodes and fifos are refused with an IOException.
+   */
+  public LayerEntry next() throws IOException {
+    while (true) {
+      generation++;
+      TarArchiveEntry t = tar.getNextEntry();
+      if (t == null) {
+        return null;
+      }
+      if (!isRoot(t.getName())) { // "./" as GNU tar writes it: the root is not an entry
+        return toEntry(t);
+      }
+    }
+  }
+
+  private static boolean isRoot(String name) {
+    try {
+      return LayerPaths.normalizeOrRoot(name).isEmpty();
+    } catch (IllegalArgumentException e) {
+      return false; // reported by toEntry
+    }
+  }
+
+  private LayerEntry toEntry(TarArchiveEntry t) throws IOException {
+    String path;
+    try {
+      path = LayerPaths.normalize(t.getName());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("layer entry '" + t.getName() + "': " + e.getMessage(), e);
+    }
+    String name = LayerPaths.name(path);
+    int mode = t.getMode() & 07777;
+    int uid = Math.toIntExact(t.getLongUserId());
+    int gid = Math.toIntExact(t.getLongGroupId());
+    Map<String, String> xattrs = new TreeMap<>();
+    for (Map.Entry<String, String> h : t.getExtraPaxHeaders().entrySet()) {
+      if (h.getKey().startsWith(XATTR)) {
+        xattrs.put(h.getKey().substring(XATTR.length()), h.getValue());
+      }
+    }
+    if (name.equals(LayerEntry.OPAQUE_MARKER)) {
+      return LayerEntry.opaque(LayerPaths.parent(path));
+    }
+    if (name.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
+      return LayerEntry.whiteout(
+          LayerPaths.join(
+              LayerPaths.parent(path), name.substring(LayerEntry.WHITEOUT_PREFIX.length())));
+    }
+    LayerEntry e;
+    if (t.isDirectory()) {
+      e = LayerEntry.dir(path, mode, uid, gid);
+    } else if (t.isSymbolicLink()) {
+      e = LayerEntry.symlink(path, t.getLinkName(), uid, gid);
+    } else if (t.isLink()) {
+      e = LayerEntry.hardlink(path, t.getLinkName(), mode, uid, gid);
+    } else if (t.isFile()) {
+      long gen = generation;
+      e = LayerEntry.file(path, mode, uid, gid, t.getSize(), () -> current(gen));
+    } else {
+      throw new IOException("layer entry '" + path + "' is a device or fifo; not supported");
+    }
+    return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
+  }
+
+  private InputStream current(long gen) throws IOException {
+    if (gen != generation) {
+      throw new IOException("layer entry content read after moving to the next entry");
+    }
+    return new FilterInputStream(tar) {
+      @Override
+      public void close() {
+        // the tar stream stays open for the next entry
+      }
+    };
+  }
+
+  @Override
+  public void close() throws IOException {
+    tar.close();
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The layer engine: the {@link dev.slimbuild.core.layer.LayerEntry} file model, a deterministic tar
+ * writer, the one-pass layer pipeline (tar → diff_id → compress → digest), a layer reader, a merged
+ * metadata-only {@link dev.slimbuild.core.layer.FileTree}, and safe archive extraction for ADD.
+ */
+package dev.slimbuild.core.layer;
