@@ -19,4 +19,9 @@ public record RunInstruction(Location location, CommandForm command, List<String
   public String keyword() {
     return "RUN";
   }
+
+  /** The {@code from=} values of this RUN's {@code --mount} flags, in order. */
+  public List<String> mountSources() {
+    return mounts.stream().map(DockerfileParser::mountFrom).flatMap(Optional::stream).toList();
+  }
 }

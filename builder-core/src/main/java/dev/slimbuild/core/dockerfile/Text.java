@@ -1,7 +1,7 @@
 package dev.slimbuild.core.dockerfile;
 
 /** Go's notion of white space, which BuildKit's parser uses throughout. */
-final class Text {
+public final class Text {
   private Text() {}
 
   /** Go's {@code unicode.IsSpace}. */
@@ -86,7 +86,7 @@ final class Text {
   }
 
   /** The closest option at distance below 3, or null; an exact match means no suggestion. */
-  static String suggest(String value, java.util.Collection<String> options) {
+  public static String suggest(String value, java.util.Collection<String> options) {
     String best = null;
     int min = 3;
     for (String option : options) {

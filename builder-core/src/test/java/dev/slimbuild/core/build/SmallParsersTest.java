@@ -31,25 +31,6 @@ class SmallParsersTest {
         .hasMessageContaining(spec.contains("/xyz") ? "xyz" : spec.split("-")[0]);
   }
 
-  @ParameterizedTest
-  @CsvSource({
-    "30s,30000000000",
-    "1m30s,90000000000",
-    "1.5h,5400000000000",
-    "250ms,250000000",
-    "0,0",
-    "10us,10000"
-  })
-  void goDurations(String s, long nanos) {
-    assertThat(GoDuration.parseNanos(s)).isEqualTo(nanos);
-  }
-
-  @ParameterizedTest
-  @CsvSource({"30", "s", "1x", "''"})
-  void badDurations(String s) {
-    assertThatThrownBy(() -> GoDuration.parseNanos(s)).isInstanceOf(SlimbuildException.class);
-  }
-
   private static final String PASSWD =
       "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:App:/home/app:/bin/sh\n";
   private static final String GROUP = "root:x:0:\nstaff:x:50:app\napp:x:1001:\n";

@@ -1,0 +1,233 @@
+package dev.slimbuild.core.plan;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.CopyInstruction;
+import dev.slimbuild.core.dockerfile.Dockerfile;
+import dev.slimbuild.core.dockerfile.FromInstruction;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.OnbuildInstruction;
+import dev.slimbuild.core.dockerfile.RunInstruction;
+import dev.slimbuild.core.dockerfile.Stage;
+import dev.slimbuild.core.dockerfile.Text;
+import dev.slimbuild.core.dockerfile.shell.ShellLex;
+import dev.slimbuild.core.oci.Platform;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Turns a parsed Dockerfile into the plan for one target platform, as BuildKit's Dockerfile
+ * frontend does: predefined platform ARGs, global ARGs resolved with {@code --build-arg}, FROM
+ * names and platforms expanded with them, the stage graph, and only the stages that the target
+ * reaches (an unreferenced stage is never built, even when it is broken).
+ */
+public final class Planner {
+  /** Build args every build accepts without an ARG declaring them. */
+  private static final Set<String> PREDEFINED =
+      Set.of(
+          "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
+          "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "SOURCE_DATE_EPOCH");
+
+  private Planner() {}
+
+  /** Plans the build of {@code dockerfile} for {@code request}. */
+  public static BuildPlan plan(Dockerfile dockerfile, PlanRequest request) {
+    ShellLex lex = new ShellLex(dockerfile.directives().escape());
+    List<Stage> stages = dockerfile.stages();
+
+    Map<String, Integer> byName = new HashMap<>();
+    for (Stage s : stages) {
+      s.name().ifPresent(n -> byName.putIfAbsent(n, s.index()));
+    }
+    Stage targetStage = resolveTarget(request.target(), stages, byName);
+
+    Map<String, String> global = predefinedArgs(request, targetStage);
+    Set<String> declared = new HashSet<>();
+    for (ArgInstruction arg : dockerfile.globalArgs()) {
+      for (ArgInstruction.Arg a : arg.args()) {
+        declared.add(a.name());
+        String value = request.buildArgs().get(a.name());
+        if (value == null && a.defaultValue().isPresent()) {
+          value = expand(lex, a.defaultValue().get(), global, arg);
+        }
+        if (value != null) {
+          global.put(a.name(), value);
+        }
+      }
+    }
+
+    // plan only the stages the target reaches through FROM, COPY --from and RUN --mount from=:
+    // a stage nobody needs is never expanded, so it cannot fail the build
+    Map<Integer, PlannedStage> planned = new java.util.TreeMap<>();
+    Deque<Integer> todo = new ArrayDeque<>(List.of(targetStage.index()));
+    while (!todo.isEmpty()) {
+      int i = todo.pop();
+      if (!planned.containsKey(i)) {
+        PlannedStage p = planStage(stages.get(i), lex, global, byName);
+        planned.put(i, p);
+        todo.addAll(p.dependencies());
+      }
+    }
+    List<PlannedStage> needed = new ArrayList<>(planned.values());
+    for (PlannedStage p : needed) {
+      for (Instruction ins : p.stage().instructions()) {
+        if (ins instanceof ArgInstruction a) {
+          a.args().forEach(x -> declared.add(x.name()));
+        }
+      }
+    }
+
+    List<String> unused = new ArrayList<>();
+    for (String k : new TreeSet<>(request.buildArgs().keySet())) {
+      if (!declared.contains(k) && !PREDEFINED.contains(k) && !global.containsKey(k)) {
+        unused.add(k);
+      }
+    }
+    return new BuildPlan(
+        dockerfile, request.targetPlatform(), global, request.buildArgs(), needed, unused);
+  }
+
+  private static Stage resolveTarget(
+      Optional<String> target, List<Stage> stages, Map<String, Integer> byName) {
+    if (target.isEmpty()) {
+      return stages.get(stages.size() - 1);
+    }
+    String name = target.get().toLowerCase(Locale.ROOT);
+    Integer i = byName.get(name);
+    if (i == null) {
+      List<String> names = stages.stream().flatMap(s -> s.name().stream()).toList();
+      String match = Text.suggest(name, names);
+      String hint = match == null ? "" : " (did you mean " + match + "?)";
+      throw new SlimbuildException(
+          "target stage \""
+              + target.get()
+              + "\" could not be found"
+              + hint
+              + (names.isEmpty() ? "; the Dockerfile names no stages" : ""));
+    }
+    return stages.get(i);
+  }
+
+  /** BuildKit's automatic platform ARGs, overridable with --build-arg. */
+  private static Map<String, String> predefinedArgs(PlanRequest request, Stage target) {
+    Platform b = request.buildPlatform().normalize();
+    Platform t = request.targetPlatform().normalize();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("BUILDPLATFORM", b.os() + "/" + b.architecture());
+    m.put("BUILDOS", b.os());
+    m.put("BUILDOSVERSION", nz(b.osVersion()));
+    m.put("BUILDARCH", b.architecture());
+    m.put("BUILDVARIANT", nz(b.variant()));
+    m.put("TARGETPLATFORM", t.toString());
+    m.put("TARGETOS", t.os());
+    m.put("TARGETOSVERSION", nz(t.osVersion()));
+    m.put("TARGETARCH", t.architecture());
+    m.put("TARGETVARIANT", nz(t.variant()));
+    m.put("TARGETSTAGE", target.name().orElse("default"));
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      String override = request.buildArgs().get(e.getKey());
+      if (override != null) {
+        e.setValue(override);
+      }
+    }
+    return m;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static PlannedStage planStage(
+      Stage s,
+      ShellLex lex,
+      Map<String, String> global,
+      Map<String, Integer> byName) {
+    FromInstruction from = s.from();
+    String base = expand(lex, from.image(), global, from);
+    if (base.isEmpty()) {
+      throw from.location().error("base name (" + from.image() + ") should not be blank");
+    }
+    Optional<Integer> baseStage = Optional.empty();
+    Integer named = byName.get(base.toLowerCase(Locale.ROOT));
+    if (named != null && named < s.index()) {
+      baseStage = Optional.of(named);
+    }
+    Optional<Platform> platform = Optional.empty();
+    if (from.platform().isPresent()) {
+      String p = expand(lex, from.platform().get(), global, from);
+      if (p.isEmpty()) {
+        throw from.location()
+            .error("empty platform value from expression " + from.platform().get());
+      }
+      try {
+        platform = Optional.of(Platform.parse(p));
+      } catch (IllegalArgumentException e) {
+        throw from.location().error("failed to parse platform " + p + ": " + e.getMessage());
+      }
+    }
+    Set<Integer> deps = new TreeSet<>();
+    baseStage.ifPresent(deps::add);
+    for (Instruction ins : s.instructions()) {
+      collectSources(ins, byName, deps);
+    }
+    String display = s.name().orElse("stage-" + s.index());
+    return new PlannedStage(s, display, base, baseStage, platform, deps);
+  }
+
+  private static void collectSources(
+      Instruction ins, Map<String, Integer> byName, Set<Integer> deps) {
+    List<String> refs = new ArrayList<>();
+    if (ins instanceof CopyInstruction c) {
+      c.from().ifPresent(f -> {
+        if (f.contains("$")) {
+          throw c.location()
+              .error(
+                  "variable expansion is not supported for --from; define a stage with FROM"
+                      + " and a global ARG instead");
+        }
+        refs.add(f);
+      });
+    } else if (ins instanceof RunInstruction r) {
+      refs.addAll(r.mountSources());
+    } else if (ins instanceof OnbuildInstruction) {
+      return; // triggers run in builds that use this image as a base
+    }
+    for (String ref : refs) {
+      stageIndex(ref, byName).ifPresent(deps::add);
+    }
+  }
+
+  /**
+   * The stage a {@code --from} value names: a stage name (case-insensitive) or a stage index.
+   * Anything else names an image.
+   */
+  public static Optional<Integer> stageIndex(String ref, Map<String, Integer> byName) {
+    if (!ref.isEmpty() && ref.chars().allMatch(Character::isDigit)) {
+      try {
+        return Optional.of(Integer.parseInt(ref));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(byName.get(ref.toLowerCase(Locale.ROOT)));
+  }
+
+  private static String expand(
+      ShellLex lex, String word, Map<String, String> env, Instruction where) {
+    try {
+      return lex.processWord(word, env);
+    } catch (SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+}

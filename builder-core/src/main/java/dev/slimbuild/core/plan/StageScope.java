@@ -1,0 +1,92 @@
+package dev.slimbuild.core.plan;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.shell.ShellLex;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The variables one stage's instructions see, as Docker scopes them: the base image's ENV, then
+ * each ARG the stage declares (a {@code --build-arg} wins over the default; an ARG without either
+ * takes the global ARG of that name) and each ENV, in order, the later replacing the earlier. ARGs
+ * are visible to later instructions but not persisted into the image.
+ */
+public final class StageScope {
+  private final BuildPlan plan;
+  private final ShellLex lex;
+  private final Map<String, String> vars = new LinkedHashMap<>();
+  private final Map<String, String> args = new LinkedHashMap<>();
+
+  /** A scope for a stage whose base image sets {@code baseEnv} ({@code KEY=VALUE} strings). */
+  public StageScope(BuildPlan plan, List<String> baseEnv) {
+    this.plan = plan;
+    this.lex = new ShellLex(plan.dockerfile().directives().escape());
+    for (String kv : baseEnv) {
+      int eq = kv.indexOf('=');
+      vars.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+    }
+  }
+
+  /**
+   * Declares the ARGs of one instruction and returns what its history entry records: {@code
+   * NAME=value} or {@code NAME} for each.
+   */
+  public List<String> declare(ArgInstruction instruction) {
+    List<String> recorded = new ArrayList<>();
+    for (ArgInstruction.Arg a : instruction.args()) {
+      String value = plan.buildArgs().get(a.name());
+      if (value == null && a.defaultValue().isPresent()) {
+        value = word(a.defaultValue().get(), instruction);
+      }
+      if (value == null) {
+        value = plan.globalArgs().get(a.name());
+      }
+      if (value != null) {
+        vars.put(a.name(), value);
+        args.put(a.name(), value);
+        recorded.add(a.name() + "=" + value);
+      } else {
+        recorded.add(a.name());
+      }
+    }
+    return recorded;
+  }
+
+  /** Sets an ENV variable (after expanding nothing: pass the expanded value). */
+  public void env(String key, String value) {
+    vars.put(key, value);
+  }
+
+  /** Expands one word (quotes removed) for {@code where}; errors carry its line. */
+  public String word(String word, Instruction where) {
+    try {
+      return lex.processWord(word, vars);
+    } catch (SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+
+  /** Expands and splits into words for {@code where}; errors carry its line. */
+  public List<String> words(String word, Instruction where) {
+    try {
+      return lex.processWords(word, vars);
+    } catch (SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+
+  /** All variables visible now (base ENV, ARGs, ENVs), for expansion and RUN's environment. */
+  public Map<String, String> vars() {
+    return Collections.unmodifiableMap(vars);
+  }
+
+  /** The ARGs declared so far with a value, in order (RUN sees them; the image does not keep them). */
+  public Map<String, String> args() {
+    return Collections.unmodifiableMap(args);
+  }
+}
