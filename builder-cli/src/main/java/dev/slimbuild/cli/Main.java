@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,10 +11,21 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Daemonless, reproducible container image builder.",
-    subcommands = {CommandLine.HelpCommand.class, ParseCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ParseCommand.class, ImagesCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final Map<String, String> env;
+
+  Main(Map<String, String> env) {
+    this.env = Map.copyOf(env);
+  }
+
+  /** The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME); injectable in tests. */
+  Map<String, String> env() {
+    return env;
+  }
 
   @CommandLine.Option(
       names = "--debug",
@@ -28,7 +40,13 @@ public final class Main implements Runnable {
 
   /** Runs slimbuild with {@code args}, printing to the given streams; returns the exit code. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new Main());
+    return run(args, out, err, System.getenv());
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
+  public static int run(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    CommandLine cl = new CommandLine(new Main(env));
     cl.setOut(out);
     cl.setErr(err);
     ErrorHandler.install(cl);
