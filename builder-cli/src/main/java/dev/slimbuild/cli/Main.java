@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Daemonless, reproducible container image builder.",
-    subcommands = {CommandLine.HelpCommand.class, ParseCommand.class, ImagesCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      BuildCommand.class,
+      ParseCommand.class,
+      ImagesCommand.class
+    })
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -129,6 +129,25 @@ public final class BuildContext {
   }
 
   /**
+   * What {@code relPath} is after following symlinks inside the context: a FILE or a DIRECTORY
+   * entry whose path is the resolved one ("." for the root is reported as a DIRECTORY).
+   *
+   * @throws SlimbuildException as {@link #resolve} does, or for a special file
+   */
+  public ContextEntry stat(String relPath) throws IOException {
+    String real = resolveReal(relPath);
+    if (real.isEmpty()) {
+      int mode = mode(root, Files.readAttributes(root, PosixFileAttributes.class).permissions());
+      return new ContextEntry(".", ContextEntry.Type.DIRECTORY, 0, mode, null, root);
+    }
+    ContextEntry e = entry(real);
+    if (e == null) {
+      throw new SlimbuildException("\"" + relPath + "\" is not a regular file or directory");
+    }
+    return e;
+  }
+
+  /**
    * The context paths a COPY source names. Without wildcards that is the source itself (which must
    * exist). With {@code * ? [} in a segment, everything below the wildcard-free leading directories
    * whose relative path matches the rest (Go {@code filepath.Match}, {@code *} never crossing

@@ -1,0 +1,216 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.build.BuildRequest;
+import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.build.Builder;
+import dev.slimbuild.core.build.OutputSpec;
+import dev.slimbuild.core.build.Outputs;
+import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.Platform;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slimbuild build}: builds a Dockerfile into an image. */
+@Command(
+    name = "build",
+    description = {
+      "Build an image from a Dockerfile and a context directory.",
+      "Without --output the image goes to the local store ('slimbuild images' lists it).",
+      "type=docker writes a docker-archive with uncompressed layers (older Docker cannot load"
+          + " zstd); type=oci keeps the layers as built (zstd by default)."
+    },
+    sortOptions = false)
+final class BuildCommand implements Callable<Integer> {
+  @CommandLine.ParentCommand Main main;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = {"-f", "--file"}, paramLabel = "FILE",
+      description = "The Dockerfile. Default: CONTEXT/Dockerfile")
+  String file;
+
+  @Option(names = {"-t", "--tag"}, paramLabel = "NAME", description = "Name the image (repeatable).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(names = "--build-arg", paramLabel = "KEY[=VALUE]",
+      description = "Set a build argument; KEY alone takes it from the environment.")
+  List<String> buildArgs = new ArrayList<>();
+
+  @Option(names = "--target", paramLabel = "STAGE", description = "Build this stage.")
+  String target;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT],...", split = ",",
+      description = "Platforms to build (comma-separated, repeatable). Default: this machine's.")
+  List<String> platforms = new ArrayList<>();
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = {"-o", "--output"}, paramLabel = "type=oci|docker,dest=PATH",
+      description = "Where to write the image (repeatable).")
+  List<String> outputs = new ArrayList<>();
+
+  @Option(names = "--compression", paramLabel = "zstd|gzip|none",
+      description = "Compression of new layers. Default: zstd.")
+  String compression = "zstd";
+
+  @Option(names = "--compression-level", paramLabel = "N",
+      description = "Compression level. Default: 3 for zstd, 6 for gzip.")
+  Integer compressionLevel;
+
+  @Option(names = "--source-date-epoch", paramLabel = "SECONDS",
+      description = "Timestamp of every file and history entry. Default: $SOURCE_DATE_EPOCH, else 0.")
+  Long sourceDateEpoch;
+
+  @Option(names = "--metadata-file", paramLabel = "FILE",
+      description = "Write the image digest, platform manifests and sizes as JSON.")
+  Path metadataFile;
+
+  @Option(names = "--progress", paramLabel = "auto|plain|quiet",
+      description = "How to show progress. Default: auto.")
+  String progress = "auto";
+
+  @Option(names = "--store", hidden = true, description = "Local store directory.")
+  Path store;
+
+  @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
+  Path context;
+
+  @Override
+  public Integer call() throws IOException {
+    ProgressPrinter printer =
+        new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+    Compression c = Compression.parse(compression);
+    int level = compressionLevel == null ? c.defaultLevel() : compressionLevel;
+    if (!c.isValidLevel(level)) {
+      throw new SlimbuildException("invalid --compression-level " + level + " for " + c.cliName()
+          + ": expected " + c.minLevel() + " to " + c.maxLevel());
+    }
+    List<ImageReference> refs = new ArrayList<>();
+    for (String t : tags) {
+      try {
+        refs.add(ImageReference.parse(t));
+      } catch (IllegalArgumentException e) {
+        throw new SlimbuildException("invalid tag '" + t + "': " + e.getMessage());
+      }
+    }
+    List<OutputSpec> outs = outputs.stream().map(OutputSpec::parse).toList();
+    Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
+    String dockerfileName = file == null ? "Dockerfile" : file;
+
+    BuildRequest request =
+        new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
+            Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
+            epoch());
+    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
+    BuildResult result = new Builder(local.blobs(), printer).build(request);
+
+    for (OutputSpec o : outs) {
+      Outputs.write(local.blobs(), result.image(), refs, o);
+      printer.accept(new dev.slimbuild.core.event.BuildEvent.Info(
+          "wrote " + o.type().name().toLowerCase(java.util.Locale.ROOT) + " output to "
+              + o.dest()));
+    }
+    if (outs.isEmpty()) {
+      Outputs.toStore(local, result.image(), refs);
+      if (!refs.isEmpty()) {
+        printer.accept(new dev.slimbuild.core.event.BuildEvent.Info(
+            "stored " + String.join(", ", tags) + " in " + local.root()));
+      }
+    }
+    if (metadataFile != null) {
+      Path tmp = Files.createTempFile(
+          metadataFile.toAbsolutePath().getParent(), ".metadata", ".tmp");
+      Files.write(tmp, Outputs.metadata(result.image(), refs));
+      Files.move(tmp, metadataFile, StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+    }
+    spec.commandLine().getOut().println(result.image().descriptor().digest());
+    return 0;
+  }
+
+  private long epoch() {
+    if (sourceDateEpoch != null) {
+      if (sourceDateEpoch < 0) {
+        throw new SlimbuildException("invalid --source-date-epoch " + sourceDateEpoch);
+      }
+      return sourceDateEpoch;
+    }
+    String env = main.env().get("SOURCE_DATE_EPOCH");
+    if (env == null || env.isEmpty()) {
+      return 0;
+    }
+    try {
+      long v = Long.parseLong(env.trim());
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new SlimbuildException("invalid SOURCE_DATE_EPOCH '" + env + "': expected seconds");
+    }
+  }
+
+  private List<Platform> parsePlatforms() {
+    List<Platform> out = new ArrayList<>();
+    for (String p : platforms) {
+      if (p.isBlank()) {
+        continue;
+      }
+      try {
+        Platform parsed = Platform.parse(p).normalize();
+        if (out.stream().noneMatch(parsed::matches)) {
+          out.add(parsed);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new SlimbuildException("invalid --platform '" + p + "': " + e.getMessage());
+      }
+    }
+    return out.isEmpty() ? List.of(Builder.hostPlatform()) : out;
+  }
+
+  private Map<String, String> parseBuildArgs() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String a : buildArgs) {
+      int eq = a.indexOf('=');
+      if (eq == 0) {
+        throw new SlimbuildException("invalid --build-arg '" + a + "': empty name");
+      }
+      if (eq < 0) {
+        String v = main.env().get(a);
+        if (v != null) {
+          out.put(a, v);
+        }
+      } else {
+        out.put(a.substring(0, eq), a.substring(eq + 1));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> keyValues(List<String> values, String flag) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String v : values) {
+      int eq = v.indexOf('=');
+      if (eq <= 0) {
+        throw new SlimbuildException("invalid " + flag + " '" + v + "': expected KEY=VALUE");
+      }
+      out.put(v.substring(0, eq), v.substring(eq + 1));
+    }
+    return out;
+  }
+}

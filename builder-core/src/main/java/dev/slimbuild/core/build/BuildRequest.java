@@ -1,0 +1,53 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.oci.Platform;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One {@code slimbuild build}.
+ *
+ * @param context the build context directory
+ * @param dockerfile the Dockerfile on disk
+ * @param dockerfileName how errors name the Dockerfile (as the user gave it)
+ * @param buildArgs {@code --build-arg} values
+ * @param target {@code --target}
+ * @param platforms the platforms to build (at least one)
+ * @param labels {@code --label} values, added to the final image
+ * @param compression how new layers are compressed
+ * @param compressionLevel the level for {@code compression}
+ * @param sourceDateEpoch every timestamp in the image (seconds since the epoch)
+ */
+public record BuildRequest(
+    Path context,
+    Path dockerfile,
+    String dockerfileName,
+    Map<String, String> buildArgs,
+    Optional<String> target,
+    List<Platform> platforms,
+    Map<String, String> labels,
+    Compression compression,
+    int compressionLevel,
+    long sourceDateEpoch) {
+  public BuildRequest {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(dockerfile, "dockerfile");
+    Objects.requireNonNull(dockerfileName, "dockerfileName");
+    buildArgs = Map.copyOf(buildArgs);
+    Objects.requireNonNull(target, "target");
+    platforms = List.copyOf(platforms);
+    if (platforms.isEmpty()) {
+      throw new IllegalArgumentException("at least one platform");
+    }
+    labels = Map.copyOf(labels);
+    Objects.requireNonNull(compression, "compression");
+    compression.checkLevel(compressionLevel);
+    if (sourceDateEpoch < 0) {
+      throw new IllegalArgumentException("negative source date epoch");
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.oci.ImageConfig;
+import dev.slimbuild.core.oci.ImageConfig.ContainerConfig;
+import dev.slimbuild.core.oci.ImageConfig.Healthcheck;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The image config one stage is building up, instruction by instruction. */
+final class ConfigState {
+  String author;
+  String user;
+  final Set<String> exposedPorts = new LinkedHashSet<>();
+  final List<String> env = new ArrayList<>();
+  List<String> entrypoint = List.of();
+  List<String> cmd = List.of();
+  boolean cmdSetInStage;
+  boolean argsEscaped;
+  final Set<String> volumes = new LinkedHashSet<>();
+  String workingDir;
+  final TreeMap<String, String> labels = new TreeMap<>();
+  String stopSignal;
+  Healthcheck healthcheck;
+  final List<String> onBuild = new ArrayList<>();
+  List<String> shell = List.of();
+
+  static ConfigState of(ImageConfig base) {
+    ConfigState s = new ConfigState();
+    ContainerConfig c = base.config();
+    s.author = base.author();
+    s.user = c.user();
+    s.exposedPorts.addAll(c.exposedPorts());
+    s.env.addAll(c.env());
+    s.entrypoint = c.entrypoint();
+    s.cmd = c.cmd();
+    s.argsEscaped = c.argsEscaped();
+    s.volumes.addAll(c.volumes());
+    s.workingDir = c.workingDir();
+    s.labels.putAll(c.labels());
+    s.stopSignal = c.stopSignal();
+    s.healthcheck = c.healthcheck();
+    s.shell = c.shell();
+    return s;
+  }
+
+  /** Sets {@code key} in Env, replacing an earlier value in place, as Docker does. */
+  void setEnv(String key, String value) {
+    String kv = key + "=" + value;
+    for (int i = 0; i < env.size(); i++) {
+      if (env.get(i).startsWith(key + "=")) {
+        env.set(i, kv);
+        return;
+      }
+    }
+    env.add(kv);
+  }
+
+  String workdirOrRoot() {
+    return workingDir == null || workingDir.isEmpty() ? "/" : workingDir;
+  }
+
+  ContainerConfig toContainerConfig() {
+    return new ContainerConfig(
+        user,
+        List.copyOf(exposedPorts),
+        env,
+        entrypoint,
+        cmd,
+        List.copyOf(volumes),
+        workingDir,
+        labels,
+        stopSignal,
+        argsEscaped,
+        healthcheck,
+        onBuild,
+        shell);
+  }
+}

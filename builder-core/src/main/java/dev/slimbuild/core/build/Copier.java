@@ -1,0 +1,350 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.context.ContextEntry;
+import dev.slimbuild.core.context.GoGlob;
+import dev.slimbuild.core.context.PatternMatcher;
+import dev.slimbuild.core.dockerfile.Heredoc;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.layer.ArchiveExtractor;
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerPaths;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * What one COPY or ADD adds to a stage, as BuildKit copies: each source (a file, a directory whose
+ * contents are copied, a symlink that is followed) into the destination, which is a directory when
+ * it ends with {@code /}, when several files are copied, or when it is one already. The layer gets
+ * exactly the copied entries plus the directories above them (existing ones with their own
+ * metadata, new ones 0755).
+ */
+final class Copier {
+  /** The options of one COPY/ADD, after expansion. */
+  record Spec(
+      Instruction where,
+      List<String> sources,
+      List<Heredoc> heredocs,
+      String destination,
+      Optional<UserDb.Owner> owner,
+      Optional<Integer> chmod,
+      List<String> excludes,
+      boolean unpackArchives,
+      UnaryOperator<String> heredocExpander) {}
+
+  private final FileTree tree;
+  private final String workdir;
+  private final Path staging;
+
+  Copier(FileTree tree, String workdir, Path staging) {
+    this.tree = tree;
+    this.workdir = workdir;
+    this.staging = staging;
+  }
+
+  /** A source found by a pattern: a directory (copied by its contents) or one non-directory. */
+  private interface Item {
+    boolean isDirectory();
+
+    String name();
+
+    /** Adds the item's entries, with paths relative to the item for a directory. */
+    void entries(Map<String, LayerEntry> out, String dest, Spec spec) throws IOException;
+  }
+
+  /** Entries for COPY/ADD from the build context. */
+  List<LayerEntry> fromContext(BuildContext ctx, Spec spec) throws IOException {
+    List<Item> items = new ArrayList<>();
+    for (String src : spec.sources()) {
+      for (String match : matchContext(ctx, src, spec.where())) {
+        ContextEntry e = ctx.stat(match);
+        items.add(new ContextItem(ctx, e, LayerPaths.name(match.equals(".") ? "." : match)));
+      }
+    }
+    return copy(items, spec);
+  }
+
+  /** Entries for COPY --from=STAGE, reading the stage's file tree. */
+  List<LayerEntry> fromTree(FileTree src, Spec spec) {
+    List<Item> items = new ArrayList<>();
+    for (String pattern : spec.sources()) {
+      List<String> matches = matchTree(src, TreePaths.absolute("/", pattern));
+      if (matches.isEmpty() && !GoGlob.containsWildcards(pattern)) {
+        throw spec.where().location().error("failed to copy: \"" + pattern + "\": not found");
+      }
+      for (String m : matches) {
+        String resolved = TreePaths.resolve(src, m, true);
+        LayerEntry e =
+            src.get(resolved)
+                .orElseThrow(
+                    () ->
+                        spec.where()
+                            .location()
+                            .error("failed to copy: \"" + pattern + "\": not found"));
+        items.add(new TreeItem(src, e, m.isEmpty() ? "" : LayerPaths.name(m)));
+      }
+    }
+    try {
+      return copy(items, spec);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> matchContext(BuildContext ctx, String src, Instruction where)
+      throws IOException {
+    try {
+      return ctx.expand(src);
+    } catch (SlimbuildException e) {
+      if (GoGlob.containsWildcards(src) && e.getMessage().contains("not found")) {
+        return List.of(); // BuildKit allows a wildcard that matches nothing
+      }
+      throw where.location().error(where.keyword() + " failed: " + e.getMessage());
+    }
+  }
+
+  private List<LayerEntry> copy(List<Item> items, Spec spec) throws IOException {
+    int count = items.size() + spec.heredocs().size();
+    String dest = spec.destination();
+    boolean endsWithSlash = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+    if (spec.sources().size() + spec.heredocs().size() > 1 && !endsWithSlash) {
+      throw spec.where()
+          .location()
+          .error(
+              "When using "
+                  + spec.where().keyword()
+                  + " with more than one source file, the destination must be a directory and"
+                  + " end with a /");
+    }
+    String destPath = TreePaths.resolve(tree, TreePaths.absolute(workdir, dest), true);
+    boolean destExistsAsDir = tree.get(destPath).map(LayerEntry::isDirectory).orElse(destPath.isEmpty());
+    boolean anyDir = items.stream().anyMatch(Item::isDirectory);
+    boolean destIsDir = endsWithSlash || count > 1 || destExistsAsDir;
+
+    Map<String, LayerEntry> out = new LinkedHashMap<>();
+    for (Item item : items) {
+      if (item.isDirectory()) {
+        item.entries(out, destPath, spec);
+      } else if (spec.unpackArchives() && item instanceof ContextItem ci && ci.isArchive()) {
+        for (LayerEntry e : new ArchiveExtractor(staging).extract(ci.entry.file(), destPath)) {
+          out.put(e.path(), spec.owner().map(o -> e.withOwner(o.uid(), o.gid())).orElse(e));
+        }
+      } else {
+        String target = destIsDir ? LayerPaths.join(destPath, item.name()) : destPath;
+        item.entries(out, target, spec);
+      }
+    }
+    for (Heredoc h : spec.heredocs()) {
+      byte[] data = spec.heredocExpander().apply(h.text()).getBytes(StandardCharsets.UTF_8);
+      String target = destIsDir ? LayerPaths.join(destPath, h.name()) : destPath;
+      put(out, LayerEntry.file(target, spec.chmod().orElse(0644), uid(spec), gid(spec),
+          data.length, ContentSource.ofBytes(data)));
+    }
+    if ((destIsDir || anyDir) && !destPath.isEmpty() && !destExistsAsDir) {
+      out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));
+    }
+    return withParents(out, spec);
+  }
+
+  /** Adds every missing parent: an existing directory as it is, a new one 0755 owned like the copy. */
+  private List<LayerEntry> withParents(Map<String, LayerEntry> out, Spec spec) {
+    Map<String, LayerEntry> parents = new LinkedHashMap<>();
+    for (String p : out.keySet()) {
+      for (String d = LayerPaths.parent(p); !d.isEmpty(); d = LayerPaths.parent(d)) {
+        if (out.containsKey(d) || parents.containsKey(d)) {
+          break;
+        }
+        Optional<LayerEntry> existing = tree.get(d);
+        if (existing.isPresent() && !existing.get().isDirectory()) {
+          throw spec.where()
+              .location()
+              .error("cannot copy to /" + p + ": /" + d + " exists and is not a directory");
+        }
+        parents.put(d, existing.orElse(LayerEntry.dir(d, 0755, uid(spec), gid(spec))));
+      }
+    }
+    List<LayerEntry> all = new ArrayList<>(parents.values());
+    all.addAll(out.values());
+    return all;
+  }
+
+  private static int uid(Spec s) {
+    return s.owner().map(UserDb.Owner::uid).orElse(0);
+  }
+
+  private static int gid(Spec s) {
+    return s.owner().map(UserDb.Owner::gid).orElse(0);
+  }
+
+  private static void put(Map<String, LayerEntry> out, LayerEntry e) {
+    out.remove(e.path()); // a later source replaces an earlier one at the same path
+    out.put(e.path(), e);
+  }
+
+  private static PatternMatcher excludes(Spec spec) {
+    return spec.excludes().isEmpty() ? null : new PatternMatcher(spec.excludes());
+  }
+
+  /** A context file, directory or (followed) symlink target. */
+  private final class ContextItem implements Item {
+    private final BuildContext ctx;
+    private final ContextEntry entry;
+    private final String name;
+
+    ContextItem(BuildContext ctx, ContextEntry entry, String name) {
+      this.ctx = ctx;
+      this.entry = entry;
+      this.name = name;
+    }
+
+    @Override
+    public boolean isDirectory() {
+      return entry.type() == ContextEntry.Type.DIRECTORY;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    boolean isArchive() throws IOException {
+      return entry.type() == ContextEntry.Type.FILE
+          && ArchiveExtractor.detect(entry.file()).isPresent();
+    }
+
+    @Override
+    public void entries(Map<String, LayerEntry> out, String dest, Spec spec) throws IOException {
+      PatternMatcher ex = excludes(spec);
+      if (!isDirectory()) {
+        if (ex == null || !ex.matches(name)) {
+          put(out, convert(entry, dest, spec));
+        }
+        return;
+      }
+      String base = entry.path();
+      ctx.walk(
+          base,
+          e -> {
+            String rel = e.relativeTo(base);
+            if (ex == null || !ex.matches(rel)) {
+              put(out, convert(e, LayerPaths.join(dest, rel), spec));
+            }
+          });
+    }
+
+    private LayerEntry convert(ContextEntry e, String path, Spec spec) {
+      int uid = uid(spec);
+      int gid = gid(spec);
+      return switch (e.type()) {
+        case FILE -> LayerEntry.file(path, spec.chmod().orElse(e.mode()), uid, gid, e.size(),
+            ContentSource.ofPath(e.file()));
+        case DIRECTORY -> LayerEntry.dir(path, spec.chmod().orElse(e.mode()), uid, gid);
+        case SYMLINK -> LayerEntry.symlink(path, e.linkTarget(), uid, gid);
+      };
+    }
+  }
+
+  /** An entry of another stage's file tree. */
+  private final class TreeItem implements Item {
+    private final FileTree src;
+    private final LayerEntry entry;
+    private final String name;
+
+    TreeItem(FileTree src, LayerEntry entry, String name) {
+      this.src = src;
+      this.entry = entry;
+      this.name = name;
+    }
+
+    @Override
+    public boolean isDirectory() {
+      return entry.isDirectory();
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public void entries(Map<String, LayerEntry> out, String dest, Spec spec) {
+      PatternMatcher ex = excludes(spec);
+      if (!isDirectory()) {
+        if (ex == null || !ex.matches(name)) {
+          put(out, convert(entry, dest, spec));
+        }
+        return;
+      }
+      String prefix = entry.path().isEmpty() ? "" : entry.path() + "/";
+      for (LayerEntry e : src.walk(entry.path())) {
+        if (e.path().equals(entry.path())) {
+          continue;
+        }
+        String rel = e.path().substring(prefix.length());
+        if (ex == null || !ex.matches(rel)) {
+          put(out, convert(e, LayerPaths.join(dest, rel), spec));
+        }
+      }
+    }
+
+    private LayerEntry convert(LayerEntry e, String path, Spec spec) {
+      LayerEntry c = e;
+      if (e.type() == EntryType.HARDLINK) {
+        // the link's target may not be copied along: carry the bytes
+        LayerEntry t =
+            src.get(e.linkTarget())
+                .orElseThrow(() -> new SlimbuildException("dangling hard link /" + e.path()));
+        c = LayerEntry.file(path, e.mode(), e.uid(), e.gid(), t.size(), t.content());
+      }
+      c = c.withPath(path);
+      if (spec.owner().isPresent()) {
+        c = c.withOwner(spec.owner().get().uid(), spec.owner().get().gid());
+      }
+      if (spec.chmod().isPresent() && c.type() != EntryType.SYMLINK) {
+        c = new LayerEntry(c.path(), c.type(), spec.chmod().get(), c.uid(), c.gid(), c.size(),
+            c.linkTarget(), c.content(), c.xattrs());
+      }
+      return c;
+    }
+  }
+
+  /** Paths in {@code src} matching {@code pattern} segment by segment (Go filepath.Match). */
+  static List<String> matchTree(FileTree src, String pattern) {
+    List<String> current = new ArrayList<>(List.of(""));
+    if (pattern.isEmpty()) {
+      return current;
+    }
+    for (String seg : pattern.split("/")) {
+      List<String> next = new ArrayList<>();
+      for (String dir : current) {
+        String real = TreePaths.resolve(src, dir, true);
+        if (!GoGlob.containsWildcards(seg)) {
+          String p = LayerPaths.join(dir, seg);
+          if (src.get(TreePaths.resolve(src, p, false)).isPresent()) {
+            next.add(p);
+          }
+          continue;
+        }
+        for (LayerEntry child : src.list(real)) {
+          String childName = LayerPaths.name(child.path());
+          if (GoGlob.match(seg, childName)) {
+            next.add(LayerPaths.join(dir, childName));
+          }
+        }
+      }
+      current = next;
+    }
+    return current;
+  }
+}

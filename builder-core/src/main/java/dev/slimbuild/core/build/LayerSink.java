@@ -1,0 +1,93 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.image.BlobInfo;
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BlobWriter;
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.LayerDigests;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerWriter;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Writes layers into the blob store in one streaming pass each, and writes an identical layer only
+ * once per build: when two platforms (or two stages) produce the same entries from the same files,
+ * the second gets the first one's blob without reading or compressing anything again.
+ */
+final class LayerSink {
+  /** A written layer: the blob's descriptor and the digest of its uncompressed tar. */
+  record Layer(Descriptor descriptor, Digest diffId, long uncompressedSize) {}
+
+  private final BlobStore store;
+  private final Compression compression;
+  private final int level;
+  private final long mtime;
+  private final Map<String, Layer> written = new ConcurrentHashMap<>();
+
+  LayerSink(BlobStore store, Compression compression, int level, long mtime) {
+    this.store = store;
+    this.compression = compression;
+    this.level = level;
+    this.mtime = mtime;
+  }
+
+  Layer write(Collection<LayerEntry> entries) throws IOException {
+    Optional<String> key = key(entries);
+    if (key.isPresent()) {
+      Layer seen = written.get(key.get());
+      if (seen != null && store.has(seen.descriptor().digest())) {
+        return seen;
+      }
+    }
+    LayerDigests d;
+    BlobInfo info;
+    try (BlobWriter out = store.newWriter()) {
+      d = LayerWriter.write(entries, compression, level, mtime, out);
+      info = out.commit(d.digest());
+    }
+    Layer layer =
+        new Layer(Descriptor.of(d.mediaType(), info.digest(), info.size()), d.diffId(),
+            d.uncompressedSize());
+    key.ifPresent(k -> written.put(k, layer));
+    return layer;
+  }
+
+  /**
+   * A key that is equal for layers that would be byte-identical: every entry's metadata, and for
+   * file contents the host file's identity (path, size, modification time, inode). Entries whose
+   * content has no stable identity make the layer unkeyed.
+   */
+  private static Optional<String> key(Collection<LayerEntry> entries) throws IOException {
+    MessageDigest md = Digest.newSha256();
+    for (LayerEntry e : entries) {
+      String meta =
+          e.path() + '\0' + e.type() + '\0' + e.mode() + '\0' + e.uid() + '\0' + e.gid() + '\0'
+              + e.size() + '\0' + e.linkTarget() + '\0' + e.xattrs() + '\0';
+      md.update(meta.getBytes(StandardCharsets.UTF_8));
+      if (e.content() != null) {
+        if (!(e.content() instanceof ContentSource.PathSource ps)) {
+          return Optional.empty();
+        }
+        BasicFileAttributes a =
+            Files.readAttributes(ps.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        String id =
+            ps.path().toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis()
+                + "\0" + a.fileKey() + "\n";
+        md.update(id.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return Optional.of(Digest.sha256(md.digest()).hex());
+  }
+}

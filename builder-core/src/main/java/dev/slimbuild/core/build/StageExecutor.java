@@ -1,0 +1,444 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.dockerfile.AddInstruction;
+import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.CmdInstruction;
+import dev.slimbuild.core.dockerfile.CommandForm;
+import dev.slimbuild.core.dockerfile.CopyInstruction;
+import dev.slimbuild.core.dockerfile.EntrypointInstruction;
+import dev.slimbuild.core.dockerfile.EnvInstruction;
+import dev.slimbuild.core.dockerfile.ExposeInstruction;
+import dev.slimbuild.core.dockerfile.HealthcheckInstruction;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.KeyValue;
+import dev.slimbuild.core.dockerfile.LabelInstruction;
+import dev.slimbuild.core.dockerfile.MaintainerInstruction;
+import dev.slimbuild.core.dockerfile.OnbuildInstruction;
+import dev.slimbuild.core.dockerfile.RunInstruction;
+import dev.slimbuild.core.dockerfile.ShellInstruction;
+import dev.slimbuild.core.dockerfile.StopSignalInstruction;
+import dev.slimbuild.core.dockerfile.UserInstruction;
+import dev.slimbuild.core.dockerfile.VolumeInstruction;
+import dev.slimbuild.core.dockerfile.WorkdirInstruction;
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.ImageConfig;
+import dev.slimbuild.core.oci.ImageConfig.Healthcheck;
+import dev.slimbuild.core.oci.ImageConfig.History;
+import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.plan.BuildPlan;
+import dev.slimbuild.core.plan.PlannedStage;
+import dev.slimbuild.core.plan.StageScope;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Runs one stage's instructions, each touching only this stage's state: the file tree, the config
+ * and history, and the layers. Instructions that change files add one layer (or none, when they
+ * change nothing); the others add a history entry marked {@code empty_layer}, as BuildKit does.
+ */
+final class StageExecutor {
+  static final String DEFAULT_PATH =
+      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  private static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
+  private static final Pattern SIMPLE_VAR =
+      Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)\\}|([A-Za-z_][A-Za-z0-9_]*))");
+
+  private final BuildPlan plan;
+  private final PlannedStage stage;
+  private final BuildContext context;
+  private final LayerSink sink;
+  private final Map<Integer, StageResult> done;
+  private final EventSink events;
+  private final Instant created;
+  private final Path staging;
+
+  private final Platform platform;
+  private ConfigState config;
+  private StageScope scope;
+  private FileTree tree;
+  private final List<LayerSink.Layer> layers = new ArrayList<>();
+  private final List<List<LayerEntry>> layerEntries = new ArrayList<>();
+  private final List<History> history = new ArrayList<>();
+  private final List<StepReport> steps = new ArrayList<>();
+
+  StageExecutor(
+      BuildPlan plan,
+      PlannedStage stage,
+      BuildContext context,
+      LayerSink sink,
+      Map<Integer, StageResult> done,
+      EventSink events,
+      Instant created,
+      Path staging) {
+    this.plan = plan;
+    this.stage = stage;
+    this.context = context;
+    this.sink = sink;
+    this.done = done;
+    this.events = events;
+    this.created = created;
+    this.staging = staging;
+    this.platform = stage.platform().orElse(plan.platform());
+  }
+
+  StageResult run() throws IOException {
+    startFromBase();
+    List<Instruction> instructions = stage.stage().instructions();
+    String platformName = plan.platform().toString();
+    for (int i = 0; i < instructions.size(); i++) {
+      Instruction ins = instructions.get(i);
+      String text = ins.location().original();
+      events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
+          instructions.size(), text));
+      long t0 = System.nanoTime();
+      int before = layers.size();
+      dispatch(ins);
+      boolean added = layers.size() > before;
+      LayerSink.Layer l = added ? layers.get(layers.size() - 1) : null;
+      steps.add(new StepReport(stage.displayName(), text, ins.location().startLine(),
+          l == null ? null : l.descriptor(), l == null ? 0 : l.uncompressedSize(),
+          added ? layerEntries.get(layerEntries.size() - 1).size() : 0));
+      events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
+          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0),
+          l == null ? -1 : l.descriptor().size()));
+    }
+    List<String> diffIds = new ArrayList<>();
+    layers.forEach(l -> diffIds.add(l.diffId().toString()));
+    ImageConfig image =
+        new ImageConfig(created, config.author, platform.architecture(), platform.os(),
+                platform.osVersion(), platform.osFeatures(), platform.variant(),
+                config.toContainerConfig(),
+                layers.stream().map(LayerSink.Layer::diffId).toList(), List.of())
+            .withHistory(history);
+    return new StageResult(image, layers, layerEntries, steps);
+  }
+
+  private void startFromBase() {
+    if (stage.baseStage().isPresent()) {
+      StageResult base = done.get(stage.baseStage().get());
+      config = ConfigState.of(base.config());
+      layers.addAll(base.layers());
+      layerEntries.addAll(base.layerEntries());
+      history.addAll(base.config().history());
+      tree = base.tree();
+    } else if (stage.fromScratch()) {
+      config = new ConfigState();
+      tree = new FileTree();
+    } else {
+      throw stage.stage().from().location().error(
+          "FROM " + stage.baseName() + ": base images from registries are not supported yet;"
+              + " this version builds FROM scratch and FROM earlier stages");
+    }
+    if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
+      config.setEnv("PATH", DEFAULT_PATH);
+    }
+    scope = new StageScope(plan, config.env);
+  }
+
+  private void dispatch(Instruction ins) throws IOException {
+    if (ins instanceof ArgInstruction a) {
+      commit("ARG " + String.join(" ", scope.declare(a)));
+    } else if (ins instanceof EnvInstruction e) {
+      env(e);
+    } else if (ins instanceof LabelInstruction l) {
+      label(l);
+    } else if (ins instanceof WorkdirInstruction w) {
+      workdir(w);
+    } else if (ins instanceof UserInstruction u) {
+      config.user = scope.word(u.user(), u);
+      commit("USER " + config.user);
+    } else if (ins instanceof ExposeInstruction e) {
+      expose(e);
+    } else if (ins instanceof VolumeInstruction v) {
+      volume(v);
+    } else if (ins instanceof CmdInstruction c) {
+      config.cmd = withShell(c.command());
+      config.cmdSetInStage = true;
+      config.argsEscaped = true;
+      commit("CMD " + goQuoted(config.cmd));
+    } else if (ins instanceof EntrypointInstruction e) {
+      config.entrypoint = withShell(e.command());
+      if (!config.cmdSetInStage) {
+        config.cmd = List.of();
+      }
+      commit("ENTRYPOINT " + goQuoted(config.entrypoint));
+    } else if (ins instanceof ShellInstruction s) {
+      config.shell = s.shell();
+      commit("SHELL [" + String.join(" ", s.shell()) + "]");
+    } else if (ins instanceof StopSignalInstruction s) {
+      config.stopSignal = Signals.check(scope.word(s.signal(), s), s);
+      commit("STOPSIGNAL " + config.stopSignal);
+    } else if (ins instanceof HealthcheckInstruction h) {
+      healthcheck(h);
+    } else if (ins instanceof MaintainerInstruction m) {
+      config.author = m.maintainer();
+      commit("MAINTAINER " + m.maintainer());
+    } else if (ins instanceof CopyInstruction c) {
+      copy(c);
+    } else if (ins instanceof AddInstruction a) {
+      add(a);
+    } else if (ins instanceof RunInstruction r) {
+      throw r.location()
+          .error("RUN is not supported yet: this version builds Dockerfiles without RUN");
+    } else if (ins instanceof OnbuildInstruction o) {
+      throw o.location().error("ONBUILD is not supported yet");
+    } else {
+      throw ins.location().error(ins.keyword() + " cannot appear inside a stage");
+    }
+  }
+
+  private void volume(VolumeInstruction v) {
+    List<String> vols = new ArrayList<>();
+    for (String raw : v.volumes()) {
+      String vol = scope.word(raw, v);
+      if (vol.isEmpty()) {
+        throw v.location().error("VOLUME specified can not be an empty string");
+      }
+      vols.add(vol);
+    }
+    config.volumes.addAll(vols);
+    commit("VOLUME [" + String.join(" ", vols) + "]");
+  }
+
+  private void env(EnvInstruction e) {
+    StringBuilder msg = new StringBuilder("ENV");
+    for (KeyValue kv : e.pairs()) {
+      String key = scope.word(kv.key(), e);
+      String value = scope.word(kv.value(), e);
+      config.setEnv(key, value);
+      scope.env(key, value);
+      msg.append(' ').append(key).append('=').append(value);
+    }
+    commit(msg.toString());
+  }
+
+  private void label(LabelInstruction l) {
+    StringBuilder msg = new StringBuilder("LABEL");
+    for (KeyValue kv : l.pairs()) {
+      String key = scope.word(kv.key(), l);
+      String value = scope.word(kv.value(), l);
+      config.labels.put(key, value);
+      msg.append(' ').append(key).append('=').append(value);
+    }
+    commit(msg.toString());
+  }
+
+  private void workdir(WorkdirInstruction w) throws IOException {
+    String path = "/" + TreePaths.absolute(config.workdirOrRoot(), scope.word(w.path(), w));
+    config.workingDir = path;
+    String dir = TreePaths.resolve(tree, path.substring(1), true);
+    List<LayerEntry> entries = new ArrayList<>();
+    if (!dir.isEmpty() && tree.get(dir).isEmpty()) {
+      UserDb.Owner owner =
+          config.user == null ? new UserDb.Owner(0, 0) : userDb().resolve(config.user);
+      List<String> missing = new ArrayList<>();
+      for (String d = dir; !d.isEmpty() && tree.get(d).isEmpty();
+          d = dev.slimbuild.core.layer.LayerPaths.parent(d)) {
+        missing.add(0, d);
+      }
+      for (String d : missing) {
+        entries.add(LayerEntry.dir(d, 0755, owner.uid(), owner.gid()));
+      }
+      String top = dev.slimbuild.core.layer.LayerPaths.parent(missing.get(0));
+      if (!top.isEmpty()) {
+        entries.add(0, tree.get(top).orElseThrow());
+      }
+    }
+    layer(entries, "WORKDIR " + path);
+  }
+
+  private void expose(ExposeInstruction e) {
+    List<String> ports = new ArrayList<>();
+    for (String raw : e.ports()) {
+      for (String word : scope.words(raw, e)) {
+        try {
+          ports.addAll(Ports.parse(word));
+        } catch (dev.slimbuild.core.SlimbuildException ex) {
+          throw e.location().error(ex.getMessage());
+        }
+      }
+    }
+    config.exposedPorts.addAll(ports);
+    commit("EXPOSE [" + String.join(" ", ports) + "]");
+  }
+
+  private void healthcheck(HealthcheckInstruction h) {
+    config.healthcheck =
+        new Healthcheck(h.test(), h.interval().toNanos(), h.timeout().toNanos(),
+            h.startPeriod().toNanos(), h.startInterval().toNanos(), h.retries());
+    commit("HEALTHCHECK " + (h.none() ? "NONE" : goQuoted(h.test())));
+  }
+
+  private void copy(CopyInstruction c) throws IOException {
+    Copier.Spec spec =
+        new Copier.Spec(c, words(c.sources(), c), c.heredocSources(),
+            scope.word(c.destination(), c), owner(c.chown(), c), chmod(c.chmod(), c),
+            words(c.excludes(), c), false, this::expandHeredoc);
+    List<LayerEntry> entries;
+    String msg = "COPY" + flags(c.chown(), c.chmod(), c) + " " + String.join(" ", spec.sources())
+        + heredocNames(c.heredocSources()) + " " + spec.destination();
+    Copier copier = new Copier(tree, config.workdirOrRoot(), staging);
+    if (c.from().isPresent()) {
+      Optional<Integer> idx =
+          dev.slimbuild.core.plan.Planner.stageIndex(c.from().get(), stageNames());
+      if (idx.isEmpty()) {
+        throw c.location().error("COPY --from=" + c.from().get()
+            + ": copying from images is not supported yet; name a stage of this Dockerfile");
+      }
+      StageResult src = done.get(idx.get());
+      entries = copier.fromTree(src.tree(), spec);
+      msg = "COPY --from=" + c.from().get() + msg.substring(4);
+    } else {
+      entries = copier.fromContext(context, spec);
+    }
+    layer(entries, msg + " # buildkit");
+  }
+
+  private void add(AddInstruction a) throws IOException {
+    List<String> sources = words(a.sources(), a);
+    for (String s : sources) {
+      if (s.startsWith("http://") || s.startsWith("https://") || s.startsWith("git@")) {
+        throw a.location().error("ADD " + s + ": remote sources are not supported yet");
+      }
+    }
+    if (a.checksum().isPresent()) {
+      throw a.location().error("ADD --checksum requires an HTTP(S) source");
+    }
+    Copier.Spec spec =
+        new Copier.Spec(a, sources, a.heredocSources(), scope.word(a.destination(), a),
+            owner(a.chown(), a), chmod(a.chmod(), a), words(a.excludes(), a),
+            a.unpack().orElse(true), this::expandHeredoc);
+    List<LayerEntry> entries =
+        new Copier(tree, config.workdirOrRoot(), staging).fromContext(context, spec);
+    layer(entries, "ADD" + flags(a.chown(), a.chmod(), a) + " " + String.join(" ", sources)
+        + heredocNames(a.heredocSources()) + " " + spec.destination() + " # buildkit");
+  }
+
+  private Map<String, Integer> stageNames() {
+    Map<String, Integer> m = new java.util.HashMap<>();
+    for (var s : plan.dockerfile().stages()) {
+      s.name().ifPresent(n -> m.putIfAbsent(n, s.index()));
+    }
+    return m;
+  }
+
+  private String flags(Optional<String> chown, Optional<String> chmod, Instruction where) {
+    StringBuilder b = new StringBuilder();
+    chown.ifPresent(c -> b.append(" --chown=").append(scope.word(c, where)));
+    chmod.ifPresent(c -> b.append(" --chmod=").append(scope.word(c, where)));
+    return b.toString();
+  }
+
+  private static String heredocNames(List<dev.slimbuild.core.dockerfile.Heredoc> hs) {
+    return hs.stream().map(h -> " <<" + h.name()).collect(Collectors.joining());
+  }
+
+  private List<String> words(List<String> raw, Instruction where) {
+    List<String> out = new ArrayList<>();
+    for (String r : raw) {
+      out.add(scope.word(r, where));
+    }
+    return out;
+  }
+
+  private Optional<UserDb.Owner> owner(Optional<String> chown, Instruction where) {
+    if (chown.isEmpty()) {
+      return Optional.empty();
+    }
+    String value = scope.word(chown.get(), where);
+    try {
+      return Optional.of(userDb().resolve(value));
+    } catch (dev.slimbuild.core.SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+
+  private static Optional<Integer> chmod(Optional<String> chmod, Instruction where) {
+    if (chmod.isEmpty()) {
+      return Optional.empty();
+    }
+    String v = chmod.get();
+    if (v.matches("[0-7]{1,4}")) {
+      return Optional.of(Integer.parseInt(v, 8));
+    }
+    throw where.location().error("invalid chmod parameter: '" + v
+        + "'. it should be octal string and between 0 and 07777");
+  }
+
+  private String expandHeredoc(String text) {
+    Matcher m = SIMPLE_VAR.matcher(text);
+    StringBuilder b = new StringBuilder();
+    while (m.find()) {
+      String name = m.group(1) != null ? m.group(1) : m.group(2);
+      String v = scope.vars().getOrDefault(name, "");
+      m.appendReplacement(b, Matcher.quoteReplacement(v));
+    }
+    m.appendTail(b);
+    return b.toString();
+  }
+
+  private UserDb userDb() {
+    return new UserDb(readText("etc/passwd"), readText("etc/group"));
+  }
+
+  /** A small text file of the stage's tree (passwd, group), or null if absent. */
+  private String readText(String path) {
+    Optional<LayerEntry> e = tree.get(TreePaths.resolve(tree, path, true));
+    if (e.isEmpty() || e.get().content() == null || e.get().size() > (1 << 20)) {
+      return null;
+    }
+    try (InputStream in = e.get().content().open()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException ex) {
+      throw new java.io.UncheckedIOException(ex);
+    }
+  }
+
+  private List<String> withShell(CommandForm form) {
+    if (form instanceof CommandForm.Exec e) {
+      return e.args();
+    }
+    List<String> sh =
+        new ArrayList<>(config.shell.isEmpty() ? List.of("/bin/sh", "-c") : config.shell);
+    sh.add(((CommandForm.Shell) form).script());
+    return List.copyOf(sh);
+  }
+
+  /** Go's {@code %q} of a string slice, as BuildKit's history uses: {@code ["a" "b"]}. */
+  private static String goQuoted(List<String> args) {
+    return args.stream()
+        .map(dev.slimbuild.core.json.Json::quote)
+        .collect(Collectors.joining(" ", "[", "]"));
+  }
+
+  private void commit(String createdBy) {
+    history.add(new History(created, createdBy, null, HISTORY_COMMENT, true));
+  }
+
+  private void layer(List<LayerEntry> entries, String createdBy) throws IOException {
+    if (entries.isEmpty()) {
+      commit(createdBy);
+      return;
+    }
+    LayerSink.Layer l = sink.write(entries);
+    layers.add(l);
+    layerEntries.add(List.copyOf(entries));
+    tree.apply(entries);
+    history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
+  }
+}

@@ -1,0 +1,29 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.ImageConfig;
+import java.util.List;
+
+/**
+ * A built stage: its image config (layers' diff_ids and history included), its layers, and the
+ * entries of every layer so later stages can rebuild its file tree.
+ */
+record StageResult(
+    ImageConfig config, List<LayerSink.Layer> layers, List<List<LayerEntry>> layerEntries,
+    List<StepReport> steps) {
+  StageResult {
+    layers = List.copyOf(layers);
+    layerEntries = List.copyOf(layerEntries);
+    steps = List.copyOf(steps);
+  }
+
+  /** The stage's merged file system (metadata; contents are read only when written). */
+  FileTree tree() {
+    FileTree t = new FileTree();
+    for (List<LayerEntry> l : layerEntries) {
+      t.apply(l);
+    }
+    return t;
+  }
+}
