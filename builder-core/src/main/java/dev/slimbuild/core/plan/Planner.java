@@ -123,7 +123,7 @@ public final class Planner {
     Platform b = request.buildPlatform().normalize();
     Platform t = request.targetPlatform().normalize();
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("BUILDPLATFORM", b.os() + "/" + b.architecture());
+    m.put("BUILDPLATFORM", b.toString());
     m.put("BUILDOS", b.os());
     m.put("BUILDOSVERSION", nz(b.osVersion()));
     m.put("BUILDARCH", b.architecture());
