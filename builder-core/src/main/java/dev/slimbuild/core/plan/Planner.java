@@ -51,7 +51,7 @@ public final class Planner {
     }
     Stage targetStage = resolveTarget(request.target(), stages, byName);
 
-    Map<String, String> global = predefinedArgs(request, targetStage);
+    Map<String, String> global = predefinedArgs(request, stages.get(stages.size() - 1));
     Set<String> declared = new HashSet<>();
     for (ArgInstruction arg : dockerfile.globalArgs()) {
       for (ArgInstruction.Arg a : arg.args()) {
@@ -119,7 +119,7 @@ public final class Planner {
   }
 
   /** BuildKit's automatic platform ARGs, overridable with --build-arg. */
-  private static Map<String, String> predefinedArgs(PlanRequest request, Stage target) {
+  private static Map<String, String> predefinedArgs(PlanRequest request, Stage last) {
     Platform b = request.buildPlatform().normalize();
     Platform t = request.targetPlatform().normalize();
     Map<String, String> m = new LinkedHashMap<>();
@@ -133,7 +133,8 @@ public final class Planner {
     m.put("TARGETOSVERSION", nz(t.osVersion()));
     m.put("TARGETARCH", t.architecture());
     m.put("TARGETVARIANT", nz(t.variant()));
-    m.put("TARGETSTAGE", target.name().orElse("default"));
+    // --target as the user spelled it, else the last stage's name (not the one chosen by case)
+    m.put("TARGETSTAGE", request.target().or(last::name).orElse("default"));
     for (Map.Entry<String, String> e : m.entrySet()) {
       String override = request.buildArgs().get(e.getKey());
       if (override != null) {
