@@ -159,7 +159,9 @@ public final class Planner {
       throw from.location().error("base name (" + from.image() + ") should not be blank");
     }
     Optional<Integer> baseStage = Optional.empty();
-    Integer named = byName.get(base.toLowerCase(Locale.ROOT));
+    // BuildKit looks the expanded name up as written: stage names are lower case, so "FROM Build"
+    // names an image, not the stage "build" (unlike COPY --from, which ignores case)
+    Integer named = byName.get(base);
     if (named != null && named < s.index()) {
       baseStage = Optional.of(named);
     }
