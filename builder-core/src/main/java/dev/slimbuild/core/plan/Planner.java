@@ -51,7 +51,7 @@ public final class Planner {
     }
     Stage targetStage = resolveTarget(request.target(), stages, byName);
 
-    Map<String, String> global = predefinedArgs(request, targetStage);
+    Map<String, String> global = predefinedArgs(request, stages.get(stages.size() - 1));
     Set<String> declared = new HashSet<>();
     for (ArgInstruction arg : dockerfile.globalArgs()) {
       for (ArgInstruction.Arg a : arg.args()) {
@@ -119,11 +119,11 @@ public final class Planner {
   }
 
   /** BuildKit's automatic platform ARGs, overridable with --build-arg. */
-  private static Map<String, String> predefinedArgs(PlanRequest request, Stage target) {
+  private static Map<String, String> predefinedArgs(PlanRequest request, Stage last) {
     Platform b = request.buildPlatform().normalize();
     Platform t = request.targetPlatform().normalize();
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("BUILDPLATFORM", b.os() + "/" + b.architecture());
+    m.put("BUILDPLATFORM", b.toString());
     m.put("BUILDOS", b.os());
     m.put("BUILDOSVERSION", nz(b.osVersion()));
     m.put("BUILDARCH", b.architecture());
@@ -133,7 +133,8 @@ public final class Planner {
     m.put("TARGETOSVERSION", nz(t.osVersion()));
     m.put("TARGETARCH", t.architecture());
     m.put("TARGETVARIANT", nz(t.variant()));
-    m.put("TARGETSTAGE", target.name().orElse("default"));
+    // --target as the user spelled it, else the last stage's name (not the one chosen by case)
+    m.put("TARGETSTAGE", request.target().or(last::name).orElse("default"));
     for (Map.Entry<String, String> e : m.entrySet()) {
       String override = request.buildArgs().get(e.getKey());
       if (override != null) {
@@ -158,7 +159,9 @@ public final class Planner {
       throw from.location().error("base name (" + from.image() + ") should not be blank");
     }
     Optional<Integer> baseStage = Optional.empty();
-    Integer named = byName.get(base.toLowerCase(Locale.ROOT));
+    // BuildKit looks the expanded name up as written: stage names are lower case, so "FROM Build"
+    // names an image, not the stage "build" (unlike COPY --from, which ignores case)
+    Integer named = byName.get(base);
     if (named != null && named < s.index()) {
       baseStage = Optional.of(named);
     }
