@@ -38,7 +38,11 @@ public final class LayerReader implements Closeable {
         return null;
       }
       if (!isRoot(t.getName())) { // "./" as GNU tar writes it: the root is not an entry
-        return toEntry(t);
+        try {
+          return toEntry(t);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+          throw new IOException("invalid layer entry '" + t.getName() + "': " + e.getMessage(), e);
+        }
       }
     }
   }

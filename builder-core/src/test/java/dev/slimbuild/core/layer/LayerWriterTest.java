@@ -111,4 +111,32 @@ class LayerWriterTest {
     assertThat(read.get("WHITEOUT var/cache/gone")).isNotNull();
     assertThat(read.get("OPAQUE opt")).isNotNull();
   }
+
+  @Test
+  void readerRejectsAnEscapingHardlinkWithAnIoError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+        new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+      tar.putArchiveEntry(
+          new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+              "h", org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK));
+      tar.closeArchiveEntry();
+    }
+    byte[] b = bytes.toByteArray();
+    // link name "../x": patch the header's linkname field (offset 157) and its checksum
+    byte[] evil = "../x".getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(evil, 0, b, 157, evil.length);
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += (i >= 148 && i < 156) ? ' ' : (b[i] & 0xff);
+    }
+    byte[] chk = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(chk, 0, b, 148, 8);
+    try (LayerReader r = new LayerReader(new ByteArrayInputStream(b))) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(r::next)
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("invalid layer entry 'h'")
+          .hasMessageContaining("escapes the root");
+    }
+  }
 }
