@@ -300,9 +300,52 @@ class UrlFetcherTest {
         });
     String u = "http://alice:s3cret@127.0.0.1:" + server.getAddress().getPort() + "/a.bin";
 
-    fetcher.fetch(u, Optional.empty(), staging);
+    UrlFetcher.Fetched f = fetcher.fetch(u, Optional.of(HELLO_DIGEST), staging);
 
     assertThat(seen.get()).isEqualTo("null");
+    assertThat(f.fileName()).isEqualTo("a.bin");
+  }
+
+  @Test
+  void credentialsFollowARedirectWithinTheSameOrigin() throws IOException {
+    AtomicReference<String> seen = new AtomicReference<>("unset");
+    server.createContext(
+        "/c.bin",
+        ex -> {
+          seen.set(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+          respond(ex, 200, HELLO);
+        });
+    server.createContext(
+        "/old/a.bin",
+        ex -> {
+          ex.getResponseHeaders().add("Location", "../c.bin");
+          respond(ex, 301, new byte[0]);
+        });
+    String u = "http://alice:s3cret@127.0.0.1:" + server.getAddress().getPort() + "/old/a.bin";
+
+    UrlFetcher.Fetched f = fetcher.fetch(u, Optional.of(HELLO_DIGEST), staging);
+
+    assertThat(seen.get()).startsWith("Basic ");
+    assertThat(f.fileName()).isEqualTo("a.bin");
+  }
+
+  @Test
+  void redirectLoopsAreBounded() {
+    AtomicInteger calls = new AtomicInteger();
+    server.createContext(
+        "/loop",
+        ex -> {
+          calls.incrementAndGet();
+          ex.getResponseHeaders().add("Location", "/loop");
+          respond(ex, 302, new byte[0]);
+        });
+    String u = "http://alice:s3cret@127.0.0.1:" + server.getAddress().getPort() + "/loop";
+
+    assertThatThrownBy(() -> fetcher.fetch(u, Optional.empty(), staging))
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessageContaining("302")
+        .hasMessageNotContaining("s3cret");
+    assertThat(calls.get()).isBetween(2, 12);
   }
 
   @Test
