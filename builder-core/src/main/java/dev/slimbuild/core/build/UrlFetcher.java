@@ -154,7 +154,7 @@ public final class UrlFetcher {
                 + shown
                 + ": HTTP status "
                 + status
-                + (retryable ? " (after " + attempt + " attempts)" : ""));
+                + (retryable ? " (after " + attempts(attempt) + ")" : ""));
       }
       long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       if (declared > maxBytes) {
@@ -296,9 +296,13 @@ public final class UrlFetcher {
         "failed to download "
             + shown
             + " after "
-            + attempts
-            + (attempts == 1 ? " attempt: " : " attempts: ")
+            + attempts(attempts)
+            + ": "
             + redactAll(detail));
+  }
+
+  private static String attempts(int n) {
+    return n == 1 ? "1 attempt" : n + " attempts";
   }
 
   private void sleep(int attempt) throws InterruptedIOException {
