@@ -80,6 +80,18 @@ public final class Builder {
     List<BuiltImage> images = new ArrayList<>();
     Map<String, List<StepReport>> steps = new LinkedHashMap<>();
     Path staging = Files.createTempDirectory("slimbuild-staging-");
+    UrlFetcher urlFetcher = new UrlFetcher();
+    Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
+    StageExecutor.Downloads downloads =
+        (url, checksum) -> {
+          String key = url + "\0" + checksum.map(Object::toString).orElse("");
+          UrlFetcher.Fetched f = fetched.get(key);
+          if (f == null) {
+            f = urlFetcher.fetch(url, checksum, staging);
+            fetched.put(key, f);
+          }
+          return f;
+        };
     try {
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
@@ -93,8 +105,10 @@ public final class Builder {
         Map<Integer, StageResult> done = new HashMap<>();
         StageResult last = null;
         for (PlannedStage stage : plan.stages()) {
-          last = new StageExecutor(plan, stage, context, sink, done, events, created, staging)
-              .run();
+          last =
+              new StageExecutor(
+                      plan, stage, context, sink, done, events, created, staging, downloads)
+                  .run();
           done.put(stage.index(), last);
         }
         steps.put(platform.toString(), collectSteps(plan, done));

@@ -41,7 +41,8 @@ final class Copier {
       Optional<Integer> chmod,
       List<String> excludes,
       boolean unpackArchives,
-      UnaryOperator<String> heredocExpander) {}
+      UnaryOperator<String> heredocExpander,
+      List<UrlFetcher.Fetched> downloads) {}
 
   private final FileTree tree;
   private final String workdir;
@@ -115,10 +116,11 @@ final class Copier {
   }
 
   private List<LayerEntry> copy(List<Item> items, Spec spec) throws IOException {
-    int count = items.size() + spec.heredocs().size();
+    int count = items.size() + spec.heredocs().size() + spec.downloads().size();
     String dest = spec.destination();
     boolean endsWithSlash = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-    if (spec.sources().size() + spec.heredocs().size() > 1 && !endsWithSlash) {
+    if (spec.sources().size() + spec.heredocs().size() + spec.downloads().size() > 1
+        && !endsWithSlash) {
       throw spec.where()
           .location()
           .error(
@@ -150,6 +152,12 @@ final class Copier {
       String target = destIsDir ? LayerPaths.join(destPath, h.name()) : destPath;
       put(out, LayerEntry.file(target, spec.chmod().orElse(0644), uid(spec), gid(spec),
           data.length, ContentSource.ofBytes(data)));
+    }
+    for (UrlFetcher.Fetched f : spec.downloads()) {
+      // Docker gives downloaded files mode 0600 and never unpacks them
+      String target = destIsDir ? LayerPaths.join(destPath, f.fileName()) : destPath;
+      put(out, LayerEntry.file(target, spec.chmod().orElse(0600), uid(spec), gid(spec), f.size(),
+          ContentSource.ofPath(f.file())));
     }
     if ((destIsDir || anyDir) && !destPath.isEmpty() && !destExistsAsDir) {
       out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));

@@ -66,6 +66,14 @@ final class StageExecutor {
   private final EventSink events;
   private final Instant created;
   private final Path staging;
+  private final Downloads downloads;
+
+  /** Fetches ADD URLs; one build downloads each URL once, whatever the platforms. */
+  @FunctionalInterface
+  interface Downloads {
+    UrlFetcher.Fetched fetch(String url, Optional<dev.slimbuild.core.oci.Digest> checksum)
+        throws IOException;
+  }
 
   private final Platform platform;
   private ConfigState config;
@@ -84,7 +92,8 @@ final class StageExecutor {
       Map<Integer, StageResult> done,
       EventSink events,
       Instant created,
-      Path staging) {
+      Path staging,
+      Downloads downloads) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -93,6 +102,7 @@ final class StageExecutor {
     this.events = events;
     this.created = created;
     this.staging = staging;
+    this.downloads = downloads;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
@@ -288,7 +298,7 @@ final class StageExecutor {
     Copier.Spec spec =
         new Copier.Spec(c, words(c.sources(), c), c.heredocSources(),
             scope.word(c.destination(), c), owner(c.chown(), c), chmod(c.chmod(), c),
-            words(c.excludes(), c), false, this::expandHeredoc);
+            words(c.excludes(), c), false, this::expandHeredoc, List.of());
     List<LayerEntry> entries;
     String msg = "COPY" + flags(c.chown(), c.chmod(), c) + " " + String.join(" ", spec.sources())
         + heredocNames(c.heredocSources()) + " " + spec.destination();
@@ -311,18 +321,41 @@ final class StageExecutor {
 
   private void add(AddInstruction a) throws IOException {
     List<String> sources = words(a.sources(), a);
+    List<String> local = new ArrayList<>();
+    List<String> urls = new ArrayList<>();
     for (String s : sources) {
-      if (s.startsWith("http://") || s.startsWith("https://") || s.startsWith("git@")) {
-        throw a.location().error("ADD " + s + ": remote sources are not supported yet");
+      if (s.startsWith("http://") || s.startsWith("https://")) {
+        urls.add(s);
+      } else if (s.startsWith("git@") || s.endsWith(".git") && s.contains("://")) {
+        throw a.location().error("ADD " + s + ": git sources are not supported yet");
+      } else {
+        local.add(s);
       }
     }
+    Optional<dev.slimbuild.core.oci.Digest> checksum = Optional.empty();
     if (a.checksum().isPresent()) {
-      throw a.location().error("ADD --checksum requires an HTTP(S) source");
+      if (urls.size() != 1 || !local.isEmpty()) {
+        throw a.location().error("ADD --checksum requires exactly one HTTP(S) source");
+      }
+      String c = scope.word(a.checksum().get(), a);
+      try {
+        checksum = Optional.of(dev.slimbuild.core.oci.Digest.parse(c));
+      } catch (IllegalArgumentException e) {
+        throw a.location().error("invalid --checksum '" + c + "': expected sha256:<64 hex>");
+      }
+    }
+    List<UrlFetcher.Fetched> fetched = new ArrayList<>();
+    for (String url : urls) {
+      try {
+        fetched.add(downloads.fetch(url, checksum));
+      } catch (dev.slimbuild.core.SlimbuildException e) {
+        throw a.location().error("ADD failed: " + e.getMessage());
+      }
     }
     Copier.Spec spec =
-        new Copier.Spec(a, sources, a.heredocSources(), scope.word(a.destination(), a),
+        new Copier.Spec(a, local, a.heredocSources(), scope.word(a.destination(), a),
             owner(a.chown(), a), chmod(a.chmod(), a), words(a.excludes(), a),
-            a.unpack().orElse(true), this::expandHeredoc);
+            a.unpack().orElse(true), this::expandHeredoc, fetched);
     List<LayerEntry> entries =
         new Copier(tree, config.workdirOrRoot(), staging).fromContext(context, spec);
     layer(entries, "ADD" + flags(a.chown(), a.chmod(), a) + " " + String.join(" ", sources)
