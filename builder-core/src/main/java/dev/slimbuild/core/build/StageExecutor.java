@@ -295,6 +295,9 @@ final class StageExecutor {
   }
 
   private void copy(CopyInstruction c) throws IOException {
+    if (c.parents()) {
+      throw c.location().error("COPY --parents is not supported yet");
+    }
     Copier.Spec spec =
         new Copier.Spec(c, words(c.sources(), c), c.heredocSources(),
             scope.word(c.destination(), c), owner(c.chown(), c), chmod(c.chmod(), c),

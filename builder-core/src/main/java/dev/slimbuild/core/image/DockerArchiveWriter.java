@@ -88,7 +88,7 @@ public final class DockerArchiveWriter {
     entries.put("manifest.json", manifestJson(configName, repoTags, layerPaths));
     entries.put("repositories", repositoriesJson(tags, layerPaths));
 
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out));
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(out));
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     for (var e : entries.entrySet()) {
@@ -181,22 +181,5 @@ public final class DockerArchiveWriter {
     JsonObject.Builder b = JsonObject.builder();
     repos.forEach((repo, tagMap) -> b.putIfPresent(repo, tagMap));
     return b.build().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  /** Lets the tar stream finish without closing the caller's stream. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
   }
 }

@@ -5,7 +5,6 @@ import dev.slimbuild.compress.Compressors;
 import dev.slimbuild.compress.HashingOutputStream;
 import dev.slimbuild.core.oci.Digest;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Collection;
@@ -47,14 +46,14 @@ public final class LayerWriter {
     compression.checkLevel(level);
     if (compression == Compression.NONE) {
       // the blob is the tar: hash it once
-      HashingOutputStream tarHash = new HashingOutputStream(new NonClosing(blobOut));
+      HashingOutputStream tarHash = new HashingOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(blobOut));
       try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
         new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
       }
       Digest d = Digest.sha256(tarHash.digest());
       return new LayerDigests(d, d, tarHash.count(), tarHash.count(), compression.mediaType());
     }
-    HashingOutputStream compressed = new HashingOutputStream(new NonClosing(blobOut));
+    HashingOutputStream compressed = new HashingOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(blobOut));
     OutputStream compressor = Compressors.open(compression, level, zstdWorkers, compressed);
     HashingOutputStream tarHash = new HashingOutputStream(compressor);
     try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
@@ -67,21 +66,5 @@ public final class LayerWriter {
         compressed.count(),
         tarHash.count(),
         compression.mediaType());
-  }
-
-  private static final class NonClosing extends FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
-    }
   }
 }

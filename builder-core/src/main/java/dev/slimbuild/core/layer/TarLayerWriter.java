@@ -1,6 +1,5 @@
 package dev.slimbuild.core.layer;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +48,7 @@ public final class TarLayerWriter {
    */
   public long write(Collection<LayerEntry> entries, OutputStream out) throws IOException {
     List<LayerEntry> plan = plan(entries);
-    TarArchiveOutputStream tar = open(new NonClosing(out));
+    TarArchiveOutputStream tar = open(new dev.slimbuild.compress.NonClosingOutputStream(out));
     for (LayerEntry e : plan) {
       tar.putArchiveEntry(header(e, mtimeEpochSeconds));
       if (e.type() == EntryType.FILE && e.size() > 0) {
@@ -242,22 +241,6 @@ public final class TarLayerWriter {
                   m, EntryType.HARDLINK, e.mode(), e.uid(), e.gid(), 0, first, null, e.xattrs()));
         }
       }
-    }
-  }
-
-  private static final class NonClosing extends FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
     }
   }
 }
