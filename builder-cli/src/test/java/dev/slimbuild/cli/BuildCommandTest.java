@@ -181,6 +181,242 @@ class BuildCommandTest {
     assertThat(copyLayer.get(2).text()).isEqualTo("app\n");
   }
 
+  // ---------------------------------------------------------------- COPY semantics
+
+  @Test
+  void copySemantics() throws Exception {
+    Path ctx =
+        context(
+            """
+            FROM scratch
+            COPY src/*.txt /wild/
+            COPY one.txt src/c.md /multi/
+            COPY dir /contents
+            COPY one.txt /renamed
+            COPY --chmod=0600 exec.sh /chmod/
+            COPY exec.sh /keepmode/
+            COPY --chown=1234 one.txt /chown/num1
+            COPY --chown=1234:99 one.txt /chown/num2
+            COPY --exclude=*.log ex/ /ex/
+            COPY . /all/
+            """);
+    write(ctx.resolve("src/a.txt"), "a");
+    write(ctx.resolve("src/b.txt"), "b");
+    write(ctx.resolve("src/c.md"), "c");
+    write(ctx.resolve("dir/sub/x.txt"), "x");
+    write(ctx.resolve("dir/y.txt"), "y");
+    write(ctx.resolve("one.txt"), "one");
+    write(ctx.resolve("exec.sh"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(
+        ctx.resolve("exec.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    write(ctx.resolve("ex/keep.txt"), "keep");
+    write(ctx.resolve("ex/skip.log"), "skip");
+    write(ctx.resolve("ignored.txt"), "no");
+    write(ctx.resolve("secret/key"), "no");
+    write(ctx.resolve(".dockerignore"), "ignored.txt\nsecret\n");
+
+    Image img = buildOci(ctx);
+    Map<String, TarFile> fs = img.rootfs();
+    assertThat(fs).containsKeys("wild/a.txt", "wild/b.txt").doesNotContainKey("wild/c.md");
+    assertThat(fs.get("wild/a.txt").text()).isEqualTo("a");
+    assertThat(fs).containsKeys("multi/one.txt", "multi/c.md");
+    assertThat(fs).containsKeys("contents/sub/x.txt", "contents/y.txt");
+    assertThat(fs.keySet()).noneMatch(k -> k.startsWith("contents/dir"));
+    assertThat(fs.get("renamed").type()).isEqualTo('f');
+    assertThat(fs.get("renamed").text()).isEqualTo("one");
+    assertThat(fs.get("chmod/exec.sh").mode()).isEqualTo(0600);
+    assertThat(fs.get("keepmode/exec.sh").mode()).isEqualTo(0755);
+    assertThat(fs.get("keepmode/exec.sh").uid()).isZero();
+    assertThat(fs.get("chown/num1")).extracting(TarFile::uid, TarFile::gid).containsExactly(1234L, 1234L);
+    assertThat(fs.get("chown/num2")).extracting(TarFile::uid, TarFile::gid).containsExactly(1234L, 99L);
+    assertThat(fs).containsKey("ex/keep.txt").doesNotContainKey("ex/skip.log");
+    assertThat(fs).containsKeys("all/one.txt", "all/dir/sub/x.txt", "all/Dockerfile");
+    assertThat(fs.keySet()).noneMatch(k -> k.startsWith("all/secret") || k.equals("all/ignored.txt"));
+    // one layer per COPY
+    assertThat(img.layers()).hasSize(10);
+  }
+
+  @Test
+  void chownByNameReadsTheStagesPasswdAndGroup() throws Exception {
+    Path ctx =
+        context(
+            """
+            FROM scratch AS base
+            COPY etc/ /etc/
+            COPY --chown=app f /byname/f
+            COPY --chown=app:staff f /byname/g
+            COPY --chown=1001:staff f /byname/h
+            FROM base
+            COPY --chown=app f /inherited
+            """);
+    write(ctx.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\n");
+    write(ctx.resolve("etc/group"), "root:x:0:\nstaff:x:50:\napp:x:1002:\n");
+    write(ctx.resolve("f"), "f");
+    Map<String, TarFile> fs = buildOci(ctx).rootfs();
+    assertThat(fs.get("byname/f")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 1002L);
+    assertThat(fs.get("byname/g")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 50L);
+    assertThat(fs.get("byname/h")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 50L);
+    assertThat(fs.get("inherited")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 1002L);
+
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY etc/ /etc/\nCOPY --chown=nobody f /f\n");
+    Run r = build(ctx);
+    assertFails(r, 3, "nobody");
+  }
+
+  @Test
+  void multiStageFromTargetAndPruning() throws Exception {
+    Path ctx =
+        context(
+            """
+            FROM scratch
+            COPY one.txt /zero.txt
+            FROM scratch AS broken
+            RUN false
+            FROM scratch AS named
+            COPY two.txt /named.txt
+            FROM scratch AS final
+            COPY --from=0 /zero.txt /from-index.txt
+            COPY --from=named /named.txt /from-name.txt
+            FROM scratch AS other
+            COPY --from=broken / /
+            """);
+    write(ctx.resolve("one.txt"), "1");
+    write(ctx.resolve("two.txt"), "2");
+    Map<String, TarFile> fs = buildOci(ctx, "--target", "final").rootfs();
+    assertThat(fs.keySet()).containsExactly("from-index.txt", "from-name.txt");
+    assertThat(fs.get("from-index.txt").text()).isEqualTo("1");
+    assertThat(fs.get("from-name.txt").text()).isEqualTo("2");
+
+    assertThat(buildOci(ctx, "--target", "named").rootfs().keySet()).containsExactly("named.txt");
+
+    // the last stage needs the broken one: now it is built, and fails
+    assertFails(build(ctx), 4, "RUN is not supported yet");
+    assertThat(build(ctx, "--target", "nosuch").code()).isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------- ADD
+
+  @Test
+  void addExtractsLocalArchivesAndCopiesPlainFiles() throws Exception {
+    Path ctx =
+        context(
+            """
+            FROM scratch
+            ADD a.tar /tar/
+            ADD a.tar.gz /gz/
+            ADD a.tar.xz /xz/
+            ADD a.tar.bz2 /bz2/
+            ADD a.tar.zst /zst/
+            ADD notes.txt /notes.txt
+            ADD notes.txt.gz /gzfile/
+            """);
+    byte[] tar =
+        Archives.tar(
+            List.of(
+                Archives.dir("top/", 0750),
+                Archives.file("top/file.txt", 0640, "in archive"),
+                Archives.symlink("top/link", "file.txt")));
+    Files.write(ctx.resolve("a.tar"), tar);
+    Archives.compress(tar, ctx.resolve("a.tar.gz"), "gz");
+    Archives.compress(tar, ctx.resolve("a.tar.xz"), "xz");
+    Archives.compress(tar, ctx.resolve("a.tar.bz2"), "bz2");
+    Archives.compress(tar, ctx.resolve("a.tar.zst"), "zst");
+    write(ctx.resolve("notes.txt"), "plain notes\n");
+    Archives.compress("not a tar\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        ctx.resolve("notes.txt.gz"), "gz");
+
+    Map<String, TarFile> fs = buildOci(ctx).rootfs();
+    for (String d : List.of("tar", "gz", "xz", "bz2", "zst")) {
+      assertThat(fs.get(d + "/top/file.txt")).as(d).isNotNull();
+      assertThat(fs.get(d + "/top/file.txt").text()).as(d).isEqualTo("in archive");
+      assertThat(fs.get(d + "/top/file.txt").mode()).as(d).isEqualTo(0640);
+      assertThat(fs.get(d + "/top").mode()).as(d).isEqualTo(0750);
+      assertThat(fs.get(d + "/top/link").type()).as(d).isEqualTo('l');
+      assertThat(fs.get(d + "/top/link").link()).as(d).isEqualTo("file.txt");
+      assertThat(fs).as(d).doesNotContainKey(d + "/a.tar");
+    }
+    assertThat(fs.get("notes.txt").text()).isEqualTo("plain notes\n");
+    // a compressed file that is not a tar is copied as it is
+    assertThat(fs.get("gzfile/notes.txt.gz").type()).isEqualTo('f');
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private static void assertFails(Run r, int line, String... fragments) {
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.out()).isEmpty();
+    assertThat(r.err()).startsWith("error: Dockerfile:" + line + ":").contains(fragments);
+    assertThat(r.err()).doesNotContain("\tat ", "Exception");
+  }
+
+  @Test
+  void errorsNameTheDockerfileLine() throws Exception {
+    Path ctx = context("FROM scratch\nRUN echo hi\n");
+    assertFails(build(ctx), 2, "RUN is not supported yet");
+
+    write(ctx.getParent().resolve("x"), "outside");
+    write(ctx.resolve("Dockerfile"), "FROM scratch\n\nCOPY ../x /x\n");
+    assertFails(build(ctx), 3, "../x");
+
+    Files.createSymbolicLink(ctx.resolve("out"), ctx.getParent().resolve("x").toAbsolutePath());
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY out /x\n");
+    assertFails(build(ctx), 2, "out");
+
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY nothere /x\n");
+    assertFails(build(ctx), 2, "nothere");
+
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY --from=alpine:3 /etc/passwd /x\n");
+    assertFails(build(ctx), 2, "alpine:3");
+  }
+
+  @Test
+  void hostileArchivesAreRefusedNamingTheEntry() throws Exception {
+    Path ctx = context("FROM scratch\nADD evil.tar /x/\n");
+    Files.write(ctx.resolve("evil.tar"),
+        Archives.tar(List.of(Archives.file("ok.txt", 0644, "ok"),
+            Archives.file("../escape.txt", 0644, "bad"))));
+    assertFails(build(ctx), 2, "../escape.txt");
+
+    Files.write(ctx.resolve("evil.tar"),
+        Archives.tar(List.of(Archives.symlink("l", "/etc"),
+            Archives.file("l/passwd", 0644, "root::0:0::/:/bin/sh"))));
+    assertFails(build(ctx), 2, "l/passwd");
+
+    Files.write(ctx.resolve("evil.tar"),
+        Archives.tar(List.of(Archives.hardlink("h", "../../etc/shadow"))));
+    assertFails(build(ctx), 2, "h");
+  }
+
+  @Test
+  void failedBuildLeavesNoOutputAndKeepsAnExistingOne() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY f /f\nRUN false\n");
+    write(ctx.resolve("f"), "f");
+    Path oci = dir.resolve("o/oci");
+    Path tar = dir.resolve("o/image.tar");
+    Path meta = dir.resolve("o/meta.json");
+    Run r = build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar,
+        "--metadata-file", meta.toString());
+    assertFails(r, 3, "RUN");
+    assertThat(oci).doesNotExist();
+    assertThat(tar).doesNotExist();
+    assertThat(meta).doesNotExist();
+
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
+    Run ok = build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar);
+    assertThat(ok.code()).as(ok.err()).isZero();
+    byte[] index = Files.readAllBytes(oci.resolve("index.json"));
+    byte[] archive = Files.readAllBytes(tar);
+
+    write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY g /g\n");
+    assertFails(build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar), 2, "g");
+    assertThat(Files.readAllBytes(oci.resolve("index.json"))).isEqualTo(index);
+    assertThat(Files.readAllBytes(tar)).isEqualTo(archive);
+    try (var s = Files.list(dir.resolve("o"))) {
+      assertThat(s.map(p -> p.getFileName().toString()).sorted().toList())
+          .containsExactly("image.tar", "oci");
+    }
+  }
+
   private static List<String> iterableNames(JsonNode obj) {
     List<String> out = new ArrayList<>();
     obj.fieldNames().forEachRemaining(out::add);
