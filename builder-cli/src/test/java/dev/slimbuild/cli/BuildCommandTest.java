@@ -43,13 +43,14 @@ class BuildCommandTest {
     Run r = build(context, args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.digest()).startsWith("sha256:");
-    Image img = validate(out);
+    validate(out);
+    Image img = image(out);
     assertThat(img.index().get("manifests").get(0).get("digest").asText()).isEqualTo(r.digest());
     return img;
   }
 
   /** Every document validates against the OCI schemas and ImageValidator finds nothing. */
-  static Image validate(Path layout) throws IOException {
+  static void validate(Path layout) throws IOException {
     OciSchemas.validate("layoutheader", Files.readAllBytes(layout.resolve("oci-layout")));
     OciSchemas.validate("index", Files.readAllBytes(layout.resolve("index.json")));
     JsonNode index = BuildFixtures.JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
@@ -60,7 +61,6 @@ class BuildCommandTest {
               m.get("size").asLong());
       assertThat(new ImageValidator(new BlobStore(layout)).problems(top)).isEmpty();
     }
-    return image(layout);
   }
 
   private static void checkDocument(Path layout, JsonNode desc) {
