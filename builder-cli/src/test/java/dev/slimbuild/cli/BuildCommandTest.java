@@ -417,6 +417,34 @@ class BuildCommandTest {
     }
   }
 
+  @Test
+  void anUnwritableOutputFailsBeforeAnyOutputIsWritten() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY f /f\n");
+    write(ctx.resolve("f"), "f");
+    Path first = dir.resolve("p/first");
+    Path file = dir.resolve("p/file");
+    write(file, "not a layout");
+    Run r = build(ctx, "-o", "type=oci,dest=" + first, "-o", "type=oci,dest=" + file);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).startsWith("error: output ").contains("is not a directory");
+    assertThat(first).doesNotExist();
+    assertThat(file).hasContent("not a layout");
+
+    Path foreign = dir.resolve("p/foreign");
+    write(foreign.resolve("keep.txt"), "mine");
+    r = build(ctx, "-o", "type=docker,dest=" + dir.resolve("p/img.tar"), "-o",
+        "type=oci,dest=" + foreign);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("is not an OCI layout");
+    assertThat(dir.resolve("p/img.tar")).doesNotExist();
+    assertThat(foreign.resolve("keep.txt")).hasContent("mine");
+
+    r = build(ctx, "-o", "type=oci,dest=" + first, "-o", "type=docker,dest=" + foreign);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("is a directory");
+    assertThat(first).doesNotExist();
+  }
+
   // ---------------------------------------------------------------- reproducibility
 
   private static final String REPRO_DOCKERFILE =
