@@ -109,6 +109,9 @@ final class BuildCommand implements Callable<Integer> {
       }
     }
     List<OutputSpec> outs = outputs.stream().map(OutputSpec::parse).toList();
+    for (OutputSpec o : outs) {
+      Outputs.check(o); // before building: never write one output and then fail on another
+    }
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
     String dockerfileName = file == null ? "Dockerfile" : file;
 

@@ -139,7 +139,7 @@ final class Copier {
       if (item.isDirectory()) {
         item.entries(out, destPath, spec);
       } else if (spec.unpackArchives() && item instanceof ContextItem ci && ci.isArchive()) {
-        for (LayerEntry e : new ArchiveExtractor(staging).extract(ci.entry.file(), destPath)) {
+        for (LayerEntry e : extract(ci, destPath, spec)) {
           out.put(e.path(), spec.owner().map(o -> e.withOwner(o.uid(), o.gid())).orElse(e));
         }
       } else {
@@ -163,6 +163,21 @@ final class Copier {
       out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));
     }
     return withParents(out, spec);
+  }
+
+  /**
+   * Extracts one archive, staging its contents in a directory of its own (an extractor numbers
+   * its staged files from 1, so two ADDs must not share a directory); a refused or corrupt archive
+   * is reported at the instruction's line.
+   */
+  private List<LayerEntry> extract(ContextItem item, String destPath, Spec spec)
+      throws IOException {
+    Path own = java.nio.file.Files.createTempDirectory(staging, "add-");
+    try {
+      return new ArchiveExtractor(own).extract(item.entry.file(), destPath);
+    } catch (SlimbuildException e) {
+      throw spec.where().location().error(e.getMessage());
+    }
   }
 
   /** Adds every missing parent: an existing directory as it is, a new one 0755 owned like the copy. */

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.compress.Decompressors;
+import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.DockerArchiveWriter;
@@ -32,6 +33,23 @@ public final class Outputs {
     switch (spec.type()) {
       case OCI -> OciLayoutWriter.write(store, image, tags, spec.dest());
       case DOCKER -> writeDockerArchive(store, image, tags, spec.dest());
+    }
+  }
+
+  /**
+   * Fails early when {@code spec}'s destination cannot be written (an OCI dest that is a file or a
+   * foreign directory, a docker dest that is a directory), so that a build with several outputs
+   * does not write the first and then fail on the second.
+   */
+  public static void check(OutputSpec spec) throws IOException {
+    switch (spec.type()) {
+      case OCI -> OciLayoutWriter.checkDestination(spec.dest());
+      case DOCKER -> {
+        if (Files.isDirectory(spec.dest())) {
+          throw new SlimbuildException("output " + spec.dest().toAbsolutePath().normalize()
+              + " is a directory; type=docker writes a file");
+        }
+      }
     }
   }
 

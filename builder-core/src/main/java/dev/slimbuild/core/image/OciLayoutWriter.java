@@ -54,7 +54,7 @@ public final class OciLayoutWriter {
       BlobStore blobs, ImageOutput image, List<ImageReference> tags, Path dest)
       throws IOException {
     Path target = dest.toAbsolutePath().normalize();
-    checkReplaceable(target);
+    checkDestination(target);
     Path parent = target.getParent();
     Files.createDirectories(parent);
     Path staged = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
@@ -81,7 +81,12 @@ public final class OciLayoutWriter {
     }
   }
 
-  private static void checkReplaceable(Path target) throws IOException {
+  /**
+   * Fails unless {@code dest} can take a layout: absent, an empty directory or an OCI layout.
+   * Callers with several outputs check them all before writing any.
+   */
+  public static void checkDestination(Path dest) throws IOException {
+    Path target = dest.toAbsolutePath().normalize();
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

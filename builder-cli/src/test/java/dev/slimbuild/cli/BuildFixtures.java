@@ -1,0 +1,138 @@
+package dev.slimbuild.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slimbuild.compress.Decompressors;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/** Helpers shared by the build tests: run the CLI in-process and read an OCI layout back. */
+final class BuildFixtures {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private BuildFixtures() {}
+
+  record Run(int code, String out, String err) {
+    String digest() {
+      return out.trim();
+    }
+  }
+
+  static Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+
+  static Path blob(Path layout, String digest) {
+    return layout.resolve("blobs").resolve(digest.replace(':', '/'));
+  }
+
+  static JsonNode json(Path layout, String digest) {
+    try {
+      return JSON.readTree(Files.readAllBytes(blob(layout, digest)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] bytes(Path layout, String digest) {
+    try {
+      return Files.readAllBytes(blob(layout, digest));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One file of a layer as the tar stores it. */
+  record TarFile(String name, char type, int mode, long uid, long gid, String link, byte[] data) {
+    String text() {
+      return new String(data, StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The entries of one layer blob, in tar order ("./" stripped, directories without the "/"). */
+  static List<TarFile> layer(Path layout, JsonNode layerDescriptor) throws IOException {
+    String mt = layerDescriptor.get("mediaType").asText();
+    try (InputStream raw = Files.newInputStream(blob(layout, layerDescriptor.get("digest").asText()));
+        InputStream in = Decompressors.open(raw, mt)) {
+      return tar(in);
+    }
+  }
+
+  static List<TarFile> tar(InputStream in) throws IOException {
+    List<TarFile> out = new ArrayList<>();
+    TarArchiveInputStream t = new TarArchiveInputStream(in);
+    for (TarArchiveEntry e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
+      String name = e.getName();
+      if (name.startsWith("./")) {
+        name = name.substring(2);
+      }
+      if (name.endsWith("/")) {
+        name = name.substring(0, name.length() - 1);
+      }
+      char type =
+          e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : e.isLink() ? 'h' : 'f';
+      byte[] data = type == 'f' ? t.readAllBytes() : new byte[0];
+      out.add(new TarFile(name, type, e.getMode() & 07777, e.getLongUserId(),
+          e.getLongGroupId(), e.getLinkName(), data));
+    }
+    return out;
+  }
+
+  /** An OCI layout's single image: manifest, config and layers. */
+  record Image(Path layout, JsonNode index, JsonNode manifest, JsonNode config) {
+    JsonNode layers() {
+      return manifest.get("layers");
+    }
+
+    List<TarFile> layerFiles(int i) throws IOException {
+      return layer(layout, layers().get(i));
+    }
+
+    /** All layers applied in order (no whiteouts in these images): path to last entry. */
+    Map<String, TarFile> rootfs() throws IOException {
+      Map<String, TarFile> fs = new TreeMap<>();
+      for (int i = 0; i < layers().size(); i++) {
+        for (TarFile f : layerFiles(i)) {
+          fs.put(f.name(), f);
+        }
+      }
+      return fs;
+    }
+  }
+
+  static Image image(Path layout) throws IOException {
+    JsonNode index = JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
+    JsonNode top = index.get("manifests").get(0);
+    JsonNode manifest = json(layout, top.get("digest").asText());
+    JsonNode config = json(layout, manifest.get("config").get("digest").asText());
+    return new Image(layout, index, manifest, config);
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(n -> out.add(n.asText()));
+    }
+    return out;
+  }
+}
