@@ -86,6 +86,53 @@ class BuildCommandTest {
   }
 
   // ---------------------------------------------------------------- config instructions
+  @Test
+  void expansionAppliesWhereDockerExpandsAndNotToCmdOrEntrypoint() throws Exception {
+    Path ctx =
+        context(
+            """
+            FROM scratch
+            ARG U=4242 P=9000 V=/vol SIG=SIGINT D=/srv F=data.txt M=0640 NAME=world
+            USER $U
+            EXPOSE ${P}/udp
+            VOLUME $V
+            STOPSIGNAL $SIG
+            WORKDIR $D
+            COPY --chown=$U:$U --chmod=$M $F ${D}/copied.txt
+            COPY <<EOF greeting.txt
+            hello $NAME
+            EOF
+            CMD echo $NAME
+            ENTRYPOINT ["/bin/echo", "$NAME"]
+            """);
+    write(ctx.resolve("data.txt"), "data\n");
+    Image img = buildOci(ctx);
+    JsonNode c = img.config().get("config");
+    assertThat(c.get("User").asText()).isEqualTo("4242");
+    assertThat(iterableNames(c.get("ExposedPorts"))).containsExactly("9000/udp");
+    assertThat(iterableNames(c.get("Volumes"))).containsExactly("/vol");
+    assertThat(c.get("StopSignal").asText()).isEqualTo("SIGINT");
+    assertThat(c.get("WorkingDir").asText()).isEqualTo("/srv");
+    assertThat(texts(c.get("Entrypoint"))).containsExactly("/bin/echo", "$NAME");
+    // ENTRYPOINT after CMD in the same stage keeps the CMD; the shell expands it at run time
+    assertThat(texts(c.get("Cmd"))).containsExactly("/bin/sh", "-c", "echo $NAME");
+    List<TarFile> copied = img.layerFiles(1);
+    assertThat(copied)
+        .filteredOn(f -> f.name().equals("srv/copied.txt"))
+        .singleElement()
+        .satisfies(f -> {
+          assertThat(f.mode()).isEqualTo(0640);
+          assertThat(f.uid()).isEqualTo(4242);
+          assertThat(f.gid()).isEqualTo(4242);
+        });
+    List<TarFile> heredoc = img.layerFiles(2);
+    assertThat(heredoc)
+        .filteredOn(f -> f.name().equals("srv/greeting.txt"))
+        .singleElement()
+        .satisfies(f -> assertThat(new String(f.data(), java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo("hello world\n"));
+  }
+
 
   @Test
   void configInstructionsAndHistory() throws Exception {

@@ -404,11 +404,11 @@ final class StageExecutor {
     }
   }
 
-  private static Optional<Integer> chmod(Optional<String> chmod, Instruction where) {
+  private Optional<Integer> chmod(Optional<String> chmod, Instruction where) {
     if (chmod.isEmpty()) {
       return Optional.empty();
     }
-    String v = chmod.get();
+    String v = scope.word(chmod.get(), where);
     if (v.matches("[0-7]{1,4}")) {
       return Optional.of(Integer.parseInt(v, 8));
     }
