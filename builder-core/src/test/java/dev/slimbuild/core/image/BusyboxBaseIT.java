@@ -6,6 +6,9 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.push.PushReport;
+import dev.slimbuild.core.registry.FakeRegistry;
+import dev.slimbuild.core.registry.Registry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +41,14 @@ class BusyboxBaseIT {
     BlobStore other = new BlobStore(dir.resolve("other"));
     assertThat(BusyboxBase.build(other).descriptor()).isEqualTo(index.descriptor());
     new ImageValidator(other).validate(index.descriptor());
+
+    // pushed through the Pusher: two configs and two layers, then both manifests, then the tag
+    FakeRegistry registry = new FakeRegistry("registry.test");
+    PushReport pushed = BusyboxBase.push(registry, "base/busybox", "1");
+    assertThat(pushed.descriptor()).isEqualTo(index.descriptor());
+    assertThat(pushed.count(Registry.PushResult.UPLOADED)).isEqualTo(4);
+    assertThat(registry.manifestPuts).hasSize(3).last().isEqualTo("base/busybox:1");
+    assertThat(registry.getManifest("base/busybox", "1").bytes()).isEqualTo(index.topBytes());
 
     Path layout = dir.resolve("layout");
     OciLayoutWriter.write(store, index, List.of(ImageReference.parse("busybox:1")), layout);
