@@ -8,6 +8,8 @@ declare -A need=(
   [skopeo]=skopeo
   [umoci]=umoci
   [zstd]=zstd
+  [qemu-aarch64-static]=qemu-user-static
+  [proot]=proot
 )
 
 missing=()
@@ -24,4 +26,14 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The busybox base-image fixture downloads busybox-static for arm64 as well as amd64.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-test-deps: dpkg has no arm64 architecture; run as root to add it" >&2
+    exit 1
+  fi
+  dpkg --add-architecture arm64
+  apt-get update -qq
 fi

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BuildCommand.class,
       ParseCommand.class,
-      ImagesCommand.class
+      ImagesCommand.class,
+      InspectCommand.class
     })
 public final class Main implements Runnable {
 
@@ -30,6 +31,14 @@ public final class Main implements Runnable {
   /** The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME); injectable in tests. */
   Map<String, String> env() {
     return env;
+  }
+
+  /**
+   * How commands reach registries. Not wired to the registry client yet: reading from a registry
+   * says so.
+   */
+  RegistryOpener registries() {
+    return RegistryOpener.NOT_AVAILABLE;
   }
 
   @CommandLine.Option(

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Push benchmark: a two-platform build FROM a registry base image plus `COPY . /app/`, pushed to a
+# local registry, cold (fresh storage every time), slimbuild against buildah at its fastest here
+# (overlay storage, chroot isolation, --layers), same context, same run, interleaved.
+#
+#   benchmarks/run-push-bench.sh [both|slimbuild|buildah]      (default: both)
+#
+# Environment: SIZE_MIB (context size, default 50), REPS (default 3; medians), SKIP_BUILD=1 (reuse
+# the jars), SLIMBUILD_ARGS (extra `slimbuild build` arguments), KEEP=1 (keep the work directory).
+# Needs root for apt-get (docker-registry, skopeo, buildah are installed when missing) and for
+# buildah's overlay storage. Prints wall times and the ratio slimbuild/buildah (goal: <= 0.5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo_root=$PWD
+
+mode=${1:-both}
+case "$mode" in both | slimbuild | buildah) ;; *) echo "usage: $0 [both|slimbuild|buildah]" >&2; exit 2 ;; esac
+SIZE_MIB=${SIZE_MIB:-50}
+REPS=${REPS:-3}
+PLATFORMS=linux/amd64,linux/arm64
+JAR=benchmarks/target/benchmarks.jar
+SLIMBUILD=$repo_root/builder-cli/target/slimbuild
+
+# (a) tools: Debian packages, installed once
+declare -A need=([docker-registry]=docker-registry [skopeo]=skopeo [buildah]=buildah [curl]=curl)
+missing=()
+for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done
+if ((${#missing[@]})); then
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+for tool in java mvn python3; do
+  command -v "$tool" >/dev/null || { echo "run-push-bench: missing $tool" >&2; exit 1; }
+done
+
+# (b) build
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building"
+  mvn -q -B -DskipTests package
+fi
+
+work=$(mktemp -d /tmp/slimbuild-push-bench.XXXXXX)
+registry_pid=
+cleanup() {
+  if [[ -n "$registry_pid" ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "work directory kept: $work"
+  else
+    rm -rf "$work" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+# (c) a registry on a free loopback port
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+host=127.0.0.1:$port
+mkdir -p "$work/registry"
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
+http: {addr: $host, secret: push-bench}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for ((i = 0; i < 100; i++)); do
+  curl -fsS -o /dev/null "http://$host/v2/" 2>/dev/null && break
+  kill -0 "$registry_pid" 2>/dev/null || { cat "$work/registry.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS -o /dev/null "http://$host/v2/" || { echo "registry did not start" >&2; exit 1; }
+echo "== registry $host (pid $registry_pid)"
+
+# (d) the base image: slimbuild's busybox fixture (linux/amd64 + linux/arm64), copied in with skopeo
+base=$host/base/busybox:1
+java -cp "$JAR" dev.slimbuild.bench.BusyboxBaseLayout "$work/base-layout" >/dev/null
+skopeo copy -q --all --dest-tls-verify=false "oci:$work/base-layout:1" "docker://$base"
+echo "== base $base"
+
+# (e) the context: seeded random and text files; the Dockerfile sits outside it
+context=benchmarks/target/push-bench-context-${SIZE_MIB}m
+java -cp "$JAR" dev.slimbuild.bench.TreeGenerator "$context" "$SIZE_MIB" >/dev/null
+printf 'FROM %s\nCOPY . /app/\n' "$base" >"$work/Dockerfile"
+echo "== context $context ($(du -sm "$context" | cut -f1) MiB, $(find "$context" -type f | wc -l) files)"
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+check_pushed() { # REF: the pushed index lists both platforms
+  local raw
+  raw=$(skopeo inspect --raw --tls-verify=false "docker://$1")
+  for arch in amd64 arm64; do
+    grep -q "\"architecture\": *\"$arch\"" <<<"$raw" || { echo "$1: no $arch in $raw" >&2; return 1; }
+  done
+}
+
+run_slimbuild() { # REP -> prints milliseconds
+  local d=$work/slim-$1 ref=$host/bench-slimbuild-$1:1 t0 t1
+  mkdir -p "$d/home" "$d/store"
+  t0=$(now_ms)
+  HOME=$d/home XDG_DATA_HOME=$d/home/data XDG_CACHE_HOME=$d/home/cache SLIMBUILD_STORE=$d/store \
+    "$SLIMBUILD" build --progress quiet --platform "$PLATFORMS" -t "$ref" --push \
+    --insecure-registry "$host" -f "$work/Dockerfile" ${SLIMBUILD_ARGS:-} "$context" \
+    >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
+  t1=$(now_ms)
+  check_pushed "$ref"
+  rm -rf "$d"
+  echo $((t1 - t0))
+}
+
+run_buildah() { # REP -> prints milliseconds (build + manifest push)
+  local d=$work/buildah-$1 ref=$host/bench-buildah-$1:1 t0 t1
+  local b=(buildah --root "$d/root" --runroot "$d/runroot" --storage-driver overlay)
+  mkdir -p "$d"
+  t0=$(now_ms)
+  BUILDAH_ISOLATION=chroot "${b[@]}" bud --isolation chroot --layers --tls-verify=false \
+    --platform "$PLATFORMS" --manifest bench -f "$work/Dockerfile" "$context" >"$d/log" 2>&1 \
+    || { cat "$d/log" >&2; return 1; }
+  "${b[@]}" manifest push --all --tls-verify=false bench "docker://$ref" >>"$d/log" 2>&1 \
+    || { cat "$d/log" >&2; return 1; }
+  t1=$(now_ms)
+  check_pushed "$ref"
+  "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
+  rm -rf "$d" 2>/dev/null || true
+  echo $((t1 - t0))
+}
+
+slim_ok=1
+if [[ "$mode" != buildah ]] && ! "$SLIMBUILD" build --help 2>/dev/null | grep -q -- '--push'; then
+  echo "!! slimbuild build has no --push yet: the slimbuild half is skipped" >&2
+  slim_ok=0
+fi
+
+slim_times=()
+buildah_times=()
+for ((rep = 1; rep <= REPS; rep++)); do
+  if [[ "$mode" != buildah && "$slim_ok" == 1 ]]; then
+    ms=$(run_slimbuild "$rep")
+    slim_times+=("$ms")
+    echo "rep $rep slimbuild  ${ms} ms"
+  fi
+  if [[ "$mode" != slimbuild ]]; then
+    ms=$(run_buildah "$rep")
+    buildah_times+=("$ms")
+    echo "rep $rep buildah    ${ms} ms"
+  fi
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+
+echo "== push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold, $REPS reps (medians)"
+slim_med= buildah_med=
+if ((${#slim_times[@]})); then
+  slim_med=$(median "${slim_times[@]}")
+  echo "slimbuild build --push                  ${slim_med} ms   (${slim_times[*]})"
+fi
+if ((${#buildah_times[@]})); then
+  buildah_med=$(median "${buildah_times[@]}")
+  echo "buildah bud + manifest push --all       ${buildah_med} ms   (${buildah_times[*]})"
+fi
+if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
+  awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
+fi
+if [[ "$mode" != buildah && "$slim_ok" != 1 ]]; then
+  exit 3
+fi

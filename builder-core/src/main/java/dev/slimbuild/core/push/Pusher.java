@@ -1,0 +1,224 @@
+package dev.slimbuild.core.push;
+
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BuiltImage;
+import dev.slimbuild.core.image.DigestMismatchException;
+import dev.slimbuild.core.image.ImageIndex;
+import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.Registry.PushResult;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Pushes an {@link ImageOutput} whose blobs are in a {@link BlobStore} to one repository of a
+ * {@link Registry}, in an order that never lets a tag point at an incomplete image:
+ *
+ * <ol>
+ *   <li>every distinct config and layer blob, at most {@code parallelism} at a time through one
+ *       executor: skipped when the repository has it, mounted when a repository named for it in
+ *       {@code mountFrom} (base-image layers) has it, else uploaded;
+ *   <li>each platform manifest by its digest (an index only);
+ *   <li>the top document (the index, or the single manifest) under each tag, or by digest when no
+ *       tag is given.
+ * </ol>
+ *
+ * If any step fails nothing later is attempted, so no tag is written. The report lists blobs in a
+ * fixed order (platforms in order, config before layers) whatever order the uploads finish in.
+ */
+public final class Pusher {
+  /** Concurrent blob pushes by default. */
+  public static final int DEFAULT_PARALLELISM = 3;
+
+  private final Registry registry;
+  private final BlobStore blobs;
+  private final int parallelism;
+  private final EventSink events;
+
+  /** A pusher with {@link #DEFAULT_PARALLELISM} and no events. */
+  public Pusher(Registry registry, BlobStore blobs) {
+    this(registry, blobs, DEFAULT_PARALLELISM, EventSink.NONE);
+  }
+
+  /** A pusher pushing at most {@code parallelism} blobs at a time, reporting to {@code events}. */
+  public Pusher(Registry registry, BlobStore blobs, int parallelism, EventSink events) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.blobs = Objects.requireNonNull(blobs, "blobs");
+    this.parallelism = parallelism;
+    this.events = Objects.requireNonNull(events, "events");
+  }
+
+  /**
+   * Pushes {@code image} to {@code repository} under {@code tags} (by digest only when empty).
+   *
+   * @param mountFrom for blobs that other repositories of the same registry hold (e.g. the base
+   *     image's layers), the repositories to try a cross-repository mount from
+   */
+  public PushReport push(
+      ImageOutput image, String repository, List<String> tags, Map<Digest, List<String>> mountFrom)
+      throws IOException {
+    Objects.requireNonNull(repository, "repository");
+    List<String> tagList = List.copyOf(new LinkedHashSet<>(tags));
+    List<Descriptor> toPush = contentBlobs(image);
+    List<PushReport.BlobPush> results = pushBlobs(repository, toPush, mountFrom);
+
+    if (image instanceof ImageIndex index) {
+      for (BuiltImage platform : index.images()) {
+        putManifest(repository, platform.manifest().digest().toString(), platform);
+      }
+    }
+    Descriptor top = image.descriptor().withPlatform(null);
+    if (tagList.isEmpty()) {
+      put(repository, top.digest().toString(), image.topBytes(), top);
+    }
+    for (String tag : tagList) {
+      put(repository, tag, image.topBytes(), top);
+      events.accept(
+          new BuildEvent.Info(
+              "pushed " + registry.host() + "/" + repository + ":" + tag + " (" + top.digest() + ")"));
+    }
+    return new PushReport(top, repository, tagList, results);
+  }
+
+  /** The distinct config and layer blobs of {@code image}: per platform, config then layers. */
+  static List<Descriptor> contentBlobs(ImageOutput image) {
+    Map<Digest, Descriptor> byDigest = new LinkedHashMap<>();
+    for (BuiltImage i : image.images()) {
+      byDigest.putIfAbsent(i.manifest().value().config().digest(), i.manifest().value().config());
+      for (Descriptor l : i.layers()) {
+        byDigest.putIfAbsent(l.digest(), l);
+      }
+    }
+    return List.copyOf(byDigest.values());
+  }
+
+  private List<PushReport.BlobPush> pushBlobs(
+      String repository, List<Descriptor> toPush, Map<Digest, List<String>> mountFrom)
+      throws IOException {
+    for (Descriptor d : toPush) {
+      if (!blobs.has(d.digest())) {
+        throw new java.nio.file.NoSuchFileException(
+            "blob " + d.digest() + " (" + blobs.path(d.digest()) + ")");
+      }
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, toPush.size())), threads());
+    try {
+      List<Future<PushResult>> futures = new ArrayList<>();
+      for (Descriptor d : toPush) {
+        List<String> sources = new ArrayList<>();
+        for (String s : mountFrom.getOrDefault(d.digest(), List.of())) {
+          if (!s.equals(repository) && !sources.contains(s)) {
+            sources.add(s);
+          }
+        }
+        futures.add(
+            pool.submit(
+                () -> registry.pushBlob(repository, d, () -> blobs.open(d.digest()), sources)));
+      }
+      // Wait for every push in order; after the first failure, cancel what has not started.
+      List<PushReport.BlobPush> results = new ArrayList<>();
+      Throwable failure = null;
+      for (int i = 0; i < futures.size(); i++) {
+        try {
+          PushResult r = futures.get(i).get();
+          if (failure == null) {
+            results.add(new PushReport.BlobPush(toPush.get(i), r));
+            events.accept(
+                new BuildEvent.Info(
+                    "blob " + toPush.get(i).digest().shortHex() + ": " + r.name().toLowerCase(java.util.Locale.ROOT)));
+          }
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause();
+            futures.forEach(f -> f.cancel(false));
+          }
+        } catch (java.util.concurrent.CancellationException e) {
+          // cancelled after an earlier failure
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          futures.forEach(f -> f.cancel(true));
+          throw new InterruptedIOException("interrupted while pushing blobs");
+        }
+      }
+      if (failure != null) {
+        throw rethrow(failure);
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+      awaitQuietly(pool);
+    }
+  }
+
+  private void putManifest(String repository, String reference, BuiltImage image)
+      throws IOException {
+    put(repository, reference, image.topBytes(), image.descriptor());
+  }
+
+  private void put(String repository, String reference, byte[] bytes, Descriptor expected)
+      throws IOException {
+    Digest got = registry.putManifest(repository, reference, bytes, expected.mediaType());
+    if (!got.equals(expected.digest())) {
+      throw new DigestMismatchException(
+          "manifest " + registry.host() + "/" + repository + ":" + reference,
+          expected.digest(),
+          got);
+    }
+  }
+
+  private static IOException rethrow(Throwable t) {
+    if (t instanceof IOException io) {
+      return io;
+    }
+    if (t instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    if (t instanceof RuntimeException r) {
+      throw r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IOException(t);
+  }
+
+  private static void awaitQuietly(ExecutorService pool) {
+    try {
+      // bounded: pushes end at their socket timeouts once interrupted
+      pool.awaitTermination(10, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory threads() {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "slimbuild-push-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
