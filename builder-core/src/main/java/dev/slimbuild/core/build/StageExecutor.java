@@ -193,7 +193,8 @@ final class StageExecutor {
     try {
       return bases.resolve(ref, platform);
     } catch (dev.slimbuild.core.SlimbuildException e) {
-      throw where.location().error(what + e.getMessage());
+      String m = e.getMessage();
+      throw where.location().error(what + (m.contains(ref.toString()) ? m : name + ": " + m));
     } catch (dev.slimbuild.core.registry.RegistryException e) {
       throw where.location().error(what + ref + ": " + e.getMessage()
           + (e.retryable() ? " (a retry may help)" : ""));

@@ -173,6 +173,17 @@ class BaseImageBuildTest {
   }
 
   @Test
+  void aSecondBuildReusesCachedAndUnpackedLayers() throws IOException {
+    build("FROM " + BASE + "\nCOPY f.txt /tmp/\n", AMD64);
+    int first = reg.blobGets.get();
+    assertThat(first).as("config and two layers").isEqualTo(3);
+    Files.writeString(dir.resolve("ctx/f.txt"), "changed\n");
+    BuildResult again = build("FROM " + BASE + "\nCOPY f.txt /tmp/\n", AMD64);
+    assertThat(reg.blobGets.get() - first).as("only the config again").isEqualTo(1);
+    assertThat(fileText(single(again).layers().get(2), "tmp/f.txt")).isEqualTo("changed\n");
+  }
+
+  @Test
   void workdirOntoTheBaseSeesItsDirectories() throws IOException {
     BuildResult r = build("FROM " + BASE + "\nWORKDIR /srv\nWORKDIR /tmp/work\n", AMD64);
     BuiltImage img = single(r);
