@@ -19,7 +19,6 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -172,9 +171,5 @@ class BlobCacheTest {
 
     @Override
     public void close() {}
-  }
-
-  static String text(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }
