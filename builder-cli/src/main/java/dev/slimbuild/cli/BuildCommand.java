@@ -120,7 +120,10 @@ final class BuildCommand implements Callable<Integer> {
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
             epoch());
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
-    BuildResult result = new Builder(local.blobs(), printer).build(request);
+    Builder builder = new Builder(local.blobs(), printer);
+    BuildResult result = builder.build(request);
+    // OCI/docker outputs and the local store need every blob; base layers may still be remote
+    builder.fetchBaseLayers(result);
 
     for (OutputSpec o : outs) {
       Outputs.write(local.blobs(), result.image(), refs, o);

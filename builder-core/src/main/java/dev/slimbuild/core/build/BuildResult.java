@@ -1,17 +1,28 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.oci.Digest;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A finished build: the image (one platform's manifest, or an index of several), what each step
- * did per platform, and warnings.
+ * did per platform, warnings, and the base-image layers the image contains, by blob digest. Those
+ * may not be in the store: {@link Builder#fetchBaseLayers} downloads them for outputs that need
+ * their bytes, while a push can mount them from their source repository.
  */
 public record BuildResult(
-    ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings) {
+    ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings,
+    Map<Digest, LayerRef> baseLayers) {
   public BuildResult {
     stepsByPlatform = Map.copyOf(stepsByPlatform);
     warnings = List.copyOf(warnings);
+    baseLayers = Map.copyOf(baseLayers);
+  }
+
+  /** A result without base-image layers. */
+  public BuildResult(
+      ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings) {
+    this(image, stepsByPlatform, warnings, Map.of());
   }
 }

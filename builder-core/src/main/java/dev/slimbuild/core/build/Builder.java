@@ -12,12 +12,14 @@ import dev.slimbuild.core.image.ImageIndex;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlanRequest;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.Planner;
+import dev.slimbuild.core.pull.BlobCache;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,10 +43,52 @@ import java.util.stream.Stream;
 public final class Builder {
   private final BlobStore store;
   private final EventSink events;
+  private final RegistryProvider registries;
+  private final BlobCache cache;
 
+  /** A builder without registry access: FROM and COPY --from images are refused. */
   public Builder(BlobStore store, EventSink events) {
+    this(store, events, RegistryProvider.NONE);
+  }
+
+  /**
+   * A builder that pulls base images through {@code registries}, caching their blobs in {@code
+   * store} (so outputs find them there) and unpacked layers under {@code STORE/unpacked}.
+   */
+  public Builder(BlobStore store, EventSink events, RegistryProvider registries) {
+    this(store, events, registries, BlobCache.in(store));
+  }
+
+  /** A builder with its own cache of pulled blobs and unpacked layers. */
+  public Builder(
+      BlobStore store, EventSink events, RegistryProvider registries, BlobCache cache) {
     this.store = store;
     this.events = events;
+    this.registries = registries;
+    this.cache = cache;
+  }
+
+  /**
+   * Downloads the base-image layers of {@code result} that are not in the store yet (into the
+   * cache, then into the store if the cache is elsewhere), for outputs that need every blob: OCI
+   * layouts, docker archives, the local store. A push does not need this: it mounts them.
+   */
+  public void fetchBaseLayers(BuildResult result) throws IOException {
+    BaseImages bases = new BaseImages(registries, cache);
+    for (LayerRef r : result.baseLayers().values().stream()
+        .sorted(java.util.Comparator.comparing(l -> l.descriptor().digest())).toList()) {
+      Digest d = r.descriptor().digest();
+      if (!store.has(d)) {
+        bases.fetch(r);
+        if (!store.has(d)) {
+          try (java.io.InputStream in = cache.blobs().open(d);
+              dev.slimbuild.core.image.BlobWriter w = store.newWriter()) {
+            in.transferTo(w);
+            w.commit(d);
+          }
+        }
+      }
+    }
   }
 
   /** The platform slimbuild runs on, as a container platform. */
@@ -82,6 +126,7 @@ public final class Builder {
     Path staging = Files.createTempDirectory("slimbuild-staging-");
     UrlFetcher urlFetcher = new UrlFetcher();
     Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
+    BaseImages bases = new BaseImages(registries, cache);
     StageExecutor.Downloads downloads =
         (url, checksum) -> {
           String key = url + "\0" + checksum.map(Object::toString).orElse("");
@@ -107,11 +152,13 @@ public final class Builder {
         for (PlannedStage stage : plan.stages()) {
           last =
               new StageExecutor(
-                      plan, stage, context, sink, done, events, created, staging, downloads)
+                      plan, stage, context, sink, done, events, created, staging, downloads,
+                      bases)
                   .run();
           done.put(stage.index(), last);
         }
         steps.put(platform.toString(), collectSteps(plan, done));
+        bases.use(last.layers());
         images.add(assemble(last, request, sink));
       }
     } finally {
@@ -119,7 +166,7 @@ public final class Builder {
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
-    return new BuildResult(out, steps, warnings);
+    return new BuildResult(out, steps, warnings, bases.used());
   }
 
   private static List<StepReport> collectSteps(BuildPlan plan, Map<Integer, StageResult> done) {
@@ -133,7 +180,7 @@ public final class Builder {
   private BuiltImage assemble(StageResult target, BuildRequest request, LayerSink sink)
       throws IOException {
     ImageConfig config = target.config();
-    List<LayerSink.Layer> layers = new ArrayList<>(target.layers());
+    List<LayerRef> layers = new ArrayList<>(target.layers());
     if (!request.labels().isEmpty()) {
       TreeMap<String, String> labels = new TreeMap<>(config.config().labels());
       labels.putAll(request.labels());
@@ -149,7 +196,7 @@ public final class Builder {
     if (layers.isEmpty()) {
       // an OCI manifest needs one layer: an empty tar stands for "no files"
       LayerSink.Layer empty = sink.write(List.<LayerEntry>of());
-      layers.add(empty);
+      layers.add(empty.ref());
       List<ImageConfig.History> h = new ArrayList<>(config.history());
       h.add(new ImageConfig.History(config.created(), "slimbuild: empty layer", null,
           "the image has no files; an OCI manifest needs at least one layer", false));
@@ -159,8 +206,14 @@ public final class Builder {
                   List.of(empty.diffId()), List.of())
               .withHistory(h);
     }
-    List<Descriptor> descriptors = layers.stream().map(LayerSink.Layer::descriptor).toList();
-    return BuiltImage.assemble(store, config, descriptors, Map.of());
+    List<Descriptor> descriptors = layers.stream().map(LayerRef::descriptor).toList();
+    java.util.Set<Digest> remote = new java.util.HashSet<>();
+    for (LayerRef l : layers) {
+      if (l.isBase()) {
+        remote.add(l.descriptor().digest());
+      }
+    }
+    return BuiltImage.assemble(store, config, descriptors, Map.of(), remote);
   }
 
   private static void deleteTree(Path dir) throws IOException {

@@ -28,7 +28,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LayerSink {
   /** A written layer: the blob's descriptor and the digest of its uncompressed tar. */
-  record Layer(Descriptor descriptor, Digest diffId, long uncompressedSize) {}
+  record Layer(Descriptor descriptor, Digest diffId, long uncompressedSize) {
+    /** This layer as part of an image: written by this build, so it has no source repository. */
+    LayerRef ref() {
+      return new LayerRef(descriptor, diffId, Optional.empty());
+    }
+  }
 
   private final BlobStore store;
   private final Compression compression;

@@ -26,12 +26,14 @@ import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.ImageConfig;
+import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.ImageConfig.Healthcheck;
 import dev.slimbuild.core.oci.ImageConfig.History;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.StageScope;
+import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +69,7 @@ final class StageExecutor {
   private final Instant created;
   private final Path staging;
   private final Downloads downloads;
+  private final BaseImages bases;
 
   /** Fetches ADD URLs; one build downloads each URL once, whatever the platforms. */
   @FunctionalInterface
@@ -78,8 +81,11 @@ final class StageExecutor {
   private final Platform platform;
   private ConfigState config;
   private StageScope scope;
+  /** The base's files, loaded on first use; then {@link #tree} is built. */
+  private BaseTree base = BaseTree.EMPTY;
   private FileTree tree;
-  private final List<LayerSink.Layer> layers = new ArrayList<>();
+  private final List<LayerRef> layers = new ArrayList<>();
+  private LayerSink.Layer lastWritten;
   private final List<List<LayerEntry>> layerEntries = new ArrayList<>();
   private final List<History> history = new ArrayList<>();
   private final List<StepReport> steps = new ArrayList<>();
@@ -93,7 +99,8 @@ final class StageExecutor {
       EventSink events,
       Instant created,
       Path staging,
-      Downloads downloads) {
+      Downloads downloads,
+      BaseImages bases) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -103,10 +110,19 @@ final class StageExecutor {
     this.created = created;
     this.staging = staging;
     this.downloads = downloads;
+    this.bases = bases;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
   StageResult run() throws IOException {
+    try {
+      return runSteps();
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause(); // from loading a base image's files lazily
+    }
+  }
+
+  private StageResult runSteps() throws IOException {
     startFromBase();
     List<Instruction> instructions = stage.stage().instructions();
     String platformName = plan.platform().toString();
@@ -119,7 +135,7 @@ final class StageExecutor {
       int before = layers.size();
       dispatch(ins);
       boolean added = layers.size() > before;
-      LayerSink.Layer l = added ? layers.get(layers.size() - 1) : null;
+      LayerSink.Layer l = added ? lastWritten : null;
       steps.add(new StepReport(stage.displayName(), text, ins.location().startLine(),
           l == null ? null : l.descriptor(), l == null ? 0 : l.uncompressedSize(),
           added ? layerEntries.get(layerEntries.size() - 1).size() : 0));
@@ -127,37 +143,76 @@ final class StageExecutor {
           instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0),
           l == null ? -1 : l.descriptor().size()));
     }
-    List<String> diffIds = new ArrayList<>();
-    layers.forEach(l -> diffIds.add(l.diffId().toString()));
     ImageConfig image =
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
                 platform.osVersion(), platform.osFeatures(), platform.variant(),
                 config.toContainerConfig(),
-                layers.stream().map(LayerSink.Layer::diffId).toList(), List.of())
+                layers.stream().map(LayerRef::diffId).toList(), List.of())
             .withHistory(history);
-    return new StageResult(image, layers, layerEntries, steps);
+    return new StageResult(image, layers, base, layerEntries, steps);
   }
 
-  private void startFromBase() {
+  private void startFromBase() throws IOException {
     if (stage.baseStage().isPresent()) {
-      StageResult base = done.get(stage.baseStage().get());
-      config = ConfigState.of(base.config());
-      layers.addAll(base.layers());
-      layerEntries.addAll(base.layerEntries());
-      history.addAll(base.config().history());
-      tree = base.tree();
+      StageResult from = done.get(stage.baseStage().get());
+      config = ConfigState.of(from.config());
+      layers.addAll(from.layers());
+      layerEntries.addAll(from.layerEntries());
+      history.addAll(from.config().history());
+      base = from.base();
     } else if (stage.fromScratch()) {
       config = new ConfigState();
-      tree = new FileTree();
     } else {
-      throw stage.stage().from().location().error(
-          "FROM " + stage.baseName() + ": base images from registries are not supported yet;"
-              + " this version builds FROM scratch and FROM earlier stages");
+      ResolvedImage image = resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
+      ImageConfig c = image.config().value();
+      if (!c.config().onBuild().isEmpty()) {
+        throw stage.stage().from().location().error("FROM " + stage.baseName()
+            + ": the image has ONBUILD triggers, which slimbuild does not run yet");
+      }
+      config = ConfigState.of(c);
+      List<LayerRef> refs = bases.layerRefs(image);
+      layers.addAll(refs);
+      history.addAll(c.history());
+      base = bases.tree(image);
     }
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
       config.setEnv("PATH", DEFAULT_PATH);
     }
     scope = new StageScope(plan, config.env);
+  }
+
+  /** The image {@code name} for this stage's platform; errors point at {@code where}. */
+  private ResolvedImage resolveImage(String name, Instruction where, String what)
+      throws IOException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(name);
+    } catch (dev.slimbuild.core.SlimbuildException e) {
+      throw where.location().error(what + e.getMessage());
+    }
+    try {
+      return bases.resolve(ref, platform);
+    } catch (dev.slimbuild.core.SlimbuildException e) {
+      String m = e.getMessage();
+      throw where.location().error(what + (m.contains(ref.toString()) ? m : name + ": " + m));
+    } catch (dev.slimbuild.core.registry.RegistryException e) {
+      throw where.location().error(what + ref + ": " + e.getMessage()
+          + (e.retryable() ? " (a retry may help)" : ""));
+    }
+  }
+
+  /** The stage's current files, loading the base image's files on first use. */
+  private FileTree tree() {
+    if (tree == null) {
+      tree = new FileTree();
+      for (List<LayerEntry> l : base.layers()) {
+        tree.apply(l);
+      }
+      for (List<LayerEntry> l : layerEntries) {
+        tree.apply(l);
+      }
+    }
+    return tree;
   }
 
   private void dispatch(Instruction ins) throws IOException {
@@ -251,13 +306,13 @@ final class StageExecutor {
   private void workdir(WorkdirInstruction w) throws IOException {
     String path = "/" + TreePaths.absolute(config.workdirOrRoot(), scope.word(w.path(), w));
     config.workingDir = path;
-    String dir = TreePaths.resolve(tree, path.substring(1), true);
+    String dir = TreePaths.resolve(tree(), path.substring(1), true);
     List<LayerEntry> entries = new ArrayList<>();
-    if (!dir.isEmpty() && tree.get(dir).isEmpty()) {
+    if (!dir.isEmpty() && tree().get(dir).isEmpty()) {
       UserDb.Owner owner =
           config.user == null ? new UserDb.Owner(0, 0) : userDb().resolve(config.user);
       List<String> missing = new ArrayList<>();
-      for (String d = dir; !d.isEmpty() && tree.get(d).isEmpty();
+      for (String d = dir; !d.isEmpty() && tree().get(d).isEmpty();
           d = dev.slimbuild.core.layer.LayerPaths.parent(d)) {
         missing.add(0, d);
       }
@@ -266,7 +321,7 @@ final class StageExecutor {
       }
       String top = dev.slimbuild.core.layer.LayerPaths.parent(missing.get(0));
       if (!top.isEmpty()) {
-        entries.add(0, tree.get(top).orElseThrow());
+        entries.add(0, tree().get(top).orElseThrow());
       }
     }
     layer(entries, "WORKDIR " + path);
@@ -305,16 +360,21 @@ final class StageExecutor {
     List<LayerEntry> entries;
     String msg = "COPY" + flags(c.chown(), c.chmod(), c) + " " + String.join(" ", spec.sources())
         + heredocNames(c.heredocSources()) + " " + spec.destination();
-    Copier copier = new Copier(tree, config.workdirOrRoot(), staging);
+    Copier copier = new Copier(tree(), config.workdirOrRoot(), staging);
     if (c.from().isPresent()) {
       Optional<Integer> idx =
           dev.slimbuild.core.plan.Planner.stageIndex(c.from().get(), stageNames());
-      if (idx.isEmpty()) {
-        throw c.location().error("COPY --from=" + c.from().get()
-            + ": copying from images is not supported yet; name a stage of this Dockerfile");
+      FileTree from;
+      if (idx.isPresent()) {
+        from = done.get(idx.get()).tree();
+      } else {
+        ResolvedImage image = resolveImage(c.from().get(), c, "COPY --from=");
+        from = new FileTree();
+        for (List<LayerEntry> l : bases.tree(image).layers()) {
+          from.apply(l);
+        }
       }
-      StageResult src = done.get(idx.get());
-      entries = copier.fromTree(src.tree(), spec);
+      entries = copier.fromTree(from, spec);
       msg = "COPY --from=" + c.from().get() + msg.substring(4);
     } else {
       entries = copier.fromContext(context, spec);
@@ -360,7 +420,7 @@ final class StageExecutor {
             owner(a.chown(), a), chmod(a.chmod(), a), words(a.excludes(), a),
             a.unpack().orElse(true), this::expandHeredoc, fetched);
     List<LayerEntry> entries =
-        new Copier(tree, config.workdirOrRoot(), staging).fromContext(context, spec);
+        new Copier(tree(), config.workdirOrRoot(), staging).fromContext(context, spec);
     layer(entries, "ADD" + flags(a.chown(), a.chmod(), a) + " " + String.join(" ", sources)
         + heredocNames(a.heredocSources()) + " " + spec.destination() + " # buildkit");
   }
@@ -434,7 +494,7 @@ final class StageExecutor {
 
   /** A small text file of the stage's tree (passwd, group), or null if absent. */
   private String readText(String path) {
-    Optional<LayerEntry> e = tree.get(TreePaths.resolve(tree, path, true));
+    Optional<LayerEntry> e = tree().get(TreePaths.resolve(tree(), path, true));
     if (e.isEmpty() || e.get().content() == null || e.get().size() > (1 << 20)) {
       return null;
     }
@@ -472,9 +532,12 @@ final class StageExecutor {
       return;
     }
     LayerSink.Layer l = sink.write(entries);
-    layers.add(l);
+    lastWritten = l;
+    layers.add(l.ref());
     layerEntries.add(List.copyOf(entries));
-    tree.apply(entries);
+    if (tree != null) {
+      tree.apply(entries);
+    }
     history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
   }
 }

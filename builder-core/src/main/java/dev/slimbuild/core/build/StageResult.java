@@ -6,12 +6,13 @@ import dev.slimbuild.core.oci.ImageConfig;
 import java.util.List;
 
 /**
- * A built stage: its image config (layers' diff_ids and history included), its layers, and the
- * entries of every layer so later stages can rebuild its file tree.
+ * A built stage: its image config (layers' diff_ids and history included), its layers (base-image
+ * layers first, marked with their source), the base image's files (loaded only when asked for),
+ * and the entries of every layer the build wrote so later stages can rebuild its file tree.
  */
 record StageResult(
-    ImageConfig config, List<LayerSink.Layer> layers, List<List<LayerEntry>> layerEntries,
-    List<StepReport> steps) {
+    ImageConfig config, List<LayerRef> layers, BaseTree base,
+    List<List<LayerEntry>> layerEntries, List<StepReport> steps) {
   StageResult {
     layers = List.copyOf(layers);
     layerEntries = List.copyOf(layerEntries);
@@ -21,6 +22,9 @@ record StageResult(
   /** The stage's merged file system (metadata; contents are read only when written). */
   FileTree tree() {
     FileTree t = new FileTree();
+    for (List<LayerEntry> l : base.layers()) {
+      t.apply(l);
+    }
     for (List<LayerEntry> l : layerEntries) {
       t.apply(l);
     }

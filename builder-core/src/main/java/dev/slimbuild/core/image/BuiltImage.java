@@ -38,12 +38,23 @@ public record BuiltImage(
   public static BuiltImage assemble(
       BlobStore store, ImageConfig config, List<Descriptor> layers, Map<String, String> annotations)
       throws IOException {
+    return assemble(store, config, layers, annotations, java.util.Set.of());
+  }
+
+  /**
+   * Like {@link #assemble(BlobStore, ImageConfig, List, Map)}, but the layers in {@code remote}
+   * (base-image layers still in their registry) need not be in the store yet.
+   */
+  public static BuiltImage assemble(
+      BlobStore store, ImageConfig config, List<Descriptor> layers, Map<String, String> annotations,
+      java.util.Set<dev.slimbuild.core.oci.Digest> remote)
+      throws IOException {
     if (config.diffIds().size() != layers.size()) {
       throw new IllegalArgumentException(
           "config has " + config.diffIds().size() + " diff_ids for " + layers.size() + " layers");
     }
     for (Descriptor l : layers) {
-      if (!store.has(l.digest())) {
+      if (!remote.contains(l.digest()) && !store.has(l.digest())) {
         throw new IllegalArgumentException("layer " + l.digest() + " is not in " + store);
       }
     }

@@ -1,0 +1,130 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.pull.ImageResolver;
+import dev.slimbuild.core.pull.ResolvedImage;
+import dev.slimbuild.core.registry.Registry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The base images of one build: each reference resolved once per platform, each layer unpacked
+ * once, and only when a step needs the base's files.
+ */
+final class BaseImages {
+  private final RegistryProvider registries;
+  private final BlobCache cache;
+  private final Map<String, Registry> byHost = new HashMap<>();
+  private final Map<String, ResolvedImage> resolved = new HashMap<>();
+  private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
+  /** Base layers used by the build, by blob digest. */
+  private final Map<Digest, LayerRef> used = new HashMap<>();
+
+  BaseImages(RegistryProvider registries, BlobCache cache) {
+    this.registries = registries;
+    this.cache = cache;
+  }
+
+  BlobCache cache() {
+    return cache;
+  }
+
+  /** {@code ref}'s image for {@code platform}. */
+  ResolvedImage resolve(ImageReference ref, Platform platform) throws IOException {
+    String key = ref + "\0" + platform.normalize();
+    ResolvedImage image = resolved.get(key);
+    if (image == null) {
+      image = new ImageResolver(registry(ref.registry())).resolve(ref, platform);
+      resolved.put(key, image);
+    }
+    return image;
+  }
+
+  /**
+   * The image's layers as the built (OCI) image lists them: the same blobs, digests, sizes and
+   * compression; a Docker layer type is named by its OCI equivalent, because an OCI manifest may
+   * not list Docker media types (the bytes are identical, so a push still mounts the blob).
+   */
+  List<LayerRef> layerRefs(ResolvedImage image) {
+    List<LayerRef> out = new ArrayList<>();
+    for (int i = 0; i < image.layers().size(); i++) {
+      Descriptor d = image.layers().get(i);
+      LayerRef r =
+          new LayerRef(d.withMediaType(ociLayerType(d.mediaType())), image.diffIds().get(i),
+              java.util.Optional.of(image.source()));
+      out.add(r);
+    }
+    return out;
+  }
+
+  static String ociLayerType(String mediaType) {
+    return switch (mediaType) {
+      case MediaType.DOCKER_LAYER_TAR_GZIP -> MediaType.OCI_LAYER_TAR_GZIP;
+      case "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" ->
+          "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+      default -> mediaType;
+    };
+  }
+
+  /** Records that the built image contains {@code refs} (for fetching them before outputs). */
+  void use(List<LayerRef> refs) {
+    for (LayerRef r : refs) {
+      if (r.isBase()) {
+        used.putIfAbsent(r.descriptor().digest(), r);
+      }
+    }
+  }
+
+  Map<Digest, LayerRef> used() {
+    return Map.copyOf(used);
+  }
+
+  /** A lazy view of the image's files: nothing is downloaded until it is asked for. */
+  BaseTree tree(ResolvedImage image) {
+    List<LayerRef> refs = layerRefs(image);
+    return BaseTree.lazy(() -> {
+      List<List<LayerEntry>> out = new ArrayList<>();
+      for (LayerRef r : refs) {
+        out.add(entries(r));
+      }
+      return out;
+    });
+  }
+
+  private List<LayerEntry> entries(LayerRef r) throws IOException {
+    List<LayerEntry> e = layers.get(r.diffId());
+    if (e == null) {
+      String source = r.sourceRepository().orElseThrow();
+      ImageReference where = ImageReference.parse(source + "@" + r.descriptor().digest());
+      e = cache.layer(registry(where.registry()), where.repository(), r.descriptor(), r.diffId());
+      layers.put(r.diffId(), e);
+    }
+    return e;
+  }
+
+  /** Downloads a base layer's blob into the cache. */
+  void fetch(LayerRef r) throws IOException {
+    String source = r.sourceRepository().orElseThrow();
+    ImageReference where = ImageReference.parse(source + "@" + r.descriptor().digest());
+    Descriptor d = r.descriptor();
+    cache.fetch(registry(where.registry()), where.repository(), d);
+  }
+
+  private Registry registry(String host) throws IOException {
+    Registry r = byHost.get(host);
+    if (r == null) {
+      r = registries.forHost(host);
+      byHost.put(host, r);
+    }
+    return r;
+  }
+}

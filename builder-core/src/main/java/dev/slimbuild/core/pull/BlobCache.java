@@ -1,0 +1,263 @@
+package dev.slimbuild.core.pull;
+
+import dev.slimbuild.compress.Decompressors;
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BlobWriter;
+import dev.slimbuild.core.image.DigestMismatchException;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonArray;
+import dev.slimbuild.core.json.JsonNumber;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.json.JsonString;
+import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerReader;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.registry.Registry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
+ * A blob is downloaded once, its digest and size checked while it streams in: a mismatch leaves
+ * nothing behind. An unpacked layer lives in {@code unpacked/ALGORITHM/HEX} (named by its diff_id)
+ * as {@code entries.json} (the metadata of every entry) plus {@code files/N} (the bytes of the
+ * N-th regular file); it is written in a temporary directory and renamed into place, so it is
+ * either complete or absent. Unpacking checks the diff_id.
+ */
+public final class BlobCache {
+  private static final String ENTRIES = "entries.json";
+
+  private final BlobStore blobs;
+  private final Path unpacked;
+
+  /** A cache keeping blobs in {@code blobs} and unpacked layers under {@code unpackedDir}. */
+  public BlobCache(BlobStore blobs, Path unpackedDir) {
+    this.blobs = blobs;
+    this.unpacked = unpackedDir.toAbsolutePath().normalize();
+  }
+
+  /** A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked}. */
+  public static BlobCache in(BlobStore store) {
+    return new BlobCache(store, store.root().resolve("unpacked"));
+  }
+
+  /** {@code $XDG_CACHE_HOME/slimbuild}, else {@code $HOME/.cache/slimbuild}. */
+  public static Path defaultDir(Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isEmpty()) {
+      return Path.of(xdg, "slimbuild");
+    }
+    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+    return Path.of(home, ".cache", "slimbuild");
+  }
+
+  /** The blob store holding downloaded blobs. */
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  /**
+   * Makes {@code blob} present in the cache, downloading it from {@code repository} unless it is
+   * already there; returns its path.
+   */
+  public Path fetch(Registry registry, String repository, Descriptor blob) throws IOException {
+    Digest d = blob.digest();
+    if (!d.algorithm().equals("sha256")) {
+      throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+          + " uses a digest algorithm slimbuild cannot cache");
+    }
+    if (blobs.has(d)) {
+      return blobs.path(d);
+    }
+    try (InputStream in = registry.getBlob(repository, d);
+        BlobWriter out = blobs.newWriter()) {
+      byte[] buf = new byte[64 * 1024];
+      for (int r; (r = in.read(buf)) > 0; ) {
+        if (out.size() + r > blob.size()) {
+          throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+              + " is larger than its descriptor's " + blob.size() + " bytes");
+        }
+        out.write(buf, 0, r);
+      }
+      if (out.size() != blob.size()) {
+        throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+            + " is " + out.size() + " bytes, its descriptor says " + blob.size());
+      }
+      out.commit(d);
+    } catch (DigestMismatchException e) {
+      throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
+          + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
+    }
+    return blobs.path(d);
+  }
+
+  /**
+   * The entries of {@code layer} (diff_id {@code diffId}), FILE contents as paths into the
+   * unpacked directory; downloads and unpacks the layer the first time.
+   */
+  public List<LayerEntry> layer(
+      Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
+    Path dir = unpackedDir(diffId);
+    if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
+      Path blob = fetch(registry, repository, layer);
+      unpack(blob, layer, diffId, dir);
+    }
+    return readEntries(dir);
+  }
+
+  private Path unpackedDir(Digest diffId) {
+    if (!diffId.isRegistered()) {
+      throw new SlimbuildException("diff_id " + diffId + " uses an unsupported algorithm");
+    }
+    return unpacked.resolve(diffId.algorithm()).resolve(diffId.hex());
+  }
+
+  private void unpack(Path blob, Descriptor layer, Digest diffId, Path dir) throws IOException {
+    Files.createDirectories(dir.getParent());
+    Path tmp = Files.createTempDirectory(dir.getParent(), "." + diffId.hex() + "-");
+    try {
+      Path files = Files.createDirectory(tmp.resolve("files"));
+      List<JsonValue> entries = new ArrayList<>();
+      MessageDigest md = diffId.newHasher();
+      try (InputStream raw = Files.newInputStream(blob);
+          DigestInputStream tar =
+              new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
+          LayerReader reader = new LayerReader(new NonClosing(tar))) {
+        int n = 0;
+        for (LayerEntry e; (e = reader.next()) != null; ) {
+          String file = null;
+          if (e.type() == EntryType.FILE) {
+            file = Integer.toString(n++);
+            try (InputStream in = e.content().open();
+                OutputStream out = Files.newOutputStream(files.resolve(file))) {
+              in.transferTo(out);
+            }
+          }
+          entries.add(toJson(e, file));
+        }
+        tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
+      }
+      Digest actual = new Digest(diffId.algorithm(),
+          java.util.HexFormat.of().formatHex(md.digest()));
+      if (!actual.equals(diffId)) {
+        throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
+            + " config says " + diffId + ", the uncompressed layer is " + actual);
+      }
+      Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
+          throw e;
+        }
+        // another build unpacked the same layer meanwhile: theirs is as good as ours
+      } catch (IOException e) {
+        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
+          throw e;
+        }
+      }
+    } finally {
+      deleteTree(tmp);
+    }
+  }
+
+  private static JsonObject toJson(LayerEntry e, String file) {
+    JsonObject.Builder b =
+        JsonObject.builder()
+            .put("path", e.path())
+            .put("type", e.type().name())
+            .put("mode", e.mode())
+            .put("uid", e.uid())
+            .put("gid", e.gid())
+            .put("size", e.size())
+            .putIfPresent("link", e.linkTarget())
+            .putIfPresent("file", file);
+    if (!e.xattrs().isEmpty()) {
+      b.put("xattrs", stringMap(e.xattrs()));
+    }
+    return b.build();
+  }
+
+  private static JsonObject stringMap(Map<String, String> m) {
+    JsonObject.Builder b = JsonObject.builder();
+    m.forEach(b::put);
+    return b.build();
+  }
+
+  private static List<LayerEntry> readEntries(Path dir) throws IOException {
+    JsonValue doc = Json.parse(Files.readAllBytes(dir.resolve(ENTRIES)));
+    if (!(doc instanceof JsonArray arr)) {
+      throw new IOException(dir.resolve(ENTRIES) + ": not a JSON array");
+    }
+    Path files = dir.resolve("files");
+    List<LayerEntry> out = new ArrayList<>(arr.size());
+    try {
+      for (JsonValue v : arr.values()) {
+        JsonObject o = (JsonObject) v;
+        String file = str(o, "file");
+        Map<String, String> xattrs = new TreeMap<>();
+        o.get("xattrs").ifPresent(x -> ((JsonObject) x).members()
+            .forEach((k, val) -> xattrs.put(k, ((JsonString) val).value())));
+        out.add(new LayerEntry(str(o, "path"), EntryType.valueOf(str(o, "type")),
+            (int) num(o, "mode"), (int) num(o, "uid"), (int) num(o, "gid"), num(o, "size"),
+            str(o, "link"), file == null ? null : ContentSource.ofPath(files.resolve(file)),
+            xattrs));
+      }
+    } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
+      throw new IOException(dir.resolve(ENTRIES) + ": corrupt (" + e.getMessage()
+          + "); delete the directory to unpack the layer again", e);
+    }
+    return out;
+  }
+
+  private static String str(JsonObject o, String key) {
+    return o.get(key).map(v -> ((JsonString) v).value()).orElse(null);
+  }
+
+  private static long num(JsonObject o, String key) {
+    return ((JsonNumber) o.get(key).orElseThrow()).longValue();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Lets the layer reader close without closing the stream we still drain. */
+  private static final class NonClosing extends java.io.FilterInputStream {
+    NonClosing(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() {}
+  }
+}
