@@ -73,6 +73,19 @@ public final class Builder {
    * cache, then into the store if the cache is elsewhere), for outputs that need every blob: OCI
    * layouts, docker archives, the local store. A push does not need this: it mounts them.
    */
+  /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
+  public java.io.InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
+    LayerRef r = result.baseLayers().get(digest);
+    if (r == null) {
+      throw new java.nio.file.NoSuchFileException("blob " + digest);
+    }
+    if (store.has(digest)) {
+      return store.open(digest);
+    }
+    new BaseImages(registries, cache).fetch(r);
+    return cache.blobs().open(digest);
+  }
+
   public void fetchBaseLayers(BuildResult result) throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
     for (LayerRef r : result.baseLayers().values().stream()

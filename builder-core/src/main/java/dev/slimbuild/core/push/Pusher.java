@@ -78,10 +78,33 @@ public final class Pusher {
   public PushReport push(
       ImageOutput image, String repository, List<String> tags, Map<Digest, List<String>> mountFrom)
       throws IOException {
+    return push(image, repository, tags, mountFrom, null);
+  }
+
+  /**
+   * Where to read a blob the local store does not hold (a base-image layer that was never
+   * downloaded): opened only if the registry has neither the blob nor a mountable copy.
+   */
+  @FunctionalInterface
+  public interface RemoteContent {
+    java.io.InputStream open(Descriptor blob) throws IOException;
+  }
+
+  /**
+   * As {@link #push(ImageOutput, String, List, Map)}, reading blobs missing from the local store
+   * through {@code remote} (null: every blob must be local).
+   */
+  public PushReport push(
+      ImageOutput image,
+      String repository,
+      List<String> tags,
+      Map<Digest, List<String>> mountFrom,
+      RemoteContent remote)
+      throws IOException {
     Objects.requireNonNull(repository, "repository");
     List<String> tagList = List.copyOf(new LinkedHashSet<>(tags));
     List<Descriptor> toPush = contentBlobs(image);
-    List<PushReport.BlobPush> results = pushBlobs(repository, toPush, mountFrom);
+    List<PushReport.BlobPush> results = pushBlobs(repository, toPush, mountFrom, remote);
 
     if (image instanceof ImageIndex index) {
       for (BuiltImage platform : index.images()) {
@@ -114,10 +137,13 @@ public final class Pusher {
   }
 
   private List<PushReport.BlobPush> pushBlobs(
-      String repository, List<Descriptor> toPush, Map<Digest, List<String>> mountFrom)
+      String repository,
+      List<Descriptor> toPush,
+      Map<Digest, List<String>> mountFrom,
+      RemoteContent remote)
       throws IOException {
     for (Descriptor d : toPush) {
-      if (!blobs.has(d.digest())) {
+      if (!blobs.has(d.digest()) && remote == null) {
         throw new java.nio.file.NoSuchFileException(
             "blob " + d.digest() + " (" + blobs.path(d.digest()) + ")");
       }
@@ -135,7 +161,12 @@ public final class Pusher {
         }
         futures.add(
             pool.submit(
-                () -> registry.pushBlob(repository, d, () -> blobs.open(d.digest()), sources)));
+                () ->
+                    registry.pushBlob(
+                        repository,
+                        d,
+                        () -> blobs.has(d.digest()) ? blobs.open(d.digest()) : remote.open(d),
+                        sources)));
       }
       // Wait for every push in order; after the first failure, cancel what has not started.
       List<PushReport.BlobPush> results = new ArrayList<>();
