@@ -8,6 +8,9 @@ declare -A need=(
   [skopeo]=skopeo
   [umoci]=umoci
   [zstd]=zstd
+  [docker-registry]=docker-registry
+  [htpasswd]=apache2-utils
+  [openssl]=openssl
 )
 
 missing=()
