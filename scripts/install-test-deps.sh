@@ -10,6 +10,9 @@ declare -A need=(
   [zstd]=zstd
   [qemu-aarch64-static]=qemu-user-static
   [proot]=proot
+  [docker-registry]=docker-registry
+  [htpasswd]=apache2-utils
+  [openssl]=openssl
 )
 
 missing=()

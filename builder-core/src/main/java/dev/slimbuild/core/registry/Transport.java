@@ -1,0 +1,311 @@
+package dev.slimbuild.core.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * HTTP to one registry host over {@link HttpClient}: picks the scheme once (https, verified; for
+ * an insecure host https without verification, then plain http, as docker does), adds
+ * authorization, answers 401 challenges, follows redirects for reads (dropping the authorization
+ * when the host changes), retries with exponential backoff, and turns failures into {@link
+ * RegistryException}s whose messages never contain a credential.
+ */
+final class Transport {
+  static final int ATTEMPTS = 4;
+  private static final long FIRST_DELAY_MS = 100;
+  private static final int MAX_REDIRECTS = 5;
+
+  /** One call that may be retried. */
+  @FunctionalInterface
+  interface IoCall<T> {
+    T run() throws IOException;
+  }
+
+  /** A request to the registry, relative to its base URI unless {@code uri} is absolute. */
+  record Req(
+      String method,
+      String target,
+      Map<String, String> headers,
+      Supplier<HttpRequest.BodyPublisher> body,
+      boolean replayable,
+      List<String> scopes,
+      boolean followRedirects,
+      String what) {
+    Req {
+      headers = Map.copyOf(headers);
+      scopes = List.copyOf(scopes);
+    }
+
+    static Req of(String method, String target, List<String> scopes, String what) {
+      return new Req(method, target, Map.of(), null, true, scopes, false, what);
+    }
+
+    Req headers(Map<String, String> h) {
+      return new Req(method, target, h, body, replayable, scopes, followRedirects, what);
+    }
+
+    Req body(Supplier<HttpRequest.BodyPublisher> b, boolean replay) {
+      return new Req(method, target, headers, b, replay, scopes, followRedirects, what);
+    }
+
+    Req redirects() {
+      return new Req(method, target, headers, body, replayable, scopes, true, what);
+    }
+  }
+
+  private final String host;
+  private final boolean insecure;
+  private final HttpClient client;
+  private final Auth auth;
+  private volatile URI base;
+
+  Transport(String host, RegistryOptions opts) throws IOException {
+    this.host = host;
+    this.insecure = opts.isInsecure(host);
+    this.client =
+        HttpClient.newBuilder()
+            // HTTP/1.1: one stream per connection keeps streamed uploads and the fault proxy simple
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(15))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .sslContext(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()))
+            .build();
+    this.auth = new Auth(host, opts.env(), this);
+  }
+
+  String host() {
+    return host;
+  }
+
+  /** Runs {@code call} up to {@link #ATTEMPTS} times while it fails with a retryable error. */
+  static <T> T retrying(IoCall<T> call) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.run();
+      } catch (RegistryException e) {
+        if (!e.retryable() || attempt >= ATTEMPTS) {
+          throw e;
+        }
+        backoff(attempt);
+      }
+    }
+  }
+
+  static void backoff(int attempt) throws InterruptedIOException {
+    try {
+      Thread.sleep(FIRST_DELAY_MS << (attempt - 1)); // 100, 200, 400 ms
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while waiting to retry");
+    }
+  }
+
+  /**
+   * Sends {@code req} once (no retry), answering an auth challenge once when the body can be
+   * sent again. The caller owns (closes) the response body.
+   */
+  HttpResponse<InputStream> send(Req req) throws IOException {
+    URI uri = resolve(req.target());
+    HttpResponse<InputStream> r = sendAuthorized(req, uri, auth.header(req.scopes()));
+    if (r.statusCode() == 401) {
+      drain(r);
+      Challenge c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null))
+          .orElse(null);
+      boolean known = c != null;
+      auth.learn(c);
+      auth.forget(req.scopes());
+      if (!known) {
+        throw auth.failed();
+      }
+      if (!req.replayable()) {
+        // the streamed body is spent: let the caller start over (it will authorize first)
+        throw new RegistryException(
+            req.what() + ": the registry asked to authenticate again", 401, "UNAUTHORIZED", true);
+      }
+      r = sendAuthorized(req, uri, auth.header(req.scopes()));
+      if (r.statusCode() == 401) {
+        drain(r);
+        throw auth.failed();
+      }
+    }
+    return r;
+  }
+
+  private HttpResponse<InputStream> sendAuthorized(Req req, URI uri, String authorization)
+      throws IOException {
+    URI current = uri;
+    String authz = authorization;
+    for (int hop = 0; ; hop++) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10));
+      req.headers().forEach(b::header);
+      if (authz != null) {
+        b.header("Authorization", authz);
+      }
+      HttpRequest.BodyPublisher body =
+          req.body() == null ? HttpRequest.BodyPublishers.noBody() : req.body().get();
+      b.method(req.method(), body);
+      HttpResponse<InputStream> r = exchange(b.build(), req.what());
+      int s = r.statusCode();
+      boolean redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+      if (!redirect || !req.followRedirects() || hop >= MAX_REDIRECTS) {
+        return r;
+      }
+      drain(r);
+      Optional<String> location = r.headers().firstValue("Location");
+      if (location.isEmpty()) {
+        return r;
+      }
+      URI next = current.resolve(location.get());
+      if (!Objects.equals(next.getHost(), current.getHost())
+          || next.getPort() != current.getPort()
+          || !Objects.equals(next.getScheme(), current.getScheme())) {
+        authz = null; // a storage backend: never hand it the registry's credentials
+      }
+      current = next;
+    }
+  }
+
+  /** One HTTP exchange; connection failures become retryable RegistryExceptions. */
+  HttpResponse<InputStream> exchange(HttpRequest request, String what) throws IOException {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(what + ": interrupted");
+    } catch (IOException e) {
+      throw connectionError(what, e);
+    }
+  }
+
+  private RegistryException connectionError(String what, IOException e) {
+    if (e instanceof RegistryException re) {
+      return re;
+    }
+    if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
+      return new RegistryException(
+          what + ": cannot reach registry " + host + " (connection refused)", 0, null, true);
+    }
+    if (e instanceof SSLException || e.getCause() instanceof SSLException) {
+      String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return new RegistryException(
+          what
+              + ": TLS verification failed for "
+              + host
+              + ": "
+              + detail
+              + " (trust its CA with --registry-ca FILE, or allow it with --insecure-registry "
+              + host
+              + ")",
+          0,
+          null,
+          false);
+    }
+    if (e instanceof HttpTimeoutException) {
+      return new RegistryException(what + ": " + host + " did not answer in time", 0, null, true);
+    }
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new RegistryException(
+        what + ": connection to " + host + " failed: " + detail, 0, null, true);
+  }
+
+  /** The error for an unexpected status, with the registry's error code when it sent one. */
+  static RegistryException statusError(String what, int status, byte[] body) {
+    Optional<ErrorBody> err = ErrorBody.parse(body);
+    StringBuilder m = new StringBuilder(what).append(": ").append(status);
+    String code = err.map(ErrorBody::code).orElse(null);
+    if (code != null) {
+      m.append(' ').append(code);
+    }
+    String detail = err.map(ErrorBody::message).orElse(ErrorBody.snippet(body));
+    if (detail != null && !detail.isEmpty()) {
+      m.append(" (").append(detail).append(')');
+    }
+    boolean retryable = status >= 500 || status == 429;
+    return new RegistryException(m.toString(), status, code, retryable);
+  }
+
+  /** Reads what is left of an error answer (bounded) and turns it into an exception. */
+  static RegistryException statusError(String what, HttpResponse<InputStream> r)
+      throws IOException {
+    byte[] body;
+    try (InputStream in = r.body()) {
+      body = in.readNBytes(64 * 1024);
+    } catch (IOException e) {
+      body = new byte[0];
+    }
+    return statusError(what, r.statusCode(), body);
+  }
+
+  static void drain(HttpResponse<InputStream> r) {
+    try (InputStream in = r.body()) {
+      in.skip(Long.MAX_VALUE);
+    } catch (IOException e) {
+      // the answer is not needed
+    }
+  }
+
+  private URI resolve(String target) throws IOException {
+    URI t = URI.create(target);
+    return t.isAbsolute() ? t : base().resolve(target);
+  }
+
+  /** The registry's base URI, found once by a {@code GET /v2/} ping (which also learns auth). */
+  URI base() throws IOException {
+    URI b = base;
+    if (b == null) {
+      synchronized (this) {
+        if (base == null) {
+          base = retrying(this::ping);
+        }
+        b = base;
+      }
+    }
+    return b;
+  }
+
+  private URI ping() throws IOException {
+    List<String> schemes = insecure ? List.of("https", "http") : List.of("https");
+    RegistryException last = null;
+    for (String scheme : schemes) {
+      URI candidate = URI.create(scheme + "://" + host + "/");
+      HttpRequest request =
+          HttpRequest.newBuilder(candidate.resolve("/v2/"))
+              .GET()
+              .timeout(Duration.ofSeconds(30))
+              .build();
+      try {
+        HttpResponse<InputStream> r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
+        drain(r);
+        if (r.statusCode() >= 500 || r.statusCode() == 429) {
+          throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
+        }
+        if (r.statusCode() == 401) {
+          auth.learn(
+              Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null))
+                  .orElse(null));
+        }
+        return candidate;
+      } catch (RegistryException e) {
+        if (e.status() != 0) {
+          throw e;
+        }
+        last = e; // an insecure host may speak plain http: try the next scheme
+      }
+    }
+    throw Objects.requireNonNull(last);
+  }
+}
