@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       BuildCommand.class,
       ParseCommand.class,
-      ImagesCommand.class
+      ImagesCommand.class,
+      GenerateKeyPairCommand.class
     })
 public final class Main implements Runnable {
 
@@ -27,7 +28,10 @@ public final class Main implements Runnable {
     this.env = Map.copyOf(env);
   }
 
-  /** The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME); injectable in tests. */
+  /**
+   * The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME, COSIGN_PASSWORD);
+   * injectable in tests.
+   */
   Map<String, String> env() {
     return env;
   }
