@@ -83,7 +83,7 @@ apt_opts=(
   -qq
 )
 log "reading $suite's package lists"
-apt-get "${apt_opts[@]}" update >&2
+apt-get "${apt_opts[@]}" --error-on=any update >&2
 log "downloading cosign skopeo ${skopeo_libs[*]}"
 (cd "$base/debs" && rm -f ./*.deb && apt-get "${apt_opts[@]}" download cosign skopeo "${skopeo_libs[@]}" >&2)
 
