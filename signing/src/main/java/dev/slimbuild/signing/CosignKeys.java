@@ -32,8 +32,8 @@ import org.bouncycastle.crypto.generators.SCrypt;
 
 /**
  * cosign's key files: ECDSA P-256 keys, the private key PKCS#8 DER sealed with scrypt + NaCl
- * secretbox in a JSON document inside a PEM block. Loads cosign's own files and the plain PEM
- * forms ({@code PRIVATE KEY}, {@code EC PRIVATE KEY}, {@code PUBLIC KEY}) too.
+ * secretbox in a JSON document inside a PEM block. Loads cosign's own files and the plain PEM forms
+ * ({@code PRIVATE KEY}, {@code EC PRIVATE KEY}, {@code PUBLIC KEY}) too.
  */
 public final class CosignKeys {
   /** The PEM label current cosign writes and we write. */
@@ -68,8 +68,7 @@ public final class CosignKeys {
     byte[] pkcs8 = kp.getPrivate().getEncoded();
     try {
       return new KeyPairFiles(
-          encrypt(pkcs8, password),
-          new Pem("PUBLIC KEY", kp.getPublic().getEncoded()).encode());
+          encrypt(pkcs8, password), new Pem("PUBLIC KEY", kp.getPublic().getEncoded()).encode());
     } finally {
       Arrays.fill(pkcs8, (byte) 0);
     }
@@ -108,9 +107,9 @@ public final class CosignKeys {
   }
 
   /**
-   * The private key in {@code pem}: cosign's encrypted forms (decrypted with {@code password}),
-   * or a plain {@code PRIVATE KEY} (PKCS#8) or {@code EC PRIVATE KEY} (SEC1), where the password
-   * is ignored. KeyException for a wrong password or anything unreadable.
+   * The private key in {@code pem}: cosign's encrypted forms (decrypted with {@code password}), or
+   * a plain {@code PRIVATE KEY} (PKCS#8) or {@code EC PRIVATE KEY} (SEC1), where the password is
+   * ignored. KeyException for a wrong password or anything unreadable.
    */
   public static PrivateKey loadPrivate(String pem, char[] password) {
     Pem block = Pem.decode(pem);
@@ -135,7 +134,9 @@ public final class CosignKeys {
     };
   }
 
-  /** The public key in a {@code PUBLIC KEY} PEM (X.509 SubjectPublicKeyInfo): EC, RSA or Ed25519. */
+  /**
+   * The public key in a {@code PUBLIC KEY} PEM (X.509 SubjectPublicKeyInfo): EC, RSA or Ed25519.
+   */
   public static PublicKey loadPublic(String pem) {
     Pem block = Pem.decode(pem);
     if (!block.label().equals("PUBLIC KEY")) {
@@ -165,17 +166,24 @@ public final class CosignKeys {
     Map<?, ?> params = object(kdf, "params");
     Map<?, ?> cipher = object(doc, "cipher");
     if (!"scrypt".equals(kdf.get("name"))) {
-      throw new KeyException("unsupported key derivation " + kdf.get("name") + " (expected scrypt)");
+      throw new KeyException(
+          "unsupported key derivation " + kdf.get("name") + " (expected scrypt)");
     }
     if (!"nacl/secretbox".equals(cipher.get("name"))) {
-      throw new KeyException("unsupported cipher " + cipher.get("name") + " (expected nacl/secretbox)");
+      throw new KeyException(
+          "unsupported cipher " + cipher.get("name") + " (expected nacl/secretbox)");
     }
     int n = integer(params, "N");
     int r = integer(params, "r");
     int p = integer(params, "p");
     if (!ACCEPTED_N.contains(n) || r != SCRYPT_R || p != SCRYPT_P) {
       throw new KeyException(
-          "unsupported scrypt parameters N=" + n + " r=" + r + " p=" + p
+          "unsupported scrypt parameters N="
+              + n
+              + " r="
+              + r
+              + " p="
+              + p
               + " (cosign uses N 32768, 65536 or 131072, r 8, p 1)");
     }
     byte[] salt = bytes(kdf, "salt");
@@ -247,7 +255,8 @@ public final class CosignKeys {
         throw new KeyException("EC PRIVATE KEY without curve parameters");
       }
       pkcs8 =
-          new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), sec1)
+          new PrivateKeyInfo(
+                  new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), sec1)
               .getEncoded();
     } catch (IOException | IllegalArgumentException e) {
       throw new KeyException("not a SEC1 EC private key");

@@ -9,8 +9,8 @@ import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
  * NaCl {@code crypto_secretbox} (XSalsa20-Poly1305), as Go's {@code nacl/secretbox} lays it out:
- * the first 32 bytes of the XSalsa20 keystream are the one-time Poly1305 key, the rest encrypts
- * the message, and the box is {@code tag(16) || ciphertext}.
+ * the first 32 bytes of the XSalsa20 keystream are the one-time Poly1305 key, the rest encrypts the
+ * message, and the box is {@code tag(16) || ciphertext}.
  */
 final class SecretBox {
   static final int KEY_BYTES = 32;

@@ -21,7 +21,9 @@ public final class SignatureCheck {
 
   private SignatureCheck() {}
 
-  /** Checks {@code signature} over {@code payload} with {@code key} against {@code expectedDigest}. */
+  /**
+   * Checks {@code signature} over {@code payload} with {@code key} against {@code expectedDigest}.
+   */
   public static Result check(
       PublicKey key, byte[] payload, String signature, String expectedDigest) {
     if (!Verifier.verify(key, payload, signature)) {

@@ -21,7 +21,8 @@ final class Conformance {
     if (Files.isDirectory(fallback)) {
       return fallback;
     }
-    throw new AssertionError("conformance data (shared/conformance) not found above " + Path.of("").toAbsolutePath());
+    throw new AssertionError(
+        "conformance data (shared/conformance) not found above " + Path.of("").toAbsolutePath());
   }
 
   static String text(String relative) {

@@ -52,12 +52,21 @@ class CosignKeyInteropIT {
     Path blob = write("blob", "a blob cosign signs with our key\n");
 
     Result signed =
-        cosign(PASSWORD, "sign-blob", "--key", key.toString(), "--tlog-upload=false", "--yes",
-            "--output-signature", dir.resolve("blob.sig").toString(), blob.toString());
+        cosign(
+            PASSWORD,
+            "sign-blob",
+            "--key",
+            key.toString(),
+            "--tlog-upload=false",
+            "--yes",
+            "--output-signature",
+            dir.resolve("blob.sig").toString(),
+            blob.toString());
     assertThat(signed.code()).as(signed.output()).isZero();
     String sig = Files.readString(dir.resolve("blob.sig")).strip();
 
-    assertThat(Verifier.verify(CosignKeys.loadPublic(ours.publicPem()), Files.readAllBytes(blob), sig))
+    assertThat(
+            Verifier.verify(CosignKeys.loadPublic(ours.publicPem()), Files.readAllBytes(blob), sig))
         .isTrue();
     Result verified = cosignVerify(pub, dir.resolve("blob.sig"), blob);
     assertThat(verified.code()).as(verified.output()).isZero();
@@ -69,8 +78,14 @@ class CosignKeyInteropIT {
     Path key = write("ours.key", CosignKeys.generate(PASSWORD.toCharArray()).privatePem());
     Path blob = write("blob", "x");
     Result r =
-        cosign("not the password", "sign-blob", "--key", key.toString(), "--tlog-upload=false",
-            "--yes", blob.toString());
+        cosign(
+            "not the password",
+            "sign-blob",
+            "--key",
+            key.toString(),
+            "--tlog-upload=false",
+            "--yes",
+            blob.toString());
     assertThat(r.code()).as(r.output()).isNotZero();
   }
 
@@ -99,7 +114,8 @@ class CosignKeyInteropIT {
   @Test
   void cosignsGeneratedKeyPairLoadsInOurs() throws Exception {
     Result gen =
-        cosign(PASSWORD, "generate-key-pair", "--output-key-prefix", dir.resolve("theirs").toString());
+        cosign(
+            PASSWORD, "generate-key-pair", "--output-key-prefix", dir.resolve("theirs").toString());
     assertThat(gen.code()).as(gen.output()).isZero();
     String keyPem = Files.readString(dir.resolve("theirs.key"));
     assertThat(keyPem).startsWith("-----BEGIN " + CosignKeys.SIGSTORE_LABEL + "-----");
@@ -117,8 +133,15 @@ class CosignKeyInteropIT {
   }
 
   private Result cosignVerify(Path pub, Path sig, Path blob) throws Exception {
-    return cosign(null, "verify-blob", "--key", pub.toString(), "--signature", sig.toString(),
-        "--insecure-ignore-tlog=true", blob.toString());
+    return cosign(
+        null,
+        "verify-blob",
+        "--key",
+        pub.toString(),
+        "--signature",
+        sig.toString(),
+        "--insecure-ignore-tlog=true",
+        blob.toString());
   }
 
   private Result cosign(String password, String... args) throws Exception {
@@ -160,6 +183,7 @@ class CosignKeyInteropIT {
         return s;
       }
     }
-    throw new AssertionError("scripts/fetch-trixie-tools.sh not found above " + Path.of("").toAbsolutePath());
+    throw new AssertionError(
+        "scripts/fetch-trixie-tools.sh not found above " + Path.of("").toAbsolutePath());
   }
 }

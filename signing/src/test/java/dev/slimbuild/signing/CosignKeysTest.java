@@ -89,7 +89,8 @@ class CosignKeysTest {
     String json = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
 
     // Same shape, same key order as cosign's own file; only the base64 values differ.
-    String shape = json.replaceAll("\"(salt|nonce|ciphertext)\":\"[A-Za-z0-9+/=]+\"", "\"$1\":\"B64\"");
+    String shape =
+        json.replaceAll("\"(salt|nonce|ciphertext)\":\"[A-Za-z0-9+/=]+\"", "\"$1\":\"B64\"");
     assertThat(shape)
         .isEqualTo(
             "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":65536,\"r\":8,\"p\":1},\"salt\":\"B64\"},"
@@ -128,7 +129,8 @@ class CosignKeysTest {
     int at = json.indexOf("\"ciphertext\":\"") + 20;
     char c = json.charAt(at);
     String damaged = json.substring(0, at) + (c == 'A' ? 'B' : 'A') + json.substring(at + 1);
-    String damagedPem = new Pem(CosignKeys.SIGSTORE_LABEL, damaged.getBytes(StandardCharsets.UTF_8)).encode();
+    String damagedPem =
+        new Pem(CosignKeys.SIGSTORE_LABEL, damaged.getBytes(StandardCharsets.UTF_8)).encode();
     assertThatThrownBy(() -> CosignKeys.loadPrivate(damagedPem, HELLO))
         .isInstanceOf(KeyException.class)
         .hasMessageStartingWith("wrong password");
@@ -172,7 +174,9 @@ class CosignKeysTest {
     PublicKey publicKey = CosignKeys.loadPublic(Files.readString(pub));
     for (Path p : List.of(sec1, pkcs8)) {
       PrivateKey k = CosignKeys.loadPrivate(Files.readString(p), new char[0]);
-      assertThat(Verifier.verify(publicKey, MESSAGE, Signer.sign(k, MESSAGE))).as(p.toString()).isTrue();
+      assertThat(Verifier.verify(publicKey, MESSAGE, Signer.sign(k, MESSAGE)))
+          .as(p.toString())
+          .isTrue();
     }
     // And openssl accepts our signature over a file with that key.
     Path msg = dir.resolve("msg");
@@ -181,15 +185,26 @@ class CosignKeysTest {
     Files.write(
         sig,
         Base64.getDecoder()
-            .decode(Signer.sign(CosignKeys.loadPrivate(Files.readString(sec1), new char[0]), MESSAGE)));
+            .decode(
+                Signer.sign(CosignKeys.loadPrivate(Files.readString(sec1), new char[0]), MESSAGE)));
     assertThat(
-            openssl("dgst", "-sha256", "-verify", pub.toString(), "-signature", sig.toString(), msg.toString()))
+            openssl(
+                "dgst",
+                "-sha256",
+                "-verify",
+                pub.toString(),
+                "-signature",
+                sig.toString(),
+                msg.toString()))
         .contains("Verified OK");
   }
 
   @Test
   void otherPemBlocksAreRefused() {
-    assertThatThrownBy(() -> CosignKeys.loadPrivate("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", HELLO))
+    assertThatThrownBy(
+            () ->
+                CosignKeys.loadPrivate(
+                    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", HELLO))
         .isInstanceOf(KeyException.class)
         .hasMessageContaining("CERTIFICATE");
     assertThatThrownBy(() -> CosignKeys.loadPrivate("just text", HELLO))

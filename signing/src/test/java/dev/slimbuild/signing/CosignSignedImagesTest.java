@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real cosign output (containers/image's fixtures in its {@code dir:} layout): what each
- * directory's name says must hold. The data's symbolic links arrive as small files holding the
- * link target; {@link #read} follows them.
+ * directory's name says must hold. The data's symbolic links arrive as small files holding the link
+ * target; {@link #read} follows them.
  */
 class CosignSignedImagesTest {
   private static final byte[] HEADER = "\0sigstore-json".getBytes(StandardCharsets.US_ASCII);
@@ -46,10 +46,16 @@ class CosignSignedImagesTest {
       assertThat(s.mimeType()).isEqualTo(SimpleSigning.MEDIA_TYPE);
       assertThat(Verifier.verify(COSIGN, s.payload(), s.signature())).as(dir).isTrue();
       assertThat(SimpleSigning.parse(s.payload()).manifestDigest()).as(dir).isEqualTo(digest);
-      assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), digest).ok()).as(dir).isTrue();
-      assertThat(SignatureCheck.check(COSIGN2, s.payload(), s.signature(), digest).ok()).as(dir).isFalse();
+      assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), digest).ok())
+          .as(dir)
+          .isTrue();
+      assertThat(SignatureCheck.check(COSIGN2, s.payload(), s.signature(), digest).ok())
+          .as(dir)
+          .isFalse();
     }
-    assertThat(SimpleSigning.parse(signature("dir-img-cosign-valid-with-tag", 1).payload()).dockerReference())
+    assertThat(
+            SimpleSigning.parse(signature("dir-img-cosign-valid-with-tag", 1).payload())
+                .dockerReference())
         .isEqualTo("192.168.64.2:5000/skopeo-signed:tag");
   }
 
@@ -75,7 +81,8 @@ class CosignSignedImagesTest {
     }
     byte[] sig = Base64.getDecoder().decode(s.signature());
     sig[sig.length - 1] ^= 0x01;
-    assertThat(Verifier.verify(COSIGN, s.payload(), Base64.getEncoder().encodeToString(sig))).isFalse();
+    assertThat(Verifier.verify(COSIGN, s.payload(), Base64.getEncoder().encodeToString(sig)))
+        .isFalse();
   }
 
   @Test
@@ -85,7 +92,9 @@ class CosignSignedImagesTest {
     assertThat(Verifier.verify(COSIGN, s.payload(), s.signature())).isTrue();
     var r = SignatureCheck.check(COSIGN, s.payload(), s.signature(), digest);
     assertThat(r.ok()).isFalse();
-    assertThat(r.reason()).contains(digest).contains(SimpleSigning.parse(s.payload()).manifestDigest());
+    assertThat(r.reason())
+        .contains(digest)
+        .contains(SimpleSigning.parse(s.payload()).manifestDigest());
   }
 
   @Test
@@ -94,7 +103,8 @@ class CosignSignedImagesTest {
     // is there does not hash to the signed digest, so the check must refuse.
     StoredSignature s = signature("dir-img-cosign-manifest-digest-error", 1);
     byte[] manifest = read("dir-img-cosign-manifest-digest-error/manifest.json");
-    assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), sha256(manifest)).ok()).isFalse();
+    assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), sha256(manifest)).ok())
+        .isFalse();
   }
 
   @Test
@@ -102,7 +112,9 @@ class CosignSignedImagesTest {
     String digest = sha256(read("dir-img-cosign-valid-2/manifest.json"));
     for (int n = 1; n <= 2; n++) {
       StoredSignature s = signature("dir-img-cosign-valid-2", n);
-      assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), digest).ok()).as("signature-%d", n).isTrue();
+      assertThat(SignatureCheck.check(COSIGN, s.payload(), s.signature(), digest).ok())
+          .as("signature-%d", n)
+          .isTrue();
     }
     assertThat(signature("dir-img-cosign-valid-2", 2).signature())
         .isNotEqualTo(signature("dir-img-cosign-valid-2", 1).signature());
@@ -128,7 +140,10 @@ class CosignSignedImagesTest {
 
   @Test
   void noManifestDirectoryHasNothingToCheckAgainst() {
-    assertThat(Conformance.dir().resolve("cosign-signed-images/dir-img-cosign-no-manifest/manifest.json")).doesNotExist();
+    assertThat(
+            Conformance.dir()
+                .resolve("cosign-signed-images/dir-img-cosign-no-manifest/manifest.json"))
+        .doesNotExist();
     StoredSignature s = signature("dir-img-cosign-no-manifest", 1);
     assertThat(Verifier.verify(COSIGN, s.payload(), s.signature())).isTrue();
   }
@@ -136,11 +151,15 @@ class CosignSignedImagesTest {
   @Test
   void certificateSignaturesVerifyWithTheCertificatesKeyNotWithCosignPub() {
     // Fulcio (ECDSA) and a private PKI (RSA): the signature is over the same kind of payload.
-    for (String dir : new String[] {"dir-img-cosign-fulcio-rekor-valid", "dir-img-cosign-pki-valid"}) {
+    for (String dir :
+        new String[] {"dir-img-cosign-fulcio-rekor-valid", "dir-img-cosign-pki-valid"}) {
       StoredSignature s = signature(dir, 1);
       String digest = sha256(read(dir + "/manifest.json"));
-      PublicKey certKey = certificateKey((String) s.annotations().get("dev.sigstore.cosign/certificate"));
-      assertThat(SignatureCheck.check(certKey, s.payload(), s.signature(), digest).ok()).as(dir).isTrue();
+      PublicKey certKey =
+          certificateKey((String) s.annotations().get("dev.sigstore.cosign/certificate"));
+      assertThat(SignatureCheck.check(certKey, s.payload(), s.signature(), digest).ok())
+          .as(dir)
+          .isTrue();
       assertThat(Verifier.verify(COSIGN, s.payload(), s.signature())).as(dir).isFalse();
       assertThat(Verifier.verify(COSIGN2, s.payload(), s.signature())).as(dir).isFalse();
     }
@@ -149,7 +168,8 @@ class CosignSignedImagesTest {
   static StoredSignature signature(String dir, int n) {
     byte[] raw = read(dir + "/signature-" + n);
     assertThat(Arrays.copyOf(raw, HEADER.length)).isEqualTo(HEADER);
-    String json = new String(raw, HEADER.length, raw.length - HEADER.length, StandardCharsets.UTF_8);
+    String json =
+        new String(raw, HEADER.length, raw.length - HEADER.length, StandardCharsets.UTF_8);
     Map<?, ?> m = (Map<?, ?>) Json.parse(json);
     return new StoredSignature(
         (String) m.get("mimeType"),

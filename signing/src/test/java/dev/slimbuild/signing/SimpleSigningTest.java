@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class SimpleSigningTest {
   private static final String DIGEST =
@@ -23,8 +23,8 @@ class SimpleSigningTest {
     assertThat(new String(p, StandardCharsets.UTF_8))
         .isEqualTo(
             "{\"critical\":{\"identity\":{\"docker-reference\":\"192.168.64.2:5000/cosign-signed-single-sample\"},"
-                + "\"image\":{\"docker-manifest-digest\":\"sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00\"},"
-                + "\"type\":\"cosign container image signature\"},\"optional\":null}");
+                + "\"image\":{\"docker-manifest-digest\":\"sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00\"},\"type\":\"cosign"
+                + " container image signature\"},\"optional\":null}");
     assertThat(p).isEqualTo(CosignSignedImagesTest.signature("dir-img-cosign-valid", 1).payload());
   }
 
@@ -34,14 +34,16 @@ class SimpleSigningTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SimpleSigning.payload("r/x", "sha256:abc"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> SimpleSigning.payload("r/x", DIGEST.toUpperCase(java.util.Locale.ROOT)))
+    assertThatThrownBy(
+            () -> SimpleSigning.payload("r/x", DIGEST.toUpperCase(java.util.Locale.ROOT)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void parseReadsWhatPayloadWrites() {
     var c = SimpleSigning.parse(SimpleSigning.payload("localhost:5000/a/b", DIGEST));
-    assertThat(c).isEqualTo(new SimpleSigning.Claims("localhost:5000/a/b", DIGEST, SimpleSigning.TYPE));
+    assertThat(c)
+        .isEqualTo(new SimpleSigning.Claims("localhost:5000/a/b", DIGEST, SimpleSigning.TYPE));
   }
 
   @Test
@@ -61,21 +63,41 @@ class SimpleSigningTest {
       delimiter = '|',
       quoteCharacter = '`',
       value = {
-        "wrong type | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"atomic container signature\"},\"optional\":null} | critical.type",
-        "no digest | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{},\"type\":\"T\"},\"optional\":null} | docker-manifest-digest",
-        "no image | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"type\":\"T\"},\"optional\":null} | critical.image",
-        "bad digest | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"sha256:xyz\"},\"type\":\"T\"},\"optional\":null} | not a manifest digest",
-        "unknown critical | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\",\"extra\":1},\"optional\":null} | unknown field",
-        "unknown top | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\"},\"optional\":null,\"x\":1} | unknown field",
-        "duplicate key | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\",\"type\":\"T\"},\"optional\":null} | duplicate",
-        "optional string | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\"},\"optional\":\"x\"} | optional",
-        "digest not string | {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":5},\"type\":\"T\"},\"optional\":null} | must be a string",
+        "wrong type |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"atomic"
+            + " container signature\"},\"optional\":null} | critical.type",
+        "no digest |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{},\"type\":\"T\"},\"optional\":null}"
+            + " | docker-manifest-digest",
+        "no image |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"type\":\"T\"},\"optional\":null}"
+            + " | critical.image",
+        "bad digest |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"sha256:xyz\"},\"type\":\"T\"},\"optional\":null}"
+            + " | not a manifest digest",
+        "unknown critical |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\",\"extra\":1},\"optional\":null}"
+            + " | unknown field",
+        "unknown top |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\"},\"optional\":null,\"x\":1}"
+            + " | unknown field",
+        "duplicate key |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\",\"type\":\"T\"},\"optional\":null}"
+            + " | duplicate",
+        "optional string |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":\"D\"},\"type\":\"T\"},\"optional\":\"x\"}"
+            + " | optional",
+        "digest not string |"
+            + " {\"critical\":{\"identity\":{\"docker-reference\":\"r\"},\"image\":{\"docker-manifest-digest\":5},\"type\":\"T\"},\"optional\":null}"
+            + " | must be a string",
         "not json | this is not a signature | not JSON",
         "trailing | {} {} | not JSON",
         "array | [] | must be a JSON object",
       })
   void parseIsStrict(String name, String json, String message) {
-    String filled = json.replace("\"D\"", "\"" + DIGEST + "\"").replace("\"T\"", "\"" + SimpleSigning.TYPE + "\"");
+    String filled =
+        json.replace("\"D\"", "\"" + DIGEST + "\"")
+            .replace("\"T\"", "\"" + SimpleSigning.TYPE + "\"");
     assertThatThrownBy(() -> SimpleSigning.parse(filled.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(PayloadException.class)
         .hasMessageContaining(message);
@@ -102,14 +124,19 @@ class SimpleSigningTest {
 
   @Test
   void signatureCheckWantsSignatureAndDigest() {
-    PrivateKey priv = CosignKeys.loadPrivate(Conformance.text("cosign/sigstore-labeled.key"), "hello".toCharArray());
+    PrivateKey priv =
+        CosignKeys.loadPrivate(
+            Conformance.text("cosign/sigstore-labeled.key"), "hello".toCharArray());
     PublicKey pub = CosignKeys.loadPublic(Conformance.text("cosign/sigstore-labeled.pub"));
     PublicKey otherKey = CosignKeys.loadPublic(Conformance.text("cosign/cosign-ec.pub"));
     byte[] payload = SimpleSigning.payload("localhost:5000/app", DIGEST);
     String sig = Signer.sign(priv, payload);
 
-    assertThat(SignatureCheck.check(pub, payload, sig, DIGEST)).isEqualTo(new SignatureCheck.Result(true, "signature verified"));
-    assertThat(SignatureCheck.check(pub, payload, sig, OTHER).reason()).contains(DIGEST).contains(OTHER);
+    assertThat(SignatureCheck.check(pub, payload, sig, DIGEST))
+        .isEqualTo(new SignatureCheck.Result(true, "signature verified"));
+    assertThat(SignatureCheck.check(pub, payload, sig, OTHER).reason())
+        .contains(DIGEST)
+        .contains(OTHER);
     assertThat(SignatureCheck.check(pub, payload, sig, OTHER).ok()).isFalse();
     assertThat(SignatureCheck.check(otherKey, payload, sig, DIGEST).ok()).isFalse();
 
