@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.signing.KeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -12,7 +13,8 @@ import picocli.CommandLine;
  *
  * <ul>
  *   <li>0: success
- *   <li>1: the build or command failed because of its input ({@link SlimbuildException}) or I/O
+ *   <li>1: the build or command failed because of its input ({@link SlimbuildException}, {@link
+ *       KeyException}) or I/O
  *   <li>2: bad command-line usage
  *   <li>3: an internal error (a bug in slimbuild)
  * </ul>
@@ -48,7 +50,7 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
     PrintWriter err = cl.getErr();
     boolean debug = debugRequested(parseResult.originalArgs().toArray(new String[0]));
     int code;
-    if (ex instanceof SlimbuildException) {
+    if (ex instanceof SlimbuildException || ex instanceof KeyException) {
       err.println("error: " + ex.getMessage());
       code = EXIT_FAILURE;
     } else if (ex instanceof IOException || ex instanceof UncheckedIOException) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       BuildCommand.class,
       ParseCommand.class,
       ImagesCommand.class,
-      InspectCommand.class
+      InspectCommand.class,
+      GenerateKeyPairCommand.class
     })
 public final class Main implements Runnable {
 
@@ -28,7 +29,10 @@ public final class Main implements Runnable {
     this.env = Map.copyOf(env);
   }
 
-  /** The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME); injectable in tests. */
+  /**
+   * The environment commands read (SLIMBUILD_STORE, XDG_DATA_HOME, HOME, COSIGN_PASSWORD);
+   * injectable in tests.
+   */
   Map<String, String> env() {
     return env;
   }
