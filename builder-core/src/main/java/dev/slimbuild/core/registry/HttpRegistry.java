@@ -307,19 +307,21 @@ final class HttpRegistry implements Registry {
   private void monolithic(String repository, Descriptor blob, BlobContent content, String session)
       throws IOException {
     String what = where(repository) + ": upload blob " + blob.digest();
-    Req req =
-        Req.of("PUT", withDigest(session, blob.digest()), push(repository, List.of()), what)
-            .headers(Map.of("Content-Type", "application/octet-stream"))
-            .body(
-                () ->
-                    BodyPublishers.fromPublisher(
-                        BodyPublishers.ofInputStream(() -> openQuietly(content)), blob.size()),
-                false);
-    HttpResponse<InputStream> r = http.send(req);
-    if (r.statusCode() != 201) {
-      throw Transport.statusError(what, r);
+    try (InputStream in = content.open()) {
+      Req req =
+          Req.of("PUT", withDigest(session, blob.digest()), push(repository, List.of()), what)
+              .headers(Map.of("Content-Type", "application/octet-stream"))
+              .body(
+                  () ->
+                      BodyPublishers.fromPublisher(
+                          BodyPublishers.ofInputStream(() -> in), blob.size()),
+                  false);
+      HttpResponse<InputStream> r = http.send(req);
+      if (r.statusCode() != 201) {
+        throw Transport.statusError(what, r);
+      }
+      Transport.drain(r);
     }
-    Transport.drain(r);
   }
 
   private void chunked(String repository, Descriptor blob, BlobContent content, String session)
@@ -374,14 +376,6 @@ final class HttpRegistry implements Registry {
       throw Transport.statusError(commit.what(), r);
     }
     Transport.drain(r);
-  }
-
-  private static InputStream openQuietly(BlobContent content) {
-    try {
-      return content.open();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   /** Exactly {@code len} bytes (or fewer at EOF) of a shared stream; close leaves it open. */
