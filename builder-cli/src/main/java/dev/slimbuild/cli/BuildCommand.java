@@ -84,6 +84,16 @@ final class BuildCommand implements Callable<Integer> {
       description = "How to show progress. Default: auto.")
   String progress = "auto";
 
+  @Option(names = "--push",
+      description = "Push the image (every platform, then the index) under each -t name.")
+  boolean push;
+
+  @Option(names = "--recompress",
+      description = "Re-encode base-image layers with --compression too (default: they keep theirs).")
+  boolean recompress;
+
+  @CommandLine.Mixin RegistryFlags registryFlags;
+
   @Option(names = "--store", hidden = true, description = "Local store directory.")
   Path store;
 
@@ -112,18 +122,44 @@ final class BuildCommand implements Callable<Integer> {
     for (OutputSpec o : outs) {
       Outputs.check(o); // before building: never write one output and then fail on another
     }
+    if (push && refs.isEmpty()) {
+      throw new SlimbuildException("--push needs at least one -t NAME to push to");
+    }
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
     String dockerfileName = file == null ? "Dockerfile" : file;
 
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch());
+            epoch(), recompress);
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
-    Builder builder = new Builder(local.blobs(), printer);
+    try (RegistryFlags.Session registries =
+        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+      return build(request, local, registries, refs, outs, printer);
+    }
+  }
+
+  private int build(
+      BuildRequest request,
+      LocalStore local,
+      RegistryFlags.Session registries,
+      List<ImageReference> refs,
+      List<OutputSpec> outs,
+      ProgressPrinter printer)
+      throws IOException {
+    Builder builder = new Builder(local.blobs(), printer, registries::forHost);
     BuildResult result = builder.build(request);
-    // OCI/docker outputs and the local store need every blob; base layers may still be remote
-    builder.fetchBaseLayers(result);
+    if (!outs.isEmpty() || !push) {
+      // OCI/docker outputs and the local store need every blob; base layers may still be remote
+      builder.fetchBaseLayers(result);
+    }
+    if (push) {
+      Map<dev.slimbuild.core.oci.Digest, List<String>> sources = new LinkedHashMap<>();
+      result.baseLayers().forEach(
+          (d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
+      ImagePush.push(registries, local.blobs(), result.image(), refs, sources,
+          blob -> builder.openBaseLayer(result, blob.digest()), printer);
+    }
 
     for (OutputSpec o : outs) {
       Outputs.write(local.blobs(), result.image(), refs, o);
@@ -131,7 +167,7 @@ final class BuildCommand implements Callable<Integer> {
           "wrote " + o.type().name().toLowerCase(java.util.Locale.ROOT) + " output to "
               + o.dest()));
     }
-    if (outs.isEmpty()) {
+    if (outs.isEmpty() && !push) {
       Outputs.toStore(local, result.image(), refs);
       if (!refs.isEmpty()) {
         printer.accept(new dev.slimbuild.core.event.BuildEvent.Info(

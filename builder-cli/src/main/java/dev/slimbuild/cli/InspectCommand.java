@@ -32,7 +32,7 @@ final class InspectCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "IMAGE",
-      description = "oci:DIR[:REF], or a name in the local store.")
+      description = "oci:DIR[:REF], a name in the local store, or a registry image HOST/REPO:TAG.")
   String image;
 
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
@@ -41,11 +41,13 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--store", hidden = true, description = "Local store directory.")
   Path store;
 
+  @CommandLine.Mixin RegistryFlags registryFlags;
+
   @Override
   public Integer call() throws IOException {
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     ImageInspection inspection;
-    try (ImageSource source = ImageSources.resolve(image, local, main.registries())) {
+    try (ImageSource source = ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
       inspection = ImageInspection.of(source);
     }
     PrintWriter out = spec.commandLine().getOut();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ParseCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
+      PushCommand.class,
       GenerateKeyPairCommand.class
     })
 public final class Main implements Runnable {
@@ -35,14 +36,6 @@ public final class Main implements Runnable {
    */
   Map<String, String> env() {
     return env;
-  }
-
-  /**
-   * How commands reach registries. Not wired to the registry client yet: reading from a registry
-   * says so.
-   */
-  RegistryOpener registries() {
-    return RegistryOpener.NOT_AVAILABLE;
   }
 
   @CommandLine.Option(

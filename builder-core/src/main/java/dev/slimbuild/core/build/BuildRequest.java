@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param compression how new layers are compressed
  * @param compressionLevel the level for {@code compression}
  * @param sourceDateEpoch every timestamp in the image (seconds since the epoch)
+ * @param recompress whether base-image layers are re-encoded with {@code compression} too (else
+ *     they keep theirs)
  */
 public record BuildRequest(
     Path context,
@@ -32,7 +34,25 @@ public record BuildRequest(
     Map<String, String> labels,
     Compression compression,
     int compressionLevel,
-    long sourceDateEpoch) {
+    long sourceDateEpoch,
+    boolean recompress) {
+
+  /** A request that keeps base layers' compression. */
+  public BuildRequest(
+      Path context,
+      Path dockerfile,
+      String dockerfileName,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<Platform> platforms,
+      Map<String, String> labels,
+      Compression compression,
+      int compressionLevel,
+      long sourceDateEpoch) {
+    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
+        compressionLevel, sourceDateEpoch, false);
+  }
+
   public BuildRequest {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(dockerfile, "dockerfile");

@@ -182,6 +182,57 @@ public final class Builder {
     return new BuildResult(out, steps, warnings, bases.used());
   }
 
+  /**
+   * A base layer re-encoded with the request's compression (same diff_id, new blob), for {@code
+   * --recompress}; other layers as they are. Each blob is re-encoded once per build.
+   */
+  private LayerRef recompressed(LayerRef layer, BuildRequest request) throws IOException {
+    if (!layer.isBase()
+        || dev.slimbuild.compress.Compression.fromMediaType(layer.descriptor().mediaType())
+            == request.compression()) {
+      return layer;
+    }
+    LayerRef done = recompressedBlobs.get(layer.descriptor().digest());
+    if (done != null) {
+      return done;
+    }
+    new BaseImages(registries, cache).fetch(layer);
+    dev.slimbuild.core.image.BlobStore from =
+        store.has(layer.descriptor().digest()) ? store : cache.blobs();
+    dev.slimbuild.core.image.BlobInfo info;
+    Digest diffId;
+    try (java.io.InputStream raw = from.open(layer.descriptor().digest());
+        java.io.InputStream tar =
+            dev.slimbuild.compress.Decompressors.open(raw, layer.descriptor().mediaType());
+        dev.slimbuild.core.image.BlobWriter out = store.newWriter()) {
+      dev.slimbuild.compress.HashingOutputStream compressed =
+          new dev.slimbuild.compress.HashingOutputStream(
+              new dev.slimbuild.compress.NonClosingOutputStream(out));
+      dev.slimbuild.compress.HashingOutputStream tarHash;
+      try (java.io.OutputStream c =
+          dev.slimbuild.compress.Compressors.open(
+              request.compression(), request.compressionLevel(), compressed)) {
+        tarHash = new dev.slimbuild.compress.HashingOutputStream(c);
+        tar.transferTo(tarHash);
+        tarHash.flush();
+      }
+      diffId = Digest.sha256(tarHash.digest());
+      if (!diffId.equals(layer.diffId())) {
+        throw new SlimbuildException("base layer " + layer.descriptor().digest()
+            + " does not decompress to its diff_id " + layer.diffId() + " (got " + diffId + ")");
+      }
+      info = out.commit(Digest.sha256(compressed.digest()));
+    }
+    LayerRef r = new LayerRef(
+        Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),
+        layer.diffId(), java.util.Optional.empty());
+    recompressedBlobs.put(layer.descriptor().digest(), r);
+    return r;
+  }
+
+  private final Map<Digest, LayerRef> recompressedBlobs =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private static List<StepReport> collectSteps(BuildPlan plan, Map<Integer, StageResult> done) {
     List<StepReport> all = new ArrayList<>();
     for (PlannedStage s : plan.stages()) {
@@ -218,6 +269,11 @@ public final class Builder {
                   config.osVersion(), config.osFeatures(), config.variant(), config.config(),
                   List.of(empty.diffId()), List.of())
               .withHistory(h);
+    }
+    if (request.recompress()) {
+      for (int i = 0; i < layers.size(); i++) {
+        layers.set(i, recompressed(layers.get(i), request));
+      }
     }
     List<Descriptor> descriptors = layers.stream().map(LayerRef::descriptor).toList();
     java.util.Set<Digest> remote = new java.util.HashSet<>();

@@ -1,0 +1,68 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.push.PushReport;
+import dev.slimbuild.core.push.Pusher;
+import dev.slimbuild.core.registry.Registry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Pushes one image under several names, one push per registry repository. */
+final class ImagePush {
+  private ImagePush() {}
+
+  /**
+   * Pushes {@code image} to every repository {@code names} mention, with their tags.
+   *
+   * @param sources for blobs held elsewhere (base layers), {@code host/repository} names to
+   *     mount from when the destination is on the same host
+   * @param remote reads blobs the local store lacks (null: all must be local)
+   */
+  static List<PushReport> push(
+      RegistryFlags.Session session,
+      BlobStore blobs,
+      ImageOutput image,
+      List<ImageReference> names,
+      Map<Digest, List<String>> sources,
+      Pusher.RemoteContent remote,
+      EventSink events)
+      throws IOException {
+    Map<String, List<ImageReference>> byRepo = new LinkedHashMap<>();
+    for (ImageReference n : names) {
+      byRepo.computeIfAbsent(n.registry() + "/" + n.repository(), k -> new ArrayList<>()).add(n);
+    }
+    List<PushReport> reports = new ArrayList<>();
+    for (List<ImageReference> group : byRepo.values()) {
+      ImageReference first = group.get(0);
+      Registry registry = session.forHost(first.registry());
+      List<String> tags = new ArrayList<>();
+      for (ImageReference n : group) {
+        if (n.tag() != null && n.digest() == null) {
+          tags.add(n.tag());
+        }
+      }
+      Map<Digest, List<String>> mountFrom = new LinkedHashMap<>();
+      String prefix = first.registry() + "/";
+      sources.forEach(
+          (digest, repos) -> {
+            for (String r : repos) {
+              if (r.startsWith(prefix)) {
+                mountFrom.computeIfAbsent(digest, d -> new ArrayList<>())
+                    .add(r.substring(prefix.length()));
+              }
+            }
+          });
+      reports.add(
+          new Pusher(registry, blobs, Pusher.DEFAULT_PARALLELISM, events)
+              .push(image, first.repository(), tags, mountFrom, remote));
+    }
+    return reports;
+  }
+}

@@ -1,0 +1,78 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.image.StoredImages;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.push.PushReport;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slimbuild push NAME [DEST]}: pushes an image from the local store. */
+@Command(
+    name = "push",
+    description = {
+      "Push an image from the local store to a registry: every blob (skipping what the registry",
+      "has), then each platform manifest, then the index under the tag. DEST defaults to NAME."
+    })
+final class PushCommand implements Callable<Integer> {
+  @CommandLine.ParentCommand Main main;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "The image in the local store.")
+  String name;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
+      description = "Where to push it (HOST/REPO:TAG). Default: NAME.")
+  String dest;
+
+  @Option(names = "--progress", paramLabel = "auto|plain|quiet",
+      description = "How to show progress. Default: auto.")
+  String progress = "auto";
+
+  @Option(names = "--store", hidden = true, description = "Local store directory.")
+  Path store;
+
+  @CommandLine.Mixin RegistryFlags registryFlags;
+
+  @Override
+  public Integer call() throws IOException {
+    ProgressPrinter printer =
+        new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
+    ImageReference source = parse(name);
+    Descriptor top =
+        local
+            .resolve(source)
+            .orElseThrow(
+                () -> new SlimbuildException(
+                    "no image " + name + " in the local store (" + local.root() + ")"));
+    ImageOutput image = StoredImages.load(local.blobs(), top);
+    ImageReference target = dest == null ? source : parse(dest);
+    List<PushReport> reports;
+    try (RegistryFlags.Session registries =
+        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+      reports = ImagePush.push(registries, local.blobs(), image, List.of(target), Map.of(), null,
+          printer);
+    }
+    spec.commandLine().getOut().println(target + "@" + reports.get(0).descriptor().digest());
+    return 0;
+  }
+
+  private static ImageReference parse(String ref) {
+    try {
+      return ImageReference.parse(ref);
+    } catch (IllegalArgumentException e) {
+      throw new SlimbuildException("invalid image name '" + ref + "': " + e.getMessage());
+    }
+  }
+}

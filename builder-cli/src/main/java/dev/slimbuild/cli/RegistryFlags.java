@@ -1,0 +1,84 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.registry.Registries;
+import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The registry options every command that talks to a registry takes (build, push, inspect, sign,
+ * verify): TLS is verified against the system trust plus {@code --registry-ca}; plain HTTP or
+ * unverified TLS only for hosts named with {@code --insecure-registry}.
+ */
+final class RegistryFlags {
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
+      description = "Allow plain HTTP or unverified TLS for this registry (repeatable).")
+  List<String> insecure = new ArrayList<>();
+
+  @Option(
+      names = "--registry-ca",
+      paramLabel = "FILE",
+      description = "Trust this PEM CA certificate for registries, besides the system's (repeatable).")
+  List<Path> caFiles = new ArrayList<>();
+
+  RegistryOptions options(Map<String, String> env) {
+    for (Path ca : caFiles) {
+      if (!Files.isReadable(ca)) {
+        throw new SlimbuildException("--registry-ca " + ca + ": no such readable file");
+      }
+    }
+    return new RegistryOptions(new LinkedHashSet<>(insecure), new LinkedHashSet<>(caFiles), env);
+  }
+
+  /** Opens a new client per call; the caller closes it. */
+  RegistryOpener opener(Map<String, String> env) {
+    RegistryOptions opts = options(env);
+    return host -> Registries.open(host, opts);
+  }
+
+  /** One client per host for the length of a command, all closed at the end. */
+  static final class Session implements AutoCloseable {
+    private final RegistryOpener opener;
+    private final Map<String, Registry> open = new LinkedHashMap<>();
+
+    Session(RegistryOpener opener) {
+      this.opener = opener;
+    }
+
+    synchronized Registry forHost(String host) throws IOException {
+      Registry r = open.get(host);
+      if (r == null) {
+        r = opener.open(host);
+        open.put(host, r);
+      }
+      return r;
+    }
+
+    @Override
+    public void close() throws IOException {
+      IOException first = null;
+      for (Registry r : open.values()) {
+        try {
+          r.close();
+        } catch (IOException e) {
+          first = first == null ? e : first;
+        }
+      }
+      open.clear();
+      if (first != null) {
+        throw first;
+      }
+    }
+  }
+}
