@@ -8,6 +8,9 @@ declare -A need=(
   [skopeo]=skopeo
   [umoci]=umoci
   [zstd]=zstd
+  [bwrap]=bubblewrap
+  [proot]=proot
+  [qemu-aarch64-static]=qemu-user-static
 )
 
 missing=()
