@@ -13,6 +13,7 @@ declare -A need=(
   [docker-registry]=docker-registry
   [htpasswd]=apache2-utils
   [openssl]=openssl
+  [bwrap]=bubblewrap
 )
 
 missing=()

@@ -1,0 +1,109 @@
+package dev.slimbuild.core.run;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs RUN with proot (ptrace, no privileges at all), through {@code qemu-ARCH-static} for a
+ * foreign platform. proot only fakes user ids ({@code -0} for root, {@code -i uid:gid} otherwise:
+ * files land owned by the invoking user), cannot make binds read-only and has no network isolation
+ * of its own ({@link Network#NONE} needs {@code unshare -n}, i.e. root).
+ */
+public final class ProotSandbox implements Sandbox {
+  private final Path proot;
+
+  public ProotSandbox(Path proot) {
+    this.proot = proot;
+  }
+
+  @Override
+  public String name() {
+    return "proot";
+  }
+
+  @Override
+  public RunResult run(RunSpec spec, OutputSink out) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    if (spec.network() == Network.NONE) {
+      cmd.addAll(ChrootSandbox.unshareNet());
+    }
+    cmd.add(proot.toString());
+    if (Emulation.isForeign(spec.platform())) {
+      cmd.addAll(List.of("-q", Emulation.qemuStatic(spec.platform()).toString()));
+    }
+    Path root = spec.rootfs();
+    List<String> created = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    List<Path> tmpfsDirs = new ArrayList<>();
+    try {
+      RootPaths.ensure(root, spec.workdir(), true, created);
+      cmd.addAll(List.of("-r", root.toString(), "-w", spec.workdir()));
+      RootPaths.ensure(root, "/proc", true, created);
+      RootPaths.ensure(root, "/dev", true, created);
+      cmd.addAll(List.of("-b", "/proc", "-b", "/dev"));
+      if (spec.uid() == 0 && spec.gid() == 0) {
+        cmd.add("-0");
+      } else {
+        cmd.addAll(List.of("-i", spec.user()));
+      }
+      if (spec.network() == Network.HOST) {
+        for (String f : HostFiles.NETWORK_FILES) {
+          if (HostFiles.prepare(root, f, created, notes)) {
+            cmd.addAll(List.of("-b", f + ":" + f));
+          }
+        }
+      }
+      for (Mount m : spec.mounts()) {
+        Path source;
+        if (m.isTmpfs()) {
+          source = Files.createTempDirectory("slimbuild-tmpfs-");
+          tmpfsDirs.add(source);
+          RootPaths.ensure(root, m.target(), true, created);
+        } else {
+          source = m.hostSource();
+          RootPaths.ensure(root, m.target(), Files.isDirectory(source), created);
+          if (m.readOnly()) {
+            notes.add("proot cannot make " + m.target() + " read-only; it is bound writable");
+          }
+        }
+        cmd.addAll(List.of("-b", source + ":" + m.target()));
+      }
+      cmd.addAll(spec.argv());
+      ProcessRunner.Outcome o =
+          ProcessRunner.run(cmd, Host.envMap(spec.env()), spec.timeout(), out);
+      return new RunResult(o.exitCode(), o.timedOut(), created, notes);
+    } finally {
+      for (Path d : tmpfsDirs) {
+        deleteTree(d);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}

@@ -1,0 +1,84 @@
+package dev.slimbuild.core.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.oci.Platform;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sandbox selection on this machine (root, user namespaces allowed) and arm64 through qemu. */
+class SandboxSelectorIT {
+  static final Platform ARM64 = Platform.parse("linux/arm64");
+
+  @TempDir Path tmp;
+
+  @Test
+  void autoPrefersBwrap() {
+    SandboxSelector.Selection s = SandboxSelector.select("auto", SandboxContract.AMD64);
+    assertThat(s.sandbox()).isInstanceOf(BwrapSandbox.class);
+    assertThat(s.why()).isEqualTo("bwrap: installed and user namespaces work");
+    assertThat(s.skipped()).isEmpty();
+  }
+
+  @Test
+  void forcedModes() {
+    assertThat(SandboxSelector.select("chroot", SandboxContract.AMD64).sandbox())
+        .isInstanceOf(ChrootSandbox.class);
+    assertThat(SandboxSelector.select("proot", SandboxContract.AMD64).sandbox())
+        .isInstanceOf(ProotSandbox.class);
+    assertThatThrownBy(() -> SandboxSelector.select("docker", SandboxContract.AMD64))
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessage("unknown sandbox \"docker\" (choose auto, bwrap, chroot or proot)");
+  }
+
+  @Test
+  void missingQemuNamesThePackage() {
+    assertThat(Emulation.missingQemu(ARM64).getMessage())
+        .isEqualTo(
+            "RUN for linux/arm64 on this amd64 machine needs qemu-user-static"
+                + " (apt-get install qemu-user-static) or binfmt_misc");
+  }
+
+  @Test
+  void arm64RunsThroughProotAndQemu() throws Exception {
+    Path rootfs = BusyboxRootfs.create("arm64", tmp.resolve("rootfs"));
+    SandboxContract.Lines lines = new SandboxContract.Lines();
+    RunSpec spec =
+        RunSpec.of(rootfs, List.of("sh", "-c", "uname -m; id -u"), ARM64)
+            .withEnv(SandboxContract.ENV)
+            .withUser(1000, 1000);
+    RunResult r = new ProotSandbox(Host.which("proot").orElseThrow()).run(spec, lines);
+    assertThat(r.exitCode()).as(lines.err.toString()).isZero();
+    assertThat(lines.out).containsExactly("aarch64", "1000");
+
+    SandboxSelector.Selection auto = SandboxSelector.select("auto", ARM64);
+    SandboxContract.Lines viaAuto = new SandboxContract.Lines();
+    assertThat(auto.sandbox().run(spec, viaAuto).exitCode()).isZero();
+    assertThat(viaAuto.out).containsExactly("aarch64", "1000");
+    if (Emulation.binfmtProblem(null, ARM64) == null) {
+      assertThat(auto.sandbox()).isInstanceOf(BwrapSandbox.class);
+    } else {
+      // no binfmt_misc qemu-aarch64 here: auto explains why bwrap and chroot were passed over
+      assertThat(auto.sandbox()).isInstanceOf(ProotSandbox.class);
+      assertThat(auto.why())
+          .isEqualTo("proot: runs linux/arm64 binaries through qemu-aarch64-static");
+      assertThat(auto.skipped())
+          .hasSize(2)
+          .allMatch(s -> s.contains("foreign binaries need binfmt_misc: no binfmt_misc entry"));
+      assertThat(auto.skipped().get(0)).startsWith("bwrap: ");
+      assertThat(auto.skipped().get(1)).startsWith("chroot: ");
+      assertThatThrownBy(() -> SandboxSelector.select("bwrap", ARM64))
+          .isInstanceOf(SlimbuildException.class)
+          .hasMessageStartingWith("--sandbox=bwrap cannot be used: bwrap: foreign binaries need")
+          .hasMessageContaining("qemu-aarch64");
+      assertThatThrownBy(
+              () -> new BwrapSandbox(Host.which("bwrap").orElseThrow()).run(spec, viaAuto))
+          .isInstanceOf(SlimbuildException.class)
+          .hasMessageContaining("the proot sandbox runs it through qemu-user-static");
+    }
+  }
+}
