@@ -7,6 +7,7 @@ import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveTask;
 
 /**
  * The layer a RUN produced: one walk of the work directory compared with the {@link Rootfs}
@@ -33,6 +36,7 @@ import java.util.Set;
  */
 public final class Snapshot {
   private static final int COMPARE_BUFFER = 64 * 1024;
+  private static final int SCAN_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
   private Snapshot() {}
 
@@ -90,7 +94,26 @@ public final class Snapshot {
     }
 
     List<LayerEntry> run() throws IOException {
-      walk(before.dir(), "", false);
+      List<Node> nodes = scan();
+      Set<String> opaqueDirs = new HashSet<>();
+      for (Node n : nodes) {
+        seen.add(n.path());
+        boolean underOpaque = opaqueDirs.contains(LayerPaths.parent(n.path()));
+        FileStat now = n.stat();
+        if (now.type() == EntryType.DIRECTORY) {
+          dirs.put(n.path(), n);
+          if (directory(n, underOpaque)) {
+            opaqueDirs.add(n.path());
+          }
+        } else {
+          if (now.type() == EntryType.FILE && now.nlink() > 1) {
+            linkGroups.computeIfAbsent(now.inode(), k -> new ArrayList<>()).add(n);
+          }
+          if (underOpaque || changed(n)) {
+            emit(n);
+          }
+        }
+      }
       linkGroups();
       for (Node n : inconclusive) {
         if (!out.containsKey(n.path())
@@ -109,37 +132,79 @@ public final class Snapshot {
       return result;
     }
 
-    private void walk(Path dir, String rel, boolean underOpaque) throws IOException {
-      List<String> names = new ArrayList<>();
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-        for (Path p : s) {
-          names.add(p.getFileName().toString());
+    /**
+     * Every path on disk with its signature, in tar order. The system calls dominate, so the
+     * directories are listed and stat'ed in parallel; everything after is sequential.
+     */
+    private List<Node> scan() throws IOException {
+      ForkJoinPool pool = new ForkJoinPool(SCAN_THREADS);
+      try {
+        return pool.invoke(new Scan(before.dir(), ""));
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    /** Lists one directory and, in subtasks, the directories below it. */
+    private final class Scan extends RecursiveTask<List<Node>> {
+      private final Path dir;
+      private final String rel;
+
+      Scan(Path dir, String rel) {
+        this.dir = dir;
+        this.rel = rel;
+      }
+
+      @Override
+      protected List<Node> compute() {
+        try {
+          return list();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }
-      names.sort(TarOrder.PATHS);
-      for (String name : names) {
-        String path = LayerPaths.join(rel, name);
-        if (ignored.contains(path)) {
-          continue;
-        }
-        Path file = dir.resolve(name);
-        FileStat now = FileStat.read(file);
-        if (now.type() == null) {
-          continue; // sockets, FIFOs and devices have no layer entry
-        }
-        seen.add(path);
-        Node n = new Node(path, file, now, before.item(path));
-        if (now.type() == EntryType.DIRECTORY) {
-          dirs.put(path, n);
-          walk(file, path, directory(n, underOpaque));
-        } else {
-          if (now.type() == EntryType.FILE && now.nlink() > 1) {
-            linkGroups.computeIfAbsent(now.inode(), k -> new ArrayList<>()).add(n);
-          }
-          if (underOpaque || changed(n)) {
-            emit(n);
+
+      private List<Node> list() throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+          for (Path p : s) {
+            children.add(p);
           }
         }
+        List<Node> mine = new ArrayList<>(children.size());
+        for (Path file : children) {
+          String path = LayerPaths.join(rel, file.getFileName().toString());
+          if (ignored.contains(path)) {
+            continue;
+          }
+          FileStat now = FileStat.read(file);
+          if (now.type() != null) { // sockets, FIFOs and devices have no layer entry
+            mine.add(new Node(path, file, now, before.item(path)));
+          }
+        }
+        mine.sort((a, b) -> TarOrder.compare(a.path(), b.path()));
+        List<Scan> subs = new ArrayList<>();
+        for (Node n : mine) {
+          if (n.stat().type() == EntryType.DIRECTORY) {
+            Scan sub = new Scan(n.file(), n.path());
+            sub.fork();
+            subs.add(sub);
+          }
+        }
+        if (subs.isEmpty()) {
+          return mine;
+        }
+        List<Node> all = new ArrayList<>(mine.size() * 2);
+        int next = 0;
+        for (Node n : mine) {
+          all.add(n);
+          if (n.stat().type() == EntryType.DIRECTORY) {
+            all.addAll(subs.get(next++).join());
+          }
+        }
+        return all;
       }
     }
 
