@@ -222,4 +222,20 @@ class SnapshotTest {
             "DIRECTORY tmp/ 1777 0:0",
             "FILE tmp/mine 600 7:8 size=0");
   }
+
+  @Test
+  void aDirectoryReplacedByASymlinkAndIgnoredDeletionsLeaveNoWhiteouts() throws IOException {
+    Trees t = Trees.stage(Files.createDirectory(tmp.resolve("src")));
+    Rootfs fs = new RootfsWriter(true).materialise(t.tree(), tmp.resolve("root"));
+    Files.delete(fs.dir().resolve("var/lib/x/db"));
+    Files.delete(fs.dir().resolve("var/lib/x"));
+    Files.createSymbolicLink(fs.dir().resolve("var/lib/x"), Path.of("../../srv"));
+    Files.delete(fs.dir().resolve("etc/hosts")); // the sandbox's: ignored
+
+    assertThat(describe(Snapshot.diff(fs, Set.of("etc/hosts"))))
+        .containsExactly(
+            "DIRECTORY var/ 755 0:0",
+            "DIRECTORY var/lib/ 755 0:0",
+            "SYMLINK var/lib/x 777 0:0 -> ../../srv");
+  }
 }
