@@ -1,5 +1,6 @@
 /**
- * RUN: executing a command inside an image's root filesystem through a sandbox (bubblewrap, chroot
- * or proot, with qemu for foreign platforms), and snapshotting what it changed.
+ * RUN: rootless sandboxes (bubblewrap, chroot, proot, qemu-user for foreign platforms) that run a
+ * command in a stage's materialised root filesystem, and the snapshot that turns what the command
+ * changed into a layer by comparing cheap metadata, reading contents only when that cannot decide.
  */
 package dev.slimbuild.core.run;

@@ -1,0 +1,91 @@
+package dev.slimbuild.core.run;
+
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.LayerEntry;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A stage's filesystem as {@link RootfsWriter} wrote it to a work directory: for every path, the
+ * model entry it came from and the stat signature taken right after writing. The model keeps the
+ * image's owners even when the builder could not set them on disk.
+ */
+public final class Rootfs {
+  private static final int MAX_LINK_DEPTH = 64;
+
+  /**
+   * One written path.
+   *
+   * @param model the entry of the stage's tree (owner, mode, content source, xattrs)
+   * @param stat the signature of the path on disk right after materialising
+   */
+  public record Item(LayerEntry model, FileStat stat) {
+    public Item {
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(stat, "stat");
+    }
+  }
+
+  private final Path dir;
+  private final boolean ownersApplied;
+  private final Map<String, Item> items;
+
+  Rootfs(Path dir, boolean ownersApplied, LinkedHashMap<String, Item> items) {
+    this.dir = dir;
+    this.ownersApplied = ownersApplied;
+    this.items = Collections.unmodifiableMap(items);
+  }
+
+  /** The work directory holding the filesystem. */
+  public Path dir() {
+    return dir;
+  }
+
+  /**
+   * Whether the model's owners were set on disk (a root build); when false every path on disk
+   * belongs to the builder and the owners live only in the model.
+   */
+  public boolean ownersApplied() {
+    return ownersApplied;
+  }
+
+  /** What was written at {@code path} (a normalised layer path), if anything. */
+  public Optional<Item> get(String path) {
+    return Optional.ofNullable(items.get(path));
+  }
+
+  Item item(String path) {
+    return items.get(path);
+  }
+
+  /** Every written path, in tar order (a directory before its contents). */
+  public Set<String> paths() {
+    return items.keySet();
+  }
+
+  /** Number of written paths. */
+  public int size() {
+    return items.size();
+  }
+
+  /** The model content of the file at {@code path}, following hard links; null if none. */
+  ContentSource content(String path) {
+    Item it = items.get(path);
+    for (int depth = 0; it != null && depth < MAX_LINK_DEPTH; depth++) {
+      if (it.model().type() == EntryType.FILE) {
+        return it.model().content();
+      }
+      if (it.model().type() != EntryType.HARDLINK) {
+        return null;
+      }
+      it = items.get(it.model().linkTarget());
+    }
+    return null;
+  }
+}

@@ -1,0 +1,166 @@
+package dev.slimbuild.core.run;
+
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a stage's {@link FileTree} to a work directory for a RUN. Files are always copied, never
+ * hard-linked to their source: the command may change them in place. Owners are set only when the
+ * builder runs as root; otherwise they stay in the returned {@link Rootfs} so the snapshot can
+ * write the image's owners, not the builder's.
+ */
+public final class RootfsWriter {
+  private static final int MAX_LINK_DEPTH = 64;
+
+  private final boolean asRoot;
+
+  /** A writer that sets owners on disk when {@code asRoot}, and leaves them to the model if not. */
+  public RootfsWriter(boolean asRoot) {
+    this.asRoot = asRoot;
+  }
+
+  /** A writer for the user this process runs as. */
+  public static RootfsWriter forCurrentUser() {
+    return new RootfsWriter(runningAsRoot());
+  }
+
+  /** Whether this process's effective uid is 0 (the owner of its own /proc entry). */
+  static boolean runningAsRoot() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Writes {@code tree} to {@code workDir} (created if missing, must be empty) and records every
+   * written path with its stat signature.
+   */
+  public Rootfs materialise(FileTree tree, Path workDir) throws IOException {
+    Files.createDirectories(workDir);
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(workDir)) {
+      if (s.iterator().hasNext()) {
+        throw new IOException("work directory " + workDir + " is not empty");
+      }
+    }
+    List<LayerEntry> entries = tree.walk("");
+    Map<String, LayerEntry> byPath = new HashMap<>(entries.size() * 2);
+    List<LayerEntry> dirs = new ArrayList<>();
+    List<LayerEntry> links = new ArrayList<>();
+    for (LayerEntry e : entries) {
+      byPath.put(e.path(), e);
+      Path p = workDir.resolve(e.path());
+      switch (e.type()) {
+        case DIRECTORY:
+          // created with the umask's owner bits so it can be filled; its mode is set at the end
+          Files.createDirectory(p);
+          chown(p, e);
+          dirs.add(e);
+          break;
+        case FILE:
+          copy(e, p);
+          chown(p, e);
+          chmod(p, e.mode()); // after chown, which clears setuid/setgid
+          break;
+        case SYMLINK:
+          Files.createSymbolicLink(p, Path.of(e.linkTarget()));
+          chown(p, e);
+          break;
+        case HARDLINK:
+          links.add(e); // its target may come later in tar order
+          break;
+        default:
+          break; // a merged tree holds no whiteouts
+      }
+    }
+    for (LayerEntry e : links) {
+      Files.createLink(workDir.resolve(e.path()), workDir.resolve(linkedFile(e, byPath).path()));
+    }
+    for (int i = dirs.size() - 1; i >= 0; i--) {
+      LayerEntry d = dirs.get(i);
+      chmod(workDir.resolve(d.path()), d.mode());
+    }
+    // signatures last: filling a directory and every chmod change its times
+    LinkedHashMap<String, Rootfs.Item> items = new LinkedHashMap<>(entries.size() * 2);
+    for (LayerEntry e : entries) {
+      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
+        continue;
+      }
+      items.put(e.path(), new Rootfs.Item(e, FileStat.read(workDir.resolve(e.path()))));
+    }
+    return new Rootfs(workDir, asRoot, items);
+  }
+
+  private static LayerEntry linkedFile(LayerEntry link, Map<String, LayerEntry> byPath)
+      throws IOException {
+    LayerEntry e = link;
+    for (int depth = 0; e != null && e.type() == EntryType.HARDLINK; depth++) {
+      if (depth > MAX_LINK_DEPTH) {
+        e = null;
+        break;
+      }
+      e = byPath.get(e.linkTarget());
+    }
+    if (e == null || e.type() != EntryType.FILE) {
+      throw new IOException(
+          "hardlink '" + link.path() + "' points to '" + link.linkTarget() + "', not a file");
+    }
+    return e;
+  }
+
+  private static void copy(LayerEntry e, Path target) throws IOException {
+    long copied;
+    if (e.content() instanceof ContentSource.PathSource) {
+      // the kernel copies (sendfile/copy_file_range); never a link: RUN may write in place
+      Path source = ((ContentSource.PathSource) e.content()).path();
+      try (FileChannel in = FileChannel.open(source);
+          FileChannel out =
+              FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        copied = 0;
+        long size = in.size();
+        while (copied < size) {
+          long n = in.transferTo(copied, size - copied, out);
+          if (n <= 0) {
+            break;
+          }
+          copied += n;
+        }
+      }
+    } else {
+      try (InputStream in = e.content().open()) {
+        copied = Files.copy(in, target);
+      }
+    }
+    if (copied != e.size()) {
+      throw new IOException(
+          "'" + e.path() + "': content is " + copied + " bytes, the layer says " + e.size());
+    }
+  }
+
+  private void chown(Path p, LayerEntry e) throws IOException {
+    if (asRoot) {
+      Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(p, "unix:gid", e.gid(), LinkOption.NOFOLLOW_LINKS);
+    }
+  }
+
+  private static void chmod(Path p, int mode) throws IOException {
+    Files.setAttribute(p, "unix:mode", mode);
+  }
+}
