@@ -211,6 +211,28 @@ class RegistryBuildIT {
   }
 
   @Test
+  void copyFromAnImageAndRecompressOfBaseLayers() throws Exception {
+    Path ctx = Files.createDirectories(dir.resolve("from-image"));
+    Files.writeString(ctx.resolve("Dockerfile"),
+        "FROM " + base + "\nCOPY --from=" + base + " /etc/passwd /copied/passwd\n");
+    Path out = dir.resolve("layout");
+    Run r = cli(Map.of(), "build", "--platform", "linux/arm64", "--insecure-registry", host,
+        "--recompress", "-o", "type=oci,dest=" + out, "--progress", "quiet", ctx.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    BuildFixtures.Image img = BuildFixtures.image(out);
+    // every layer, the base's gzip one included, is zstd now; the diff_ids are unchanged
+    assertThat(img.manifest().get("layers")).hasSize(2)
+        .allSatisfy(l -> assertThat(l.get("mediaType").asText()).endsWith("tar+zstd"));
+    assertThat(img.config().get("rootfs").get("diff_ids")).hasSize(2);
+    assertThat(new String(
+            img.layerFiles(1).stream().filter(f -> f.name().equals("copied/passwd"))
+                .findFirst().orElseThrow().data(), StandardCharsets.UTF_8))
+        .isEqualTo(BusyboxBase.PASSWD);
+    // skopeo agrees that every digest (and so the re-encoded base layer) is right
+    ok(dir, "skopeo", "copy", "oci:" + out, "oci:" + dir.resolve("verified") + ":x");
+  }
+
+  @Test
   void registryDownAndMissingPlatformAreClearErrors() throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("down"));
     Files.writeString(ctx.resolve("Dockerfile"), "FROM 127.0.0.1:9/none/img:1\n");
