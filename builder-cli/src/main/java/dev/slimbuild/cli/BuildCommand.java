@@ -27,6 +27,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code slimbuild build}: builds a Dockerfile into an image. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "build",
     description = {
       "Build an image from a Dockerfile and a context directory.",

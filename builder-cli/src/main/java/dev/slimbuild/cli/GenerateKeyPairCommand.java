@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
  * (through {@link Main#env()}), else from the terminal, asked twice without echo.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "generate-key-pair",
     description = "Generate a cosign-compatible ECDSA P-256 key pair for signing images.")
 final class GenerateKeyPairCommand implements Callable<Integer> {

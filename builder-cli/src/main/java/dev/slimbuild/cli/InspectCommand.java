@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
  * or the local store; registry names go through {@link RegistryOpener}.
  */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "inspect",
     description = "Show an image's manifests, configs and layers.")
 final class InspectCommand implements Callable<Integer> {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code slimbuild push NAME [DEST]}: pushes an image from the local store. */
 @Command(
+    mixinStandardHelpOptions = true,
     name = "push",
     description = {
       "Push an image from the local store to a registry: every blob (skipping what the registry",
