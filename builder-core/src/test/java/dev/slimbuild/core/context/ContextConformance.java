@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The shared conformance data for ignore patterns; fails if it cannot be found. */
@@ -14,19 +13,7 @@ final class ContextConformance {
   private ContextConformance() {}
 
   static Path file(String relative) {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null) {
-      Path candidate = dir.resolve("shared/conformance").resolve(relative);
-      if (Files.isRegularFile(candidate)) {
-        return candidate;
-      }
-      dir = dir.getParent();
-    }
-    Path fallback = Path.of("/work/shared/conformance").resolve(relative);
-    if (Files.isRegularFile(fallback)) {
-      return fallback;
-    }
-    throw new AssertionError("conformance data not found: shared/conformance/" + relative);
+    return dev.slimbuild.core.Conformance.path(relative);
   }
 
   static synchronized JsonNode patternMatcherCases() {

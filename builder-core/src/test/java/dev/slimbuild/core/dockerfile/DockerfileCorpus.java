@@ -17,17 +17,7 @@ public final class DockerfileCorpus {
 
   /** {@code .../conformance/buildkit/parser}, found by walking up from the working directory. */
   public static Path dir() {
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/conformance/buildkit/parser");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    Path fallback = Path.of("/work/shared/conformance/buildkit/parser");
-    if (Files.isDirectory(fallback)) {
-      return fallback;
-    }
-    throw new AssertionError("conformance data shared/conformance/buildkit/parser not found");
+    return dev.slimbuild.core.Conformance.path("buildkit/parser");
   }
 
   /** The case directories of {@code testfiles} (33 of them), sorted. */

@@ -42,18 +42,7 @@ public final class OciSchemas {
    * shared/conformance}, then tries {@code /work/shared/conformance}; fails if not found.
    */
   public static Path conformanceDir() {
-    Path p = Path.of("").toAbsolutePath();
-    for (int i = 0; p != null && i < 8; i++, p = p.getParent()) {
-      Path c = p.resolve("shared/conformance");
-      if (Files.isDirectory(c)) {
-        return c;
-      }
-    }
-    Path fallback = Path.of("/work/shared/conformance");
-    if (Files.isDirectory(fallback)) {
-      return fallback;
-    }
-    throw new IllegalStateException("conformance data (shared/conformance) not found");
+    return dev.slimbuild.core.Conformance.dir();
   }
 
   /** The directory of the OCI image-spec schemas. */
