@@ -188,6 +188,12 @@ public final class ImageSignatures {
       payload = signatures.payload(layer);
     } catch (CosignSignatures.SignatureFormatException e) {
       return new SignatureResult(layer.digest(), null, false, e.getMessage());
+    } catch (dev.slimbuild.core.registry.RegistryException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
+      return new SignatureResult(layer.digest(), null, false,
+          "the registry has no payload blob " + layer.digest());
     }
     String reference = null;
     try {

@@ -187,6 +187,29 @@ class ImageSignaturesTest {
         .satisfies(s -> assertThat(s.dockerReference()).isEqualTo("127.0.0.1:5000/app/evil"));
   }
 
+  @Test
+  void aMissingPayloadBlobIsAnInvalidSignatureNotAnAbort() throws Exception {
+    KeyPair key = newKey();
+    ImageSignatures images = new ImageSignatures(registry, REPO);
+    images.sign(index, key.getPrivate());
+    // (another name than the one signed above, so its blob is not in the registry)
+    byte[] payload = SimpleSigning.payload("127.0.0.1:5000/app/copy", amd64.toString());
+    Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
+            payload.length)
+        .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION,
+            Signer.sign(key.getPrivate(), payload)));
+    byte[] config = CosignSignatures.config(List.of(layer));
+    Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(config), config.length);
+    registry.pushBlob(REPO, c, () -> new ByteArrayInputStream(config), List.of());
+    // the manifest names a payload that was never uploaded
+    registry.putManifest(REPO, CosignSignatures.tag(amd64),
+        Json.write(Manifest.oci(c, List.of(layer)).toJson()), MediaType.OCI_MANIFEST);
+    ImageSignatures.Report r = images.verify(index, key.getPublic());
+    assertThat(r.ok()).isFalse();
+    assertThat(r.targets().get(0).ok()).isTrue();
+    assertThat(r.targets().get(1).reason()).contains("no payload blob " + layer.digest());
+  }
+
   private void putSig(Digest target, byte[] payload, String signature) throws Exception {
     Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
             payload.length)
