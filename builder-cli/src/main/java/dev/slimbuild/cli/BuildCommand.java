@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Push the image (every platform, then the index) under each -t name.")
   boolean push;
 
+  @Option(names = "--sign-key", paramLabel = "KEY",
+      description = "With --push: sign the pushed index and each platform manifest with this"
+          + " cosign key (password from COSIGN_PASSWORD, else asked for).")
+  Path signKey;
+
   @Option(names = "--recompress",
       description = "Re-encode base-image layers with --compression too (default: they keep theirs).")
   boolean recompress;
@@ -126,6 +132,12 @@ final class BuildCommand implements Callable<Integer> {
     if (push && refs.isEmpty()) {
       throw new SlimbuildException("--push needs at least one -t NAME to push to");
     }
+    if (signKey != null && !push) {
+      throw new SlimbuildException("--sign-key needs --push (or sign later with 'slimbuild sign')");
+    }
+    // before building: a wrong password must not cost a build
+    PrivateKey signingKey =
+        signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
     String dockerfileName = file == null ? "Dockerfile" : file;
 
@@ -136,7 +148,7 @@ final class BuildCommand implements Callable<Integer> {
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
-      return build(request, local, registries, refs, outs, printer);
+      return build(request, local, registries, refs, outs, printer, signingKey);
     }
   }
 
@@ -146,7 +158,8 @@ final class BuildCommand implements Callable<Integer> {
       RegistryFlags.Session registries,
       List<ImageReference> refs,
       List<OutputSpec> outs,
-      ProgressPrinter printer)
+      ProgressPrinter printer,
+      PrivateKey signingKey)
       throws IOException {
     Builder builder = new Builder(local.blobs(), printer, registries::forHost);
     BuildResult result = builder.build(request);
@@ -160,6 +173,10 @@ final class BuildCommand implements Callable<Integer> {
           (d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
       ImagePush.push(registries, local.blobs(), result.image(), refs, sources,
           blob -> builder.openBaseLayer(result, blob.digest()), printer);
+      if (signingKey != null) {
+        ImageSigning.signPushed(
+            registries, refs, result.image().descriptor().digest(), signingKey, printer);
+      }
     }
 
     for (OutputSpec o : outs) {

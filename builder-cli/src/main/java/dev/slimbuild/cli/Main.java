@@ -18,7 +18,9 @@ import picocli.CommandLine.Command;
       ImagesCommand.class,
       InspectCommand.class,
       PushCommand.class,
-      GenerateKeyPairCommand.class
+      GenerateKeyPairCommand.class,
+      SignCommand.class,
+      VerifyCommand.class
     })
 public final class Main implements Runnable {
 

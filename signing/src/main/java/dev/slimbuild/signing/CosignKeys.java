@@ -135,6 +135,35 @@ public final class CosignKeys {
   }
 
   /**
+   * The public key of an EC private key (Q = d·G on its curve), to recognise signatures this key
+   * made earlier. KeyException for other key types.
+   */
+  public static PublicKey publicKeyOf(PrivateKey key) {
+    if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
+      throw new KeyException("cannot derive the public key of a " + key.getAlgorithm() + " key");
+    }
+    java.security.spec.ECParameterSpec params = ec.getParams();
+    java.security.spec.ECPoint g = params.getGenerator();
+    org.bouncycastle.math.ec.ECCurve curve =
+        org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util.convertCurve(params.getCurve());
+    org.bouncycastle.math.ec.ECPoint q =
+        curve
+            .createPoint(g.getAffineX(), g.getAffineY())
+            .multiply(ec.getS())
+            .normalize();
+    try {
+      return KeyFactory.getInstance("EC")
+          .generatePublic(
+              new java.security.spec.ECPublicKeySpec(
+                  new java.security.spec.ECPoint(
+                      q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
+                  params));
+    } catch (GeneralSecurityException e) {
+      throw new KeyException("cannot derive the public key: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /**
    * The public key in a {@code PUBLIC KEY} PEM (X.509 SubjectPublicKeyInfo): EC, RSA or Ed25519.
    */
   public static PublicKey loadPublic(String pem) {

@@ -41,6 +41,14 @@ class CosignKeysTest {
         .isFalse();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"cosign-ec", "sigstore-labeled"})
+  void thePublicKeyDerivedFromAPrivateKeyIsTheOneInThePubFile(String name) {
+    PrivateKey priv = CosignKeys.loadPrivate(Conformance.text("cosign/" + name + ".key"), HELLO);
+    PublicKey pub = CosignKeys.loadPublic(Conformance.text("cosign/" + name + ".pub"));
+    assertThat(CosignKeys.publicKeyOf(priv).getEncoded()).isEqualTo(pub.getEncoded());
+  }
+
   @Test
   void theTwoConformanceKeysAreDifferentKeys() {
     PrivateKey a = CosignKeys.loadPrivate(Conformance.text("cosign/cosign-ec.key"), HELLO);

@@ -1,0 +1,80 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.registry.RawManifest;
+import dev.slimbuild.core.sign.CosignSignatures;
+import dev.slimbuild.core.sign.ImageSignatures;
+import java.io.IOException;
+import java.security.PrivateKey;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Signs images in registries for {@code sign} and {@code build --push --sign-key}. */
+final class ImageSigning {
+  private ImageSigning() {}
+
+  /** Signs the image {@code top}, pushed under {@code names}, once in each of their repositories. */
+  static void signPushed(
+      RegistryFlags.Session session,
+      List<ImageReference> names,
+      Digest top,
+      PrivateKey key,
+      EventSink events)
+      throws IOException {
+    Set<String> done = new LinkedHashSet<>();
+    for (ImageReference n : names) {
+      if (done.add(n.registry() + "/" + n.repository())) {
+        sign(session, n, top.toString(), key, events);
+      }
+    }
+  }
+
+  /**
+   * Signs the manifest or index {@code reference} (tag or digest) names in {@code image}'s
+   * repository, and each platform manifest of an index; returns the signed top digest.
+   */
+  static Digest sign(
+      RegistryFlags.Session session,
+      ImageReference image,
+      String reference,
+      PrivateKey key,
+      EventSink events)
+      throws IOException {
+    ImageSignatures signatures =
+        new ImageSignatures(session.forHost(image.registry()), image.repository());
+    RawManifest top = signatures.resolve(reference);
+    List<ImageSignatures.Target> targets = ImageSignatures.targets(top);
+    List<CosignSignatures.SignResult> results = signatures.sign(top, key);
+    String name = image.registry() + "/" + image.repository();
+    for (int i = 0; i < results.size(); i++) {
+      CosignSignatures.SignResult r = results.get(i);
+      String platform = targets.get(i).platform();
+      String what = name + "@" + r.image() + (platform == null ? "" : " (" + platform + ")");
+      events.accept(new BuildEvent.Info(
+          r.outcome() == CosignSignatures.Outcome.ADDED
+              ? "signed " + what + " (" + r.signatures() + " signature"
+                  + (r.signatures() == 1 ? "" : "s") + ")"
+              : "already signed by this key: " + what));
+    }
+    return top.digest();
+  }
+
+  /** Parses an image name given on the command line. */
+  static ImageReference parse(String ref) {
+    try {
+      return ImageReference.parse(ref);
+    } catch (IllegalArgumentException e) {
+      throw new SlimbuildException("invalid image name '" + ref + "': " + e.getMessage());
+    }
+  }
+
+  /** The tag or digest {@code image} names (a digest wins over a tag). */
+  static String reference(ImageReference image) {
+    return image.digest() != null ? image.digest().toString() : image.tagOrLatest();
+  }
+}

@@ -1,0 +1,56 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.oci.ImageReference;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slimbuild sign --key KEY IMAGE}: cosign-compatible signatures for a registry image. */
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "sign",
+    description = {
+      "Sign an image in a registry as cosign does (tag sha256-HEX.sig): the manifest or index",
+      "IMAGE names and, for an index, every platform manifest. A new signature is appended to",
+      "earlier ones; signing again with the same key adds nothing. The key's password comes",
+      "from COSIGN_PASSWORD, else it is asked for."
+    })
+final class SignCommand implements Callable<Integer> {
+  @CommandLine.ParentCommand Main main;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--key", required = true, paramLabel = "KEY",
+      description = "The private key (cosign's encrypted format, or a plain PEM EC key).")
+  Path key;
+
+  @Parameters(index = "0", paramLabel = "IMAGE",
+      description = "HOST/REPO:TAG or HOST/REPO@sha256:HEX.")
+  String image;
+
+  @CommandLine.Mixin RegistryFlags registryFlags;
+
+  @Override
+  public Integer call() throws IOException {
+    ImageReference ref = ImageSigning.parse(image);
+    PrivateKey privateKey = SigningKeys.loadPrivate(key, "--key", main.env());
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryFlags.Session registries =
+        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+      ImageSigning.sign(registries, ref, ImageSigning.reference(ref), privateKey,
+          e -> {
+            if (e instanceof BuildEvent.Info i) {
+              out.println(i.message());
+            }
+          });
+    }
+    out.flush();
+    return 0;
+  }
+}

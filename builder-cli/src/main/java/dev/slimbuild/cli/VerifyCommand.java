@@ -1,0 +1,136 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonArray;
+import dev.slimbuild.core.json.JsonNull;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.json.JsonString;
+import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.registry.RawManifest;
+import dev.slimbuild.core.sign.ImageSignatures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slimbuild verify --key PUB IMAGE}: checks an image's cosign signatures. */
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "verify",
+    description = {
+      "Check the cosign signatures of an image in a registry: of the manifest or index IMAGE",
+      "names and, for an index, of every platform manifest. Each needs at least one signature",
+      "that verifies with the public key and claims exactly its digest (cosign's rule); invalid",
+      "signatures beside a valid one are reported but accepted. Exit 0 when all are signed, 1",
+      "with the reason otherwise."
+    })
+final class VerifyCommand implements Callable<Integer> {
+  @CommandLine.ParentCommand Main main;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--key", required = true, paramLabel = "PUB",
+      description = "The public key (PEM PUBLIC KEY, as cosign.pub).")
+  Path key;
+
+  @Option(names = "--output", paramLabel = "text|json",
+      description = "How to print the result. Default: text.")
+  String output = "text";
+
+  @Parameters(index = "0", paramLabel = "IMAGE",
+      description = "HOST/REPO:TAG or HOST/REPO@sha256:HEX.")
+  String image;
+
+  @CommandLine.Mixin RegistryFlags registryFlags;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!output.equals("text") && !output.equals("json")) {
+      throw new SlimbuildException("invalid --output '" + output + "': expected text or json");
+    }
+    ImageReference ref = ImageSigning.parse(image);
+    PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
+    String name = ref.registry() + "/" + ref.repository();
+    ImageSignatures.Report report;
+    try (RegistryFlags.Session registries =
+        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+      ImageSignatures signatures =
+          new ImageSignatures(registries.forHost(ref.registry()), ref.repository());
+      RawManifest top = signatures.resolve(ImageSigning.reference(ref));
+      report = signatures.verify(top, publicKey);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.equals("json")) {
+      out.println(Json.writeString(json(name, report)));
+    } else {
+      text(out, name, report);
+    }
+    out.flush();
+    if (report.ok()) {
+      return 0;
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    for (ImageSignatures.TargetResult t : report.targets()) {
+      if (!t.ok()) {
+        err.println("error: " + name + "@" + t.target().digest() + platform(t) + ": "
+            + t.reason());
+      }
+    }
+    err.flush();
+    return ErrorHandler.EXIT_FAILURE;
+  }
+
+  private static String platform(ImageSignatures.TargetResult t) {
+    return t.target().platform() == null ? "" : " (" + t.target().platform() + ")";
+  }
+
+  private static void text(PrintWriter out, String name, ImageSignatures.Report report) {
+    for (ImageSignatures.TargetResult t : report.targets()) {
+      out.println((t.ok() ? "verified " : "NOT verified ") + name + "@" + t.target().digest()
+          + platform(t));
+      if (t.problem() != null) {
+        out.println("  " + t.problem());
+      }
+      for (ImageSignatures.SignatureResult s : t.signatures()) {
+        out.println("  " + (s.ok() ? "ok " : "invalid ") + s.payload() + ": " + s.reason());
+      }
+    }
+  }
+
+  private static JsonObject json(String name, ImageSignatures.Report report) {
+    List<JsonValue> targets = new ArrayList<>();
+    for (ImageSignatures.TargetResult t : report.targets()) {
+      List<JsonValue> sigs = new ArrayList<>();
+      for (ImageSignatures.SignatureResult s : t.signatures()) {
+        sigs.add(JsonObject.builder()
+            .put("payload", s.payload().toString())
+            .put("dockerReference", s.dockerReference() == null
+                ? JsonNull.INSTANCE : new JsonString(s.dockerReference()))
+            .put("ok", s.ok())
+            .put("reason", s.reason())
+            .build());
+      }
+      JsonObject.Builder b = JsonObject.builder()
+          .put("digest", t.target().digest().toString())
+          .put("mediaType", t.target().mediaType());
+      b.putIfPresent("platform", t.target().platform());
+      b.put("ok", t.ok());
+      b.putIfPresent("reason", t.reason());
+      b.put("signatures", new JsonArray(sigs));
+      targets.add(b.build());
+    }
+    return JsonObject.builder()
+        .put("image", name)
+        .put("ok", report.ok())
+        .put("targets", new JsonArray(targets))
+        .build();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Key and flag errors of sign, verify and build --sign-key: found before any registry is asked. */
+class SignCommandTest {
+  private static final String PASSWORD = "sign-test-pw";
+  // a closed loopback port: any registry access would fail with a connection error instead
+  private static final String IMAGE = "127.0.0.1:9/app/x:1";
+
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    java.util.Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("SLIMBUILD_STORE", dir.resolve("store").toString());
+    e.put("HOME", dir.resolve("home").toString());
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private String keyPair() {
+    String prefix = dir.resolve("k").toString();
+    Run gen = run(Map.of("COSIGN_PASSWORD", PASSWORD), "generate-key-pair",
+        "--output-key-prefix", prefix);
+    assertThat(gen.code()).as(gen.err()).isZero();
+    return prefix;
+  }
+
+  @Test
+  void aWrongPasswordIsAClearErrorWithoutTheKeyOrPassword() throws Exception {
+    String k = keyPair();
+    Run r = run(Map.of("COSIGN_PASSWORD", "guess-123"), "sign", "--key", k + ".key",
+        "--insecure-registry", "127.0.0.1:9", IMAGE);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).isEqualTo("error: --key " + k + ".key: wrong password (or a damaged key"
+        + " file)\n");
+    assertThat(r.out() + r.err()).doesNotContain("guess-123").doesNotContain(PASSWORD)
+        .doesNotContain(Files.readString(Path.of(k + ".key")).lines().skip(1).findFirst()
+            .orElseThrow());
+  }
+
+  @Test
+  void noPasswordAndNoTerminalIsAnError() {
+    String k = keyPair();
+    Run r = run(Map.of(), "sign", "--key", k + ".key", IMAGE);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("no password for " + k + ".key").contains("COSIGN_PASSWORD");
+  }
+
+  @Test
+  void missingAndWrongKindOfKeyFiles() {
+    String k = keyPair();
+    Run missing = run(Map.of(), "verify", "--key", dir.resolve("nope.pub").toString(), IMAGE);
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err()).contains("--key " + dir.resolve("nope.pub") + ": no such file");
+    Run priv = run(Map.of(), "verify", "--key", k + ".key", IMAGE);
+    assertThat(priv.code()).isEqualTo(1);
+    assertThat(priv.err()).contains("expected a PUBLIC KEY");
+    Run badOutput = run(Map.of(), "verify", "--key", k + ".pub", "--output", "yaml", IMAGE);
+    assertThat(badOutput.code()).isEqualTo(1);
+    assertThat(badOutput.err()).contains("invalid --output 'yaml'");
+  }
+
+  @Test
+  void buildSignKeyNeedsPushAndChecksThePasswordBeforeBuilding() throws Exception {
+    String k = keyPair();
+    Path ctx = Files.createDirectories(dir.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
+    Files.writeString(ctx.resolve("f"), "x\n");
+    Run noPush = run(Map.of("COSIGN_PASSWORD", PASSWORD), "build", "--sign-key", k + ".key",
+        ctx.toString());
+    assertThat(noPush.code()).isEqualTo(1);
+    assertThat(noPush.err()).contains("--sign-key needs --push");
+
+    Run wrong = run(Map.of("COSIGN_PASSWORD", "nope-nope"), "build", "-t", IMAGE, "--push",
+        "--insecure-registry", "127.0.0.1:9", "--sign-key", k + ".key", "--progress", "plain",
+        ctx.toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    // the key failed first: no build step ran, the registry was never contacted
+    assertThat(wrong.err()).isEqualTo("error: --sign-key " + k + ".key: wrong password (or a"
+        + " damaged key file)\n");
+  }
+}

@@ -1,0 +1,394 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slimbuild.core.image.BusyboxBase;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Index;
+import dev.slimbuild.core.oci.Manifest;
+import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.registry.Registries;
+import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryOptions;
+import dev.slimbuild.core.registry.RegistryServer;
+import dev.slimbuild.core.sign.CosignSignatures;
+import dev.slimbuild.signing.SimpleSigning;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Signatures end to end against a real registry and the real peers: slimbuild signs on {@code
+ * build --push --sign-key} and with {@code sign}; cosign 2.5 verifies those signatures and signs
+ * with slimbuild's key; skopeo 1.18 with a {@code sigstoreSigned} policy accepts or refuses a copy;
+ * {@code slimbuild verify} accepts cosign's signatures and rejects tampered ones. cosign and skopeo
+ * come from {@code scripts/fetch-trixie-tools.sh}; the test fails, never skips, without them.
+ */
+class SigningRegistryIT {
+  private static final String PASSWORD = "signing pässword";
+  private static final String OTHER_PASSWORD = "other password";
+
+  private static RegistryServer registry;
+  private static String host;
+  private static Path cosign;
+  private static Path skopeo;
+  private static Path keys;
+
+  @TempDir Path dir;
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeAll
+  static void start() throws Exception {
+    BuildToolsIT.tools();
+    Path script = null;
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("scripts/fetch-trixie-tools.sh"))) {
+        script = p.resolve("scripts/fetch-trixie-tools.sh");
+        break;
+      }
+    }
+    assertThat(script).as("scripts/fetch-trixie-tools.sh").isNotNull();
+    BuildToolsIT.Result fetched =
+        BuildToolsIT.exec(script.getParent(), 900, List.of("bash", script.toString()));
+    assertThat(fetched.code()).as("fetch-trixie-tools.sh: %s", fetched.all()).isZero();
+    for (String line : fetched.out().split("\n")) {
+      if (line.startsWith("cosign=")) {
+        cosign = Path.of(line.substring("cosign=".length()));
+      } else if (line.startsWith("skopeo=")) {
+        skopeo = Path.of(line.substring("skopeo=".length()));
+      }
+    }
+    assertThat(cosign).as("cosign path in: " + fetched.out()).isNotNull().isExecutable();
+    assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
+
+    registry = RegistryServer.plain();
+    host = registry.host();
+    try (Registry r = client()) {
+      BusyboxBase.push(r, "base/busybox", "1");
+    }
+    keys = Files.createTempDirectory("slimbuild-sign-keys");
+    for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
+        OTHER_PASSWORD})) {
+      Run gen = cli(keys, Map.of("COSIGN_PASSWORD", k[1]), "generate-key-pair",
+          "--output-key-prefix", keys.resolve(k[0]).toString());
+      assertThat(gen.code()).as(gen.err()).isZero();
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private static Registry client() throws Exception {
+    return Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()));
+  }
+
+  private static Run cli(Path dir, Map<String, String> env, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Map<String, String> e = new HashMap<>(env);
+    e.putIfAbsent("SLIMBUILD_STORE", dir.resolve("store").toString());
+    e.putIfAbsent("HOME", dir.resolve("home").toString());
+    e.putIfAbsent("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Run cli(Map<String, String> env, String... args) {
+    return cli(dir, env, args);
+  }
+
+  private static String key(String name) {
+    return keys.resolve(name).toString();
+  }
+
+  /** Runs a peer tool with {@code env} added, HOME in the test directory. */
+  private BuildToolsIT.Result tool(Map<String, String> env, String... cmd) throws Exception {
+    Path out = dir.resolve("tool.out");
+    Path err = dir.resolve("tool.err");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("HOME", Files.createDirectories(dir.resolve("tool-home")).toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(300, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+      throw new AssertionError(String.join(" ", cmd) + " did not finish");
+    }
+    return new BuildToolsIT.Result(p.exitValue(), Files.readAllBytes(out),
+        Files.readString(err));
+  }
+
+  private BuildToolsIT.Result cosignVerify(String pub, String image) throws Exception {
+    return tool(Map.of(), cosign.toString(), "verify", "--key", pub, "--insecure-ignore-tlog=true",
+        "--allow-http-registry", "--allow-insecure-registry", image);
+  }
+
+  /** skopeo copies the host platform of {@code image}, checking it against a policy for pub. */
+  private BuildToolsIT.Result skopeoCopy(String repo, String pub, String image, String dest)
+      throws Exception {
+    Path regd = Files.createDirectories(dir.resolve("registries.d"));
+    Files.writeString(regd.resolve("slimbuild-test.yaml"),
+        "docker:\n  " + host + ":\n    use-sigstore-attachments: true\n");
+    Path policy = dir.resolve("policy-" + Path.of(pub).getFileName() + ".json");
+    Files.writeString(policy,
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + host + "/" + repo
+            + "\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"" + pub
+            + "\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}");
+    return tool(Map.of(), skopeo.toString(), "--registries.d", regd.toString(), "--policy",
+        policy.toString(), "copy", "--remove-signatures", "--src-tls-verify=false",
+        "docker://" + image,
+        "oci:" + dir.resolve(dest) + ":x");
+  }
+
+  private Path context() throws Exception {
+    Path ctx = Files.createDirectories(dir.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"),
+        "FROM " + host + "/base/busybox:1\nCOPY app.txt /app/\n");
+    Files.writeString(ctx.resolve("app.txt"), "signed application\n");
+    return ctx;
+  }
+
+  /** Builds the two-platform image and pushes it to {@code name}, with extra flags. */
+  private Digest buildAndPush(Map<String, String> env, String name, String... extra)
+      throws Exception {
+    List<String> args = new ArrayList<>(List.of("build", "--platform", "linux/amd64,linux/arm64",
+        "-t", name, "--push", "--insecure-registry", host, "--progress", "plain"));
+    args.addAll(List.of(extra));
+    args.add(context().toString());
+    Run r = cli(env, args.toArray(new String[0]));
+    assertThat(r.code()).as(r.err()).isZero();
+    return Digest.parse(r.out().trim());
+  }
+
+  private static List<Digest> platforms(Digest index, String repo) throws Exception {
+    try (Registry r = client()) {
+      return Index.parse(r.getManifest(repo, index.toString()).bytes()).manifests().stream()
+          .map(Descriptor::digest).toList();
+    }
+  }
+
+  private static Manifest sigManifest(String repo, Digest image) throws Exception {
+    try (Registry r = client()) {
+      return Manifest.parse(r.getManifest(repo, CosignSignatures.tag(image)).bytes());
+    }
+  }
+
+  @Test
+  void buildPushSignKeyIsAcceptedByCosignAndSkopeoAndRefusedForAnotherKey() throws Exception {
+    String repo = "signed/app";
+    // a wrong password fails before anything is built or pushed
+    Run wrong = cli(Map.of("COSIGN_PASSWORD", "not it"), "build", "-t", host + "/" + repo + ":0",
+        "--push", "--insecure-registry", host, "--sign-key", key("ours.key"), "--progress",
+        "plain", context().toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.err()).contains("--sign-key " + key("ours.key")).contains("wrong password")
+        .doesNotContain("not it").doesNotContain("FROM").doesNotContain("\tat ");
+    try (Registry r = client()) {
+      assertThat(r.headManifest(repo, "0")).isEmpty();
+    }
+
+    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+        "--sign-key", key("ours.key"));
+    List<Digest> children = platforms(index, repo);
+    assertThat(children).hasSize(2);
+
+    // cosign accepts the index by digest and by tag, and each platform manifest
+    List<String> images = new ArrayList<>(List.of(host + "/" + repo + "@" + index,
+        host + "/" + repo + ":1"));
+    children.forEach(c -> images.add(host + "/" + repo + "@" + c));
+    for (String image : images) {
+      BuildToolsIT.Result v = cosignVerify(key("ours.pub"), image);
+      assertThat(v.code()).as(image + ": " + v.all()).isZero();
+      assertThat(v.out()).contains("\"docker-reference\":\"" + host + "/" + repo + "\"");
+    }
+    BuildToolsIT.Result otherKey = cosignVerify(key("other.pub"), host + "/" + repo + ":1");
+    assertThat(otherKey.code()).as(otherKey.all()).isNotZero();
+
+    // slimbuild verify agrees, in JSON too
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        "--output", "json", host + "/" + repo + ":1");
+    assertThat(verified.code()).as(verified.err()).isZero();
+    var json = BuildFixtures.JSON.readTree(verified.out());
+    assertThat(json.get("ok").asBoolean()).isTrue();
+    assertThat(json.get("targets")).hasSize(3).allSatisfy(t -> {
+      assertThat(t.get("ok").asBoolean()).isTrue();
+      assertThat(t.get("signatures")).hasSize(1);
+    });
+    assertThat(json.get("targets").get(1).get("platform").asText()).isEqualTo("linux/amd64");
+
+    // skopeo 1.18 with a sigstoreSigned policy copies it, and refuses it for another key
+    BuildToolsIT.Result copied =
+        skopeoCopy(repo, key("ours.pub"), host + "/" + repo + ":1", "copy-ok");
+    assertThat(copied.code()).as(copied.all()).isZero();
+    assertThat(dir.resolve("copy-ok/index.json")).exists();
+    BuildToolsIT.Result refused =
+        skopeoCopy(repo, key("other.pub"), host + "/" + repo + ":1", "copy-refused");
+    assertThat(refused.code()).as(refused.all()).isNotZero();
+    assertThat(refused.stderr()).contains("Source image rejected")
+        .contains("signature verification failed");
+
+    // the log names what was signed; no key material or password anywhere
+    Run again = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
+        "--insecure-registry", host, host + "/" + repo + ":1");
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("already signed by this key: " + host + "/" + repo + "@"
+        + index).doesNotContain(PASSWORD).doesNotContain("PRIVATE");
+    assertThat(sigManifest(repo, index).layers()).hasSize(1);
+  }
+
+  @Test
+  void cosignSignsWithOurKeyWeVerifyItAndASecondKeyIsAppended() throws Exception {
+    String repo = "multi/app";
+    Digest index = buildAndPush(Map.of(), host + "/" + repo + ":1");
+    String byDigest = host + "/" + repo + "@" + index;
+
+    Run unsigned = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        byDigest);
+    assertThat(unsigned.code()).isEqualTo(1);
+    assertThat(unsigned.err()).contains("no signatures")
+        .contains(CosignSignatures.tag(index));
+
+    // cosign signs the index and each platform manifest with the key slimbuild generated
+    BuildToolsIT.Result signed = tool(Map.of("COSIGN_PASSWORD", PASSWORD), cosign.toString(),
+        "sign", "--key", key("ours.key"), "--tlog-upload=false", "--allow-http-registry",
+        "--allow-insecure-registry", "--yes", "--recursive", byDigest);
+    assertThat(signed.code()).as(signed.all()).isZero();
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        byDigest);
+    assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+    assertThat(verified.out()).contains("verified " + byDigest);
+
+    // our signer recognises cosign's signature by the same key: nothing added
+    Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
+        "--insecure-registry", host, byDigest);
+    assertThat(same.code()).as(same.err()).isZero();
+    assertThat(same.out().lines()).hasSize(3)
+        .allSatisfy(l -> assertThat(l).startsWith("already signed by this key"));
+    Manifest before = sigManifest(repo, index);
+    assertThat(before.layers()).hasSize(1);
+
+    // a second key appends a layer; the first one stays; both verify, with us and with cosign
+    Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
+        key("other.key"), "--insecure-registry", host, host + "/" + repo + ":1");
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out()).contains("signed " + byDigest + " (2 signatures)");
+    for (Digest d : concat(index, platforms(index, repo))) {
+      Manifest m = sigManifest(repo, d);
+      assertThat(m.layers()).hasSize(2);
+      if (d.equals(index)) {
+        assertThat(m.layers().get(0)).isEqualTo(before.layers().get(0));
+      }
+    }
+    for (String k : List.of("ours", "other")) {
+      Run v = cli(Map.of(), "verify", "--key", key(k + ".pub"), "--insecure-registry", host,
+          host + "/" + repo + ":1");
+      assertThat(v.code()).as(v.out() + v.err()).isZero();
+      // the other key's signature is reported as invalid, beside the valid one
+      assertThat(v.out()).contains("invalid ").contains("ok ");
+      BuildToolsIT.Result c = cosignVerify(key(k + ".pub"), byDigest);
+      assertThat(c.code()).as(c.all()).isZero();
+    }
+  }
+
+  @Test
+  void tamperedSignaturesAreRejectedWithClearReasons() throws Exception {
+    String repo = "tamper/app";
+    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+        "--sign-key", key("ours.key"));
+    Digest amd64 = platforms(index, repo).get(0);
+    String image = host + "/" + repo + "@" + index;
+
+    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
+        host, image);
+    assertThat(otherKey.code()).isEqualTo(1);
+    assertThat(otherKey.err()).contains("does not verify with the given public key");
+
+    Manifest good = sigManifest(repo, index);
+    Descriptor layer = good.layers().get(0);
+    String signature = layer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION);
+
+    // an altered payload (another repository named) under the original signature
+    byte[] altered = SimpleSigning.payload(host + "/evil/app", index.toString());
+    putSig(repo, index, altered, signature);
+    Run alteredRun = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        host, "--output", "json", image);
+    assertThat(alteredRun.code()).isEqualTo(1);
+    assertThat(alteredRun.err()).contains(index.toString())
+        .contains("does not verify with the given public key");
+    var json = BuildFixtures.JSON.readTree(alteredRun.out());
+    assertThat(json.get("ok").asBoolean()).isFalse();
+    assertThat(json.get("targets").get(0).get("signatures").get(0).get("dockerReference")
+        .asText()).isEqualTo(host + "/evil/app");
+    assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
+
+    // a valid signature, but over the amd64 manifest, under the index's tag
+    Descriptor amdLayer = sigManifest(repo, amd64).layers().get(0);
+    byte[] amdPayload;
+    try (Registry r = client(); InputStream in = r.getBlob(repo, amdLayer.digest())) {
+      amdPayload = in.readAllBytes();
+    }
+    putSig(repo, index, amdPayload,
+        amdLayer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION));
+    Run moved = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        image);
+    assertThat(moved.code()).isEqualTo(1);
+    assertThat(moved.err()).contains("signature is for " + amd64)
+        .contains("not for the manifest " + index);
+    assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
+
+    // no .sig at all: an image that was never signed
+    Digest unsigned = buildAndPush(Map.of(), host + "/unsigned/app:1");
+    Run none = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        host + "/unsigned/app@" + unsigned);
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).contains("no signatures: the registry has no tag "
+        + CosignSignatures.tag(unsigned));
+  }
+
+  private static List<Digest> concat(Digest first, List<Digest> rest) {
+    List<Digest> all = new ArrayList<>(List.of(first));
+    all.addAll(rest);
+    return all;
+  }
+
+  /** Pushes a one-layer .sig manifest for {@code target} holding {@code payload}. */
+  private static void putSig(String repo, Digest target, byte[] payload, String signature)
+      throws Exception {
+    Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
+        payload.length).withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, signature));
+    String config = "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":"
+        + "[{\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":\"\",\"rootfs\":{\"type\":\"layers\","
+        + "\"diff_ids\":[\"" + layer.digest() + "\"]},\"config\":{}}";
+    byte[] cfg = config.getBytes(StandardCharsets.UTF_8);
+    Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(cfg), cfg.length);
+    try (Registry r = client()) {
+      r.pushBlob(repo, layer, () -> new ByteArrayInputStream(payload), List.of());
+      r.pushBlob(repo, c, () -> new ByteArrayInputStream(cfg), List.of());
+      r.putManifest(repo, CosignSignatures.tag(target),
+          Json.write(Manifest.oci(c, List.of(layer)).toJson()), MediaType.OCI_MANIFEST);
+    }
+  }
+}
