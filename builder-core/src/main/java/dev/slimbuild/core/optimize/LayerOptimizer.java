@@ -38,9 +38,12 @@ public final class LayerOptimizer {
     return options;
   }
 
-  /** Remembers a layer the build wrote, for {@link #report}; the first report of a blob wins. */
+  /**
+   * Remembers a layer the build wrote, for {@link #report}. When two steps make the same blob the
+   * later one wins: stages run in order, so the final stage's step names it.
+   */
   public void recordWritten(LayerReport layer) {
-    written.putIfAbsent(layer.layer().digest(), layer);
+    written.put(layer.layer().digest(), layer);
   }
 
   /** The size report of an image with {@code layers}; layers not recorded count as base. */
