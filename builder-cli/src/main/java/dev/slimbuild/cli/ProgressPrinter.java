@@ -56,13 +56,14 @@ final class ProgressPrinter implements EventSink {
     } else if (event instanceof BuildEvent.LayerWritten l) {
       err.printf(
           Locale.ROOT,
-          "[%s] [%s %d] layer %s  tar %s  %d files  stripped %s  dedup %s  wasted %s  %s%n",
+          "[%s] [%s %d] %s  stripped %s  dedup %s  wasted %s  %s%n",
           l.platform(),
           l.stage(),
           l.step(),
-          humanBytes(l.compressedBytes()),
-          humanBytes(l.uncompressedBytes()),
-          l.files(),
+          l.compressedBytes() < 0
+              ? "no layer (everything left out)"
+              : "layer " + humanBytes(l.compressedBytes()) + "  tar "
+                  + humanBytes(l.uncompressedBytes()) + "  " + l.files() + " files",
           humanBytes(l.strippedBytes()),
           humanBytes(l.deduplicatedBytes()),
           humanBytes(l.wastedBytes()),

@@ -193,7 +193,8 @@ public final class Builder {
         }
         BuiltImage image = assemble(last, request, sink);
         images.add(image);
-        reports.put(platform.toString(), optimizer.report(platform.toString(), image.layers()));
+        reports.put(platform.toString(),
+            optimizer.report(platform.toString(), image.layers(), chain(plan)));
       }
     } finally {
       deleteTree(staging);
@@ -201,6 +202,21 @@ public final class Builder {
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
     return new BuildResult(out, steps, warnings, bases.used(), reports);
+  }
+
+  /** The final stage's index and those of the stages it starts FROM, in order. */
+  private static List<Integer> chain(BuildPlan plan) {
+    Map<Integer, PlannedStage> byIndex = new HashMap<>();
+    for (PlannedStage s : plan.stages()) {
+      byIndex.put(s.index(), s);
+    }
+    List<Integer> out = new ArrayList<>();
+    PlannedStage s = plan.stages().get(plan.stages().size() - 1);
+    while (s != null && out.size() <= plan.stages().size()) {
+      out.add(0, s.index());
+      s = s.baseStage().map(byIndex::get).orElse(null);
+    }
+    return out;
   }
 
   private void warn(String w, List<String> warnings) {

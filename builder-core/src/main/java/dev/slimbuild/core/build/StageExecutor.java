@@ -604,6 +604,13 @@ final class StageExecutor {
       }
       if (o.entries().isEmpty()) {
         emptyHistory(p.history());
+        Instruction gone = instructions.get(p.step());
+        optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
+            gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
+        events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
+            p.step() + 1, gone.location().original(), -1, 0, 0,
+            o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
+            o.savings().wasted().bytes()));
         continue;
       }
       LayerSink.Layer l = sink.write(o.entries());

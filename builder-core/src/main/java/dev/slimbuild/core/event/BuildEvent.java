@@ -26,7 +26,8 @@ public sealed interface BuildEvent {
   /**
    * A layer was written (at the end of its stage): the step that made it, its compressed and tar
    * size, its files, and the bytes optimisation left out (stripped caches, files the lower layers
-   * already held, files a later step deleted or overwrote).
+   * already held, files a later step deleted or overwrote). {@code compressedBytes} is -1 when
+   * optimisation left nothing of the step's layer, so none was written.
    */
   record LayerWritten(
       String platform, String stage, int step, String text, long compressedBytes,

@@ -29,6 +29,8 @@ public final class LayerOptimizer {
   private final ContentHashes hashes = new ContentHashes();
   private final Map<dev.slimbuild.core.oci.Digest, LayerReport> written =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, List<LayerReport>> omitted =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public LayerOptimizer(OptimizeOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -46,14 +48,28 @@ public final class LayerOptimizer {
     written.put(layer.layer().digest(), layer);
   }
 
-  /** The size report of an image with {@code layers}; layers not recorded count as base. */
-  public SizeReport report(String platform, List<dev.slimbuild.core.oci.Descriptor> layers) {
+  /** Remembers a step of stage {@code stageIndex} whose layer optimisation emptied. */
+  public void recordOmitted(String platform, int stageIndex, LayerReport step) {
+    omitted.computeIfAbsent(platform + "\0" + stageIndex, k -> new ArrayList<>()).add(step);
+  }
+
+  /**
+   * The size report of an image with {@code layers} built by the stages {@code stageIndexes}
+   * (the final stage and those it starts FROM); layers not recorded count as base.
+   */
+  public SizeReport report(
+      String platform, List<dev.slimbuild.core.oci.Descriptor> layers,
+      List<Integer> stageIndexes) {
     List<LayerReport> out = new ArrayList<>();
     for (dev.slimbuild.core.oci.Descriptor d : layers) {
       LayerReport r = written.get(d.digest());
       out.add(r != null ? r : LayerReport.base(d));
     }
-    return new SizeReport(platform, out);
+    List<LayerReport> none = new ArrayList<>();
+    for (int i : stageIndexes) {
+      none.addAll(omitted.getOrDefault(platform + "\0" + i, List.of()));
+    }
+    return new SizeReport(platform, out, none);
   }
 
   /** The number of files a report counts in {@code entries} (not directories or markers). */

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param stage the stage that made it (null for a base-image layer)
  * @param instruction the instruction that made it (history text), or a description
  * @param line its Dockerfile line (0 when none)
- * @param layer the blob
+ * @param layer the blob; null when optimisation left nothing of the step's layer (no layer)
  * @param uncompressedSize the tar's size (-1 when unknown: base layers)
  * @param files files in the layer (directories not counted; -1 when unknown)
  * @param savings what optimisation left out of it
@@ -19,7 +19,6 @@ public record LayerReport(
     long files, LayerSavings savings) {
   public LayerReport {
     Objects.requireNonNull(instruction, "instruction");
-    Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(savings, "savings");
   }
 

@@ -9,11 +9,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-/** The sizes of one platform's image: each layer, what was left out, the total against the base. */
-public record SizeReport(String platform, List<LayerReport> layers) {
+/**
+ * The sizes of one platform's image: each layer, what was left out, the total against the base.
+ * {@code omitted} are the steps of the image's stages whose layers optimisation emptied (their
+ * savings still count).
+ */
+public record SizeReport(String platform, List<LayerReport> layers, List<LayerReport> omitted) {
   public SizeReport {
     Objects.requireNonNull(platform, "platform");
     layers = List.copyOf(layers);
+    omitted = List.copyOf(omitted);
+    if (layers.stream().anyMatch(l -> l.layer() == null)) {
+      throw new IllegalArgumentException("an image layer without a blob");
+    }
   }
 
   /** The compressed size of every layer (what a pull downloads). */
@@ -35,6 +43,9 @@ public record SizeReport(String platform, List<LayerReport> layers) {
   public LayerSavings savings() {
     LayerSavings s = LayerSavings.NONE;
     for (LayerReport l : layers) {
+      s = s.plus(l.savings());
+    }
+    for (LayerReport l : omitted) {
       s = s.plus(l.savings());
     }
     return s;
@@ -64,6 +75,14 @@ public record SizeReport(String platform, List<LayerReport> layers) {
           l.isBase() ? "-" : Sizes.format(l.savings().strippedTotal().bytes()),
           l.isBase() ? "-" : Sizes.format(l.savings().deduplicated().bytes()),
           l.isBase() ? "-" : Sizes.format(l.savings().wasted().bytes()), what));
+    }
+    for (LayerReport l : omitted) {
+      b.append(String.format(Locale.ROOT, "  %3s  %9s  %9s  %6s  %9s  %9s  %9s  %s%n", "-",
+          "no layer", "-", "-", Sizes.format(l.savings().strippedTotal().bytes()),
+          Sizes.format(l.savings().deduplicated().bytes()),
+          Sizes.format(l.savings().wasted().bytes()),
+          "[" + l.stage() + " line " + l.line() + "] " + oneLine(l.instruction())
+              + " (everything left out)"));
     }
     LayerSavings s = savings();
     if (!s.stripped().isEmpty()) {
@@ -103,12 +122,22 @@ public record SizeReport(String platform, List<LayerReport> layers) {
       }
       ls.add(o.build());
     }
+    List<JsonValue> om = new ArrayList<>();
+    for (LayerReport l : omitted) {
+      om.add(JsonObject.builder()
+          .put("stage", l.stage())
+          .put("instruction", l.instruction())
+          .put("line", l.line())
+          .put("savings", savingsJson(l.savings()))
+          .build());
+    }
     return JsonObject.builder()
         .put("platform", platform)
         .put("compressedSize", compressedSize())
         .put("baseCompressedSize", baseCompressedSize())
         .put("addedCompressedSize", addedCompressedSize())
         .put("layers", new JsonArray(ls))
+        .put("omittedLayers", new JsonArray(om))
         .put("savings", savingsJson(savings()))
         .build();
   }
