@@ -94,6 +94,8 @@ final class StageExecutor {
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
   private int currentStep;
+  /** Per step, the number of entries of the layer it made (filled by {@link #writeLayers}). */
+  private int[] writtenEntries = new int[0];
 
   /** A new layer of this stage and where it goes: its history entry and the step that made it. */
   private record Pending(PendingLayer layer, int history, int step) {}
@@ -565,8 +567,6 @@ final class StageExecutor {
     history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
   }
 
-  private int[] writtenEntries = new int[0];
-
   /**
    * Optimises and writes the stage's new layers, each once, in order: returns the layer each
    * step made (null for none). A layer optimised away leaves its history entry empty; with
@@ -579,20 +579,23 @@ final class StageExecutor {
     if (pending.isEmpty()) {
       return out;
     }
-    FileTree lower = new FileTree();
-    for (List<LayerEntry> l : base.layers()) {
-      lower.apply(l);
-    }
-    for (List<LayerEntry> l : layerEntries) {
-      lower.apply(l);
-    }
     List<PendingLayer> raw = pending.stream().map(Pending::layer).toList();
     boolean squash = optimizer.options().squash() && pending.size() > 1
         && plan.stages().get(plan.stages().size() - 1).index() == stage.index();
-    List<OptimizedLayer> optimized = optimizer.options().any()
-        ? optimizer.optimizeStage(lower, raw, squash)
-        : raw.stream().map(p -> new OptimizedLayer(p.entries(),
-            dev.slimbuild.core.optimize.LayerSavings.NONE)).toList();
+    List<OptimizedLayer> optimized;
+    if (optimizer.options().any()) {
+      FileTree lower = new FileTree(); // the stage's files below its first new layer
+      for (List<LayerEntry> l : base.layers()) {
+        lower.apply(l);
+      }
+      for (List<LayerEntry> l : layerEntries) {
+        lower.apply(l);
+      }
+      optimized = optimizer.optimizeStage(lower, raw, squash);
+    } else {
+      optimized = raw.stream().map(p -> new OptimizedLayer(p.entries(),
+          dev.slimbuild.core.optimize.LayerSavings.NONE)).toList();
+    }
     String platformName = plan.platform().toString();
     for (int i = 0; i < optimized.size(); i++) {
       OptimizedLayer o = optimized.get(i);

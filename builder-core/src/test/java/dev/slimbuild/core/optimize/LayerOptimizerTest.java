@@ -152,6 +152,23 @@ class LayerOptimizerTest {
   }
 
   @Test
+  void eachContentIsHashedOncePerBuild() throws IOException {
+    LayerEntry base = file("lib.so", "library");
+    LayerOptimizer optimizer = new LayerOptimizer(OptimizeOptions.defaults());
+    opens.set(0);
+    for (int stage = 0; stage < 3; stage++) { // three stages (or platforms) on the same base
+      FileTree lower = new FileTree().apply(List.of(base));
+      OptimizedLayer l = optimizer.optimizeStage(lower,
+          List.of(new PendingLayer(List.of(file("lib.so", "library")), "COPY", null)), false)
+          .get(0);
+      assertThat(l.entries()).isEmpty();
+    }
+    // the base file once, each new source once
+    assertThat(opens.get()).isEqualTo(4);
+    assertThat(optimizer.hashedBytes()).isEqualTo(4 * 7);
+  }
+
+  @Test
   void entriesUnderAWhiteoutOrOpaqueOfTheSameLayerStay() throws IOException {
     FileTree lower = new FileTree().apply(List.of(LayerEntry.dir("d", 0755, 0, 0),
         file("d/x", "x"), LayerEntry.dir("e", 0755, 0, 0), file("e/y", "y")));
