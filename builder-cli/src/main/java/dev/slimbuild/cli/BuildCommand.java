@@ -10,6 +10,10 @@ import dev.slimbuild.core.build.Outputs;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.optimize.OptimizeOptions;
+import dev.slimbuild.core.optimize.SizeReport;
+import dev.slimbuild.core.optimize.Sizes;
+import dev.slimbuild.core.optimize.StripRules;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +103,40 @@ final class BuildCommand implements Callable<Integer> {
       description = "Re-encode base-image layers with --compression too (default: they keep theirs).")
   boolean recompress;
 
+  @Option(names = "--no-strip",
+      description = "Keep caches in the layers the build creates (see --keep for single rules).")
+  boolean noStrip;
+
+  @Option(names = "--keep", paramLabel = "RULE|PATTERN",
+      description = "Do not strip: a rule by name (apt, pip, ...) or paths (/x/*, ~/.cache/y;"
+          + " ** for any depth). Repeatable.")
+  List<String> keep = new ArrayList<>();
+
+  @Option(names = "--strip", paramLabel = "PATTERN",
+      description = "Also strip these paths from the layers the build creates. Repeatable.")
+  List<String> strip = new ArrayList<>();
+
+  @Option(names = "--no-dedup",
+      description = "Keep files the lower layers already hold identically.")
+  boolean noDedup;
+
+  @Option(names = "--hardlink-duplicates",
+      description = "Identical files within one new layer become hardlinks.")
+  boolean hardlinkDuplicates;
+
+  @Option(names = "--squash", description = "Merge the final stage's new layers into one.")
+  boolean squash;
+
+  @Option(names = "--no-optimize",
+      description = "Write layers exactly as the instructions produce them (no stripping, no"
+          + " dedup, keep bytes later steps delete).")
+  boolean noOptimize;
+
+  @Option(names = "--max-size", paramLabel = "SIZE",
+      description = "Fail (exit 1, after the report, writing nothing) when any platform's"
+          + " compressed image is bigger: 50MB (decimal, like docker), 48MiB, bytes.")
+  String maxSize;
+
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @Option(names = "--store", hidden = true, description = "Local store directory.")
@@ -138,6 +176,8 @@ final class BuildCommand implements Callable<Integer> {
     // before building: a wrong password must not cost a build
     PrivateKey signingKey =
         signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
+    OptimizeOptions optimize = optimizeOptions();
+    Long budget = maxSize == null ? null : Sizes.parse(maxSize);
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
     String dockerfileName = file == null ? "Dockerfile" : file;
 
@@ -148,12 +188,14 @@ final class BuildCommand implements Callable<Integer> {
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
-      return build(request, local, registries, refs, outs, printer, signingKey);
+      return build(request, optimize, budget, local, registries, refs, outs, printer, signingKey);
     }
   }
 
   private int build(
       BuildRequest request,
+      OptimizeOptions optimize,
+      Long budget,
       LocalStore local,
       RegistryFlags.Session registries,
       List<ImageReference> refs,
@@ -162,7 +204,23 @@ final class BuildCommand implements Callable<Integer> {
       PrivateKey signingKey)
       throws IOException {
     Builder builder = new Builder(local.blobs(), printer, registries::forHost);
-    BuildResult result = builder.build(request);
+    BuildResult result = builder.build(request, optimize);
+    List<String> over = new ArrayList<>();
+    for (SizeReport r : result.sizeReports().values()) {
+      if (budget != null && r.compressedSize() > budget) {
+        over.add(r.platform() + " is " + Sizes.format(r.compressedSize()));
+      }
+    }
+    if (!over.isEmpty() || !"quiet".equals(progress)) {
+      for (SizeReport r : result.sizeReports().values()) {
+        spec.commandLine().getErr().print(r.render());
+      }
+      spec.commandLine().getErr().flush();
+    }
+    if (!over.isEmpty()) {
+      throw new SlimbuildException("image exceeds --max-size " + maxSize + " ("
+          + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
+    }
     if (!outs.isEmpty() || !push) {
       // OCI/docker outputs and the local store need every blob; base layers may still be remote
       builder.fetchBaseLayers(result);
@@ -195,12 +253,20 @@ final class BuildCommand implements Callable<Integer> {
     if (metadataFile != null) {
       Path tmp = Files.createTempFile(
           metadataFile.toAbsolutePath().getParent(), ".metadata", ".tmp");
-      Files.write(tmp, Outputs.metadata(result.image(), refs));
+      Files.write(tmp, Outputs.metadata(result.image(), refs, result.sizeReports()));
       Files.move(tmp, metadataFile, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
     }
     spec.commandLine().getOut().println(result.image().descriptor().digest());
     return 0;
+  }
+
+  private OptimizeOptions optimizeOptions() {
+    if (noOptimize) {
+      return OptimizeOptions.none();
+    }
+    StripRules rules = noStrip ? StripRules.none() : StripRules.of(keep, strip);
+    return new OptimizeOptions(rules, !noDedup, true, hardlinkDuplicates, squash);
   }
 
   private long epoch() {

@@ -42,7 +42,7 @@ final class ProgressPrinter implements EventSink {
     } else if (mode == Mode.QUIET) {
       return;
     } else if (event instanceof BuildEvent.StepFinished f) {
-      String size = f.layerBytes() < 0 ? "no layer" : humanBytes(f.layerBytes());
+      String size = f.layerBytes() < 0 ? "" : humanBytes(f.layerBytes());
       err.printf(
           Locale.ROOT,
           "[%s] [%s %d/%d] %s  %.2fs  %s%n",
@@ -53,6 +53,21 @@ final class ProgressPrinter implements EventSink {
           oneLine(f.text()),
           f.elapsed().toNanos() / 1e9,
           size);
+    } else if (event instanceof BuildEvent.LayerWritten l) {
+      err.printf(
+          Locale.ROOT,
+          "[%s] [%s %d] %s  stripped %s  dedup %s  wasted %s  %s%n",
+          l.platform(),
+          l.stage(),
+          l.step(),
+          l.compressedBytes() < 0
+              ? "no layer (everything left out)"
+              : "layer " + humanBytes(l.compressedBytes()) + "  tar "
+                  + humanBytes(l.uncompressedBytes()) + "  " + l.files() + " files",
+          humanBytes(l.strippedBytes()),
+          humanBytes(l.deduplicatedBytes()),
+          humanBytes(l.wastedBytes()),
+          oneLine(l.text()));
     } else if (event instanceof BuildEvent.Info i) {
       err.println(i.message());
     }

@@ -15,6 +15,10 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.optimize.ImageLints;
+import dev.slimbuild.core.optimize.LayerOptimizer;
+import dev.slimbuild.core.optimize.OptimizeOptions;
+import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlanRequest;
 import dev.slimbuild.core.plan.PlannedStage;
@@ -116,7 +120,13 @@ public final class Builder {
     return Platform.of("linux", a, null);
   }
 
+  /** Builds with the default optimisations ({@link OptimizeOptions#defaults()}). */
   public BuildResult build(BuildRequest request) throws IOException {
+    return build(request, OptimizeOptions.defaults());
+  }
+
+  /** Builds, optimising the layers the build creates as {@code options} say. */
+  public BuildResult build(BuildRequest request, OptimizeOptions options) throws IOException {
     String text;
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
@@ -136,6 +146,8 @@ public final class Builder {
     List<String> warnings = new ArrayList<>();
     List<BuiltImage> images = new ArrayList<>();
     Map<String, List<StepReport>> steps = new LinkedHashMap<>();
+    Map<String, SizeReport> reports = new LinkedHashMap<>();
+    LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
     UrlFetcher urlFetcher = new UrlFetcher();
     Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
@@ -166,20 +178,68 @@ public final class Builder {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases)
+                      bases, optimizer)
                   .run();
           done.put(stage.index(), last);
         }
         steps.put(platform.toString(), collectSteps(plan, done));
         bases.use(last.layers());
-        images.add(assemble(last, request, sink));
+        if (images.isEmpty()) {
+          lint(plan, request, warnings);
+          var cc = last.config().config();
+          if (!cc.entrypoint().isEmpty() || !cc.cmd().isEmpty()) { // a data-only image never runs
+            ImageLints.runsAsRoot(cc.user()).ifPresent(w -> warn(w, warnings));
+          }
+        }
+        BuiltImage image = assemble(last, request, sink);
+        images.add(image);
+        reports.put(platform.toString(),
+            optimizer.report(platform.toString(), image.layers(), chain(plan)));
       }
     } finally {
       deleteTree(staging);
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
-    return new BuildResult(out, steps, warnings, bases.used());
+    return new BuildResult(out, steps, warnings, bases.used(), reports);
+  }
+
+  /** The final stage's index and those of the stages it starts FROM, in order. */
+  private static List<Integer> chain(BuildPlan plan) {
+    Map<Integer, PlannedStage> byIndex = new HashMap<>();
+    for (PlannedStage s : plan.stages()) {
+      byIndex.put(s.index(), s);
+    }
+    List<Integer> out = new ArrayList<>();
+    PlannedStage s = plan.stages().get(plan.stages().size() - 1);
+    while (s != null && out.size() <= plan.stages().size()) {
+      out.add(0, s.index());
+      s = s.baseStage().map(byIndex::get).orElse(null);
+    }
+    return out;
+  }
+
+  private void warn(String w, List<String> warnings) {
+    warnings.add(w);
+    events.accept(new BuildEvent.Warning(w));
+  }
+
+  /** Warnings about the Dockerfile that do not depend on the platform. */
+  private void lint(BuildPlan plan, BuildRequest request, List<String> warnings) {
+    for (PlannedStage s : plan.stages()) {
+      if (!s.fromScratch() && s.baseStage().isEmpty()) {
+        ImageLints.mutableBase(s.baseName()).ifPresent(w -> warn(
+            request.dockerfileName() + ":" + s.stage().from().location().startLine() + ": " + w,
+            warnings));
+      }
+      for (var ins : s.stage().instructions()) {
+        if (ins instanceof dev.slimbuild.core.dockerfile.AddInstruction a
+            && a.checksum().isEmpty()) {
+          ImageLints.addWhereCopyWouldDo(a.sources()).ifPresent(w -> warn(
+              request.dockerfileName() + ":" + a.location().startLine() + ": " + w, warnings));
+        }
+      }
+    }
   }
 
   /**

@@ -95,6 +95,16 @@ public final class Outputs {
    * containerimage.descriptor}, {@code image.name}) plus each platform's manifest and sizes.
    */
   public static byte[] metadata(ImageOutput image, List<ImageReference> tags) {
+    return metadata(image, tags, java.util.Map.of());
+  }
+
+  /**
+   * The {@code --metadata-file} JSON with, under {@code slimbuild.sizeReport}, each platform's
+   * size report (layers, sizes, what optimisation left out) when {@code reports} has it.
+   */
+  public static byte[] metadata(
+      ImageOutput image, List<ImageReference> tags,
+      java.util.Map<String, dev.slimbuild.core.optimize.SizeReport> reports) {
     List<JsonValue> platforms = new ArrayList<>();
     for (BuiltImage i : image.images()) {
       long layers = i.layers().stream().mapToLong(Descriptor::size).sum();
@@ -115,6 +125,9 @@ public final class Outputs {
             .putIfPresent("image.name", names.isEmpty() ? null : String.join(",", names))
             .put("slimbuild.platforms", new JsonArray(platforms))
             .put("slimbuild.totalSize", image.totalSize())
+            .putIfPresent("slimbuild.sizeReport", reports.isEmpty() ? null
+                : new JsonArray(reports.values().stream()
+                    .<JsonValue>map(dev.slimbuild.core.optimize.SizeReport::toJson).toList()))
             .build();
     return Json.write(doc);
   }

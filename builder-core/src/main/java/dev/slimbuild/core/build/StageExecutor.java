@@ -30,6 +30,11 @@ import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.ImageConfig.Healthcheck;
 import dev.slimbuild.core.oci.ImageConfig.History;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.optimize.Homes;
+import dev.slimbuild.core.optimize.LayerOptimizer;
+import dev.slimbuild.core.optimize.LayerReport;
+import dev.slimbuild.core.optimize.OptimizedLayer;
+import dev.slimbuild.core.optimize.PendingLayer;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.StageScope;
@@ -70,6 +75,7 @@ final class StageExecutor {
   private final Path staging;
   private final Downloads downloads;
   private final BaseImages bases;
+  private final LayerOptimizer optimizer;
 
   /** Fetches ADD URLs; one build downloads each URL once, whatever the platforms. */
   @FunctionalInterface
@@ -85,7 +91,14 @@ final class StageExecutor {
   private BaseTree base = BaseTree.EMPTY;
   private FileTree tree;
   private final List<LayerRef> layers = new ArrayList<>();
-  private LayerSink.Layer lastWritten;
+  /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
+  private final List<Pending> pending = new ArrayList<>();
+  private int currentStep;
+  /** Per step, the number of entries of the layer it made (filled by {@link #writeLayers}). */
+  private int[] writtenEntries = new int[0];
+
+  /** A new layer of this stage and where it goes: its history entry and the step that made it. */
+  private record Pending(PendingLayer layer, int history, int step) {}
   private final List<List<LayerEntry>> layerEntries = new ArrayList<>();
   private final List<History> history = new ArrayList<>();
   private final List<StepReport> steps = new ArrayList<>();
@@ -100,7 +113,8 @@ final class StageExecutor {
       Instant created,
       Path staging,
       Downloads downloads,
-      BaseImages bases) {
+      BaseImages bases,
+      LayerOptimizer optimizer) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -111,6 +125,7 @@ final class StageExecutor {
     this.staging = staging;
     this.downloads = downloads;
     this.bases = bases;
+    this.optimizer = optimizer;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
@@ -132,16 +147,18 @@ final class StageExecutor {
       events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
           instructions.size(), text));
       long t0 = System.nanoTime();
-      int before = layers.size();
+      currentStep = i;
       dispatch(ins);
-      boolean added = layers.size() > before;
-      LayerSink.Layer l = added ? lastWritten : null;
-      steps.add(new StepReport(stage.displayName(), text, ins.location().startLine(),
-          l == null ? null : l.descriptor(), l == null ? 0 : l.uncompressedSize(),
-          added ? layerEntries.get(layerEntries.size() - 1).size() : 0));
       events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
-          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0),
-          l == null ? -1 : l.descriptor().size()));
+          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0), -1));
+    }
+    LayerSink.Layer[] written = writeLayers(instructions);
+    for (int i = 0; i < instructions.size(); i++) {
+      Instruction ins = instructions.get(i);
+      LayerSink.Layer l = written[i];
+      steps.add(new StepReport(stage.displayName(), ins.location().original(),
+          ins.location().startLine(), l == null ? null : l.descriptor(),
+          l == null ? 0 : l.uncompressedSize(), l == null ? 0 : writtenEntries[i]));
     }
     ImageConfig image =
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
@@ -210,6 +227,9 @@ final class StageExecutor {
       }
       for (List<LayerEntry> l : layerEntries) {
         tree.apply(l);
+      }
+      for (Pending p : pending) {
+        tree.apply(p.layer().entries());
       }
     }
     return tree;
@@ -526,18 +546,102 @@ final class StageExecutor {
     history.add(new History(created, createdBy, null, HISTORY_COMMENT, true));
   }
 
+  /**
+   * The one place a step's file changes become a layer (COPY, ADD, WORKDIR, RUN). The layer is
+   * written when the stage ends, optimised with the stage's other new layers; the stage's tree
+   * sees the changes as they are right away.
+   */
   private void layer(List<LayerEntry> entries, String createdBy) throws IOException {
     if (entries.isEmpty()) {
       commit(createdBy);
       return;
     }
-    LayerSink.Layer l = sink.write(entries);
-    lastWritten = l;
-    layers.add(l.ref());
-    layerEntries.add(List.copyOf(entries));
+    String home = optimizer.options().strip().isEmpty()
+        ? null
+        : Homes.of(readText("etc/passwd"), config.user);
+    pending.add(new Pending(new PendingLayer(entries, createdBy, home), history.size(),
+        currentStep));
     if (tree != null) {
       tree.apply(entries);
     }
     history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
+  }
+
+  /**
+   * Optimises and writes the stage's new layers, each once, in order: returns the layer each
+   * step made (null for none). A layer optimised away leaves its history entry empty; with
+   * {@code --squash} the final stage's layers become one, recorded by one more history entry.
+   */
+  private LayerSink.Layer[] writeLayers(List<Instruction> instructions) throws IOException {
+    int n = instructions.size();
+    LayerSink.Layer[] out = new LayerSink.Layer[n];
+    writtenEntries = new int[n];
+    if (pending.isEmpty()) {
+      return out;
+    }
+    List<PendingLayer> raw = pending.stream().map(Pending::layer).toList();
+    boolean squash = optimizer.options().squash() && pending.size() > 1
+        && plan.stages().get(plan.stages().size() - 1).index() == stage.index();
+    List<OptimizedLayer> optimized;
+    if (optimizer.options().any()) {
+      FileTree lower = new FileTree(); // the stage's files below its first new layer
+      for (List<LayerEntry> l : base.layers()) {
+        lower.apply(l);
+      }
+      for (List<LayerEntry> l : layerEntries) {
+        lower.apply(l);
+      }
+      optimized = optimizer.optimizeStage(lower, raw, squash);
+    } else {
+      optimized = raw.stream().map(p -> new OptimizedLayer(p.entries(),
+          dev.slimbuild.core.optimize.LayerSavings.NONE)).toList();
+    }
+    String platformName = plan.platform().toString();
+    for (int i = 0; i < optimized.size(); i++) {
+      OptimizedLayer o = optimized.get(i);
+      Pending p = squash ? pending.get(pending.size() - 1) : pending.get(i);
+      if (squash) {
+        for (Pending q : pending) {
+          emptyHistory(q.history());
+        }
+      }
+      if (o.entries().isEmpty()) {
+        emptyHistory(p.history());
+        Instruction gone = instructions.get(p.step());
+        optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
+            gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
+        events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
+            p.step() + 1, gone.location().original(), -1, 0, 0,
+            o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
+            o.savings().wasted().bytes()));
+        continue;
+      }
+      LayerSink.Layer l = sink.write(o.entries());
+      layers.add(l.ref());
+      layerEntries.add(o.entries());
+      Instruction ins = instructions.get(p.step());
+      String what = squash
+          ? "squashed " + pending.size() + " layers of stage " + stage.displayName()
+          : ins.location().original();
+      if (squash) {
+        history.add(new History(created, "slimbuild: " + what, null, HISTORY_COMMENT, false));
+      }
+      out[p.step()] = l;
+      writtenEntries[p.step()] = o.entries().size();
+      long files = LayerOptimizer.files(o.entries());
+      optimizer.recordWritten(new LayerReport(stage.displayName(), what,
+          squash ? 0 : ins.location().startLine(), l.descriptor(), l.uncompressedSize(), files,
+          o.savings()));
+      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), p.step() + 1,
+          what, l.descriptor().size(), l.uncompressedSize(), files,
+          o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
+          o.savings().wasted().bytes()));
+    }
+    return out;
+  }
+
+  private void emptyHistory(int index) {
+    History h = history.get(index);
+    history.set(index, new History(h.created(), h.createdBy(), h.author(), h.comment(), true));
   }
 }

@@ -14,11 +14,25 @@ public sealed interface BuildEvent {
 
   /**
    * A step ended. {@code layerBytes} is the compressed size of the layer it added, or -1 when it
-   * added no layer.
+   * added none or its layer is written later: a stage's layers are written when the stage ends
+   * (so that a later step's deletions leave the earlier layer), each reported by {@link
+   * LayerWritten}.
    */
   record StepFinished(
       String platform, String stage, int step, int steps, String text, Duration elapsed,
       long layerBytes)
+      implements BuildEvent {}
+
+  /**
+   * A layer was written (at the end of its stage): the step that made it, its compressed and tar
+   * size, its files, and the bytes optimisation left out (stripped caches, files the lower layers
+   * already held, files a later step deleted or overwrote). {@code compressedBytes} is -1 when
+   * optimisation left nothing of the step's layer, so none was written.
+   */
+  record LayerWritten(
+      String platform, String stage, int step, String text, long compressedBytes,
+      long uncompressedBytes, long files, long strippedBytes, long deduplicatedBytes,
+      long wastedBytes)
       implements BuildEvent {}
 
   /** Something the user should know that does not stop the build (a lint, a fallback). */
