@@ -7,6 +7,7 @@ import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.OutputSpec;
 import dev.slimbuild.core.build.Outputs;
+import dev.slimbuild.core.build.RunOptions;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
@@ -93,6 +94,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Re-encode base-image layers with --compression too (default: they keep theirs).")
   boolean recompress;
 
+  @Option(names = "--sandbox", paramLabel = "auto|bwrap|chroot|proot",
+      description = "How RUN runs: bubblewrap, chroot (root only) or proot (no privileges)."
+          + " Default: auto, which says what it picked and why.")
+  String sandbox = "auto";
+
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @Option(names = "--store", hidden = true, description = "Local store directory.")
@@ -132,7 +138,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress);
+            epoch(), recompress, RunOptions.of(sandbox(), main.env()));
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
@@ -184,6 +190,14 @@ final class BuildCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.image().descriptor().digest());
     return 0;
+  }
+
+  private String sandbox() {
+    if (!List.of("auto", "bwrap", "chroot", "proot").contains(sandbox)) {
+      throw new SlimbuildException(
+          "invalid --sandbox '" + sandbox + "': expected auto, bwrap, chroot or proot");
+    }
+    return sandbox;
   }
 
   private long epoch() {

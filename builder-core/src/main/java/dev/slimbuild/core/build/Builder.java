@@ -150,6 +150,7 @@ public final class Builder {
           }
           return f;
         };
+    RunSupport runs = new RunSupport(request.run(), events);
     try {
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
@@ -166,7 +167,7 @@ public final class Builder {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases)
+                      bases, runs)
                   .run();
           done.put(stage.index(), last);
         }
@@ -175,7 +176,11 @@ public final class Builder {
         images.add(assemble(last, request, sink));
       }
     } finally {
-      deleteTree(staging);
+      try {
+        runs.close();
+      } finally {
+        deleteTree(staging);
+      }
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
