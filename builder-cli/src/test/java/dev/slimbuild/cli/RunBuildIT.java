@@ -204,6 +204,59 @@ class RunBuildIT {
   }
 
   @Test
+  void aBuildWithoutPrivilegesGivesTheSameImageAsARootBuild() throws Exception {
+    String dockerfile =
+        "FROM " + base + "\n"
+            + "RUN mkdir /opt && echo hi > /opt/f && chmod 0640 /opt/f && ln -s /opt/f /link"
+            + " && rm /etc/group && mkdir -m 0700 /opt/private\n"
+            + "USER app\n"
+            + "RUN echo app > /tmp/mine && mkdir /home/app/d\n";
+    // a directory nobody (65534) can use: not under the test's 0700 temporary directory
+    Path shared = Files.createTempDirectory(Path.of("/tmp"), "slimbuild-nobody-");
+    try {
+      Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions
+          .fromString("rwxrwxrwx"));
+      Path ctx = shared.resolve("ctx");
+      BuildFixtures.write(ctx.resolve("Dockerfile"), dockerfile);
+      BuildFixtures.Run asRoot = build(ctx, "out-root", "--sandbox", "proot");
+      assertThat(asRoot.code()).as(asRoot.err()).isZero();
+
+      String java = ProcessHandle.current().info().command().orElseThrow();
+      Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
+      assertThat(jar).isRegularFile();
+      Path home = shared.resolve("home");
+      List<String> cmd = List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+          "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
+          "SLIMBUILD_STORE=" + shared.resolve("store"),
+          "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          java, "-jar", jar.toString(), "build", "--insecure-registry", host,
+          "--sandbox", "proot", "--progress", "plain",
+          "-o", "type=oci,dest=" + shared.resolve("out-nobody"), ctx.toString());
+      BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
+      assertThat(r.code()).as(r.all()).isZero();
+      assertThat(r.out().trim()).as("image digest as nobody").isEqualTo(asRoot.digest());
+
+      // and the owners are the image's, not the builder's
+      BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody"));
+      Map<String, TarFile> first = new HashMap<>();
+      for (TarFile f : image.layerFiles(1)) {
+        first.put(f.name(), f);
+      }
+      assertThat(first.get("opt/f").uid()).isZero();
+      assertThat(first.get("opt/f").mode()).isEqualTo(0640);
+      assertThat(first.get("opt/private").mode()).isEqualTo(0700);
+      assertThat(first).containsKey("etc/.wh.group");
+      Map<String, TarFile> last = lastLayer(image);
+      assertThat(last.get("tmp/mine").uid()).isEqualTo(1000);
+      assertThat(last.get("tmp").uid()).isZero();
+      assertThat(last.get("tmp").mode()).isEqualTo(01777);
+      assertThat(last.get("home/app/d").gid()).isEqualTo(1000);
+    } finally {
+      BuildToolsIT.exec(Path.of("/tmp"), "rm", "-rf", shared.toString());
+    }
+  }
+
+  @Test
   void aFailingRunNamesItsLineExitCodeAndOutputAndLeavesNoWorkDirectory() throws Exception {
     Path ctx =
         context("fail", "RUN echo first > /f\nRUN echo one; echo two >&2; exit 3\n");
