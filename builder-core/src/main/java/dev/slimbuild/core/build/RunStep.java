@@ -153,7 +153,9 @@ final class RunStep implements AutoCloseable {
     boolean ownersOnDisk =
         BUILDER_IS_ROOT
             && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
+    long t0 = System.nanoTime();
     Rootfs before = workspace(stage, ownersOnDisk);
+    long t1 = System.nanoTime();
     Set<String> ignored = new HashSet<>(created);
     List<Mount> mounts = new ArrayList<>();
     List<FileLock> locks = new ArrayList<>();
@@ -208,8 +210,24 @@ final class RunStep implements AutoCloseable {
                     + result.exitCode()
                     + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
       }
+      long t2 = System.nanoTime();
       List<LayerEntry> entries = Snapshot.diff(before, ignored, user.uid(), user.gid());
+      long t3 = System.nanoTime();
       List<LayerEntry> kept = keep(entries);
+      long t4 = System.nanoTime();
+      runs.events()
+          .accept(
+              new BuildEvent.Info(
+                  String.format(
+                      java.util.Locale.ROOT,
+                      "  [%s] RUN took: work directory %.2fs, command %.2fs, snapshot %.2fs"
+                          + " (%d entries), copying the layer's files %.2fs",
+                      stageName,
+                      (t1 - t0) / 1e9,
+                      (t2 - t1) / 1e9,
+                      (t3 - t2) / 1e9,
+                      entries.size(),
+                      (t4 - t3) / 1e9)));
       ok = true;
       return new Outcome(
           kept, "RUN " + commandString(argv, stage.declaredArgs(), stage.vars()) + " # buildkit");
