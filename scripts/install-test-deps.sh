@@ -14,6 +14,8 @@ declare -A need=(
   [htpasswd]=apache2-utils
   [openssl]=openssl
   [bwrap]=bubblewrap
+  [debootstrap]=debootstrap
+  [setpriv]=util-linux
 )
 
 missing=()

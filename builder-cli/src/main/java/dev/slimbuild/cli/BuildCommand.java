@@ -7,6 +7,7 @@ import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.OutputSpec;
 import dev.slimbuild.core.build.Outputs;
+import dev.slimbuild.core.build.RunOptions;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
@@ -137,6 +138,11 @@ final class BuildCommand implements Callable<Integer> {
           + " compressed image is bigger: 50MB (decimal, like docker), 48MiB, bytes.")
   String maxSize;
 
+  @Option(names = "--sandbox", paramLabel = "auto|bwrap|chroot|proot",
+      description = "How RUN runs: bubblewrap, chroot (root only) or proot (no privileges)."
+          + " Default: auto, which says what it picked and why.")
+  String sandbox = "auto";
+
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @Option(names = "--store", hidden = true, description = "Local store directory.")
@@ -184,7 +190,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress);
+            epoch(), recompress, RunOptions.of(sandbox(), main.env()));
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
@@ -267,6 +273,14 @@ final class BuildCommand implements Callable<Integer> {
     }
     StripRules rules = noStrip ? StripRules.none() : StripRules.of(keep, strip);
     return new OptimizeOptions(rules, !noDedup, true, hardlinkDuplicates, squash);
+  }
+
+  private String sandbox() {
+    if (!List.of("auto", "bwrap", "chroot", "proot").contains(sandbox)) {
+      throw new SlimbuildException(
+          "invalid --sandbox '" + sandbox + "': expected auto, bwrap, chroot or proot");
+    }
+    return sandbox;
   }
 
   private long epoch() {

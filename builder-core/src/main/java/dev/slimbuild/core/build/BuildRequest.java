@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param sourceDateEpoch every timestamp in the image (seconds since the epoch)
  * @param recompress whether base-image layers are re-encoded with {@code compression} too (else
  *     they keep theirs)
+ * @param run how RUN instructions run (sandbox, cache and temporary directories)
  */
 public record BuildRequest(
     Path context,
@@ -35,7 +36,25 @@ public record BuildRequest(
     Compression compression,
     int compressionLevel,
     long sourceDateEpoch,
-    boolean recompress) {
+    boolean recompress,
+    RunOptions run) {
+
+  /** A request with the default RUN options ({@link RunOptions#defaults()}). */
+  public BuildRequest(
+      Path context,
+      Path dockerfile,
+      String dockerfileName,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<Platform> platforms,
+      Map<String, String> labels,
+      Compression compression,
+      int compressionLevel,
+      long sourceDateEpoch,
+      boolean recompress) {
+    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
+        compressionLevel, sourceDateEpoch, recompress, RunOptions.defaults());
+  }
 
   /** A request that keeps base layers' compression. */
   public BuildRequest(
@@ -69,5 +88,6 @@ public record BuildRequest(
     if (sourceDateEpoch < 0) {
       throw new IllegalArgumentException("negative source date epoch");
     }
+    Objects.requireNonNull(run, "run");
   }
 }

@@ -162,6 +162,7 @@ public final class Builder {
           }
           return f;
         };
+    RunSupport runs = new RunSupport(request.run(), events);
     try {
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
@@ -178,7 +179,7 @@ public final class Builder {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases, optimizer)
+                      bases, optimizer, runs)
                   .run();
           done.put(stage.index(), last);
         }
@@ -197,7 +198,11 @@ public final class Builder {
             optimizer.report(platform.toString(), image.layers(), chain(plan)));
       }
     } finally {
-      deleteTree(staging);
+      try {
+        runs.close();
+      } finally {
+        deleteTree(staging);
+      }
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());

@@ -76,6 +76,10 @@ final class StageExecutor {
   private final Downloads downloads;
   private final BaseImages bases;
   private final LayerOptimizer optimizer;
+  private final RunSupport runs;
+  /** The ARGs this stage declared, in order (a name twice if declared twice), for RUN's history. */
+  private final List<String> declaredArgs = new ArrayList<>();
+  private RunStep runStep;
 
   /** Fetches ADD URLs; one build downloads each URL once, whatever the platforms. */
   @FunctionalInterface
@@ -114,7 +118,8 @@ final class StageExecutor {
       Path staging,
       Downloads downloads,
       BaseImages bases,
-      LayerOptimizer optimizer) {
+      LayerOptimizer optimizer,
+      RunSupport runs) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -126,6 +131,7 @@ final class StageExecutor {
     this.downloads = downloads;
     this.bases = bases;
     this.optimizer = optimizer;
+    this.runs = runs;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
@@ -134,6 +140,10 @@ final class StageExecutor {
       return runSteps();
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause(); // from loading a base image's files lazily
+    } finally {
+      if (runStep != null) {
+        runStep.close(); // the work directory; the RUN layers' files stay until the build ends
+      }
     }
   }
 
@@ -237,6 +247,7 @@ final class StageExecutor {
 
   private void dispatch(Instruction ins) throws IOException {
     if (ins instanceof ArgInstruction a) {
+      a.args().forEach(arg -> declaredArgs.add(arg.name()));
       commit("ARG " + String.join(" ", scope.declare(a)));
     } else if (ins instanceof EnvInstruction e) {
       env(e);
@@ -278,8 +289,7 @@ final class StageExecutor {
     } else if (ins instanceof AddInstruction a) {
       add(a);
     } else if (ins instanceof RunInstruction r) {
-      throw r.location()
-          .error("RUN is not supported yet: this version builds Dockerfiles without RUN");
+      run(r);
     } else if (ins instanceof OnbuildInstruction o) {
       throw o.location().error("ONBUILD is not supported yet");
     } else {
@@ -382,24 +392,40 @@ final class StageExecutor {
         + heredocNames(c.heredocSources()) + " " + spec.destination();
     Copier copier = new Copier(tree(), config.workdirOrRoot(), staging);
     if (c.from().isPresent()) {
-      Optional<Integer> idx =
-          dev.slimbuild.core.plan.Planner.stageIndex(c.from().get(), stageNames());
-      FileTree from;
-      if (idx.isPresent()) {
-        from = done.get(idx.get()).tree();
-      } else {
-        ResolvedImage image = resolveImage(c.from().get(), c, "COPY --from=");
-        from = new FileTree();
-        for (List<LayerEntry> l : bases.tree(image).layers()) {
-          from.apply(l);
-        }
-      }
+      FileTree from = fromTree(c.from().get(), c, "COPY --from=");
       entries = copier.fromTree(from, spec);
       msg = "COPY --from=" + c.from().get() + msg.substring(4);
     } else {
       entries = copier.fromContext(context, spec);
     }
     layer(entries, msg + " # buildkit");
+  }
+
+  /** The files of stage or image {@code from} (COPY --from, RUN --mount from=). */
+  private FileTree fromTree(String from, Instruction where, String what) throws IOException {
+    Optional<Integer> idx = dev.slimbuild.core.plan.Planner.stageIndex(from, stageNames());
+    if (idx.isPresent()) {
+      return done.get(idx.get()).tree();
+    }
+    ResolvedImage image = resolveImage(from, where, what);
+    FileTree tree = new FileTree();
+    for (List<LayerEntry> l : bases.tree(image).layers()) {
+      tree.apply(l);
+    }
+    return tree;
+  }
+
+  private void run(RunInstruction r) throws IOException {
+    if (runStep == null) {
+      runStep =
+          new RunStep(runs, platform, context, staging,
+              from -> fromTree(from, r, "RUN --mount from="), stage.displayName());
+    }
+    RunStep.Outcome o =
+        runStep.run(r, new RunStep.Stage(tree(), layerEntries.size(), config, scope.vars(),
+            List.copyOf(declaredArgs), word -> scope.word(word, r)));
+    layer(o.entries(), o.createdBy());
+    runStep.applied(o.entries(), layerEntries.size());
   }
 
   private void add(AddInstruction a) throws IOException {

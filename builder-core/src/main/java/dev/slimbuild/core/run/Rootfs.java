@@ -3,8 +3,12 @@ package dev.slimbuild.core.run;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerPaths;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -72,6 +76,63 @@ public final class Rootfs {
   /** Number of written paths. */
   public int size() {
     return items.size();
+  }
+
+  /**
+   * This filesystem after {@code layer} (the snapshot of a RUN in this work directory, with its
+   * contents wherever the caller keeps them) was applied to the model: deleted paths are dropped,
+   * the layer's entries become the model of their paths with their signature read from disk now.
+   * Paths the layer does not name keep their model and signature, so the next snapshot of the same
+   * work directory compares against what the image holds after this layer.
+   */
+  public Rootfs after(Collection<LayerEntry> layer) throws IOException {
+    if (layer.isEmpty()) {
+      return this;
+    }
+    Set<String> gone = new HashSet<>();
+    Set<String> opaque = new HashSet<>();
+    for (LayerEntry e : layer) {
+      if (e.type() == EntryType.WHITEOUT) {
+        gone.add(e.path());
+      } else if (e.type() == EntryType.OPAQUE) {
+        opaque.add(e.path());
+      }
+    }
+    LinkedHashMap<String, Item> next = new LinkedHashMap<>(items.size() * 2);
+    for (Map.Entry<String, Item> it : items.entrySet()) {
+      String p = it.getKey();
+      if (gone.contains(p) || below(p, gone) || below(p, opaque)) {
+        continue;
+      }
+      next.put(p, it.getValue());
+    }
+    for (LayerEntry e : layer) {
+      if (e.type() != EntryType.WHITEOUT && e.type() != EntryType.OPAQUE) {
+        next.put(e.path(), new Item(e, FileStat.read(dir.resolve(e.path()))));
+      }
+    }
+    return new Rootfs(dir, ownersApplied, next);
+  }
+
+  /** Whether a directory strictly above {@code p} is in {@code dirs}. */
+  private static boolean below(String p, Set<String> dirs) {
+    if (dirs.isEmpty()) {
+      return false;
+    }
+    for (String q = LayerPaths.parent(p); !q.isEmpty(); q = LayerPaths.parent(q)) {
+      if (dirs.contains(q)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code absolutePath} (e.g. a mount target) as the layer path it names inside this filesystem,
+   * with symlinks resolved the way a process inside would resolve them.
+   */
+  public String resolve(String absolutePath) throws IOException {
+    return RootPaths.resolve(dir, RootPaths.checkAbsolute(absolutePath, "path"));
   }
 
   /** The model content of the file at {@code path}, following hard links; null if none. */

@@ -39,6 +39,11 @@ public final class RootfsWriter {
     return new RootfsWriter(runningAsRoot());
   }
 
+  /** Whether this writer sets the model's owners on disk (it runs as root). */
+  public boolean setsOwners() {
+    return asRoot;
+  }
+
   /** Whether this process's effective uid is 0 (the owner of its own /proc entry). */
   static boolean runningAsRoot() {
     try {

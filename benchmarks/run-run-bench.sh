@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# RUN benchmark: a RUN-heavy Dockerfile (Debian 12 base + `apt-get update && apt-get install` of a
+# few packages from Debian's archive), cold (fresh storage every time), slimbuild against buildah at
+# its fastest here (overlay storage, chroot isolation, --layers), same base from the same local
+# registry, same run, interleaved. Both end with the image in their local storage.
+#
+#   benchmarks/run-run-bench.sh [both|slimbuild|buildah]      (default: both)
+#
+# The base is made once per machine: `debootstrap --variant=minbase bookworm` (cached as a tar under
+# $SLIMBUILD_TEST_CACHE, default ~/.cache/slimbuild-test), turned into an image by slimbuild itself
+# (FROM scratch + ADD rootfs.tar /) and pushed to a registry on a free loopback port.
+#
+# Environment: REPS (default 3; medians), PACKAGES (default "curl ca-certificates xz-utils less"),
+# SKIP_BUILD=1 (reuse the jars), SANDBOX (slimbuild --sandbox, default auto), KEEP=1.
+# Needs root (apt-get, debootstrap, buildah's overlay storage). Prints wall times and the ratio
+# slimbuild/buildah (goal: <= 0.5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo_root=$PWD
+
+mode=${1:-both}
+case "$mode" in both | slimbuild | buildah) ;; *) echo "usage: $0 [both|slimbuild|buildah]" >&2; exit 2 ;; esac
+REPS=${REPS:-3}
+PACKAGES=${PACKAGES:-curl ca-certificates xz-utils less}
+SANDBOX=${SANDBOX:-auto}
+SLIMBUILD=$repo_root/builder-cli/target/slimbuild
+CACHE=${SLIMBUILD_TEST_CACHE:-$HOME/.cache/slimbuild-test}/bench-debian
+
+declare -A need=([docker-registry]=docker-registry [buildah]=buildah [curl]=curl
+  [debootstrap]=debootstrap [bwrap]=bubblewrap [proot]=proot)
+missing=()
+for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done
+if ((${#missing[@]})); then
+  echo "== installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+for tool in java mvn python3 tar; do
+  command -v "$tool" >/dev/null || { echo "run-run-bench: missing $tool" >&2; exit 1; }
+done
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  echo "== building"
+  mvn -q -B -DskipTests -pl builder-cli -am package
+fi
+
+work=$(mktemp -d /tmp/slimbuild-run-bench.XXXXXX)
+registry_pid=
+cleanup() {
+  if [[ -n "$registry_pid" ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "work directory kept: $work"
+  else
+    rm -rf "$work" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+# (a) the Debian root filesystem, once per machine
+if [[ ! -f "$CACHE/rootfs.tar" ]]; then
+  echo "== debootstrap --variant=minbase bookworm (once; cached in $CACHE)"
+  mkdir -p "$CACHE"
+  rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
+  debootstrap --variant=minbase bookworm "$rootfs" >"$CACHE/debootstrap.log" 2>&1 \
+    || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$rootfs"; exit 1; }
+  # device nodes have no place in an image
+  tar --numeric-owner -C "$rootfs" --exclude='./dev/*' -cf "$CACHE/rootfs.tar.tmp" .
+  mv "$CACHE/rootfs.tar.tmp" "$CACHE/rootfs.tar"
+  rm -rf "$rootfs"
+fi
+
+# (b) a registry on a free loopback port
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+host=127.0.0.1:$port
+mkdir -p "$work/registry"
+cat >"$work/registry.yml" <<YAML
+version: 0.1
+log: {level: error}
+storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
+http: {addr: $host, secret: run-bench}
+YAML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for ((i = 0; i < 100; i++)); do
+  curl -fsS -o /dev/null "http://$host/v2/" 2>/dev/null && break
+  kill -0 "$registry_pid" 2>/dev/null || { cat "$work/registry.log" >&2; exit 1; }
+  sleep 0.1
+done
+curl -fsS -o /dev/null "http://$host/v2/" || { echo "registry did not start" >&2; exit 1; }
+echo "== registry $host (pid $registry_pid)"
+
+# (c) the base image, made and pushed by slimbuild (untimed; also records its class-data archive)
+export SLIMBUILD_CDS_DIR=$work/cds
+base=$host/bench/debian:12
+mkdir -p "$work/base-ctx"
+ln "$CACHE/rootfs.tar" "$work/base-ctx/rootfs.tar" 2>/dev/null || cp "$CACHE/rootfs.tar" "$work/base-ctx/"
+printf 'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n' >"$work/base-ctx/Dockerfile"
+HOME=$work/base-home SLIMBUILD_STORE=$work/base-store "$SLIMBUILD" build --progress quiet \
+  -t "$base" --push --insecure-registry "$host" "$work/base-ctx" >"$work/base.log" 2>&1 \
+  || { cat "$work/base.log" >&2; exit 1; }
+rm -rf "$work/base-store" "$work/base-ctx"
+echo "== base $base"
+
+mkdir -p "$work/ctx"
+printf 'FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s\n' \
+  "$base" "$PACKAGES" >"$work/ctx/Dockerfile"
+echo "== Dockerfile:"; sed 's/^/   /' "$work/ctx/Dockerfile"
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+run_slimbuild() { # REP -> prints milliseconds
+  local d=$work/slim-$1 t0 t1
+  mkdir -p "$d/home" "$d/store" "$d/tmp"
+  t0=$(now_ms)
+  HOME=$d/home XDG_DATA_HOME=$d/home/data XDG_CACHE_HOME=$d/home/cache SLIMBUILD_STORE=$d/store \
+    TMPDIR=$d/tmp "$SLIMBUILD" build --progress plain --sandbox "$SANDBOX" -t bench/run:1 \
+    --insecure-registry "$host" "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
+  t1=$(now_ms)
+  grep -q 'Setting up curl' "$d/log" || { cat "$d/log" >&2; return 1; }
+  grep 'RUN sandbox' "$d/log" >&2 || true
+  rm -rf "$d"
+  echo $((t1 - t0))
+}
+
+run_buildah() { # REP -> prints milliseconds
+  local d=$work/buildah-$1 t0 t1
+  local b=(buildah --root "$d/root" --runroot "$d/runroot" --storage-driver overlay)
+  mkdir -p "$d"
+  t0=$(now_ms)
+  BUILDAH_ISOLATION=chroot "${b[@]}" bud --isolation chroot --layers --tls-verify=false \
+    -t bench/run:1 "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
+  t1=$(now_ms)
+  grep -q 'Setting up curl' "$d/log" || { cat "$d/log" >&2; return 1; }
+  "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
+  rm -rf "$d" 2>/dev/null || true
+  echo $((t1 - t0))
+}
+
+slim_times=()
+buildah_times=()
+for ((rep = 1; rep <= REPS; rep++)); do
+  if [[ "$mode" != buildah ]]; then
+    ms=$(run_slimbuild "$rep")
+    slim_times+=("$ms")
+    echo "rep $rep slimbuild  ${ms} ms"
+  fi
+  if [[ "$mode" != slimbuild ]]; then
+    ms=$(run_buildah "$rep")
+    buildah_times+=("$ms")
+    echo "rep $rep buildah    ${ms} ms"
+  fi
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+
+echo "== RUN benchmark: apt-get install $PACKAGES on Debian 12 minbase, cold, $REPS reps (medians)"
+slim_med= buildah_med=
+if ((${#slim_times[@]})); then
+  slim_med=$(median "${slim_times[@]}")
+  echo "slimbuild build (--sandbox $SANDBOX)       ${slim_med} ms   (${slim_times[*]})"
+fi
+if ((${#buildah_times[@]})); then
+  buildah_med=$(median "${buildah_times[@]}")
+  echo "buildah bud (overlay, chroot)           ${buildah_med} ms   (${buildah_times[*]})"
+fi
+if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
+  awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
+fi

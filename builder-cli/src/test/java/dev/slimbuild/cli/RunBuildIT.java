@@ -1,0 +1,283 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slimbuild.cli.BuildFixtures.TarFile;
+import dev.slimbuild.core.image.BusyboxBase;
+import dev.slimbuild.core.registry.Registries;
+import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryOptions;
+import dev.slimbuild.core.registry.RegistryServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * RUN end to end through the CLI: the two-platform busybox base from a real docker-registry, RUN
+ * with every sandbox, for amd64 and arm64 (proot + qemu), cache mounts across builds, a failing
+ * RUN, and the same build as root and as a user without privileges.
+ */
+class RunBuildIT {
+  private static RegistryServer registry;
+  private static String host;
+  private static String base;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startRegistryWithBase() throws Exception {
+    BuildToolsIT.tools();
+    BusyboxBase.requireTool("proot", "proot");
+    BusyboxBase.requireTool("bwrap", "bubblewrap");
+    BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
+    registry = RegistryServer.plain();
+    host = registry.host();
+    try (Registry r =
+        Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()))) {
+      BusyboxBase.push(r, "base/busybox", "1");
+    }
+    base = host + "/base/busybox:1";
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private Map<String, String> env() {
+    Map<String, String> e = new HashMap<>();
+    e.put("SLIMBUILD_STORE", dir.resolve("store").toString());
+    e.put("HOME", dir.resolve("home").toString());
+    e.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    e.put("TMPDIR", dir.resolve("tmp").toString());
+    return e;
+  }
+
+  private BuildFixtures.Run build(Path ctx, String out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
+        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
+    args.addAll(List.of(extra));
+    args.add(ctx.toString());
+    return BuildFixtures.run(env(), args.toArray(String[]::new));
+  }
+
+  private Path context(String name, String dockerfile) throws IOException {
+    Path ctx = dir.resolve(name);
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n" + dockerfile);
+    return ctx;
+  }
+
+  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
+    Map<String, TarFile> m = new HashMap<>();
+    for (TarFile f : image.layerFiles(image.layers().size() - 1)) {
+      m.put(f.name(), f);
+    }
+    return m;
+  }
+
+  private static List<String> history(BuildFixtures.Image image) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode h : image.config().get("history")) {
+      out.add(h.get("created_by").asText());
+    }
+    return out;
+  }
+
+  @Test
+  void runsForAmd64AndArm64WithEnvUserWorkdirAndBuildKitHistory() throws Exception {
+    Path ctx =
+        context("uname",
+            "ARG GREETING=hello\n"
+                + "ENV WHO=world\n"
+                + "RUN uname -m > /arch && echo \"$GREETING $WHO $HOME\" > /env\n"
+                + "USER app\n"
+                + "WORKDIR /work/dir\n"
+                + "RUN id -u > mine && id -g >> mine && pwd >> mine && echo $HOME >> mine\n");
+    for (String[] p : List.of(new String[] {"amd64", "x86_64"},
+        new String[] {"arm64", "aarch64"})) {
+      BuildFixtures.Run r = build(ctx, "out-" + p[0], "--platform", "linux/" + p[0]);
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).contains("RUN sandbox for linux/" + p[0]);
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + p[0]));
+      Map<String, TarFile> first = new HashMap<>();
+      // base, RUN, WORKDIR (creates /work/dir), RUN
+      assertThat(image.layers().size()).isEqualTo(4);
+      for (TarFile f : image.layerFiles(1)) {
+        first.put(f.name(), f);
+      }
+      assertThat(first.get("arch").text()).isEqualTo(p[1] + "\n");
+      assertThat(first.get("env").text()).isEqualTo("hello world /root\n");
+      assertThat(first.get("arch").uid()).isZero();
+      Map<String, TarFile> last = lastLayer(image);
+      assertThat(last.get("work/dir/mine").text()).isEqualTo("1000\n1000\n/work/dir\n/home/app\n");
+      assertThat(last.get("work/dir/mine").uid()).isEqualTo(1000);
+      assertThat(last.get("work/dir/mine").gid()).isEqualTo(1000);
+      assertThat(history(image))
+          .contains("RUN |1 GREETING=hello /bin/sh -c uname -m > /arch && echo \"$GREETING $WHO"
+              + " $HOME\" > /env # buildkit");
+      // the ARG is not in the image's environment
+      assertThat(BuildFixtures.texts(image.config().get("config").get("Env")))
+          .contains("WHO=world").noneMatch(e -> e.startsWith("GREETING="));
+    }
+  }
+
+  @Test
+  void everySandboxBuildsTheSameImageWithWhiteouts() throws Exception {
+    Path ctx =
+        context("same",
+            "RUN mkdir -p /opt/a && echo hi > /opt/a/f && ln -s f /opt/a/l && rm /etc/group"
+                + " && chmod 0700 /opt/a\n"
+                + "RUN [\"/bin/sh\", \"-c\", \"echo exec > /opt/a/g && rm /opt/a/f\"]\n");
+    List<String> digests = new ArrayList<>();
+    for (String sandbox : List.of("bwrap", "chroot", "proot")) {
+      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      digests.add(r.digest());
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
+      List<TarFile> first = image.layerFiles(image.layers().size() - 2);
+      // opt/a/f is deleted by the next RUN of the stage, so it is not carried (no wasted bytes)
+      assertThat(first).extracting(TarFile::name)
+          .containsExactly("etc", "etc/.wh.group", "opt", "opt/a", "opt/a/l");
+      assertThat(first.get(3).mode()).isEqualTo(0700);
+      Map<String, TarFile> second = lastLayer(image);
+      assertThat(second.keySet()).containsExactlyInAnyOrder("opt", "opt/a", "opt/a/.wh.f",
+          "opt/a/g");
+      assertThat(second.get("opt/a/g").text()).isEqualTo("exec\n");
+      assertThat(history(image)).contains("RUN /bin/sh -c echo exec > /opt/a/g && rm /opt/a/f"
+          + " # buildkit");
+    }
+    assertThat(digests).as("bwrap, chroot, proot").containsOnly(digests.get(0));
+  }
+
+  @Test
+  void aCacheMountKeepsItsContentsAcrossBuildsAndStaysOutOfTheLayer() throws Exception {
+    Path ctx =
+        context("cache",
+            "RUN --mount=type=cache,target=/var/cache/app"
+                + " echo run >> /var/cache/app/log && wc -l < /var/cache/app/log > /count\n"
+                + "RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /seen\n");
+    for (int i = 1; i <= 2; i++) {
+      BuildFixtures.Run r = build(ctx, "out-" + i);
+      assertThat(r.code()).as(r.err()).isZero();
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + i));
+      List<TarFile> run1 = image.layerFiles(image.layers().size() - 2);
+      assertThat(run1).extracting(TarFile::name).containsExactly("count");
+      assertThat(run1.get(0).text().trim()).isEqualTo(Integer.toString(i));
+      assertThat(lastLayer(image).keySet()).containsExactly("seen");
+      assertThat(lastLayer(image).get("seen").text()).isEqualTo("x\n");
+    }
+    try (Stream<Path> s = Files.list(dir.resolve("cache/slimbuild/run-cache"))) {
+      assertThat(s.filter(Files::isDirectory).count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aBindMountFromAStageAndFromTheContextIsReadOnlyByDefault() throws Exception {
+    Path ctx = dir.resolve("bind");
+    BuildFixtures.write(ctx.resolve("data/in.txt"), "from the context\n");
+    BuildFixtures.write(ctx.resolve("Dockerfile"),
+        "FROM " + base + " AS build\n"
+            + "RUN mkdir /out && echo built > /out/result\n"
+            + "FROM " + base + "\n"
+            + "RUN --mount=type=bind,from=build,source=/out,target=/mnt/b"
+            + " --mount=type=bind,source=data,target=/mnt/c"
+            + " cat /mnt/b/result /mnt/c/in.txt > /got && (touch /mnt/c/new 2>/dev/null"
+            + " && echo writable || echo read-only) >> /got\n");
+    BuildFixtures.Run r = build(ctx, "out", "--sandbox", "bwrap");
+    assertThat(r.code()).as(r.err()).isZero();
+    Map<String, TarFile> last = lastLayer(BuildFixtures.image(dir.resolve("out")));
+    assertThat(last.get("got").text()).isEqualTo("built\nfrom the context\nread-only\n");
+    assertThat(last.keySet()).containsExactly("got");
+    assertThat(ctx.resolve("data/new")).doesNotExist();
+  }
+
+  @Test
+  void aBuildWithoutPrivilegesGivesTheSameImageAsARootBuild() throws Exception {
+    String dockerfile =
+        "FROM " + base + "\n"
+            + "RUN mkdir /opt && echo hi > /opt/f && chmod 0640 /opt/f && ln -s /opt/f /link"
+            + " && rm /etc/group && mkdir -m 0700 /opt/private\n"
+            + "USER app\n"
+            + "RUN echo app > /tmp/mine && mkdir /home/app/d\n";
+    // a directory nobody (65534) can use: not under the test's 0700 temporary directory
+    Path shared = Files.createTempDirectory(Path.of("/tmp"), "slimbuild-nobody-");
+    try {
+      Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions
+          .fromString("rwxrwxrwx"));
+      Path ctx = shared.resolve("ctx");
+      BuildFixtures.write(ctx.resolve("Dockerfile"), dockerfile);
+      BuildFixtures.Run asRoot = build(ctx, "out-root", "--sandbox", "proot");
+      assertThat(asRoot.code()).as(asRoot.err()).isZero();
+
+      String java = ProcessHandle.current().info().command().orElseThrow();
+      Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
+      assertThat(jar).isRegularFile();
+      Path home = shared.resolve("home");
+      List<String> cmd = List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+          "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
+          "SLIMBUILD_STORE=" + shared.resolve("store"),
+          "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+          java, "-jar", jar.toString(), "build", "--insecure-registry", host,
+          "--sandbox", "proot", "--progress", "plain",
+          "-o", "type=oci,dest=" + shared.resolve("out-nobody"), ctx.toString());
+      BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
+      assertThat(r.code()).as(r.all()).isZero();
+      assertThat(r.out().trim()).as("image digest as nobody").isEqualTo(asRoot.digest());
+
+      // and the owners are the image's, not the builder's
+      BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody"));
+      Map<String, TarFile> first = new HashMap<>();
+      for (TarFile f : image.layerFiles(1)) {
+        first.put(f.name(), f);
+      }
+      assertThat(first.get("opt/f").uid()).isZero();
+      assertThat(first.get("opt/f").mode()).isEqualTo(0640);
+      assertThat(first.get("opt/private").mode()).isEqualTo(0700);
+      assertThat(first).containsKey("etc/.wh.group");
+      Map<String, TarFile> last = lastLayer(image);
+      // /tmp/mine is stripped (the tmp rule for RUN layers); the new directory keeps the RUN's user
+      assertThat(last).doesNotContainKey("tmp/mine");
+      assertThat(last.get("home/app/d").uid()).isEqualTo(1000);
+      assertThat(last.get("home/app/d").gid()).isEqualTo(1000);
+      assertThat(last.get("home").uid()).isZero();
+    } finally {
+      BuildToolsIT.exec(Path.of("/tmp"), "rm", "-rf", shared.toString());
+    }
+  }
+
+  @Test
+  void aFailingRunNamesItsLineExitCodeAndOutputAndLeavesNoWorkDirectory() throws Exception {
+    Path ctx =
+        context("fail", "RUN echo first > /f\nRUN echo one; echo two >&2; exit 3\n");
+    BuildFixtures.Run r = build(ctx, "out");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("Dockerfile:3: RUN /bin/sh -c echo one; echo two >&2; exit 3 failed with exit"
+            + " code 3")
+        .contains("its last output:", "\n  one\n", "\n  two\n") // stdout, stderr: any order
+        .doesNotContain("\tat dev.slimbuild");
+    try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
+      assertThat(s.toList()).isEmpty();
+    }
+    BuildFixtures.Run heredoc = build(context("heredoc", "RUN <<EOF\necho hi\nEOF\n"), "out2");
+    assertThat(heredoc.code()).isEqualTo(1);
+    assertThat(heredoc.err()).contains("Dockerfile:2: RUN with a here-document is not supported");
+    BuildFixtures.Run secret =
+        build(context("secret", "RUN --mount=type=secret,id=x cat /run/secrets/x\n"), "out3");
+    assertThat(secret.code()).isEqualTo(1);
+    assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret is not supported");
+  }
+}

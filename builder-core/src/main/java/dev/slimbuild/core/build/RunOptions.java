@@ -1,0 +1,46 @@
+package dev.slimbuild.core.build;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How RUN instructions run.
+ *
+ * @param sandbox {@code auto}, {@code bwrap}, {@code chroot} or {@code proot}
+ * @param cacheDir where {@code RUN --mount=type=cache} directories live across builds
+ * @param tempDir where a build keeps its work directories (deleted when the build ends)
+ */
+public record RunOptions(String sandbox, Path cacheDir, Path tempDir) {
+  public RunOptions {
+    Objects.requireNonNull(sandbox, "sandbox");
+    Objects.requireNonNull(cacheDir, "cacheDir");
+    Objects.requireNonNull(tempDir, "tempDir");
+  }
+
+  /**
+   * {@code sandbox} with the cache under {@code $XDG_CACHE_HOME/slimbuild/run-cache} (else {@code
+   * $HOME/.cache/...}) of {@code env}, and {@code $TMPDIR} (else the JVM's temporary directory).
+   */
+  public static RunOptions of(String sandbox, Map<String, String> env) {
+    String xdg = env.get("XDG_CACHE_HOME");
+    Path cache;
+    if (xdg != null && !xdg.isEmpty()) {
+      cache = Path.of(xdg);
+    } else {
+      String home = env.get("HOME");
+      cache =
+          Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
+    }
+    String tmp = env.get("TMPDIR");
+    return new RunOptions(
+        sandbox,
+        cache.resolve("slimbuild").resolve("run-cache"),
+        Path.of(tmp != null && !tmp.isEmpty() ? tmp : System.getProperty("java.io.tmpdir")));
+  }
+
+  /** {@code auto} with the process's environment. */
+  public static RunOptions defaults() {
+    return of("auto", System.getenv());
+  }
+}

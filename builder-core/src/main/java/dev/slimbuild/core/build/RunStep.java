@@ -1,0 +1,492 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.dockerfile.CommandForm;
+import dev.slimbuild.core.dockerfile.RunInstruction;
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.run.Mount;
+import dev.slimbuild.core.run.Network;
+import dev.slimbuild.core.run.Rootfs;
+import dev.slimbuild.core.run.RootfsWriter;
+import dev.slimbuild.core.run.RunResult;
+import dev.slimbuild.core.run.RunSpec;
+import dev.slimbuild.core.run.SandboxSelector;
+import dev.slimbuild.core.run.Snapshot;
+import dev.slimbuild.core.run.WorkDirs;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Runs the RUN instructions of one stage. The stage's files are materialised in a work directory
+ * on the first RUN and kept for the RUNs that follow it directly (another instruction that changes
+ * files makes the next RUN start over); after each RUN the snapshot becomes the layer, its files
+ * are copied out of the work directory (a later RUN may change them in place, and the work
+ * directory is deleted when the stage ends) and the work directory's model is refreshed so the
+ * next snapshot compares against the image as it is now.
+ */
+final class RunStep implements AutoCloseable {
+  private static final int TAIL_LINES = 10;
+  private static final boolean BUILDER_IS_ROOT = RootfsWriter.forCurrentUser().setsOwners();
+
+  /** How a stage's file tree, for {@code --mount=type=bind,from=}, is found. */
+  @FunctionalInterface
+  interface Trees {
+    FileTree tree(String from) throws IOException;
+  }
+
+  /** What one RUN's snapshot gives the stage: the layer's entries and its history text. */
+  record Outcome(List<LayerEntry> entries, String createdBy) {}
+
+  /** The state of the stage when a RUN starts. */
+  record Stage(
+      FileTree tree,
+      int layerCount,
+      ConfigState config,
+      Map<String, String> vars,
+      List<String> declaredArgs,
+      UnaryOperator<String> expand) {}
+
+  private final RunSupport runs;
+  private final Platform platform;
+  private final BuildContext context;
+  private final Path staging;
+  private final Trees trees;
+  private final String stageName;
+
+  private Rootfs rootfs;
+  private int syncedLayers = -1;
+  /** Paths the sandboxes created in the work directory (mount points, resolv.conf...). */
+  private final Set<String> created = new HashSet<>();
+
+  RunStep(
+      RunSupport runs,
+      Platform platform,
+      BuildContext context,
+      Path staging,
+      Trees trees,
+      String stageName) {
+    this.runs = runs;
+    this.platform = platform;
+    this.context = context;
+    this.staging = staging;
+    this.trees = trees;
+    this.stageName = stageName;
+  }
+
+  /** Runs {@code r}; errors are {@code Dockerfile:LINE:} errors. */
+  Outcome run(RunInstruction r, Stage stage) throws IOException {
+    if (!r.heredocs().isEmpty()) {
+      throw r.location().error("RUN with a here-document is not supported yet");
+    }
+    if (r.security().isPresent() && !r.security().get().equals("sandbox")) {
+      throw r.location()
+          .error("RUN --security=" + r.security().get() + " is not supported (only sandbox)");
+    }
+    Network network = network(r, stage);
+    List<RunMountSpec> mountSpecs = new ArrayList<>();
+    for (String raw : r.mounts()) {
+      try {
+        mountSpecs.add(RunMountSpec.parse(raw, stage.expand()));
+      } catch (SlimbuildException e) {
+        throw r.location().error(e.getMessage());
+      }
+    }
+    List<String> argv = argv(r.command(), stage.config());
+    String program = argv.get(0);
+    if (program.startsWith("/")) {
+      String path = TreePaths.resolve(stage.tree(), TreePaths.absolute("/", program), true);
+      if (stage.tree().get(path).filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
+          .isEmpty()) {
+        throw r.location()
+            .error("RUN " + String.join(" ", argv) + ": the image has no " + program
+                + (r.command() instanceof CommandForm.Shell
+                    ? " (shell form runs the stage's SHELL; use the exec form [\"...\"] for an"
+                        + " image without a shell)"
+                    : ""));
+      }
+    }
+    RunUser user;
+    try {
+      user =
+          RunUser.resolve(
+              stage.config().user,
+              readText(stage.tree(), "etc/passwd"),
+              readText(stage.tree(), "etc/group"));
+    } catch (SlimbuildException e) {
+      throw r.location().error(e.getMessage());
+    }
+    List<String> env = env(stage.vars(), user);
+    String workdir = stage.config().workdirOrRoot();
+    SandboxSelector.Selection selection;
+    try {
+      selection = runs.sandbox(platform);
+    } catch (SlimbuildException e) {
+      throw r.location().error(e.getMessage());
+    }
+
+    // Owners go on disk only where the sandbox keeps them: chroot, or root without a user
+    // namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to
+    // the RUN's user) and the image's owners stay in the model.
+    boolean ownersOnDisk =
+        BUILDER_IS_ROOT
+            && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
+    long t0 = System.nanoTime();
+    Rootfs before = workspace(stage, ownersOnDisk);
+    long t1 = System.nanoTime();
+    Set<String> ignored = new HashSet<>(created);
+    List<Mount> mounts = new ArrayList<>();
+    List<FileLock> locks = new ArrayList<>();
+    List<Path> scratch = new ArrayList<>();
+    Deque<String> tail = new ArrayDeque<>();
+    RunResult result;
+    boolean ok = false;
+    try {
+      for (RunMountSpec m : mountSpecs) {
+        String target = "/" + TreePaths.absolute(workdir, m.target());
+        mounts.add(mount(r, m, target, locks, scratch));
+        String resolved = before.resolve(target);
+        if (!resolved.isEmpty()) {
+          ignored.add(resolved);
+        }
+      }
+      RunSpec spec =
+          new RunSpec(
+              before.dir(),
+              argv,
+              env,
+              workdir,
+              user.uid(),
+              user.gid(),
+              network,
+              mounts,
+              platform,
+              Duration.ZERO);
+      result =
+          selection
+              .sandbox()
+              .run(
+                  spec,
+                  (stream, line) -> {
+                    if (tail.size() == TAIL_LINES) {
+                      tail.removeFirst();
+                    }
+                    tail.addLast(line);
+                    runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
+                  });
+      created.addAll(result.createdPaths());
+      ignored.addAll(result.createdPaths());
+      for (String note : result.notes()) {
+        runs.events().accept(new BuildEvent.Warning(note));
+      }
+      if (result.exitCode() != 0) {
+        throw r.location()
+            .error(
+                "RUN "
+                    + String.join(" ", argv)
+                    + " failed with exit code "
+                    + result.exitCode()
+                    + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
+      }
+      long t2 = System.nanoTime();
+      List<LayerEntry> entries = Snapshot.diff(before, ignored, user.uid(), user.gid());
+      long t3 = System.nanoTime();
+      List<LayerEntry> kept = keep(entries);
+      long t4 = System.nanoTime();
+      runs.events()
+          .accept(
+              new BuildEvent.Info(
+                  String.format(
+                      java.util.Locale.ROOT,
+                      "  [%s] RUN took: work directory %.2fs, command %.2fs, snapshot %.2fs"
+                          + " (%d entries), copying the layer's files %.2fs",
+                      stageName,
+                      (t1 - t0) / 1e9,
+                      (t2 - t1) / 1e9,
+                      (t3 - t2) / 1e9,
+                      entries.size(),
+                      (t4 - t3) / 1e9)));
+      ok = true;
+      return new Outcome(
+          kept, "RUN " + commandString(argv, stage.declaredArgs(), stage.vars()) + " # buildkit");
+    } finally {
+      for (FileLock l : locks) {
+        l.channel().close();
+      }
+      for (Path p : scratch) {
+        WorkDirs.delete(p);
+      }
+      if (!ok) {
+        discard(); // the work directory is in an unknown state
+      }
+    }
+  }
+
+  /** Refreshes the work directory's model after the stage applied {@code layer}. */
+  void applied(List<LayerEntry> layer, int layerCount) throws IOException {
+    if (rootfs != null) {
+      rootfs = rootfs.after(layer);
+      syncedLayers = layerCount;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    discard();
+  }
+
+  private void discard() throws IOException {
+    if (rootfs != null) {
+      Path dir = rootfs.dir();
+      rootfs = null;
+      syncedLayers = -1;
+      created.clear();
+      WorkDirs.delete(dir);
+    }
+  }
+
+  /** The work directory in step with the stage's files: reused, or written anew. */
+  private Rootfs workspace(Stage stage, boolean ownersOnDisk) throws IOException {
+    if (rootfs != null
+        && syncedLayers == stage.layerCount()
+        && rootfs.ownersApplied() == ownersOnDisk) {
+      return rootfs;
+    }
+    discard();
+    Path dir = runs.newDir("rootfs");
+    rootfs = new RootfsWriter(ownersOnDisk).materialise(stage.tree(), dir);
+    syncedLayers = stage.layerCount();
+    return rootfs;
+  }
+
+  private static Network network(RunInstruction r, Stage stage) {
+    String n = r.network().map(stage.expand()).orElse("default");
+    return switch (n) {
+      case "default", "host" -> Network.HOST;
+      case "none" -> Network.NONE;
+      default ->
+          throw r.location()
+              .error("unsupported RUN --network=" + n + " (choose default, none or host)");
+    };
+  }
+
+  private static List<String> argv(CommandForm form, ConfigState config) {
+    if (form instanceof CommandForm.Exec e) {
+      return e.args();
+    }
+    List<String> sh =
+        new ArrayList<>(config.shell.isEmpty() ? List.of("/bin/sh", "-c") : config.shell);
+    sh.add(((CommandForm.Shell) form).script());
+    return sh;
+  }
+
+  /** The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does. */
+  private static List<String> env(Map<String, String> vars, RunUser user) {
+    Map<String, String> env = new LinkedHashMap<>(vars);
+    env.putIfAbsent("PATH", StageExecutor.DEFAULT_PATH);
+    env.putIfAbsent("HOME", user.home());
+    List<String> out = new ArrayList<>();
+    env.forEach((k, v) -> out.add(k + "=" + v));
+    return out;
+  }
+
+  /**
+   * BuildKit's history text for RUN: the command's words, preceded by {@code |N K=V...} for the
+   * N ARGs declared in the stage so far (a variable's current value wins over the ARG's).
+   */
+  static String commandString(
+      List<String> argv, List<String> declaredArgs, Map<String, String> vars) {
+    List<String> words = new ArrayList<>();
+    if (!declaredArgs.isEmpty()) {
+      words.add("|" + declaredArgs.size());
+      for (String a : declaredArgs) {
+        words.add(a + "=" + vars.getOrDefault(a, ""));
+      }
+    }
+    words.addAll(argv);
+    return String.join(" ", words);
+  }
+
+  private Mount mount(
+      RunInstruction r, RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
+      throws IOException {
+    switch (m.type()) {
+      case TMPFS:
+        return Mount.tmpfs(target);
+      case CACHE:
+        return Mount.bind(cacheDir(m, target, locks, scratch), target, m.readOnly());
+      case BIND:
+        return Mount.bind(bindSource(r, m, scratch), target, m.readOnly());
+      default:
+        throw r.location().error("RUN --mount type " + m.type() + " is not supported yet");
+    }
+  }
+
+  /**
+   * The host directory of a cache mount: {@code CACHE/<sha256 of id (default: the target)>},
+   * created with the mount's mode (and owner, as root) when new. {@code sharing=locked} holds a
+   * lock for the RUN; {@code private} takes a fresh directory while another build holds it.
+   */
+  private Path cacheDir(RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
+      throws IOException {
+    String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
+    String name = Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
+    Path root = runs.options().cacheDir();
+    Files.createDirectories(root);
+    Path dir = root.resolve(name);
+    if (m.sharing() != RunMountSpec.Sharing.SHARED) {
+      FileChannel ch =
+          FileChannel.open(
+              root.resolve(name + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = m.sharing() == RunMountSpec.Sharing.LOCKED ? ch.lock() : ch.tryLock();
+      if (lock == null) {
+        ch.close();
+        Path fresh = runs.newDir("cache");
+        scratch.add(fresh);
+        return fresh;
+      }
+      locks.add(lock);
+    }
+    if (!Files.isDirectory(dir)) {
+      Path tmp = Files.createTempDirectory(root, ".new-");
+      Files.setAttribute(tmp, "unix:mode", m.mode());
+      if (BUILDER_IS_ROOT) {
+        Files.setAttribute(tmp, "unix:uid", m.uid());
+        Files.setAttribute(tmp, "unix:gid", m.gid());
+      }
+      try {
+        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        WorkDirs.delete(tmp); // another build made it first
+        if (!Files.isDirectory(dir)) {
+          throw e;
+        }
+      }
+    }
+    return dir;
+  }
+
+  /**
+   * A copy of the bind mount's source (a stage's or image's path, or the context's, with
+   * .dockerignore applied) in a scratch directory: writes through an {@code rw} mount are thrown
+   * away, and the user's context is never exposed to the RUN.
+   */
+  private Path bindSource(RunInstruction r, RunMountSpec m, List<Path> scratch)
+      throws IOException {
+    String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
+    Copier.Spec spec =
+        new Copier.Spec(
+            r,
+            List.of(source),
+            List.of(),
+            "/",
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            false,
+            UnaryOperator.identity(),
+            List.of());
+    List<LayerEntry> entries;
+    boolean directory;
+    Copier copier = new Copier(new FileTree(), "/", staging);
+    if (m.from().isPresent()) {
+      FileTree from = trees.tree(m.from().get());
+      String path = TreePaths.resolve(from, TreePaths.absolute("/", source), true);
+      directory =
+          path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);
+      entries = copier.fromTree(from, spec);
+    } else {
+      String rel = TreePaths.absolute("/", source);
+      directory = rel.isEmpty() || Files.isDirectory(context.resolve(rel.isEmpty() ? "." : rel));
+      entries = copier.fromContext(context, spec);
+    }
+    Path dir = runs.newDir("bind");
+    scratch.add(dir);
+    Path content = dir.resolve("content");
+    FileTree tree = new FileTree();
+    tree.apply(entries);
+    new RootfsWriter(false).materialise(tree, content);
+    if (directory) {
+      return content;
+    }
+    String name = TreePaths.absolute("/", source);
+    name = name.substring(name.lastIndexOf('/') + 1);
+    return content.resolve(name);
+  }
+
+  /**
+   * The snapshot's entries with their files copied out of the work directory into this build's
+   * RUN directory, so they stay as they are now whatever later RUNs do there.
+   */
+  private List<LayerEntry> keep(List<LayerEntry> entries) throws IOException {
+    if (entries.stream().noneMatch(e -> e.type() == EntryType.FILE)) {
+      return entries;
+    }
+    Path dir = runs.newDir("layer");
+    List<LayerEntry> out = new ArrayList<>(entries.size());
+    Set<Path> parents = new HashSet<>();
+    for (LayerEntry e : entries) {
+      if (e.type() != EntryType.FILE) {
+        out.add(e);
+        continue;
+      }
+      Path from = rootfs.dir().resolve(e.path());
+      Path to = dir.resolve(e.path());
+      Path parent = to.getParent();
+      if (parents.add(parent)) {
+        Files.createDirectories(parent);
+      }
+      long copied = 0;
+      try (FileChannel in = FileChannel.open(from);
+          FileChannel o =
+              FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        long size = e.size();
+        while (copied < size) {
+          long n = in.transferTo(copied, size - copied, o);
+          if (n <= 0) {
+            break;
+          }
+          copied += n;
+        }
+      }
+      if (copied != e.size()) {
+        throw new IOException("'/" + e.path() + "' changed while its layer was written");
+      }
+      out.add(e.withContent(ContentSource.ofPath(to)));
+    }
+    return out;
+  }
+
+  /** A small text file of the tree (passwd, group), or null if absent. */
+  private static String readText(FileTree tree, String path) throws IOException {
+    Optional<LayerEntry> e = tree.get(TreePaths.resolve(tree, path, true));
+    if (e.isEmpty() || e.get().type() != EntryType.FILE || e.get().size() > (1 << 20)) {
+      return null;
+    }
+    try (var in = e.get().content().open()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
