@@ -87,6 +87,31 @@ class BuildCommandTest {
 
   // ---------------------------------------------------------------- config instructions
   @Test
+  void sourceDateEpochFromTheEnvironmentAndHardlinkedDuplicates() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY a.txt b.txt /d/\n");
+    write(ctx.resolve("a.txt"), "same bytes\n");
+    write(ctx.resolve("b.txt"), "same bytes\n");
+    Path out = dir.resolve("out-epoch");
+    BuildFixtures.Run r =
+        BuildFixtures.run(
+            Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(),
+                "SOURCE_DATE_EPOCH", "1700000000"),
+            "build", "--progress", "quiet", "--hardlink-duplicates",
+            "-o", "type=oci,dest=" + out, ctx.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Image img = image(out);
+    assertThat(img.config().get("created").asText()).isEqualTo("2023-11-14T22:13:20Z");
+    List<TarFile> files = img.layerFiles(0);
+    assertThat(files).filteredOn(f -> f.name().equals("d/a.txt")).singleElement()
+        .satisfies(f -> assertThat(f.type()).isEqualTo('f'));
+    assertThat(files).filteredOn(f -> f.name().equals("d/b.txt")).singleElement()
+        .satisfies(f -> {
+          assertThat(f.type()).isEqualTo('h');
+          assertThat(f.link()).isEqualTo("d/a.txt");
+        });
+  }
+
+  @Test
   void expansionAppliesWhereDockerExpandsAndNotToCmdOrEntrypoint() throws Exception {
     Path ctx =
         context(
