@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Builds a Dockerfile into images in a blob store: parse, plan per platform, run the needed
@@ -201,7 +200,7 @@ public final class Builder {
       try {
         runs.close();
       } finally {
-        deleteTree(staging);
+        dev.slimbuild.core.fs.Trees.delete(staging);
       }
     }
     ImageOutput out =
@@ -350,14 +349,4 @@ public final class Builder {
     return BuiltImage.assemble(store, config, descriptors, Map.of(), remote);
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -19,7 +19,7 @@ import dev.slimbuild.core.run.RunResult;
 import dev.slimbuild.core.run.RunSpec;
 import dev.slimbuild.core.run.SandboxSelector;
 import dev.slimbuild.core.run.Snapshot;
-import dev.slimbuild.core.run.WorkDirs;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -236,7 +236,7 @@ final class RunStep implements AutoCloseable {
         l.channel().close();
       }
       for (Path p : scratch) {
-        WorkDirs.delete(p);
+        dev.slimbuild.core.fs.Trees.delete(p);
       }
       if (!ok) {
         discard(); // the work directory is in an unknown state
@@ -263,7 +263,7 @@ final class RunStep implements AutoCloseable {
       rootfs = null;
       syncedLayers = -1;
       created.clear();
-      WorkDirs.delete(dir);
+      dev.slimbuild.core.fs.Trees.delete(dir);
     }
   }
 
@@ -379,7 +379,7 @@ final class RunStep implements AutoCloseable {
       try {
         Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        WorkDirs.delete(tmp); // another build made it first
+        dev.slimbuild.core.fs.Trees.delete(tmp); // another build made it first
         if (!Files.isDirectory(dir)) {
           throw e;
         }

@@ -4,7 +4,7 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.run.SandboxSelector;
-import dev.slimbuild.core.run.WorkDirs;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +66,7 @@ final class RunSupport implements AutoCloseable {
   @Override
   public synchronized void close() throws IOException {
     if (root != null) {
-      WorkDirs.delete(root);
+      dev.slimbuild.core.fs.Trees.delete(root);
       root = null;
     }
   }

@@ -21,7 +21,6 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -30,11 +29,9 @@ import java.nio.file.StandardCopyOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
@@ -177,7 +174,7 @@ public final class BlobCache {
         }
       }
     } finally {
-      deleteTree(tmp);
+      dev.slimbuild.core.fs.Trees.delete(tmp);
     }
   }
 
@@ -238,18 +235,6 @@ public final class BlobCache {
     return ((JsonNumber) o.get(key).orElseThrow()).longValue();
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
 
   /** Lets the layer reader close without closing the stream we still drain. */
   private static final class NonClosing extends java.io.FilterInputStream {

@@ -1,11 +1,8 @@
 package dev.slimbuild.core.run;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,30 +77,9 @@ public final class ProotSandbox implements Sandbox {
       return new RunResult(o.exitCode(), o.timedOut(), created, notes);
     } finally {
       for (Path d : tmpfsDirs) {
-        deleteTree(d);
+        dev.slimbuild.core.fs.Trees.delete(d);
       }
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
-  }
 }

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.run;
+package dev.slimbuild.core.fs;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -9,13 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Deletes RUN work directories. A RUN may leave directories the builder cannot write (mode 0555
- * as in Debian's {@code /proc}, or 0000), so their permissions are opened first; and it never
+ * Deletes directory trees (RUN work directories, staging and cache temp dirs). A RUN may leave
+ * directories the builder cannot write (mode 0555 as in Debian's {@code /proc}, or 0000), so their
+ * permissions are opened first; and it never
  * crosses into another filesystem: a mount left behind (a bind of a cache directory or of host
  * {@code /dev}) is reported instead of emptied.
  */
-public final class WorkDirs {
-  private WorkDirs() {}
+public final class Trees {
+  private Trees() {}
 
   /** Deletes {@code dir} and everything in it; a missing {@code dir} is fine. */
   public static void delete(Path dir) throws IOException {
