@@ -163,6 +163,23 @@ class RunBuildIT {
   }
 
   @Test
+  void aRunSeesWhatACopyBetweenTwoRunsOfTheStageWrote() throws Exception {
+    // the first RUN leaves a work directory; the COPY's layer is pending until the stage ends,
+    // and the second RUN must still see its files (the work directory is written anew)
+    Path ctx =
+        context("copy-between",
+            "RUN echo one > /one\n"
+                + "WORKDIR /src\n"
+                + "COPY a.txt ./\n"
+                + "RUN cat /one a.txt > both\n");
+    BuildFixtures.write(ctx.resolve("a.txt"), "copied\n");
+    BuildFixtures.Run r = build(ctx, "out", "--sandbox", "bwrap");
+    assertThat(r.code()).as(r.err()).isZero();
+    BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
+    assertThat(lastLayer(image).get("src/both").text()).isEqualTo("one\ncopied\n");
+  }
+
+  @Test
   void aCacheMountKeepsItsContentsAcrossBuildsAndStaysOutOfTheLayer() throws Exception {
     Path ctx =
         context("cache",

@@ -422,10 +422,15 @@ final class StageExecutor {
               from -> fromTree(from, r, "RUN --mount from="), stage.displayName());
     }
     RunStep.Outcome o =
-        runStep.run(r, new RunStep.Stage(tree(), layerEntries.size(), config, scope.vars(),
+        runStep.run(r, new RunStep.Stage(tree(), layerCount(), config, scope.vars(),
             List.copyOf(declaredArgs), word -> scope.word(word, r)));
     layer(o.entries(), o.createdBy());
-    runStep.applied(o.entries(), layerEntries.size());
+    runStep.applied(o.entries(), layerCount());
+  }
+
+  /** The stage's layers so far, written or pending: a RUN's work directory is in step at a count. */
+  private int layerCount() {
+    return layerEntries.size() + pending.size();
   }
 
   private void add(AddInstruction a) throws IOException {
