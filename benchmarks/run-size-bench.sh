@@ -144,6 +144,8 @@ for ref in $REFS; do
     gen_copy_only "$ctx"
   else
     cp -a "$ROOT/benchmarks/reference/$ref/." "$ctx/"
+    # node/'s npm install trusts the machine's CA bundle (a proxy may intercept TLS)
+    [[ "$ref" == node ]] && cp "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$ctx/host-ca.crt"
   fi
   opt=$(slim "$ref" "$ctx" "$DIR/$ref-opt")
   plain=$(slim "$ref" "$ctx" "$DIR/$ref-plain" --no-optimize)
