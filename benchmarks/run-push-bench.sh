@@ -21,16 +21,10 @@ PLATFORMS=linux/amd64,linux/arm64
 JAR=benchmarks/target/benchmarks.jar
 SLIMBUILD=$repo_root/builder-cli/target/slimbuild
 
+source benchmarks/bench-lib.sh
+
 # (a) tools: Debian packages, installed once
-declare -A need=([docker-registry]=docker-registry [skopeo]=skopeo [buildah]=buildah [curl]=curl)
-missing=()
-for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done
-if ((${#missing[@]})); then
-  echo "== installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bench_need docker-registry=docker-registry skopeo=skopeo buildah=buildah curl=curl
 for tool in java mvn python3; do
   command -v "$tool" >/dev/null || { echo "run-push-bench: missing $tool" >&2; exit 1; }
 done
@@ -42,12 +36,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 
 work=$(mktemp -d /tmp/slimbuild-push-bench.XXXXXX)
-registry_pid=
 cleanup() {
-  if [[ -n "$registry_pid" ]]; then
-    kill "$registry_pid" 2>/dev/null || true
-    wait "$registry_pid" 2>/dev/null || true
-  fi
+  bench_stop_registry
   if [[ "${KEEP:-0}" == 1 ]]; then
     echo "work directory kept: $work"
   else
@@ -57,30 +47,12 @@ cleanup() {
 trap cleanup EXIT
 
 # (c) a registry on a free loopback port
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-host=127.0.0.1:$port
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
-http: {addr: $host, secret: push-bench}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; i < 100; i++)); do
-  curl -fsS -o /dev/null "http://$host/v2/" 2>/dev/null && break
-  kill -0 "$registry_pid" 2>/dev/null || { cat "$work/registry.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS -o /dev/null "http://$host/v2/" || { echo "registry did not start" >&2; exit 1; }
-echo "== registry $host (pid $registry_pid)"
+bench_start_registry "$work" push-bench
+host=$BENCH_REGISTRY_HOST
 
 # (d) the base image: slimbuild's busybox fixture (linux/amd64 + linux/arm64), copied in with skopeo
 base=$host/base/busybox:1
-java -cp "$JAR" dev.slimbuild.bench.BusyboxBaseLayout "$work/base-layout" >/dev/null
-skopeo copy -q --all --dest-tls-verify=false "oci:$work/base-layout:1" "docker://$base"
-echo "== base $base"
+bench_push_busybox "$JAR" "$work" "$base"
 
 # (e) the context: seeded random and text files; the Dockerfile sits outside it
 context=benchmarks/target/push-bench-context-${SIZE_MIB}m

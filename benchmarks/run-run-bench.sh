@@ -26,16 +26,9 @@ SANDBOX=${SANDBOX:-auto}
 SLIMBUILD=$repo_root/builder-cli/target/slimbuild
 CACHE=${SLIMBUILD_TEST_CACHE:-$HOME/.cache/slimbuild-test}/bench-debian
 
-declare -A need=([docker-registry]=docker-registry [buildah]=buildah [curl]=curl
-  [debootstrap]=debootstrap [bwrap]=bubblewrap [proot]=proot)
-missing=()
-for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done
-if ((${#missing[@]})); then
-  echo "== installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+source benchmarks/bench-lib.sh
+bench_need docker-registry=docker-registry buildah=buildah curl=curl debootstrap=debootstrap \
+  bwrap=bubblewrap proot=proot
 for tool in java mvn python3 tar; do
   command -v "$tool" >/dev/null || { echo "run-run-bench: missing $tool" >&2; exit 1; }
 done
@@ -46,12 +39,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
 fi
 
 work=$(mktemp -d /tmp/slimbuild-run-bench.XXXXXX)
-registry_pid=
 cleanup() {
-  if [[ -n "$registry_pid" ]]; then
-    kill "$registry_pid" 2>/dev/null || true
-    wait "$registry_pid" 2>/dev/null || true
-  fi
+  bench_stop_registry
   if [[ "${KEEP:-0}" == 1 ]]; then
     echo "work directory kept: $work"
   else
@@ -60,50 +49,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# (a) the Debian root filesystem, once per machine
-if [[ ! -f "$CACHE/rootfs.tar" ]]; then
-  echo "== debootstrap --variant=minbase bookworm (once; cached in $CACHE)"
-  mkdir -p "$CACHE"
-  rootfs=$(mktemp -d "$CACHE/rootfs.XXXXXX")
-  debootstrap --variant=minbase bookworm "$rootfs" >"$CACHE/debootstrap.log" 2>&1 \
-    || { tail -20 "$CACHE/debootstrap.log" >&2; rm -rf "$rootfs"; exit 1; }
-  # device nodes have no place in an image
-  tar --numeric-owner -C "$rootfs" --exclude='./dev/*' -cf "$CACHE/rootfs.tar.tmp" .
-  mv "$CACHE/rootfs.tar.tmp" "$CACHE/rootfs.tar"
-  rm -rf "$rootfs"
-fi
+# (a) a registry on a free loopback port
+bench_start_registry "$work" run-bench
+host=$BENCH_REGISTRY_HOST
 
-# (b) a registry on a free loopback port
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-host=127.0.0.1:$port
-mkdir -p "$work/registry"
-cat >"$work/registry.yml" <<YAML
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
-http: {addr: $host, secret: run-bench}
-YAML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for ((i = 0; i < 100; i++)); do
-  curl -fsS -o /dev/null "http://$host/v2/" 2>/dev/null && break
-  kill -0 "$registry_pid" 2>/dev/null || { cat "$work/registry.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS -o /dev/null "http://$host/v2/" || { echo "registry did not start" >&2; exit 1; }
-echo "== registry $host (pid $registry_pid)"
-
-# (c) the base image, made and pushed by slimbuild (untimed; also records its class-data archive)
+# (b) the base image: the Debian root filesystem (debootstrap, once per machine), made and pushed
+# by slimbuild (untimed; also records its class-data archive)
 export SLIMBUILD_CDS_DIR=$work/cds
 base=$host/bench/debian:12
-mkdir -p "$work/base-ctx"
-ln "$CACHE/rootfs.tar" "$work/base-ctx/rootfs.tar" 2>/dev/null || cp "$CACHE/rootfs.tar" "$work/base-ctx/"
-printf 'FROM scratch\nADD rootfs.tar /\nCMD ["bash"]\n' >"$work/base-ctx/Dockerfile"
-HOME=$work/base-home SLIMBUILD_STORE=$work/base-store "$SLIMBUILD" build --progress quiet \
-  -t "$base" --push --insecure-registry "$host" "$work/base-ctx" >"$work/base.log" 2>&1 \
-  || { cat "$work/base.log" >&2; exit 1; }
-rm -rf "$work/base-store" "$work/base-ctx"
-echo "== base $base"
+bench_push_debian "$SLIMBUILD" "$CACHE" "$work" "$base"
 
 mkdir -p "$work/ctx"
 printf 'FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s\n' \

@@ -3,28 +3,40 @@
 # (default optimisations, and --no-optimize), and with buildah, and prints the compressed image
 # sizes and their ratios.
 #
-#   benchmarks/run-size-bench.sh                 # every reference it can build
+#   benchmarks/run-size-bench.sh                 # every reference
+#   ONLY="copy-only debian-apt" benchmarks/run-size-bench.sh
 #   REGISTRY=127.0.0.1:5000/library benchmarks/run-size-bench.sh
 #
 # copy-only/ needs nothing (its context is generated here, seeded). The others use RUN and pull
-# their bases from $REGISTRY (given to the Dockerfiles as --build-arg REGISTRY); without REGISTRY
-# they are skipped, and a slimbuild without RUN reports them as failed.
+# their bases from $REGISTRY (given to the Dockerfiles as --build-arg REGISTRY): `debian:bookworm`
+# and `busybox:1.35`. Without REGISTRY the script starts a docker-registry on a free loopback port
+# and pushes them there: a `debootstrap --variant=minbase bookworm` Debian (made once per machine,
+# cached under $SLIMBUILD_TEST_CACHE, default ~/.cache/slimbuild-test) and slimbuild's busybox
+# fixture. The RUN steps reach Debian's archive and the npm registry.
 #
-# Environment: REGISTRY, SKIP_BUILD=1 (reuse builder-cli/target/slimbuild.jar), NO_BUILDAH=1,
-# DIR (default benchmarks/target/size-bench), ONLY (a space-separated list of references).
+# Environment: REGISTRY, INSECURE=1 (REGISTRY speaks plain HTTP; the default for the script's own
+# registry), SANDBOX (slimbuild --sandbox, default auto), SKIP_BUILD=1 (reuse the jars),
+# NO_BUILDAH=1, DIR (default benchmarks/target/size-bench), ONLY (a space-separated list of
+# references). Needs root for apt-get, debootstrap and buildah's overlay storage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source benchmarks/bench-lib.sh
 DIR=${DIR:-$ROOT/benchmarks/target/size-bench}
 JAR=$ROOT/builder-cli/target/slimbuild.jar
+BENCH_JAR=$ROOT/benchmarks/target/benchmarks.jar
 REFS=${ONLY:-copy-only go-static python-pip node debian-apt}
+SANDBOX=${SANDBOX:-auto}
+CACHE=${SLIMBUILD_TEST_CACHE:-$HOME/.cache/slimbuild-test}/bench-debian
+needs_registry=0
+for ref in $REFS; do [[ "$ref" != copy-only ]] && needs_registry=1; done
 
 for tool in java jq openssl; do
   command -v "$tool" >/dev/null || { echo "run-size-bench: missing $tool" >&2; exit 1; }
 done
-if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" ]]; then
+if [[ "${SKIP_BUILD:-0}" != 1 || ! -f "$JAR" || ! -f "$BENCH_JAR" ]]; then
   echo "== building slimbuild" >&2
-  mvn -q -B -DskipTests -pl builder-cli -am package || exit 1
+  mvn -q -B -DskipTests -pl builder-cli,benchmarks -am package || exit 1
 fi
 BUILDAH=1
 if [[ "${NO_BUILDAH:-0}" == 1 ]] || ! command -v buildah >/dev/null; then
@@ -33,6 +45,21 @@ fi
 
 rm -rf "$DIR"
 mkdir -p "$DIR"
+
+trap bench_stop_registry EXIT
+if [[ "$needs_registry" == 1 && -z "${REGISTRY:-}" ]]; then
+  bench_need docker-registry=docker-registry skopeo=skopeo curl=curl debootstrap=debootstrap \
+    bwrap=bubblewrap proot=proot || exit 1
+  mkdir -p "$DIR/work"
+  export SLIMBUILD_CDS_DIR=$DIR/work/cds
+  bench_start_registry "$DIR/work" size-bench || exit 1
+  REGISTRY=$BENCH_REGISTRY_HOST/library
+  INSECURE=${INSECURE:-1}
+  bench_push_debian "$ROOT/builder-cli/target/slimbuild" "$CACHE" "$DIR/work" \
+    "$REGISTRY/debian:bookworm" || exit 1
+  bench_push_busybox "$BENCH_JAR" "$DIR/work" "$REGISTRY/busybox:1.35" || exit 1
+fi
+INSECURE=${INSECURE:-0}
 
 # Deterministic pseudo-random bytes: AES-CTR of zeros under a key derived from SEED.
 rand() { # SEED BYTES FILE
@@ -75,8 +102,9 @@ layout_size() {
 slim() { # NAME CTX OUT [FLAGS...]
   local name=$1 ctx=$2 out=$3
   shift 3
-  local args=(--progress quiet --platform linux/amd64 -o "type=oci,dest=$out")
+  local args=(--progress plain --platform linux/amd64 --sandbox "$SANDBOX" -o "type=oci,dest=$out")
   [[ -n "${REGISTRY:-}" ]] && args+=(--build-arg "REGISTRY=$REGISTRY")
+  [[ -n "${REGISTRY:-}" && "$INSECURE" == 1 ]] && args+=(--insecure-registry "${REGISTRY%%/*}")
   if SLIMBUILD_STORE="$DIR/store" java -jar "$JAR" build "${args[@]}" "$@" "$ctx" \
       >"$out.log" 2>&1; then
     layout_size "$out"
@@ -87,12 +115,14 @@ slim() { # NAME CTX OUT [FLAGS...]
 
 bah() { # NAME CTX OUT
   local name=$1 ctx=$2 out=$3
-  local args=(--layers=false --platform linux/amd64 -t "size-bench-$name")
+  local b=(buildah --root "$DIR/buildah/root" --runroot "$DIR/buildah/runroot" --storage-driver overlay)
+  local args=(--layers=false --isolation chroot --platform linux/amd64 -t "size-bench-$name")
   [[ -n "${REGISTRY:-}" ]] && args+=(--build-arg "REGISTRY=$REGISTRY")
-  if buildah bud "${args[@]}" "$ctx" >"$out.log" 2>&1 \
-      && buildah push --format oci "size-bench-$name" "oci:$out:latest" >>"$out.log" 2>&1; then
+  [[ "$INSECURE" == 1 ]] && args+=(--tls-verify=false)
+  if BUILDAH_ISOLATION=chroot "${b[@]}" bud "${args[@]}" "$ctx" >"$out.log" 2>&1 \
+      && "${b[@]}" push --format oci "size-bench-$name" "oci:$out:latest" >>"$out.log" 2>&1; then
     layout_size "$out"
-    buildah rmi "size-bench-$name" >/dev/null 2>&1
+    "${b[@]}" rmi "size-bench-$name" >/dev/null 2>&1
   else
     echo "failed"
   fi
@@ -112,11 +142,10 @@ for ref in $REFS; do
   mkdir -p "$ctx"
   if [[ "$ref" == copy-only ]]; then
     gen_copy_only "$ctx"
-  elif [[ -z "${REGISTRY:-}" ]]; then
-    printf '%-12s %14s\n' "$ref" "skipped (needs RUN and REGISTRY)"
-    continue
   else
     cp -a "$ROOT/benchmarks/reference/$ref/." "$ctx/"
+    # node/'s npm install trusts the machine's CA bundle (a proxy may intercept TLS)
+    [[ "$ref" == node ]] && cp "${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}" "$ctx/host-ca.crt"
   fi
   opt=$(slim "$ref" "$ctx" "$DIR/$ref-opt")
   plain=$(slim "$ref" "$ctx" "$DIR/$ref-plain" --no-optimize)

@@ -1,12 +1,6 @@
-from flask import Flask
+import socket
 
-app = Flask(__name__)
-
-
-@app.get("/")
-def hello():
-    return "hello\n"
-
+from greet import hello
 
 if __name__ == "__main__":
-    app.run(host="0.0.0.0", port=8080)
+    print(hello(socket.gethostname()), end="")
