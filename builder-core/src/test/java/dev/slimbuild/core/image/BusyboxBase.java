@@ -6,24 +6,16 @@ import dev.slimbuild.core.layer.LayerDigests;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
-import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
-import dev.slimbuild.core.oci.Index;
-import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.Platform;
-import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.push.PushReport;
-import dev.slimbuild.core.push.Pusher;
 import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +54,6 @@ public final class BusyboxBase {
   public static final String GROUP = "root:x:0:\nnogroup:x:65534:\napp:x:1000:\n";
 
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  private static final Object JVM_LOCK = new Object();
 
   private BusyboxBase() {}
 
@@ -81,31 +72,7 @@ public final class BusyboxBase {
    * once per cache directory; later calls read the cached image.
    */
   public static ImageIndex build(BlobStore store) throws IOException {
-    Path cache = cacheDir();
-    Files.createDirectories(cache);
-    ImageIndex index;
-    synchronized (JVM_LOCK) {
-      try (FileChannel ch =
-          FileChannel.open(
-              cache.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        // other JVMs (parallel test runs) build the same cache: one at a time
-        FileLock lock = ch.lock();
-        try {
-          index = cachedOrBuild(cache);
-        } finally {
-          lock.release();
-        }
-      }
-    }
-    BlobStore cached = new BlobStore(cache.resolve("image"));
-    for (Descriptor d : index.blobs()) {
-      Path dst = store.path(d.digest());
-      if (!Files.isRegularFile(dst)) {
-        Files.createDirectories(dst.getParent());
-        Dirs.linkOrCopy(cached.path(d.digest()), dst);
-      }
-    }
-    return index;
+    return (ImageIndex) CachedImage.get(cacheDir(), store, BusyboxBase::make);
   }
 
   /**
@@ -113,59 +80,20 @@ public final class BusyboxBase {
    */
   public static PushReport push(Registry registry, String repository, String tag)
       throws IOException {
-    Path tmp = Files.createTempDirectory("busybox-base-");
-    try {
-      BlobStore store = new BlobStore(tmp);
-      ImageIndex index = build(store);
-      return new Pusher(registry, store).push(index, repository, List.of(tag), Map.of());
-    } finally {
-      Dirs.deleteRecursively(tmp);
-    }
+    return CachedImage.push(BusyboxBase::build, registry, repository, tag);
   }
 
-  private static ImageIndex cachedOrBuild(Path cache) throws IOException {
-    Path top = cache.resolve("image.digest");
-    BlobStore store = new BlobStore(cache.resolve("image"));
-    if (Files.isRegularFile(top)) {
-      Digest d = Digest.parse(Files.readString(top).trim());
-      if (store.has(d)) {
-        return load(store, d);
-      }
-    }
+  private static ImageIndex make(BlobStore store) throws IOException {
+    Path cache = cacheDir();
     Map<String, Path> debs = debs(cache);
     List<BuiltImage> images = new ArrayList<>();
     for (Platform p : PLATFORMS) {
       images.add(platformImage(store, cache, p, debs.get(p.architecture())));
     }
-    ImageIndex index = ImageIndex.assemble(store, images, Map.of());
-    for (Descriptor d : index.blobs()) {
-      String problem = store.verify(d);
-      if (problem != null) {
-        throw new IllegalStateException("busybox base: " + problem);
-      }
-    }
-    Dirs.writeAtomically(top, (index.index().digest() + "\n").getBytes(StandardCharsets.UTF_8));
-    return index;
+    return ImageIndex.assemble(store, images, Map.of());
   }
 
-  /** Reads the index at {@code top} and its manifests and configs back from {@code store}. */
-  static ImageIndex load(BlobStore store, Digest top) throws IOException {
-    RawJson<Index> index = RawJson.parse(read(store, top), Index::parse);
-    List<BuiltImage> images = new ArrayList<>();
-    for (Descriptor m : index.value().manifests()) {
-      RawJson<Manifest> manifest = RawJson.parse(read(store, m.digest()), Manifest::parse);
-      RawJson<ImageConfig> config =
-          RawJson.parse(read(store, manifest.value().config().digest()), ImageConfig::parse);
-      images.add(new BuiltImage(config.value().platform(), manifest, config));
-    }
-    return new ImageIndex(index, images);
-  }
 
-  private static byte[] read(BlobStore store, Digest d) throws IOException {
-    try (InputStream in = store.open(d)) {
-      return in.readAllBytes();
-    }
-  }
 
   private static BuiltImage platformImage(BlobStore store, Path cache, Platform p, Path deb)
       throws IOException {

@@ -6,23 +6,15 @@ import dev.slimbuild.core.layer.LayerDigests;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
-import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
-import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.Platform;
-import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.push.PushReport;
-import dev.slimbuild.core.push.Pusher;
 import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +30,6 @@ import java.util.Map;
  * (an image holds none). Never skips: a missing tool fails naming its package.
  */
 public final class DebianBase {
-  private static final Object JVM_LOCK = new Object();
   private static final String PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private DebianBase() {}
@@ -50,57 +41,17 @@ public final class DebianBase {
 
   /** The image (built once per cache), its blobs linked into {@code store}. */
   public static BuiltImage build(BlobStore store) throws IOException {
-    Path cache = cacheDir();
-    Files.createDirectories(cache);
-    BuiltImage image;
-    synchronized (JVM_LOCK) {
-      try (FileChannel ch =
-          FileChannel.open(
-              cache.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        FileLock lock = ch.lock();
-        try {
-          image = cachedOrBuild(cache);
-        } finally {
-          lock.release();
-        }
-      }
-    }
-    BlobStore cached = new BlobStore(cache.resolve("image"));
-    List<Descriptor> blobs = new ArrayList<>(image.manifest().value().layers());
-    blobs.add(image.manifest().value().config());
-    blobs.add(image.descriptor());
-    for (Descriptor d : blobs) {
-      Path dst = store.path(d.digest());
-      if (!Files.isRegularFile(dst)) {
-        Files.createDirectories(dst.getParent());
-        Dirs.linkOrCopy(cached.path(d.digest()), dst);
-      }
-    }
-    return image;
+    return (BuiltImage) CachedImage.get(cacheDir(), store, DebianBase::make);
   }
 
   /** Builds (or reads from the cache) and pushes the image to {@code repository:tag}. */
   public static PushReport push(Registry registry, String repository, String tag)
       throws IOException {
-    Path tmp = Files.createTempDirectory("debian-base-");
-    try {
-      BlobStore store = new BlobStore(tmp);
-      BuiltImage image = build(store);
-      return new Pusher(registry, store).push(image, repository, List.of(tag), Map.of());
-    } finally {
-      Dirs.deleteRecursively(tmp);
-    }
+    return CachedImage.push(DebianBase::build, registry, repository, tag);
   }
 
-  private static BuiltImage cachedOrBuild(Path cache) throws IOException {
-    Path top = cache.resolve("image.digest");
-    BlobStore store = new BlobStore(cache.resolve("image"));
-    if (Files.isRegularFile(top)) {
-      Digest d = Digest.parse(Files.readString(top).trim());
-      if (store.has(d)) {
-        return load(store, d);
-      }
-    }
+  private static BuiltImage make(BlobStore store) throws IOException {
+    Path cache = cacheDir();
     BusyboxBase.requireTool("debootstrap", "debootstrap");
     Path rootfs = Files.createTempDirectory(cache, "rootfs-");
     try {
@@ -131,27 +82,13 @@ public final class DebianBase {
                       new ImageConfig.History(
                           Instant.EPOCH, "debootstrap --variant=minbase bookworm", null, null,
                           false)));
-      BuiltImage image = BuiltImage.assemble(store, config, List.of(layer), Map.of());
-      Dirs.writeAtomically(
-          top, (image.descriptor().digest() + "\n").getBytes(StandardCharsets.UTF_8));
-      return image;
+      return BuiltImage.assemble(store, config, List.of(layer), Map.of());
     } finally {
       Dirs.deleteRecursively(rootfs);
     }
   }
 
-  private static BuiltImage load(BlobStore store, Digest top) throws IOException {
-    RawJson<Manifest> manifest = RawJson.parse(read(store, top), Manifest::parse);
-    RawJson<ImageConfig> config =
-        RawJson.parse(read(store, manifest.value().config().digest()), ImageConfig::parse);
-    return new BuiltImage(config.value().platform(), manifest, config);
-  }
 
-  private static byte[] read(BlobStore store, Digest d) throws IOException {
-    try (java.io.InputStream in = store.open(d)) {
-      return in.readAllBytes();
-    }
-  }
 
   /** The directory tree as layer entries in tar order, hard links to the first path seen. */
   private static void walk(Path dir, String rel, List<LayerEntry> out, Map<Object, String> inodes)
