@@ -95,3 +95,36 @@ bench_push_busybox() {
   skopeo copy -q --all --dest-tls-verify=false "oci:$work/busybox-layout:1" "docker://$ref" || return 1
   echo "== base $ref" >&2
 }
+
+# bench_compare MODE REPS TITLE SLIM_LABEL BUILDAH_LABEL: runs the caller's run_slimbuild REP and
+# run_buildah REP (each prints milliseconds) interleaved REPS times (MODE both|slimbuild|buildah),
+# then prints both medians and the slimbuild/buildah ratio against the 0.5 goal.
+bench_median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
+bench_compare() {
+  local mode=$1 reps=$2 title=$3 slim_label=$4 buildah_label=$5 rep ms slim_med= buildah_med=
+  local slim_times=() buildah_times=()
+  for ((rep = 1; rep <= reps; rep++)); do
+    if [[ "$mode" != buildah ]]; then
+      ms=$(run_slimbuild "$rep")
+      slim_times+=("$ms")
+      echo "rep $rep slimbuild  ${ms} ms"
+    fi
+    if [[ "$mode" != slimbuild ]]; then
+      ms=$(run_buildah "$rep")
+      buildah_times+=("$ms")
+      echo "rep $rep buildah    ${ms} ms"
+    fi
+  done
+  echo "== $title, $reps reps (medians)"
+  if ((${#slim_times[@]})); then
+    slim_med=$(bench_median "${slim_times[@]}")
+    printf '%-40s %s ms   (%s)\n' "$slim_label" "$slim_med" "${slim_times[*]}"
+  fi
+  if ((${#buildah_times[@]})); then
+    buildah_med=$(bench_median "${buildah_times[@]}")
+    printf '%-40s %s ms   (%s)\n' "$buildah_label" "$buildah_med" "${buildah_times[*]}"
+  fi
+  if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
+    awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
+  fi
+}

@@ -111,38 +111,16 @@ if [[ "$mode" != buildah ]] && ! "$SLIMBUILD" build --help 2>/dev/null | grep -q
   slim_ok=0
 fi
 
-slim_times=()
-buildah_times=()
 if [[ "$mode" != buildah && "$slim_ok" == 1 ]]; then
   echo "== slimbuild first run (records its class-data archive; untimed): $(run_slimbuild 0) ms"
 fi
-for ((rep = 1; rep <= REPS; rep++)); do
-  if [[ "$mode" != buildah && "$slim_ok" == 1 ]]; then
-    ms=$(run_slimbuild "$rep")
-    slim_times+=("$ms")
-    echo "rep $rep slimbuild  ${ms} ms"
-  fi
-  if [[ "$mode" != slimbuild ]]; then
-    ms=$(run_buildah "$rep")
-    buildah_times+=("$ms")
-    echo "rep $rep buildah    ${ms} ms"
-  fi
-done
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
-
-echo "== push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold, $REPS reps (medians)"
-slim_med= buildah_med=
-if ((${#slim_times[@]})); then
-  slim_med=$(median "${slim_times[@]}")
-  echo "slimbuild build --push                  ${slim_med} ms   (${slim_times[*]})"
+run_mode=$mode
+if [[ "$slim_ok" != 1 ]]; then
+  run_mode=buildah # the slimbuild half cannot run; "slimbuild" alone runs nothing
 fi
-if ((${#buildah_times[@]})); then
-  buildah_med=$(median "${buildah_times[@]}")
-  echo "buildah bud + manifest push --all       ${buildah_med} ms   (${buildah_times[*]})"
-fi
-if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
-  awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
+if [[ "$slim_ok" == 1 || "$mode" != slimbuild ]]; then
+  bench_compare "$run_mode" "$REPS" "push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold" \
+    "slimbuild build --push" "buildah bud + manifest push --all"
 fi
 if [[ "$mode" != buildah && "$slim_ok" != 1 ]]; then
   exit 3

@@ -94,33 +94,6 @@ run_buildah() { # REP -> prints milliseconds
   echo $((t1 - t0))
 }
 
-slim_times=()
-buildah_times=()
-for ((rep = 1; rep <= REPS; rep++)); do
-  if [[ "$mode" != buildah ]]; then
-    ms=$(run_slimbuild "$rep")
-    slim_times+=("$ms")
-    echo "rep $rep slimbuild  ${ms} ms"
-  fi
-  if [[ "$mode" != slimbuild ]]; then
-    ms=$(run_buildah "$rep")
-    buildah_times+=("$ms")
-    echo "rep $rep buildah    ${ms} ms"
-  fi
-done
-
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
-
-echo "== RUN benchmark: apt-get install $PACKAGES on Debian 12 minbase, cold, $REPS reps (medians)"
-slim_med= buildah_med=
-if ((${#slim_times[@]})); then
-  slim_med=$(median "${slim_times[@]}")
-  echo "slimbuild build (--sandbox $SANDBOX)       ${slim_med} ms   (${slim_times[*]})"
-fi
-if ((${#buildah_times[@]})); then
-  buildah_med=$(median "${buildah_times[@]}")
-  echo "buildah bud (overlay, chroot)           ${buildah_med} ms   (${buildah_times[*]})"
-fi
-if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
-  awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
-fi
+bench_compare "$mode" "$REPS" \
+  "RUN benchmark: apt-get install $PACKAGES on Debian 12 minbase, cold" \
+  "slimbuild build (--sandbox $SANDBOX)" "buildah bud (overlay, chroot)"
