@@ -39,37 +39,14 @@ public record BuildRequest(
     boolean recompress,
     RunOptions run) {
 
-  /** A request with the default RUN options ({@link RunOptions#defaults()}). */
-  public BuildRequest(
-      Path context,
-      Path dockerfile,
-      String dockerfileName,
-      Map<String, String> buildArgs,
-      Optional<String> target,
-      List<Platform> platforms,
-      Map<String, String> labels,
-      Compression compression,
-      int compressionLevel,
-      long sourceDateEpoch,
-      boolean recompress) {
-    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
-        compressionLevel, sourceDateEpoch, recompress, RunOptions.defaults());
-  }
-
-  /** A request that keeps base layers' compression. */
-  public BuildRequest(
-      Path context,
-      Path dockerfile,
-      String dockerfileName,
-      Map<String, String> buildArgs,
-      Optional<String> target,
-      List<Platform> platforms,
-      Map<String, String> labels,
-      Compression compression,
-      int compressionLevel,
-      long sourceDateEpoch) {
-    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
-        compressionLevel, sourceDateEpoch, false);
+  /**
+   * A request with every default: {@code CONTEXT/Dockerfile}, no build args, labels or target, zstd
+   * level 3, time 0, base layers as they are, the default RUN options.
+   */
+  public static BuildRequest of(Path context, List<Platform> platforms) {
+    return new BuildRequest(context, context.resolve("Dockerfile"), "Dockerfile", Map.of(),
+        Optional.empty(), platforms, Map.of(), Compression.ZSTD, Compression.ZSTD.defaultLevel(),
+        0, false, RunOptions.defaults());
   }
 
   public BuildRequest {

@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,8 +72,7 @@ class BaseImageBuildTest {
   private BuildResult build(String dockerfile, Platform... platforms) throws IOException {
     Files.writeString(dir.resolve("ctx/Dockerfile"), dockerfile);
     BuildRequest req =
-        new BuildRequest(dir.resolve("ctx"), dir.resolve("ctx/Dockerfile"), "Dockerfile",
-            Map.of(), Optional.empty(), List.of(platforms), Map.of(), Compression.ZSTD, 3, 0);
+        BuildRequest.of(dir.resolve("ctx"), List.of(platforms));
     return builder().build(req);
   }
 
@@ -255,8 +253,7 @@ class BaseImageBuildTest {
   void withoutRegistryAccessImagesAreRefused() throws IOException {
     Files.writeString(dir.resolve("ctx/Dockerfile"), "FROM " + BASE + "\n");
     BuildRequest req =
-        new BuildRequest(dir.resolve("ctx"), dir.resolve("ctx/Dockerfile"), "Dockerfile",
-            Map.of(), Optional.empty(), List.of(AMD64), Map.of(), Compression.ZSTD, 3, 0);
+        BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
     assertThatThrownBy(() -> new Builder(store, e -> {}).build(req))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("no registry access");

@@ -29,7 +29,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,9 +86,7 @@ class OptimizeBuildTest {
   }
 
   private BuildResult build(OptimizeOptions options) throws IOException {
-    BuildRequest req = new BuildRequest(dir.resolve("ctx"), dir.resolve("ctx/Dockerfile"),
-        "Dockerfile", Map.of(), Optional.empty(), List.of(AMD64), Map.of(), Compression.ZSTD, 3,
-        0);
+    BuildRequest req = BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
     Builder b = new Builder(store, events::add, host -> reg);
     BuildResult r = b.build(req, options);
     b.fetchBaseLayers(r);
