@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.image.DebianBase;
-import dev.slimbuild.core.registry.Registries;
-import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.registry.RegistryOptions;
 import dev.slimbuild.core.registry.RegistryServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +29,8 @@ class DebianRunIT {
   static void startRegistryWithBase() throws Exception {
     BuildToolsIT.tools();
     BusyboxBase.requireTool("debootstrap", "debootstrap");
-    registry = RegistryServer.plain();
+    registry = TestRegistry.start(r -> DebianBase.push(r, "base/debian", "12"));
     host = registry.host();
-    try (Registry r =
-        Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()))) {
-      DebianBase.push(r, "base/debian", "12");
-    }
   }
 
   @AfterAll

@@ -7,9 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.registry.FaultProxy;
-import dev.slimbuild.core.registry.Registries;
-import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.registry.RegistryOptions;
 import dev.slimbuild.core.registry.RegistryServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -21,7 +18,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,12 +40,8 @@ class RegistryBuildIT {
     BuildToolsIT.tools();
     BusyboxBase.requireTool("proot", "proot");
     BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = RegistryServer.plain();
+    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
     host = registry.host();
-    try (Registry r =
-        Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()))) {
-      BusyboxBase.push(r, "base/busybox", "1");
-    }
     base = host + "/base/busybox:1";
   }
 

@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BusyboxBase;
-import dev.slimbuild.core.registry.Registries;
-import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.registry.RegistryOptions;
 import dev.slimbuild.core.registry.RegistryServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,12 +37,8 @@ class RunBuildIT {
     BusyboxBase.requireTool("proot", "proot");
     BusyboxBase.requireTool("bwrap", "bubblewrap");
     BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = RegistryServer.plain();
+    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
     host = registry.host();
-    try (Registry r =
-        Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()))) {
-      BusyboxBase.push(r, "base/busybox", "1");
-    }
     base = host + "/base/busybox:1";
   }
 

@@ -9,9 +9,7 @@ import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
-import dev.slimbuild.core.registry.Registries;
 import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.registry.RegistryOptions;
 import dev.slimbuild.core.registry.RegistryServer;
 import dev.slimbuild.core.sign.CosignSignatures;
 import dev.slimbuild.signing.SimpleSigning;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,11 +75,8 @@ class SigningRegistryIT {
     assertThat(cosign).as("cosign path in: " + fetched.out()).isNotNull().isExecutable();
     assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
 
-    registry = RegistryServer.plain();
+    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
     host = registry.host();
-    try (Registry r = client()) {
-      BusyboxBase.push(r, "base/busybox", "1");
-    }
     keys = Files.createTempDirectory("slimbuild-sign-keys");
     for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
         OTHER_PASSWORD})) {
@@ -100,7 +94,7 @@ class SigningRegistryIT {
   }
 
   private static Registry client() throws Exception {
-    return Registries.open(host, new RegistryOptions(Set.of(host), Set.of(), Map.of()));
+    return TestRegistry.client(host);
   }
 
   private static Run cli(Path dir, Map<String, String> env, String... args) {
