@@ -1,6 +1,5 @@
 package dev.slimbuild.core.run;
 
-import dev.slimbuild.core.SlimbuildException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,17 +27,7 @@ public final class BwrapSandbox implements Sandbox {
 
   @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
-    if (Emulation.isForeign(spec.platform())) {
-      String problem = Emulation.binfmtProblem(spec.rootfs(), spec.platform());
-      if (problem != null) {
-        throw new SlimbuildException(
-            "RUN for "
-                + spec.platform()
-                + " with bwrap needs binfmt_misc ("
-                + problem
-                + "); the proot sandbox runs it through qemu-user-static");
-      }
-    }
+    Emulation.requireBinfmt(spec, name());
     List<String> created = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     Path root = spec.rootfs();

@@ -31,17 +31,7 @@ public final class ChrootSandbox implements Sandbox {
 
   @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
-    if (Emulation.isForeign(spec.platform())) {
-      String problem = Emulation.binfmtProblem(spec.rootfs(), spec.platform());
-      if (problem != null) {
-        throw new SlimbuildException(
-            "RUN for "
-                + spec.platform()
-                + " with chroot needs binfmt_misc ("
-                + problem
-                + "); the proot sandbox runs it through qemu-user-static");
-      }
-    }
+    Emulation.requireBinfmt(spec, name());
     List<String> prefix = new ArrayList<>();
     if (spec.network() == Network.NONE) {
       prefix.addAll(unshareNet());

@@ -89,6 +89,21 @@ final class Emulation {
         + " is not in the rootfs";
   }
 
+  /**
+   * For sandboxes that run binaries directly (bwrap, chroot): a foreign platform needs a
+   * registered binfmt_misc emulator, else an error pointing at the proot sandbox.
+   */
+  static void requireBinfmt(RunSpec spec, String sandbox) {
+    if (isForeign(spec.platform())) {
+      String problem = binfmtProblem(spec.rootfs(), spec.platform());
+      if (problem != null) {
+        throw new SlimbuildException(
+            "RUN for " + spec.platform() + " with " + sandbox + " needs binfmt_misc (" + problem
+                + "); the proot sandbox runs it through qemu-user-static");
+      }
+    }
+  }
+
   /** The {@code qemu-ARCH-static} emulator, or an error naming the package to install. */
   static Path qemuStatic(Platform target) {
     String arch = qemuArch(target);
