@@ -42,17 +42,15 @@ final class ProgressPrinter implements EventSink {
     } else if (mode == Mode.QUIET) {
       return;
     } else if (event instanceof BuildEvent.StepFinished f) {
-      String size = f.layerBytes() < 0 ? "" : humanBytes(f.layerBytes());
       err.printf(
           Locale.ROOT,
-          "[%s] [%s %d/%d] %s  %.2fs  %s%n",
+          "[%s] [%s %d/%d] %s  %.2fs%n",
           f.platform(),
           f.stage(),
           f.step(),
           f.steps(),
           oneLine(f.text()),
-          f.elapsed().toNanos() / 1e9,
-          size);
+          f.elapsed().toNanos() / 1e9);
     } else if (event instanceof BuildEvent.LayerWritten l) {
       err.printf(
           Locale.ROOT,

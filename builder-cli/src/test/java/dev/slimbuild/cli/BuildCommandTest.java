@@ -87,6 +87,32 @@ class BuildCommandTest {
 
   // ---------------------------------------------------------------- config instructions
   @Test
+  void progressPlainPrintsOneLinePerStepAndQuietPrintsNothing() throws Exception {
+    Path ctx = context("FROM scratch AS app\nLABEL a=b\nCOPY f /f\nUSER 1000\n");
+    write(ctx.resolve("f"), "x\n");
+    Map<String, String> env = Map.of("SLIMBUILD_STORE", dir.resolve("store").toString());
+    BuildFixtures.Run plain = BuildFixtures.run(env, "build", "--progress", "plain", "-o",
+        "type=oci,dest=" + dir.resolve("plain"), ctx.toString());
+    assertThat(plain.code()).as(plain.err()).isZero();
+    // one line per step, then one per layer written when the stage ends
+    assertThat(plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app \\d/3\\] .*")))
+        .hasSize(3)
+        .allMatch(l -> l.matches(".+  \\d+\\.\\d\\ds"))
+        .anyMatch(l -> l.startsWith("[linux/amd64] [app 2/3] COPY f /f  "));
+    assertThat(plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app 2\\] layer .*")))
+        .singleElement()
+        .satisfies(l -> assertThat(l).endsWith("COPY f /f"));
+    BuildFixtures.Run quiet = BuildFixtures.run(env, "build", "--progress", "quiet", "-o",
+        "type=oci,dest=" + dir.resolve("quiet"), ctx.toString());
+    assertThat(quiet.code()).as(quiet.err()).isZero();
+    assertThat(quiet.err()).isEmpty();
+    assertThat(quiet.digest()).isEqualTo(plain.digest());
+    BuildFixtures.Run bad = BuildFixtures.run(env, "build", "--progress", "fancy", ctx.toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("invalid --progress 'fancy'");
+  }
+
+  @Test
   void sourceDateEpochFromTheEnvironmentAndHardlinkedDuplicates() throws Exception {
     Path ctx = context("FROM scratch\nCOPY a.txt b.txt /d/\n");
     write(ctx.resolve("a.txt"), "same bytes\n");

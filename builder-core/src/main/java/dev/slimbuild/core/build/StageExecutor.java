@@ -160,7 +160,7 @@ final class StageExecutor {
       currentStep = i;
       dispatch(ins);
       events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
-          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0), -1));
+          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0)));
     }
     LayerSink.Layer[] written = writeLayers(instructions);
     for (int i = 0; i < instructions.size(); i++) {

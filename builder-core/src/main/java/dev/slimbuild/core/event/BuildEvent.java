@@ -13,14 +13,11 @@ public sealed interface BuildEvent {
       implements BuildEvent {}
 
   /**
-   * A step ended. {@code layerBytes} is the compressed size of the layer it added, or -1 when it
-   * added none or its layer is written later: a stage's layers are written when the stage ends
-   * (so that a later step's deletions leave the earlier layer), each reported by {@link
-   * LayerWritten}.
+   * A step ended. Its layer, if any, is written when the stage ends (so that a later step's
+   * deletions leave the earlier layer) and reported then by {@link LayerWritten}.
    */
   record StepFinished(
-      String platform, String stage, int step, int steps, String text, Duration elapsed,
-      long layerBytes)
+      String platform, String stage, int step, int steps, String text, Duration elapsed)
       implements BuildEvent {}
 
   /**
