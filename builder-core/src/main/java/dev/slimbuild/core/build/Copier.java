@@ -77,7 +77,7 @@ final class Copier {
   }
 
   /** Entries for COPY --from=STAGE, reading the stage's file tree. */
-  List<LayerEntry> fromTree(FileTree src, Spec spec) {
+  List<LayerEntry> fromTree(FileTree src, Spec spec) throws IOException {
     List<Item> items = new ArrayList<>();
     for (String pattern : spec.sources()) {
       List<String> matches = matchTree(src, TreePaths.absolute("/", pattern));
@@ -96,11 +96,7 @@ final class Copier {
         items.add(new TreeItem(src, e, m.isEmpty() ? "" : LayerPaths.name(m)));
       }
     }
-    try {
-      return copy(items, spec);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return copy(items, spec);
   }
 
   private static List<String> matchContext(BuildContext ctx, String src, Instruction where)
