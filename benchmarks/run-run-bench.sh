@@ -75,7 +75,7 @@ run_slimbuild() { # REP -> prints milliseconds
     --insecure-registry "$host" "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
   t1=$(now_ms)
   grep -q 'Setting up curl' "$d/log" || { cat "$d/log" >&2; return 1; }
-  grep 'RUN sandbox' "$d/log" >&2 || true
+  grep -E 'RUN sandbox|RUN took' "$d/log" >&2 || true
   rm -rf "$d"
   echo $((t1 - t0))
 }

@@ -143,6 +143,12 @@ final class BuildCommand implements Callable<Integer> {
           + " Default: auto, which says what it picked and why.")
   String sandbox = "auto";
 
+  @Option(names = "--run-rootfs", paramLabel = "auto|overlay|copy",
+      description = "How RUN gets the stage's files: an overlay mount over the image's unpacked"
+          + " files (root only; nothing copied, only what the RUN wrote is compared), or a copy."
+          + " Default: auto (overlay where it works).")
+  String runRootfs = "auto";
+
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @Option(names = "--store", hidden = true, description = "Local store directory.")
@@ -190,7 +196,7 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress, RunOptions.of(sandbox(), main.env()));
+            epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()));
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
@@ -281,6 +287,14 @@ final class BuildCommand implements Callable<Integer> {
           "invalid --sandbox '" + sandbox + "': expected auto, bwrap, chroot or proot");
     }
     return sandbox;
+  }
+
+  private String runRootfs() {
+    if (!RunOptions.ROOTFS_MODES.contains(runRootfs)) {
+      throw new SlimbuildException(
+          "invalid --run-rootfs '" + runRootfs + "': expected auto, overlay or copy");
+    }
+    return runRootfs;
   }
 
   private long epoch() {

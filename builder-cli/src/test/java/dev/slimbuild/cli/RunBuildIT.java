@@ -135,10 +135,15 @@ class RunBuildIT {
                 + "RUN [\"/bin/sh\", \"-c\", \"echo exec > /opt/a/g && rm /opt/a/f\"]\n");
     List<String> digests = new ArrayList<>();
     for (String sandbox : List.of("bwrap", "chroot", "proot")) {
-      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+     for (String rootfs : List.of("overlay", "copy")) {
+      String out = "out-" + sandbox + "-" + rootfs;
+      BuildFixtures.Run r = build(ctx, out, "--sandbox", sandbox, "--run-rootfs", rootfs);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      assertThat(r.err()).contains(rootfs.equals("overlay")
+          ? "RUN root filesystem: overlay over the image's files"
+          : "RUN root filesystem: copied into a work directory (--run-rootfs copy)");
       digests.add(r.digest());
-      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
       List<TarFile> first = image.layerFiles(image.layers().size() - 2);
       // opt/a/f is deleted by the next RUN of the stage, so it is not carried (no wasted bytes)
       assertThat(first).extracting(TarFile::name)
@@ -150,8 +155,57 @@ class RunBuildIT {
       assertThat(second.get("opt/a/g").text()).isEqualTo("exec\n");
       assertThat(history(image)).contains("RUN /bin/sh -c echo exec > /opt/a/g && rm /opt/a/f"
           + " # buildkit");
+     }
     }
-    assertThat(digests).as("bwrap, chroot, proot").containsOnly(digests.get(0));
+    assertThat(digests).as("bwrap, chroot, proot; overlay and copy").hasSize(6)
+        .containsOnly(digests.get(0));
+  }
+
+  @Test
+  void anOverlayAndACopyOfTheStageGiveTheSameLayers() throws Exception {
+    // RUNs in a row share one overlay chain; the COPY between them makes the next RUN start over
+    Path ctx =
+        context("rootfs",
+            "RUN mkdir -p /srv/x/sub && echo old > /srv/x/old && echo keep > /srv/keep"
+                + " && ln -s old /srv/x/l\n"
+                + "COPY f.txt /srv/x/f\n"
+                + "RUN rm -rf /srv/x && mkdir /srv/x && echo new > /srv/x/new && chmod 0600 /srv/keep"
+                + " && rm /etc/group\n"
+                + "RUN echo again >> /srv/x/new && mkdir -p /srv/y && mv /srv/keep /srv/y/keep"
+                + " && ln /srv/y/keep /srv/y/hard && touch /etc/passwd\n");
+    BuildFixtures.write(ctx.resolve("f.txt"), "copied\n");
+    for (String rootfs : List.of("overlay", "copy")) {
+      String out = "out-" + rootfs;
+      BuildFixtures.Run r =
+          build(ctx, out, "--sandbox", "bwrap", "--run-rootfs", rootfs, "--no-optimize");
+      assertThat(r.code()).as(rootfs + ": " + r.err()).isZero();
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
+      int n = image.layers().size();
+      Map<String, TarFile> replaced = new HashMap<>();
+      for (TarFile f : image.layerFiles(n - 2)) {
+        replaced.put(f.name(), f);
+      }
+      if (rootfs.equals("overlay")) {
+        // overlayfs marks the directory made again opaque
+        assertThat(replaced.keySet()).containsExactlyInAnyOrder("etc", "etc/.wh.group",
+            "srv", "srv/keep", "srv/x", "srv/x/.wh..wh..opq", "srv/x/new");
+      } else {
+        // the copy path knows a directory was made again only by a new inode number, and the
+        // kernel may hand the old one out again: then each old entry gets its own whiteout, which
+        // hides the same files
+        assertThat(replaced.keySet()).containsAnyOf("srv/x/.wh..wh..opq", "srv/x/.wh.old")
+            .contains("etc", "etc/.wh.group", "srv", "srv/keep", "srv/x", "srv/x/new");
+      }
+      assertThat(replaced.get("srv/keep").mode()).isEqualTo(0600);
+      Map<String, TarFile> last = lastLayer(image);
+      assertThat(last.keySet()).as(rootfs).containsExactlyInAnyOrder("etc", "etc/passwd", "srv",
+          "srv/.wh.keep", "srv/x", "srv/x/new", "srv/y", "srv/y/hard", "srv/y/keep");
+      assertThat(last.get("srv/x/new").text()).isEqualTo("new\nagain\n");
+      // the first in tar order carries the bytes
+      assertThat(last.get("srv/y/hard").type()).isEqualTo('f');
+      assertThat(last.get("srv/y/hard").mode()).isEqualTo(0600);
+      assertThat(last.get("srv/y/keep").type()).isEqualTo('h');
+    }
   }
 
   @Test

@@ -10,12 +10,26 @@ import java.util.Objects;
  * @param sandbox {@code auto}, {@code bwrap}, {@code chroot} or {@code proot}
  * @param cacheDir where {@code RUN --mount=type=cache} directories live across builds
  * @param tempDir where a build keeps its work directories (deleted when the build ends)
+ * @param rootfs how a RUN gets the stage's files: {@code overlay} (an overlayfs mount over the
+ *     image's files, which are never copied; root only), {@code copy} (a copy in a work directory)
+ *     or {@code auto} (overlay where it works, else copy)
  */
-public record RunOptions(String sandbox, Path cacheDir, Path tempDir) {
+public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
+  /** The values {@code rootfs} may take. */
+  public static final java.util.List<String> ROOTFS_MODES = java.util.List.of("auto", "overlay", "copy");
+
   public RunOptions {
     Objects.requireNonNull(sandbox, "sandbox");
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(tempDir, "tempDir");
+    if (!ROOTFS_MODES.contains(rootfs)) {
+      throw new IllegalArgumentException("rootfs: " + rootfs);
+    }
+  }
+
+  /** These options with RUN's root filesystem made the {@code rootfs} way. */
+  public RunOptions withRootfs(String rootfs) {
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs);
   }
 
   /**
@@ -36,7 +50,8 @@ public record RunOptions(String sandbox, Path cacheDir, Path tempDir) {
     return new RunOptions(
         sandbox,
         cache.resolve("slimbuild").resolve("run-cache"),
-        Path.of(tmp != null && !tmp.isEmpty() ? tmp : System.getProperty("java.io.tmpdir")));
+        Path.of(tmp != null && !tmp.isEmpty() ? tmp : System.getProperty("java.io.tmpdir")),
+        "auto");
   }
 
   /** {@code auto} with the process's environment. */

@@ -13,6 +13,7 @@ import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.run.Mount;
 import dev.slimbuild.core.run.Network;
+import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.Rootfs;
 import dev.slimbuild.core.run.RootfsWriter;
 import dev.slimbuild.core.run.RunResult;
@@ -78,6 +79,14 @@ final class RunStep implements AutoCloseable {
 
   private Rootfs rootfs;
   private int syncedLayers = -1;
+  /** The overlay chain: the stage's files as the bottom lower directory, written once... */
+  private Path lowerBase;
+  /** ...the upper directories of the RUNs since, newest first... */
+  private final List<Path> uppers = new ArrayList<>();
+  /** ...in step with the stage at this many layers. */
+  private int overlaySynced = -1;
+  /** Whether the last RUN ran on the overlay (its layer is applied next). */
+  private boolean pendingOverlay;
   /** Paths the sandboxes created in the work directory (mount points, resolv.conf...). */
   private final Set<String> created = new HashSet<>();
 
@@ -153,8 +162,10 @@ final class RunStep implements AutoCloseable {
     boolean ownersOnDisk =
         BUILDER_IS_ROOT
             && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
+    boolean overlay = ownersOnDisk && runs.overlayUnavailable() == null;
     long t0 = System.nanoTime();
-    Rootfs before = workspace(stage, ownersOnDisk);
+    Rootfs before = overlay ? null : workspace(stage, ownersOnDisk);
+    Path upper = overlay ? overlayUpper(stage) : null;
     long t1 = System.nanoTime();
     Set<String> ignored = new HashSet<>(created);
     List<Mount> mounts = new ArrayList<>();
@@ -163,18 +174,32 @@ final class RunStep implements AutoCloseable {
     Deque<String> tail = new ArrayDeque<>();
     RunResult result;
     boolean ok = false;
+    Overlay mounted = null;
     try {
+      Path root;
+      if (overlay) {
+        Path work = runs.newDir("overlay-work");
+        scratch.add(work);
+        Path merged = runs.newDir("merged");
+        scratch.add(merged);
+        List<Path> lowers = new ArrayList<>(uppers);
+        lowers.add(lowerBase);
+        mounted = Overlay.mount(lowers, upper, work, merged);
+        root = merged;
+      } else {
+        root = before.dir();
+      }
       for (RunMountSpec m : mountSpecs) {
         String target = "/" + TreePaths.absolute(workdir, m.target());
         mounts.add(mount(r, m, target, locks, scratch));
-        String resolved = before.resolve(target);
+        String resolved = Rootfs.resolve(root, target);
         if (!resolved.isEmpty()) {
           ignored.add(resolved);
         }
       }
       RunSpec spec =
           new RunSpec(
-              before.dir(),
+              root,
               argv,
               env,
               workdir,
@@ -184,18 +209,26 @@ final class RunStep implements AutoCloseable {
               mounts,
               platform,
               Duration.ZERO);
-      result =
-          selection
-              .sandbox()
-              .run(
-                  spec,
-                  (stream, line) -> {
-                    if (tail.size() == TAIL_LINES) {
-                      tail.removeFirst();
-                    }
-                    tail.addLast(line);
-                    runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
-                  });
+      try {
+        result =
+            selection
+                .sandbox()
+                .run(
+                    spec,
+                    (stream, line) -> {
+                      if (tail.size() == TAIL_LINES) {
+                        tail.removeFirst();
+                      }
+                      tail.addLast(line);
+                      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
+                    });
+      } finally {
+        if (mounted != null) {
+          Overlay m = mounted;
+          mounted = null;
+          m.close();
+        }
+      }
       created.addAll(result.createdPaths());
       ignored.addAll(result.createdPaths());
       for (String note : result.notes()) {
@@ -211,18 +244,27 @@ final class RunStep implements AutoCloseable {
                     + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
       }
       long t2 = System.nanoTime();
-      List<LayerEntry> entries = Snapshot.diff(before, ignored, user.uid(), user.gid());
+      List<LayerEntry> entries =
+          overlay
+              ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored)
+              : Snapshot.diff(before, ignored, user.uid(), user.gid());
       long t3 = System.nanoTime();
-      List<LayerEntry> kept = keep(entries);
+      // an overlay's upper directory is never written again: the layer's files stay where they are
+      List<LayerEntry> kept = overlay ? entries : keep(entries);
       long t4 = System.nanoTime();
+      if (overlay) {
+        uppers.add(0, upper);
+        pendingOverlay = true;
+      }
       runs.events()
           .accept(
               new BuildEvent.Info(
                   String.format(
                       java.util.Locale.ROOT,
-                      "  [%s] RUN took: work directory %.2fs, command %.2fs, snapshot %.2fs"
+                      "  [%s] RUN took: %s %.2fs, command %.2fs, snapshot %.2fs"
                           + " (%d entries), copying the layer's files %.2fs",
                       stageName,
+                      overlay ? "overlay" : "work directory",
                       (t1 - t0) / 1e9,
                       (t2 - t1) / 1e9,
                       (t3 - t2) / 1e9,
@@ -238,6 +280,9 @@ final class RunStep implements AutoCloseable {
       for (Path p : scratch) {
         dev.slimbuild.core.fs.Trees.delete(p);
       }
+      if (mounted != null) {
+        mounted.close();
+      }
       if (!ok) {
         discard(); // the work directory is in an unknown state
       }
@@ -246,6 +291,11 @@ final class RunStep implements AutoCloseable {
 
   /** Refreshes the work directory's model after the stage applied {@code layer}. */
   void applied(List<LayerEntry> layer, int layerCount) throws IOException {
+    if (pendingOverlay) {
+      pendingOverlay = false;
+      overlaySynced = layerCount;
+      return;
+    }
     if (rootfs != null) {
       rootfs = rootfs.after(layer);
       syncedLayers = layerCount;
@@ -258,11 +308,68 @@ final class RunStep implements AutoCloseable {
   }
 
   private void discard() throws IOException {
+    discardOverlay();
     if (rootfs != null) {
       Path dir = rootfs.dir();
       rootfs = null;
       syncedLayers = -1;
       created.clear();
+      dev.slimbuild.core.fs.Trees.delete(dir);
+    }
+  }
+
+  /**
+   * A new upper directory for a RUN on an overlay over the stage's files: the earlier RUNs'
+   * upper directories (when nothing but RUNs changed the stage since) over the stage's files as a
+   * lower directory that hard-links the image's unpacked files instead of copying them.
+   */
+  private Path overlayUpper(Stage stage) throws IOException {
+    if (lowerBase != null && overlaySynced == stage.layerCount()) {
+      Path upper = runs.newDir("upper");
+      List<Path> lowers = new ArrayList<>(uppers);
+      lowers.add(lowerBase);
+      if (Overlay.fits(lowers, upper, upper)) {
+        return upper;
+      }
+      dev.slimbuild.core.fs.Trees.delete(upper); // too many lower directories: start over
+    }
+    discardOverlay();
+    lowerBase = runs.newDir("lower");
+    new RootfsWriter(true).writeLower(stage.tree(), lowerBase);
+    overlaySynced = stage.layerCount();
+    return runs.newDir("upper");
+  }
+
+  /**
+   * Where the stage's {@code path} is on disk below the current RUN's upper directory: in the
+   * newest earlier upper directory that has it, else in the lower directory; null if deleted.
+   */
+  private Path lowerPath(String path) {
+    for (Path u : uppers) {
+      Path p = u.resolve(path);
+      if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          return dev.slimbuild.core.run.FileStat.isWhiteout(p) ? null : p;
+        } catch (IOException e) {
+          return null;
+        }
+      }
+    }
+    Path p = lowerBase.resolve(path);
+    return Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? p : null;
+  }
+
+  /**
+   * Forgets the overlay chain. The lower directory goes (it only links or copies the stage's
+   * files); the upper directories stay until the build ends: their files are the RUN layers'.
+   */
+  private void discardOverlay() throws IOException {
+    uppers.clear();
+    overlaySynced = -1;
+    pendingOverlay = false;
+    if (lowerBase != null) {
+      Path dir = lowerBase;
+      lowerBase = null;
       dev.slimbuild.core.fs.Trees.delete(dir);
     }
   }

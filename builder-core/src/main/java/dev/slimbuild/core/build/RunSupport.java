@@ -3,6 +3,8 @@ package dev.slimbuild.core.build;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.SandboxSelector;
 
 import java.io.IOException;
@@ -22,6 +24,8 @@ final class RunSupport implements AutoCloseable {
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
   private Path root;
   private int counter;
+  private boolean overlayProbed;
+  private String overlayUnavailable;
 
   RunSupport(RunOptions options, EventSink events) {
     this.options = options;
@@ -57,6 +61,33 @@ final class RunSupport implements AutoCloseable {
       events.accept(new BuildEvent.Info(msg.toString()));
     }
     return s;
+  }
+
+  /**
+   * Null when RUNs as root run on overlay mounts, else why they copy the stage's files instead
+   * (probed once per build and announced; an error when {@code --run-rootfs overlay} cannot be had).
+   */
+  synchronized String overlayUnavailable() throws IOException {
+    if (overlayProbed) {
+      return overlayUnavailable;
+    }
+    overlayProbed = true;
+    if (options.rootfs().equals("copy")) {
+      overlayUnavailable = "--run-rootfs copy";
+    } else {
+      Path scratch = newDir("overlay-probe");
+      overlayUnavailable = Overlay.unavailable(scratch);
+      dev.slimbuild.core.fs.Trees.delete(scratch);
+      if (overlayUnavailable != null && options.rootfs().equals("overlay")) {
+        throw new SlimbuildException(
+            "--run-rootfs overlay: overlay mounts are not available (" + overlayUnavailable + ")");
+      }
+    }
+    events.accept(new BuildEvent.Info("RUN root filesystem: "
+        + (overlayUnavailable == null
+            ? "overlay over the image's files"
+            : "copied into a work directory (" + overlayUnavailable + ")")));
+    return overlayUnavailable;
   }
 
   EventSink events() {

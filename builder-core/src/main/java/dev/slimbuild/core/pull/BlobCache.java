@@ -2,6 +2,7 @@ package dev.slimbuild.core.pull;
 
 import dev.slimbuild.compress.Decompressors;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.fs.ParallelFiles;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.DigestMismatchException;
@@ -43,6 +44,11 @@ import java.util.TreeMap;
  */
 public final class BlobCache {
   private static final String ENTRIES = "entries.json";
+  /** Threads creating an unpacked layer's files, and the directories they spread over. */
+  private static final int WRITERS = 8;
+  private static final int SUBDIRS = 16;
+  private static final boolean AS_ROOT = 
+      dev.slimbuild.core.fs.Privileges.isRoot();
 
   private final BlobStore blobs;
   private final Path unpacked;
@@ -131,6 +137,10 @@ public final class BlobCache {
 
   private void unpack(Path blob, Descriptor layer, Digest diffId, Path dir) throws IOException {
     Files.createDirectories(dir.getParent());
+    if (AS_ROOT) {
+      // files keep the layer's modes and owners (setuid ones too): only root looks inside
+      Files.setAttribute(unpacked, "unix:mode", 0700);
+    }
     Path tmp = Files.createTempDirectory(dir.getParent(), "." + diffId.hex() + "-");
     try {
       Path files = Files.createDirectory(tmp.resolve("files"));
@@ -139,19 +149,35 @@ public final class BlobCache {
       try (InputStream raw = Files.newInputStream(blob);
           DigestInputStream tar =
               new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
-          LayerReader reader = new LayerReader(new NonClosing(tar))) {
+          LayerReader reader = new LayerReader(new NonClosing(tar));
+          ParallelFiles writer = new ParallelFiles(WRITERS)) {
         int n = 0;
         for (LayerEntry e; (e = reader.next()) != null; ) {
           String file = null;
           if (e.type() == EntryType.FILE) {
-            file = Integer.toString(n++);
-            try (InputStream in = e.content().open();
-                OutputStream out = Files.newOutputStream(files.resolve(file))) {
-              in.transferTo(out);
+            // spread over a few directories: creations in one directory do not overlap
+            String sub = Integer.toString(n % SUBDIRS);
+            if (n < SUBDIRS) {
+              Files.createDirectory(files.resolve(sub));
+            }
+            file = sub + "/" + n++;
+            LayerEntry entry = e;
+            try (InputStream in = e.content().open()) {
+              writer.write(files.resolve(file), in, e.size(), written -> {
+                if (AS_ROOT) {
+                  // as the layer says, so a RUN's overlay can use the file itself as a lower file
+                  if (entry.uid() != 0 || entry.gid() != 0) {
+                    Files.setAttribute(written, "unix:uid", entry.uid());
+                    Files.setAttribute(written, "unix:gid", entry.gid());
+                  }
+                  Files.setAttribute(written, "unix:mode", entry.mode());
+                }
+              });
             }
           }
           entries.add(toJson(e, file));
         }
+        writer.await();
         tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
       }
       Digest actual = new Digest(diffId.algorithm(),

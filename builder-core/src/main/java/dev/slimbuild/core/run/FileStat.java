@@ -43,6 +43,7 @@ public record FileStat(
   private static final int S_IFDIR = 0040000;
   private static final int S_IFREG = 0100000;
   private static final int S_IFLNK = 0120000;
+  private static final int S_IFCHR = 0020000;
 
   /** Reads the signature of {@code path} without following a symlink. */
   static FileStat read(Path path) throws IOException {
@@ -74,6 +75,12 @@ public record FileStat(
         (Integer) a.get("uid"),
         (Integer) a.get("gid"),
         target);
+  }
+
+  /** Whether {@code path} is an overlayfs whiteout: a character device numbered 0/0. */
+  public static boolean isWhiteout(Path path) throws IOException {
+    Map<String, Object> a = Files.readAttributes(path, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+    return ((Integer) a.get("mode") & S_IFMT) == S_IFCHR && (Long) a.get("rdev") == 0L;
   }
 
   private static long nanos(FileTime t) {

@@ -132,7 +132,12 @@ public final class Rootfs {
    * with symlinks resolved the way a process inside would resolve them.
    */
   public String resolve(String absolutePath) throws IOException {
-    return RootPaths.resolve(dir, RootPaths.checkAbsolute(absolutePath, "path"));
+    return resolve(dir, absolutePath);
+  }
+
+  /** {@code absolutePath} as the layer path it names inside the root filesystem at {@code root}. */
+  public static String resolve(Path root, String absolutePath) throws IOException {
+    return RootPaths.resolve(root, RootPaths.checkAbsolute(absolutePath, "path"));
   }
 
   /** The model content of the file at {@code path}, following hard links; null if none. */

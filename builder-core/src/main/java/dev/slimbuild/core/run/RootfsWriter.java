@@ -44,20 +44,44 @@ public final class RootfsWriter {
     return asRoot;
   }
 
-  /** Whether this process's effective uid is 0 (the owner of its own /proc entry). */
+  /** Whether this process's effective uid is 0. */
   static boolean runningAsRoot() {
-    try {
-      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-    } catch (IOException | UnsupportedOperationException e) {
-      return false;
-    }
+    return dev.slimbuild.core.fs.Privileges.isRoot();
   }
+
 
   /**
    * Writes {@code tree} to {@code workDir} (created if missing, must be empty) and records every
    * written path with its stat signature.
    */
   public Rootfs materialise(FileTree tree, Path workDir) throws IOException {
+    List<LayerEntry> entries = write(tree, workDir, false);
+    // signatures last: filling a directory and every chmod change its times
+    LinkedHashMap<String, Rootfs.Item> items = new LinkedHashMap<>(entries.size() * 2);
+    for (LayerEntry e : entries) {
+      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
+        continue;
+      }
+      items.put(e.path(), new Rootfs.Item(e, FileStat.read(workDir.resolve(e.path()))));
+    }
+    return new Rootfs(workDir, asRoot, items);
+  }
+
+  /**
+   * Writes {@code tree} to {@code lowerDir} (created if missing, must be empty) as the read-only
+   * lower directory of an overlay, as root: a file whose content already is a regular file on disk
+   * with the entry's mode and owner is hard-linked, not copied (the overlay copies it up before
+   * anything could write it); any other file is copied. Nothing is recorded: the overlay's upper
+   * directory tells what a RUN changed.
+   */
+  public void writeLower(FileTree tree, Path lowerDir) throws IOException {
+    if (!asRoot) {
+      throw new IllegalStateException("an overlay's lower directory is written as root");
+    }
+    write(tree, lowerDir, true);
+  }
+
+  private List<LayerEntry> write(FileTree tree, Path workDir, boolean link) throws IOException {
     Files.createDirectories(workDir);
     try (DirectoryStream<Path> s = Files.newDirectoryStream(workDir)) {
       if (s.iterator().hasNext()) {
@@ -79,9 +103,11 @@ public final class RootfsWriter {
           dirs.add(e);
           break;
         case FILE:
-          copy(e, p);
-          chown(p, e);
-          chmod(p, e.mode()); // after chown, which clears setuid/setgid
+          if (!(link && linked(e, p))) {
+            copy(e, p);
+            chown(p, e);
+            chmod(p, e.mode()); // after chown, which clears setuid/setgid
+          }
           break;
         case SYMLINK:
           Files.createSymbolicLink(p, Path.of(e.linkTarget()));
@@ -101,15 +127,35 @@ public final class RootfsWriter {
       LayerEntry d = dirs.get(i);
       chmod(workDir.resolve(d.path()), d.mode());
     }
-    // signatures last: filling a directory and every chmod change its times
-    LinkedHashMap<String, Rootfs.Item> items = new LinkedHashMap<>(entries.size() * 2);
-    for (LayerEntry e : entries) {
-      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
-        continue;
-      }
-      items.put(e.path(), new Rootfs.Item(e, FileStat.read(workDir.resolve(e.path()))));
+    return entries;
+  }
+
+  /** Hard-links {@code e}'s content file at {@code target} if it already is what {@code e} says. */
+  private static boolean linked(LayerEntry e, Path target) throws IOException {
+    if (!(e.content() instanceof ContentSource.PathSource)) {
+      return false;
     }
-    return new Rootfs(workDir, asRoot, items);
+    Path source = ((ContentSource.PathSource) e.content()).path();
+    Map<String, Object> a;
+    try {
+      a = Files.readAttributes(source, "unix:mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException ex) {
+      return false;
+    }
+    int mode = (Integer) a.get("mode");
+    if ((mode & 0170000) != 0100000
+        || (mode & 07777) != e.mode()
+        || (Integer) a.get("uid") != e.uid()
+        || (Integer) a.get("gid") != e.gid()
+        || (Long) a.get("size") != e.size()) {
+      return false;
+    }
+    try {
+      Files.createLink(target, source);
+      return true;
+    } catch (IOException ex) {
+      return false; // another filesystem, or the link count is at its limit: copy
+    }
   }
 
   private static LayerEntry linkedFile(LayerEntry link, Map<String, LayerEntry> byPath)

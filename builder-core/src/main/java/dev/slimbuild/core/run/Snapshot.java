@@ -3,14 +3,18 @@ package dev.slimbuild.core.run;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
+import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveTask;
+import java.util.function.Function;
 
 /**
  * The layer a RUN produced: one walk of the work directory compared with the {@link Rootfs}
@@ -35,6 +40,7 @@ import java.util.concurrent.RecursiveTask;
  * order. Every changed entry comes with its parent directories as they are now.
  */
 public final class Snapshot {
+  private static final String OPAQUE_XATTR = "overlay.opaque";
   private static final int COMPARE_BUFFER = 64 * 1024;
   private static final int SCAN_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
@@ -57,40 +63,283 @@ public final class Snapshot {
    */
   public static List<LayerEntry> diff(
       Rootfs before, Set<String> ignoredPaths, int runUid, int runGid) throws IOException {
-    Set<String> ignored = new HashSet<>();
-    for (String p : ignoredPaths) {
-      String n = LayerPaths.normalizeOrRoot(p);
-      if (!n.isEmpty()) {
-        ignored.add(n);
-      }
-    }
-    return new Walk(before, ignored, runUid, runGid).run();
+    return new Walk(before, normalized(ignoredPaths), runUid, runGid).run();
   }
 
-  /** One path on disk now, with what was written there before (null if nothing). */
-  private record Node(String path, Path file, FileStat stat, Rootfs.Item before) {}
+  /**
+   * The layer of a RUN that ran on an overlay mount: {@code upper} holds exactly what the RUN
+   * wrote, so only it is walked. A whiteout device becomes a whiteout, an opaque directory (the
+   * {@code user.overlay.opaque} attribute of a {@code userxattr} mount) over a directory of the
+   * model the directory plus its opaque marker. A path the model has, copied up but with the same
+   * type, size, mtime, mode, owner and link target as the lower file, is compared by content; a
+   * copied-up directory is taken only if its mode or owner changed (or as a parent). Owners are
+   * read from disk: the overlay is used only where the sandbox keeps them there.
+   *
+   * @param model the stage's files before the RUN
+   * @param lower where a model path is on disk below the overlay (null if nowhere)
+   * @param ignoredPaths layer paths skipped with everything below them (the sandbox's files)
+   */
+  public static List<LayerEntry> diffUpper(
+      Path upper, FileTree model, Function<String, Path> lower, Set<String> ignoredPaths)
+      throws IOException {
+    OverlayWalk w = new OverlayWalk(model, lower, normalized(ignoredPaths));
+    w.walk(upper, "", false);
+    return w.finish();
+  }
 
-  private static final class Walk {
+  private static Set<String> normalized(Set<String> paths) {
+    Set<String> out = new HashSet<>();
+    for (String p : paths) {
+      String n = LayerPaths.normalizeOrRoot(p);
+      if (!n.isEmpty()) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One path on disk now, with what the image held there before: its model entry and its
+   * signature on disk before the RUN (both null if nothing), and whether it is still the same
+   * file (whose extended attributes the model keeps).
+   */
+  private record Node(
+      String path, Path file, FileStat stat, LayerEntry model, FileStat old, boolean sameFile) {
+    static Node of(String path, Path file, FileStat now, Rootfs.Item before) {
+      return before == null
+          ? new Node(path, file, now, null, null, false)
+          : new Node(path, file, now, before.model(), before.stat(),
+              before.stat().type() == now.type() && before.stat().inode() == now.inode());
+    }
+  }
+
+  /** What the walks share: the entries found so far and how they become layer entries. */
+  private abstract static class Changes {
+    final Set<String> ignored;
+    final boolean ownersOnDisk;
+    final int runUid;
+    final int runGid;
+    final Map<String, Node> dirs = new HashMap<>();
+    /** Files with more than one link, by inode, in tar order. */
+    final Map<Long, List<Node>> linkGroups = new LinkedHashMap<>();
+    /** Output by tar key (the path; a whiteout's or opaque marker's tar name). */
+    final Map<String, LayerEntry> out = new HashMap<>();
+
+    Changes(Set<String> ignored, boolean ownersOnDisk, int runUid, int runGid) {
+      this.ignored = ignored;
+      this.ownersOnDisk = ownersOnDisk;
+      this.runUid = runUid;
+      this.runGid = runGid;
+    }
+
+    /** The layer: every entry with its parent directories, in tar order. */
+    List<LayerEntry> result() {
+      parents();
+      List<String> keys = new ArrayList<>(out.keySet());
+      keys.sort(TarOrder.PATHS);
+      List<LayerEntry> result = new ArrayList<>(keys.size());
+      for (String k : keys) {
+        result.add(out.get(k));
+      }
+      return result;
+    }
+
+    void emit(Node n) {
+      out.put(n.path(), entry(n));
+    }
+
+    /** The layer entry for a path as it is on disk now. */
+    LayerEntry entry(Node n) {
+      FileStat now = n.stat();
+      FileStat old = n.old();
+      int uid;
+      int gid;
+      if (ownersOnDisk) {
+        uid = now.uid();
+        gid = now.gid();
+      } else if (old != null && old.type() == now.type() && old.sameOwner(now)) {
+        // the builder could not set owners: the image's owner is the model's
+        uid = n.model().uid();
+        gid = n.model().gid();
+      } else {
+        uid = runUid;
+        gid = runGid;
+      }
+      // extended attributes are not read from disk: the same file keeps the model's
+      Map<String, String> xattrs = n.sameFile() ? n.model().xattrs() : Map.of();
+      try {
+        switch (now.type()) {
+          case DIRECTORY:
+            return LayerEntry.dir(n.path(), now.mode(), uid, gid).withXattrs(xattrs);
+          case SYMLINK:
+            return LayerEntry.symlink(n.path(), now.linkTarget(), uid, gid).withXattrs(xattrs);
+          default:
+            return LayerEntry.file(
+                    n.path(), now.mode(), uid, gid, now.size(), ContentSource.ofPath(n.file()))
+                .withXattrs(xattrs);
+        }
+      } catch (IllegalArgumentException e) {
+        throw new SlimbuildException("RUN created '/" + n.path() + "': " + e.getMessage(), e);
+      }
+    }
+
+    /**
+     * A link group with any member in the layer goes in whole: the first path carries the content,
+     * the others link to it (a link's target must be in the same layer).
+     */
+    void linkGroups() {
+      for (List<Node> group : linkGroups.values()) {
+        if (group.size() < 2 || group.stream().noneMatch(m -> out.containsKey(m.path()))) {
+          continue;
+        }
+        Node first = group.get(0);
+        LayerEntry file = out.computeIfAbsent(first.path(), p -> entry(first));
+        for (Node m : group.subList(1, group.size())) {
+          out.put(
+              m.path(),
+              new LayerEntry(
+                  m.path(),
+                  EntryType.HARDLINK,
+                  file.mode(),
+                  file.uid(),
+                  file.gid(),
+                  0,
+                  first.path(),
+                  null,
+                  file.xattrs()));
+        }
+      }
+    }
+
+    boolean isIgnored(String p) {
+      if (ignored.isEmpty()) {
+        return false;
+      }
+      for (String q = p; !q.isEmpty(); q = LayerPaths.parent(q)) {
+        if (ignored.contains(q)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Parent directories of every entry, as they are now, so the layer does not reset them. */
+    private void parents() {
+      for (LayerEntry e : new ArrayList<>(out.values())) {
+        for (String p = LayerPaths.parent(e.path()); !p.isEmpty(); p = LayerPaths.parent(p)) {
+          if (out.containsKey(p)) {
+            break;
+          }
+          Node d = dirs.get(p);
+          if (d == null) {
+            break;
+          }
+          out.put(p, entry(d));
+        }
+      }
+    }
+  }
+
+  /** The walk of an overlay's upper directory. */
+  private static final class OverlayWalk extends Changes {
+    private final FileTree model;
+    private final Function<String, Path> lower;
+    private final List<Node> inconclusive = new ArrayList<>();
+
+    OverlayWalk(FileTree model, Function<String, Path> lower, Set<String> ignored) {
+      super(ignored, true, 0, 0);
+      this.model = model;
+      this.lower = lower;
+    }
+
+    void walk(Path dir, String rel, boolean underOpaque) throws IOException {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+        for (Path p : s) {
+          children.add(p);
+        }
+      }
+      // in tar order, so the first of a link group is the one that carries the content
+      children.sort((a, b) -> TarOrder.compare(a.getFileName().toString(),
+          b.getFileName().toString()));
+      for (Path file : children) {
+        String path = LayerPaths.join(rel, file.getFileName().toString());
+        if (ignored.contains(path)) {
+          continue;
+        }
+        FileStat now = FileStat.read(file);
+        LayerEntry was = underOpaque ? null : model.get(path).orElse(null);
+        if (now.type() == null) {
+          if (was != null && FileStat.isWhiteout(file)) {
+            LayerEntry w = LayerEntry.whiteout(path);
+            out.put(w.tarName(), w);
+          }
+          continue; // sockets, FIFOs and devices have no layer entry
+        }
+        EntryType wasType = was == null ? null
+            : was.type() == EntryType.HARDLINK ? EntryType.FILE : was.type();
+        FileStat old = wasType == now.type() ? oldStat(path) : null;
+        Node n = new Node(path, file, now, old == null ? null : was, old, old != null);
+        if (now.type() == EntryType.DIRECTORY) {
+          dirs.put(path, n);
+          boolean opaque = false;
+          if (old == null) {
+            emit(n);
+          } else if (isOpaque(file)) {
+            emit(n);
+            out.put(path + "/" + LayerEntry.OPAQUE_MARKER, LayerEntry.opaque(path));
+            opaque = true;
+          } else if (old.mode() != now.mode() || !old.sameOwner(now)) {
+            emit(n);
+          }
+          walk(file, path, underOpaque || opaque);
+          continue;
+        }
+        if (now.type() == EntryType.FILE && now.nlink() > 1) {
+          linkGroups.computeIfAbsent(now.inode(), k -> new ArrayList<>()).add(n);
+        }
+        if (old == null
+            || old.mtimeNanos() != now.mtimeNanos()
+            || old.size() != now.size()
+            || old.mode() != now.mode()
+            || !old.sameOwner(now)
+            || now.type() == EntryType.SYMLINK && !old.linkTarget().equals(now.linkTarget())) {
+          emit(n);
+        } else if (now.type() == EntryType.FILE) {
+          inconclusive.add(n); // copied up, same signature: only the bytes can tell
+        }
+      }
+    }
+
+    List<LayerEntry> finish() throws IOException {
+      linkGroups();
+      for (Node n : inconclusive) {
+        if (!out.containsKey(n.path())
+            && !sameContent(n.file(), ContentSource.ofPath(lower.apply(n.path())))) {
+          emit(n);
+        }
+      }
+      return result();
+    }
+
+    private FileStat oldStat(String path) throws IOException {
+      Path p = lower.apply(path);
+      return p == null ? null : FileStat.read(p);
+    }
+
+  }
+
+  private static final class Walk extends Changes {
     private final Rootfs before;
-    private final Set<String> ignored;
-    private final int runUid;
-    private final int runGid;
     private final Set<String> seen = new HashSet<>();
     /** Directories that exist before and after as the same directory: deletions below are real. */
     private final Set<String> keptDirs = new HashSet<>();
-    private final Map<String, Node> dirs = new HashMap<>();
-    /** Files with more than one link, by inode, in tar order. */
-    private final Map<Long, List<Node>> linkGroups = new LinkedHashMap<>();
     /** Files whose ctime alone changed: compared by content unless emitted anyway. */
     private final List<Node> inconclusive = new ArrayList<>();
-    /** Output by tar key (the path; a whiteout's or opaque marker's tar name). */
-    private final Map<String, LayerEntry> out = new HashMap<>();
 
     Walk(Rootfs before, Set<String> ignored, int runUid, int runGid) {
+      super(ignored, before.ownersApplied(), runUid, runGid);
       this.before = before;
-      this.ignored = ignored;
-      this.runUid = runUid;
-      this.runGid = runGid;
     }
 
     List<LayerEntry> run() throws IOException {
@@ -122,14 +371,7 @@ public final class Snapshot {
         }
       }
       deletions();
-      parents();
-      List<String> keys = new ArrayList<>(out.keySet());
-      keys.sort(TarOrder.PATHS);
-      List<LayerEntry> result = new ArrayList<>(keys.size());
-      for (String k : keys) {
-        result.add(out.get(k));
-      }
-      return result;
+      return result();
     }
 
     /**
@@ -181,7 +423,7 @@ public final class Snapshot {
           }
           FileStat now = FileStat.read(file);
           if (now.type() != null) { // sockets, FIFOs and devices have no layer entry
-            mine.add(new Node(path, file, now, before.item(path)));
+            mine.add(Node.of(path, file, now, before.item(path)));
           }
         }
         mine.sort((a, b) -> TarOrder.compare(a.path(), b.path()));
@@ -211,7 +453,7 @@ public final class Snapshot {
     /** Handles a directory; returns whether its lower-layer contents are hidden (opaque). */
     private boolean directory(Node n, boolean underOpaque) {
       FileStat now = n.stat();
-      FileStat old = n.before() == null ? null : n.before().stat();
+      FileStat old = n.old();
       boolean wasDir = old != null && old.type() == EntryType.DIRECTORY;
       if (underOpaque || !wasDir) {
         emit(n); // new, or replacing a non-directory: nothing of the old one lies below
@@ -233,10 +475,10 @@ public final class Snapshot {
     /** Whether a file or symlink that is not under an opaque directory changed. */
     private boolean changed(Node n) {
       FileStat now = n.stat();
-      if (n.before() == null || n.before().stat().type() != now.type()) {
+      FileStat old = n.old();
+      if (old == null || old.type() != now.type()) {
         return true;
       }
-      FileStat old = n.before().stat();
       if (old.inode() != now.inode()
           || old.mtimeNanos() != now.mtimeNanos()
           || old.size() != now.size()
@@ -255,76 +497,6 @@ public final class Snapshot {
       return false;
     }
 
-    private void emit(Node n) {
-      out.put(n.path(), entry(n));
-    }
-
-    /** The layer entry for a path as it is on disk now. */
-    private LayerEntry entry(Node n) {
-      FileStat now = n.stat();
-      Rootfs.Item old = n.before();
-      int uid;
-      int gid;
-      if (before.ownersApplied()) {
-        uid = now.uid();
-        gid = now.gid();
-      } else if (old != null && old.stat().type() == now.type() && old.stat().sameOwner(now)) {
-        // the builder could not set owners: the image's owner is the model's
-        uid = old.model().uid();
-        gid = old.model().gid();
-      } else {
-        uid = runUid;
-        gid = runGid;
-      }
-      // extended attributes are not read from disk: the same inode keeps the model's
-      Map<String, String> xattrs =
-          old != null && old.stat().type() == now.type() && old.stat().inode() == now.inode()
-              ? old.model().xattrs()
-              : Map.of();
-      try {
-        switch (now.type()) {
-          case DIRECTORY:
-            return LayerEntry.dir(n.path(), now.mode(), uid, gid).withXattrs(xattrs);
-          case SYMLINK:
-            return LayerEntry.symlink(n.path(), now.linkTarget(), uid, gid).withXattrs(xattrs);
-          default:
-            return LayerEntry.file(
-                    n.path(), now.mode(), uid, gid, now.size(), ContentSource.ofPath(n.file()))
-                .withXattrs(xattrs);
-        }
-      } catch (IllegalArgumentException e) {
-        throw new SlimbuildException("RUN created '/" + n.path() + "': " + e.getMessage(), e);
-      }
-    }
-
-    /**
-     * A link group with any member in the layer goes in whole: the first path carries the content,
-     * the others link to it (a link's target must be in the same layer).
-     */
-    private void linkGroups() {
-      for (List<Node> group : linkGroups.values()) {
-        if (group.size() < 2 || group.stream().noneMatch(m -> out.containsKey(m.path()))) {
-          continue;
-        }
-        Node first = group.get(0);
-        LayerEntry file = out.computeIfAbsent(first.path(), p -> entry(first));
-        for (Node m : group.subList(1, group.size())) {
-          out.put(
-              m.path(),
-              new LayerEntry(
-                  m.path(),
-                  EntryType.HARDLINK,
-                  file.mode(),
-                  file.uid(),
-                  file.gid(),
-                  0,
-                  first.path(),
-                  null,
-                  file.xattrs()));
-        }
-      }
-    }
-
     /** A whiteout for every path gone from a directory that is still the same directory. */
     private void deletions() {
       for (String p : before.paths()) {
@@ -339,33 +511,20 @@ public final class Snapshot {
       }
     }
 
-    private boolean isIgnored(String p) {
-      if (ignored.isEmpty()) {
-        return false;
-      }
-      for (String q = p; !q.isEmpty(); q = LayerPaths.parent(q)) {
-        if (ignored.contains(q)) {
-          return true;
-        }
-      }
+  }
+
+  /** Whether the overlay marked directory {@code dir} opaque ({@code user.overlay.opaque=y}). */
+  static boolean isOpaque(Path dir) throws IOException {
+    UserDefinedFileAttributeView v =
+        Files.getFileAttributeView(
+            dir, UserDefinedFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+    if (v == null || !v.list().contains(OPAQUE_XATTR)) {
       return false;
     }
-
-    /** Parent directories of every entry, as they are now, so the layer does not reset them. */
-    private void parents() {
-      for (LayerEntry e : new ArrayList<>(out.values())) {
-        for (String p = LayerPaths.parent(e.path()); !p.isEmpty(); p = LayerPaths.parent(p)) {
-          if (out.containsKey(p)) {
-            break;
-          }
-          Node d = dirs.get(p);
-          if (d == null) {
-            break;
-          }
-          out.put(p, entry(d));
-        }
-      }
-    }
+    ByteBuffer b = ByteBuffer.allocate(v.size(OPAQUE_XATTR));
+    v.read(OPAQUE_XATTR, b);
+    b.flip();
+    return b.remaining() == 1 && b.get() == 'y';
   }
 
   /** Whether {@code file} holds exactly the bytes of {@code source}, read side by side. */

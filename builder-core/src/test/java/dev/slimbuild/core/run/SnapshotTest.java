@@ -23,7 +23,7 @@ class SnapshotTest {
   @TempDir Path tmp;
 
   /** What the RUN of the stage tree changes, one kind of change per path. */
-  private static void run(Path root) throws IOException {
+  static void run(Path root) throws IOException {
     // added
     Files.writeString(root.resolve("etc/new.conf"), "new");
     Files.setAttribute(root.resolve("etc/new.conf"), "unix:mode", 0644);
@@ -82,7 +82,7 @@ class SnapshotTest {
     Files.createDirectories(root.resolve("proc/1"));
   }
 
-  private static final List<String> EXPECTED =
+  static final List<String> EXPECTED =
       List.of(
           "DIRECTORY etc/ 755 0:0",
           "WHITEOUT etc/.wh.motd 0 0:0",
@@ -118,7 +118,7 @@ class SnapshotTest {
           "DIRECTORY var/lib/ 755 0:0",
           "WHITEOUT var/lib/.wh.x 0 0:0");
 
-  private static List<String> describe(List<LayerEntry> layer) {
+  static List<String> describe(List<LayerEntry> layer) {
     return layer.stream().map(Trees::describe).collect(Collectors.toList());
   }
 

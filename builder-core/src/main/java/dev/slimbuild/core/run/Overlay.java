@@ -1,0 +1,150 @@
+package dev.slimbuild.core.run;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An overlayfs mount for one RUN: read-only lower directories (never written: what the RUN changes
+ * is copied up), an upper directory that ends up holding exactly what the RUN wrote, deleted
+ * ({@link FileStat#isWhiteout whiteout} devices) or replaced (opaque directories), and the merged
+ * view the sandbox runs in. Mounted with {@code userxattr} so opaque markers are {@code user.}
+ * attributes this JVM can read, and without metacopy, index or redirects so every copied-up file
+ * holds its whole content and a renamed lower directory is copied, not redirected.
+ */
+public final class Overlay implements Closeable {
+  /** Mount data is at most a page; leave room for the fixed options. */
+  private static final int MAX_OPTIONS = 3800;
+
+  private final Path merged;
+  private boolean mounted;
+
+  private Overlay(Path merged) {
+    this.merged = merged;
+    this.mounted = true;
+  }
+
+  /** The merged view: the root filesystem the sandbox gets. */
+  public Path merged() {
+    return merged;
+  }
+
+  /**
+   * Mounts {@code lowers} (topmost first) under {@code upper} at {@code merged}; {@code work} is
+   * overlayfs's scratch directory (empty, on the upper's filesystem).
+   */
+  public static Overlay mount(List<Path> lowers, Path upper, Path work, Path merged)
+      throws IOException {
+    String options = options(lowers, upper, work);
+    if (options == null) {
+      throw new IOException("overlay options do not fit or name an unusable path: " + lowers);
+    }
+    Host.mustRun(List.of("mount", "-t", "overlay", "overlay", "-o", options, merged.toString()));
+    return new Overlay(merged);
+  }
+
+  /** Whether {@code lowers}, {@code upper} and {@code work} can be one mount's options. */
+  public static boolean fits(List<Path> lowers, Path upper, Path work) {
+    return options(lowers, upper, work) != null;
+  }
+
+  private static String options(List<Path> lowers, Path upper, Path work) {
+    List<String> names = new ArrayList<>();
+    for (Path p : lowers) {
+      names.add(p.toString());
+    }
+    for (String n : names) {
+      if (!usable(n)) {
+        return null;
+      }
+    }
+    if (!usable(upper.toString()) || !usable(work.toString())) {
+      return null;
+    }
+    String o =
+        "lowerdir=" + String.join(":", names) + ",upperdir=" + upper + ",workdir=" + work
+            + ",userxattr,metacopy=off,index=off";
+    return o.length() <= MAX_OPTIONS ? o : null;
+  }
+
+  /** Mount options separate by commas and lower directories by colons; no escaping here. */
+  private static boolean usable(String path) {
+    return path.startsWith("/")
+        && path.chars().noneMatch(c -> c == ',' || c == ':' || c == '\\' || c < ' ');
+  }
+
+  /**
+   * Null when this process can run RUNs on overlay mounts under {@code scratch} (an empty
+   * directory on the work directories' filesystem, left empty), else why not. It mounts a small
+   * overlay, replaces a lower directory through it and checks that the opaque marker can be read
+   * back: root with CAP_SYS_ADMIN, a kernel with {@code userxattr} (5.11+) and user extended
+   * attributes on the upper filesystem are all needed.
+   */
+  public static String unavailable(Path scratch) {
+    if (Host.euid() != 0) {
+      return "not root";
+    }
+    if (Host.which("mount").isEmpty() || Host.which("umount").isEmpty()) {
+      return "no mount(8)";
+    }
+    try {
+      Path lower = Files.createDirectories(scratch.resolve("l/d"));
+      Files.writeString(lower.resolve("f"), "f");
+      Path upper = Files.createDirectory(scratch.resolve("u"));
+      Path work = Files.createDirectory(scratch.resolve("w"));
+      Path merged = Files.createDirectory(scratch.resolve("m"));
+      List<Path> lowers = List.of(scratch.resolve("l"));
+      if (!fits(lowers, upper, work)) {
+        return "the work directory's path " + scratch + " cannot be named in mount options";
+      }
+      String refused =
+          Host.probe(
+              List.of("mount", "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
+                  merged.toString()));
+      if (refused != null) {
+        return "mount -t overlay failed: " + refused;
+      }
+      try (Overlay o = new Overlay(merged)) {
+        Path d = o.merged().resolve("d");
+        Files.delete(d.resolve("f"));
+        Files.delete(d);
+        Files.createDirectory(d);
+      }
+      if (!FileStat.isWhiteout(upper.resolve("d")) && !Files.isDirectory(upper.resolve("d"))) {
+        return "the overlay's upper directory did not record the change";
+      }
+      if (!Snapshot.isOpaque(upper.resolve("d"))) {
+        return "opaque directories are not marked with user extended attributes";
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return "overlay probe failed: " + e.getMessage();
+    } finally {
+      try {
+        dev.slimbuild.core.fs.Trees.delete(scratch);
+        Files.createDirectories(scratch);
+      } catch (IOException e) {
+        // a leftover probe directory is deleted with the build's work directories
+      }
+    }
+  }
+
+  /** Unmounts; lazily if something still holds the mount (a process the sandbox left behind). */
+  @Override
+  public void close() throws IOException {
+    if (!mounted) {
+      return;
+    }
+    mounted = false;
+    String refused = Host.probe(List.of("umount", merged.toString()));
+    if (refused != null) {
+      String lazy = Host.probe(List.of("umount", "-l", merged.toString()));
+      if (lazy != null) {
+        throw new IOException("cannot unmount the overlay at " + merged + ": " + lazy);
+      }
+    }
+  }
+}
