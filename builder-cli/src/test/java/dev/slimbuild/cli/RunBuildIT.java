@@ -322,6 +322,88 @@ class RunBuildIT {
   }
 
   @Test
+  void hereDocumentsRunAsBuildKitRunsThemInEverySandbox() throws Exception {
+    Path ctx =
+        context("heredocs",
+            "ARG WHO=arg\n"
+                + "ENV GREETING=hello\n"
+                // a lone heredoc: the body is the SHELL's script
+                + "RUN <<EOF\n"
+                + "mkdir -p /out\n"
+                + "echo \"one $GREETING $WHO\" > /out/one\n"
+                + "  echo two > /out/two\n"
+                + "EOF\n"
+                // a #! body runs from a file under /dev/pipes that stays out of the layer
+                + "RUN <<EOF\n"
+                + "#!/bin/sh\n"
+                + "echo \"$0\" > /out/shebang\n"
+                + "ls /dev/pipes >> /out/shebang\n"
+                + "EOF\n"
+                // the interpreter is the #! line's (awk), given "-f" and the script
+                + "RUN <<EOF\n"
+                + "#!/usr/bin/awk -f\n"
+                + "BEGIN { print \"awk ran\" > \"/out/awk\" }\n"
+                + "EOF\n"
+                // the shell reads heredocs of any other line: unquoted expanded, quoted not
+                + "RUN cat <<EOF > /greeting && cat <<'RAW' > /raw\n"
+                + "$GREETING $WHO\n"
+                + "EOF\n"
+                + "$GREETING $WHO\n"
+                + "RAW\n"
+                // <<- strips leading tabs, in the shell and for a lone heredoc
+                + "RUN cat <<-EOF > /tabs\n"
+                + "\t\tindented\n"
+                + "\tEOF\n"
+                + "RUN <<-EOF\n"
+                + "\techo lone > /out/lone-tabs\n"
+                + "\tEOF\n"
+                // a #! script for a user without privileges
+                + "USER app\n"
+                + "RUN <<EOF\n"
+                + "#!/bin/sh\n"
+                + "id -u > /home/app/ran\n"
+                + "EOF\n");
+    List<String> digests = new ArrayList<>();
+    for (String sandbox : List.of("bwrap", "chroot", "proot")) {
+      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      digests.add(r.digest());
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
+      // base and seven RUNs
+      assertThat(image.layers()).as(sandbox).hasSize(8);
+      Map<String, TarFile> files = new HashMap<>();
+      for (int i = 1; i < image.layers().size(); i++) {
+        for (TarFile f : image.layerFiles(i)) {
+          assertThat(f.name()).as(sandbox + ": no script or mount point in a layer")
+              .doesNotStartWith("dev");
+          files.put(f.name(), f);
+        }
+      }
+      assertThat(image.layerFiles(2)).extracting(TarFile::name)
+          .as(sandbox).containsExactly("out", "out/shebang");
+      assertThat(files.get("out/one").text()).isEqualTo("one hello arg\n");
+      assertThat(files.get("out/two").text()).isEqualTo("two\n");
+      assertThat(files.get("out/shebang").text()).isEqualTo("/dev/pipes/EOF\nEOF\n");
+      assertThat(files.get("out/awk").text()).isEqualTo("awk ran\n");
+      assertThat(files.get("greeting").text()).isEqualTo("hello arg\n");
+      assertThat(files.get("raw").text()).isEqualTo("$GREETING $WHO\n");
+      assertThat(files.get("tabs").text()).isEqualTo("indented\n");
+      assertThat(files.get("out/lone-tabs").text()).isEqualTo("lone\n");
+      assertThat(files.get("home/app/ran").text()).isEqualTo("1000\n");
+      assertThat(files.get("home/app/ran").uid()).isEqualTo(1000);
+      assertThat(history(image)).contains(
+          "RUN |1 WHO=arg /bin/sh -c mkdir -p /out\necho \"one $GREETING $WHO\" > /out/one\n"
+              + "  echo two > /out/two\n # buildkit",
+          "RUN |1 WHO=arg /bin/sh -c /dev/pipes/EOF # buildkit",
+          "RUN |1 WHO=arg /bin/sh -c cat <<EOF > /greeting && cat <<'RAW' > /raw\n"
+              + "$GREETING $WHO\nEOF\n$GREETING $WHO\nRAW # buildkit",
+          "RUN |1 WHO=arg /bin/sh -c cat <<-EOF > /tabs\n\t\tindented\nEOF # buildkit",
+          "RUN |1 WHO=arg /bin/sh -c echo lone > /out/lone-tabs\n # buildkit");
+    }
+    assertThat(digests).as("bwrap, chroot, proot").containsOnly(digests.get(0));
+  }
+
+  @Test
   void aFailingRunNamesItsLineExitCodeAndOutputAndLeavesNoWorkDirectory() throws Exception {
     Path ctx =
         context("fail", "RUN echo first > /f\nRUN echo one; echo two >&2; exit 3\n");
@@ -335,9 +417,11 @@ class RunBuildIT {
     try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
       assertThat(s.toList()).isEmpty();
     }
-    BuildFixtures.Run heredoc = build(context("heredoc", "RUN <<EOF\necho hi\nEOF\n"), "out2");
+    BuildFixtures.Run heredoc =
+        build(context("heredoc", "RUN <<EOF\necho hi\nexit 4\nEOF\n"), "out2");
     assertThat(heredoc.code()).isEqualTo(1);
-    assertThat(heredoc.err()).contains("Dockerfile:2: RUN with a here-document is not supported");
+    assertThat(heredoc.err())
+        .contains("Dockerfile:2: RUN <<EOF (echo hi...) failed with exit code 4", "\n  hi");
     BuildFixtures.Run secret =
         build(context("secret", "RUN --mount=type=secret,id=x cat /run/secrets/x\n"), "out3");
     assertThat(secret.code()).isEqualTo(1);

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -107,9 +108,10 @@ final class RunStep implements AutoCloseable {
 
   /** Runs {@code r}; errors are {@code Dockerfile:LINE:} errors. */
   Outcome run(RunInstruction r, Stage stage) throws IOException {
-    if (!r.heredocs().isEmpty()) {
-      throw r.location().error("RUN with a here-document is not supported yet");
-    }
+    Optional<RunHeredocs.Plan> heredoc =
+        r.heredocs().isEmpty()
+            ? Optional.empty()
+            : Optional.of(RunHeredocs.plan(r, platform.os()));
     if (r.security().isPresent() && !r.security().get().equals("sandbox")) {
       throw r.location()
           .error("RUN --security=" + r.security().get() + " is not supported (only sandbox)");
@@ -123,14 +125,18 @@ final class RunStep implements AutoCloseable {
         throw r.location().error(e.getMessage());
       }
     }
-    List<String> argv = argv(r.command(), stage.config());
+    CommandForm command =
+        heredoc.<CommandForm>map(h -> new CommandForm.Shell(h.script())).orElse(r.command());
+    List<String> argv = argv(command, stage.config());
+    // how errors name the RUN: a heredoc's script may be long, its first line says enough
+    String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
     String program = argv.get(0);
     if (program.startsWith("/")) {
       String path = TreePaths.resolve(stage.tree(), TreePaths.absolute("/", program), true);
       if (stage.tree().get(path).filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
           .isEmpty()) {
         throw r.location()
-            .error("RUN " + String.join(" ", argv) + ": the image has no " + program
+            .error(display + ": the image has no " + program
                 + (r.command() instanceof CommandForm.Shell
                     ? " (shell form runs the stage's SHELL; use the exec form [\"...\"] for an"
                         + " image without a shell)"
@@ -189,6 +195,14 @@ final class RunStep implements AutoCloseable {
       } else {
         root = before.dir();
       }
+      if (heredoc.isPresent() && heredoc.get().file().isPresent()) {
+        mounts.add(Mount.bind(scriptDir(heredoc.get().file().get(), scratch),
+            RunHeredocs.PIPES, true));
+        String resolved = Rootfs.resolve(root, RunHeredocs.PIPES);
+        if (!resolved.isEmpty()) {
+          ignored.add(resolved);
+        }
+      }
       for (RunMountSpec m : mountSpecs) {
         String target = "/" + TreePaths.absolute(workdir, m.target());
         mounts.add(mount(r, m, target, locks, scratch));
@@ -237,8 +251,7 @@ final class RunStep implements AutoCloseable {
       if (result.exitCode() != 0) {
         throw r.location()
             .error(
-                "RUN "
-                    + String.join(" ", argv)
+                display
                     + " failed with exit code "
                     + result.exitCode()
                     + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
@@ -271,22 +284,41 @@ final class RunStep implements AutoCloseable {
                       entries.size(),
                       (t4 - t3) / 1e9)));
       ok = true;
+      // BuildKit records the command it ran, so a heredoc RUN's history is the SHELL with its
+      // script: the lone heredoc's body, "/dev/pipes/NAME" for a #! body, or the line followed by
+      // the heredocs and their words (dispatchRun: runCommandString of the final arguments).
       return new Outcome(
           kept, "RUN " + commandString(argv, stage.declaredArgs(), stage.vars()) + " # buildkit");
     } finally {
+      if (mounted != null) {
+        mounted.close(); // before the scratch directories go: the merged one is its mount point
+      }
       for (FileLock l : locks) {
         l.channel().close();
       }
       for (Path p : scratch) {
         dev.slimbuild.core.fs.Trees.delete(p);
       }
-      if (mounted != null) {
-        mounted.close();
-      }
       if (!ok) {
         discard(); // the work directory is in an unknown state
       }
     }
+  }
+
+  /**
+   * A scratch directory holding {@code script} as an executable file, to be mounted read-only at
+   * {@link RunHeredocs#PIPES}: the RUN runs it, and it never lands in the work directory.
+   */
+  private Path scriptDir(RunHeredocs.Script script, List<Path> scratch) throws IOException {
+    Path dir = runs.newDir("heredoc");
+    scratch.add(dir);
+    Path pipes = Files.createDirectory(dir.resolve("pipes"));
+    Path file = pipes.resolve(script.name());
+    Files.writeString(file, script.content(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(pipes, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return pipes;
   }
 
   /** Refreshes the work directory's model after the stage applied {@code layer}. */

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.dockerfile;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,19 @@ public record Heredoc(
   public Heredoc {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(content, "content");
+  }
+
+  /**
+   * The heredoc that {@code word} opens when the whole word is one ({@code <<EOF}, {@code
+   * <<-"EOF"}, {@code 3<<EOF}), with empty content; empty when it is not one or does not lex (as
+   * BuildKit's {@code MustParseHeredoc}, which drops the error).
+   */
+  public static Optional<Heredoc> ofWord(String word) {
+    try {
+      return Optional.ofNullable(Heredocs.parse(word));
+    } catch (SyntaxError e) {
+      return Optional.empty();
+    }
   }
 
   /** The body as the instruction uses it: leading tabs removed from each line if {@link #chomp}. */
