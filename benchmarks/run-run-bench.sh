@@ -10,8 +10,10 @@
 # $SLIMBUILD_TEST_CACHE, default ~/.cache/slimbuild-test), turned into an image by slimbuild itself
 # (FROM scratch + ADD rootfs.tar /) and pushed to a registry on a free loopback port.
 #
-# Environment: REPS (default 3; medians), PACKAGES (default "curl ca-certificates xz-utils less"),
-# SKIP_BUILD=1 (reuse the jars), SANDBOX (slimbuild --sandbox, default auto), KEEP=1.
+# Environment: REPS (default 3; medians), WORKLOAD (apt: the apt-get RUN, default; many: ten small
+# RUNs without network), PACKAGES (default "curl ca-certificates xz-utils less"), SKIP_BUILD=1
+# (reuse the jars), SANDBOX (slimbuild --sandbox, default auto), ROOTFS (slimbuild --run-rootfs,
+# default auto), KEEP=1.
 # Needs root (apt-get, debootstrap, buildah's overlay storage). Prints wall times and the ratio
 # slimbuild/buildah (goal: <= 0.5).
 set -euo pipefail
@@ -23,6 +25,8 @@ case "$mode" in both | slimbuild | buildah) ;; *) echo "usage: $0 [both|slimbuil
 REPS=${REPS:-3}
 PACKAGES=${PACKAGES:-curl ca-certificates xz-utils less}
 SANDBOX=${SANDBOX:-auto}
+WORKLOAD=${WORKLOAD:-apt}
+ROOTFS=${ROOTFS:-auto}
 SLIMBUILD=$repo_root/builder-cli/target/slimbuild
 CACHE=${SLIMBUILD_TEST_CACHE:-$HOME/.cache/slimbuild-test}/bench-debian
 
@@ -60,8 +64,31 @@ base=$host/bench/debian:12
 bench_push_debian "$SLIMBUILD" "$CACHE" "$work" "$base"
 
 mkdir -p "$work/ctx"
-printf 'FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s\n' \
-  "$base" "$PACKAGES" >"$work/ctx/Dockerfile"
+case "$WORKLOAD" in
+  apt)
+    printf 'FROM %s\nRUN apt-get update && apt-get install -y --no-install-recommends %s\n' \
+      "$base" "$PACKAGES" >"$work/ctx/Dockerfile"
+    expect='Setting up curl'
+    ;;
+  many)
+    # a typical tail of a Dockerfile: many small RUNs, no network
+    cat >"$work/ctx/Dockerfile" <<DOCKERFILE
+FROM $base
+RUN useradd -m -u 1000 app
+RUN mkdir -p /opt/app/bin /opt/app/etc /var/lib/app
+RUN echo 'key=value' > /opt/app/etc/app.conf
+RUN printf '#!/bin/sh\\necho ready\\n' > /opt/app/bin/ready && chmod 755 /opt/app/bin/ready
+RUN ln -s /opt/app/bin/ready /usr/local/bin/ready
+RUN sed -i 's/^#force_color_prompt=yes/force_color_prompt=yes/' /etc/skel/.bashrc
+RUN rm -rf /usr/share/doc/* /usr/share/man/*
+RUN chown -R app:app /opt/app /var/lib/app
+RUN dpkg-query -W > /opt/app/packages.txt
+RUN ready
+DOCKERFILE
+    expect='ready'
+    ;;
+  *) echo "WORKLOAD must be apt or many" >&2; exit 2 ;;
+esac
 echo "== Dockerfile:"; sed 's/^/   /' "$work/ctx/Dockerfile"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -71,10 +98,10 @@ run_slimbuild() { # REP -> prints milliseconds
   mkdir -p "$d/home" "$d/store" "$d/tmp"
   t0=$(now_ms)
   HOME=$d/home XDG_DATA_HOME=$d/home/data XDG_CACHE_HOME=$d/home/cache SLIMBUILD_STORE=$d/store \
-    TMPDIR=$d/tmp "$SLIMBUILD" build --progress plain --sandbox "$SANDBOX" -t bench/run:1 \
+    TMPDIR=$d/tmp "$SLIMBUILD" build --progress plain --sandbox "$SANDBOX" --run-rootfs "$ROOTFS" -t bench/run:1 \
     --insecure-registry "$host" "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
   t1=$(now_ms)
-  grep -q 'Setting up curl' "$d/log" || { cat "$d/log" >&2; return 1; }
+  grep -q "$expect" "$d/log" || { cat "$d/log" >&2; return 1; }
   grep -E 'RUN sandbox|RUN took' "$d/log" >&2 || true
   rm -rf "$d"
   echo $((t1 - t0))
@@ -88,12 +115,12 @@ run_buildah() { # REP -> prints milliseconds
   BUILDAH_ISOLATION=chroot "${b[@]}" bud --isolation chroot --layers --tls-verify=false \
     -t bench/run:1 "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
   t1=$(now_ms)
-  grep -q 'Setting up curl' "$d/log" || { cat "$d/log" >&2; return 1; }
+  grep -q "$expect" "$d/log" || { cat "$d/log" >&2; return 1; }
   "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
   rm -rf "$d" 2>/dev/null || true
   echo $((t1 - t0))
 }
 
 bench_compare "$mode" "$REPS" \
-  "RUN benchmark: apt-get install $PACKAGES on Debian 12 minbase, cold" \
-  "slimbuild build (--sandbox $SANDBOX)" "buildah bud (overlay, chroot)"
+  "RUN benchmark ($WORKLOAD): $(grep -c '^RUN' "$work/ctx/Dockerfile") RUN(s) on Debian 12 minbase, cold" \
+  "slimbuild build (--sandbox $SANDBOX --run-rootfs $ROOTFS)" "buildah bud (overlay, chroot)"
