@@ -417,6 +417,10 @@ class RunBuildIT {
     try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
       assertThat(s.toList()).isEmpty();
     }
+    // and no overlay (the RUN ran on one: the tests run as root) is left mounted
+    assertThat(r.err()).contains("RUN root filesystem: overlay over the image's files");
+    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        .noneMatch(l -> l.contains(dir.resolve("tmp").toString()));
     BuildFixtures.Run heredoc =
         build(context("heredoc", "RUN <<EOF\necho hi\nexit 4\nEOF\n"), "out2");
     assertThat(heredoc.code()).isEqualTo(1);

@@ -10,9 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
@@ -41,14 +39,7 @@ public final class ParallelFiles implements AutoCloseable {
 
   /** A writer with {@code threads} workers. */
   public ParallelFiles(int threads) {
-    this.pool =
-        Executors.newFixedThreadPool(
-            threads,
-            r -> {
-              Thread t = new Thread(r, "slimbuild-files");
-              t.setDaemon(true);
-              return t;
-            });
+    this.pool = Parallel.pool(threads, "slimbuild-files");
   }
 
   /**
@@ -98,28 +89,9 @@ public final class ParallelFiles implements AutoCloseable {
 
   /** Waits for every file handed to a worker; throws the first failure. */
   public void await() throws IOException {
-    IOException first = null;
-    for (Future<?> f : pending) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        IOException io =
-            c instanceof UncheckedIOException
-                ? ((UncheckedIOException) c).getCause()
-                : new IOException(c);
-        if (first == null) {
-          first = io;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while writing files");
-      }
-    }
+    List<Future<?>> all = new ArrayList<>(pending);
     pending.clear();
-    if (first != null) {
-      throw first;
-    }
+    Parallel.awaitAll(all);
   }
 
   /** Stops the workers (after {@link #await}, or abandoning what is left on a failure). */

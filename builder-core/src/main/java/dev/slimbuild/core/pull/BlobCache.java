@@ -45,7 +45,7 @@ import java.util.TreeMap;
 public final class BlobCache {
   private static final String ENTRIES = "entries.json";
   /** Threads creating an unpacked layer's files, and the directories they spread over. */
-  private static final int WRITERS = 8;
+  private static final int WRITERS = dev.slimbuild.core.fs.Parallel.FILE_THREADS;
   private static final int SUBDIRS = 16;
   private static final boolean AS_ROOT = 
       dev.slimbuild.core.fs.Privileges.isRoot();

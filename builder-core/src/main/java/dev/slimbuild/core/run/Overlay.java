@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An overlayfs mount for one RUN: read-only lower directories (never written: what the RUN changes
@@ -18,6 +20,16 @@ import java.util.List;
 public final class Overlay implements Closeable {
   /** Mount data is at most a page; leave room for the fixed options. */
   private static final int MAX_OPTIONS = 3800;
+  /** Mounts not yet unmounted: a build stopped by a signal unmounts them on its way out. */
+  private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> ACTIVE.forEach(m -> Host.probe(List.of("umount", "-l", m.toString()))),
+                "slimbuild-overlay-unmount"));
+  }
 
   private final Path merged;
   private boolean mounted;
@@ -25,6 +37,7 @@ public final class Overlay implements Closeable {
   private Overlay(Path merged) {
     this.merged = merged;
     this.mounted = true;
+    ACTIVE.add(merged);
   }
 
   /** The merged view: the root filesystem the sandbox gets. */
@@ -139,6 +152,7 @@ public final class Overlay implements Closeable {
       return;
     }
     mounted = false;
+    ACTIVE.remove(merged);
     String refused = Host.probe(List.of("umount", merged.toString()));
     if (refused != null) {
       String lazy = Host.probe(List.of("umount", "-l", merged.toString()));

@@ -17,6 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import dev.slimbuild.core.fs.Parallel;
 
 /**
  * Writes a stage's {@link FileTree} to a work directory for a RUN. Files are always copied, never
@@ -90,44 +93,70 @@ public final class RootfsWriter {
     }
     List<LayerEntry> entries = tree.walk("");
     Map<String, LayerEntry> byPath = new HashMap<>(entries.size() * 2);
-    List<LayerEntry> dirs = new ArrayList<>();
+    // directories by depth (a parent before its children), then files and symlinks, then hard
+    // links (their targets exist by then), then directory modes, deepest first; each group is
+    // written by several threads
+    TreeMap<Integer, List<LayerEntry>> dirs = new TreeMap<>();
+    List<LayerEntry> leaves = new ArrayList<>();
     List<LayerEntry> links = new ArrayList<>();
     for (LayerEntry e : entries) {
       byPath.put(e.path(), e);
-      Path p = workDir.resolve(e.path());
       switch (e.type()) {
         case DIRECTORY:
-          // created with the umask's owner bits so it can be filled; its mode is set at the end
-          Files.createDirectory(p);
-          chown(p, e);
-          dirs.add(e);
+          dirs.computeIfAbsent(depth(e.path()), k -> new ArrayList<>()).add(e);
           break;
         case FILE:
-          if (!(link && linked(e, p))) {
-            copy(e, p);
-            chown(p, e);
-            chmod(p, e.mode()); // after chown, which clears setuid/setgid
-          }
-          break;
         case SYMLINK:
-          Files.createSymbolicLink(p, Path.of(e.linkTarget()));
-          chown(p, e);
+          leaves.add(e);
           break;
         case HARDLINK:
-          links.add(e); // its target may come later in tar order
+          links.add(e);
           break;
         default:
           break; // a merged tree holds no whiteouts
       }
     }
-    for (LayerEntry e : links) {
-      Files.createLink(workDir.resolve(e.path()), workDir.resolve(linkedFile(e, byPath).path()));
-    }
-    for (int i = dirs.size() - 1; i >= 0; i--) {
-      LayerEntry d = dirs.get(i);
-      chmod(workDir.resolve(d.path()), d.mode());
+    ExecutorService pool = Parallel.pool(Parallel.FILE_THREADS, "slimbuild-rootfs");
+    try {
+      for (List<LayerEntry> level : dirs.values()) {
+        Parallel.each(pool, level, e -> {
+          // created with the umask's owner bits so it can be filled; its mode is set at the end
+          Path p = workDir.resolve(e.path());
+          Files.createDirectory(p);
+          chown(p, e);
+        });
+      }
+      Parallel.each(pool, leaves, e -> {
+        Path p = workDir.resolve(e.path());
+        if (e.type() == EntryType.SYMLINK) {
+          Files.createSymbolicLink(p, Path.of(e.linkTarget()));
+          chown(p, e);
+        } else if (!(link && linked(e, p))) {
+          copy(e, p);
+          chown(p, e);
+          chmod(p, e.mode()); // after chown, which clears setuid/setgid
+        }
+      });
+      for (LayerEntry e : links) {
+        Files.createLink(workDir.resolve(e.path()), workDir.resolve(linkedFile(e, byPath).path()));
+      }
+      for (List<LayerEntry> level : dirs.descendingMap().values()) {
+        Parallel.each(pool, level, d -> chmod(workDir.resolve(d.path()), d.mode()));
+      }
+    } finally {
+      pool.shutdownNow();
     }
     return entries;
+  }
+
+  private static int depth(String path) {
+    int n = 0;
+    for (int i = 0; i < path.length(); i++) {
+      if (path.charAt(i) == '/') {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Hard-links {@code e}'s content file at {@code target} if it already is what {@code e} says. */
