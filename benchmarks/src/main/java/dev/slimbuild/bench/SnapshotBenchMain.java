@@ -3,6 +3,7 @@ package dev.slimbuild.bench;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.Rootfs;
 import dev.slimbuild.core.run.RootfsWriter;
 import dev.slimbuild.core.run.Snapshot;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
 /**
  * The RUN snapshot on a distro-like rootfs: materialises a generated tree (many small files, a few
  * large ones, symlinks), touches one file, and times {@link Snapshot#diff} against {@code tar -cf
- * - -C DIR . | wc -c} on the same directory in the same run. Usage: {@code SnapshotBenchMain DIR
+ * - -C DIR . | wc -c} on the same directory in the same run; as root also the overlay path
+ * ({@link Snapshot#diffUpper} of the upper directory after the same touch). Usage: {@code SnapshotBenchMain DIR
  * [--files N] [--mib M] [--reps R]}.
  */
 public final class SnapshotBenchMain {
@@ -109,6 +111,69 @@ public final class SnapshotBenchMain {
         median(diff),
         median(tar),
         materialise);
+    overlay(base.toAbsolutePath(), tree, entries.get(entries.size() / 2).path(), reps);
+  }
+
+  /**
+   * The same RUN on the overlay path (root only): the lower directory written (hard links where
+   * the source already is what the entry says), the file touched through the mount, and the
+   * snapshot timed: it walks only the upper directory.
+   */
+  private static void overlay(Path base, FileTree tree, String touchedPath, int reps)
+      throws IOException {
+    Path probe = base.resolve("overlay-probe");
+    deleteTree(probe);
+    Files.createDirectories(probe);
+    String why = Overlay.unavailable(probe);
+    deleteTree(probe);
+    if (why != null) {
+      System.out.println("overlay path not measured: " + why);
+      return;
+    }
+    Path lower = base.resolve("lower");
+    Path upper = base.resolve("upper");
+    Path ovlWork = base.resolve("overlay-work");
+    Path merged = base.resolve("merged");
+    for (Path d : List.of(lower, upper, ovlWork, merged)) {
+      deleteTree(d);
+    }
+    for (Path d : List.of(upper, ovlWork, merged)) {
+      Files.createDirectories(d);
+    }
+    long t0 = System.nanoTime();
+    new RootfsWriter(true).writeLower(tree, lower);
+    double written = (System.nanoTime() - t0) / 1e9;
+    try (Overlay o = Overlay.mount(List.of(lower), upper, ovlWork, merged)) {
+      Path touched = o.merged().resolve(touchedPath);
+      Files.setLastModifiedTime(
+          touched, FileTime.fromMillis(Files.getLastModifiedTime(touched).toMillis() + 1000));
+    }
+    double[] diff = new double[reps];
+    int entries = 0;
+    for (int r = 0; r < reps; r++) {
+      long s = System.nanoTime();
+      entries =
+          Snapshot.diffUpper(
+                  upper,
+                  tree,
+                  p -> Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS)
+                      ? lower.resolve(p)
+                      : null,
+                  Set.of())
+              .size();
+      diff[r] = (System.nanoTime() - s) / 1e9;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "RESULT overlay: lower_written_s=%.2f diff_first_s=%.4f diff_median_s=%.4f"
+            + " layer_entries=%d%n",
+        written,
+        diff[0],
+        median(diff),
+        entries);
+    for (Path d : List.of(lower, upper, ovlWork, merged)) {
+      deleteTree(d);
+    }
   }
 
   private static long tar(Path dir) throws IOException, InterruptedException {
