@@ -1,12 +1,16 @@
 package dev.slimbuild.core.fs;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RecursiveAction;
 
 /**
  * Deletes directory trees (RUN work directories, staging and cache temp dirs). A RUN may leave
@@ -24,10 +28,47 @@ public final class Trees {
       return;
     }
     Object dev = Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-    deleteTree(dir, dev);
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.delete(dir);
+      return;
+    }
+    // the top levels by several threads: removing entries, like creating them, waits on the
+    // file system more than on the CPU
+    ForkJoinPool pool = new ForkJoinPool(Parallel.FILE_THREADS);
+    try {
+      pool.invoke(new Delete(dir, dev, PARALLEL_LEVELS));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
-  private static void deleteTree(Path dir, Object dev) throws IOException {
+  private static final int PARALLEL_LEVELS = 3;
+
+  /** Deletes one directory's tree, its subdirectories as subtasks for the top levels. */
+  private static final class Delete extends RecursiveAction {
+    private final Path dir;
+    private final Object dev;
+    private final int parallelLevels;
+
+    Delete(Path dir, Object dev, int parallelLevels) {
+      this.dir = dir;
+      this.dev = dev;
+      this.parallelLevels = parallelLevels;
+    }
+
+    @Override
+    protected void compute() {
+      try {
+        deleteTree(dir, dev, parallelLevels);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir, Object dev, int parallelLevels) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       Files.delete(dir);
       return;
@@ -45,8 +86,16 @@ public final class Trees {
         children.add(p);
       }
     }
-    for (Path p : children) {
-      deleteTree(p, dev);
+    if (parallelLevels > 0 && children.size() > 1) {
+      List<Delete> tasks = new ArrayList<>(children.size());
+      for (Path p : children) {
+        tasks.add(new Delete(p, dev, parallelLevels - 1));
+      }
+      ForkJoinTask.invokeAll(tasks);
+    } else {
+      for (Path p : children) {
+        deleteTree(p, dev, 0);
+      }
     }
     Files.delete(dir);
   }
