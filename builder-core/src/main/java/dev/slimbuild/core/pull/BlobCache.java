@@ -85,32 +85,10 @@ public final class BlobCache {
    */
   public Path fetch(Registry registry, String repository, Descriptor blob) throws IOException {
     Digest d = blob.digest();
-    if (!d.algorithm().equals("sha256")) {
-      throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-          + " uses a digest algorithm slimbuild cannot cache");
-    }
-    if (blobs.has(d)) {
+    if (d.algorithm().equals("sha256") && blobs.has(d)) {
       return blobs.path(d);
     }
-    try (InputStream in = registry.getBlob(repository, d);
-        BlobWriter out = blobs.newWriter()) {
-      byte[] buf = new byte[64 * 1024];
-      for (int r; (r = in.read(buf)) > 0; ) {
-        if (out.size() + r > blob.size()) {
-          throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-              + " is larger than its descriptor's " + blob.size() + " bytes");
-        }
-        out.write(buf, 0, r);
-      }
-      if (out.size() != blob.size()) {
-        throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-            + " is " + out.size() + " bytes, its descriptor says " + blob.size());
-      }
-      out.commit(d);
-    } catch (DigestMismatchException e) {
-      throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
-          + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
-    }
+    download(registry, repository, blob, in -> in.transferTo(OutputStream.nullOutputStream()));
     return blobs.path(d);
   }
 
@@ -122,8 +100,14 @@ public final class BlobCache {
       Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
     Path dir = unpackedDir(diffId);
     if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
-      Path blob = fetch(registry, repository, layer);
-      unpack(blob, layer, diffId, dir);
+      if (blobs.has(layer.digest())) {
+        try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
+          unpack(raw, layer, diffId, dir);
+        }
+      } else {
+        // one pass: the bytes are unpacked as they arrive and stored on the way
+        download(registry, repository, layer, raw -> unpack(raw, layer, diffId, dir));
+      }
     }
     return readEntries(dir);
   }
@@ -135,7 +119,71 @@ public final class BlobCache {
     return unpacked.resolve(diffId.algorithm()).resolve(diffId.hex());
   }
 
-  private void unpack(Path blob, Descriptor layer, Digest diffId, Path dir) throws IOException {
+  /** What reads a blob as it downloads. */
+  @FunctionalInterface
+  private interface BlobReader {
+    void read(InputStream in) throws IOException;
+  }
+
+  /**
+   * Downloads {@code blob} into the store while {@code reader} reads it; whatever the reader
+   * leaves is read to the end, then the size and digest are checked and the blob committed.
+   */
+  private void download(Registry registry, String repository, Descriptor blob, BlobReader reader)
+      throws IOException {
+    Digest d = blob.digest();
+    if (!d.algorithm().equals("sha256")) {
+      throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+          + " uses a digest algorithm slimbuild cannot cache");
+    }
+    try (InputStream in = registry.getBlob(repository, d);
+        BlobWriter out = blobs.newWriter()) {
+      InputStream tee =
+          new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+              byte[] one = new byte[1];
+              return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+              int r = super.read(b, off, len);
+              if (r > 0) {
+                if (out.size() + r > blob.size()) {
+                  throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+                      + " is larger than its descriptor's " + blob.size() + " bytes");
+                }
+                out.write(b, off, r);
+              }
+              return r;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+              return read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192));
+            }
+
+            @Override
+            public void close() {
+              // the download is closed by its owner
+            }
+          };
+      reader.read(tee);
+      tee.transferTo(OutputStream.nullOutputStream());
+      if (out.size() != blob.size()) {
+        throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
+            + " is " + out.size() + " bytes, its descriptor says " + blob.size());
+      }
+      out.commit(d);
+    } catch (DigestMismatchException e) {
+      throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
+          + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
+    }
+  }
+
+  private void unpack(InputStream raw, Descriptor layer, Digest diffId, Path dir)
+      throws IOException {
     Files.createDirectories(dir.getParent());
     if (AS_ROOT) {
       // files keep the layer's modes and owners (setuid ones too): only root looks inside
@@ -146,8 +194,7 @@ public final class BlobCache {
       Path files = Files.createDirectory(tmp.resolve("files"));
       List<JsonValue> entries = new ArrayList<>();
       MessageDigest md = diffId.newHasher();
-      try (InputStream raw = Files.newInputStream(blob);
-          DigestInputStream tar =
+      try (DigestInputStream tar =
               new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
           LayerReader reader = new LayerReader(new NonClosing(tar));
           ParallelFiles writer = new ParallelFiles(WRITERS)) {
