@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * What the RUNs of one build share: the options, one sandbox choice per platform (announced once),
@@ -25,6 +27,9 @@ final class RunSupport implements AutoCloseable {
   private Path root;
   private int counter;
   private boolean overlayProbed;
+  private CompletableFuture<String> overlayProbe;
+  private final Map<String, CompletableFuture<SandboxSelector.Selection>> selecting =
+      new HashMap<>();
   private String overlayUnavailable;
 
   RunSupport(RunOptions options, EventSink events) {
@@ -45,12 +50,67 @@ final class RunSupport implements AutoCloseable {
     return Files.createDirectory(root.resolve(prefix + "-" + ++counter));
   }
 
+  /**
+   * Starts choosing {@code platform}'s sandbox and probing overlay mounts in the background (both
+   * run small host commands), so that they overlap pulling and unpacking the base image; the
+   * first RUN takes the results.
+   */
+  synchronized void prepare(Platform platform) {
+    String key = platform.normalize().toString();
+    if (!selections.containsKey(key) && !selecting.containsKey(key)) {
+      selecting.put(key, async(() -> SandboxSelector.select(options.sandbox(), platform)));
+    }
+    if (overlayProbe == null && !overlayProbed && !options.rootfs().equals("copy")) {
+      overlayProbe = async(this::probeOverlay);
+    }
+  }
+
+  private String probeOverlay() {
+    try {
+      Files.createDirectories(options.tempDir());
+      Path scratch = Files.createTempDirectory(options.tempDir(), "slimbuild-overlay-probe-");
+      try {
+        return Overlay.unavailable(scratch);
+      } finally {
+        dev.slimbuild.core.fs.Trees.delete(scratch);
+      }
+    } catch (IOException e) {
+      return "cannot probe overlay mounts: " + e.getMessage();
+    }
+  }
+
+  private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> work) {
+    return CompletableFuture.supplyAsync(
+        work,
+        r -> {
+          Thread t = new Thread(r, "slimbuild-run-probe");
+          t.setDaemon(true);
+          t.start();
+        });
+  }
+
+  /** The result of background work, its exception as thrown there. */
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      if (e.getCause() instanceof Error) {
+        throw (Error) e.getCause();
+      }
+      throw e;
+    }
+  }
+
   /** The sandbox for RUNs of {@code platform}; the first choice per platform is announced. */
   synchronized SandboxSelector.Selection sandbox(Platform platform) {
     String key = platform.normalize().toString();
     SandboxSelector.Selection s = selections.get(key);
     if (s == null) {
-      s = SandboxSelector.select(options.sandbox(), platform);
+      CompletableFuture<SandboxSelector.Selection> started = selecting.remove(key);
+      s = started != null ? join(started) : SandboxSelector.select(options.sandbox(), platform);
       selections.put(key, s);
       StringBuilder msg =
           new StringBuilder("RUN sandbox for " + key + ": " + s.sandbox().name() + " (" + s.why());
@@ -75,9 +135,8 @@ final class RunSupport implements AutoCloseable {
     if (options.rootfs().equals("copy")) {
       overlayUnavailable = "--run-rootfs copy";
     } else {
-      Path scratch = newDir("overlay-probe");
-      overlayUnavailable = Overlay.unavailable(scratch);
-      dev.slimbuild.core.fs.Trees.delete(scratch);
+      CompletableFuture<String> started = overlayProbe;
+      overlayUnavailable = started != null ? join(started) : probeOverlay();
       if (overlayUnavailable != null && options.rootfs().equals("overlay")) {
         throw new SlimbuildException(
             "--run-rootfs overlay: overlay mounts are not available (" + overlayUnavailable + ")");

@@ -148,8 +148,11 @@ final class StageExecutor {
   }
 
   private StageResult runSteps() throws IOException {
-    startFromBase();
     List<Instruction> instructions = stage.stage().instructions();
+    if (instructions.stream().anyMatch(RunInstruction.class::isInstance)) {
+      runs.prepare(platform); // while the base image is pulled
+    }
+    startFromBase();
     String platformName = plan.platform().toString();
     for (int i = 0; i < instructions.size(); i++) {
       Instruction ins = instructions.get(i);

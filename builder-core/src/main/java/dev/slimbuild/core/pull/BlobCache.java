@@ -136,6 +136,7 @@ public final class BlobCache {
       throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
           + " uses a digest algorithm slimbuild cannot cache");
     }
+    SlimbuildException[] oversized = new SlimbuildException[1];
     try (InputStream in = registry.getBlob(repository, d);
         BlobWriter out = blobs.newWriter()) {
       InputStream tee =
@@ -151,8 +152,10 @@ public final class BlobCache {
               int r = super.read(b, off, len);
               if (r > 0) {
                 if (out.size() + r > blob.size()) {
-                  throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-                      + " is larger than its descriptor's " + blob.size() + " bytes");
+                  oversized[0] = new SlimbuildException(registry.host() + "/" + repository
+                      + ": blob " + d + " is larger than its descriptor's " + blob.size()
+                      + " bytes");
+                  throw oversized[0];
                 }
                 out.write(b, off, r);
               }
@@ -169,17 +172,43 @@ public final class BlobCache {
               // the download is closed by its owner
             }
           };
-      reader.read(tee);
-      tee.transferTo(OutputStream.nullOutputStream());
+      Exception failed = null;
+      try {
+        reader.read(tee);
+      } catch (IOException | RuntimeException e) {
+        if (oversized[0] != null) {
+          throw oversized[0];
+        }
+        failed = e; // a corrupt blob fails to decompress: its digest says why, so read on
+      }
+      try {
+        tee.transferTo(OutputStream.nullOutputStream());
+      } catch (IOException e) {
+        if (failed == null) {
+          throw e;
+        }
+        failed.addSuppressed(e);
+        rethrow(failed);
+      }
       if (out.size() != blob.size()) {
         throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
             + " is " + out.size() + " bytes, its descriptor says " + blob.size());
       }
       out.commit(d);
+      if (failed != null) {
+        rethrow(failed);
+      }
     } catch (DigestMismatchException e) {
       throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
           + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
     }
+  }
+
+  private static void rethrow(Exception e) throws IOException {
+    if (e instanceof IOException) {
+      throw (IOException) e;
+    }
+    throw (RuntimeException) e;
   }
 
   private void unpack(InputStream raw, Descriptor layer, Digest diffId, Path dir)
