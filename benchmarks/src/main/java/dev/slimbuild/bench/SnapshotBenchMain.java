@@ -159,7 +159,10 @@ public final class SnapshotBenchMain {
                   p -> Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS)
                       ? lower.resolve(p)
                       : null,
-                  Set.of())
+                  Set.of(),
+                  true,
+                  0,
+                  0)
               .size();
       diff[r] = (System.nanoTime() - s) / 1e9;
     }

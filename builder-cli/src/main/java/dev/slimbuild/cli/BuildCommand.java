@@ -145,7 +145,8 @@ final class BuildCommand implements Callable<Integer> {
 
   @Option(names = "--run-rootfs", paramLabel = "auto|overlay|copy",
       description = "How RUN gets the stage's files: an overlay mount over the image's unpacked"
-          + " files (root only; nothing copied, only what the RUN wrote is compared), or a copy."
+          + " files (as root, or in a user namespace; nothing copied, only what the RUN wrote is"
+          + " compared), or a copy."
           + " Default: auto (overlay where it works).")
   String runRootfs = "auto";
 

@@ -288,20 +288,33 @@ class RunBuildIT {
       String java = ProcessHandle.current().info().command().orElseThrow();
       Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
       assertThat(jar).isRegularFile();
-      Path home = shared.resolve("home");
-      List<String> cmd = List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-          "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
-          "SLIMBUILD_STORE=" + shared.resolve("store"),
-          "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-          java, "-jar", jar.toString(), "build", "--insecure-registry", host,
-          "--sandbox", "proot", "--progress", "plain",
-          "-o", "type=oci,dest=" + shared.resolve("out-nobody"), ctx.toString());
-      BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
-      assertThat(r.code()).as(r.all()).isZero();
-      assertThat(r.out().trim()).as("image digest as nobody").isEqualTo(asRoot.digest());
+      // as nobody: proot and bwrap on an overlay in a user namespace, and proot on a copy
+      for (String[] way : new String[][] {
+          {"proot", "auto", "overlay over the image's files, in a user namespace"},
+          {"bwrap", "auto", "overlay over the image's files, in a user namespace"},
+          {"proot", "copy", "copied into a work directory (--run-rootfs copy)"}}) {
+        Path home = shared.resolve("home-" + way[0] + "-" + way[1]);
+        List<String> cmd = List.of("env", "-i",
+            "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
+            "SLIMBUILD_STORE=" + shared.resolve("store"),
+            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            java, "-jar", jar.toString(), "build", "--insecure-registry", host,
+            "--sandbox", way[0], "--run-rootfs", way[1], "--progress", "plain",
+            "-o", "type=oci,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
+            ctx.toString());
+        BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
+        assertThat(r.code()).as(r.all()).isZero();
+        assertThat(r.all()).contains("RUN root filesystem: " + way[2]);
+        assertThat(r.out().trim()).as("image digest as nobody, " + String.join(" ", way))
+            .isEqualTo(asRoot.digest());
+      }
+      try (Stream<Path> left = Files.list(shared.resolve("tmp"))) {
+        assertThat(left.toList()).as("work directories left").isEmpty();
+      }
 
       // and the owners are the image's, not the builder's
-      BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody"));
+      BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody-proot-auto"));
       Map<String, TarFile> first = new HashMap<>();
       for (TarFile f : image.layerFiles(1)) {
         first.put(f.name(), f);

@@ -168,7 +168,11 @@ final class RunStep implements AutoCloseable {
     boolean ownersOnDisk =
         BUILDER_IS_ROOT
             && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
-    boolean overlay = ownersOnDisk && runs.overlayUnavailable() == null;
+    // The overlay: as root where owners go on disk (a host mount); not as root, in a user
+    // namespace around bwrap or proot (owners stay in the model, as on the copy path)
+    boolean overlay =
+        (BUILDER_IS_ROOT ? ownersOnDisk : !selection.sandbox().name().equals("chroot"))
+            && runs.overlayUnavailable() == null;
     long t0 = System.nanoTime();
     Rootfs before = overlay ? null : workspace(stage, ownersOnDisk);
     Path upper = overlay ? overlayUpper(stage) : null;
@@ -181,8 +185,10 @@ final class RunStep implements AutoCloseable {
     RunResult result;
     boolean ok = false;
     Overlay mounted = null;
+    List<String> wrapper = List.of();
     try {
       Path root;
+      Path hostView;
       if (overlay) {
         Path work = runs.newDir("overlay-work");
         scratch.add(work);
@@ -190,15 +196,24 @@ final class RunStep implements AutoCloseable {
         scratch.add(merged);
         List<Path> lowers = new ArrayList<>(uppers);
         lowers.add(lowerBase);
-        mounted = Overlay.mount(lowers, upper, work, merged);
+        if (BUILDER_IS_ROOT) {
+          mounted = Overlay.mount(lowers, upper, work, merged);
+          hostView = merged;
+        } else {
+          // mounted only inside the sandbox's namespaces: mount points go into the lower
+          // directory, which is this build's own and never part of a layer
+          wrapper = Overlay.inUserNamespace(lowers, upper, work, merged);
+          hostView = lowerBase;
+        }
         root = merged;
       } else {
         root = before.dir();
+        hostView = root;
       }
       if (heredoc.isPresent() && heredoc.get().file().isPresent()) {
         mounts.add(Mount.bind(scriptDir(heredoc.get().file().get(), scratch),
             RunHeredocs.PIPES, true));
-        String resolved = Rootfs.resolve(root, RunHeredocs.PIPES);
+        String resolved = Rootfs.resolve(hostView, RunHeredocs.PIPES);
         if (!resolved.isEmpty()) {
           ignored.add(resolved);
         }
@@ -206,7 +221,7 @@ final class RunStep implements AutoCloseable {
       for (RunMountSpec m : mountSpecs) {
         String target = "/" + TreePaths.absolute(workdir, m.target());
         mounts.add(mount(r, m, target, locks, scratch));
-        String resolved = Rootfs.resolve(root, target);
+        String resolved = Rootfs.resolve(hostView, target);
         if (!resolved.isEmpty()) {
           ignored.add(resolved);
         }
@@ -223,6 +238,9 @@ final class RunStep implements AutoCloseable {
               mounts,
               platform,
               Duration.ZERO);
+      if (!wrapper.isEmpty()) {
+        spec = spec.wrapped(wrapper, hostView);
+      }
       try {
         result =
             selection
@@ -259,7 +277,8 @@ final class RunStep implements AutoCloseable {
       long t2 = System.nanoTime();
       List<LayerEntry> entries =
           overlay
-              ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored)
+              ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk,
+                  user.uid(), user.gid())
               : Snapshot.diff(before, ignored, user.uid(), user.gid());
       long t3 = System.nanoTime();
       // an overlay's upper directory is never written again: the layer's files stay where they are
@@ -367,7 +386,7 @@ final class RunStep implements AutoCloseable {
     }
     discardOverlay();
     lowerBase = runs.newDir("lower");
-    new RootfsWriter(true).writeLower(stage.tree(), lowerBase);
+    new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
     overlaySynced = stage.layerCount();
     return runs.newDir("upper");
   }

@@ -4,6 +4,7 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.SandboxSelector;
 
@@ -70,7 +71,9 @@ final class RunSupport implements AutoCloseable {
       Files.createDirectories(options.tempDir());
       Path scratch = Files.createTempDirectory(options.tempDir(), "slimbuild-overlay-probe-");
       try {
-        return Overlay.unavailable(scratch);
+        return Privileges.isRoot()
+            ? Overlay.unavailable(scratch)
+            : Overlay.unavailableInUserNamespace(scratch);
       } finally {
         dev.slimbuild.core.fs.Trees.delete(scratch);
       }
@@ -144,7 +147,9 @@ final class RunSupport implements AutoCloseable {
     }
     events.accept(new BuildEvent.Info("RUN root filesystem: "
         + (overlayUnavailable == null
-            ? "overlay over the image's files"
+            ? Privileges.isRoot()
+                ? "overlay over the image's files"
+                : "overlay over the image's files, in a user namespace"
             : "copied into a work directory (" + overlayUnavailable + ")")));
     return overlayUnavailable;
   }

@@ -214,10 +214,8 @@ public final class BlobCache {
   private void unpack(InputStream raw, Descriptor layer, Digest diffId, Path dir)
       throws IOException {
     Files.createDirectories(dir.getParent());
-    if (AS_ROOT) {
-      // files keep the layer's modes and owners (setuid ones too): only root looks inside
-      Files.setAttribute(unpacked, "unix:mode", 0700);
-    }
+    // files keep the layer's modes (setuid ones too): only the builder looks inside
+    Files.setAttribute(unpacked, "unix:mode", 0700);
     Path tmp = Files.createTempDirectory(dir.getParent(), "." + diffId.hex() + "-");
     try {
       Path files = Files.createDirectory(tmp.resolve("files"));
@@ -240,13 +238,15 @@ public final class BlobCache {
             LayerEntry entry = e;
             try (InputStream in = e.content().open()) {
               writer.write(files.resolve(file), in, e.size(), written -> {
+                // as the layer says, so a RUN's overlay can use the file itself as a lower file
                 if (AS_ROOT) {
-                  // as the layer says, so a RUN's overlay can use the file itself as a lower file
                   if (entry.uid() != 0 || entry.gid() != 0) {
                     Files.setAttribute(written, "unix:uid", entry.uid());
                     Files.setAttribute(written, "unix:gid", entry.gid());
                   }
                   Files.setAttribute(written, "unix:mode", entry.mode());
+                } else if ((entry.mode() & 0400) != 0) {
+                  Files.setAttribute(written, "unix:mode", entry.mode()); // still readable to us
                 }
               });
             }

@@ -30,10 +30,11 @@ public final class BwrapSandbox implements Sandbox {
     Emulation.requireBinfmt(spec, name());
     List<String> created = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    Path root = spec.rootfs();
+    Path root = spec.prepareRoot();
     RootPaths.ensure(root, "/proc", true, created);
     RootPaths.ensure(root, "/dev", true, created);
-    List<String> cmd = new ArrayList<>(List.of(bwrap.toString(), "--bind", root.toString(), "/"));
+    List<String> cmd =
+        new ArrayList<>(List.of(bwrap.toString(), "--bind", spec.rootfs().toString(), "/"));
     cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
     cmd.addAll(
         List.of(
@@ -84,7 +85,8 @@ public final class BwrapSandbox implements Sandbox {
     cmd.add("--");
     cmd.addAll(spec.argv());
     ProcessRunner.Outcome o =
-        ProcessRunner.run(cmd, Map.of("PATH", HostFiles.HOST_PATH), spec.timeout(), out);
+        ProcessRunner.run(
+            spec.command(cmd), Map.of("PATH", HostFiles.HOST_PATH), spec.timeout(), out);
     return new RunResult(o.exitCode(), o.timedOut(), created, notes);
   }
 }

@@ -32,6 +32,9 @@ public final class ChrootSandbox implements Sandbox {
   @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     Emulation.requireBinfmt(spec, name());
+    if (!spec.wrapper().isEmpty()) {
+      throw new IllegalArgumentException("the chroot sandbox runs as root, never wrapped");
+    }
     List<String> prefix = new ArrayList<>();
     if (spec.network() == Network.NONE) {
       prefix.addAll(unshareNet());

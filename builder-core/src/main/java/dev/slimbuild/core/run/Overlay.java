@@ -90,22 +90,57 @@ public final class Overlay implements Closeable {
   }
 
   /**
-   * Null when this process can run RUNs on overlay mounts under {@code scratch} (an empty
+   * The command prefix that mounts the overlay in a new user and mount namespace (the builder
+   * mapped to root there, as overlayfs allows since Linux 5.11) and then execs its arguments (the
+   * sandbox's command) inside: the way a builder that is not root runs on an overlay. The mount
+   * goes away with the namespace, when the command ends.
+   */
+  public static List<String> inUserNamespace(List<Path> lowers, Path upper, Path work, Path merged) {
+    String options = options(lowers, upper, work);
+    if (options == null) {
+      throw new IllegalArgumentException("overlay options do not fit: " + lowers);
+    }
+    return List.of(
+        Host.which("unshare").orElseThrow().toString(),
+        "--user", "--map-root-user", "--mount", "--",
+        "/bin/sh", "-c",
+        "\"$0\" -t overlay overlay -o \"$1\" \"$2\" || exit 125; shift 2; exec \"$@\"",
+        Host.which("mount").orElseThrow().toString(), options, merged.toString());
+  }
+
+  /**
+   * Null when this process (root) can run RUNs on overlay mounts under {@code scratch} (an empty
    * directory on the work directories' filesystem, left empty), else why not. It mounts a small
-   * overlay, replaces a lower directory through it and checks that the opaque marker can be read
-   * back: root with CAP_SYS_ADMIN, a kernel with {@code userxattr} (5.11+) and user extended
-   * attributes on the upper filesystem are all needed.
+   * overlay, deletes a file and replaces a directory through it and checks the whiteout and the
+   * opaque marker it finds in the upper directory: CAP_SYS_ADMIN, a kernel with {@code userxattr}
+   * (5.11+) and user extended attributes on the upper filesystem are all needed.
    */
   public static String unavailable(Path scratch) {
     if (Host.euid() != 0) {
       return "not root";
     }
+    return probe(scratch, false);
+  }
+
+  /**
+   * Null when this process (not root) can run RUNs on overlay mounts in a user namespace (see
+   * {@link #inUserNamespace}), else why not; probed like {@link #unavailable}.
+   */
+  public static String unavailableInUserNamespace(Path scratch) {
+    if (Host.which("unshare").isEmpty()) {
+      return "no unshare(1)";
+    }
+    return probe(scratch, true);
+  }
+
+  private static String probe(Path scratch, boolean userNamespace) {
     if (Host.which("mount").isEmpty() || Host.which("umount").isEmpty()) {
       return "no mount(8)";
     }
     try {
       Path lower = Files.createDirectories(scratch.resolve("l/d"));
       Files.writeString(lower.resolve("f"), "f");
+      Files.writeString(scratch.resolve("l/g"), "g");
       Path upper = Files.createDirectory(scratch.resolve("u"));
       Path work = Files.createDirectory(scratch.resolve("w"));
       Path merged = Files.createDirectory(scratch.resolve("m"));
@@ -113,21 +148,33 @@ public final class Overlay implements Closeable {
       if (!fits(lowers, upper, work)) {
         return "the work directory's path " + scratch + " cannot be named in mount options";
       }
-      String refused =
-          Host.probe(
-              List.of("mount", "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
-                  merged.toString()));
-      if (refused != null) {
-        return "mount -t overlay failed: " + refused;
+      if (userNamespace) {
+        List<String> cmd = new ArrayList<>(inUserNamespace(lowers, upper, work, merged));
+        cmd.addAll(List.of("/bin/sh", "-c",
+            "rm \"$0/d/f\" && rmdir \"$0/d\" && mkdir \"$0/d\" && rm \"$0/g\"",
+            merged.toString()));
+        String refused = Host.probe(cmd);
+        if (refused != null) {
+          return "overlay in a user namespace failed: " + refused;
+        }
+      } else {
+        String refused =
+            Host.probe(
+                List.of("mount", "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
+                    merged.toString()));
+        if (refused != null) {
+          return "mount -t overlay failed: " + refused;
+        }
+        try (Overlay o = new Overlay(merged)) {
+          Path d = o.merged().resolve("d");
+          Files.delete(d.resolve("f"));
+          Files.delete(d);
+          Files.createDirectory(d);
+          Files.delete(o.merged().resolve("g"));
+        }
       }
-      try (Overlay o = new Overlay(merged)) {
-        Path d = o.merged().resolve("d");
-        Files.delete(d.resolve("f"));
-        Files.delete(d);
-        Files.createDirectory(d);
-      }
-      if (!FileStat.isWhiteout(upper.resolve("d")) && !Files.isDirectory(upper.resolve("d"))) {
-        return "the overlay's upper directory did not record the change";
+      if (!FileStat.isWhiteout(upper.resolve("g"))) {
+        return "the overlay's upper directory did not record a deletion as a whiteout";
       }
       if (!Snapshot.isOpaque(upper.resolve("d"))) {
         return "opaque directories are not marked with user extended attributes";

@@ -34,13 +34,13 @@ public final class ProotSandbox implements Sandbox {
     if (Emulation.isForeign(spec.platform())) {
       cmd.addAll(List.of("-q", Emulation.qemuStatic(spec.platform()).toString()));
     }
-    Path root = spec.rootfs();
+    Path root = spec.prepareRoot();
     List<String> created = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<Path> tmpfsDirs = new ArrayList<>();
     try {
       RootPaths.ensure(root, spec.workdir(), true, created);
-      cmd.addAll(List.of("-r", root.toString(), "-w", spec.workdir()));
+      cmd.addAll(List.of("-r", spec.rootfs().toString(), "-w", spec.workdir()));
       RootPaths.ensure(root, "/proc", true, created);
       RootPaths.ensure(root, "/dev", true, created);
       cmd.addAll(List.of("-b", "/proc", "-b", "/dev"));
@@ -73,7 +73,7 @@ public final class ProotSandbox implements Sandbox {
       }
       cmd.addAll(spec.argv());
       ProcessRunner.Outcome o =
-          ProcessRunner.run(cmd, Host.envMap(spec.env()), spec.timeout(), out);
+          ProcessRunner.run(spec.command(cmd), Host.envMap(spec.env()), spec.timeout(), out);
       return new RunResult(o.exitCode(), o.timedOut(), created, notes);
     } finally {
       for (Path d : tmpfsDirs) {

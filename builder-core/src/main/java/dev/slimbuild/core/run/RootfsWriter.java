@@ -72,15 +72,12 @@ public final class RootfsWriter {
 
   /**
    * Writes {@code tree} to {@code lowerDir} (created if missing, must be empty) as the read-only
-   * lower directory of an overlay, as root: a file whose content already is a regular file on disk
-   * with the entry's mode and owner is hard-linked, not copied (the overlay copies it up before
+   * lower directory of an overlay: a file whose content already is a regular file on disk with the
+   * entry's mode (and owner, as root) is hard-linked, not copied (the overlay copies it up before
    * anything could write it); any other file is copied. Nothing is recorded: the overlay's upper
    * directory tells what a RUN changed.
    */
   public void writeLower(FileTree tree, Path lowerDir) throws IOException {
-    if (!asRoot) {
-      throw new IllegalStateException("an overlay's lower directory is written as root");
-    }
     write(tree, lowerDir, true);
   }
 
@@ -160,7 +157,7 @@ public final class RootfsWriter {
   }
 
   /** Hard-links {@code e}'s content file at {@code target} if it already is what {@code e} says. */
-  private static boolean linked(LayerEntry e, Path target) throws IOException {
+  private boolean linked(LayerEntry e, Path target) throws IOException {
     if (!(e.content() instanceof ContentSource.PathSource)) {
       return false;
     }
@@ -174,8 +171,7 @@ public final class RootfsWriter {
     int mode = (Integer) a.get("mode");
     if ((mode & 0170000) != 0100000
         || (mode & 07777) != e.mode()
-        || (Integer) a.get("uid") != e.uid()
-        || (Integer) a.get("gid") != e.gid()
+        || asRoot && ((Integer) a.get("uid") != e.uid() || (Integer) a.get("gid") != e.gid())
         || (Long) a.get("size") != e.size()) {
       return false;
     }

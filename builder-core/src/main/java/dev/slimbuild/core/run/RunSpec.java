@@ -19,6 +19,10 @@ import java.util.List;
  * @param mounts extra bind and tmpfs mounts, applied in order
  * @param platform the platform the rootfs is for; a foreign one runs through binfmt_misc or qemu
  * @param timeout how long the command may run; {@link Duration#ZERO} for no limit
+ * @param wrapper a command prefix the sandbox's command runs under (it execs its arguments), or
+ *     empty: for a root filesystem that exists only in the wrapper's mount namespace
+ * @param prepareRoot where the sandbox makes its mount points from the host (the rootfs itself,
+ *     unless the rootfs is only mounted inside the wrapper: then a directory below it)
  */
 public record RunSpec(
     Path rootfs,
@@ -30,7 +34,25 @@ public record RunSpec(
     Network network,
     List<Mount> mounts,
     Platform platform,
-    Duration timeout) {
+    Duration timeout,
+    List<String> wrapper,
+    Path prepareRoot) {
+
+  /** A spec without a wrapper, preparing mount points in {@code rootfs} itself. */
+  public RunSpec(
+      Path rootfs,
+      List<String> argv,
+      List<String> env,
+      String workdir,
+      int uid,
+      int gid,
+      Network network,
+      List<Mount> mounts,
+      Platform platform,
+      Duration timeout) {
+    this(rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, List.of(),
+        rootfs);
+  }
 
   public RunSpec {
     rootfs = rootfs.toAbsolutePath().normalize();
@@ -52,6 +74,24 @@ public record RunSpec(
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("negative timeout");
     }
+    wrapper = List.copyOf(wrapper);
+    prepareRoot = prepareRoot.toAbsolutePath().normalize();
+  }
+
+  /** This spec run under {@code prefix}, with mount points made in {@code dir} from the host. */
+  public RunSpec wrapped(List<String> prefix, Path dir) {
+    return new RunSpec(
+        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, prefix, dir);
+  }
+
+  /** {@code sandboxCommand} under this spec's wrapper. */
+  public List<String> command(List<String> sandboxCommand) {
+    if (wrapper.isEmpty()) {
+      return sandboxCommand;
+    }
+    List<String> all = new java.util.ArrayList<>(wrapper);
+    all.addAll(sandboxCommand);
+    return all;
   }
 
   /** {@code argv} as root in {@code /} with no environment, host network, no limit. */
@@ -61,28 +101,39 @@ public record RunSpec(
   }
 
   public RunSpec withEnv(List<String> newEnv) {
-    return new RunSpec(rootfs, argv, newEnv, workdir, uid, gid, network, mounts, platform, timeout);
+    return new RunSpec(
+        rootfs, argv, newEnv, workdir, uid, gid, network, mounts, platform, timeout,
+        wrapper, prepareRoot);
   }
 
   public RunSpec withWorkdir(String dir) {
-    return new RunSpec(rootfs, argv, env, dir, uid, gid, network, mounts, platform, timeout);
+    return new RunSpec(
+        rootfs, argv, env, dir, uid, gid, network, mounts, platform, timeout,
+        wrapper, prepareRoot);
   }
 
   public RunSpec withUser(int newUid, int newGid) {
     return new RunSpec(
-        rootfs, argv, env, workdir, newUid, newGid, network, mounts, platform, timeout);
+        rootfs, argv, env, workdir, newUid, newGid, network, mounts, platform, timeout,
+        wrapper, prepareRoot);
   }
 
   public RunSpec withNetwork(Network net) {
-    return new RunSpec(rootfs, argv, env, workdir, uid, gid, net, mounts, platform, timeout);
+    return new RunSpec(
+        rootfs, argv, env, workdir, uid, gid, net, mounts, platform, timeout,
+        wrapper, prepareRoot);
   }
 
   public RunSpec withMounts(List<Mount> newMounts) {
-    return new RunSpec(rootfs, argv, env, workdir, uid, gid, network, newMounts, platform, timeout);
+    return new RunSpec(
+        rootfs, argv, env, workdir, uid, gid, network, newMounts, platform, timeout,
+        wrapper, prepareRoot);
   }
 
   public RunSpec withTimeout(Duration limit) {
-    return new RunSpec(rootfs, argv, env, workdir, uid, gid, network, mounts, platform, limit);
+    return new RunSpec(
+        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, limit,
+        wrapper, prepareRoot);
   }
 
   /** The user as {@code uid:gid}. */

@@ -73,16 +73,25 @@ public final class Snapshot {
    * model the directory plus its opaque marker. A path the model has, copied up but with the same
    * type, size, mtime, mode, owner and link target as the lower file, is compared by content; a
    * copied-up directory is taken only if its mode or owner changed (or as a parent). Owners are
-   * read from disk: the overlay is used only where the sandbox keeps them there.
+   * read from disk where the sandbox keeps them there, else taken as the copy path does.
    *
    * @param model the stage's files before the RUN
    * @param lower where a model path is on disk below the overlay (null if nowhere)
    * @param ignoredPaths layer paths skipped with everything below them (the sandbox's files)
+   * @param ownersOnDisk whether owners on disk are the image's (root); if not, a path keeps the
+   *     model's owner while its owner on disk is the lower file's, and new ones get the RUN's ids
    */
   public static List<LayerEntry> diffUpper(
-      Path upper, FileTree model, Function<String, Path> lower, Set<String> ignoredPaths)
+      Path upper,
+      FileTree model,
+      Function<String, Path> lower,
+      Set<String> ignoredPaths,
+      boolean ownersOnDisk,
+      int runUid,
+      int runGid)
       throws IOException {
-    OverlayWalk w = new OverlayWalk(model, lower, normalized(ignoredPaths));
+    OverlayWalk w =
+        new OverlayWalk(model, lower, normalized(ignoredPaths), ownersOnDisk, runUid, runGid);
     w.walk(upper, "", false);
     return w.finish();
   }
@@ -246,8 +255,14 @@ public final class Snapshot {
     private final Function<String, Path> lower;
     private final List<Node> inconclusive = new ArrayList<>();
 
-    OverlayWalk(FileTree model, Function<String, Path> lower, Set<String> ignored) {
-      super(ignored, true, 0, 0);
+    OverlayWalk(
+        FileTree model,
+        Function<String, Path> lower,
+        Set<String> ignored,
+        boolean ownersOnDisk,
+        int runUid,
+        int runGid) {
+      super(ignored, ownersOnDisk, runUid, runGid);
       this.model = model;
       this.lower = lower;
     }

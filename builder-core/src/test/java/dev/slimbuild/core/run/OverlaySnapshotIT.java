@@ -70,7 +70,10 @@ class OverlaySnapshotIT {
             upper,
             tree,
             p -> Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS) ? lower.resolve(p) : null,
-            SANDBOX_PATHS);
+            SANDBOX_PATHS,
+            true,
+            0,
+            0);
 
     List<String> expected = new ArrayList<>(SnapshotTest.EXPECTED);
     expected.remove("HARDLINK usr/bin/b 755 0:0 -> usr/bin/a"); // b still holds the old bytes
@@ -109,6 +112,6 @@ class OverlaySnapshotIT {
         });
       }
     }
-    assertThat(Snapshot.diffUpper(upper, t.tree(), lower::resolve, Set.of())).isEmpty();
+    assertThat(Snapshot.diffUpper(upper, t.tree(), lower::resolve, Set.of(), true, 0, 0)).isEmpty();
   }
 }
