@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param cacheDir where {@code RUN --mount=type=cache} directories live across builds
  * @param tempDir where a build keeps its work directories (deleted when the build ends)
  * @param rootfs how a RUN gets the stage's files: {@code overlay} (an overlayfs mount over the
- *     image's files, which are never copied; root only), {@code copy} (a copy in a work directory)
- *     or {@code auto} (overlay where it works, else copy)
+ *     image's files, which are never copied; as root or in a user namespace), {@code copy} (a copy
+ *     in a work directory) or {@code auto} (overlay where it works, else copy)
  */
 public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
   /** The values {@code rootfs} may take. */
