@@ -31,6 +31,8 @@ public final class RootfsWriter {
   private static final int MAX_LINK_DEPTH = 64;
 
   private final boolean asRoot;
+  /** Set once a hard link failed across file systems (the work and cache directories differ). */
+  private volatile boolean crossDevice;
 
   /** A writer that sets owners on disk when {@code asRoot}, and leaves them to the model if not. */
   public RootfsWriter(boolean asRoot) {
@@ -175,11 +177,19 @@ public final class RootfsWriter {
         || (Long) a.get("size") != e.size()) {
       return false;
     }
+    if (crossDevice) {
+      return false;
+    }
     try {
       Files.createLink(target, source);
       return true;
     } catch (IOException ex) {
-      return false; // another filesystem, or the link count is at its limit: copy
+      // another filesystem (then no file will link: stop trying), or the link count is at its
+      // limit: copy
+      if (ex.getMessage() != null && ex.getMessage().contains("cross-device")) {
+        crossDevice = true;
+      }
+      return false;
     }
   }
 

@@ -95,4 +95,48 @@ class RootfsWriterTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("'f': content is 3 bytes, the layer says 5");
   }
+
+  @Test
+  void aLowerDirectoryLinksFilesThatAreWhatTheImageSaysAndCopiesTheRest() throws IOException {
+    int uid = (Integer) Files.getAttribute(tmp, "unix:uid");
+    int gid = (Integer) Files.getAttribute(tmp, "unix:gid");
+    Path same = Files.writeString(tmp.resolve("same"), "same");
+    Files.setAttribute(same, "unix:mode", 0755);
+    Path otherMode = Files.writeString(tmp.resolve("mode"), "mode");
+    Files.setAttribute(otherMode, "unix:mode", 0644);
+    Path far = Files.createTempFile(Path.of("/dev/shm"), "slimbuild-test-", "");
+    try {
+      Files.writeString(far, "far");
+      Files.setAttribute(far, "unix:mode", 0644);
+      FileTree tree =
+          new FileTree()
+              .apply(
+                  List.of(
+                      LayerEntry.dir("d", 0555, uid, gid),
+                      LayerEntry.file("d/a", 0755, uid, gid, 4, ContentSource.ofPath(same)),
+                      LayerEntry.file("d/b", 0600, uid, gid, 4, ContentSource.ofPath(otherMode)),
+                      LayerEntry.file("d/c", 0644, uid, gid, 3, ContentSource.ofPath(far)),
+                      LayerEntry.symlink("l", "d/a", uid, gid)));
+      Path lower = tmp.resolve("lower");
+      new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot()).writeLower(tree, lower);
+
+      assertThat(ino(lower.resolve("d/a"))).isEqualTo(ino(same)); // linked
+      assertThat(ino(lower.resolve("d/b"))).isNotEqualTo(ino(otherMode)); // copied: other mode
+      assertThat(Files.getAttribute(lower.resolve("d/b"), "unix:mode")).isEqualTo(0100600);
+      assertThat(Files.getAttribute(otherMode, "unix:mode")).isEqualTo(0100644); // untouched
+      assertThat(Files.readString(lower.resolve("d/b"))).isEqualTo("mode");
+      if (!Files.getAttribute(far, "unix:dev").equals(Files.getAttribute(tmp, "unix:dev"))) {
+        assertThat(ino(lower.resolve("d/c"))).isNotEqualTo(ino(far)); // another file system
+      }
+      assertThat(Files.readString(lower.resolve("d/c"))).isEqualTo("far");
+      assertThat(Files.readSymbolicLink(lower.resolve("l"))).isEqualTo(Path.of("d/a"));
+      assertThat(Files.getAttribute(lower.resolve("d"), "unix:mode")).isEqualTo(040555);
+    } finally {
+      Files.deleteIfExists(far);
+    }
+  }
+
+  private static Object ino(Path p) throws IOException {
+    return Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+  }
 }
