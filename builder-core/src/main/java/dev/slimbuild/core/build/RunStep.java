@@ -288,20 +288,17 @@ final class RunStep implements AutoCloseable {
         uppers.add(0, upper);
         pendingOverlay = true;
       }
-      runs.events()
-          .accept(
-              new BuildEvent.Info(
-                  String.format(
-                      java.util.Locale.ROOT,
-                      "  [%s] RUN took: %s %.2fs, command %.2fs, snapshot %.2fs"
-                          + " (%d entries), copying the layer's files %.2fs",
-                      stageName,
-                      overlay ? "overlay" : "work directory",
-                      (t1 - t0) / 1e9,
-                      (t2 - t1) / 1e9,
-                      (t3 - t2) / 1e9,
-                      entries.size(),
-                      (t4 - t3) / 1e9)));
+      String took =
+          overlay
+              ? String.format(java.util.Locale.ROOT,
+                  "overlay %.2fs, command %.2fs, snapshot of the upper directory %.2fs (%d entries)",
+                  (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size())
+              : String.format(java.util.Locale.ROOT,
+                  "work directory %.2fs, command %.2fs, snapshot %.2fs (%d entries), copying the"
+                      + " layer's files %.2fs",
+                  (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size(),
+                  (t4 - t3) / 1e9);
+      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] RUN took: " + took));
       ok = true;
       // BuildKit records the command it ran, so a heredoc RUN's history is the SHELL with its
       // script: the lone heredoc's body, "/dev/pipes/NAME" for a #! body, or the line followed by
