@@ -38,17 +38,18 @@ import java.util.TreeMap;
  * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
  * A blob is downloaded once, its digest and size checked while it streams in: a mismatch leaves
  * nothing behind. An unpacked layer lives in {@code unpacked/ALGORITHM/HEX} (named by its diff_id)
- * as {@code entries.json} (the metadata of every entry) plus {@code files/N} (the bytes of the
- * N-th regular file); it is written in a temporary directory and renamed into place, so it is
- * either complete or absent. Unpacking checks the diff_id.
+ * as {@code entries.json} (the metadata of every entry) plus {@code files/K/N} (the bytes of the
+ * N-th regular file, spread over a few directories K, with the layer's mode, and owner as root,
+ * so a RUN's overlay can hard-link it as a lower file); it is written in a temporary directory
+ * and renamed into place, so it is either complete or absent. A layer not yet downloaded is
+ * unpacked while it downloads. Unpacking checks the diff_id, the download the blob's digest.
  */
 public final class BlobCache {
   private static final String ENTRIES = "entries.json";
   /** Threads creating an unpacked layer's files, and the directories they spread over. */
   private static final int WRITERS = dev.slimbuild.core.fs.Parallel.FILE_THREADS;
   private static final int SUBDIRS = 16;
-  private static final boolean AS_ROOT = 
-      dev.slimbuild.core.fs.Privileges.isRoot();
+  private static final boolean AS_ROOT = dev.slimbuild.core.fs.Privileges.isRoot();
 
   private final BlobStore blobs;
   private final Path unpacked;
