@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.registry.RegistryServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -443,5 +447,44 @@ class RunBuildIT {
         build(context("secret", "RUN --mount=type=secret,id=x cat /run/secrets/x\n"), "out3");
     assertThat(secret.code()).isEqualTo(1);
     assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret is not supported");
+  }
+
+  @Test
+  void aBuildStoppedByASignalLeavesNoMountAndNoWorkDirectory() throws Exception {
+    Path ctx = context("stopped", "RUN echo started && sleep 60\n");
+    Path tmp = Files.createDirectories(dir.resolve("stopped-tmp"));
+    String javaBin = ProcessHandle.current().info().command().orElseThrow();
+    Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
+    ProcessBuilder pb =
+        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--insecure-registry", host,
+            "--sandbox", "bwrap", "--progress", "plain", ctx.toString())
+            .redirectErrorStream(true);
+    pb.environment().putAll(env());
+    pb.environment().put("TMPDIR", tmp.toString());
+    Process p = pb.start();
+    try {
+      // wait (bounded: the output ends with the process) until the RUN is running on its overlay
+      List<String> seen = new ArrayList<>();
+      try (BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = out.readLine()) != null; ) {
+          seen.add(line);
+          if (line.endsWith("] started")) {
+            break;
+          }
+        }
+        assertThat(seen).as("build output").anyMatch(l -> l.endsWith("] started"))
+            .contains("RUN root filesystem: overlay over the image's files");
+        p.destroy(); // SIGTERM to the build this test started
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.toList()).as("work directories left").isEmpty();
+    }
+    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        .noneMatch(l -> l.contains(tmp.toString()));
   }
 }

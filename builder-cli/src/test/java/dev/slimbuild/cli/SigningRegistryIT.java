@@ -91,6 +91,9 @@ class SigningRegistryIT {
     if (registry != null) {
       registry.close();
     }
+    if (keys != null) {
+      dev.slimbuild.core.fs.Trees.delete(keys); // key files: nothing of them stays behind
+    }
   }
 
   private static Registry client() throws Exception {

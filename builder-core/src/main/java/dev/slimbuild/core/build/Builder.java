@@ -162,6 +162,21 @@ public final class Builder {
           return f;
         };
     RunSupport runs = new RunSupport(request.run(), events);
+    // a build stopped by a signal leaves no mount and no temporary directory behind either
+    Thread cleanup =
+        new Thread(
+            () -> {
+              dev.slimbuild.core.run.Overlay.unmountAll();
+              try {
+                runs.deleteNow();
+                dev.slimbuild.core.fs.Trees.delete(staging);
+              } catch (IOException | RuntimeException e) {
+                // exiting anyway: say what stays behind
+                System.err.println("slimbuild: stopped; could not clean up: " + e);
+              }
+            },
+            "slimbuild-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
@@ -197,6 +212,11 @@ public final class Builder {
             optimizer.report(platform.toString(), image.layers(), chain(plan)));
       }
     } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException e) {
+        // shutting down already: the hook cleans up
+      }
       try {
         runs.close();
       } finally {

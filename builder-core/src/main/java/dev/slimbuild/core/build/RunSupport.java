@@ -25,7 +25,7 @@ final class RunSupport implements AutoCloseable {
   private final RunOptions options;
   private final EventSink events;
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
-  private Path root;
+  private volatile Path root;
   private int counter;
   private boolean overlayProbed;
   private CompletableFuture<String> overlayProbe;
@@ -156,6 +156,17 @@ final class RunSupport implements AutoCloseable {
 
   EventSink events() {
     return events;
+  }
+
+  /**
+   * Deletes this build's RUN directory without waiting for the build: for a build stopped by a
+   * signal (its overlays unmounted first).
+   */
+  void deleteNow() throws IOException {
+    Path r = root;
+    if (r != null) {
+      dev.slimbuild.core.fs.Trees.delete(r);
+    }
   }
 
   @Override

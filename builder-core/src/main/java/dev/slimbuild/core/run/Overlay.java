@@ -26,9 +26,19 @@ public final class Overlay implements Closeable {
   static {
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
-                () -> ACTIVE.forEach(m -> Host.probe(List.of("umount", "-l", m.toString()))),
-                "slimbuild-overlay-unmount"));
+            new Thread(Overlay::unmountAll, "slimbuild-overlay-unmount"));
+  }
+
+  /**
+   * Lazily unmounts every overlay still mounted: for a build stopped by a signal. Synchronized: a
+   * second caller returns only once the first is done, so it may delete what was mounted.
+   */
+  public static synchronized void unmountAll() {
+    for (Path m : List.copyOf(ACTIVE)) {
+      if (ACTIVE.remove(m)) {
+        Host.probe(List.of("umount", "-l", m.toString()));
+      }
+    }
   }
 
   private final Path merged;
