@@ -167,12 +167,14 @@ public final class Builder {
         new Thread(
             () -> {
               dev.slimbuild.core.run.Overlay.unmountAll();
-              try {
-                runs.deleteNow();
-                dev.slimbuild.core.fs.Trees.delete(staging);
-              } catch (IOException | RuntimeException e) {
-                // exiting anyway: say what stays behind
-                System.err.println("slimbuild: stopped; could not clean up: " + e);
+              for (IoStep step :
+                  List.<IoStep>of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging))) {
+                try {
+                  step.run();
+                } catch (IOException | RuntimeException e) {
+                  // exiting anyway: say what stays behind
+                  System.err.println("slimbuild: stopped; could not clean up: " + e);
+                }
               }
             },
             "slimbuild-cleanup");
@@ -369,4 +371,10 @@ public final class Builder {
     return BuiltImage.assemble(store, config, descriptors, Map.of(), remote);
   }
 
+
+  /** One clean-up step of a stopped build. */
+  @FunctionalInterface
+  private interface IoStep {
+    void run() throws IOException;
+  }
 }
