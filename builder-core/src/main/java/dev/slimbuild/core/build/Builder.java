@@ -167,8 +167,9 @@ public final class Builder {
         new Thread(
             () -> {
               dev.slimbuild.core.run.Overlay.unmountAll();
-              for (IoStep step :
-                  List.<IoStep>of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging))) {
+              List<IoStep> cleanups =
+                  List.of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging));
+              for (IoStep step : cleanups) {
                 try {
                   step.run();
                 } catch (IOException | RuntimeException e) {
