@@ -11,6 +11,7 @@ import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.run.FileStat;
 import dev.slimbuild.core.run.Mount;
 import dev.slimbuild.core.run.Network;
 import dev.slimbuild.core.run.Overlay;
@@ -26,6 +27,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -395,16 +397,16 @@ final class RunStep implements AutoCloseable {
   private Path lowerPath(String path) {
     for (Path u : uppers) {
       Path p = u.resolve(path);
-      if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
         try {
-          return dev.slimbuild.core.run.FileStat.isWhiteout(p) ? null : p;
+          return FileStat.isWhiteout(p) ? null : p;
         } catch (IOException e) {
           return null;
         }
       }
     }
     Path p = lowerBase.resolve(path);
-    return Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? p : null;
+    return Files.exists(p, LinkOption.NOFOLLOW_LINKS) ? p : null;
   }
 
   /**

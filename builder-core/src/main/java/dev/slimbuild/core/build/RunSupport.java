@@ -27,11 +27,11 @@ final class RunSupport implements AutoCloseable {
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
   private volatile Path root;
   private int counter;
-  private boolean overlayProbed;
+  /** Why RUN cannot run on an overlay (null: it can), probed once per build. */
   private CompletableFuture<String> overlayProbe;
+  private boolean overlayAnnounced;
   private final Map<String, CompletableFuture<SandboxSelector.Selection>> selecting =
       new HashMap<>();
-  private String overlayUnavailable;
 
   RunSupport(RunOptions options, EventSink events) {
     this.options = options;
@@ -61,8 +61,10 @@ final class RunSupport implements AutoCloseable {
     if (!selections.containsKey(key) && !selecting.containsKey(key)) {
       selecting.put(key, async(() -> SandboxSelector.select(options.sandbox(), platform)));
     }
-    if (overlayProbe == null && !overlayProbed && !options.rootfs().equals("copy")) {
-      overlayProbe = async(this::probeOverlay);
+    if (overlayProbe == null) {
+      overlayProbe = options.rootfs().equals("copy")
+          ? CompletableFuture.completedFuture("--run-rootfs copy")
+          : async(this::probeOverlay);
     }
   }
 
@@ -127,31 +129,30 @@ final class RunSupport implements AutoCloseable {
   }
 
   /**
-   * Null when RUNs as root run on overlay mounts, else why they copy the stage's files instead
-   * (probed once per build and announced; an error when {@code --run-rootfs overlay} cannot be had).
+   * Null when RUNs run on overlay mounts, else why they copy the stage's files instead (probed
+   * once per build, usually in the background by {@link #prepare}, and announced; an error when
+   * {@code --run-rootfs overlay} cannot be had).
    */
-  synchronized String overlayUnavailable() throws IOException {
-    if (overlayProbed) {
-      return overlayUnavailable;
+  synchronized String overlayUnavailable() {
+    if (overlayProbe == null) {
+      overlayProbe = CompletableFuture.completedFuture(
+          options.rootfs().equals("copy") ? "--run-rootfs copy" : probeOverlay());
     }
-    overlayProbed = true;
-    if (options.rootfs().equals("copy")) {
-      overlayUnavailable = "--run-rootfs copy";
-    } else {
-      CompletableFuture<String> started = overlayProbe;
-      overlayUnavailable = started != null ? join(started) : probeOverlay();
-      if (overlayUnavailable != null && options.rootfs().equals("overlay")) {
+    String why = join(overlayProbe);
+    if (!overlayAnnounced) {
+      overlayAnnounced = true;
+      if (why != null && options.rootfs().equals("overlay")) {
         throw new SlimbuildException(
-            "--run-rootfs overlay: overlay mounts are not available (" + overlayUnavailable + ")");
+            "--run-rootfs overlay: overlay mounts are not available (" + why + ")");
       }
+      events.accept(new BuildEvent.Info("RUN root filesystem: "
+          + (why == null
+              ? Privileges.isRoot()
+                  ? "overlay over the image's files"
+                  : "overlay over the image's files, in a user namespace"
+              : "copied into a work directory (" + why + ")")));
     }
-    events.accept(new BuildEvent.Info("RUN root filesystem: "
-        + (overlayUnavailable == null
-            ? Privileges.isRoot()
-                ? "overlay over the image's files"
-                : "overlay over the image's files, in a user namespace"
-            : "copied into a work directory (" + overlayUnavailable + ")")));
-    return overlayUnavailable;
+    return why;
   }
 
   EventSink events() {

@@ -19,6 +19,7 @@ import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.registry.Registry;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -133,53 +134,19 @@ public final class BlobCache {
   private void download(Registry registry, String repository, Descriptor blob, BlobReader reader)
       throws IOException {
     Digest d = blob.digest();
+    String what = registry.host() + "/" + repository + ": blob " + d;
     if (!d.algorithm().equals("sha256")) {
-      throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-          + " uses a digest algorithm slimbuild cannot cache");
+      throw new SlimbuildException(what + " uses a digest algorithm slimbuild cannot cache");
     }
-    SlimbuildException[] oversized = new SlimbuildException[1];
     try (InputStream in = registry.getBlob(repository, d);
         BlobWriter out = blobs.newWriter()) {
-      InputStream tee =
-          new java.io.FilterInputStream(in) {
-            @Override
-            public int read() throws IOException {
-              byte[] one = new byte[1];
-              return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-              int r = super.read(b, off, len);
-              if (r > 0) {
-                if (out.size() + r > blob.size()) {
-                  oversized[0] = new SlimbuildException(registry.host() + "/" + repository
-                      + ": blob " + d + " is larger than its descriptor's " + blob.size()
-                      + " bytes");
-                  throw oversized[0];
-                }
-                out.write(b, off, r);
-              }
-              return r;
-            }
-
-            @Override
-            public long skip(long n) throws IOException {
-              return read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192));
-            }
-
-            @Override
-            public void close() {
-              // the download is closed by its owner
-            }
-          };
+      StoringStream tee = new StoringStream(in, out, blob.size(), what);
       Exception failed = null;
       try {
         reader.read(tee);
+      } catch (OversizedBlob e) {
+        throw e;
       } catch (IOException | RuntimeException e) {
-        if (oversized[0] != null) {
-          throw oversized[0];
-        }
         failed = e; // a corrupt blob fails to decompress: its digest says why, so read on
       }
       try {
@@ -192,8 +159,8 @@ public final class BlobCache {
         rethrow(failed);
       }
       if (out.size() != blob.size()) {
-        throw new SlimbuildException(registry.host() + "/" + repository + ": blob " + d
-            + " is " + out.size() + " bytes, its descriptor says " + blob.size());
+        throw new SlimbuildException(
+            what + " is " + out.size() + " bytes, its descriptor says " + blob.size());
       }
       out.commit(d);
       if (failed != null) {
@@ -202,6 +169,61 @@ public final class BlobCache {
     } catch (DigestMismatchException e) {
       throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
           + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
+    }
+  }
+
+  /** A blob that sent more bytes than its descriptor says. */
+  private static final class OversizedBlob extends SlimbuildException {
+    private static final long serialVersionUID = 1L;
+
+    OversizedBlob(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The download as its reader sees it: every byte read is also written to the blob being
+   * stored, more bytes than the descriptor says are refused, and closing it leaves the download
+   * to its owner.
+   */
+  private static final class StoringStream extends FilterInputStream {
+    private final BlobWriter out;
+    private final long limit;
+    private final String what;
+
+    StoringStream(InputStream in, BlobWriter out, long limit, String what) {
+      super(in);
+      this.out = out;
+      this.limit = limit;
+      this.what = what;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int r = in.read(b, off, len);
+      if (r > 0) {
+        if (out.size() + r > limit) {
+          throw new OversizedBlob(what + " is larger than its descriptor's " + limit + " bytes");
+        }
+        out.write(b, off, r);
+      }
+      return r;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      return Math.max(0, read(new byte[(int) Math.min(n, 8192)], 0, (int) Math.min(n, 8192)));
+    }
+
+    @Override
+    public void close() {
+      // the download is closed by its owner
     }
   }
 

@@ -23,17 +23,11 @@ public final class Overlay implements Closeable {
   /** Mounts not yet unmounted: a build stopped by a signal unmounts them on its way out. */
   private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
 
-  static {
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(Overlay::unmountAll, "slimbuild-overlay-unmount"));
-  }
-
   /**
-   * Lazily unmounts every overlay still mounted: for a build stopped by a signal. Synchronized: a
-   * second caller returns only once the first is done, so it may delete what was mounted.
+   * Lazily unmounts every overlay still mounted: for a build stopped by a signal, before it
+   * deletes its work directories (the build's shutdown hook calls this first).
    */
-  public static synchronized void unmountAll() {
+  public static void unmountAll() {
     for (Path m : List.copyOf(ACTIVE)) {
       if (ACTIVE.remove(m)) {
         Host.probe(List.of("umount", "-l", m.toString()));
@@ -79,12 +73,9 @@ public final class Overlay implements Closeable {
     for (Path p : lowers) {
       names.add(p.toString());
     }
-    for (String n : names) {
-      if (!usable(n)) {
-        return null;
-      }
-    }
-    if (!usable(upper.toString()) || !usable(work.toString())) {
+    if (!names.stream().allMatch(Overlay::usable)
+        || !usable(upper.toString())
+        || !usable(work.toString())) {
       return null;
     }
     String o =
@@ -168,14 +159,7 @@ public final class Overlay implements Closeable {
           return "overlay in a user namespace failed: " + refused;
         }
       } else {
-        String refused =
-            Host.probe(
-                List.of("mount", "-t", "overlay", "overlay", "-o", options(lowers, upper, work),
-                    merged.toString()));
-        if (refused != null) {
-          return "mount -t overlay failed: " + refused;
-        }
-        try (Overlay o = new Overlay(merged)) {
+        try (Overlay o = mount(lowers, upper, work, merged)) {
           Path d = o.merged().resolve("d");
           Files.delete(d.resolve("f"));
           Files.delete(d);

@@ -31,8 +31,6 @@ public final class RootfsWriter {
   private static final int MAX_LINK_DEPTH = 64;
 
   private final boolean asRoot;
-  /** Set once a hard link failed across file systems (the work and cache directories differ). */
-  private volatile boolean crossDevice;
 
   /** A writer that sets owners on disk when {@code asRoot}, and leaves them to the model if not. */
   public RootfsWriter(boolean asRoot) {
@@ -115,6 +113,7 @@ public final class RootfsWriter {
           break; // a merged tree holds no whiteouts
       }
     }
+    Object dev = Files.getAttribute(workDir, "unix:dev");
     ExecutorService pool = Parallel.pool(Parallel.FILE_THREADS, "slimbuild-rootfs");
     try {
       for (List<LayerEntry> level : dirs.values()) {
@@ -130,7 +129,7 @@ public final class RootfsWriter {
         if (e.type() == EntryType.SYMLINK) {
           Files.createSymbolicLink(p, Path.of(e.linkTarget()));
           chown(p, e);
-        } else if (!(link && linked(e, p))) {
+        } else if (!(link && linked(e, p, dev))) {
           copy(e, p);
           chown(p, e);
           chmod(p, e.mode()); // after chown, which clears setuid/setgid
@@ -158,38 +157,34 @@ public final class RootfsWriter {
     return n;
   }
 
-  /** Hard-links {@code e}'s content file at {@code target} if it already is what {@code e} says. */
-  private boolean linked(LayerEntry e, Path target) throws IOException {
+  /**
+   * Hard-links {@code e}'s content file at {@code target} if it already is what {@code e} says and
+   * lies on the file system {@code dev} of the directory being written.
+   */
+  private boolean linked(LayerEntry e, Path target, Object dev) throws IOException {
     if (!(e.content() instanceof ContentSource.PathSource)) {
       return false;
     }
     Path source = ((ContentSource.PathSource) e.content()).path();
     Map<String, Object> a;
     try {
-      a = Files.readAttributes(source, "unix:mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
+      a = Files.readAttributes(source, "unix:dev,mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
     } catch (IOException ex) {
       return false;
     }
     int mode = (Integer) a.get("mode");
-    if ((mode & 0170000) != 0100000
+    if (!dev.equals(a.get("dev"))
+        || (mode & 0170000) != 0100000
         || (mode & 07777) != e.mode()
         || asRoot && ((Integer) a.get("uid") != e.uid() || (Integer) a.get("gid") != e.gid())
         || (Long) a.get("size") != e.size()) {
-      return false;
-    }
-    if (crossDevice) {
       return false;
     }
     try {
       Files.createLink(target, source);
       return true;
     } catch (IOException ex) {
-      // another filesystem (then no file will link: stop trying), or the link count is at its
-      // limit: copy
-      if (ex.getMessage() != null && ex.getMessage().contains("cross-device")) {
-        crossDevice = true;
-      }
-      return false;
+      return false; // the link count is at its limit: copy
     }
   }
 

@@ -133,6 +133,8 @@ public final class Snapshot {
     final Map<Long, List<Node>> linkGroups = new LinkedHashMap<>();
     /** Output by tar key (the path; a whiteout's or opaque marker's tar name). */
     final Map<String, LayerEntry> out = new HashMap<>();
+    /** Files the metadata cannot decide: compared by content unless emitted anyway. */
+    final List<Node> inconclusive = new ArrayList<>();
 
     Changes(Set<String> ignored, boolean ownersOnDisk, int runUid, int runGid) {
       this.ignored = ignored;
@@ -155,6 +157,15 @@ public final class Snapshot {
 
     void emit(Node n) {
       out.put(n.path(), entry(n));
+    }
+
+    /** Emits each inconclusive file not yet in the layer whose bytes differ from {@code was}. */
+    void compareInconclusive(Function<Node, ContentSource> was) throws IOException {
+      for (Node n : inconclusive) {
+        if (!out.containsKey(n.path()) && !sameContent(n.file(), was.apply(n))) {
+          emit(n);
+        }
+      }
     }
 
     /** The layer entry for a path as it is on disk now. */
@@ -253,7 +264,6 @@ public final class Snapshot {
   private static final class OverlayWalk extends Changes {
     private final FileTree model;
     private final Function<String, Path> lower;
-    private final List<Node> inconclusive = new ArrayList<>();
 
     OverlayWalk(
         FileTree model,
@@ -328,12 +338,7 @@ public final class Snapshot {
 
     List<LayerEntry> finish() throws IOException {
       linkGroups();
-      for (Node n : inconclusive) {
-        if (!out.containsKey(n.path())
-            && !sameContent(n.file(), ContentSource.ofPath(lower.apply(n.path())))) {
-          emit(n);
-        }
-      }
+      compareInconclusive(n -> ContentSource.ofPath(lower.apply(n.path())));
       return result();
     }
 
@@ -341,7 +346,6 @@ public final class Snapshot {
       Path p = lower.apply(path);
       return p == null ? null : FileStat.read(p);
     }
-
   }
 
   private static final class Walk extends Changes {
@@ -349,8 +353,6 @@ public final class Snapshot {
     private final Set<String> seen = new HashSet<>();
     /** Directories that exist before and after as the same directory: deletions below are real. */
     private final Set<String> keptDirs = new HashSet<>();
-    /** Files whose ctime alone changed: compared by content unless emitted anyway. */
-    private final List<Node> inconclusive = new ArrayList<>();
 
     Walk(Rootfs before, Set<String> ignored, int runUid, int runGid) {
       super(ignored, before.ownersApplied(), runUid, runGid);
@@ -379,12 +381,7 @@ public final class Snapshot {
         }
       }
       linkGroups();
-      for (Node n : inconclusive) {
-        if (!out.containsKey(n.path())
-            && !sameContent(n.file(), before.content(n.path()))) {
-          emit(n);
-        }
-      }
+      compareInconclusive(n -> before.content(n.path()));
       deletions();
       return result();
     }
