@@ -292,23 +292,19 @@ public final class Builder {
         java.io.InputStream tar =
             dev.slimbuild.compress.Decompressors.open(raw, layer.descriptor().mediaType());
         dev.slimbuild.core.image.BlobWriter out = store.newWriter()) {
-      dev.slimbuild.compress.HashingOutputStream compressed =
-          new dev.slimbuild.compress.HashingOutputStream(
-              new dev.slimbuild.compress.NonClosingOutputStream(out));
-      dev.slimbuild.compress.HashingOutputStream tarHash;
-      try (java.io.OutputStream c =
-          dev.slimbuild.compress.Compressors.open(
-              request.compression(), request.compressionLevel(), compressed)) {
-        tarHash = new dev.slimbuild.compress.HashingOutputStream(c);
-        tar.transferTo(tarHash);
-        tarHash.flush();
-      }
-      diffId = Digest.sha256(tarHash.digest());
+      diffId =
+          dev.slimbuild.core.layer.LayerWriter.encode(
+                  request.compression(),
+                  request.compressionLevel(),
+                  dev.slimbuild.compress.Compressors.DEFAULT_ZSTD_WORKERS,
+                  out,
+                  tar::transferTo)
+              .diffId();
       if (!diffId.equals(layer.diffId())) {
         throw new SlimbuildException("base layer " + layer.descriptor().digest()
             + " does not decompress to its diff_id " + layer.diffId() + " (got " + diffId + ")");
       }
-      info = out.commit(Digest.sha256(compressed.digest()));
+      info = out.commit();
     }
     LayerRef r = new LayerRef(
         Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),

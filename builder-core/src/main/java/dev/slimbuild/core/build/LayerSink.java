@@ -5,7 +5,6 @@ import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.layer.ContentSource;
-import dev.slimbuild.core.layer.LayerDigests;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
@@ -56,15 +55,16 @@ final class LayerSink {
         return seen;
       }
     }
-    LayerDigests d;
+    LayerWriter.Tar tar;
     BlobInfo info;
     try (BlobWriter out = store.newWriter()) {
-      d = LayerWriter.write(entries, compression, level, mtime, out);
-      info = out.commit(d.digest());
+      // the blob writer hashes the compressed bytes: the layer writer hashes only the tar
+      tar = LayerWriter.writeTar(entries, compression, level, mtime, out);
+      info = out.commit();
     }
     Layer layer =
-        new Layer(Descriptor.of(d.mediaType(), info.digest(), info.size()), d.diffId(),
-            d.uncompressedSize());
+        new Layer(Descriptor.of(compression.mediaType(), info.digest(), info.size()),
+            tar.diffId(), tar.size());
     key.ifPresent(k -> written.put(k, layer));
     return layer;
   }

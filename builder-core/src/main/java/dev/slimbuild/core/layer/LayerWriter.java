@@ -3,6 +3,7 @@ package dev.slimbuild.core.layer;
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.compress.Compressors;
 import dev.slimbuild.compress.HashingOutputStream;
+import dev.slimbuild.compress.NonClosingOutputStream;
 import dev.slimbuild.core.oci.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -43,28 +44,71 @@ public final class LayerWriter {
       long mtimeEpochSeconds,
       OutputStream blobOut)
       throws IOException {
-    compression.checkLevel(level);
+    TarBody body = pipe -> new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
     if (compression == Compression.NONE) {
       // the blob is the tar: hash it once
-      HashingOutputStream tarHash = new HashingOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(blobOut));
-      try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
-        new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
-      }
-      Digest d = Digest.sha256(tarHash.digest());
-      return new LayerDigests(d, d, tarHash.count(), tarHash.count(), compression.mediaType());
+      Tar t = encode(compression, level, zstdWorkers, blobOut, body);
+      return new LayerDigests(t.diffId(), t.diffId(), t.size(), t.size(), compression.mediaType());
     }
-    HashingOutputStream compressed = new HashingOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(blobOut));
-    OutputStream compressor = Compressors.open(compression, level, zstdWorkers, compressed);
-    HashingOutputStream tarHash = new HashingOutputStream(compressor);
-    try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
-      new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
-    }
-    // closing the pipe finished the compressor; the blob stream was only flushed
+    HashingOutputStream compressed = new HashingOutputStream(new NonClosingOutputStream(blobOut));
+    Tar t = encode(compression, level, zstdWorkers, compressed, body);
     return new LayerDigests(
-        Digest.sha256(tarHash.digest()),
+        t.diffId(),
         Digest.sha256(compressed.digest()),
         compressed.count(),
-        tarHash.count(),
+        t.size(),
         compression.mediaType());
+  }
+
+  /** Writes an uncompressed tar to the stream it is given. */
+  @FunctionalInterface
+  public interface TarBody {
+    void writeTo(OutputStream tar) throws IOException;
+  }
+
+  /**
+   * The uncompressed side of an encoded layer.
+   *
+   * @param diffId SHA-256 of the tar
+   * @param size the tar's size in bytes
+   */
+  public record Tar(Digest diffId, long size) {}
+
+  /**
+   * Compresses the tar {@code body} writes into {@code blobOut} (flushed, not closed), hashing only
+   * the tar: for a destination that hashes the blob itself, such as a blob store's writer, so no
+   * byte is hashed twice.
+   */
+  public static Tar encode(
+      Compression compression, int level, int zstdWorkers, OutputStream blobOut, TarBody body)
+      throws IOException {
+    compression.checkLevel(level);
+    OutputStream sink = new NonClosingOutputStream(blobOut);
+    OutputStream blob =
+        compression == Compression.NONE
+            ? sink
+            : Compressors.open(compression, level, zstdWorkers, sink);
+    HashingOutputStream tarHash = new HashingOutputStream(blob);
+    try (OutputStream pipe = new BufferedOutputStream(tarHash, PIPE_BUFFER)) {
+      body.writeTo(pipe);
+    }
+    // closing the pipe finished the compressor; the blob stream was only flushed
+    return new Tar(Digest.sha256(tarHash.digest()), tarHash.count());
+  }
+
+  /** {@link #encode} of the layer's tar, with the default zstd worker count. */
+  public static Tar writeTar(
+      Collection<LayerEntry> entries,
+      Compression compression,
+      int level,
+      long mtimeEpochSeconds,
+      OutputStream blobOut)
+      throws IOException {
+    return encode(
+        compression,
+        level,
+        Compressors.DEFAULT_ZSTD_WORKERS,
+        blobOut,
+        pipe -> new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe));
   }
 }
