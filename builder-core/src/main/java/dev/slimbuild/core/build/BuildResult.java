@@ -7,32 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A finished build: the image (one platform's manifest, or an index of several), what each step
- * did per platform, warnings, and the base-image layers the image contains, by blob digest. Those
+ * A finished build: the image (one platform's manifest, or an index of several), warnings, and the base-image layers the image contains, by blob digest. Those
  * may not be in the store: {@link Builder#fetchBaseLayers} downloads them for outputs that need
  * their bytes, while a push can mount them from their source repository. {@code sizeReports}:
  * each platform's layers, sizes and what optimisation left out, in platform order.
  */
 public record BuildResult(
-    ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings,
-    Map<Digest, LayerRef> baseLayers, Map<String, SizeReport> sizeReports) {
+    ImageOutput image, List<String> warnings, Map<Digest, LayerRef> baseLayers,
+    Map<String, SizeReport> sizeReports) {
   public BuildResult {
-    stepsByPlatform = Map.copyOf(stepsByPlatform);
     warnings = List.copyOf(warnings);
     baseLayers = Map.copyOf(baseLayers);
     sizeReports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sizeReports));
-  }
-
-  /** A result without size reports. */
-  public BuildResult(
-      ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings,
-      Map<Digest, LayerRef> baseLayers) {
-    this(image, stepsByPlatform, warnings, baseLayers, Map.of());
-  }
-
-  /** A result without base-image layers. */
-  public BuildResult(
-      ImageOutput image, Map<String, List<StepReport>> stepsByPlatform, List<String> warnings) {
-    this(image, stepsByPlatform, warnings, Map.of());
   }
 }

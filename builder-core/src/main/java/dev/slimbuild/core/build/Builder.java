@@ -144,7 +144,6 @@ public final class Builder {
 
     List<String> warnings = new ArrayList<>();
     List<BuiltImage> images = new ArrayList<>();
-    Map<String, List<StepReport>> steps = new LinkedHashMap<>();
     Map<String, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
@@ -200,7 +199,6 @@ public final class Builder {
                   .run();
           done.put(stage.index(), last);
         }
-        steps.put(platform.toString(), collectSteps(plan, done));
         bases.use(last.layers());
         if (images.isEmpty()) {
           lint(plan, request, warnings);
@@ -228,7 +226,7 @@ public final class Builder {
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
-    return new BuildResult(out, steps, warnings, bases.used(), reports);
+    return new BuildResult(out, warnings, bases.used(), reports);
   }
 
   /** The final stage's index and those of the stages it starts FROM, in order. */
@@ -315,14 +313,6 @@ public final class Builder {
 
   private final Map<Digest, LayerRef> recompressedBlobs =
       new java.util.concurrent.ConcurrentHashMap<>();
-
-  private static List<StepReport> collectSteps(BuildPlan plan, Map<Integer, StageResult> done) {
-    List<StepReport> all = new ArrayList<>();
-    for (PlannedStage s : plan.stages()) {
-      all.addAll(done.get(s.index()).steps());
-    }
-    return all;
-  }
 
   private BuiltImage assemble(StageResult target, BuildRequest request, LayerSink sink)
       throws IOException {

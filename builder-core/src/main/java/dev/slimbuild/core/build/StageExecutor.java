@@ -98,14 +98,11 @@ final class StageExecutor {
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
   private int currentStep;
-  /** Per step, the number of entries of the layer it made (filled by {@link #writeLayers}). */
-  private int[] writtenEntries = new int[0];
 
   /** A new layer of this stage and where it goes: its history entry and the step that made it. */
   private record Pending(PendingLayer layer, int history, int step) {}
   private final List<List<LayerEntry>> layerEntries = new ArrayList<>();
   private final List<History> history = new ArrayList<>();
-  private final List<StepReport> steps = new ArrayList<>();
 
   StageExecutor(
       BuildPlan plan,
@@ -165,21 +162,14 @@ final class StageExecutor {
       events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
           instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0)));
     }
-    LayerSink.Layer[] written = writeLayers(instructions);
-    for (int i = 0; i < instructions.size(); i++) {
-      Instruction ins = instructions.get(i);
-      LayerSink.Layer l = written[i];
-      steps.add(new StepReport(stage.displayName(), ins.location().original(),
-          ins.location().startLine(), l == null ? null : l.descriptor(),
-          l == null ? 0 : l.uncompressedSize(), l == null ? 0 : writtenEntries[i]));
-    }
+    writeLayers(instructions);
     ImageConfig image =
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
                 platform.osVersion(), platform.osFeatures(), platform.variant(),
                 config.toContainerConfig(),
                 layers.stream().map(LayerRef::diffId).toList(), List.of())
             .withHistory(history);
-    return new StageResult(image, layers, base, layerEntries, steps);
+    return new StageResult(image, layers, base, layerEntries);
   }
 
   private void startFromBase() throws IOException {
@@ -606,12 +596,9 @@ final class StageExecutor {
    * step made (null for none). A layer optimised away leaves its history entry empty; with
    * {@code --squash} the final stage's layers become one, recorded by one more history entry.
    */
-  private LayerSink.Layer[] writeLayers(List<Instruction> instructions) throws IOException {
-    int n = instructions.size();
-    LayerSink.Layer[] out = new LayerSink.Layer[n];
-    writtenEntries = new int[n];
+  private void writeLayers(List<Instruction> instructions) throws IOException {
     if (pending.isEmpty()) {
-      return out;
+      return;
     }
     List<PendingLayer> raw = pending.stream().map(Pending::layer).toList();
     boolean squash = optimizer.options().squash() && pending.size() > 1
@@ -660,8 +647,6 @@ final class StageExecutor {
       if (squash) {
         history.add(new History(created, "slimbuild: " + what, null, HISTORY_COMMENT, false));
       }
-      out[p.step()] = l;
-      writtenEntries[p.step()] = o.entries().size();
       long files = LayerOptimizer.files(o.entries());
       optimizer.recordWritten(new LayerReport(stage.displayName(), what,
           squash ? 0 : ins.location().startLine(), l.descriptor(), l.uncompressedSize(), files,
@@ -671,7 +656,6 @@ final class StageExecutor {
           o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
           o.savings().wasted().bytes()));
     }
-    return out;
   }
 
   private void emptyHistory(int index) {

@@ -12,11 +12,10 @@ import java.util.List;
  */
 record StageResult(
     ImageConfig config, List<LayerRef> layers, BaseTree base,
-    List<List<LayerEntry>> layerEntries, List<StepReport> steps) {
+    List<List<LayerEntry>> layerEntries) {
   StageResult {
     layers = List.copyOf(layers);
     layerEntries = List.copyOf(layerEntries);
-    steps = List.copyOf(steps);
   }
 
   /** The stage's merged file system (metadata; contents are read only when written). */
