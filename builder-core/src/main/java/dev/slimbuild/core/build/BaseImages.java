@@ -34,10 +34,6 @@ final class BaseImages {
     this.cache = cache;
   }
 
-  BlobCache cache() {
-    return cache;
-  }
-
   /** {@code ref}'s image for {@code platform}. */
   ResolvedImage resolve(ImageReference ref, Platform platform) throws IOException {
     String key = ref + "\0" + platform.normalize();

@@ -71,11 +71,6 @@ public final class Builder {
     this.cache = cache;
   }
 
-  /**
-   * Downloads the base-image layers of {@code result} that are not in the store yet (into the
-   * cache, then into the store if the cache is elsewhere), for outputs that need every blob: OCI
-   * layouts, docker archives, the local store. A push does not need this: it mounts them.
-   */
   /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
   public java.io.InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
     LayerRef r = result.baseLayers().get(digest);
@@ -89,6 +84,11 @@ public final class Builder {
     return cache.blobs().open(digest);
   }
 
+  /**
+   * Downloads the base-image layers of {@code result} that are not in the store yet (into the
+   * cache, then into the store if the cache is elsewhere), for outputs that need every blob: OCI
+   * layouts, docker archives, the local store. A push does not need this: it mounts them.
+   */
   public void fetchBaseLayers(BuildResult result) throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
     for (LayerRef r : result.baseLayers().values().stream()

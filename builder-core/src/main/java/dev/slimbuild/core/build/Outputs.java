@@ -94,9 +94,6 @@ public final class Outputs {
    * The {@code --metadata-file} JSON: buildx's keys ({@code containerimage.digest}, {@code
    * containerimage.descriptor}, {@code image.name}) plus each platform's manifest and sizes.
    */
-  public static byte[] metadata(ImageOutput image, List<ImageReference> tags) {
-    return metadata(image, tags, java.util.Map.of());
-  }
 
   /**
    * The {@code --metadata-file} JSON with, under {@code slimbuild.sizeReport}, each platform's

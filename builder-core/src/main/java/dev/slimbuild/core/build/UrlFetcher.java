@@ -55,17 +55,10 @@ public final class UrlFetcher {
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(30))
-            .build());
-  }
-
-  /** A fetcher using {@code client} (its redirect policy and timeouts apply), without a size limit. */
-  public UrlFetcher(HttpClient client) {
-    this(client, Long.MAX_VALUE);
-  }
-
-  /** As {@link #UrlFetcher(HttpClient)}, refusing bodies larger than {@code maxBytes}. */
-  public UrlFetcher(HttpClient client, long maxBytes) {
-    this(client, maxBytes, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
+            .build(),
+        Long.MAX_VALUE,
+        DEFAULT_ATTEMPTS,
+        DEFAULT_BACKOFF);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {

@@ -135,7 +135,7 @@ public final class DockerArchiveWriter {
           size += r;
         }
       }
-      Digest actual = new Digest(diffId.algorithm(), java.util.HexFormat.of().formatHex(md.digest()));
+      Digest actual = Digest.of(diffId.algorithm(), md.digest());
       if (!actual.equals(diffId)) {
         throw new DigestMismatchException("uncompressed layer " + layer.digest(), diffId, actual);
       }

@@ -41,7 +41,12 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
 
   /** A sha256 digest from raw hash bytes. */
   public static Digest sha256(byte[] hash) {
-    return new Digest("sha256", HexFormat.of().formatHex(hash));
+    return of("sha256", hash);
+  }
+
+  /** The digest {@code algorithm:hex(hash)} of a finished hash. */
+  public static Digest of(String algorithm, byte[] hash) {
+    return new Digest(algorithm, HexFormat.of().formatHex(hash));
   }
 
   /** The sha256 digest of {@code bytes}. */

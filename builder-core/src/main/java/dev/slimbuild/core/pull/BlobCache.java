@@ -66,16 +66,6 @@ public final class BlobCache {
     return new BlobCache(store, store.root().resolve("unpacked"));
   }
 
-  /** {@code $XDG_CACHE_HOME/slimbuild}, else {@code $HOME/.cache/slimbuild}. */
-  public static Path defaultDir(Map<String, String> env) {
-    String xdg = env.get("XDG_CACHE_HOME");
-    if (xdg != null && !xdg.isEmpty()) {
-      return Path.of(xdg, "slimbuild");
-    }
-    String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-    return Path.of(home, ".cache", "slimbuild");
-  }
-
   /** The blob store holding downloaded blobs. */
   public BlobStore blobs() {
     return blobs;
@@ -279,8 +269,7 @@ public final class BlobCache {
         writer.await();
         tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
       }
-      Digest actual = new Digest(diffId.algorithm(),
-          java.util.HexFormat.of().formatHex(md.digest()));
+      Digest actual = Digest.of(diffId.algorithm(), md.digest());
       if (!actual.equals(diffId)) {
         throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
             + " config says " + diffId + ", the uncompressed layer is " + actual);

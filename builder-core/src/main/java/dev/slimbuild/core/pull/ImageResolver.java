@@ -144,11 +144,8 @@ public final class ImageResolver {
     check(d.digest().isRegistered(), ref,
         "the " + what + " has digest algorithm " + d.digest().algorithm()
             + ", which cannot be verified");
-    Digest actual = Digest.sha256Of(bytes);
-    if (d.digest().algorithm().equals("sha512")) {
-      actual = new Digest("sha512",
-          java.util.HexFormat.of().formatHex(d.digest().newHasher().digest(bytes)));
-    }
+    // hashed with the descriptor's own algorithm (sha256 or sha512), once
+    Digest actual = Digest.of(d.digest().algorithm(), d.digest().newHasher().digest(bytes));
     check(actual.equals(d.digest()), ref,
         "digest mismatch for the " + what + ": expected " + d.digest() + ", got " + actual);
     check(bytes.length == d.size(), ref,

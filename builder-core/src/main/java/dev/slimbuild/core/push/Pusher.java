@@ -153,12 +153,8 @@ public final class Pusher {
     try {
       List<Future<PushResult>> futures = new ArrayList<>();
       for (Descriptor d : toPush) {
-        List<String> sources = new ArrayList<>();
-        for (String s : mountFrom.getOrDefault(d.digest(), List.of())) {
-          if (!s.equals(repository) && !sources.contains(s)) {
-            sources.add(s);
-          }
-        }
+        // the registry client drops duplicates and the target repository itself
+        List<String> sources = mountFrom.getOrDefault(d.digest(), List.of());
         futures.add(
             pool.submit(
                 () ->

@@ -56,11 +56,6 @@ final class Auth {
     tokens.remove(String.join(" ", scopes));
   }
 
-  /** Whether a login was found (after a challenge asked for one). */
-  synchronized boolean hasLogin() {
-    return login != null && login.isPresent();
-  }
-
   /** The Authorization header value for a request needing {@code scopes}, or null for none. */
   String header(List<String> scopes) throws IOException {
     Challenge c = challenge;

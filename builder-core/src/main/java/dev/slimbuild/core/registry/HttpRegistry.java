@@ -362,8 +362,7 @@ final class HttpRegistry implements Registry {
             what + ": the content is longer than " + blob.size() + " bytes", 0, null, false);
       }
     }
-    Digest actual = new Digest(blob.digest().algorithm(),
-        java.util.HexFormat.of().formatHex(hasher.digest()));
+    Digest actual = Digest.of(blob.digest().algorithm(), hasher.digest());
     if (!actual.equals(blob.digest())) {
       throw new RegistryException(
           what + ": content digest mismatch: expected " + blob.digest() + ", got " + actual,
@@ -489,7 +488,7 @@ final class HttpRegistry implements Registry {
     }
     MessageDigest md = expected.newHasher();
     Digest actual =
-        new Digest(expected.algorithm(), java.util.HexFormat.of().formatHex(md.digest(bytes)));
+        Digest.of(expected.algorithm(), md.digest(bytes));
     if (!actual.equals(expected)) {
       throw new RegistryException(
           what + ": digest mismatch: expected " + expected + ", got " + actual, 0,

@@ -129,7 +129,7 @@ public final class CosignSignatures {
         out.write(buf, 0, n);
       }
     }
-    Digest actual = new Digest(layer.digest().algorithm(), hex(hasher.digest()));
+    Digest actual = Digest.of(layer.digest().algorithm(), hasher.digest());
     if (out.size() != layer.size() || !actual.equals(layer.digest())) {
       throw new SignatureFormatException(
           "signature payload " + layer.digest() + " does not match its content (" + actual + ", "
@@ -199,14 +199,6 @@ public final class CosignSignatures {
 
   private String where(Digest image) {
     return registry.host() + "/" + repository + ":" + tag(image);
-  }
-
-  private static String hex(byte[] b) {
-    StringBuilder s = new StringBuilder(b.length * 2);
-    for (byte x : b) {
-      s.append(Character.forDigit((x >> 4) & 0xf, 16)).append(Character.forDigit(x & 0xf, 16));
-    }
-    return s.toString();
   }
 
   /** A {@code .sig} tag holds something that is not a cosign signature manifest. */

@@ -109,14 +109,6 @@ class BlobCacheTest {
         .hasMessageContaining("larger than its descriptor");
   }
 
-  @Test
-  void defaultDirFollowsXdg() {
-    assertThat(BlobCache.defaultDir(Map.of("XDG_CACHE_HOME", "/c", "HOME", "/h")))
-        .isEqualTo(Path.of("/c/slimbuild"));
-    assertThat(BlobCache.defaultDir(Map.of("HOME", "/h")))
-        .isEqualTo(Path.of("/h/.cache/slimbuild"));
-  }
-
   /** Serves every blob with one byte flipped. */
   private static final class Tampering implements Registry {
     private final Registry real;
