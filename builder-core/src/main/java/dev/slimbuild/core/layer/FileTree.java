@@ -50,7 +50,7 @@ public final class FileTree {
       }
     }
     for (LayerEntry e : layer) {
-      if (e.type() != EntryType.WHITEOUT && e.type() != EntryType.OPAQUE) {
+      if (!e.isMarker()) {
         put(e);
       }
     }

@@ -191,4 +191,39 @@ public record LayerEntry(
   public boolean isDirectory() {
     return type == EntryType.DIRECTORY;
   }
+
+  /** How many hard links in a row {@link #linkRoot} follows before giving up. */
+  public static final int MAX_LINK_DEPTH = 64;
+
+  /**
+   * The entry this one's hard-link chain ends at ({@code this} unless a hard link), each target
+   * looked up by path in {@code byPath}; null when a target is missing or the chain is longer
+   * than {@link #MAX_LINK_DEPTH}. The caller checks that it is a file.
+   */
+  public LayerEntry linkRoot(java.util.function.Function<String, LayerEntry> byPath) {
+    LayerEntry e = this;
+    for (int depth = 0; e.type == EntryType.HARDLINK; depth++) {
+      if (depth == MAX_LINK_DEPTH) {
+        return null;
+      }
+      e = byPath.apply(e.linkTarget);
+      if (e == null) {
+        return null;
+      }
+    }
+    return e;
+  }
+
+  /** Whether this entry is a whiteout or an opaque marker: it hides, it holds nothing. */
+  public boolean isMarker() {
+    return type == EntryType.WHITEOUT || type == EntryType.OPAQUE;
+  }
+
+  /**
+   * The name a layer knows this entry by: a marker's tar name (several markers and the directory
+   * they sit in share a path), else its path.
+   */
+  public String key() {
+    return isMarker() ? tarName() : path;
+  }
 }

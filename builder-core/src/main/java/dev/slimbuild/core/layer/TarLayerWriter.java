@@ -27,7 +27,6 @@ public final class TarLayerWriter {
   static final int COPY_BUFFER = 256 * 1024;
 
   private static final int DEFAULT_DIR_MODE = 0755;
-  private static final int MAX_LINK_DEPTH = 64;
 
   private final long mtimeEpochSeconds;
   private final byte[] buffer = new byte[COPY_BUFFER];
@@ -143,7 +142,7 @@ public final class TarLayerWriter {
   public static List<LayerEntry> plan(Collection<LayerEntry> entries) {
     Map<String, LayerEntry> byKey = new HashMap<>(entries.size() * 2);
     for (LayerEntry e : entries) {
-      String key = key(e);
+      String key = e.key();
       if (byKey.putIfAbsent(key, e) != null) {
         throw new IllegalArgumentException("two layer entries for the same path '" + key + "'");
       }
@@ -172,12 +171,6 @@ public final class TarLayerWriter {
     }
   }
 
-  /** Whiteouts and opaque markers are keyed by their tar name, everything else by path. */
-  private static String key(LayerEntry e) {
-    return e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE
-        ? e.tarName()
-        : e.path();
-  }
 
   private static void addParents(Map<String, LayerEntry> byKey) {
     List<String> keys = new ArrayList<>(byKey.keySet());
@@ -209,14 +202,10 @@ public final class TarLayerWriter {
       if (e.type() != EntryType.HARDLINK) {
         continue;
       }
-      LayerEntry root = e;
-      for (int depth = 0; root.type() == EntryType.HARDLINK; depth++) {
-        LayerEntry next = byKey.get(root.linkTarget());
-        if (next == null || depth > MAX_LINK_DEPTH) {
-          throw new IllegalArgumentException(
-              "hardlink '" + e.path() + "' points to '" + root.linkTarget() + "', not in the layer");
-        }
-        root = next;
+      LayerEntry root = e.linkRoot(byKey::get);
+      if (root == null) {
+        throw new IllegalArgumentException(
+            "hardlink '" + e.path() + "' points to '" + e.linkTarget() + "', not in the layer");
       }
       if (root.type() != EntryType.FILE) {
         throw new IllegalArgumentException(

@@ -153,7 +153,7 @@ public final class LayerOptimizer {
     List<LayerEntry> out = new ArrayList<>(l.entries().size());
     for (LayerEntry e : l.entries()) {
       Optional<StripRule> r =
-          e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE
+          e.isMarker()
               ? Optional.empty()
               : m.match(e.path());
       if (r.isPresent()) {
@@ -203,7 +203,7 @@ public final class LayerOptimizer {
     Set<String> deleting = new HashSet<>(); // whiteouts and opaques of this layer
     Set<String> linkTargets = new HashSet<>();
     for (LayerEntry e : original) {
-      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
+      if (e.isMarker()) {
         deleting.add(e.path());
       } else if (e.type() == EntryType.HARDLINK) {
         linkTargets.add(e.linkTarget());
@@ -211,7 +211,7 @@ public final class LayerOptimizer {
     }
     List<LayerEntry> out = new ArrayList<>(entries.size());
     for (LayerEntry e : entries) {
-      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE
+      if (e.isMarker()
           || e.type() == EntryType.HARDLINK || linkTargets.contains(e.path())
           || underAny(e.path(), deleting)) {
         out.add(e);
@@ -300,26 +300,23 @@ public final class LayerOptimizer {
     }
     Map<String, LayerEntry> orig = new HashMap<>();
     for (LayerEntry e : original) {
-      if (e.type() != EntryType.WHITEOUT && e.type() != EntryType.OPAQUE) {
+      if (!e.isMarker()) {
         orig.put(e.path(), e);
       }
     }
     Map<String, LayerEntry> byKey = new LinkedHashMap<>();
     Set<String> paths = new HashSet<>();
     for (LayerEntry e : kept) {
-      byKey.put(key(e), e);
-      if (e.type() != EntryType.WHITEOUT && e.type() != EntryType.OPAQUE) {
+      byKey.put(e.key(), e);
+      if (!e.isMarker()) {
         paths.add(e.path());
       }
     }
     for (LayerEntry e : kept) {
       if (e.type() == EntryType.HARDLINK && !resolves(e, byKey)) {
-        LayerEntry root = e;
-        for (int d = 0; root != null && root.type() == EntryType.HARDLINK && d < 64; d++) {
-          root = orig.get(root.linkTarget());
-        }
+        LayerEntry root = e.linkRoot(orig::get);
         if (root != null && root.type() == EntryType.FILE) {
-          byKey.put(key(e), root.withPath(e.path()));
+          byKey.put(e.key(), root.withPath(e.path()));
         }
       }
     }
@@ -343,23 +340,11 @@ public final class LayerOptimizer {
   }
 
   private static boolean resolves(LayerEntry link, Map<String, LayerEntry> byKey) {
-    LayerEntry e = link;
-    for (int d = 0; d < 64; d++) {
-      LayerEntry t = byKey.get(e.linkTarget());
-      if (t == null) {
-        return false;
-      }
-      if (t.type() != EntryType.HARDLINK) {
-        return t.type() == EntryType.FILE;
-      }
-      e = t;
-    }
-    return false;
+    LayerEntry root = link.linkRoot(byKey::get);
+    return root != null && root.type() == EntryType.FILE;
   }
 
-  private static String key(LayerEntry e) {
-    return e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE ? e.tarName() : e.path();
-  }
+
 
   /**
    * The optimised layers as one: later layers win, whiteouts and opaque markers are kept (they may
@@ -390,16 +375,13 @@ public final class LayerOptimizer {
       }
       for (LayerEntry e : own.values()) {
         if (e.type() == EntryType.HARDLINK) {
-          LayerEntry root = e;
-          for (int d = 0; root != null && root.type() == EntryType.HARDLINK && d < 64; d++) {
-            root = own.get(root.linkTarget());
-          }
+          LayerEntry root = e.linkRoot(own::get);
           linkTarget.put(e.path(), own.get(e.linkTarget()));
           linkRoot.put(e.path(), root);
         }
       }
       for (LayerEntry e : l.entries()) {
-        if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
+        if (e.isMarker()) {
           continue;
         }
         if (!e.isDirectory()) {

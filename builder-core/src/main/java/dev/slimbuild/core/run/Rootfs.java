@@ -21,7 +21,6 @@ import java.util.Set;
  * image's owners even when the builder could not set them on disk.
  */
 public final class Rootfs {
-  private static final int MAX_LINK_DEPTH = 64;
 
   /**
    * One written path.
@@ -107,7 +106,7 @@ public final class Rootfs {
       next.put(p, it.getValue());
     }
     for (LayerEntry e : layer) {
-      if (e.type() != EntryType.WHITEOUT && e.type() != EntryType.OPAQUE) {
+      if (!e.isMarker()) {
         next.put(e.path(), new Item(e, FileStat.read(dir.resolve(e.path()))));
       }
     }
@@ -143,15 +142,10 @@ public final class Rootfs {
   /** The model content of the file at {@code path}, following hard links; null if none. */
   ContentSource content(String path) {
     Item it = items.get(path);
-    for (int depth = 0; it != null && depth < MAX_LINK_DEPTH; depth++) {
-      if (it.model().type() == EntryType.FILE) {
-        return it.model().content();
-      }
-      if (it.model().type() != EntryType.HARDLINK) {
-        return null;
-      }
-      it = items.get(it.model().linkTarget());
-    }
-    return null;
+    LayerEntry root =
+        it == null
+            ? null
+            : it.model().linkRoot(p -> items.containsKey(p) ? items.get(p).model() : null);
+    return root != null && root.type() == EntryType.FILE ? root.content() : null;
   }
 }

@@ -28,7 +28,6 @@ import dev.slimbuild.core.fs.Parallel;
  * write the image's owners, not the builder's.
  */
 public final class RootfsWriter {
-  private static final int MAX_LINK_DEPTH = 64;
 
   private final boolean asRoot;
 
@@ -62,7 +61,7 @@ public final class RootfsWriter {
     // signatures last: filling a directory and every chmod change its times
     LinkedHashMap<String, Rootfs.Item> items = new LinkedHashMap<>(entries.size() * 2);
     for (LayerEntry e : entries) {
-      if (e.type() == EntryType.WHITEOUT || e.type() == EntryType.OPAQUE) {
+      if (e.isMarker()) {
         continue;
       }
       items.put(e.path(), new Rootfs.Item(e, FileStat.read(workDir.resolve(e.path()))));
@@ -190,14 +189,7 @@ public final class RootfsWriter {
 
   private static LayerEntry linkedFile(LayerEntry link, Map<String, LayerEntry> byPath)
       throws IOException {
-    LayerEntry e = link;
-    for (int depth = 0; e != null && e.type() == EntryType.HARDLINK; depth++) {
-      if (depth > MAX_LINK_DEPTH) {
-        e = null;
-        break;
-      }
-      e = byPath.get(e.linkTarget());
-    }
+    LayerEntry e = link.linkRoot(byPath::get);
     if (e == null || e.type() != EntryType.FILE) {
       throw new IOException(
           "hardlink '" + link.path() + "' points to '" + link.linkTarget() + "', not a file");
