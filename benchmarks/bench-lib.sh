@@ -21,6 +21,25 @@ bench_need() {
 
 BENCH_REGISTRY_PID=
 BENCH_REGISTRY_HOST=
+BENCH_WORK=
+
+# bench_now_ms: wall-clock milliseconds.
+bench_now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# bench_workdir NAME: a fresh work directory /tmp/slimbuild-NAME.XXXXXX in BENCH_WORK, deleted
+# (with the registry stopped) when the script exits, or kept with KEEP=1.
+bench_workdir() {
+  BENCH_WORK=$(mktemp -d "/tmp/slimbuild-$1.XXXXXX")
+  trap bench_cleanup EXIT
+}
+bench_cleanup() {
+  bench_stop_registry
+  if [[ "${KEEP:-0}" == 1 ]]; then
+    echo "work directory kept: $BENCH_WORK"
+  else
+    rm -rf "$BENCH_WORK" 2>/dev/null || true
+  fi
+}
 
 # bench_start_registry WORK SECRET: a docker-registry storing under WORK/registry on a free
 # 127.0.0.1 port; sets BENCH_REGISTRY_HOST (127.0.0.1:PORT) and BENCH_REGISTRY_PID.

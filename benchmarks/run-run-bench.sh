@@ -42,16 +42,8 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   mvn -q -B -DskipTests -pl builder-cli -am package
 fi
 
-work=$(mktemp -d /tmp/slimbuild-run-bench.XXXXXX)
-cleanup() {
-  bench_stop_registry
-  if [[ "${KEEP:-0}" == 1 ]]; then
-    echo "work directory kept: $work"
-  else
-    rm -rf "$work" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
+bench_workdir run-bench
+work=$BENCH_WORK
 
 # (a) a registry on a free loopback port
 bench_start_registry "$work" run-bench
@@ -91,16 +83,15 @@ DOCKERFILE
 esac
 echo "== Dockerfile:"; sed 's/^/   /' "$work/ctx/Dockerfile"
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 run_slimbuild() { # REP -> prints milliseconds
   local d=$work/slim-$1 t0 t1
   mkdir -p "$d/home" "$d/store" "$d/tmp"
-  t0=$(now_ms)
+  t0=$(bench_now_ms)
   HOME=$d/home XDG_DATA_HOME=$d/home/data XDG_CACHE_HOME=$d/home/cache SLIMBUILD_STORE=$d/store \
     TMPDIR=$d/tmp "$SLIMBUILD" build --progress plain --sandbox "$SANDBOX" --run-rootfs "$ROOTFS" -t bench/run:1 \
     --insecure-registry "$host" "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
-  t1=$(now_ms)
+  t1=$(bench_now_ms)
   grep -q "$expect" "$d/log" || { cat "$d/log" >&2; return 1; }
   grep -E 'RUN sandbox|RUN took' "$d/log" >&2 || true
   rm -rf "$d"
@@ -111,10 +102,10 @@ run_buildah() { # REP -> prints milliseconds
   local d=$work/buildah-$1 t0 t1
   local b=(buildah --root "$d/root" --runroot "$d/runroot" --storage-driver overlay)
   mkdir -p "$d"
-  t0=$(now_ms)
+  t0=$(bench_now_ms)
   BUILDAH_ISOLATION=chroot "${b[@]}" bud --isolation chroot --layers --tls-verify=false \
     -t bench/run:1 "$work/ctx" >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
-  t1=$(now_ms)
+  t1=$(bench_now_ms)
   grep -q "$expect" "$d/log" || { cat "$d/log" >&2; return 1; }
   "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
   rm -rf "$d" 2>/dev/null || true
