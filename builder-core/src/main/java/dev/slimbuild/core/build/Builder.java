@@ -199,7 +199,6 @@ public final class Builder {
                   .run();
           done.put(stage.index(), last);
         }
-        bases.use(last.layers());
         if (images.isEmpty()) {
           lint(plan, request, warnings);
           var cc = last.config().config();
@@ -207,7 +206,7 @@ public final class Builder {
             ImageLints.runsAsRoot(cc.user()).ifPresent(w -> warn(w, warnings));
           }
         }
-        BuiltImage image = assemble(last, request, sink);
+        BuiltImage image = assemble(last, request, sink, bases);
         images.add(image);
         reports.put(platform.toString(),
             optimizer.report(platform.toString(), image.layers(), chain(plan)));
@@ -314,7 +313,8 @@ public final class Builder {
   private final Map<Digest, LayerRef> recompressedBlobs =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  private BuiltImage assemble(StageResult target, BuildRequest request, LayerSink sink)
+  private BuiltImage assemble(
+      StageResult target, BuildRequest request, LayerSink sink, BaseImages bases)
       throws IOException {
     ImageConfig config = target.config();
     List<LayerRef> layers = new ArrayList<>(target.layers());
@@ -348,6 +348,7 @@ public final class Builder {
         layers.set(i, recompressed(layers.get(i), request));
       }
     }
+    bases.use(layers); // the base layers the image holds, after --recompress replaced any
     List<Descriptor> descriptors = layers.stream().map(LayerRef::descriptor).toList();
     java.util.Set<Digest> remote = new java.util.HashSet<>();
     for (LayerRef l : layers) {

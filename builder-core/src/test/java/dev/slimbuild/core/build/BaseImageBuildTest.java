@@ -11,6 +11,7 @@ import dev.slimbuild.core.image.ImageValidator;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.ImageConfig.ContainerConfig;
 import dev.slimbuild.core.oci.MediaType;
@@ -218,6 +219,28 @@ class BaseImageBuildTest {
         .isEqualTo(base.get(ARM64).layers().get(0).descriptor().digest());
     assertThat(images.get(1).config().value().platform().toString()).isEqualTo("linux/arm64");
     assertThat(r.baseLayers()).hasSize(4);
+  }
+
+  @Test
+  void recompressedBaseLayersAreNotListedAsBaseLayersOfTheImage() throws IOException {
+    Files.writeString(dir.resolve("ctx/Dockerfile"), "FROM " + BASE + "\nLABEL x=1\n");
+    BuildRequest of = BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
+    BuildRequest req =
+        new BuildRequest(of.context(), of.dockerfile(), of.dockerfileName(), of.buildArgs(),
+            of.target(), of.platforms(), of.labels(), of.compression(), of.compressionLevel(),
+            of.sourceDateEpoch(), true, of.run());
+    BuildResult r = builder().build(req);
+    List<Descriptor> layers = single(r).layers();
+    assertThat(layers).hasSize(2);
+    // the gzip base layer is re-encoded by this build; the zstd one is already what is asked for
+    assertThat(layers).extracting(Descriptor::mediaType)
+        .containsOnly(MediaType.OCI_LAYER_TAR_ZSTD);
+    Digest gzipLayer = base.get(AMD64).layers().get(0).descriptor().digest();
+    Digest zstdLayer = base.get(AMD64).layers().get(1).descriptor().digest();
+    assertThat(layers.get(0).digest()).isNotEqualTo(gzipLayer);
+    assertThat(layers.get(1).digest()).isEqualTo(zstdLayer);
+    // only the layer the image still holds is a base layer (to fetch or mount from the base)
+    assertThat(r.baseLayers().keySet()).containsExactly(zstdLayer);
   }
 
   @Test
