@@ -224,7 +224,7 @@ final class BuildCommand implements Callable<Integer> {
         over.add(r.platform() + " is " + Sizes.format(r.compressedSize()));
       }
     }
-    if (!over.isEmpty() || !"quiet".equals(progress)) {
+    if (!over.isEmpty() || printer.mode() != ProgressPrinter.Mode.QUIET) {
       for (SizeReport r : result.sizeReports().values()) {
         spec.commandLine().getErr().print(r.render());
       }

@@ -36,6 +36,10 @@ final class ProgressPrinter implements EventSink {
     this.mode = mode;
   }
 
+  Mode mode() {
+    return mode;
+  }
+
   @Override
   public synchronized void accept(BuildEvent event) {
     if (event instanceof BuildEvent.Warning w) {

@@ -107,6 +107,11 @@ class BuildCommandTest {
     assertThat(quiet.code()).as(quiet.err()).isZero();
     assertThat(quiet.err()).isEmpty();
     assertThat(quiet.digest()).isEqualTo(plain.digest());
+    // the mode is case-insensitive everywhere, the size report included
+    BuildFixtures.Run upper = BuildFixtures.run(env, "build", "--progress", "QUIET", "-o",
+        "type=oci,dest=" + dir.resolve("upper"), ctx.toString());
+    assertThat(upper.code()).as(upper.err()).isZero();
+    assertThat(upper.err()).isEmpty();
     BuildFixtures.Run bad = BuildFixtures.run(env, "build", "--progress", "fancy", ctx.toString());
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err()).contains("invalid --progress 'fancy'");
