@@ -170,11 +170,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     List<ImageReference> refs = new ArrayList<>();
     for (String t : tags) {
-      try {
-        refs.add(ImageReference.parse(t));
-      } catch (IllegalArgumentException e) {
-        throw new SlimbuildException("invalid tag '" + t + "': " + e.getMessage());
-      }
+      refs.add(ImageReference.parse(t)); // a SlimbuildException naming the tag and why
     }
     List<OutputSpec> outs = outputs.stream().map(OutputSpec::parse).toList();
     for (OutputSpec o : outs) {

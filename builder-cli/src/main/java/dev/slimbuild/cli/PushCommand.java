@@ -50,7 +50,7 @@ final class PushCommand implements Callable<Integer> {
     ProgressPrinter printer =
         new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
     LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
-    ImageReference source = parse(name);
+    ImageReference source = ImageReference.parse(name);
     Descriptor top =
         local
             .resolve(source)
@@ -58,7 +58,7 @@ final class PushCommand implements Callable<Integer> {
                 () -> new SlimbuildException(
                     "no image " + name + " in the local store (" + local.root() + ")"));
     ImageOutput image = StoredImages.load(local.blobs(), top);
-    ImageReference target = dest == null ? source : parse(dest);
+    ImageReference target = dest == null ? source : ImageReference.parse(dest);
     List<PushReport> reports;
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
@@ -67,13 +67,5 @@ final class PushCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(target + "@" + reports.get(0).descriptor().digest());
     return 0;
-  }
-
-  private static ImageReference parse(String ref) {
-    try {
-      return ImageReference.parse(ref);
-    } catch (IllegalArgumentException e) {
-      throw new SlimbuildException("invalid image name '" + ref + "': " + e.getMessage());
-    }
   }
 }

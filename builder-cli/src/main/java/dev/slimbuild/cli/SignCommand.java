@@ -38,7 +38,7 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ImageReference ref = ImageSigning.parse(image);
+    ImageReference ref = ImageReference.parse(image);
     PrivateKey privateKey = SigningKeys.loadPrivate(key, "--key", main.env());
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryFlags.Session registries =

@@ -56,9 +56,9 @@ final class VerifyCommand implements Callable<Integer> {
     if (!output.equals("text") && !output.equals("json")) {
       throw new SlimbuildException("invalid --output '" + output + "': expected text or json");
     }
-    ImageReference ref = ImageSigning.parse(image);
+    ImageReference ref = ImageReference.parse(image);
     PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
-    String name = ref.registry() + "/" + ref.repository();
+    String name = ref.name();
     ImageSignatures.Report report;
     try (RegistryFlags.Session registries =
         new RegistryFlags.Session(registryFlags.opener(main.env()))) {
