@@ -8,7 +8,6 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.push.PushReport;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,8 +39,7 @@ final class PushCommand implements Callable<Integer> {
       description = "How to show progress. Default: auto.")
   String progress = "auto";
 
-  @Option(names = "--store", hidden = true, description = "Local store directory.")
-  Path store;
+  @CommandLine.Mixin StoreFlag storeFlag;
 
   @CommandLine.Mixin RegistryFlags registryFlags;
 
@@ -49,7 +47,7 @@ final class PushCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ProgressPrinter printer =
         new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
-    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
+    LocalStore local = storeFlag.open(main.env());
     ImageReference source = ImageReference.parse(name);
     Descriptor top =
         local
@@ -60,8 +58,7 @@ final class PushCommand implements Callable<Integer> {
     ImageOutput image = StoredImages.load(local.blobs(), top);
     ImageReference target = dest == null ? source : ImageReference.parse(dest);
     List<PushReport> reports;
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       reports = ImagePush.push(registries, local.blobs(), image, List.of(target), Map.of(), null,
           printer);
     }

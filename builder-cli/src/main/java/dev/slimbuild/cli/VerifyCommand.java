@@ -60,8 +60,7 @@ final class VerifyCommand implements Callable<Integer> {
     PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
     String name = ref.name();
     ImageSignatures.Report report;
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       ImageSignatures signatures =
           new ImageSignatures(registries.forHost(ref.registry()), ref.repository());
       RawManifest top = signatures.resolve(ImageSigning.reference(ref));
