@@ -2,8 +2,7 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.slimbuild.cli.BuildFixtures.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,16 +20,10 @@ class SignCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
   private Run run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    java.util.Map<String, String> e = new java.util.HashMap<>(env);
-    e.put("SLIMBUILD_STORE", dir.resolve("store").toString());
-    e.put("HOME", dir.resolve("home").toString());
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
-    return new Run(code, out.toString(), err.toString());
+    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
+    e.putAll(env);
+    return BuildFixtures.run(e, args);
   }
 
   private String keyPair() {
