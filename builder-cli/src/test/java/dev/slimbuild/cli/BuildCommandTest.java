@@ -436,7 +436,12 @@ class BuildCommandTest {
       assertThat(fs.get(d + "/top").mode()).as(d).isEqualTo(0750);
       assertThat(fs.get(d + "/top/link").type()).as(d).isEqualTo('l');
       assertThat(fs.get(d + "/top/link").link()).as(d).isEqualTo("file.txt");
-      assertThat(fs).as(d).doesNotContainKey(d + "/a.tar");
+      String archive = d.equals("tar") ? "a.tar" : "a.tar." + d;
+      assertThat(fs).as(d).doesNotContainKey(d + "/" + archive);
+      // only the archive's entries: nothing else under d/
+      assertThat(fs.keySet())
+          .as(d)
+          .allMatch(k -> !k.startsWith(d + "/") || k.startsWith(d + "/top"));
     }
     assertThat(fs.get("notes.txt").text()).isEqualTo("plain notes\n");
     // a compressed file that is not a tar is copied as it is
@@ -487,7 +492,8 @@ class BuildCommandTest {
 
     Files.write(ctx.resolve("evil.tar"),
         Archives.tar(List.of(Archives.hardlink("h", "../../etc/shadow"))));
-    assertFails(build(ctx), 2, "h");
+    assertFails(build(ctx), 2,
+        "ADD evil.tar: entry '../../etc/shadow' refused: escapes the destination");
   }
 
   @Test
