@@ -152,8 +152,7 @@ final class BuildCommand implements Callable<Integer> {
 
   @CommandLine.Mixin RegistryFlags registryFlags;
 
-  @Option(names = "--store", hidden = true, description = "Local store directory.")
-  Path store;
+  @CommandLine.Mixin StoreFlag storeFlag;
 
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
@@ -170,11 +169,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     List<ImageReference> refs = new ArrayList<>();
     for (String t : tags) {
-      try {
-        refs.add(ImageReference.parse(t));
-      } catch (IllegalArgumentException e) {
-        throw new SlimbuildException("invalid tag '" + t + "': " + e.getMessage());
-      }
+      refs.add(ImageReference.parse(t)); // a SlimbuildException naming the tag and why
     }
     List<OutputSpec> outs = outputs.stream().map(OutputSpec::parse).toList();
     for (OutputSpec o : outs) {
@@ -198,9 +193,8 @@ final class BuildCommand implements Callable<Integer> {
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
             epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()));
-    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    LocalStore local = storeFlag.open(main.env());
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       return build(request, optimize, budget, local, registries, refs, outs, printer, signingKey);
     }
   }
@@ -224,7 +218,7 @@ final class BuildCommand implements Callable<Integer> {
         over.add(r.platform() + " is " + Sizes.format(r.compressedSize()));
       }
     }
-    if (!over.isEmpty() || !"quiet".equals(progress)) {
+    if (!over.isEmpty() || printer.mode() != ProgressPrinter.Mode.QUIET) {
       for (SizeReport r : result.sizeReports().values()) {
         spec.commandLine().getErr().print(r.render());
       }

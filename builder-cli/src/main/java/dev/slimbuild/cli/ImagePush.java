@@ -36,7 +36,7 @@ final class ImagePush {
       throws IOException {
     Map<String, List<ImageReference>> byRepo = new LinkedHashMap<>();
     for (ImageReference n : names) {
-      byRepo.computeIfAbsent(n.registry() + "/" + n.repository(), k -> new ArrayList<>()).add(n);
+      byRepo.computeIfAbsent(n.name(), k -> new ArrayList<>()).add(n);
     }
     List<PushReport> reports = new ArrayList<>();
     for (List<ImageReference> group : byRepo.values()) {

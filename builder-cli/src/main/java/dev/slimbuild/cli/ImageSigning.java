@@ -1,6 +1,5 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.oci.Digest;
@@ -28,7 +27,7 @@ final class ImageSigning {
       throws IOException {
     Set<String> done = new LinkedHashSet<>();
     for (ImageReference n : names) {
-      if (done.add(n.registry() + "/" + n.repository())) {
+      if (done.add(n.name())) {
         sign(session, n, top.toString(), key, events);
       }
     }
@@ -50,7 +49,7 @@ final class ImageSigning {
     RawManifest top = signatures.resolve(reference);
     List<ImageSignatures.Target> targets = ImageSignatures.targets(top);
     List<CosignSignatures.SignResult> results = signatures.sign(top, key);
-    String name = image.registry() + "/" + image.repository();
+    String name = image.name();
     for (int i = 0; i < results.size(); i++) {
       CosignSignatures.SignResult r = results.get(i);
       String platform = targets.get(i).platform();
@@ -62,15 +61,6 @@ final class ImageSigning {
               : "already signed by this key: " + what));
     }
     return top.digest();
-  }
-
-  /** Parses an image name given on the command line. */
-  static ImageReference parse(String ref) {
-    try {
-      return ImageReference.parse(ref);
-    } catch (IllegalArgumentException e) {
-      throw new SlimbuildException("invalid image name '" + ref + "': " + e.getMessage());
-    }
   }
 
   /** The tag or digest {@code image} names (a digest wins over a tag). */

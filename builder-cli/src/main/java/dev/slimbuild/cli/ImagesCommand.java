@@ -7,7 +7,6 @@ import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.json.JsonValue;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,12 +35,11 @@ final class ImagesCommand implements Callable<Integer> {
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format format = Format.table;
 
-  @Option(names = "--store", hidden = true, description = "Local store directory.")
-  Path store;
+  @CommandLine.Mixin StoreFlag storeFlag;
 
   @Override
   public Integer call() throws IOException {
-    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
+    LocalStore local = storeFlag.open(main.env());
     List<String[]> rows = new ArrayList<>();
     List<JsonValue> json = new ArrayList<>();
     for (LocalStore.Entry e : local.list()) {

@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import dev.slimbuild.core.image.LocalStore;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,14 +38,13 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format format = Format.table;
 
-  @Option(names = "--store", hidden = true, description = "Local store directory.")
-  Path store;
+  @CommandLine.Mixin StoreFlag storeFlag;
 
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @Override
   public Integer call() throws IOException {
-    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
+    LocalStore local = storeFlag.open(main.env());
     ImageInspection inspection;
     try (ImageSource source = ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
       inspection = ImageInspection.of(source);

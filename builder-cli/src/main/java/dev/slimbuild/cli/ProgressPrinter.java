@@ -2,6 +2,7 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.optimize.Sizes;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -35,6 +36,10 @@ final class ProgressPrinter implements EventSink {
     this.mode = mode;
   }
 
+  Mode mode() {
+    return mode;
+  }
+
   @Override
   public synchronized void accept(BuildEvent event) {
     if (event instanceof BuildEvent.Warning w) {
@@ -60,11 +65,11 @@ final class ProgressPrinter implements EventSink {
           l.step(),
           l.compressedBytes() < 0
               ? "no layer (everything left out)"
-              : "layer " + humanBytes(l.compressedBytes()) + "  tar "
-                  + humanBytes(l.uncompressedBytes()) + "  " + l.files() + " files",
-          humanBytes(l.strippedBytes()),
-          humanBytes(l.deduplicatedBytes()),
-          humanBytes(l.wastedBytes()),
+              : "layer " + Sizes.format(l.compressedBytes()) + "  tar "
+                  + Sizes.format(l.uncompressedBytes()) + "  " + l.files() + " files",
+          Sizes.format(l.strippedBytes()),
+          Sizes.format(l.deduplicatedBytes()),
+          Sizes.format(l.wastedBytes()),
           oneLine(l.text()));
     } else if (event instanceof BuildEvent.Info i) {
       err.println(i.message());
@@ -75,20 +80,5 @@ final class ProgressPrinter implements EventSink {
   private static String oneLine(String text) {
     String s = text.replace('\n', ' ');
     return s.length() > 120 ? s.substring(0, 117) + "..." : s;
-  }
-
-  /** Sizes as docker prints them: decimal units, e.g. {@code 1.23MB}. */
-  static String humanBytes(long n) {
-    if (n < 1000) {
-      return n + "B";
-    }
-    String[] units = {"kB", "MB", "GB", "TB"};
-    double v = n;
-    int u = -1;
-    do {
-      v /= 1000;
-      u++;
-    } while (v >= 1000 && u < units.length - 1);
-    return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
   }
 }

@@ -8,7 +8,6 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.push.PushReport;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,8 +39,7 @@ final class PushCommand implements Callable<Integer> {
       description = "How to show progress. Default: auto.")
   String progress = "auto";
 
-  @Option(names = "--store", hidden = true, description = "Local store directory.")
-  Path store;
+  @CommandLine.Mixin StoreFlag storeFlag;
 
   @CommandLine.Mixin RegistryFlags registryFlags;
 
@@ -49,8 +47,8 @@ final class PushCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     ProgressPrinter printer =
         new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
-    LocalStore local = store != null ? new LocalStore(store) : LocalStore.open(main.env());
-    ImageReference source = parse(name);
+    LocalStore local = storeFlag.open(main.env());
+    ImageReference source = ImageReference.parse(name);
     Descriptor top =
         local
             .resolve(source)
@@ -58,22 +56,13 @@ final class PushCommand implements Callable<Integer> {
                 () -> new SlimbuildException(
                     "no image " + name + " in the local store (" + local.root() + ")"));
     ImageOutput image = StoredImages.load(local.blobs(), top);
-    ImageReference target = dest == null ? source : parse(dest);
+    ImageReference target = dest == null ? source : ImageReference.parse(dest);
     List<PushReport> reports;
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       reports = ImagePush.push(registries, local.blobs(), image, List.of(target), Map.of(), null,
           printer);
     }
     spec.commandLine().getOut().println(target + "@" + reports.get(0).descriptor().digest());
     return 0;
-  }
-
-  private static ImageReference parse(String ref) {
-    try {
-      return ImageReference.parse(ref);
-    } catch (IllegalArgumentException e) {
-      throw new SlimbuildException("invalid image name '" + ref + "': " + e.getMessage());
-    }
   }
 }

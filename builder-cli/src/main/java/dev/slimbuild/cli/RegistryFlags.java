@@ -47,6 +47,11 @@ final class RegistryFlags {
     return host -> Registries.open(host, opts);
   }
 
+  /** A session over {@link #opener}: one client per host, closed with the session. */
+  Session session(Map<String, String> env) {
+    return new Session(opener(env));
+  }
+
   /** One client per host for the length of a command, all closed at the end. */
   static final class Session implements AutoCloseable {
     private final RegistryOpener opener;

@@ -38,11 +38,10 @@ final class SignCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ImageReference ref = ImageSigning.parse(image);
+    ImageReference ref = ImageReference.parse(image);
     PrivateKey privateKey = SigningKeys.loadPrivate(key, "--key", main.env());
     PrintWriter out = spec.commandLine().getOut();
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       ImageSigning.sign(registries, ref, ImageSigning.reference(ref), privateKey,
           e -> {
             if (e instanceof BuildEvent.Info i) {

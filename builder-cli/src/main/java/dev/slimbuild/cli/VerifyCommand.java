@@ -56,12 +56,11 @@ final class VerifyCommand implements Callable<Integer> {
     if (!output.equals("text") && !output.equals("json")) {
       throw new SlimbuildException("invalid --output '" + output + "': expected text or json");
     }
-    ImageReference ref = ImageSigning.parse(image);
+    ImageReference ref = ImageReference.parse(image);
     PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
-    String name = ref.registry() + "/" + ref.repository();
+    String name = ref.name();
     ImageSignatures.Report report;
-    try (RegistryFlags.Session registries =
-        new RegistryFlags.Session(registryFlags.opener(main.env()))) {
+    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       ImageSignatures signatures =
           new ImageSignatures(registries.forHost(ref.registry()), ref.repository());
       RawManifest top = signatures.resolve(ImageSigning.reference(ref));

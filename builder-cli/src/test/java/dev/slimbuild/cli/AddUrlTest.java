@@ -3,6 +3,7 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonArray;
 import dev.slimbuild.core.json.JsonObject;
@@ -12,8 +13,6 @@ import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Digest;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +57,6 @@ class AddUrlTest {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/files/tool.txt";
   }
 
-  record Run(int code, String out, String err) {}
-
   private Run build(String dockerfile, String... extra) throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
@@ -67,11 +64,7 @@ class AddUrlTest {
         dir.resolve("store").toString(), "-o", "type=oci,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err),
-        Map.of());
-    return new Run(code, out.toString(), err.toString());
+    return BuildFixtures.run(Map.of(), args.toArray(String[]::new));
   }
 
   @Test

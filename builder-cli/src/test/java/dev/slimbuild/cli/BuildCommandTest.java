@@ -107,6 +107,11 @@ class BuildCommandTest {
     assertThat(quiet.code()).as(quiet.err()).isZero();
     assertThat(quiet.err()).isEmpty();
     assertThat(quiet.digest()).isEqualTo(plain.digest());
+    // the mode is case-insensitive everywhere, the size report included
+    BuildFixtures.Run upper = BuildFixtures.run(env, "build", "--progress", "QUIET", "-o",
+        "type=oci,dest=" + dir.resolve("upper"), ctx.toString());
+    assertThat(upper.code()).as(upper.err()).isZero();
+    assertThat(upper.err()).isEmpty();
     BuildFixtures.Run bad = BuildFixtures.run(env, "build", "--progress", "fancy", ctx.toString());
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err()).contains("invalid --progress 'fancy'");
@@ -392,6 +397,105 @@ class BuildCommandTest {
     assertThat(build(ctx, "--target", "nosuch").code()).isEqualTo(1);
   }
 
+  // ---------------------------------------------------------------- flags
+
+  @Test
+  void fileFlagReadsADockerfileOutsideTheContextAndErrorsNameIt() throws Exception {
+    Path ctx = Files.createDirectories(dir.resolve("only-context"));
+    write(ctx.resolve("f"), "from the context\n");
+    Path dockerfile = dir.resolve("elsewhere/app.Dockerfile");
+    write(dockerfile, "FROM scratch\nCOPY f /f\n");
+    assertThat(ctx.resolve("Dockerfile")).doesNotExist();
+
+    Image img = buildOci(ctx, "-f", dockerfile.toString());
+    assertThat(img.rootfs().get("f").text()).isEqualTo("from the context\n");
+
+    write(dockerfile, "FROM scratch\nCOPY f /f\nFROBNICATE x\n");
+    Run bad = build(ctx, "-f", dockerfile.toString());
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("error: " + dockerfile + ":3:").contains("FROBNICATE");
+  }
+
+  @Test
+  void noDedupKeepsAFileALowerLayerAlreadyHas() throws Exception {
+    // the second stage starts FROM the first: its layers are the lower ones
+    Path ctx = context(
+        "FROM scratch AS base\nCOPY same first /d/\nFROM base\nCOPY same second /d/\n");
+    write(ctx.resolve("same"), "identical bytes\n");
+    write(ctx.resolve("first"), "1\n");
+    write(ctx.resolve("second"), "2\n");
+
+    Image dedup = buildOci(ctx);
+    Image kept = buildOci(ctx, "--no-dedup");
+
+    assertThat(dedup.layers().size()).isEqualTo(2);
+    assertThat(kept.layers().size()).isEqualTo(2);
+    assertThat(dedup.layerFiles(1)).extracting(TarFile::name).contains("d/second")
+        .doesNotContain("d/same");
+    assertThat(kept.layerFiles(1)).extracting(TarFile::name).contains("d/second", "d/same");
+    assertThat(kept.layerFiles(0)).extracting(TarFile::name).contains("d/first", "d/same");
+    assertThat(dedup.rootfs().get("d/same").text()).isEqualTo("identical bytes\n");
+  }
+
+  @Test
+  void versionAndHelpBuild() {
+    Run version = BuildFixtures.run(Map.of(), "--version");
+    assertThat(version.code()).isZero();
+    assertThat(version.out()).matches("slimbuild (dev|\\d+\\.\\d+\\S*)\\R");
+
+    Run help = BuildFixtures.run(Map.of(), "help", "build");
+    assertThat(help.code()).isZero();
+    assertThat(help.out())
+        .startsWith("Usage: slimbuild build ")
+        .contains("--compression-level=N", "--build-arg=KEY[=VALUE]", "--no-dedup", "CONTEXT")
+        .doesNotContain("--store");
+  }
+
+  @Test
+  void compressionLevelChangesTheLayerNotItsContentAndIsChecked() throws Exception {
+    Path ctx = context("FROM scratch\nCOPY words.txt /\n");
+    java.util.Random random = new java.util.Random(42);
+    List<String> vocabulary = List.of("alpha", "beta", "gamma", "delta", "layer", "image", "zstd");
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < 40_000; i++) {
+      text.append(vocabulary.get(random.nextInt(vocabulary.size())))
+          .append(random.nextInt(1000))
+          .append(i % 12 == 11 ? '\n' : ' ');
+    }
+    write(ctx.resolve("words.txt"), text.toString());
+
+    Image standard = buildOci(ctx);
+    Image high = buildOci(ctx, "--compression-level", "19");
+    String standardLayer = standard.layers().get(0).get("digest").asText();
+    String highLayer = high.layers().get(0).get("digest").asText();
+    assertThat(highLayer).isNotEqualTo(standardLayer);
+    assertThat(high.layers().get(0).get("size").asLong())
+        .isLessThan(standard.layers().get(0).get("size").asLong());
+    assertThat(texts(high.config().get("rootfs").get("diff_ids")))
+        .isEqualTo(texts(standard.config().get("rootfs").get("diff_ids")));
+    assertThat(high.layerFiles(0)).extracting(TarFile::text).contains(text.toString());
+
+    Run bad = build(ctx, "--compression-level", "99");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).startsWith("error: invalid --compression-level 99 for zstd: expected ");
+  }
+
+  @Test
+  void buildArgWithoutValueTakesItFromTheEnvironment() throws Exception {
+    Path ctx =
+        context("FROM scratch\nARG GREETING\nARG ABSENT=default\nLABEL g=$GREETING a=$ABSENT\n");
+    Path out = dir.resolve("out-env");
+    Run r = BuildFixtures.run(
+        Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(), "GREETING", "from env"),
+        "build", "--progress", "quiet", "--build-arg", "GREETING", "--build-arg", "ABSENT",
+        "-o", "type=oci,dest=" + out, ctx.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode labels = image(out).config().get("config").get("Labels");
+    assertThat(labels.get("g").asText()).isEqualTo("from env");
+    // a KEY the environment lacks is not set: the ARG keeps its default
+    assertThat(labels.get("a").asText()).isEqualTo("default");
+  }
+
   // ---------------------------------------------------------------- ADD
 
   @Test
@@ -431,7 +535,12 @@ class BuildCommandTest {
       assertThat(fs.get(d + "/top").mode()).as(d).isEqualTo(0750);
       assertThat(fs.get(d + "/top/link").type()).as(d).isEqualTo('l');
       assertThat(fs.get(d + "/top/link").link()).as(d).isEqualTo("file.txt");
-      assertThat(fs).as(d).doesNotContainKey(d + "/a.tar");
+      String archive = d.equals("tar") ? "a.tar" : "a.tar." + d;
+      assertThat(fs).as(d).doesNotContainKey(d + "/" + archive);
+      // only the archive's entries: nothing else under d/
+      assertThat(fs.keySet())
+          .as(d)
+          .allMatch(k -> !k.startsWith(d + "/") || k.startsWith(d + "/top"));
     }
     assertThat(fs.get("notes.txt").text()).isEqualTo("plain notes\n");
     // a compressed file that is not a tar is copied as it is
@@ -482,7 +591,8 @@ class BuildCommandTest {
 
     Files.write(ctx.resolve("evil.tar"),
         Archives.tar(List.of(Archives.hardlink("h", "../../etc/shadow"))));
-    assertFails(build(ctx), 2, "h");
+    assertFails(build(ctx), 2,
+        "ADD evil.tar: entry '../../etc/shadow' refused: escapes the destination");
   }
 
   @Test

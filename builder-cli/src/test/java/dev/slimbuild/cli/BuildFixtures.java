@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -35,6 +36,19 @@ final class BuildFixtures {
     StringWriter err = new StringWriter();
     int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /**
+   * An environment that keeps a CLI run inside {@code dir}: its own store, home, cache and
+   * temporary directory (a mutable map, for callers to add to).
+   */
+  static Map<String, String> isolatedEnv(Path dir) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SLIMBUILD_STORE", dir.resolve("store").toString());
+    env.put("HOME", dir.resolve("home").toString());
+    env.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+    env.put("TMPDIR", dir.resolve("tmp").toString());
+    return env;
   }
 
   static void write(Path file, String text) throws IOException {

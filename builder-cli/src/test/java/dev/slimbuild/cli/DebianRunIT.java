@@ -47,12 +47,8 @@ class DebianRunIT {
         "FROM " + host + "/base/debian:12\n"
             + "RUN apt-get update && apt-get install -y --no-install-recommends hello\n"
             + "RUN hello > /greeting\n");
-    Map<String, String> env = new HashMap<>();
-    env.put("SLIMBUILD_STORE", dir.resolve("store").toString());
-    env.put("HOME", dir.resolve("home").toString());
-    env.put("TMPDIR", dir.resolve("tmp").toString());
-    BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out"), ctx.toString());
+    BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir), "build",
+        "--insecure-registry", host, "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
     assertThat(image.layers().size()).isEqualTo(3);

@@ -1,14 +1,14 @@
 package dev.slimbuild.cli;
 
+import static dev.slimbuild.cli.BuildFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.signing.CosignKeys;
 import dev.slimbuild.signing.KeyException;
 import dev.slimbuild.signing.Signer;
 import dev.slimbuild.signing.Verifier;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +22,6 @@ class GenerateKeyPairCommandTest {
   private static final String PASSWORD = "correct-horse-42";
 
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {}
-
-  private static Run run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void writesALoadableKeyPair() throws Exception {

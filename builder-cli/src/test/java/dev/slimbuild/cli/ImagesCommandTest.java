@@ -1,7 +1,9 @@
 package dev.slimbuild.cli;
 
+import static dev.slimbuild.cli.BuildFixtures.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageIndex;
 import dev.slimbuild.core.image.LocalStore;
@@ -11,8 +13,6 @@ import dev.slimbuild.core.json.JsonArray;
 import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImagesCommandTest {
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {}
-
-  private Run run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void listsTheStoreNamedBySlimbuildStore() throws Exception {

@@ -2,6 +2,7 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageIndex;
@@ -16,8 +17,6 @@ import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.push.Pusher;
 import dev.slimbuild.core.registry.FakeRegistry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,14 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InspectCommandTest {
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
   private Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Map<String, String> env = Map.of("SLIMBUILD_STORE", dir.resolve("store").toString());
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
-    return new Run(code, out.toString(), err.toString());
+    return BuildFixtures.run(Map.of("SLIMBUILD_STORE", dir.resolve("store").toString()), args);
   }
 
   private ImageIndex twoPlatforms(BlobStore blobs) throws Exception {
@@ -61,7 +54,7 @@ class InspectCommandTest {
             "MediaType:  application/vnd.oci.image.index.v1+json",
             "Digest:     " + idx.index().digest(),
             "Platforms:  linux/amd64, linux/arm64",
-            "Total size: " + ImagesCommand.humanSize(idx.totalSize()) + " (" + idx.totalSize() + " bytes)");
+            "Total size: 2.16kB (2159 bytes)");
     for (BuiltImage i : idx.images()) {
       Descriptor layer = i.layers().get(0);
       int at = lines.indexOf(i.platform().toString());

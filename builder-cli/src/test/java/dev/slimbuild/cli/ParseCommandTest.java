@@ -2,12 +2,11 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.dockerfile.DockerfileCorpus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,13 +23,8 @@ class ParseCommandTest {
 
   @TempDir Path tmp;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
+  private static Run run(String... args) {
+    return BuildFixtures.run(System.getenv(), args);
   }
 
   private Path write(String text) throws IOException {
@@ -68,7 +62,7 @@ class ParseCommandTest {
   @MethodSource("allCases")
   void printsBuildKitResult(Path dir) {
     Path dockerfile = dir.resolve("Dockerfile");
-    Result r = run("parse", "-f", dockerfile.toString());
+    Run r = run("parse", "-f", dockerfile.toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(DockerfileCorpus.read(dir, "result"));
@@ -77,7 +71,7 @@ class ParseCommandTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("buildableCases")
   void buildableCasesPassTheChecksWithTheSameTree(Path dir) {
-    Result r = run("parse", "--check", "-f", dir.resolve("Dockerfile").toString());
+    Run r = run("parse", "--check", "-f", dir.resolve("Dockerfile").toString());
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(r.out()).isEqualTo(DockerfileCorpus.read(dir, "result"));
@@ -91,7 +85,7 @@ class ParseCommandTest {
   @MethodSource("negativeCases")
   void negativeCasesFailWithFileAndLine(Path dir) {
     Path dockerfile = dir.resolve("Dockerfile");
-    Result r = run("parse", "-f", dockerfile.toString());
+    Run r = run("parse", "-f", dockerfile.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).matches("(?s)error: " + java.util.regex.Pattern.quote(dockerfile.toString()) + ":\\d+: .*");
@@ -118,7 +112,7 @@ class ParseCommandTest {
   @MethodSource("errors")
   void errorsNameFileAndLine(String text, String message) throws IOException {
     Path f = write(text);
-    Result r = run("parse", "--check", "-f", f.toString());
+    Run r = run("parse", "--check", "-f", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("error: " + f + message);
@@ -128,7 +122,7 @@ class ParseCommandTest {
   @Test
   void debugPrintsStackTrace() throws IOException {
     Path f = write("FROM a\nCOPPY x y\n");
-    Result r = run("--debug", "parse", "--check", "-f", f.toString());
+    Run r = run("--debug", "parse", "--check", "-f", f.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: " + f + ":2: unknown instruction: COPPY");
     assertThat(r.err()).contains("DockerfileException").contains("\tat ");
@@ -136,7 +130,7 @@ class ParseCommandTest {
 
   @Test
   void missingFileIsAnIoError() {
-    Result r = run("parse", "-f", tmp.resolve("nope").toString());
+    Run r = run("parse", "-f", tmp.resolve("nope").toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: no such file: ");
   }
@@ -146,11 +140,11 @@ class ParseCommandTest {
     InputStream saved = System.in;
     try {
       System.setIn(new ByteArrayInputStream("from a\nRUN [\"x\"]\n".getBytes(StandardCharsets.UTF_8)));
-      Result r = run("parse", "-f", "-");
+      Run r = run("parse", "-f", "-");
       assertThat(r.code()).isZero();
       assertThat(r.out()).isEqualTo("(from \"a\")\n(run \"x\")\n");
       System.setIn(new ByteArrayInputStream("FROM a\nFOOBAR\n".getBytes(StandardCharsets.UTF_8)));
-      Result bad = run("parse", "--check", "-f", "-");
+      Run bad = run("parse", "--check", "-f", "-");
       assertThat(bad.err()).isEqualTo("error: Dockerfile:2: unknown instruction: FOOBAR\n");
     } finally {
       System.setIn(saved);
@@ -159,7 +153,7 @@ class ParseCommandTest {
 
   @Test
   void listedInHelp() {
-    Result r = run("--help");
+    Run r = run("--help");
     assertThat(List.of(r.out().split("\n"))).anySatisfy(l -> assertThat(l).contains("parse"));
   }
 }

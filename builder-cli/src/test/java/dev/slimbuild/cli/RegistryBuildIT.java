@@ -4,18 +4,16 @@ import static dev.slimbuild.cli.BuildToolsIT.exec;
 import static dev.slimbuild.cli.BuildToolsIT.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.registry.FaultProxy;
 import dev.slimbuild.core.registry.RegistryServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * for amd64 and arm64 and pushed, and skopeo and proot (with qemu for arm64) check the result.
  */
 class RegistryBuildIT {
-  private static RegistryServer registry;
+  private static TestRegistry.Busybox registry;
   private static String host;
   private static String base;
 
@@ -40,9 +38,9 @@ class RegistryBuildIT {
     BuildToolsIT.tools();
     BusyboxBase.requireTool("proot", "proot");
     BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
+    registry = TestRegistry.busybox();
     host = registry.host();
-    base = host + "/base/busybox:1";
+    base = registry.base();
   }
 
   @AfterAll
@@ -52,17 +50,10 @@ class RegistryBuildIT {
     }
   }
 
-  record Run(int code, String out, String err) {}
-
   private Run cli(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Map<String, String> e = new HashMap<>(env);
-    e.putIfAbsent("SLIMBUILD_STORE", dir.resolve("store").toString());
-    e.putIfAbsent("HOME", dir.resolve("home").toString());
-    e.putIfAbsent("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
-    return new Run(code, out.toString(), err.toString());
+    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
+    e.putAll(env);
+    return BuildFixtures.run(e, args);
   }
 
   private Path context() throws Exception {

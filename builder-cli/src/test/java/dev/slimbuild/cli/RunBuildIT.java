@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BusyboxBase;
-import dev.slimbuild.core.registry.RegistryServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -29,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * RUN, and the same build as root and as a user without privileges.
  */
 class RunBuildIT {
-  private static RegistryServer registry;
+  private static TestRegistry.Busybox registry;
   private static String host;
   private static String base;
 
@@ -41,9 +40,9 @@ class RunBuildIT {
     BusyboxBase.requireTool("proot", "proot");
     BusyboxBase.requireTool("bwrap", "bubblewrap");
     BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
+    registry = TestRegistry.busybox();
     host = registry.host();
-    base = host + "/base/busybox:1";
+    base = registry.base();
   }
 
   @AfterAll
@@ -54,12 +53,7 @@ class RunBuildIT {
   }
 
   private Map<String, String> env() {
-    Map<String, String> e = new HashMap<>();
-    e.put("SLIMBUILD_STORE", dir.resolve("store").toString());
-    e.put("HOME", dir.resolve("home").toString());
-    e.put("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    e.put("TMPDIR", dir.resolve("tmp").toString());
-    return e;
+    return BuildFixtures.isolatedEnv(dir);
   }
 
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {

@@ -2,15 +2,17 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.slimbuild.cli.BuildFixtures.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Key and flag errors of sign, verify and build --sign-key: found before any registry is asked. */
+/**
+ * Key, image name and flag errors of sign, verify, push and build --sign-key: found before any
+ * registry is asked.
+ */
 class SignCommandTest {
   private static final String PASSWORD = "sign-test-pw";
   // a closed loopback port: any registry access would fail with a connection error instead
@@ -18,16 +20,10 @@ class SignCommandTest {
 
   @TempDir Path dir;
 
-  record Run(int code, String out, String err) {}
-
   private Run run(Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    java.util.Map<String, String> e = new java.util.HashMap<>(env);
-    e.put("SLIMBUILD_STORE", dir.resolve("store").toString());
-    e.put("HOME", dir.resolve("home").toString());
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
-    return new Run(code, out.toString(), err.toString());
+    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
+    e.putAll(env);
+    return BuildFixtures.run(e, args);
   }
 
   private String keyPair() {
@@ -71,6 +67,29 @@ class SignCommandTest {
     Run badOutput = run(Map.of(), "verify", "--key", k + ".pub", "--output", "yaml", IMAGE);
     assertThat(badOutput.code()).isEqualTo(1);
     assertThat(badOutput.err()).contains("invalid --output 'yaml'");
+  }
+
+  @Test
+  void aBadImageNameSaysWhichNameAndWhy() throws Exception {
+    Path ctx = Files.createDirectories(dir.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
+    Files.writeString(ctx.resolve("f"), "x\n");
+    Run build = run(Map.of(), "build", "-t", "app:1", "-t", "Team/App:1", ctx.toString());
+    assertThat(build.code()).isEqualTo(1);
+    assertThat(build.err()).isEqualTo(
+        "error: invalid image reference \"Team/App:1\": repository name must be lowercase\n");
+    Run push = run(Map.of(), "push", "app:bad tag");
+    assertThat(push.code()).isEqualTo(1);
+    assertThat(push.err())
+        .isEqualTo("error: invalid image reference \"app:bad tag\": invalid tag \"bad tag\"\n");
+    Run sign = run(Map.of(), "sign", "--key", dir.resolve("none.key").toString(), "app@sha256:12");
+    assertThat(sign.code()).isEqualTo(1);
+    assertThat(sign.err()).isEqualTo(
+        "error: invalid image reference \"app@sha256:12\": invalid digest \"sha256:12\"\n");
+    Run verify = run(Map.of(), "verify", "--key", dir.resolve("none.pub").toString(), "app/X:1");
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.err()).isEqualTo(
+        "error: invalid image reference \"app/X:1\": repository name must be lowercase\n");
   }
 
   @Test

@@ -2,7 +2,7 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slimbuild.core.image.BusyboxBase;
+import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
@@ -10,18 +10,14 @@ import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.registry.RegistryServer;
 import dev.slimbuild.core.sign.CosignSignatures;
 import dev.slimbuild.signing.SimpleSigning;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +37,13 @@ class SigningRegistryIT {
   private static final String PASSWORD = "signing pässword";
   private static final String OTHER_PASSWORD = "other password";
 
-  private static RegistryServer registry;
+  private static TestRegistry.Busybox registry;
   private static String host;
   private static Path cosign;
   private static Path skopeo;
   private static Path keys;
 
   @TempDir Path dir;
-
-  record Run(int code, String out, String err) {}
 
   @BeforeAll
   static void start() throws Exception {
@@ -75,7 +69,7 @@ class SigningRegistryIT {
     assertThat(cosign).as("cosign path in: " + fetched.out()).isNotNull().isExecutable();
     assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
 
-    registry = TestRegistry.start(r -> BusyboxBase.push(r, "base/busybox", "1"));
+    registry = TestRegistry.busybox();
     host = registry.host();
     keys = Files.createTempDirectory("slimbuild-sign-keys");
     for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
@@ -101,14 +95,9 @@ class SigningRegistryIT {
   }
 
   private static Run cli(Path dir, Map<String, String> env, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    Map<String, String> e = new HashMap<>(env);
-    e.putIfAbsent("SLIMBUILD_STORE", dir.resolve("store").toString());
-    e.putIfAbsent("HOME", dir.resolve("home").toString());
-    e.putIfAbsent("XDG_CACHE_HOME", dir.resolve("cache").toString());
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), e);
-    return new Run(code, out.toString(), err.toString());
+    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
+    e.putAll(env);
+    return BuildFixtures.run(e, args);
   }
 
   private Run cli(Map<String, String> env, String... args) {

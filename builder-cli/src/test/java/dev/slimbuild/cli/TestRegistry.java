@@ -1,5 +1,6 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.registry.Registries;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryOptions;
@@ -30,6 +31,25 @@ final class TestRegistry {
       throw e;
     }
     return server;
+  }
+
+  /**
+   * A started registry holding the two-platform busybox base.
+   *
+   * @param host where it listens (plain HTTP)
+   * @param base the base image's name, {@code HOST/base/busybox:1}
+   */
+  record Busybox(RegistryServer server, String host, String base) implements AutoCloseable {
+    @Override
+    public void close() throws IOException {
+      server.close();
+    }
+  }
+
+  /** Starts a registry with the busybox base as {@code base/busybox:1}; the caller closes it. */
+  static Busybox busybox() throws IOException {
+    RegistryServer server = start(r -> BusyboxBase.push(r, "base/busybox", "1"));
+    return new Busybox(server, server.host(), server.host() + "/base/busybox:1");
   }
 
   /** A client for {@code host}, which may use plain HTTP. */
