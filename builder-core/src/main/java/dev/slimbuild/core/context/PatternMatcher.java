@@ -1,6 +1,7 @@
 package dev.slimbuild.core.context;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,7 +26,7 @@ public final class PatternMatcher {
     List<IgnorePattern> compiled = new ArrayList<>();
     boolean anyExclusion = false;
     for (String raw : patterns) {
-      String p = DockerIgnore.trimSpace(raw);
+      String p = Text.trimSpace(raw);
       if (p.isEmpty()) {
         continue;
       }
