@@ -112,12 +112,8 @@ public final class DockerfileParser {
       String from = copy.from().get();
       checkReference(ins, "COPY --from=" + from, from, stage, stages, byName);
     } else if (ins instanceof RunInstruction run) {
-      for (String mount : run.mounts()) {
-        Optional<String> from = mountFrom(mount);
-        if (from.isPresent()) {
-          checkReference(
-              ins, "RUN --mount=...from=" + from.get(), from.get(), stage, stages, byName);
-        }
+      for (String from : run.mountSources()) {
+        checkReference(ins, "RUN --mount=...from=" + from, from, stage, stages, byName);
       }
     }
   }
@@ -133,8 +129,9 @@ public final class DockerfileParser {
       return; // resolved after expansion
     }
     StageBuilder referenced;
-    if (value.matches("[0-9]{1,9}")) {
-      int index = Integer.parseInt(value);
+    Optional<Integer> stageIndex = Stage.parseIndex(value);
+    if (stageIndex.isPresent()) {
+      int index = stageIndex.get();
       if (index >= stages.size()) {
         throw ins.location()
             .error(what + ": no stage with index " + index + " (stages are numbered from 0)");
