@@ -30,11 +30,6 @@ public final class DockerfileParser {
     return RawParser.parse(text, fileName);
   }
 
-  /** The typed instruction of one raw node (errors name the node's lines). */
-  public static Instruction instruction(Node node, String fileName) {
-    return InstructionParser.parse(node, fileName);
-  }
-
   private static final class StageBuilder {
     final int index;
     final FromInstruction from;
