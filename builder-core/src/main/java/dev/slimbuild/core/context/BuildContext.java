@@ -3,6 +3,7 @@ package dev.slimbuild.core.context;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.context.PatternMatcher.IgnorePattern;
 import dev.slimbuild.core.context.PatternMatcher.WalkMatch;
+import dev.slimbuild.core.oci.Canonical;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -18,8 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A build context directory seen through its ignore file, the way BuildKit sends it to a build:
@@ -113,8 +114,8 @@ public final class BuildContext {
     if (rel.isEmpty()) {
       return false;
     }
-    Lookup lookup = lookup(rel);
-    return lookup == null || lookup.match().matched();
+    WalkMatch match = lookup(rel);
+    return match == null || match.matched();
   }
 
   /**
@@ -137,7 +138,7 @@ public final class BuildContext {
   public ContextEntry stat(String relPath) throws IOException {
     String real = resolveReal(relPath);
     if (real.isEmpty()) {
-      int mode = mode(root, Files.readAttributes(root, PosixFileAttributes.class).permissions());
+      int mode = attributes(root).mode();
       return new ContextEntry(".", ContextEntry.Type.DIRECTORY, 0, mode, null, root);
     }
     ContextEntry e = entry(real);
@@ -328,10 +329,8 @@ public final class BuildContext {
     return current;
   }
 
-  /** The walk state of a path: its ignore match; null if an ancestor directory is not entered. */
-  private record Lookup(WalkMatch match) {}
-
-  private Lookup lookup(String rel) {
+  /** The ignore match of a path; null if an ancestor directory is not entered. */
+  private WalkMatch lookup(String rel) {
     String[] parts = rel.split("/");
     WalkMatch match = null;
     StringBuilder prefix = new StringBuilder();
@@ -345,18 +344,18 @@ public final class BuildContext {
         return null;
       }
     }
-    return new Lookup(match);
+    return match;
   }
 
   /**
    * Whether a path is in the context as sent: not ignored, or an ignored dir above a kept entry.
    */
   private boolean isPresent(String rel, boolean isDirectory) throws IOException {
-    Lookup lookup = lookup(rel);
-    if (lookup == null) {
+    WalkMatch match = lookup(rel);
+    if (match == null) {
       return false;
     }
-    if (!lookup.match().matched()) {
+    if (!match.matched()) {
       return true;
     }
     if (!isDirectory || !entersIgnoredDir(rel)) {
@@ -431,11 +430,10 @@ public final class BuildContext {
   private boolean walkFrom(String startReal, Sink sink) throws IOException {
     WalkMatch start = null;
     if (!startReal.isEmpty()) {
-      Lookup lookup = lookup(startReal);
-      if (lookup == null) {
+      start = lookup(startReal);
+      if (start == null) {
         return true;
       }
-      start = lookup.match();
     }
     return walkDir(startReal, start, new ArrayList<>(), sink);
   }
@@ -490,46 +488,60 @@ public final class BuildContext {
         names.add(child.getFileName().toString());
       }
     }
-    names.sort(
-        (a, b) ->
-            Arrays.compareUnsigned(
-                a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)));
+    // UTF-8 byte order; decoded file names have no unpaired surrogates
+    names.sort(Canonical.GO_KEY_ORDER);
     return names;
   }
 
   /** The entry for a context path, or null for special files (sockets, devices, fifos). */
   private ContextEntry entry(String rel) throws IOException {
     Path host = root.resolve(rel);
-    PosixFileAttributes attrs =
-        Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    int mode = mode(host, attrs.permissions());
-    if (attrs.isSymbolicLink()) {
+    Attributes attrs = attributes(host);
+    int mode = attrs.mode();
+    if (attrs.symlink()) {
       return new ContextEntry(
           rel, ContextEntry.Type.SYMLINK, 0, mode, Files.readSymbolicLink(host).toString(), host);
     }
-    if (attrs.isDirectory()) {
+    if (attrs.directory()) {
       return new ContextEntry(rel, ContextEntry.Type.DIRECTORY, 0, mode, null, host);
     }
-    if (attrs.isRegularFile()) {
+    if (attrs.regularFile()) {
       return new ContextEntry(rel, ContextEntry.Type.FILE, attrs.size(), mode, null, host);
     }
     return null;
   }
 
-  /** Permission bits with setuid/setgid/sticky where the file system reports them. */
-  private static int mode(Path host, Set<PosixFilePermission> permissions) throws IOException {
+  /** What an entry needs of a path's attributes (the path itself, not a symlink's target). */
+  private record Attributes(
+      boolean symlink, boolean directory, boolean regularFile, long size, int mode) {}
+
+  private static final String UNIX_ATTRIBUTES =
+      "unix:mode,size,isSymbolicLink,isDirectory,isRegularFile";
+
+  /**
+   * One read of a path's attributes. The mode has setuid/setgid/sticky where the file system
+   * reports {@code unix:mode}, else only the nine permission bits.
+   */
+  private static Attributes attributes(Path host) throws IOException {
     try {
-      Object raw = Files.getAttribute(host, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-      if (raw instanceof Integer m) {
-        return m & 07777;
-      }
+      Map<String, Object> a =
+          Files.readAttributes(host, UNIX_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+      return new Attributes(
+          (Boolean) a.get("isSymbolicLink"),
+          (Boolean) a.get("isDirectory"),
+          (Boolean) a.get("isRegularFile"),
+          (Long) a.get("size"),
+          (Integer) a.get("mode") & 07777);
     } catch (UnsupportedOperationException | IllegalArgumentException e) {
-      // fall back to the nine permission bits below
+      // no unix view: fall back to the POSIX view below
     }
+    PosixFileAttributes attrs =
+        Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     int mode = 0;
-    for (PosixFilePermission p : permissions) {
+    for (PosixFilePermission p : attrs.permissions()) {
       mode |= 1 << (8 - p.ordinal());
     }
-    return mode;
+    return new Attributes(
+        attrs.isSymbolicLink(), attrs.isDirectory(), attrs.isRegularFile(), attrs.size(), mode);
   }
 }

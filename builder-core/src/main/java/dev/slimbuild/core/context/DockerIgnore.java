@@ -1,5 +1,6 @@
 package dev.slimbuild.core.context;
 
+import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,13 +24,13 @@ public final class DockerIgnore {
       if (line.startsWith("#")) {
         continue;
       }
-      String pattern = trimSpace(line);
+      String pattern = Text.trimSpace(line);
       if (pattern.isEmpty()) {
         continue;
       }
       boolean invert = pattern.charAt(0) == '!';
       if (invert) {
-        pattern = trimSpace(pattern.substring(1));
+        pattern = Text.trimSpace(pattern.substring(1));
       }
       if (!pattern.isEmpty()) {
         pattern = GoPaths.clean(pattern);
@@ -40,22 +41,5 @@ public final class DockerIgnore {
       patterns.add(invert ? "!" + pattern : pattern);
     }
     return List.copyOf(patterns);
-  }
-
-  /** Go's {@code strings.TrimSpace}: Unicode white space at both ends. */
-  static String trimSpace(String s) {
-    int start = 0;
-    int end = s.length();
-    while (start < end && isSpace(s.charAt(start))) {
-      start++;
-    }
-    while (end > start && isSpace(s.charAt(end - 1))) {
-      end--;
-    }
-    return s.substring(start, end);
-  }
-
-  private static boolean isSpace(int ch) {
-    return (ch >= '\t' && ch <= '\r') || ch == ' ' || ch == 0x85 || Character.isSpaceChar(ch);
   }
 }

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.context;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,7 +26,7 @@ public final class PatternMatcher {
     List<IgnorePattern> compiled = new ArrayList<>();
     boolean anyExclusion = false;
     for (String raw : patterns) {
-      String p = DockerIgnore.trimSpace(raw);
+      String p = Text.trimSpace(raw);
       if (p.isEmpty()) {
         continue;
       }
@@ -63,29 +64,37 @@ public final class PatternMatcher {
    * against the path and against each of its parent directories (Docker's MatchesOrParentMatches).
    */
   public boolean matches(String path) {
-    String parent = GoPaths.dir(path);
-    String[] parentDirs = parent.split("/", -1);
+    List<String> parents = parentDirs(path);
     boolean matched = false;
     for (IgnorePattern pattern : patterns) {
       if (pattern.exclusion() != matched) {
         continue; // cannot change the outcome
       }
       boolean match = pattern.matches(path);
-      if (!match && !parent.equals(".")) {
-        StringBuilder prefix = new StringBuilder();
-        for (int i = 0; i < parentDirs.length && !match; i++) {
-          if (i > 0) {
-            prefix.append('/');
-          }
-          prefix.append(parentDirs[i]);
-          match = pattern.matches(prefix.toString());
-        }
+      for (int i = 0; i < parents.size() && !match; i++) {
+        match = pattern.matches(parents.get(i));
       }
       if (match) {
         matched = !pattern.exclusion();
       }
     }
     return matched;
+  }
+
+  /** The parent directories of {@code path}, outermost first ({@code a}, {@code a/b} for a/b/c). */
+  private static List<String> parentDirs(String path) {
+    String parent = GoPaths.dir(path);
+    if (parent.equals(".")) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    int slash = parent.indexOf('/');
+    while (slash >= 0) {
+      out.add(parent.substring(0, slash));
+      slash = parent.indexOf('/', slash + 1);
+    }
+    out.add(parent);
+    return out;
   }
 
   /**
@@ -132,6 +141,10 @@ public final class PatternMatcher {
     private final Type type;
     private final String goRegex;
     private final Pattern regex;
+    // PREFIX: the pattern without its trailing "**"; SUFFIX: without its leading "**"
+    private final String fixed;
+    // SUFFIX starting with "/": the path equal to the rest also matches ("**/a" matches "a")
+    private final String whole;
 
     private IgnorePattern(
         String cleaned, boolean exclusion, Type type, String goRegex, Pattern regex) {
@@ -140,6 +153,13 @@ public final class PatternMatcher {
       this.type = type;
       this.goRegex = goRegex;
       this.regex = regex;
+      this.fixed =
+          switch (type) {
+            case PREFIX -> cleaned.substring(0, cleaned.length() - 2);
+            case SUFFIX -> cleaned.substring(2);
+            default -> null;
+          };
+      this.whole = type == Type.SUFFIX && fixed.startsWith("/") ? fixed.substring(1) : null;
     }
 
     /** The cleaned pattern without its {@code !}. */
@@ -169,12 +189,8 @@ public final class PatternMatcher {
     boolean matches(String path) {
       return switch (type) {
         case EXACT -> path.equals(cleaned);
-        case PREFIX -> path.startsWith(cleaned.substring(0, cleaned.length() - 2));
-        case SUFFIX -> {
-          String suffix = cleaned.substring(2);
-          yield path.endsWith(suffix)
-              || (suffix.charAt(0) == '/' && path.equals(suffix.substring(1)));
-        }
+        case PREFIX -> path.startsWith(fixed);
+        case SUFFIX -> path.endsWith(fixed) || path.equals(whole);
         case REGEXP -> regex.matcher(path).matches();
       };
     }

@@ -30,11 +30,6 @@ public final class DockerfileParser {
     return RawParser.parse(text, fileName);
   }
 
-  /** The typed instruction of one raw node (errors name the node's lines). */
-  public static Instruction instruction(Node node, String fileName) {
-    return InstructionParser.parse(node, fileName);
-  }
-
   private static final class StageBuilder {
     final int index;
     final FromInstruction from;
@@ -112,12 +107,8 @@ public final class DockerfileParser {
       String from = copy.from().get();
       checkReference(ins, "COPY --from=" + from, from, stage, stages, byName);
     } else if (ins instanceof RunInstruction run) {
-      for (String mount : run.mounts()) {
-        Optional<String> from = mountFrom(mount);
-        if (from.isPresent()) {
-          checkReference(
-              ins, "RUN --mount=...from=" + from.get(), from.get(), stage, stages, byName);
-        }
+      for (String from : run.mountSources()) {
+        checkReference(ins, "RUN --mount=...from=" + from, from, stage, stages, byName);
       }
     }
   }
@@ -133,8 +124,9 @@ public final class DockerfileParser {
       return; // resolved after expansion
     }
     StageBuilder referenced;
-    if (value.matches("[0-9]{1,9}")) {
-      int index = Integer.parseInt(value);
+    Optional<Integer> stageIndex = Stage.parseIndex(value);
+    if (stageIndex.isPresent()) {
+      int index = stageIndex.get();
       if (index >= stages.size()) {
         throw ins.location()
             .error(what + ": no stage with index " + index + " (stages are numbered from 0)");

@@ -72,7 +72,7 @@ final class RawParser {
         String cont = lines.get(next++);
         String t = processLine(cont, false, currentLine + 1);
         currentLine++;
-        if (isComment(cont) || Text.trimLeftSpace(t).isEmpty()) {
+        if (Text.trimLeftSpace(t).isEmpty()) { // blank or comment (processLine blanks comments)
           continue;
         }
         endOfLine = !isContinued(t);

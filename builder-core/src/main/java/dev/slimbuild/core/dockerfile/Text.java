@@ -5,7 +5,7 @@ public final class Text {
   private Text() {}
 
   /** Go's {@code unicode.IsSpace}. */
-  static boolean isSpace(int c) {
+  public static boolean isSpace(int c) {
     switch (c) {
       case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
           0x3000 -> {
@@ -22,7 +22,8 @@ public final class Text {
     return c == '\t' || c == 0x0b || c == '\f' || c == '\r' || c == ' ';
   }
 
-  static String trimLeftSpace(String s) {
+  /** Drops Go white space ({@link #isSpace}) at the start. */
+  public static String trimLeftSpace(String s) {
     int i = 0;
     while (i < s.length() && isSpace(s.charAt(i))) {
       i++;
@@ -31,7 +32,7 @@ public final class Text {
   }
 
   /** Go's {@code strings.TrimSpace}. */
-  static String trimSpace(String s) {
+  public static String trimSpace(String s) {
     int start = 0;
     int end = s.length();
     while (start < end && isSpace(s.charAt(start))) {

@@ -278,7 +278,7 @@ public final class Json {
             }
             int cp = 0;
             for (int i = 0; i < 4; i++) {
-              int d = Character.digit(s.charAt(pos + i), 16);
+              int d = hexDigit(s.charAt(pos + i));
               if (d < 0) {
                 throw new JsonParseException("invalid \\u escape", pos);
               }
@@ -290,6 +290,20 @@ public final class Json {
           default -> throw new JsonParseException("invalid escape '\\" + printable(e) + "'", pos - 1);
         }
       }
+    }
+
+    /** The value of an ASCII hex digit, or -1 (Character.digit would also take other scripts). */
+    private static int hexDigit(char c) {
+      if (c >= '0' && c <= '9') {
+        return c - '0';
+      }
+      if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+      }
+      if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+      }
+      return -1;
     }
 
     /** Go decodes unpaired surrogates (escaped or not) to U+FFFD; so do we. */

@@ -13,12 +13,13 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** Helpers that make our documents come out as Go's encoding/json would write them. */
-final class Canonical {
+public final class Canonical {
   /**
    * Go sorts map keys by their UTF-8 bytes, which is code point order (Java's String order is
-   * UTF-16 order and differs above U+FFFF).
+   * UTF-16 order and differs above U+FFFF). Allocation-free; the same order as comparing the
+   * strings' UTF-8 bytes for any string without unpaired surrogates.
    */
-  static final Comparator<String> GO_KEY_ORDER =
+  public static final Comparator<String> GO_KEY_ORDER =
       (a, b) -> {
         int i = 0;
         int j = 0;

@@ -1,7 +1,5 @@
 package dev.slimbuild.core.oci;
 
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.function.Function;
 
@@ -36,11 +34,6 @@ public final class RawJson<T> {
   /** A copy of the exact bytes. */
   public byte[] bytes() {
     return bytes.clone();
-  }
-
-  /** A stream over the exact bytes. */
-  public InputStream openStream() {
-    return new ByteArrayInputStream(bytes);
   }
 
   public T value() {

@@ -215,12 +215,9 @@ public final class Planner {
    * Anything else names an image.
    */
   public static Optional<Integer> stageIndex(String ref, Map<String, Integer> byName) {
-    if (!ref.isEmpty() && ref.chars().allMatch(Character::isDigit)) {
-      try {
-        return Optional.of(Integer.parseInt(ref));
-      } catch (NumberFormatException e) {
-        return Optional.empty();
-      }
+    Optional<Integer> index = Stage.parseIndex(ref);
+    if (index.isPresent()) {
+      return index;
     }
     return Optional.ofNullable(byName.get(ref.toLowerCase(Locale.ROOT)));
   }

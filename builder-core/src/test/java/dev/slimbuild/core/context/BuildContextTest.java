@@ -173,8 +173,11 @@ class BuildContextTest {
   @Test
   void walkOrderIsByteWiseAndIndependentOfCreationOrder() throws IOException {
     List<String> names =
-        new ArrayList<>(List.of("a", "a-c", "B", "z", "é", "_", "a.txt", "10", "9"));
-    List<String> expectedTop = List.of("10", "9", "B", "_", "a", "a-c", "a.txt", "z", "é");
+        new ArrayList<>(
+            List.of("a", "a-c", "B", "z", "é", "_", "a.txt", "10", "9", "\uD83D\uDE00", "\uFF21"));
+    // U+FF21 before U+1F600 as in UTF-8 (UTF-16 order would put the surrogate pair first)
+    List<String> expectedTop =
+        List.of("10", "9", "B", "_", "a", "a-c", "a.txt", "z", "é", "\uFF21", "\uD83D\uDE00");
     for (long seed = 1; seed <= 3; seed++) {
       Path ctx = Files.createDirectories(tmp.resolve("ctx" + seed));
       java.util.Collections.shuffle(names, new Random(seed));
@@ -220,6 +223,19 @@ class BuildContextTest {
     BuildContext.open(ctx, null).walk("", top::add);
     assertThat(top.get(0).type()).isEqualTo(ContextEntry.Type.DIRECTORY);
     assertThat(top.get(0).mode()).isEqualTo(0755);
+  }
+
+  @Test
+  void entriesKeepSetuidSetgidAndSticky() throws IOException {
+    Path ctx = ctx();
+    write(ctx, "tools/su", "x");
+    Files.setAttribute(ctx.resolve("tools/su"), "unix:mode", 04755);
+    Files.setAttribute(ctx.resolve("tools"), "unix:mode", 03775);
+    List<ContextEntry> entries = new ArrayList<>();
+    BuildContext.open(ctx, null).walk("", entries::add);
+    assertThat(entries).extracting(ContextEntry::path).containsExactly("tools", "tools/su");
+    assertThat(entries).extracting(ContextEntry::mode).containsExactly(03775, 04755);
+    assertThat(BuildContext.open(ctx, null).stat("tools/su").mode()).isEqualTo(04755);
   }
 
   @Test

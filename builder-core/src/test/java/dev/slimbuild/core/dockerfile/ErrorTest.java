@@ -62,6 +62,7 @@ class ErrorTest {
         Arguments.of("FROM a AS x\nCOPY --from=0 a b\n", "Dockerfile:2: COPY --from=0 refers to the current stage"),
         Arguments.of("FROM a\nCOPY --from=Later a b\nFROM b AS later\n", "Dockerfile:2: COPY --from=Later refers to a later stage (line 3); only earlier stages can be used"),
         Arguments.of("FROM a\nCOPY --from=1 a b\nFROM b\n", "Dockerfile:2: COPY --from=1 refers to a later stage (line 3); only earlier stages can be used"),
+        Arguments.of("FROM a\nCOPY --from=0000000001 a b\nFROM b\n", "Dockerfile:2: COPY --from=0000000001 refers to a later stage (line 3); only earlier stages can be used"),
         Arguments.of("FROM a\nCOPY --from=5 a b\n", "Dockerfile:2: COPY --from=5: no stage with index 5 (stages are numbered from 0)"),
         Arguments.of("FROM a AS s\nRUN --mount=type=bind,from=s,target=/x x\n", "Dockerfile:2: RUN --mount=...from=s refers to the current stage"),
         Arguments.of("FROM a\nRUN --mount=\"from=t\",target=/x x\nFROM b AS t\n", "Dockerfile:2: RUN --mount=...from=t refers to a later stage (line 3); only earlier stages can be used"),

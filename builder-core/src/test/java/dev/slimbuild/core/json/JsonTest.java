@@ -61,6 +61,12 @@ class JsonTest {
   }
 
   @Test
+  void unicodeEscapesTakeHexDigitsOfEitherCase() {
+    assertThat(((JsonString) Json.parse("\"\\u00C9\\u00e9\\u0041\"")).value())
+        .isEqualTo("\u00c9\u00e9A");
+  }
+
+  @Test
   void duplicateKeysAreLenientButRecorded() {
     JsonObject o = (JsonObject) Json.parse("{\"a\":1,\"b\":2,\"a\":3}");
     assertThat(o.toJson()).isEqualTo("{\"a\":3,\"b\":2}");
@@ -89,6 +95,8 @@ class JsonTest {
         "{\"a\" 1}",
         "{1:2}",
         "\"\\u12G4\"",
+        "\"\\u\u0661234\"", // Arabic-Indic one: a digit to Java, not a hex digit to JSON
+        "\"\\u\uff11234\"", // fullwidth one
         "{\"imageLayoutVersion\": 1.0.0}",
         "NaN",
         "\ufeff{}"

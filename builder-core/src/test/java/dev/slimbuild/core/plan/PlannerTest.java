@@ -360,4 +360,19 @@ class PlannerTest {
     assertThat(plan(df, given, "other").unusedBuildArgs()).containsExactly("ALPHA", "IN_STAGE", "ZED");
     assertThat(p.buildArgs()).isEqualTo(given);
   }
+
+  // --- stage references --------------------------------------------------------------------------
+
+  @Test
+  void stageIndexTakesAsciiDigitsOnly() {
+    Map<String, Integer> byName = Map.of("build", 0);
+    assertThat(Planner.stageIndex("1", byName)).contains(1);
+    assertThat(Planner.stageIndex("0000000001", byName)).contains(1);
+    assertThat(Planner.stageIndex("Build", byName)).contains(0);
+    // Arabic-Indic one: Java reads it as a digit, Go's Atoi does not; it names an image
+    assertThat(Planner.stageIndex("\u0661", byName)).isEmpty();
+    assertThat(Planner.stageIndex("+1", byName)).isEmpty();
+    assertThat(Planner.stageIndex("99999999999", byName)).isEmpty();
+    assertThat(Planner.stageIndex("", byName)).isEmpty();
+  }
 }

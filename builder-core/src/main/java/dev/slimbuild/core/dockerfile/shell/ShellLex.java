@@ -1,5 +1,6 @@
 package dev.slimbuild.core.dockerfile.shell;
 
+import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public final class ShellLex {
     private boolean inWord;
 
     void addChar(int ch) {
-      if (isSpace(ch)) {
+      if (Text.isSpace(ch)) {
         if (inWord && buf.length() != 0) {
           words.add(buf.toString());
           buf.setLength(0);
@@ -407,10 +408,5 @@ public final class ShellLex {
       case '@', '*', '#', '?', '-', '$', '!', '0' -> true;
       default -> false;
     };
-  }
-
-  /** Go's {@code unicode.IsSpace}: ASCII blanks, NEL and the Unicode space separators. */
-  static boolean isSpace(int ch) {
-    return (ch >= '\t' && ch <= '\r') || ch == ' ' || ch == 0x85 || Character.isSpaceChar(ch);
   }
 }

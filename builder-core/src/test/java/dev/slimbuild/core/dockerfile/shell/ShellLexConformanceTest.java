@@ -3,6 +3,7 @@ package dev.slimbuild.core.dockerfile.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slimbuild.core.dockerfile.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,17 +28,17 @@ class ShellLexConformanceTest {
             ShellConformance.file("buildkit/shell/envVarTest"), StandardCharsets.UTF_8);
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
-      if (line.startsWith("#") || goTrim(line).isEmpty()) {
+      if (line.startsWith("#") || Text.trimSpace(line).isEmpty()) {
         continue;
       }
-      String[] parts = goTrim(line).split("\\|", -1);
+      String[] parts = Text.trimSpace(line).split("\\|", -1);
       assertThat(parts).as("line %d", i + 1).hasSize(3);
-      String platform = goTrim(parts[0]);
+      String platform = Text.trimSpace(parts[0]);
       assertThat(platform).isIn("A", "U", "W");
       if (platform.equals("W")) {
         continue;
       }
-      cases.add(Arguments.of(i + 1, goTrim(parts[1]), goTrim(parts[2])));
+      cases.add(Arguments.of(i + 1, Text.trimSpace(parts[1]), Text.trimSpace(parts[2])));
     }
     assertThat(cases).hasSizeGreaterThan(200);
     return cases;
@@ -74,7 +75,7 @@ class ShellLexConformanceTest {
       String[] parts = line.split("\\|", -1);
       assertThat(parts).as("line %d", i + 1).hasSize(2);
       List<String> expected = Arrays.asList(parts[1].replaceFirst("^ +", "").split(",", -1));
-      cases.add(Arguments.of(i + 1, goTrim(parts[0]), Map.copyOf(env), expected));
+      cases.add(Arguments.of(i + 1, Text.trimSpace(parts[0]), Map.copyOf(env), expected));
     }
     assertThat(cases).hasSizeGreaterThan(20);
     return cases;
@@ -89,18 +90,5 @@ class ShellLexConformanceTest {
     } else {
       assertThat(lex.processWords(input, env)).containsExactlyElementsOf(expected);
     }
-  }
-
-  /** Go's strings.TrimSpace. */
-  private static String goTrim(String s) {
-    int start = 0;
-    int end = s.length();
-    while (start < end && ShellLex.isSpace(s.charAt(start))) {
-      start++;
-    }
-    while (end > start && ShellLex.isSpace(s.charAt(end - 1))) {
-      end--;
-    }
-    return s.substring(start, end);
   }
 }
