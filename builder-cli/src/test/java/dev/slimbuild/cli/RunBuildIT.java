@@ -481,4 +481,31 @@ class RunBuildIT {
     assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
         .noneMatch(l -> l.contains(tmp.toString()));
   }
+
+  @Test
+  void runNetworkNoneSeesOnlyLoopbackAndTheDefaultSeesTheHostsInterfaces() throws Exception {
+    // /proc/net/dev lists the interfaces of the RUN's network namespace, one per line after two
+    // header lines
+    Path ctx =
+        context("network",
+            "RUN --network=none sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' > /none\n"
+                + "RUN sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' > /host\n");
+    List<String> netDev = Files.readAllLines(Path.of("/proc/net/dev"));
+    List<String> hostInterfaces = new ArrayList<>();
+    for (String line : netDev.subList(2, netDev.size())) {
+      hostInterfaces.add(line.substring(0, line.indexOf(':')).trim());
+    }
+    for (String sandbox : List.of("bwrap", "chroot")) {
+      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
+      Map<String, TarFile> none = new HashMap<>();
+      for (TarFile f : image.layerFiles(image.layers().size() - 2)) {
+        none.put(f.name(), f);
+      }
+      assertThat(none.get("none").text().lines().toList()).as(sandbox).containsExactly("lo");
+      assertThat(lastLayer(image).get("host").text().lines().toList()).as(sandbox)
+          .containsExactlyInAnyOrderElementsOf(hostInterfaces);
+    }
+  }
 }
