@@ -16,6 +16,7 @@ declare -A need=(
   [bwrap]=bubblewrap
   [debootstrap]=debootstrap
   [setpriv]=util-linux
+  [fsck.erofs]=erofs-utils
 )
 
 missing=()

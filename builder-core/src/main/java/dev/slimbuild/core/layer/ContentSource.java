@@ -25,6 +25,27 @@ public interface ContentSource {
     return () -> new ByteArrayInputStream(bytes);
   }
 
+  /** {@code size} bytes of {@code file} from {@code offset} (a file inside a layer image). */
+  static ContentSource ofRange(Path file, long offset, long size) {
+    return new RangeSource(file, offset, size);
+  }
+
+  /** A range of a file, read through its channel from the offset. */
+  record RangeSource(Path file, long offset, long size) implements ContentSource {
+    @Override
+    public InputStream open() throws IOException {
+      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+      try {
+        ch.position(offset);
+        return new dev.slimbuild.core.fs.Slice(java.nio.channels.Channels.newInputStream(ch), size,
+            true);
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        throw e;
+      }
+    }
+  }
+
   /** A content source backed by a file, so writers can use the file channel directly. */
   record PathSource(Path path) implements ContentSource {
     @Override

@@ -334,7 +334,7 @@ final class HttpRegistry implements Registry {
         InputStream in = new DigestInputStream(raw, hasher)) {
       while (offset < blob.size()) {
         long len = Math.min(chunk, blob.size() - offset);
-        Slice slice = new Slice(in, len);
+        dev.slimbuild.core.fs.Slice slice = new dev.slimbuild.core.fs.Slice(in, len, false);
         String range = offset + "-" + (offset + len - 1);
         Req req =
             Req.of("PATCH", location, push(repository, List.of()), what + " (bytes " + range + ")")
@@ -350,7 +350,7 @@ final class HttpRegistry implements Registry {
           throw Transport.statusError(req.what(), r);
         }
         Transport.drain(r);
-        if (slice.remaining > 0) {
+        if (slice.remaining() > 0) {
           throw new RegistryException(
               what + ": the content ended before " + blob.size() + " bytes", 0, null, false);
         }
@@ -375,44 +375,6 @@ final class HttpRegistry implements Registry {
       throw Transport.statusError(commit.what(), r);
     }
     Transport.drain(r);
-  }
-
-  /** Exactly {@code len} bytes (or fewer at EOF) of a shared stream; close leaves it open. */
-  private static final class Slice extends InputStream {
-    private final InputStream in;
-    long remaining;
-
-    Slice(InputStream in, long len) {
-      this.in = in;
-      this.remaining = len;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        remaining--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int n) throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int got = in.read(buf, off, (int) Math.min(n, remaining));
-      if (got > 0) {
-        remaining -= got;
-      }
-      return got;
-    }
-
-    @Override
-    public void close() {}
   }
 
   @Override

@@ -41,7 +41,7 @@ public final class Overlay implements Closeable {
   private Overlay(Path merged) {
     this.merged = merged;
     this.mounted = true;
-    ACTIVE.add(merged);
+    track(merged);
   }
 
   /** The merged view: the root filesystem the sandbox gets. */
@@ -80,7 +80,7 @@ public final class Overlay implements Closeable {
     }
     String o =
         "lowerdir=" + String.join(":", names) + ",upperdir=" + upper + ",workdir=" + work
-            + ",userxattr,metacopy=off,index=off";
+            + ",userxattr,metacopy=off,index=off,volatile";
     return o.length() <= MAX_OPTIONS ? o : null;
   }
 
@@ -193,13 +193,43 @@ public final class Overlay implements Closeable {
       return;
     }
     mounted = false;
-    ACTIVE.remove(merged);
-    String refused = Host.probe(List.of("umount", merged.toString()));
+    unmount(merged);
+  }
+
+  /** Records a mount this build made, for {@link #unmountAll}. */
+  static void track(Path mountPoint) {
+    ACTIVE.add(mountPoint);
+  }
+
+  /** Unmounts a tracked mount; lazily if something still holds it. */
+  static void unmount(Path mountPoint) throws IOException {
+    ACTIVE.remove(mountPoint);
+    String refused = Host.probe(List.of("umount", mountPoint.toString()));
     if (refused != null) {
-      String lazy = Host.probe(List.of("umount", "-l", merged.toString()));
+      String lazy = Host.probe(List.of("umount", "-l", mountPoint.toString()));
       if (lazy != null) {
-        throw new IOException("cannot unmount the overlay at " + merged + ": " + lazy);
+        throw new IOException("cannot unmount " + mountPoint + ": " + lazy);
       }
     }
+  }
+
+  /**
+   * Mounts {@code lowers} (topmost first, at least two) read-only at {@code merged}: the merged
+   * view of a stack of layer images, itself the lower directory of the RUNs' overlays.
+   */
+  public static Overlay mountReadOnly(List<Path> lowers, Path merged) throws IOException {
+    List<String> names = new ArrayList<>();
+    for (Path p : lowers) {
+      if (!usable(p.toString())) {
+        throw new IOException("overlay lower directory cannot be named in mount options: " + p);
+      }
+      names.add(p.toString());
+    }
+    String o = "lowerdir=" + String.join(":", names) + ",userxattr";
+    if (lowers.size() < 2 || o.length() > MAX_OPTIONS) {
+      throw new IOException("a read-only overlay needs 2 to a page of lower directories");
+    }
+    Host.mustRun(List.of("mount", "-t", "overlay", "overlay", "-o", o, merged.toString()));
+    return new Overlay(merged);
   }
 }
