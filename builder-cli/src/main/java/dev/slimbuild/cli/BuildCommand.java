@@ -210,7 +210,9 @@ final class BuildCommand implements Callable<Integer> {
       ProgressPrinter printer,
       PrivateKey signingKey)
       throws IOException {
-    Builder builder = new Builder(local.blobs(), printer, registries::forHost);
+    // SLIMBUILD_LAYER_IMAGES=0: base layers unpacked into files even where images would mount
+    Builder builder = new Builder(local.blobs(), printer, registries::forHost,
+        !"0".equals(main.env().get("SLIMBUILD_LAYER_IMAGES")));
     BuildResult result = builder.build(request, optimize);
     List<String> over = new ArrayList<>();
     for (SizeReport r : result.sizeReports().values()) {

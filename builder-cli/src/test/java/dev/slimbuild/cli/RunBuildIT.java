@@ -207,6 +207,38 @@ class RunBuildIT {
   }
 
   @Test
+  void baseLayersMountedAsImagesGiveTheSameImageAsLayersUnpackedIntoFiles() throws Exception {
+    // a base of three layers, one deleting a file and making a directory again (opaque)
+    Path first = dir.resolve("multi");
+    BuildFixtures.write(first.resolve("Dockerfile"), "FROM " + base + "\n"
+        + "RUN mkdir -p /srv/d && echo a > /srv/d/a && echo b > /srv/b\n"
+        + "RUN rm /srv/b && rm -rf /srv/d && mkdir /srv/d && echo c > /srv/d/c\n");
+    String multi = host + "/run/multi:1";
+    BuildFixtures.Run pushed = BuildFixtures.run(env(), "build", "--insecure-registry", host,
+        "--no-optimize", "-t", multi, "--push", first.toString());
+    assertThat(pushed.code()).as(pushed.err()).isZero();
+    Path ctx = dir.resolve("on-multi");
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + multi + "\n"
+        + "RUN find /srv | sort > /listing && cat /srv/d/c >> /listing\n");
+    List<String> digests = new ArrayList<>();
+    for (String images : List.of("1", "0")) {
+      Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-" + images));
+      env.put("SLIMBUILD_LAYER_IMAGES", images);
+      String out = "out-images-" + images;
+      BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
+          "--progress", "plain", "--sandbox", "chroot", "-o",
+          "type=oci,dest=" + dir.resolve(out), ctx.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.err()).contains(images.equals("1")
+          ? "(layer images mounted)" : "(lower directory written)");
+      assertThat(lastLayer(BuildFixtures.image(dir.resolve(out))).get("listing").text())
+          .isEqualTo("/srv\n/srv/d\n/srv/d/c\nc\n");
+      digests.add(r.digest());
+    }
+    assertThat(digests.get(0)).isEqualTo(digests.get(1));
+  }
+
+  @Test
   void aRunSeesWhatACopyBetweenTwoRunsOfTheStageWrote() throws Exception {
     // the first RUN leaves a work directory; the COPY's layer is pending until the stage ends,
     // and the second RUN must still see its files (the work directory is written anew)

@@ -93,6 +93,16 @@ final class BaseImages {
         out.add(entries(r));
       }
       return out;
+    }, () -> {
+      List<BlobCache.LayerImage> out = new ArrayList<>();
+      for (LayerRef r : refs) {
+        java.util.Optional<BlobCache.LayerImage> i = cache.image(r.diffId());
+        if (i.isEmpty()) {
+          return List.of();
+        }
+        out.add(i.get());
+      }
+      return out;
     });
   }
 

@@ -13,12 +13,32 @@ interface BaseTree {
   /** The base's layers, bottom first. */
   List<List<LayerEntry>> layers();
 
+  /**
+   * The base's layers as mountable EROFS images, bottom first, once {@link #layers} loaded them:
+   * all of them, or none if any layer was unpacked into files.
+   */
+  default List<dev.slimbuild.core.pull.BlobCache.LayerImage> images() {
+    return List.of();
+  }
+
   /** No base layers (FROM scratch). */
   BaseTree EMPTY = List::of;
 
   /** Loads once, on the first call. */
   static BaseTree lazy(Loader loader) {
+    return lazy(loader, List::of);
+  }
+
+  /** Loads once, on the first call; {@code images} lists the layer images after that. */
+  static BaseTree lazy(Loader loader,
+      java.util.function.Supplier<List<dev.slimbuild.core.pull.BlobCache.LayerImage>> images) {
     return new BaseTree() {
+      @Override
+      public List<dev.slimbuild.core.pull.BlobCache.LayerImage> images() {
+        layers();
+        return images.get();
+      }
+
       private List<List<LayerEntry>> loaded;
 
       @Override

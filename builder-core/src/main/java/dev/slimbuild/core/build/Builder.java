@@ -59,7 +59,28 @@ public final class Builder {
    * store} (so outputs find them there) and unpacked layers under {@code STORE/unpacked}.
    */
   public Builder(BlobStore store, EventSink events, RegistryProvider registries) {
-    this(store, events, registries, BlobCache.in(store));
+    this(store, events, registries, true);
+  }
+
+  /**
+   * A builder that pulls base images through {@code registries}; with {@code layerImages}, base
+   * layers are unpacked into EROFS images where they can be mounted (root, a kernel with EROFS)
+   * rather than into one file per entry.
+   */
+  public Builder(
+      BlobStore store, EventSink events, RegistryProvider registries, boolean layerImages) {
+    this(store, events, registries,
+        BlobCache.in(store, () -> layerImages && layerImagesUsable(store)));
+  }
+
+  private static boolean layerImagesUsable(BlobStore store) {
+    try {
+      Files.createDirectories(store.root());
+      return dev.slimbuild.core.run.ErofsMount.unavailable(
+          Files.createTempDirectory(store.root(), ".layer-image-probe-")) == null;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** A builder with its own cache of pulled blobs and unpacked layers. */

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.Collection;
@@ -82,14 +83,21 @@ final class LayerSink {
               + e.size() + '\0' + e.linkTarget() + '\0' + e.xattrs() + '\0';
       md.update(meta.getBytes(StandardCharsets.UTF_8));
       if (e.content() != null) {
-        if (!(e.content() instanceof ContentSource.PathSource ps)) {
+        Path file;
+        String range = "";
+        if (e.content() instanceof ContentSource.PathSource ps) {
+          file = ps.path();
+        } else if (e.content() instanceof ContentSource.RangeSource rs) {
+          file = rs.file();
+          range = rs.offset() + "+" + rs.size() + "\0";
+        } else {
           return Optional.empty();
         }
         BasicFileAttributes a =
-            Files.readAttributes(ps.path(), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         String id =
-            ps.path().toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis()
-                + "\0" + a.fileKey() + "\n";
+            file.toAbsolutePath() + "\0" + range + a.size() + "\0"
+                + a.lastModifiedTime().toMillis() + "\0" + a.fileKey() + "\n";
         md.update(id.getBytes(StandardCharsets.UTF_8));
       }
     }

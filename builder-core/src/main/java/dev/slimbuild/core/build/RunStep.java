@@ -14,6 +14,8 @@ import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.run.FileStat;
 import dev.slimbuild.core.run.Mount;
 import dev.slimbuild.core.run.Network;
+import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.run.ErofsMount;
 import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.Rootfs;
 import dev.slimbuild.core.run.RootfsWriter;
@@ -71,7 +73,8 @@ final class RunStep implements AutoCloseable {
       ConfigState config,
       Map<String, String> vars,
       List<String> declaredArgs,
-      UnaryOperator<String> expand) {}
+      UnaryOperator<String> expand,
+      java.util.function.Supplier<List<BlobCache.LayerImage>> images) {}
 
   private final RunSupport runs;
   private final Platform platform;
@@ -86,6 +89,9 @@ final class RunStep implements AutoCloseable {
   private Path lowerBase;
   /** ...the upper directories of the RUNs since, newest first... */
   private final List<Path> uppers = new ArrayList<>();
+  /** The layer images mounted for the lower directory, bottom first, and their merged view. */
+  private final List<ErofsMount> imageMounts = new ArrayList<>();
+  private Overlay imageStack;
   /** ...in step with the stage at this many layers. */
   private int overlaySynced = -1;
   /** Whether the last RUN ran on the overlay (its layer is applied next). */
@@ -293,8 +299,11 @@ final class RunStep implements AutoCloseable {
       String took =
           overlay
               ? String.format(java.util.Locale.ROOT,
-                  "overlay %.2fs, command %.2fs, snapshot of the upper directory %.2fs (%d entries)",
-                  (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size())
+                  "overlay %.2fs (%s), command %.2fs, snapshot of the upper directory %.2fs"
+                      + " (%d entries)",
+                  (t1 - t0) / 1e9,
+                  imageMounts.isEmpty() ? "lower directory written" : "layer images mounted",
+                  (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size())
               : String.format(java.util.Locale.ROOT,
                   "work directory %.2fs, command %.2fs, snapshot %.2fs (%d entries), copying the"
                       + " layer's files %.2fs",
@@ -384,10 +393,42 @@ final class RunStep implements AutoCloseable {
       dev.slimbuild.core.fs.Trees.delete(upper); // too many lower directories: start over
     }
     discardOverlay();
-    lowerBase = runs.newDir("lower");
-    new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
+    lowerBase = BUILDER_IS_ROOT ? mountImages(stage.images().get()) : null;
+    if (lowerBase == null) {
+      lowerBase = runs.newDir("lower");
+      new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
+    }
     overlaySynced = stage.layerCount();
     return runs.newDir("upper");
+  }
+
+  /**
+   * The stage's files as the base image's layer images mounted read-only (one of them, or an
+   * overlay of them all), nothing written; null when there are no images to use (a layer
+   * unpacked into files, files added by this stage, or an image that made up directories and
+   * would hide a lower layer's).
+   */
+  private Path mountImages(List<BlobCache.LayerImage> images) throws IOException {
+    if (images.isEmpty()) {
+      return null;
+    }
+    for (int i = 1; i < images.size(); i++) {
+      if (!images.get(i).stackable()) {
+        return null;
+      }
+    }
+    List<Path> dirs = new ArrayList<>();
+    for (BlobCache.LayerImage image : images) {
+      ErofsMount m = ErofsMount.mount(image.file(), runs.newDir("layer"));
+      imageMounts.add(m);
+      dirs.add(0, m.dir()); // topmost first
+    }
+    if (dirs.size() == 1) {
+      return dirs.get(0);
+    }
+    Path merged = runs.newDir("base");
+    imageStack = Overlay.mountReadOnly(dirs, merged);
+    return merged;
   }
 
   /**
@@ -417,9 +458,22 @@ final class RunStep implements AutoCloseable {
     uppers.clear();
     overlaySynced = -1;
     pendingOverlay = false;
-    if (lowerBase != null) {
-      Path dir = lowerBase;
-      lowerBase = null;
+    Path dir = lowerBase;
+    lowerBase = null;
+    if (imageStack != null) {
+      imageStack.close();
+      dev.slimbuild.core.fs.Trees.delete(imageStack.merged());
+      imageStack = null;
+    }
+    if (!imageMounts.isEmpty()) {
+      for (ErofsMount m : imageMounts) {
+        m.close();
+        dev.slimbuild.core.fs.Trees.delete(m.dir());
+      }
+      imageMounts.clear();
+      return; // the lower directory was one of them
+    }
+    if (dir != null) {
       dev.slimbuild.core.fs.Trees.delete(dir);
     }
   }

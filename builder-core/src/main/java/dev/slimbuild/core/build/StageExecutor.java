@@ -416,7 +416,8 @@ final class StageExecutor {
     }
     RunStep.Outcome o =
         runStep.run(r, new RunStep.Stage(tree(), layerCount(), config, scope.vars(),
-            List.copyOf(declaredArgs), word -> scope.word(word, r)));
+            List.copyOf(declaredArgs), word -> scope.word(word, r),
+            layerCount() == 0 ? base::images : List::of));
     layer(o.entries(), o.createdBy());
     runStep.applied(o.entries(), layerCount());
   }

@@ -20,10 +20,19 @@ public final class LayerReader implements Closeable {
 
   private final TarArchiveInputStream tar;
   private long generation;
+  private long modified;
 
   /** Reads {@code blob}, any supported compression; closing the reader closes it. */
   public LayerReader(InputStream blob) throws IOException {
     this.tar = new TarArchiveInputStream(Decompressors.open(blob), "UTF-8");
+  }
+
+  /**
+   * The modification time (seconds since the epoch) the tar gives the entry {@link #next()}
+   * returned last; the entries themselves carry no times (layers are written with fixed ones).
+   */
+  public long lastModified() {
+    return modified;
   }
 
   /**
@@ -37,6 +46,7 @@ public final class LayerReader implements Closeable {
       if (t == null) {
         return null;
       }
+      modified = t.getLastModifiedDate().getTime() / 1000;
       if (!isRoot(t.getName())) { // "./" as GNU tar writes it: the root is not an entry
         try {
           return toEntry(t);

@@ -2,6 +2,7 @@ package dev.slimbuild.core.pull;
 
 import dev.slimbuild.compress.Decompressors;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.erofs.ErofsWriter;
 import dev.slimbuild.core.fs.ParallelFiles;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
@@ -23,30 +24,45 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
  * A blob is downloaded once, its digest and size checked while it streams in: a mismatch leaves
  * nothing behind. An unpacked layer lives in {@code unpacked/ALGORITHM/HEX} (named by its diff_id)
- * as {@code entries.json} (the metadata of every entry) plus {@code files/K/N} (the bytes of the
- * N-th regular file, spread over a few directories K, with the layer's mode, and owner as root,
- * so a RUN's overlay can hard-link it as a lower file); it is written in a temporary directory
- * and renamed into place, so it is either complete or absent. A layer not yet downloaded is
- * unpacked while it downloads. Unpacking checks the diff_id, the download the blob's digest.
+ * as {@code entries.json} (the metadata of every entry) plus its bytes in one of two forms:
+ *
+ * <ul>
+ *   <li>{@code layer.erofs}, one EROFS image holding the whole layer ({@link ErofsWriter}), where
+ *       layer images can be mounted (root): one file written instead of one per entry, and a
+ *       RUN mounts it as an overlay lower layer instead of linking files together;
+ *   <li>{@code files/K/N}, the bytes of the N-th regular file, spread over a few directories K,
+ *       with the layer's mode, and owner as root, so a RUN's overlay can hard-link it as a lower
+ *       file (a layer an image cannot hold, say a hard link to a lower layer, goes here too).
+ * </ul>
+ *
+ * <p>It is written in a temporary directory and renamed into place, so it is either complete or
+ * absent. A layer not yet downloaded is unpacked while it downloads. Unpacking checks the
+ * diff_id, the download the blob's digest.
  */
 public final class BlobCache {
   private static final String ENTRIES = "entries.json";
+  private static final String IMAGE = "layer.erofs";
+  /** Present when the image made up a directory the layer does not list (see #image). */
+  private static final String IMPLICIT = "implicit-directories";
   /** Threads creating an unpacked layer's files, and the directories they spread over. */
   private static final int WRITERS = dev.slimbuild.core.fs.Parallel.FILE_THREADS;
   private static final int SUBDIRS = 16;
@@ -54,17 +70,60 @@ public final class BlobCache {
 
   private final BlobStore blobs;
   private final Path unpacked;
+  private final java.util.function.BooleanSupplier images;
+  private Boolean useImages;
 
   /** A cache keeping blobs in {@code blobs} and unpacked layers under {@code unpackedDir}. */
   public BlobCache(BlobStore blobs, Path unpackedDir) {
-    this.blobs = blobs;
-    this.unpacked = unpackedDir.toAbsolutePath().normalize();
+    this(blobs, unpackedDir, () -> false);
   }
 
-  /** A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked}. */
+  /**
+   * A cache that unpacks layers into EROFS images when {@code images} (asked once, before the
+   * first unpack) says they can be mounted, else into files.
+   */
+  public BlobCache(BlobStore blobs, Path unpackedDir, java.util.function.BooleanSupplier images) {
+    this.blobs = blobs;
+    this.unpacked = unpackedDir.toAbsolutePath().normalize();
+    this.images = images;
+  }
+
+  /** A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked} as files. */
   public static BlobCache in(BlobStore store) {
     return new BlobCache(store, store.root().resolve("unpacked"));
   }
+
+  /**
+   * A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked}, as layer images
+   * when {@code images} says so.
+   */
+  public static BlobCache in(BlobStore store, java.util.function.BooleanSupplier images) {
+    return new BlobCache(store, store.root().resolve("unpacked"), images);
+  }
+
+  private synchronized boolean useImages() {
+    if (useImages == null) {
+      useImages = images.getAsBoolean();
+    }
+    return useImages;
+  }
+
+  /**
+   * The EROFS image of the unpacked layer {@code diffId}, if it was unpacked as one; {@code
+   * stackable} is false when the image made up directories the layer does not list (their
+   * attributes would hide a lower layer's, so such an image can only be the bottom layer).
+   */
+  public Optional<LayerImage> image(Digest diffId) {
+    Path dir = unpackedDir(diffId);
+    Path image = dir.resolve(IMAGE);
+    if (!Files.isRegularFile(image) || !Files.isRegularFile(dir.resolve(ENTRIES))) {
+      return Optional.empty();
+    }
+    return Optional.of(new LayerImage(image, !Files.exists(dir.resolve(IMPLICIT))));
+  }
+
+  /** An unpacked layer's EROFS image. */
+  public record LayerImage(Path file, boolean stackable) {}
 
   /** The blob store holding downloaded blobs. */
   public BlobStore blobs() {
@@ -92,13 +151,21 @@ public final class BlobCache {
       Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
     Path dir = unpackedDir(diffId);
     if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
-      if (blobs.has(layer.digest())) {
-        try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
-          unpack(raw, layer, diffId, dir);
+      boolean image = useImages();
+      try {
+        if (blobs.has(layer.digest())) {
+          try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
+            unpack(raw, layer, diffId, dir, image);
+          }
+        } else {
+          // one pass: the bytes are unpacked as they arrive and stored on the way
+          download(registry, repository, layer, raw -> unpack(raw, layer, diffId, dir, image));
         }
-      } else {
-        // one pass: the bytes are unpacked as they arrive and stored on the way
-        download(registry, repository, layer, raw -> unpack(raw, layer, diffId, dir));
+      } catch (ErofsWriter.UnsupportedLayer e) {
+        // stored by now: unpacked into files instead
+        try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
+          unpack(raw, layer, diffId, dir, false);
+        }
       }
     }
     return readEntries(dir);
@@ -224,16 +291,95 @@ public final class BlobCache {
     throw (RuntimeException) e;
   }
 
-  private void unpack(InputStream raw, Descriptor layer, Digest diffId, Path dir)
+  private void unpack(InputStream raw, Descriptor layer, Digest diffId, Path dir, boolean image)
       throws IOException {
     Files.createDirectories(dir.getParent());
     // files keep the layer's modes (setuid ones too): only the builder looks inside
     Files.setAttribute(unpacked, "unix:mode", 0700);
     Path tmp = Files.createTempDirectory(dir.getParent(), "." + diffId.hex() + "-");
     try {
-      Path files = Files.createDirectory(tmp.resolve("files"));
       List<JsonValue> entries = new ArrayList<>();
       MessageDigest md = diffId.newHasher();
+      if (image) {
+        unpackImage(raw, layer, md, tmp, entries);
+      } else {
+        unpackFiles(raw, layer, md, tmp, entries);
+      }
+      Digest actual = Digest.of(diffId.algorithm(), md.digest());
+      if (!actual.equals(diffId)) {
+        throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
+            + " config says " + diffId + ", the uncompressed layer is " + actual);
+      }
+      Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
+          throw e;
+        }
+        // another build unpacked the same layer meanwhile: theirs is as good as ours
+      } catch (IOException e) {
+        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
+          throw e;
+        }
+      }
+    } finally {
+      dev.slimbuild.core.fs.Trees.delete(tmp);
+    }
+  }
+
+  /** The layer as one EROFS image: each file's bytes copied into it as the tar streams by. */
+  private static void unpackImage(InputStream raw, Descriptor layer, MessageDigest md, Path tmp,
+      List<JsonValue> entries) throws IOException {
+    try (DigestInputStream tar =
+            new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
+        LayerReader reader = new LayerReader(new NonClosing(tar));
+        FileChannel ch = FileChannel.open(tmp.resolve(IMAGE), StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE);
+        ErofsWriter w = new ErofsWriter(ch, 0)) {
+      for (LayerEntry e; (e = reader.next()) != null; ) {
+        Long at = null;
+        switch (e.type()) {
+          case FILE:
+            try (InputStream in = e.content().open()) {
+              at = w.file(e.path(), e.mode(), e.uid(), e.gid(), reader.lastModified(), e.size(),
+                  in, e.xattrs());
+            }
+            break;
+          case DIRECTORY:
+            w.directory(e.path(), e.mode(), e.uid(), e.gid(), reader.lastModified(), e.xattrs());
+            break;
+          case SYMLINK:
+            w.symlink(e.path(), e.linkTarget(), e.uid(), e.gid(), reader.lastModified(),
+                e.xattrs());
+            break;
+          case HARDLINK:
+            w.hardlink(e.path(), e.linkTarget());
+            break;
+          case WHITEOUT:
+            w.whiteout(e.path());
+            break;
+          case OPAQUE:
+            w.opaque(e.path());
+            break;
+          default:
+            throw new ErofsWriter.UnsupportedLayer("entry type " + e.type());
+        }
+        entries.add(toJson(e, null, at));
+      }
+      tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
+      w.finish();
+      if (w.hasImplicitDirectories()) {
+        Files.createFile(tmp.resolve(IMPLICIT));
+      }
+    }
+  }
+
+  /** The layer as one file per regular file, written by several threads. */
+  private static void unpackFiles(InputStream raw, Descriptor layer, MessageDigest md, Path tmp,
+      List<JsonValue> entries) throws IOException {
+    {
+      Path files = Files.createDirectory(tmp.resolve("files"));
       try (DigestInputStream tar =
               new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
           LayerReader reader = new LayerReader(new NonClosing(tar));
@@ -264,35 +410,15 @@ public final class BlobCache {
               });
             }
           }
-          entries.add(toJson(e, file));
+          entries.add(toJson(e, file, null));
         }
         writer.await();
         tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
       }
-      Digest actual = Digest.of(diffId.algorithm(), md.digest());
-      if (!actual.equals(diffId)) {
-        throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
-            + " config says " + diffId + ", the uncompressed layer is " + actual);
-      }
-      Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
-      try {
-        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
-          throw e;
-        }
-        // another build unpacked the same layer meanwhile: theirs is as good as ours
-      } catch (IOException e) {
-        if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
-          throw e;
-        }
-      }
-    } finally {
-      dev.slimbuild.core.fs.Trees.delete(tmp);
     }
   }
 
-  private static JsonObject toJson(LayerEntry e, String file) {
+  private static JsonObject toJson(LayerEntry e, String file, Long at) {
     JsonObject.Builder b =
         JsonObject.builder()
             .put("path", e.path())
@@ -303,6 +429,9 @@ public final class BlobCache {
             .put("size", e.size())
             .putIfPresent("link", e.linkTarget())
             .putIfPresent("file", file);
+    if (at != null) {
+      b.put("at", at);
+    }
     if (!e.xattrs().isEmpty()) {
       b.put("xattrs", stringMap(e.xattrs()));
     }
@@ -321,18 +450,25 @@ public final class BlobCache {
       throw new IOException(dir.resolve(ENTRIES) + ": not a JSON array");
     }
     Path files = dir.resolve("files");
+    Path image = dir.resolve(IMAGE);
     List<LayerEntry> out = new ArrayList<>(arr.size());
     try {
       for (JsonValue v : arr.values()) {
         JsonObject o = (JsonObject) v;
         String file = str(o, "file");
+        Optional<JsonValue> at = o.get("at");
+        long size = num(o, "size");
+        ContentSource content =
+            file != null ? ContentSource.ofPath(files.resolve(file))
+                : at.isPresent() ? ContentSource.ofRange(image, ((JsonNumber) at.get()).longValue(),
+                    size)
+                : null;
         Map<String, String> xattrs = new TreeMap<>();
         o.get("xattrs").ifPresent(x -> ((JsonObject) x).members()
             .forEach((k, val) -> xattrs.put(k, ((JsonString) val).value())));
         out.add(new LayerEntry(str(o, "path"), EntryType.valueOf(str(o, "type")),
-            (int) num(o, "mode"), (int) num(o, "uid"), (int) num(o, "gid"), num(o, "size"),
-            str(o, "link"), file == null ? null : ContentSource.ofPath(files.resolve(file)),
-            xattrs));
+            (int) num(o, "mode"), (int) num(o, "uid"), (int) num(o, "gid"), size,
+            str(o, "link"), content, xattrs));
       }
     } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
       throw new IOException(dir.resolve(ENTRIES) + ": corrupt (" + e.getMessage()

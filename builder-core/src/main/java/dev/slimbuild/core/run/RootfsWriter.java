@@ -202,19 +202,11 @@ public final class RootfsWriter {
     if (e.content() instanceof ContentSource.PathSource) {
       // the kernel copies (sendfile/copy_file_range); never a link: RUN may write in place
       Path source = ((ContentSource.PathSource) e.content()).path();
-      try (FileChannel in = FileChannel.open(source);
-          FileChannel out =
-              FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        copied = 0;
-        long size = in.size();
-        while (copied < size) {
-          long n = in.transferTo(copied, size - copied, out);
-          if (n <= 0) {
-            break;
-          }
-          copied += n;
-        }
-      }
+      copied = transfer(source, 0, -1, target);
+    } else if (e.content() instanceof ContentSource.RangeSource) {
+      // a file inside a layer image: the kernel copies the range
+      ContentSource.RangeSource r = (ContentSource.RangeSource) e.content();
+      copied = transfer(r.file(), r.offset(), r.size(), target);
     } else {
       try (InputStream in = e.content().open()) {
         copied = Files.copy(in, target);
@@ -223,6 +215,24 @@ public final class RootfsWriter {
     if (copied != e.size()) {
       throw new IOException(
           "'" + e.path() + "': content is " + copied + " bytes, the layer says " + e.size());
+    }
+  }
+
+  /** Copies {@code size} bytes (-1: to the end) of {@code source} from {@code from} to a new file. */
+  private static long transfer(Path source, long from, long size, Path target) throws IOException {
+    try (FileChannel in = FileChannel.open(source);
+        FileChannel out =
+            FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long want = size < 0 ? in.size() - from : size;
+      long copied = 0;
+      while (copied < want) {
+        long n = in.transferTo(from + copied, want - copied, out);
+        if (n <= 0) {
+          break;
+        }
+        copied += n;
+      }
+      return copied;
     }
   }
 
