@@ -218,8 +218,12 @@ class RunBuildIT {
         "--no-optimize", "-t", multi, "--push", first.toString());
     assertThat(pushed.code()).as(pushed.err()).isZero();
     Path ctx = dir.resolve("on-multi");
+    // a COPY before the RUN: its files are written over the mounted images
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + multi + "\n"
-        + "RUN find /srv | sort > /listing && cat /srv/d/c >> /listing\n");
+        + "COPY f.txt /srv/d/f\n"
+        + "RUN find /srv | sort > /listing && cat /srv/d/c /srv/d/f >> /listing"
+        + " && stat -c %a /srv/d >> /listing\n");
+    BuildFixtures.write(ctx.resolve("f.txt"), "copied\n");
     List<String> digests = new ArrayList<>();
     for (String images : List.of("1", "0")) {
       Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-" + images));
@@ -232,7 +236,7 @@ class RunBuildIT {
       assertThat(r.err()).contains(images.equals("1")
           ? "(layer images mounted)" : "(lower directory written)");
       assertThat(lastLayer(BuildFixtures.image(dir.resolve(out))).get("listing").text())
-          .isEqualTo("/srv\n/srv/d\n/srv/d/c\nc\n");
+          .isEqualTo("/srv\n/srv/d\n/srv/d/c\n/srv/d/f\nc\ncopied\n755\n");
       digests.add(r.digest());
     }
     assertThat(digests.get(0)).isEqualTo(digests.get(1));

@@ -74,7 +74,8 @@ final class RunStep implements AutoCloseable {
       Map<String, String> vars,
       List<String> declaredArgs,
       UnaryOperator<String> expand,
-      java.util.function.Supplier<List<BlobCache.LayerImage>> images) {}
+      java.util.function.Supplier<List<BlobCache.LayerImage>> images,
+      java.util.function.Supplier<List<List<LayerEntry>>> ownLayers) {}
 
   private final RunSupport runs;
   private final Platform platform;
@@ -92,6 +93,8 @@ final class RunStep implements AutoCloseable {
   /** The layer images mounted for the lower directory, bottom first, and their merged view. */
   private final List<ErofsMount> imageMounts = new ArrayList<>();
   private Overlay imageStack;
+  /** What the stage added over the images, written as the topmost of them. */
+  private Path addedDir;
   /** ...in step with the stage at this many layers. */
   private int overlaySynced = -1;
   /** Whether the last RUN ran on the overlay (its layer is applied next). */
@@ -393,7 +396,7 @@ final class RunStep implements AutoCloseable {
       dev.slimbuild.core.fs.Trees.delete(upper); // too many lower directories: start over
     }
     discardOverlay();
-    lowerBase = BUILDER_IS_ROOT ? mountImages(stage.images().get()) : null;
+    lowerBase = BUILDER_IS_ROOT ? mountImages(stage) : null;
     if (lowerBase == null) {
       lowerBase = runs.newDir("lower");
       new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
@@ -404,11 +407,13 @@ final class RunStep implements AutoCloseable {
 
   /**
    * The stage's files as the base image's layer images mounted read-only (one of them, or an
-   * overlay of them all), nothing written; null when there are no images to use (a layer
-   * unpacked into files, files added by this stage, or an image that made up directories and
-   * would hide a lower layer's).
+   * overlay of them all) under a directory written with what the stage added over them, if
+   * anything; null when the images cannot be used: a layer unpacked into files, an image that
+   * made up directories (they would hide a lower layer's), or added layers that delete or
+   * hard-link (the written directory is not an overlay layer of its own).
    */
-  private Path mountImages(List<BlobCache.LayerImage> images) throws IOException {
+  private Path mountImages(Stage stage) throws IOException {
+    List<BlobCache.LayerImage> images = stage.images().get();
     if (images.isEmpty()) {
       return null;
     }
@@ -417,12 +422,35 @@ final class RunStep implements AutoCloseable {
         return null;
       }
     }
+    FileTree added = new FileTree();
+    for (List<LayerEntry> layer : stage.ownLayers().get()) {
+      for (LayerEntry e : layer) {
+        if (e.isMarker() || e.type() == EntryType.HARDLINK) {
+          return null;
+        }
+      }
+      added.apply(layer);
+    }
     List<Path> dirs = new ArrayList<>();
+    if (added.size() > 0) {
+      // each directory as the stage has it, not as a layer made it up: in an overlay, the
+      // topmost layer's directory decides the mode and owner
+      List<LayerEntry> entries = new ArrayList<>();
+      for (LayerEntry e : added.walk("")) {
+        entries.add(e.type() == EntryType.DIRECTORY ? stage.tree().get(e.path()).orElse(e) : e);
+      }
+      Path dir = runs.newDir("added");
+      new RootfsWriter(true).writeLower(new FileTree().apply(entries), dir);
+      dirs.add(dir);
+      addedDir = dir;
+    }
+    List<Path> layers = new ArrayList<>();
     for (BlobCache.LayerImage image : images) {
       ErofsMount m = ErofsMount.mount(image.file(), runs.newDir("layer"));
       imageMounts.add(m);
-      dirs.add(0, m.dir()); // topmost first
+      layers.add(0, m.dir()); // topmost first
     }
+    dirs.addAll(layers);
     if (dirs.size() == 1) {
       return dirs.get(0);
     }
@@ -471,6 +499,10 @@ final class RunStep implements AutoCloseable {
         dev.slimbuild.core.fs.Trees.delete(m.dir());
       }
       imageMounts.clear();
+      if (addedDir != null) {
+        dev.slimbuild.core.fs.Trees.delete(addedDir);
+        addedDir = null;
+      }
       return; // the lower directory was one of them
     }
     if (dir != null) {

@@ -417,9 +417,18 @@ final class StageExecutor {
     RunStep.Outcome o =
         runStep.run(r, new RunStep.Stage(tree(), layerCount(), config, scope.vars(),
             List.copyOf(declaredArgs), word -> scope.word(word, r),
-            layerCount() == 0 ? base::images : List::of));
+            base::images, this::ownLayers));
     layer(o.entries(), o.createdBy());
     runStep.applied(o.entries(), layerCount());
+  }
+
+  /** The layers this stage (and the stages it is built FROM) added over the base image's. */
+  private List<List<LayerEntry>> ownLayers() {
+    List<List<LayerEntry>> out = new ArrayList<>(layerEntries);
+    for (Pending p : pending) {
+      out.add(p.layer().entries());
+    }
+    return out;
   }
 
   /** The stage's layers so far, written or pending: a RUN's work directory is in step at a count. */
