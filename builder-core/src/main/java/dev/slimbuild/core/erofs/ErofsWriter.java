@@ -11,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,8 +67,10 @@ public final class ErofsWriter implements Closeable {
     long dataBlock; // first data block (plain files; spilled directories and symlinks)
     byte[] data; // directory or symlink bytes, made at the end
     byte[] xattrs = new byte[0];
-    TreeMap<String, Node> children; // directories
-    boolean implicit;
+    HashMap<String, Node> children; // directories
+    Node parent; // directories: the one that lists it (the root: itself)
+    List<Dirent> dirents; // directories: every name with ".." and ".", in EROFS's order
+    boolean implicit; // a directory made up for an entry whose parent the layer did not list
     boolean opaque;
     int nlink = 1;
     long mtime;
@@ -77,17 +81,19 @@ public final class ErofsWriter implements Closeable {
     Node(int format) {
       this.format = format;
       if (format == S_IFDIR) {
-        children = new TreeMap<>(ErofsWriter::compareNames);
+        children = new HashMap<>();
       }
     }
   }
+
+  /** A directory entry: the name's bytes and what it names. */
+  private record Dirent(byte[] name, Node node) {}
 
   private final FileChannel out;
   private final long mtime;
   private final Node root;
   private final byte[] chunk = new byte[64 * 1024];
   private long nextBlock = 1;
-  private boolean implicitDirs;
   private boolean finished;
 
   /**
@@ -98,7 +104,6 @@ public final class ErofsWriter implements Closeable {
     this.out = out;
     this.mtime = mtime;
     this.root = dir(0755, 0, 0);
-    root.implicit = true;
   }
 
   private Node dir(int mode, int uid, int gid) {
@@ -110,9 +115,20 @@ public final class ErofsWriter implements Closeable {
     return n;
   }
 
-  /** Whether a directory had to be made up for an entry whose parent the layer did not list. */
+  /** Whether a directory had to be made up for an entry whose parent the layer does not list. */
   public boolean hasImplicitDirectories() {
-    return implicitDirs;
+    Deque<Node> dirs = new ArrayDeque<>(List.of(root));
+    while (!dirs.isEmpty()) {
+      for (Node c : dirs.poll().children.values()) {
+        if (c.format == S_IFDIR) {
+          if (c.implicit) {
+            return true;
+          }
+          dirs.add(c);
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -187,7 +203,6 @@ public final class ErofsWriter implements Closeable {
     if (d == null || d.format != S_IFDIR) {
       put(path, d = dir(0755, 0, 0));
       d.implicit = true;
-      implicitDirs = true;
     }
     d.opaque = true;
   }
@@ -230,7 +245,6 @@ public final class ErofsWriter implements Closeable {
         }
         c = dir(0755, 0, 0);
         c.implicit = true;
-        implicitDirs = true;
         d.children.put(parts[i], c);
       }
       d = c;
@@ -286,8 +300,8 @@ public final class ErofsWriter implements Closeable {
     List<Node> inodes = new ArrayList<>();
     Deque<Node> queue = new ArrayDeque<>();
     queue.add(root);
-    root.nlink = 0;
-    java.util.IdentityHashMap<Node, Boolean> seen = new java.util.IdentityHashMap<>();
+    root.parent = root;
+    IdentityHashMap<Node, Boolean> seen = new IdentityHashMap<>();
     seen.put(root, true);
     while (!queue.isEmpty()) {
       Node n = queue.poll();
@@ -295,6 +309,7 @@ public final class ErofsWriter implements Closeable {
       if (n.children != null) {
         for (Node c : n.children.values()) {
           if (seen.put(c, true) == null) {
+            c.parent = n; // hard links name files only: a directory has one parent
             queue.add(c);
           }
         }
@@ -309,7 +324,8 @@ public final class ErofsWriter implements Closeable {
             n.nlink++;
           }
         }
-        n.size = dirSize(n);
+        n.dirents = dirents(n);
+        n.size = dirSize(n.dirents);
         if (n.opaque) {
           Map<String, String> x = new TreeMap<>();
           x.put("user.overlay.opaque", "y");
@@ -407,11 +423,22 @@ public final class ErofsWriter implements Closeable {
     write(ByteBuffer.wrap(new byte[1]), blocks * BLOCK - 1);
   }
 
-  private static int dirSize(Node d) {
+  /** Every name of {@code d}, with "." and "..", sorted as EROFS looks them up: by bytes. */
+  private static List<Dirent> dirents(Node d) {
+    List<Dirent> out = new ArrayList<>(d.children.size() + 2);
+    out.add(new Dirent(utf8("."), d));
+    out.add(new Dirent(utf8(".."), d.parent));
+    d.children.forEach((name, c) -> out.add(new Dirent(utf8(name), c)));
+    out.sort((a, b) -> Arrays.compareUnsigned(a.name(), b.name()));
+    return out;
+  }
+
+  /** The directory's bytes: full blocks, then the last one's used part. */
+  private static int dirSize(List<Dirent> dirents) {
     int used = 0;
     int blocks = 0;
-    for (String name : names(d)) {
-      int need = DIRENT + utf8(name).length;
+    for (Dirent e : dirents) {
+      int need = DIRENT + e.name().length;
       if (used + need > BLOCK) {
         blocks++;
         used = 0;
@@ -421,72 +448,33 @@ public final class ErofsWriter implements Closeable {
     return blocks * BLOCK + used;
   }
 
-  private static List<String> names(Node d) {
-    List<String> names = new ArrayList<>(d.children.size() + 2);
-    names.add(".");
-    names.add("..");
-    names.addAll(d.children.keySet());
-    names.sort(ErofsWriter::compareNames);
-    return names;
-  }
-
-  private byte[] dirBytes(Node d) {
-    List<String> names = names(d);
-    ByteBuffer all = ByteBuffer.allocate((int) d.size).order(ByteOrder.LITTLE_ENDIAN);
+  /** Blocks of dirents followed by their names, as many entries per block as fit. */
+  private static byte[] dirBytes(Node d) {
+    List<Dirent> all = d.dirents;
+    ByteBuffer b = ByteBuffer.allocate((int) d.size).order(ByteOrder.LITTLE_ENDIAN);
     int i = 0;
-    while (i < names.size()) {
-      // one block: as many entries as fit, dirents first, names after
-      int start = all.position();
+    int start = 0;
+    while (i < all.size()) {
       int used = 0;
       int j = i;
-      while (j < names.size() && used + DIRENT + utf8(names.get(j)).length <= BLOCK) {
-        used += DIRENT + utf8(names.get(j)).length;
+      while (j < all.size() && used + DIRENT + all.get(j).name().length <= BLOCK) {
+        used += DIRENT + all.get(j).name().length;
         j++;
       }
       int nameOff = (j - i) * DIRENT;
       for (int k = i; k < j; k++) {
-        Node c = child(d, names.get(k));
-        all.putLong(start + (k - i) * DIRENT, c.nid);
-        all.putShort(start + (k - i) * DIRENT + 8, (short) nameOff);
-        all.put(start + (k - i) * DIRENT + 10, (byte) fileType(c));
-        byte[] nb = utf8(names.get(k));
-        all.put(start + nameOff, nb);
-        nameOff += nb.length;
+        Dirent e = all.get(k);
+        int at = start + (k - i) * DIRENT;
+        b.putLong(at, e.node().nid);
+        b.putShort(at + 8, (short) nameOff);
+        b.put(at + 10, (byte) fileType(e.node()));
+        b.put(start + nameOff, e.name());
+        nameOff += e.name().length;
       }
-      all.position(Math.min(all.capacity(), start + (j < names.size() ? BLOCK : used)));
+      start += BLOCK;
       i = j;
     }
-    return all.array();
-  }
-
-  private Node child(Node d, String name) {
-    if (name.equals(".")) {
-      return d;
-    }
-    if (name.equals("..")) {
-      return parentOf(d);
-    }
-    return d.children.get(name);
-  }
-
-  private java.util.IdentityHashMap<Node, Node> parents;
-
-  private Node parentOf(Node d) {
-    if (parents == null) {
-      parents = new java.util.IdentityHashMap<>();
-      parents.put(root, root);
-      Deque<Node> q = new ArrayDeque<>(List.of(root));
-      while (!q.isEmpty()) {
-        Node n = q.poll();
-        for (Node c : n.children.values()) {
-          if (c.format == S_IFDIR && !parents.containsKey(c)) {
-            parents.put(c, n);
-            q.add(c);
-          }
-        }
-      }
-    }
-    return parents.get(d);
+    return b.array();
   }
 
   private static int fileType(Node n) {
@@ -500,11 +488,6 @@ public final class ErofsWriter implements Closeable {
       default:
         return FT_REG;
     }
-  }
-
-  /** Names in the order EROFS looks them up in: unsigned bytes. */
-  static int compareNames(String a, String b) {
-    return Arrays.compareUnsigned(utf8(a), utf8(b));
   }
 
   private static byte[] utf8(String s) {

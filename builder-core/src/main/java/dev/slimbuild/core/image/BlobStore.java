@@ -81,6 +81,56 @@ public final class BlobStore {
     return new BlobWriter(this, Files.createTempFile(ingest, "blob-", ".part"));
   }
 
+  /** The largest document (manifest, index, config) {@link #readDocument} reads. */
+  public static final long MAX_DOCUMENT = 4L * 1024 * 1024;
+
+  /** A stored blob that is missing or not what its descriptor says. */
+  public static final class BadBlob extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BadBlob(String reason) {
+      super(reason);
+    }
+  }
+
+  /**
+   * The bytes of the small blob {@code d} (a manifest, index or config), read once and checked
+   * against its digest and size; a missing, altered or too large blob throws {@link BadBlob} with
+   * the reason {@link #verify} gives.
+   */
+  public byte[] readDocument(Descriptor d) throws IOException {
+    Digest digest = d.digest();
+    if (!digest.isRegistered()) {
+      throw new BadBlob("cannot verify " + digest + ": unsupported algorithm");
+    }
+    if (!has(digest)) {
+      throw new BadBlob("blob " + digest + " is missing");
+    }
+    if (d.size() > MAX_DOCUMENT) {
+      throw new BadBlob(digest + ": document of " + d.size() + " bytes is too large");
+    }
+    byte[] bytes;
+    try (InputStream in = open(digest)) {
+      bytes = in.readNBytes((int) d.size() + 1);
+    }
+    if (bytes.length > d.size()) {
+      throw new BadBlob("blob " + digest + " is larger than its descriptor's " + d.size()
+          + " bytes");
+    }
+    MessageDigest md = digest.newHasher();
+    md.update(bytes);
+    String actual = java.util.HexFormat.of().formatHex(md.digest());
+    if (!actual.equals(digest.hex())) {
+      throw new BadBlob("blob " + digest + " has content with digest " + digest.algorithm() + ":"
+          + actual);
+    }
+    if (bytes.length != d.size()) {
+      throw new BadBlob("blob " + digest + " is " + bytes.length + " bytes, descriptor says "
+          + d.size());
+    }
+    return bytes;
+  }
+
   /**
    * Reads the blob once and checks its size and digest against {@code expected}; returns null when
    * they match, else a sentence describing the difference.

@@ -8,7 +8,6 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.OciFormatException;
 import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,17 +65,11 @@ public final class ImageValidator {
 
   /** Reads a small document blob and checks its descriptor; null if it cannot be used. */
   private byte[] document(Descriptor d, List<String> out) throws IOException {
-    String problem = blobs.verify(d);
-    if (problem != null) {
-      out.add(problem);
+    try {
+      return blobs.readDocument(d);
+    } catch (BlobStore.BadBlob e) {
+      out.add(e.getMessage());
       return null;
-    }
-    if (d.size() > 4 * 1024 * 1024) {
-      out.add(d.digest() + ": document of " + d.size() + " bytes is too large");
-      return null;
-    }
-    try (InputStream in = blobs.open(d.digest())) {
-      return in.readAllBytes();
     }
   }
 

@@ -7,7 +7,6 @@ import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.RawJson;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,12 +35,10 @@ public final class StoredImages {
   }
 
   private static byte[] read(BlobStore blobs, Descriptor d) throws IOException {
-    String problem = blobs.verify(d);
-    if (problem != null) {
-      throw new InvalidImageException(d.digest().toString(), List.of(problem));
-    }
-    try (InputStream in = blobs.open(d.digest())) {
-      return in.readAllBytes();
+    try {
+      return blobs.readDocument(d);
+    } catch (BlobStore.BadBlob e) {
+      throw new InvalidImageException(d.digest().toString(), List.of(e.getMessage()));
     }
   }
 }

@@ -300,10 +300,15 @@ public final class BlobCache {
     try {
       List<JsonValue> entries = new ArrayList<>();
       MessageDigest md = diffId.newHasher();
-      if (image) {
-        unpackImage(raw, layer, md, tmp, entries);
-      } else {
-        unpackFiles(raw, layer, md, tmp, entries);
+      try (DigestInputStream tar =
+              new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
+          LayerReader reader = new LayerReader(new NonClosing(tar));
+          Unpacker out = image ? new ImageUnpacker(tmp) : new FileUnpacker(tmp)) {
+        for (LayerEntry e; (e = reader.next()) != null; ) {
+          entries.add(out.add(e, reader.lastModified()));
+        }
+        tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
+        out.finish();
       }
       Digest actual = Digest.of(diffId.algorithm(), md.digest());
       if (!actual.equals(diffId)) {
@@ -328,93 +333,121 @@ public final class BlobCache {
     }
   }
 
+  /** Where an unpacked layer's entries go, one by one in tar order. */
+  private interface Unpacker extends AutoCloseable {
+    /** Takes {@code e} (modified at {@code mtime}); returns its line of entries.json. */
+    JsonObject add(LayerEntry e, long mtime) throws IOException;
+
+    /** Completes what {@link #add} started, once every entry is in. */
+    void finish() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
   /** The layer as one EROFS image: each file's bytes copied into it as the tar streams by. */
-  private static void unpackImage(InputStream raw, Descriptor layer, MessageDigest md, Path tmp,
-      List<JsonValue> entries) throws IOException {
-    try (DigestInputStream tar =
-            new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
-        LayerReader reader = new LayerReader(new NonClosing(tar));
-        FileChannel ch = FileChannel.open(tmp.resolve(IMAGE), StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
-        ErofsWriter w = new ErofsWriter(ch, 0)) {
-      for (LayerEntry e; (e = reader.next()) != null; ) {
-        Long at = null;
-        switch (e.type()) {
-          case FILE:
-            try (InputStream in = e.content().open()) {
-              at = w.file(e.path(), e.mode(), e.uid(), e.gid(), reader.lastModified(), e.size(),
-                  in, e.xattrs());
-            }
-            break;
-          case DIRECTORY:
-            w.directory(e.path(), e.mode(), e.uid(), e.gid(), reader.lastModified(), e.xattrs());
-            break;
-          case SYMLINK:
-            w.symlink(e.path(), e.linkTarget(), e.uid(), e.gid(), reader.lastModified(),
-                e.xattrs());
-            break;
-          case HARDLINK:
-            w.hardlink(e.path(), e.linkTarget());
-            break;
-          case WHITEOUT:
-            w.whiteout(e.path());
-            break;
-          case OPAQUE:
-            w.opaque(e.path());
-            break;
-          default:
-            throw new ErofsWriter.UnsupportedLayer("entry type " + e.type());
-        }
-        entries.add(toJson(e, null, at));
+  private static final class ImageUnpacker implements Unpacker {
+    private final Path tmp;
+    private final ErofsWriter w;
+
+    ImageUnpacker(Path tmp) throws IOException {
+      this.tmp = tmp;
+      this.w = new ErofsWriter(FileChannel.open(tmp.resolve(IMAGE), StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE), 0);
+    }
+
+    @Override
+    public JsonObject add(LayerEntry e, long mtime) throws IOException {
+      Long at = null;
+      switch (e.type()) {
+        case FILE:
+          try (InputStream in = e.content().open()) {
+            at = w.file(e.path(), e.mode(), e.uid(), e.gid(), mtime, e.size(), in, e.xattrs());
+          }
+          break;
+        case DIRECTORY:
+          w.directory(e.path(), e.mode(), e.uid(), e.gid(), mtime, e.xattrs());
+          break;
+        case SYMLINK:
+          w.symlink(e.path(), e.linkTarget(), e.uid(), e.gid(), mtime, e.xattrs());
+          break;
+        case HARDLINK:
+          w.hardlink(e.path(), e.linkTarget());
+          break;
+        case WHITEOUT:
+          w.whiteout(e.path());
+          break;
+        case OPAQUE:
+          w.opaque(e.path());
+          break;
+        default:
+          throw new ErofsWriter.UnsupportedLayer("entry type " + e.type());
       }
-      tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
+      return toJson(e, null, at);
+    }
+
+    @Override
+    public void finish() throws IOException {
       w.finish();
       if (w.hasImplicitDirectories()) {
         Files.createFile(tmp.resolve(IMPLICIT));
       }
     }
+
+    @Override
+    public void close() throws IOException {
+      w.close();
+    }
   }
 
-  /** The layer as one file per regular file, written by several threads. */
-  private static void unpackFiles(InputStream raw, Descriptor layer, MessageDigest md, Path tmp,
-      List<JsonValue> entries) throws IOException {
-    {
-      Path files = Files.createDirectory(tmp.resolve("files"));
-      try (DigestInputStream tar =
-              new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
-          LayerReader reader = new LayerReader(new NonClosing(tar));
-          ParallelFiles writer = new ParallelFiles(WRITERS)) {
-        int n = 0;
-        for (LayerEntry e; (e = reader.next()) != null; ) {
-          String file = null;
-          if (e.type() == EntryType.FILE) {
-            // spread over a few directories: creations in one directory do not overlap
-            String sub = Integer.toString(n % SUBDIRS);
-            if (n < SUBDIRS) {
-              Files.createDirectory(files.resolve(sub));
-            }
-            file = sub + "/" + n++;
-            LayerEntry entry = e;
-            try (InputStream in = e.content().open()) {
-              writer.write(files.resolve(file), in, e.size(), written -> {
-                // as the layer says, so a RUN's overlay can use the file itself as a lower file
-                if (AS_ROOT) {
-                  if (entry.uid() != 0 || entry.gid() != 0) {
-                    Files.setAttribute(written, "unix:uid", entry.uid());
-                    Files.setAttribute(written, "unix:gid", entry.gid());
-                  }
-                  Files.setAttribute(written, "unix:mode", entry.mode());
-                } else if ((entry.mode() & 0400) != 0) {
-                  Files.setAttribute(written, "unix:mode", entry.mode()); // still readable to us
-                }
-              });
-            }
-          }
-          entries.add(toJson(e, file, null));
-        }
-        writer.await();
-        tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
+  /**
+   * The layer as one file per regular file, written by several threads, spread over a few
+   * directories (creations in one directory do not overlap).
+   */
+  private static final class FileUnpacker implements Unpacker {
+    private final Path files;
+    private final ParallelFiles writer = new ParallelFiles(WRITERS);
+    private int n;
+
+    FileUnpacker(Path tmp) throws IOException {
+      this.files = Files.createDirectory(tmp.resolve("files"));
+    }
+
+    @Override
+    public JsonObject add(LayerEntry e, long mtime) throws IOException {
+      if (e.type() != EntryType.FILE) {
+        return toJson(e, null, null);
       }
+      String sub = Integer.toString(n % SUBDIRS);
+      if (n < SUBDIRS) {
+        Files.createDirectory(files.resolve(sub));
+      }
+      String file = sub + "/" + n++;
+      try (InputStream in = e.content().open()) {
+        writer.write(files.resolve(file), in, e.size(), written -> {
+          // as the layer says, so a RUN's overlay can use the file itself as a lower file
+          if (AS_ROOT) {
+            if (e.uid() != 0 || e.gid() != 0) {
+              Files.setAttribute(written, "unix:uid", e.uid());
+              Files.setAttribute(written, "unix:gid", e.gid());
+            }
+            Files.setAttribute(written, "unix:mode", e.mode());
+          } else if ((e.mode() & 0400) != 0) {
+            Files.setAttribute(written, "unix:mode", e.mode()); // still readable to us
+          }
+        });
+      }
+      return toJson(e, file, null);
+    }
+
+    @Override
+    public void finish() throws IOException {
+      writer.await();
+    }
+
+    @Override
+    public void close() {
+      writer.close();
     }
   }
 

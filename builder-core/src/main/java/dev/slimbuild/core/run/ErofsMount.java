@@ -40,9 +40,21 @@ public final class ErofsMount implements Closeable {
   /**
    * Null when this process can mount layer images (it is root, the kernel has EROFS and a small
    * image written by {@link ErofsWriter} mounts and reads back), else why not. {@code scratch} is
-   * an empty directory, deleted afterwards.
+   * an empty directory, deleted afterwards whatever the answer.
    */
   public static String unavailable(Path scratch) {
+    try {
+      return probe(scratch);
+    } finally {
+      try {
+        dev.slimbuild.core.fs.Trees.delete(scratch);
+      } catch (IOException e) {
+        // left for the build's own clean-up
+      }
+    }
+  }
+
+  private static String probe(Path scratch) {
     if (Host.euid() != 0) {
       return "not root";
     }
@@ -75,12 +87,6 @@ public final class ErofsMount implements Closeable {
       return null;
     } catch (IOException | RuntimeException e) {
       return "layer image mount failed: " + e.getMessage();
-    } finally {
-      try {
-        dev.slimbuild.core.fs.Trees.delete(scratch);
-      } catch (IOException e) {
-        // left for the build's own clean-up
-      }
     }
   }
 

@@ -147,8 +147,10 @@ class ErofsWriterIT {
 
   @Test
   void theKernelMountsAnImageWithItsOwnersLinksAndTimes() throws Exception {
-    assertThat(ErofsMount.unavailable(Files.createDirectory(tmp.resolve("probe"))))
+    Path probe = Files.createDirectory(tmp.resolve("probe"));
+    assertThat(ErofsMount.unavailable(probe))
         .as("layer images must mount where the suite runs (as root)").isNull();
+    assertThat(probe).as("the probe leaves nothing behind").doesNotExist();
     List<Long> offsets = new ArrayList<>();
     Path image = image("all.erofs", w -> everything(w, offsets));
     try (ErofsMount m = ErofsMount.mount(image, Files.createDirectory(tmp.resolve("m")))) {
@@ -221,7 +223,7 @@ class ErofsWriterIT {
 
   @Test
   void aDirectoryTheLayerDoesNotListIsMadeUpAndReported() throws IOException {
-    boolean[] implicit = new boolean[2];
+    boolean[] implicit = new boolean[3];
     image("listed.erofs", w -> {
       w.directory("usr", 0755, 0, 0, MTIME, Map.of());
       file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
@@ -231,7 +233,13 @@ class ErofsWriterIT {
       file(w, "usr/lib/x", 0644, 0, 0, bytes(1, 1));
       implicit[1] = w.hasImplicitDirectories();
     });
-    assertThat(implicit).containsExactly(false, true);
+    // listed after its child: made up at first, then the layer's own
+    image("late.erofs", w -> {
+      file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
+      w.directory("usr", 0700, 0, 0, MTIME, Map.of());
+      implicit[2] = w.hasImplicitDirectories();
+    });
+    assertThat(implicit).containsExactly(false, true, false);
   }
 
   @Test

@@ -88,6 +88,28 @@ class BlobStoreTest {
   }
 
   @Test
+  void readDocumentReadsOnceAndRefusesWhatVerifyRefuses() throws IOException {
+    BlobStore s = new BlobStore(dir);
+    BlobInfo info = s.putBytes(new byte[] {1, 2, 3});
+    assertThat(s.readDocument(info.descriptor("a/b"))).containsExactly(1, 2, 3);
+    assertThatThrownBy(() -> s.readDocument(
+            dev.slimbuild.core.oci.Descriptor.of("a/b", info.digest(), 4)))
+        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("3 bytes");
+    assertThatThrownBy(() -> s.readDocument(
+            dev.slimbuild.core.oci.Descriptor.of("a/b", info.digest(), 2)))
+        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("larger than");
+    assertThatThrownBy(() -> s.readDocument(dev.slimbuild.core.oci.Descriptor.of("a/b",
+            info.digest(), BlobStore.MAX_DOCUMENT + 1)))
+        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("too large");
+    Files.write(s.path(info.digest()), new byte[] {9, 9, 9});
+    assertThatThrownBy(() -> s.readDocument(info.descriptor("a/b")))
+        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("has content with digest");
+    Files.delete(s.path(info.digest()));
+    assertThatThrownBy(() -> s.readDocument(info.descriptor("a/b")))
+        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("is missing");
+  }
+
+  @Test
   void concurrentWritersOfTheSameBlobAgree() throws Exception {
     BlobStore s = new BlobStore(dir);
     byte[] content = new byte[256 * 1024];
