@@ -477,6 +477,12 @@ class RunBuildIT {
         build(context("secret", "RUN --mount=type=secret,id=x cat /run/secrets/x\n"), "out3");
     assertThat(secret.code()).isEqualTo(1);
     assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret is not supported");
+    // it failed before its first RUN took the background probes: they are done and gone too
+    try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
+      assertThat(s.toList()).isEmpty();
+    }
+    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        .noneMatch(l -> l.contains(dir.toString()));
   }
 
   @Test

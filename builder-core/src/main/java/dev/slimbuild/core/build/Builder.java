@@ -379,11 +379,4 @@ public final class Builder {
     }
     return BuiltImage.assemble(store, config, descriptors, Map.of(), remote);
   }
-
-
-  /** One clean-up step of a stopped build. */
-  @FunctionalInterface
-  private interface IoStep {
-    void run() throws IOException;
-  }
 }

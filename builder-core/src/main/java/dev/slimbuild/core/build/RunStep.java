@@ -488,26 +488,30 @@ final class RunStep implements AutoCloseable {
     pendingOverlay = false;
     Path dir = lowerBase;
     lowerBase = null;
+    // every mount is unmounted and every directory deleted even if one of them fails: a mount
+    // left behind would keep the build's work directory from being deleted
+    List<IoStep> steps = new ArrayList<>();
     if (imageStack != null) {
-      imageStack.close();
-      dev.slimbuild.core.fs.Trees.delete(imageStack.merged());
+      Overlay stack = imageStack;
       imageStack = null;
+      steps.add(stack::close);
+      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(stack.merged()));
     }
-    if (!imageMounts.isEmpty()) {
-      for (ErofsMount m : imageMounts) {
-        m.close();
-        dev.slimbuild.core.fs.Trees.delete(m.dir());
-      }
-      imageMounts.clear();
-      if (addedDir != null) {
-        dev.slimbuild.core.fs.Trees.delete(addedDir);
-        addedDir = null;
-      }
-      return; // the lower directory was one of them
+    boolean images = !imageMounts.isEmpty();
+    for (ErofsMount m : imageMounts) {
+      steps.add(m::close);
+      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(m.dir()));
     }
-    if (dir != null) {
-      dev.slimbuild.core.fs.Trees.delete(dir);
+    imageMounts.clear();
+    if (addedDir != null) {
+      Path added = addedDir;
+      addedDir = null;
+      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(added));
     }
+    if (dir != null && !images) { // with images, the lower directory was one of the above
+      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(dir));
+    }
+    IoStep.runAll(steps);
   }
 
   /** The work directory in step with the stage's files: reused, or written anew. */

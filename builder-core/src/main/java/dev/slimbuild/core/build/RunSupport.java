@@ -11,7 +11,9 @@ import dev.slimbuild.core.run.SandboxSelector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -170,8 +172,24 @@ final class RunSupport implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits for the background probes a failed build never took (they mount and delete scratch
+   * directories under the temporary directory), then deletes this build's RUN directory.
+   */
   @Override
   public synchronized void close() throws IOException {
+    List<CompletableFuture<?>> pending = new ArrayList<>(selecting.values());
+    selecting.clear();
+    if (overlayProbe != null) {
+      pending.add(overlayProbe);
+    }
+    for (CompletableFuture<?> f : pending) {
+      try {
+        f.join();
+      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+        // its answer is no longer wanted
+      }
+    }
     if (root != null) {
       dev.slimbuild.core.fs.Trees.delete(root);
       root = null;

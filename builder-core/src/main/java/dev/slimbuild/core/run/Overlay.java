@@ -207,10 +207,45 @@ public final class Overlay implements Closeable {
     String refused = Host.probe(List.of("umount", mountPoint.toString()));
     if (refused != null) {
       String lazy = Host.probe(List.of("umount", "-l", mountPoint.toString()));
-      if (lazy != null) {
+      if (lazy != null && isMountPoint(mountPoint)) {
         throw new IOException("cannot unmount " + mountPoint + ": " + lazy);
       }
     }
+  }
+
+  /** Whether something is mounted at {@code dir} in this process's mount namespace. */
+  static boolean isMountPoint(Path dir) throws IOException {
+    String want = dir.toAbsolutePath().normalize().toString();
+    for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+      String[] f = line.split(" ", 6);
+      if (f.length > 4 && unescape(f[4]).equals(want)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A mountinfo path: space, tab, newline and backslash are written as octal escapes. */
+  private static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] == '\\' && i + 3 < b.length
+          && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
+        out.write((b[i + 1] - '0') * 64 + (b[i + 2] - '0') * 8 + (b[i + 3] - '0'));
+        i += 3;
+      } else {
+        out.write(b[i]);
+      }
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static boolean isOctal(byte c) {
+    return c >= '0' && c <= '7';
   }
 
   /**

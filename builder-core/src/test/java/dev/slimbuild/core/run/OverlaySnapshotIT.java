@@ -114,4 +114,27 @@ class OverlaySnapshotIT {
     }
     assertThat(Snapshot.diffUpper(upper, t.tree(), lower::resolve, Set.of(), true, 0, 0)).isEmpty();
   }
+
+  @Test
+  void unmountingFindsMountPointsByTheirEscapedNamesAndAcceptsOneAlreadyGone() throws IOException {
+    Path lower = Files.createDirectories(tmp.resolve("l"));
+    Files.writeString(lower.resolve("f"), "f");
+    Path merged = Files.createDirectory(tmp.resolve("a merged\\dir"));
+    Overlay o = Overlay.mount(List.of(lower), Files.createDirectory(tmp.resolve("u")),
+        Files.createDirectory(tmp.resolve("w")), merged);
+    assertThat(Overlay.isMountPoint(merged)).isTrue();
+    assertThat(Overlay.isMountPoint(tmp)).isFalse();
+    // unmounted behind the build's back (a lazy unmount of a parent, an operator): closing it
+    // is no error, and nothing stays mounted
+    assertThat(Host.probe(List.of("umount", merged.toString()))).isNull();
+    o.close();
+    assertThat(Overlay.isMountPoint(merged)).isFalse();
+    Overlay again = Overlay.mount(List.of(lower), Files.createDirectory(tmp.resolve("u2")),
+        Files.createDirectory(tmp.resolve("w2")), merged);
+    again.close();
+    assertThat(Overlay.isMountPoint(merged)).isFalse();
+    try (var s = Files.list(merged)) {
+      assertThat(s.count()).isZero();
+    }
+  }
 }
