@@ -43,7 +43,8 @@ public final class UrlFetcher {
 
   private static final int MAX_REDIRECTS = 10;
 
-  private final HttpClient client;
+  private final java.util.function.Supplier<HttpClient> clientFactory;
+  private HttpClient client;
   private HttpClient manualRedirectClient;
   private final int maxAttempts;
   private final Duration backoff;
@@ -51,8 +52,9 @@ public final class UrlFetcher {
 
   /** A fetcher with its own client: follows redirects (except https to http), 30 s connect timeout. */
   public UrlFetcher() {
+    // made on first use: the JDK client starts a thread that holds the process's exit ~0.3 s
     this(
-        HttpClient.newBuilder()
+        () -> HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NORMAL)
             .connectTimeout(Duration.ofSeconds(30))
             .build(),
@@ -62,7 +64,13 @@ public final class UrlFetcher {
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
-    this.client = Objects.requireNonNull(client, "client");
+    this(() -> client, maxBytes, maxAttempts, backoff);
+    Objects.requireNonNull(client, "client");
+  }
+
+  private UrlFetcher(java.util.function.Supplier<HttpClient> clientFactory, long maxBytes,
+      int maxAttempts, Duration backoff) {
+    this.clientFactory = clientFactory;
     if (maxBytes < 0 || maxAttempts < 1 || backoff.isNegative()) {
       throw new IllegalArgumentException("invalid fetcher limits");
     }
@@ -164,8 +172,8 @@ public final class UrlFetcher {
   private HttpResponse<InputStream> send(HttpRequest request)
       throws IOException, InterruptedException {
     if (request.headers().firstValue("Authorization").isEmpty()
-        || client.followRedirects() == HttpClient.Redirect.NEVER) {
-      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        || client().followRedirects() == HttpClient.Redirect.NEVER) {
+      return client().send(request, HttpResponse.BodyHandlers.ofInputStream());
     }
     HttpClient c = manualRedirectClient();
     URI origin = request.uri();
@@ -214,9 +222,17 @@ public final class UrlFetcher {
     return u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
+  private synchronized HttpClient client() {
+    if (client == null) {
+      client = clientFactory.get();
+    }
+    return client;
+  }
+
   /** A copy of the configured client that does not follow redirects. */
   private synchronized HttpClient manualRedirectClient() {
     if (manualRedirectClient == null) {
+      HttpClient client = client();
       HttpClient.Builder b =
           HttpClient.newBuilder()
               .followRedirects(HttpClient.Redirect.NEVER)

@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.slimbuild.core.http.HttpRequest1;
+import dev.slimbuild.core.http.HttpResponse1;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -117,14 +117,13 @@ final class Auth {
       q.append(q.length() == 0 ? "" : "&").append("scope=").append(enc(s));
     }
     URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60));
+    HttpRequest1 request = HttpRequest1.get(uri, Duration.ofSeconds(60));
     Optional<Login> l = login();
     if (l.isPresent()) {
-      b.header("Authorization", basic(l.get()));
+      request = request.header("Authorization", basic(l.get()));
     }
     String what = "token for " + host + " from " + uri.getHost() + ":" + uri.getPort();
-    HttpResponse<InputStream> r = transport.exchange(b.build(), what);
+    HttpResponse1 r = transport.exchange(request, what);
     byte[] body;
     try (InputStream in = r.body()) {
       body = in.readNBytes(1 << 20);

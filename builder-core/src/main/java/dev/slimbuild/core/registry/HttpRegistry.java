@@ -11,8 +11,8 @@ import dev.slimbuild.core.registry.Transport.Req;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import dev.slimbuild.core.http.HttpRequest1;
+import dev.slimbuild.core.http.HttpResponse1;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class HttpRegistry implements Registry {
             .headers(Map.of("Accept", MANIFEST_ACCEPT));
     return Transport.retrying(
         () -> {
-          HttpResponse<InputStream> r = http.send(req);
+          HttpResponse1 r = http.send(req);
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
@@ -86,7 +86,7 @@ final class HttpRegistry implements Registry {
             checkDigest(what, expected.get(), bytes);
             digest = expected.get();
           }
-          Optional<String> header = r.headers().firstValue("Docker-Content-Digest");
+          Optional<String> header = r.header("Docker-Content-Digest");
           if (header.isPresent()) {
             Digest announced = parseDigest(what, header.get());
             if (announced.isRegistered()) {
@@ -107,7 +107,7 @@ final class HttpRegistry implements Registry {
     Optional<Optional<Descriptor>> found =
         Transport.retrying(
             () -> {
-              HttpResponse<InputStream> r = http.send(req);
+              HttpResponse1 r = http.send(req);
               Transport.drain(r);
               if (r.statusCode() == 404) {
                 return Optional.of(Optional.<Descriptor>empty());
@@ -115,9 +115,9 @@ final class HttpRegistry implements Registry {
               if (r.statusCode() != 200) {
                 throw Transport.statusError(what, r.statusCode(), new byte[0]);
               }
-              Optional<String> digest = r.headers().firstValue("Docker-Content-Digest");
-              Optional<String> type = r.headers().firstValue("Content-Type").map(t -> bare(t));
-              long size = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+              Optional<String> digest = r.header("Docker-Content-Digest");
+              Optional<String> type = r.header("Content-Type").map(t -> bare(t));
+              long size = r.headerAsLong("Content-Length").orElse(-1);
               if (digest.isEmpty() || type.isEmpty() || size < 0) {
                 return Optional.<Optional<Descriptor>>empty(); // not enough: GET it
               }
@@ -151,16 +151,16 @@ final class HttpRegistry implements Registry {
     Req req =
         Req.of("PUT", manifestPath(repository, reference), push(repository, List.of()), what)
             .headers(Map.of("Content-Type", mediaType))
-            .body(() -> BodyPublishers.ofByteArray(copy), true);
+            .body(HttpRequest1.Body.of(copy));
     Digest result = digest;
     return Transport.retrying(
         () -> {
-          HttpResponse<InputStream> r = http.send(req);
+          HttpResponse1 r = http.send(req);
           if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
           Transport.drain(r);
-          Optional<String> header = r.headers().firstValue("Docker-Content-Digest");
+          Optional<String> header = r.header("Docker-Content-Digest");
           if (header.isPresent() && !parseDigest(what, header.get()).equals(result)
               && result.algorithm().equals("sha256")) {
             throw new RegistryException(
@@ -177,7 +177,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("HEAD", blobPath(repository, digest), pull(repository), what).redirects();
     return Transport.retrying(
         () -> {
-          HttpResponse<InputStream> r = http.send(req);
+          HttpResponse1 r = http.send(req);
           Transport.drain(r);
           return switch (r.statusCode()) {
             case 200 -> true;
@@ -193,7 +193,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("GET", blobPath(repository, digest), pull(repository), what).redirects();
     return Transport.retrying(
         () -> {
-          HttpResponse<InputStream> r = http.send(req);
+          HttpResponse1 r = http.send(req);
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
@@ -239,7 +239,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("POST", target, push(repository, List.of(from)), what);
     return Transport.retrying(
         () -> {
-          HttpResponse<InputStream> r = http.send(req);
+          HttpResponse1 r = http.send(req);
           Transport.drain(r);
           if (r.statusCode() == 201) {
             return Optional.empty();
@@ -253,7 +253,7 @@ final class HttpRegistry implements Registry {
 
   private void cancel(String repository, String session) {
     try {
-      HttpResponse<InputStream> r =
+      HttpResponse1 r =
           http.send(Req.of("DELETE", session, push(repository, List.of()), "cancel upload"));
       Transport.drain(r);
     } catch (IOException e) {
@@ -296,7 +296,7 @@ final class HttpRegistry implements Registry {
     String what = where(repository) + ": start upload of " + digest;
     Req req =
         Req.of("POST", "/v2/" + repository + "/blobs/uploads/", push(repository, List.of()), what);
-    HttpResponse<InputStream> r = http.send(req);
+    HttpResponse1 r = http.send(req);
     Transport.drain(r);
     if (r.statusCode() != 202) {
       throw Transport.statusError(what, r.statusCode(), new byte[0]);
@@ -311,12 +311,8 @@ final class HttpRegistry implements Registry {
       Req req =
           Req.of("PUT", withDigest(session, blob.digest()), push(repository, List.of()), what)
               .headers(Map.of("Content-Type", "application/octet-stream"))
-              .body(
-                  () ->
-                      BodyPublishers.fromPublisher(
-                          BodyPublishers.ofInputStream(() -> in), blob.size()),
-                  false);
-      HttpResponse<InputStream> r = http.send(req);
+              .body(HttpRequest1.Body.of(in, blob.size()));
+      HttpResponse1 r = http.send(req);
       if (r.statusCode() != 201) {
         throw Transport.statusError(what, r);
       }
@@ -340,12 +336,8 @@ final class HttpRegistry implements Registry {
             Req.of("PATCH", location, push(repository, List.of()), what + " (bytes " + range + ")")
                 .headers(
                     Map.of("Content-Type", "application/octet-stream", "Content-Range", range))
-                .body(
-                    () ->
-                        BodyPublishers.fromPublisher(
-                            BodyPublishers.ofInputStream(() -> slice), len),
-                    false);
-        HttpResponse<InputStream> r = http.send(req);
+                .body(HttpRequest1.Body.of(slice, len));
+        HttpResponse1 r = http.send(req);
         if (r.statusCode() != 202) {
           throw Transport.statusError(req.what(), r);
         }
@@ -370,7 +362,7 @@ final class HttpRegistry implements Registry {
     }
     Req commit = Req.of("PUT", withDigest(location, blob.digest()), push(repository, List.of()),
         what + " (commit)");
-    HttpResponse<InputStream> r = http.send(commit);
+    HttpResponse1 r = http.send(commit);
     if (r.statusCode() != 201) {
       throw Transport.statusError(commit.what(), r);
     }
@@ -432,9 +424,9 @@ final class HttpRegistry implements Registry {
     return location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
   }
 
-  private static String location(String what, HttpResponse<InputStream> r)
+  private static String location(String what, HttpResponse1 r)
       throws RegistryException {
-    String loc = r.headers().firstValue("Location").orElse(null);
+    String loc = r.header("Location").orElse(null);
     if (loc == null || loc.isEmpty()) {
       throw new RegistryException(what + ": the registry sent no upload location",
           r.statusCode(), null, false);
@@ -471,9 +463,9 @@ final class HttpRegistry implements Registry {
     return (semi < 0 ? contentType : contentType.substring(0, semi)).strip();
   }
 
-  private static String mediaType(String what, HttpResponse<InputStream> r, byte[] bytes)
+  private static String mediaType(String what, HttpResponse1 r, byte[] bytes)
       throws RegistryException {
-    Optional<String> header = r.headers().firstValue("Content-Type").map(HttpRegistry::bare);
+    Optional<String> header = r.header("Content-Type").map(HttpRegistry::bare);
     if (header.isPresent() && !header.get().isEmpty()
         && !header.get().equals("application/json")
         && !header.get().equals("application/octet-stream")) {

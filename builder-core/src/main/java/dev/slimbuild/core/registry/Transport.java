@@ -5,20 +5,19 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import dev.slimbuild.core.http.HttpClient1;
+import dev.slimbuild.core.http.HttpRequest1;
+import dev.slimbuild.core.http.HttpResponse1;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
- * HTTP to one registry host over {@link HttpClient}: picks the scheme once (https, verified; for
+ * HTTP to one registry host over {@link HttpClient1}: picks the scheme once (https, verified; for
  * an insecure host https without verification, then plain http, as docker does), adds
  * authorization, answers 401 challenges, follows redirects for reads (dropping the authorization
  * when the host changes), retries with exponential backoff, and turns failures into {@link
@@ -40,36 +39,36 @@ final class Transport {
       String method,
       String target,
       Map<String, String> headers,
-      Supplier<HttpRequest.BodyPublisher> body,
-      boolean replayable,
+      HttpRequest1.Body body,
       List<String> scopes,
       boolean followRedirects,
       String what) {
     Req {
+      Objects.requireNonNull(method, "method");
       headers = Map.copyOf(headers);
       scopes = List.copyOf(scopes);
     }
 
     static Req of(String method, String target, List<String> scopes, String what) {
-      return new Req(method, target, Map.of(), null, true, scopes, false, what);
+      return new Req(method, target, Map.of(), null, scopes, false, what);
     }
 
     Req headers(Map<String, String> h) {
-      return new Req(method, target, h, body, replayable, scopes, followRedirects, what);
+      return new Req(method, target, h, body, scopes, followRedirects, what);
     }
 
-    Req body(Supplier<HttpRequest.BodyPublisher> b, boolean replay) {
-      return new Req(method, target, headers, b, replay, scopes, followRedirects, what);
+    Req body(HttpRequest1.Body b) {
+      return new Req(method, target, headers, b, scopes, followRedirects, what);
     }
 
     Req redirects() {
-      return new Req(method, target, headers, body, replayable, scopes, true, what);
+      return new Req(method, target, headers, body, scopes, true, what);
     }
   }
 
   private final String host;
   private final boolean insecure;
-  private final HttpClient client;
+  private final HttpClient1 client;
   private final Auth auth;
   private volatile URI base;
 
@@ -77,13 +76,8 @@ final class Transport {
     this.host = host;
     this.insecure = opts.isInsecure(host);
     this.client =
-        HttpClient.newBuilder()
-            // HTTP/1.1: one stream per connection keeps streamed uploads and the fault proxy simple
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(15))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .sslContext(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()))
-            .build();
+        new HttpClient1(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
+            Duration.ofSeconds(15));
     this.auth = new Auth(host, opts.env(), this);
   }
 
@@ -118,12 +112,12 @@ final class Transport {
    * Sends {@code req} once (no retry), answering an auth challenge once when the body can be
    * sent again. The caller owns (closes) the response body.
    */
-  HttpResponse<InputStream> send(Req req) throws IOException {
+  HttpResponse1 send(Req req) throws IOException {
     URI uri = resolve(req.target());
-    HttpResponse<InputStream> r = sendAuthorized(req, uri, auth.header(req.scopes()));
+    HttpResponse1 r = sendAuthorized(req, uri, auth.header(req.scopes()));
     if (r.statusCode() == 401) {
       drain(r);
-      Challenge c = Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null))
+      Challenge c = Challenge.parse(r.header("WWW-Authenticate").orElse(null))
           .orElse(null);
       boolean known = c != null;
       auth.learn(c);
@@ -131,7 +125,7 @@ final class Transport {
       if (!known) {
         throw auth.failed();
       }
-      if (!req.replayable()) {
+      if (req.body() != null && !req.body().replayable()) {
         // the streamed body is spent: let the caller start over (it will authorize first)
         throw new RegistryException(
             req.what() + ": the registry asked to authenticate again", 401, "UNAUTHORIZED", true);
@@ -145,27 +139,24 @@ final class Transport {
     return r;
   }
 
-  private HttpResponse<InputStream> sendAuthorized(Req req, URI uri, String authorization)
+  private HttpResponse1 sendAuthorized(Req req, URI uri, String authorization)
       throws IOException {
     URI current = uri;
     String authz = authorization;
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(current).timeout(Duration.ofMinutes(10));
-      req.headers().forEach(b::header);
+      HttpRequest1 request =
+          new HttpRequest1(req.method(), current, req.headers(), req.body(), Duration.ofMinutes(10));
       if (authz != null) {
-        b.header("Authorization", authz);
+        request = request.header("Authorization", authz);
       }
-      HttpRequest.BodyPublisher body =
-          req.body() == null ? HttpRequest.BodyPublishers.noBody() : req.body().get();
-      b.method(req.method(), body);
-      HttpResponse<InputStream> r = exchange(b.build(), req.what());
+      HttpResponse1 r = exchange(request, req.what());
       int s = r.statusCode();
       boolean redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
       if (!redirect || !req.followRedirects() || hop >= MAX_REDIRECTS) {
         return r;
       }
       drain(r);
-      Optional<String> location = r.headers().firstValue("Location");
+      Optional<String> location = r.header("Location");
       if (location.isEmpty()) {
         return r;
       }
@@ -180,12 +171,9 @@ final class Transport {
   }
 
   /** One HTTP exchange; connection failures become retryable RegistryExceptions. */
-  HttpResponse<InputStream> exchange(HttpRequest request, String what) throws IOException {
+  HttpResponse1 exchange(HttpRequest1 request, String what) throws IOException {
     try {
-      return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException(what + ": interrupted");
+      return client.send(request);
     } catch (IOException e) {
       throw connectionError(what, e);
     }
@@ -214,7 +202,7 @@ final class Transport {
           null,
           false);
     }
-    if (e instanceof HttpTimeoutException) {
+    if (e instanceof SocketTimeoutException) {
       return new RegistryException(what + ": " + host + " did not answer in time", 0, null, true);
     }
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -239,7 +227,7 @@ final class Transport {
   }
 
   /** Reads what is left of an error answer (bounded) and turns it into an exception. */
-  static RegistryException statusError(String what, HttpResponse<InputStream> r)
+  static RegistryException statusError(String what, HttpResponse1 r)
       throws IOException {
     byte[] body;
     try (InputStream in = r.body()) {
@@ -250,7 +238,7 @@ final class Transport {
     return statusError(what, r.statusCode(), body);
   }
 
-  static void drain(HttpResponse<InputStream> r) {
+  static void drain(HttpResponse1 r) {
     try (InputStream in = r.body()) {
       in.skip(Long.MAX_VALUE);
     } catch (IOException e) {
@@ -282,20 +270,16 @@ final class Transport {
     RegistryException last = null;
     for (String scheme : schemes) {
       URI candidate = URI.create(scheme + "://" + host + "/");
-      HttpRequest request =
-          HttpRequest.newBuilder(candidate.resolve("/v2/"))
-              .GET()
-              .timeout(Duration.ofSeconds(30))
-              .build();
+      HttpRequest1 request = HttpRequest1.get(candidate.resolve("/v2/"), Duration.ofSeconds(30));
       try {
-        HttpResponse<InputStream> r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
+        HttpResponse1 r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
         drain(r);
         if (r.statusCode() >= 500 || r.statusCode() == 429) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
         }
         if (r.statusCode() == 401) {
           auth.learn(
-              Challenge.parse(r.headers().firstValue("WWW-Authenticate").orElse(null))
+              Challenge.parse(r.header("WWW-Authenticate").orElse(null))
                   .orElse(null));
         }
         return candidate;

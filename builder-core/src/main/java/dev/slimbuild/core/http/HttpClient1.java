@@ -1,0 +1,497 @@
+package dev.slimbuild.core.http;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * A blocking HTTP/1.1 client (see the package documentation for why not the JDK's). Connections
+ * are kept alive and reused per scheme, host and port; a request that finds a reused connection
+ * closed by the server is sent once more on a new one when its body can be sent again. Redirects
+ * are not followed: the caller decides. No proxy is used.
+ */
+public final class HttpClient1 {
+  private static final int BUFFER = 64 * 1024;
+  private static final int MAX_HEADER_BYTES = 64 * 1024;
+  private static final int MAX_IDLE_PER_ORIGIN = 8;
+  private static final long MAX_IDLE_NANOS = Duration.ofSeconds(30).toNanos();
+
+  private final SSLContext tls;
+  private final boolean verifyHostnames;
+  private final int connectTimeoutMillis;
+  private final Map<String, Deque<Connection>> idle = new HashMap<>();
+
+  /**
+   * A client that speaks TLS through {@code tls} (checking that certificates name the host when
+   * {@code verifyHostnames}) and gives up connecting after {@code connectTimeout}.
+   */
+  public HttpClient1(SSLContext tls, boolean verifyHostnames, Duration connectTimeout) {
+    this.tls = tls;
+    this.verifyHostnames = verifyHostnames;
+    this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+  }
+
+  /**
+   * Sends {@code request} and reads the answer's status line and headers; the caller closes the
+   * answer's body. Connection and TLS failures are IOExceptions (a {@link
+   * java.net.ConnectException} when refused, a {@link java.net.SocketTimeoutException} when
+   * the server did not answer in time, a {@link javax.net.ssl.SSLException} for TLS).
+   */
+  public HttpResponse1 send(HttpRequest1 request) throws IOException {
+    String scheme = request.uri().getScheme();
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
+      throw new IOException("not an http or https URI: " + request.uri());
+    }
+    boolean replayable = request.body() == null || request.body().replayable();
+    // a streamed body goes on a new connection: it could not be sent again on a stale one
+    Connection c = replayable ? takeIdle(origin(request.uri())) : null;
+    if (c != null) {
+      try {
+        return exchange(c, request);
+      } catch (StaleConnection e) {
+        c.close(); // closed by the server while idle: once more on a new connection
+      }
+    }
+    c = open(request.uri());
+    try {
+      return exchange(c, request);
+    } catch (StaleConnection e) {
+      throw (IOException) e.getCause();
+    }
+  }
+
+  private HttpResponse1 exchange(Connection c, HttpRequest1 request) throws IOException {
+    try {
+      c.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, request.timeout().toMillis()));
+      writeRequest(c, request);
+      return readResponse(c, request);
+    } catch (IOException | RuntimeException e) {
+      c.close();
+      if (e instanceof IOException io && c.reused && !c.readAny) {
+        throw new StaleConnection(io);
+      }
+      throw e;
+    }
+  }
+
+  /** A reused connection that failed before any byte of an answer came back. */
+  private static final class StaleConnection extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    StaleConnection(IOException cause) {
+      super(cause);
+    }
+  }
+
+  private void writeRequest(Connection c, HttpRequest1 request) throws IOException {
+    URI uri = request.uri();
+    StringBuilder head = new StringBuilder();
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    head.append(request.method()).append(' ').append(path);
+    if (uri.getRawQuery() != null) {
+      head.append('?').append(uri.getRawQuery());
+    }
+    head.append(" HTTP/1.1\r\nHost: ").append(hostHeader(uri)).append("\r\n");
+    head.append("User-Agent: slimbuild\r\n");
+    for (Map.Entry<String, String> h : request.headers().entrySet()) {
+      head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    HttpRequest1.Body body = request.body();
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length()).append("\r\n");
+    } else if (!request.method().equals("GET") && !request.method().equals("HEAD")
+        && !request.method().equals("DELETE")) {
+      head.append("Content-Length: 0\r\n");
+    }
+    head.append("\r\n");
+    c.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (body != null) {
+      try (InputStream in = body.open()) {
+        byte[] buf = new byte[BUFFER];
+        long left = body.length();
+        while (left > 0) {
+          int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+          if (n < 0) {
+            throw new EOFException("the request body ended " + left + " bytes short of "
+                + body.length());
+          }
+          c.out.write(buf, 0, n);
+          left -= n;
+        }
+      }
+    }
+    c.out.flush();
+  }
+
+  private HttpResponse1 readResponse(Connection c, HttpRequest1 request) throws IOException {
+    while (true) {
+      String statusLine = readLine(c);
+      c.readAny = true;
+      String[] parts = statusLine.split(" ", 3);
+      if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+        throw new IOException("not an HTTP/1.x answer from " + origin(request.uri()));
+      }
+      int status;
+      try {
+        status = Integer.parseInt(parts[1]);
+      } catch (NumberFormatException e) {
+        throw new IOException("bad HTTP status from " + origin(request.uri()));
+      }
+      Map<String, List<String>> headers = readHeaders(c);
+      if (status >= 100 && status < 200) {
+        continue; // an interim answer: the real one follows
+      }
+      boolean keepAlive = parts[0].equals("HTTP/1.1") && !tokens(headers, "connection")
+          .contains("close");
+      InputStream body;
+      if (request.method().equals("HEAD") || status == 204 || status == 304) {
+        body = new FixedBody(c, 0, keepAlive);
+      } else if (tokens(headers, "transfer-encoding").contains("chunked")) {
+        body = new ChunkedBody(c, keepAlive);
+      } else if (headers.containsKey("content-length")) {
+        long length;
+        try {
+          length = Long.parseLong(headers.get("content-length").get(0).strip());
+        } catch (NumberFormatException e) {
+          throw new IOException("bad Content-Length from " + origin(request.uri()));
+        }
+        body = new FixedBody(c, length, keepAlive);
+      } else {
+        body = new FixedBody(c, -1, false); // to the end of the connection
+      }
+      return new HttpResponse1(request.uri(), status, headers, body);
+    }
+  }
+
+  private static List<String> tokens(Map<String, List<String>> headers, String name) {
+    List<String> out = new ArrayList<>();
+    for (String v : headers.getOrDefault(name, List.of())) {
+      for (String t : v.split(",")) {
+        out.add(t.strip().toLowerCase(Locale.ROOT));
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, List<String>> readHeaders(Connection c) throws IOException {
+    Map<String, List<String>> headers = new HashMap<>();
+    int total = 0;
+    for (String line; !(line = readLine(c)).isEmpty(); ) {
+      total += line.length();
+      if (total > MAX_HEADER_BYTES) {
+        throw new IOException("HTTP headers larger than " + MAX_HEADER_BYTES + " bytes");
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        continue; // not a header: ignored, as lenient clients do
+      }
+      headers.computeIfAbsent(line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+          k -> new ArrayList<>()).add(line.substring(colon + 1).strip());
+    }
+    return headers;
+  }
+
+  /** A line of the answer's head, without its CRLF (or bare LF). */
+  private static String readLine(Connection c) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+    while (true) {
+      int b = c.in.read();
+      if (b < 0) {
+        throw new EOFException("the server closed the connection");
+      }
+      if (b == '\n') {
+        byte[] bytes = line.toByteArray();
+        int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1
+            : bytes.length;
+        return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
+      }
+      if (line.size() >= MAX_HEADER_BYTES) {
+        throw new IOException("an HTTP header line longer than " + MAX_HEADER_BYTES + " bytes");
+      }
+      line.write(b);
+    }
+  }
+
+  private static String origin(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+  }
+
+  private static String hostHeader(URI uri) {
+    int defaultPort = "https".equals(uri.getScheme()) ? 443 : 80;
+    return uri.getPort() < 0 || uri.getPort() == defaultPort
+        ? uri.getHost()
+        : uri.getHost() + ":" + uri.getPort();
+  }
+
+  private synchronized Connection takeIdle(String origin) {
+    Deque<Connection> q = idle.get(origin);
+    long now = System.nanoTime();
+    while (q != null && !q.isEmpty()) {
+      Connection c = q.pollLast();
+      if (now - c.idleSince < MAX_IDLE_NANOS && !c.socket.isClosed()) {
+        c.reused = true;
+        c.readAny = false;
+        return c;
+      }
+      c.close();
+    }
+    return null;
+  }
+
+  private synchronized void giveBack(Connection c) {
+    Deque<Connection> q = idle.computeIfAbsent(c.origin, k -> new ArrayDeque<>());
+    if (q.size() >= MAX_IDLE_PER_ORIGIN) {
+      c.close();
+      return;
+    }
+    c.idleSince = System.nanoTime();
+    q.addLast(c);
+  }
+
+  private Connection open(URI uri) throws IOException {
+    String host = uri.getHost();
+    if (host == null) {
+      throw new IOException("no host in " + uri);
+    }
+    String bare = host.startsWith("[") && host.endsWith("]")
+        ? host.substring(1, host.length() - 1) : host;
+    int port = port(uri);
+    IOException failed = null;
+    for (InetAddress a : InetAddress.getAllByName(bare)) {
+      Socket s = new Socket();
+      try {
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress(a, port), connectTimeoutMillis);
+        if ("https".equals(uri.getScheme())) {
+          s = startTls(s, bare, port);
+        }
+        return new Connection(origin(uri), s);
+      } catch (IOException e) {
+        s.close();
+        if (e instanceof javax.net.ssl.SSLException) {
+          throw e; // the server answered: another address would not do better
+        }
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
+      }
+    }
+    throw failed != null ? failed : new IOException("no address for " + host);
+  }
+
+  private Socket startTls(Socket plain, String host, int port) throws IOException {
+    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+    SSLParameters p = s.getSSLParameters();
+    if (verifyHostnames) {
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+    }
+    s.setSSLParameters(p);
+    s.startHandshake();
+    return s;
+  }
+
+  /** One connection; in the idle pool between exchanges. */
+  private static final class Connection {
+    final String origin;
+    final Socket socket;
+    final BufferedInputStream in;
+    final OutputStream out;
+    long idleSince;
+    boolean reused;
+    boolean readAny;
+
+    Connection(String origin, Socket socket) throws IOException {
+      this.origin = origin;
+      this.socket = socket;
+      this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
+      this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+    }
+
+    void close() {
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  /**
+   * An answer's body on connection {@code c}: closing it once it has been read to its end hands
+   * the connection back for reuse (unless the server said it closes it), else closes it.
+   */
+  private abstract class Body extends InputStream {
+    final Connection c;
+    private final boolean keepAlive;
+    private boolean closed;
+
+    Body(Connection c, boolean keepAlive) {
+      this.c = c;
+      this.keepAlive = keepAlive;
+    }
+
+    /** Reads at most {@code len} (at least 1) bytes; -1 at the body's end. */
+    abstract int readSome(byte[] b, int off, int len) throws IOException;
+
+    /** Whether the body has been read to its end. */
+    abstract boolean complete();
+
+    @Override
+    public final int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException("the answer's body is closed");
+      }
+      return len == 0 ? 0 : readSome(b, off, len);
+    }
+
+    @Override
+    public final int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public final long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(BUFFER, Math.max(1, n))];
+      long skipped = 0;
+      while (skipped < n) {
+        int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+        if (r < 0) {
+          break;
+        }
+        skipped += r;
+      }
+      return skipped;
+    }
+
+    @Override
+    public final void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (complete() && keepAlive) {
+        giveBack(c);
+      } else {
+        c.close();
+      }
+    }
+  }
+
+  /** A body of a known length, or ({@code length} -1) up to the end of the connection. */
+  private final class FixedBody extends Body {
+    private long left;
+
+    FixedBody(Connection c, long length, boolean keepAlive) {
+      super(c, keepAlive);
+      this.left = length;
+    }
+
+    @Override
+    int readSome(byte[] b, int off, int len) throws IOException {
+      if (left == 0) {
+        return -1;
+      }
+      int n = c.in.read(b, off, left < 0 ? len : (int) Math.min(len, left));
+      if (n < 0) {
+        if (left > 0) {
+          throw new EOFException("the connection closed " + left + " bytes before the body's end");
+        }
+        left = 0;
+        return -1;
+      }
+      if (left > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    boolean complete() {
+      return left == 0;
+    }
+  }
+
+  /** A {@code Transfer-Encoding: chunked} body. */
+  private final class ChunkedBody extends Body {
+    private long chunkLeft;
+    private boolean done;
+
+    ChunkedBody(Connection c, boolean keepAlive) {
+      super(c, keepAlive);
+    }
+
+    @Override
+    int readSome(byte[] b, int off, int len) throws IOException {
+      if (chunkLeft == 0 && !nextChunk()) {
+        return -1;
+      }
+      int n = c.in.read(b, off, (int) Math.min(len, chunkLeft));
+      if (n < 0) {
+        throw new EOFException("the connection closed inside a chunk");
+      }
+      chunkLeft -= n;
+      if (chunkLeft == 0 && !readLine(c).isEmpty()) {
+        throw new IOException("a chunk does not end with CRLF");
+      }
+      return n;
+    }
+
+    /** Reads the next chunk's size line; false at the last chunk (its trailers read too). */
+    private boolean nextChunk() throws IOException {
+      if (done) {
+        return false;
+      }
+      String line = readLine(c);
+      int semi = line.indexOf(';');
+      String hex = (semi < 0 ? line : line.substring(0, semi)).strip();
+      long size;
+      try {
+        size = Long.parseLong(hex, 16);
+      } catch (NumberFormatException e) {
+        size = -1;
+      }
+      if (size < 0) {
+        throw new IOException("bad chunk size in an HTTP answer");
+      }
+      if (size == 0) {
+        readHeaders(c); // trailers
+        done = true;
+        return false;
+      }
+      chunkLeft = size;
+      return true;
+    }
+
+    @Override
+    boolean complete() {
+      return done;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.slimbuild.core.http;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One request: {@code uri} absolute (http or https), headers other than Host, Content-Length and
+ * Connection (the client writes those), an optional body, and how long any one read of the
+ * answer may wait.
+ */
+public record HttpRequest1(
+    String method, URI uri, Map<String, String> headers, Body body, Duration timeout) {
+  public HttpRequest1 {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(timeout, "timeout");
+    if (!method.matches("[A-Z]+")) {
+      throw new IllegalArgumentException("bad method " + method);
+    }
+    headers = Map.copyOf(headers);
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      if (!h.getKey().matches("[A-Za-z0-9-]+")
+          || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("bad header " + h.getKey());
+      }
+    }
+  }
+
+  /** A GET of {@code uri}. */
+  public static HttpRequest1 get(URI uri, Duration timeout) {
+    return new HttpRequest1("GET", uri, Map.of(), null, timeout);
+  }
+
+  /** This request with one more header. */
+  public HttpRequest1 header(String name, String value) {
+    Map<String, String> h = new LinkedHashMap<>(headers);
+    h.put(name, value);
+    return new HttpRequest1(method, uri, h, body, timeout);
+  }
+
+  /** This request sent to {@code other} instead. */
+  public HttpRequest1 to(URI other) {
+    return new HttpRequest1(method, other, headers, body, timeout);
+  }
+
+  /** A request body of exactly {@code length} bytes. */
+  public interface Body {
+    long length();
+
+    /**
+     * The bytes (the client closes the stream it gets); called again each time the request is
+     * sent if {@link #replayable}.
+     */
+    InputStream open() throws IOException;
+
+    /** Whether {@link #open} can be called more than once. */
+    boolean replayable();
+
+    /** Bytes in memory: can be sent again. */
+    static Body of(byte[] bytes) {
+      byte[] copy = bytes.clone();
+      return new Body() {
+        @Override
+        public long length() {
+          return copy.length;
+        }
+
+        @Override
+        public InputStream open() {
+          return new ByteArrayInputStream(copy);
+        }
+
+        @Override
+        public boolean replayable() {
+          return true;
+        }
+      };
+    }
+
+    /** The next {@code length} bytes of {@code in}, which stays open: sent once. */
+    static Body of(InputStream in, long length) {
+      return new Body() {
+        private boolean opened;
+
+        @Override
+        public long length() {
+          return length;
+        }
+
+        @Override
+        public synchronized InputStream open() throws IOException {
+          if (opened) {
+            throw new IOException("a streamed request body cannot be sent twice");
+          }
+          opened = true;
+          return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() {
+              // the caller's stream: the caller closes it
+            }
+          };
+        }
+
+        @Override
+        public boolean replayable() {
+          return false;
+        }
+      };
+    }
+  }
+}

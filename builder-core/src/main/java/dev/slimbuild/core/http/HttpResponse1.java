@@ -1,0 +1,70 @@
+package dev.slimbuild.core.http;
+
+import java.io.Closeable;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * An answer: its status, headers and body. Closing the body (read to its end) hands the
+ * connection back for the next request; closing it earlier closes the connection.
+ */
+public final class HttpResponse1 implements Closeable {
+  private final URI uri;
+  private final int status;
+  private final Map<String, List<String>> headers;
+  private final InputStream body;
+
+  HttpResponse1(URI uri, int status, Map<String, List<String>> headers, InputStream body) {
+    this.uri = uri;
+    this.status = status;
+    this.headers = headers;
+    this.body = body;
+  }
+
+  /** The URI this answer came from. */
+  public URI uri() {
+    return uri;
+  }
+
+  public int statusCode() {
+    return status;
+  }
+
+  /** The first value of header {@code name} (any case). */
+  public Optional<String> header(String name) {
+    List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
+    return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+  }
+
+  /** Header {@code name} as a number, when it is one. */
+  public OptionalLong headerAsLong(String name) {
+    Optional<String> v = header(name);
+    if (v.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(v.get().strip()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** The body; the caller closes it. */
+  public InputStream body() {
+    return body;
+  }
+
+  @Override
+  public void close() {
+    try {
+      body.close();
+    } catch (java.io.IOException e) {
+      // nothing more to read
+    }
+  }
+}

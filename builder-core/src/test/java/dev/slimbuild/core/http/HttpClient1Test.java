@@ -1,0 +1,261 @@
+package dev.slimbuild.core.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP/1.1 client against a scripted server on loopback: each accepted connection answers
+ * its requests from a script, so framing (length, chunked, to the end), keep-alive reuse, a
+ * connection the server closed while idle, and bodies sent are seen byte for byte.
+ */
+class HttpClient1Test {
+  private static final Duration T = Duration.ofSeconds(10);
+
+  /** What the server does with one request on a connection: answer, or close the connection. */
+  @FunctionalInterface
+  interface Step {
+    /** Writes the answer; false to close the connection after it. */
+    boolean answer(String head, byte[] body, OutputStream out) throws IOException;
+  }
+
+  private final List<String> heads = Collections.synchronizedList(new ArrayList<>());
+  private final List<byte[]> bodies = Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger connections = new AtomicInteger();
+  private ServerSocket server;
+  private Thread thread;
+
+  /** Serves connections one after the other; each takes the next steps of {@code perConnection}. */
+  private URI serve(List<List<Step>> perConnection) throws IOException {
+    server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    thread = new Thread(() -> {
+      for (List<Step> steps : perConnection) {
+        try (Socket s = server.accept()) {
+          connections.incrementAndGet();
+          s.setSoTimeout(10_000);
+          InputStream in = s.getInputStream();
+          OutputStream out = s.getOutputStream();
+          for (Step step : steps) {
+            String head = readHead(in);
+            if (head == null) {
+              break;
+            }
+            byte[] body = new byte[contentLength(head)];
+            int off = 0;
+            while (off < body.length) {
+              int n = in.read(body, off, body.length - off);
+              if (n < 0) {
+                break;
+              }
+              off += n;
+            }
+            heads.add(head);
+            bodies.add(body);
+            boolean keep = step.answer(head, body, out);
+            out.flush();
+            if (!keep) {
+              break;
+            }
+          }
+        } catch (IOException e) {
+          return; // the test ended
+        }
+      }
+    }, "scripted-http");
+    thread.setDaemon(true);
+    thread.start();
+    return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (server != null) {
+      server.close();
+      thread.join(5_000);
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0) {
+      sb.append((char) b);
+      if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
+        return sb.toString();
+      }
+    }
+    return null;
+  }
+
+  private static int contentLength(String head) throws IOException {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(
+        new ByteArrayInputStream(head.getBytes(StandardCharsets.ISO_8859_1)),
+        StandardCharsets.ISO_8859_1))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        if (line.toLowerCase().startsWith("content-length:")) {
+          return Integer.parseInt(line.substring(15).strip());
+        }
+      }
+    }
+    return 0;
+  }
+
+  private static Step text(String status, String headers, String body) {
+    return (head, b, out) -> {
+      out.write(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: " + body.length()
+          + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+      return true;
+    };
+  }
+
+  private static String read(HttpResponse1 r) throws IOException {
+    try (InputStream in = r.body()) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static final HttpClient1 CLIENT = client();
+
+  private static HttpClient1 client() {
+    try {
+      return new HttpClient1(SSLContext.getDefault(), true, T);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void framesAndReusesOneConnection() throws IOException {
+    Step chunked = (head, body, out) -> {
+      out.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+          + "5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nTrailer: x\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return true;
+    };
+    Step interim = (head, body, out) -> {
+      out.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return true;
+    };
+    Step headWithLength = (head, body, out) -> {
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nDocker-Content-Digest: sha256:ab\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      return true;
+    };
+    URI base = serve(List.of(List.of(text("200 OK", "Content-Type: text/plain\r\n", "first"),
+        chunked, interim, headWithLength, text("404 Not Found", "", "{\"errors\":[]}"))));
+    HttpResponse1 r = CLIENT.send(HttpRequest1.get(base.resolve("/v2/a?x=1&y=%2F"), T));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.header("content-type")).contains("text/plain");
+    assertThat(r.headerAsLong("Content-Length")).hasValue(5);
+    assertThat(read(r)).isEqualTo("first");
+    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/c"), T)))).isEqualTo("hello world");
+    HttpResponse1 empty = CLIENT.send(HttpRequest1.get(base.resolve("/e"), T));
+    assertThat(empty.statusCode()).isEqualTo(204);
+    assertThat(empty.header("X-A")).contains("1");
+    assertThat(read(empty)).isEmpty();
+    HttpResponse1 head =
+        CLIENT.send(new HttpRequest1("HEAD", base.resolve("/h"), java.util.Map.of(), null, T));
+    assertThat(head.header("docker-content-digest")).contains("sha256:ab");
+    assertThat(read(head)).isEmpty(); // a HEAD answer has no body, whatever its length says
+    HttpResponse1 missing = CLIENT.send(HttpRequest1.get(base.resolve("/m"), T));
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(read(missing)).isEqualTo("{\"errors\":[]}");
+    assertThat(connections.get()).isEqualTo(1);
+    assertThat(heads.get(0)).startsWith("GET /v2/a?x=1&y=%2F HTTP/1.1\r\n")
+        .contains("\r\nHost: 127.0.0.1:" + base.getPort() + "\r\n");
+    assertThat(heads.get(3)).startsWith("HEAD /h HTTP/1.1\r\n");
+  }
+
+  @Test
+  void sendsBodiesOfTheirLengthAndAStreamOnANewConnection() throws IOException {
+    URI base = serve(List.of(
+        List.of(text("201 Created", "Location: /next\r\n", ""), text("202 Accepted", "", "")),
+        List.of(text("201 Created", "", ""))));
+    HttpResponse1 put = CLIENT.send(new HttpRequest1("PUT", base.resolve("/m"),
+        java.util.Map.of("Content-Type", "application/json"),
+        HttpRequest1.Body.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8)), T));
+    assertThat(put.statusCode()).isEqualTo(201);
+    assertThat(put.header("location")).contains("/next");
+    read(put);
+    HttpResponse1 post = CLIENT.send(new HttpRequest1("POST", base.resolve("/u"),
+        java.util.Map.of(), null, T));
+    assertThat(post.statusCode()).isEqualTo(202);
+    read(post);
+    InputStream stream = new ByteArrayInputStream("0123456789".getBytes(StandardCharsets.UTF_8));
+    HttpResponse1 patch = CLIENT.send(new HttpRequest1("PATCH", base.resolve("/u/1"),
+        java.util.Map.of(), HttpRequest1.Body.of(stream, 4), T));
+    assertThat(patch.statusCode()).isEqualTo(201);
+    read(patch);
+    assertThat(new String(bodies.get(0), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+    assertThat(heads.get(0)).contains("Content-Length: 7\r\n", "Content-Type: application/json");
+    assertThat(heads.get(1)).contains("Content-Length: 0\r\n");
+    assertThat(new String(bodies.get(2), StandardCharsets.UTF_8)).isEqualTo("0123");
+    assertThat(stream.read()).isEqualTo('4'); // the caller's stream: read only as far as sent
+    assertThat(connections.get()).isEqualTo(2); // the streamed body never risks a stale one
+  }
+
+  @Test
+  void aConnectionTheServerClosedWhileIdleIsReplacedOnce() throws IOException {
+    Step answerThenClose = (head, body, out) -> {
+      text("200 OK", "", "one").answer(head, body, out);
+      return false; // closes without saying so, as an idle timeout does
+    };
+    URI base = serve(List.of(List.of(answerThenClose), List.of(text("200 OK", "", "two"))));
+    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/1"), T)))).isEqualTo("one");
+    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/2"), T)))).isEqualTo("two");
+    assertThat(connections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aTruncatedBodyFailsAndASilentServerTimesOut() throws IOException {
+    Step shortBody = (head, body, out) -> {
+      out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc".getBytes(StandardCharsets.UTF_8));
+      return false;
+    };
+    Step silent = (head, body, out) -> {
+      try {
+        Thread.sleep(1_500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return false;
+    };
+    URI base = serve(List.of(List.of(shortBody), List.of(silent)));
+    HttpResponse1 r = CLIENT.send(HttpRequest1.get(base.resolve("/t"), T));
+    assertThatThrownBy(() -> read(r)).isInstanceOf(java.io.EOFException.class)
+        .hasMessageContaining("7 bytes before the body's end");
+    assertThatThrownBy(() -> CLIENT.send(HttpRequest1.get(base.resolve("/s"),
+        Duration.ofMillis(300))))
+        .isInstanceOf(SocketTimeoutException.class);
+  }
+
+  @Test
+  void refusesBadRequestsBeforeSendingThem() {
+    assertThatThrownBy(() -> HttpRequest1.get(URI.create("http://h/"), T)
+        .header("X-Bad", "a\r\nInjected: 1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CLIENT.send(HttpRequest1.get(URI.create("ftp://h/"), T)))
+        .isInstanceOf(IOException.class).hasMessageContaining("not an http or https URI");
+  }
+}
