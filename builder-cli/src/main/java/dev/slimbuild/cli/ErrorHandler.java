@@ -5,7 +5,6 @@ import dev.slimbuild.signing.KeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Arrays;
 import picocli.CommandLine;
 
 /**
@@ -40,15 +39,25 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         });
   }
 
-  static boolean debugRequested(String[] args) {
-    return Arrays.asList(args).contains("--debug");
+  /** Whether {@code --debug} was given, to the command {@code cl} or any it belongs to. */
+  static boolean debugRequested(CommandLine cl) {
+    CommandLine root = cl;
+    while (root.getParent() != null) {
+      root = root.getParent();
+    }
+    for (CommandLine.ParseResult r = root.getParseResult(); r != null; r = r.subcommand()) {
+      if (r.hasMatchedOption("--debug")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
     PrintWriter err = cl.getErr();
-    boolean debug = debugRequested(parseResult.originalArgs().toArray(new String[0]));
+    boolean debug = debugRequested(cl);
     int code;
     if (ex instanceof SlimbuildException || ex instanceof KeyException) {
       err.println("error: " + ex.getMessage());

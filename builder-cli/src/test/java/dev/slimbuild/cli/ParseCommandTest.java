@@ -126,6 +126,12 @@ class ParseCommandTest {
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: " + f + ":2: unknown instruction: COPPY");
     assertThat(r.err()).contains("DockerfileException").contains("\tat ");
+    Run after = run("parse", "--check", "--debug", "-f", f.toString()); // after the command too
+    assertThat(after.err()).contains("\tat ");
+    // a "--debug" that is a value, not the option, asks for nothing
+    Run value = run("build", "--", "--debug");
+    assertThat(value.code()).isEqualTo(1);
+    assertThat(value.err()).contains("Dockerfile not found").doesNotContain("\tat ");
   }
 
   @Test
