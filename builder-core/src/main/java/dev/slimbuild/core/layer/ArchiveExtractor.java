@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -38,7 +37,6 @@ public final class ArchiveExtractor {
   public static final long DEFAULT_MAX_ENTRY_SIZE = 64L << 30;
 
   private static final int BUFFER = 256 * 1024;
-  private static final String XATTR = "SCHILY.xattr.";
 
   /** Archive formats ADD unpacks. */
   public enum Format {
@@ -220,13 +218,7 @@ public final class ArchiveExtractor {
     } else {
       throw refuse(label, name, "unsupported entry type '" + (char) t.getLinkFlag() + "'");
     }
-    Map<String, String> xattrs = new TreeMap<>();
-    for (Map.Entry<String, String> h : t.getExtraPaxHeaders().entrySet()) {
-      if (h.getKey().startsWith(XATTR)) {
-        xattrs.put(h.getKey().substring(XATTR.length()), h.getValue());
-      }
-    }
-    return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
+    return PaxXattrs.apply(t, e);
   }
 
   private Path stage(String label, String name, long size, InputStream tar) throws IOException {

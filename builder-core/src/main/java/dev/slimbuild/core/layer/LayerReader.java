@@ -5,8 +5,6 @@ import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -16,7 +14,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * {@link #next()} is called again.
  */
 public final class LayerReader implements Closeable {
-  private static final String XATTR = "SCHILY.xattr.";
 
   private final TarArchiveInputStream tar;
   private long generation;
@@ -76,12 +73,6 @@ public final class LayerReader implements Closeable {
     int mode = t.getMode() & 07777;
     int uid = Math.toIntExact(t.getLongUserId());
     int gid = Math.toIntExact(t.getLongGroupId());
-    Map<String, String> xattrs = new TreeMap<>();
-    for (Map.Entry<String, String> h : t.getExtraPaxHeaders().entrySet()) {
-      if (h.getKey().startsWith(XATTR)) {
-        xattrs.put(h.getKey().substring(XATTR.length()), h.getValue());
-      }
-    }
     if (name.equals(LayerEntry.OPAQUE_MARKER)) {
       return LayerEntry.opaque(LayerPaths.parent(path));
     }
@@ -103,7 +94,7 @@ public final class LayerReader implements Closeable {
     } else {
       throw new IOException("layer entry '" + path + "' is a device or fifo; not supported");
     }
-    return xattrs.isEmpty() ? e : e.withXattrs(xattrs);
+    return PaxXattrs.apply(t, e);
   }
 
   private InputStream current(long gen) throws IOException {

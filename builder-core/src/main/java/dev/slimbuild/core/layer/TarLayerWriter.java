@@ -128,10 +128,7 @@ public final class TarLayerWriter {
     t.setUserName("");
     t.setGroupName("");
     t.setLastModifiedTime(FileTime.from(mtimeEpochSeconds, TimeUnit.SECONDS));
-    // SCHILY.xattr.* is what GNU tar, Go and BuildKit use for extended attributes
-    for (Map.Entry<String, String> x : e.xattrs().entrySet()) {
-      t.addPaxHeader("SCHILY.xattr." + x.getKey(), x.getValue());
-    }
+    PaxXattrs.write(e.xattrs(), t);
     return t;
   }
 
