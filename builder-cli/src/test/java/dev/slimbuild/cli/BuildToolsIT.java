@@ -259,6 +259,13 @@ class BuildToolsIT {
     assertThat(configName).contains(configSum);
     assertThat(ok(x, "tar", "-xOf", layers.get(0), "hello.txt").out())
         .isEqualTo("hello from slimbuild\n");
+    // the loader of docker archives skopeo shares with podman reads it, layer sizes included
+    JsonNode inspected = BuildFixtures.JSON.readTree(
+        ok(dir, "skopeo", "inspect", "docker-archive:" + archive).out());
+    assertThat(BuildFixtures.texts(inspected.get("Layers"))).hasSize(4);
+    Path copied = dir.resolve("copied");
+    ok(dir, "skopeo", "copy", "docker-archive:" + archive, "oci:" + copied + ":app");
+    assertThat(copied.resolve("index.json")).exists();
   }
 
   /**

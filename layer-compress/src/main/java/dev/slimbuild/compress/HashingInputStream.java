@@ -6,14 +6,23 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 
-/** Hashes (SHA-256) and counts the bytes read through it; mark/reset is not supported. */
+/**
+ * Hashes (SHA-256 unless told otherwise) and counts the bytes read through it; mark/reset is not
+ * supported.
+ */
 public final class HashingInputStream extends FilterInputStream {
-  private final MessageDigest md = HashingOutputStream.sha256();
+  private final MessageDigest md;
   private long count;
 
   /** Hashes what is read from {@code in}. */
   public HashingInputStream(InputStream in) {
+    this(in, HashingOutputStream.sha256());
+  }
+
+  /** Feeds what is read from {@code in} to {@code md}, which the caller finishes. */
+  public HashingInputStream(InputStream in, MessageDigest md) {
     super(in);
+    this.md = md;
   }
 
   @Override

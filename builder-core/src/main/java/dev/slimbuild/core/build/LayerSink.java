@@ -63,6 +63,7 @@ final class LayerSink {
       tar = LayerWriter.writeTar(entries, compression, level, mtime, out);
       info = out.commit();
     }
+    store.recordTarSize(info.digest(), tar.size());
     Layer layer =
         new Layer(Descriptor.of(compression.mediaType(), info.digest(), info.size()),
             tar.diffId(), tar.size());

@@ -59,7 +59,6 @@ public final class Outputs {
     Path target = dest.toAbsolutePath().normalize();
     Files.createDirectories(target.getParent());
     Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    Path work = Files.createTempDirectory("slimbuild-docker-");
     try {
       try (OutputStream out = Files.newOutputStream(tmp)) {
         DockerArchiveWriter.write(
@@ -67,18 +66,11 @@ public final class Outputs {
             image,
             tags,
             layer -> Decompressors.open(store.open(layer.digest()), layer.mediaType()),
-            work,
             out);
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);
-      try (var s = Files.list(work)) {
-        for (Path p : s.toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-      Files.deleteIfExists(work);
     }
   }
 

@@ -61,6 +61,41 @@ public final class BlobStore {
     }
   }
 
+  /**
+   * Records that layer blob {@code blob} uncompresses to a tar of {@code size} bytes (learnt while
+   * writing or unpacking it), so that a writer needing the size first (a docker archive's tar
+   * entry) need not decompress the layer an extra time. Kept beside the blobs, under {@code
+   * ROOT/tar-sizes}.
+   */
+  public void recordTarSize(Digest blob, long size) throws IOException {
+    Path p = tarSizePath(blob);
+    if (Files.isRegularFile(p)) {
+      return;
+    }
+    Files.createDirectories(p.getParent());
+    Path tmp = Files.createTempFile(p.getParent(), "." + blob.hex(), ".tmp");
+    try {
+      Files.writeString(tmp, Long.toString(size));
+      Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The uncompressed size {@link #recordTarSize} recorded for {@code blob}, if any. */
+  public java.util.OptionalLong tarSize(Digest blob) {
+    try {
+      return java.util.OptionalLong.of(Long.parseLong(Files.readString(tarSizePath(blob)).strip()));
+    } catch (IOException | NumberFormatException e) {
+      return java.util.OptionalLong.empty();
+    }
+  }
+
+  private Path tarSizePath(Digest blob) {
+    return root.resolve("tar-sizes").resolve(blob.algorithm()).resolve(path(blob).getFileName());
+  }
+
   /** Stores {@code bytes}; returns their digest and size. */
   public BlobInfo putBytes(byte[] bytes) throws IOException {
     try (BlobWriter w = newWriter()) {

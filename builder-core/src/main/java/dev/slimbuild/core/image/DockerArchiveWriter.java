@@ -10,8 +10,6 @@ import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -37,16 +35,16 @@ public final class DockerArchiveWriter {
   private DockerArchiveWriter() {}
 
   /**
-   * Writes {@code image} as a docker archive to {@code out}. Each layer is decompressed once into a
-   * temporary file under {@code tempDir} (a tar entry needs its size first) while its diff_id is
-   * checked against the config.
+   * Writes {@code image} as a docker archive to {@code out}, each layer decompressed straight into
+   * it and its diff_id checked on the way. A tar entry needs its size first: the size recorded in
+   * {@code blobs} when the layer was written or unpacked, else learnt by one extra decompressing
+   * pass (no temporary file either way).
    */
   public static void write(
       BlobStore blobs,
       ImageOutput image,
       List<ImageReference> tags,
       LayerSource layers,
-      Path tempDir,
       OutputStream out)
       throws IOException {
     if (image.images().size() != 1) {
@@ -104,7 +102,7 @@ public final class DockerArchiveWriter {
         tar.closeArchiveEntry();
       } else {
         int i = (Integer) v;
-        writeLayer(tar, name, layerDescs.get(i), diffIds.get(i), layers, tempDir);
+        writeLayer(tar, name, layerDescs.get(i), diffIds.get(i), layers, blobs);
       }
     }
     tar.finish();
@@ -119,32 +117,52 @@ public final class DockerArchiveWriter {
       Descriptor layer,
       Digest diffId,
       LayerSource layers,
-      Path tempDir)
+      BlobStore blobs)
       throws IOException {
-    Files.createDirectories(tempDir);
-    Path spool = Files.createTempFile(tempDir, "layer-", ".tar");
-    try {
-      MessageDigest md = diffId.newHasher();
-      long size = 0;
-      byte[] buf = new byte[64 * 1024];
-      try (InputStream in = layers.openUncompressed(layer);
-          OutputStream o = Files.newOutputStream(spool)) {
-        for (int r; (r = in.read(buf)) > 0; ) {
-          md.update(buf, 0, r);
-          o.write(buf, 0, r);
-          size += r;
-        }
-      }
-      Digest actual = Digest.of(diffId.algorithm(), md.digest());
-      if (!actual.equals(diffId)) {
-        throw new DigestMismatchException("uncompressed layer " + layer.digest(), diffId, actual);
-      }
-      tar.putArchiveEntry(entry(name, 0100644, size));
-      Files.copy(spool, tar);
-      tar.closeArchiveEntry();
-    } finally {
-      Files.deleteIfExists(spool);
+    java.util.OptionalLong known = blobs.tarSize(layer.digest());
+    long size;
+    if (known.isPresent()) {
+      size = known.getAsLong();
+    } else {
+      // a layer neither built nor unpacked here: one pass to learn its size (and check it)
+      size = copyChecked(layers, layer, diffId, -1, OutputStream.nullOutputStream());
+      blobs.recordTarSize(layer.digest(), size);
     }
+    tar.putArchiveEntry(entry(name, 0100644, size));
+    copyChecked(layers, layer, diffId, size, tar);
+    tar.closeArchiveEntry();
+  }
+
+  /**
+   * Copies {@code layer}'s tar to {@code out} checking its diff_id (and, unless {@code size} is
+   * -1, that it is {@code size} bytes, before writing more); returns its size.
+   */
+  private static long copyChecked(
+      LayerSource layers, Descriptor layer, Digest diffId, long size, OutputStream out)
+      throws IOException {
+    MessageDigest md = diffId.newHasher();
+    long n = 0;
+    byte[] buf = new byte[64 * 1024];
+    try (InputStream in = layers.openUncompressed(layer)) {
+      for (int r; (r = in.read(buf)) > 0; ) {
+        if (size >= 0 && n + r > size) {
+          break;
+        }
+        md.update(buf, 0, r);
+        out.write(buf, 0, r);
+        n += r;
+      }
+    }
+    Digest actual = Digest.of(diffId.algorithm(), md.digest());
+    if (size >= 0 && n != size) {
+      throw new DigestMismatchException(
+          "uncompressed layer " + layer.digest() + " (not the " + size + " bytes recorded)",
+          diffId, actual);
+    }
+    if (!actual.equals(diffId)) {
+      throw new DigestMismatchException("uncompressed layer " + layer.digest(), diffId, actual);
+    }
+    return n;
   }
 
   private static TarArchiveEntry entry(String name, int mode, long size) {

@@ -31,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -300,8 +299,10 @@ public final class BlobCache {
     try {
       List<JsonValue> entries = new ArrayList<>();
       MessageDigest md = diffId.newHasher();
-      try (DigestInputStream tar =
-              new DigestInputStream(Decompressors.open(raw, layer.mediaType()), md);
+      long size;
+      try (dev.slimbuild.compress.HashingInputStream tar =
+              new dev.slimbuild.compress.HashingInputStream(
+                  Decompressors.open(raw, layer.mediaType()), md);
           LayerReader reader = new LayerReader(new NonClosing(tar));
           Unpacker out = image ? new ImageUnpacker(tmp) : new FileUnpacker(tmp)) {
         for (LayerEntry e; (e = reader.next()) != null; ) {
@@ -309,12 +310,14 @@ public final class BlobCache {
         }
         tar.transferTo(OutputStream.nullOutputStream()); // the tar's trailing padding counts
         out.finish();
+        size = tar.count();
       }
       Digest actual = Digest.of(diffId.algorithm(), md.digest());
       if (!actual.equals(diffId)) {
         throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
             + " config says " + diffId + ", the uncompressed layer is " + actual);
       }
+      blobs.recordTarSize(layer.digest(), size);
       Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
 import java.io.ByteArrayInputStream;
@@ -65,7 +66,10 @@ class DockerArchiveWriterTest {
                 + "\"},\"registry.example.com/team/app\":{\"latest\":\""
                 + diffHex
                 + "\"}}");
-    // Deterministic: the same image gives the same bytes.
+    // Deterministic: the same image gives the same bytes; the first write recorded each layer's
+    // size (it was not written here), the second streams with it
+    Descriptor layer = img.layers().get(0);
+    assertThat(store.tarSize(layer.digest())).hasValue(entries.get(diffHex + "/layer.tar").length);
     assertThat(write(store, img)).isEqualTo(tar);
   }
 
@@ -87,9 +91,14 @@ class DockerArchiveWriterTest {
                     amd,
                     List.of(),
                     d -> new ByteArrayInputStream(new byte[1024]),
-                    dir.resolve("tmp"),
                     new ByteArrayOutputStream()))
         .isInstanceOf(DigestMismatchException.class);
+    // so is a recorded size the layer does not have
+    Descriptor layer = amd.layers().get(0);
+    store.recordTarSize(layer.digest(), 512);
+    assertThatThrownBy(() -> write(store, amd))
+        .isInstanceOf(DigestMismatchException.class)
+        .hasMessageContaining("not the 512 bytes recorded");
   }
 
   private byte[] write(BlobStore store, ImageOutput img) throws IOException {
@@ -99,7 +108,6 @@ class DockerArchiveWriterTest {
         img,
         List.of(ImageReference.parse("app:1"), ImageReference.parse("registry.example.com/team/app")),
         gunzip(store),
-        dir.resolve("tmp"),
         out);
     return out.toByteArray();
   }
