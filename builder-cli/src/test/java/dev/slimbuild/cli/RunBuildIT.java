@@ -240,6 +240,28 @@ class RunBuildIT {
       digests.add(r.digest());
     }
     assertThat(digests.get(0)).isEqualTo(digests.get(1));
+    // images that no longer mount (their superblocks wiped) fall back to written files, said once
+    Path store = dir.resolve("images-1").resolve("store");
+    List<Path> images;
+    try (Stream<Path> s = Files.walk(store)) {
+      images = s.filter(p -> p.getFileName().toString().equals("layer.erofs")).toList();
+    }
+    assertThat(images).hasSize(3); // the busybox layer and the two RUN layers of the base
+    for (Path image : images) {
+      try (java.nio.channels.FileChannel ch =
+          java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.write(java.nio.ByteBuffer.allocate(128), 1024);
+      }
+    }
+    Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
+    BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
+        "--progress", "plain", "--sandbox", "chroot", "-o",
+        "type=oci,dest=" + dir.resolve("out-wiped"), ctx.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
+    assertThat(r.digest()).isEqualTo(digests.get(0));
+    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        .noneMatch(l -> l.contains(dir.toString()));
   }
 
   @Test

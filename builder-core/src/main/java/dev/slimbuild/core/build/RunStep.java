@@ -396,13 +396,33 @@ final class RunStep implements AutoCloseable {
       dev.slimbuild.core.fs.Trees.delete(upper); // too many lower directories: start over
     }
     discardOverlay();
-    lowerBase = BUILDER_IS_ROOT ? mountImages(stage) : null;
+    lowerBase = BUILDER_IS_ROOT && runs.layerImagesMountable() ? mountImagesOrNot(stage) : null;
     if (lowerBase == null) {
       lowerBase = runs.newDir("lower");
       new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
     }
     overlaySynced = stage.layerCount();
     return runs.newDir("upper");
+  }
+
+  /**
+   * {@link #mountImages}, or null (what was mounted undone, and said once per build) when the
+   * images do not mount: a kernel or container that refuses a mount the probe got, no loop device
+   * left, an image damaged since it was written. The lower directory is written instead.
+   */
+  private Path mountImagesOrNot(Stage stage) throws IOException {
+    try {
+      return mountImages(stage);
+    } catch (IOException e) {
+      try {
+        discardOverlay();
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+        throw e; // a mount that cannot be undone is not something to build on
+      }
+      runs.layerImagesFailed(e.getMessage());
+      return null;
+    }
   }
 
   /**

@@ -32,6 +32,7 @@ final class RunSupport implements AutoCloseable {
   /** Why RUN cannot run on an overlay (null: it can), probed once per build. */
   private CompletableFuture<String> overlayProbe;
   private boolean overlayAnnounced;
+  private boolean layerImagesFailed;
   private final Map<String, CompletableFuture<SandboxSelector.Selection>> selecting =
       new HashMap<>();
 
@@ -155,6 +156,20 @@ final class RunSupport implements AutoCloseable {
               : "copied into a work directory (" + why + ")")));
     }
     return why;
+  }
+
+  /** Whether RUNs may still mount layer images: none failed to mount in this build. */
+  synchronized boolean layerImagesMountable() {
+    return !layerImagesFailed;
+  }
+
+  /** Layer images did not mount ({@code why}): the build writes lower directories from now on. */
+  synchronized void layerImagesFailed(String why) {
+    if (!layerImagesFailed) {
+      layerImagesFailed = true;
+      events.accept(new BuildEvent.Warning(
+          "layer images did not mount (" + why + "); RUNs write the base's files instead"));
+    }
   }
 
   EventSink events() {
