@@ -9,8 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import dev.slimbuild.core.http.HttpRequest1;
-import dev.slimbuild.core.http.HttpResponse1;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -117,13 +117,13 @@ final class Auth {
       q.append(q.length() == 0 ? "" : "&").append("scope=").append(enc(s));
     }
     URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + q);
-    HttpRequest1 request = HttpRequest1.get(uri, Duration.ofSeconds(60));
+    HttpRequest request = HttpRequest.get(uri, Duration.ofSeconds(60));
     Optional<Login> l = login();
     if (l.isPresent()) {
       request = request.header("Authorization", basic(l.get()));
     }
     String what = "token for " + host + " from " + uri.getHost() + ":" + uri.getPort();
-    HttpResponse1 r = transport.exchange(request, what);
+    HttpResponse r = transport.exchange(request, what);
     byte[] body;
     try (InputStream in = r.body()) {
       body = in.readNBytes(1 << 20);

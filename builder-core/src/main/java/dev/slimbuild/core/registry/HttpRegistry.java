@@ -11,8 +11,8 @@ import dev.slimbuild.core.registry.Transport.Req;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import dev.slimbuild.core.http.HttpRequest1;
-import dev.slimbuild.core.http.HttpResponse1;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ final class HttpRegistry implements Registry {
             .headers(Map.of("Accept", MANIFEST_ACCEPT));
     return Transport.retrying(
         () -> {
-          HttpResponse1 r = http.send(req);
+          HttpResponse r = http.send(req);
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
@@ -107,7 +107,7 @@ final class HttpRegistry implements Registry {
     Optional<Optional<Descriptor>> found =
         Transport.retrying(
             () -> {
-              HttpResponse1 r = http.send(req);
+              HttpResponse r = http.send(req);
               Transport.drain(r);
               if (r.statusCode() == 404) {
                 return Optional.of(Optional.<Descriptor>empty());
@@ -151,11 +151,11 @@ final class HttpRegistry implements Registry {
     Req req =
         Req.of("PUT", manifestPath(repository, reference), push(repository, List.of()), what)
             .headers(Map.of("Content-Type", mediaType))
-            .body(HttpRequest1.Body.of(copy));
+            .body(HttpRequest.Body.of(copy));
     Digest result = digest;
     return Transport.retrying(
         () -> {
-          HttpResponse1 r = http.send(req);
+          HttpResponse r = http.send(req);
           if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
@@ -177,7 +177,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("HEAD", blobPath(repository, digest), pull(repository), what).redirects();
     return Transport.retrying(
         () -> {
-          HttpResponse1 r = http.send(req);
+          HttpResponse r = http.send(req);
           Transport.drain(r);
           return switch (r.statusCode()) {
             case 200 -> true;
@@ -193,7 +193,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("GET", blobPath(repository, digest), pull(repository), what).redirects();
     return Transport.retrying(
         () -> {
-          HttpResponse1 r = http.send(req);
+          HttpResponse r = http.send(req);
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
@@ -239,7 +239,7 @@ final class HttpRegistry implements Registry {
     Req req = Req.of("POST", target, push(repository, List.of(from)), what);
     return Transport.retrying(
         () -> {
-          HttpResponse1 r = http.send(req);
+          HttpResponse r = http.send(req);
           Transport.drain(r);
           if (r.statusCode() == 201) {
             return Optional.empty();
@@ -253,7 +253,7 @@ final class HttpRegistry implements Registry {
 
   private void cancel(String repository, String session) {
     try {
-      HttpResponse1 r =
+      HttpResponse r =
           http.send(Req.of("DELETE", session, push(repository, List.of()), "cancel upload"));
       Transport.drain(r);
     } catch (IOException e) {
@@ -296,7 +296,7 @@ final class HttpRegistry implements Registry {
     String what = where(repository) + ": start upload of " + digest;
     Req req =
         Req.of("POST", "/v2/" + repository + "/blobs/uploads/", push(repository, List.of()), what);
-    HttpResponse1 r = http.send(req);
+    HttpResponse r = http.send(req);
     Transport.drain(r);
     if (r.statusCode() != 202) {
       throw Transport.statusError(what, r.statusCode(), new byte[0]);
@@ -311,8 +311,8 @@ final class HttpRegistry implements Registry {
       Req req =
           Req.of("PUT", withDigest(session, blob.digest()), push(repository, List.of()), what)
               .headers(Map.of("Content-Type", "application/octet-stream"))
-              .body(HttpRequest1.Body.of(in, blob.size()));
-      HttpResponse1 r = http.send(req);
+              .body(HttpRequest.Body.of(in, blob.size()));
+      HttpResponse r = http.send(req);
       if (r.statusCode() != 201) {
         throw Transport.statusError(what, r);
       }
@@ -336,8 +336,8 @@ final class HttpRegistry implements Registry {
             Req.of("PATCH", location, push(repository, List.of()), what + " (bytes " + range + ")")
                 .headers(
                     Map.of("Content-Type", "application/octet-stream", "Content-Range", range))
-                .body(HttpRequest1.Body.of(slice, len));
-        HttpResponse1 r = http.send(req);
+                .body(HttpRequest.Body.of(slice, len));
+        HttpResponse r = http.send(req);
         if (r.statusCode() != 202) {
           throw Transport.statusError(req.what(), r);
         }
@@ -362,7 +362,7 @@ final class HttpRegistry implements Registry {
     }
     Req commit = Req.of("PUT", withDigest(location, blob.digest()), push(repository, List.of()),
         what + " (commit)");
-    HttpResponse1 r = http.send(commit);
+    HttpResponse r = http.send(commit);
     if (r.statusCode() != 201) {
       throw Transport.statusError(commit.what(), r);
     }
@@ -424,7 +424,7 @@ final class HttpRegistry implements Registry {
     return location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
   }
 
-  private static String location(String what, HttpResponse1 r)
+  private static String location(String what, HttpResponse r)
       throws RegistryException {
     String loc = r.header("Location").orElse(null);
     if (loc == null || loc.isEmpty()) {
@@ -463,7 +463,7 @@ final class HttpRegistry implements Registry {
     return (semi < 0 ? contentType : contentType.substring(0, semi)).strip();
   }
 
-  private static String mediaType(String what, HttpResponse1 r, byte[] bytes)
+  private static String mediaType(String what, HttpResponse r, byte[] bytes)
       throws RegistryException {
     Optional<String> header = r.header("Content-Type").map(HttpRegistry::bare);
     if (header.isPresent() && !header.get().isEmpty()

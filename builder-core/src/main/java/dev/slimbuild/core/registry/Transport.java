@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
-import dev.slimbuild.core.http.HttpClient1;
-import dev.slimbuild.core.http.HttpRequest1;
-import dev.slimbuild.core.http.HttpResponse1;
+import dev.slimbuild.core.http.HttpClient;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
- * HTTP to one registry host over {@link HttpClient1}: picks the scheme once (https, verified; for
+ * HTTP to one registry host over {@link HttpClient}: picks the scheme once (https, verified; for
  * an insecure host https without verification, then plain http, as docker does), adds
  * authorization, answers 401 challenges, follows redirects for reads (dropping the authorization
  * when the host changes), retries with exponential backoff, and turns failures into {@link
@@ -39,7 +39,7 @@ final class Transport {
       String method,
       String target,
       Map<String, String> headers,
-      HttpRequest1.Body body,
+      HttpRequest.Body body,
       List<String> scopes,
       boolean followRedirects,
       String what) {
@@ -57,7 +57,7 @@ final class Transport {
       return new Req(method, target, h, body, scopes, followRedirects, what);
     }
 
-    Req body(HttpRequest1.Body b) {
+    Req body(HttpRequest.Body b) {
       return new Req(method, target, headers, b, scopes, followRedirects, what);
     }
 
@@ -68,7 +68,7 @@ final class Transport {
 
   private final String host;
   private final boolean insecure;
-  private final HttpClient1 client;
+  private final HttpClient client;
   private final Auth auth;
   private volatile URI base;
 
@@ -76,7 +76,7 @@ final class Transport {
     this.host = host;
     this.insecure = opts.isInsecure(host);
     this.client =
-        new HttpClient1(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
+        new HttpClient(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
             Duration.ofSeconds(15));
     this.auth = new Auth(host, opts.env(), this);
   }
@@ -112,9 +112,9 @@ final class Transport {
    * Sends {@code req} once (no retry), answering an auth challenge once when the body can be
    * sent again. The caller owns (closes) the response body.
    */
-  HttpResponse1 send(Req req) throws IOException {
+  HttpResponse send(Req req) throws IOException {
     URI uri = resolve(req.target());
-    HttpResponse1 r = sendAuthorized(req, uri, auth.header(req.scopes()));
+    HttpResponse r = sendAuthorized(req, uri, auth.header(req.scopes()));
     if (r.statusCode() == 401) {
       drain(r);
       Challenge c = Challenge.parse(r.header("WWW-Authenticate").orElse(null))
@@ -139,17 +139,17 @@ final class Transport {
     return r;
   }
 
-  private HttpResponse1 sendAuthorized(Req req, URI uri, String authorization)
+  private HttpResponse sendAuthorized(Req req, URI uri, String authorization)
       throws IOException {
     URI current = uri;
     String authz = authorization;
     for (int hop = 0; ; hop++) {
-      HttpRequest1 request =
-          new HttpRequest1(req.method(), current, req.headers(), req.body(), Duration.ofMinutes(10));
+      HttpRequest request =
+          new HttpRequest(req.method(), current, req.headers(), req.body(), Duration.ofMinutes(10));
       if (authz != null) {
         request = request.header("Authorization", authz);
       }
-      HttpResponse1 r = exchange(request, req.what());
+      HttpResponse r = exchange(request, req.what());
       int s = r.statusCode();
       boolean redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
       if (!redirect || !req.followRedirects() || hop >= MAX_REDIRECTS) {
@@ -171,7 +171,7 @@ final class Transport {
   }
 
   /** One HTTP exchange; connection failures become retryable RegistryExceptions. */
-  HttpResponse1 exchange(HttpRequest1 request, String what) throws IOException {
+  HttpResponse exchange(HttpRequest request, String what) throws IOException {
     try {
       return client.send(request);
     } catch (IOException e) {
@@ -227,7 +227,7 @@ final class Transport {
   }
 
   /** Reads what is left of an error answer (bounded) and turns it into an exception. */
-  static RegistryException statusError(String what, HttpResponse1 r)
+  static RegistryException statusError(String what, HttpResponse r)
       throws IOException {
     byte[] body;
     try (InputStream in = r.body()) {
@@ -238,7 +238,7 @@ final class Transport {
     return statusError(what, r.statusCode(), body);
   }
 
-  static void drain(HttpResponse1 r) {
+  static void drain(HttpResponse r) {
     try (InputStream in = r.body()) {
       in.skip(Long.MAX_VALUE);
     } catch (IOException e) {
@@ -270,9 +270,9 @@ final class Transport {
     RegistryException last = null;
     for (String scheme : schemes) {
       URI candidate = URI.create(scheme + "://" + host + "/");
-      HttpRequest1 request = HttpRequest1.get(candidate.resolve("/v2/"), Duration.ofSeconds(30));
+      HttpRequest request = HttpRequest.get(candidate.resolve("/v2/"), Duration.ofSeconds(30));
       try {
-        HttpResponse1 r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
+        HttpResponse r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
         drain(r);
         if (r.statusCode() >= 500 || r.statusCode() == 429) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);

@@ -30,7 +30,7 @@ import javax.net.ssl.SSLSocket;
  * closed by the server is sent once more on a new one when its body can be sent again. Redirects
  * are not followed: the caller decides. No proxy is used.
  */
-public final class HttpClient1 {
+public final class HttpClient {
   private static final int BUFFER = 64 * 1024;
   private static final int MAX_HEADER_BYTES = 64 * 1024;
   private static final int MAX_IDLE_PER_ORIGIN = 8;
@@ -45,7 +45,7 @@ public final class HttpClient1 {
    * A client that speaks TLS through {@code tls} (checking that certificates name the host when
    * {@code verifyHostnames}) and gives up connecting after {@code connectTimeout}.
    */
-  public HttpClient1(SSLContext tls, boolean verifyHostnames, Duration connectTimeout) {
+  public HttpClient(SSLContext tls, boolean verifyHostnames, Duration connectTimeout) {
     this.tls = tls;
     this.verifyHostnames = verifyHostnames;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
@@ -57,7 +57,7 @@ public final class HttpClient1 {
    * java.net.ConnectException} when refused, a {@link java.net.SocketTimeoutException} when
    * the server did not answer in time, a {@link javax.net.ssl.SSLException} for TLS).
    */
-  public HttpResponse1 send(HttpRequest1 request) throws IOException {
+  public HttpResponse send(HttpRequest request) throws IOException {
     String scheme = request.uri().getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
       throw new IOException("not an http or https URI: " + request.uri());
@@ -80,7 +80,7 @@ public final class HttpClient1 {
     }
   }
 
-  private HttpResponse1 exchange(Connection c, HttpRequest1 request) throws IOException {
+  private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {
     try {
       c.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, request.timeout().toMillis()));
       writeRequest(c, request);
@@ -103,7 +103,7 @@ public final class HttpClient1 {
     }
   }
 
-  private void writeRequest(Connection c, HttpRequest1 request) throws IOException {
+  private void writeRequest(Connection c, HttpRequest request) throws IOException {
     URI uri = request.uri();
     StringBuilder head = new StringBuilder();
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
@@ -116,7 +116,7 @@ public final class HttpClient1 {
     for (Map.Entry<String, String> h : request.headers().entrySet()) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
-    HttpRequest1.Body body = request.body();
+    HttpRequest.Body body = request.body();
     if (body != null) {
       head.append("Content-Length: ").append(body.length()).append("\r\n");
     } else if (!request.method().equals("GET") && !request.method().equals("HEAD")
@@ -143,7 +143,7 @@ public final class HttpClient1 {
     c.out.flush();
   }
 
-  private HttpResponse1 readResponse(Connection c, HttpRequest1 request) throws IOException {
+  private HttpResponse readResponse(Connection c, HttpRequest request) throws IOException {
     while (true) {
       String statusLine = readLine(c);
       c.readAny = true;
@@ -179,7 +179,7 @@ public final class HttpClient1 {
       } else {
         body = new FixedBody(c, -1, false); // to the end of the connection
       }
-      return new HttpResponse1(request.uri(), status, headers, body);
+      return new HttpResponse(request.uri(), status, headers, body);
     }
   }
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * its requests from a script, so framing (length, chunked, to the end), keep-alive reuse, a
  * connection the server closed while idle, and bodies sent are seen byte for byte.
  */
-class HttpClient1Test {
+class HttpClientTest {
   private static final Duration T = Duration.ofSeconds(10);
 
   /** What the server does with one request on a connection: answer, or close the connection. */
@@ -128,17 +128,17 @@ class HttpClient1Test {
     };
   }
 
-  private static String read(HttpResponse1 r) throws IOException {
+  private static String read(HttpResponse r) throws IOException {
     try (InputStream in = r.body()) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
-  private static final HttpClient1 CLIENT = client();
+  private static final HttpClient CLIENT = client();
 
-  private static HttpClient1 client() {
+  private static HttpClient client() {
     try {
-      return new HttpClient1(SSLContext.getDefault(), true, T);
+      return new HttpClient(SSLContext.getDefault(), true, T);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new AssertionError(e);
     }
@@ -164,21 +164,21 @@ class HttpClient1Test {
     };
     URI base = serve(List.of(List.of(text("200 OK", "Content-Type: text/plain\r\n", "first"),
         chunked, interim, headWithLength, text("404 Not Found", "", "{\"errors\":[]}"))));
-    HttpResponse1 r = CLIENT.send(HttpRequest1.get(base.resolve("/v2/a?x=1&y=%2F"), T));
+    HttpResponse r = CLIENT.send(HttpRequest.get(base.resolve("/v2/a?x=1&y=%2F"), T));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.header("content-type")).contains("text/plain");
     assertThat(r.headerAsLong("Content-Length")).hasValue(5);
     assertThat(read(r)).isEqualTo("first");
-    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/c"), T)))).isEqualTo("hello world");
-    HttpResponse1 empty = CLIENT.send(HttpRequest1.get(base.resolve("/e"), T));
+    assertThat(read(CLIENT.send(HttpRequest.get(base.resolve("/c"), T)))).isEqualTo("hello world");
+    HttpResponse empty = CLIENT.send(HttpRequest.get(base.resolve("/e"), T));
     assertThat(empty.statusCode()).isEqualTo(204);
     assertThat(empty.header("X-A")).contains("1");
     assertThat(read(empty)).isEmpty();
-    HttpResponse1 head =
-        CLIENT.send(new HttpRequest1("HEAD", base.resolve("/h"), java.util.Map.of(), null, T));
+    HttpResponse head =
+        CLIENT.send(new HttpRequest("HEAD", base.resolve("/h"), java.util.Map.of(), null, T));
     assertThat(head.header("docker-content-digest")).contains("sha256:ab");
     assertThat(read(head)).isEmpty(); // a HEAD answer has no body, whatever its length says
-    HttpResponse1 missing = CLIENT.send(HttpRequest1.get(base.resolve("/m"), T));
+    HttpResponse missing = CLIENT.send(HttpRequest.get(base.resolve("/m"), T));
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(read(missing)).isEqualTo("{\"errors\":[]}");
     assertThat(connections.get()).isEqualTo(1);
@@ -192,19 +192,19 @@ class HttpClient1Test {
     URI base = serve(List.of(
         List.of(text("201 Created", "Location: /next\r\n", ""), text("202 Accepted", "", "")),
         List.of(text("201 Created", "", ""))));
-    HttpResponse1 put = CLIENT.send(new HttpRequest1("PUT", base.resolve("/m"),
+    HttpResponse put = CLIENT.send(new HttpRequest("PUT", base.resolve("/m"),
         java.util.Map.of("Content-Type", "application/json"),
-        HttpRequest1.Body.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8)), T));
+        HttpRequest.Body.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8)), T));
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(put.header("location")).contains("/next");
     read(put);
-    HttpResponse1 post = CLIENT.send(new HttpRequest1("POST", base.resolve("/u"),
+    HttpResponse post = CLIENT.send(new HttpRequest("POST", base.resolve("/u"),
         java.util.Map.of(), null, T));
     assertThat(post.statusCode()).isEqualTo(202);
     read(post);
     InputStream stream = new ByteArrayInputStream("0123456789".getBytes(StandardCharsets.UTF_8));
-    HttpResponse1 patch = CLIENT.send(new HttpRequest1("PATCH", base.resolve("/u/1"),
-        java.util.Map.of(), HttpRequest1.Body.of(stream, 4), T));
+    HttpResponse patch = CLIENT.send(new HttpRequest("PATCH", base.resolve("/u/1"),
+        java.util.Map.of(), HttpRequest.Body.of(stream, 4), T));
     assertThat(patch.statusCode()).isEqualTo(201);
     read(patch);
     assertThat(new String(bodies.get(0), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
@@ -222,8 +222,8 @@ class HttpClient1Test {
       return false; // closes without saying so, as an idle timeout does
     };
     URI base = serve(List.of(List.of(answerThenClose), List.of(text("200 OK", "", "two"))));
-    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/1"), T)))).isEqualTo("one");
-    assertThat(read(CLIENT.send(HttpRequest1.get(base.resolve("/2"), T)))).isEqualTo("two");
+    assertThat(read(CLIENT.send(HttpRequest.get(base.resolve("/1"), T)))).isEqualTo("one");
+    assertThat(read(CLIENT.send(HttpRequest.get(base.resolve("/2"), T)))).isEqualTo("two");
     assertThat(connections.get()).isEqualTo(2);
   }
 
@@ -242,20 +242,20 @@ class HttpClient1Test {
       return false;
     };
     URI base = serve(List.of(List.of(shortBody), List.of(silent)));
-    HttpResponse1 r = CLIENT.send(HttpRequest1.get(base.resolve("/t"), T));
+    HttpResponse r = CLIENT.send(HttpRequest.get(base.resolve("/t"), T));
     assertThatThrownBy(() -> read(r)).isInstanceOf(java.io.EOFException.class)
         .hasMessageContaining("7 bytes before the body's end");
-    assertThatThrownBy(() -> CLIENT.send(HttpRequest1.get(base.resolve("/s"),
+    assertThatThrownBy(() -> CLIENT.send(HttpRequest.get(base.resolve("/s"),
         Duration.ofMillis(300))))
         .isInstanceOf(SocketTimeoutException.class);
   }
 
   @Test
   void refusesBadRequestsBeforeSendingThem() {
-    assertThatThrownBy(() -> HttpRequest1.get(URI.create("http://h/"), T)
+    assertThatThrownBy(() -> HttpRequest.get(URI.create("http://h/"), T)
         .header("X-Bad", "a\r\nInjected: 1"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CLIENT.send(HttpRequest1.get(URI.create("ftp://h/"), T)))
+    assertThatThrownBy(() -> CLIENT.send(HttpRequest.get(URI.create("ftp://h/"), T)))
         .isInstanceOf(IOException.class).hasMessageContaining("not an http or https URI");
   }
 }

@@ -14,9 +14,9 @@ import java.util.Objects;
  * Connection (the client writes those), an optional body, and how long any one read of the
  * answer may wait.
  */
-public record HttpRequest1(
+public record HttpRequest(
     String method, URI uri, Map<String, String> headers, Body body, Duration timeout) {
-  public HttpRequest1 {
+  public HttpRequest {
     Objects.requireNonNull(method, "method");
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(timeout, "timeout");
@@ -33,20 +33,20 @@ public record HttpRequest1(
   }
 
   /** A GET of {@code uri}. */
-  public static HttpRequest1 get(URI uri, Duration timeout) {
-    return new HttpRequest1("GET", uri, Map.of(), null, timeout);
+  public static HttpRequest get(URI uri, Duration timeout) {
+    return new HttpRequest("GET", uri, Map.of(), null, timeout);
   }
 
   /** This request with one more header. */
-  public HttpRequest1 header(String name, String value) {
+  public HttpRequest header(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name, value);
-    return new HttpRequest1(method, uri, h, body, timeout);
+    return new HttpRequest(method, uri, h, body, timeout);
   }
 
   /** This request sent to {@code other} instead. */
-  public HttpRequest1 to(URI other) {
-    return new HttpRequest1(method, other, headers, body, timeout);
+  public HttpRequest to(URI other) {
+    return new HttpRequest(method, other, headers, body, timeout);
   }
 
   /** A request body of exactly {@code length} bytes. */

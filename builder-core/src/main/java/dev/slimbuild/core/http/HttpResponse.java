@@ -13,13 +13,13 @@ import java.util.OptionalLong;
  * An answer: its status, headers and body. Closing the body (read to its end) hands the
  * connection back for the next request; closing it earlier closes the connection.
  */
-public final class HttpResponse1 implements Closeable {
+public final class HttpResponse implements Closeable {
   private final URI uri;
   private final int status;
   private final Map<String, List<String>> headers;
   private final InputStream body;
 
-  HttpResponse1(URI uri, int status, Map<String, List<String>> headers, InputStream body) {
+  HttpResponse(URI uri, int status, Map<String, List<String>> headers, InputStream body) {
     this.uri = uri;
     this.status = status;
     this.headers = headers;
