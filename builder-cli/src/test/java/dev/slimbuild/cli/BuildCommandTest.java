@@ -734,4 +734,26 @@ class BuildCommandTest {
     obj.fieldNames().forEachRemaining(out::add);
     return out;
   }
+
+  @Test
+  void registryTrafficGoesThroughHttpsProxyAndItsFailuresNameItWithoutItsPassword()
+      throws Exception {
+    Path ctx = dir.resolve("proxied");
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM registry.invalid/app:1\n");
+    java.util.Map<String, String> env = new java.util.HashMap<>(BuildFixtures.isolatedEnv(dir));
+    // nothing listens on the discard port of loopback: the proxy refuses the connection
+    env.put("HTTPS_PROXY", "http://ci:hunter2@127.0.0.1:9");
+    Run r = BuildFixtures.run(env, "build", ctx.toString());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("Dockerfile:1: FROM registry.invalid/app:1: GET https://registry.invalid/v2/:"
+            + " proxy 127.0.0.1:9:")
+        .doesNotContain("hunter2")
+        .doesNotContain("\tat ");
+    env.put("HTTPS_PROXY", "socks5://ci:hunter2@127.0.0.1:1080");
+    Run socks = BuildFixtures.run(env, "build", ctx.toString());
+    assertThat(socks.code()).isEqualTo(1);
+    assertThat(socks.err()).contains("HTTPS_PROXY: only http:// proxies are supported")
+        .doesNotContain("hunter2");
+  }
 }

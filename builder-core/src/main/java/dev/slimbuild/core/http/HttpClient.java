@@ -39,6 +39,7 @@ public final class HttpClient {
   private final SSLContext tls;
   private final boolean verifyHostnames;
   private final int connectTimeoutMillis;
+  private final Proxies proxies;
   private final Map<String, Deque<Connection>> idle = new HashMap<>();
 
   /**
@@ -46,9 +47,20 @@ public final class HttpClient {
    * {@code verifyHostnames}) and gives up connecting after {@code connectTimeout}.
    */
   public HttpClient(SSLContext tls, boolean verifyHostnames, Duration connectTimeout) {
+    this(tls, verifyHostnames, connectTimeout, Proxies.NONE);
+  }
+
+  /**
+   * As {@link #HttpClient(SSLContext, boolean, Duration)}, through the proxies {@code proxies}
+   * names: an https request through a CONNECT tunnel (TLS end to end), an http one sent to the
+   * proxy in absolute form.
+   */
+  public HttpClient(
+      SSLContext tls, boolean verifyHostnames, Duration connectTimeout, Proxies proxies) {
     this.tls = tls;
     this.verifyHostnames = verifyHostnames;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+    this.proxies = proxies;
   }
 
   /**
@@ -64,7 +76,9 @@ public final class HttpClient {
     }
     boolean replayable = request.body() == null || request.body().replayable();
     // a streamed body goes on a new connection: it could not be sent again on a stale one
-    Connection c = replayable ? takeIdle(origin(request.uri())) : null;
+    Proxies.Proxy proxy = proxies.proxyFor(request.uri()).orElse(null);
+    String key = origin(request.uri()) + (proxy == null ? "" : " via " + proxy);
+    Connection c = replayable ? takeIdle(key) : null;
     if (c != null) {
       try {
         return exchange(c, request);
@@ -72,7 +86,7 @@ public final class HttpClient {
         c.close(); // closed by the server while idle: once more on a new connection
       }
     }
-    c = open(request.uri());
+    c = open(request.uri(), proxy, key);
     try {
       return exchange(c, request);
     } catch (StaleConnection e) {
@@ -107,12 +121,19 @@ public final class HttpClient {
     URI uri = request.uri();
     StringBuilder head = new StringBuilder();
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    head.append(request.method()).append(' ').append(path);
+    head.append(request.method()).append(' ');
+    if (c.forwardProxy != null) {
+      head.append("http://").append(hostHeader(uri)); // absolute form, to an http proxy
+    }
+    head.append(path);
     if (uri.getRawQuery() != null) {
       head.append('?').append(uri.getRawQuery());
     }
     head.append(" HTTP/1.1\r\nHost: ").append(hostHeader(uri)).append("\r\n");
     head.append("User-Agent: slimbuild\r\n");
+    if (c.forwardProxy != null && c.forwardProxy.authorization() != null) {
+      head.append("Proxy-Authorization: ").append(c.forwardProxy.authorization()).append("\r\n");
+    }
     for (Map.Entry<String, String> h : request.headers().entrySet()) {
       head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
@@ -272,7 +293,7 @@ public final class HttpClient {
     q.addLast(c);
   }
 
-  private Connection open(URI uri) throws IOException {
+  private Connection open(URI uri, Proxies.Proxy proxy, String key) throws IOException {
     String host = uri.getHost();
     if (host == null) {
       throw new IOException("no host in " + uri);
@@ -280,21 +301,47 @@ public final class HttpClient {
     String bare = host.startsWith("[") && host.endsWith("]")
         ? host.substring(1, host.length() - 1) : host;
     int port = port(uri);
+    boolean tlsToServer = "https".equals(uri.getScheme());
+    if (proxy != null) {
+      Socket s;
+      try {
+        s = connect(proxy.host(), proxy.port());
+      } catch (IOException e) {
+        throw new ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
+      }
+      try {
+        if (tlsToServer) {
+          tunnel(s, proxy, bare, port);
+          s = startTls(s, bare, port);
+        }
+        Connection c = new Connection(key, s);
+        c.forwardProxy = tlsToServer ? null : proxy;
+        return c;
+      } catch (IOException | RuntimeException e) {
+        s.close();
+        throw e;
+      }
+    }
+    Socket s = connect(bare, port);
+    try {
+      return new Connection(key, tlsToServer ? startTls(s, bare, port) : s);
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** A TCP connection to {@code host}, trying each of its addresses in turn. */
+  private Socket connect(String host, int port) throws IOException {
     IOException failed = null;
-    for (InetAddress a : InetAddress.getAllByName(bare)) {
+    for (InetAddress a : InetAddress.getAllByName(host)) {
       Socket s = new Socket();
       try {
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress(a, port), connectTimeoutMillis);
-        if ("https".equals(uri.getScheme())) {
-          s = startTls(s, bare, port);
-        }
-        return new Connection(origin(uri), s);
+        return s;
       } catch (IOException e) {
         s.close();
-        if (e instanceof javax.net.ssl.SSLException) {
-          throw e; // the server answered: another address would not do better
-        }
         if (failed == null) {
           failed = e;
         } else {
@@ -303,6 +350,56 @@ public final class HttpClient {
       }
     }
     throw failed != null ? failed : new IOException("no address for " + host);
+  }
+
+  /** Asks {@code proxy} (connected as {@code s}) for a tunnel to {@code host:port}. */
+  private void tunnel(Socket s, Proxies.Proxy proxy, String host, int port) throws IOException {
+    String target = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    StringBuilder head = new StringBuilder("CONNECT ").append(target).append(" HTTP/1.1\r\n")
+        .append("Host: ").append(target).append("\r\n");
+    if (proxy.authorization() != null) {
+      head.append("Proxy-Authorization: ").append(proxy.authorization()).append("\r\n");
+    }
+    head.append("\r\n");
+    OutputStream out = s.getOutputStream();
+    out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+    s.setSoTimeout(Math.max(connectTimeoutMillis, 1));
+    // read unbuffered: what follows the answer's head is the server's TLS
+    InputStream in = s.getInputStream();
+    ByteArrayOutputStream answer = new ByteArrayOutputStream();
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new ProxyException("proxy " + proxy + " closed the connection instead of"
+            + " opening a tunnel to " + target, null);
+      }
+      answer.write(b);
+      byte[] a = answer.toByteArray();
+      int n = a.length;
+      if (n >= 4 && a[n - 4] == '\r' && a[n - 3] == '\n' && a[n - 2] == '\r' && a[n - 1] == '\n') {
+        break;
+      }
+      if (n > MAX_HEADER_BYTES) {
+        throw new ProxyException("proxy " + proxy + " sent too long an answer", null);
+      }
+    }
+    String status = answer.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse("");
+    String[] parts = status.split(" ", 3);
+    if (parts.length < 2 || !parts[0].startsWith("HTTP/1.") || !parts[1].startsWith("2")) {
+      throw new ProxyException("proxy " + proxy + " refused a tunnel to " + target + ": "
+          + (parts.length >= 2 ? parts[1] + (parts.length > 2 ? " " + parts[2] : "") : status),
+          null);
+    }
+  }
+
+  /** A proxy that could not be reached or would not carry the request. */
+  public static final class ProxyException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ProxyException(String message, IOException cause) {
+      super(message, cause);
+    }
   }
 
   private Socket startTls(Socket plain, String host, int port) throws IOException {
@@ -323,6 +420,8 @@ public final class HttpClient {
     final BufferedInputStream in;
     final OutputStream out;
     long idleSince;
+    /** The http proxy requests on this connection go to in absolute form, if any. */
+    Proxies.Proxy forwardProxy;
     boolean reused;
     boolean readAny;
 

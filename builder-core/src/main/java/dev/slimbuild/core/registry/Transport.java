@@ -75,9 +75,15 @@ final class Transport {
   Transport(String host, RegistryOptions opts) throws IOException {
     this.host = host;
     this.insecure = opts.isInsecure(host);
+    dev.slimbuild.core.http.Proxies proxies;
+    try {
+      proxies = dev.slimbuild.core.http.Proxies.fromEnv(opts.env());
+    } catch (IllegalArgumentException e) {
+      throw new RegistryException(e.getMessage(), 0, null, false);
+    }
     this.client =
         new HttpClient(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
-            Duration.ofSeconds(15));
+            Duration.ofSeconds(15), proxies);
     this.auth = new Auth(host, opts.env(), this);
   }
 
@@ -182,6 +188,9 @@ final class Transport {
   private RegistryException connectionError(String what, IOException e) {
     if (e instanceof RegistryException re) {
       return re;
+    }
+    if (e instanceof HttpClient.ProxyException) {
+      return new RegistryException(what + ": " + e.getMessage(), 0, null, true);
     }
     if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
       return new RegistryException(

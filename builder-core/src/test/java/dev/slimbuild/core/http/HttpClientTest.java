@@ -45,8 +45,18 @@ class HttpClientTest {
   private ServerSocket server;
   private Thread thread;
 
+  /** What the server does with a connection after its steps (TLS in a tunnel). */
+  @FunctionalInterface
+  interface After {
+    void run(Socket s) throws IOException;
+  }
+
   /** Serves connections one after the other; each takes the next steps of {@code perConnection}. */
   private URI serve(List<List<Step>> perConnection) throws IOException {
+    return serve(perConnection, s -> {});
+  }
+
+  private URI serve(List<List<Step>> perConnection, After after) throws IOException {
     server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
     thread = new Thread(() -> {
       for (List<Step> steps : perConnection) {
@@ -77,6 +87,7 @@ class HttpClientTest {
               break;
             }
           }
+          after.run(s);
         } catch (IOException e) {
           return; // the test ended
         }
@@ -257,5 +268,90 @@ class HttpClientTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> CLIENT.send(HttpRequest.get(URI.create("ftp://h/"), T)))
         .isInstanceOf(IOException.class).hasMessageContaining("not an http or https URI");
+  }
+
+  private static HttpClient viaProxy(int port, SSLContext tls) {
+    return new HttpClient(tls, true, T,
+        Proxies.always(new Proxies.Proxy("127.0.0.1", port, "Basic Ym9iOnB3")));
+  }
+
+  @Test
+  void plainHttpGoesToTheProxyInAbsoluteForm() throws Exception {
+    URI proxy = serve(List.of(List.of(text("200 OK", "", "proxied"))));
+    HttpResponse r = viaProxy(proxy.getPort(), SSLContext.getDefault())
+        .send(HttpRequest.get(URI.create("http://registry.invalid:5000/v2/x?y=1"), T));
+    assertThat(read(r)).isEqualTo("proxied");
+    assertThat(heads.get(0)).startsWith("GET http://registry.invalid:5000/v2/x?y=1 HTTP/1.1\r\n")
+        .contains("\r\nHost: registry.invalid:5000\r\n", "\r\nProxy-Authorization: Basic Ym9iOnB3\r\n");
+  }
+
+  @Test
+  void aProxyRefusingTheTunnelIsNamedWithoutItsCredentials() throws Exception {
+    URI proxy = serve(List.of(List.of(text("407 Proxy Authentication Required", "", ""))));
+    assertThatThrownBy(() -> viaProxy(proxy.getPort(), SSLContext.getDefault())
+        .send(HttpRequest.get(URI.create("https://registry.invalid/v2/"), T)))
+        .isInstanceOf(HttpClient.ProxyException.class)
+        .hasMessageContaining("proxy 127.0.0.1:" + proxy.getPort())
+        .hasMessageContaining("registry.invalid:443")
+        .hasMessageContaining("407")
+        .hasMessageNotContaining("Ym9iOnB3");
+    assertThat(heads.get(0)).startsWith("CONNECT registry.invalid:443 HTTP/1.1\r\n")
+        .contains("Proxy-Authorization: Basic Ym9iOnB3");
+  }
+
+  /**
+   * An https request through a CONNECT tunnel: the proxy sees only the CONNECT, the server (the
+   * same scripted thread, speaking TLS with a certificate for registry.invalid once the tunnel is
+   * up) sees the request, and the client checks the certificate names the registry.
+   */
+  @Test
+  void httpsGoesThroughATunnelWithTlsToTheServer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws Exception {
+    java.nio.file.Path ks = tmp.resolve("server.p12");
+    Process keytool = new ProcessBuilder(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+        "-dname", "CN=registry.invalid", "-ext", "SAN=dns:registry.invalid", "-validity", "2",
+        "-keystore", ks.toString(), "-storetype", "PKCS12", "-storepass", "changeit")
+        .redirectErrorStream(true).start();
+    keytool.getInputStream().readAllBytes();
+    assertThat(keytool.waitFor()).isZero();
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(ks)) {
+      store.load(in, "changeit".toCharArray());
+    }
+    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    kmf.init(store, "changeit".toCharArray());
+    SSLContext serverTls = SSLContext.getInstance("TLS");
+    serverTls.init(kmf.getKeyManagers(), null, null);
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext clientTls = SSLContext.getInstance("TLS");
+    clientTls.init(null, tmf.getTrustManagers(), null);
+
+    Step tunnel = (head, body, out) -> {
+      out.write("HTTP/1.1 200 Connection established\r\n\r\n"
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      return true;
+    };
+    URI proxy = serve(List.of(List.of(tunnel)), socket -> {
+      javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) serverTls.getSocketFactory()
+          .createSocket(socket, null, socket.getPort(), false);
+      tls.setUseClientMode(false);
+      String inner = readHead(tls.getInputStream());
+      heads.add(inner);
+      text("200 OK", "", "secret-free").answer(inner, new byte[0], tls.getOutputStream());
+      tls.getOutputStream().flush();
+    });
+    HttpResponse r = viaProxy(proxy.getPort(), clientTls)
+        .send(HttpRequest.get(URI.create("https://registry.invalid/v2/"), T));
+    assertThat(read(r)).isEqualTo("secret-free");
+    assertThat(heads.get(0)).startsWith("CONNECT registry.invalid:443 HTTP/1.1\r\n");
+    assertThat(heads.get(1)).startsWith("GET /v2/ HTTP/1.1\r\n")
+        .contains("Host: registry.invalid\r\n")
+        .doesNotContain("Proxy-Authorization"); // inside the tunnel: the server's request only
   }
 }
