@@ -76,7 +76,12 @@ public final class HttpClient {
     }
     boolean replayable = request.body() == null || request.body().replayable();
     // a streamed body goes on a new connection: it could not be sent again on a stale one
-    Proxies.Proxy proxy = proxies.proxyFor(request.uri()).orElse(null);
+    Proxies.Proxy proxy;
+    try {
+      proxy = proxies.proxyFor(request.uri()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      throw new ProxyException(e.getMessage(), null, false);
+    }
     String key = origin(request.uri()) + (proxy == null ? "" : " via " + proxy);
     Connection c = replayable ? takeIdle(key) : null;
     if (c != null) {
@@ -396,9 +401,20 @@ public final class HttpClient {
   /** A proxy that could not be reached or would not carry the request. */
   public static final class ProxyException extends IOException {
     private static final long serialVersionUID = 1L;
+    private final boolean retryable;
 
     ProxyException(String message, IOException cause) {
+      this(message, cause, true);
+    }
+
+    ProxyException(String message, IOException cause, boolean retryable) {
       super(message, cause);
+      this.retryable = retryable;
+    }
+
+    /** False for a proxy setting that cannot work, true for a proxy that failed this time. */
+    public boolean retryable() {
+      return retryable;
     }
   }
 

@@ -33,12 +33,15 @@ public final class Proxies {
   /** No proxy for anything. */
   public static final Proxies NONE = new Proxies(null, null, List.of(), false);
 
-  private final Proxy https;
-  private final Proxy http;
+  /** A scheme's proxy, or why its variable cannot be used. */
+  private record Choice(Proxy proxy, String unusable) {}
+
+  private final Choice https;
+  private final Choice http;
   private final List<String> noProxy;
   private final boolean loopbackToo;
 
-  private Proxies(Proxy https, Proxy http, List<String> noProxy, boolean loopbackToo) {
+  private Proxies(Choice https, Choice http, List<String> noProxy, boolean loopbackToo) {
     this.https = https;
     this.http = http;
     this.noProxy = noProxy;
@@ -46,12 +49,12 @@ public final class Proxies {
   }
 
   /**
-   * The proxies {@code env} names; an unusable proxy URL is an {@link IllegalArgumentException}
-   * naming the variable (not its value, which may hold a password).
+   * The proxies {@code env} names. An unusable proxy URL fails only the requests that would go
+   * through it ({@link #proxyFor}), so a bad HTTP_PROXY does not stop a build that never uses it.
    */
   public static Proxies fromEnv(Map<String, String> env) {
-    Proxy https = parse(env, "HTTPS_PROXY");
-    Proxy http = parse(env, "HTTP_PROXY");
+    Choice https = choice(env, "HTTPS_PROXY");
+    Choice http = choice(env, "HTTP_PROXY");
     List<String> no = new ArrayList<>();
     String raw = first(env, "NO_PROXY");
     if (raw != null) {
@@ -67,13 +70,17 @@ public final class Proxies {
 
   /** One proxy for every request, loopback included (callers with their own configuration). */
   public static Proxies always(Proxy proxy) {
-    return new Proxies(proxy, proxy, List.of(), true);
+    Choice c = new Choice(proxy, null);
+    return new Proxies(c, c, List.of(), true);
   }
 
-  /** The proxy for {@code target}, if any. */
+  /**
+   * The proxy for {@code target}, if any; an {@link IllegalArgumentException} naming the variable
+   * (never its value, which may hold a password) when the one it would use is unusable.
+   */
   public Optional<Proxy> proxyFor(URI target) {
-    Proxy p = "https".equals(target.getScheme()) ? https : http;
-    if (p == null) {
+    Choice c = "https".equals(target.getScheme()) ? https : http;
+    if (c == null) {
       return Optional.empty();
     }
     String host = target.getHost() == null ? "" : target.getHost().toLowerCase(Locale.ROOT);
@@ -90,7 +97,10 @@ public final class Proxies {
         return Optional.empty();
       }
     }
-    return Optional.of(p);
+    if (c.unusable() != null) {
+      throw new IllegalArgumentException(c.unusable());
+    }
+    return Optional.of(c.proxy());
   }
 
   private static boolean matches(String rule, String host, int port) {
@@ -183,6 +193,15 @@ public final class Proxies {
       }
     }
     return null;
+  }
+
+  private static Choice choice(Map<String, String> env, String name) {
+    try {
+      Proxy p = parse(env, name);
+      return p == null ? null : new Choice(p, null);
+    } catch (IllegalArgumentException e) {
+      return new Choice(null, e.getMessage());
+    }
   }
 
   private static Proxy parse(Map<String, String> env, String name) {

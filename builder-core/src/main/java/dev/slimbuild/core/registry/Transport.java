@@ -75,15 +75,9 @@ final class Transport {
   Transport(String host, RegistryOptions opts) throws IOException {
     this.host = host;
     this.insecure = opts.isInsecure(host);
-    dev.slimbuild.core.http.Proxies proxies;
-    try {
-      proxies = dev.slimbuild.core.http.Proxies.fromEnv(opts.env());
-    } catch (IllegalArgumentException e) {
-      throw new RegistryException(e.getMessage(), 0, null, false);
-    }
     this.client =
         new HttpClient(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
-            Duration.ofSeconds(15), proxies);
+            Duration.ofSeconds(15), dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
     this.auth = new Auth(host, opts.env(), this);
   }
 
@@ -189,8 +183,8 @@ final class Transport {
     if (e instanceof RegistryException re) {
       return re;
     }
-    if (e instanceof HttpClient.ProxyException) {
-      return new RegistryException(what + ": " + e.getMessage(), 0, null, true);
+    if (e instanceof HttpClient.ProxyException pe) {
+      return new RegistryException(what + ": " + e.getMessage(), 0, null, pe.retryable());
     }
     if (e instanceof ConnectException || e.getCause() instanceof ConnectException) {
       return new RegistryException(

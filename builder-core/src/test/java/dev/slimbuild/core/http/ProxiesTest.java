@@ -54,9 +54,13 @@ class ProxiesTest {
         .proxyFor(URI.create("https://r.example/")).orElseThrow();
     assertThat(p.authorization()).isEqualTo("Basic Ym9iOnNAY3JldA=="); // bob:s@cret
     assertThat(p.toString()).isEqualTo("proxy:3128");
-    assertThatThrownBy(() -> Proxies.fromEnv(Map.of("HTTPS_PROXY", "socks5://u:pw@proxy:1080")))
+    Proxies socks = Proxies.fromEnv(Map.of("HTTPS_PROXY", "socks5://u:pw@proxy:1080"));
+    assertThatThrownBy(() -> socks.proxyFor(URI.create("https://r.example/")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("HTTPS_PROXY: only http:// proxies")
         .hasMessageNotContaining("pw");
+    // unusable only for what would go through it
+    assertThat(socks.proxyFor(URI.create("https://127.0.0.1:5000/"))).isEmpty();
+    assertThat(socks.proxyFor(URI.create("http://r.example/"))).isEmpty();
   }
 }
