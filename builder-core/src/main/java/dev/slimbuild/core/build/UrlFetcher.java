@@ -1,6 +1,10 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.http.HttpClient;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
+import dev.slimbuild.core.http.Proxies;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,9 +12,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,34 +44,26 @@ public final class UrlFetcher {
 
   private static final int MAX_REDIRECTS = 10;
 
-  private final java.util.function.Supplier<HttpClient> clientFactory;
-  private HttpClient client;
-  private HttpClient manualRedirectClient;
+  /** How long one read of an answer may wait. */
+  private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+
+  private final HttpClient client;
   private final int maxAttempts;
   private final Duration backoff;
   private final long maxBytes;
 
-  /** A fetcher with its own client: follows redirects (except https to http), 30 s connect timeout. */
+  /**
+   * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, the proxies
+   * the environment names ({@link Proxies#fromEnv}); redirects followed except https to http.
+   */
   public UrlFetcher() {
-    // made on first use: the JDK client starts a thread that holds the process's exit ~0.3 s
-    this(
-        () -> HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build(),
-        Long.MAX_VALUE,
-        DEFAULT_ATTEMPTS,
-        DEFAULT_BACKOFF);
+    this(new HttpClient(defaultTls(), true, Duration.ofSeconds(30),
+            Proxies.fromEnv(System.getenv())),
+        Long.MAX_VALUE, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
-    this(() -> client, maxBytes, maxAttempts, backoff);
-    Objects.requireNonNull(client, "client");
-  }
-
-  private UrlFetcher(java.util.function.Supplier<HttpClient> clientFactory, long maxBytes,
-      int maxAttempts, Duration backoff) {
-    this.clientFactory = clientFactory;
+    this.client = Objects.requireNonNull(client, "client");
     if (maxBytes < 0 || maxAttempts < 1 || backoff.isNegative()) {
       throw new IllegalArgumentException("invalid fetcher limits");
     }
@@ -131,12 +124,9 @@ public final class UrlFetcher {
   private Fetched attempt(HttpRequest request, Path file, String fileName, String shown, int attempt)
       throws IOException {
     boolean last = attempt >= maxAttempts;
-    HttpResponse<InputStream> response;
+    HttpResponse response;
     try {
       response = send(request);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while downloading " + shown);
     } catch (IOException e) {
       if (last) {
         throw networkFailure(shown, attempt, e);
@@ -157,7 +147,7 @@ public final class UrlFetcher {
                 + status
                 + (retryable ? " (after " + attempts(attempt) + ")" : ""));
       }
-      long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+      long declared = response.headerAsLong("Content-Length").orElse(-1);
       if (declared > maxBytes) {
         throw tooLarge(shown);
       }
@@ -165,22 +155,25 @@ public final class UrlFetcher {
     }
   }
 
-  /**
-   * Sends the request. A request carrying credentials follows redirects itself, so that the
-   * Authorization header never reaches another origin (the JDK client would forward it).
-   */
-  private HttpResponse<InputStream> send(HttpRequest request)
-      throws IOException, InterruptedException {
-    if (request.headers().firstValue("Authorization").isEmpty()
-        || client().followRedirects() == HttpClient.Redirect.NEVER) {
-      return client().send(request, HttpResponse.BodyHandlers.ofInputStream());
+  private static javax.net.ssl.SSLContext defaultTls() {
+    try {
+      return javax.net.ssl.SSLContext.getDefault();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no TLS in this JVM", e);
     }
-    HttpClient c = manualRedirectClient();
+  }
+
+  /**
+   * Sends the request and follows redirects (up to {@value #MAX_REDIRECTS}; not from https to
+   * http, where the 3xx is the answer); the Authorization header of the URL's user info never
+   * leaves the URL's origin.
+   */
+  private HttpResponse send(HttpRequest request) throws IOException {
     URI origin = request.uri();
     HttpRequest current = request;
     for (int hop = 0; ; hop++) {
-      HttpResponse<InputStream> response = c.send(current, HttpResponse.BodyHandlers.ofInputStream());
-      Optional<String> location = response.headers().firstValue("Location");
+      HttpResponse response = client.send(current);
+      Optional<String> location = response.header("Location");
       if (!isRedirect(response.statusCode()) || location.isEmpty() || hop >= MAX_REDIRECTS) {
         return response;
       }
@@ -193,15 +186,17 @@ public final class UrlFetcher {
       String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
       boolean downgrade =
           current.uri().getScheme().equalsIgnoreCase("https") && scheme.equals("http");
-      if (downgrade || !(scheme.equals("http") || scheme.equals("https"))) {
-        return response; // as Redirect.NORMAL: the 3xx is the answer
+      if (downgrade || !(scheme.equals("http") || scheme.equals("https"))
+          || next.getHost() == null) {
+        return response; // the 3xx is the answer
       }
-      response.body().close();
-      HttpRequest.Builder b = HttpRequest.newBuilder(next).GET();
-      if (sameOrigin(origin, next)) {
-        request.headers().firstValue("Authorization").ifPresent(v -> b.header("Authorization", v));
+      response.close();
+      HttpRequest b = HttpRequest.get(next, READ_TIMEOUT);
+      Optional<String> authorization = Optional.ofNullable(request.headers().get("Authorization"));
+      if (authorization.isPresent() && sameOrigin(origin, next)) {
+        b = b.header("Authorization", authorization.get());
       }
-      current = b.build();
+      current = b;
     }
   }
 
@@ -220,33 +215,6 @@ public final class UrlFetcher {
       return u.getPort();
     }
     return u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
-  }
-
-  private synchronized HttpClient client() {
-    if (client == null) {
-      client = clientFactory.get();
-    }
-    return client;
-  }
-
-  /** A copy of the configured client that does not follow redirects. */
-  private synchronized HttpClient manualRedirectClient() {
-    if (manualRedirectClient == null) {
-      HttpClient client = client();
-      HttpClient.Builder b =
-          HttpClient.newBuilder()
-              .followRedirects(HttpClient.Redirect.NEVER)
-              .sslContext(client.sslContext())
-              .sslParameters(client.sslParameters())
-              .version(client.version());
-      client.connectTimeout().ifPresent(b::connectTimeout);
-      client.proxy().ifPresent(b::proxy);
-      client.authenticator().ifPresent(b::authenticator);
-      client.cookieHandler().ifPresent(b::cookieHandler);
-      client.executor().ifPresent(b::executor);
-      manualRedirectClient = b.build();
-    }
-    return manualRedirectClient;
   }
 
   private Fetched copy(
@@ -353,14 +321,14 @@ public final class UrlFetcher {
     } catch (URISyntaxException e) {
       throw new SlimbuildException("invalid URL " + redact(uri.toString()));
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(target).GET();
+    HttpRequest b = HttpRequest.get(target, READ_TIMEOUT);
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {
-      b.header(
+      b = b.header(
           "Authorization",
           "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
     }
-    return b.build();
+    return b;
   }
 
   private static String hostPort(URI uri) {

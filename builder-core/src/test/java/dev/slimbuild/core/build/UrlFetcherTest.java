@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
+import dev.slimbuild.core.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,15 +42,18 @@ class UrlFetcherTest {
   private HttpServer server;
   private UrlFetcher fetcher;
 
+  private static HttpClient client() {
+    try {
+      return new HttpClient(javax.net.ssl.SSLContext.getDefault(), true, Duration.ofSeconds(30));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @BeforeEach
   void start() throws IOException {
     server = newServer();
-    HttpClient client =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(30))
-            .build();
-    fetcher = new UrlFetcher(client, Long.MAX_VALUE, 3, Duration.ofMillis(1));
+    fetcher = new UrlFetcher(client(), Long.MAX_VALUE, 3, Duration.ofMillis(1));
   }
 
   @AfterEach
@@ -384,7 +387,7 @@ class UrlFetcherTest {
           }
         });
     UrlFetcher limited =
-        new UrlFetcher(HttpClient.newHttpClient(), 1000, 3, Duration.ofMillis(1));
+        new UrlFetcher(client(), 1000, 3, Duration.ofMillis(1));
 
     assertThatThrownBy(() -> limited.fetch(url("/big.bin"), Optional.empty(), staging))
         .isInstanceOf(SlimbuildException.class)
