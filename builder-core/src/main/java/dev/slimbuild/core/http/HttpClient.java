@@ -344,6 +344,8 @@ public final class HttpClient {
       try {
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress(a, port), connectTimeoutMillis);
+        // a TLS handshake or a proxy's answer waits no longer than a connection may take
+        s.setSoTimeout(Math.max(connectTimeoutMillis, 1));
         return s;
       } catch (IOException e) {
         s.close();
@@ -369,7 +371,6 @@ public final class HttpClient {
     OutputStream out = s.getOutputStream();
     out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
-    s.setSoTimeout(Math.max(connectTimeoutMillis, 1));
     // read unbuffered: what follows the answer's head is the server's TLS
     InputStream in = s.getInputStream();
     ByteArrayOutputStream answer = new ByteArrayOutputStream();

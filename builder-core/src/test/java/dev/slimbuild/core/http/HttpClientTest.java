@@ -262,6 +262,16 @@ class HttpClientTest {
   }
 
   @Test
+  void aServerThatNeverAnswersTheTlsHandshakeTimesOut() throws Exception {
+    // the scripted server waits for an HTTP head that a TLS client never sends
+    URI base = serve(List.of(List.of(text("200 OK", "", ""))));
+    HttpClient impatient = new HttpClient(SSLContext.getDefault(), true, Duration.ofMillis(300));
+    assertThatThrownBy(() -> impatient.send(HttpRequest.get(
+        URI.create("https://127.0.0.1:" + base.getPort() + "/v2/"), T)))
+        .isInstanceOf(SocketTimeoutException.class);
+  }
+
+  @Test
   void refusesBadRequestsBeforeSendingThem() {
     assertThatThrownBy(() -> HttpRequest.get(URI.create("http://h/"), T)
         .header("X-Bad", "a\r\nInjected: 1"))
