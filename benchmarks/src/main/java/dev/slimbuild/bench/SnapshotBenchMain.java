@@ -124,8 +124,7 @@ public final class SnapshotBenchMain {
     Path probe = base.resolve("overlay-probe");
     deleteTree(probe);
     Files.createDirectories(probe);
-    String why = Overlay.unavailable(probe);
-    deleteTree(probe);
+    String why = Overlay.unavailable(probe); // deletes the probe directory
     if (why != null) {
       System.out.println("overlay path not measured: " + why);
       return;

@@ -70,12 +70,30 @@ class RunBuildIT {
     return ctx;
   }
 
-  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
+  /** Layer {@code i}'s files by name. */
+  private static Map<String, TarFile> layer(BuildFixtures.Image image, int i) throws IOException {
     Map<String, TarFile> m = new HashMap<>();
-    for (TarFile f : image.layerFiles(image.layers().size() - 1)) {
+    for (TarFile f : image.layerFiles(i)) {
       m.put(f.name(), f);
     }
     return m;
+  }
+
+  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
+    return layer(image, image.layers().size() - 1);
+  }
+
+  /** Nothing a build made is left in {@code tmp} (its TMPDIR), and nothing below it mounted. */
+  private static void assertNothingLeftIn(Path tmp) throws IOException {
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.toList()).as("work directories left in " + tmp).isEmpty();
+    }
+    assertNothingMountedUnder(tmp);
+  }
+
+  private static void assertNothingMountedUnder(Path dir) throws IOException {
+    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
+        .noneMatch(l -> l.contains(dir.toString()));
   }
 
   private static List<String> history(BuildFixtures.Image image) {
@@ -102,12 +120,9 @@ class RunBuildIT {
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).contains("RUN sandbox for linux/" + p[0]);
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + p[0]));
-      Map<String, TarFile> first = new HashMap<>();
       // base, RUN, WORKDIR (creates /work/dir), RUN
       assertThat(image.layers().size()).isEqualTo(4);
-      for (TarFile f : image.layerFiles(1)) {
-        first.put(f.name(), f);
-      }
+      Map<String, TarFile> first = layer(image, 1);
       assertThat(first.get("arch").text()).isEqualTo(p[1] + "\n");
       assertThat(first.get("env").text()).isEqualTo("hello world /root\n");
       assertThat(first.get("arch").uid()).isZero();
@@ -178,11 +193,7 @@ class RunBuildIT {
           build(ctx, out, "--sandbox", "bwrap", "--run-rootfs", rootfs, "--no-optimize");
       assertThat(r.code()).as(rootfs + ": " + r.err()).isZero();
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
-      int n = image.layers().size();
-      Map<String, TarFile> replaced = new HashMap<>();
-      for (TarFile f : image.layerFiles(n - 2)) {
-        replaced.put(f.name(), f);
-      }
+      Map<String, TarFile> replaced = layer(image, image.layers().size() - 2);
       if (rootfs.equals("overlay")) {
         // overlayfs marks the directory made again opaque
         assertThat(replaced.keySet()).containsExactlyInAnyOrder("etc", "etc/.wh.group",
@@ -260,8 +271,7 @@ class RunBuildIT {
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
     assertThat(r.digest()).isEqualTo(digests.get(0));
-    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
-        .noneMatch(l -> l.contains(dir.toString()));
+    assertNothingMountedUnder(dir);
   }
 
   @Test
@@ -365,16 +375,11 @@ class RunBuildIT {
         assertThat(r.out().trim()).as("image digest as nobody, " + String.join(" ", way))
             .isEqualTo(asRoot.digest());
       }
-      try (Stream<Path> left = Files.list(shared.resolve("tmp"))) {
-        assertThat(left.toList()).as("work directories left").isEmpty();
-      }
+      assertNothingLeftIn(shared.resolve("tmp"));
 
       // and the owners are the image's, not the builder's
       BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody-proot-auto"));
-      Map<String, TarFile> first = new HashMap<>();
-      for (TarFile f : image.layerFiles(1)) {
-        first.put(f.name(), f);
-      }
+      Map<String, TarFile> first = layer(image, 1);
       assertThat(first.get("opt/f").uid()).isZero();
       assertThat(first.get("opt/f").mode()).isEqualTo(0640);
       assertThat(first.get("opt/private").mode()).isEqualTo(0700);
@@ -483,13 +488,9 @@ class RunBuildIT {
             + " code 3")
         .contains("its last output:", "\n  one\n", "\n  two\n") // stdout, stderr: any order
         .doesNotContain("\tat dev.slimbuild");
-    try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
-      assertThat(s.toList()).isEmpty();
-    }
     // and no overlay (the RUN ran on one: the tests run as root) is left mounted
     assertThat(r.err()).contains("RUN root filesystem: overlay over the image's files");
-    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
-        .noneMatch(l -> l.contains(dir.resolve("tmp").toString()));
+    assertNothingLeftIn(dir.resolve("tmp"));
     BuildFixtures.Run heredoc =
         build(context("heredoc", "RUN <<EOF\necho hi\nexit 4\nEOF\n"), "out2");
     assertThat(heredoc.code()).isEqualTo(1);
@@ -500,11 +501,8 @@ class RunBuildIT {
     assertThat(secret.code()).isEqualTo(1);
     assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret is not supported");
     // it failed before its first RUN took the background probes: they are done and gone too
-    try (Stream<Path> s = Files.list(dir.resolve("tmp"))) {
-      assertThat(s.toList()).isEmpty();
-    }
-    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
-        .noneMatch(l -> l.contains(dir.toString()));
+    assertNothingLeftIn(dir.resolve("tmp"));
+    assertNothingMountedUnder(dir);
   }
 
   @Test
@@ -539,11 +537,7 @@ class RunBuildIT {
     } finally {
       p.destroyForcibly();
     }
-    try (Stream<Path> left = Files.list(tmp)) {
-      assertThat(left.toList()).as("work directories left").isEmpty();
-    }
-    assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
-        .noneMatch(l -> l.contains(tmp.toString()));
+    assertNothingLeftIn(tmp);
   }
 
   @Test
@@ -563,10 +557,7 @@ class RunBuildIT {
       BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
-      Map<String, TarFile> none = new HashMap<>();
-      for (TarFile f : image.layerFiles(image.layers().size() - 2)) {
-        none.put(f.name(), f);
-      }
+      Map<String, TarFile> none = layer(image, image.layers().size() - 2);
       assertThat(none.get("none").text().lines().toList()).as(sandbox).containsExactly("lo");
       assertThat(lastLayer(image).get("host").text().lines().toList()).as(sandbox)
           .containsExactlyInAnyOrderElementsOf(hostInterfaces);

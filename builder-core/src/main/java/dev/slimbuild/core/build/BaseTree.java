@@ -24,11 +24,6 @@ interface BaseTree {
   /** No base layers (FROM scratch). */
   BaseTree EMPTY = List::of;
 
-  /** Loads once, on the first call. */
-  static BaseTree lazy(Loader loader) {
-    return lazy(loader, List::of);
-  }
-
   /** Loads once, on the first call; {@code images} lists the layer images after that. */
   static BaseTree lazy(Loader loader,
       java.util.function.Supplier<List<dev.slimbuild.core.pull.BlobCache.LayerImage>> images) {

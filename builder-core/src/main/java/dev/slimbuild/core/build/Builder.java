@@ -187,15 +187,12 @@ public final class Builder {
         new Thread(
             () -> {
               dev.slimbuild.core.run.Overlay.unmountAll();
-              List<IoStep> cleanups =
-                  List.of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging));
-              for (IoStep step : cleanups) {
-                try {
-                  step.run();
-                } catch (IOException | RuntimeException e) {
-                  // exiting anyway: say what stays behind
-                  System.err.println("slimbuild: stopped; could not clean up: " + e);
-                }
+              try {
+                IoStep.runAll(
+                    List.of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging)));
+              } catch (IOException | RuntimeException e) {
+                // exiting anyway: say what stays behind
+                System.err.println("slimbuild: stopped; could not clean up: " + e);
               }
             },
             "slimbuild-cleanup");
@@ -305,24 +302,23 @@ public final class Builder {
     dev.slimbuild.core.image.BlobStore from =
         store.has(layer.descriptor().digest()) ? store : cache.blobs();
     dev.slimbuild.core.image.BlobInfo info;
-    Digest diffId;
     try (java.io.InputStream raw = from.open(layer.descriptor().digest());
         java.io.InputStream tar =
             dev.slimbuild.compress.Decompressors.open(raw, layer.descriptor().mediaType());
         dev.slimbuild.core.image.BlobWriter out = store.newWriter()) {
-      diffId =
+      dev.slimbuild.core.layer.LayerWriter.Tar t =
           dev.slimbuild.core.layer.LayerWriter.encode(
-                  request.compression(),
-                  request.compressionLevel(),
-                  dev.slimbuild.compress.Compressors.DEFAULT_ZSTD_WORKERS,
-                  out,
-                  tar::transferTo)
-              .diffId();
-      if (!diffId.equals(layer.diffId())) {
+              request.compression(),
+              request.compressionLevel(),
+              dev.slimbuild.compress.Compressors.DEFAULT_ZSTD_WORKERS,
+              out,
+              tar::transferTo);
+      if (!t.diffId().equals(layer.diffId())) {
         throw new SlimbuildException("base layer " + layer.descriptor().digest()
-            + " does not decompress to its diff_id " + layer.diffId() + " (got " + diffId + ")");
+            + " does not decompress to its diff_id " + layer.diffId() + " (got " + t.diffId()
+            + ")");
       }
-      info = out.commit();
+      info = out.commitLayer(t);
     }
     LayerRef r = new LayerRef(
         Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),

@@ -61,9 +61,8 @@ final class LayerSink {
     try (BlobWriter out = store.newWriter()) {
       // the blob writer hashes the compressed bytes: the layer writer hashes only the tar
       tar = LayerWriter.writeTar(entries, compression, level, mtime, out);
-      info = out.commit();
+      info = out.commitLayer(tar);
     }
-    store.recordTarSize(info.digest(), tar.size());
     Layer layer =
         new Layer(Descriptor.of(compression.mediaType(), info.digest(), info.size()),
             tar.diffId(), tar.size());

@@ -84,11 +84,8 @@ public final class Outputs {
 
   /**
    * The {@code --metadata-file} JSON: buildx's keys ({@code containerimage.digest}, {@code
-   * containerimage.descriptor}, {@code image.name}) plus each platform's manifest and sizes.
-   */
-
-  /**
-   * The {@code --metadata-file} JSON with, under {@code slimbuild.sizeReport}, each platform's
+   * containerimage.descriptor}, {@code image.name}) plus each platform's manifest and sizes, and
+   * under {@code slimbuild.sizeReport}, each platform's
    * size report (layers, sizes, what optimisation left out) when {@code reports} has it.
    */
   public static byte[] metadata(

@@ -55,7 +55,7 @@ import java.util.function.UnaryOperator;
  */
 final class RunStep implements AutoCloseable {
   private static final int TAIL_LINES = 10;
-  private static final boolean BUILDER_IS_ROOT = RootfsWriter.forCurrentUser().setsOwners();
+  private static final boolean BUILDER_IS_ROOT = dev.slimbuild.core.fs.Privileges.isRoot();
 
   /** How a stage's file tree, for {@code --mount=type=bind,from=}, is found. */
   @FunctionalInterface
@@ -248,10 +248,9 @@ final class RunStep implements AutoCloseable {
               network,
               mounts,
               platform,
-              Duration.ZERO);
-      if (!wrapper.isEmpty()) {
-        spec = spec.wrapped(wrapper, hostView);
-      }
+              Duration.ZERO,
+              wrapper,
+              hostView);
       try {
         result =
             selection

@@ -75,13 +75,9 @@ final class RunSupport implements AutoCloseable {
     try {
       Files.createDirectories(options.tempDir());
       Path scratch = Files.createTempDirectory(options.tempDir(), "slimbuild-overlay-probe-");
-      try {
-        return Privileges.isRoot()
-            ? Overlay.unavailable(scratch)
-            : Overlay.unavailableInUserNamespace(scratch);
-      } finally {
-        dev.slimbuild.core.fs.Trees.delete(scratch);
-      }
+      return Privileges.isRoot()
+          ? Overlay.unavailable(scratch)
+          : Overlay.unavailableInUserNamespace(scratch);
     } catch (IOException e) {
       return "cannot probe overlay mounts: " + e.getMessage();
     }

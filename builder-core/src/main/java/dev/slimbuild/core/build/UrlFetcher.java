@@ -12,12 +12,10 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,8 +55,7 @@ public final class UrlFetcher {
    * the environment names ({@link Proxies#fromEnv}); redirects followed except https to http.
    */
   public UrlFetcher() {
-    this(new HttpClient(defaultTls(), true, Duration.ofSeconds(30),
-            Proxies.fromEnv(System.getenv())),
+    this(HttpClient.systemTrust(Duration.ofSeconds(30), Proxies.fromEnv(System.getenv())),
         Long.MAX_VALUE, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
   }
 
@@ -155,14 +152,6 @@ public final class UrlFetcher {
     }
   }
 
-  private static javax.net.ssl.SSLContext defaultTls() {
-    try {
-      return javax.net.ssl.SSLContext.getDefault();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no TLS in this JVM", e);
-    }
-  }
-
   /**
    * Sends the request and follows redirects (up to {@value #MAX_REDIRECTS}; not from https to
    * http, where the 3xx is the answer); the Authorization header of the URL's user info never
@@ -174,7 +163,8 @@ public final class UrlFetcher {
     for (int hop = 0; ; hop++) {
       HttpResponse response = client.send(current);
       Optional<String> location = response.header("Location");
-      if (!isRedirect(response.statusCode()) || location.isEmpty() || hop >= MAX_REDIRECTS) {
+      if (!HttpClient.isRedirect(response.statusCode()) || location.isEmpty()
+          || hop >= MAX_REDIRECTS) {
         return response;
       }
       URI next;
@@ -190,31 +180,14 @@ public final class UrlFetcher {
           || next.getHost() == null) {
         return response; // the 3xx is the answer
       }
-      response.close();
+      response.drain();
       HttpRequest b = HttpRequest.get(next, READ_TIMEOUT);
       Optional<String> authorization = Optional.ofNullable(request.headers().get("Authorization"));
-      if (authorization.isPresent() && sameOrigin(origin, next)) {
+      if (authorization.isPresent() && HttpClient.sameOrigin(origin, next)) {
         b = b.header("Authorization", authorization.get());
       }
       current = b;
     }
-  }
-
-  private static boolean isRedirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-  }
-
-  private static boolean sameOrigin(URI a, URI b) {
-    return a.getScheme().equalsIgnoreCase(b.getScheme())
-        && a.getHost().equalsIgnoreCase(String.valueOf(b.getHost()))
-        && port(a) == port(b);
-  }
-
-  private static int port(URI u) {
-    if (u.getPort() >= 0) {
-      return u.getPort();
-    }
-    return u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 
   private Fetched copy(
@@ -324,9 +297,7 @@ public final class UrlFetcher {
     HttpRequest b = HttpRequest.get(target, READ_TIMEOUT);
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {
-      b = b.header(
-          "Authorization",
-          "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
+      b = b.header("Authorization", HttpRequest.basicAuthorization(userInfo));
     }
     return b;
   }

@@ -22,6 +22,22 @@ import java.util.concurrent.RecursiveAction;
 public final class Trees {
   private Trees() {}
 
+  /**
+   * The answer of a probe that works in the scratch directory {@code dir}, which is deleted
+   * afterwards whatever the answer (a leftover is the build's own clean-up's to delete).
+   */
+  public static <T> T deletingAfter(Path dir, java.util.function.Supplier<T> probe) {
+    try {
+      return probe.get();
+    } finally {
+      try {
+        delete(dir);
+      } catch (IOException e) {
+        // left for the build's own clean-up
+      }
+    }
+  }
+
   /** Deletes {@code dir} and everything in it; a missing {@code dir} is fine. */
   public static void delete(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {

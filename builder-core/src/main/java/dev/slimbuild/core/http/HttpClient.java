@@ -28,7 +28,8 @@ import javax.net.ssl.SSLSocket;
  * A blocking HTTP/1.1 client (see the package documentation for why not the JDK's). Connections
  * are kept alive and reused per scheme, host and port; a request that finds a reused connection
  * closed by the server is sent once more on a new one when its body can be sent again. Redirects
- * are not followed: the caller decides. No proxy is used.
+ * are not followed: the caller decides ({@link #isRedirect}, {@link #sameOrigin}). Proxies come
+ * from the {@link Proxies} it is given.
  */
 public final class HttpClient {
   private static final int BUFFER = 64 * 1024;
@@ -44,16 +45,9 @@ public final class HttpClient {
 
   /**
    * A client that speaks TLS through {@code tls} (checking that certificates name the host when
-   * {@code verifyHostnames}) and gives up connecting after {@code connectTimeout}.
-   */
-  public HttpClient(SSLContext tls, boolean verifyHostnames, Duration connectTimeout) {
-    this(tls, verifyHostnames, connectTimeout, Proxies.NONE);
-  }
-
-  /**
-   * As {@link #HttpClient(SSLContext, boolean, Duration)}, through the proxies {@code proxies}
-   * names: an https request through a CONNECT tunnel (TLS end to end), an http one sent to the
-   * proxy in absolute form.
+   * {@code verifyHostnames}), gives up connecting after {@code connectTimeout}, and goes through
+   * the proxies {@code proxies} names: an https request through a CONNECT tunnel (TLS end to
+   * end), an http one sent to the proxy in absolute form.
    */
   public HttpClient(
       SSLContext tls, boolean verifyHostnames, Duration connectTimeout, Proxies proxies) {
@@ -61,6 +55,15 @@ public final class HttpClient {
     this.verifyHostnames = verifyHostnames;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.proxies = proxies;
+  }
+
+  /** A client trusting the system's CAs, verifying host names. */
+  public static HttpClient systemTrust(Duration connectTimeout, Proxies proxies) {
+    try {
+      return new HttpClient(SSLContext.getDefault(), true, connectTimeout, proxies);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no TLS in this JVM", e);
+    }
   }
 
   /**
@@ -259,11 +262,30 @@ public final class HttpClient {
   }
 
   private static String origin(URI uri) {
-    return uri.getScheme() + "://" + uri.getHost() + ":" + port(uri);
+    return uri.getScheme().toLowerCase(Locale.ROOT) + "://"
+        + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
+  }
+
+  /** Whether {@code a} and {@code b} have the same scheme, host and port (default ports filled). */
+  public static boolean sameOrigin(URI a, URI b) {
+    return a.getScheme() != null && b.getScheme() != null && a.getHost() != null
+        && b.getHost() != null && origin(a).equals(origin(b));
+  }
+
+  /** Whether {@code status} is a redirect a client may follow (with a Location). */
+  public static boolean isRedirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
   }
 
   private static int port(URI uri) {
-    return uri.getPort() >= 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    return uri.getPort() >= 0 ? uri.getPort()
+        : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  /** {@code host} without the brackets of an IPv6 literal. */
+  static String bareHost(String host) {
+    return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
+        : host;
   }
 
   private static String hostHeader(URI uri) {
@@ -303,8 +325,7 @@ public final class HttpClient {
     if (host == null) {
       throw new IOException("no host in " + uri);
     }
-    String bare = host.startsWith("[") && host.endsWith("]")
-        ? host.substring(1, host.length() - 1) : host;
+    String bare = bareHost(host);
     int port = port(uri);
     boolean tlsToServer = "https".equals(uri.getScheme());
     if (proxy != null) {

@@ -23,7 +23,7 @@ public record HttpRequest(
     if (!method.matches("[A-Z]+")) {
       throw new IllegalArgumentException("bad method " + method);
     }
-    headers = Map.copyOf(headers);
+    headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)); // in order
     for (Map.Entry<String, String> h : headers.entrySet()) {
       if (!h.getKey().matches("[A-Za-z0-9-]+")
           || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
@@ -44,9 +44,10 @@ public record HttpRequest(
     return new HttpRequest(method, uri, h, body, timeout);
   }
 
-  /** This request sent to {@code other} instead. */
-  public HttpRequest to(URI other) {
-    return new HttpRequest(method, other, headers, body, timeout);
+  /** The {@code Authorization} (or {@code Proxy-Authorization}) value for {@code user:secret}. */
+  public static String basicAuthorization(String userColonSecret) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString(
+        userColonSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** A request body of exactly {@code length} bytes. */
@@ -99,12 +100,7 @@ public record HttpRequest(
             throw new IOException("a streamed request body cannot be sent twice");
           }
           opened = true;
-          return new java.io.FilterInputStream(in) {
-            @Override
-            public void close() {
-              // the caller's stream: the caller closes it
-            }
-          };
+          return new dev.slimbuild.core.fs.Slice(in, length, false); // the caller closes in
         }
 
         @Override

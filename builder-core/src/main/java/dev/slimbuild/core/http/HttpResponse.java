@@ -59,6 +59,18 @@ public final class HttpResponse implements Closeable {
     return body;
   }
 
+  /**
+   * Reads what is left of the body (a redirect's or an error's few bytes) and closes it, so the
+   * connection can serve the next request.
+   */
+  public void drain() {
+    try (InputStream in = body) {
+      in.skip(Long.MAX_VALUE);
+    } catch (java.io.IOException e) {
+      // the answer is not needed
+    }
+  }
+
   @Override
   public void close() {
     try {

@@ -4,9 +4,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +66,7 @@ public final class Proxies {
         : new Proxies(https, http, List.copyOf(no), false);
   }
 
-  /** One proxy for every request, loopback included (callers with their own configuration). */
+  /** One proxy for every request, loopback included: for callers that choose it themselves. */
   public static Proxies always(Proxy proxy) {
     Choice c = new Choice(proxy, null);
     return new Proxies(c, c, List.of(), true);
@@ -83,10 +81,8 @@ public final class Proxies {
     if (c == null) {
       return Optional.empty();
     }
-    String host = target.getHost() == null ? "" : target.getHost().toLowerCase(Locale.ROOT);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    String host = target.getHost() == null ? ""
+        : HttpClient.bareHost(target.getHost().toLowerCase(Locale.ROOT));
     if (!loopbackToo && (host.equals("localhost") || isLoopback(host))) {
       return Optional.empty();
     }
@@ -118,9 +114,7 @@ public final class Proxies {
         return false;
       }
     }
-    if (r.startsWith("[") && r.endsWith("]")) {
-      r = r.substring(1, r.length() - 1);
-    }
+    r = HttpClient.bareHost(r);
     if (rulePort >= 0 && rulePort != port) {
       return false;
     }
@@ -222,17 +216,7 @@ public final class Proxies {
     if (u.getHost() == null) {
       throw new IllegalArgumentException(name + " names no proxy host");
     }
-    String auth = null;
-    if (u.getRawUserInfo() != null) {
-      String userInfo = java.net.URLDecoder.decode(
-          u.getRawUserInfo().replace("+", "%2B"), StandardCharsets.UTF_8);
-      auth = "Basic " + Base64.getEncoder().encodeToString(
-          userInfo.getBytes(StandardCharsets.UTF_8));
-    }
-    String host = u.getHost();
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new Proxy(host, u.getPort() >= 0 ? u.getPort() : 80, auth);
+    String auth = u.getUserInfo() == null ? null : HttpRequest.basicAuthorization(u.getUserInfo());
+    return new Proxy(HttpClient.bareHost(u.getHost()), u.getPort() >= 0 ? u.getPort() : 80, auth);
   }
 }

@@ -62,38 +62,32 @@ public final class BlobStore {
   }
 
   /**
-   * Records that layer blob {@code blob} uncompresses to a tar of {@code size} bytes (learnt while
-   * writing or unpacking it), so that a writer needing the size first (a docker archive's tar
-   * entry) need not decompress the layer an extra time. Kept beside the blobs, under {@code
-   * ROOT/tar-sizes}.
+   * Records that the layer tar with digest {@code diffId} is {@code size} bytes (learnt while
+   * writing or unpacking a blob of it, whatever its compression), so that a writer needing the
+   * size first (a docker archive's tar entry) need not decompress the layer an extra time. Kept
+   * beside the blobs, under {@code ROOT/tar-sizes}.
    */
-  public void recordTarSize(Digest blob, long size) throws IOException {
-    Path p = tarSizePath(blob);
-    if (Files.isRegularFile(p)) {
-      return;
-    }
-    Files.createDirectories(p.getParent());
-    Path tmp = Files.createTempFile(p.getParent(), "." + blob.hex(), ".tmp");
-    try {
-      Files.writeString(tmp, Long.toString(size));
-      Files.move(tmp, p, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
+  public void recordTarSize(Digest diffId, long size) throws IOException {
+    Path p = tarSizePath(diffId);
+    if (!Files.isRegularFile(p)) {
+      Files.createDirectories(p.getParent());
+      Dirs.writeAtomically(
+          p, Long.toString(size).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
   }
 
-  /** The uncompressed size {@link #recordTarSize} recorded for {@code blob}, if any. */
-  public java.util.OptionalLong tarSize(Digest blob) {
+  /** The size {@link #recordTarSize} recorded for the tar {@code diffId}, if any. */
+  public java.util.OptionalLong tarSize(Digest diffId) {
     try {
-      return java.util.OptionalLong.of(Long.parseLong(Files.readString(tarSizePath(blob)).strip()));
+      String recorded = Files.readString(tarSizePath(diffId)).strip();
+      return java.util.OptionalLong.of(Long.parseLong(recorded));
     } catch (IOException | NumberFormatException e) {
       return java.util.OptionalLong.empty();
     }
   }
 
-  private Path tarSizePath(Digest blob) {
-    return root.resolve("tar-sizes").resolve(blob.algorithm()).resolve(path(blob).getFileName());
+  private Path tarSizePath(Digest diffId) {
+    return root.resolve("tar-sizes").resolve(diffId.algorithm()).resolve(diffId.hex());
   }
 
   /** Stores {@code bytes}; returns their digest and size. */
@@ -135,11 +129,9 @@ public final class BlobStore {
    */
   public byte[] readDocument(Descriptor d) throws IOException {
     Digest digest = d.digest();
-    if (!digest.isRegistered()) {
-      throw new BadBlob("cannot verify " + digest + ": unsupported algorithm");
-    }
-    if (!has(digest)) {
-      throw new BadBlob("blob " + digest + " is missing");
+    String unreadable = unreadable(digest);
+    if (unreadable != null) {
+      throw new BadBlob(unreadable);
     }
     if (d.size() > MAX_DOCUMENT) {
       throw new BadBlob(digest + ": document of " + d.size() + " bytes is too large");
@@ -152,16 +144,10 @@ public final class BlobStore {
       throw new BadBlob("blob " + digest + " is larger than its descriptor's " + d.size()
           + " bytes");
     }
-    MessageDigest md = digest.newHasher();
-    md.update(bytes);
-    String actual = java.util.HexFormat.of().formatHex(md.digest());
-    if (!actual.equals(digest.hex())) {
-      throw new BadBlob("blob " + digest + " has content with digest " + digest.algorithm() + ":"
-          + actual);
-    }
-    if (bytes.length != d.size()) {
-      throw new BadBlob("blob " + digest + " is " + bytes.length + " bytes, descriptor says "
-          + d.size());
+    String wrong =
+        mismatch(d, Digest.of(digest.algorithm(), digest.newHasher().digest(bytes)), bytes.length);
+    if (wrong != null) {
+      throw new BadBlob(wrong);
     }
     return bytes;
   }
@@ -172,24 +158,33 @@ public final class BlobStore {
    */
   public String verify(Descriptor expected) throws IOException {
     Digest d = expected.digest();
+    String unreadable = unreadable(d);
+    if (unreadable != null) {
+      return unreadable;
+    }
+    MessageDigest md = d.newHasher();
+    long n;
+    try (dev.slimbuild.compress.HashingInputStream in =
+        new dev.slimbuild.compress.HashingInputStream(open(d), md)) {
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      n = in.count();
+    }
+    return mismatch(expected, Digest.of(d.algorithm(), md.digest()), n);
+  }
+
+  /** Why blob {@code d} cannot be checked at all, or null. */
+  private String unreadable(Digest d) {
     if (!d.isRegistered()) {
       return "cannot verify " + d + ": unsupported algorithm";
     }
-    if (!has(d)) {
-      return "blob " + d + " is missing";
-    }
-    MessageDigest md = d.newHasher();
-    long n = 0;
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = open(d)) {
-      for (int r; (r = in.read(buf)) > 0; ) {
-        md.update(buf, 0, r);
-        n += r;
-      }
-    }
-    String actual = java.util.HexFormat.of().formatHex(md.digest());
-    if (!actual.equals(d.hex())) {
-      return "blob " + d + " has content with digest " + d.algorithm() + ":" + actual;
+    return has(d) ? null : "blob " + d + " is missing";
+  }
+
+  /** How a blob of {@code n} bytes hashing to {@code actual} differs from {@code expected}. */
+  private static String mismatch(Descriptor expected, Digest actual, long n) {
+    Digest d = expected.digest();
+    if (!actual.equals(d)) {
+      return "blob " + d + " has content with digest " + actual;
     }
     if (n != expected.size()) {
       return "blob " + d + " is " + n + " bytes, descriptor says " + expected.size();

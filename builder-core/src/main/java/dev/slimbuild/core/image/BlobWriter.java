@@ -52,6 +52,16 @@ public final class BlobWriter extends OutputStream {
   }
 
   /**
+   * Finishes a layer blob whose uncompressed tar is {@code tar}, and records the tar's size
+   * ({@link BlobStore#recordTarSize}) for outputs that need it before the layer's bytes.
+   */
+  public BlobInfo commitLayer(dev.slimbuild.core.layer.LayerWriter.Tar tar) throws IOException {
+    BlobInfo info = commit(null);
+    store.recordTarSize(tar.diffId(), tar.size());
+    return info;
+  }
+
+  /**
    * Finishes the blob, checking it has digest {@code expected} (if not null): on a mismatch the
    * content is discarded and {@link DigestMismatchException} thrown.
    */

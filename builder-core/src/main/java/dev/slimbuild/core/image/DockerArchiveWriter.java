@@ -119,14 +119,14 @@ public final class DockerArchiveWriter {
       LayerSource layers,
       BlobStore blobs)
       throws IOException {
-    java.util.OptionalLong known = blobs.tarSize(layer.digest());
+    java.util.OptionalLong known = blobs.tarSize(diffId);
     long size;
     if (known.isPresent()) {
       size = known.getAsLong();
     } else {
       // a layer neither built nor unpacked here: one pass to learn its size (and check it)
       size = copyChecked(layers, layer, diffId, -1, OutputStream.nullOutputStream());
-      blobs.recordTarSize(layer.digest(), size);
+      blobs.recordTarSize(diffId, size);
     }
     tar.putArchiveEntry(entry(name, 0100644, size));
     copyChecked(layers, layer, diffId, size, tar);
@@ -141,20 +141,16 @@ public final class DockerArchiveWriter {
       LayerSource layers, Descriptor layer, Digest diffId, long size, OutputStream out)
       throws IOException {
     MessageDigest md = diffId.newHasher();
-    long n = 0;
-    byte[] buf = new byte[64 * 1024];
-    try (InputStream in = layers.openUncompressed(layer)) {
-      for (int r; (r = in.read(buf)) > 0; ) {
-        if (size >= 0 && n + r > size) {
-          break;
-        }
-        md.update(buf, 0, r);
-        out.write(buf, 0, r);
-        n += r;
-      }
+    long n;
+    boolean longer;
+    try (dev.slimbuild.compress.HashingInputStream in =
+        new dev.slimbuild.compress.HashingInputStream(layers.openUncompressed(layer), md)) {
+      (size < 0 ? in : new dev.slimbuild.core.fs.Slice(in, size, false)).transferTo(out);
+      n = in.count();
+      longer = size >= 0 && in.read() >= 0;
     }
     Digest actual = Digest.of(diffId.algorithm(), md.digest());
-    if (size >= 0 && n != size) {
+    if (size >= 0 && (n != size || longer)) {
       throw new DigestMismatchException(
           "uncompressed layer " + layer.digest() + " (not the " + size + " bytes recorded)",
           diffId, actual);

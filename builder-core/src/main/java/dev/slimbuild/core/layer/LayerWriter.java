@@ -44,7 +44,7 @@ public final class LayerWriter {
       long mtimeEpochSeconds,
       OutputStream blobOut)
       throws IOException {
-    TarBody body = pipe -> new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
+    TarBody body = tarOf(entries, mtimeEpochSeconds);
     if (compression == Compression.NONE) {
       // the blob is the tar: hash it once
       Tar t = encode(compression, level, zstdWorkers, blobOut, body);
@@ -104,11 +104,12 @@ public final class LayerWriter {
       long mtimeEpochSeconds,
       OutputStream blobOut)
       throws IOException {
-    return encode(
-        compression,
-        level,
-        Compressors.DEFAULT_ZSTD_WORKERS,
-        blobOut,
-        pipe -> new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe));
+    return encode(compression, level, Compressors.DEFAULT_ZSTD_WORKERS, blobOut,
+        tarOf(entries, mtimeEpochSeconds));
+  }
+
+  /** The layer's tar, written by {@link TarLayerWriter}. */
+  private static TarBody tarOf(Collection<LayerEntry> entries, long mtimeEpochSeconds) {
+    return pipe -> new TarLayerWriter(mtimeEpochSeconds).write(entries, pipe);
   }
 }

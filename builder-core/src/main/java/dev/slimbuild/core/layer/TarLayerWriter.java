@@ -168,7 +168,6 @@ public final class TarLayerWriter {
     }
   }
 
-
   private static void addParents(Map<String, LayerEntry> byKey) {
     List<String> keys = new ArrayList<>(byKey.keySet());
     for (String key : keys) {

@@ -344,8 +344,6 @@ public final class LayerOptimizer {
     return root != null && root.type() == EntryType.FILE;
   }
 
-
-
   /**
    * The optimised layers as one: later layers win, whiteouts and opaque markers are kept (they may
    * hide files of the layers below the stage), a hardlink whose file a later layer replaced

@@ -153,7 +153,7 @@ public final class BlobCache {
       boolean image = useImages();
       try {
         if (blobs.has(layer.digest())) {
-          try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
+          try (InputStream raw = blobs.open(layer.digest())) {
             unpack(raw, layer, diffId, dir, image);
           }
         } else {
@@ -162,7 +162,7 @@ public final class BlobCache {
         }
       } catch (ErofsWriter.UnsupportedLayer e) {
         // stored by now: unpacked into files instead
-        try (InputStream raw = Files.newInputStream(blobs.path(layer.digest()))) {
+        try (InputStream raw = blobs.open(layer.digest())) {
           unpack(raw, layer, diffId, dir, false);
         }
       }
@@ -317,7 +317,7 @@ public final class BlobCache {
         throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
             + " config says " + diffId + ", the uncompressed layer is " + actual);
       }
-      blobs.recordTarSize(layer.digest(), size);
+      blobs.recordTarSize(diffId, size);
       Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -492,12 +492,10 @@ public final class BlobCache {
       for (JsonValue v : arr.values()) {
         JsonObject o = (JsonObject) v;
         String file = str(o, "file");
-        Optional<JsonValue> at = o.get("at");
         long size = num(o, "size");
         ContentSource content =
             file != null ? ContentSource.ofPath(files.resolve(file))
-                : at.isPresent() ? ContentSource.ofRange(image, ((JsonNumber) at.get()).longValue(),
-                    size)
+                : o.get("at").isPresent() ? ContentSource.ofRange(image, num(o, "at"), size)
                 : null;
         Map<String, String> xattrs = new TreeMap<>();
         o.get("xattrs").ifPresent(x -> ((JsonObject) x).members()
@@ -520,7 +518,6 @@ public final class BlobCache {
   private static long num(JsonObject o, String key) {
     return ((JsonNumber) o.get(key).orElseThrow()).longValue();
   }
-
 
   /** Lets the layer reader close without closing the stream we still drain. */
   private static final class NonClosing extends java.io.FilterInputStream {

@@ -13,7 +13,6 @@ import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -99,8 +98,7 @@ final class Auth {
   }
 
   private static String basic(Login l) {
-    String pair = l.username() + ":" + l.secret();
-    return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    return HttpRequest.basicAuthorization(l.username() + ":" + l.secret());
   }
 
   private String fetchToken(Challenge c, List<String> scopes) throws IOException {

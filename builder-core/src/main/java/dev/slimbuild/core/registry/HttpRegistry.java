@@ -108,7 +108,7 @@ final class HttpRegistry implements Registry {
         Transport.retrying(
             () -> {
               HttpResponse r = http.send(req);
-              Transport.drain(r);
+              r.drain();
               if (r.statusCode() == 404) {
                 return Optional.of(Optional.<Descriptor>empty());
               }
@@ -159,7 +159,7 @@ final class HttpRegistry implements Registry {
           if (r.statusCode() != 201 && r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
-          Transport.drain(r);
+          r.drain();
           Optional<String> header = r.header("Docker-Content-Digest");
           if (header.isPresent() && !parseDigest(what, header.get()).equals(result)
               && result.algorithm().equals("sha256")) {
@@ -178,7 +178,7 @@ final class HttpRegistry implements Registry {
     return Transport.retrying(
         () -> {
           HttpResponse r = http.send(req);
-          Transport.drain(r);
+          r.drain();
           return switch (r.statusCode()) {
             case 200 -> true;
             case 404 -> false;
@@ -240,7 +240,7 @@ final class HttpRegistry implements Registry {
     return Transport.retrying(
         () -> {
           HttpResponse r = http.send(req);
-          Transport.drain(r);
+          r.drain();
           if (r.statusCode() == 201) {
             return Optional.empty();
           }
@@ -255,7 +255,7 @@ final class HttpRegistry implements Registry {
     try {
       HttpResponse r =
           http.send(Req.of("DELETE", session, push(repository, List.of()), "cancel upload"));
-      Transport.drain(r);
+      r.drain();
     } catch (IOException e) {
       // an abandoned session expires on the registry by itself
     }
@@ -297,7 +297,7 @@ final class HttpRegistry implements Registry {
     Req req =
         Req.of("POST", "/v2/" + repository + "/blobs/uploads/", push(repository, List.of()), what);
     HttpResponse r = http.send(req);
-    Transport.drain(r);
+    r.drain();
     if (r.statusCode() != 202) {
       throw Transport.statusError(what, r.statusCode(), new byte[0]);
     }
@@ -316,7 +316,7 @@ final class HttpRegistry implements Registry {
       if (r.statusCode() != 201) {
         throw Transport.statusError(what, r);
       }
-      Transport.drain(r);
+      r.drain();
     }
   }
 
@@ -341,7 +341,7 @@ final class HttpRegistry implements Registry {
         if (r.statusCode() != 202) {
           throw Transport.statusError(req.what(), r);
         }
-        Transport.drain(r);
+        r.drain();
         if (slice.remaining() > 0) {
           throw new RegistryException(
               what + ": the content ended before " + blob.size() + " bytes", 0, null, false);
@@ -366,7 +366,7 @@ final class HttpRegistry implements Registry {
     if (r.statusCode() != 201) {
       throw Transport.statusError(commit.what(), r);
     }
-    Transport.drain(r);
+    r.drain();
   }
 
   @Override

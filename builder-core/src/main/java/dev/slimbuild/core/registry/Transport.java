@@ -116,7 +116,7 @@ final class Transport {
     URI uri = resolve(req.target());
     HttpResponse r = sendAuthorized(req, uri, auth.header(req.scopes()));
     if (r.statusCode() == 401) {
-      drain(r);
+      r.drain();
       Challenge c = Challenge.parse(r.header("WWW-Authenticate").orElse(null))
           .orElse(null);
       boolean known = c != null;
@@ -132,7 +132,7 @@ final class Transport {
       }
       r = sendAuthorized(req, uri, auth.header(req.scopes()));
       if (r.statusCode() == 401) {
-        drain(r);
+        r.drain();
         throw auth.failed();
       }
     }
@@ -150,20 +150,14 @@ final class Transport {
         request = request.header("Authorization", authz);
       }
       HttpResponse r = exchange(request, req.what());
-      int s = r.statusCode();
-      boolean redirect = s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
-      if (!redirect || !req.followRedirects() || hop >= MAX_REDIRECTS) {
-        return r;
-      }
-      drain(r);
       Optional<String> location = r.header("Location");
-      if (location.isEmpty()) {
+      if (!HttpClient.isRedirect(r.statusCode()) || location.isEmpty() || !req.followRedirects()
+          || hop >= MAX_REDIRECTS) {
         return r;
       }
+      r.drain();
       URI next = current.resolve(location.get());
-      if (!Objects.equals(next.getHost(), current.getHost())
-          || next.getPort() != current.getPort()
-          || !Objects.equals(next.getScheme(), current.getScheme())) {
+      if (!HttpClient.sameOrigin(next, current)) {
         authz = null; // a storage backend: never hand it the registry's credentials
       }
       current = next;
@@ -241,14 +235,6 @@ final class Transport {
     return statusError(what, r.statusCode(), body);
   }
 
-  static void drain(HttpResponse r) {
-    try (InputStream in = r.body()) {
-      in.skip(Long.MAX_VALUE);
-    } catch (IOException e) {
-      // the answer is not needed
-    }
-  }
-
   private URI resolve(String target) throws IOException {
     URI t = URI.create(target);
     return t.isAbsolute() ? t : base().resolve(target);
@@ -276,7 +262,7 @@ final class Transport {
       HttpRequest request = HttpRequest.get(candidate.resolve("/v2/"), Duration.ofSeconds(30));
       try {
         HttpResponse r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
-        drain(r);
+        r.drain();
         if (r.statusCode() >= 500 || r.statusCode() == 429) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
         }

@@ -47,7 +47,7 @@ public final class BwrapSandbox implements Sandbox {
     if (spec.network() == Network.NONE) {
       cmd.add("--unshare-net");
     }
-    if (Host.euid() != 0 || spec.uid() != 0 || spec.gid() != 0) {
+    if (!dev.slimbuild.core.fs.Privileges.isRoot() || spec.uid() != 0 || spec.gid() != 0) {
       cmd.addAll(
           List.of(
               "--unshare-user",

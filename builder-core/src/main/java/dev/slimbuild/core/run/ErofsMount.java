@@ -43,19 +43,11 @@ public final class ErofsMount implements Closeable {
    * an empty directory, deleted afterwards whatever the answer.
    */
   public static String unavailable(Path scratch) {
-    try {
-      return probe(scratch);
-    } finally {
-      try {
-        dev.slimbuild.core.fs.Trees.delete(scratch);
-      } catch (IOException e) {
-        // left for the build's own clean-up
-      }
-    }
+    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch, () -> probe(scratch));
   }
 
   private static String probe(Path scratch) {
-    if (Host.euid() != 0) {
+    if (!dev.slimbuild.core.fs.Privileges.isRoot()) {
       return "not root";
     }
     try {

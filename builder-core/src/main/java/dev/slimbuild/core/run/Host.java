@@ -17,20 +17,6 @@ final class Host {
 
   private Host() {}
 
-  /** The effective uid, from the {@code Uid:} line of {@code /proc/self/status}. */
-  static int euid() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Uid:")) {
-          return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // fall through: treat as unprivileged
-    }
-    return -1;
-  }
-
   /** The first executable {@code name} on the PATH (or in /usr/sbin, /sbin). */
   static Optional<Path> which(String name) {
     List<String> dirs = new ArrayList<>();

@@ -69,19 +69,25 @@ public final class Overlay implements Closeable {
   }
 
   private static String options(List<Path> lowers, Path upper, Path work) {
-    List<String> names = new ArrayList<>();
-    for (Path p : lowers) {
-      names.add(p.toString());
-    }
-    if (!names.stream().allMatch(Overlay::usable)
-        || !usable(upper.toString())
-        || !usable(work.toString())) {
+    String lowerdir = lowerdir(lowers);
+    if (lowerdir == null || !usable(upper.toString()) || !usable(work.toString())) {
       return null;
     }
-    String o =
-        "lowerdir=" + String.join(":", names) + ",upperdir=" + upper + ",workdir=" + work
-            + ",userxattr,metacopy=off,index=off,volatile";
+    String o = lowerdir + ",upperdir=" + upper + ",workdir=" + work
+        + ",userxattr,metacopy=off,index=off,volatile";
     return o.length() <= MAX_OPTIONS ? o : null;
+  }
+
+  /** {@code lowerdir=A:B:...}, or null when a directory cannot be named in mount options. */
+  private static String lowerdir(List<Path> lowers) {
+    List<String> names = new ArrayList<>();
+    for (Path p : lowers) {
+      if (!usable(p.toString())) {
+        return null;
+      }
+      names.add(p.toString());
+    }
+    return "lowerdir=" + String.join(":", names);
   }
 
   /** Mount options separate by commas and lower directories by colons; no escaping here. */
@@ -111,16 +117,14 @@ public final class Overlay implements Closeable {
 
   /**
    * Null when this process (root) can run RUNs on overlay mounts under {@code scratch} (an empty
-   * directory on the work directories' filesystem, left empty), else why not. It mounts a small
+   * directory on the work directories' filesystem, deleted afterwards), else why not. It mounts a small
    * overlay, deletes a file and replaces a directory through it and checks the whiteout and the
    * opaque marker it finds in the upper directory: CAP_SYS_ADMIN, a kernel with {@code userxattr}
    * (5.11+) and user extended attributes on the upper filesystem are all needed.
    */
   public static String unavailable(Path scratch) {
-    if (Host.euid() != 0) {
-      return "not root";
-    }
-    return probe(scratch, false);
+    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch,
+        () -> dev.slimbuild.core.fs.Privileges.isRoot() ? probe(scratch, false) : "not root");
   }
 
   /**
@@ -128,10 +132,8 @@ public final class Overlay implements Closeable {
    * {@link #inUserNamespace}), else why not; probed like {@link #unavailable}.
    */
   public static String unavailableInUserNamespace(Path scratch) {
-    if (Host.which("unshare").isEmpty()) {
-      return "no unshare(1)";
-    }
-    return probe(scratch, true);
+    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch,
+        () -> Host.which("unshare").isEmpty() ? "no unshare(1)" : probe(scratch, true));
   }
 
   private static String probe(Path scratch, boolean userNamespace) {
@@ -176,13 +178,6 @@ public final class Overlay implements Closeable {
       return null;
     } catch (IOException | RuntimeException e) {
       return "overlay probe failed: " + e.getMessage();
-    } finally {
-      try {
-        dev.slimbuild.core.fs.Trees.delete(scratch);
-        Files.createDirectories(scratch);
-      } catch (IOException e) {
-        // a leftover probe directory is deleted with the build's work directories
-      }
     }
   }
 
@@ -253,14 +248,12 @@ public final class Overlay implements Closeable {
    * view of a stack of layer images, itself the lower directory of the RUNs' overlays.
    */
   public static Overlay mountReadOnly(List<Path> lowers, Path merged) throws IOException {
-    List<String> names = new ArrayList<>();
-    for (Path p : lowers) {
-      if (!usable(p.toString())) {
-        throw new IOException("overlay lower directory cannot be named in mount options: " + p);
-      }
-      names.add(p.toString());
+    String lowerdir = lowerdir(lowers);
+    if (lowerdir == null) {
+      throw new IOException("overlay lower directories cannot be named in mount options: "
+          + lowers);
     }
-    String o = "lowerdir=" + String.join(":", names) + ",userxattr";
+    String o = lowerdir + ",userxattr";
     if (lowers.size() < 2 || o.length() > MAX_OPTIONS) {
       throw new IOException("a read-only overlay needs 2 to a page of lower directories");
     }

@@ -38,19 +38,8 @@ public final class RootfsWriter {
 
   /** A writer for the user this process runs as. */
   public static RootfsWriter forCurrentUser() {
-    return new RootfsWriter(runningAsRoot());
+    return new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot());
   }
-
-  /** Whether this writer sets the model's owners on disk (it runs as root). */
-  public boolean setsOwners() {
-    return asRoot;
-  }
-
-  /** Whether this process's effective uid is 0. */
-  static boolean runningAsRoot() {
-    return dev.slimbuild.core.fs.Privileges.isRoot();
-  }
-
 
   /**
    * Writes {@code tree} to {@code workDir} (created if missing, must be empty) and records every

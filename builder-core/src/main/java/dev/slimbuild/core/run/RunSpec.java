@@ -38,22 +38,6 @@ public record RunSpec(
     List<String> wrapper,
     Path prepareRoot) {
 
-  /** A spec without a wrapper, preparing mount points in {@code rootfs} itself. */
-  public RunSpec(
-      Path rootfs,
-      List<String> argv,
-      List<String> env,
-      String workdir,
-      int uid,
-      int gid,
-      Network network,
-      List<Mount> mounts,
-      Platform platform,
-      Duration timeout) {
-    this(rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, List.of(),
-        rootfs);
-  }
-
   public RunSpec {
     rootfs = rootfs.toAbsolutePath().normalize();
     argv = List.copyOf(argv);
@@ -78,12 +62,6 @@ public record RunSpec(
     prepareRoot = prepareRoot.toAbsolutePath().normalize();
   }
 
-  /** This spec run under {@code prefix}, with mount points made in {@code dir} from the host. */
-  public RunSpec wrapped(List<String> prefix, Path dir) {
-    return new RunSpec(
-        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, prefix, dir);
-  }
-
   /** {@code sandboxCommand} under this spec's wrapper. */
   public List<String> command(List<String> sandboxCommand) {
     if (wrapper.isEmpty()) {
@@ -96,8 +74,8 @@ public record RunSpec(
 
   /** {@code argv} as root in {@code /} with no environment, host network, no limit. */
   public static RunSpec of(Path rootfs, List<String> argv, Platform platform) {
-    return new RunSpec(
-        rootfs, argv, List.of(), "/", 0, 0, Network.HOST, List.of(), platform, Duration.ZERO);
+    return new RunSpec(rootfs, argv, List.of(), "/", 0, 0, Network.HOST, List.of(), platform,
+        Duration.ZERO, List.of(), rootfs);
   }
 
   public RunSpec withEnv(List<String> newEnv) {

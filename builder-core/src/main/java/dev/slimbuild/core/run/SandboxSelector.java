@@ -104,7 +104,7 @@ public final class SandboxSelector {
 
   private static Optional<Sandbox> chroot(boolean foreign, String binfmt, List<String> skipped) {
     Optional<Path> chroot = Host.which("chroot");
-    if (Host.euid() != 0) {
+    if (!dev.slimbuild.core.fs.Privileges.isRoot()) {
       skipped.add("chroot: not root");
     } else if (chroot.isEmpty()) {
       skipped.add("chroot: not installed (package coreutils)");

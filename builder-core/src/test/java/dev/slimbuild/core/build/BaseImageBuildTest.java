@@ -241,6 +241,10 @@ class BaseImageBuildTest {
     assertThat(layers.get(1).digest()).isEqualTo(zstdLayer);
     // only the layer the image still holds is a base layer (to fetch or mount from the base)
     assertThat(r.baseLayers().keySet()).containsExactly(zstdLayer);
+    // the re-encoded layer's tar size is recorded (a docker output streams it without a pass to
+    // count it)
+    assertThat(store.tarSize(single(r).config().value().diffIds().get(0)))
+        .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, layers.get(0)));
   }
 
   @Test

@@ -91,6 +91,15 @@ class OptimizeBuildTest {
     BuildResult r = b.build(req, options);
     b.fetchBaseLayers(r);
     assertThat(new ImageValidator(store).problems(r.image().descriptor())).isEmpty();
+    // each layer the build wrote has its tar size recorded (a docker output needs it first)
+    BuiltImage built = (BuiltImage) r.image();
+    for (int i = 0; i < built.layers().size(); i++) {
+      Descriptor l = built.layers().get(i);
+      if (!r.baseLayers().containsKey(l.digest())) {
+        assertThat(store.tarSize(built.config().value().diffIds().get(i)))
+            .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, l));
+      }
+    }
     return r;
   }
 

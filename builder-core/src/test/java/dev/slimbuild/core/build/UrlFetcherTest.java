@@ -43,11 +43,7 @@ class UrlFetcherTest {
   private UrlFetcher fetcher;
 
   private static HttpClient client() {
-    try {
-      return new HttpClient(javax.net.ssl.SSLContext.getDefault(), true, Duration.ofSeconds(30));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
+    return HttpClient.systemTrust(Duration.ofSeconds(30), dev.slimbuild.core.http.Proxies.NONE);
   }
 
   @BeforeEach

@@ -145,15 +145,7 @@ class HttpClientTest {
     }
   }
 
-  private static final HttpClient CLIENT = client();
-
-  private static HttpClient client() {
-    try {
-      return new HttpClient(SSLContext.getDefault(), true, T);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
-  }
+  private static final HttpClient CLIENT = HttpClient.systemTrust(T, Proxies.NONE);
 
   @Test
   void framesAndReusesOneConnection() throws IOException {
@@ -265,7 +257,7 @@ class HttpClientTest {
   void aServerThatNeverAnswersTheTlsHandshakeTimesOut() throws Exception {
     // the scripted server waits for an HTTP head that a TLS client never sends
     URI base = serve(List.of(List.of(text("200 OK", "", ""))));
-    HttpClient impatient = new HttpClient(SSLContext.getDefault(), true, Duration.ofMillis(300));
+    HttpClient impatient = HttpClient.systemTrust(Duration.ofMillis(300), Proxies.NONE);
     assertThatThrownBy(() -> impatient.send(HttpRequest.get(
         URI.create("https://127.0.0.1:" + base.getPort() + "/v2/"), T)))
         .isInstanceOf(SocketTimeoutException.class);

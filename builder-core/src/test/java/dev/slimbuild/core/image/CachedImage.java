@@ -20,16 +20,10 @@ import java.util.Map;
  * StoredImages} on later calls; its blobs are hard-linked (or copied) into the caller's store.
  */
 final class CachedImage {
-  /** Makes the image into {@code store} (the cache's own blob store). */
+  /** Makes the image into {@code store}, e.g. {@code BusyboxBase::build}. */
   @FunctionalInterface
   interface Maker {
     ImageOutput make(BlobStore store) throws IOException;
-  }
-
-  /** Builds an image into a store, e.g. {@code BusyboxBase::build}. */
-  @FunctionalInterface
-  interface Build {
-    ImageOutput build(BlobStore store) throws IOException;
   }
 
   private CachedImage() {}
@@ -64,9 +58,11 @@ final class CachedImage {
     Path top = cache.resolve("image.json");
     BlobStore store = new BlobStore(cache.resolve("image"));
     if (Files.isRegularFile(top)) {
-      Descriptor d = Descriptor.parse(Files.readAllBytes(top));
-      if (store.verify(d) == null) {
-        return StoredImages.load(store, d);
+      try {
+        // reads and checks every document once; a damaged cache is made again
+        return StoredImages.load(store, Descriptor.parse(Files.readAllBytes(top)));
+      } catch (InvalidImageException e) {
+        // made again below
       }
     }
     ImageOutput image = maker.make(store);
@@ -81,13 +77,13 @@ final class CachedImage {
   }
 
   /** Builds the image into a temporary store and pushes it to {@code repository:tag}. */
-  static PushReport push(Build build, Registry registry, String repository, String tag)
+  static PushReport push(Maker build, Registry registry, String repository, String tag)
       throws IOException {
     Path tmp = Files.createTempDirectory("base-image-");
     try {
       BlobStore store = new BlobStore(tmp);
       return new Pusher(registry, store)
-          .push(build.build(store), repository, List.of(tag), Map.of());
+          .push(build.make(store), repository, List.of(tag), Map.of());
     } finally {
       Dirs.deleteRecursively(tmp);
     }

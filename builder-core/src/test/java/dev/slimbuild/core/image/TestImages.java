@@ -77,4 +77,12 @@ public final class TestImages {
       throw new UncheckedIOException(e);
     }
   }
+
+  /** The size of {@code layer}'s uncompressed tar, counted by decompressing the stored blob. */
+  public static long tarSize(BlobStore store, Descriptor layer) throws IOException {
+    try (java.io.InputStream in = dev.slimbuild.compress.Decompressors.open(
+        store.open(layer.digest()), layer.mediaType())) {
+      return in.transferTo(java.io.OutputStream.nullOutputStream());
+    }
+  }
 }

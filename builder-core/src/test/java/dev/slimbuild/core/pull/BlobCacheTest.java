@@ -46,7 +46,8 @@ class BlobCacheTest {
 
   @Test
   void downloadsOnceAndUnpacksEveryCompression() throws IOException {
-    BlobCache cache = BlobCache.in(new BlobStore(dir.resolve("store")));
+    BlobStore store = new BlobStore(dir.resolve("store"));
+    BlobCache cache = BlobCache.in(store);
     for (Compression c : Compression.values()) {
       PushedLayer l = RegistryImages.layer(reg, "base", sample(), c, false);
       int before = reg.blobGets.get();
@@ -62,6 +63,9 @@ class BlobCacheTest {
       Path p = ((ContentSource.PathSource) hello.content()).path();
       assertThat(p).startsWith(dir.resolve("store/unpacked/sha256/" + l.diffId().hex()));
       assertThat(Files.readString(p)).isEqualTo("hello\n");
+      // the tar's size is recorded as it unpacks, for outputs that need it first
+      assertThat(store.tarSize(l.diffId())).as(c.name())
+          .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, l.descriptor()));
     }
   }
 

@@ -34,6 +34,7 @@ class OverlaySnapshotIT {
     assertThat(Overlay.unavailable(Files.createDirectory(tmp.resolve("probe"))))
         .as("overlay mounts must work where the suite runs (as root)")
         .isNull();
+    assertThat(tmp.resolve("probe")).doesNotExist(); // the probe cleans up after itself
   }
 
   private static String read(Path p) throws IOException {
@@ -102,15 +103,17 @@ class OverlaySnapshotIT {
         Overlay.mount(List.of(lower), upper, Files.createDirectory(tmp.resolve("work")),
             Files.createDirectory(tmp.resolve("merged")))) {
       // read everything, write nothing
+      List<Path> files;
       try (var s = Files.walk(o.merged())) {
-        s.filter(Files::isRegularFile).forEach(p -> {
-          try {
-            read(p);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        });
+        files = s.filter(Files::isRegularFile).sorted().toList();
       }
+      for (Path p : files) {
+        read(p);
+      }
+      // opening a file for writing copies it up unchanged: its bytes must be compared to find
+      // that nothing changed
+      Files.newOutputStream(files.get(0), java.nio.file.StandardOpenOption.APPEND).close();
+      assertThat(upper.resolve(o.merged().relativize(files.get(0)))).exists();
     }
     assertThat(Snapshot.diffUpper(upper, t.tree(), lower::resolve, Set.of(), true, 0, 0)).isEmpty();
   }
