@@ -95,7 +95,9 @@ final class Emulation {
    */
   static void requireBinfmt(RunSpec spec, String sandbox) {
     if (isForeign(spec.platform())) {
-      String problem = binfmtProblem(spec.rootfs(), spec.platform());
+      // where the host sees the image's files: the merged root of a wrapped (user namespace)
+      // overlay exists only inside the wrapper, its lower directory on the host
+      String problem = binfmtProblem(spec.prepareRoot(), spec.platform());
       if (problem != null) {
         throw new SlimbuildException(
             "RUN for " + spec.platform() + " with " + sandbox + " needs binfmt_misc (" + problem
