@@ -212,7 +212,8 @@ final class BuildCommand implements Callable<Integer> {
       throws IOException {
     // SLIMBUILD_LAYER_IMAGES=0: base layers unpacked into files even where images would mount
     Builder builder = new Builder(local.blobs(), printer, registries::forHost,
-        !"0".equals(main.env().get("SLIMBUILD_LAYER_IMAGES")));
+        !"0".equals(main.env().get("SLIMBUILD_LAYER_IMAGES")),
+        dev.slimbuild.core.http.Proxies.fromEnv(main.env()));
     BuildResult result = builder.build(request, optimize);
     List<String> over = new ArrayList<>();
     for (SizeReport r : result.sizeReports().values()) {

@@ -736,7 +736,7 @@ class BuildCommandTest {
   }
 
   @Test
-  void registryTrafficGoesThroughHttpsProxyAndItsFailuresNameItWithoutItsPassword()
+  void registryAndAddUrlTrafficGoThroughHttpsProxyAndItsFailuresNameItWithoutItsPassword()
       throws Exception {
     Path ctx = dir.resolve("proxied");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM registry.invalid/app:1\n");
@@ -750,10 +750,23 @@ class BuildCommandTest {
             + " proxy 127.0.0.1:9:")
         .doesNotContain("hunter2")
         .doesNotContain("\tat ");
+    // ADD <URL> downloads take the proxies from the same environment
+    Path add = dir.resolve("proxied-add");
+    BuildFixtures.write(add.resolve("Dockerfile"),
+        "FROM scratch\nADD https://files.invalid/app.tar.gz /app.tar.gz\n");
+    Run fetched = BuildFixtures.run(env, "build", add.toString());
+    assertThat(fetched.code()).isEqualTo(1);
+    assertThat(fetched.err()).contains("https://files.invalid/app.tar.gz", "proxy 127.0.0.1:9:")
+        .doesNotContain("hunter2");
     env.put("HTTPS_PROXY", "socks5://ci:hunter2@127.0.0.1:1080");
     Run socks = BuildFixtures.run(env, "build", ctx.toString());
     assertThat(socks.code()).isEqualTo(1);
     assertThat(socks.err()).contains("HTTPS_PROXY: only http:// proxies are supported")
+        .doesNotContain("hunter2");
+    // a proxy setting that cannot work is not retried
+    Run socksAdd = BuildFixtures.run(env, "build", add.toString());
+    assertThat(socksAdd.err())
+        .contains("after 1 attempt: HTTPS_PROXY: only http:// proxies are supported")
         .doesNotContain("hunter2");
   }
 }

@@ -48,6 +48,7 @@ public final class Builder {
   private final EventSink events;
   private final RegistryProvider registries;
   private final BlobCache cache;
+  private final dev.slimbuild.core.http.Proxies urlProxies;
 
   /** A builder without registry access: FROM and COPY --from images are refused. */
   public Builder(BlobStore store, EventSink events) {
@@ -69,8 +70,18 @@ public final class Builder {
    */
   public Builder(
       BlobStore store, EventSink events, RegistryProvider registries, boolean layerImages) {
+    this(store, events, registries, layerImages,
+        dev.slimbuild.core.http.Proxies.fromEnv(System.getenv()));
+  }
+
+  /**
+   * As {@link #Builder(BlobStore, EventSink, RegistryProvider, boolean)}, with {@code ADD <URL>}
+   * downloads through {@code urlProxies} (from the caller's environment, as registries get theirs).
+   */
+  public Builder(BlobStore store, EventSink events, RegistryProvider registries,
+      boolean layerImages, dev.slimbuild.core.http.Proxies urlProxies) {
     this(store, events, registries,
-        BlobCache.in(store, () -> layerImages && layerImagesUsable(store)));
+        BlobCache.in(store, () -> layerImages && layerImagesUsable(store)), urlProxies);
   }
 
   private static boolean layerImagesUsable(BlobStore store) {
@@ -86,10 +97,17 @@ public final class Builder {
   /** A builder with its own cache of pulled blobs and unpacked layers. */
   public Builder(
       BlobStore store, EventSink events, RegistryProvider registries, BlobCache cache) {
+    this(store, events, registries, cache,
+        dev.slimbuild.core.http.Proxies.fromEnv(System.getenv()));
+  }
+
+  private Builder(BlobStore store, EventSink events, RegistryProvider registries,
+      BlobCache cache, dev.slimbuild.core.http.Proxies urlProxies) {
     this.store = store;
     this.events = events;
     this.registries = registries;
     this.cache = cache;
+    this.urlProxies = urlProxies;
   }
 
   /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
@@ -168,7 +186,7 @@ public final class Builder {
     Map<String, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
-    UrlFetcher urlFetcher = new UrlFetcher();
+    UrlFetcher urlFetcher = new UrlFetcher(urlProxies);
     Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
     BaseImages bases = new BaseImages(registries, cache);
     StageExecutor.Downloads downloads =

@@ -51,12 +51,12 @@ public final class UrlFetcher {
   private final long maxBytes;
 
   /**
-   * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, the proxies
-   * the environment names ({@link Proxies#fromEnv}); redirects followed except https to http.
+   * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, through
+   * {@code proxies}; redirects followed except https to http.
    */
-  public UrlFetcher() {
-    this(HttpClient.systemTrust(Duration.ofSeconds(30), Proxies.fromEnv(System.getenv())),
-        Long.MAX_VALUE, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
+  public UrlFetcher(Proxies proxies) {
+    this(HttpClient.systemTrust(Duration.ofSeconds(30), proxies), Long.MAX_VALUE,
+        DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
@@ -125,7 +125,7 @@ public final class UrlFetcher {
     try {
       response = send(request);
     } catch (IOException e) {
-      if (last) {
+      if (last || e instanceof HttpClient.ProxyException p && !p.retryable()) {
         throw networkFailure(shown, attempt, e);
       }
       return null;
