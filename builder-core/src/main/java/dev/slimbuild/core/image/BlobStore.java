@@ -110,8 +110,11 @@ public final class BlobStore {
     return new BlobWriter(this, Files.createTempFile(ingest, "blob-", ".part"));
   }
 
-  /** The largest document (manifest, index, config) {@link #readDocument} reads. */
-  public static final long MAX_DOCUMENT = 4L * 1024 * 1024;
+  /**
+   * The largest document (manifest, index, config) {@link #readDocument} reads, and the largest a
+   * pull accepts: what was pulled can always be read back (for a push, an output).
+   */
+  public static final long MAX_DOCUMENT = 8L * 1024 * 1024;
 
   /** A stored blob that is missing or not what its descriptor says. */
   public static final class BadBlob extends IOException {

@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  */
 public final class ImageResolver {
   /** Manifests and configs are small JSON documents; anything larger is refused. */
-  static final int MAX_DOCUMENT = 8 << 20;
+  static final long MAX_DOCUMENT = dev.slimbuild.core.image.BlobStore.MAX_DOCUMENT;
 
   private final Registry registry;
 
