@@ -140,6 +140,19 @@ class RunBuildIT {
   }
 
   @Test
+  void anOverlayAskedForThatThisRunCannotHaveIsAnErrorNotACopy() throws Exception {
+    // as root, a non-root USER keeps its owners only under chroot: bwrap would need the copy
+    Path ctx = context("overlay-user", "USER 1000:1000\nRUN true\n");
+    BuildFixtures.Run r = build(ctx, "out", "--sandbox", "bwrap", "--run-rootfs", "overlay");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .contains("Dockerfile:3: --run-rootfs overlay: this RUN cannot run on an overlay")
+        .doesNotContain("\tat ");
+    assertNothingLeftIn(dir.resolve("tmp"));
+    assertThat(build(ctx, "out-auto", "--sandbox", "bwrap").code()).isZero();
+  }
+
+  @Test
   void everySandboxBuildsTheSameImageWithWhiteouts() throws Exception {
     Path ctx =
         context("same",

@@ -181,9 +181,17 @@ final class RunStep implements AutoCloseable {
             && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
     // The overlay: as root where owners go on disk (a host mount); not as root, in a user
     // namespace around bwrap or proot (owners stay in the model, as on the copy path)
-    boolean overlay =
-        (BUILDER_IS_ROOT ? ownersOnDisk : !selection.sandbox().name().equals("chroot"))
-            && runs.overlayUnavailable() == null;
+    boolean overlayFits =
+        BUILDER_IS_ROOT ? ownersOnDisk : !selection.sandbox().name().equals("chroot");
+    if (!overlayFits && runs.options().rootfs().equals("overlay")) {
+      throw r.location().error("--run-rootfs overlay: this RUN cannot run on an overlay ("
+          + (BUILDER_IS_ROOT
+              ? "as root, a RUN as a non-root USER keeps its files' owners only with --sandbox"
+                  + " chroot"
+              : "the chroot sandbox without root has no overlay")
+          + "); use --run-rootfs auto or copy");
+    }
+    boolean overlay = overlayFits && runs.overlayUnavailable() == null;
     long t0 = System.nanoTime();
     Rootfs before = overlay ? null : workspace(stage, ownersOnDisk);
     Path upper = overlay ? overlayUpper(stage) : null;
