@@ -740,7 +740,7 @@ class BuildCommandTest {
       throws Exception {
     Path ctx = dir.resolve("proxied");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM registry.invalid/app:1\n");
-    java.util.Map<String, String> env = new java.util.HashMap<>(BuildFixtures.isolatedEnv(dir));
+    java.util.Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     // nothing listens on the discard port of loopback: the proxy refuses the connection
     env.put("HTTPS_PROXY", "http://ci:hunter2@127.0.0.1:9");
     Run r = BuildFixtures.run(env, "build", ctx.toString());

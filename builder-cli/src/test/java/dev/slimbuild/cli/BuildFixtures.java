@@ -38,6 +38,13 @@ final class BuildFixtures {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** Runs the CLI in {@link #isolatedEnv} of {@code dir} with {@code extra} added to it. */
+  static Run runIn(Path dir, Map<String, String> extra, String... args) {
+    Map<String, String> env = isolatedEnv(dir);
+    env.putAll(extra);
+    return run(env, args);
+  }
+
   /**
    * An environment that keeps a CLI run inside {@code dir}: its own store, home, cache and
    * temporary directory (a mutable map, for callers to add to).

@@ -51,9 +51,7 @@ class RegistryBuildIT {
   }
 
   private Run cli(Map<String, String> env, String... args) {
-    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
-    e.putAll(env);
-    return BuildFixtures.run(e, args);
+    return BuildFixtures.runIn(dir, env, args);
   }
 
   private Path context() throws Exception {

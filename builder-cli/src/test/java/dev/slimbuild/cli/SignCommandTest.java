@@ -21,9 +21,7 @@ class SignCommandTest {
   @TempDir Path dir;
 
   private Run run(Map<String, String> env, String... args) {
-    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
-    e.putAll(env);
-    return BuildFixtures.run(e, args);
+    return BuildFixtures.runIn(dir, env, args);
   }
 
   private String keyPair() {

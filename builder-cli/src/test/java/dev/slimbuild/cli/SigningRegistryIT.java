@@ -74,7 +74,7 @@ class SigningRegistryIT {
     keys = Files.createTempDirectory("slimbuild-sign-keys");
     for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
         OTHER_PASSWORD})) {
-      Run gen = cli(keys, Map.of("COSIGN_PASSWORD", k[1]), "generate-key-pair",
+      Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", k[1]), "generate-key-pair",
           "--output-key-prefix", keys.resolve(k[0]).toString());
       assertThat(gen.code()).as(gen.err()).isZero();
     }
@@ -94,14 +94,8 @@ class SigningRegistryIT {
     return TestRegistry.client(host);
   }
 
-  private static Run cli(Path dir, Map<String, String> env, String... args) {
-    Map<String, String> e = BuildFixtures.isolatedEnv(dir);
-    e.putAll(env);
-    return BuildFixtures.run(e, args);
-  }
-
   private Run cli(Map<String, String> env, String... args) {
-    return cli(dir, env, args);
+    return BuildFixtures.runIn(dir, env, args);
   }
 
   private static String key(String name) {

@@ -36,10 +36,14 @@ final class TestRegistry {
   /**
    * A started registry holding the two-platform busybox base.
    *
-   * @param host where it listens (plain HTTP)
    * @param base the base image's name, {@code HOST/base/busybox:1}
    */
-  record Busybox(RegistryServer server, String host, String base) implements AutoCloseable {
+  record Busybox(RegistryServer server, String base) implements AutoCloseable {
+    /** Where it listens (plain HTTP). */
+    String host() {
+      return server.host();
+    }
+
     @Override
     public void close() throws IOException {
       server.close();
@@ -49,7 +53,7 @@ final class TestRegistry {
   /** Starts a registry with the busybox base as {@code base/busybox:1}; the caller closes it. */
   static Busybox busybox() throws IOException {
     RegistryServer server = start(r -> BusyboxBase.push(r, "base/busybox", "1"));
-    return new Busybox(server, server.host(), server.host() + "/base/busybox:1");
+    return new Busybox(server, server.host() + "/base/busybox:1");
   }
 
   /** A client for {@code host}, which may use plain HTTP. */

@@ -732,20 +732,7 @@ final class RunStep implements AutoCloseable {
       if (parents.add(parent)) {
         Files.createDirectories(parent);
       }
-      long copied = 0;
-      try (FileChannel in = FileChannel.open(from);
-          FileChannel o =
-              FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        long size = e.size();
-        while (copied < size) {
-          long n = in.transferTo(copied, size - copied, o);
-          if (n <= 0) {
-            break;
-          }
-          copied += n;
-        }
-      }
-      if (copied != e.size()) {
+      if (dev.slimbuild.core.fs.Copy.range(from, 0, e.size(), to) != e.size()) {
         throw new IOException("'/" + e.path() + "' changed while its layer was written");
       }
       out.add(e.withContent(ContentSource.ofPath(to)));

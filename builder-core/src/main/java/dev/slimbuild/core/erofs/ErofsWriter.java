@@ -160,7 +160,7 @@ public final class ErofsWriter implements Closeable {
       existing.implicit = false;
       return;
     }
-    Node n = dir(mode, uid, gid);
+    Node n = new Node(S_IFDIR);
     attrs(n, mode, uid, gid, mtime, xattrs);
     put(path, n);
   }
@@ -191,8 +191,7 @@ public final class ErofsWriter implements Closeable {
 
   /** Records the deletion of {@code path} from the layers below (an overlayfs whiteout). */
   public void whiteout(String path) throws IOException {
-    Node n = new Node(S_IFCHR);
-    n.mode = 0;
+    Node n = new Node(S_IFCHR); // mode 0, device 0/0
     n.mtime = mtime;
     put(path, n);
   }
@@ -433,34 +432,49 @@ public final class ErofsWriter implements Closeable {
     return out;
   }
 
+  /**
+   * Where the block of dirents starting at {@code i} ends (exclusive): as many entries and their
+   * names as fit in one block.
+   */
+  private static int blockEnd(List<Dirent> all, int i) {
+    int used = 0;
+    int j = i;
+    while (j < all.size() && used + DIRENT + all.get(j).name().length <= BLOCK) {
+      used += DIRENT + all.get(j).name().length;
+      j++;
+    }
+    return j;
+  }
+
+  /** The bytes dirents {@code i} to {@code j} (exclusive) and their names take. */
+  private static int blockBytes(List<Dirent> all, int i, int j) {
+    int used = 0;
+    for (int k = i; k < j; k++) {
+      used += DIRENT + all.get(k).name().length;
+    }
+    return used;
+  }
+
   /** The directory's bytes: full blocks, then the last one's used part. */
   private static int dirSize(List<Dirent> dirents) {
-    int used = 0;
     int blocks = 0;
-    for (Dirent e : dirents) {
-      int need = DIRENT + e.name().length;
-      if (used + need > BLOCK) {
-        blocks++;
-        used = 0;
-      }
-      used += need;
+    int last = 0;
+    for (int i = 0; i < dirents.size(); ) { // "." and "..": at least one block
+      int j = blockEnd(dirents, i);
+      last = blockBytes(dirents, i, j);
+      blocks++;
+      i = j;
     }
-    return blocks * BLOCK + used;
+    return (blocks - 1) * BLOCK + last;
   }
 
   /** Blocks of dirents followed by their names, as many entries per block as fit. */
   private static byte[] dirBytes(Node d) {
     List<Dirent> all = d.dirents;
     ByteBuffer b = ByteBuffer.allocate((int) d.size).order(ByteOrder.LITTLE_ENDIAN);
-    int i = 0;
     int start = 0;
-    while (i < all.size()) {
-      int used = 0;
-      int j = i;
-      while (j < all.size() && used + DIRENT + all.get(j).name().length <= BLOCK) {
-        used += DIRENT + all.get(j).name().length;
-        j++;
-      }
+    for (int i = 0; i < all.size(); ) {
+      int j = blockEnd(all, i);
       int nameOff = (j - i) * DIRENT;
       for (int k = i; k < j; k++) {
         Dirent e = all.get(k);

@@ -87,6 +87,18 @@ public record FileStat(
     return t.to(TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Whether {@code other} has this stat's cheap signature: modification time (ns), size, mode,
+   * owner and, for a symlink, target. The same signature can still hide new bytes.
+   */
+  boolean sameSignature(FileStat other) {
+    return mtimeNanos() == other.mtimeNanos()
+        && size() == other.size()
+        && mode() == other.mode()
+        && sameOwner(other)
+        && (type() != EntryType.SYMLINK || linkTarget().equals(other.linkTarget()));
+  }
+
   /** Whether the owner on disk is the one recorded in {@code other}. */
   boolean sameOwner(FileStat other) {
     return uid == other.uid && gid == other.gid;

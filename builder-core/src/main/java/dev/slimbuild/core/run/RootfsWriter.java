@@ -6,12 +6,10 @@ import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -191,11 +189,11 @@ public final class RootfsWriter {
     if (e.content() instanceof ContentSource.PathSource) {
       // the kernel copies (sendfile/copy_file_range); never a link: RUN may write in place
       Path source = ((ContentSource.PathSource) e.content()).path();
-      copied = transfer(source, 0, -1, target);
+      copied = dev.slimbuild.core.fs.Copy.range(source, 0, -1, target);
     } else if (e.content() instanceof ContentSource.RangeSource) {
       // a file inside a layer image: the kernel copies the range
       ContentSource.RangeSource r = (ContentSource.RangeSource) e.content();
-      copied = transfer(r.file(), r.offset(), r.size(), target);
+      copied = dev.slimbuild.core.fs.Copy.range(r.file(), r.offset(), r.size(), target);
     } else {
       try (InputStream in = e.content().open()) {
         copied = Files.copy(in, target);
@@ -208,23 +206,6 @@ public final class RootfsWriter {
   }
 
   /** Copies {@code size} bytes (-1: to the end) of {@code source} from {@code from} to a new file. */
-  private static long transfer(Path source, long from, long size, Path target) throws IOException {
-    try (FileChannel in = FileChannel.open(source);
-        FileChannel out =
-            FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      long want = size < 0 ? in.size() - from : size;
-      long copied = 0;
-      while (copied < want) {
-        long n = in.transferTo(from + copied, want - copied, out);
-        if (n <= 0) {
-          break;
-        }
-        copied += n;
-      }
-      return copied;
-    }
-  }
-
   private void chown(Path p, LayerEntry e) throws IOException {
     if (asRoot) {
       Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);

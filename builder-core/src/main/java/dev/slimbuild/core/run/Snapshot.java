@@ -264,6 +264,8 @@ public final class Snapshot {
   private static final class OverlayWalk extends Changes {
     private final FileTree model;
     private final Function<String, Path> lower;
+    /** Where an inconclusive file's lower copy is, found once while walking. */
+    private final Map<String, Path> lowerOf = new HashMap<>();
 
     OverlayWalk(
         FileTree model,
@@ -303,7 +305,8 @@ public final class Snapshot {
         }
         EntryType wasType = was == null ? null
             : was.type() == EntryType.HARDLINK ? EntryType.FILE : was.type();
-        FileStat old = wasType == now.type() ? oldStat(path) : null;
+        Path lowerFile = wasType == now.type() ? lower.apply(path) : null;
+        FileStat old = lowerFile == null ? null : FileStat.read(lowerFile);
         Node n = new Node(path, file, now, old == null ? null : was, old, old != null);
         if (now.type() == EntryType.DIRECTORY) {
           dirs.put(path, n);
@@ -323,28 +326,19 @@ public final class Snapshot {
         if (now.type() == EntryType.FILE && now.nlink() > 1) {
           linkGroups.computeIfAbsent(now.inode(), k -> new ArrayList<>()).add(n);
         }
-        if (old == null
-            || old.mtimeNanos() != now.mtimeNanos()
-            || old.size() != now.size()
-            || old.mode() != now.mode()
-            || !old.sameOwner(now)
-            || now.type() == EntryType.SYMLINK && !old.linkTarget().equals(now.linkTarget())) {
+        if (old == null || !old.sameSignature(now)) {
           emit(n);
         } else if (now.type() == EntryType.FILE) {
           inconclusive.add(n); // copied up, same signature: only the bytes can tell
+          lowerOf.put(path, lowerFile);
         }
       }
     }
 
     List<LayerEntry> finish() throws IOException {
       linkGroups();
-      compareInconclusive(n -> ContentSource.ofPath(lower.apply(n.path())));
+      compareInconclusive(n -> ContentSource.ofPath(lowerOf.get(n.path())));
       return result();
-    }
-
-    private FileStat oldStat(String path) throws IOException {
-      Path p = lower.apply(path);
-      return p == null ? null : FileStat.read(p);
     }
   }
 
@@ -491,15 +485,11 @@ public final class Snapshot {
       if (old == null || old.type() != now.type()) {
         return true;
       }
-      if (old.inode() != now.inode()
-          || old.mtimeNanos() != now.mtimeNanos()
-          || old.size() != now.size()
-          || old.mode() != now.mode()
-          || !old.sameOwner(now)) {
+      if (old.inode() != now.inode() || !old.sameSignature(now)) {
         return true;
       }
       if (now.type() == EntryType.SYMLINK) {
-        return !old.linkTarget().equals(now.linkTarget());
+        return false;
       }
       if (old.ctimeNanos() != now.ctimeNanos()) {
         // same size and mtime, yet touched: content written with the mtime restored, a link

@@ -59,4 +59,28 @@ class LayerEntryTest {
     assertThatThrownBy(() -> e.xattrs().put("x", "y"))
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void linkRootFollowsAChainAndGivesUpOnAMissingTargetACycleOrTooLongAChain() {
+    Map<String, LayerEntry> byPath = new java.util.HashMap<>();
+    LayerEntry file = LayerEntry.file("f", 0644, 0, 0, 1, () -> new java.io.ByteArrayInputStream(
+        new byte[1]));
+    byPath.put("f", file);
+    byPath.put("a", LayerEntry.hardlink("a", "f", 0644, 0, 0));
+    byPath.put("b", LayerEntry.hardlink("b", "a", 0644, 0, 0));
+    assertThat(byPath.get("b").linkRoot(byPath::get)).isSameAs(file);
+    assertThat(file.linkRoot(byPath::get)).isSameAs(file);
+    assertThat(LayerEntry.hardlink("m", "missing", 0644, 0, 0).linkRoot(byPath::get)).isNull();
+    byPath.put("x", LayerEntry.hardlink("x", "y", 0644, 0, 0));
+    byPath.put("y", LayerEntry.hardlink("y", "x", 0644, 0, 0));
+    assertThat(byPath.get("x").linkRoot(byPath::get)).isNull(); // a cycle ends at the limit
+    // a chain of exactly MAX_LINK_DEPTH links resolves; one more does not
+    String prev = "f";
+    for (int i = 1; i <= LayerEntry.MAX_LINK_DEPTH + 1; i++) {
+      byPath.put("l" + i, LayerEntry.hardlink("l" + i, prev, 0644, 0, 0));
+      prev = "l" + i;
+    }
+    assertThat(byPath.get("l" + LayerEntry.MAX_LINK_DEPTH).linkRoot(byPath::get)).isSameAs(file);
+    assertThat(byPath.get("l" + (LayerEntry.MAX_LINK_DEPTH + 1)).linkRoot(byPath::get)).isNull();
+  }
 }
