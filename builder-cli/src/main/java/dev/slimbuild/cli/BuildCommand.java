@@ -5,6 +5,8 @@ import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.build.BuildRequest;
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
+import dev.slimbuild.core.build.CacheSettings;
+import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.build.OutputSpec;
 import dev.slimbuild.core.build.Outputs;
 import dev.slimbuild.core.build.RunOptions;
@@ -150,6 +152,34 @@ final class BuildCommand implements Callable<Integer> {
           + " Default: auto (overlay where it works).")
   String runRootfs = "auto";
 
+  @Option(names = "--no-cache",
+      description = "Do not reuse steps of earlier builds (this build still records its own).")
+  boolean noCache;
+
+  @Option(names = "--no-cache-filter", paramLabel = "STAGE", split = ",",
+      description = "Do not reuse earlier builds' steps for this stage (name or index; repeatable).")
+  List<String> noCacheFilter = new ArrayList<>();
+
+  @Option(names = "--cache-from", paramLabel = "type=registry,ref=REPO:TAG|type=local,src=DIR",
+      description = "Also reuse steps from this cache, after the local store's (repeatable).")
+  List<String> cacheFrom = new ArrayList<>();
+
+  @Option(names = "--cache-to",
+      paramLabel = "type=registry,ref=REPO:TAG[,mode=min|max]|type=local,dest=DIR",
+      description = "Write the build's cache there (mode=min: only what the image holds;"
+          + " max: every step). Repeatable.")
+  List<String> cacheTo = new ArrayList<>();
+
+  @Option(names = "--cache", arity = "0..1", paramLabel = "true|false",
+      description = "kaniko's flag: read and write the cache at --cache-repo (mode=max).")
+  boolean kanikoCache;
+
+  @Option(names = "--cache-repo", paramLabel = "REPO",
+      description = "kaniko's flag: with --cache, the repository of the cache (tag"
+          + " 'buildcache' unless REPO has one). Default: the first -t name's repository"
+          + " + '/cache'.")
+  String cacheRepo;
+
   @CommandLine.Mixin RegistryFlags registryFlags;
 
   @CommandLine.Mixin StoreFlag storeFlag;
@@ -184,6 +214,7 @@ final class BuildCommand implements Callable<Integer> {
     // before building: a wrong password must not cost a build
     PrivateKey signingKey =
         signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
+    CacheSettings cache = cacheSettings(refs);
     OptimizeOptions optimize = optimizeOptions();
     Long budget = maxSize == null ? null : Sizes.parse(maxSize);
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
@@ -195,13 +226,15 @@ final class BuildCommand implements Callable<Integer> {
             epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()));
     LocalStore local = storeFlag.open(main.env());
     try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
-      return build(request, optimize, budget, local, registries, refs, outs, printer, signingKey);
+      return build(request, optimize, cache, budget, local, registries, refs, outs, printer,
+          signingKey);
     }
   }
 
   private int build(
       BuildRequest request,
       OptimizeOptions optimize,
+      CacheSettings cache,
       Long budget,
       LocalStore local,
       RegistryFlags.Session registries,
@@ -213,8 +246,9 @@ final class BuildCommand implements Callable<Integer> {
     // SLIMBUILD_LAYER_IMAGES=0: base layers unpacked into files even where images would mount
     Builder builder = new Builder(local.blobs(), printer, registries::forHost,
         !"0".equals(main.env().get("SLIMBUILD_LAYER_IMAGES")),
-        dev.slimbuild.core.http.Proxies.fromEnv(main.env()));
-    BuildResult result = builder.build(request, optimize);
+        dev.slimbuild.core.http.Proxies.fromEnv(main.env())).cache(cache);
+    // OCI/docker outputs and the local store need every blob; base layers may still be remote
+    BuildResult result = builder.build(request, optimize, !outs.isEmpty() || !push);
     List<String> over = new ArrayList<>();
     for (SizeReport r : result.sizeReports().values()) {
       if (budget != null && r.compressedSize() > budget) {
@@ -230,10 +264,6 @@ final class BuildCommand implements Callable<Integer> {
     if (!over.isEmpty()) {
       throw new SlimbuildException("image exceeds --max-size " + maxSize + " ("
           + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
-    }
-    if (!outs.isEmpty() || !push) {
-      // OCI/docker outputs and the local store need every blob; base layers may still be remote
-      builder.fetchBaseLayers(result);
     }
     if (push) {
       Map<dev.slimbuild.core.oci.Digest, List<String>> sources = new LinkedHashMap<>();
@@ -260,6 +290,7 @@ final class BuildCommand implements Callable<Integer> {
             "stored " + String.join(", ", tags) + " in " + local.root()));
       }
     }
+    builder.exportCache(result);
     if (metadataFile != null) {
       Path tmp = Files.createTempFile(
           metadataFile.toAbsolutePath().getParent(), ".metadata", ".tmp");
@@ -269,6 +300,35 @@ final class BuildCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.image().descriptor().digest());
     return 0;
+  }
+
+  private CacheSettings cacheSettings(List<ImageReference> refs) {
+    List<CacheSpec> from = new ArrayList<>();
+    List<CacheSpec> to = new ArrayList<>();
+    for (String f : cacheFrom) {
+      from.add(CacheSpec.parse(f, false));
+    }
+    for (String t : cacheTo) {
+      to.add(CacheSpec.parse(t, true));
+    }
+    if (kanikoCache) {
+      String repo = cacheRepo;
+      if (repo == null) {
+        if (refs.isEmpty()) {
+          throw new SlimbuildException("--cache needs --cache-repo or a -t name to derive it from");
+        }
+        repo = refs.get(0).registry() + "/" + refs.get(0).repository() + "/cache";
+      }
+      ImageReference r = ImageReference.parse(repo);
+      String ref = repo.contains(":") && r.tag() != null && repo.endsWith(":" + r.tag())
+          ? repo
+          : repo + ":buildcache";
+      from.add(CacheSpec.parse("type=registry,ref=" + ref, false));
+      to.add(CacheSpec.parse("type=registry,ref=" + ref + ",mode=max", true));
+    } else if (cacheRepo != null) {
+      throw new SlimbuildException("--cache-repo needs --cache=true (kaniko's flags)");
+    }
+    return new CacheSettings(noCache, new java.util.HashSet<>(noCacheFilter), from, to);
   }
 
   private OptimizeOptions optimizeOptions() {

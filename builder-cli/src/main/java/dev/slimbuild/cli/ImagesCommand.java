@@ -65,6 +65,13 @@ final class ImagesCommand implements Callable<Integer> {
       out.println(new JsonArray(json).toJson());
     } else {
       printTable(out, rows);
+      var cache = dev.slimbuild.core.cache.CachePrune.usage(local);
+      if (cache.records() > 0) {
+        out.println();
+        out.println("build cache: " + cache.records() + " records, " + humanSize(cache.bytes())
+            + " in " + cache.blobs() + " blobs besides the images ('slimbuild prune' reclaims"
+            + " them)");
+      }
     }
     out.flush();
     return 0;

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
       ImagesCommand.class,
       InspectCommand.class,
       PushCommand.class,
+      IndexCommand.class,
+      PruneCommand.class,
       GenerateKeyPairCommand.class,
       SignCommand.class,
       VerifyCommand.class

@@ -56,6 +56,16 @@ final class ProgressPrinter implements EventSink {
           f.steps(),
           oneLine(f.text()),
           f.elapsed().toNanos() / 1e9);
+    } else if (event instanceof BuildEvent.StepCached c) {
+      err.printf(
+          Locale.ROOT,
+          "[%s] [%s %d/%d] CACHED (%s) %s%n",
+          c.platform(),
+          c.stage(),
+          c.step(),
+          c.steps(),
+          c.from(),
+          oneLine(c.text()));
     } else if (event instanceof BuildEvent.LayerWritten l) {
       err.printf(
           Locale.ROOT,

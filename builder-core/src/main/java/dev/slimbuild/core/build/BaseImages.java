@@ -106,15 +106,29 @@ final class BaseImages {
     });
   }
 
-  private List<LayerEntry> entries(LayerRef r) throws IOException {
+  /**
+   * The entries of layer {@code r}: downloaded from its source repository and unpacked the first
+   * time, or unpacked from the local store for a layer without a source (one a build wrote).
+   */
+  synchronized List<LayerEntry> entries(LayerRef r) throws IOException {
     List<LayerEntry> e = layers.get(r.diffId());
     if (e == null) {
-      String source = r.sourceRepository().orElseThrow();
-      ImageReference where = ImageReference.parse(source + "@" + r.descriptor().digest());
-      e = cache.layer(registry(where.registry()), where.repository(), r.descriptor(), r.diffId());
+      if (r.sourceRepository().isEmpty()) {
+        e = cache.layer(null, null, r.descriptor(), r.diffId()); // in the store: no download
+      } else {
+        ImageReference where =
+            ImageReference.parse(r.sourceRepository().get() + "@" + r.descriptor().digest());
+        e = cache.layer(registry(where.registry()), where.repository(), r.descriptor(),
+            r.diffId());
+      }
       layers.put(r.diffId(), e);
     }
     return e;
+  }
+
+  /** The mountable image of layer {@code r}, once {@link #entries} unpacked it as one. */
+  java.util.Optional<BlobCache.LayerImage> image(LayerRef r) {
+    return cache.image(r.diffId());
   }
 
   /** Downloads a base layer's blob into the cache. */

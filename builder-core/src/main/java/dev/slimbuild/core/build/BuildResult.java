@@ -10,11 +10,12 @@ import java.util.Map;
  * A finished build: the image (one platform's manifest, or an index of several), warnings, and the base-image layers the image contains, by blob digest. Those
  * may not be in the store: {@link Builder#fetchBaseLayers} downloads them for outputs that need
  * their bytes, while a push can mount them from their source repository. {@code sizeReports}:
- * each platform's layers, sizes and what optimisation left out, in platform order.
+ * each platform's layers, sizes and what optimisation left out, in platform order; {@code cache}:
+ * the records the build used and made, for {@code --cache-to}.
  */
 public record BuildResult(
     ImageOutput image, List<String> warnings, Map<Digest, LayerRef> baseLayers,
-    Map<String, SizeReport> sizeReports) {
+    Map<String, SizeReport> sizeReports, dev.slimbuild.core.cache.BuildCache cache) {
   public BuildResult {
     warnings = List.copyOf(warnings);
     baseLayers = Map.copyOf(baseLayers);

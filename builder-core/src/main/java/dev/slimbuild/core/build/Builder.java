@@ -129,12 +129,25 @@ public final class Builder {
    * layouts, docker archives, the local store. A push does not need this: it mounts them.
    */
   public void fetchBaseLayers(BuildResult result) throws IOException {
+    fetchBaseLayers(result, null);
+  }
+
+  private void fetchBaseLayers(BuildResult result, dev.slimbuild.core.cache.BuildCache from)
+      throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
     for (LayerRef r : result.baseLayers().values().stream()
         .sorted(java.util.Comparator.comparing(l -> l.descriptor().digest())).toList()) {
       Digest d = r.descriptor().digest();
       if (!store.has(d)) {
-        bases.fetch(r);
+        try {
+          bases.fetch(r);
+        } catch (IOException | RuntimeException e) {
+          if (from != null && from.imported(d)) { // built again without it
+            throw new StageLayer.CachedLayerException(d,
+                e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+          }
+          throw e;
+        }
         if (!store.has(d)) {
           try (java.io.InputStream in = cache.blobs().open(d);
               dev.slimbuild.core.image.BlobWriter w = store.newWriter()) {
@@ -158,6 +171,17 @@ public final class Builder {
     return Platform.of("linux", a, null);
   }
 
+  private CacheSettings cacheSettings = CacheSettings.DEFAULT;
+
+  /** Uses the cache as {@code settings} say (by default: the local store's cache). */
+  public Builder cache(CacheSettings settings) {
+    this.cacheSettings = java.util.Objects.requireNonNull(settings, "settings");
+    return this;
+  }
+
+  /** How many times a build starts over when a cached layer turns out to be unusable. */
+  private static final int CACHE_ATTEMPTS = 3;
+
   /** Builds with the default optimisations ({@link OptimizeOptions#defaults()}). */
   public BuildResult build(BuildRequest request) throws IOException {
     return build(request, OptimizeOptions.defaults());
@@ -165,6 +189,108 @@ public final class Builder {
 
   /** Builds, optimising the layers the build creates as {@code options} say. */
   public BuildResult build(BuildRequest request, OptimizeOptions options) throws IOException {
+    return build(request, options, false);
+  }
+
+  /**
+   * Builds as {@link #build(BuildRequest, OptimizeOptions)}; with {@code fetchLayers}, also
+   * downloads every layer the image holds that is not in the store yet (for outputs that need
+   * their bytes). A layer from an imported cache that cannot be used (its bytes do not match its
+   * digest) costs one warning and a new start without it, never a wrong image or a failed build.
+   */
+  public BuildResult build(BuildRequest request, OptimizeOptions options, boolean fetchLayers)
+      throws IOException {
+    dev.slimbuild.core.cache.BuildCache buildCache = openCache();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        BuildResult result = build(request, options, buildCache);
+        if (fetchLayers) {
+          fetchBaseLayers(result, buildCache);
+        }
+        return result;
+      } catch (StageLayer.CachedLayerException e) {
+        if (attempt >= CACHE_ATTEMPTS) {
+          throw e.getCause();
+        }
+        buildCache.reject(e.blob(), e.getCause().getMessage());
+      }
+    }
+  }
+
+  /** The build's view of the cache: the local store's, then each --cache-from. */
+  private dev.slimbuild.core.cache.BuildCache openCache() {
+    List<dev.slimbuild.core.cache.BuildCache.Imported> imports = new ArrayList<>();
+    for (dev.slimbuild.core.cache.CacheSpec spec : cacheSettings.from()) {
+      try {
+        dev.slimbuild.core.cache.CacheContents c;
+        if (spec.type() == dev.slimbuild.core.cache.CacheSpec.Type.LOCAL) {
+          c = dev.slimbuild.core.cache.CacheTransfer.readLayout(spec.dir().orElseThrow());
+        } else {
+          var ref = spec.ref().orElseThrow();
+          c = dev.slimbuild.core.cache.CacheTransfer.pull(registry(ref.registry()), ref);
+        }
+        imports.add(new dev.slimbuild.core.cache.BuildCache.Imported(spec.describe(), c));
+        events.accept(new BuildEvent.Info("cache " + spec.describe() + ": " + c.steps().size()
+            + " steps, " + c.stages().size() + " stages"));
+      } catch (IOException | RuntimeException e) {
+        events.accept(new BuildEvent.Warning("--cache-from " + spec.describe()
+            + " cannot be read (" + e.getMessage() + "); building without it"));
+      }
+    }
+    return new dev.slimbuild.core.cache.BuildCache(store, !cacheSettings.noCache(),
+        cacheSettings.noCacheStages(), imports, w -> events.accept(new BuildEvent.Warning(w)));
+  }
+
+  private final Map<String, dev.slimbuild.core.registry.Registry> cacheRegistries =
+      new HashMap<>();
+
+  private dev.slimbuild.core.registry.Registry registry(String host) throws IOException {
+    dev.slimbuild.core.registry.Registry r = cacheRegistries.get(host);
+    if (r == null) {
+      r = registries.forHost(host);
+      cacheRegistries.put(host, r);
+    }
+    return r;
+  }
+
+  /**
+   * Writes the cache of {@code result} to every {@code --cache-to}: each failure is a warning, as
+   * buildx's {@code ignore-error}; the image is built either way.
+   */
+  public void exportCache(BuildResult result) {
+    java.util.Set<Digest> imageLayers = new java.util.HashSet<>();
+    for (BuiltImage i : result.image().images()) {
+      i.layers().forEach(d -> imageLayers.add(d.digest()));
+    }
+    BaseImages bases = new BaseImages(registries, cache);
+    dev.slimbuild.core.cache.CacheTransfer.RemoteBlobs remote = l -> {
+      LayerRef r = new LayerRef(l.blob(), l.diffId(), l.source());
+      bases.fetch(r);
+      return cache.blobs().open(l.blob().digest());
+    };
+    for (dev.slimbuild.core.cache.CacheSpec spec : cacheSettings.to()) {
+      dev.slimbuild.core.cache.CacheContents c = result.cache().export(spec.max(), imageLayers);
+      try {
+        if (spec.type() == dev.slimbuild.core.cache.CacheSpec.Type.LOCAL) {
+          dev.slimbuild.core.cache.CacheTransfer.writeLayout(spec.dir().orElseThrow(), c, store,
+              remote);
+        } else {
+          var ref = spec.ref().orElseThrow();
+          dev.slimbuild.core.cache.CacheTransfer.push(registry(ref.registry()), ref, c, store,
+              remote);
+        }
+        events.accept(new BuildEvent.Info("exported cache to " + spec.describe() + " ("
+            + c.steps().size() + " steps, " + c.stages().size() + " stages, mode="
+            + (spec.max() ? "max" : "min") + ")"));
+      } catch (IOException | RuntimeException e) {
+        events.accept(new BuildEvent.Warning("--cache-to " + spec.describe()
+            + " could not be written (" + e.getMessage() + "); the image is built"));
+      }
+    }
+  }
+
+  private BuildResult build(BuildRequest request, OptimizeOptions options,
+      dev.slimbuild.core.cache.BuildCache buildCache) throws IOException {
     String text;
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
@@ -199,7 +325,8 @@ public final class Builder {
           }
           return f;
         };
-    RunSupport runs = new RunSupport(request.run(), events);
+    RunSupport runs = new RunSupport(request.run(), events, request.sourceDateEpoch());
+    ContentDigests digests = new ContentDigests();
     // a build stopped by a signal leaves no mount and no temporary directory behind either
     Thread cleanup =
         new Thread(
@@ -231,7 +358,7 @@ public final class Builder {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases, optimizer, runs)
+                      bases, optimizer, runs, buildCache, digests)
                   .run();
           done.put(stage.index(), last);
         }
@@ -261,7 +388,7 @@ public final class Builder {
     }
     ImageOutput out =
         images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
-    return new BuildResult(out, warnings, bases.used(), reports);
+    return new BuildResult(out, warnings, bases.used(), reports, buildCache);
   }
 
   /** The final stage's index and those of the stages it starts FROM, in order. */

@@ -46,6 +46,27 @@ final class ConfigState {
     return s;
   }
 
+  /** A copy that later instructions of the stage do not change (for a step that runs later). */
+  ConfigState copy() {
+    ConfigState s = new ConfigState();
+    s.author = author;
+    s.user = user;
+    s.exposedPorts.addAll(exposedPorts);
+    s.env.addAll(env);
+    s.entrypoint = entrypoint;
+    s.cmd = cmd;
+    s.cmdSetInStage = cmdSetInStage;
+    s.argsEscaped = argsEscaped;
+    s.volumes.addAll(volumes);
+    s.workingDir = workingDir;
+    s.labels.putAll(labels);
+    s.stopSignal = stopSignal;
+    s.healthcheck = healthcheck;
+    s.onBuild.addAll(onBuild);
+    s.shell = shell;
+    return s;
+  }
+
   /** Sets {@code key} in Env, replacing an earlier value in place, as Docker does. */
   void setEnv(String key, String value) {
     String kv = key + "=" + value;

@@ -48,6 +48,11 @@ final class LayerSink {
     this.mtime = mtime;
   }
 
+  /** What decides a layer's bytes besides its entries, for cache keys. */
+  String signature() {
+    return compression.mediaType() + " level " + level + " mtime " + mtime;
+  }
+
   Layer write(Collection<LayerEntry> entries) throws IOException {
     Optional<String> key = key(entries);
     if (key.isPresent()) {

@@ -117,6 +117,18 @@ final class RunStep implements AutoCloseable {
     this.stageName = stageName;
   }
 
+  /**
+   * The history text of {@code r}, as BuildKit records it (see {@link #run}), known before it runs.
+   */
+  static String createdBy(RunInstruction r, Platform platform, ConfigState config,
+      List<String> declaredArgs, Map<String, String> vars) {
+    CommandForm command =
+        r.heredocs().isEmpty()
+            ? r.command()
+            : new CommandForm.Shell(RunHeredocs.plan(r, platform.os()).script());
+    return "RUN " + commandString(argv(command, config), declaredArgs, vars) + " # buildkit";
+  }
+
   /** Runs {@code r}; errors are {@code Dockerfile:LINE:} errors. */
   Outcome run(RunInstruction r, Stage stage) throws IOException {
     Optional<RunHeredocs.Plan> heredoc =
@@ -298,6 +310,12 @@ final class RunStep implements AutoCloseable {
               ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk,
                   user.uid(), user.gid())
               : Snapshot.diff(before, ignored, user.uid(), user.gid());
+      // what this RUN wrote gets the time its layer records, for the RUNs that follow it here
+      if (overlay) {
+        timeAll(upper);
+      } else {
+        timeEntries(before.dir(), entries);
+      }
       long t3 = System.nanoTime();
       // an overlay's upper directory is never written again: the layer's files stay where they are
       List<LayerEntry> kept = overlay ? entries : keep(entries);
@@ -338,6 +356,38 @@ final class RunStep implements AutoCloseable {
       }
       if (!ok) {
         discard(); // the work directory is in an unknown state
+      }
+    }
+  }
+
+  /** Gives everything under {@code dir} (an upper directory) the layers' time. */
+  private void timeAll(Path dir) throws IOException {
+    java.nio.file.attribute.FileTime t =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(runs.mtime()));
+    try (var paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        if (!p.equals(dir)) {
+          RootfsWriter.setTime(p, t);
+        }
+      }
+    }
+  }
+
+  /**
+   * Gives the paths of {@code entries} in the work directory {@code root}, and the directories
+   * above them (their times changed when entries were made or deleted), the layers' time.
+   */
+  private void timeEntries(Path root, List<LayerEntry> entries) throws IOException {
+    java.nio.file.attribute.FileTime t =
+        java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(runs.mtime()));
+    Set<String> done = new HashSet<>();
+    for (LayerEntry e : entries) {
+      String p = e.isMarker() ? dev.slimbuild.core.layer.LayerPaths.parent(e.path()) : e.path();
+      for (; !p.isEmpty() && done.add(p); p = dev.slimbuild.core.layer.LayerPaths.parent(p)) {
+        Path f = root.resolve(p);
+        if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
+          RootfsWriter.setTime(f, t);
+        }
       }
     }
   }
@@ -406,7 +456,7 @@ final class RunStep implements AutoCloseable {
     lowerBase = BUILDER_IS_ROOT && runs.layerImagesMountable() ? mountImagesOrNot(stage) : null;
     if (lowerBase == null) {
       lowerBase = runs.newDir("lower");
-      new RootfsWriter(BUILDER_IS_ROOT).writeLower(stage.tree(), lowerBase);
+      new RootfsWriter(BUILDER_IS_ROOT, runs.mtime()).writeLower(stage.tree(), lowerBase);
     }
     overlaySynced = stage.layerCount();
     return runs.newDir("upper");
@@ -467,7 +517,7 @@ final class RunStep implements AutoCloseable {
         entries.add(e.type() == EntryType.DIRECTORY ? stage.tree().get(e.path()).orElse(e) : e);
       }
       Path dir = runs.newDir("added");
-      new RootfsWriter(true).writeLower(new FileTree().apply(entries), dir);
+      new RootfsWriter(true, runs.mtime()).writeLower(new FileTree().apply(entries), dir);
       dirs.add(dir);
       addedDir = dir;
     }
@@ -550,7 +600,7 @@ final class RunStep implements AutoCloseable {
     }
     discard();
     Path dir = runs.newDir("rootfs");
-    rootfs = new RootfsWriter(ownersOnDisk).materialise(stage.tree(), dir);
+    rootfs = new RootfsWriter(ownersOnDisk, runs.mtime()).materialise(stage.tree(), dir);
     syncedLayers = stage.layerCount();
     return rootfs;
   }
@@ -701,7 +751,7 @@ final class RunStep implements AutoCloseable {
     Path content = dir.resolve("content");
     FileTree tree = new FileTree();
     tree.apply(entries);
-    new RootfsWriter(false).materialise(tree, content);
+    new RootfsWriter(false, runs.mtime()).materialise(tree, content);
     if (directory) {
       return content;
     }

@@ -36,9 +36,18 @@ final class RunSupport implements AutoCloseable {
   private final Map<String, CompletableFuture<SandboxSelector.Selection>> selecting =
       new HashMap<>();
 
-  RunSupport(RunOptions options, EventSink events) {
+  private final long mtime;
+
+  /** {@code mtime}: the time the image's layers record for the files the build adds. */
+  RunSupport(RunOptions options, EventSink events, long mtime) {
     this.options = options;
     this.events = events;
+    this.mtime = mtime;
+  }
+
+  /** The time the image's layers record for files the build adds (what a RUN sees them with). */
+  long mtime() {
+    return mtime;
   }
 
   RunOptions options() {

@@ -21,10 +21,16 @@ import dev.slimbuild.core.dockerfile.StopSignalInstruction;
 import dev.slimbuild.core.dockerfile.UserInstruction;
 import dev.slimbuild.core.dockerfile.VolumeInstruction;
 import dev.slimbuild.core.dockerfile.WorkdirInstruction;
+import dev.slimbuild.core.cache.BuildCache;
+import dev.slimbuild.core.cache.CacheKey;
+import dev.slimbuild.core.cache.CachedLayer;
+import dev.slimbuild.core.cache.StageRecord;
+import dev.slimbuild.core.cache.StepRecord;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.ImageConfig.Healthcheck;
@@ -38,6 +44,7 @@ import dev.slimbuild.core.optimize.PendingLayer;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.StageScope;
+import dev.slimbuild.core.pull.BlobCache;
 import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +56,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -77,6 +85,8 @@ final class StageExecutor {
   private final BaseImages bases;
   private final LayerOptimizer optimizer;
   private final RunSupport runs;
+  private final dev.slimbuild.core.cache.BuildCache cache;
+  private final ContentDigests digests;
   /** The ARGs this stage declared, in order (a name twice if declared twice), for RUN's history. */
   private final List<String> declaredArgs = new ArrayList<>();
   private RunStep runStep;
@@ -98,10 +108,36 @@ final class StageExecutor {
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
   private int currentStep;
+  /** The key of the stage's last file-changing step (of its FROM when none). */
+  private Digest chainKey;
+  /** The stage's file-changing steps by instruction index, planned before any of them runs. */
+  private final Map<Integer, FsStep> fsSteps = new java.util.HashMap<>();
 
-  /** A new layer of this stage and where it goes: its history entry and the step that made it. */
-  private record Pending(PendingLayer layer, int history, int step) {}
-  private final List<List<LayerEntry>> layerEntries = new ArrayList<>();
+  /**
+   * A new layer of this stage, made by a step (in memory until written) or served from the cache
+   * (read from its blob only if a later step needs its files): the step, its history entry, its
+   * key, and whether it still has to be written.
+   */
+  private record Pending(StageLayer layer, String createdBy, String home, int history, int step,
+      Digest key, boolean fresh) {
+    PendingLayer toPending() {
+      return new PendingLayer(layer.entries(), createdBy, home);
+    }
+  }
+
+  /**
+   * A step that changes files, planned: its cache key (from its inputs, before it runs), its
+   * history text and entry, the user it runs as (for the strip rules' home), and what it does.
+   */
+  private record FsStep(Digest key, String createdBy, int history, String user, Action action) {}
+
+  /** What a file-changing step does when it is not served from the cache. */
+  @FunctionalInterface
+  private interface Action {
+    List<LayerEntry> run() throws IOException;
+  }
+
+  private final List<StageLayer> layerEntries = new ArrayList<>();
   private final List<History> history = new ArrayList<>();
 
   StageExecutor(
@@ -116,7 +152,9 @@ final class StageExecutor {
       Downloads downloads,
       BaseImages bases,
       LayerOptimizer optimizer,
-      RunSupport runs) {
+      RunSupport runs,
+      dev.slimbuild.core.cache.BuildCache cache,
+      ContentDigests digests) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -129,6 +167,8 @@ final class StageExecutor {
     this.bases = bases;
     this.optimizer = optimizer;
     this.runs = runs;
+    this.cache = cache;
+    this.digests = digests;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
@@ -136,6 +176,9 @@ final class StageExecutor {
     try {
       return runSteps();
     } catch (java.io.UncheckedIOException e) {
+      if (e instanceof StageLayer.CachedLayerException) {
+        throw e; // the builder runs the build again without that layer
+      }
       throw e.getCause(); // from loading a base image's files lazily
     } finally {
       if (runStep != null) {
@@ -144,12 +187,28 @@ final class StageExecutor {
     }
   }
 
+  /**
+   * Plans every instruction first: those that only change the config apply at once, those that
+   * change files get their cache key from their inputs. When the stage's key (its last step's,
+   * with how layers are optimised and written) has a record, the stage takes its layers from it and
+   * runs nothing; otherwise each file step is served from its own record or runs, in order.
+   */
   private StageResult runSteps() throws IOException {
     List<Instruction> instructions = stage.stage().instructions();
     if (instructions.stream().anyMatch(RunInstruction.class::isInstance)) {
       runs.prepare(platform); // while the base image is pulled
     }
     startFromBase();
+    for (int i = 0; i < instructions.size(); i++) {
+      currentStep = i;
+      dispatch(instructions.get(i));
+    }
+    Digest stageKey = stageKey();
+    String index = Integer.toString(stage.index());
+    Optional<BuildCache.Hit<StageRecord>> hit =
+        fsSteps.isEmpty()
+            ? Optional.empty()
+            : cache.stage(stageKey, stage.displayName(), index);
     String platformName = plan.platform().toString();
     for (int i = 0; i < instructions.size(); i++) {
       Instruction ins = instructions.get(i);
@@ -157,19 +216,101 @@ final class StageExecutor {
       events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
           instructions.size(), text));
       long t0 = System.nanoTime();
-      currentStep = i;
-      dispatch(ins);
-      events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
-          instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0)));
+      FsStep step = fsSteps.get(i);
+      String from = null;
+      if (step != null) {
+        from = hit.isPresent() ? hit.get().from() : execute(i, step, ins, index);
+      }
+      if (from != null) {
+        events.accept(new BuildEvent.StepCached(platformName, stage.displayName(), i + 1,
+            instructions.size(), text, from));
+      } else {
+        events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
+            instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0)));
+      }
     }
-    writeLayers(instructions);
+    if (hit.isPresent()) {
+      apply(hit.get().record(), instructions, Map.of());
+    } else if (!fsSteps.isEmpty()) {
+      writeLayers(instructions, stageKey);
+    }
     ImageConfig image =
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
                 platform.osVersion(), platform.osFeatures(), platform.variant(),
                 config.toContainerConfig(),
                 layers.stream().map(LayerRef::diffId).toList(), List.of())
             .withHistory(history);
-    return new StageResult(image, layers, base, layerEntries);
+    return new StageResult(image, layers, base, layerEntries, stageKey);
+  }
+
+  /**
+   * The stage's key: its last file step's, with everything that decides the layers written from
+   * the steps' layers (optimisation, squash, compression, file times).
+   */
+  private Digest stageKey() {
+    var o = optimizer.options();
+    return CacheKey.of("STAGE").add(chainKey).add(o.strip().signature()).add(o.dedup() ? 1 : 0)
+        .add(o.dropWasted() ? 1 : 0).add(o.hardlinkDuplicates() ? 1 : 0)
+        .add(squashes() ? 1 : 0).add(sink.signature()).digest();
+  }
+
+  /** Whether {@code --squash} applies to this stage (the final one). */
+  private boolean squashes() {
+    return optimizer.options().squash()
+        && plan.stages().get(plan.stages().size() - 1).index() == stage.index();
+  }
+
+  /**
+   * Runs file step {@code i}, or takes what it made from the cache; returns where the cache
+   * served it from, or null when it ran.
+   */
+  private String execute(int i, FsStep step, Instruction ins, String index) throws IOException {
+    Optional<BuildCache.Hit<StepRecord>> hit = cache.step(step.key(), stage.displayName(), index);
+    if (hit.isPresent()) {
+      StepRecord r = hit.get().record();
+      if (r.layer().isEmpty()) {
+        emptyHistory(step.history());
+      } else {
+        pending.add(new Pending(StageLayer.lazy(ref(r.layer().get()), bases), step.createdBy(),
+            r.home(), step.history(), i, step.key(), false));
+        tree = null; // rebuilt if a later step looks: a hit alone reads no file
+      }
+      return hit.get().from();
+    }
+    List<LayerEntry> entries = step.action().run();
+    if (entries.isEmpty()) {
+      emptyHistory(step.history());
+      cache.putStep(step.key(), new StepRecord(Optional.empty(), null));
+    } else {
+      String home = optimizer.options().strip().isEmpty()
+          ? null
+          : Homes.of(readText("etc/passwd"), step.user());
+      pending.add(new Pending(StageLayer.of(entries), step.createdBy(), home, step.history(), i,
+          step.key(), true));
+      if (tree != null) {
+        tree.apply(entries);
+      }
+    }
+    if (ins instanceof RunInstruction && runStep != null) {
+      runStep.applied(entries, layerCount());
+    }
+    return null;
+  }
+
+  private static LayerRef ref(CachedLayer l) {
+    return new LayerRef(l.blob(), l.diffId(), l.source());
+  }
+
+  private static CachedLayer cached(LayerSink.Layer l) {
+    return new CachedLayer(l.descriptor(), l.diffId(), l.uncompressedSize(), Optional.empty());
+  }
+
+  /** Plans a file step: its history entry now, its work when the stage runs its steps. */
+  private void plan(CacheKey key, String createdBy, String user, Action action) {
+    Digest k = key.digest();
+    fsSteps.put(currentStep, new FsStep(k, createdBy, history.size(), user, action));
+    history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
+    chainKey = k;
   }
 
   private void startFromBase() throws IOException {
@@ -180,8 +321,10 @@ final class StageExecutor {
       layerEntries.addAll(from.layerEntries());
       history.addAll(from.config().history());
       base = from.base();
+      chainKey = from.key();
     } else if (stage.fromScratch()) {
       config = new ConfigState();
+      chainKey = CacheKey.of("FROM scratch").digest();
     } else {
       ResolvedImage image = resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
       ImageConfig c = image.config().value();
@@ -194,6 +337,8 @@ final class StageExecutor {
       layers.addAll(refs);
       history.addAll(c.history());
       base = bases.tree(image);
+      // the base by digest: a tag moved to another image misses
+      chainKey = CacheKey.of("FROM").add(image.manifest().digest()).digest();
     }
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
       config.setEnv("PATH", DEFAULT_PATH);
@@ -221,15 +366,15 @@ final class StageExecutor {
     }
   }
 
-  /** The stage's current files, loading the base image's files on first use. */
+  /** The stage's current files, loading the base image's (and cached layers') files on first use. */
   private FileTree tree() {
     if (tree == null) {
       tree = new FileTree();
       for (List<LayerEntry> l : base.layers()) {
         tree.apply(l);
       }
-      for (List<LayerEntry> l : layerEntries) {
-        tree.apply(l);
+      for (StageLayer l : layerEntries) {
+        tree.apply(l.entries());
       }
       for (Pending p : pending) {
         tree.apply(p.layer().entries());
@@ -326,14 +471,20 @@ final class StageExecutor {
     commit(msg.toString());
   }
 
-  private void workdir(WorkdirInstruction w) throws IOException {
+  private void workdir(WorkdirInstruction w) {
     String path = "/" + TreePaths.absolute(config.workdirOrRoot(), scope.word(w.path(), w));
     config.workingDir = path;
+    String user = config.user;
+    plan(CacheKey.of("WORKDIR").add(chainKey).add(path).add(user), "WORKDIR " + path, user,
+        () -> workdirEntries(path, user));
+  }
+
+  /** The directories WORKDIR creates: the missing ones of {@code path}, owned by {@code user}. */
+  private List<LayerEntry> workdirEntries(String path, String user) {
     String dir = TreePaths.resolve(tree(), path.substring(1), true);
     List<LayerEntry> entries = new ArrayList<>();
     if (!dir.isEmpty() && tree().get(dir).isEmpty()) {
-      UserDb.Owner owner =
-          config.user == null ? new UserDb.Owner(0, 0) : userDb().resolve(config.user);
+      UserDb.Owner owner = user == null ? new UserDb.Owner(0, 0) : userDb().resolve(user);
       List<String> missing = new ArrayList<>();
       for (String d = dir; !d.isEmpty() && tree().get(d).isEmpty();
           d = dev.slimbuild.core.layer.LayerPaths.parent(d)) {
@@ -347,7 +498,7 @@ final class StageExecutor {
         entries.add(0, tree().get(top).orElseThrow());
       }
     }
-    layer(entries, "WORKDIR " + path);
+    return entries;
   }
 
   private void expose(ExposeInstruction e) {
@@ -376,22 +527,57 @@ final class StageExecutor {
     if (c.parents()) {
       throw c.location().error("COPY --parents is not supported yet");
     }
-    Copier.Spec spec =
-        new Copier.Spec(c, words(c.sources(), c), c.heredocSources(),
-            scope.word(c.destination(), c), owner(c.chown(), c), chmod(c.chmod(), c),
-            words(c.excludes(), c), false, this::expandHeredoc, List.of());
-    List<LayerEntry> entries;
-    String msg = "COPY" + flags(c.chown(), c.chmod(), c) + " " + String.join(" ", spec.sources())
-        + heredocNames(c.heredocSources()) + " " + spec.destination();
-    Copier copier = new Copier(tree(), config.workdirOrRoot(), staging);
+    List<String> sources = words(c.sources(), c);
+    String dest = scope.word(c.destination(), c);
+    Optional<String> chown = c.chown().map(x -> scope.word(x, c));
+    Optional<Integer> chmod = chmod(c.chmod(), c);
+    List<String> excludes = words(c.excludes(), c);
+    UnaryOperator<String> heredocs = heredocExpander();
+    String workdir = config.workdirOrRoot();
+    String msg = "COPY" + flags(c.chown(), c.chmod(), c) + " " + String.join(" ", sources)
+        + heredocNames(c.heredocSources()) + " " + dest;
     if (c.from().isPresent()) {
-      FileTree from = fromTree(c.from().get(), c, "COPY --from=");
-      entries = copier.fromTree(from, spec);
       msg = "COPY --from=" + c.from().get() + msg.substring(4);
-    } else {
-      entries = copier.fromContext(context, spec);
     }
-    layer(entries, msg + " # buildkit");
+    CacheKey key = CacheKey.of("COPY").add(chainKey).add(msg).add(workdir).add(config.user)
+        .addAll(excludes);
+    for (var h : c.heredocSources()) {
+      key.add(h.name()).add(heredocs.apply(h.text()));
+    }
+    if (c.from().isPresent()) {
+      key.add(sourceKey(c.from().get(), c, "COPY --from="));
+    } else {
+      digests.add(key, new Copier(new FileTree(), "/", staging).fromContext(context,
+          sourceSpec(c, sources, excludes)));
+    }
+    plan(key, msg + " # buildkit", config.user, () -> {
+      Copier.Spec spec =
+          new Copier.Spec(c, sources, c.heredocSources(), dest, owner(chown, c), chmod,
+              excludes, false, heredocs, List.of());
+      Copier copier = new Copier(tree(), workdir, staging);
+      return c.from().isPresent()
+          ? copier.fromTree(fromTree(c.from().get(), c, "COPY --from="), spec)
+          : copier.fromContext(context, spec);
+    });
+  }
+
+  /** What selects a step's context sources, for its key: the sources as a copy to / finds them. */
+  private static Copier.Spec sourceSpec(Instruction where, List<String> sources,
+      List<String> excludes) {
+    return new Copier.Spec(where, sources, List.of(), "/", Optional.empty(), Optional.empty(),
+        excludes, false, UnaryOperator.identity(), List.of());
+  }
+
+  /**
+   * What a {@code --from} source keys on: the stage's key (so a change in that stage reaches this
+   * step), or the image's manifest digest.
+   */
+  private Digest sourceKey(String from, Instruction where, String what) throws IOException {
+    Optional<Integer> idx = dev.slimbuild.core.plan.Planner.stageIndex(from, stageNames());
+    if (idx.isPresent()) {
+      return done.get(idx.get()).key();
+    }
+    return resolveImage(from, where, what).manifest().digest();
   }
 
   /** The files of stage or image {@code from} (COPY --from, RUN --mount from=). */
@@ -409,26 +595,89 @@ final class StageExecutor {
   }
 
   private void run(RunInstruction r) throws IOException {
-    if (runStep == null) {
-      runStep =
-          new RunStep(runs, platform, context, staging,
-              from -> fromTree(from, r, "RUN --mount from="), stage.displayName());
+    ConfigState cfg = config.copy();
+    Map<String, String> vars =
+        java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scope.vars()));
+    List<String> declared = List.copyOf(declaredArgs);
+    UnaryOperator<String> expand = expander(vars, r);
+    String createdBy = RunStep.createdBy(r, platform, cfg, declared, vars);
+    CacheKey key = CacheKey.of("RUN").add(chainKey).add(r.location().original())
+        .addAll(vars).add(cfg.user).add(cfg.workdirOrRoot()).addAll(cfg.shell)
+        .add(platform.normalize().toString()).add(r.network().map(expand).orElse("default"))
+        .add(r.security().orElse("sandbox"));
+    for (var h : r.heredocs()) {
+      key.add(h.name()).add(h.content());
     }
-    RunStep.Outcome o =
-        runStep.run(r, new RunStep.Stage(tree(), layerCount(), config, scope.vars(),
-            List.copyOf(declaredArgs), word -> scope.word(word, r),
-            base::images, this::ownLayers));
-    layer(o.entries(), o.createdBy());
-    runStep.applied(o.entries(), layerCount());
+    for (String raw : r.mounts()) {
+      RunMountSpec m;
+      try {
+        m = RunMountSpec.parse(raw, expand);
+      } catch (dev.slimbuild.core.SlimbuildException e) {
+        throw r.location().error(e.getMessage());
+      }
+      key.add(raw);
+      if (m.type() == RunMountSpec.Type.BIND) {
+        String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
+        if (m.from().isPresent()) {
+          key.add(sourceKey(m.from().get(), r, "RUN --mount from="));
+        } else {
+          digests.add(key, new Copier(new FileTree(), "/", staging).fromContext(context,
+              sourceSpec(r, List.of(source), List.of())));
+        }
+      }
+    }
+    plan(key, createdBy, cfg.user, () -> {
+      if (runStep == null) {
+        runStep =
+            new RunStep(runs, platform, context, staging,
+                from -> fromTree(from, r, "RUN --mount from="), stage.displayName());
+      }
+      Mounted mounted = new Mounted();
+      return runStep.run(r, new RunStep.Stage(tree(), layerCount(), cfg, vars, declared, expand,
+          () -> mounted.split().images(), () -> mounted.split().rest())).entries();
+    });
   }
 
-  /** The layers this stage (and the stages it is built FROM) added over the base image's. */
-  private List<List<LayerEntry>> ownLayers() {
-    List<List<LayerEntry>> out = new ArrayList<>(layerEntries);
-    for (Pending p : pending) {
-      out.add(p.layer().entries());
+  /** The stage's layers as a RUN mounts them, worked out once per RUN. */
+  private final class Mounted {
+    private Split split;
+
+    Split split() {
+      if (split == null) {
+        split = StageExecutor.this.split();
+      }
+      return split;
     }
-    return out;
+  }
+
+  /**
+   * The stage's layers as one RUN sees them: the mountable images (the base's, then each layer
+   * the stage added that was read from a blob and unpacked as an image, while there are such),
+   * and the entries of the layers above those.
+   */
+  private record Split(List<BlobCache.LayerImage> images, List<List<LayerEntry>> rest) {}
+
+  private Split split() {
+    List<BlobCache.LayerImage> images = new ArrayList<>(base.images());
+    List<StageLayer> own = new ArrayList<>(layerEntries);
+    for (Pending p : pending) {
+      own.add(p.layer());
+    }
+    int k = 0;
+    if (images.size() == base.layers().size()) { // every base layer is an image, or none is
+      for (; k < own.size(); k++) {
+        Optional<BlobCache.LayerImage> i = own.get(k).image();
+        if (i.isEmpty()) {
+          break;
+        }
+        images.add(i.get());
+      }
+    }
+    List<List<LayerEntry>> rest = new ArrayList<>();
+    for (StageLayer l : own.subList(k, own.size())) {
+      rest.add(l.entries());
+    }
+    return new Split(images, rest);
   }
 
   /** The stage's layers so far, written or pending: a RUN's work directory is in step at a count. */
@@ -469,14 +718,31 @@ final class StageExecutor {
         throw a.location().error("ADD failed: " + e.getMessage());
       }
     }
-    Copier.Spec spec =
-        new Copier.Spec(a, local, a.heredocSources(), scope.word(a.destination(), a),
-            owner(a.chown(), a), chmod(a.chmod(), a), words(a.excludes(), a),
-            a.unpack().orElse(true), this::expandHeredoc, fetched);
-    List<LayerEntry> entries =
-        new Copier(tree(), config.workdirOrRoot(), staging).fromContext(context, spec);
-    layer(entries, "ADD" + flags(a.chown(), a.chmod(), a) + " " + String.join(" ", sources)
-        + heredocNames(a.heredocSources()) + " " + spec.destination() + " # buildkit");
+    String dest = scope.word(a.destination(), a);
+    Optional<String> chown = a.chown().map(x -> scope.word(x, a));
+    Optional<Integer> chmod = chmod(a.chmod(), a);
+    List<String> excludes = words(a.excludes(), a);
+    UnaryOperator<String> heredocs = heredocExpander();
+    String workdir = config.workdirOrRoot();
+    String msg = "ADD" + flags(a.chown(), a.chmod(), a) + " " + String.join(" ", sources)
+        + heredocNames(a.heredocSources()) + " " + dest + " # buildkit";
+    CacheKey key = CacheKey.of("ADD").add(chainKey).add(msg).add(a.location().original())
+        .add(workdir).add(config.user).addAll(excludes)
+        .add(a.unpack().map(String::valueOf).orElse("default"));
+    for (var h : a.heredocSources()) {
+      key.add(h.name()).add(heredocs.apply(h.text()));
+    }
+    for (UrlFetcher.Fetched f : fetched) {
+      key.add(f.digest()).add(f.fileName()).add(f.size());
+    }
+    digests.add(key, new Copier(new FileTree(), "/", staging).fromContext(context,
+        sourceSpec(a, local, excludes)));
+    plan(key, msg, config.user, () -> {
+      Copier.Spec spec =
+          new Copier.Spec(a, local, a.heredocSources(), dest, owner(chown, a), chmod, excludes,
+              a.unpack().orElse(true), heredocs, fetched);
+      return new Copier(tree(), workdir, staging).fromContext(context, spec);
+    });
   }
 
   private Map<String, Integer> stageNames() {
@@ -506,13 +772,13 @@ final class StageExecutor {
     return out;
   }
 
+  /** The owner {@code --chown} (already expanded) names, resolved in the stage's files now. */
   private Optional<UserDb.Owner> owner(Optional<String> chown, Instruction where) {
     if (chown.isEmpty()) {
       return Optional.empty();
     }
-    String value = scope.word(chown.get(), where);
     try {
-      return Optional.of(userDb().resolve(value));
+      return Optional.of(userDb().resolve(chown.get()));
     } catch (dev.slimbuild.core.SlimbuildException e) {
       throw where.location().error(e.getMessage());
     }
@@ -530,16 +796,32 @@ final class StageExecutor {
         + "'. it should be octal string and between 0 and 07777");
   }
 
-  private String expandHeredoc(String text) {
-    Matcher m = SIMPLE_VAR.matcher(text);
-    StringBuilder b = new StringBuilder();
-    while (m.find()) {
-      String name = m.group(1) != null ? m.group(1) : m.group(2);
-      String v = scope.vars().getOrDefault(name, "");
-      m.appendReplacement(b, Matcher.quoteReplacement(v));
-    }
-    m.appendTail(b);
-    return b.toString();
+  /** Expands a COPY/ADD heredoc's variables with the values in scope now (not when it runs). */
+  private UnaryOperator<String> heredocExpander() {
+    Map<String, String> vars = Map.copyOf(scope.vars());
+    return text -> {
+      Matcher m = SIMPLE_VAR.matcher(text);
+      StringBuilder b = new StringBuilder();
+      while (m.find()) {
+        String name = m.group(1) != null ? m.group(1) : m.group(2);
+        m.appendReplacement(b, Matcher.quoteReplacement(vars.getOrDefault(name, "")));
+      }
+      m.appendTail(b);
+      return b.toString();
+    };
+  }
+
+  /** Expands words with {@code vars} (a copy of the scope now); errors carry {@code where}'s line. */
+  private UnaryOperator<String> expander(Map<String, String> vars, Instruction where) {
+    var lex = new dev.slimbuild.core.dockerfile.shell.ShellLex(
+        plan.dockerfile().directives().escape());
+    return word -> {
+      try {
+        return lex.processWord(word, vars);
+      } catch (dev.slimbuild.core.SlimbuildException e) {
+        throw where.location().error(e.getMessage());
+      }
+    };
   }
 
   private UserDb userDb() {
@@ -581,90 +863,106 @@ final class StageExecutor {
   }
 
   /**
-   * The one place a step's file changes become a layer (COPY, ADD, WORKDIR, RUN). The layer is
-   * written when the stage ends, optimised with the stage's other new layers; the stage's tree
-   * sees the changes as they are right away.
+   * Writes the stage's new layers: first each step's own layer, as the cache keeps it for later
+   * builds (what later steps read, before optimisation), then the layers the image gets, optimised
+   * together, each once (an optimised layer equal to its step's is the same blob). Records both.
    */
-  private void layer(List<LayerEntry> entries, String createdBy) throws IOException {
-    if (entries.isEmpty()) {
-      commit(createdBy);
-      return;
+  private void writeLayers(List<Instruction> instructions, Digest stageKey) throws IOException {
+    for (Pending p : pending) {
+      if (p.fresh()) {
+        LayerSink.Layer l = sink.write(p.layer().entries());
+        cache.putStep(p.key(), new StepRecord(Optional.of(cached(l)), p.home()));
+      }
     }
-    String home = optimizer.options().strip().isEmpty()
-        ? null
-        : Homes.of(readText("etc/passwd"), config.user);
-    pending.add(new Pending(new PendingLayer(entries, createdBy, home), history.size(),
-        currentStep));
-    if (tree != null) {
-      tree.apply(entries);
-    }
-    history.add(new History(created, createdBy, null, HISTORY_COMMENT, false));
-  }
-
-  /**
-   * Optimises and writes the stage's new layers, each once, in order: returns the layer each
-   * step made (null for none). A layer optimised away leaves its history entry empty; with
-   * {@code --squash} the final stage's layers become one, recorded by one more history entry.
-   */
-  private void writeLayers(List<Instruction> instructions) throws IOException {
     if (pending.isEmpty()) {
+      cache.putStage(stageKey, new StageRecord(List.of(), List.of(), 0));
       return;
     }
-    List<PendingLayer> raw = pending.stream().map(Pending::layer).toList();
-    boolean squash = optimizer.options().squash() && pending.size() > 1
-        && plan.stages().get(plan.stages().size() - 1).index() == stage.index();
+    List<PendingLayer> raw = pending.stream().map(Pending::toPending).toList();
+    boolean squash = squashes() && pending.size() > 1;
     List<OptimizedLayer> optimized;
     if (optimizer.options().any()) {
       FileTree lower = new FileTree(); // the stage's files below its first new layer
       for (List<LayerEntry> l : base.layers()) {
         lower.apply(l);
       }
-      for (List<LayerEntry> l : layerEntries) {
-        lower.apply(l);
+      for (StageLayer l : layerEntries) {
+        lower.apply(l.entries());
       }
       optimized = optimizer.optimizeStage(lower, raw, squash);
     } else {
       optimized = raw.stream().map(p -> new OptimizedLayer(p.entries(),
           dev.slimbuild.core.optimize.LayerSavings.NONE)).toList();
     }
-    String platformName = plan.platform().toString();
+    List<StageRecord.Written> written = new ArrayList<>();
+    List<StageRecord.Omitted> omitted = new ArrayList<>();
+    Map<Integer, List<LayerEntry>> entries = new java.util.HashMap<>();
     for (int i = 0; i < optimized.size(); i++) {
       OptimizedLayer o = optimized.get(i);
       Pending p = squash ? pending.get(pending.size() - 1) : pending.get(i);
-      if (squash) {
-        for (Pending q : pending) {
-          emptyHistory(q.history());
-        }
-      }
       if (o.entries().isEmpty()) {
-        emptyHistory(p.history());
-        Instruction gone = instructions.get(p.step());
-        optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
-            gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
-        events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
-            p.step() + 1, gone.location().original(), -1, 0, 0,
-            o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
-            o.savings().wasted().bytes()));
+        omitted.add(new StageRecord.Omitted(p.step(), o.savings()));
         continue;
       }
       LayerSink.Layer l = sink.write(o.entries());
-      layers.add(l.ref());
-      layerEntries.add(o.entries());
-      Instruction ins = instructions.get(p.step());
+      entries.put(written.size(), o.entries());
+      written.add(new StageRecord.Written(p.step(), cached(l), LayerOptimizer.files(o.entries()),
+          o.savings()));
+    }
+    StageRecord record = new StageRecord(written, omitted, squash ? pending.size() : 0);
+    cache.putStage(stageKey, record);
+    apply(record, instructions, entries);
+  }
+
+  /**
+   * Takes the stage's layers as {@code record} says (just written, or from the cache): the image's
+   * layers, the history entries of emptied steps, the size report and the events. {@code entries}
+   * holds the entries of the layers just written, by position; others are read when needed.
+   */
+  private void apply(StageRecord record, List<Instruction> instructions,
+      Map<Integer, List<LayerEntry>> entries) {
+    String platformName = plan.platform().toString();
+    boolean squash = record.squashed() > 0;
+    // a step without a layer of its own in the image (it changed nothing, optimisation emptied
+    // its layer, or --squash merged it) has an empty history entry
+    java.util.Set<Integer> kept = new java.util.HashSet<>();
+    if (!squash) {
+      record.layers().forEach(w -> kept.add(w.step()));
+    }
+    fsSteps.forEach((step, s) -> {
+      if (!kept.contains(step)) {
+        emptyHistory(s.history());
+      }
+    });
+    for (StageRecord.Omitted o : record.omitted()) {
+      Instruction gone = instructions.get(o.step());
+      optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
+          gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
+      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
+          o.step() + 1, gone.location().original(), -1, 0, 0,
+          o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
+          o.savings().wasted().bytes()));
+    }
+    for (int i = 0; i < record.layers().size(); i++) {
+      StageRecord.Written w = record.layers().get(i);
+      LayerRef ref = ref(w.layer());
+      layers.add(ref);
+      List<LayerEntry> made = entries.get(i);
+      layerEntries.add(made != null ? StageLayer.of(made) : StageLayer.lazy(ref, bases));
+      Instruction ins = instructions.get(w.step());
       String what = squash
-          ? "squashed " + pending.size() + " layers of stage " + stage.displayName()
+          ? "squashed " + record.squashed() + " layers of stage " + stage.displayName()
           : ins.location().original();
       if (squash) {
         history.add(new History(created, "slimbuild: " + what, null, HISTORY_COMMENT, false));
       }
-      long files = LayerOptimizer.files(o.entries());
       optimizer.recordWritten(new LayerReport(stage.displayName(), what,
-          squash ? 0 : ins.location().startLine(), l.descriptor(), l.uncompressedSize(), files,
-          o.savings()));
-      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), p.step() + 1,
-          what, l.descriptor().size(), l.uncompressedSize(), files,
-          o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
-          o.savings().wasted().bytes()));
+          squash ? 0 : ins.location().startLine(), ref.descriptor(), w.layer().tarSize(),
+          w.files(), w.savings()));
+      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), w.step() + 1,
+          what, ref.descriptor().size(), w.layer().tarSize(), w.files(),
+          w.savings().strippedTotal().bytes(), w.savings().deduplicated().bytes(),
+          w.savings().wasted().bytes()));
     }
   }
 

@@ -8,11 +8,12 @@ import java.util.List;
 /**
  * A built stage: its image config (layers' diff_ids and history included), its layers (base-image
  * layers first, marked with their source), the base image's files (loaded only when asked for),
- * and the entries of every layer the build wrote so later stages can rebuild its file tree.
+ * the layers the stages wrote over it (read from their blobs only when a later stage needs their
+ * files), and the stage's cache key: what a later stage's COPY --from or FROM keys on.
  */
 record StageResult(
-    ImageConfig config, List<LayerRef> layers, BaseTree base,
-    List<List<LayerEntry>> layerEntries) {
+    ImageConfig config, List<LayerRef> layers, BaseTree base, List<StageLayer> layerEntries,
+    dev.slimbuild.core.oci.Digest key) {
   StageResult {
     layers = List.copyOf(layers);
     layerEntries = List.copyOf(layerEntries);
@@ -24,8 +25,8 @@ record StageResult(
     for (List<LayerEntry> l : base.layers()) {
       t.apply(l);
     }
-    for (List<LayerEntry> l : layerEntries) {
-      t.apply(l);
+    for (StageLayer l : layerEntries) {
+      t.apply(l.entries());
     }
     return t;
   }

@@ -21,6 +21,13 @@ public sealed interface BuildEvent {
       implements BuildEvent {}
 
   /**
+   * A step was not run: the cache served what it makes, from {@code from} ({@code local}, {@code
+   * this build} for a step that another platform of the build ran, or a {@code --cache-from}).
+   */
+  record StepCached(String platform, String stage, int step, int steps, String text, String from)
+      implements BuildEvent {}
+
+  /**
    * A layer was written (at the end of its stage): the step that made it, its compressed and tar
    * size, its files, and the bytes optimisation left out (stripped caches, files the lower layers
    * already held, files a later step deleted or overwrote). {@code compressedBytes} is -1 when

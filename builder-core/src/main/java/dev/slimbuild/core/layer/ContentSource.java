@@ -17,7 +17,15 @@ public interface ContentSource {
 
   /** The bytes of a file on disk, read when the layer is written. */
   static ContentSource ofPath(Path path) {
-    return new PathSource(path);
+    return new PathSource(path, false);
+  }
+
+  /**
+   * The bytes of a file whose modification time is the one its layer records (a file unpacked
+   * from a layer), so a RUN may see the file itself rather than a copy with the build's time.
+   */
+  static ContentSource ofTimedPath(Path path) {
+    return new PathSource(path, true);
   }
 
   /** Bytes held in memory (small files, tests); the array is not copied. */
@@ -46,8 +54,15 @@ public interface ContentSource {
     }
   }
 
-  /** A content source backed by a file, so writers can use the file channel directly. */
-  record PathSource(Path path) implements ContentSource {
+  /**
+   * A content source backed by a file, so writers can use the file channel directly; {@code
+   * timed} when the file's modification time is the one its layer records.
+   */
+  record PathSource(Path path, boolean timed) implements ContentSource {
+    public PathSource(Path path) {
+      this(path, false);
+    }
+
     @Override
     public InputStream open() throws IOException {
       return Files.newInputStream(path);

@@ -81,6 +81,11 @@ public final class StripRules {
     return rules;
   }
 
+  /** What these rules strip, as a string that is equal for equal rules (for cache keys). */
+  public String signature() {
+    return rules + " keep " + keep;
+  }
+
   /** Whether no rule is in force. */
   public boolean isEmpty() {
     return rules.isEmpty();

@@ -144,7 +144,8 @@ public final class BlobCache {
 
   /**
    * The entries of {@code layer} (diff_id {@code diffId}), FILE contents as paths into the
-   * unpacked directory; downloads and unpacks the layer the first time.
+   * unpacked directory; downloads and unpacks the layer the first time ({@code registry} null: the
+   * blob must be in the store).
    */
   public List<LayerEntry> layer(
       Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
@@ -152,6 +153,10 @@ public final class BlobCache {
     if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
       boolean image = useImages();
       try {
+        if (registry == null && !blobs.has(layer.digest())) {
+          throw new java.nio.file.NoSuchFileException("blob " + layer.digest()
+              + " is not in the store (" + blobs.root() + ")");
+        }
         if (blobs.has(layer.digest())) {
           try (InputStream raw = blobs.open(layer.digest())) {
             unpack(raw, layer, diffId, dir, image);
@@ -438,6 +443,9 @@ public final class BlobCache {
           } else if ((e.mode() & 0400) != 0) {
             Files.setAttribute(written, "unix:mode", e.mode()); // still readable to us
           }
+          // the layer's time: a RUN over these files sees what the image records
+          Files.setLastModifiedTime(written, java.nio.file.attribute.FileTime.from(
+              java.time.Instant.ofEpochSecond(Math.max(0, mtime))));
         });
       }
       return toJson(e, file, null);
@@ -494,7 +502,7 @@ public final class BlobCache {
         String file = str(o, "file");
         long size = num(o, "size");
         ContentSource content =
-            file != null ? ContentSource.ofPath(files.resolve(file))
+            file != null ? ContentSource.ofTimedPath(files.resolve(file))
                 : o.get("at").isPresent() ? ContentSource.ofRange(image, num(o, "at"), size)
                 : null;
         Map<String, String> xattrs = new TreeMap<>();

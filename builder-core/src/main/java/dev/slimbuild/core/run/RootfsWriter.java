@@ -10,6 +10,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,10 +30,28 @@ import dev.slimbuild.core.fs.Parallel;
 public final class RootfsWriter {
 
   private final boolean asRoot;
+  private final FileTime mtime;
 
   /** A writer that sets owners on disk when {@code asRoot}, and leaves them to the model if not. */
   public RootfsWriter(boolean asRoot) {
+    this(asRoot, 0);
+  }
+
+  /**
+   * A writer that also gives what it writes the time {@code mtime} (seconds since the epoch), the
+   * time the image's layers record for the files a build added: a RUN sees that time, never the
+   * build context's or the moment the file was written. A file unpacked from a layer keeps the
+   * time its layer records.
+   */
+  public RootfsWriter(boolean asRoot, long mtime) {
     this.asRoot = asRoot;
+    this.mtime = FileTime.from(java.time.Instant.ofEpochSecond(mtime));
+  }
+
+  /** Sets {@code p}'s times (not its link target's) to {@code time}. */
+  public static void setTime(Path p, FileTime time) throws IOException {
+    Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setTimes(time, time, null);
   }
 
   /** A writer for the user this process runs as. */
@@ -115,17 +135,23 @@ public final class RootfsWriter {
         if (e.type() == EntryType.SYMLINK) {
           Files.createSymbolicLink(p, Path.of(e.linkTarget()));
           chown(p, e);
+          setTime(p, mtime);
         } else if (!(link && linked(e, p, dev))) {
           copy(e, p);
           chown(p, e);
           chmod(p, e.mode()); // after chown, which clears setuid/setgid
+          setTime(p, timeOf(e));
         }
       });
       for (LayerEntry e : links) {
         Files.createLink(workDir.resolve(e.path()), workDir.resolve(linkedFile(e, byPath).path()));
       }
       for (List<LayerEntry> level : dirs.descendingMap().values()) {
-        Parallel.each(pool, level, d -> chmod(workDir.resolve(d.path()), d.mode()));
+        Parallel.each(pool, level, d -> {
+          Path p = workDir.resolve(d.path());
+          chmod(p, d.mode());
+          setTime(p, mtime);
+        });
       }
     } finally {
       pool.shutdownNow();
@@ -148,8 +174,8 @@ public final class RootfsWriter {
    * lies on the file system {@code dev} of the directory being written.
    */
   private boolean linked(LayerEntry e, Path target, Object dev) throws IOException {
-    if (!(e.content() instanceof ContentSource.PathSource)) {
-      return false;
+    if (!(e.content() instanceof ContentSource.PathSource ps) || !ps.timed()) {
+      return false; // a context file or a RUN's output has a time of its own: copied, then timed
     }
     Path source = ((ContentSource.PathSource) e.content()).path();
     Map<String, Object> a;
@@ -172,6 +198,14 @@ public final class RootfsWriter {
     } catch (IOException ex) {
       return false; // the link count is at its limit: copy
     }
+  }
+
+  /** The time a copied file gets: its layer's, when its source has it; else the build's. */
+  private FileTime timeOf(LayerEntry e) throws IOException {
+    if (e.content() instanceof ContentSource.PathSource ps && ps.timed()) {
+      return Files.getLastModifiedTime(ps.path());
+    }
+    return mtime;
   }
 
   private static LayerEntry linkedFile(LayerEntry link, Map<String, LayerEntry> byPath)

@@ -88,6 +88,11 @@ public final class RegistryServer implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /** The registry's storage directory (tests corrupt blobs there). */
+  public Path storage() {
+    return dir.resolve("storage");
+  }
+
   /** The PEM certificate of a TLS registry (null for plain ones). */
   public Path caFile() {
     return caFile;

@@ -113,14 +113,19 @@ class RootfsWriterTest {
               .apply(
                   List.of(
                       LayerEntry.dir("d", 0555, uid, gid),
-                      LayerEntry.file("d/a", 0755, uid, gid, 4, ContentSource.ofPath(same)),
+                      LayerEntry.file("d/a", 0755, uid, gid, 4, ContentSource.ofTimedPath(same)),
+                      // a context file: its time is the checkout's, so it is copied and timed
+                      LayerEntry.file("d/e", 0755, uid, gid, 4, ContentSource.ofPath(same)),
                       LayerEntry.file("d/b", 0600, uid, gid, 4, ContentSource.ofPath(otherMode)),
                       LayerEntry.file("d/c", 0644, uid, gid, 3, ContentSource.ofPath(far)),
                       LayerEntry.symlink("l", "d/a", uid, gid)));
       Path lower = tmp.resolve("lower");
-      new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot()).writeLower(tree, lower);
+      new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot(), 1234).writeLower(tree, lower);
 
       assertThat(ino(lower.resolve("d/a"))).isEqualTo(ino(same)); // linked
+      assertThat(ino(lower.resolve("d/e"))).isNotEqualTo(ino(same));
+      assertThat(Files.getLastModifiedTime(lower.resolve("d/e")).toMillis()).isEqualTo(1_234_000);
+      assertThat(Files.getLastModifiedTime(lower.resolve("d")).toMillis()).isEqualTo(1_234_000);
       assertThat(ino(lower.resolve("d/b"))).isNotEqualTo(ino(otherMode)); // copied: other mode
       assertThat(Files.getAttribute(lower.resolve("d/b"), "unix:mode")).isEqualTo(0100600);
       assertThat(Files.getAttribute(otherMode, "unix:mode")).isEqualTo(0100644); // untouched

@@ -61,7 +61,7 @@ final class Trees {
     t.file("ro/inside", 0444, 0, 0, "ro");
     t.entries.add(LayerEntry.dir("usr/bin", 0755, 0, 0));
     Path su = Files.writeString(srcDir.resolve("su"), "su-binary");
-    t.entries.add(LayerEntry.file("usr/bin/su", 04755, 0, 0, 9, ContentSource.ofPath(su)));
+    t.entries.add(LayerEntry.file("usr/bin/su", 04755, 0, 0, 9, ContentSource.ofTimedPath(su)));
     t.file("usr/bin/a", 0755, 0, 0, "aaaa");
     t.entries.add(LayerEntry.hardlink("usr/bin/b", "usr/bin/a", 0755, 0, 0));
     t.entries.add(LayerEntry.symlink("bin", "usr/bin", 0, 0));

@@ -1,0 +1,98 @@
+package dev.slimbuild.cli;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.Index;
+import dev.slimbuild.core.oci.RawJson;
+import dev.slimbuild.core.push.IndexCreator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code slimbuild index}: image indexes in registries. */
+@Command(
+    name = "index",
+    mixinStandardHelpOptions = true,
+    description = "Work with image indexes in registries.",
+    subcommands = {IndexCommand.Create.class})
+final class IndexCommand implements Callable<Integer> {
+  @CommandLine.ParentCommand Main main;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing subcommand: slimbuild index create -t NAME IMAGE...");
+  }
+
+  /** {@code slimbuild index create}: merges pushed images into one index. */
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Merge images already pushed (one per platform, for example from an amd64 runner and"
+            + " an arm64 runner, or indexes) into one index under each -t name, like 'docker"
+            + " buildx imagetools create'.",
+        "Only manifests and configs are read: layers are mounted within the registry, never"
+            + " downloaded."
+      },
+      sortOptions = false)
+  static final class Create implements Callable<Integer> {
+    @CommandLine.ParentCommand IndexCommand parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "NAME", required = true,
+        description = "Where to put the index (repeatable; one repository).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--sign-key", paramLabel = "KEY",
+        description = "Sign the index and each platform manifest with this cosign key.")
+    Path signKey;
+
+    @Option(names = "--progress", paramLabel = "auto|plain|quiet",
+        description = "How to show progress. Default: auto.")
+    String progress = "auto";
+
+    @CommandLine.Mixin RegistryFlags registryFlags;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE",
+        description = "The images to merge (HOST/REPO:TAG or @DIGEST).")
+    List<String> images = new ArrayList<>();
+
+    @Override
+    public Integer call() throws IOException {
+      Main main = parent.main;
+      ProgressPrinter printer =
+          new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+      List<ImageReference> targets = new ArrayList<>();
+      for (String t : tags) {
+        targets.add(ImageReference.parse(t));
+      }
+      List<ImageReference> sources = new ArrayList<>();
+      for (String i : images) {
+        sources.add(ImageReference.parse(i));
+      }
+      if (sources.isEmpty()) {
+        throw new SlimbuildException("index create needs at least one IMAGE");
+      }
+      PrivateKey key =
+          signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
+      try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
+        RawJson<Index> index =
+            new IndexCreator(registries::forHost, printer).create(sources, targets);
+        if (key != null) {
+          ImageSigning.signPushed(registries, targets, index.digest(), key, printer);
+        }
+        spec.commandLine().getOut().println(index.digest());
+      }
+      return 0;
+    }
+  }
+}

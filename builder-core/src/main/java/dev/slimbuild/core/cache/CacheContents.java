@@ -1,0 +1,118 @@
+package dev.slimbuild.core.cache;
+
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonArray;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.MediaType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A set of cache records as one OCI artifact, the form a cache takes in a registry or an OCI
+ * layout: an image manifest with {@code artifactType} {@value #ARTIFACT_TYPE}, whose config blob
+ * ({@value #CONFIG_TYPE}) maps keys to records and whose layers are every layer blob the records
+ * name (so the registry keeps them, and a push can mount them). The layer blobs are the image's
+ * own: a cache exported beside an image uploads only what the image does not already hold.
+ *
+ * <p>The config: {@code {"version":1,"steps":{KEY:STEP},"stages":{KEY:STAGE}}}, where KEY is a
+ * key's hex, STEP is {@code {"layer":LAYER,"home":"/root"}} (no layer: the step changed no file)
+ * and STAGE is {@code {"layers":[{"step":N,"layer":LAYER,"files":N,"savings":...}],"omitted":
+ * [...]}}; LAYER is {@code {"mediaType","digest","size","diffId","tarSize"}}.
+ */
+public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages) {
+  public static final String ARTIFACT_TYPE = "application/vnd.slimbuild.cache.v1+json";
+  public static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
+  /** A cache config larger than this is refused (it maps keys to descriptors: small). */
+  static final long MAX_CONFIG = 64L * 1024 * 1024;
+
+  public CacheContents {
+    steps = Collections.unmodifiableMap(new TreeMap<>(steps));
+    stages = Collections.unmodifiableMap(new TreeMap<>(stages));
+  }
+
+  public static final CacheContents EMPTY = new CacheContents(Map.of(), Map.of());
+
+  /** Every layer blob the records name, each once, by digest. */
+  public List<CachedLayer> layers() {
+    Map<Digest, CachedLayer> out = new TreeMap<>();
+    steps.values().forEach(s -> s.layer().ifPresent(l -> out.putIfAbsent(l.blob().digest(), l)));
+    stages.values().forEach(s -> s.layers().forEach(
+        w -> out.putIfAbsent(w.layer().blob().digest(), w.layer())));
+    return List.copyOf(out.values());
+  }
+
+  /** The same records with every layer's bytes in {@code repository}. */
+  public CacheContents from(String repository) {
+    Map<Digest, StepRecord> s = new LinkedHashMap<>();
+    steps.forEach((k, v) -> s.put(k, v.from(repository)));
+    Map<Digest, StageRecord> g = new LinkedHashMap<>();
+    stages.forEach((k, v) -> g.put(k, v.from(repository)));
+    return new CacheContents(s, g);
+  }
+
+  /** The config blob's bytes. */
+  public byte[] config() {
+    JsonObject.Builder s = JsonObject.builder();
+    steps.forEach((k, v) -> s.put(k.hex(), Records.step(v)));
+    JsonObject.Builder g = JsonObject.builder();
+    stages.forEach((k, v) -> g.put(k.hex(), Records.stage(v)));
+    return Json.write(JsonObject.builder()
+        .put("version", 1)
+        .put("steps", s.build())
+        .put("stages", g.build())
+        .build());
+  }
+
+  /** The manifest naming {@code config} (this cache's config blob) and the layers. */
+  public byte[] manifest(Descriptor config) {
+    List<JsonValue> layers = new ArrayList<>();
+    for (CachedLayer l : layers()) {
+      layers.add(Descriptor.of(l.blob().mediaType(), l.blob().digest(), l.blob().size()).toJson());
+    }
+    return Json.write(JsonObject.builder()
+        .put("schemaVersion", 2)
+        .put("mediaType", MediaType.OCI_MANIFEST)
+        .put("artifactType", ARTIFACT_TYPE)
+        .put("config", config.toJson())
+        .put("layers", new JsonArray(layers))
+        .build());
+  }
+
+  /**
+   * The config descriptor of a cache manifest; a {@link Records.BadRecord} if {@code manifest} is
+   * not one.
+   */
+  static Descriptor configOf(byte[] manifest) {
+    JsonObject m = Records.object(Json.parse(manifest), "cache manifest");
+    JsonObject c = Records.object(m, "config");
+    String type = Records.string(c, "mediaType");
+    if (!type.equals(CONFIG_TYPE)) {
+      throw new Records.BadRecord("not a slimbuild cache (config type " + type + ")");
+    }
+    return Descriptor.of(type, Digest.parse(Records.string(c, "digest")),
+        Records.number(c, "size"));
+  }
+
+  /** Parses a config blob; a {@link Records.BadRecord} or IllegalArgumentException if damaged. */
+  static CacheContents parse(byte[] config) {
+    JsonObject o = Records.object(Json.parse(config), "cache config");
+    if (Records.number(o, "version") != 1) {
+      throw new Records.BadRecord("cache format version " + Records.number(o, "version")
+          + " is not 1");
+    }
+    Map<Digest, StepRecord> steps = new LinkedHashMap<>();
+    Records.object(o, "steps").members().forEach((k, v) ->
+        steps.put(new Digest("sha256", k), Records.readStep(Records.object(v, "step"))));
+    Map<Digest, StageRecord> stages = new LinkedHashMap<>();
+    Records.object(o, "stages").members().forEach((k, v) ->
+        stages.put(new Digest("sha256", k), Records.readStage(Records.object(v, "stage"))));
+    return new CacheContents(steps, stages);
+  }
+}

@@ -1,0 +1,159 @@
+package dev.slimbuild.core.cache;
+
+import dev.slimbuild.core.json.JsonArray;
+import dev.slimbuild.core.json.JsonNull;
+import dev.slimbuild.core.json.JsonNumber;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.json.JsonString;
+import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.optimize.Count;
+import dev.slimbuild.core.optimize.LayerSavings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The JSON form of cache records; anything malformed is a {@link BadRecord}. */
+final class Records {
+  private Records() {}
+
+  /** A record that cannot be read: the caller treats it as a miss. */
+  static final class BadRecord extends RuntimeException {
+    BadRecord(String message) {
+      super(message);
+    }
+  }
+
+  static JsonObject step(StepRecord r) {
+    JsonObject.Builder b = JsonObject.builder();
+    r.layer().ifPresent(l -> b.put("layer", l.toJson()));
+    if (r.home() != null) {
+      b.put("home", r.home());
+    }
+    return b.build();
+  }
+
+  static StepRecord readStep(JsonObject o) {
+    Optional<CachedLayer> layer =
+        o.get("layer").map(v -> CachedLayer.read(object(v, "layer")));
+    String home = o.get("home").map(v -> text(v, "home")).orElse(null);
+    return new StepRecord(layer, home);
+  }
+
+  static JsonObject stage(StageRecord r) {
+    List<JsonValue> layers = new ArrayList<>();
+    for (StageRecord.Written w : r.layers()) {
+      layers.add(JsonObject.builder()
+          .put("step", w.step())
+          .put("layer", w.layer().toJson())
+          .put("files", w.files())
+          .put("savings", savings(w.savings()))
+          .build());
+    }
+    List<JsonValue> omitted = new ArrayList<>();
+    for (StageRecord.Omitted o : r.omitted()) {
+      omitted.add(JsonObject.builder()
+          .put("step", o.step())
+          .put("savings", savings(o.savings()))
+          .build());
+    }
+    return JsonObject.builder()
+        .put("layers", new JsonArray(layers))
+        .put("omitted", new JsonArray(omitted))
+        .put("squashed", r.squashed())
+        .build();
+  }
+
+  static StageRecord readStage(JsonObject o) {
+    List<StageRecord.Written> layers = new ArrayList<>();
+    for (JsonValue v : array(o, "layers")) {
+      JsonObject w = object(v, "layers[]");
+      layers.add(new StageRecord.Written((int) number(w, "step"),
+          CachedLayer.read(object(w, "layer")), number(w, "files"),
+          readSavings(object(w, "savings"))));
+    }
+    List<StageRecord.Omitted> omitted = new ArrayList<>();
+    for (JsonValue v : array(o, "omitted")) {
+      JsonObject w = object(v, "omitted[]");
+      omitted.add(new StageRecord.Omitted((int) number(w, "step"),
+          readSavings(object(w, "savings"))));
+    }
+    return new StageRecord(layers, omitted, (int) number(o, "squashed"));
+  }
+
+  private static JsonObject savings(LayerSavings s) {
+    JsonObject.Builder stripped = JsonObject.builder();
+    s.stripped().forEach((k, v) -> stripped.put(k, count(v)));
+    return JsonObject.builder()
+        .put("stripped", stripped.build())
+        .put("dedup", count(s.deduplicated()))
+        .put("wasted", count(s.wasted()))
+        .put("linked", count(s.hardlinked()))
+        .build();
+  }
+
+  private static LayerSavings readSavings(JsonObject o) {
+    Map<String, Count> stripped = new LinkedHashMap<>();
+    object(o.get("stripped").orElse(JsonObject.empty()), "stripped").members()
+        .forEach((k, v) -> stripped.put(k, readCount(v)));
+    return new LayerSavings(stripped, readCount(member(o, "dedup")),
+        readCount(member(o, "wasted")), readCount(member(o, "linked")));
+  }
+
+  private static JsonArray count(Count c) {
+    return new JsonArray(List.of(JsonNumber.of(c.files()), JsonNumber.of(c.bytes())));
+  }
+
+  private static Count readCount(JsonValue v) {
+    if (!(v instanceof JsonArray a) || a.size() != 2) {
+      throw new BadRecord("a count is not [files, bytes]");
+    }
+    return new Count(longValue(a.get(0), "files"), longValue(a.get(1), "bytes"));
+  }
+
+  static JsonValue member(JsonObject o, String key) {
+    return o.get(key).filter(v -> !(v instanceof JsonNull))
+        .orElseThrow(() -> new BadRecord("no " + key));
+  }
+
+  static JsonObject object(JsonValue v, String what) {
+    if (v instanceof JsonObject o) {
+      return o;
+    }
+    throw new BadRecord(what + " is not an object");
+  }
+
+  static JsonObject object(JsonObject o, String key) {
+    return object(member(o, key), key);
+  }
+
+  static List<JsonValue> array(JsonObject o, String key) {
+    if (member(o, key) instanceof JsonArray a) {
+      return a.values();
+    }
+    throw new BadRecord(key + " is not an array");
+  }
+
+  static String string(JsonObject o, String key) {
+    return text(member(o, key), key);
+  }
+
+  static String text(JsonValue v, String what) {
+    if (v instanceof JsonString s) {
+      return s.value();
+    }
+    throw new BadRecord(what + " is not a string");
+  }
+
+  static long number(JsonObject o, String key) {
+    return longValue(member(o, key), key);
+  }
+
+  private static long longValue(JsonValue v, String what) {
+    if (v instanceof JsonNumber n && n.isLong()) {
+      return n.longValue();
+    }
+    throw new BadRecord(what + " is not an integer");
+  }
+}

@@ -1,0 +1,19 @@
+package dev.slimbuild.core.cache;
+
+import java.util.Optional;
+
+/**
+ * What one step made, before the stage's layers were optimised: the layer of every file the step
+ * changed (later steps read these files), or none when it changed nothing; and the home directory
+ * of the step's user, which the strip rules read ({@code ~/.cache}).
+ */
+public record StepRecord(Optional<CachedLayer> layer, String home) {
+  public StepRecord {
+    java.util.Objects.requireNonNull(layer, "layer");
+  }
+
+  /** The same record with its layer's bytes in {@code repository}. */
+  StepRecord from(String repository) {
+    return new StepRecord(layer.map(l -> l.from(repository)), home);
+  }
+}
