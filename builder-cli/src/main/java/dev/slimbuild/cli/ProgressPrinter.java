@@ -76,7 +76,8 @@ final class ProgressPrinter implements EventSink {
           l.compressedBytes() < 0
               ? "no layer (everything left out)"
               : "layer " + Sizes.format(l.compressedBytes()) + "  tar "
-                  + Sizes.format(l.uncompressedBytes()) + "  " + l.files() + " files",
+                  + Sizes.format(l.uncompressedBytes())
+                  + (l.files() < 0 ? "" : "  " + l.files() + " files"),
           Sizes.format(l.strippedBytes()),
           Sizes.format(l.deduplicatedBytes()),
           Sizes.format(l.wastedBytes()),

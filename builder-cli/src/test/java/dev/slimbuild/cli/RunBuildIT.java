@@ -57,7 +57,8 @@ class RunBuildIT {
   }
 
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
+    // RUN's behaviour is under test here: every build runs its steps (--no-cache)
+    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
         "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
@@ -278,8 +279,8 @@ class RunBuildIT {
       }
     }
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
-    BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
-        "--progress", "plain", "--sandbox", "chroot", "-o",
+    BuildFixtures.Run r = BuildFixtures.run(env, "build", "--no-cache", "--insecure-registry",
+        host, "--progress", "plain", "--sandbox", "chroot", "-o",
         "type=oci,dest=" + dir.resolve("out-wiped"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
@@ -378,7 +379,7 @@ class RunBuildIT {
             "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
             "SLIMBUILD_STORE=" + shared.resolve("store"),
             "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            java, "-jar", jar.toString(), "build", "--insecure-registry", host,
+            java, "-jar", jar.toString(), "build", "--no-cache", "--insecure-registry", host,
             "--sandbox", way[0], "--run-rootfs", way[1], "--progress", "plain",
             "-o", "type=oci,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
             ctx.toString());

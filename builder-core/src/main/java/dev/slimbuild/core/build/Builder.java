@@ -305,7 +305,7 @@ public final class Builder {
     Instant created = Instant.ofEpochSecond(request.sourceDateEpoch());
     LayerSink sink =
         new LayerSink(store, request.compression(), request.compressionLevel(),
-            request.sourceDateEpoch());
+            request.sourceDateEpoch()).memo(store.root().resolve("cache").resolve("layers"));
 
     List<String> warnings = new ArrayList<>();
     List<BuiltImage> images = new ArrayList<>();
@@ -354,11 +354,15 @@ public final class Builder {
         }
         Map<Integer, StageResult> done = new HashMap<>();
         StageResult last = null;
+        // the stages whose layers the image holds are slimmed; the others only serve COPY --from
+        // and RUN --mount from=, which read every file their steps left
+        java.util.Set<Integer> imageStages = new java.util.HashSet<>(chain(plan));
         for (PlannedStage stage : plan.stages()) {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases, optimizer, runs, buildCache, digests)
+                      bases, optimizer, runs, buildCache, digests,
+                      imageStages.contains(stage.index()))
                   .run();
           done.put(stage.index(), last);
         }

@@ -53,11 +53,29 @@ final class LayerSink {
     return compression.mediaType() + " level " + level + " mtime " + mtime;
   }
 
+  /**
+   * Remembers, across builds, the layer written from entries whose every content is a file
+   * unpacked from a layer (immutable: its identity names its bytes): a rebuild that optimises a
+   * cached step's layer into the same entries again takes the blob instead of compressing again.
+   * Under {@code STORE/cache/layers/KEY.json}; a record whose blob is gone is ignored.
+   */
+  private Path memo;
+
+  LayerSink memo(Path dir) {
+    this.memo = dir;
+    return this;
+  }
+
   Layer write(Collection<LayerEntry> entries) throws IOException {
     Optional<String> key = key(entries);
+    boolean lasting = memo != null && key.isPresent() && immutable(entries);
     if (key.isPresent()) {
       Layer seen = written.get(key.get());
-      if (seen != null && store.has(seen.descriptor().digest())) {
+      if (seen == null && lasting) {
+        seen = remembered(key.get());
+      }
+      if (seen != null && store.has(seen.descriptor().digest())
+          && store.size(seen.descriptor().digest()) == seen.descriptor().size()) {
         return seen;
       }
     }
@@ -72,7 +90,60 @@ final class LayerSink {
         new Layer(Descriptor.of(compression.mediaType(), info.digest(), info.size()),
             tar.diffId(), tar.size());
     key.ifPresent(k -> written.put(k, layer));
+    if (lasting) {
+      remember(key.get(), layer);
+    }
     return layer;
+  }
+
+  private static boolean immutable(Collection<LayerEntry> entries) {
+    for (LayerEntry e : entries) {
+      if (e.content() != null
+          && !(e.content() instanceof ContentSource.PathSource ps && ps.timed())
+          && !(e.content() instanceof ContentSource.RangeSource)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Path memoFile(String key) {
+    // the key covers the entries; what else decides the bytes goes in the name's hash too
+    String k = Digest.sha256Of(key + "\0" + signature()).hex();
+    return memo.resolve(k + ".json");
+  }
+
+  private Layer remembered(String key) {
+    try {
+      var o = (dev.slimbuild.core.json.JsonObject) dev.slimbuild.core.json.Json.parse(
+          Files.readAllBytes(memoFile(key)));
+      Descriptor d = Descriptor.parse(dev.slimbuild.core.json.Json.write(
+          ((dev.slimbuild.core.json.JsonObject) o.get("blob").orElseThrow())));
+      Digest diffId = Digest.parse(((dev.slimbuild.core.json.JsonString)
+          o.get("diffId").orElseThrow()).value());
+      long size = ((dev.slimbuild.core.json.JsonNumber) o.get("tarSize").orElseThrow())
+          .longValue();
+      return new Layer(d, diffId, size);
+    } catch (IOException | RuntimeException e) {
+      return null; // none, or unreadable: written again
+    }
+  }
+
+  private void remember(String key, Layer layer) {
+    try {
+      Files.createDirectories(memo);
+      Path tmp = Files.createTempFile(memo, ".new-", ".json");
+      Files.write(tmp, dev.slimbuild.core.json.Json.write(
+          dev.slimbuild.core.json.JsonObject.builder()
+              .put("blob", layer.descriptor().toJson())
+              .put("diffId", layer.diffId().toString())
+              .put("tarSize", layer.uncompressedSize())
+              .build()));
+      Files.move(tmp, memoFile(key), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      // a memo that cannot be written costs a later build one compression
+    }
   }
 
   /**

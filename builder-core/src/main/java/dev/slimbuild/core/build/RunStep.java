@@ -366,7 +366,9 @@ final class RunStep implements AutoCloseable {
         java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(runs.mtime()));
     try (var paths = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
-        if (!p.equals(dir)) {
+        // whiteouts (character devices) are markers, not files a RUN reads
+        if (!p.equals(dir) && !Files.readAttributes(p,
+            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
           RootfsWriter.setTime(p, t);
         }
       }

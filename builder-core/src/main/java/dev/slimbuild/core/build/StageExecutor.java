@@ -87,6 +87,12 @@ final class StageExecutor {
   private final RunSupport runs;
   private final dev.slimbuild.core.cache.BuildCache cache;
   private final ContentDigests digests;
+  /**
+   * Whether the image holds this stage's layers (the final stage and those it starts FROM): only
+   * those are slimmed. Another stage keeps every file its steps left, for the COPY --from and
+   * RUN --mount from= that read it, and its layers are its steps' own.
+   */
+  private final boolean slim;
   /** The ARGs this stage declared, in order (a name twice if declared twice), for RUN's history. */
   private final List<String> declaredArgs = new ArrayList<>();
   private RunStep runStep;
@@ -119,7 +125,12 @@ final class StageExecutor {
    * key, and whether it still has to be written.
    */
   private record Pending(StageLayer layer, String createdBy, String home, int history, int step,
-      Digest key, boolean fresh) {
+      Digest key, CachedLayer cached) {
+    /** Whether the step ran in this build (its layer is not written yet). */
+    boolean fresh() {
+      return cached == null;
+    }
+
     PendingLayer toPending() {
       return new PendingLayer(layer.entries(), createdBy, home);
     }
@@ -154,7 +165,8 @@ final class StageExecutor {
       LayerOptimizer optimizer,
       RunSupport runs,
       dev.slimbuild.core.cache.BuildCache cache,
-      ContentDigests digests) {
+      ContentDigests digests,
+      boolean slim) {
     this.plan = plan;
     this.stage = stage;
     this.context = context;
@@ -169,6 +181,7 @@ final class StageExecutor {
     this.runs = runs;
     this.cache = cache;
     this.digests = digests;
+    this.slim = slim;
     this.platform = stage.platform().orElse(plan.platform());
   }
 
@@ -195,9 +208,6 @@ final class StageExecutor {
    */
   private StageResult runSteps() throws IOException {
     List<Instruction> instructions = stage.stage().instructions();
-    if (instructions.stream().anyMatch(RunInstruction.class::isInstance)) {
-      runs.prepare(platform); // while the base image is pulled
-    }
     startFromBase();
     for (int i = 0; i < instructions.size(); i++) {
       currentStep = i;
@@ -209,6 +219,9 @@ final class StageExecutor {
         fsSteps.isEmpty()
             ? Optional.empty()
             : cache.stage(stageKey, stage.displayName(), index);
+    if (hit.isEmpty() && runsAny(instructions, index)) {
+      runs.prepare(platform); // the sandbox probes, while the base image's layers are pulled
+    }
     String platformName = plan.platform().toString();
     for (int i = 0; i < instructions.size(); i++) {
       Instruction ins = instructions.get(i);
@@ -251,7 +264,19 @@ final class StageExecutor {
     var o = optimizer.options();
     return CacheKey.of("STAGE").add(chainKey).add(o.strip().signature()).add(o.dedup() ? 1 : 0)
         .add(o.dropWasted() ? 1 : 0).add(o.hardlinkDuplicates() ? 1 : 0)
-        .add(squashes() ? 1 : 0).add(sink.signature()).digest();
+        .add(squashes() ? 1 : 0).add(slim ? "slimmed" : "as the steps left it")
+        .add(sink.signature()).digest();
+  }
+
+  /** Whether a RUN of the stage will run (the cache has no record of it). */
+  private boolean runsAny(List<Instruction> instructions, String index) {
+    for (Map.Entry<Integer, FsStep> e : fsSteps.entrySet()) {
+      if (instructions.get(e.getKey()) instanceof RunInstruction
+          && cache.step(e.getValue().key(), stage.displayName(), index).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code --squash} applies to this stage (the final one). */
@@ -272,7 +297,7 @@ final class StageExecutor {
         emptyHistory(step.history());
       } else {
         pending.add(new Pending(StageLayer.lazy(ref(r.layer().get()), bases), step.createdBy(),
-            r.home(), step.history(), i, step.key(), false));
+            r.home(), step.history(), i, step.key(), r.layer().get()));
         tree = null; // rebuilt if a later step looks: a hit alone reads no file
       }
       return hit.get().from();
@@ -286,7 +311,7 @@ final class StageExecutor {
           ? null
           : Homes.of(readText("etc/passwd"), step.user());
       pending.add(new Pending(StageLayer.of(entries), step.createdBy(), home, step.history(), i,
-          step.key(), true));
+          step.key(), null));
       if (tree != null) {
         tree.apply(entries);
       }
@@ -868,14 +893,36 @@ final class StageExecutor {
    * together, each once (an optimised layer equal to its step's is the same blob). Records both.
    */
   private void writeLayers(List<Instruction> instructions, Digest stageKey) throws IOException {
+    List<CachedLayer> own = new ArrayList<>(); // each step's layer, as the cache keeps it
     for (Pending p : pending) {
       if (p.fresh()) {
-        LayerSink.Layer l = sink.write(p.layer().entries());
-        cache.putStep(p.key(), new StepRecord(Optional.of(cached(l)), p.home()));
+        CachedLayer l = cached(sink.write(p.layer().entries()));
+        cache.putStep(p.key(), new StepRecord(Optional.of(l), p.home()));
+        own.add(l);
+      } else {
+        own.add(p.cached());
       }
     }
     if (pending.isEmpty()) {
       cache.putStage(stageKey, new StageRecord(List.of(), List.of(), 0));
+      return;
+    }
+    if (!slim) {
+      // the steps' own layers, not read again: a cached one stays where it is until asked for
+      List<StageRecord.Written> written = new ArrayList<>();
+      Map<Integer, List<LayerEntry>> entries = new java.util.HashMap<>();
+      for (int i = 0; i < pending.size(); i++) {
+        Pending p = pending.get(i);
+        long files = p.fresh() ? LayerOptimizer.files(p.layer().entries()) : -1;
+        written.add(new StageRecord.Written(p.step(), own.get(i), files,
+            dev.slimbuild.core.optimize.LayerSavings.NONE));
+        if (p.fresh()) {
+          entries.put(i, p.layer().entries());
+        }
+      }
+      StageRecord record = new StageRecord(written, List.of(), 0);
+      cache.putStage(stageKey, record);
+      apply(record, instructions, entries);
       return;
     }
     List<PendingLayer> raw = pending.stream().map(Pending::toPending).toList();

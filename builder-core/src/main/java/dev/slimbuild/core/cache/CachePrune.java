@@ -123,6 +123,8 @@ public final class CachePrune {
     if (all) {
       dev.slimbuild.core.fs.Trees.delete(store.root().resolve("unpacked"));
     }
+    // the memo of layers written from unpacked files: it only saves compressions
+    dev.slimbuild.core.fs.Trees.delete(cache.dir().resolve("layers"));
     return new Result(remove.size(), blobs, bytes);
   }
 

@@ -37,7 +37,9 @@ public final class HttpClient {
   private static final int MAX_IDLE_PER_ORIGIN = 8;
   private static final long MAX_IDLE_NANOS = Duration.ofSeconds(30).toNanos();
 
-  private final SSLContext tls;
+  /** Made on the first TLS connection: a build that talks plain HTTP never loads the TLS stack. */
+  private final java.util.function.Supplier<SSLContext> tlsSource;
+  private SSLContext tls;
   private final boolean verifyHostnames;
   private final int connectTimeoutMillis;
   private final Proxies proxies;
@@ -51,7 +53,13 @@ public final class HttpClient {
    */
   public HttpClient(
       SSLContext tls, boolean verifyHostnames, Duration connectTimeout, Proxies proxies) {
-    this.tls = tls;
+    this(() -> tls, verifyHostnames, connectTimeout, proxies);
+  }
+
+  /** As {@link #HttpClient(SSLContext, boolean, Duration, Proxies)}, the context made when needed. */
+  public HttpClient(java.util.function.Supplier<SSLContext> tls, boolean verifyHostnames,
+      Duration connectTimeout, Proxies proxies) {
+    this.tlsSource = tls;
     this.verifyHostnames = verifyHostnames;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.proxies = proxies;
@@ -59,11 +67,20 @@ public final class HttpClient {
 
   /** A client trusting the system's CAs, verifying host names. */
   public static HttpClient systemTrust(Duration connectTimeout, Proxies proxies) {
-    try {
-      return new HttpClient(SSLContext.getDefault(), true, connectTimeout, proxies);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no TLS in this JVM", e);
+    return new HttpClient(() -> {
+      try {
+        return SSLContext.getDefault();
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException("no TLS in this JVM", e);
+      }
+    }, true, connectTimeout, proxies);
+  }
+
+  private synchronized SSLContext tls() {
+    if (tls == null) {
+      tls = tlsSource.get();
     }
+    return tls;
   }
 
   /**
@@ -441,7 +458,7 @@ public final class HttpClient {
   }
 
   private Socket startTls(Socket plain, String host, int port) throws IOException {
-    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+    SSLSocket s = (SSLSocket) tls().getSocketFactory().createSocket(plain, host, port, true);
     SSLParameters p = s.getSSLParameters();
     if (verifyHostnames) {
       p.setEndpointIdentificationAlgorithm("HTTPS");

@@ -75,9 +75,24 @@ final class Transport {
   Transport(String host, RegistryOptions opts) throws IOException {
     this.host = host;
     this.insecure = opts.isInsecure(host);
+    // CA files are read now (a bad one fails before the build); the TLS context is made when a
+    // connection needs it (a build against a plain-HTTP registry never loads the TLS stack)
+    javax.net.ssl.SSLContext custom = opts.caFiles().isEmpty() ? null : Tls.verifying(opts.caFiles());
     this.client =
-        new HttpClient(insecure ? Tls.unverified() : Tls.verifying(opts.caFiles()), !insecure,
-            Duration.ofSeconds(15), dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
+        new HttpClient(() -> {
+          if (insecure) {
+            return Tls.unverified();
+          }
+          if (custom != null) {
+            return custom;
+          }
+          try {
+            return Tls.verifying(opts.caFiles());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, !insecure, Duration.ofSeconds(15),
+            dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
     this.auth = new Auth(host, opts.env(), this);
   }
 
