@@ -5,11 +5,14 @@ import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.CommandForm;
 import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.fs.Copy;
+import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
-import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.layer.LayerPaths;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.run.FileStat;
 import dev.slimbuild.core.run.Mount;
@@ -25,15 +28,13 @@ import dev.slimbuild.core.run.SandboxSelector;
 import dev.slimbuild.core.run.Snapshot;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -55,11 +57,11 @@ import java.util.function.UnaryOperator;
  */
 final class RunStep implements AutoCloseable {
   private static final int TAIL_LINES = 10;
-  private static final boolean BUILDER_IS_ROOT = dev.slimbuild.core.fs.Privileges.isRoot();
+  static final boolean BUILDER_IS_ROOT = Privileges.isRoot();
 
   /** How a stage's file tree, for {@code --mount=type=bind,from=}, is found. */
   @FunctionalInterface
-  interface Trees {
+  interface SourceTrees {
     FileTree tree(String from) throws IOException;
   }
 
@@ -74,14 +76,12 @@ final class RunStep implements AutoCloseable {
       Map<String, String> vars,
       List<String> declaredArgs,
       UnaryOperator<String> expand,
-      java.util.function.Supplier<List<BlobCache.LayerImage>> images,
-      java.util.function.Supplier<List<List<LayerEntry>>> ownLayers) {}
+      Supplier<List<BlobCache.LayerImage>> images,
+      Supplier<List<List<LayerEntry>>> ownLayers) {}
 
   private final RunSupport runs;
   private final Platform platform;
-  private final BuildContext context;
-  private final Path staging;
-  private final Trees trees;
+  private final RunMounts runMounts;
   private final String stageName;
 
   private Rootfs rootfs;
@@ -107,13 +107,11 @@ final class RunStep implements AutoCloseable {
       Platform platform,
       BuildContext context,
       Path staging,
-      Trees trees,
+      SourceTrees trees,
       String stageName) {
     this.runs = runs;
     this.platform = platform;
-    this.context = context;
-    this.staging = staging;
-    this.trees = trees;
+    this.runMounts = new RunMounts(runs, context, staging, trees);
     this.stageName = stageName;
   }
 
@@ -131,6 +129,81 @@ final class RunStep implements AutoCloseable {
 
   /** Runs {@code r}; errors are {@code Dockerfile:LINE:} errors. */
   Outcome run(RunInstruction r, Stage stage) throws IOException {
+    Invocation inv = prepare(r, stage);
+    boolean ownersOnDisk = ownersOnDisk(inv);
+    boolean overlay = onOverlay(r, inv, ownersOnDisk);
+    RunTiming timing = new RunTiming();
+    Rootfs before = overlay ? null : workspace(stage, ownersOnDisk);
+    Path upper = overlay ? overlayUpper(stage) : null;
+    timing.prepared();
+    Set<String> ignored = new HashSet<>(created);
+    RunHold held = new RunHold();
+    Deque<String> tail = new ArrayDeque<>();
+    boolean ok = false;
+    try {
+      Root root =
+          overlay ? mountOverlay(upper, held) : new Root(before.dir(), before.dir(), List.of());
+      List<Mount> mounts = runMounts.mounts(r, inv, root.hostView(), ignored, held);
+      RunResult result = runCommand(inv, root, mounts, held, tail);
+      created.addAll(result.createdPaths());
+      ignored.addAll(result.createdPaths());
+      for (String note : result.notes()) {
+        runs.events().accept(new BuildEvent.Warning(note));
+      }
+      checkExit(r, inv, result, tail);
+      timing.ran();
+      List<LayerEntry> entries = snapshot(overlay, stage, before, upper, ignored, ownersOnDisk,
+          inv.user());
+      timing.snapshotted();
+      // an overlay's upper directory is never written again: the layer's files stay where they are
+      List<LayerEntry> kept = overlay ? entries : keep(entries);
+      timing.copied();
+      if (overlay) {
+        uppers.add(0, upper);
+        pendingOverlay = true;
+      }
+      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] RUN took: "
+          + timing.describe(overlay, !imageMounts.isEmpty(), entries.size())));
+      ok = true;
+      // BuildKit records the command it ran, so a heredoc RUN's history is the SHELL with its
+      // script: the lone heredoc's body, "/dev/pipes/NAME" for a #! body, or the line followed by
+      // the heredocs and their words (dispatchRun: runCommandString of the final arguments).
+      return new Outcome(kept,
+          "RUN " + commandString(inv.argv(), stage.declaredArgs(), stage.vars()) + " # buildkit");
+    } finally {
+      held.release();
+      if (!ok) {
+        discard(); // the work directory is in an unknown state
+      }
+    }
+  }
+
+  /**
+   * What one RUN runs, worked out (and checked) before anything is written: the heredoc's script,
+   * the network, the mounts, the command's words and how errors name it, the user, the
+   * environment, the working directory and the sandbox.
+   */
+  record Invocation(
+      Optional<RunHeredocs.Plan> heredoc,
+      Network network,
+      List<RunMountSpec> mounts,
+      List<String> argv,
+      String display,
+      RunUser user,
+      List<String> env,
+      String workdir,
+      SandboxSelector.Selection selection) {}
+
+  /**
+   * Where one RUN runs: the root directory the sandbox runs in, the directory mount points are
+   * made in from the host, and what wraps the sandbox (an overlay mounted in its namespaces).
+   */
+  private record Root(Path dir, Path hostView, List<String> wrapper) {}
+
+
+
+  /** Works out what {@code r} runs, in the order its errors are reported. */
+  private Invocation prepare(RunInstruction r, Stage stage) throws IOException {
     Optional<RunHeredocs.Plan> heredoc =
         r.heredocs().isEmpty()
             ? Optional.empty()
@@ -140,6 +213,27 @@ final class RunStep implements AutoCloseable {
           .error("RUN --security=" + r.security().get() + " is not supported (only sandbox)");
     }
     Network network = network(r, stage);
+    List<RunMountSpec> mountSpecs = mountSpecs(r, stage);
+    CommandForm command =
+        heredoc.<CommandForm>map(h -> new CommandForm.Shell(h.script())).orElse(r.command());
+    List<String> argv = argv(command, stage.config());
+    // how errors name the RUN: a heredoc's script may be long, its first line says enough
+    String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
+    checkProgram(r, stage.tree(), argv.get(0), display);
+    RunUser user = user(r, stage);
+    List<String> env = env(stage.vars(), user);
+    String workdir = stage.config().workdirOrRoot();
+    SandboxSelector.Selection selection;
+    try {
+      selection = runs.sandbox(platform);
+    } catch (SlimbuildException e) {
+      throw r.location().error(e.getMessage());
+    }
+    return new Invocation(heredoc, network, mountSpecs, argv, display, user, env, workdir,
+        selection);
+  }
+
+  private static List<RunMountSpec> mountSpecs(RunInstruction r, Stage stage) {
     List<RunMountSpec> mountSpecs = new ArrayList<>();
     for (String raw : r.mounts()) {
       try {
@@ -148,15 +242,15 @@ final class RunStep implements AutoCloseable {
         throw r.location().error(e.getMessage());
       }
     }
-    CommandForm command =
-        heredoc.<CommandForm>map(h -> new CommandForm.Shell(h.script())).orElse(r.command());
-    List<String> argv = argv(command, stage.config());
-    // how errors name the RUN: a heredoc's script may be long, its first line says enough
-    String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
-    String program = argv.get(0);
+    return mountSpecs;
+  }
+
+  /** An absolute program must be a file of the image (a shell form's SHELL, most often). */
+  private static void checkProgram(RunInstruction r, FileTree tree, String program,
+      String display) {
     if (program.startsWith("/")) {
-      String path = TreePaths.resolve(stage.tree(), TreePaths.absolute("/", program), true);
-      if (stage.tree().get(path).filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
+      String path = TreePaths.resolve(tree, TreePaths.absolute("/", program), true);
+      if (tree.get(path).filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
           .isEmpty()) {
         throw r.location()
             .error(display + ": the image has no " + program
@@ -166,35 +260,40 @@ final class RunStep implements AutoCloseable {
                     : ""));
       }
     }
-    RunUser user;
-    try {
-      user =
-          RunUser.resolve(
-              stage.config().user,
-              readText(stage.tree(), "etc/passwd"),
-              readText(stage.tree(), "etc/group"));
-    } catch (SlimbuildException e) {
-      throw r.location().error(e.getMessage());
-    }
-    List<String> env = env(stage.vars(), user);
-    String workdir = stage.config().workdirOrRoot();
-    SandboxSelector.Selection selection;
-    try {
-      selection = runs.sandbox(platform);
-    } catch (SlimbuildException e) {
-      throw r.location().error(e.getMessage());
-    }
+  }
 
-    // Owners go on disk only where the sandbox keeps them: chroot, or root without a user
-    // namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to
-    // the RUN's user) and the image's owners stay in the model.
-    boolean ownersOnDisk =
-        BUILDER_IS_ROOT
-            && (selection.sandbox().name().equals("chroot") || user.uid() == 0 && user.gid() == 0);
-    // The overlay: as root where owners go on disk (a host mount); not as root, in a user
-    // namespace around bwrap or proot (owners stay in the model, as on the copy path)
+  /** The stage's USER, resolved in its passwd and group files. */
+  private static RunUser user(RunInstruction r, Stage stage) throws IOException {
+    try {
+      return RunUser.resolve(
+          stage.config().user,
+          readText(stage.tree(), "etc/passwd"),
+          readText(stage.tree(), "etc/group"));
+    } catch (SlimbuildException e) {
+      throw r.location().error(e.getMessage());
+    }
+  }
+
+  /**
+   * Owners go on disk only where the sandbox keeps them: chroot, or root without a user
+   * namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to the
+   * RUN's user) and the image's owners stay in the model.
+   */
+  private static boolean ownersOnDisk(Invocation inv) {
+    return BUILDER_IS_ROOT
+        && (inv.selection().sandbox().name().equals("chroot")
+            || inv.user().uid() == 0 && inv.user().gid() == 0);
+  }
+
+  /**
+   * Whether the RUN runs on an overlay: as root where owners go on disk (a host mount); not as
+   * root, in a user namespace around bwrap or proot (owners stay in the model, as on the copy
+   * path); and only when overlays work here. {@code --run-rootfs overlay} for a RUN that cannot
+   * run on one is an error.
+   */
+  private boolean onOverlay(RunInstruction r, Invocation inv, boolean ownersOnDisk) {
     boolean overlayFits =
-        BUILDER_IS_ROOT ? ownersOnDisk : !selection.sandbox().name().equals("chroot");
+        BUILDER_IS_ROOT ? ownersOnDisk : !inv.selection().sandbox().name().equals("chroot");
     if (!overlayFits && runs.options().rootfs().equals("overlay")) {
       throw r.location().error("--run-rootfs overlay: this RUN cannot run on an overlay ("
           + (BUILDER_IS_ROOT
@@ -203,167 +302,103 @@ final class RunStep implements AutoCloseable {
               : "the chroot sandbox without root has no overlay")
           + "); use --run-rootfs auto or copy");
     }
-    boolean overlay = overlayFits && runs.overlayUnavailable() == null;
-    long t0 = System.nanoTime();
-    Rootfs before = overlay ? null : workspace(stage, ownersOnDisk);
-    Path upper = overlay ? overlayUpper(stage) : null;
-    long t1 = System.nanoTime();
-    Set<String> ignored = new HashSet<>(created);
-    List<Mount> mounts = new ArrayList<>();
-    List<FileLock> locks = new ArrayList<>();
-    List<Path> scratch = new ArrayList<>();
-    Deque<String> tail = new ArrayDeque<>();
-    RunResult result;
-    boolean ok = false;
-    Overlay mounted = null;
-    List<String> wrapper = List.of();
-    try {
-      Path root;
-      Path hostView;
-      if (overlay) {
-        Path work = runs.newDir("overlay-work");
-        scratch.add(work);
-        Path merged = runs.newDir("merged");
-        scratch.add(merged);
-        List<Path> lowers = new ArrayList<>(uppers);
-        lowers.add(lowerBase);
-        if (BUILDER_IS_ROOT) {
-          mounted = Overlay.mount(lowers, upper, work, merged);
-          hostView = merged;
-        } else {
-          // mounted only inside the sandbox's namespaces: mount points go into the lower
-          // directory, which is this build's own and never part of a layer
-          wrapper = Overlay.inUserNamespace(lowers, upper, work, merged);
-          hostView = lowerBase;
-        }
-        root = merged;
-      } else {
-        root = before.dir();
-        hostView = root;
-      }
-      if (heredoc.isPresent() && heredoc.get().file().isPresent()) {
-        mounts.add(Mount.bind(scriptDir(heredoc.get().file().get(), scratch),
-            RunHeredocs.PIPES, true));
-        String resolved = Rootfs.resolve(hostView, RunHeredocs.PIPES);
-        if (!resolved.isEmpty()) {
-          ignored.add(resolved);
-        }
-      }
-      for (RunMountSpec m : mountSpecs) {
-        String target = "/" + TreePaths.absolute(workdir, m.target());
-        mounts.add(mount(r, m, target, locks, scratch));
-        String resolved = Rootfs.resolve(hostView, target);
-        if (!resolved.isEmpty()) {
-          ignored.add(resolved);
-        }
-      }
-      RunSpec spec =
-          new RunSpec(
-              root,
-              argv,
-              env,
-              workdir,
-              user.uid(),
-              user.gid(),
-              network,
-              mounts,
-              platform,
-              Duration.ZERO,
-              wrapper,
-              hostView);
-      try {
-        result =
-            selection
-                .sandbox()
-                .run(
-                    spec,
-                    (stream, line) -> {
-                      if (tail.size() == TAIL_LINES) {
-                        tail.removeFirst();
-                      }
-                      tail.addLast(line);
-                      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
-                    });
-      } finally {
-        if (mounted != null) {
-          Overlay m = mounted;
-          mounted = null;
-          m.close();
-        }
-      }
-      created.addAll(result.createdPaths());
-      ignored.addAll(result.createdPaths());
-      for (String note : result.notes()) {
-        runs.events().accept(new BuildEvent.Warning(note));
-      }
-      if (result.exitCode() != 0) {
-        throw r.location()
-            .error(
-                display
-                    + " failed with exit code "
-                    + result.exitCode()
-                    + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
-      }
-      long t2 = System.nanoTime();
-      List<LayerEntry> entries =
-          overlay
-              ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk,
-                  user.uid(), user.gid())
-              : Snapshot.diff(before, ignored, user.uid(), user.gid());
-      // what this RUN wrote gets the time its layer records, for the RUNs that follow it here
-      if (overlay) {
-        timeAll(upper);
-      } else {
-        timeEntries(before.dir(), entries);
-      }
-      long t3 = System.nanoTime();
-      // an overlay's upper directory is never written again: the layer's files stay where they are
-      List<LayerEntry> kept = overlay ? entries : keep(entries);
-      long t4 = System.nanoTime();
-      if (overlay) {
-        uppers.add(0, upper);
-        pendingOverlay = true;
-      }
-      String took =
-          overlay
-              ? String.format(java.util.Locale.ROOT,
-                  "overlay %.2fs (%s), command %.2fs, snapshot of the upper directory %.2fs"
-                      + " (%d entries)",
-                  (t1 - t0) / 1e9,
-                  imageMounts.isEmpty() ? "lower directory written" : "layer images mounted",
-                  (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size())
-              : String.format(java.util.Locale.ROOT,
-                  "work directory %.2fs, command %.2fs, snapshot %.2fs (%d entries), copying the"
-                      + " layer's files %.2fs",
-                  (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, entries.size(),
-                  (t4 - t3) / 1e9);
-      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] RUN took: " + took));
-      ok = true;
-      // BuildKit records the command it ran, so a heredoc RUN's history is the SHELL with its
-      // script: the lone heredoc's body, "/dev/pipes/NAME" for a #! body, or the line followed by
-      // the heredocs and their words (dispatchRun: runCommandString of the final arguments).
-      return new Outcome(
-          kept, "RUN " + commandString(argv, stage.declaredArgs(), stage.vars()) + " # buildkit");
-    } finally {
-      if (mounted != null) {
-        mounted.close(); // before the scratch directories go: the merged one is its mount point
-      }
-      for (FileLock l : locks) {
-        l.channel().close();
-      }
-      for (Path p : scratch) {
-        dev.slimbuild.core.fs.Trees.delete(p);
-      }
-      if (!ok) {
-        discard(); // the work directory is in an unknown state
-      }
+    return overlayFits && runs.overlayUnavailable() == null;
+  }
+
+  /**
+   * Mounts the overlay the RUN runs on: the earlier RUNs' upper directories and the lower
+   * directory under {@code upper}; as root on the host, otherwise only inside the sandbox's
+   * namespaces (mount points go into the lower directory, which is this build's own and never
+   * part of a layer).
+   */
+  private Root mountOverlay(Path upper, RunHold held) throws IOException {
+    Path work = runs.newDir("overlay-work");
+    held.scratch.add(work);
+    Path merged = runs.newDir("merged");
+    held.scratch.add(merged);
+    List<Path> lowers = new ArrayList<>(uppers);
+    lowers.add(lowerBase);
+    if (BUILDER_IS_ROOT) {
+      held.mounted = Overlay.mount(lowers, upper, work, merged);
+      return new Root(merged, merged, List.of());
     }
+    return new Root(merged, lowerBase, Overlay.inUserNamespace(lowers, upper, work, merged));
+  }
+
+
+
+  /**
+   * Runs the command in the sandbox, its output shown and its last lines kept in {@code tail};
+   * the overlay is unmounted as soon as it ends.
+   */
+  private RunResult runCommand(Invocation inv, Root root, List<Mount> mounts, RunHold held,
+      Deque<String> tail) throws IOException {
+    RunSpec spec =
+        new RunSpec(
+            root.dir(),
+            inv.argv(),
+            inv.env(),
+            inv.workdir(),
+            inv.user().uid(),
+            inv.user().gid(),
+            inv.network(),
+            mounts,
+            platform,
+            Duration.ZERO,
+            root.wrapper(),
+            root.hostView());
+    try {
+      return inv.selection()
+          .sandbox()
+          .run(
+              spec,
+              (stream, line) -> {
+                if (tail.size() == TAIL_LINES) {
+                  tail.removeFirst();
+                }
+                tail.addLast(line);
+                runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
+              });
+    } finally {
+      held.unmount();
+    }
+  }
+
+  private static void checkExit(RunInstruction r, Invocation inv, RunResult result,
+      Deque<String> tail) {
+    if (result.exitCode() != 0) {
+      throw r.location()
+          .error(
+              inv.display()
+                  + " failed with exit code "
+                  + result.exitCode()
+                  + (tail.isEmpty() ? "" : "; its last output:\n  " + String.join("\n  ", tail)));
+    }
+  }
+
+  /**
+   * The RUN's layer: what changed in the work directory, or in the overlay's upper directory.
+   * What the RUN wrote gets the time its layer records, for the RUNs that follow it here.
+   */
+  private List<LayerEntry> snapshot(boolean overlay, Stage stage, Rootfs before, Path upper,
+      Set<String> ignored, boolean ownersOnDisk, RunUser user) throws IOException {
+    List<LayerEntry> entries =
+        overlay
+            ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk,
+                user.uid(), user.gid())
+            : Snapshot.diff(before, ignored, user.uid(), user.gid());
+    if (overlay) {
+      timeAll(upper);
+    } else {
+      timeEntries(before.dir(), entries);
+    }
+    return entries;
   }
 
   /** Gives everything under {@code dir} (an upper directory) the layers' time. */
   private void timeAll(Path dir) throws IOException {
-    java.nio.file.attribute.FileTime t =
-        java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(runs.mtime()));
+    FileTime t =
+        FileTime.from(Instant.ofEpochSecond(runs.mtime()));
     try (var paths = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         // whiteouts (character devices) are markers, not files a RUN reads
@@ -380,12 +415,12 @@ final class RunStep implements AutoCloseable {
    * above them (their times changed when entries were made or deleted), the layers' time.
    */
   private void timeEntries(Path root, List<LayerEntry> entries) throws IOException {
-    java.nio.file.attribute.FileTime t =
-        java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(runs.mtime()));
+    FileTime t =
+        FileTime.from(Instant.ofEpochSecond(runs.mtime()));
     Set<String> done = new HashSet<>();
     for (LayerEntry e : entries) {
-      String p = e.isMarker() ? dev.slimbuild.core.layer.LayerPaths.parent(e.path()) : e.path();
-      for (; !p.isEmpty() && done.add(p); p = dev.slimbuild.core.layer.LayerPaths.parent(p)) {
+      String p = e.isMarker() ? LayerPaths.parent(e.path()) : e.path();
+      for (; !p.isEmpty() && done.add(p); p = LayerPaths.parent(p)) {
         Path f = root.resolve(p);
         if (Files.exists(f, LinkOption.NOFOLLOW_LINKS)) {
           RootfsWriter.setTime(f, t);
@@ -394,21 +429,6 @@ final class RunStep implements AutoCloseable {
     }
   }
 
-  /**
-   * A scratch directory holding {@code script} as an executable file, to be mounted read-only at
-   * {@link RunHeredocs#PIPES}: the RUN runs it, and it never lands in the work directory.
-   */
-  private Path scriptDir(RunHeredocs.Script script, List<Path> scratch) throws IOException {
-    Path dir = runs.newDir("heredoc");
-    scratch.add(dir);
-    Path pipes = Files.createDirectory(dir.resolve("pipes"));
-    Path file = pipes.resolve(script.name());
-    Files.writeString(file, script.content(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.setPosixFilePermissions(pipes, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return pipes;
-  }
 
   /** Refreshes the work directory's model after the stage applied {@code layer}. */
   void applied(List<LayerEntry> layer, int layerCount) throws IOException {
@@ -435,7 +455,7 @@ final class RunStep implements AutoCloseable {
       rootfs = null;
       syncedLayers = -1;
       created.clear();
-      dev.slimbuild.core.fs.Trees.delete(dir);
+      Trees.delete(dir);
     }
   }
 
@@ -452,7 +472,7 @@ final class RunStep implements AutoCloseable {
       if (Overlay.fits(lowers, upper, upper)) {
         return upper;
       }
-      dev.slimbuild.core.fs.Trees.delete(upper); // too many lower directories: start over
+      Trees.delete(upper); // too many lower directories: start over
     }
     discardOverlay();
     lowerBase = BUILDER_IS_ROOT && runs.layerImagesMountable() ? mountImagesOrNot(stage) : null;
@@ -574,21 +594,21 @@ final class RunStep implements AutoCloseable {
       Overlay stack = imageStack;
       imageStack = null;
       steps.add(stack::close);
-      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(stack.merged()));
+      steps.add(() -> Trees.delete(stack.merged()));
     }
     boolean images = !imageMounts.isEmpty();
     for (ErofsMount m : imageMounts) {
       steps.add(m::close);
-      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(m.dir()));
+      steps.add(() -> Trees.delete(m.dir()));
     }
     imageMounts.clear();
     if (addedDir != null) {
       Path added = addedDir;
       addedDir = null;
-      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(added));
+      steps.add(() -> Trees.delete(added));
     }
     if (dir != null && !images) { // with images, the lower directory was one of the above
-      steps.add(() -> dev.slimbuild.core.fs.Trees.delete(dir));
+      steps.add(() -> Trees.delete(dir));
     }
     IoStep.runAll(steps);
   }
@@ -655,112 +675,8 @@ final class RunStep implements AutoCloseable {
     return String.join(" ", words);
   }
 
-  private Mount mount(
-      RunInstruction r, RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
-      throws IOException {
-    switch (m.type()) {
-      case TMPFS:
-        return Mount.tmpfs(target);
-      case CACHE:
-        return Mount.bind(cacheDir(m, target, locks, scratch), target, m.readOnly());
-      case BIND:
-        return Mount.bind(bindSource(r, m, scratch), target, m.readOnly());
-      default:
-        throw r.location().error("RUN --mount type " + m.type() + " is not supported yet");
-    }
-  }
 
-  /**
-   * The host directory of a cache mount: {@code CACHE/<sha256 of id (default: the target)>},
-   * created with the mount's mode (and owner, as root) when new. {@code sharing=locked} holds a
-   * lock for the RUN; {@code private} takes a fresh directory while another build holds it.
-   */
-  private Path cacheDir(RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
-      throws IOException {
-    String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
-    String name = Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
-    Path root = runs.options().cacheDir();
-    Files.createDirectories(root);
-    Path dir = root.resolve(name);
-    if (m.sharing() != RunMountSpec.Sharing.SHARED) {
-      FileChannel ch =
-          FileChannel.open(
-              root.resolve(name + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = m.sharing() == RunMountSpec.Sharing.LOCKED ? ch.lock() : ch.tryLock();
-      if (lock == null) {
-        ch.close();
-        Path fresh = runs.newDir("cache");
-        scratch.add(fresh);
-        return fresh;
-      }
-      locks.add(lock);
-    }
-    if (!Files.isDirectory(dir)) {
-      Path tmp = Files.createTempDirectory(root, ".new-");
-      Files.setAttribute(tmp, "unix:mode", m.mode());
-      if (BUILDER_IS_ROOT) {
-        Files.setAttribute(tmp, "unix:uid", m.uid());
-        Files.setAttribute(tmp, "unix:gid", m.gid());
-      }
-      try {
-        Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        dev.slimbuild.core.fs.Trees.delete(tmp); // another build made it first
-        if (!Files.isDirectory(dir)) {
-          throw e;
-        }
-      }
-    }
-    return dir;
-  }
 
-  /**
-   * A copy of the bind mount's source (a stage's or image's path, or the context's, with
-   * .dockerignore applied) in a scratch directory: writes through an {@code rw} mount are thrown
-   * away, and the user's context is never exposed to the RUN.
-   */
-  private Path bindSource(RunInstruction r, RunMountSpec m, List<Path> scratch)
-      throws IOException {
-    String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
-    Copier.Spec spec =
-        new Copier.Spec(
-            r,
-            List.of(source),
-            List.of(),
-            "/",
-            Optional.empty(),
-            Optional.empty(),
-            List.of(),
-            false,
-            UnaryOperator.identity(),
-            List.of());
-    List<LayerEntry> entries;
-    boolean directory;
-    Copier copier = new Copier(new FileTree(), "/", staging);
-    if (m.from().isPresent()) {
-      FileTree from = trees.tree(m.from().get());
-      String path = TreePaths.resolve(from, TreePaths.absolute("/", source), true);
-      directory =
-          path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);
-      entries = copier.fromTree(from, spec);
-    } else {
-      String rel = TreePaths.absolute("/", source);
-      directory = rel.isEmpty() || Files.isDirectory(context.resolve(rel.isEmpty() ? "." : rel));
-      entries = copier.fromContext(context, spec);
-    }
-    Path dir = runs.newDir("bind");
-    scratch.add(dir);
-    Path content = dir.resolve("content");
-    FileTree tree = new FileTree();
-    tree.apply(entries);
-    new RootfsWriter(false, runs.mtime()).materialise(tree, content);
-    if (directory) {
-      return content;
-    }
-    String name = TreePaths.absolute("/", source);
-    name = name.substring(name.lastIndexOf('/') + 1);
-    return content.resolve(name);
-  }
 
   /**
    * The snapshot's entries with their files copied out of the work directory into this build's
@@ -784,7 +700,7 @@ final class RunStep implements AutoCloseable {
       if (parents.add(parent)) {
         Files.createDirectories(parent);
       }
-      if (dev.slimbuild.core.fs.Copy.range(from, 0, e.size(), to) != e.size()) {
+      if (Copy.range(from, 0, e.size(), to) != e.size()) {
         throw new IOException("'/" + e.path() + "' changed while its layer was written");
       }
       out.add(e.withContent(ContentSource.ofPath(to)));

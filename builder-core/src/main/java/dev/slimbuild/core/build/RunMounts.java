@@ -1,0 +1,195 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.dockerfile.RunInstruction;
+import dev.slimbuild.core.fs.Trees;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.run.Mount;
+import dev.slimbuild.core.run.Rootfs;
+import dev.slimbuild.core.run.RootfsWriter;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The mounts of one RUN: its heredoc's script, its cache directories (locked as their sharing
+ * says) and its bind sources (copies of the context's files, or of a stage's or image's).
+ */
+final class RunMounts {
+  private final RunSupport runs;
+  private final BuildContext context;
+  private final Path staging;
+  private final RunStep.SourceTrees trees;
+
+  RunMounts(RunSupport runs, BuildContext context, Path staging, RunStep.SourceTrees trees) {
+    this.runs = runs;
+    this.context = context;
+    this.staging = staging;
+    this.trees = trees;
+  }
+
+  /**
+   * The RUN's mounts: a heredoc's script, then its {@code --mount}s. Their mount points, as the
+   * sandbox makes them in {@code hostView}, are {@code ignored} by the snapshot.
+   */
+  List<Mount> mounts(RunInstruction r, RunStep.Invocation inv, Path hostView,
+      Set<String> ignored, RunHold held) throws IOException {
+    List<Mount> mounts = new ArrayList<>();
+    Optional<RunHeredocs.Plan> heredoc = inv.heredoc();
+    if (heredoc.isPresent() && heredoc.get().file().isPresent()) {
+      mounts.add(Mount.bind(scriptDir(heredoc.get().file().get(), held.scratch),
+          RunHeredocs.PIPES, true));
+      ignoreMountPoint(hostView, RunHeredocs.PIPES, ignored);
+    }
+    for (RunMountSpec m : inv.mounts()) {
+      String target = "/" + TreePaths.absolute(inv.workdir(), m.target());
+      mounts.add(mount(r, m, target, held.locks, held.scratch));
+      ignoreMountPoint(hostView, target, ignored);
+    }
+    return mounts;
+  }
+
+  private static void ignoreMountPoint(Path hostView, String target, Set<String> ignored)
+      throws IOException {
+    String resolved = Rootfs.resolve(hostView, target);
+    if (!resolved.isEmpty()) {
+      ignored.add(resolved);
+    }
+  }
+
+  private Mount mount(
+      RunInstruction r, RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
+      throws IOException {
+    switch (m.type()) {
+      case TMPFS:
+        return Mount.tmpfs(target);
+      case CACHE:
+        return Mount.bind(cacheDir(m, target, locks, scratch), target, m.readOnly());
+      case BIND:
+        return Mount.bind(bindSource(r, m, scratch), target, m.readOnly());
+      default:
+        throw r.location().error("RUN --mount type " + m.type() + " is not supported yet");
+    }
+  }
+
+  /**
+   * The host directory of a cache mount: {@code CACHE/<sha256 of id (default: the target)>},
+   * created with the mount's mode (and owner, as root) when new. {@code sharing=locked} holds a
+   * lock for the RUN; {@code private} takes a fresh directory while another build holds it.
+   */
+  private Path cacheDir(RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
+      throws IOException {
+    String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
+    String name = Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
+    Path root = runs.options().cacheDir();
+    Files.createDirectories(root);
+    Path dir = root.resolve(name);
+    if (m.sharing() != RunMountSpec.Sharing.SHARED) {
+      FileChannel ch =
+          FileChannel.open(
+              root.resolve(name + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock = m.sharing() == RunMountSpec.Sharing.LOCKED ? ch.lock() : ch.tryLock();
+      if (lock == null) {
+        ch.close();
+        Path fresh = runs.newDir("cache");
+        scratch.add(fresh);
+        return fresh;
+      }
+      locks.add(lock);
+    }
+    if (!Files.isDirectory(dir)) {
+      Path tmp = Files.createTempDirectory(root, ".new-");
+      Files.setAttribute(tmp, "unix:mode", m.mode());
+      if (RunStep.BUILDER_IS_ROOT) {
+        Files.setAttribute(tmp, "unix:uid", m.uid());
+        Files.setAttribute(tmp, "unix:gid", m.gid());
+      }
+      try {
+        Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        Trees.delete(tmp); // another build made it first
+        if (!Files.isDirectory(dir)) {
+          throw e;
+        }
+      }
+    }
+    return dir;
+  }
+
+  /**
+   * A copy of the bind mount's source (a stage's or image's path, or the context's, with
+   * .dockerignore applied) in a scratch directory: writes through an {@code rw} mount are thrown
+   * away, and the user's context is never exposed to the RUN.
+   */
+  private Path bindSource(RunInstruction r, RunMountSpec m, List<Path> scratch)
+      throws IOException {
+    String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
+    Copier.Spec spec =
+        new Copier.Spec(
+            r,
+            List.of(source),
+            List.of(),
+            "/",
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            false,
+            UnaryOperator.identity(),
+            List.of());
+    List<LayerEntry> entries;
+    boolean directory;
+    Copier copier = new Copier(new FileTree(), "/", staging);
+    if (m.from().isPresent()) {
+      FileTree from = trees.tree(m.from().get());
+      String path = TreePaths.resolve(from, TreePaths.absolute("/", source), true);
+      directory =
+          path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);
+      entries = copier.fromTree(from, spec);
+    } else {
+      String rel = TreePaths.absolute("/", source);
+      directory = rel.isEmpty() || Files.isDirectory(context.resolve(rel.isEmpty() ? "." : rel));
+      entries = copier.fromContext(context, spec);
+    }
+    Path dir = runs.newDir("bind");
+    scratch.add(dir);
+    Path content = dir.resolve("content");
+    FileTree tree = new FileTree();
+    tree.apply(entries);
+    new RootfsWriter(false, runs.mtime()).materialise(tree, content);
+    if (directory) {
+      return content;
+    }
+    String name = TreePaths.absolute("/", source);
+    name = name.substring(name.lastIndexOf('/') + 1);
+    return content.resolve(name);
+  }
+
+  /**
+   * A scratch directory holding {@code script} as an executable file, to be mounted read-only at
+   * {@link RunHeredocs#PIPES}: the RUN runs it, and it never lands in the work directory.
+   */
+  private Path scriptDir(RunHeredocs.Script script, List<Path> scratch) throws IOException {
+    Path dir = runs.newDir("heredoc");
+    scratch.add(dir);
+    Path pipes = Files.createDirectory(dir.resolve("pipes"));
+    Path file = pipes.resolve(script.name());
+    Files.writeString(file, script.content(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(pipes, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return pipes;
+  }
+}

@@ -1,0 +1,91 @@
+package dev.slimbuild.core.build;
+
+import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.plan.BuildPlan;
+import dev.slimbuild.core.plan.Planner;
+import dev.slimbuild.core.pull.ResolvedImage;
+import dev.slimbuild.core.registry.RegistryException;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a stage reads from outside itself: base images (FROM), and the stages or images that
+ * {@code COPY --from} and {@code RUN --mount from=} name, by their files or by their keys.
+ */
+final class StageSources {
+  private final BuildPlan plan;
+  private final Map<Integer, StageResult> done;
+  private final BaseImages bases;
+  private final Platform platform;
+
+  StageSources(BuildPlan plan, Map<Integer, StageResult> done, BaseImages bases,
+      Platform platform) {
+    this.plan = plan;
+    this.done = done;
+    this.bases = bases;
+    this.platform = platform;
+  }
+
+  /** The image {@code name} for this stage's platform; errors point at {@code where}. */
+  ResolvedImage resolveImage(String name, Instruction where, String what) throws IOException {
+    ImageReference ref;
+    try {
+      ref = ImageReference.parse(name);
+    } catch (SlimbuildException e) {
+      throw where.location().error(what + e.getMessage());
+    }
+    try {
+      return bases.resolve(ref, platform);
+    } catch (SlimbuildException e) {
+      String m = e.getMessage();
+      throw where.location().error(what + (m.contains(ref.toString()) ? m : name + ": " + m));
+    } catch (RegistryException e) {
+      throw where.location().error(what + ref + ": " + e.getMessage()
+          + (e.retryable() ? " (a retry may help)" : ""));
+    }
+  }
+
+  /**
+   * What a {@code --from} source keys on: the stage's key (so a change in that stage reaches this
+   * step), or the image's manifest digest.
+   */
+  Digest sourceKey(String from, Instruction where, String what) throws IOException {
+    Optional<Integer> idx = Planner.stageIndex(from, stageNames());
+    if (idx.isPresent()) {
+      return done.get(idx.get()).key();
+    }
+    return resolveImage(from, where, what).manifest().digest();
+  }
+
+  /** The files of stage or image {@code from} (COPY --from, RUN --mount from=). */
+  FileTree fromTree(String from, Instruction where, String what) throws IOException {
+    Optional<Integer> idx = Planner.stageIndex(from, stageNames());
+    if (idx.isPresent()) {
+      return done.get(idx.get()).tree();
+    }
+    ResolvedImage image = resolveImage(from, where, what);
+    FileTree tree = new FileTree();
+    for (List<LayerEntry> l : bases.tree(image).layers()) {
+      tree.apply(l);
+    }
+    return tree;
+  }
+
+  /** The stages by name: the first stage of a name, when two have it. */
+  private Map<String, Integer> stageNames() {
+    Map<String, Integer> m = new HashMap<>();
+    for (var s : plan.dockerfile().stages()) {
+      s.name().ifPresent(n -> m.putIfAbsent(n, s.index()));
+    }
+    return m;
+  }
+}
