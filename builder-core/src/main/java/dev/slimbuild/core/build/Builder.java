@@ -186,7 +186,7 @@ public final class Builder {
     Map<String, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
-    UrlFetcher urlFetcher = new UrlFetcher(urlProxies);
+    UrlFetcher urlFetcher = new UrlFetcher(urlProxies, request.networkTimeout());
     Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
     BaseImages bases = new BaseImages(registries, cache);
     StageExecutor.Downloads downloads =

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /** Go's {@code time.ParseDuration} ({@code 1h30m}, {@code 1.5s}, {@code 300ms}, {@code 0}). */
-final class GoDuration {
+public final class GoDuration {
   private static final Map<String, Long> UNITS =
       Map.of(
           "ns", 1L,
@@ -20,7 +20,8 @@ final class GoDuration {
 
   private GoDuration() {}
 
-  static Duration parse(String text) {
+  /** Parses {@code text}; IllegalArgumentException when it is not a duration. */
+  public static Duration parse(String text) {
     String s = text;
     boolean negative = false;
     if (!s.isEmpty() && (s.charAt(0) == '-' || s.charAt(0) == '+')) {

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -104,12 +105,20 @@ public final class HttpClient {
 
   private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {
     try {
-      c.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, request.timeout().toMillis()));
+      c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
+          request.timeout().toMillis())));
+      c.uri = request.uri();
+      c.timeout = request.timeout();
       writeRequest(c, request);
-      return readResponse(c, request);
+      try {
+        return readResponse(c, request);
+      } catch (SocketTimeoutException e) {
+        throw new IdleTimeoutException(c.uri, c.timeout, "before the answer's head ended");
+      }
     } catch (IOException | RuntimeException e) {
       c.close();
-      if (e instanceof IOException io && c.reused && !c.readAny) {
+      if (e instanceof IOException io && !(e instanceof IdleTimeoutException) && c.reused
+          && !c.readAny) {
         throw new StaleConnection(io);
       }
       throw e;
@@ -420,6 +429,49 @@ public final class HttpClient {
     }
   }
 
+  /**
+   * No byte of an answer arrived for the request's timeout (an idle limit per read, not a limit
+   * on the whole transfer). The message names the URL without its query (which may carry a
+   * signed token) and the limit.
+   */
+  public static final class IdleTimeoutException extends SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    IdleTimeoutException(URI uri, Duration limit, String where) {
+      super("no data from " + shown(uri) + " for " + format(limit) + " (" + where + ")");
+    }
+  }
+
+  /** {@code uri} for messages: scheme, host, port and path; no user info, query or fragment. */
+  public static String shown(URI uri) {
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + path;
+  }
+
+  /** A duration as {@code --network-timeout} takes it: {@code 60s}, {@code 1m30s}, {@code 500ms}. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + "s";
+    }
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+    }
+    if (s % 3600 / 60 != 0) {
+      b.append(s % 3600 / 60).append('m');
+    }
+    if (s % 60 != 0) {
+      b.append(s % 60).append('s');
+    }
+    return b.toString();
+  }
+
   /** A proxy that could not be reached or would not carry the request. */
   public static final class ProxyException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -462,6 +514,9 @@ public final class HttpClient {
     Proxies.Proxy forwardProxy;
     boolean reused;
     boolean readAny;
+    /** The request being answered on this connection, and how long a read of it may wait. */
+    URI uri;
+    Duration timeout;
 
     Connection(String origin, Socket socket) throws IOException {
       this.origin = origin;
@@ -504,7 +559,11 @@ public final class HttpClient {
       if (closed) {
         throw new IOException("the answer's body is closed");
       }
-      return len == 0 ? 0 : readSome(b, off, len);
+      try {
+        return len == 0 ? 0 : readSome(b, off, len);
+      } catch (SocketTimeoutException e) {
+        throw new IdleTimeoutException(c.uri, c.timeout, "in the answer's body");
+      }
     }
 
     @Override
