@@ -166,6 +166,7 @@ public final class Builder {
   /** Builds, optimising the layers the build creates as {@code options} say. */
   public BuildResult build(BuildRequest request, OptimizeOptions options) throws IOException {
     String text;
+    BuildContext.checkDockerfile(request.context(), request.dockerfile()); // never read a host file
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
