@@ -183,6 +183,7 @@ public final class Builder {
             request.sourceDateEpoch());
 
     List<String> warnings = new ArrayList<>();
+    ImageLints.secretsInArgOrEnv(dockerfile).forEach(w -> warn(w, warnings));
     List<BuiltImage> images = new ArrayList<>();
     Map<String, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
