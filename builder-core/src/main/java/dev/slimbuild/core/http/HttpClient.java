@@ -344,12 +344,13 @@ public final class HttpClient {
       } catch (IOException e) {
         throw new ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
       }
+      Socket raw = s;
       try {
         if (tlsToServer) {
           tunnel(s, proxy, bare, port);
           s = startTls(s, bare, port);
         }
-        Connection c = new Connection(key, s);
+        Connection c = new Connection(key, s, raw);
         c.forwardProxy = tlsToServer ? null : proxy;
         return c;
       } catch (IOException | RuntimeException e) {
@@ -359,7 +360,7 @@ public final class HttpClient {
     }
     Socket s = connect(bare, port);
     try {
-      return new Connection(key, tlsToServer ? startTls(s, bare, port) : s);
+      return new Connection(key, tlsToServer ? startTls(s, bare, port) : s, s);
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
@@ -503,6 +504,89 @@ public final class HttpClient {
     return s;
   }
 
+  /**
+   * Closes connections whose writes stall: a socket write has no timeout of its own, and a
+   * server that stops reading an upload would block it for ever. One daemon thread, started on
+   * first use, that only sleeps until a deadline.
+   */
+  private static final class Watchdog {
+    static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER;
+
+    static {
+      TIMER = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "slimbuild-http-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
+      TIMER.setRemoveOnCancelPolicy(true);
+    }
+  }
+
+  /**
+   * The socket's output, each write of which must finish within the current request's timeout;
+   * otherwise the watchdog closes the TCP socket under it and the write fails as an {@link
+   * IdleTimeoutException} naming the URL.
+   */
+  private static final class WatchedOutput extends OutputStream {
+    private final Connection c;
+    private final OutputStream out;
+
+    WatchedOutput(Connection c, OutputStream out) {
+      this.c = c;
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      watched(() -> out.write(b, off, len));
+    }
+
+    @Override
+    public void flush() throws IOException {
+      watched(out::flush);
+    }
+
+    private interface Io {
+      void run() throws IOException;
+    }
+
+    private void watched(Io io) throws IOException {
+      Duration limit = c.timeout;
+      if (limit == null) {
+        io.run();
+        return;
+      }
+      java.util.concurrent.ScheduledFuture<?> alarm = Watchdog.TIMER.schedule(() -> {
+        c.writeStalled = true;
+        try {
+          c.raw.close(); // the TCP socket: closing a TLS socket could wait for the writer
+        } catch (IOException e) {
+          // closed anyway
+        }
+      }, Math.max(1, limit.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        io.run();
+      } catch (IOException e) {
+        if (c.writeStalled) {
+          throw new IdleTimeoutException(c.uri, limit, "sending the request");
+        }
+        throw e;
+      } finally {
+        alarm.cancel(false);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
   /** One connection; in the idle pool between exchanges. */
   private static final class Connection {
     final String origin;
@@ -518,11 +602,18 @@ public final class HttpClient {
     URI uri;
     Duration timeout;
 
-    Connection(String origin, Socket socket) throws IOException {
+    /** The TCP socket under {@code socket} (itself, or the one TLS runs over). */
+    final Socket raw;
+    /** Set by the watchdog when it closed the connection because a write stalled. */
+    volatile boolean writeStalled;
+
+    Connection(String origin, Socket socket, Socket raw) throws IOException {
       this.origin = origin;
       this.socket = socket;
+      this.raw = raw;
       this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+      this.out = new BufferedOutputStream(new WatchedOutput(this, socket.getOutputStream()),
+          BUFFER);
     }
 
     void close() {
