@@ -96,9 +96,6 @@ public final class LayerReader implements Closeable {
           || hidden.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
         throw new RefusedEntry(t.getName(), "a whiteout of '" + hidden + "', which no file can be");
       }
-      if (t.isDirectory()) {
-        throw new RefusedEntry(t.getName(), "a directory named like a whiteout");
-      }
     }
     if (t.isCharacterDevice() || t.isBlockDevice() || t.isFIFO()) {
       // checked first: TarArchiveEntry.isFile() is true for them
