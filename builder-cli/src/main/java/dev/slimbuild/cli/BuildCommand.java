@@ -223,7 +223,8 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()));
+            epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()),
+            registryFlags.networkTimeout());
     LocalStore local = storeFlag.open(main.env());
     try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       return build(request, optimize, cache, budget, local, registries, refs, outs, printer,

@@ -50,10 +50,18 @@ final class ParseCommand implements Callable<Integer> {
       text = new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
       displayName = file;
     }
-    String tree =
-        check
-            ? DockerfileParser.parse(text, displayName).dump()
-            : DockerfileParser.parseRaw(text, displayName).dump();
+    String tree;
+    if (check) {
+      dev.slimbuild.core.dockerfile.Dockerfile d = DockerfileParser.parse(text, displayName);
+      // the warnings a build prints about the Dockerfile itself
+      for (String w : dev.slimbuild.core.optimize.ImageLints.secretsInArgOrEnv(d)) {
+        spec.commandLine().getErr().println("WARNING: " + w);
+      }
+      spec.commandLine().getErr().flush();
+      tree = d.dump();
+    } else {
+      tree = DockerfileParser.parseRaw(text, displayName).dump();
+    }
     spec.commandLine().getOut().print(tree);
     spec.commandLine().getOut().flush();
     return 0;

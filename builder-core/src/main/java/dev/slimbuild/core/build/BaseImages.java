@@ -21,6 +21,13 @@ import java.util.Map;
  * once, and only when a step needs the base's files.
  */
 final class BaseImages {
+  /**
+   * The most layers a base image may have. A RUN mounts one lower directory per layer, and
+   * overlayfs stacks at most about 500 (its mount options must fit in one page); a base with
+   * thousands of layers would also take minutes to mount. Checked before anything is downloaded.
+   */
+  static final int MAX_BASE_LAYERS = 500;
+
   private final RegistryProvider registries;
   private final BlobCache cache;
   private final Map<String, Registry> byHost = new HashMap<>();
@@ -40,6 +47,12 @@ final class BaseImages {
     ResolvedImage image = resolved.get(key);
     if (image == null) {
       image = new ImageResolver(registry(ref.registry())).resolve(ref, platform);
+      if (image.layers().size() > MAX_BASE_LAYERS) {
+        throw new dev.slimbuild.core.SlimbuildException(ref + ": the image has "
+            + image.layers().size() + " layers; slimbuild takes base images of at most "
+            + MAX_BASE_LAYERS + " layers (overlayfs stacks at most about 500 lower directories,"
+            + " one per layer): squash the image first");
+      }
       resolved.put(key, image);
     }
     return image;

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param recompress whether base-image layers are re-encoded with {@code compression} too (else
  *     they keep theirs)
  * @param run how RUN instructions run (sandbox, cache and temporary directories)
+ * @param networkTimeout how long any one read of an {@code ADD <URL>} download may wait for data
  */
 public record BuildRequest(
     Path context,
@@ -37,7 +38,23 @@ public record BuildRequest(
     int compressionLevel,
     long sourceDateEpoch,
     boolean recompress,
-    RunOptions run) {
+    RunOptions run,
+    java.time.Duration networkTimeout) {
+
+  /** A request with {@link UrlFetcher#DEFAULT_READ_TIMEOUT} as its network timeout. */
+  public BuildRequest(Path context, Path dockerfile, String dockerfileName,
+      Map<String, String> buildArgs, Optional<String> target, List<Platform> platforms,
+      Map<String, String> labels, Compression compression, int compressionLevel,
+      long sourceDateEpoch, boolean recompress, RunOptions run) {
+    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
+        compressionLevel, sourceDateEpoch, recompress, run, UrlFetcher.DEFAULT_READ_TIMEOUT);
+  }
+
+  /** This request with {@code timeout} as its network timeout. */
+  public BuildRequest withNetworkTimeout(java.time.Duration timeout) {
+    return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
+        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, timeout);
+  }
 
   /**
    * A request with every default: {@code CONTEXT/Dockerfile}, no build args, labels or target, zstd
@@ -66,5 +83,8 @@ public record BuildRequest(
       throw new IllegalArgumentException("negative source date epoch");
     }
     Objects.requireNonNull(run, "run");
+    if (networkTimeout.isNegative() || networkTimeout.isZero()) {
+      throw new IllegalArgumentException("the network timeout must be positive");
+    }
   }
 }

@@ -292,6 +292,7 @@ public final class Builder {
   private BuildResult build(BuildRequest request, OptimizeOptions options,
       dev.slimbuild.core.cache.BuildCache buildCache) throws IOException {
     String text;
+    BuildContext.checkDockerfile(request.context(), request.dockerfile()); // never read a host file
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
@@ -308,11 +309,12 @@ public final class Builder {
             request.sourceDateEpoch()).memo(store.root().resolve("cache").resolve("layers"));
 
     List<String> warnings = new ArrayList<>();
+    ImageLints.secretsInArgOrEnv(dockerfile).forEach(w -> warn(w, warnings));
     List<BuiltImage> images = new ArrayList<>();
     Map<String, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
-    UrlFetcher urlFetcher = new UrlFetcher(urlProxies);
+    UrlFetcher urlFetcher = new UrlFetcher(urlProxies, request.networkTimeout());
     Map<String, UrlFetcher.Fetched> fetched = new HashMap<>();
     BaseImages bases = new BaseImages(registries, cache);
     StageExecutor.Downloads downloads =

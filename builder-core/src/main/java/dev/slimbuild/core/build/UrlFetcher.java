@@ -42,10 +42,11 @@ public final class UrlFetcher {
 
   private static final int MAX_REDIRECTS = 10;
 
-  /** How long one read of an answer may wait. */
-  private static final Duration READ_TIMEOUT = Duration.ofMinutes(5);
+  /** How long one read of an answer may wait unless the caller says otherwise. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
 
   private final HttpClient client;
+  private final Duration readTimeout;
   private final int maxAttempts;
   private final Duration backoff;
   private final long maxBytes;
@@ -55,12 +56,32 @@ public final class UrlFetcher {
    * {@code proxies}; redirects followed except https to http.
    */
   public UrlFetcher(Proxies proxies) {
-    this(HttpClient.systemTrust(Duration.ofSeconds(30), proxies), Long.MAX_VALUE,
-        DEFAULT_ATTEMPTS, DEFAULT_BACKOFF);
+    this(proxies, DEFAULT_READ_TIMEOUT);
+  }
+
+  /**
+   * As {@link #UrlFetcher(Proxies)}, where a read that waits longer than {@code readTimeout} for
+   * data fails the download (not retried: a stalled server would stall every attempt); connecting
+   * waits at most the shorter of 30 s and {@code readTimeout}.
+   */
+  public UrlFetcher(Proxies proxies, Duration readTimeout) {
+    this(HttpClient.systemTrust(
+            readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout
+                : Duration.ofSeconds(30), proxies),
+        Long.MAX_VALUE, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, readTimeout);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
+    this(client, maxBytes, maxAttempts, backoff, DEFAULT_READ_TIMEOUT);
+  }
+
+  UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff,
+      Duration readTimeout) {
     this.client = Objects.requireNonNull(client, "client");
+    if (readTimeout.isNegative() || readTimeout.isZero()) {
+      throw new IllegalArgumentException("the read timeout must be positive");
+    }
+    this.readTimeout = readTimeout;
     if (maxBytes < 0 || maxAttempts < 1 || backoff.isNegative()) {
       throw new IllegalArgumentException("invalid fetcher limits");
     }
@@ -124,6 +145,8 @@ public final class UrlFetcher {
     HttpResponse response;
     try {
       response = send(request);
+    } catch (HttpClient.IdleTimeoutException e) {
+      throw stalled(shown, e);
     } catch (IOException e) {
       if (last || e instanceof HttpClient.ProxyException p && !p.retryable()) {
         throw networkFailure(shown, attempt, e);
@@ -181,7 +204,7 @@ public final class UrlFetcher {
         return response; // the 3xx is the answer
       }
       response.drain();
-      HttpRequest b = HttpRequest.get(next, READ_TIMEOUT);
+      HttpRequest b = HttpRequest.get(next, readTimeout);
       Optional<String> authorization = Optional.ofNullable(request.headers().get("Authorization"));
       if (authorization.isPresent() && HttpClient.sameOrigin(origin, next)) {
         b = b.header("Authorization", authorization.get());
@@ -201,6 +224,8 @@ public final class UrlFetcher {
         int n;
         try {
           n = body.read(buf);
+        } catch (HttpClient.IdleTimeoutException e) {
+          throw stalled(shown, e);
         } catch (IOException e) {
           // the connection broke mid-body: as transient as a failed connect
           if (last) {
@@ -251,6 +276,12 @@ public final class UrlFetcher {
             + redactAll(detail));
   }
 
+  private IOException stalled(String shown, IOException e) {
+    return new IOException("failed to download " + shown + ": the server stalled: "
+        + redactAll(e.getMessage()) + "; the limit is --network-timeout "
+        + HttpClient.format(readTimeout));
+  }
+
   private static String attempts(int n) {
     return n == 1 ? "1 attempt" : n + " attempts";
   }
@@ -282,7 +313,7 @@ public final class UrlFetcher {
     return uri;
   }
 
-  private static HttpRequest request(URI uri) {
+  private HttpRequest request(URI uri) {
     // the user info goes into a header, not the request line; the rest stays as the user wrote it
     String s = uri.getScheme() + "://" + hostPort(uri) + nullToEmpty(uri.getRawPath());
     if (uri.getRawQuery() != null) {
@@ -294,7 +325,7 @@ public final class UrlFetcher {
     } catch (URISyntaxException e) {
       throw new SlimbuildException("invalid URL " + redact(uri.toString()));
     }
-    HttpRequest b = HttpRequest.get(target, READ_TIMEOUT);
+    HttpRequest b = HttpRequest.get(target, readTimeout);
     String userInfo = uri.getUserInfo();
     if (userInfo != null) {
       b = b.header("Authorization", HttpRequest.basicAuthorization(userInfo));

@@ -178,6 +178,9 @@ public final class BuildContext {
     String baseReal;
     try {
       baseReal = resolveReal(base);
+    } catch (OutsideContext e) {
+      // refused, not "nothing matched": the files are there, outside the context
+      throw new SlimbuildException("\"" + sourcePattern + "\": " + e.detail);
     } catch (SlimbuildException e) {
       throw notFound(sourcePattern);
     }
@@ -257,6 +260,56 @@ public final class BuildContext {
             + (ignoreFile == null ? "" : " (or excluded by " + ignoreFile.getFileName() + ")"));
   }
 
+  /** A path that leads out of the context through a symlink or {@code ..}. */
+  private static final class OutsideContext extends SlimbuildException {
+    private static final long serialVersionUID = 1L;
+    final String detail;
+
+    OutsideContext(String relPath, String detail) {
+      super("\"" + relPath + "\": " + detail);
+      this.detail = detail;
+    }
+  }
+
+  /**
+   * Refuses a Dockerfile that lies in the context directory but is a symlink (or below one) that
+   * leads out of it, before anything reads it: a context file may not read host files, and its
+   * first line would be shown in a syntax error. A Dockerfile named outside the context ({@code
+   * -f}) is the user's own choice and is not checked.
+   *
+   * @throws SlimbuildException naming the Dockerfile and where it leads
+   */
+  public static void checkDockerfile(Path contextDir, Path dockerfile) throws IOException {
+    if (dockerfile == null || !Files.isDirectory(contextDir)) {
+      return;
+    }
+    Path root = contextDir.toRealPath();
+    Path lexical = contextDir.toAbsolutePath().normalize();
+    Path file = dockerfile.toAbsolutePath().normalize();
+    Path rel;
+    if (file.startsWith(lexical)) {
+      rel = lexical.relativize(file);
+    } else if (file.startsWith(root)) {
+      rel = root.relativize(file);
+    } else {
+      return;
+    }
+    if (rel.toString().isEmpty() || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Path real;
+    try {
+      real = file.toRealPath();
+    } catch (NoSuchFileException e) {
+      real = null; // a dangling link: reading it fails as "not found"
+    }
+    if (real != null && !real.startsWith(root)) {
+      throw new SlimbuildException("Dockerfile " + dockerfile + " is a symlink to " + real
+          + ", outside the build context " + root + "; refused (a file of the context may not"
+          + " lead out of it)");
+    }
+  }
+
   /** Resolves component by component, following symlinks, checking containment and presence. */
   private String resolveReal(String relPath) throws IOException {
     String rel = normalize(relPath);
@@ -273,8 +326,7 @@ public final class BuildContext {
       }
       if (component.equals("..")) {
         if (current.isEmpty()) {
-          throw new SlimbuildException(
-              "\"" + relPath + "\": a symlink in it points outside the build context");
+          throw new OutsideContext(relPath, "a symlink in it points outside the build context");
         }
         int slash = current.lastIndexOf('/');
         current = slash < 0 ? "" : current.substring(0, slash);
@@ -301,14 +353,8 @@ public final class BuildContext {
         if (target.startsWith("/")) {
           Path absolute = Path.of(target).normalize();
           if (!absolute.startsWith(root)) {
-            throw new SlimbuildException(
-                "\""
-                    + relPath
-                    + "\": symlink \""
-                    + candidate
-                    + "\" points outside the build context (to "
-                    + target
-                    + ")");
+            throw new OutsideContext(relPath, "symlink \"" + candidate
+                + "\" points outside the build context (to " + target + ")");
           }
           current = "";
           String inside = root.relativize(absolute).toString();

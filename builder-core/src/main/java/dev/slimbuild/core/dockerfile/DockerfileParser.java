@@ -52,6 +52,7 @@ public final class DockerfileParser {
     Instruction last = null;
     for (Node node : raw.children()) {
       Instruction ins = InstructionParser.parse(node, raw.fileName());
+      checkNesting(node, ins, raw.directives().escape());
       last = ins;
       if (ins instanceof FromInstruction from) {
         StageBuilder stage = new StageBuilder(stages.size(), from);
@@ -94,6 +95,29 @@ public final class DockerfileParser {
       built.add(s.build());
     }
     return new Dockerfile(raw, globalArgs, built);
+  }
+
+  /**
+   * What a build expands (everything but the commands RUN, CMD, ENTRYPOINT, SHELL and
+   * HEALTHCHECK hand to a shell) must not nest {@code ${...}} deeper than the lexer takes, so
+   * that {@code parse --check} refuses what a build would refuse.
+   */
+  private static void checkNesting(Node node, Instruction ins, char escape) {
+    boolean command = switch (node.command()) {
+      case "run", "cmd", "entrypoint", "shell", "healthcheck", "maintainer" -> true;
+      default -> false;
+    };
+    List<String> words = new ArrayList<>(node.flags());
+    if (!command) {
+      words.addAll(node.args());
+    }
+    for (String w : words) {
+      try {
+        dev.slimbuild.core.dockerfile.shell.ShellLex.checkNesting(w, escape);
+      } catch (dev.slimbuild.core.dockerfile.shell.ExpansionException e) {
+        throw ins.location().error(ins.keyword() + ": " + e.getMessage());
+      }
+    }
   }
 
   /** A stage may read only from stages before it: COPY --from and RUN --mount from=. */

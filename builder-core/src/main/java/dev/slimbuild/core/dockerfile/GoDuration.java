@@ -20,6 +20,7 @@ public final class GoDuration {
 
   private GoDuration() {}
 
+  /** Parses {@code text}; IllegalArgumentException when it is not a duration. */
   public static Duration parse(String text) {
     String s = text;
     boolean negative = false;

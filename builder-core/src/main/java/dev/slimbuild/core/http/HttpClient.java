@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -121,12 +122,20 @@ public final class HttpClient {
 
   private HttpResponse exchange(Connection c, HttpRequest request) throws IOException {
     try {
-      c.socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, request.timeout().toMillis()));
+      c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE,
+          request.timeout().toMillis())));
+      c.uri = request.uri();
+      c.timeout = request.timeout();
       writeRequest(c, request);
-      return readResponse(c, request);
+      try {
+        return readResponse(c, request);
+      } catch (SocketTimeoutException e) {
+        throw new IdleTimeoutException(c.uri, c.timeout, "before the answer's head ended");
+      }
     } catch (IOException | RuntimeException e) {
       c.close();
-      if (e instanceof IOException io && c.reused && !c.readAny) {
+      if (e instanceof IOException io && !(e instanceof IdleTimeoutException) && c.reused
+          && !c.readAny) {
         throw new StaleConnection(io);
       }
       throw e;
@@ -352,12 +361,13 @@ public final class HttpClient {
       } catch (IOException e) {
         throw new ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
       }
+      Socket raw = s;
       try {
         if (tlsToServer) {
           tunnel(s, proxy, bare, port);
           s = startTls(s, bare, port);
         }
-        Connection c = new Connection(key, s);
+        Connection c = new Connection(key, s, raw);
         c.forwardProxy = tlsToServer ? null : proxy;
         return c;
       } catch (IOException | RuntimeException e) {
@@ -367,7 +377,7 @@ public final class HttpClient {
     }
     Socket s = connect(bare, port);
     try {
-      return new Connection(key, tlsToServer ? startTls(s, bare, port) : s);
+      return new Connection(key, tlsToServer ? startTls(s, bare, port) : s, s);
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
@@ -437,6 +447,49 @@ public final class HttpClient {
     }
   }
 
+  /**
+   * No byte of an answer arrived for the request's timeout (an idle limit per read, not a limit
+   * on the whole transfer). The message names the URL without its query (which may carry a
+   * signed token) and the limit.
+   */
+  public static final class IdleTimeoutException extends SocketTimeoutException {
+    private static final long serialVersionUID = 1L;
+
+    IdleTimeoutException(URI uri, Duration limit, String where) {
+      super("no data from " + shown(uri) + " for " + format(limit) + " (" + where + ")");
+    }
+  }
+
+  /** {@code uri} for messages: scheme, host, port and path; no user info, query or fragment. */
+  public static String shown(URI uri) {
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+        + path;
+  }
+
+  /** A duration as {@code --network-timeout} takes it: {@code 60s}, {@code 1m30s}, {@code 500ms}. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s < 60) {
+      return s + "s";
+    }
+    StringBuilder b = new StringBuilder();
+    if (s >= 3600) {
+      b.append(s / 3600).append('h');
+    }
+    if (s % 3600 / 60 != 0) {
+      b.append(s % 3600 / 60).append('m');
+    }
+    if (s % 60 != 0) {
+      b.append(s % 60).append('s');
+    }
+    return b.toString();
+  }
+
   /** A proxy that could not be reached or would not carry the request. */
   public static final class ProxyException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -468,6 +521,89 @@ public final class HttpClient {
     return s;
   }
 
+  /**
+   * Closes connections whose writes stall: a socket write has no timeout of its own, and a
+   * server that stops reading an upload would block it for ever. One daemon thread, started on
+   * first use, that only sleeps until a deadline.
+   */
+  private static final class Watchdog {
+    static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER;
+
+    static {
+      TIMER = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "slimbuild-http-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
+      TIMER.setRemoveOnCancelPolicy(true);
+    }
+  }
+
+  /**
+   * The socket's output, each write of which must finish within the current request's timeout;
+   * otherwise the watchdog closes the TCP socket under it and the write fails as an {@link
+   * IdleTimeoutException} naming the URL.
+   */
+  private static final class WatchedOutput extends OutputStream {
+    private final Connection c;
+    private final OutputStream out;
+
+    WatchedOutput(Connection c, OutputStream out) {
+      this.c = c;
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      watched(() -> out.write(b, off, len));
+    }
+
+    @Override
+    public void flush() throws IOException {
+      watched(out::flush);
+    }
+
+    private interface Io {
+      void run() throws IOException;
+    }
+
+    private void watched(Io io) throws IOException {
+      Duration limit = c.timeout;
+      if (limit == null) {
+        io.run();
+        return;
+      }
+      java.util.concurrent.ScheduledFuture<?> alarm = Watchdog.TIMER.schedule(() -> {
+        c.writeStalled = true;
+        try {
+          c.raw.close(); // the TCP socket: closing a TLS socket could wait for the writer
+        } catch (IOException e) {
+          // closed anyway
+        }
+      }, Math.max(1, limit.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        io.run();
+      } catch (IOException e) {
+        if (c.writeStalled) {
+          throw new IdleTimeoutException(c.uri, limit, "sending the request");
+        }
+        throw e;
+      } finally {
+        alarm.cancel(false);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
   /** One connection; in the idle pool between exchanges. */
   private static final class Connection {
     final String origin;
@@ -479,12 +615,22 @@ public final class HttpClient {
     Proxies.Proxy forwardProxy;
     boolean reused;
     boolean readAny;
+    /** The request being answered on this connection, and how long a read of it may wait. */
+    URI uri;
+    Duration timeout;
 
-    Connection(String origin, Socket socket) throws IOException {
+    /** The TCP socket under {@code socket} (itself, or the one TLS runs over). */
+    final Socket raw;
+    /** Set by the watchdog when it closed the connection because a write stalled. */
+    volatile boolean writeStalled;
+
+    Connection(String origin, Socket socket, Socket raw) throws IOException {
       this.origin = origin;
       this.socket = socket;
+      this.raw = raw;
       this.in = new BufferedInputStream(socket.getInputStream(), BUFFER);
-      this.out = new BufferedOutputStream(socket.getOutputStream(), BUFFER);
+      this.out = new BufferedOutputStream(new WatchedOutput(this, socket.getOutputStream()),
+          BUFFER);
     }
 
     void close() {
@@ -521,7 +667,11 @@ public final class HttpClient {
       if (closed) {
         throw new IOException("the answer's body is closed");
       }
-      return len == 0 ? 0 : readSome(b, off, len);
+      try {
+        return len == 0 ? 0 : readSome(b, off, len);
+      } catch (SocketTimeoutException e) {
+        throw new IdleTimeoutException(c.uri, c.timeout, "in the answer's body");
+      }
     }
 
     @Override

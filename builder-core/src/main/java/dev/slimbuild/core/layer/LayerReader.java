@@ -33,8 +33,21 @@ public final class LayerReader implements Closeable {
   }
 
   /**
+   * An entry the layer model cannot take (a device node or fifo, a directory named like a whiteout,
+   * a whiteout of nothing, a path that escapes the root): an input error naming the entry, as ADD
+   * refuses the same entries in an archive.
+   */
+  public static final class RefusedEntry extends dev.slimbuild.core.SlimbuildException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedEntry(String name, String why) {
+      super("entry '" + name + "' refused: " + why);
+    }
+  }
+
+  /**
    * The next entry, or null at the end. Whiteout names come back as WHITEOUT and OPAQUE entries;
-   * device nodes and fifos are refused with an IOException.
+   * device nodes, fifos and misused whiteout names are refused ({@link RefusedEntry}).
    */
   public LayerEntry next() throws IOException {
     while (true) {
@@ -48,7 +61,7 @@ public final class LayerReader implements Closeable {
         try {
           return toEntry(t);
         } catch (IllegalArgumentException | ArithmeticException e) {
-          throw new IOException("invalid layer entry '" + t.getName() + "': " + e.getMessage(), e);
+          throw new RefusedEntry(t.getName(), e.getMessage());
         }
       }
     }
@@ -67,9 +80,27 @@ public final class LayerReader implements Closeable {
     try {
       path = LayerPaths.normalize(t.getName());
     } catch (IllegalArgumentException e) {
-      throw new IOException("layer entry '" + t.getName() + "': " + e.getMessage(), e);
+      throw new RefusedEntry(t.getName(), e.getMessage());
     }
     String name = LayerPaths.name(path);
+    String parent = LayerPaths.parent(path);
+    for (String dir : parent.isEmpty() ? new String[0] : parent.split("/")) {
+      if (dir.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
+        throw new RefusedEntry(t.getName(), "a directory named '" + dir
+            + "': names starting with " + LayerEntry.WHITEOUT_PREFIX + " are whiteouts");
+      }
+    }
+    if (name.startsWith(LayerEntry.WHITEOUT_PREFIX) && !name.equals(LayerEntry.OPAQUE_MARKER)) {
+      String hidden = name.substring(LayerEntry.WHITEOUT_PREFIX.length());
+      if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")
+          || hidden.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
+        throw new RefusedEntry(t.getName(), "a whiteout of '" + hidden + "', which no file can be");
+      }
+    }
+    if (t.isCharacterDevice() || t.isBlockDevice() || t.isFIFO()) {
+      // checked first: TarArchiveEntry.isFile() is true for them
+      throw new RefusedEntry(t.getName(), "device nodes and fifos are not allowed");
+    }
     int mode = t.getMode() & 07777;
     int uid = Math.toIntExact(t.getLongUserId());
     int gid = Math.toIntExact(t.getLongGroupId());
@@ -92,7 +123,7 @@ public final class LayerReader implements Closeable {
       long gen = generation;
       e = LayerEntry.file(path, mode, uid, gid, t.getSize(), () -> current(gen));
     } else {
-      throw new IOException("layer entry '" + path + "' is a device or fifo; not supported");
+      throw new RefusedEntry(t.getName(), "unsupported entry type '" + (char) t.getLinkFlag() + "'");
     }
     return PaxXattrs.apply(t, e);
   }

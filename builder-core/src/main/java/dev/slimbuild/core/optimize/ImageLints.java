@@ -10,7 +10,57 @@ public final class ImageLints {
       List.of(".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz",
           ".tar.zst", ".tzst", ".gz", ".bz2", ".xz", ".zst");
 
+  /**
+   * BuildKit's {@code SecretsUsedInArgOrEnv} check: a name with one of these words as a whole
+   * {@code _}-separated part (any case) looks like a secret, unless another part says it is not.
+   */
+  private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
+      "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)"
+          + "(?:_|$)");
+
+  private static final java.util.regex.Pattern NOT_SECRET =
+      java.util.regex.Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
+
   private ImageLints() {}
+
+  /** Whether an ARG or ENV named {@code name} looks like it holds a secret (as BuildKit sees it). */
+  public static boolean looksLikeSecret(String name) {
+    return SECRET_NAME.matcher(name).find() && !NOT_SECRET.matcher(name).find();
+  }
+
+  /**
+   * Warnings ({@code FILE:LINE: ...}) for every ARG (global or in a stage) and ENV whose name
+   * looks like a secret: their values end up in the image's config or history, where anyone who
+   * can pull the image reads them.
+   */
+  public static List<String> secretsInArgOrEnv(dev.slimbuild.core.dockerfile.Dockerfile d) {
+    List<String> out = new java.util.ArrayList<>();
+    List<dev.slimbuild.core.dockerfile.Instruction> all = new java.util.ArrayList<>(d.globalArgs());
+    for (dev.slimbuild.core.dockerfile.Stage s : d.stages()) {
+      all.add(s.from());
+      all.addAll(s.instructions());
+    }
+    for (dev.slimbuild.core.dockerfile.Instruction ins : all) {
+      List<String> names = new java.util.ArrayList<>();
+      if (ins instanceof dev.slimbuild.core.dockerfile.ArgInstruction a) {
+        a.args().forEach(arg -> names.add(arg.name()));
+      } else if (ins instanceof dev.slimbuild.core.dockerfile.EnvInstruction e) {
+        e.pairs().forEach(p -> names.add(p.key()));
+      }
+      for (String name : names) {
+        if (looksLikeSecret(name)) {
+          out.add(ins.location().fileName() + ":" + ins.location().startLine()
+              + ": SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for sensitive data ("
+              + ins.keyword() + " \"" + name + "\"): the value is kept in the image's "
+              + (ins instanceof dev.slimbuild.core.dockerfile.EnvInstruction ? "config"
+                  : "history (RUN lines record build args)")
+              + " for anyone who pulls it; pass secrets as files with --secret and RUN"
+              + " --mount=type=secret instead (not supported by slimbuild yet)");
+        }
+      }
+    }
+    return out;
+  }
 
   /** A warning when FROM {@code name} names a mutable tag ({@code latest} or none), no digest. */
   public static Optional<String> mutableBase(String name) {

@@ -151,28 +151,39 @@ public final class BlobCache {
       Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
     Path dir = unpackedDir(diffId);
     if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
-      boolean image = useImages();
       try {
         if (registry == null && !blobs.has(layer.digest())) {
           throw new java.nio.file.NoSuchFileException("blob " + layer.digest()
               + " is not in the store (" + blobs.root() + ")");
         }
-        if (blobs.has(layer.digest())) {
-          try (InputStream raw = blobs.open(layer.digest())) {
-            unpack(raw, layer, diffId, dir, image);
-          }
-        } else {
-          // one pass: the bytes are unpacked as they arrive and stored on the way
-          download(registry, repository, layer, raw -> unpack(raw, layer, diffId, dir, image));
-        }
-      } catch (ErofsWriter.UnsupportedLayer e) {
-        // stored by now: unpacked into files instead
-        try (InputStream raw = blobs.open(layer.digest())) {
-          unpack(raw, layer, diffId, dir, false);
-        }
+        unpackLayer(registry, repository, layer, diffId, dir);
+      } catch (LayerReader.RefusedEntry e) {
+        throw new SlimbuildException((registry == null ? "the store" : registry.host() + "/"
+            + repository) + ": layer " + layer.digest() + ": " + e.getMessage(), e);
       }
     }
     return readEntries(dir);
+  }
+
+  private void unpackLayer(
+      Registry registry, String repository, Descriptor layer, Digest diffId, Path dir)
+      throws IOException {
+    boolean image = useImages();
+    try {
+      if (blobs.has(layer.digest())) {
+        try (InputStream raw = blobs.open(layer.digest())) {
+          unpack(raw, layer, diffId, dir, image);
+        }
+      } else {
+        // one pass: the bytes are unpacked as they arrive and stored on the way
+        download(registry, repository, layer, raw -> unpack(raw, layer, diffId, dir, image));
+      }
+    } catch (ErofsWriter.UnsupportedLayer e) {
+      // stored by now: unpacked into files instead
+      try (InputStream raw = blobs.open(layer.digest())) {
+        unpack(raw, layer, diffId, dir, false);
+      }
+    }
   }
 
   private Path unpackedDir(Digest diffId) {

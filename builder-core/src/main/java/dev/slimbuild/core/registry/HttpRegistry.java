@@ -74,6 +74,8 @@ final class HttpRegistry implements Registry {
           byte[] bytes;
           try (InputStream in = r.body()) {
             bytes = in.readNBytes(MAX_MANIFEST + 1);
+          } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+            throw http.stalled(what, e);
           } catch (IOException e) {
             throw new RegistryException(what + ": connection dropped: " + e.getMessage(), 0,
                 null, true);
@@ -191,14 +193,142 @@ final class HttpRegistry implements Registry {
   public InputStream getBlob(String repository, Digest digest) throws IOException {
     String what = where(repository) + ": GET blob " + digest;
     Req req = Req.of("GET", blobPath(repository, digest), pull(repository), what).redirects();
-    return Transport.retrying(
+    HttpResponse first = Transport.retrying(
         () -> {
           HttpResponse r = http.send(req);
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
-          return r.body();
+          return r;
         });
+    return new ResumingBody(req, first);
+  }
+
+  /**
+   * A blob's body that survives a connection cut mid-body: the rest is asked for again with a
+   * {@code Range} request (a registry that ignores it sends the whole blob, and the bytes already
+   * read are skipped), up to {@link Transport#ATTEMPTS} times per blob. The caller still checks
+   * the digest. A stall (no data for the network timeout) is not retried. Every failure names the
+   * registry, the repository and the blob.
+   */
+  private final class ResumingBody extends InputStream {
+    private final Req req;
+    private InputStream body;
+    private final long total;
+    private long offset;
+    private int resumed;
+    private boolean closed;
+
+    ResumingBody(Req req, HttpResponse first) {
+      this.req = req;
+      this.body = first.body();
+      this.total = first.headerAsLong("Content-Length").orElse(-1);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (closed) {
+        throw new IOException(req.what() + ": the body is closed");
+      }
+      if (len == 0) {
+        return 0;
+      }
+      while (true) {
+        try {
+          int n = body.read(b, off, len);
+          if (n > 0) {
+            offset += n;
+          }
+          return n;
+        } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+          throw http.stalled(req.what() + " (after " + offset + bytes() + ")", e);
+        } catch (IOException e) {
+          resume(e);
+        }
+      }
+    }
+
+    private String bytes() {
+      return total >= 0 ? " of " + total + " bytes" : " bytes";
+    }
+
+    /** Opens the rest of the blob after {@code cut}, or throws once the attempts are spent. */
+    private void resume(IOException cut) throws IOException {
+      closeQuietly(body);
+      IOException last = cut;
+      while (resumed < Transport.ATTEMPTS - 1) {
+        resumed++;
+        Transport.backoff(resumed);
+        try {
+          body = reopen();
+          return;
+        } catch (RegistryException e) {
+          if (!e.retryable()) {
+            throw e;
+          }
+          last = e;
+        } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+          throw http.stalled(req.what() + " (after " + offset + bytes() + ")", e);
+        } catch (IOException e) {
+          last = e;
+        }
+      }
+      throw new RegistryException(req.what() + ": the connection broke after " + offset + bytes()
+          + " (" + Transport.ATTEMPTS + " attempts): " + detail(last), 0, null, true);
+    }
+
+    private InputStream reopen() throws IOException {
+      HttpResponse r = http.send(req.headers(Map.of("Range", "bytes=" + offset + "-")));
+      if (r.statusCode() == 206) {
+        String range = r.header("Content-Range").orElse("");
+        if (!range.strip().startsWith("bytes " + offset + "-")) {
+          r.close();
+          throw new RegistryException(req.what() + ": the registry answered a request for the"
+              + " bytes from " + offset + " with the range '" + range + "'", 206, null, false);
+        }
+        return r.body();
+      }
+      if (r.statusCode() != 200) {
+        throw Transport.statusError(req.what(), r);
+      }
+      InputStream in = r.body();
+      try {
+        long skipped = in.skip(offset); // the whole blob again: skip what was read already
+        if (skipped != offset) {
+          throw new java.io.EOFException("the blob ended after " + skipped + " bytes");
+        }
+      } catch (IOException e) {
+        closeQuietly(in);
+        throw e;
+      }
+      return in;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        closeQuietly(body);
+      }
+    }
+  }
+
+  private static String detail(IOException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // abandoned
+    }
   }
 
   @Override
@@ -269,10 +399,11 @@ final class HttpRegistry implements Registry {
       throws IOException {
     String open = session;
     for (int attempt = 1; ; attempt++) {
+      if (open == null) {
+        // a new session is retried on its own: a failed start costs no upload attempt
+        open = Transport.retrying(() -> start(repository, blob.digest()));
+      }
       try {
-        if (open == null) {
-          open = start(repository, blob.digest());
-        }
         if (blob.size() <= chunk) {
           monolithic(repository, blob, content, open);
         } else {

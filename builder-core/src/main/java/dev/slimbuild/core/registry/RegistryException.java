@@ -13,12 +13,24 @@ public class RegistryException extends IOException {
   private final int status;
   private final String code;
   private final boolean retryable;
+  private final boolean unreachable;
 
   public RegistryException(String message, int status, String code, boolean retryable) {
+    this(message, status, code, retryable, false);
+  }
+
+  RegistryException(
+      String message, int status, String code, boolean retryable, boolean unreachable) {
     super(message);
     this.status = status;
     this.code = code;
     this.retryable = retryable;
+    this.unreachable = unreachable;
+  }
+
+  /** Whether no connection could be made at all (refused, unknown host, proxy down). */
+  boolean unreachable() {
+    return unreachable;
   }
 
   /** The HTTP status, or 0 when the registry did not answer. */

@@ -113,7 +113,7 @@ class LayerWriterTest {
   }
 
   @Test
-  void readerRejectsAnEscapingHardlinkWithAnIoError() throws IOException {
+  void readerRefusesAnEscapingHardlinkAsAnInputError() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
         new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
@@ -134,8 +134,8 @@ class LayerWriterTest {
     System.arraycopy(chk, 0, b, 148, 8);
     try (LayerReader r = new LayerReader(new ByteArrayInputStream(b))) {
       org.assertj.core.api.Assertions.assertThatThrownBy(r::next)
-          .isInstanceOf(IOException.class)
-          .hasMessageContaining("invalid layer entry 'h'")
+          .isInstanceOf(LayerReader.RefusedEntry.class)
+          .hasMessageContaining("entry 'h' refused")
           .hasMessageContaining("escapes the root");
     }
   }

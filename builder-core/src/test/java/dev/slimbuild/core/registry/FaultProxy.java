@@ -18,11 +18,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback HTTP/1.1 reverse proxy in front of a plain registry that fails a deterministic share
- * of requests: every {@code period}-th well-formed request is answered {@code 500} or has its
- * connection dropped (alternately) without reaching the registry. One request per connection;
- * bodies are streamed, never buffered whole. Bytes that are not HTTP (a TLS handshake) close the
- * connection and are not counted.
+ * A loopback HTTP/1.1 reverse proxy in front of a plain registry that fails a share of requests.
+ * Periodic ({@link #start}): every {@code period}-th well-formed request is answered {@code 500} or
+ * has its connection dropped (alternately) without reaching the registry. Random ({@link
+ * #random}): each request fails with a given percentage, from a seeded generator, in one of four
+ * ways: dropped before it reaches the registry, dropped after the registry answered (the registry
+ * did the work, the client never hears of it), answered {@code 500}, or answered with its body cut
+ * in the middle. One request per connection; bodies are streamed, never buffered whole. Bytes that
+ * are not HTTP (a TLS handshake) close the connection and are not counted.
  */
 public final class FaultProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -38,10 +41,69 @@ public final class FaultProxy implements AutoCloseable {
   /** Every well-formed request line with its Content-Range header if any, in order. */
   public final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /** Random mode: the percentage of requests that fail, and the generator (null: periodic). */
+  private final int percent;
+  private final java.util.Random random;
+  /** Random mode: which request lines ({@code METHOD TARGET}) may fail. */
+  private volatile java.util.function.Predicate<String> eligible = line -> true;
+  /** Random mode: requests dropped after the registry answered, and answers cut mid-body. */
+  public final AtomicInteger dropsAfter = new AtomicInteger();
+  public final AtomicInteger cuts = new AtomicInteger();
+
   private FaultProxy(ServerSocket server, int upstreamPort, int period) {
+    this(server, upstreamPort, period, 0, null);
+  }
+
+  private FaultProxy(
+      ServerSocket server, int upstreamPort, int period, int percent, java.util.Random random) {
     this.server = server;
     this.upstreamPort = upstreamPort;
     this.period = period;
+    this.percent = percent;
+    this.random = random;
+  }
+
+  /**
+   * A proxy to {@code 127.0.0.1:upstreamPort} failing about {@code percent} % of requests, each
+   * in one of the four ways, chosen by a generator seeded with {@code seed}.
+   */
+  public static FaultProxy random(int upstreamPort, int percent, long seed) throws IOException {
+    if (percent < 0 || percent > 100) {
+      throw new IllegalArgumentException("percent must be 0 to 100");
+    }
+    ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    FaultProxy p = new FaultProxy(s, upstreamPort, 0, percent, new java.util.Random(seed));
+    p.pool.execute(p::acceptLoop);
+    return p;
+  }
+
+  /** Only requests whose line ({@code METHOD TARGET}) {@code which} accepts may fail. */
+  public FaultProxy onlyFor(java.util.function.Predicate<String> which) {
+    this.eligible = which;
+    return this;
+  }
+
+  /** Random mode: faults only of the kinds that never reach the registry (drop before, 500). */
+  public FaultProxy beforeTheRegistry() {
+    this.beforeOnly = true;
+    return this;
+  }
+
+  private volatile boolean beforeOnly;
+
+  private enum Fault { NONE, DROP_BEFORE, ERROR, DROP_AFTER, CUT }
+
+  private Fault fault(int n, String line) {
+    if (random == null) {
+      return n % period != 0 ? Fault.NONE : (n / period) % 2 == 1 ? Fault.ERROR : Fault.DROP_BEFORE;
+    }
+    synchronized (random) {
+      if (!eligible.test(line) || random.nextInt(100) >= percent) {
+        return Fault.NONE;
+      }
+      return beforeOnly ? Fault.values()[1 + random.nextInt(2)]
+          : Fault.values()[1 + random.nextInt(4)];
+    }
   }
 
   /** A proxy to {@code 127.0.0.1:upstreamPort} failing every {@code period}-th request. */
@@ -105,14 +167,15 @@ public final class FaultProxy implements AutoCloseable {
       }
       seen.add(requestLine[0] + " " + requestLine[1] + range);
       OutputStream out = client.getOutputStream();
-      if (n % period == 0) {
+      Fault fault = fault(n, requestLine[0] + " " + requestLine[1]);
+      if (fault == Fault.ERROR || fault == Fault.DROP_BEFORE) {
         // consume the request so the client sees the failure at the answer, then fail
         if (chunked) {
           copyChunked(in, OutputStream.nullOutputStream());
         } else {
           copy(in, OutputStream.nullOutputStream(), length);
         }
-        if ((n / period) % 2 == 1) {
+        if (fault == Fault.ERROR) {
           errors.incrementAndGet();
           byte[] body =
               "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"injected fault\"}]}"
@@ -145,15 +208,20 @@ public final class FaultProxy implements AutoCloseable {
           copy(in, up, length);
         }
         up.flush();
-        relayResponse(new BufferedInputStream(upstream.getInputStream()), out,
-            requestLine[0].equals("HEAD"));
+        relayResponse(new BufferedInputStream(upstream.getInputStream()),
+            fault == Fault.DROP_AFTER ? OutputStream.nullOutputStream() : out,
+            requestLine[0].equals("HEAD"), fault == Fault.CUT);
+        if (fault == Fault.DROP_AFTER) {
+          dropsAfter.incrementAndGet();
+        }
       }
     } catch (IOException | RuntimeException e) {
       // the client sees a dropped connection
     }
   }
 
-  private static void relayResponse(InputStream in, OutputStream out, boolean head)
+  /** Relays the answer; with {@code cut}, only the first half of its body, then the end. */
+  private void relayResponse(InputStream in, OutputStream out, boolean head, boolean cut)
       throws IOException {
     List<String> lines = readHead(in);
     if (lines == null) {
@@ -176,7 +244,19 @@ public final class FaultProxy implements AutoCloseable {
       sb.append(h).append("\r\n");
     }
     sb.append("Connection: close\r\n\r\n");
+    if (cut && (head || chunked || length < 2 || status == 204 || status == 304)) {
+      // nothing to cut: this one is dropped after the registry answered instead
+      in.transferTo(OutputStream.nullOutputStream());
+      dropsAfter.incrementAndGet();
+      return;
+    }
     out.write(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    if (cut) {
+      copy(in, out, length / 2);
+      out.flush();
+      cuts.incrementAndGet();
+      return;
+    }
     if (!head && status != 204 && status != 304) {
       if (chunked) {
         copyChunked(in, out);

@@ -17,6 +17,12 @@ import java.util.Objects;
 public final class ShellLex {
   private static final int EOF = -1;
 
+  /**
+   * The deepest {@code ${...}} nesting a word may have (BuildKit has no limit; Go's stacks grow
+   * to a gigabyte, Java's do not): deeper is an input error, not a StackOverflowError.
+   */
+  public static final int MAX_NESTING = 100;
+
   private final int escapeToken;
 
   /**
@@ -100,6 +106,7 @@ public final class ShellLex {
     private final Map<String, String> env;
     private int pos;
     private boolean rawEscapes;
+    private int depth;
 
     Run(String source, Map<String, String> env) {
       this.source = Objects.requireNonNull(source, "word");
@@ -111,7 +118,8 @@ public final class ShellLex {
       try {
         return processStopOn(EOF, false);
       } catch (ExpansionException e) {
-        throw new ExpansionException("failed to process \"" + source + "\": " + e.getMessage());
+        String shown = source.length() > 200 ? source.substring(0, 200) + "..." : source;
+        throw new ExpansionException("failed to process \"" + shown + "\": " + e.getMessage());
       }
     }
 
@@ -257,6 +265,18 @@ public final class ShellLex {
     }
 
     private String processDollar() {
+      if (depth >= MAX_NESTING) {
+        throw new ExpansionException(nestingError());
+      }
+      depth++;
+      try {
+        return processDollarAt();
+      } finally {
+        depth--;
+      }
+    }
+
+    private String processDollarAt() {
       next();
       if (peek() != '{') {
         String name = processName();
@@ -400,6 +420,40 @@ public final class ShellLex {
         name.appendCodePoint(next());
       }
       return name.toString();
+    }
+  }
+
+  private static String nestingError() {
+    return "variable substitutions nested more than " + MAX_NESTING + " deep";
+  }
+
+  /**
+   * Throws {@link ExpansionException} when {@code word} nests {@code ${...}} deeper than {@link
+   * #MAX_NESTING}, as expanding it would, without expanding anything (for checks that run before
+   * the variables are known). Escaped dollars and single-quoted text do not count.
+   */
+  public static void checkNesting(String word, char escapeToken) {
+    int depth = 0;
+    boolean single = false;
+    boolean dbl = false;
+    for (int i = 0; i < word.length(); i++) {
+      char c = word.charAt(i);
+      if (single) {
+        single = c != '\'';
+      } else if (c == escapeToken) {
+        i++;
+      } else if (c == '\'' && !dbl) {
+        single = true;
+      } else if (c == '"') {
+        dbl = !dbl;
+      } else if (c == '$' && i + 1 < word.length() && word.charAt(i + 1) == '{') {
+        if (++depth > MAX_NESTING) {
+          throw new ExpansionException(nestingError());
+        }
+        i++;
+      } else if (c == '}' && depth > 0) {
+        depth--;
+      }
     }
   }
 

@@ -1,0 +1,80 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slimbuild.cli.BuildFixtures.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Symlinks that lead out of the build context: a context Dockerfile and {@code COPY d/*} are
+ * refused with the path named, and no host file's content is printed.
+ */
+class ContextSymlinkTest {
+  @TempDir Path dir;
+
+  private Path ctx() throws Exception {
+    return Files.createDirectories(dir.resolve("ctx"));
+  }
+
+  private Run build(Path ctx, String... extra) {
+    String[] args = new String[extra.length + 6];
+    args[0] = "build";
+    args[1] = "--progress";
+    args[2] = "quiet";
+    args[3] = "-o";
+    args[4] = "type=oci,dest=" + dir.resolve("out");
+    System.arraycopy(extra, 0, args, 5, extra.length);
+    args[args.length - 1] = ctx.toString();
+    return BuildFixtures.runIn(dir, Map.of(), args);
+  }
+
+  private static void assertInputError(Run r) {
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("internal error")
+        .doesNotContain("StackOverflowError");
+  }
+
+  @Test
+  void aContextDockerfileThatIsASymlinkToAHostFileIsRefusedUnread() throws Exception {
+    Path ctx = ctx();
+    Path host = Files.writeString(dir.resolve("host-secret.txt"), "TOPSECRET line one\n");
+    Files.createSymbolicLink(ctx.resolve("Dockerfile"), host);
+    Run r = build(ctx);
+    assertInputError(r);
+    assertThat(r.err()).contains("Dockerfile").contains(host.toRealPath().toString())
+        .contains("outside the build context").doesNotContain("TOPSECRET");
+  }
+
+  @Test
+  void aContextDockerfileThatIsASymlinkInsideTheContextIsFollowed() throws Exception {
+    Path ctx = ctx();
+    Files.writeString(ctx.resolve("real.Dockerfile"), "FROM scratch\nLABEL ok=yes\n");
+    Files.createSymbolicLink(ctx.resolve("Dockerfile"), Path.of("real.Dockerfile"));
+    Run r = build(ctx);
+    assertThat(r.code()).as(r.err()).isZero();
+  }
+
+  @Test
+  void copyWithAWildcardBelowASymlinkToADirectoryOutsideIsRefused() throws Exception {
+    Path ctx = ctx();
+    Path outside = Files.createDirectories(dir.resolve("outside"));
+    Files.writeString(outside.resolve("x"), "host file\n");
+    Files.createSymbolicLink(ctx.resolve("d"), outside);
+    Files.createSymbolicLink(ctx.resolve("r"), Path.of("../outside"));
+    for (String source : new String[] {"d/*", "r/*", "d/x"}) {
+      Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY " + source + " /dst/\n");
+      Run r = build(ctx);
+      assertInputError(r);
+      assertThat(r.err()).as(source).contains("Dockerfile:2: ")
+          .contains("\"" + source + "\"").contains("points outside the build context");
+    }
+    // a wildcard that matches nothing inside the context is still no error, as in BuildKit
+    Files.createDirectories(ctx.resolve("empty"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY empty/* /dst/\n");
+    assertThat(build(ctx).code()).isZero();
+  }
+}

@@ -1,0 +1,71 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.slimbuild.cli.BuildFixtures.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * BuildKit's {@code SecretsUsedInArgOrEnv} check: ARG and ENV names that look like secrets are
+ * warned about (build and {@code parse --check}), with a pointer to {@code --secret}.
+ */
+class SecretArgWarningTest {
+  @TempDir Path dir;
+
+  private Path ctx() throws Exception {
+    return Files.createDirectories(dir.resolve("ctx"));
+  }
+
+  private Run build(Path ctx, String... extra) {
+    String[] args = new String[extra.length + 6];
+    args[0] = "build";
+    args[1] = "--progress";
+    args[2] = "quiet";
+    args[3] = "-o";
+    args[4] = "type=oci,dest=" + dir.resolve("out");
+    System.arraycopy(extra, 0, args, 5, extra.length);
+    args[args.length - 1] = ctx.toString();
+    return BuildFixtures.runIn(dir, Map.of(), args);
+  }
+
+  private static void assertInputError(Run r) {
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("internal error")
+        .doesNotContain("StackOverflowError");
+  }
+
+  @Test
+  void argsAndEnvNamedLikeSecretsAreWarnedAboutAsBuildKitDoes() throws Exception {
+    Path ctx = ctx();
+    Files.writeString(ctx.resolve("Dockerfile"),
+        "ARG GITHUB_TOKEN\n"
+            + "FROM scratch\n"
+            + "ARG DB_PASSWORD=hunter2\n"
+            + "ARG PUBLIC_KEY\n"
+            + "ARG KEYBOARD=us\n"
+            + "ENV api_key=abc AWS_SECRET_ACCESS_KEY=x\n"
+            + "LABEL password=nope\n");
+    Run r = build(ctx);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err())
+        .contains("Dockerfile:1: SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for"
+            + " sensitive data (ARG \"GITHUB_TOKEN\")")
+        .contains("Dockerfile:3: SecretsUsedInArgOrEnv")
+        .contains("(ARG \"DB_PASSWORD\")")
+        .contains("(ENV \"api_key\")")
+        .contains("(ENV \"AWS_SECRET_ACCESS_KEY\")")
+        .contains("--secret")
+        .doesNotContain("PUBLIC_KEY")
+        .doesNotContain("KEYBOARD")
+        .doesNotContain("\"password\"")
+        .doesNotContain("hunter2");
+    Run check = BuildFixtures.runIn(dir, Map.of(), "parse", "--check", "-f",
+        ctx.resolve("Dockerfile").toString());
+    assertThat(check.code()).isZero();
+    assertThat(check.err()).contains("(ARG \"DB_PASSWORD\")");
+  }
+}
