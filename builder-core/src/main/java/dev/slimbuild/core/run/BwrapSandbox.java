@@ -157,6 +157,48 @@ public final class BwrapSandbox implements Sandbox {
   }
 
   /**
+   * Null when bwrap can run RUNs here as {@link #run} would (the same user namespace, seccomp
+   * filter and namespaces), else why not. The probe's root is a tmpfs with the host's /usr (and
+   * /bin, /lib, /lib64) bound read-only: never the host's whole root, whose other mounts (overlay
+   * probes of concurrent builds, this build's own) may come and go while bwrap binds them.
+   */
+  static String probe(Path bwrap) {
+    List<String> cmd = new ArrayList<>(List.of(bwrap.toString(), "--ro-bind", "/usr", "/usr"));
+    for (String d : List.of("/bin", "/lib", "/lib64")) {
+      cmd.addAll(List.of("--ro-bind-try", d, d));
+    }
+    cmd.addAll(List.of("--proc", "/proc"));
+    cmd.addAll(procProtection());
+    cmd.addAll(List.of("--dev", "/dev", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+        "--unshare-net", "--unshare-cgroup-try", "--die-with-parent", "--new-session"));
+    boolean identity = dev.slimbuild.core.fs.Privileges.isRoot();
+    cmd.addAll(identity
+        ? List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0")
+        : List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));
+    cmd.addAll(List.of("--cap-drop", "ALL", "--cap-add", DOCKER_CAPS.get(0),
+        "--seccomp", Integer.toString(SECCOMP_FD), "--", "true"));
+    Path filter = null;
+    try (UserNamespace ns = identity ? UserNamespace.identity() : null) {
+      filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
+      Files.write(filter, Seccomp.bpf());
+      List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", OPEN_FDS, "sh",
+          filter.toString(), ns == null ? "" : ns.file().toString()));
+      full.addAll(cmd);
+      return Host.probe(full);
+    } catch (IOException e) {
+      return e.getMessage();
+    } finally {
+      if (filter != null) {
+        try {
+          Files.deleteIfExists(filter);
+        } catch (IOException e) {
+          // a temporary file of 1 KiB
+        }
+      }
+    }
+  }
+
+  /**
    * What Docker makes read-only or masks in /proc (and exists here): bound from the host's /proc
    * over the sandbox's, which has the same files (sysctls are global or follow the reader's
    * namespaces).
