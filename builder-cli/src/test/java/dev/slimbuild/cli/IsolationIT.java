@@ -266,7 +266,8 @@ class IsolationIT {
 
   /**
    * Whether a RUN's process outlives the slimbuild process (a child JVM this test starts and
-   * kills with SIGKILL); then whether the next build removes what the killed one left.
+   * kills with SIGKILL); then that the next build removes what the killed one left: its RUN's
+   * processes, mounts and work directory.
    */
   private boolean survives(String mode) throws Exception {
     String marker = Integer.toString(7000 + ThreadLocalRandom.current().nextInt(2000));
@@ -315,8 +316,14 @@ class IsolationIT {
     BuildFixtures.Run r = build(again, tmp, "again-out-" + mode, "--sandbox", mode);
     assertThat(r.code()).as(mode + ": " + r.err()).isZero();
     assertThat(r.err()).as(mode).contains("removed 1 work directory that killed builds left");
-    // proot's tracees are not rooted in the work directory: kill what this test's build left
-    sleeps(marker).forEach(ProcessHandle::destroyForcibly);
+    // the sweep ended what the killed build left running (SIGKILL; bounded wait for the exit)
+    List<ProcessHandle> still = sleeps(marker);
+    for (int i = 0; i < 100 && !still.isEmpty(); i++) {
+      Thread.sleep(100);
+      still = sleeps(marker);
+    }
+    still.forEach(ProcessHandle::destroyForcibly); // this test's build's, should the next fail
+    assertThat(still).as(mode + ": the killed build's RUN still running after the sweep").isEmpty();
     try (Stream<Path> s = Files.list(tmp)) {
       assertThat(s.toList()).as(mode + ": left in " + tmp).isEmpty();
     }

@@ -132,7 +132,21 @@ public final class WorkDirs {
     return removed;
   }
 
-  /** Kills processes rooted below {@code dir}, unmounts what is mounted below it, deletes it. */
+  /**
+   * Kills the processes a killed build's RUN left (their root or working directory is below {@code
+   * dir}, as under chroot, or an argument names a path below it, as proot's {@code -r ROOTFS}: with
+   * everything it traces), unmounts what is mounted below it, deletes it.
+   */
+  private static boolean names(String[] args, Path dir) {
+    String prefix = dir + "/";
+    for (String a : args) {
+      if (a.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean clean(Path dir) {
     Path real;
     try {
@@ -143,8 +157,12 @@ public final class WorkDirs {
     ProcessHandle.allProcesses()
         .filter(h -> {
           try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(h.pid()), "root"))
-                .startsWith(real);
+            if (h.info().arguments().map(a -> names(a, real)).orElse(false)) {
+              return true;
+            }
+            Path proc = Path.of("/proc", Long.toString(h.pid()));
+            return Files.readSymbolicLink(proc.resolve("root")).startsWith(real)
+                || Files.readSymbolicLink(proc.resolve("cwd")).startsWith(real);
           } catch (IOException | RuntimeException e) {
             return false;
           }
