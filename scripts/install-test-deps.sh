@@ -17,12 +17,17 @@ declare -A need=(
   [debootstrap]=debootstrap
   [setpriv]=util-linux
   [fsck.erofs]=erofs-utils
+  [gcc]=gcc
 )
 
 missing=()
 for cmd in "${!need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
+
+# IsolationIT compiles a static openat2(2) probe: the C library's static archive and headers
+[ -e /usr/include/linux/openat2.h ] && [ -e /usr/include/stdio.h ] \
+  && compgen -G "/usr/lib/*-linux-gnu/libc.a" >/dev/null || missing+=(libc6-dev)
 
 if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then

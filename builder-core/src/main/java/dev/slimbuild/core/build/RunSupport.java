@@ -27,7 +27,11 @@ final class RunSupport implements AutoCloseable {
   private final RunOptions options;
   private final EventSink events;
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
+  /** The non-isolating sandboxes this build has warned about (once each). */
+  private final java.util.Set<String> warned = new java.util.HashSet<>();
   private volatile Path root;
+  /** The lock that marks {@link #root} as this live build's. */
+  private dev.slimbuild.core.run.WorkDirs.Owned owned;
   private int counter;
   /** Why RUN cannot run on an overlay (null: it can), probed once per build. */
   private CompletableFuture<String> overlayProbe;
@@ -57,8 +61,9 @@ final class RunSupport implements AutoCloseable {
   /** A new empty directory {@code PREFIX-N} under this build's RUN directory. */
   synchronized Path newDir(String prefix) throws IOException {
     if (root == null) {
-      Files.createDirectories(options.tempDir());
-      root = Files.createTempDirectory(options.tempDir(), "slimbuild-run-");
+      sweepLeftovers();
+      owned = dev.slimbuild.core.run.WorkDirs.create(options.tempDir(), "slimbuild-run-");
+      root = owned.dir();
     }
     return Files.createDirectory(root.resolve(prefix + "-" + ++counter));
   }
@@ -83,7 +88,8 @@ final class RunSupport implements AutoCloseable {
   private String probeOverlay() {
     try {
       Files.createDirectories(options.tempDir());
-      Path scratch = Files.createTempDirectory(options.tempDir(), "slimbuild-overlay-probe-");
+      Path scratch = Files.createTempDirectory(options.tempDir(),
+          dev.slimbuild.core.run.WorkDirs.ownPrefix("slimbuild-overlay-probe-"));
       return Privileges.isRoot()
           ? Overlay.unavailable(scratch)
           : Overlay.unavailableInUserNamespace(scratch);
@@ -132,6 +138,9 @@ final class RunSupport implements AutoCloseable {
         msg.append("; skipped ").append(skipped);
       }
       events.accept(new BuildEvent.Info(msg.toString()));
+      if (!s.warning().isEmpty() && warned.add(s.sandbox().name())) {
+        events.accept(new BuildEvent.Warning(s.warning()));
+      }
     }
     return s;
   }
@@ -213,6 +222,20 @@ final class RunSupport implements AutoCloseable {
     if (root != null) {
       dev.slimbuild.core.fs.Trees.delete(root);
       root = null;
+      owned.close();
+    }
+  }
+
+  /**
+   * Removes the work directories, mounts and processes that builds killed before they could
+   * clean up left in the temporary directory (never those of a live build), and says so.
+   */
+  private void sweepLeftovers() {
+    List<Path> removed = dev.slimbuild.core.run.WorkDirs.sweep(options.tempDir());
+    if (!removed.isEmpty()) {
+      events.accept(new BuildEvent.Info("removed " + removed.size()
+          + " work director" + (removed.size() == 1 ? "y" : "ies") + " that killed builds left in "
+          + options.tempDir()));
     }
   }
 }

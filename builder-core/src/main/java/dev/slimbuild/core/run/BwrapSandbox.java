@@ -8,12 +8,42 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs RUN with bubblewrap: the rootfs bound read-write at {@code /}, fresh /proc and /dev, new
- * ipc/pid/uts (and net for {@link Network#NONE}) namespaces. As real root running uid 0 it needs no
- * user namespace (files keep real ownership); any other user runs in a user namespace that maps the
- * requested ids onto the invoking user, so files it writes belong to the invoking user on disk.
+ * Runs RUN with bubblewrap, isolated like a default Docker container: the rootfs bound read-write
+ * at {@code /}, a fresh /proc with {@code /proc/sys} and {@code /proc/sysrq-trigger} read-only and
+ * {@code /proc/kcore}, {@code /proc/keys}, {@code /proc/timer_list}... masked, a minimal /dev (no
+ * host devices), no /sys, new pid, mount, ipc, uts, cgroup (and net for {@link Network#NONE})
+ * namespaces, always a user namespace, Docker's default capabilities for root and none for
+ * another user, the {@link Seccomp} filter, and {@code --die-with-parent}: the RUN ends with the
+ * build.
+ *
+ * <p>The user namespace: as real root running uid 0:0, an identity-mapped one ({@link
+ * UserNamespace}): files keep their real owners on disk and root may chown, but it holds no
+ * capability over the host. Any other user, and every user when the builder is not root, runs in
+ * a user namespace bwrap makes, which maps the requested ids onto the invoking user (files it
+ * writes belong to the invoking user on disk; the image's owners stay in the model).
  */
 public final class BwrapSandbox implements Sandbox {
+  /** Docker's default capability set (moby oci/caps/defaults.go). */
+  static final List<String> DOCKER_CAPS = List.of(
+      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+      "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+      "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+  /** Read-only in a Docker container (those /proc has here). */
+  static final List<String> READ_ONLY_PROC = List.of("/proc/sys", "/proc/sysrq-trigger");
+  /** Files Docker masks with /dev/null. */
+  static final List<String> MASKED_PROC_FILES = List.of(
+      "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+      "/proc/sched_debug");
+  /** Directories Docker masks with an empty read-only tmpfs. */
+  static final List<String> MASKED_PROC_DIRS = List.of("/proc/acpi", "/proc/scsi");
+
+  private static final int USERNS_FD = 3;
+  private static final int SECCOMP_FD = 4;
+  /** Opens the seccomp program and the user namespace as fds 4 and 3, then execs the rest. */
+  private static final String OPEN_FDS =
+      "exec " + SECCOMP_FD + "<\"$1\" || exit 125; if [ -n \"$2\" ]; then exec " + USERNS_FD
+          + "<\"$2\" || exit 125; fi; shift 2; exec \"$@\"";
+
   private final Path bwrap;
 
   public BwrapSandbox(Path bwrap) {
@@ -26,6 +56,22 @@ public final class BwrapSandbox implements Sandbox {
   }
 
   @Override
+  public boolean isolates() {
+    return true;
+  }
+
+  /**
+   * Whether RUN as {@code uid:gid} enters an identity-mapped user namespace (real root running
+   * root, with no wrapper: the rootfs is a host mount or directory).
+   */
+  static boolean identityMapped(RunSpec spec) {
+    return dev.slimbuild.core.fs.Privileges.isRoot()
+        && spec.uid() == 0
+        && spec.gid() == 0
+        && spec.wrapper().isEmpty();
+  }
+
+  @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     Emulation.requireBinfmt(spec, name());
     List<String> created = new ArrayList<>();
@@ -35,7 +81,9 @@ public final class BwrapSandbox implements Sandbox {
     RootPaths.ensure(root, "/dev", true, created);
     List<String> cmd =
         new ArrayList<>(List.of(bwrap.toString(), "--bind", spec.rootfs().toString(), "/"));
-    cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
+    cmd.addAll(List.of("--proc", "/proc"));
+    cmd.addAll(procProtection());
+    cmd.addAll(List.of("--dev", "/dev"));
     cmd.addAll(
         List.of(
             "--unshare-ipc",
@@ -47,19 +95,26 @@ public final class BwrapSandbox implements Sandbox {
     if (spec.network() == Network.NONE) {
       cmd.add("--unshare-net");
     }
-    if (!dev.slimbuild.core.fs.Privileges.isRoot() || spec.uid() != 0 || spec.gid() != 0) {
+    boolean identity = identityMapped(spec);
+    if (identity) {
+      cmd.addAll(List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0"));
+    } else {
       cmd.addAll(
           List.of(
               "--unshare-user",
+              "--disable-userns",
               "--uid",
               Integer.toString(spec.uid()),
               "--gid",
               Integer.toString(spec.gid())));
     }
+    cmd.addAll(List.of("--cap-drop", "ALL"));
     if (spec.uid() == 0) {
-      // root in the RUN may chown, bind ports, etc. (inside a user namespace only there)
-      cmd.addAll(List.of("--cap-add", "ALL"));
+      for (String cap : DOCKER_CAPS) {
+        cmd.addAll(List.of("--cap-add", cap));
+      }
     }
+    cmd.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD)));
     if (spec.network() == Network.HOST) {
       for (String f : HostFiles.NETWORK_FILES) {
         if (HostFiles.prepare(root, f, created, notes)) {
@@ -84,9 +139,87 @@ public final class BwrapSandbox implements Sandbox {
     }
     cmd.add("--");
     cmd.addAll(spec.argv());
-    ProcessRunner.Outcome o =
-        ProcessRunner.run(
-            spec.command(cmd), Map.of("PATH", HostFiles.HOST_PATH), spec.timeout(), out);
-    return new RunResult(o.exitCode(), o.timedOut(), created, notes);
+    Path filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
+    try (UserNamespace ns = identity ? UserNamespace.identity() : null) {
+      Files.write(filter, Seccomp.bpf());
+      List<String> full =
+          new ArrayList<>(
+              List.of(
+                  "/bin/sh", "-c", OPEN_FDS, "sh", filter.toString(),
+                  ns == null ? "" : ns.file().toString()));
+      full.addAll(spec.command(cmd));
+      ProcessRunner.Outcome o =
+          ProcessRunner.run(full, Map.of("PATH", HostFiles.HOST_PATH), spec.timeout(), out);
+      return new RunResult(o.exitCode(), o.timedOut(), created, notes);
+    } finally {
+      Files.deleteIfExists(filter);
+    }
+  }
+
+  /**
+   * Null when bwrap can run RUNs here as {@link #run} would (the same user namespace, seccomp
+   * filter and namespaces), else why not. The probe's root is a tmpfs with the host's /usr (and
+   * /bin, /lib, /lib64) bound read-only: never the host's whole root, whose other mounts (overlay
+   * probes of concurrent builds, this build's own) may come and go while bwrap binds them.
+   */
+  static String probe(Path bwrap) {
+    List<String> cmd = new ArrayList<>(List.of(bwrap.toString(), "--ro-bind", "/usr", "/usr"));
+    for (String d : List.of("/bin", "/lib", "/lib64")) {
+      cmd.addAll(List.of("--ro-bind-try", d, d));
+    }
+    cmd.addAll(List.of("--proc", "/proc"));
+    cmd.addAll(procProtection());
+    cmd.addAll(List.of("--dev", "/dev", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
+        "--unshare-net", "--unshare-cgroup-try", "--die-with-parent", "--new-session"));
+    boolean identity = dev.slimbuild.core.fs.Privileges.isRoot();
+    cmd.addAll(identity
+        ? List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0")
+        : List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));
+    cmd.addAll(List.of("--cap-drop", "ALL", "--cap-add", DOCKER_CAPS.get(0),
+        "--seccomp", Integer.toString(SECCOMP_FD), "--", "true"));
+    Path filter = null;
+    try (UserNamespace ns = identity ? UserNamespace.identity() : null) {
+      filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
+      Files.write(filter, Seccomp.bpf());
+      List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", OPEN_FDS, "sh",
+          filter.toString(), ns == null ? "" : ns.file().toString()));
+      full.addAll(cmd);
+      return Host.probe(full);
+    } catch (IOException e) {
+      return e.getMessage();
+    } finally {
+      if (filter != null) {
+        try {
+          Files.deleteIfExists(filter);
+        } catch (IOException e) {
+          // a temporary file of 1 KiB
+        }
+      }
+    }
+  }
+
+  /**
+   * What Docker makes read-only or masks in /proc (and exists here): bound from the host's /proc
+   * over the sandbox's, which has the same files (sysctls are global or follow the reader's
+   * namespaces).
+   */
+  static List<String> procProtection() {
+    List<String> args = new ArrayList<>();
+    for (String p : READ_ONLY_PROC) {
+      if (Files.exists(Path.of(p))) {
+        args.addAll(List.of("--ro-bind", p, p));
+      }
+    }
+    for (String p : MASKED_PROC_FILES) {
+      if (Files.exists(Path.of(p))) {
+        args.addAll(List.of("--ro-bind", "/dev/null", p));
+      }
+    }
+    for (String p : MASKED_PROC_DIRS) {
+      if (Files.isDirectory(Path.of(p))) {
+        args.addAll(List.of("--tmpfs", p, "--remount-ro", p));
+      }
+    }
+    return args;
   }
 }

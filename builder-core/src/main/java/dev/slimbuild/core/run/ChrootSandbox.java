@@ -30,6 +30,14 @@ public final class ChrootSandbox implements Sandbox {
   }
 
   @Override
+  public String reaches() {
+    return "a RUN runs as host root with every capability and no user, pid or ipc namespace:"
+        + " it can leave the chroot, read and write any host file, create device nodes, mount,"
+        + " write /proc/sys, see and signal host processes, enter the host's namespaces (also its"
+        + " network, whatever --network says) and keep running after the build";
+  }
+
+  @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     Emulation.requireBinfmt(spec, name());
     if (!spec.wrapper().isEmpty()) {

@@ -221,7 +221,7 @@ public final class Overlay implements Closeable {
   }
 
   /** A mountinfo path: space, tab, newline and backslash are written as octal escapes. */
-  private static String unescape(String s) {
+  static String unescape(String s) {
     if (s.indexOf('\\') < 0) {
       return s;
     }

@@ -25,6 +25,18 @@ public final class ProotSandbox implements Sandbox {
   }
 
   @Override
+  public String reaches() {
+    return dev.slimbuild.core.fs.Privileges.isRoot()
+        ? "proot only translates paths: a RUN runs as host root with every capability, so"
+            + " system calls proot does not translate (openat2...) read and write host files, and"
+            + " it can see and signal host processes, write /proc/sys and keep running after the"
+            + " build"
+        : "proot only translates paths: a RUN can do whatever the invoking user can do (read"
+            + " and write that user's files, see and signal that user's processes), the trust"
+            + " model of kaniko";
+  }
+
+  @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     List<String> cmd = new ArrayList<>();
     if (spec.network() == Network.NONE) {

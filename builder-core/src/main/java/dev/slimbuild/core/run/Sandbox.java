@@ -16,4 +16,21 @@ public interface Sandbox {
    * @throws dev.slimbuild.core.SlimbuildException when the spec cannot be run by this sandbox
    */
   RunResult run(RunSpec spec, OutputSink out) throws IOException;
+
+  /**
+   * Whether a RUN in this sandbox is kept from the host like in a default Docker container (its
+   * own user, pid, mount, ipc and uts namespaces, no capability over the host, a seccomp filter).
+   * chroot as root and proot cannot keep a RUN from reaching the host.
+   */
+  default boolean isolates() {
+    return false;
+  }
+
+  /**
+   * What a RUN in this sandbox can reach on the host, for the one warning a build prints when it
+   * has to use a sandbox that does not {@link #isolates isolate}; empty when it does.
+   */
+  default String reaches() {
+    return "";
+  }
 }

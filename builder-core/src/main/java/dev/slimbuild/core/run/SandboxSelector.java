@@ -22,6 +22,19 @@ public final class SandboxSelector {
     public Selection {
       skipped = List.copyOf(skipped);
     }
+
+    /**
+     * The one warning a build prints when this sandbox cannot keep a RUN from the host (chroot
+     * as root, proot), saying what a RUN can reach; empty for an isolating sandbox.
+     */
+    public String warning() {
+      if (sandbox.isolates()) {
+        return "";
+      }
+      return "RUN sandbox " + sandbox.name() + " does not isolate RUN from this machine: "
+          + sandbox.reaches()
+          + (skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")");
+    }
   }
 
   private SandboxSelector() {}
@@ -91,13 +104,12 @@ public final class SandboxSelector {
     } else if (foreign && binfmt != null) {
       skipped.add("bwrap: foreign binaries need binfmt_misc: " + binfmt);
     } else {
-      String problem =
-          Host.probe(
-              List.of(bwrap.get().toString(), "--unshare-user", "--ro-bind", "/", "/", "true"));
+      String problem = BwrapSandbox.probe(bwrap.get());
       if (problem == null) {
         return Optional.of(new BwrapSandbox(bwrap.get()));
       }
-      skipped.add("bwrap: user namespaces blocked (probe failed: " + problem + ")");
+      skipped.add("bwrap: cannot isolate a RUN here: user namespaces, seccomp or namespaces"
+          + " refused (probe failed: " + problem + ")");
     }
     return Optional.empty();
   }

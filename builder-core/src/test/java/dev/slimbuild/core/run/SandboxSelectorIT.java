@@ -24,6 +24,56 @@ class SandboxSelectorIT {
     assertThat(s.skipped()).isEmpty();
   }
 
+  /**
+   * The old probe bound the host's whole root and failed when a mount below it went away while
+   * bwrap copied it (an overlay probe of the same build): auto then fell back to chroot. Now
+   * auto takes bwrap every time while overlay probes mount and unmount next to it.
+   */
+  @Test
+  void autoIsDeterministicWhileOverlayProbesMountAndUnmount() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+    Thread churn = new Thread(() -> {
+      for (int i = 0; i < 10_000 && !stop.get(); i++) {
+        try {
+          Path scratch = java.nio.file.Files.createTempDirectory(tmp, "overlay-probe-");
+          String why = dev.slimbuild.core.fs.Privileges.isRoot()
+              ? Overlay.unavailable(scratch)
+              : Overlay.unavailableInUserNamespace(scratch);
+          if (why == null) {
+            probes.incrementAndGet();
+          }
+        } catch (java.io.IOException e) {
+          return;
+        }
+      }
+    }, "overlay-probes");
+    churn.start();
+    try {
+      for (int i = 0; i < 15; i++) {
+        SandboxSelector.Selection s = SandboxSelector.select("auto", SandboxContract.AMD64);
+        assertThat(s.sandbox().name()).as("round " + i + ": " + s.skipped()).isEqualTo("bwrap");
+        assertThat(s.warning()).isEmpty();
+      }
+    } finally {
+      stop.set(true);
+      churn.join();
+    }
+    assertThat(probes.get()).as("overlay probes that ran meanwhile").isPositive();
+  }
+
+  @Test
+  void aSandboxThatDoesNotIsolateSaysWhatARunCanReach() {
+    SandboxSelector.Selection chroot = SandboxSelector.select("chroot", SandboxContract.AMD64);
+    assertThat(chroot.sandbox().isolates()).isFalse();
+    assertThat(chroot.warning())
+        .startsWith("RUN sandbox chroot does not isolate RUN from this machine: ")
+        .contains("read and write any host file", "see and signal host processes");
+    SandboxSelector.Selection proot = SandboxSelector.select("proot", SandboxContract.AMD64);
+    assertThat(proot.warning()).startsWith("RUN sandbox proot does not isolate RUN")
+        .contains("openat2");
+  }
+
   @Test
   void forcedModes() {
     assertThat(SandboxSelector.select("chroot", SandboxContract.AMD64).sandbox())
