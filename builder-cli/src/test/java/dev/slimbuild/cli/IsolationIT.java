@@ -157,7 +157,7 @@ class IsolationIT {
   private BuildFixtures.Run build(Path ctx, Path tmp, String out, String... extra) {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     env.put("TMPDIR", tmp.toString());
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
+    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
         "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
@@ -278,8 +278,8 @@ class IsolationIT {
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     ProcessBuilder pb =
-        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--insecure-registry", host,
-            "--sandbox", mode, "--progress", "plain", ctx.toString())
+        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--no-cache",
+            "--insecure-registry", host, "--sandbox", mode, "--progress", "plain", ctx.toString())
             .redirectErrorStream(true);
     pb.environment().putAll(BuildFixtures.isolatedEnv(dir));
     pb.environment().put("TMPDIR", tmp.toString());
