@@ -2,7 +2,9 @@ package dev.slimbuild.core.plan;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.EnvInstruction;
 import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.KeyValue;
 import dev.slimbuild.core.dockerfile.shell.ShellLex;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +57,20 @@ public final class StageScope {
       }
     }
     return recorded;
+  }
+
+  /**
+   * The pairs of one ENV, keys and values expanded, every one with the variables from before the
+   * instruction (as Docker and BuildKit expand: {@code ENV a=two b=$a} sets {@code b} to the
+   * earlier {@code a}); nothing is set: pass each pair to {@link #env} afterwards.
+   */
+  public List<KeyValue> expandEnv(EnvInstruction instruction) {
+    List<KeyValue> out = new ArrayList<>();
+    for (KeyValue kv : instruction.pairs()) {
+      out.add(new KeyValue(word(kv.key(), instruction), word(kv.value(), instruction),
+          kv.legacy()));
+    }
+    return out;
   }
 
   /** Sets an ENV variable (after expanding nothing: pass the expanded value). */
