@@ -50,10 +50,17 @@ final class ParseCommand implements Callable<Integer> {
       text = new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8);
       displayName = file;
     }
-    String tree =
-        check
-            ? DockerfileParser.parse(text, displayName).dump()
-            : DockerfileParser.parseRaw(text, displayName).dump();
+    String tree;
+    if (check) {
+      var dockerfile = DockerfileParser.parse(text, displayName);
+      for (String w : dockerfile.warnings()) {
+        spec.commandLine().getErr().println("WARNING: " + w);
+      }
+      spec.commandLine().getErr().flush();
+      tree = dockerfile.dump();
+    } else {
+      tree = DockerfileParser.parseRaw(text, displayName).dump();
+    }
     spec.commandLine().getOut().print(tree);
     spec.commandLine().getOut().flush();
     return 0;

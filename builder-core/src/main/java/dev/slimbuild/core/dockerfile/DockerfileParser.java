@@ -49,6 +49,7 @@ public final class DockerfileParser {
     List<ArgInstruction> globalArgs = new ArrayList<>();
     List<StageBuilder> stages = new ArrayList<>();
     Map<String, StageBuilder> byName = new HashMap<>();
+    List<String> warnings = new ArrayList<>();
     Instruction last = null;
     for (Node node : raw.children()) {
       Instruction ins = InstructionParser.parse(node, raw.fileName());
@@ -56,15 +57,18 @@ public final class DockerfileParser {
       if (ins instanceof FromInstruction from) {
         StageBuilder stage = new StageBuilder(stages.size(), from);
         if (from.stageName().isPresent()) {
-          StageBuilder previous = byName.putIfAbsent(from.stageName().get(), stage);
+          // BuildKit warns (check DuplicateStageName) and goes on; the later stage takes the name
+          StageBuilder previous = byName.put(from.stageName().get(), stage);
           if (previous != null) {
-            throw from.location()
-                .error(
-                    "duplicate stage name "
-                        + GoQuote.quote(from.stageName().get())
-                        + " (first defined on line "
-                        + previous.from.location().startLine()
-                        + ")");
+            warnings.add(
+                raw.fileName()
+                    + ":"
+                    + from.location().startLine()
+                    + ": Duplicate stage name "
+                    + GoQuote.quote(from.stageName().get())
+                    + ", stage names should be unique (also defined on line "
+                    + previous.from.location().startLine()
+                    + "; this later stage is the one --from and --target refer to)");
           }
         }
         stages.add(stage);
@@ -93,7 +97,7 @@ public final class DockerfileParser {
     for (StageBuilder s : stages) {
       built.add(s.build());
     }
-    return new Dockerfile(raw, globalArgs, built);
+    return new Dockerfile(raw, globalArgs, built, warnings);
   }
 
   /** A stage may read only from stages before it: COPY --from and RUN --mount from=. */

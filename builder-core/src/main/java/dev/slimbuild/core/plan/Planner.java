@@ -45,10 +45,8 @@ public final class Planner {
     ShellLex lex = new ShellLex(dockerfile.directives().escape());
     List<Stage> stages = dockerfile.stages();
 
-    Map<String, Integer> byName = new HashMap<>();
-    for (Stage s : stages) {
-      s.name().ifPresent(n -> byName.putIfAbsent(n, s.index()));
-    }
+    // a name defined twice refers to its last stage (BuildKit warns and goes on); FROM is apart
+    Map<String, Integer> byName = dockerfile.stageNames();
     Stage targetStage = resolveTarget(request.target(), stages, byName);
 
     Map<String, String> global = predefinedArgs(request, stages.get(stages.size() - 1));
@@ -73,7 +71,7 @@ public final class Planner {
     while (!todo.isEmpty()) {
       int i = todo.pop();
       if (!planned.containsKey(i)) {
-        PlannedStage p = planStage(stages.get(i), lex, global, byName);
+        PlannedStage p = planStage(stages.get(i), stages, lex, global, byName);
         planned.put(i, p);
         todo.addAll(p.dependencies());
       }
@@ -150,6 +148,7 @@ public final class Planner {
 
   private static PlannedStage planStage(
       Stage s,
+      List<Stage> stages,
       ShellLex lex,
       Map<String, String> global,
       Map<String, Integer> byName) {
@@ -160,10 +159,12 @@ public final class Planner {
     }
     Optional<Integer> baseStage = Optional.empty();
     // BuildKit looks the expanded name up as written: stage names are lower case, so "FROM Build"
-    // names an image, not the stage "build" (unlike COPY --from, which ignores case)
-    Integer named = byName.get(base);
-    if (named != null && named < s.index()) {
-      baseStage = Optional.of(named);
+    // names an image, not the stage "build" (unlike COPY --from, which ignores case). It looks it
+    // up among the stages before this one, so of a name defined twice it takes the nearest.
+    for (int i = s.index() - 1; i >= 0 && baseStage.isEmpty(); i--) {
+      if (stages.get(i).name().filter(base::equals).isPresent()) {
+        baseStage = Optional.of(i);
+      }
     }
     Optional<Platform> platform = Optional.empty();
     if (from.platform().isPresent()) {

@@ -375,4 +375,27 @@ class PlannerTest {
     assertThat(Planner.stageIndex("99999999999", byName)).isEmpty();
     assertThat(Planner.stageIndex("", byName)).isEmpty();
   }
+
+  @Test
+  void aDuplicateStageNameWarnsAndTheLaterStageTakesTheNameAsInBuildKit() {
+    String df = String.join("\n",
+        "FROM a AS x", // 0
+        "FROM x AS y", // 1: FROM the nearest earlier "x", stage 0
+        "FROM b AS x", // 2: takes the name
+        "FROM x AS z", // 3: FROM stage 2
+        "FROM scratch", // 4
+        "COPY --from=x /f /f", // stage 2
+        "");
+    var dockerfile = DockerfileParser.parse(df, "Dockerfile");
+    assertThat(dockerfile.warnings()).containsExactly(
+        "Dockerfile:3: Duplicate stage name \"x\", stage names should be unique (also defined on"
+            + " line 1; this later stage is the one --from and --target refer to)");
+    assertThat(dockerfile.stageNames()).containsEntry("x", 2);
+    BuildPlan p = plan(df, Map.of(), null);
+    assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(2, 4);
+    assertThat(plan(df, Map.of(), "y").target().baseStage()).contains(0);
+    assertThat(plan(df, Map.of(), "z").target().baseStage()).contains(2);
+    assertThat(plan(df, Map.of(), "x").target().index()).isEqualTo(2);
+    assertThat(plan(df, Map.of(), "x").target().baseName()).isEqualTo("b");
+  }
 }
