@@ -30,6 +30,36 @@ public final class DockerfileParser {
     return RawParser.parse(text, fileName);
   }
 
+  /**
+   * One ONBUILD trigger as an image config stores it ({@code RUN make}, see {@link
+   * OnbuildInstruction#expression}), parsed into the instruction a build FROM that image runs
+   * first. As in BuildKit the trigger takes {@code at} (the FROM of the stage that runs it) as its
+   * location, keeping its own text; it must be one instruction, and never ONBUILD, FROM or
+   * MAINTAINER.
+   */
+  public static Instruction parseTrigger(String expression, Location at) {
+    RawDockerfile raw;
+    try {
+      raw = RawParser.parse(expression, at.fileName());
+    } catch (DockerfileException e) {
+      throw at.error("ONBUILD trigger " + GoQuote.quote(expression) + ": " + e.detail());
+    }
+    if (raw.children().size() != 1) {
+      throw at.error(
+          "ONBUILD trigger " + GoQuote.quote(expression) + ": onbuild trigger should be a single"
+              + " expression");
+    }
+    Node node = raw.children().get(0);
+    Location location =
+        new Location(at.fileName(), at.startLine(), at.endLine(), Text.trimSpace(node.original()));
+    try {
+      InstructionParser.checkTrigger(node);
+    } catch (SyntaxError e) {
+      throw location.error(e.getMessage());
+    }
+    return InstructionParser.parse(node, location);
+  }
+
   private static final class StageBuilder {
     final int index;
     final FromInstruction from;

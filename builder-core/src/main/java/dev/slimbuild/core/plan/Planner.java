@@ -4,6 +4,7 @@ import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.dockerfile.ArgInstruction;
 import dev.slimbuild.core.dockerfile.CopyInstruction;
 import dev.slimbuild.core.dockerfile.Dockerfile;
+import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.dockerfile.FromInstruction;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.dockerfile.OnbuildInstruction;
@@ -184,8 +185,29 @@ public final class Planner {
     for (Instruction ins : s.instructions()) {
       collectSources(ins, byName, deps);
     }
+    List<Instruction> triggers = new ArrayList<>();
+    if (baseStage.isPresent()) {
+      for (Instruction ins : stages.get(baseStage.get()).instructions()) {
+        if (ins instanceof OnbuildInstruction o) {
+          // parsed back from what the config stores, exactly as an image's triggers are
+          Instruction t = DockerfileParser.parseTrigger(o.expression(), from.location());
+          Set<Integer> read = new TreeSet<>();
+          collectSources(t, byName, read);
+          for (int i : read) {
+            if (i >= s.index()) {
+              throw from.location().error("ONBUILD " + t.location().original()
+                  + " (from stage " + stages.get(baseStage.get()).name().orElse("" + baseStage.get())
+                  + ") reads a stage that is not defined before this one (line "
+                  + stages.get(i).from().location().startLine() + ")");
+            }
+          }
+          deps.addAll(read);
+          triggers.add(t);
+        }
+      }
+    }
     String display = s.name().orElse("stage-" + s.index());
-    return new PlannedStage(s, display, base, baseStage, platform, deps);
+    return new PlannedStage(s, display, base, baseStage, platform, deps, triggers);
   }
 
   private static void collectSources(

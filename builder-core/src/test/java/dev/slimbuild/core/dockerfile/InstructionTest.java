@@ -100,11 +100,11 @@ class InstructionTest {
         Arguments.of(
             "ONBUILD RUN echo hi",
             new OnbuildInstruction(
-                l, new RunInstruction(l, new CommandForm.Shell("echo hi"), List.of(), Optional.empty(), Optional.empty(), List.of()))),
+                l, new RunInstruction(l, new CommandForm.Shell("echo hi"), List.of(), Optional.empty(), Optional.empty(), List.of()), "RUN echo hi")),
         Arguments.of(
             "onbuild copy --chown=1 a b",
             new OnbuildInstruction(
-                l, new CopyInstruction(l, List.of("a"), List.of(), "b", Optional.empty(), Optional.of("1"), Optional.empty(), false, List.of(), false))));
+                l, new CopyInstruction(l, List.of("a"), List.of(), "b", Optional.empty(), Optional.of("1"), Optional.empty(), false, List.of(), false), "copy --chown=1 a b")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -153,7 +153,7 @@ class InstructionTest {
       return new HealthcheckInstruction(
           loc, h.test(), h.interval(), h.timeout(), h.startPeriod(), h.startInterval(), h.retries());
     } else if (i instanceof OnbuildInstruction o) {
-      return new OnbuildInstruction(loc, withLocation(o.trigger(), loc));
+      return new OnbuildInstruction(loc, withLocation(o.trigger(), loc), o.expression());
     }
     return i;
   }

@@ -398,4 +398,32 @@ class PlannerTest {
     assertThat(plan(df, Map.of(), "x").target().index()).isEqualTo(2);
     assertThat(plan(df, Map.of(), "x").target().baseName()).isEqualTo("b");
   }
+
+  @Test
+  void aStageFromAStageWithOnbuildGetsItsTriggersAndTheirSources() {
+    String df = String.join("\n",
+        "FROM alpine AS src", // 0
+        "FROM busybox AS base", // 1
+        "ONBUILD COPY --from=src /in/file /out/foo",
+        "ONBUILD RUN echo hi",
+        "FROM base AS mid", // 2
+        "RUN cp /out/foo /out/bar",
+        "FROM scratch", // 3
+        "COPY --from=mid /out/bar /",
+        "");
+    BuildPlan p = plan(df, Map.of(), null);
+    assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(0, 1, 2, 3);
+    PlannedStage mid = p.stages().get(2);
+    assertThat(mid.dependencies()).containsExactlyInAnyOrder(0, 1);
+    assertThat(mid.triggers()).extracting(t -> t.location().original())
+        .containsExactly("COPY --from=src /in/file /out/foo", "RUN echo hi");
+    assertThat(mid.triggers()).allMatch(t -> t.location().startLine() == 5);
+    // the stage that declares them does not run them
+    assertThat(p.stages().get(1).triggers()).isEmpty();
+    assertThat(p.stages().get(1).dependencies()).isEmpty();
+    assertThatThrownBy(() -> plan("FROM a AS base\nONBUILD COPY --from=late a b\nFROM base AS kid\n"
+        + "FROM c AS late\n", Map.of(), "kid"))
+        .hasMessage("Dockerfile:3: ONBUILD COPY --from=late a b (from stage base) reads a stage that"
+            + " is not defined before this one (line 4)");
+  }
 }
