@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
  * contents are copied, a symlink that is followed) into the destination, which is a directory when
  * it ends with {@code /}, when several files are copied, or when it is one already. The layer gets
  * exactly the copied entries plus the directories above them (existing ones with their own
- * metadata, new ones 0755).
+ * metadata, new ones 0755 or the --chmod mode).
  */
 final class Copier {
   /** The options of one COPY/ADD, after expansion. */
@@ -180,7 +180,9 @@ final class Copier {
       }
     }
     for (Heredoc h : spec.heredocs()) {
-      byte[] data = spec.heredocExpander().apply(h.text()).getBytes(StandardCharsets.UTF_8);
+      // a quoted delimiter (<<'EOF', <<"EOF") keeps the body as written
+      String text = h.expand() ? spec.heredocExpander().apply(h.text()) : h.text();
+      byte[] data = text.getBytes(StandardCharsets.UTF_8);
       String target = destIsDir ? LayerPaths.join(destPath, h.name()) : destPath;
       put(out, LayerEntry.file(target, spec.chmod().orElse(0644), uid(spec), gid(spec),
           data.length, ContentSource.ofBytes(data)));
@@ -192,7 +194,7 @@ final class Copier {
           ContentSource.ofPath(f.file())));
     }
     if ((destIsDir || anyDir) && !destPath.isEmpty() && !destExistsAsDir) {
-      out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));
+      out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
     }
     return withParents(out, spec);
   }
@@ -212,7 +214,10 @@ final class Copier {
     }
   }
 
-  /** Adds every missing parent: an existing directory as it is, a new one 0755 owned like the copy. */
+  /**
+   * Adds every missing parent: an existing directory as it is, a new one owned like the copy, 0755
+   * or --chmod's mode.
+   */
   private List<LayerEntry> withParents(Map<String, LayerEntry> out, Spec spec) {
     Map<String, LayerEntry> parents = new LinkedHashMap<>();
     for (String p : out.keySet()) {
@@ -226,12 +231,20 @@ final class Copier {
               .location()
               .error("cannot copy to /" + p + ": /" + d + " exists and is not a directory");
         }
-        parents.put(d, existing.orElse(LayerEntry.dir(d, 0755, uid(spec), gid(spec))));
+        parents.put(d, existing.orElse(LayerEntry.dir(d, newDirMode(spec), uid(spec), gid(spec))));
       }
     }
     List<LayerEntry> all = new ArrayList<>(parents.values());
     all.addAll(out.values());
     return all;
+  }
+
+  /**
+   * The mode of a directory the copy creates: --chmod's when given (BuildKit's copy creates the
+   * destination and its missing parents with that mode), else 0755.
+   */
+  private static int newDirMode(Spec s) {
+    return s.chmod().orElse(0755);
   }
 
   private static int uid(Spec s) {
@@ -475,7 +488,7 @@ final class Copier {
       }
     }
     if (!destPath.isEmpty() && !tree.get(destPath).map(LayerEntry::isDirectory).orElse(false)) {
-      out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));
+      out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
     }
     // parents first, in path order, as the layer lists them
     Map<String, LayerEntry> sorted = new java.util.TreeMap<>(out);

@@ -19,6 +19,8 @@ import java.util.Map;
  * are visible to later instructions but not persisted into the image.
  */
 public final class StageScope {
+  /** BuildKit expands here-documents with a backslash escape, whatever the escape directive. */
+  private static final ShellLex HEREDOC_LEX = new ShellLex('\\');
   private final BuildPlan plan;
   private final ShellLex lex;
   private final Map<String, String> vars = new LinkedHashMap<>();
@@ -82,6 +84,18 @@ public final class StageScope {
   public String word(String word, Instruction where) {
     try {
       return lex.processWord(word, vars);
+    } catch (SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+
+  /**
+   * Expands the body of a COPY/ADD here-document for {@code where} as BuildKit does: variables and
+   * backslash escapes, quotes kept as they are (the caller skips a quoted {@code <<'EOF'}).
+   */
+  public String heredoc(String body, Instruction where) {
+    try {
+      return HEREDOC_LEX.processHeredoc(body, vars);
     } catch (SlimbuildException e) {
       throw where.location().error(e.getMessage());
     }

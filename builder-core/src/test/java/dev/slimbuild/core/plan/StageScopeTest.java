@@ -216,4 +216,28 @@ class StageScopeTest {
     assertThat(w.recorded()).containsExactly(List.of("N=V"), List.of("${N}=x", "$N"));
     assertThat(w.scope().args()).containsEntry("${N}", "x").doesNotContainKey("V");
   }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        // BuildKit's testCopyHeredocSpecialSymbols and testHeredocVarSubstitution bodies; <NL> is
+        // a newline
+        "\"quotes in file\"<NL>|\"quotes in file\"<NL>",
+        "\\<NL>|<NL>",
+        "\\\\<NL>|\\<NL>",
+        "\\$<NL>|$<NL>",
+        "Hello ${name}!<NL>|Hello world!<NL>",
+        "Hello '${name}'!<NL>|Hello 'world'!<NL>",
+        "Hello \"${name}\"!<NL>|Hello \"world\"!<NL>",
+        "${missing:-dflt} $name$name|dflt worldworld",
+      })
+  void heredocBodiesExpandLikeBuildKitKeepingQuotes(String body, String expected) {
+    // the escape directive does not apply to here-documents
+    String df = "# escape=`\nFROM x\nARG name=world\n";
+    Walk w = walk(df, Map.of(), List.of());
+    assertThat(w.scope().heredoc(body.replace("<NL>", "\n"), firstArg(df)))
+        .isEqualTo(expected.replace("<NL>", "\n"));
+  }
 }
