@@ -151,8 +151,17 @@ final class Copier {
     int count = items.size() + spec.heredocs().size() + spec.downloads().size();
     String dest = spec.destination();
     boolean endsWithSlash = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-    // counted after wildcards are expanded: a wildcard that matches nothing adds no source
-    if (count > 1 && !endsWithSlash) {
+    // counted after wildcards are expanded (a wildcard that matches nothing adds no source), and
+    // only what would land on the destination path itself: a directory's contents and an extracted
+    // archive go into it, as BuildKit copies them (ADD *.tar /dest extracts both)
+    int files = spec.heredocs().size() + spec.downloads().size();
+    for (Item item : items) {
+      if (!item.isDirectory()
+          && !(spec.unpackArchives() && item instanceof ContextItem ci && ci.isArchive())) {
+        files++;
+      }
+    }
+    if (files > 1 && !endsWithSlash) {
       throw spec.where()
           .location()
           .error(

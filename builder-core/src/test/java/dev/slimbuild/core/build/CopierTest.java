@@ -123,6 +123,14 @@ class CopierTest {
   }
 
   @Test
+  void directoriesGoIntoTheDestinationWhateverTheirNumber() throws IOException {
+    BuildContext ctx = context(Map.of("d1/a", "a", "d2/b", "b", "f", "f"));
+    // BuildKit copies each directory's contents into the destination; only files collide there
+    assertThat(paths(copier("/").fromContext(ctx, spec(copy("COPY d1 d2 f /merged")))))
+        .containsOnlyKeys("merged", "merged/a", "merged/b", "merged/f");
+  }
+
+  @Test
   void aSourceThatExpandsToNothingIsAnErrorNamingTheLine() throws IOException {
     BuildContext ctx = context(Map.of("foo", "0"));
     CopyInstruction c = copy("COPY $unset /dst");
