@@ -49,7 +49,7 @@ class ConformanceIT {
     try (Stream<Path> s = Files.list(CASES)) {
       cases = s.filter(Files::isDirectory).sorted().toList();
     }
-    assertThat(cases).hasSizeGreaterThan(20);
+    assertThat(cases).hasSizeGreaterThan(100);
     return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(),
         () -> runCase(c)));
   }
@@ -286,7 +286,8 @@ class ConformanceIT {
 
   /**
    * What git cannot carry: {@code dirs} (empty directories), {@code files} (path to text, e.g.
-   * without a final newline), {@code symlinks} (path to target), {@code modes} (path to octal).
+   * without a final newline), {@code symlinks} (path to target), {@code tars} (archives made by
+   * code), {@code modes} (path to octal).
    */
   private static void setup(Path ctx, JsonNode setup) throws IOException {
     for (JsonNode d : setup.path("dirs")) {
@@ -310,6 +311,13 @@ class ConformanceIT {
         throw new UncheckedIOException(e);
       }
     });
+    setup.path("tars").fields().forEachRemaining(f -> {
+      try {
+        writeTar(ctx.resolve(f.getKey()), f.getValue());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
     setup.path("modes").fields().forEachRemaining(f -> {
       try {
         Files.setPosixFilePermissions(ctx.resolve(f.getKey()),
@@ -318,6 +326,48 @@ class ConformanceIT {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /**
+   * A tar archive made by code (gzip-compressed when the name ends with {@code .gz}): each entry a
+   * {@code name} with {@code content}, or {@code type} dir or symlink ({@code link}), and a mode.
+   */
+  private static void writeTar(Path file, JsonNode entries) throws IOException {
+    Files.createDirectories(file.getParent());
+    try (java.io.OutputStream raw = Files.newOutputStream(file);
+        java.io.OutputStream out = file.toString().endsWith(".gz")
+            ? new java.util.zip.GZIPOutputStream(raw) : raw;
+        org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+            new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+      for (JsonNode e : entries) {
+        String type = e.path("type").asText("file");
+        org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+            switch (type) {
+              case "dir" -> new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+                  e.get("name").asText());
+              case "symlink" -> {
+                var l = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+                    e.get("name").asText(),
+                    org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                l.setLinkName(e.get("link").asText());
+                yield l;
+              }
+              default -> new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+                  e.get("name").asText());
+            };
+        entry.setMode(Integer.parseInt(e.path("mode").asText(type.equals("dir") ? "755" : "644"),
+            8) | (type.equals("dir") ? 040000 : type.equals("symlink") ? 0120000 : 0100000));
+        byte[] data = e.path("content").asText("").getBytes(StandardCharsets.UTF_8);
+        if (type.equals("file")) {
+          entry.setSize(data.length);
+        }
+        tar.putArchiveEntry(entry);
+        if (type.equals("file")) {
+          tar.write(data);
+        }
+        tar.closeArchiveEntry();
+      }
+    }
   }
 
   private static String perms(int mode) {
