@@ -224,7 +224,14 @@ public final class Planner {
         refs.add(f);
       });
     } else if (ins instanceof RunInstruction r) {
-      refs.addAll(r.mountSources());
+      for (String from : r.mountSources()) {
+        int dollar = from.indexOf('$');
+        if (dollar >= 0 && dollar != from.length() - 1) { // as BuildKit checks it
+          throw r.location().error(
+              "'from' doesn't support variable expansion, define alias stage instead");
+        }
+        refs.add(from);
+      }
     } else if (ins instanceof OnbuildInstruction) {
       return; // triggers run in builds that use this image as a base
     }

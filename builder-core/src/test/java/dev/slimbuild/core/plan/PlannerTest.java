@@ -426,4 +426,12 @@ class PlannerTest {
         .hasMessage("Dockerfile:3: ONBUILD COPY --from=late a b (from stage base) reads a stage that"
             + " is not defined before this one (line 4)");
   }
+
+  @Test
+  void aMountFromVariableIsRefusedAsInBuildKit() {
+    assertThatThrownBy(() -> plan("FROM a AS test\nFROM b\nENV ttt=test\n"
+        + "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n", Map.of(), null))
+        .hasMessage("Dockerfile:4: 'from' doesn't support variable expansion, define alias stage"
+            + " instead");
+  }
 }
