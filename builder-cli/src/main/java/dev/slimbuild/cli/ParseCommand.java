@@ -54,6 +54,9 @@ final class ParseCommand implements Callable<Integer> {
     if (check) {
       dev.slimbuild.core.dockerfile.Dockerfile d = DockerfileParser.parse(text, displayName);
       // the warnings a build prints about the Dockerfile itself
+      for (String w : d.warnings()) {
+        spec.commandLine().getErr().println("WARNING: " + w);
+      }
       for (String w : dev.slimbuild.core.optimize.ImageLints.secretsInArgOrEnv(d)) {
         spec.commandLine().getErr().println("WARNING: " + w);
       }

@@ -103,7 +103,6 @@ class ParseCommandTest {
         Arguments.of("", ":1: file with no instructions"),
         Arguments.of("RUN x\n", ":1: RUN before the first FROM"),
         Arguments.of("ARG x\n", ":1: no FROM instruction"),
-        Arguments.of("FROM a AS b\nFROM c AS b\n", ":2: duplicate stage name \"b\" (first defined on line 1)"),
         Arguments.of("FROM a AS b\nCOPY --from=b x y\n", ":2: COPY --from=b refers to the current stage"),
         Arguments.of("FROM a\nCOPY --from=c x y\nFROM d AS c\n", ":2: COPY --from=c refers to a later stage"));
   }
@@ -117,6 +116,16 @@ class ParseCommandTest {
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).startsWith("error: " + f + message);
     assertThat(r.err()).doesNotContain("\tat ").doesNotContain("Exception");
+  }
+
+  @Test
+  void checkWarnsOfADuplicateStageNameAndGoesOn() throws IOException {
+    Path f = write("FROM a AS b\nFROM c AS b\n");
+    Run r = run("parse", "--check", "-f", f.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).startsWith("WARNING: " + f + ":2: Duplicate stage name \"b\", stage names"
+        + " should be unique");
+    assertThat(r.out()).isEqualTo("(from \"a\" \"AS\" \"b\")\n(from \"c\" \"AS\" \"b\")\n");
   }
 
   @Test

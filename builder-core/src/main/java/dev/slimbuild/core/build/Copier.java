@@ -5,6 +5,8 @@ import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.context.ContextEntry;
 import dev.slimbuild.core.context.GoGlob;
 import dev.slimbuild.core.context.PatternMatcher;
+import dev.slimbuild.core.dockerfile.AddInstruction;
+import dev.slimbuild.core.dockerfile.CopyInstruction;
 import dev.slimbuild.core.dockerfile.Heredoc;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.layer.ArchiveExtractor;
@@ -28,7 +30,7 @@ import java.util.function.UnaryOperator;
  * contents are copied, a symlink that is followed) into the destination, which is a directory when
  * it ends with {@code /}, when several files are copied, or when it is one already. The layer gets
  * exactly the copied entries plus the directories above them (existing ones with their own
- * metadata, new ones 0755).
+ * metadata, new ones 0755 or the --chmod mode).
  */
 final class Copier {
   /** The options of one COPY/ADD, after expansion. */
@@ -66,6 +68,10 @@ final class Copier {
 
   /** Entries for COPY/ADD from the build context. */
   List<LayerEntry> fromContext(BuildContext ctx, Spec spec) throws IOException {
+    checkNoEmptySource(spec);
+    if (parents(spec)) {
+      return copyParents(new ContextSource(ctx, spec), spec);
+    }
     List<Item> items = new ArrayList<>();
     for (String src : spec.sources()) {
       for (String match : matchContext(ctx, src, spec.where())) {
@@ -78,6 +84,10 @@ final class Copier {
 
   /** Entries for COPY --from=STAGE, reading the stage's file tree. */
   List<LayerEntry> fromTree(FileTree src, Spec spec) throws IOException {
+    checkNoEmptySource(spec);
+    if (parents(spec)) {
+      return copyParents(new TreeSource(src, spec), spec);
+    }
     List<Item> items = new ArrayList<>();
     for (String pattern : spec.sources()) {
       List<String> matches = matchTree(src, TreePaths.absolute("/", pattern));
@@ -86,6 +96,11 @@ final class Copier {
       }
       for (String m : matches) {
         String resolved = TreePaths.resolve(src, m, true);
+        if (resolved.isEmpty()) {
+          // the stage's whole root ("/", ".", or a link to it): its contents, as BuildKit copies
+          items.add(new TreeItem(src, null, ""));
+          continue;
+        }
         LayerEntry e =
             src.get(resolved)
                 .orElseThrow(
@@ -97,6 +112,27 @@ final class Copier {
       }
     }
     return copy(items, spec);
+  }
+
+  /**
+   * A source that expands to nothing ({@code COPY $unset /dst}) is refused. BuildKit reads it as
+   * the root and copies the whole context (or stage); that is never what such a line means.
+   */
+  private static void checkNoEmptySource(Spec spec) {
+    List<String> raw = spec.where() instanceof CopyInstruction c ? c.sources()
+        : spec.where() instanceof AddInstruction a ? a.sources() : List.of();
+    for (String src : spec.sources()) {
+      if (src.isEmpty()) {
+        String written = raw.stream().filter(r -> r.contains("$"))
+            .map(r -> " (" + r + ")").findFirst().orElse("");
+        throw spec.where().location().error(spec.where().keyword() + " source" + written
+            + " is empty after variable expansion; use . to copy the whole context");
+      }
+    }
+  }
+
+  private static boolean parents(Spec spec) {
+    return spec.where() instanceof CopyInstruction c && c.parents();
   }
 
   private static List<String> matchContext(BuildContext ctx, String src, Instruction where)
@@ -115,8 +151,17 @@ final class Copier {
     int count = items.size() + spec.heredocs().size() + spec.downloads().size();
     String dest = spec.destination();
     boolean endsWithSlash = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
-    if (spec.sources().size() + spec.heredocs().size() + spec.downloads().size() > 1
-        && !endsWithSlash) {
+    // counted after wildcards are expanded (a wildcard that matches nothing adds no source), and
+    // only what would land on the destination path itself: a directory's contents and an extracted
+    // archive go into it, as BuildKit copies them (ADD *.tar /dest extracts both)
+    int files = spec.heredocs().size() + spec.downloads().size();
+    for (Item item : items) {
+      if (!item.isDirectory()
+          && !(spec.unpackArchives() && item instanceof ContextItem ci && ci.isArchive())) {
+        files++;
+      }
+    }
+    if (files > 1 && !endsWithSlash) {
       throw spec.where()
           .location()
           .error(
@@ -144,7 +189,9 @@ final class Copier {
       }
     }
     for (Heredoc h : spec.heredocs()) {
-      byte[] data = spec.heredocExpander().apply(h.text()).getBytes(StandardCharsets.UTF_8);
+      // a quoted delimiter (<<'EOF', <<"EOF") keeps the body as written
+      String text = h.expand() ? spec.heredocExpander().apply(h.text()) : h.text();
+      byte[] data = text.getBytes(StandardCharsets.UTF_8);
       String target = destIsDir ? LayerPaths.join(destPath, h.name()) : destPath;
       put(out, LayerEntry.file(target, spec.chmod().orElse(0644), uid(spec), gid(spec),
           data.length, ContentSource.ofBytes(data)));
@@ -156,7 +203,7 @@ final class Copier {
           ContentSource.ofPath(f.file())));
     }
     if ((destIsDir || anyDir) && !destPath.isEmpty() && !destExistsAsDir) {
-      out.putIfAbsent(destPath, LayerEntry.dir(destPath, 0755, uid(spec), gid(spec)));
+      out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
     }
     return withParents(out, spec);
   }
@@ -176,7 +223,10 @@ final class Copier {
     }
   }
 
-  /** Adds every missing parent: an existing directory as it is, a new one 0755 owned like the copy. */
+  /**
+   * Adds every missing parent: an existing directory as it is, a new one owned like the copy, 0755
+   * or --chmod's mode.
+   */
   private List<LayerEntry> withParents(Map<String, LayerEntry> out, Spec spec) {
     Map<String, LayerEntry> parents = new LinkedHashMap<>();
     for (String p : out.keySet()) {
@@ -190,12 +240,20 @@ final class Copier {
               .location()
               .error("cannot copy to /" + p + ": /" + d + " exists and is not a directory");
         }
-        parents.put(d, existing.orElse(LayerEntry.dir(d, 0755, uid(spec), gid(spec))));
+        parents.put(d, existing.orElse(LayerEntry.dir(d, newDirMode(spec), uid(spec), gid(spec))));
       }
     }
     List<LayerEntry> all = new ArrayList<>(parents.values());
     all.addAll(out.values());
     return all;
+  }
+
+  /**
+   * The mode of a directory the copy creates: --chmod's when given (BuildKit's copy creates the
+   * destination and its missing parents with that mode), else 0755.
+   */
+  private static int newDirMode(Spec s) {
+    return s.chmod().orElse(0755);
   }
 
   private static int uid(Spec s) {
@@ -263,15 +321,20 @@ final class Copier {
     }
 
     private LayerEntry convert(ContextEntry e, String path, Spec spec) {
-      int uid = uid(spec);
-      int gid = gid(spec);
-      return switch (e.type()) {
-        case FILE -> LayerEntry.file(path, spec.chmod().orElse(e.mode()), uid, gid, e.size(),
-            ContentSource.ofPath(e.file()));
-        case DIRECTORY -> LayerEntry.dir(path, spec.chmod().orElse(e.mode()), uid, gid);
-        case SYMLINK -> LayerEntry.symlink(path, e.linkTarget(), uid, gid);
-      };
+      return contextEntry(e, path, spec);
     }
+  }
+
+  /** The context entry {@code e} copied to {@code path}, with --chown/--chmod. */
+  private static LayerEntry contextEntry(ContextEntry e, String path, Spec spec) {
+    int uid = uid(spec);
+    int gid = gid(spec);
+    return switch (e.type()) {
+      case FILE -> LayerEntry.file(path, spec.chmod().orElse(e.mode()), uid, gid, e.size(),
+          ContentSource.ofPath(e.file()));
+      case DIRECTORY -> LayerEntry.dir(path, spec.chmod().orElse(e.mode()), uid, gid);
+      case SYMLINK -> LayerEntry.symlink(path, e.linkTarget(), uid, gid);
+    };
   }
 
   /** An entry of another stage's file tree. */
@@ -288,7 +351,7 @@ final class Copier {
 
     @Override
     public boolean isDirectory() {
-      return entry.isDirectory();
+      return entry == null || entry.isDirectory();
     }
 
     @Override
@@ -305,9 +368,10 @@ final class Copier {
         }
         return;
       }
-      String prefix = entry.path().isEmpty() ? "" : entry.path() + "/";
-      for (LayerEntry e : src.walk(entry.path())) {
-        if (e.path().equals(entry.path())) {
+      String root = entry == null ? "" : entry.path();
+      String prefix = root.isEmpty() ? "" : root + "/";
+      for (LayerEntry e : src.walk(root)) {
+        if (e.path().equals(root)) {
           continue;
         }
         String rel = e.path().substring(prefix.length());
@@ -318,23 +382,246 @@ final class Copier {
     }
 
     private LayerEntry convert(LayerEntry e, String path, Spec spec) {
-      LayerEntry c = e;
-      if (e.type() == EntryType.HARDLINK) {
-        // the link's target may not be copied along: carry the bytes
-        LayerEntry t =
-            src.get(e.linkTarget())
-                .orElseThrow(() -> new SlimbuildException("dangling hard link /" + e.path()));
-        c = LayerEntry.file(path, e.mode(), e.uid(), e.gid(), t.size(), t.content());
+      return treeEntry(src, e, path, spec);
+    }
+  }
+
+  /** {@code e} of the stage tree {@code src} copied to {@code path}, with --chown/--chmod. */
+  private static LayerEntry treeEntry(FileTree src, LayerEntry e, String path, Spec spec) {
+    LayerEntry c = e;
+    if (e.type() == EntryType.HARDLINK) {
+      // the link's target may not be copied along: carry the bytes
+      LayerEntry t =
+          src.get(e.linkTarget())
+              .orElseThrow(() -> new SlimbuildException("dangling hard link /" + e.path()));
+      c = LayerEntry.file(path, e.mode(), e.uid(), e.gid(), t.size(), t.content());
+    }
+    c = c.withPath(path);
+    if (spec.owner().isPresent()) {
+      c = c.withOwner(spec.owner().get().uid(), spec.owner().get().gid());
+    }
+    if (spec.chmod().isPresent() && c.type() != EntryType.SYMLINK) {
+      c = new LayerEntry(c.path(), c.type(), spec.chmod().get(), c.uid(), c.gid(), c.size(),
+          c.linkTarget(), c.content(), c.xattrs());
+    }
+    return c;
+  }
+
+  // --- COPY --parents --------------------------------------------------------------------------
+
+  /**
+   * What COPY --parents reads from: the build context or a stage's files. Paths are relative to
+   * the source's root, {@code ""} for the root; a pivot is a directory whose subtree is copied
+   * with the paths below it kept.
+   */
+  private interface ParentsSource {
+    /** The directories {@code pivot} names (wildcards expanded), resolved; empty when none. */
+    List<String> pivots(String pivot) throws IOException;
+
+    /** Whether {@code rel} exists below {@code pivot} (symlinks followed). */
+    boolean exists(String pivot, String rel) throws IOException;
+
+    /**
+     * {@code rel} below {@code pivot} and everything under it, each as its path relative to the
+     * pivot (the names as written, symlinks on the way followed) and the entry copied to a target.
+     */
+    void walk(String pivot, String rel, Map<String, Placed> out) throws IOException;
+  }
+
+  /** A source entry found below a pivot: whether it is a directory, and its copy at a target. */
+  private record Placed(boolean directory, java.util.function.Function<String, LayerEntry> at) {}
+
+  /**
+   * COPY --parents, as BuildKit's current syntax copies: each source keeps its path below a pivot
+   * directory, which is the source's root unless the source marks one with {@code /./} (the first
+   * such mark: {@code /a/./b/c} copies {@code b/c}). The pivot may hold wildcards; the part after
+   * it is matched like a .dockerignore pattern ({@code **} spans directories; a matched directory
+   * comes whole), the directories on the way keep their own metadata. A source without wildcards
+   * must exist; one with wildcards may match nothing. The destination is always a directory.
+   */
+  private List<LayerEntry> copyParents(ParentsSource source, Spec spec) throws IOException {
+    String destPath = TreePaths.resolve(tree, TreePaths.absolute(workdir, spec.destination()), true);
+    Map<String, LayerEntry> out = new LinkedHashMap<>();
+    PatternMatcher ex = excludes(spec);
+    for (String src : spec.sources()) {
+      int mark = src.indexOf("/./");
+      String pivot = mark < 0 ? "/" : src.substring(0, mark);
+      String pattern;
+      try {
+        pattern = LayerPaths.normalizeOrRoot(mark < 0 ? src : src.substring(mark + 3));
+      } catch (IllegalArgumentException e) {
+        throw spec.where().location().error(
+            spec.where().keyword() + " --parents: \"" + src + "\" leaves its source");
       }
-      c = c.withPath(path);
-      if (spec.owner().isPresent()) {
-        c = c.withOwner(spec.owner().get().uid(), spec.owner().get().gid());
+      String[] segs = pattern.isEmpty() ? new String[0] : pattern.split("/");
+      int fixed = 0;
+      while (fixed < segs.length && !GoGlob.containsWildcards(segs[fixed])) {
+        fixed++;
       }
-      if (spec.chmod().isPresent() && c.type() != EntryType.SYMLINK) {
-        c = new LayerEntry(c.path(), c.type(), spec.chmod().get(), c.uid(), c.gid(), c.size(),
-            c.linkTarget(), c.content(), c.xattrs());
+      boolean literal = fixed == segs.length && !GoGlob.containsWildcards(pivot);
+      // walk only below the pattern's leading directories without wildcards
+      String start = String.join("/", java.util.Arrays.copyOfRange(segs, 0,
+          fixed == segs.length ? Math.max(0, fixed - 1) : fixed));
+      PatternMatcher include = pattern.isEmpty() ? null : new PatternMatcher(List.of(pattern));
+      List<String> pivots = source.pivots(pivot);
+      boolean found = false;
+      for (String p : pivots) {
+        Map<String, Placed> below = new LinkedHashMap<>();
+        source.walk(p, start, below);
+        for (Map.Entry<String, Placed> e : below.entrySet()) {
+          String rel = e.getKey();
+          if (rel.isEmpty() || include != null && !include.matches(rel)) {
+            continue;
+          }
+          if (ex != null && ex.matches(rel)) {
+            continue;
+          }
+          found = true;
+          // the directories on the way, with their own metadata
+          for (String d = LayerPaths.parent(rel); !d.isEmpty(); d = LayerPaths.parent(d)) {
+            Placed dir = below.get(d);
+            if (dir != null) {
+              out.putIfAbsent(LayerPaths.join(destPath, d), dir.at().apply(
+                  LayerPaths.join(destPath, d)));
+            }
+          }
+          String target = LayerPaths.join(destPath, rel);
+          put(out, e.getValue().at().apply(target));
+        }
+        if (pattern.isEmpty()) {
+          found = true;
+        }
       }
-      return c;
+      if (literal && (pivots.isEmpty() || !found && !source.exists(pivots.get(0), pattern))) {
+        throw spec.where().location().error("failed to copy: \"" + src + "\": not found");
+      }
+    }
+    if (!destPath.isEmpty() && !tree.get(destPath).map(LayerEntry::isDirectory).orElse(false)) {
+      out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
+    }
+    // parents first, in path order, as the layer lists them
+    Map<String, LayerEntry> sorted = new java.util.TreeMap<>(out);
+    return withParents(new LinkedHashMap<>(sorted), spec);
+  }
+
+  /** The build context as a COPY --parents source. */
+  private static final class ContextSource implements ParentsSource {
+    private final BuildContext ctx;
+    private final Spec spec;
+
+    ContextSource(BuildContext ctx, Spec spec) {
+      this.ctx = ctx;
+      this.spec = spec;
+    }
+
+    @Override
+    public List<String> pivots(String pivot) throws IOException {
+      List<String> named;
+      try {
+        named = ctx.expand(pivot);
+      } catch (SlimbuildException e) {
+        if (GoGlob.containsWildcards(pivot) || e.getMessage().contains("not found")) {
+          return List.of();
+        }
+        throw spec.where().location().error(spec.where().keyword() + " failed: " + e.getMessage());
+      }
+      List<String> out = new ArrayList<>();
+      for (String n : named) {
+        ContextEntry e = ctx.stat(n);
+        if (e.type() == ContextEntry.Type.DIRECTORY) {
+          out.add(e.path().equals(".") ? "" : e.path());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public boolean exists(String pivot, String rel) throws IOException {
+      try {
+        ctx.stat(LayerPaths.join(pivot, rel));
+        return true;
+      } catch (SlimbuildException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public void walk(String pivot, String rel, Map<String, Placed> out) throws IOException {
+      ContextEntry top;
+      try {
+        top = ctx.stat(LayerPaths.join(pivot, rel).isEmpty() ? "." : LayerPaths.join(pivot, rel));
+      } catch (SlimbuildException e) {
+        return; // nothing there: a wildcard matches nothing, a missing literal path is reported
+      }
+      // the directories above the walk, so that they keep their metadata
+      String above = "";
+      for (String seg : rel.isEmpty() ? new String[0] : rel.split("/")) {
+        above = LayerPaths.join(above, seg);
+        ContextEntry d = ctx.stat(LayerPaths.join(pivot, above));
+        out.put(above, new Placed(d.type() == ContextEntry.Type.DIRECTORY,
+            t -> contextEntry(d, t, spec)));
+      }
+      if (top.type() != ContextEntry.Type.DIRECTORY) {
+        return;
+      }
+      String base = top.path();
+      ctx.walk(base, e -> out.put(LayerPaths.join(rel, e.relativeTo(base)),
+          new Placed(e.type() == ContextEntry.Type.DIRECTORY, t -> contextEntry(e, t, spec))));
+    }
+  }
+
+  /** A stage's files as a COPY --parents source. */
+  private static final class TreeSource implements ParentsSource {
+    private final FileTree src;
+    private final Spec spec;
+
+    TreeSource(FileTree src, Spec spec) {
+      this.src = src;
+      this.spec = spec;
+    }
+
+    @Override
+    public List<String> pivots(String pivot) {
+      List<String> out = new ArrayList<>();
+      for (String m : matchTree(src, TreePaths.absolute("/", pivot))) {
+        String real = TreePaths.resolve(src, m, true);
+        if (real.isEmpty() || src.get(real).map(LayerEntry::isDirectory).orElse(false)) {
+          out.add(real);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public boolean exists(String pivot, String rel) {
+      String real = TreePaths.resolve(src, LayerPaths.join(pivot, rel), true);
+      return real.isEmpty() || src.get(real).isPresent();
+    }
+
+    @Override
+    public void walk(String pivot, String rel, Map<String, Placed> out) {
+      String above = "";
+      for (String seg : rel.isEmpty() ? new String[0] : rel.split("/")) {
+        above = LayerPaths.join(above, seg);
+        String real = TreePaths.resolve(src, LayerPaths.join(pivot, above), true);
+        Optional<LayerEntry> d = src.get(real);
+        if (d.isEmpty()) {
+          return;
+        }
+        out.put(above, new Placed(d.get().isDirectory(), t -> treeEntry(src, d.get(), t, spec)));
+      }
+      String top = TreePaths.resolve(src, LayerPaths.join(pivot, rel), true);
+      if (!top.isEmpty() && !src.get(top).map(LayerEntry::isDirectory).orElse(false)) {
+        return;
+      }
+      String prefix = top.isEmpty() ? "" : top + "/";
+      for (LayerEntry e : src.walk(top)) {
+        if (e.path().equals(top)) {
+          continue;
+        }
+        out.put(LayerPaths.join(rel, e.path().substring(prefix.length())),
+            new Placed(e.isDirectory(), t -> treeEntry(src, e, t, spec)));
+      }
     }
   }
 

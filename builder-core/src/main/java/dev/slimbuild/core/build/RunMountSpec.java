@@ -41,6 +41,11 @@ record RunMountSpec(
     LOCKED
   }
 
+  /** The keys a mount accepts, for "did you mean". */
+  private static final List<String> KEYS = List.of("type", "target", "dst", "destination",
+      "source", "src", "from", "ro", "readonly", "rw", "readwrite", "id", "sharing", "uid", "gid",
+      "mode", "required", "size", "env");
+
   /** Parses one flag value; {@code expand} expands each field's value with the stage's vars. */
   static RunMountSpec parse(String raw, UnaryOperator<String> expand) {
     Type type = Type.BIND;
@@ -72,7 +77,11 @@ record RunMountSpec(
         case "required", "size", "env" -> {
           // accepted: required only matters for secrets and ssh, size is not enforced
         }
-        default -> throw new SlimbuildException("unexpected key '" + key + "' in '" + raw + "'");
+        default -> {
+          String match = dev.slimbuild.core.dockerfile.Text.suggest(key, KEYS);
+          throw new SlimbuildException("unexpected key '" + key + "' in '" + raw + "'"
+              + (match == null ? "" : " (did you mean " + match + "?)"));
+        }
       }
     }
     if (type == Type.SECRET || type == Type.SSH) {
@@ -91,8 +100,10 @@ record RunMountSpec(
     try {
       return Type.valueOf(v.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new SlimbuildException(
-          "unsupported mount type \"" + v + "\" (choose bind, cache or tmpfs)");
+      String match = dev.slimbuild.core.dockerfile.Text.suggest(
+          v.toLowerCase(Locale.ROOT), List.of("bind", "cache", "tmpfs", "secret", "ssh"));
+      throw new SlimbuildException("unsupported mount type \"" + v + "\" ("
+          + (match == null ? "choose bind, cache or tmpfs" : "did you mean " + match + "?") + ")");
     }
   }
 

@@ -7,7 +7,9 @@ import java.util.OptionalInt;
  * Resolves {@code --chown=USER[:GROUP]} against an image's {@code /etc/passwd} and {@code
  * /etc/group} (passed as text, or null when the image has none). Numbers are taken as they are; a
  * numeric user alone also sets the group to the same number, and a user name alone takes its
- * primary group, as BuildKit does.
+ * primary group, as BuildKit does. The name {@code root} is uid/gid 0 also when the image's files
+ * do not list it (an image without {@code /etc/passwd}: {@code USER root} then {@code WORKDIR});
+ * BuildKit takes 0 for any name it cannot find, slimbuild refuses other unknown names.
  */
 final class UserDb {
   /** A resolved owner. */
@@ -35,19 +37,28 @@ final class UserDb {
       uid = numericUser.getAsInt();
       gid = uid;
     } else {
-      String[] entry = find(passwd, user, "passwd", chown);
-      uid = field(entry, 2, chown);
-      gid = field(entry, 3, chown);
+      String[] entry = lookup(passwd, user);
+      if (entry == null && user.equals("root")) {
+        uid = 0;
+        gid = 0;
+      } else {
+        entry = find(passwd, user, "passwd", chown);
+        uid = field(entry, 2, chown);
+        gid = field(entry, 3, chown);
+      }
     }
     if (grp != null) {
       if (grp.isEmpty()) {
         throw new SlimbuildException("invalid --chown '" + chown + "': empty group");
       }
       OptionalInt numericGroup = number(grp);
-      gid =
-          numericGroup.isPresent()
-              ? numericGroup.getAsInt()
-              : field(find(group, grp, "group", chown), 2, chown);
+      if (numericGroup.isPresent()) {
+        gid = numericGroup.getAsInt();
+      } else if (lookup(group, grp) == null && grp.equals("root")) {
+        gid = 0;
+      } else {
+        gid = field(find(group, grp, "group", chown), 2, chown);
+      }
     }
     return new Owner(uid, gid);
   }
@@ -63,7 +74,8 @@ final class UserDb {
     }
   }
 
-  private static String[] find(String db, String name, String file, String chown) {
+  /** The entry of {@code name} in {@code db}, or null. */
+  private static String[] lookup(String db, String name) {
     if (db != null) {
       for (String line : db.split("\n", -1)) {
         String[] f = line.split(":", -1);
@@ -71,6 +83,14 @@ final class UserDb {
           return f;
         }
       }
+    }
+    return null;
+  }
+
+  private static String[] find(String db, String name, String file, String chown) {
+    String[] entry = lookup(db, name);
+    if (entry != null) {
+      return entry;
     }
     throw new SlimbuildException(
         "unable to resolve --chown="

@@ -30,6 +30,36 @@ public final class DockerfileParser {
     return RawParser.parse(text, fileName);
   }
 
+  /**
+   * One ONBUILD trigger as an image config stores it ({@code RUN make}, see {@link
+   * OnbuildInstruction#expression}), parsed into the instruction a build FROM that image runs
+   * first. As in BuildKit the trigger takes {@code at} (the FROM of the stage that runs it) as its
+   * location, keeping its own text; it must be one instruction, and never ONBUILD, FROM or
+   * MAINTAINER.
+   */
+  public static Instruction parseTrigger(String expression, Location at) {
+    RawDockerfile raw;
+    try {
+      raw = RawParser.parse(expression, at.fileName());
+    } catch (DockerfileException e) {
+      throw at.error("ONBUILD trigger " + GoQuote.quote(expression) + ": " + e.detail());
+    }
+    if (raw.children().size() != 1) {
+      throw at.error(
+          "ONBUILD trigger " + GoQuote.quote(expression) + ": onbuild trigger should be a single"
+              + " expression");
+    }
+    Node node = raw.children().get(0);
+    Location location =
+        new Location(at.fileName(), at.startLine(), at.endLine(), Text.trimSpace(node.original()));
+    try {
+      InstructionParser.checkTrigger(node);
+    } catch (SyntaxError e) {
+      throw location.error(e.getMessage());
+    }
+    return InstructionParser.parse(node, location);
+  }
+
   private static final class StageBuilder {
     final int index;
     final FromInstruction from;
@@ -49,6 +79,7 @@ public final class DockerfileParser {
     List<ArgInstruction> globalArgs = new ArrayList<>();
     List<StageBuilder> stages = new ArrayList<>();
     Map<String, StageBuilder> byName = new HashMap<>();
+    List<String> warnings = new ArrayList<>();
     Instruction last = null;
     for (Node node : raw.children()) {
       Instruction ins = InstructionParser.parse(node, raw.fileName());
@@ -57,15 +88,18 @@ public final class DockerfileParser {
       if (ins instanceof FromInstruction from) {
         StageBuilder stage = new StageBuilder(stages.size(), from);
         if (from.stageName().isPresent()) {
-          StageBuilder previous = byName.putIfAbsent(from.stageName().get(), stage);
+          // BuildKit warns (check DuplicateStageName) and goes on; the later stage takes the name
+          StageBuilder previous = byName.put(from.stageName().get(), stage);
           if (previous != null) {
-            throw from.location()
-                .error(
-                    "duplicate stage name "
-                        + GoQuote.quote(from.stageName().get())
-                        + " (first defined on line "
-                        + previous.from.location().startLine()
-                        + ")");
+            warnings.add(
+                raw.fileName()
+                    + ":"
+                    + from.location().startLine()
+                    + ": Duplicate stage name "
+                    + GoQuote.quote(from.stageName().get())
+                    + ", stage names should be unique (also defined on line "
+                    + previous.from.location().startLine()
+                    + "; this later stage is the one --from and --target refer to)");
           }
         }
         stages.add(stage);
@@ -94,7 +128,7 @@ public final class DockerfileParser {
     for (StageBuilder s : stages) {
       built.add(s.build());
     }
-    return new Dockerfile(raw, globalArgs, built);
+    return new Dockerfile(raw, globalArgs, built, warnings);
   }
 
   /**

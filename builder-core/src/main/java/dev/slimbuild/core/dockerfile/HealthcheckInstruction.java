@@ -34,6 +34,18 @@ public record HealthcheckInstruction(
     return test.size() == 1 && test.get(0).equals("NONE");
   }
 
+  /**
+   * The image history's {@code created_by}, as BuildKit writes it (Go's {@code %+v} of the
+   * config): {@code HEALTHCHECK {Test:[CMD-SHELL curl -f x] Interval:30s Timeout:0s StartPeriod:0s
+   * StartInterval:0s Retries:3}}.
+   */
+  public String createdBy() {
+    return "HEALTHCHECK {Test:[" + String.join(" ", test) + "] Interval:"
+        + GoDuration.format(interval) + " Timeout:" + GoDuration.format(timeout)
+        + " StartPeriod:" + GoDuration.format(startPeriod) + " StartInterval:"
+        + GoDuration.format(startInterval) + " Retries:" + retries + "}";
+  }
+
   @Override
   public String keyword() {
     return "HEALTHCHECK";

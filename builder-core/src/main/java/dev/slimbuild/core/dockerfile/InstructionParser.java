@@ -20,13 +20,20 @@ final class InstructionParser {
 
   private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9\\-_.]*");
   private static final Duration MIN_INTERVAL = Duration.ofMillis(1);
+  private static final Pattern ONBUILD_PREFIX =
+      Pattern.compile("^\\s*ONBUILD\\s*", Pattern.CASE_INSENSITIVE);
 
   private InstructionParser() {}
 
   /** The typed instruction of {@code node}; errors carry the node's lines. */
   static Instruction parse(Node node, String fileName) {
-    Location location =
-        new Location(fileName, node.startLine(), node.endLine(), Text.trimSpace(node.original()));
+    return parse(
+        node,
+        new Location(fileName, node.startLine(), node.endLine(), Text.trimSpace(node.original())));
+  }
+
+  /** The typed instruction of {@code node} at {@code location}; errors carry that location. */
+  static Instruction parse(Node node, Location location) {
     try {
       return parse(node, location, node.heredocs());
     } catch (SyntaxError e) {
@@ -212,19 +219,29 @@ final class InstructionParser {
           throw atLeastOne(keyword);
         }
         Node sub = node.subCommand().get();
-        String trigger = sub.command().toUpperCase(Locale.ROOT);
-        switch (trigger) {
-          case "ONBUILD" -> throw new SyntaxError(
-              "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-          case "FROM", "MAINTAINER" -> throw new SyntaxError(
-              trigger + " isn't allowed as an ONBUILD trigger");
-          default -> {
-            // any other instruction is a valid trigger
-          }
+        checkTrigger(sub);
+        StringBuilder expression =
+            new StringBuilder(ONBUILD_PREFIX.matcher(node.original()).replaceFirst(""));
+        for (Heredoc h : heredocs) {
+          expression.append('\n').append(h.content()).append(h.name());
         }
-        return new OnbuildInstruction(loc, parse(sub, loc, heredocs));
+        return new OnbuildInstruction(loc, parse(sub, loc, heredocs), expression.toString());
       }
       default -> throw unknown(node.keyword());
+    }
+  }
+
+  /** Docker refuses these as ONBUILD triggers, with these messages. */
+  static void checkTrigger(Node trigger) {
+    String keyword = trigger.command().toUpperCase(Locale.ROOT);
+    switch (keyword) {
+      case "ONBUILD" -> throw new SyntaxError(
+          "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+      case "FROM", "MAINTAINER" -> throw new SyntaxError(
+          keyword + " isn't allowed as an ONBUILD trigger");
+      default -> {
+        // any other instruction is a valid trigger
+      }
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.slimbuild.core.plan;
 
+import dev.slimbuild.core.dockerfile.Instruction;
+import java.util.List;
+
 import dev.slimbuild.core.dockerfile.Stage;
 import dev.slimbuild.core.oci.Platform;
 import java.util.Objects;
@@ -15,7 +18,12 @@ import java.util.Set;
  *     stage name)
  * @param baseStage the index of the earlier stage that FROM names, if it names one
  * @param platform the FROM's {@code --platform} after expansion, if given
- * @param dependencies indices of the stages this one reads (FROM, COPY --from, RUN --mount from)
+ * @param dependencies indices of the stages this one reads (FROM, COPY --from, RUN --mount from,
+ *     also in {@code triggers})
+ * @param triggers the ONBUILD triggers of the base stage, when FROM names a stage that has some:
+ *     they run first, before the stage's own instructions (as BuildKit runs them), each located at
+ *     this stage's FROM. Triggers of a base image are in its config instead (parse them with
+ *     {@code DockerfileParser.parseTrigger}).
  */
 public record PlannedStage(
     Stage stage,
@@ -23,7 +31,8 @@ public record PlannedStage(
     String baseName,
     Optional<Integer> baseStage,
     Optional<Platform> platform,
-    Set<Integer> dependencies) {
+    Set<Integer> dependencies,
+    List<Instruction> triggers) {
   public PlannedStage {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(displayName, "displayName");
@@ -31,6 +40,7 @@ public record PlannedStage(
     Objects.requireNonNull(baseStage, "baseStage");
     Objects.requireNonNull(platform, "platform");
     dependencies = Set.copyOf(dependencies);
+    triggers = List.copyOf(triggers);
   }
 
   /** The stage's position in the Dockerfile, from 0. */

@@ -4,6 +4,7 @@ import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.dockerfile.ArgInstruction;
 import dev.slimbuild.core.dockerfile.CopyInstruction;
 import dev.slimbuild.core.dockerfile.Dockerfile;
+import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.dockerfile.FromInstruction;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.dockerfile.OnbuildInstruction;
@@ -45,10 +46,8 @@ public final class Planner {
     ShellLex lex = new ShellLex(dockerfile.directives().escape());
     List<Stage> stages = dockerfile.stages();
 
-    Map<String, Integer> byName = new HashMap<>();
-    for (Stage s : stages) {
-      s.name().ifPresent(n -> byName.putIfAbsent(n, s.index()));
-    }
+    // a name defined twice refers to its last stage (BuildKit warns and goes on); FROM is apart
+    Map<String, Integer> byName = dockerfile.stageNames();
     Stage targetStage = resolveTarget(request.target(), stages, byName);
 
     Map<String, String> global = predefinedArgs(request, stages.get(stages.size() - 1));
@@ -73,7 +72,7 @@ public final class Planner {
     while (!todo.isEmpty()) {
       int i = todo.pop();
       if (!planned.containsKey(i)) {
-        PlannedStage p = planStage(stages.get(i), lex, global, byName);
+        PlannedStage p = planStage(stages.get(i), stages, lex, global, byName);
         planned.put(i, p);
         todo.addAll(p.dependencies());
       }
@@ -150,6 +149,7 @@ public final class Planner {
 
   private static PlannedStage planStage(
       Stage s,
+      List<Stage> stages,
       ShellLex lex,
       Map<String, String> global,
       Map<String, Integer> byName) {
@@ -160,10 +160,12 @@ public final class Planner {
     }
     Optional<Integer> baseStage = Optional.empty();
     // BuildKit looks the expanded name up as written: stage names are lower case, so "FROM Build"
-    // names an image, not the stage "build" (unlike COPY --from, which ignores case)
-    Integer named = byName.get(base);
-    if (named != null && named < s.index()) {
-      baseStage = Optional.of(named);
+    // names an image, not the stage "build" (unlike COPY --from, which ignores case). It looks it
+    // up among the stages before this one, so of a name defined twice it takes the nearest.
+    for (int i = s.index() - 1; i >= 0 && baseStage.isEmpty(); i--) {
+      if (stages.get(i).name().filter(base::equals).isPresent()) {
+        baseStage = Optional.of(i);
+      }
     }
     Optional<Platform> platform = Optional.empty();
     if (from.platform().isPresent()) {
@@ -183,8 +185,29 @@ public final class Planner {
     for (Instruction ins : s.instructions()) {
       collectSources(ins, byName, deps);
     }
+    List<Instruction> triggers = new ArrayList<>();
+    if (baseStage.isPresent()) {
+      for (Instruction ins : stages.get(baseStage.get()).instructions()) {
+        if (ins instanceof OnbuildInstruction o) {
+          // parsed back from what the config stores, exactly as an image's triggers are
+          Instruction t = DockerfileParser.parseTrigger(o.expression(), from.location());
+          Set<Integer> read = new TreeSet<>();
+          collectSources(t, byName, read);
+          for (int i : read) {
+            if (i >= s.index()) {
+              throw from.location().error("ONBUILD " + t.location().original()
+                  + " (from stage " + stages.get(baseStage.get()).name().orElse("" + baseStage.get())
+                  + ") reads a stage that is not defined before this one (line "
+                  + stages.get(i).from().location().startLine() + ")");
+            }
+          }
+          deps.addAll(read);
+          triggers.add(t);
+        }
+      }
+    }
     String display = s.name().orElse("stage-" + s.index());
-    return new PlannedStage(s, display, base, baseStage, platform, deps);
+    return new PlannedStage(s, display, base, baseStage, platform, deps, triggers);
   }
 
   private static void collectSources(
@@ -201,7 +224,14 @@ public final class Planner {
         refs.add(f);
       });
     } else if (ins instanceof RunInstruction r) {
-      refs.addAll(r.mountSources());
+      for (String from : r.mountSources()) {
+        int dollar = from.indexOf('$');
+        if (dollar >= 0 && dollar != from.length() - 1) { // as BuildKit checks it
+          throw r.location().error(
+              "'from' doesn't support variable expansion, define alias stage instead");
+        }
+        refs.add(from);
+      }
     } else if (ins instanceof OnbuildInstruction) {
       return; // triggers run in builds that use this image as a base
     }

@@ -2,7 +2,9 @@ package dev.slimbuild.core.plan;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.EnvInstruction;
 import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.KeyValue;
 import dev.slimbuild.core.dockerfile.shell.ShellLex;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +19,8 @@ import java.util.Map;
  * are visible to later instructions but not persisted into the image.
  */
 public final class StageScope {
+  /** BuildKit expands here-documents with a backslash escape, whatever the escape directive. */
+  private static final ShellLex HEREDOC_LEX = new ShellLex('\\');
   private final BuildPlan plan;
   private final ShellLex lex;
   private final Map<String, String> vars = new LinkedHashMap<>();
@@ -57,6 +61,20 @@ public final class StageScope {
     return recorded;
   }
 
+  /**
+   * The pairs of one ENV, keys and values expanded, every one with the variables from before the
+   * instruction (as Docker and BuildKit expand: {@code ENV a=two b=$a} sets {@code b} to the
+   * earlier {@code a}); nothing is set: pass each pair to {@link #env} afterwards.
+   */
+  public List<KeyValue> expandEnv(EnvInstruction instruction) {
+    List<KeyValue> out = new ArrayList<>();
+    for (KeyValue kv : instruction.pairs()) {
+      out.add(new KeyValue(word(kv.key(), instruction), word(kv.value(), instruction),
+          kv.legacy()));
+    }
+    return out;
+  }
+
   /** Sets an ENV variable (after expanding nothing: pass the expanded value). */
   public void env(String key, String value) {
     vars.put(key, value);
@@ -66,6 +84,18 @@ public final class StageScope {
   public String word(String word, Instruction where) {
     try {
       return lex.processWord(word, vars);
+    } catch (SlimbuildException e) {
+      throw where.location().error(e.getMessage());
+    }
+  }
+
+  /**
+   * Expands the body of a COPY/ADD here-document for {@code where} as BuildKit does: variables and
+   * backslash escapes, quotes kept as they are (the caller skips a quoted {@code <<'EOF'}).
+   */
+  public String heredoc(String body, Instruction where) {
+    try {
+      return HEREDOC_LEX.processHeredoc(body, vars);
     } catch (SlimbuildException e) {
       throw where.location().error(e.getMessage());
     }

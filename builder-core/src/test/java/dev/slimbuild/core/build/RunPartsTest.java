@@ -52,6 +52,11 @@ class RunPartsTest {
         .hasMessageContaining("unsupported mount type");
     assertThatThrownBy(() -> RunMountSpec.parse("target=/x,bogus=1", UnaryOperator.identity()))
         .hasMessageContaining("unexpected key 'bogus'");
+    // BuildKit's testMountInvalid: a near miss gets "did you mean"
+    assertThatThrownBy(() -> RunMountSpec.parse("typ=tmpfs", UnaryOperator.identity()))
+        .hasMessage("unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)");
+    assertThatThrownBy(() -> RunMountSpec.parse("type=tmp", UnaryOperator.identity()))
+        .hasMessage("unsupported mount type \"tmp\" (did you mean tmpfs?)");
   }
 
   @Test

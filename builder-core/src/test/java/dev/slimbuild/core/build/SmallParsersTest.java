@@ -56,4 +56,16 @@ class SmallParsersTest {
     assertThatThrownBy(() -> new UserDb(null, null).resolve("app"))
         .hasMessageContaining("the image has no /etc/passwd");
   }
+
+  @Test
+  void rootIsZeroAlsoWhereTheImageDoesNotListIt() {
+    // USER root then WORKDIR in an image without /etc/passwd (issue 19): BuildKit takes 0:0
+    assertThat(new UserDb(null, null).resolve("root")).isEqualTo(new UserDb.Owner(0, 0));
+    assertThat(new UserDb(null, null).resolve("root:root")).isEqualTo(new UserDb.Owner(0, 0));
+    assertThat(new UserDb("app:x:1000:1001::/home/app:/bin/sh\n", "")
+        .resolve("app:root")).isEqualTo(new UserDb.Owner(1000, 0));
+    // an image that says otherwise wins
+    assertThat(new UserDb("root:x:7:8::/root:/bin/sh\n", "root:x:9:\n").resolve("root:root"))
+        .isEqualTo(new UserDb.Owner(7, 9));
+  }
 }

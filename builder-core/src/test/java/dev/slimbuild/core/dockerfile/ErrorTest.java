@@ -57,7 +57,7 @@ class ErrorTest {
         Arguments.of("FROM a\nHEALTHCHECK --retries=-1 CMD x\n", "Dockerfile:2: --retries cannot be negative (-1)"),
         Arguments.of("RUN x\nFROM a\n", "Dockerfile:1: RUN before the first FROM: only ARG may come before FROM (no build stage in current context)"),
         Arguments.of("ARG a\nARG b\n", "Dockerfile:2: no FROM instruction: the Dockerfile defines no build stage"),
-        Arguments.of("FROM a AS x\nFROM b AS X\n", "Dockerfile:2: duplicate stage name \"x\" (first defined on line 1)"),
+        Arguments.of("FROM a AS x\nFROM b AS x\nFROM c\nCOPY --from=x a b\nFROM d AS x\n", "Dockerfile:4: COPY --from=x refers to a later stage (line 5); only earlier stages can be used"),
         Arguments.of("FROM a AS x\nCOPY --from=x a b\n", "Dockerfile:2: COPY --from=x refers to the current stage"),
         Arguments.of("FROM a AS x\nCOPY --from=0 a b\n", "Dockerfile:2: COPY --from=0 refers to the current stage"),
         Arguments.of("FROM a\nCOPY --from=Later a b\nFROM b AS later\n", "Dockerfile:2: COPY --from=Later refers to a later stage (line 3); only earlier stages can be used"),

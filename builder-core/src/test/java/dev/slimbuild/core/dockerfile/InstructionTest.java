@@ -100,11 +100,11 @@ class InstructionTest {
         Arguments.of(
             "ONBUILD RUN echo hi",
             new OnbuildInstruction(
-                l, new RunInstruction(l, new CommandForm.Shell("echo hi"), List.of(), Optional.empty(), Optional.empty(), List.of()))),
+                l, new RunInstruction(l, new CommandForm.Shell("echo hi"), List.of(), Optional.empty(), Optional.empty(), List.of()), "RUN echo hi")),
         Arguments.of(
             "onbuild copy --chown=1 a b",
             new OnbuildInstruction(
-                l, new CopyInstruction(l, List.of("a"), List.of(), "b", Optional.empty(), Optional.of("1"), Optional.empty(), false, List.of(), false))));
+                l, new CopyInstruction(l, List.of("a"), List.of(), "b", Optional.empty(), Optional.of("1"), Optional.empty(), false, List.of(), false), "copy --chown=1 a b")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -153,7 +153,7 @@ class InstructionTest {
       return new HealthcheckInstruction(
           loc, h.test(), h.interval(), h.timeout(), h.startPeriod(), h.startInterval(), h.retries());
     } else if (i instanceof OnbuildInstruction o) {
-      return new OnbuildInstruction(loc, withLocation(o.trigger(), loc));
+      return new OnbuildInstruction(loc, withLocation(o.trigger(), loc), o.expression());
     }
     return i;
   }
@@ -287,5 +287,25 @@ class InstructionTest {
     assertThat(raw.children().get(0).flags()).containsExactly("--chown=a b");
     assertThat(raw.children().get(0).args()).containsExactly("c:\\d", "e");
     assertThat(raw.children().get(1).args()).containsExactly("k", "a` b", "=");
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        // dockerfile2llb's TestDispatchHealthcheckHistory, and Go's Duration.String
+        "HEALTHCHECK --interval=1s --timeout=10s --start-period=3s --start-interval=100ms"
+            + " --retries=5 CMD [\"bin\", \"-c\", \"exit 0\"]|HEALTHCHECK {Test:[CMD bin -c exit 0]"
+            + " Interval:1s Timeout:10s StartPeriod:3s StartInterval:100ms Retries:5}",
+        "HEALTHCHECK --interval=1h --timeout=90s --start-period=1.5s --start-interval=1500us CMD"
+            + " curl -f x|HEALTHCHECK {Test:[CMD-SHELL curl -f x] Interval:1h0m0s Timeout:1m30s"
+            + " StartPeriod:1.5s StartInterval:1.5ms Retries:0}",
+        "HEALTHCHECK --timeout=2500us CMD x|HEALTHCHECK {Test:[CMD-SHELL x] Interval:0s"
+            + " Timeout:2.5ms StartPeriod:0s StartInterval:0s Retries:0}",
+        "HEALTHCHECK NONE|HEALTHCHECK {Test:[NONE] Interval:0s Timeout:0s StartPeriod:0s"
+            + " StartInterval:0s Retries:0}",
+      })
+  void healthcheckHistoryIsGoPrintingTheConfig(String line, String createdBy) {
+    assertThat(((HealthcheckInstruction) one(line)).createdBy()).isEqualTo(createdBy);
   }
 }

@@ -375,4 +375,63 @@ class PlannerTest {
     assertThat(Planner.stageIndex("99999999999", byName)).isEmpty();
     assertThat(Planner.stageIndex("", byName)).isEmpty();
   }
+
+  @Test
+  void aDuplicateStageNameWarnsAndTheLaterStageTakesTheNameAsInBuildKit() {
+    String df = String.join("\n",
+        "FROM a AS x", // 0
+        "FROM x AS y", // 1: FROM the nearest earlier "x", stage 0
+        "FROM b AS x", // 2: takes the name
+        "FROM x AS z", // 3: FROM stage 2
+        "FROM scratch", // 4
+        "COPY --from=x /f /f", // stage 2
+        "");
+    var dockerfile = DockerfileParser.parse(df, "Dockerfile");
+    assertThat(dockerfile.warnings()).containsExactly(
+        "Dockerfile:3: Duplicate stage name \"x\", stage names should be unique (also defined on"
+            + " line 1; this later stage is the one --from and --target refer to)");
+    assertThat(dockerfile.stageNames()).containsEntry("x", 2);
+    BuildPlan p = plan(df, Map.of(), null);
+    assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(2, 4);
+    assertThat(plan(df, Map.of(), "y").target().baseStage()).contains(0);
+    assertThat(plan(df, Map.of(), "z").target().baseStage()).contains(2);
+    assertThat(plan(df, Map.of(), "x").target().index()).isEqualTo(2);
+    assertThat(plan(df, Map.of(), "x").target().baseName()).isEqualTo("b");
+  }
+
+  @Test
+  void aStageFromAStageWithOnbuildGetsItsTriggersAndTheirSources() {
+    String df = String.join("\n",
+        "FROM alpine AS src", // 0
+        "FROM busybox AS base", // 1
+        "ONBUILD COPY --from=src /in/file /out/foo",
+        "ONBUILD RUN echo hi",
+        "FROM base AS mid", // 2
+        "RUN cp /out/foo /out/bar",
+        "FROM scratch", // 3
+        "COPY --from=mid /out/bar /",
+        "");
+    BuildPlan p = plan(df, Map.of(), null);
+    assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(0, 1, 2, 3);
+    PlannedStage mid = p.stages().get(2);
+    assertThat(mid.dependencies()).containsExactlyInAnyOrder(0, 1);
+    assertThat(mid.triggers()).extracting(t -> t.location().original())
+        .containsExactly("COPY --from=src /in/file /out/foo", "RUN echo hi");
+    assertThat(mid.triggers()).allMatch(t -> t.location().startLine() == 5);
+    // the stage that declares them does not run them
+    assertThat(p.stages().get(1).triggers()).isEmpty();
+    assertThat(p.stages().get(1).dependencies()).isEmpty();
+    assertThatThrownBy(() -> plan("FROM a AS base\nONBUILD COPY --from=late a b\nFROM base AS kid\n"
+        + "FROM c AS late\n", Map.of(), "kid"))
+        .hasMessage("Dockerfile:3: ONBUILD COPY --from=late a b (from stage base) reads a stage that"
+            + " is not defined before this one (line 4)");
+  }
+
+  @Test
+  void aMountFromVariableIsRefusedAsInBuildKit() {
+    assertThatThrownBy(() -> plan("FROM a AS test\nFROM b\nENV ttt=test\n"
+        + "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n", Map.of(), null))
+        .hasMessage("Dockerfile:4: 'from' doesn't support variable expansion, define alias stage"
+            + " instead");
+  }
 }

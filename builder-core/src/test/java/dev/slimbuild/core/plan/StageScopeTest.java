@@ -49,8 +49,8 @@ class StageScopeTest {
       if (ins instanceof ArgInstruction a) {
         recorded.add(scope.declare(a));
       } else if (ins instanceof EnvInstruction e) {
-        for (KeyValue kv : e.pairs()) {
-          scope.env(kv.key(), scope.word(kv.value(), e));
+        for (KeyValue kv : scope.expandEnv(e)) {
+          scope.env(kv.key(), kv.value());
         }
       } else if (ins instanceof RunInstruction r) {
         String text = r.location().original();
@@ -95,6 +95,16 @@ class StageScopeTest {
         "ARG V=arg\\nENV V=env|''|[env]",
         "ARG V=arg\\nENV V=env|V=cli|[env]",
         "ARG V=arg\\nENV V=${V}+env|''|[arg+env]",
+        // every pair of one ENV sees the variables from before the instruction
+        "ENV a=one\\nENV a=two V=$a|''|[one]",
+        "ENV V=x V=${V}y|''|[y]",
+        "ENV K=V\\nENV $K=expanded-key|''|[expanded-key]",
+        "ENV a=1\\nENV a=2 b=$a\\nENV V=$a$b|''|[21]",
+        // ARG defaults expand one by one: a later name sees an earlier one of the same ARG
+        "ARG a=1 V=$a|''|[1]",
+        // an ARG name is never expanded (BuildKit since v0.14): ${N} declares "${N}", not N's value
+        "ARG N=V\\nARG ${N}=x|''|[]",
+        "ARG N=V\\nARG $N=x\\nENV V=${V:-unset}|''|[unset]",
         // BuildKit: a later ARG that has a value (default, build arg, or global) replaces the ENV
         // for the instructions after it; one without any value leaves the ENV in place
         "ENV V=env\\nARG V=arg|''|[arg]",
@@ -175,5 +185,59 @@ class StageScopeTest {
   void escapeDirectiveIsHonoured() {
     String df = "# escape=`\nFROM x\nARG A=a\nRUN `$A-$A\n";
     assertThat(walk(df, Map.of(), List.of()).probes()).containsExactly("$A-a");
+  }
+
+  @Test
+  void expandEnvUsesTheVariablesFromBeforeTheInstructionForEveryPair() {
+    String df = "FROM x\nENV a=one\nENV a=two b=$a c=\"${a}-$b\"\n";
+    BuildPlan plan = Planner.plan(DockerfileParser.parse(df, "Dockerfile"),
+        new PlanRequest(Map.of(), Optional.empty(), Platform.parse("linux/amd64"),
+            Platform.parse("linux/amd64")));
+    StageScope scope = new StageScope(plan, List.of());
+    List<Instruction> ins = plan.target().stage().instructions();
+    for (Instruction i : ins) {
+      for (KeyValue kv : scope.expandEnv((EnvInstruction) i)) {
+        scope.env(kv.key(), kv.value());
+      }
+    }
+    assertThat(scope.vars()).containsEntry("a", "two").containsEntry("b", "one")
+        .containsEntry("c", "one-");
+    // nothing is set by expanding
+    StageScope fresh = new StageScope(plan, List.of());
+    assertThat(fresh.expandEnv((EnvInstruction) ins.get(1)))
+        .containsExactly(new KeyValue("a", "two", false), new KeyValue("b", "", false),
+            new KeyValue("c", "-", false));
+    assertThat(fresh.vars()).isEmpty();
+  }
+
+  @Test
+  void argNamesStayAsWrittenAndHistoryRecordsThem() {
+    Walk w = walk("FROM x\nARG N=V\nARG ${N}=x $N\n", Map.of(), List.of());
+    assertThat(w.recorded()).containsExactly(List.of("N=V"), List.of("${N}=x", "$N"));
+    assertThat(w.scope().args()).containsEntry("${N}", "x").doesNotContainKey("V");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        // BuildKit's testCopyHeredocSpecialSymbols and testHeredocVarSubstitution bodies; <NL> is
+        // a newline
+        "\"quotes in file\"<NL>|\"quotes in file\"<NL>",
+        "\\<NL>|<NL>",
+        "\\\\<NL>|\\<NL>",
+        "\\$<NL>|$<NL>",
+        "Hello ${name}!<NL>|Hello world!<NL>",
+        "Hello '${name}'!<NL>|Hello 'world'!<NL>",
+        "Hello \"${name}\"!<NL>|Hello \"world\"!<NL>",
+        "${missing:-dflt} $name$name|dflt worldworld",
+      })
+  void heredocBodiesExpandLikeBuildKitKeepingQuotes(String body, String expected) {
+    // the escape directive does not apply to here-documents
+    String df = "# escape=`\nFROM x\nARG name=world\n";
+    Walk w = walk(df, Map.of(), List.of());
+    assertThat(w.scope().heredoc(body.replace("<NL>", "\n"), firstArg(df)))
+        .isEqualTo(expected.replace("<NL>", "\n"));
   }
 }

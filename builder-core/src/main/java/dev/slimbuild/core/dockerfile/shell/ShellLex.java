@@ -55,6 +55,19 @@ public final class ShellLex {
     return new Run(word, env).process().words();
   }
 
+  /**
+   * Expands the body of a here-document that COPY or ADD writes, as BuildKit does ({@code
+   * SkipProcessQuotes}): {@code $VAR} and {@code ${VAR...}} expand and the escape token escapes the
+   * next character, but quotes are ordinary characters and stay.
+   *
+   * @throws ExpansionException if the body is malformed or a {@code ?} modifier fails
+   */
+  public String processHeredoc(String body, Map<String, String> env) {
+    Run run = new Run(body, env);
+    run.skipQuotes = true;
+    return run.process().word();
+  }
+
   private record Result(String word, List<String> words) {}
 
   /** Splits characters into words as they are produced. */
@@ -107,6 +120,7 @@ public final class ShellLex {
     private int pos;
     private boolean rawEscapes;
     private int depth;
+    private boolean skipQuotes;
 
     Run(String source, Map<String, String> env) {
       this.source = Objects.requireNonNull(source, "word");
@@ -151,11 +165,23 @@ public final class ShellLex {
               words.addString(value);
             }
             case '\'' -> {
+              if (skipQuotes) {
+                next();
+                result.appendCodePoint(ch);
+                words.addChar(ch);
+                continue;
+              }
               String value = processSingleQuote();
               result.append(value);
               words.addRawString(value);
             }
             case '"' -> {
+              if (skipQuotes) {
+                next();
+                result.appendCodePoint(ch);
+                words.addChar(ch);
+                continue;
+              }
               String value = processDoubleQuote();
               result.append(value);
               words.addRawString(value);
