@@ -263,7 +263,8 @@ class BuildCommandTest {
             "VOLUME [/data]",
             "SHELL [/bin/bash -c]",
             "STOPSIGNAL SIGTERM",
-            "HEALTHCHECK [\"CMD-SHELL\" \"check --now\"]",
+            "HEALTHCHECK {Test:[CMD-SHELL check --now] Interval:30s Timeout:5s StartPeriod:0s"
+                + " StartInterval:0s Retries:3}",
             "ENTRYPOINT [\"/opt/app/run\"]",
             "CMD [\"/bin/bash\" \"-c\" \"echo hello\"]",
             "WORKDIR /opt/app");
@@ -768,5 +769,32 @@ class BuildCommandTest {
     assertThat(socksAdd.err())
         .contains("after 1 attempt: HTTPS_PROXY: only http:// proxies are supported")
         .doesNotContain("hunter2");
+  }
+
+  @Test
+  void copyParentsKeepsTheSourcePathsBelowThePivot() throws IOException {
+    Path ctx = dir.resolve("parents");
+    BuildFixtures.write(ctx.resolve("Dockerfile"), """
+        FROM scratch AS base
+        COPY --parents x/a.txt y/a.txt /parents/
+        COPY --parents ./x/./y/*.txt /pivot/
+        FROM scratch
+        COPY --from=base --parents /parents/./x /from-stage/
+        """);
+    BuildFixtures.write(ctx.resolve("x/a.txt"), "xa");
+    BuildFixtures.write(ctx.resolve("y/a.txt"), "ya");
+    BuildFixtures.write(ctx.resolve("x/y/b.txt"), "xyb");
+    Image base = buildOci(ctx, "--target", "base");
+    Map<String, TarFile> fs = base.rootfs();
+    assertThat(fs.get("parents/x/a.txt").text()).isEqualTo("xa");
+    assertThat(fs.get("parents/y/a.txt").text()).isEqualTo("ya");
+    assertThat(fs.get("pivot/y/b.txt").text()).isEqualTo("xyb");
+    assertThat(fs).doesNotContainKeys("pivot/x", "parents/a.txt");
+    List<String> history = new ArrayList<>();
+    base.config().get("history").forEach(h -> history.add(h.get("created_by").asText()));
+    assertThat(history).contains("COPY --parents x/a.txt y/a.txt /parents/ # buildkit");
+    Map<String, TarFile> last = buildOci(ctx).rootfs();
+    assertThat(last.get("from-stage/x/a.txt").text()).isEqualTo("xa");
+    assertThat(last).doesNotContainKey("from-stage/parents");
   }
 }

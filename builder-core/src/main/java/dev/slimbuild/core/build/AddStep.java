@@ -55,7 +55,7 @@ final class AddStep implements StepHandler<AddInstruction> {
     Optional<String> chown = a.chown().map(x -> s.scope.word(x, a));
     Optional<Integer> chmod = CopyArgs.chmod(s, a.chmod(), a);
     List<String> excludes = CopyArgs.words(s, a.excludes(), a);
-    UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s);
+    UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s, a.heredocSources(), a);
     String workdir = s.config.workdirOrRoot();
     String msg = "ADD" + CopyArgs.flags(s, a.chown(), a.chmod(), a) + " "
         + String.join(" ", sources) + CopyArgs.heredocNames(a.heredocSources()) + " " + dest

@@ -309,6 +309,7 @@ public final class Builder {
             request.sourceDateEpoch()).memo(store.root().resolve("cache").resolve("layers"));
 
     List<String> warnings = new ArrayList<>();
+    dockerfile.warnings().forEach(w -> warn(w, warnings));
     ImageLints.secretsInArgOrEnv(dockerfile).forEach(w -> warn(w, warnings));
     List<BuiltImage> images = new ArrayList<>();
     Map<String, SizeReport> reports = new LinkedHashMap<>();

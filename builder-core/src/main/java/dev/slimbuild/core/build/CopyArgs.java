@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -20,8 +18,6 @@ import java.util.stream.Collectors;
  * {@code --chmod}, heredoc sources, and the context files their sources select (for a key).
  */
 final class CopyArgs {
-  private static final Pattern SIMPLE_VAR =
-      Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)\\}|([A-Za-z_][A-Za-z0-9_]*))");
 
   private CopyArgs() {}
 
@@ -71,17 +67,19 @@ final class CopyArgs {
   }
 
   /** Expands a COPY/ADD heredoc's variables with the values in scope now (not when it runs). */
-  static UnaryOperator<String> heredocExpander(StageState s) {
-    Map<String, String> vars = Map.copyOf(s.scope.vars());
+  static UnaryOperator<String> heredocExpander(StageState s, List<Heredoc> heredocs,
+      dev.slimbuild.core.dockerfile.Instruction where) {
+    // expanded now, as the shell lexer does: the step may run after later ENVs changed the scope
+    Map<String, String> expanded = new java.util.HashMap<>();
+    for (Heredoc h : heredocs) {
+      expanded.put(h.text(), s.scope.heredoc(h.text(), where));
+    }
     return text -> {
-      Matcher m = SIMPLE_VAR.matcher(text);
-      StringBuilder b = new StringBuilder();
-      while (m.find()) {
-        String name = m.group(1) != null ? m.group(1) : m.group(2);
-        m.appendReplacement(b, Matcher.quoteReplacement(vars.getOrDefault(name, "")));
+      String e = expanded.get(text);
+      if (e == null) {
+        throw new IllegalStateException("a heredoc not planned: " + text);
       }
-      m.appendTail(b);
-      return b.toString();
+      return e;
     };
   }
 

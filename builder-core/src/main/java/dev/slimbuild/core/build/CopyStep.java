@@ -15,23 +15,19 @@ import java.util.function.UnaryOperator;
 final class CopyStep implements StepHandler<CopyInstruction> {
   @Override
   public void plan(CopyInstruction c, StageState s) throws IOException {
-    if (c.parents()) {
-      throw c.location().error("COPY --parents is not supported yet");
-    }
     List<String> sources = CopyArgs.words(s, c.sources(), c);
     String dest = s.scope.word(c.destination(), c);
     Optional<String> chown = c.chown().map(x -> s.scope.word(x, c));
     Optional<Integer> chmod = CopyArgs.chmod(s, c.chmod(), c);
     List<String> excludes = CopyArgs.words(s, c.excludes(), c);
-    UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s);
+    UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s, c.heredocSources(), c);
     String workdir = s.config.workdirOrRoot();
-    String msg = "COPY" + CopyArgs.flags(s, c.chown(), c.chmod(), c) + " "
-        + String.join(" ", sources) + CopyArgs.heredocNames(c.heredocSources()) + " " + dest;
-    if (c.from().isPresent()) {
-      msg = "COPY --from=" + c.from().get() + msg.substring(4);
-    }
-    CacheKey key = CacheKey.of("COPY").add(s.chainKey()).add(msg).add(workdir).add(s.config.user)
-        .addAll(excludes);
+    // BuildKit's history records --parents, never --from
+    String msg = "COPY" + (c.parents() ? " --parents" : "") + CopyArgs.flags(s, c.chown(),
+        c.chmod(), c) + " " + String.join(" ", sources)
+        + CopyArgs.heredocNames(c.heredocSources()) + " " + dest;
+    CacheKey key = CacheKey.of("COPY").add(s.chainKey()).add(msg).add(c.location().original())
+        .add(workdir).add(s.config.user).addAll(excludes);
     for (var h : c.heredocSources()) {
       key.add(h.name()).add(heredocs.apply(h.text()));
     }

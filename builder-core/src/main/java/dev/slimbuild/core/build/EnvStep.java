@@ -8,12 +8,11 @@ final class EnvStep implements StepHandler<EnvInstruction> {
   @Override
   public void plan(EnvInstruction e, StageState s) {
     StringBuilder msg = new StringBuilder("ENV");
-    for (KeyValue kv : e.pairs()) {
-      String key = s.scope.word(kv.key(), e);
-      String value = s.scope.word(kv.value(), e);
-      s.config.setEnv(key, value);
-      s.scope.env(key, value);
-      msg.append(' ').append(key).append('=').append(value);
+    // every pair expands with the values from before the instruction, as BuildKit
+    for (KeyValue kv : s.scope.expandEnv(e)) {
+      s.config.setEnv(kv.key(), kv.value());
+      s.scope.env(kv.key(), kv.value());
+      msg.append(' ').append(kv.key()).append('=').append(kv.value());
     }
     s.commit(msg.toString());
   }

@@ -1,12 +1,15 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.cache.CacheKey;
+import dev.slimbuild.core.dockerfile.DockerfileParser;
+import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.ImageConfig.History;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +21,7 @@ import java.util.Map;
 final class FromStep {
   /** The stage's start: config, layers, the layers' entries, history, base files and key. */
   record Start(ConfigState config, List<LayerRef> layers, List<StageLayer> layerEntries,
-      List<History> history, BaseTree base, Digest key) {}
+      List<History> history, BaseTree base, Digest key, List<Instruction> triggers) {}
 
   private FromStep() {}
 
@@ -28,22 +31,24 @@ final class FromStep {
     if (stage.baseStage().isPresent()) {
       StageResult from = done.get(stage.baseStage().get());
       start = new Start(ConfigState.of(from.config()), from.layers(), from.layerEntries(),
-          from.config().history(), from.base(), from.key());
+          from.config().history(), from.base(), from.key(), stage.triggers());
     } else if (stage.fromScratch()) {
       start = new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY,
-          CacheKey.of("FROM scratch").digest());
+          CacheKey.of("FROM scratch").digest(), List.of());
     } else {
       ResolvedImage image =
           sources.resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
       ImageConfig c = image.config().value();
-      if (!c.config().onBuild().isEmpty()) {
-        throw stage.stage().from().location().error("FROM " + stage.baseName()
-            + ": the image has ONBUILD triggers, which slimbuild does not run yet");
+      // the base's ONBUILD triggers run first, read back at the FROM line (ConfigState.of drops
+      // them from this image's config, as Docker does)
+      List<Instruction> triggers = new ArrayList<>();
+      for (String t : c.config().onBuild()) {
+        triggers.add(DockerfileParser.parseTrigger(t, stage.stage().from().location()));
       }
       ConfigState config = ConfigState.of(c);
       List<LayerRef> refs = bases.layerRefs(image);
       start = new Start(config, refs, List.of(), c.history(), bases.tree(image),
-          CacheKey.of("FROM").add(image.manifest().digest()).digest());
+          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers);
     }
     ConfigState config = start.config();
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {

@@ -10,6 +10,6 @@ final class HealthcheckStep implements StepHandler<HealthcheckInstruction> {
     s.config.healthcheck =
         new Healthcheck(h.test(), h.interval().toNanos(), h.timeout().toNanos(),
             h.startPeriod().toNanos(), h.startInterval().toNanos(), h.retries());
-    s.commit("HEALTHCHECK " + (h.none() ? "NONE" : CommandText.goQuoted(h.test())));
+    s.commit(h.createdBy());
   }
 }

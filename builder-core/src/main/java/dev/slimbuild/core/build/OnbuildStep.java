@@ -8,6 +8,6 @@ import dev.slimbuild.core.dockerfile.OnbuildInstruction;
 final class OnbuildStep implements StepHandler<OnbuildInstruction> {
   @Override
   public void plan(OnbuildInstruction o, StageState s) {
-    throw o.location().error("ONBUILD is not supported yet");
+    s.config.onBuild.add(o.expression()); // BuildKit adds no history entry
   }
 }

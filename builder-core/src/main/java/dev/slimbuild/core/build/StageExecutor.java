@@ -161,7 +161,11 @@ final class StageExecutor {
    */
   private StageResult runSteps() throws IOException {
     List<Instruction> instructions = stage.stage().instructions();
-    startFromBase();
+    // the base's ONBUILD triggers first, then the stage's own instructions
+    List<Instruction> triggers = startFromBase();
+    List<Instruction> own = instructions;
+    instructions = new ArrayList<>(triggers);
+    instructions.addAll(own);
     for (int i = 0; i < instructions.size(); i++) {
       state.at(i);
       StepHandlers.plan(instructions.get(i), state);
@@ -179,7 +183,7 @@ final class StageExecutor {
     String platformName = plan.platform().toString();
     for (int i = 0; i < instructions.size(); i++) {
       Instruction ins = instructions.get(i);
-      String text = ins.location().original();
+      String text = (i < triggers.size() ? "ONBUILD " : "") + ins.location().original();
       events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
           instructions.size(), text));
       long t0 = System.nanoTime();
@@ -286,7 +290,8 @@ final class StageExecutor {
   }
 
   /** FROM: the stage's config, layers, history, base files and first key; then its state. */
-  private void startFromBase() throws IOException {
+  /** Starts the stage from its base; returns the base's ONBUILD triggers, to run first. */
+  private List<Instruction> startFromBase() throws IOException {
     FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources());
     layers.addAll(start.layers());
     layerEntries.addAll(start.layerEntries());
@@ -295,6 +300,7 @@ final class StageExecutor {
     ConfigState config = start.config();
     state = new StageState(config, new StageScope(plan, config.env), inputs, new Files(),
         created, history, start.key());
+    return start.triggers();
   }
 
   /** The stage's files as its steps see them when they run. */

@@ -58,10 +58,19 @@ final class StageSources {
    * What a {@code --from} source keys on: the stage's key (so a change in that stage reaches this
    * step), or the image's manifest digest.
    */
+  /** Stage {@code index}, built before this one (an ONBUILD trigger may name one that is not). */
+  private StageResult built(int index, String from, Instruction where, String what) {
+    StageResult r = done.get(index);
+    if (r == null) {
+      throw where.location().error(what + from + ": that stage is not built for this target");
+    }
+    return r;
+  }
+
   Digest sourceKey(String from, Instruction where, String what) throws IOException {
     Optional<Integer> idx = Planner.stageIndex(from, stageNames());
     if (idx.isPresent()) {
-      return done.get(idx.get()).key();
+      return built(idx.get(), from, where, what).key();
     }
     return resolveImage(from, where, what).manifest().digest();
   }
@@ -70,7 +79,7 @@ final class StageSources {
   FileTree fromTree(String from, Instruction where, String what) throws IOException {
     Optional<Integer> idx = Planner.stageIndex(from, stageNames());
     if (idx.isPresent()) {
-      return done.get(idx.get()).tree();
+      return built(idx.get(), from, where, what).tree();
     }
     ResolvedImage image = resolveImage(from, where, what);
     FileTree tree = new FileTree();
@@ -81,11 +90,8 @@ final class StageSources {
   }
 
   /** The stages by name: the first stage of a name, when two have it. */
+  /** The stages by name: the later of two with one name (BuildKit warns and takes it). */
   private Map<String, Integer> stageNames() {
-    Map<String, Integer> m = new HashMap<>();
-    for (var s : plan.dockerfile().stages()) {
-      s.name().ifPresent(n -> m.putIfAbsent(n, s.index()));
-    }
-    return m;
+    return plan.dockerfile().stageNames();
   }
 }
