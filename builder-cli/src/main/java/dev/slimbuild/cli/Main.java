@@ -10,21 +10,30 @@ import picocli.CommandLine.Command;
     name = "slimbuild",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Daemonless, reproducible container image builder.",
-    subcommands = {
-      CommandLine.HelpCommand.class,
-      BuildCommand.class,
-      ParseCommand.class,
-      ImagesCommand.class,
-      InspectCommand.class,
-      PushCommand.class,
-      IndexCommand.class,
-      PruneCommand.class,
-      GenerateKeyPairCommand.class,
-      SignCommand.class,
-      VerifyCommand.class
-    })
+    description = "Daemonless, reproducible container image builder.")
 public final class Main implements Runnable {
+  /**
+   * The subcommands, by name, in the order help lists them. Only the one a command line names is
+   * modelled (picocli reads every option of every command it is given, which costs start-up
+   * time); help, and a name that is none of these, get them all.
+   */
+  private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Class<?>> subcommands() {
+    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    m.put("help", CommandLine.HelpCommand.class);
+    m.put("build", BuildCommand.class);
+    m.put("parse", ParseCommand.class);
+    m.put("images", ImagesCommand.class);
+    m.put("inspect", InspectCommand.class);
+    m.put("push", PushCommand.class);
+    m.put("index", IndexCommand.class);
+    m.put("prune", PruneCommand.class);
+    m.put("generate-key-pair", GenerateKeyPairCommand.class);
+    m.put("sign", SignCommand.class);
+    m.put("verify", VerifyCommand.class);
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -62,6 +71,19 @@ public final class Main implements Runnable {
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
     CommandLine cl = new CommandLine(new Main(env));
+    String named = null;
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        named = a;
+        break;
+      }
+    }
+    Class<?> only = "help".equals(named) ? null : SUBCOMMANDS.get(named);
+    if (only != null) {
+      cl.addSubcommand(named, only);
+    } else {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
     cl.setOut(out);
     cl.setErr(err);
     ErrorHandler.install(cl);
