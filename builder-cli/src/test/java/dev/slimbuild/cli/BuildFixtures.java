@@ -1,5 +1,7 @@
 package dev.slimbuild.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slimbuild.compress.Decompressors;
@@ -43,6 +45,22 @@ final class BuildFixtures {
     Map<String, String> env = isolatedEnv(dir);
     env.putAll(extra);
     return run(env, args);
+  }
+
+  /** {@code build --progress quiet -o type=oci,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
+  static Run quietOci(Path dir, Path ctx, String... extra) {
+    List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "-o",
+        "type=oci,dest=" + dir.resolve("out")));
+    args.addAll(List.of(extra));
+    args.add(ctx.toString());
+    return runIn(dir, Map.of(), args.toArray(String[]::new));
+  }
+
+  /** An input error: exit 1, and neither a stack trace nor "internal error". */
+  static void assertInputError(Run r) {
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).doesNotContain("\tat ")
+        .doesNotContain("internal error").doesNotContain("StackOverflowError");
   }
 
   /**
