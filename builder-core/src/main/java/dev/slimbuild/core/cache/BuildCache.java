@@ -160,8 +160,8 @@ public final class BuildCache {
 
   /**
    * The records to export: with {@code max}, every record this build used or made; without, the
-   * stages' records and the steps whose layer the image holds anyway ({@code imageLayers}), so
-   * that a min cache uploads nothing beyond the image.
+   * records whose layers the image holds anyway ({@code imageLayers}), so that a min cache
+   * uploads nothing beyond the image (as buildx's min mode, it has no builder stages).
    */
   public CacheContents export(boolean max, Set<Digest> imageLayers) {
     Map<Digest, StepRecord> steps = new LinkedHashMap<>(usedSteps);
@@ -171,6 +171,9 @@ public final class BuildCache {
     if (!max) {
       steps.values().removeIf(r -> r.layer().isPresent()
           && !imageLayers.contains(r.layer().get().blob().digest()));
+      // a stage the image does not hold (a builder stage) is not in a min cache either
+      stages.values().removeIf(r -> r.layers().stream()
+          .anyMatch(w -> !imageLayers.contains(w.layer().blob().digest())));
     }
     return new CacheContents(steps, stages);
   }

@@ -98,6 +98,32 @@ class CacheRecordsTest {
   }
 
   @Test
+  void aMinExportHoldsOnlyRecordsWhoseLayersTheImageHolds() throws Exception {
+    BlobStore store = new BlobStore(dir.resolve("store"));
+    CachedLayer inImage = layer(store, "in the image");
+    CachedLayer builder = layer(store, "a builder stage's");
+    BuildCache cache = BuildCache.local(store, true, w -> {
+      throw new AssertionError(w);
+    });
+    Digest s1 = CacheKey.of("t").add(1).digest();
+    Digest s2 = CacheKey.of("t").add(2).digest();
+    cache.putStep(s1, new StepRecord(Optional.of(inImage), null));
+    cache.putStep(s2, new StepRecord(Optional.of(builder), null));
+    cache.putStage(s1, new StageRecord(
+        List.of(new StageRecord.Written(0, inImage, 1, LayerSavings.NONE)), List.of(), 0));
+    cache.putStage(s2, new StageRecord(
+        List.of(new StageRecord.Written(0, builder, 1, LayerSavings.NONE)), List.of(), 0));
+    java.util.Set<Digest> image = java.util.Set.of(inImage.blob().digest());
+    CacheContents min = cache.export(false, image);
+    assertThat(min.steps().keySet()).containsExactly(s1);
+    assertThat(min.stages().keySet()).containsExactly(s1);
+    assertThat(min.layers()).containsExactly(inImage);
+    CacheContents max = cache.export(true, image);
+    assertThat(max.steps().keySet()).containsExactlyInAnyOrder(s1, s2);
+    assertThat(max.stages().keySet()).containsExactlyInAnyOrder(s1, s2);
+  }
+
+  @Test
   void cacheFlagsReadAsBuildxWritesThem() {
     CacheSpec to = CacheSpec.parse("type=registry,ref=reg.example.com/app/cache:main,mode=max,"
         + "ignore-error=true,image-manifest=true", true);
