@@ -389,12 +389,12 @@ final class StageExecutor {
     if (!slim) {
       // the steps' own layers, not read again: a cached one stays where it is until asked for
       List<StageRecord.Written> written = new ArrayList<>();
-      Map<Integer, List<LayerEntry>> entries = new java.util.HashMap<>();
+      Map<Integer, List<LayerEntry>> entries = new HashMap<>();
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
         long files = p.fresh() ? LayerOptimizer.files(p.layer().entries()) : -1;
         written.add(new StageRecord.Written(p.step(), own.get(i), files,
-            dev.slimbuild.core.optimize.LayerSavings.NONE));
+            LayerSavings.NONE));
         if (p.fresh()) {
           entries.put(i, p.layer().entries());
         }
