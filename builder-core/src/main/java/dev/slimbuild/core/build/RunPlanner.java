@@ -17,7 +17,9 @@ import java.util.function.UnaryOperator;
  * RUN: a file step that {@link RunStep} runs. Its key: the parent step's, the line as written,
  * the variables in scope, the user, the working directory, the SHELL, the platform, the network
  * and security modes, the heredocs, and every mount as written, with a bind mount's source by
- * content (context files) or by the key of its {@code from=} stage (an image's digest).
+ * content (context files) or by the key of its {@code from=} stage (an image's digest). The proxy
+ * build args RUN sees ({@link dev.slimbuild.core.plan.StageScope#proxyEnv}) are not in it, as in
+ * BuildKit: a RUN cached with one proxy is reused with another.
  */
 final class RunPlanner implements StepHandler<RunInstruction> {
   @Override
@@ -26,6 +28,9 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     Map<String, String> vars =
         Collections.unmodifiableMap(new LinkedHashMap<>(s.scope.vars()));
     List<String> declared = List.copyOf(s.declaredArgs());
+    // not in the key, as BuildKit leaves ProxyEnv out of an exec's cache key: how the build
+    // reaches the network is not what it builds
+    List<String> proxy = s.scope.proxyEnv();
     UnaryOperator<String> expand = expander(s.in.escape(), vars, r);
     Platform platform = s.in.platform();
     String createdBy = RunStep.createdBy(r, platform, cfg, declared, vars);
@@ -60,7 +65,8 @@ final class RunPlanner implements StepHandler<RunInstruction> {
       }
       Mounted mounted = new Mounted(s.files);
       return s.runStep().run(r, new RunStep.Stage(s.files.tree(), s.files.layerCount(), cfg,
-          vars, declared, expand, () -> mounted.split().images(), () -> mounted.split().rest()))
+          vars, declared, expand, () -> mounted.split().images(), () -> mounted.split().rest(),
+          proxy))
           .entries();
     });
   }

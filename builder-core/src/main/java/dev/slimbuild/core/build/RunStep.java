@@ -77,7 +77,8 @@ final class RunStep implements AutoCloseable {
       List<String> declaredArgs,
       UnaryOperator<String> expand,
       Supplier<List<BlobCache.LayerImage>> images,
-      Supplier<List<List<LayerEntry>>> ownLayers) {}
+      Supplier<List<List<LayerEntry>>> ownLayers,
+      List<String> proxyEnv) {}
 
   private final RunSupport runs;
   private final Platform platform;
@@ -221,7 +222,7 @@ final class RunStep implements AutoCloseable {
     String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
     checkProgram(r, stage.tree(), argv.get(0), display);
     RunUser user = user(r, stage);
-    List<String> env = env(stage.vars(), user);
+    List<String> env = env(stage.vars(), user, stage.proxyEnv());
     String workdir = stage.config().workdirOrRoot();
     SandboxSelector.Selection selection;
     try {
@@ -648,11 +649,19 @@ final class RunStep implements AutoCloseable {
     return sh;
   }
 
-  /** The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does. */
-  private static List<String> env(Map<String, String> vars, RunUser user) {
+  /**
+   * The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does,
+   * then the proxy build args as BuildKit appends them (they win).
+   */
+  private static List<String> env(Map<String, String> vars, RunUser user, List<String> proxy) {
     Map<String, String> env = new LinkedHashMap<>(vars);
     env.putIfAbsent("PATH", StageExecutor.DEFAULT_PATH);
     env.putIfAbsent("HOME", user.home());
+    for (String kv : proxy) {
+      int eq = kv.indexOf('=');
+      env.remove(kv.substring(0, eq));
+      env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
     List<String> out = new ArrayList<>();
     env.forEach((k, v) -> out.add(k + "=" + v));
     return out;

@@ -1,0 +1,97 @@
+package dev.slimbuild.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slimbuild.cli.BuildFixtures.TarFile;
+import dev.slimbuild.core.image.BusyboxBase;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a RUN sees as BuildKit gives it (issue 19), through the CLI on the suite's busybox base:
+ * the proxy build args, the hostname files, the user's supplementary groups, a cache mount seeded
+ * from a stage.
+ */
+class RunLikeBuildKitIT {
+  private static TestRegistry.Busybox registry;
+  private static String host;
+  private static String base;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startRegistryWithBase() throws Exception {
+    BuildToolsIT.tools();
+    BusyboxBase.requireTool("proot", "proot");
+    BusyboxBase.requireTool("bwrap", "bubblewrap");
+    registry = TestRegistry.busybox();
+    host = registry.host();
+    base = registry.base();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private BuildFixtures.Run build(Path ctx, String out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
+        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
+    args.addAll(List.of(extra));
+    args.add(ctx.toString());
+    return BuildFixtures.run(BuildFixtures.isolatedEnv(dir), args.toArray(String[]::new));
+  }
+
+  private Path context(String name, String dockerfile) throws IOException {
+    Path ctx = dir.resolve(name);
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n" + dockerfile);
+    return ctx;
+  }
+
+  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
+    Map<String, TarFile> m = new HashMap<>();
+    for (TarFile f : image.layerFiles(image.layers().size() - 1)) {
+      m.put(f.name(), f);
+    }
+    return m;
+  }
+
+  @Test
+  void proxyBuildArgsReachRunWithoutAnArgAndStayOutOfTheImage() throws Exception {
+    Path ctx = context("proxy",
+        "ARG FOO\n"
+            + "RUN env | grep -i -e _proxy= -e ^FOO= | sort > /env\n");
+    BuildFixtures.Run r = build(ctx, "out", "--build-arg", "http_proxy=http://p.example:3128",
+        "--build-arg", "NO_PROXY=.internal", "--build-arg", "all_proxy=",
+        "--build-arg", "FOO=foo");
+    assertThat(r.code()).as(r.err()).isZero();
+    // an undeclared predefined arg is no "unused build-arg" either
+    assertThat(r.err()).doesNotContain("http_proxy").doesNotContain("NO_PROXY");
+    BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
+    assertThat(lastLayer(image).get("env").text()).isEqualTo(
+        "FOO=foo\n"
+            + "HTTP_PROXY=http://p.example:3128\n"
+            + "NO_PROXY=.internal\n"
+            + "http_proxy=http://p.example:3128\n"
+            + "no_proxy=.internal\n");
+    String config = image.config().toString();
+    assertThat(config).doesNotContain("p.example").doesNotContain(".internal");
+    List<String> history = new ArrayList<>();
+    for (JsonNode h : image.config().get("history")) {
+      history.add(h.get("created_by").asText());
+    }
+    assertThat(history).contains("RUN |1 FOO=foo /bin/sh -c env | grep -i -e _proxy= -e ^FOO="
+        + " | sort > /env # buildkit");
+  }
+}
