@@ -94,4 +94,19 @@ class RunLikeBuildKitIT {
     assertThat(history).contains("RUN |1 FOO=foo /bin/sh -c env | grep -i -e _proxy= -e ^FOO="
         + " | sort > /env # buildkit");
   }
+
+  @Test
+  void everySandboxGivesARunAnEtcHostnameThatNoLayerKeeps() throws Exception {
+    Path ctx = context("hostname",
+        "RUN cat /etc/hostname > /seen && hostname >> /seen && grep -q . /etc/hosts\n");
+    for (String sandbox : List.of("bwrap", "chroot", "proot")) {
+      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      Map<String, TarFile> last = lastLayer(BuildFixtures.image(dir.resolve("out-" + sandbox)));
+      assertThat(last.keySet()).as(sandbox).containsExactly("seen");
+      String[] seen = last.get("seen").text().split("\n");
+      assertThat(seen).as(sandbox).hasSize(2);
+      assertThat(seen[0]).as(sandbox).isNotBlank().isEqualTo(seen[1]);
+    }
+  }
 }

@@ -122,6 +122,21 @@ public final class BwrapSandbox implements Sandbox {
         }
       }
     }
+    Path hostname = HostFiles.hostname(root, created);
+    try {
+      if (hostname != null) {
+        cmd.addAll(List.of("--bind", hostname.toString(), HostFiles.HOSTNAME));
+      }
+      return run(spec, out, root, cmd, identity, created, notes);
+    } finally {
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
+      }
+    }
+  }
+
+  private RunResult run(RunSpec spec, OutputSink out, Path root, List<String> cmd,
+      boolean identity, List<String> created, List<String> notes) throws IOException {
     for (Mount m : spec.mounts()) {
       if (m.isTmpfs()) {
         RootPaths.ensure(root, m.target(), true, created);

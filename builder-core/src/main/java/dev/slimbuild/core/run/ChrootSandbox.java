@@ -53,6 +53,7 @@ public final class ChrootSandbox implements Sandbox {
     Deque<Path> mounted = new ArrayDeque<>();
     IOException failure = null;
     boolean done = false;
+    Path hostname = null;
     try {
       Path proc = RootPaths.ensure(root, "/proc", true, created);
       String refused = tryMount(List.of("mount", "-t", "proc", "proc", proc.toString()));
@@ -72,6 +73,10 @@ public final class ChrootSandbox implements Sandbox {
               bind(Path.of(f), root.resolve(f.substring(1)), true, mounted);
             }
           }
+        }
+        hostname = HostFiles.hostname(root, created);
+        if (hostname != null) {
+          bind(hostname, root.resolve(HostFiles.HOSTNAME.substring(1)), false, mounted);
         }
       } else {
         notes.add("chroot: /proc, /dev and /etc/resolv.conf not mounted (" + refused + ")");
@@ -123,6 +128,9 @@ public final class ChrootSandbox implements Sandbox {
             failure = new IOException("cannot unmount " + m + ": " + refused);
           }
         }
+      }
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
       }
       // an unmount failure is reported unless another error is already on its way
       if (failure != null && done) {

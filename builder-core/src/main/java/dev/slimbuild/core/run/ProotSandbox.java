@@ -50,6 +50,7 @@ public final class ProotSandbox implements Sandbox {
     List<String> created = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<Path> tmpfsDirs = new ArrayList<>();
+    Path hostname = null;
     try {
       RootPaths.ensure(root, spec.workdir(), true, created);
       cmd.addAll(List.of("-r", spec.rootfs().toString(), "-w", spec.workdir()));
@@ -67,6 +68,10 @@ public final class ProotSandbox implements Sandbox {
             cmd.addAll(List.of("-b", f + ":" + f));
           }
         }
+      }
+      hostname = HostFiles.hostname(root, created);
+      if (hostname != null) {
+        cmd.addAll(List.of("-b", hostname + ":" + HostFiles.HOSTNAME));
       }
       for (Mount m : spec.mounts()) {
         Path source;
@@ -90,6 +95,9 @@ public final class ProotSandbox implements Sandbox {
     } finally {
       for (Path d : tmpfsDirs) {
         dev.slimbuild.core.fs.Trees.delete(d);
+      }
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
       }
     }
   }
