@@ -109,4 +109,36 @@ class RunLikeBuildKitIT {
       assertThat(seen[0]).as(sandbox).isNotBlank().isEqualTo(seen[1]);
     }
   }
+
+  @Test
+  void aCacheMountFromAStageStartsWithTheStagesFilesAndKeepsWhatRunsAdd() throws Exception {
+    Path ctx = dir.resolve("cache-from");
+    BuildFixtures.write(ctx.resolve("Dockerfile"),
+        "FROM " + base + " AS seed\n"
+            + "RUN mkdir -p /data/sub && echo one > /data/sub/f && chmod 0750 /data\n"
+            + "FROM " + base + "\n"
+            + "RUN --mount=type=cache,from=seed,source=/data,target=/c"
+            + " cat /c/sub/f > /got && stat -c %a /c >> /got && echo added > /c/new\n"
+            + "RUN --mount=type=cache,from=seed,source=data,target=/c cat /c/new > /again\n"
+            + "RUN --mount=type=cache,target=/c ls /c > /plain\n");
+    BuildFixtures.Run r = build(ctx, "out");
+    assertThat(r.code()).as(r.err()).isZero();
+    BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
+    int n = image.layers().size();
+    assertThat(image.layerFiles(n - 3)).extracting(TarFile::name).containsExactly("got");
+    assertThat(image.layerFiles(n - 3).get(0).text()).isEqualTo("one\n750\n");
+    assertThat(image.layerFiles(n - 2).get(0).text()).isEqualTo("added\n");
+    // a cache without from= is another cache: empty
+    assertThat(lastLayer(image).get("plain").text()).isEmpty();
+
+    BuildFixtures.write(ctx.resolve("Dockerfile"),
+        "FROM " + base + " AS seed\n"
+            + "RUN mkdir /data\n"
+            + "FROM " + base + "\n"
+            + "RUN --mount=type=cache,from=seed,source=/nothing,target=/c true\n");
+    BuildFixtures.Run bad = build(ctx, "bad");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.err()).contains("Dockerfile:4: RUN --mount=type=cache,from=seed: source"
+        + " /nothing not found in seed");
+  }
 }

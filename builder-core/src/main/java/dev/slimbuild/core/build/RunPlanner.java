@@ -49,6 +49,10 @@ final class RunPlanner implements StepHandler<RunInstruction> {
         throw r.location().error(e.getMessage());
       }
       key.add(raw);
+      if (m.type() == RunMountSpec.Type.CACHE && m.from().isPresent()) {
+        // the stage a cache is seeded from is an input, as in BuildKit (the exec's dependency)
+        key.add(s.in.sources().sourceKey(m.from().get(), r, "RUN --mount from="));
+      }
       if (m.type() == RunMountSpec.Type.BIND) {
         String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
         if (m.from().isPresent()) {
@@ -60,8 +64,19 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     }
     s.planFileStep(key, createdBy, cfg.user, () -> {
       if (s.runStep() == null) {
-        s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(),
-            from -> s.in.sources().fromTree(from, r, "RUN --mount from="), s.in.stageName()));
+        RunStep.SourceTrees trees = new RunStep.SourceTrees() {
+          @Override
+          public dev.slimbuild.core.layer.FileTree tree(String from) throws IOException {
+            return s.in.sources().fromTree(from, r, "RUN --mount from=");
+          }
+
+          @Override
+          public dev.slimbuild.core.oci.Digest key(String from) throws IOException {
+            return s.in.sources().sourceKey(from, r, "RUN --mount from=");
+          }
+        };
+        s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(), trees,
+            s.in.stageName()));
       }
       Mounted mounted = new Mounted(s.files);
       return s.runStep().run(r, new RunStep.Stage(s.files.tree(), s.files.layerCount(), cfg,

@@ -59,10 +59,14 @@ final class RunStep implements AutoCloseable {
   private static final int TAIL_LINES = 10;
   static final boolean BUILDER_IS_ROOT = Privileges.isRoot();
 
-  /** How a stage's file tree, for {@code --mount=type=bind,from=}, is found. */
-  @FunctionalInterface
+  /**
+   * How a stage's (or image's) file tree, for {@code --mount=type=bind,from=} and {@code
+   * type=cache,from=}, is found, and its key (what a cache seeded from it is kept under).
+   */
   interface SourceTrees {
     FileTree tree(String from) throws IOException;
+
+    dev.slimbuild.core.oci.Digest key(String from) throws IOException;
   }
 
   /** What one RUN's snapshot gives the stage: the layer's entries and its history text. */
