@@ -141,4 +141,42 @@ class RunLikeBuildKitIT {
     assertThat(bad.err()).contains("Dockerfile:4: RUN --mount=type=cache,from=seed: source"
         + " /nothing not found in seed");
   }
+
+  @Test
+  void aNamedUserGetsItsSupplementaryGroupsFromEtcGroupWhereTheSandboxCan() throws Exception {
+    Path ctx = context("groups",
+        "RUN echo 'dev:x:1001:1001::/home/dev:/bin/sh' >> /etc/passwd"
+            + " && echo 'dev:x:1001:' >> /etc/group && echo 'tools:x:1002:dev' >> /etc/group"
+            + " && echo 'audio:x:1003:app,dev' >> /etc/group"
+            + " && echo 'wheel:x:10:root' >> /etc/group && mkdir -m 1777 /o\n"
+            + "USER dev\n"
+            + "RUN id -G > /o/named && id -Gn >> /o/named && touch /o/mine\n"
+            + "USER dev:tools\n"
+            + "RUN id -G > /o/explicit\n"
+            + "USER root\n"
+            + "RUN id -G > /o/root-groups\n");
+    for (String sandbox : List.of("bwrap", "chroot", "proot")) {
+      BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
+      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+      BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
+      int n = image.layers().size();
+      Map<String, TarFile> named = new HashMap<>();
+      for (TarFile f : image.layerFiles(n - 3)) {
+        named.put(f.name(), f);
+      }
+      // files the RUN writes take its user and primary group, whatever its groups
+      assertThat(named.get("o/mine").uid()).isEqualTo(1001);
+      assertThat(named.get("o/mine").gid()).isEqualTo(1001);
+      if (sandbox.equals("proot")) {
+        assertThat(named.get("o/named").text()).as(sandbox).startsWith("1001");
+        assertThat(r.err()).contains("proot cannot give a RUN supplementary groups");
+      } else {
+        assertThat(named.get("o/named").text()).as(sandbox)
+            .isEqualTo("1001 1002 1003\ndev tools audio\n");
+        assertThat(r.err()).as(sandbox).doesNotContain("supplementary groups");
+        assertThat(lastLayer(image).get("o/root-groups").text()).as(sandbox).isEqualTo("0 10\n");
+      }
+      assertThat(image.layerFiles(n - 2).get(1).text()).as(sandbox).isEqualTo("1002\n");
+    }
+  }
 }

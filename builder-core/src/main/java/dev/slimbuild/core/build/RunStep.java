@@ -351,7 +351,8 @@ final class RunStep implements AutoCloseable {
             platform,
             Duration.ZERO,
             root.wrapper(),
-            root.hostView());
+            root.hostView(),
+            inv.user().additionalGids());
     try {
       return inv.selection()
           .sandbox()

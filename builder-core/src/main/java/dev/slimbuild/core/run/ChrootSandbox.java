@@ -102,7 +102,7 @@ public final class ChrootSandbox implements Sandbox {
           List.of(
               chroot.toString(),
               "--userspec=" + spec.user(),
-              "--groups=" + spec.gid(),
+              "--groups=" + groupList(spec),
               root.toString()));
       if (!spec.workdir().equals("/")) {
         // chroot(1) always starts in /; a shell inside the image changes to the working directory
@@ -137,6 +137,18 @@ public final class ChrootSandbox implements Sandbox {
         throw failure;
       }
     }
+  }
+
+  /**
+   * The process's supplementary groups as {@code chroot --groups} takes them: the spec's, or
+   * only the primary group when there are none (chroot(1) needs a list; {@code id} shows the
+   * primary group either way).
+   */
+  static String groupList(RunSpec spec) {
+    if (spec.groups().isEmpty()) {
+      return Integer.toString(spec.gid());
+    }
+    return String.join(",", spec.groups().stream().map(String::valueOf).toList());
   }
 
   private static void bind(Path source, Path target, boolean readOnly, Deque<Path> mounted)

@@ -62,6 +62,10 @@ public final class ProotSandbox implements Sandbox {
       } else {
         cmd.addAll(List.of("-i", spec.user()));
       }
+      if (!spec.groups().isEmpty()) {
+        notes.add("proot cannot give a RUN supplementary groups (it fakes only the user and"
+            + " group ids): groups " + spec.groups() + " of /etc/group are left out");
+      }
       if (spec.network() == Network.HOST) {
         for (String f : HostFiles.NETWORK_FILES) {
           if (HostFiles.prepare(root, f, created, notes)) {
