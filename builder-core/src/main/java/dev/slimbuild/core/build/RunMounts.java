@@ -3,6 +3,7 @@ package dev.slimbuild.core.build;
 import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.fs.Trees;
+import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
@@ -77,7 +78,7 @@ final class RunMounts {
       case TMPFS:
         return Mount.tmpfs(target);
       case CACHE:
-        return Mount.bind(cacheDir(m, target, locks, scratch), target, m.readOnly());
+        return Mount.bind(cacheDir(r, m, target, locks, scratch), target, m.readOnly());
       case BIND:
         return Mount.bind(bindSource(r, m, scratch), target, m.readOnly());
       default:
@@ -89,10 +90,21 @@ final class RunMounts {
    * The host directory of a cache mount: {@code CACHE/<sha256 of id (default: the target)>},
    * created with the mount's mode (and owner, as root) when new. {@code sharing=locked} holds a
    * lock for the RUN; {@code private} takes a fresh directory while another build holds it.
+   *
+   * <p>With {@code from=STAGE,source=PATH}, as in BuildKit, the cache starts as a copy of the
+   * stage's directory PATH (its files, modes and owners) and is a cache of its own for each
+   * content of the stage: {@code <sha256 of id:stage key>} (BuildKit keys it by id and the
+   * stage's snapshot). {@code from=} without a source gives an empty cache, as there.
    */
-  private Path cacheDir(RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
-      throws IOException {
+  private Path cacheDir(RunInstruction r, RunMountSpec m, String target, List<FileLock> locks,
+      List<Path> scratch) throws IOException {
     String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
+    String seedSource = null;
+    if (m.from().isPresent()) {
+      id = id + ":" + trees.key(m.from().get());
+      String source = m.source() == null ? "" : TreePaths.absolute("/", m.source());
+      seedSource = source.isEmpty() ? null : source;
+    }
     String name = Digest.sha256Of(id.getBytes(StandardCharsets.UTF_8)).hex().substring(0, 32);
     Path root = runs.options().cacheDir();
     Files.createDirectories(root);
@@ -111,11 +123,16 @@ final class RunMounts {
       locks.add(lock);
     }
     if (!Files.isDirectory(dir)) {
-      Path tmp = Files.createTempDirectory(root, ".new-");
-      Files.setAttribute(tmp, "unix:mode", m.mode());
-      if (RunStep.BUILDER_IS_ROOT) {
-        Files.setAttribute(tmp, "unix:uid", m.uid());
-        Files.setAttribute(tmp, "unix:gid", m.gid());
+      Path tmp;
+      if (seedSource != null) {
+        tmp = seed(r, m, seedSource, root);
+      } else {
+        tmp = Files.createTempDirectory(root, ".new-");
+        Files.setAttribute(tmp, "unix:mode", m.mode());
+        if (RunStep.BUILDER_IS_ROOT) {
+          Files.setAttribute(tmp, "unix:uid", m.uid());
+          Files.setAttribute(tmp, "unix:gid", m.gid());
+        }
       }
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -127,6 +144,59 @@ final class RunMounts {
       }
     }
     return dir;
+  }
+
+  /**
+   * A new directory in {@code root} holding what the {@code from=} stage has in directory {@code
+   * source} (relative, not empty), written with its owners when the builder is root; the
+   * directory itself gets the source directory's mode and owner.
+   */
+  private Path seed(RunInstruction r, RunMountSpec m, String source, Path root)
+      throws IOException {
+    FileTree from = trees.tree(m.from().get());
+    String path = TreePaths.resolve(from, source, true);
+    Optional<LayerEntry> dirEntry = from.get(path);
+    if (dirEntry.isEmpty() || !dirEntry.get().isDirectory()) {
+      throw r.location().error("RUN --mount=type=cache,from=" + m.from().get() + ": source /"
+          + source + (dirEntry.isEmpty() ? " not found" : " is not a directory") + " in "
+          + m.from().get());
+    }
+    List<LayerEntry> entries = new ArrayList<>();
+    String prefix = path + "/";
+    for (LayerEntry e : from.walk(path)) {
+      if (!e.path().startsWith(prefix)) {
+        continue;
+      }
+      String rel = e.path().substring(prefix.length());
+      if (e.type() == EntryType.HARDLINK) {
+        if (!e.linkTarget().startsWith(prefix)) {
+          continue; // a link to a file outside the source: not the cache's
+        }
+        entries.add(new LayerEntry(rel, e.type(), e.mode(), e.uid(), e.gid(), e.size(),
+            e.linkTarget().substring(prefix.length()), e.content(), e.xattrs()));
+      } else {
+        entries.add(e.withPath(rel));
+      }
+    }
+    Path parent = Files.createTempDirectory(root, ".seed-");
+    try {
+      Path content = parent.resolve("c");
+      FileTree tree = new FileTree();
+      tree.apply(entries);
+      new RootfsWriter(RunStep.BUILDER_IS_ROOT, runs.mtime()).materialise(tree, content);
+      LayerEntry d = dirEntry.get();
+      Files.setAttribute(content, "unix:mode", d.mode() & 07777);
+      if (RunStep.BUILDER_IS_ROOT) {
+        Files.setAttribute(content, "unix:uid", d.uid());
+        Files.setAttribute(content, "unix:gid", d.gid());
+      }
+      Path tmp = Files.createTempDirectory(root, ".new-");
+      Files.delete(tmp);
+      Files.move(content, tmp, StandardCopyOption.ATOMIC_MOVE);
+      return tmp;
+    } finally {
+      Trees.delete(parent);
+    }
   }
 
   /**

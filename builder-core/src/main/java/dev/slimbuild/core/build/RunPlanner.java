@@ -17,7 +17,9 @@ import java.util.function.UnaryOperator;
  * RUN: a file step that {@link RunStep} runs. Its key: the parent step's, the line as written,
  * the variables in scope, the user, the working directory, the SHELL, the platform, the network
  * and security modes, the heredocs, and every mount as written, with a bind mount's source by
- * content (context files) or by the key of its {@code from=} stage (an image's digest).
+ * content (context files) or by the key of its {@code from=} stage (an image's digest). The proxy
+ * build args RUN sees ({@link dev.slimbuild.core.plan.StageScope#proxyEnv}) are not in it, as in
+ * BuildKit: a RUN cached with one proxy is reused with another.
  */
 final class RunPlanner implements StepHandler<RunInstruction> {
   @Override
@@ -26,6 +28,9 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     Map<String, String> vars =
         Collections.unmodifiableMap(new LinkedHashMap<>(s.scope.vars()));
     List<String> declared = List.copyOf(s.declaredArgs());
+    // not in the key, as BuildKit leaves ProxyEnv out of an exec's cache key: how the build
+    // reaches the network is not what it builds
+    List<String> proxy = s.scope.proxyEnv();
     UnaryOperator<String> expand = expander(s.in.escape(), vars, r);
     Platform platform = s.in.platform();
     String createdBy = RunStep.createdBy(r, platform, cfg, declared, vars);
@@ -44,6 +49,10 @@ final class RunPlanner implements StepHandler<RunInstruction> {
         throw r.location().error(e.getMessage());
       }
       key.add(raw);
+      if (m.type() == RunMountSpec.Type.CACHE && m.from().isPresent()) {
+        // the stage a cache is seeded from is an input, as in BuildKit (the exec's dependency)
+        key.add(s.in.sources().sourceKey(m.from().get(), r, "RUN --mount from="));
+      }
       if (m.type() == RunMountSpec.Type.BIND) {
         String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
         if (m.from().isPresent()) {
@@ -55,12 +64,24 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     }
     s.planFileStep(key, createdBy, cfg.user, () -> {
       if (s.runStep() == null) {
-        s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(),
-            from -> s.in.sources().fromTree(from, r, "RUN --mount from="), s.in.stageName()));
+        RunStep.SourceTrees trees = new RunStep.SourceTrees() {
+          @Override
+          public dev.slimbuild.core.layer.FileTree tree(String from) throws IOException {
+            return s.in.sources().fromTree(from, r, "RUN --mount from=");
+          }
+
+          @Override
+          public dev.slimbuild.core.oci.Digest key(String from) throws IOException {
+            return s.in.sources().sourceKey(from, r, "RUN --mount from=");
+          }
+        };
+        s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(), trees,
+            s.in.stageName()));
       }
       Mounted mounted = new Mounted(s.files);
       return s.runStep().run(r, new RunStep.Stage(s.files.tree(), s.files.layerCount(), cfg,
-          vars, declared, expand, () -> mounted.split().images(), () -> mounted.split().rest()))
+          vars, declared, expand, () -> mounted.split().images(), () -> mounted.split().rest(),
+          proxy))
           .entries();
     });
   }

@@ -59,10 +59,14 @@ final class RunStep implements AutoCloseable {
   private static final int TAIL_LINES = 10;
   static final boolean BUILDER_IS_ROOT = Privileges.isRoot();
 
-  /** How a stage's file tree, for {@code --mount=type=bind,from=}, is found. */
-  @FunctionalInterface
+  /**
+   * How a stage's (or image's) file tree, for {@code --mount=type=bind,from=} and {@code
+   * type=cache,from=}, is found, and its key (what a cache seeded from it is kept under).
+   */
   interface SourceTrees {
     FileTree tree(String from) throws IOException;
+
+    dev.slimbuild.core.oci.Digest key(String from) throws IOException;
   }
 
   /** What one RUN's snapshot gives the stage: the layer's entries and its history text. */
@@ -77,7 +81,8 @@ final class RunStep implements AutoCloseable {
       List<String> declaredArgs,
       UnaryOperator<String> expand,
       Supplier<List<BlobCache.LayerImage>> images,
-      Supplier<List<List<LayerEntry>>> ownLayers) {}
+      Supplier<List<List<LayerEntry>>> ownLayers,
+      List<String> proxyEnv) {}
 
   private final RunSupport runs;
   private final Platform platform;
@@ -221,7 +226,7 @@ final class RunStep implements AutoCloseable {
     String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
     checkProgram(r, stage.tree(), argv.get(0), display);
     RunUser user = user(r, stage);
-    List<String> env = env(stage.vars(), user);
+    List<String> env = env(stage.vars(), user, stage.proxyEnv());
     String workdir = stage.config().workdirOrRoot();
     SandboxSelector.Selection selection;
     try {
@@ -346,7 +351,8 @@ final class RunStep implements AutoCloseable {
             platform,
             Duration.ZERO,
             root.wrapper(),
-            root.hostView());
+            root.hostView(),
+            inv.user().additionalGids());
     try {
       return inv.selection()
           .sandbox()
@@ -648,11 +654,19 @@ final class RunStep implements AutoCloseable {
     return sh;
   }
 
-  /** The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does. */
-  private static List<String> env(Map<String, String> vars, RunUser user) {
+  /**
+   * The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does,
+   * then the proxy build args as BuildKit appends them (they win).
+   */
+  private static List<String> env(Map<String, String> vars, RunUser user, List<String> proxy) {
     Map<String, String> env = new LinkedHashMap<>(vars);
     env.putIfAbsent("PATH", StageExecutor.DEFAULT_PATH);
     env.putIfAbsent("HOME", user.home());
+    for (String kv : proxy) {
+      int eq = kv.indexOf('=');
+      env.remove(kv.substring(0, eq));
+      env.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
     List<String> out = new ArrayList<>();
     env.forEach((k, v) -> out.add(k + "=" + v));
     return out;

@@ -7,10 +7,35 @@ import dev.slimbuild.core.SlimbuildException;
  * {@code /etc/group} (text, or null when absent) as runc resolves it: a name must exist; a number
  * is taken as it is and takes its primary group from passwd when listed there (else group 0); an
  * explicit group (name or number) wins. {@code home} is the passwd entry's home directory, else
- * {@code /root} for uid 0 and {@code /} for anyone else.
+ * {@code /root} for uid 0 and {@code /} for anyone else. {@code groups}, the supplementary
+ * groups, are those of the group file that list the passwd entry's name as a member, in the file's
+ * order, when no group is given (runc's GetExecUser, which BuildKit uses): none for a number not in
+ * passwd or a user with an explicit group.
  */
-record RunUser(int uid, int gid, String home) {
+record RunUser(int uid, int gid, String home, java.util.List<Integer> groups) {
   static final RunUser ROOT = new RunUser(0, 0, "/root");
+
+  RunUser {
+    groups = java.util.List.copyOf(groups);
+  }
+
+  /** A user without supplementary groups. */
+  RunUser(int uid, int gid, String home) {
+    this(uid, gid, home, java.util.List.of());
+  }
+
+  /**
+   * The process's group list as BuildKit gives it (containerd's ensureAdditionalGids): the primary
+   * group first unless a supplementary group is already it, then the supplementary groups.
+   */
+  java.util.List<Integer> additionalGids() {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    if (!groups.contains(gid)) {
+      out.add(gid);
+    }
+    out.addAll(groups);
+    return out;
+  }
 
   static RunUser resolve(String user, String passwd, String group) {
     if (user == null || user.isEmpty()) {
@@ -54,7 +79,15 @@ record RunUser(int uid, int gid, String home) {
         entry != null && entry.length >= 6 && !entry[5].isEmpty()
             ? entry[5]
             : uid == 0 ? "/root" : "/";
-    return new RunUser(uid, gid, home);
+    java.util.List<Integer> groups = new java.util.ArrayList<>();
+    if (entry != null && grp == null) {
+      for (String[] f : entries(group)) {
+        if (f.length >= 4 && java.util.List.of(f[3].split(",")).contains(entry[0])) {
+          groups.add(id(f[2], user));
+        }
+      }
+    }
+    return new RunUser(uid, gid, home, groups);
   }
 
   private static int group(String grp, String group, String user) {

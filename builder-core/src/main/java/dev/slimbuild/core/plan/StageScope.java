@@ -111,6 +111,35 @@ public final class StageScope {
   }
 
   /** All variables visible now (base ENV, ARGs, ENVs), for expansion and RUN's environment. */
+  /** The proxy build args BuildKit passes to every RUN without an ARG (llb.ProxyEnv). */
+  private static final List<String> PROXY_ARGS =
+      List.of("http_proxy", "https_proxy", "ftp_proxy", "no_proxy", "all_proxy");
+
+  /**
+   * What BuildKit adds to every RUN's environment from the proxy build args given with {@code
+   * --build-arg} (declared by an ARG or not), whatever their case: {@code HTTP_PROXY=v} and {@code
+   * http_proxy=v} for each, after the stage's variables. They are not the stage's variables: no
+   * other instruction expands them, and neither the image's config nor its history records them.
+   */
+  public List<String> proxyEnv() {
+    List<String> out = new ArrayList<>();
+    Map<String, String> byName = new LinkedHashMap<>();
+    for (String k : new java.util.TreeSet<>(plan.buildArgs().keySet())) {
+      String lower = k.toLowerCase(java.util.Locale.ROOT);
+      if (PROXY_ARGS.contains(lower)) {
+        byName.put(lower, plan.buildArgs().get(k)); // sorted: http_proxy wins over HTTP_PROXY
+      }
+    }
+    for (String name : PROXY_ARGS) {
+      String v = byName.get(name);
+      if (v != null && !v.isEmpty()) {
+        out.add(name.toUpperCase(java.util.Locale.ROOT) + "=" + v);
+        out.add(name + "=" + v);
+      }
+    }
+    return out;
+  }
+
   public Map<String, String> vars() {
     return Collections.unmodifiableMap(vars);
   }

@@ -20,7 +20,8 @@ import java.util.Map;
  * UserNamespace}): files keep their real owners on disk and root may chown, but it holds no
  * capability over the host. Any other user, and every user when the builder is not root, runs in
  * a user namespace bwrap makes, which maps the requested ids onto the invoking user (files it
- * writes belong to the invoking user on disk; the image's owners stay in the model).
+ * writes belong to the invoking user on disk; the image's owners stay in the model). A RUN with
+ * supplementary groups gets them only when the builder is root (see Groups below).
  */
 public final class BwrapSandbox implements Sandbox {
   /** Docker's default capability set (moby oci/caps/defaults.go). */
@@ -71,6 +72,38 @@ public final class BwrapSandbox implements Sandbox {
         && spec.wrapper().isEmpty();
   }
 
+  /*
+   * Groups. bwrap has no option for them, so the bwrap process is started with the RUN's groups
+   * (runc's additionalGids: the primary group and those of /etc/group) by setpriv --groups, when
+   * the builder is root: as root 0:0 in the identity-mapped namespace, the same ids; as another
+   * user with only its primary group, in the namespace bwrap makes (its gid onto real root), real
+   * root's group; as another user with more groups, in a namespace made for it: the uid and gid
+   * onto real root, as bwrap's would (the RUN owns the work directory's files), and each other
+   * group onto a host group ({@link #outsideGid}). The RUN starts with them and no capability.
+   * Without root the namespace maps one group only, and setgroups is denied in it.
+   */
+
+  /**
+   * The host gid that supplementary group {@code g} is outside the namespace when the primary
+   * group {@code gid} is real root's: root's for the primary group itself, else the same id
+   * ({@code gid}'s own, free outside, for group 0).
+   */
+  static int outsideGid(int g, int gid) {
+    return g == gid ? 0 : g != 0 ? g : gid;
+  }
+
+  /** The gid_map for a non-root RUN with more groups: the primary group onto root, each other. */
+  static String gidMap(RunSpec spec) {
+    StringBuilder b = new StringBuilder(spec.gid() + " 0 1\n");
+    java.util.Set<Integer> seen = new java.util.HashSet<>(List.of(spec.gid()));
+    for (int g : spec.groups()) {
+      if (seen.add(g)) {
+        b.append(g).append(' ').append(outsideGid(g, spec.gid())).append(" 1\n");
+      }
+    }
+    return b.toString();
+  }
+
   @Override
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     Emulation.requireBinfmt(spec, name());
@@ -79,8 +112,26 @@ public final class BwrapSandbox implements Sandbox {
     Path root = spec.prepareRoot();
     RootPaths.ensure(root, "/proc", true, created);
     RootPaths.ensure(root, "/dev", true, created);
-    List<String> cmd =
-        new ArrayList<>(List.of(bwrap.toString(), "--bind", spec.rootfs().toString(), "/"));
+    boolean identity = identityMapped(spec);
+    boolean extra = spec.groups().stream().anyMatch(g -> g != spec.gid());
+    boolean rootHere = dev.slimbuild.core.fs.Privileges.isRoot() && spec.wrapper().isEmpty();
+    java.util.Optional<Path> setpriv =
+        spec.groups().isEmpty() || !rootHere ? java.util.Optional.empty() : Host.which("setpriv");
+    boolean mapped = !identity && extra && setpriv.isPresent();
+    List<String> cmd = new ArrayList<>();
+    if (setpriv.isPresent()) {
+      // the groups bwrap's process holds are the RUN's: as the namespace maps them
+      cmd.addAll(List.of(setpriv.get().toString(), "--groups=" + String.join(",",
+          spec.groups().stream()
+              .map(g -> Integer.toString(identity ? g : mapped ? outsideGid(g, spec.gid()) : 0))
+              .distinct().toList()), "--"));
+    } else if (extra) {
+      notes.add("bwrap cannot give this RUN its supplementary groups " + spec.groups()
+          + (rootHere
+              ? " (no setpriv(1) on this machine)"
+              : " (without root, the user namespace maps only the RUN's own group)"));
+    }
+    cmd.addAll(List.of(bwrap.toString(), "--bind", spec.rootfs().toString(), "/"));
     cmd.addAll(List.of("--proc", "/proc"));
     cmd.addAll(procProtection());
     cmd.addAll(List.of("--dev", "/dev"));
@@ -95,9 +146,9 @@ public final class BwrapSandbox implements Sandbox {
     if (spec.network() == Network.NONE) {
       cmd.add("--unshare-net");
     }
-    boolean identity = identityMapped(spec);
-    if (identity) {
-      cmd.addAll(List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0"));
+    if (identity || mapped) {
+      cmd.addAll(List.of("--userns", Integer.toString(USERNS_FD), "--uid",
+          Integer.toString(spec.uid()), "--gid", Integer.toString(spec.gid())));
     } else {
       cmd.addAll(
           List.of(
@@ -122,6 +173,22 @@ public final class BwrapSandbox implements Sandbox {
         }
       }
     }
+    Path hostname = HostFiles.hostname(root, created);
+    try {
+      if (hostname != null) {
+        cmd.addAll(List.of("--bind", hostname.toString(), HostFiles.HOSTNAME));
+      }
+      return run(spec, out, root, cmd, identity, mapped, created, notes);
+    } finally {
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
+      }
+    }
+  }
+
+  private RunResult run(RunSpec spec, OutputSink out, Path root, List<String> cmd,
+      boolean identity, boolean mapped, List<String> created, List<String> notes)
+      throws IOException {
     for (Mount m : spec.mounts()) {
       if (m.isTmpfs()) {
         RootPaths.ensure(root, m.target(), true, created);
@@ -140,7 +207,8 @@ public final class BwrapSandbox implements Sandbox {
     cmd.add("--");
     cmd.addAll(spec.argv());
     Path filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
-    try (UserNamespace ns = identity ? UserNamespace.identity() : null) {
+    try (UserNamespace ns = identity ? UserNamespace.identity()
+        : mapped ? UserNamespace.mapped(spec.uid() + " 0 1\n", gidMap(spec)) : null) {
       Files.write(filter, Seccomp.bpf());
       List<String> full =
           new ArrayList<>(

@@ -53,6 +53,7 @@ public final class ChrootSandbox implements Sandbox {
     Deque<Path> mounted = new ArrayDeque<>();
     IOException failure = null;
     boolean done = false;
+    Path hostname = null;
     try {
       Path proc = RootPaths.ensure(root, "/proc", true, created);
       String refused = tryMount(List.of("mount", "-t", "proc", "proc", proc.toString()));
@@ -72,6 +73,10 @@ public final class ChrootSandbox implements Sandbox {
               bind(Path.of(f), root.resolve(f.substring(1)), true, mounted);
             }
           }
+        }
+        hostname = HostFiles.hostname(root, created);
+        if (hostname != null) {
+          bind(hostname, root.resolve(HostFiles.HOSTNAME.substring(1)), false, mounted);
         }
       } else {
         notes.add("chroot: /proc, /dev and /etc/resolv.conf not mounted (" + refused + ")");
@@ -97,7 +102,7 @@ public final class ChrootSandbox implements Sandbox {
           List.of(
               chroot.toString(),
               "--userspec=" + spec.user(),
-              "--groups=" + spec.gid(),
+              "--groups=" + groupList(spec),
               root.toString()));
       if (!spec.workdir().equals("/")) {
         // chroot(1) always starts in /; a shell inside the image changes to the working directory
@@ -124,11 +129,26 @@ public final class ChrootSandbox implements Sandbox {
           }
         }
       }
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
+      }
       // an unmount failure is reported unless another error is already on its way
       if (failure != null && done) {
         throw failure;
       }
     }
+  }
+
+  /**
+   * The process's supplementary groups as {@code chroot --groups} takes them: the spec's, or
+   * only the primary group when there are none (chroot(1) needs a list; {@code id} shows the
+   * primary group either way).
+   */
+  static String groupList(RunSpec spec) {
+    if (spec.groups().isEmpty()) {
+      return Integer.toString(spec.gid());
+    }
+    return String.join(",", spec.groups().stream().map(String::valueOf).toList());
   }
 
   private static void bind(Path source, Path target, boolean readOnly, Deque<Path> mounted)

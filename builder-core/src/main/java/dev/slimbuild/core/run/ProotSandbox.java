@@ -50,6 +50,7 @@ public final class ProotSandbox implements Sandbox {
     List<String> created = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<Path> tmpfsDirs = new ArrayList<>();
+    Path hostname = null;
     try {
       RootPaths.ensure(root, spec.workdir(), true, created);
       cmd.addAll(List.of("-r", spec.rootfs().toString(), "-w", spec.workdir()));
@@ -61,12 +62,20 @@ public final class ProotSandbox implements Sandbox {
       } else {
         cmd.addAll(List.of("-i", spec.user()));
       }
+      if (!spec.groups().isEmpty()) {
+        notes.add("proot cannot give a RUN supplementary groups (it fakes only the user and"
+            + " group ids): groups " + spec.groups() + " of /etc/group are left out");
+      }
       if (spec.network() == Network.HOST) {
         for (String f : HostFiles.NETWORK_FILES) {
           if (HostFiles.prepare(root, f, created, notes)) {
             cmd.addAll(List.of("-b", f + ":" + f));
           }
         }
+      }
+      hostname = HostFiles.hostname(root, created);
+      if (hostname != null) {
+        cmd.addAll(List.of("-b", hostname + ":" + HostFiles.HOSTNAME));
       }
       for (Mount m : spec.mounts()) {
         Path source;
@@ -90,6 +99,9 @@ public final class ProotSandbox implements Sandbox {
     } finally {
       for (Path d : tmpfsDirs) {
         dev.slimbuild.core.fs.Trees.delete(d);
+      }
+      if (hostname != null) {
+        Files.deleteIfExists(hostname);
       }
     }
   }

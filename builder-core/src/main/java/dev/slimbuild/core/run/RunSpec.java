@@ -23,6 +23,8 @@ import java.util.List;
  *     empty: for a root filesystem that exists only in the wrapper's mount namespace
  * @param prepareRoot where the sandbox makes its mount points from the host (the rootfs itself,
  *     unless the rootfs is only mounted inside the wrapper: then a directory below it)
+ * @param groups the supplementary group ids (runc's additionalGids): the process's group list,
+ *     beside {@code gid}
  */
 public record RunSpec(
     Path rootfs,
@@ -36,7 +38,16 @@ public record RunSpec(
     Platform platform,
     Duration timeout,
     List<String> wrapper,
-    Path prepareRoot) {
+    Path prepareRoot,
+    List<Integer> groups) {
+
+  /** A spec without supplementary groups. */
+  public RunSpec(Path rootfs, List<String> argv, List<String> env, String workdir, int uid,
+      int gid, Network network, List<Mount> mounts, Platform platform, Duration timeout,
+      List<String> wrapper, Path prepareRoot) {
+    this(rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, wrapper,
+        prepareRoot, List.of());
+  }
 
   public RunSpec {
     rootfs = rootfs.toAbsolutePath().normalize();
@@ -60,6 +71,12 @@ public record RunSpec(
     }
     wrapper = List.copyOf(wrapper);
     prepareRoot = prepareRoot.toAbsolutePath().normalize();
+    groups = List.copyOf(groups);
+    for (int g : groups) {
+      if (g < 0) {
+        throw new IllegalArgumentException("group ids must not be negative");
+      }
+    }
   }
 
   /** {@code sandboxCommand} under this spec's wrapper. */
@@ -81,37 +98,43 @@ public record RunSpec(
   public RunSpec withEnv(List<String> newEnv) {
     return new RunSpec(
         rootfs, argv, newEnv, workdir, uid, gid, network, mounts, platform, timeout,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
   }
 
   public RunSpec withWorkdir(String dir) {
     return new RunSpec(
         rootfs, argv, env, dir, uid, gid, network, mounts, platform, timeout,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
   }
 
   public RunSpec withUser(int newUid, int newGid) {
     return new RunSpec(
         rootfs, argv, env, workdir, newUid, newGid, network, mounts, platform, timeout,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
   }
 
   public RunSpec withNetwork(Network net) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, net, mounts, platform, timeout,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
   }
 
   public RunSpec withMounts(List<Mount> newMounts) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, network, newMounts, platform, timeout,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
   }
 
   public RunSpec withTimeout(Duration limit) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, network, mounts, platform, limit,
-        wrapper, prepareRoot);
+        wrapper, prepareRoot, groups);
+  }
+
+  public RunSpec withGroups(List<Integer> newGroups) {
+    return new RunSpec(
+        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout,
+        wrapper, prepareRoot, newGroups);
   }
 
   /** The user as {@code uid:gid}. */

@@ -31,6 +31,14 @@ final class UserNamespace implements Closeable {
 
   /** A new identity-mapped user namespace (this process must be root). */
   static UserNamespace identity() throws IOException {
+    return mapped(IDENTITY, IDENTITY);
+  }
+
+  /**
+   * A new user namespace with these {@code uid_map} and {@code gid_map} lines (this process must
+   * be root; each map is written at once, as the kernel requires).
+   */
+  static UserNamespace mapped(String uidMap, String gidMap) throws IOException {
     Path unshare =
         Host.which("unshare").orElseThrow(() -> new IOException("no unshare(1)"));
     Path cat = Host.which("cat").orElseThrow(() -> new IOException("no cat(1)"));
@@ -57,8 +65,8 @@ final class UserNamespace implements Closeable {
         }
         Thread.sleep(5);
       }
-      Files.writeString(proc.resolve("uid_map"), IDENTITY);
-      Files.writeString(proc.resolve("gid_map"), IDENTITY);
+      Files.writeString(proc.resolve("uid_map"), uidMap);
+      Files.writeString(proc.resolve("gid_map"), gidMap);
       ok = true;
       return ns;
     } catch (InterruptedException e) {

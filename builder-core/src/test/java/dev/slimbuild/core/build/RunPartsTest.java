@@ -15,7 +15,8 @@ class RunPartsTest {
   private static final String PASSWD =
       "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001:app:/home/app:/bin/sh\n"
           + "nohome:x:1002:1002::/:/bin/sh\n";
-  private static final String GROUP = "root:x:0:\nstaff:x:50:\napp:x:1001:\n";
+  private static final String GROUP =
+      "root:x:0:\nstaff:x:50:\napp:x:1001:\nwheel:x:10:root,app\ndocker:x:999:app\n";
 
   @Test
   void mountFlagsAsBuildKitReadsThem() {
@@ -61,10 +62,14 @@ class RunPartsTest {
 
   @Test
   void usersResolveThroughPasswdAndGroup() {
-    assertThat(RunUser.resolve(null, PASSWD, GROUP)).isEqualTo(new RunUser(0, 0, "/root"));
-    assertThat(RunUser.resolve("app", PASSWD, GROUP)).isEqualTo(new RunUser(1000, 1001, "/home/app"));
+    // supplementary groups: those listing the user, unless a group is given (runc)
+    assertThat(RunUser.resolve(null, PASSWD, GROUP))
+        .isEqualTo(new RunUser(0, 0, "/root", List.of(10)));
+    assertThat(RunUser.resolve("app", PASSWD, GROUP))
+        .isEqualTo(new RunUser(1000, 1001, "/home/app", List.of(10, 999)));
     assertThat(RunUser.resolve("app:staff", PASSWD, GROUP)).isEqualTo(new RunUser(1000, 50, "/home/app"));
-    assertThat(RunUser.resolve("1000", PASSWD, GROUP)).isEqualTo(new RunUser(1000, 1001, "/home/app"));
+    assertThat(RunUser.resolve("1000", PASSWD, GROUP))
+        .isEqualTo(new RunUser(1000, 1001, "/home/app", List.of(10, 999)));
     assertThat(RunUser.resolve("4242", PASSWD, GROUP)).isEqualTo(new RunUser(4242, 0, "/"));
     assertThat(RunUser.resolve("4242:7", null, null)).isEqualTo(new RunUser(4242, 7, "/"));
     assertThat(RunUser.resolve("0", null, null)).isEqualTo(new RunUser(0, 0, "/root"));

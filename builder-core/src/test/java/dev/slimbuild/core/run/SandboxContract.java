@@ -122,6 +122,19 @@ abstract class SandboxContract {
   }
 
   @Test
+  void anImageWithoutEtcHostnameGetsOneNamingTheHostTheRunSees() throws Exception {
+    Files.deleteIfExists(rootfs.resolve("etc/hostname"));
+    Lines lines = new Lines();
+    RunResult r = run(sh("cat /etc/hostname; hostname; echo changed > /etc/hostname"), lines);
+    assertThat(r.exitCode()).as(lines.err.toString()).isZero();
+    assertThat(lines.out).hasSize(2);
+    assertThat(lines.out.get(0)).isNotBlank().isEqualTo(lines.out.get(1));
+    assertThat(r.createdPaths()).contains("etc/hostname");
+    // the bound file took the write: the image's mount point stays empty
+    assertThat(rootfs.resolve("etc/hostname")).isEmptyFile();
+  }
+
+  @Test
   void networkNoneHasOnlyLoopback() throws Exception {
     Lines lines = new Lines();
     RunResult r = run(sh("cat /proc/net/dev").withNetwork(Network.NONE), lines);
