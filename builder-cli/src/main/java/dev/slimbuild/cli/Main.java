@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       BuildCommand.class,
+      ExecutorCommand.class,
       ParseCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
@@ -61,6 +62,16 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    if (args.length >= 1 && args[0].equals("buildx")) {
+      // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
+      if (args.length < 2 || !args[1].equals("build")) {
+        err.println("error: of 'buildx', slimbuild understands only 'buildx build'"
+            + " (the same as 'slimbuild build')");
+        err.flush();
+        return ErrorHandler.EXIT_USAGE;
+      }
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+    }
     CommandLine cl = new CommandLine(new Main(env));
     cl.setOut(out);
     cl.setErr(err);
