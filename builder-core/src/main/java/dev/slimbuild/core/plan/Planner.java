@@ -250,8 +250,8 @@ public final class Planner {
    * typo, not an image on Docker Hub: an error before anything is pulled.
    */
   private static void checkNotATypo(Instruction ins, String ref, Map<String, Integer> byName) {
-    if (!ref.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
-      return; // a registry, a path, a tag or a digest: an image reference
+    if (!ref.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || ref.length() < 3) {
+      return; // a registry, a path, a tag or a digest: an image reference; or too short to tell
     }
     String match = Text.suggest(ref.toLowerCase(Locale.ROOT), byName.keySet());
     if (match != null) {
