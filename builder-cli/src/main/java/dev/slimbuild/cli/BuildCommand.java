@@ -89,9 +89,59 @@ final class BuildCommand implements Callable<Integer> {
       description = "Write the image digest, platform manifests and sizes as JSON.")
   Path metadataFile;
 
-  @Option(names = "--progress", paramLabel = "auto|plain|quiet",
-      description = "How to show progress. Default: auto.")
+  @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+      description = "How to show progress (tty is plain; rawjson: one JSON event a line on"
+          + " stderr). Default: auto.")
   String progress = "auto";
+
+  @Option(names = {"-q", "--quiet"},
+      description = "Print only the image digest (and warnings on stderr).")
+  boolean quiet;
+
+  @Option(names = "--iidfile", paramLabel = "FILE",
+      description = "Write the image ID (the config digest; an index's digest for several"
+          + " platforms) to FILE, as buildx.")
+  Path iidFile;
+
+  @Option(names = "--pull",
+      description = "Accepted: base images are always resolved from their registry (a moved tag"
+          + " is always seen).")
+  boolean pull;
+
+  @Option(names = "--network", paramLabel = "default|none|host",
+      description = "The network of RUNs without --network. Default: default (the host's).")
+  String network = "default";
+
+  @Option(names = "--add-host", paramLabel = "HOST:IP",
+      description = "Add an 'IP HOST' line to every RUN's /etc/hosts (repeatable).")
+  List<String> addHosts = new ArrayList<>();
+
+  @Option(names = "--shm-size", paramLabel = "SIZE",
+      description = "Accepted and checked: RUN's /dev/shm is the sandbox's own, unsized.")
+  String shmSize;
+
+  @Option(names = "--ulimit", paramLabel = "NAME=SOFT[:HARD]",
+      description = "Accepted and checked: RUN keeps slimbuild's own limits.")
+  List<String> ulimits = new ArrayList<>();
+
+  @Option(names = "--allow", paramLabel = "network.host|security.insecure", split = ",",
+      description = "Accepted: network.host is always granted (RUN --network=host);"
+          + " security.insecure grants nothing (RUN --security=insecure is refused).")
+  List<String> allow = new ArrayList<>();
+
+  @Option(names = "--annotation", paramLabel = "[index:|manifest:|manifest-descriptor:]KEY=VALUE",
+      description = "Annotate the manifest (no prefix), the index or each manifest's descriptor"
+          + " in the index (index and manifest-descriptor need several platforms). Repeatable.")
+  List<String> annotations = new ArrayList<>();
+
+  @Option(names = {"--provenance", "--sbom"}, paramLabel = "VALUE",
+      description = "Accepted: slimbuild writes no attestations (a note says so unless false).")
+  List<String> attestFlags = new ArrayList<>();
+
+  @Option(names = "--attest", paramLabel = "type=provenance|sbom,...",
+      description = "Accepted: slimbuild writes no attestations (a note says so unless"
+          + " disabled=true).")
+  List<String> attests = new ArrayList<>();
 
   @Option(names = "--push",
       description = "Push the image (every platform, then the index) under each -t name.")
@@ -187,10 +237,29 @@ final class BuildCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
   Path context;
 
+  /** The environment the build reads; the executor command may give its own. */
+  Map<String, String> envOverride;
+
+  Map<String, String> env() {
+    return envOverride != null ? envOverride : main.env();
+  }
+
+  /** Run after the build with its result (the executor's digest files). */
+  java.util.function.Consumer<BuildResult> after = r -> {};
+
   @Override
   public Integer call() throws IOException {
-    ProgressPrinter printer =
-        new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+    return execute();
+  }
+
+  /** The build, as {@code slimbuild build} and {@code slimbuild executor} run it. */
+  int execute() throws IOException {
+    ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(),
+        quiet ? ProgressPrinter.Mode.QUIET : ProgressPrinter.Mode.parse(progress));
+    BuildxFlags.Annotations annotated = BuildxFlags.annotations(annotations);
+    RunOptions runOptions = RunOptions.of(sandbox(), env()).withRootfs(runRootfs())
+        .withNetwork(BuildxFlags.network(network), BuildxFlags.addHosts(addHosts));
+    BuildxFlags.checkAccepted(shmSize, ulimits, allow);
     Compression c = Compression.parse(compression);
     int level = compressionLevel == null ? c.defaultLevel() : compressionLevel;
     if (!c.isValidLevel(level)) {
@@ -213,7 +282,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     // before building: a wrong password must not cost a build
     PrivateKey signingKey =
-        signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
+        signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", env());
     CacheSettings cache = cacheSettings(refs);
     OptimizeOptions optimize = optimizeOptions();
     Long budget = maxSize == null ? null : Sizes.parse(maxSize);
@@ -223,12 +292,16 @@ final class BuildCommand implements Callable<Integer> {
     BuildRequest request =
         new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
             Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress, RunOptions.of(sandbox(), main.env()).withRootfs(runRootfs()),
-            registryFlags.networkTimeout());
-    LocalStore local = storeFlag.open(main.env());
-    try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
+            epoch(), recompress, runOptions, registryFlags.networkTimeout());
+    if (request.platforms().size() == 1 && annotated.needsIndex()) {
+      throw new SlimbuildException("--annotation index: and manifest-descriptor: need an index:"
+          + " build several platforms (--platform a,b), or annotate the manifest");
+    }
+    BuildxFlags.noteAttestations(attestFlags, attests, printer);
+    LocalStore local = storeFlag.open(env());
+    try (RegistryFlags.Session registries = registryFlags.session(env())) {
       return build(request, optimize, cache, budget, local, registries, refs, outs, printer,
-          signingKey);
+          signingKey, annotated);
     }
   }
 
@@ -242,12 +315,14 @@ final class BuildCommand implements Callable<Integer> {
       List<ImageReference> refs,
       List<OutputSpec> outs,
       ProgressPrinter printer,
-      PrivateKey signingKey)
+      PrivateKey signingKey,
+      BuildxFlags.Annotations annotated)
       throws IOException {
     // SLIMBUILD_LAYER_IMAGES=0: base layers unpacked into files even where images would mount
     Builder builder = new Builder(local.blobs(), printer, registries::forHost,
-        !"0".equals(main.env().get("SLIMBUILD_LAYER_IMAGES")),
-        dev.slimbuild.core.http.Proxies.fromEnv(main.env())).cache(cache);
+        !"0".equals(env().get("SLIMBUILD_LAYER_IMAGES")),
+        dev.slimbuild.core.http.Proxies.fromEnv(env())).cache(cache)
+        .annotations(annotated.manifest(), annotated.index(), annotated.descriptor());
     // OCI/docker outputs and the local store need every blob; base layers may still be remote
     BuildResult result = builder.build(request, optimize, !outs.isEmpty() || !push);
     List<String> over = new ArrayList<>();
@@ -258,7 +333,13 @@ final class BuildCommand implements Callable<Integer> {
     }
     if (!over.isEmpty() || printer.mode() != ProgressPrinter.Mode.QUIET) {
       for (SizeReport r : result.sizeReports().values()) {
-        spec.commandLine().getErr().print(r.render());
+        if (printer.mode() == ProgressPrinter.Mode.RAWJSON) {
+          spec.commandLine().getErr().println(dev.slimbuild.core.json.Json.writeString(
+              dev.slimbuild.core.json.JsonObject.builder().put("type", "size.report")
+                  .put("report", r.toJson()).build()));
+        } else {
+          spec.commandLine().getErr().print(r.render());
+        }
       }
       spec.commandLine().getErr().flush();
     }
@@ -293,14 +374,33 @@ final class BuildCommand implements Callable<Integer> {
     }
     builder.exportCache(result);
     if (metadataFile != null) {
-      Path tmp = Files.createTempFile(
-          metadataFile.toAbsolutePath().getParent(), ".metadata", ".tmp");
-      Files.write(tmp, Outputs.metadata(result.image(), refs, result.sizeReports()));
-      Files.move(tmp, metadataFile, StandardCopyOption.REPLACE_EXISTING,
-          StandardCopyOption.ATOMIC_MOVE);
+      writeAtomically(metadataFile, Outputs.metadata(result.image(), refs, result.sizeReports()));
     }
+    if (iidFile != null) {
+      var images = result.image().images();
+      String id = images.size() == 1
+          ? images.get(0).manifest().value().config().digest().toString()
+          : result.image().descriptor().digest().toString();
+      writeAtomically(iidFile, id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    after.accept(result);
     spec.commandLine().getOut().println(result.image().descriptor().digest());
     return 0;
+  }
+
+  /** Writes {@code bytes} to a temporary file beside {@code file} and renames it. */
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
+    }
+    Path tmp = Files.createTempFile(dir, ".slimbuild", ".tmp");
+    try {
+      Files.write(tmp, bytes);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private CacheSettings cacheSettings(List<ImageReference> refs) {
@@ -363,7 +463,7 @@ final class BuildCommand implements Callable<Integer> {
       }
       return sourceDateEpoch;
     }
-    String env = main.env().get("SOURCE_DATE_EPOCH");
+    String env = env().get("SOURCE_DATE_EPOCH");
     if (env == null || env.isEmpty()) {
       return 0;
     }
@@ -382,6 +482,13 @@ final class BuildCommand implements Callable<Integer> {
     List<Platform> out = new ArrayList<>();
     for (String p : platforms) {
       if (p.isBlank()) {
+        continue;
+      }
+      if (p.equals("local")) { // buildx: this machine's platform
+        Platform host = Builder.hostPlatform();
+        if (out.stream().noneMatch(host::matches)) {
+          out.add(host);
+        }
         continue;
       }
       try {
@@ -404,7 +511,7 @@ final class BuildCommand implements Callable<Integer> {
         throw new SlimbuildException("invalid --build-arg '" + a + "': empty name");
       }
       if (eq < 0) {
-        String v = main.env().get(a);
+        String v = env().get(a);
         if (v != null) {
           out.put(a, v);
         }

@@ -23,6 +23,7 @@ public final class Main implements Runnable {
     Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
     m.put("help", CommandLine.HelpCommand.class);
     m.put("build", BuildCommand.class);
+    m.put("executor", ExecutorCommand.class);
     m.put("parse", ParseCommand.class);
     m.put("images", ImagesCommand.class);
     m.put("inspect", InspectCommand.class);
@@ -70,6 +71,16 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    if (args.length >= 1 && args[0].equals("buildx")) {
+      // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
+      if (args.length < 2 || !args[1].equals("build")) {
+        err.println("error: of 'buildx', slimbuild understands only 'buildx build'"
+            + " (the same as 'slimbuild build')");
+        err.flush();
+        return ErrorHandler.EXIT_USAGE;
+      }
+      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+    }
     CommandLine cl = new CommandLine(new Main(env));
     String named = null;
     for (String a : args) {

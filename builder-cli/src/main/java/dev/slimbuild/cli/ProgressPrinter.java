@@ -8,22 +8,28 @@ import java.util.Locale;
 
 /**
  * Renders build events for {@code --progress}. {@code plain} prints one line per finished step
- * with its time and layer size (for CI logs); {@code quiet} prints only warnings; {@code auto} is
- * plain (slimbuild has no interactive renderer yet).
+ * with its time and layer size (for CI logs); {@code quiet} prints only warnings; {@code auto} and
+ * {@code tty} are plain (slimbuild has no interactive renderer yet); {@code rawjson} prints every
+ * event as one JSON object a line ({@code {"type":"step.finished",...}}: slimbuild's events, not
+ * BuildKit's SolveStatus).
  */
 final class ProgressPrinter implements EventSink {
   /** The values {@code --progress} takes. */
   enum Mode {
     AUTO,
     PLAIN,
-    QUIET;
+    QUIET,
+    RAWJSON;
 
     static Mode parse(String s) {
+      if (s.equals("tty")) {
+        return PLAIN;
+      }
       try {
         return valueOf(s.toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
         throw new dev.slimbuild.core.SlimbuildException(
-            "invalid --progress '" + s + "': expected auto, plain or quiet");
+            "invalid --progress '" + s + "': expected auto, plain, tty, quiet or rawjson");
       }
     }
   }
@@ -42,6 +48,11 @@ final class ProgressPrinter implements EventSink {
 
   @Override
   public synchronized void accept(BuildEvent event) {
+    if (mode == Mode.RAWJSON) {
+      err.println(dev.slimbuild.core.json.Json.writeString(json(event)));
+      err.flush();
+      return;
+    }
     if (event instanceof BuildEvent.Warning w) {
       err.println("WARNING: " + w.message());
     } else if (mode == Mode.QUIET) {
@@ -86,6 +97,34 @@ final class ProgressPrinter implements EventSink {
       err.println(i.message());
     }
     err.flush();
+  }
+
+  /** {@code --progress rawjson}: one event as a JSON object. */
+  static dev.slimbuild.core.json.JsonObject json(BuildEvent event) {
+    var b = dev.slimbuild.core.json.JsonObject.builder();
+    if (event instanceof BuildEvent.StepStarted s) {
+      b.put("type", "step.started").put("platform", s.platform()).put("stage", s.stage())
+          .put("step", s.step()).put("steps", s.steps()).put("text", s.text());
+    } else if (event instanceof BuildEvent.StepFinished f) {
+      b.put("type", "step.finished").put("platform", f.platform()).put("stage", f.stage())
+          .put("step", f.step()).put("steps", f.steps()).put("text", f.text())
+          .put("elapsedMillis", f.elapsed().toMillis());
+    } else if (event instanceof BuildEvent.StepCached c) {
+      b.put("type", "step.cached").put("platform", c.platform()).put("stage", c.stage())
+          .put("step", c.step()).put("steps", c.steps()).put("text", c.text())
+          .put("from", c.from());
+    } else if (event instanceof BuildEvent.LayerWritten l) {
+      b.put("type", "layer.written").put("platform", l.platform()).put("stage", l.stage())
+          .put("step", l.step()).put("text", l.text()).put("compressedBytes", l.compressedBytes())
+          .put("uncompressedBytes", l.uncompressedBytes()).put("files", l.files())
+          .put("strippedBytes", l.strippedBytes()).put("deduplicatedBytes", l.deduplicatedBytes())
+          .put("wastedBytes", l.wastedBytes());
+    } else if (event instanceof BuildEvent.Warning w) {
+      b.put("type", "warning").put("message", w.message());
+    } else if (event instanceof BuildEvent.Info i) {
+      b.put("type", "info").put("message", i.message());
+    }
+    return b.build();
   }
 
   private static String oneLine(String text) {

@@ -179,6 +179,23 @@ public final class Builder {
     return this;
   }
 
+  private Map<String, String> manifestAnnotations = Map.of();
+  private Map<String, String> indexAnnotations = Map.of();
+  private Map<String, String> descriptorAnnotations = Map.of();
+
+  /**
+   * buildx's {@code --annotation}: {@code manifest} on every platform's manifest, {@code index} on
+   * the index and {@code descriptor} on each manifest's descriptor in the index (both only when
+   * the build makes an index: several platforms).
+   */
+  public Builder annotations(Map<String, String> manifest, Map<String, String> index,
+      Map<String, String> descriptor) {
+    this.manifestAnnotations = Map.copyOf(manifest);
+    this.indexAnnotations = Map.copyOf(index);
+    this.descriptorAnnotations = Map.copyOf(descriptor);
+    return this;
+  }
+
   /** How many times a build starts over when a cached layer turns out to be unusable. */
   private static final int CACHE_ATTEMPTS = 3;
 
@@ -394,7 +411,8 @@ public final class Builder {
       }
     }
     ImageOutput out =
-        images.size() == 1 ? images.get(0) : ImageIndex.assemble(store, images, Map.of());
+        images.size() == 1 ? images.get(0)
+            : ImageIndex.assemble(store, images, indexAnnotations, descriptorAnnotations);
     return new BuildResult(out, warnings, bases.used(), reports, buildCache);
   }
 
@@ -525,6 +543,6 @@ public final class Builder {
         remote.add(l.descriptor().digest());
       }
     }
-    return BuiltImage.assemble(store, config, descriptors, Map.of(), remote);
+    return BuiltImage.assemble(store, config, descriptors, manifestAnnotations, remote);
   }
 }

@@ -84,7 +84,8 @@ public final class Outputs {
 
   /**
    * The {@code --metadata-file} JSON: buildx's keys ({@code containerimage.digest}, {@code
-   * containerimage.descriptor}, {@code image.name}) plus each platform's manifest and sizes, and
+   * containerimage.config.digest} (one platform), {@code containerimage.descriptor}, {@code
+   * image.name}) plus each platform's manifest and sizes, and
    * under {@code slimbuild.sizeReport}, each platform's
    * size report (layers, sizes, what optimisation left out) when {@code reports} has it.
    */
@@ -107,6 +108,8 @@ public final class Outputs {
     JsonObject doc =
         JsonObject.builder()
             .put("containerimage.digest", image.descriptor().digest().toString())
+            .putIfPresent("containerimage.config.digest", image.images().size() == 1
+                ? image.images().get(0).manifest().value().config().digest().toString() : null)
             .put("containerimage.descriptor", image.descriptor().toJson())
             .putIfPresent("image.name", names.isEmpty() ? null : String.join(",", names))
             .put("slimbuild.platforms", new JsonArray(platforms))

@@ -13,10 +13,18 @@ import java.util.Objects;
  * @param rootfs how a RUN gets the stage's files: {@code overlay} (an overlayfs mount over the
  *     image's files, which are never copied; as root or in a user namespace), {@code copy} (a copy
  *     in a work directory) or {@code auto} (overlay where it works, else copy)
+ * @param network the network of a RUN without {@code --network} ({@code default}, {@code none} or
+ *     {@code host}; buildx's {@code --network})
+ * @param extraHosts {@code HOST:IP} lines a RUN's {@code /etc/hosts} gets (buildx's {@code
+ *     --add-host}), in order
  */
-public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
+public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs,
+    String network, java.util.List<String> extraHosts) {
   /** The values {@code rootfs} may take. */
   public static final java.util.List<String> ROOTFS_MODES = java.util.List.of("auto", "overlay", "copy");
+
+  /** The values {@code network} may take. */
+  public static final java.util.List<String> NETWORK_MODES = java.util.List.of("default", "none", "host");
 
   public RunOptions {
     Objects.requireNonNull(sandbox, "sandbox");
@@ -25,11 +33,25 @@ public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String roo
     if (!ROOTFS_MODES.contains(rootfs)) {
       throw new IllegalArgumentException("rootfs: " + rootfs);
     }
+    if (!NETWORK_MODES.contains(network)) {
+      throw new IllegalArgumentException("network: " + network);
+    }
+    extraHosts = java.util.List.copyOf(extraHosts);
+  }
+
+  /** Options with the default network and no extra hosts. */
+  public RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
+    this(sandbox, cacheDir, tempDir, rootfs, "default", java.util.List.of());
   }
 
   /** These options with RUN's root filesystem made the {@code rootfs} way. */
   public RunOptions withRootfs(String rootfs) {
-    return new RunOptions(sandbox, cacheDir, tempDir, rootfs);
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts);
+  }
+
+  /** These options with {@code network} for RUNs without {@code --network} and {@code hosts}. */
+  public RunOptions withNetwork(String network, java.util.List<String> hosts) {
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, hosts);
   }
 
   /**

@@ -36,8 +36,12 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     String createdBy = RunStep.createdBy(r, platform, cfg, declared, vars);
     CacheKey key = CacheKey.of("RUN").add(s.chainKey()).add(r.location().original())
         .addAll(vars).add(cfg.user).add(cfg.workdirOrRoot()).addAll(cfg.shell)
-        .add(platform.normalize().toString()).add(r.network().map(expand).orElse("default"))
+        .add(platform.normalize().toString())
+        .add(r.network().map(expand).orElse(s.in.runs().options().network()))
         .add(r.security().orElse("sandbox"));
+    if (!s.in.runs().options().extraHosts().isEmpty()) { // --add-host: what /etc/hosts holds
+      key.addAll(s.in.runs().options().extraHosts());
+    }
     for (var h : r.heredocs()) {
       key.add(h.name()).add(h.content());
     }

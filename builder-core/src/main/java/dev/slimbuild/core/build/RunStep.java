@@ -149,6 +149,7 @@ final class RunStep implements AutoCloseable {
       Root root =
           overlay ? mountOverlay(upper, held) : new Root(before.dir(), before.dir(), List.of());
       List<Mount> mounts = runMounts.mounts(r, inv, root.hostView(), ignored, held);
+      mounts = withExtraHosts(mounts, inv.network());
       RunResult result = runCommand(inv, root, mounts, held, tail);
       created.addAll(result.createdPaths());
       ignored.addAll(result.createdPaths());
@@ -633,8 +634,8 @@ final class RunStep implements AutoCloseable {
     return rootfs;
   }
 
-  private static Network network(RunInstruction r, Stage stage) {
-    String n = r.network().map(stage.expand()).orElse("default");
+  private Network network(RunInstruction r, Stage stage) {
+    String n = r.network().map(stage.expand()).orElse(runs.options().network());
     return switch (n) {
       case "default", "host" -> Network.HOST;
       case "none" -> Network.NONE;
@@ -642,6 +643,37 @@ final class RunStep implements AutoCloseable {
           throw r.location()
               .error("unsupported RUN --network=" + n + " (choose default, none or host)");
     };
+  }
+
+  /**
+   * {@code --add-host}: the RUN's {@code /etc/hosts} is bound read-only over the one the sandbox
+   * gives it: the host's (host network) or a loopback-only one (no network), with the extra
+   * {@code IP HOST} lines after it. Bound last, so it wins over the sandbox's own.
+   */
+  private List<Mount> withExtraHosts(List<Mount> mounts, Network network) throws IOException {
+    List<String> extra = runs.options().extraHosts();
+    if (extra.isEmpty()) {
+      return mounts;
+    }
+    StringBuilder hosts = new StringBuilder();
+    Path host = Path.of("/etc/hosts");
+    if (network == Network.HOST && java.nio.file.Files.isRegularFile(host)) {
+      hosts.append(java.nio.file.Files.readString(host));
+      if (hosts.length() > 0 && hosts.charAt(hosts.length() - 1) != '\n') {
+        hosts.append('\n');
+      }
+    } else {
+      hosts.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    }
+    for (String h : extra) {
+      int colon = h.indexOf(':');
+      hosts.append(h.substring(colon + 1)).append('\t').append(h, 0, colon).append('\n');
+    }
+    Path file = runs.newDir("hosts").resolve("hosts");
+    java.nio.file.Files.writeString(file, hosts);
+    List<Mount> out = new ArrayList<>(mounts);
+    out.add(Mount.bind(file, "/etc/hosts", true));
+    return out;
   }
 
   private static List<String> argv(CommandForm form, ConfigState config) {

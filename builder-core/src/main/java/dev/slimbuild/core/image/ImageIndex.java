@@ -31,6 +31,14 @@ public record ImageIndex(RawJson<Index> index, List<BuiltImage> images) implemen
   public static ImageIndex assemble(
       BlobStore store, List<BuiltImage> images, Map<String, String> annotations)
       throws IOException {
+    return assemble(store, images, annotations, Map.of());
+  }
+
+  /** As {@link #assemble(BlobStore, List, Map)}, each manifest's descriptor annotated. */
+  public static ImageIndex assemble(
+      BlobStore store, List<BuiltImage> images, Map<String, String> annotations,
+      Map<String, String> descriptorAnnotations)
+      throws IOException {
     List<Descriptor> ds = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       for (int j = 0; j < i; j++) {
@@ -39,7 +47,8 @@ public record ImageIndex(RawJson<Index> index, List<BuiltImage> images) implemen
               "platform " + images.get(i).platform() + " appears twice in the index");
         }
       }
-      ds.add(images.get(i).descriptor());
+      Descriptor d = images.get(i).descriptor();
+      ds.add(descriptorAnnotations.isEmpty() ? d : d.withAnnotations(descriptorAnnotations));
     }
     Index idx =
         new Index(2, dev.slimbuild.core.oci.MediaType.OCI_INDEX, null, ds, null, annotations);

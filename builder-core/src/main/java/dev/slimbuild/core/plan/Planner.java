@@ -236,7 +236,29 @@ public final class Planner {
       return; // triggers run in builds that use this image as a base
     }
     for (String ref : refs) {
-      stageIndex(ref, byName).ifPresent(deps::add);
+      Optional<Integer> stage = stageIndex(ref, byName);
+      if (stage.isPresent()) {
+        deps.add(stage.get());
+      } else {
+        checkNotATypo(ins, ref, byName);
+      }
+    }
+  }
+
+  /**
+   * A {@code --from} that names no stage but is one short word close to a stage's name is a
+   * typo, not an image on Docker Hub: an error before anything is pulled.
+   */
+  private static void checkNotATypo(Instruction ins, String ref, Map<String, Integer> byName) {
+    if (!ref.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || ref.length() < 3) {
+      return; // a registry, a path, a tag or a digest: an image reference; or too short to tell
+    }
+    String match = Text.suggest(ref.toLowerCase(Locale.ROOT), byName.keySet());
+    if (match != null) {
+      String flag = ins instanceof CopyInstruction ? "--from" : "--mount from";
+      throw ins.location().error(flag + "=" + ref + " names no stage of this Dockerfile"
+          + " (did you mean " + match + "?); an image on Docker Hub by that name needs its"
+          + " registry: docker.io/library/" + ref);
     }
   }
 

@@ -300,9 +300,16 @@ final class Transport {
   }
 
   private URI ping() throws IOException {
-    List<String> schemes = insecure ? List.of("https", "http") : List.of("https");
+    // a loopback registry may speak plain http, as Docker and containerd allow by default; only
+    // when its https port is not TLS at all (a certificate it fails to verify stays an error)
+    boolean loopback = !insecure && isLoopback(host);
+    List<String> schemes = insecure || loopback ? List.of("https", "http") : List.of("https");
     RegistryException last = null;
     for (String scheme : schemes) {
+      if (loopback && last != null
+          && !String.valueOf(last.getMessage()).contains("nrecognized SSL message")) {
+        throw last;
+      }
       URI candidate = URI.create(scheme + "://" + host + "/");
       HttpRequest request = HttpRequest.get(candidate.resolve("/v2/"), timeout);
       try {
@@ -325,5 +332,17 @@ final class Transport {
       }
     }
     throw Objects.requireNonNull(last);
+  }
+
+  /** Whether {@code host} ({@code host[:port]}) is localhost or a loopback address. */
+  static boolean isLoopback(String host) {
+    String h = host;
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      h = end < 0 ? h : h.substring(1, end);
+    } else if (h.indexOf(':') == h.lastIndexOf(':') && h.indexOf(':') >= 0) {
+      h = h.substring(0, h.indexOf(':'));
+    }
+    return h.equals("localhost") || h.equals("::1") || h.matches("127\\.\\d+\\.\\d+\\.\\d+");
   }
 }
