@@ -101,7 +101,7 @@ final class RunMounts {
     String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
     String seedSource = null;
     if (m.from().isPresent()) {
-      id = id + ":" + trees.key(m.from().get());
+      id = id + ":" + trees.key(m.from().get(), r);
       String source = m.source() == null ? "" : TreePaths.absolute("/", m.source());
       seedSource = source.isEmpty() ? null : source;
     }
@@ -153,7 +153,7 @@ final class RunMounts {
    */
   private Path seed(RunInstruction r, RunMountSpec m, String source, Path root)
       throws IOException {
-    FileTree from = trees.tree(m.from().get());
+    FileTree from = trees.tree(m.from().get(), r);
     String path = TreePaths.resolve(from, source, true);
     Optional<LayerEntry> dirEntry = from.get(path);
     if (dirEntry.isEmpty() || !dirEntry.get().isDirectory()) {
@@ -223,7 +223,7 @@ final class RunMounts {
     boolean directory;
     Copier copier = new Copier(new FileTree(), "/", staging);
     if (m.from().isPresent()) {
-      FileTree from = trees.tree(m.from().get());
+      FileTree from = trees.tree(m.from().get(), r);
       String path = TreePaths.resolve(from, TreePaths.absolute("/", source), true);
       directory =
           path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);

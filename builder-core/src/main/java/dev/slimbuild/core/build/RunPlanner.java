@@ -68,15 +68,18 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     }
     s.planFileStep(key, createdBy, cfg.user, () -> {
       if (s.runStep() == null) {
+        // errors name the RUN whose mount it is, not the first RUN of the stage
         RunStep.SourceTrees trees = new RunStep.SourceTrees() {
           @Override
-          public dev.slimbuild.core.layer.FileTree tree(String from) throws IOException {
-            return s.in.sources().fromTree(from, r, "RUN --mount from=");
+          public dev.slimbuild.core.layer.FileTree tree(String from, RunInstruction where)
+              throws IOException {
+            return s.in.sources().fromTree(from, where, "RUN --mount from=");
           }
 
           @Override
-          public dev.slimbuild.core.oci.Digest key(String from) throws IOException {
-            return s.in.sources().sourceKey(from, r, "RUN --mount from=");
+          public dev.slimbuild.core.oci.Digest key(String from, RunInstruction where)
+              throws IOException {
+            return s.in.sources().sourceKey(from, where, "RUN --mount from=");
           }
         };
         s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(), trees,

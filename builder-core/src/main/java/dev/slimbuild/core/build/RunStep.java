@@ -61,12 +61,13 @@ final class RunStep implements AutoCloseable {
 
   /**
    * How a stage's (or image's) file tree, for {@code --mount=type=bind,from=} and {@code
-   * type=cache,from=}, is found, and its key (what a cache seeded from it is kept under).
+   * type=cache,from=}, is found, and its key (what a cache seeded from it is kept under); errors
+   * name {@code where}, the RUN whose mount it is.
    */
   interface SourceTrees {
-    FileTree tree(String from) throws IOException;
+    FileTree tree(String from, RunInstruction where) throws IOException;
 
-    dev.slimbuild.core.oci.Digest key(String from) throws IOException;
+    dev.slimbuild.core.oci.Digest key(String from, RunInstruction where) throws IOException;
   }
 
   /** What one RUN's snapshot gives the stage: the layer's entries and its history text. */
