@@ -1,5 +1,7 @@
 package dev.slimbuild.cli;
 
+import static dev.slimbuild.cli.BuildFixtures.assertInputError;
+import static dev.slimbuild.cli.BuildFixtures.quietOci;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.Run;
@@ -20,14 +22,6 @@ class ArgNestingTest {
     return Files.createDirectories(dir.resolve("ctx"));
   }
 
-  private Run build(Path ctx, String... extra) {
-    return BuildFixtures.quietOci(dir, ctx, extra);
-  }
-
-  private static void assertInputError(Run r) {
-    BuildFixtures.assertInputError(r);
-  }
-
   private static String nested(int depth) {
     return "${A:-".repeat(depth) + "x" + "}".repeat(depth);
   }
@@ -36,7 +30,7 @@ class ArgNestingTest {
   void anArgNested2000DeepIsAnInputErrorInBuildAndInParseCheck() throws Exception {
     Path ctx = ctx();
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nARG A=" + nested(2000) + "\n");
-    Run r = build(ctx);
+    Run r = quietOci(dir, ctx);
     assertInputError(r);
     assertThat(r.err()).contains("Dockerfile:2: ").contains("nested more than 100 deep");
     assertThat(r.err().length()).isLessThan(2000);
@@ -52,7 +46,7 @@ class ArgNestingTest {
     Path ctx = ctx();
     Files.writeString(ctx.resolve("Dockerfile"),
         "FROM scratch\nARG A=" + nested(100) + "\nLABEL a=$A\n");
-    Run r = build(ctx);
+    Run r = quietOci(dir, ctx);
     assertThat(r.code()).as(r.err()).isZero();
     Run check = BuildFixtures.runIn(dir, Map.of(), "parse", "--check", "-f",
         ctx.resolve("Dockerfile").toString());

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -143,6 +142,8 @@ class CacheIT {
     assertThat(changed.err()).contains("CACHED (local) COPY a.txt")
         .doesNotContain("CACHED (local) COPY b.txt");
     assertThat(count(changed.err(), "RUN took:")).isEqualTo(1);
+    // the RUN after the hits mounts the cached layers, as it mounts the base's
+    assertThat(changed.err()).contains("(layer images mounted)");
     BuildFixtures.Run fresh = build("c", ctx, "--no-cache", "-o",
         "type=oci,dest=" + dir.resolve("o3"));
     assertThat(fresh.code()).as(fresh.err()).isZero();
@@ -300,6 +301,8 @@ class CacheIT {
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("z")),
         "index", "create", "--insecure-registry", host, "-t", host + "/app/merged:1", amd, arm);
     assertThat(r.code()).as(r.err()).isZero();
+    // no layer travels: each is mounted from the repository it was pushed to
+    assertThat(r.err()).contains("0 copied").doesNotContain(", 0 mounted");
     JsonNode index = BuildFixtures.JSON.readTree(
         skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + host + "/app/merged:1"));
     List<String> platforms = new ArrayList<>();
@@ -312,6 +315,5 @@ class CacheIT {
     // every platform's blobs are in the merged repository: skopeo copies it whole
     skopeo("copy", "--all", "--src-tls-verify=false",
         "docker://" + host + "/app/merged:1", "oci:" + dir.resolve("merged") + ":1");
-    assertThat(Map.of("z", layerBlobs(dir.resolve("z/store")))).containsEntry("z", List.of());
   }
 }

@@ -1,5 +1,6 @@
 package dev.slimbuild.cli;
 
+import static dev.slimbuild.cli.BuildFixtures.quietOci;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.Run;
@@ -20,14 +21,6 @@ class SecretArgWarningTest {
     return Files.createDirectories(dir.resolve("ctx"));
   }
 
-  private Run build(Path ctx, String... extra) {
-    return BuildFixtures.quietOci(dir, ctx, extra);
-  }
-
-  private static void assertInputError(Run r) {
-    BuildFixtures.assertInputError(r);
-  }
-
   @Test
   void argsAndEnvNamedLikeSecretsAreWarnedAboutAsBuildKitDoes() throws Exception {
     Path ctx = ctx();
@@ -39,7 +32,7 @@ class SecretArgWarningTest {
             + "ARG KEYBOARD=us\n"
             + "ENV api_key=abc AWS_SECRET_ACCESS_KEY=x\n"
             + "LABEL password=nope\n");
-    Run r = build(ctx);
+    Run r = quietOci(dir, ctx);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err())
         .contains("Dockerfile:1: SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for"

@@ -1,6 +1,10 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.cache.BuildCache;
+import dev.slimbuild.core.cache.CacheContents;
+import dev.slimbuild.core.cache.CacheSpec;
+import dev.slimbuild.core.cache.CacheTransfer;
 import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
@@ -24,6 +28,7 @@ import dev.slimbuild.core.plan.PlanRequest;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.Planner;
 import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,10 +38,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -132,7 +139,7 @@ public final class Builder {
     fetchBaseLayers(result, null);
   }
 
-  private void fetchBaseLayers(BuildResult result, dev.slimbuild.core.cache.BuildCache from)
+  private void fetchBaseLayers(BuildResult result, BuildCache from)
       throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
     for (LayerRef r : result.baseLayers().values().stream()
@@ -217,7 +224,7 @@ public final class Builder {
    */
   public BuildResult build(BuildRequest request, OptimizeOptions options, boolean fetchLayers)
       throws IOException {
-    dev.slimbuild.core.cache.BuildCache buildCache = openCache();
+    BuildCache buildCache = openCache();
     for (int attempt = 1; ; attempt++) {
       try {
         BuildResult result = build(request, options, buildCache);
@@ -235,18 +242,18 @@ public final class Builder {
   }
 
   /** The build's view of the cache: the local store's, then each --cache-from. */
-  private dev.slimbuild.core.cache.BuildCache openCache() {
-    List<dev.slimbuild.core.cache.BuildCache.Imported> imports = new ArrayList<>();
-    for (dev.slimbuild.core.cache.CacheSpec spec : cacheSettings.from()) {
+  private BuildCache openCache() {
+    List<BuildCache.Imported> imports = new ArrayList<>();
+    for (CacheSpec spec : cacheSettings.from()) {
       try {
-        dev.slimbuild.core.cache.CacheContents c;
-        if (spec.type() == dev.slimbuild.core.cache.CacheSpec.Type.LOCAL) {
-          c = dev.slimbuild.core.cache.CacheTransfer.readLayout(spec.dir().orElseThrow());
+        CacheContents c;
+        if (spec.type() == CacheSpec.Type.LOCAL) {
+          c = CacheTransfer.readLayout(spec.dir().orElseThrow());
         } else {
           var ref = spec.ref().orElseThrow();
-          c = dev.slimbuild.core.cache.CacheTransfer.pull(registry(ref.registry()), ref);
+          c = CacheTransfer.pull(registry(ref.registry()), ref);
         }
-        imports.add(new dev.slimbuild.core.cache.BuildCache.Imported(spec.describe(), c));
+        imports.add(new BuildCache.Imported(spec.describe(), c));
         events.accept(new BuildEvent.Info("cache " + spec.describe() + ": " + c.steps().size()
             + " steps, " + c.stages().size() + " stages"));
       } catch (IOException | RuntimeException e) {
@@ -254,15 +261,15 @@ public final class Builder {
             + " cannot be read (" + e.getMessage() + "); building without it"));
       }
     }
-    return new dev.slimbuild.core.cache.BuildCache(store, !cacheSettings.noCache(),
+    return new BuildCache(store, !cacheSettings.noCache(),
         cacheSettings.noCacheStages(), imports, w -> events.accept(new BuildEvent.Warning(w)));
   }
 
-  private final Map<String, dev.slimbuild.core.registry.Registry> cacheRegistries =
+  private final Map<String, Registry> cacheRegistries =
       new HashMap<>();
 
-  private dev.slimbuild.core.registry.Registry registry(String host) throws IOException {
-    dev.slimbuild.core.registry.Registry r = cacheRegistries.get(host);
+  private Registry registry(String host) throws IOException {
+    Registry r = cacheRegistries.get(host);
     if (r == null) {
       r = registries.forHost(host);
       cacheRegistries.put(host, r);
@@ -275,25 +282,25 @@ public final class Builder {
    * buildx's {@code ignore-error}; the image is built either way.
    */
   public void exportCache(BuildResult result) {
-    java.util.Set<Digest> imageLayers = new java.util.HashSet<>();
+    Set<Digest> imageLayers = new HashSet<>();
     for (BuiltImage i : result.image().images()) {
       i.layers().forEach(d -> imageLayers.add(d.digest()));
     }
     BaseImages bases = new BaseImages(registries, cache);
-    dev.slimbuild.core.cache.CacheTransfer.RemoteBlobs remote = l -> {
+    CacheTransfer.RemoteBlobs remote = l -> {
       LayerRef r = new LayerRef(l.blob(), l.diffId(), l.source());
       bases.fetch(r);
       return cache.blobs().open(l.blob().digest());
     };
-    for (dev.slimbuild.core.cache.CacheSpec spec : cacheSettings.to()) {
-      dev.slimbuild.core.cache.CacheContents c = result.cache().export(spec.max(), imageLayers);
+    for (CacheSpec spec : cacheSettings.to()) {
+      CacheContents c = result.cache().export(spec.max(), imageLayers);
       try {
-        if (spec.type() == dev.slimbuild.core.cache.CacheSpec.Type.LOCAL) {
-          dev.slimbuild.core.cache.CacheTransfer.writeLayout(spec.dir().orElseThrow(), c, store,
+        if (spec.type() == CacheSpec.Type.LOCAL) {
+          CacheTransfer.writeLayout(spec.dir().orElseThrow(), c, store,
               remote);
         } else {
           var ref = spec.ref().orElseThrow();
-          dev.slimbuild.core.cache.CacheTransfer.push(registry(ref.registry()), ref, c, store,
+          CacheTransfer.push(registry(ref.registry()), ref, c, store,
               remote);
         }
         events.accept(new BuildEvent.Info("exported cache to " + spec.describe() + " ("
@@ -307,7 +314,7 @@ public final class Builder {
   }
 
   private BuildResult build(BuildRequest request, OptimizeOptions options,
-      dev.slimbuild.core.cache.BuildCache buildCache) throws IOException {
+      BuildCache buildCache) throws IOException {
     String text;
     BuildContext.checkDockerfile(request.context(), request.dockerfile()); // never read a host file
     try {
@@ -376,7 +383,7 @@ public final class Builder {
         StageResult last = null;
         // the stages whose layers the image holds are slimmed; the others only serve COPY --from
         // and RUN --mount from=, which read every file their steps left
-        java.util.Set<Integer> imageStages = new java.util.HashSet<>(chain(plan));
+        Set<Integer> imageStages = new HashSet<>(chain(plan));
         for (PlannedStage stage : plan.stages()) {
           last =
               new StageExecutor(
@@ -537,7 +544,7 @@ public final class Builder {
     }
     bases.use(layers); // the base layers the image holds, after --recompress replaced any
     List<Descriptor> descriptors = layers.stream().map(LayerRef::descriptor).toList();
-    java.util.Set<Digest> remote = new java.util.HashSet<>();
+    Set<Digest> remote = new HashSet<>();
     for (LayerRef l : layers) {
       if (l.isBase()) {
         remote.add(l.descriptor().digest());

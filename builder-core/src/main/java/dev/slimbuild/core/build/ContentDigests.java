@@ -6,10 +6,6 @@ import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
@@ -37,12 +33,8 @@ final class ContentDigests {
 
   private Digest of(ContentSource c) throws IOException {
     if (c instanceof ContentSource.PathSource ps) {
-      Path p = ps.path();
-      BasicFileAttributes a =
-          Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      // the identity of the file as this build saw it: a file changed meanwhile is hashed again
-      String id = p.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis()
-          + "\0" + a.fileKey();
+      // a file changed meanwhile is hashed again
+      String id = LayerSink.identity(ps.path());
       Digest d = byFile.get(id);
       if (d == null) {
         d = hash(c);

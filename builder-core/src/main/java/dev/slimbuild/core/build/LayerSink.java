@@ -4,6 +4,10 @@ import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
+import dev.slimbuild.core.image.Dirs;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
@@ -115,15 +119,11 @@ final class LayerSink {
 
   private Layer remembered(String key) {
     try {
-      var o = (dev.slimbuild.core.json.JsonObject) dev.slimbuild.core.json.Json.parse(
-          Files.readAllBytes(memoFile(key)));
-      Descriptor d = Descriptor.parse(dev.slimbuild.core.json.Json.write(
-          ((dev.slimbuild.core.json.JsonObject) o.get("blob").orElseThrow())));
-      Digest diffId = Digest.parse(((dev.slimbuild.core.json.JsonString)
-          o.get("diffId").orElseThrow()).value());
-      long size = ((dev.slimbuild.core.json.JsonNumber) o.get("tarSize").orElseThrow())
-          .longValue();
-      return new Layer(d, diffId, size);
+      if (!(Json.parse(Files.readAllBytes(memoFile(key))) instanceof JsonObject o)) {
+        return null;
+      }
+      CachedLayer l = CachedLayer.read(o);
+      return new Layer(l.blob(), l.diffId(), l.tarSize());
     } catch (IOException | RuntimeException e) {
       return null; // none, or unreadable: written again
     }
@@ -132,18 +132,23 @@ final class LayerSink {
   private void remember(String key, Layer layer) {
     try {
       Files.createDirectories(memo);
-      Path tmp = Files.createTempFile(memo, ".new-", ".json");
-      Files.write(tmp, dev.slimbuild.core.json.Json.write(
-          dev.slimbuild.core.json.JsonObject.builder()
-              .put("blob", layer.descriptor().toJson())
-              .put("diffId", layer.diffId().toString())
-              .put("tarSize", layer.uncompressedSize())
-              .build()));
-      Files.move(tmp, memoFile(key), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Dirs.writeAtomically(memoFile(key), Json.write(new CachedLayer(layer.descriptor(),
+          layer.diffId(), layer.uncompressedSize(), Optional.empty()).toJson()));
     } catch (IOException e) {
       // a memo that cannot be written costs a later build one compression
     }
+  }
+
+
+  /**
+   * A file's identity as this build sees it: path, size, modification time and inode. A file
+   * changed in place gets another one (what the layer memo and the content digests key on).
+   */
+  static String identity(Path file) throws IOException {
+    BasicFileAttributes a =
+        Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    return file.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis()
+        + "\0" + a.fileKey();
   }
 
   /**
@@ -169,12 +174,7 @@ final class LayerSink {
         } else {
           return Optional.empty();
         }
-        BasicFileAttributes a =
-            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        String id =
-            file.toAbsolutePath() + "\0" + range + a.size() + "\0"
-                + a.lastModifiedTime().toMillis() + "\0" + a.fileKey() + "\n";
-        md.update(id.getBytes(StandardCharsets.UTF_8));
+        md.update((range + identity(file) + "\n").getBytes(StandardCharsets.UTF_8));
       }
     }
     return Optional.of(Digest.sha256(md.digest()).hex());

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonArray;
@@ -10,6 +11,7 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.oci.OciLayoutHeader;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
@@ -17,7 +19,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,17 +148,16 @@ public final class CacheTransfer {
       }
       try (InputStream in = store.has(l.blob().digest())
           ? store.open(l.blob().digest()) : remote.open(l)) {
-        writeAtomically(p, in);
+        Dirs.writeAtomically(p, in);
       }
     }
     byte[] config = contents.config();
     Descriptor c = Descriptor.of(CacheContents.CONFIG_TYPE, Digest.sha256Of(config), config.length);
-    writeAtomically(blobPath(dir, c.digest()), new java.io.ByteArrayInputStream(config));
+    Dirs.writeAtomically(blobPath(dir, c.digest()), config);
     byte[] manifest = contents.manifest(c);
     Digest md = Digest.sha256Of(manifest);
-    writeAtomically(blobPath(dir, md), new java.io.ByteArrayInputStream(manifest));
-    writeAtomically(dir.resolve("oci-layout"), new java.io.ByteArrayInputStream(
-        "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Dirs.writeAtomically(blobPath(dir, md), manifest);
+    Dirs.writeAtomically(dir.resolve("oci-layout"), OciLayoutHeader.V1.toBytes());
     JsonObject desc = Descriptor.of(MediaType.OCI_MANIFEST, md, manifest.length)
         .withAnnotations(Map.of("org.opencontainers.image.ref.name", "cache"))
         .toJson();
@@ -166,7 +166,7 @@ public final class CacheTransfer {
         .put("mediaType", MediaType.OCI_INDEX)
         .put("manifests", new JsonArray(List.of(desc)))
         .build());
-    writeAtomically(dir.resolve("index.json"), new java.io.ByteArrayInputStream(index));
+    Dirs.writeAtomically(dir.resolve("index.json"), index);
   }
 
   private static Path blobPath(Path dir, Digest d) {
@@ -196,13 +196,4 @@ public final class CacheTransfer {
     return bytes;
   }
 
-  private static void writeAtomically(Path target, InputStream in) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), ".new-", ".tmp");
-    try {
-      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
 }

@@ -23,7 +23,8 @@ public record CachedLayer(Descriptor blob, Digest diffId, long tarSize, Optional
     return new CachedLayer(blob, diffId, tarSize, Optional.of(repository));
   }
 
-  JsonObject toJson() {
+  /** The JSON form: {@code {"mediaType","digest","size","diffId","tarSize"}} (no source). */
+  public JsonObject toJson() {
     return JsonObject.builder()
         .put("mediaType", blob.mediaType())
         .put("digest", blob.digest().toString())
@@ -33,7 +34,8 @@ public record CachedLayer(Descriptor blob, Digest diffId, long tarSize, Optional
         .build();
   }
 
-  static CachedLayer read(JsonObject o) {
+  /** Reads {@link #toJson}'s form; IllegalArgumentException if it is not one. */
+  public static CachedLayer read(JsonObject o) {
     Descriptor d =
         Descriptor.of(Records.string(o, "mediaType"), Digest.parse(Records.string(o, "digest")),
             Records.number(o, "size"));

@@ -1,15 +1,14 @@
 package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -148,16 +147,7 @@ public final class LocalCache {
   private void write(String kind, Digest key, JsonObject record) throws IOException {
     Path target = file(kind, key);
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), ".new-", ".json");
-    try {
-      Files.write(tmp, Json.write(record));
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    Dirs.writeAtomically(target, Json.write(record));
   }
+
 }

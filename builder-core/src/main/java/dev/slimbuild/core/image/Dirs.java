@@ -8,14 +8,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /** File helpers shared by the writers: atomic file writes, link-or-copy, recursive delete. */
-final class Dirs {
+public final class Dirs {
   private Dirs() {}
 
-  /** Writes {@code bytes} to {@code target} through a temporary file and an atomic rename. */
-  static void writeAtomically(Path target, byte[] bytes) throws IOException {
+  /**
+   * Writes {@code bytes} to {@code target} through a temporary file and an atomic rename: a
+   * reader (another build) sees the old file or the new one, never half of it.
+   */
+  public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    writeAtomically(target, new java.io.ByteArrayInputStream(bytes));
+  }
+
+  /** As {@link #writeAtomically(Path, byte[])}, streaming {@code in} (a blob) to the file. */
+  public static void writeAtomically(Path target, java.io.InputStream in) throws IOException {
     Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
-      Files.write(tmp, bytes);
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
       makeReadable(tmp, false);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } finally {

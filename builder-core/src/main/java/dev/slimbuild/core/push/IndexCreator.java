@@ -74,10 +74,14 @@ public final class IndexCreator {
     }
     Registry to = registries.forHost(target.registry());
     List<Descriptor> manifests = new ArrayList<>();
+    Map<Registry.PushResult, Integer> blobs = new java.util.EnumMap<>(Registry.PushResult.class);
     for (Entry e : byPlatform.values()) {
-      copy(e, to, target.repository());
+      copy(e, to, target.repository(), blobs);
       manifests.add(e.descriptor());
     }
+    events.accept(new BuildEvent.Info("blobs: " + blobs.getOrDefault(Registry.PushResult.EXISTED, 0)
+        + " there already, " + blobs.getOrDefault(Registry.PushResult.MOUNTED, 0) + " mounted, "
+        + blobs.getOrDefault(Registry.PushResult.UPLOADED, 0) + " copied"));
     RawJson<Index> index = RawJson.of(Index.oci(manifests));
     for (ImageReference t : targets) {
       to.putManifest(t.repository(), t.tagOrLatest(), index.bytes(), MediaType.OCI_INDEX);
@@ -116,7 +120,8 @@ public final class IndexCreator {
   }
 
   /** Makes the platform manifest and its blobs present in {@code repository} of {@code to}. */
-  private void copy(Entry e, Registry to, String repository) throws IOException {
+  private void copy(Entry e, Registry to, String repository,
+      Map<Registry.PushResult, Integer> results) throws IOException {
     Registry from = registries.forHost(e.source().registry());
     boolean sameHost = from.host().equals(to.host());
     Manifest m = Manifest.parse(e.bytes());
@@ -124,8 +129,9 @@ public final class IndexCreator {
     blobs.add(m.config());
     blobs.addAll(m.layers());
     for (Descriptor b : blobs) {
-      to.pushBlob(repository, b, () -> from.getBlob(e.source().repository(), b.digest()),
-          sameHost ? List.of(e.source().repository()) : List.of());
+      results.merge(to.pushBlob(repository, b,
+          () -> from.getBlob(e.source().repository(), b.digest()),
+          sameHost ? List.of(e.source().repository()) : List.of()), 1, Integer::sum);
     }
     to.putManifest(repository, e.descriptor().digest().toString(), e.bytes(),
         e.descriptor().mediaType());
