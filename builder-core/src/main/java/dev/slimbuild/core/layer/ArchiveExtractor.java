@@ -79,6 +79,15 @@ public final class ArchiveExtractor {
     }
   }
 
+  /**
+   * {@code in} as a plain tar stream: decompressed when it starts like gzip, bzip2, xz or zstd
+   * (sniffed from its first bytes), else as it is. Closing the result closes {@code in}.
+   */
+  public static InputStream open(InputStream in) throws IOException {
+    BufferedInputStream buffered = new BufferedInputStream(in, BUFFER);
+    return decompress(buffered, sniff(buffered));
+  }
+
   private static Format sniff(BufferedInputStream in) throws IOException {
     in.mark(8);
     byte[] h = in.readNBytes(6);
