@@ -13,8 +13,10 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The base images of one build: each reference resolved once per platform, each layer unpacked
@@ -35,6 +37,8 @@ final class BaseImages {
   private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
   /** Base layers used by the build, by blob digest. */
   private final Map<Digest, LayerRef> used = new HashMap<>();
+  /** Images whose layers were copied into the store (from an OCI layout), by manifest digest. */
+  private final Set<Digest> inStore = new HashSet<>();
 
   BaseImages(RegistryProvider registries, BlobCache cache) {
     this.registries = registries;
@@ -59,6 +63,14 @@ final class BaseImages {
   }
 
   /**
+   * Marks {@code image} as one whose layers are in the store already (copied from an OCI layout):
+   * they have no repository to come from, as the layers a build writes.
+   */
+  void inStore(ResolvedImage image) {
+    inStore.add(image.digest());
+  }
+
+  /**
    * The image's layers as the built (OCI) image lists them: the same blobs, digests, sizes and
    * compression; a Docker layer type is named by its OCI equivalent, because an OCI manifest may
    * not list Docker media types (the bytes are identical, so a push still mounts the blob).
@@ -69,7 +81,8 @@ final class BaseImages {
       Descriptor d = image.layers().get(i);
       LayerRef r =
           new LayerRef(d.withMediaType(ociLayerType(d.mediaType())), image.diffIds().get(i),
-              java.util.Optional.of(image.source()));
+              inStore.contains(image.digest()) ? java.util.Optional.empty()
+                  : java.util.Optional.of(image.source()));
       out.add(r);
     }
     return out;

@@ -1,8 +1,10 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.oci.Platform;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +27,8 @@ import java.util.Optional;
  *     they keep theirs)
  * @param run how RUN instructions run (sandbox, cache and temporary directories)
  * @param networkTimeout how long any one read of an {@code ADD <URL>} download may wait for data
+ * @param contexts {@code --build-context} values by {@link NamedContext#key}: what those names
+ *     stand for in FROM, COPY --from and RUN --mount from= (a stage of that name is replaced)
  */
 public record BuildRequest(
     Path context,
@@ -39,7 +43,8 @@ public record BuildRequest(
     long sourceDateEpoch,
     boolean recompress,
     RunOptions run,
-    java.time.Duration networkTimeout) {
+    Duration networkTimeout,
+    Map<String, NamedContext> contexts) {
 
   /** A request with {@link UrlFetcher#DEFAULT_READ_TIMEOUT} as its network timeout. */
   public BuildRequest(Path context, Path dockerfile, String dockerfileName,
@@ -50,10 +55,27 @@ public record BuildRequest(
         compressionLevel, sourceDateEpoch, recompress, run, UrlFetcher.DEFAULT_READ_TIMEOUT);
   }
 
+  /** A request without named contexts. */
+  public BuildRequest(Path context, Path dockerfile, String dockerfileName,
+      Map<String, String> buildArgs, Optional<String> target, List<Platform> platforms,
+      Map<String, String> labels, Compression compression, int compressionLevel,
+      long sourceDateEpoch, boolean recompress, RunOptions run, Duration networkTimeout) {
+    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
+        compressionLevel, sourceDateEpoch, recompress, run, networkTimeout, Map.of());
+  }
+
   /** This request with {@code timeout} as its network timeout. */
-  public BuildRequest withNetworkTimeout(java.time.Duration timeout) {
+  public BuildRequest withNetworkTimeout(Duration timeout) {
     return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
-        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, timeout);
+        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, timeout,
+        contexts);
+  }
+
+  /** This request with {@code named} as its named contexts ({@link NamedContext#byKey}). */
+  public BuildRequest withContexts(Map<String, NamedContext> named) {
+    return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
+        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, networkTimeout,
+        named);
   }
 
   /**
@@ -86,5 +108,6 @@ public record BuildRequest(
     if (networkTimeout.isNegative() || networkTimeout.isZero()) {
       throw new IllegalArgumentException("the network timeout must be positive");
     }
+    contexts = Map.copyOf(contexts);
   }
 }

@@ -6,6 +6,7 @@ import dev.slimbuild.core.cache.CacheContents;
 import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.cache.CacheTransfer;
 import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.event.BuildEvent;
@@ -316,16 +317,20 @@ public final class Builder {
   private BuildResult build(BuildRequest request, OptimizeOptions options,
       BuildCache buildCache) throws IOException {
     String text;
+    if (!Files.isDirectory(request.context())) {
+      throw new SlimbuildException("build context " + request.context() + ": "
+          + (Files.exists(request.context()) ? "not a directory" : "no such directory")
+          + " (looked for " + request.context().toAbsolutePath().normalize() + ")");
+    }
     BuildContext.checkDockerfile(request.context(), request.dockerfile()); // never read a host file
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new SlimbuildException("Dockerfile not found: " + request.dockerfileName());
+      String looked = request.dockerfile().toAbsolutePath().normalize().toString();
+      throw new SlimbuildException("Dockerfile not found: " + request.dockerfileName()
+          + (looked.equals(request.dockerfileName()) ? "" : " (looked for " + looked + ")"));
     }
     Dockerfile dockerfile = DockerfileParser.parse(text, request.dockerfileName());
-    if (!Files.isDirectory(request.context())) {
-      throw new SlimbuildException("build context is not a directory: " + request.context());
-    }
     BuildContext context = BuildContext.open(request.context(), request.dockerfile());
     Instant created = Instant.ofEpochSecond(request.sourceDateEpoch());
     LayerSink sink =
@@ -354,6 +359,8 @@ public final class Builder {
         };
     RunSupport runs = new RunSupport(request.run(), events, request.sourceDateEpoch());
     ContentDigests digests = new ContentDigests();
+    NamedContexts named =
+        new NamedContexts(request.contexts(), store, cache, bases, staging, digests);
     // a build stopped by a signal leaves no mount and no temporary directory behind either
     Thread cleanup =
         new Thread(
@@ -373,7 +380,7 @@ public final class Builder {
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
             Planner.plan(dockerfile, new PlanRequest(request.buildArgs(), request.target(),
-                platform, hostPlatform()));
+                platform, hostPlatform(), request.contexts().keySet()));
         if (!plan.unusedBuildArgs().isEmpty() && images.isEmpty()) {
           String w = "build-args " + plan.unusedBuildArgs() + " were not consumed";
           warnings.add(w);
@@ -388,7 +395,7 @@ public final class Builder {
           last =
               new StageExecutor(
                       plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases, optimizer, runs, buildCache, digests,
+                      bases, optimizer, runs, buildCache, digests, named,
                       imageStages.contains(stage.index()))
                   .run();
           done.put(stage.index(), last);
@@ -446,7 +453,8 @@ public final class Builder {
   /** Warnings about the Dockerfile that do not depend on the platform. */
   private void lint(BuildPlan plan, BuildRequest request, List<String> warnings) {
     for (PlannedStage s : plan.stages()) {
-      if (!s.fromScratch() && s.baseStage().isEmpty()) {
+      if (!s.fromScratch() && s.baseStage().isEmpty() && !s.replaced()
+          && !request.contexts().containsKey(NamedContext.key(s.baseName()))) {
         ImageLints.mutableBase(s.baseName()).ifPresent(w -> warn(
             request.dockerfileName() + ":" + s.stage().from().location().startLine() + ": " + w,
             warnings));

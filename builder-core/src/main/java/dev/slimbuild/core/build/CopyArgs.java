@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.Heredoc;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.layer.FileTree;
@@ -89,8 +90,14 @@ final class CopyArgs {
    */
   static List<LayerEntry> contextSources(StageState s, Instruction where, List<String> sources,
       List<String> excludes) throws IOException {
+    return contextSources(s, s.in.context(), where, sources, excludes);
+  }
+
+  /** As {@link #contextSources(StageState, Instruction, List, List)} in {@code ctx}. */
+  static List<LayerEntry> contextSources(StageState s, BuildContext ctx, Instruction where,
+      List<String> sources, List<String> excludes) throws IOException {
     Copier.Spec spec = new Copier.Spec(where, sources, List.of(), "/", Optional.empty(),
         Optional.empty(), excludes, false, UnaryOperator.identity(), List.of());
-    return new Copier(new FileTree(), "/", s.in.staging()).fromContext(s.in.context(), spec);
+    return new Copier(new FileTree(), "/", s.in.staging()).fromContext(ctx, spec);
   }
 }

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.cache.CacheKey;
+import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.CopyInstruction;
 import java.io.IOException;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.function.UnaryOperator;
 /**
  * COPY: a file step. Its key: the parent step's, the instruction as expanded, the working
  * directory, the user, the excludes, the heredocs as expanded, and the sources: the content of
- * the context files selected, or the key of the {@code --from} stage (an image's digest).
+ * the context files selected (of a named directory context's for {@code --from} one), or the key
+ * of the {@code --from} stage (an image's digest).
  */
 final class CopyStep implements StepHandler<CopyInstruction> {
   @Override
@@ -31,7 +33,12 @@ final class CopyStep implements StepHandler<CopyInstruction> {
     for (var h : c.heredocSources()) {
       key.add(h.name()).add(heredocs.apply(h.text()));
     }
-    if (c.from().isPresent()) {
+    // --from a named directory context: its files, as from the build context
+    BuildContext named = c.from().isPresent()
+        ? s.in.sources().directory(c.from().get()).orElse(null) : null;
+    if (named != null) {
+      s.in.digests().add(key, CopyArgs.contextSources(s, named, c, sources, excludes));
+    } else if (c.from().isPresent()) {
       key.add(s.in.sources().sourceKey(c.from().get(), c, "COPY --from="));
     } else {
       s.in.digests().add(key, CopyArgs.contextSources(s, c, sources, excludes));
@@ -41,6 +48,9 @@ final class CopyStep implements StepHandler<CopyInstruction> {
           new Copier.Spec(c, sources, c.heredocSources(), dest, CopyArgs.owner(s, chown, c),
               chmod, excludes, false, heredocs, List.of());
       Copier copier = new Copier(s.files.tree(), workdir, s.in.staging());
+      if (named != null) {
+        return copier.fromContext(named, spec);
+      }
       return c.from().isPresent()
           ? copier.fromTree(s.in.sources().fromTree(c.from().get(), c, "COPY --from="), spec)
           : copier.fromContext(s.in.context(), spec);

@@ -2,6 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.cache.CacheKey;
+import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.dockerfile.shell.ShellLex;
@@ -11,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -59,7 +61,12 @@ final class RunPlanner implements StepHandler<RunInstruction> {
       }
       if (m.type() == RunMountSpec.Type.BIND) {
         String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
-        if (m.from().isPresent()) {
+        Optional<BuildContext> named = m.from().isPresent()
+            ? s.in.sources().directory(m.from().get()) : Optional.empty();
+        if (named.isPresent()) { // a named directory context: the files mounted, by content
+          s.in.digests().add(key,
+              CopyArgs.contextSources(s, named.get(), r, List.of(source), List.of()));
+        } else if (m.from().isPresent()) {
           key.add(s.in.sources().sourceKey(m.from().get(), r, "RUN --mount from="));
         } else {
           s.in.digests().add(key, CopyArgs.contextSources(s, r, List.of(source), List.of()));

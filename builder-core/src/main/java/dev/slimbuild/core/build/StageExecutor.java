@@ -119,6 +119,7 @@ final class StageExecutor {
       RunSupport runs,
       BuildCache cache,
       ContentDigests digests,
+      NamedContexts contexts,
       boolean slim) {
     this.plan = plan;
     this.stage = stage;
@@ -133,7 +134,8 @@ final class StageExecutor {
     this.slim = slim;
     this.platform = stage.platform().orElse(plan.platform());
     this.inputs = new StageInputs(context, staging, digests, downloads,
-        new StageSources(plan, done, bases, platform), runs, platform, stage.displayName(),
+        new StageSources(plan, done, bases, platform, contexts), runs, platform,
+        stage.displayName(),
         plan.dockerfile().directives().escape());
   }
 
@@ -160,9 +162,13 @@ final class StageExecutor {
    * runs nothing; otherwise each file step is served from its own record or runs, in order.
    */
   private StageResult runSteps() throws IOException {
-    List<Instruction> instructions = stage.stage().instructions();
+    // a stage a named context replaces is that context: none of its instructions run
+    List<Instruction> instructions = stage.replaced() ? List.of() : stage.stage().instructions();
     // the base's ONBUILD triggers first, then the stage's own instructions
     List<Instruction> triggers = startFromBase();
+    if (stage.replaced()) {
+      triggers = List.of();
+    }
     List<Instruction> own = instructions;
     instructions = new ArrayList<>(triggers);
     instructions.addAll(own);
@@ -292,7 +298,7 @@ final class StageExecutor {
   /** FROM: the stage's config, layers, history, base files and first key; then its state. */
   /** Starts the stage from its base; returns the base's ONBUILD triggers, to run first. */
   private List<Instruction> startFromBase() throws IOException {
-    FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources());
+    FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources(), sink, created);
     layers.addAll(start.layers());
     layerEntries.addAll(start.layerEntries());
     history.addAll(start.history());

@@ -1,6 +1,8 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
@@ -18,25 +20,45 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a stage reads from outside itself: base images (FROM), and the stages or images that
- * {@code COPY --from} and {@code RUN --mount from=} name, by their files or by their keys.
+ * What a stage reads from outside itself: base images (FROM), and the stages, images or named
+ * contexts that {@code COPY --from} and {@code RUN --mount from=} name, by their files or by
+ * their keys. A named context wins over a stage or image of its name.
  */
 final class StageSources {
   private final BuildPlan plan;
   private final Map<Integer, StageResult> done;
   private final BaseImages bases;
   private final Platform platform;
+  private final NamedContexts contexts;
 
   StageSources(BuildPlan plan, Map<Integer, StageResult> done, BaseImages bases,
-      Platform platform) {
+      Platform platform, NamedContexts contexts) {
     this.plan = plan;
     this.done = done;
     this.bases = bases;
     this.platform = platform;
+    this.contexts = contexts;
   }
 
-  /** The image {@code name} for this stage's platform; errors point at {@code where}. */
+  /** The build's named contexts. */
+  NamedContexts contexts() {
+    return contexts;
+  }
+
+  /** The directory that the named context {@code name} stands for, if it stands for one. */
+  Optional<BuildContext> directory(String name) throws IOException {
+    return contexts.directory(name);
+  }
+
+  /**
+   * The image {@code name} for this stage's platform (a named context's, when {@code name} is
+   * one); errors point at {@code where}.
+   */
   ResolvedImage resolveImage(String name, Instruction where, String what) throws IOException {
+    Optional<NamedContext> named = contexts.find(name);
+    if (named.isPresent()) {
+      return namedImage(named.get(), name, where, what);
+    }
     ImageReference ref;
     try {
       ref = ImageReference.parse(name);
@@ -54,10 +76,24 @@ final class StageSources {
     }
   }
 
-  /**
-   * What a {@code --from} source keys on: the stage's key (so a change in that stage reaches this
-   * step), or the image's manifest digest.
-   */
+  private ResolvedImage namedImage(NamedContext c, String name, Instruction where, String what)
+      throws IOException {
+    if (c instanceof NamedContext.Directory) {
+      throw where.location().error(what + name + ": the named context " + c.flag()
+          + " is a directory, not an image");
+    }
+    try {
+      return contexts.image(c, platform);
+    } catch (SlimbuildException e) {
+      String m = e.getMessage();
+      throw where.location().error(what + name + (m.startsWith("--build-context ") ? ": " + m
+          : " (--build-context " + c.flag() + "): " + m));
+    } catch (RegistryException e) {
+      throw where.location().error(what + name + " (--build-context " + c.flag() + "): "
+          + e.getMessage() + (e.retryable() ? " (a retry may help)" : ""));
+    }
+  }
+
   /** Stage {@code index}, built before this one (an ONBUILD trigger may name one that is not). */
   private StageResult built(int index, String from, Instruction where, String what) {
     StageResult r = done.get(index);
@@ -67,7 +103,18 @@ final class StageSources {
     return r;
   }
 
+  /**
+   * What a {@code --from} source keys on: the stage's key (so a change in that stage reaches this
+   * step), the image's manifest digest, or the content of a named directory context.
+   */
   Digest sourceKey(String from, Instruction where, String what) throws IOException {
+    Optional<BuildContext> dir = contexts.directory(from);
+    if (dir.isPresent()) {
+      return contexts.key(dir.get(), where);
+    }
+    if (contexts.find(from).isPresent()) {
+      return resolveImage(from, where, what).manifest().digest();
+    }
     Optional<Integer> idx = Planner.stageIndex(from, stageNames());
     if (idx.isPresent()) {
       return built(idx.get(), from, where, what).key();
@@ -77,7 +124,12 @@ final class StageSources {
 
   /** The files of stage or image {@code from} (COPY --from, RUN --mount from=). */
   FileTree fromTree(String from, Instruction where, String what) throws IOException {
-    Optional<Integer> idx = Planner.stageIndex(from, stageNames());
+    Optional<BuildContext> dir = contexts.directory(from);
+    if (dir.isPresent()) {
+      return contexts.tree(dir.get(), where);
+    }
+    Optional<Integer> idx = contexts.find(from).isPresent() ? Optional.empty()
+        : Planner.stageIndex(from, stageNames());
     if (idx.isPresent()) {
       return built(idx.get(), from, where, what).tree();
     }
@@ -89,7 +141,6 @@ final class StageSources {
     return tree;
   }
 
-  /** The stages by name: the first stage of a name, when two have it. */
   /** The stages by name: the later of two with one name (BuildKit warns and takes it). */
   private Map<String, Integer> stageNames() {
     return plan.dockerfile().stageNames();

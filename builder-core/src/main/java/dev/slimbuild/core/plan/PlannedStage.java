@@ -1,10 +1,9 @@
 package dev.slimbuild.core.plan;
 
 import dev.slimbuild.core.dockerfile.Instruction;
-import java.util.List;
-
 import dev.slimbuild.core.dockerfile.Stage;
 import dev.slimbuild.core.oci.Platform;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -32,7 +31,8 @@ public record PlannedStage(
     Optional<Integer> baseStage,
     Optional<Platform> platform,
     Set<Integer> dependencies,
-    List<Instruction> triggers) {
+    List<Instruction> triggers,
+    boolean replaced) {
   public PlannedStage {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(displayName, "displayName");
@@ -50,6 +50,6 @@ public record PlannedStage(
 
   /** Whether the stage starts from the empty filesystem. */
   public boolean fromScratch() {
-    return baseStage.isEmpty() && baseName.equals("scratch");
+    return !replaced && baseStage.isEmpty() && baseName.equals("scratch");
   }
 }

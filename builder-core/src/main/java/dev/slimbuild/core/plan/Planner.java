@@ -1,6 +1,7 @@
 package dev.slimbuild.core.plan;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.dockerfile.ArgInstruction;
 import dev.slimbuild.core.dockerfile.CopyInstruction;
 import dev.slimbuild.core.dockerfile.Dockerfile;
@@ -72,7 +73,8 @@ public final class Planner {
     while (!todo.isEmpty()) {
       int i = todo.pop();
       if (!planned.containsKey(i)) {
-        PlannedStage p = planStage(stages.get(i), stages, lex, global, byName);
+        PlannedStage p =
+            planStage(stages.get(i), stages, lex, global, byName, request.contexts());
         planned.put(i, p);
         todo.addAll(p.dependencies());
       }
@@ -152,8 +154,16 @@ public final class Planner {
       List<Stage> stages,
       ShellLex lex,
       Map<String, String> global,
-      Map<String, Integer> byName) {
+      Map<String, Integer> byName,
+      Set<String> contexts) {
     FromInstruction from = s.from();
+    Optional<Platform> platform = platform(from, lex, global);
+    String display = s.name().orElse("stage-" + s.index());
+    if (s.name().isPresent() && contexts.contains(NamedContext.key(s.name().get()))) {
+      // replaced by the named context: nothing of the stage is read (as BuildKit), not even FROM
+      return new PlannedStage(s, display, s.name().get(), Optional.empty(), platform, Set.of(),
+          List.of(), true);
+    }
     String base = expand(lex, from.image(), global, from);
     if (base.isEmpty()) {
       throw from.location().error("base name (" + from.image() + ") should not be blank");
@@ -167,23 +177,10 @@ public final class Planner {
         baseStage = Optional.of(i);
       }
     }
-    Optional<Platform> platform = Optional.empty();
-    if (from.platform().isPresent()) {
-      String p = expand(lex, from.platform().get(), global, from);
-      if (p.isEmpty()) {
-        throw from.location()
-            .error("empty platform value from expression " + from.platform().get());
-      }
-      try {
-        platform = Optional.of(Platform.parse(p));
-      } catch (IllegalArgumentException e) {
-        throw from.location().error("failed to parse platform " + p + ": " + e.getMessage());
-      }
-    }
     Set<Integer> deps = new TreeSet<>();
     baseStage.ifPresent(deps::add);
     for (Instruction ins : s.instructions()) {
-      collectSources(ins, byName, deps);
+      collectSources(ins, byName, contexts, deps);
     }
     List<Instruction> triggers = new ArrayList<>();
     if (baseStage.isPresent()) {
@@ -192,7 +189,7 @@ public final class Planner {
           // parsed back from what the config stores, exactly as an image's triggers are
           Instruction t = DockerfileParser.parseTrigger(o.expression(), from.location());
           Set<Integer> read = new TreeSet<>();
-          collectSources(t, byName, read);
+          collectSources(t, byName, contexts, read);
           for (int i : read) {
             if (i >= s.index()) {
               throw from.location().error("ONBUILD " + t.location().original()
@@ -206,12 +203,29 @@ public final class Planner {
         }
       }
     }
-    String display = s.name().orElse("stage-" + s.index());
-    return new PlannedStage(s, display, base, baseStage, platform, deps, triggers);
+    return new PlannedStage(s, display, base, baseStage, platform, deps, triggers, false);
+  }
+
+  /** The FROM's {@code --platform} after expansion, if given. */
+  private static Optional<Platform> platform(
+      FromInstruction from, ShellLex lex, Map<String, String> global) {
+    if (from.platform().isEmpty()) {
+      return Optional.empty();
+    }
+    String p = expand(lex, from.platform().get(), global, from);
+    if (p.isEmpty()) {
+      throw from.location()
+          .error("empty platform value from expression " + from.platform().get());
+    }
+    try {
+      return Optional.of(Platform.parse(p));
+    } catch (IllegalArgumentException e) {
+      throw from.location().error("failed to parse platform " + p + ": " + e.getMessage());
+    }
   }
 
   private static void collectSources(
-      Instruction ins, Map<String, Integer> byName, Set<Integer> deps) {
+      Instruction ins, Map<String, Integer> byName, Set<String> contexts, Set<Integer> deps) {
     List<String> refs = new ArrayList<>();
     if (ins instanceof CopyInstruction c) {
       c.from().ifPresent(f -> {
@@ -236,6 +250,9 @@ public final class Planner {
       return; // triggers run in builds that use this image as a base
     }
     for (String ref : refs) {
+      if (contexts.contains(NamedContext.key(ref))) {
+        continue; // a named context: read as it is, never a stage (even one it replaces)
+      }
       Optional<Integer> stage = stageIndex(ref, byName);
       if (stage.isPresent()) {
         deps.add(stage.get());

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.pull;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.json.JsonParseException;
@@ -34,12 +35,70 @@ import java.util.stream.Collectors;
  */
 public final class ImageResolver {
   /** Manifests and configs are small JSON documents; anything larger is refused. */
-  static final long MAX_DOCUMENT = dev.slimbuild.core.image.BlobStore.MAX_DOCUMENT;
+  static final long MAX_DOCUMENT = BlobStore.MAX_DOCUMENT;
 
-  private final Registry registry;
+  /** Where the documents come from: a registry, or the blobs of an OCI image layout. */
+  private interface Documents {
+    RawManifest manifest(String repository, String reference) throws IOException;
+
+    InputStream blob(String repository, Digest digest) throws IOException;
+  }
+
+  private final Documents documents;
 
   public ImageResolver(Registry registry) {
-    this.registry = Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(registry, "registry");
+    this.documents = new Documents() {
+      @Override
+      public RawManifest manifest(String repository, String reference) throws IOException {
+        return registry.getManifest(repository, reference);
+      }
+
+      @Override
+      public InputStream blob(String repository, Digest digest) throws IOException {
+        return registry.getBlob(repository, digest);
+      }
+    };
+  }
+
+  private ImageResolver(Documents documents) {
+    this.documents = documents;
+  }
+
+  /**
+   * A resolver reading the blobs of the OCI image layout {@code layout} (its {@code blobs/}
+   * directory); references must be digests: a layout's tags are in its {@code index.json}, which
+   * the caller reads.
+   */
+  public static ImageResolver inLayout(BlobStore layout) {
+    return new ImageResolver(new Documents() {
+      @Override
+      public RawManifest manifest(String repository, String reference) throws IOException {
+        Digest d = Digest.parse(reference);
+        // the media type is the document's own (a layout has no Content-Type)
+        return new RawManifest(readAll(blob(repository, d)), "", d);
+      }
+
+      @Override
+      public InputStream blob(String repository, Digest digest) throws IOException {
+        if (!layout.has(digest)) {
+          throw new SlimbuildException("blob " + digest + " is missing from the OCI layout "
+              + layout.root());
+        }
+        return layout.open(digest);
+      }
+
+      private byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+          byte[] b = in.readNBytes((int) MAX_DOCUMENT + 1);
+          if (b.length > MAX_DOCUMENT) {
+            throw new SlimbuildException("a document in the OCI layout " + layout.root()
+                + " is larger than " + MAX_DOCUMENT + " bytes");
+          }
+          return b;
+        }
+      }
+    });
   }
 
   /** The image {@code ref} names for {@code platform}. */
@@ -47,7 +106,7 @@ public final class ImageResolver {
     String reference = ref.digest() != null ? ref.digest().toString() : ref.tag();
     RawManifest top;
     try {
-      top = registry.getManifest(ref.repository(), reference);
+      top = documents.manifest(ref.repository(), reference);
     } catch (RegistryException e) {
       if (e.status() == 404) {
         throw new SlimbuildException(ref + ": image not found (" + e.getMessage() + ")", e);
@@ -65,7 +124,7 @@ public final class ImageResolver {
     if (MediaType.isIndex(type)) {
       Index index = parse(bytes, Index::parse, ref, "index").value();
       Descriptor chosen = select(index, platform, ref);
-      RawManifest m = registry.getManifest(ref.repository(), chosen.digest().toString());
+      RawManifest m = documents.manifest(ref.repository(), chosen.digest().toString());
       byte[] mb = m.bytes();
       verify(mb, chosen, ref, "manifest for " + platform);
       String mt = mediaType(m.mediaType(), mb, ref);
@@ -133,7 +192,7 @@ public final class ImageResolver {
   private byte[] readBlob(ImageReference ref, Descriptor d, String what) throws IOException {
     check(d.size() <= MAX_DOCUMENT, ref, "the " + what + " is larger than " + MAX_DOCUMENT);
     byte[] bytes;
-    try (InputStream in = registry.getBlob(ref.repository(), d.digest())) {
+    try (InputStream in = documents.blob(ref.repository(), d.digest())) {
       bytes = in.readNBytes((int) d.size() + 1);
     }
     verify(bytes, d, ref, what);

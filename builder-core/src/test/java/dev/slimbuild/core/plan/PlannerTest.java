@@ -9,6 +9,7 @@ import dev.slimbuild.core.oci.Platform;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -433,5 +434,26 @@ class PlannerTest {
         + "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n", Map.of(), null))
         .hasMessage("Dockerfile:4: 'from' doesn't support variable expansion, define alias stage"
             + " instead");
+  }
+
+  @Test
+  void aNamedContextReplacesTheStageOfItsNameAndIsNoTypo() {
+    String df = "FROM ${BROKEN} AS assets\nCOPY --from=never a b\n"
+        + "FROM alpine AS builder\n"
+        + "FROM assets\nCOPY --from=bilder a b\nCOPY --from=builder a b\n";
+    BuildPlan p = Planner.plan(DockerfileParser.parse(df, "Dockerfile"), new PlanRequest(Map.of(),
+        Optional.empty(), BUILD, BUILD, Set.of("assets", "bilder")));
+    PlannedStage assets = p.stage(0).orElseThrow();
+    // nothing of the replaced stage is read: its FROM, its --from
+    assertThat(assets.replaced()).isTrue();
+    assertThat(assets.baseName()).isEqualTo("assets");
+    assertThat(assets.dependencies()).isEmpty();
+    assertThat(assets.fromScratch()).isFalse();
+    // FROM assets is the (replaced) stage; --from=bilder names the context, not a typo
+    assertThat(p.target().baseStage()).contains(0);
+    assertThat(p.target().dependencies()).containsExactlyInAnyOrder(0, 1);
+    // without the context, the typo is caught
+    assertThatThrownBy(() -> plan("FROM alpine AS builder\nFROM alpine\nCOPY --from=bilder a b\n",
+        Map.of(), null)).hasMessageContaining("did you mean builder?");
   }
 }
