@@ -10,6 +10,7 @@ import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.build.OutputSpec;
 import dev.slimbuild.core.build.Outputs;
 import dev.slimbuild.core.build.RunOptions;
+import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
@@ -48,9 +49,17 @@ final class BuildCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-f", "--file"}, paramLabel = "FILE",
-      description = "The Dockerfile. Default: CONTEXT/Dockerfile")
+  @Option(names = {"-f", "--file"}, paramLabel = "FILE|-",
+      description = "The Dockerfile ('-': stdin). Default: CONTEXT/Dockerfile (inside a tar or"
+          + " git context, where a relative FILE is too)")
   String file;
+
+  @Option(names = "--build-context", paramLabel = "NAME=DIR|URL|docker-image://REF|"
+      + "oci-layout://DIR[:TAG][@DIGEST]",
+      description = "What NAME stands for in FROM, COPY --from and RUN --mount from= (a stage"
+          + " of that name is replaced): a directory or git URL, an image, an OCI layout's"
+          + " image (repeatable).")
+  List<String> buildContexts = new ArrayList<>();
 
   @Option(names = {"-t", "--tag"}, paramLabel = "NAME", description = "Name the image (repeatable).")
   List<String> tags = new ArrayList<>();
@@ -234,8 +243,10 @@ final class BuildCommand implements Callable<Integer> {
 
   @CommandLine.Mixin StoreFlag storeFlag;
 
-  @Parameters(index = "0", paramLabel = "CONTEXT", description = "The build context directory.")
-  Path context;
+  @Parameters(index = "0", paramLabel = "CONTEXT",
+      description = "The build context: a directory, - (a tar, plain or compressed, or a"
+          + " Dockerfile, on stdin) or a git URL (URL#REF:SUBDIR).")
+  String context;
 
   /** The environment the build reads; the executor command may give its own. */
   Map<String, String> envOverride;
@@ -286,22 +297,32 @@ final class BuildCommand implements Callable<Integer> {
     CacheSettings cache = cacheSettings(refs);
     OptimizeOptions optimize = optimizeOptions();
     Long budget = maxSize == null ? null : Sizes.parse(maxSize);
-    Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
-    String dockerfileName = file == null ? "Dockerfile" : file;
-
-    BuildRequest request =
-        new BuildRequest(context, dockerfile, dockerfileName, parseBuildArgs(),
-            Optional.ofNullable(target), parsePlatforms(), keyValues(labels, "--label"), c, level,
-            epoch(), recompress, runOptions, registryFlags.networkTimeout());
-    if (request.platforms().size() == 1 && annotated.needsIndex()) {
+    List<Platform> platformList = parsePlatforms();
+    if (platformList.size() == 1 && annotated.needsIndex()) {
       throw new SlimbuildException("--annotation index: and manifest-descriptor: need an index:"
           + " build several platforms (--platform a,b), or annotate the manifest");
     }
-    BuildxFlags.noteAttestations(attestFlags, attests, printer);
-    LocalStore local = storeFlag.open(env());
-    try (RegistryFlags.Session registries = registryFlags.session(env())) {
-      return build(request, optimize, cache, budget, local, registries, refs, outs, printer,
-          signingKey, annotated);
+    Map<String, String> args = parseBuildArgs();
+    Map<String, String> labelValues = keyValues(labels, "--label");
+    long epoch = epoch();
+    // the named contexts, the context and the Dockerfile last: stdin and git take time
+    try (BuildInputs inputs = new BuildInputs(env())) {
+      List<NamedContext> named = new ArrayList<>();
+      for (String b : buildContexts) {
+        named.add(inputs.named(b));
+      }
+      Map<String, NamedContext> byKey = NamedContext.byKey(named);
+      inputs.resolve(context, file, main.stdin());
+      BuildRequest request =
+          new BuildRequest(inputs.context(), inputs.dockerfile(), inputs.dockerfileName(), args,
+              Optional.ofNullable(target), platformList, labelValues, c, level, epoch,
+              recompress, runOptions, registryFlags.networkTimeout()).withContexts(byKey);
+      BuildxFlags.noteAttestations(attestFlags, attests, printer);
+      LocalStore local = storeFlag.open(env());
+      try (RegistryFlags.Session registries = registryFlags.session(env())) {
+        return build(request, optimize, cache, budget, local, registries, refs, outs, printer,
+            signingKey, annotated);
+      }
     }
   }
 

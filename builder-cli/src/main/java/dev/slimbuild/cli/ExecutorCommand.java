@@ -2,6 +2,8 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.context.ContextArchive;
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,7 +193,8 @@ final class ExecutorCommand implements Callable<Integer> {
         ctx = Path.of(context);
       }
       if (!Files.isDirectory(ctx)) {
-        throw new SlimbuildException("--context " + context + ": no such directory " + ctx);
+        throw new SlimbuildException("--context " + context + ": no such directory (looked for "
+            + ctx.toAbsolutePath().normalize() + ")");
       }
       Path df = Path.of(dockerfile);
       if (!df.isAbsolute() && !Files.exists(df)) {
@@ -204,7 +207,7 @@ final class ExecutorCommand implements Callable<Integer> {
       return build(ctx, df, refs, progress);
     } finally {
       if (extracted != null) {
-        dev.slimbuild.core.fs.Trees.delete(extracted);
+        Trees.delete(extracted);
       }
     }
   }
@@ -217,7 +220,7 @@ final class ExecutorCommand implements Callable<Integer> {
     b.storeFlag = storeFlag;
     b.registryFlags = registryFlags(refs);
     b.envOverride = environment();
-    b.context = ctx;
+    b.context = ctx.toAbsolutePath().toString(); // a directory, never read as a git URL
     b.file = df.toString();
     b.tags = new ArrayList<>(destinations);
     b.push = !noPush;
@@ -296,68 +299,19 @@ final class ExecutorCommand implements Callable<Integer> {
     }
   }
 
-  /** A {@code tar://} context (plain or gzip) unpacked into a temporary directory. */
+  /** A {@code tar://} context (plain or compressed) unpacked into a temporary directory. */
   private Path extract(Path tar) throws IOException {
     if (!Files.isRegularFile(tar)) {
-      throw new SlimbuildException("--context tar://" + tar + ": no such file");
+      throw new SlimbuildException("--context tar://" + tar + ": no such file (looked for "
+          + tar.toAbsolutePath().normalize() + ")");
     }
-    String tmp = main.env().get("TMPDIR");
-    Path base = Path.of(tmp != null && !tmp.isEmpty() ? tmp : System.getProperty("java.io.tmpdir"));
-    Files.createDirectories(base);
-    Path dir = Files.createTempDirectory(base, "slimbuild-context-");
+    Path dir = BuildInputs.tempDir(main.env(), "slimbuild-context-");
     try (InputStream in = Files.newInputStream(tar)) {
-      unpack(in, dir, tar);
+      ContextArchive.extract(in, dir, "--context tar://" + tar);
     } catch (IOException | RuntimeException e) {
-      dev.slimbuild.core.fs.Trees.delete(dir);
+      Trees.delete(dir);
       throw e;
     }
     return dir;
-  }
-
-  /**
-   * Unpacks a tar (plain or gzip) into {@code dir}: directories, files, symlinks and hardlinks;
-   * a name that leads out of {@code dir} is refused.
-   */
-  private static void unpack(InputStream raw, Path dir, Path tar) throws IOException {
-    java.io.BufferedInputStream in = new java.io.BufferedInputStream(raw);
-    in.mark(2);
-    boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
-    in.reset();
-    InputStream plain = gzip ? new java.util.zip.GZIPInputStream(in) : in;
-    var t = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(plain);
-    for (var e = t.getNextEntry(); e != null; e = t.getNextEntry()) {
-      Path target = inside(dir, e.getName(), tar);
-      if (target.equals(dir)) {
-        continue;
-      }
-      Files.createDirectories(target.getParent());
-      if (e.isDirectory()) {
-        Files.createDirectories(target);
-      } else if (e.isSymbolicLink()) {
-        Files.deleteIfExists(target);
-        Files.createSymbolicLink(target, Path.of(e.getLinkName()));
-      } else if (e.isLink()) {
-        Files.copy(inside(dir, e.getLinkName(), tar), target,
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      } else if (e.isFile()) {
-        Files.copy(t, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        if ((e.getMode() & 0111) != 0) {
-          target.toFile().setExecutable(true, false);
-        }
-      }
-    }
-  }
-
-  private static Path inside(Path dir, String name, Path tar) {
-    Path p = dir.resolve(name.replaceFirst("^/+", "")).normalize();
-    boolean out = !p.startsWith(dir);
-    for (Path a = p.getParent(); !out && a != null && !a.equals(dir); a = a.getParent()) {
-      out = Files.isSymbolicLink(a); // never write through a link the archive made
-    }
-    if (out) {
-      throw new SlimbuildException("--context tar://" + tar + ": entry " + name
-          + " leads out of the context");
-    }
-    return p;
   }
 }

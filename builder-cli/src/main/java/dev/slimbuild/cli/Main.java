@@ -1,5 +1,6 @@
 package dev.slimbuild.cli;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -39,9 +40,16 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
+  private final InputStream stdin;
 
-  Main(Map<String, String> env) {
+  Main(Map<String, String> env, InputStream stdin) {
     this.env = Map.copyOf(env);
+    this.stdin = stdin;
+  }
+
+  /** What commands read as stdin ({@code build -}, {@code build -f -}); injectable in tests. */
+  InputStream stdin() {
+    return stdin;
   }
 
   /**
@@ -71,6 +79,12 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return run(args, System.in, out, err, env);
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)} with {@code stdin} as stdin. */
+  public static int run(String[] args, InputStream stdin, PrintWriter out, PrintWriter err,
+      Map<String, String> env) {
     if (args.length >= 1 && args[0].equals("buildx")) {
       // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
       if (args.length < 2 || !args[1].equals("build")) {
@@ -81,7 +95,7 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
-    CommandLine cl = new CommandLine(new Main(env));
+    CommandLine cl = new CommandLine(new Main(env, stdin));
     String named = null;
     for (String a : args) {
       if (!a.startsWith("-")) {

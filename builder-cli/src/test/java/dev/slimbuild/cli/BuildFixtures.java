@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slimbuild.compress.Decompressors;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -37,6 +38,15 @@ final class BuildFixtures {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** As {@link #run} with {@code stdin} as the CLI's standard input. */
+  static Run runWithStdin(Map<String, String> env, byte[] stdin, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new ByteArrayInputStream(stdin), new PrintWriter(out),
+        new PrintWriter(err), env);
     return new Run(code, out.toString(), err.toString());
   }
 

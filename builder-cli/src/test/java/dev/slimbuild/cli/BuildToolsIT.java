@@ -82,7 +82,7 @@ class BuildToolsIT {
 
   @BeforeAll
   static void tools() throws Exception {
-    List<String> tools = List.of("skopeo", "umoci", "zstd", "tar", "sha256sum");
+    List<String> tools = List.of("skopeo", "umoci", "zstd", "tar", "sha256sum", "git");
     boolean missing = false;
     for (String t : tools) {
       missing |= !onPath(t);
