@@ -148,7 +148,7 @@ public final class ContextArchive {
           Files.createLink(target, source);
         } else if (e.isFile()) {
           clear(target, false, label, name);
-          Files.copy(tar, target);
+          Files.copy(new Unreadable.Guard(tar), target); // a cut-off entry: unreadable
           Files.setPosixFilePermissions(target, permissions(e.getMode()));
         }
         // character and block devices, fifos: skipped, as a context directory's are

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -144,8 +145,15 @@ class ContextArchiveTest {
   }
 
   @Test
-  void garbageIsAClearError() {
+  void garbageIsAClearError() throws IOException {
     assertThatThrownBy(() -> extract(new byte[] {0x1f, (byte) 0x8b, 1, 2, 3}))
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessageStartingWith("test.tar: not a readable tar archive");
+    byte[] whole = new Tar().file("big.txt", 0644, "x".repeat(4000)).bytes();
+    byte[] cut = Arrays.copyOf(whole, 1536); // inside the entry's data
+    Path dir = Files.createDirectory(tmp.resolve("cut"));
+    assertThatThrownBy(() -> ContextArchive.extract(new ByteArrayInputStream(cut), dir,
+        "test.tar"))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageStartingWith("test.tar: not a readable tar archive");
   }
