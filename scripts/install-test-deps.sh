@@ -18,6 +18,8 @@ declare -A need=(
   [setpriv]=util-linux
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
+  [podman]=podman
+  [file]=file
 )
 
 missing=()
