@@ -19,6 +19,8 @@ declare -A need=(
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
   [git]=git
+  [podman]=podman
+  [file]=file
 )
 
 missing=()

@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -40,16 +41,23 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
-  private final InputStream stdin;
+  private final Stdio stdio;
 
-  Main(Map<String, String> env, InputStream stdin) {
-    this.env = Map.copyOf(env);
-    this.stdin = stdin;
+  /** Standard input and output as bytes (a tar on stdin, {@code --output dest=-}). */
+  record Stdio(InputStream in, OutputStream out) {
+    static Stdio system() {
+      return new Stdio(System.in, System.out);
+    }
   }
 
-  /** What commands read as stdin ({@code build -}, {@code build -f -}); injectable in tests. */
-  InputStream stdin() {
-    return stdin;
+  Main(Map<String, String> env, Stdio stdio) {
+    this.env = Map.copyOf(env);
+    this.stdio = stdio;
+  }
+
+  /** Standard input and output as bytes. */
+  Stdio stdio() {
+    return stdio;
   }
 
   /**
@@ -79,12 +87,12 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    return run(args, System.in, out, err, env);
+    return run(args, out, err, env, Stdio.system());
   }
 
-  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)} with {@code stdin} as stdin. */
-  public static int run(String[] args, InputStream stdin, PrintWriter out, PrintWriter err,
-      Map<String, String> env) {
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)} with byte streams for stdio. */
+  static int run(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Stdio stdio) {
     if (args.length >= 1 && args[0].equals("buildx")) {
       // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
       if (args.length < 2 || !args[1].equals("build")) {
@@ -95,7 +103,7 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
-    CommandLine cl = new CommandLine(new Main(env, stdin));
+    CommandLine cl = new CommandLine(new Main(env, stdio));
     String named = null;
     for (String a : args) {
       if (!a.startsWith("-")) {

@@ -8,6 +8,7 @@ import dev.slimbuild.compress.Decompressors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -45,8 +46,8 @@ final class BuildFixtures {
   static Run runWithStdin(Map<String, String> env, byte[] stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new ByteArrayInputStream(stdin), new PrintWriter(out),
-        new PrintWriter(err), env);
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
+        new Main.Stdio(new ByteArrayInputStream(stdin), OutputStream.nullOutputStream()));
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -57,10 +58,10 @@ final class BuildFixtures {
     return run(env, args);
   }
 
-  /** {@code build --progress quiet -o type=oci,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
+  /** {@code build --progress quiet -o type=oci,tar=false,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
   static Run quietOci(Path dir, Path ctx, String... extra) {
     List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "-o",
-        "type=oci,dest=" + dir.resolve("out")));
+        "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return runIn(dir, Map.of(), args.toArray(String[]::new));
