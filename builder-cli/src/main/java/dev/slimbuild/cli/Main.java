@@ -27,6 +27,9 @@ public final class Main implements Runnable {
     m.put("parse", ParseCommand.class);
     m.put("images", ImagesCommand.class);
     m.put("inspect", InspectCommand.class);
+    m.put("tag", TagCommand.class);
+    m.put("rmi", RmiCommand.class);
+    m.put("df", DfCommand.class);
     m.put("push", PushCommand.class);
     m.put("index", IndexCommand.class);
     m.put("prune", PruneCommand.class);

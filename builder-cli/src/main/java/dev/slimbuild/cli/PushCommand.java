@@ -21,8 +21,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     name = "push",
     description = {
-      "Push an image from the local store to a registry: every blob (skipping what the registry",
-      "has), then each platform manifest, then the index under the tag. DEST defaults to NAME."
+      "Push an image from the local store to a registry.",
+      "Every blob (skipping what the registry has), then each platform manifest, then the index"
+          + " under the tag. DEST defaults to NAME."
     })
 final class PushCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
