@@ -26,16 +26,11 @@ import picocli.CommandLine.Option;
           + " unpacked layers and unused blobs)."
     })
 final class DfCommand implements Callable<Integer> {
-  enum Format {
-    table,
-    json
-  }
-
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
-  Format format = Format.table;
+  ImagesCommand.Format format = ImagesCommand.Format.table;
 
   @CommandLine.Mixin StoreFlag storeFlag;
 
@@ -50,7 +45,7 @@ final class DfCommand implements Callable<Integer> {
         new Line("Unpacked layers", "unpackedLayers", u.unpacked()),
         new Line("Unused blobs", "unusedBlobs", u.unused()));
     PrintWriter out = spec.commandLine().getOut();
-    if (format == Format.json) {
+    if (format == ImagesCommand.Format.json) {
       List<JsonValue> rows = new ArrayList<>();
       for (Line l : lines) {
         rows.add(JsonObject.builder().put("type", l.key()).put("total", l.row().count())

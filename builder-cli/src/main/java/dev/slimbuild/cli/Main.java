@@ -42,9 +42,20 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
+  private final boolean stderrIsTerminal;
 
   Main(Map<String, String> env) {
+    this(env, false);
+  }
+
+  Main(Map<String, String> env, boolean stderrIsTerminal) {
     this.env = Map.copyOf(env);
+    this.stderrIsTerminal = stderrIsTerminal;
+  }
+
+  /** Whether the stream commands write progress to is a terminal ({@code --progress auto}). */
+  boolean stderrIsTerminal() {
+    return stderrIsTerminal;
   }
 
   /**
@@ -74,6 +85,12 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+    return run(args, out, err, env, false);
+  }
+
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)}; {@code terminal}: err is one. */
+  static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+      boolean terminal) {
     if (args.length >= 1 && args[0].equals("buildx")) {
       // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
       if (args.length < 2 || !args[1].equals("build")) {
@@ -84,7 +101,7 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
-    CommandLine cl = new CommandLine(new Main(env));
+    CommandLine cl = new CommandLine(new Main(env, terminal));
     String named = null;
     for (String a : args) {
       if (!a.startsWith("-")) {
@@ -110,7 +127,8 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(run(args, out, err));
+    Map<String, String> env = System.getenv();
+    System.exit(run(args, out, err, env, Terminal.stderrIsTerminal(env)));
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

@@ -36,8 +36,8 @@ final class PushCommand implements Callable<Integer> {
       description = "Where to push it (HOST/REPO:TAG). Default: NAME.")
   String dest;
 
-  @Option(names = "--progress", paramLabel = "auto|plain|quiet",
-      description = "How to show progress. Default: auto.")
+  @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+      description = "How to show progress (as build's). Default: auto.")
   String progress = "auto";
 
   @CommandLine.Mixin StoreFlag storeFlag;
@@ -46,8 +46,11 @@ final class PushCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ProgressPrinter printer =
-        new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+    ProgressPrinter printer = ProgressPrinter.of(spec.commandLine().getErr(), progress, main);
+    return printer.around(() -> push(printer));
+  }
+
+  private int push(ProgressPrinter printer) throws IOException {
     LocalStore local = storeFlag.open(main.env());
     ImageReference source = ImageReference.parse(name);
     Descriptor top =

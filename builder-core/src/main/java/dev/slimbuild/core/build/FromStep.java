@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * FROM: what a stage starts with, and the key its first step keys on: an earlier stage's result
@@ -19,9 +20,13 @@ import java.util.Map;
  * moved to another image misses). A base image's ONBUILD triggers are refused here.
  */
 final class FromStep {
-  /** The stage's start: config, layers, the layers' entries, history, base files and key. */
+  /**
+   * The stage's start: config, layers, the layers' entries, history, base files and key, and the
+   * base image when it starts from one.
+   */
   record Start(ConfigState config, List<LayerRef> layers, List<StageLayer> layerEntries,
-      List<History> history, BaseTree base, Digest key, List<Instruction> triggers) {}
+      List<History> history, BaseTree base, Digest key, List<Instruction> triggers,
+      Optional<ResolvedImage> image) {}
 
   private FromStep() {}
 
@@ -31,10 +36,10 @@ final class FromStep {
     if (stage.baseStage().isPresent()) {
       StageResult from = done.get(stage.baseStage().get());
       start = new Start(ConfigState.of(from.config()), from.layers(), from.layerEntries(),
-          from.config().history(), from.base(), from.key(), stage.triggers());
+          from.config().history(), from.base(), from.key(), stage.triggers(), Optional.empty());
     } else if (stage.fromScratch()) {
       start = new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY,
-          CacheKey.of("FROM scratch").digest(), List.of());
+          CacheKey.of("FROM scratch").digest(), List.of(), Optional.empty());
     } else {
       ResolvedImage image =
           sources.resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
@@ -48,7 +53,8 @@ final class FromStep {
       ConfigState config = ConfigState.of(c);
       List<LayerRef> refs = bases.layerRefs(image);
       start = new Start(config, refs, List.of(), c.history(), bases.tree(image),
-          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers);
+          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers,
+          Optional.of(image));
     }
     ConfigState config = start.config();
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
