@@ -19,8 +19,8 @@ import java.util.List;
  *   <li>images: the named images and the blobs they use (removed by {@code slimbuild rmi} only);
  *   <li>build cache: the cache records and the blobs only they use ({@code slimbuild prune});
  *   <li>unpacked layers: the layers unpacked for RUN and COPY ({@code slimbuild prune --all});
- *   <li>unused blobs: blobs no image and no record uses, such as pulled base layers of an image
- *       that is not stored ({@code slimbuild prune --all}).
+ *   <li>unused blobs: blobs no image and no record uses, such as the base layers, manifest and
+ *       config of a build that was pushed, not stored ({@code slimbuild prune --all}).
  * </ul>
  *
  * Sizes are the bytes of the files; the directories themselves are not counted.
