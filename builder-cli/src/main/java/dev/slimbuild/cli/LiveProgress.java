@@ -171,12 +171,12 @@ final class LiveProgress {
           // shutting down: the hook is running or ran
         }
       }
-      List<String> summary = new ArrayList<>();
       if (!seen) {
         return; // refused before it began: the error says why
       }
-      summary.add((ok ? "[+] Built in " : "[+] Failed after ") + seconds(nanos.getAsLong() - started)
-          + ": " + totals());
+      List<String> summary = new ArrayList<>();
+      summary.add((ok ? "[+] Built in " : "[+] Failed after ")
+          + seconds(nanos.getAsLong() - started) + ": " + totals());
       if (!ok) {
         for (Running r : running.values()) {
           summary.add("    while running " + r.label);

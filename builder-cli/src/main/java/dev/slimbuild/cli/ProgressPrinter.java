@@ -44,16 +44,11 @@ final class ProgressPrinter implements EventSink {
   private final Mode mode;
   private final LiveProgress live;
 
-  /** A printer in {@code mode}; {@code auto} is plain (no terminal is known of). */
-  ProgressPrinter(PrintWriter err, Mode mode) {
-    this(err, mode, false, Map.of());
-  }
-
   /**
    * A printer in {@code mode}, where {@code auto} is the live view when {@code terminal} (stderr
    * is a terminal); the live view's width comes from {@code env} or the terminal.
    */
-  ProgressPrinter(PrintWriter err, Mode mode, boolean terminal, Map<String, String> env) {
+  private ProgressPrinter(PrintWriter err, Mode mode, boolean terminal, Map<String, String> env) {
     this.err = err;
     this.mode = mode == Mode.AUTO ? (terminal ? Mode.TTY : Mode.PLAIN) : mode;
     this.live = this.mode == Mode.TTY

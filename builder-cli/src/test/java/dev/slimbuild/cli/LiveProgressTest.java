@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,8 +114,8 @@ class LiveProgressTest {
         .containsExactly("   line 3", "   line 4", "   line 5", "   line 6", "   line 7",
             "   line 8");
     // bytes and rate at the right edge
-    assertThat(frame.get(at + 8)).isEqualTo(String.format("%-32s%s", "=> pull reg/base ab12ab12ab12",
-        "  1.00MB / 2.00MB  2.00MB/s"));
+    assertThat(frame.get(at + 8)).isEqualTo(String.format("%-32s%s",
+        "=> pull reg/base ab12ab12ab12", "  1.00MB / 2.00MB  2.00MB/s"));
     assertThat(frame).hasSize(at + 9);
 
     // the clock moves on: the next frame replaces this one
@@ -170,6 +171,20 @@ class LiveProgressTest {
   void nothingIsPrintedForACommandRefusedBeforeItBegan() {
     live.finish(false);
     assertThat(captured.toString()).isEmpty();
+  }
+
+  @Test
+  void autoIsTheLiveViewOnATerminalOnlyAndTtyForcesIt() {
+    PrintWriter err = new PrintWriter(new StringWriter());
+    Map<String, String> env = Map.of("COLUMNS", "50");
+    assertThat(ProgressPrinter.of(err, "auto", new Main(env, true)).mode())
+        .isEqualTo(ProgressPrinter.Mode.TTY);
+    assertThat(ProgressPrinter.of(err, "auto", new Main(env, false)).mode())
+        .isEqualTo(ProgressPrinter.Mode.PLAIN);
+    assertThat(ProgressPrinter.of(err, "tty", new Main(env, false)).mode())
+        .isEqualTo(ProgressPrinter.Mode.TTY);
+    assertThat(ProgressPrinter.of(err, "plain", new Main(env, true)).mode())
+        .isEqualTo(ProgressPrinter.Mode.PLAIN);
   }
 
   @Test

@@ -56,7 +56,8 @@ class StoreCommandsTest {
   /** The layer digests of a single-platform image. */
   private List<String> layers(JsonNode inspection) {
     List<String> out = new ArrayList<>();
-    inspection.get("platforms").get(0).get("layers").forEach(l -> out.add(l.get("digest").asText()));
+    inspection.get("platforms").get(0).get("layers")
+        .forEach(l -> out.add(l.get("digest").asText()));
     return out;
   }
 
