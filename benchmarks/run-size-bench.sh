@@ -102,7 +102,7 @@ layout_size() {
 slim() { # NAME CTX OUT [FLAGS...]
   local name=$1 ctx=$2 out=$3
   shift 3
-  local args=(--progress plain --platform linux/amd64 --sandbox "$SANDBOX" -o "type=oci,dest=$out")
+  local args=(--progress plain --platform linux/amd64 --sandbox "$SANDBOX" -o "type=oci,tar=false,dest=$out")
   [[ -n "${REGISTRY:-}" ]] && args+=(--build-arg "REGISTRY=$REGISTRY")
   [[ -n "${REGISTRY:-}" && "$INSECURE" == 1 ]] && args+=(--insecure-registry "${REGISTRY%%/*}")
   if SLIMBUILD_STORE="$DIR/store" java -jar "$JAR" build "${args[@]}" "$@" "$ctx" \

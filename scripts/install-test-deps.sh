@@ -19,6 +19,8 @@ declare -A need=(
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
   [tmux]=tmux
+  [podman]=podman
+  [file]=file
 )
 
 missing=()

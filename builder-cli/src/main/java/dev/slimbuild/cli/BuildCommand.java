@@ -7,20 +7,22 @@ import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.CacheSettings;
 import dev.slimbuild.core.cache.CacheSpec;
-import dev.slimbuild.core.build.OutputSpec;
-import dev.slimbuild.core.build.Outputs;
 import dev.slimbuild.core.build.RunOptions;
+import dev.slimbuild.core.export.ExportContext;
+import dev.slimbuild.core.export.ImageExport;
+import dev.slimbuild.core.export.OutputSpec;
+import dev.slimbuild.core.http.Proxies;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.OptimizeOptions;
 import dev.slimbuild.core.optimize.SizeReport;
-import dev.slimbuild.core.optimize.Sizes;
 import dev.slimbuild.core.optimize.StripRules;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,8 +71,12 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label to the image.")
   List<String> labels = new ArrayList<>();
 
-  @Option(names = {"-o", "--output"}, paramLabel = "type=oci|docker,dest=PATH",
-      description = "Where to write the image (repeatable).")
+  @Option(names = {"-o", "--output"},
+      paramLabel = "type=oci|docker|tar|local|registry|image,...|DIR|-",
+      description = "Where the image goes, as buildx (repeatable): type=oci|docker|tar,dest=FILE"
+          + " (- for stdout; type=oci,tar=false,dest=DIR a layout), type=local,dest=DIR (the"
+          + " image's files), type=registry, type=image[,name=N][,push=true]; DIR = type=local,"
+          + " - = type=tar to stdout.")
   List<String> outputs = new ArrayList<>();
 
   @Option(names = "--compression", paramLabel = "zstd|gzip|none",
@@ -143,6 +149,11 @@ final class BuildCommand implements Callable<Integer> {
       description = "Accepted: slimbuild writes no attestations (a note says so unless"
           + " disabled=true).")
   List<String> attests = new ArrayList<>();
+
+  @Option(names = "--load",
+      description = "As buildx, with no daemon here: pipe the image into 'docker load' (when a"
+          + " Docker daemon is configured) or 'podman load'; without either, an error.")
+  boolean load;
 
   @Option(names = "--push",
       description = "Push the image (every platform, then the index) under each -t name.")
@@ -276,21 +287,13 @@ final class BuildCommand implements Callable<Integer> {
       refs.add(ImageReference.parse(t)); // a SlimbuildException naming the tag and why
     }
     List<OutputSpec> outs = outputs.stream().map(OutputSpec::parse).toList();
-    for (OutputSpec o : outs) {
-      Outputs.check(o); // before building: never write one output and then fail on another
+    if (signKey != null && !push
+        && outs.stream().noneMatch(o -> o.type() == OutputSpec.Type.IMAGE && o.push())) {
+      throw new SlimbuildException("--sign-key needs --push or --output type=registry (or sign"
+          + " later with 'slimbuild sign')");
     }
-    if (push && refs.isEmpty()) {
-      throw new SlimbuildException("--push needs at least one -t NAME to push to");
-    }
-    if (signKey != null && !push) {
-      throw new SlimbuildException("--sign-key needs --push (or sign later with 'slimbuild sign')");
-    }
-    // before building: a wrong password must not cost a build
-    PrivateKey signingKey =
-        signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", env());
     CacheSettings cache = cacheSettings(refs);
     OptimizeOptions optimize = optimizeOptions();
-    Long budget = maxSize == null ? null : Sizes.parse(maxSize);
     Path dockerfile = file == null ? context.resolve("Dockerfile") : Path.of(file);
     String dockerfileName = file == null ? "Dockerfile" : file;
 
@@ -303,10 +306,16 @@ final class BuildCommand implements Callable<Integer> {
           + " build several platforms (--platform a,b), or annotate the manifest");
     }
     BuildxFlags.noteAttestations(attestFlags, attests, printer);
+    // before building: a wrong password must not cost a build
+    PrivateKey signingKey =
+        signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", env());
     LocalStore local = storeFlag.open(env());
     try (RegistryFlags.Session registries = registryFlags.session(env())) {
-      return build(request, optimize, cache, budget, local, registries, refs, outs, printer,
-          signingKey, annotated);
+      ImageExport export = ImageExport.plan(new ImageExport.Request(outs, push, load, refs,
+          signingKey, maxSize, metadataFile, iidFile, local, registries, env(),
+          main.stdio().out()));
+      export.check(); // before building: paths, push targets and credentials, the --load tool
+      return build(request, optimize, cache, local, registries, export, printer, annotated);
     }
   }
 
@@ -314,98 +323,38 @@ final class BuildCommand implements Callable<Integer> {
       BuildRequest request,
       OptimizeOptions optimize,
       CacheSettings cache,
-      Long budget,
       LocalStore local,
       RegistryFlags.Session registries,
-      List<ImageReference> refs,
-      List<OutputSpec> outs,
+      ImageExport export,
       ProgressPrinter printer,
-      PrivateKey signingKey,
       BuildxFlags.Annotations annotated)
       throws IOException {
     // SLIMBUILD_LAYER_IMAGES=0: base layers unpacked into files even where images would mount
-    Builder builder = new Builder(local.blobs(), printer, registries::forHost,
+    Builder builder = new Builder(local.blobs(), printer, registries,
         !"0".equals(env().get("SLIMBUILD_LAYER_IMAGES")),
-        dev.slimbuild.core.http.Proxies.fromEnv(env())).cache(cache)
+        Proxies.fromEnv(env())).cache(cache)
         .annotations(annotated.manifest(), annotated.index(), annotated.descriptor());
-    // OCI/docker outputs and the local store need every blob; base layers may still be remote
-    BuildResult result = builder.build(request, optimize, !outs.isEmpty() || !push);
-    List<String> over = new ArrayList<>();
-    for (SizeReport r : result.sizeReports().values()) {
-      if (budget != null && r.compressedSize() > budget) {
-        over.add(r.platform() + " is " + Sizes.format(r.compressedSize()));
-      }
-    }
-    if (!over.isEmpty() || printer.mode() != ProgressPrinter.Mode.QUIET) {
+    // files, archives and the local store need every blob; base layers may stay remote for a push
+    BuildResult result = builder.build(request, optimize, export.needsLocalBlobs());
+    PrintWriter err = spec.commandLine().getErr();
+    if (export.overBudget(result.sizeReports()) || printer.mode() != ProgressPrinter.Mode.QUIET) {
       for (SizeReport r : result.sizeReports().values()) {
         if (printer.mode() == ProgressPrinter.Mode.RAWJSON) {
-          spec.commandLine().getErr().println(dev.slimbuild.core.json.Json.writeString(
-              dev.slimbuild.core.json.JsonObject.builder().put("type", "size.report")
-                  .put("report", r.toJson()).build()));
+          err.println(Json.writeString(JsonObject.builder().put("type", "size.report")
+              .put("report", r.toJson()).build()));
         } else {
-          spec.commandLine().getErr().print(r.render());
+          err.print(r.render());
         }
       }
-      spec.commandLine().getErr().flush();
+      err.flush();
     }
-    if (!over.isEmpty()) {
-      throw new SlimbuildException("image exceeds --max-size " + maxSize + " ("
-          + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
-    }
-    if (push) {
-      Map<dev.slimbuild.core.oci.Digest, List<String>> sources = new LinkedHashMap<>();
-      result.baseLayers().forEach(
-          (d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
-      ImagePush.push(registries, local.blobs(), result.image(), refs, sources,
-          blob -> builder.openBaseLayer(result, blob.digest()), printer);
-      if (signingKey != null) {
-        ImageSigning.signPushed(
-            registries, refs, result.image().descriptor().digest(), signingKey, printer);
-      }
-    }
-
-    for (OutputSpec o : outs) {
-      Outputs.write(local.blobs(), result.image(), refs, o);
-      printer.accept(new dev.slimbuild.core.event.BuildEvent.Info(
-          "wrote " + o.type().name().toLowerCase(java.util.Locale.ROOT) + " output to "
-              + o.dest()));
-    }
-    if (outs.isEmpty() && !push) {
-      Outputs.toStore(local, result.image(), refs);
-      if (!refs.isEmpty()) {
-        printer.accept(new dev.slimbuild.core.event.BuildEvent.Info(
-            "stored " + String.join(", ", tags) + " in " + local.root()));
-      }
-    }
+    export.run(new ExportContext(result, local.blobs(), builder, printer, request.sourceDateEpoch()));
     builder.exportCache(result);
-    if (metadataFile != null) {
-      writeAtomically(metadataFile, Outputs.metadata(result.image(), refs, result.sizeReports()));
-    }
-    if (iidFile != null) {
-      var images = result.image().images();
-      String id = images.size() == 1
-          ? images.get(0).manifest().value().config().digest().toString()
-          : result.image().descriptor().digest().toString();
-      writeAtomically(iidFile, id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
     after.accept(result);
-    spec.commandLine().getOut().println(result.image().descriptor().digest());
+    if (!export.toStdout()) {
+      spec.commandLine().getOut().println(result.image().descriptor().digest());
+    }
     return 0;
-  }
-
-  /** Writes {@code bytes} to a temporary file beside {@code file} and renames it. */
-  static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
-    }
-    Path tmp = Files.createTempFile(dir, ".slimbuild", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 
   private CacheSettings cacheSettings(List<ImageReference> refs) {

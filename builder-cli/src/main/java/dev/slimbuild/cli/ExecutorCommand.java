@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
@@ -272,7 +273,7 @@ final class ExecutorCommand implements Callable<Integer> {
     String digest = result.image().descriptor().digest().toString();
     try {
       if (digestFile != null) {
-        BuildCommand.writeAtomically(digestFile, digest.getBytes(StandardCharsets.UTF_8));
+        Dirs.writeAtomically(digestFile, digest.getBytes(StandardCharsets.UTF_8));
       }
       if (imageNameWithDigestFile != null) {
         StringBuilder s = new StringBuilder();
@@ -280,7 +281,7 @@ final class ExecutorCommand implements Callable<Integer> {
           s.append(r.registry()).append('/').append(r.repository()).append('@').append(digest)
               .append('\n');
         }
-        BuildCommand.writeAtomically(imageNameWithDigestFile,
+        Dirs.writeAtomically(imageNameWithDigestFile,
             s.toString().getBytes(StandardCharsets.UTF_8));
       }
       if (imageNameTagWithDigestFile != null) {
@@ -288,7 +289,7 @@ final class ExecutorCommand implements Callable<Integer> {
         for (String d : destinations) {
           s.append(d).append('@').append(digest).append('\n');
         }
-        BuildCommand.writeAtomically(imageNameTagWithDigestFile,
+        Dirs.writeAtomically(imageNameTagWithDigestFile,
             s.toString().getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {

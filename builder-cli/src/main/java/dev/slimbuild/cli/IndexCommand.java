@@ -1,5 +1,6 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.sign.ImageSigning;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Index;

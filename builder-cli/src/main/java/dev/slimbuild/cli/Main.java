@@ -1,5 +1,7 @@
 package dev.slimbuild.cli;
 
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -42,20 +44,37 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   private final Map<String, String> env;
-  private final boolean stderrIsTerminal;
+  private final Stdio stdio;
 
-  Main(Map<String, String> env) {
-    this(env, false);
+  /**
+   * Standard input and output as bytes (a tar on stdin, {@code --output dest=-}), and whether
+   * stderr is a terminal ({@code --progress auto} is the live view there).
+   */
+  record Stdio(InputStream in, OutputStream out, boolean errIsTerminal) {
+    /** Byte streams beside a stderr that is not a terminal. */
+    Stdio(InputStream in, OutputStream out) {
+      this(in, out, false);
+    }
+
+    /** The process's byte streams; the caller's stderr writer is not taken for a terminal. */
+    static Stdio system() {
+      return new Stdio(System.in, System.out);
+    }
   }
 
-  Main(Map<String, String> env, boolean stderrIsTerminal) {
+  Main(Map<String, String> env, Stdio stdio) {
     this.env = Map.copyOf(env);
-    this.stderrIsTerminal = stderrIsTerminal;
+    this.stdio = stdio;
+  }
+
+  /** Standard input and output as bytes. */
+  Stdio stdio() {
+    return stdio;
   }
 
   /** Whether the stream commands write progress to is a terminal ({@code --progress auto}). */
   boolean stderrIsTerminal() {
-    return stderrIsTerminal;
+    return stdio.errIsTerminal();
   }
 
   /**
@@ -85,12 +104,12 @@ public final class Main implements Runnable {
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
   public static int run(
       String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-    return run(args, out, err, env, false);
+    return run(args, out, err, env, Stdio.system());
   }
 
-  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)}; {@code terminal}: err is one. */
-  static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
-      boolean terminal) {
+  /** As {@link #run(String[], PrintWriter, PrintWriter, Map)} with byte streams for stdio. */
+  static int run(
+      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env, Stdio stdio) {
     if (args.length >= 1 && args[0].equals("buildx")) {
       // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
       if (args.length < 2 || !args[1].equals("build")) {
@@ -101,7 +120,7 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
-    CommandLine cl = new CommandLine(new Main(env, terminal));
+    CommandLine cl = new CommandLine(new Main(env, stdio));
     String named = null;
     for (String a : args) {
       if (!a.startsWith("-")) {
@@ -128,7 +147,8 @@ public final class Main implements Runnable {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
     Map<String, String> env = System.getenv();
-    System.exit(run(args, out, err, env, Terminal.stderrIsTerminal(env)));
+    System.exit(run(args, out, err, env,
+        new Stdio(System.in, System.out, Terminal.stderrIsTerminal(env))));
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

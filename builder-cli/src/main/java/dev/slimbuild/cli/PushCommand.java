@@ -1,5 +1,6 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.push.ImagePush;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;

@@ -4,6 +4,7 @@ import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.registry.Registries;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryOptions;
+import dev.slimbuild.core.registry.RegistryProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,7 @@ final class RegistryFlags {
   }
 
   /** One client per host for the length of a command, all closed at the end. */
-  static final class Session implements AutoCloseable {
+  static final class Session implements RegistryProvider, AutoCloseable {
     private final RegistryOpener opener;
     private final Map<String, Registry> open = new LinkedHashMap<>();
 
@@ -88,7 +89,8 @@ final class RegistryFlags {
       this.opener = opener;
     }
 
-    synchronized Registry forHost(String host) throws IOException {
+    @Override
+    public synchronized Registry forHost(String host) throws IOException {
       Registry r = open.get(host);
       if (r == null) {
         r = opener.open(host);

@@ -61,7 +61,7 @@ class AddUrlTest {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "--store",
-        dir.resolve("store").toString(), "-o", "type=oci,dest=" + dir.resolve("out")));
+        dir.resolve("store").toString(), "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(Map.of(), args.toArray(String[]::new));

@@ -38,7 +38,7 @@ class BuildCommandTest {
   /** Builds into an OCI layout, asserts success, validates everything and reads it back. */
   private Image buildOci(Path context, String... extra) throws IOException {
     Path out = dir.resolve("out-" + Long.toHexString(System.nanoTime()));
-    List<String> args = new ArrayList<>(List.of("-o", "type=oci,dest=" + out));
+    List<String> args = new ArrayList<>(List.of("-o", "type=oci,tar=false,dest=" + out));
     args.addAll(List.of(extra));
     Run r = build(context, args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isZero();
@@ -92,7 +92,7 @@ class BuildCommandTest {
     write(ctx.resolve("f"), "x\n");
     Map<String, String> env = Map.of("SLIMBUILD_STORE", dir.resolve("store").toString());
     BuildFixtures.Run plain = BuildFixtures.run(env, "build", "--progress", "plain", "-o",
-        "type=oci,dest=" + dir.resolve("plain"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("plain"), ctx.toString());
     assertThat(plain.code()).as(plain.err()).isZero();
     // a line when each step starts and one when it ends (with its time), then one per layer
     // written when the stage ends
@@ -109,13 +109,13 @@ class BuildCommandTest {
         .singleElement()
         .satisfies(l -> assertThat(l).endsWith("COPY f /f"));
     BuildFixtures.Run quiet = BuildFixtures.run(env, "build", "--progress", "quiet", "-o",
-        "type=oci,dest=" + dir.resolve("quiet"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("quiet"), ctx.toString());
     assertThat(quiet.code()).as(quiet.err()).isZero();
     assertThat(quiet.err()).isEmpty();
     assertThat(quiet.digest()).isEqualTo(plain.digest());
     // the mode is case-insensitive everywhere, the size report included
     BuildFixtures.Run upper = BuildFixtures.run(env, "build", "--progress", "QUIET", "-o",
-        "type=oci,dest=" + dir.resolve("upper"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("upper"), ctx.toString());
     assertThat(upper.code()).as(upper.err()).isZero();
     assertThat(upper.err()).isEmpty();
     BuildFixtures.Run bad = BuildFixtures.run(env, "build", "--progress", "fancy", ctx.toString());
@@ -134,7 +134,7 @@ class BuildCommandTest {
             Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(),
                 "SOURCE_DATE_EPOCH", "1700000000"),
             "build", "--progress", "quiet", "--hardlink-duplicates",
-            "-o", "type=oci,dest=" + out, ctx.toString());
+            "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Image img = image(out);
     assertThat(img.config().get("created").asText()).isEqualTo("2023-11-14T22:13:20Z");
@@ -495,7 +495,7 @@ class BuildCommandTest {
     Run r = BuildFixtures.run(
         Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(), "GREETING", "from env"),
         "build", "--progress", "quiet", "--build-arg", "GREETING", "--build-arg", "ABSENT",
-        "-o", "type=oci,dest=" + out, ctx.toString());
+        "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode labels = image(out).config().get("config").get("Labels");
     assertThat(labels.get("g").asText()).isEqualTo("from env");
@@ -609,7 +609,7 @@ class BuildCommandTest {
     Path oci = dir.resolve("o/oci");
     Path tar = dir.resolve("o/image.tar");
     Path meta = dir.resolve("o/meta.json");
-    Run r = build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar,
+    Run r = build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar,
         "--metadata-file", meta.toString());
     assertFails(r, 3, "RUN");
     assertThat(oci).doesNotExist();
@@ -617,13 +617,13 @@ class BuildCommandTest {
     assertThat(meta).doesNotExist();
 
     write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
-    Run ok = build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar);
+    Run ok = build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar);
     assertThat(ok.code()).as(ok.err()).isZero();
     byte[] index = Files.readAllBytes(oci.resolve("index.json"));
     byte[] archive = Files.readAllBytes(tar);
 
     write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY g /g\n");
-    assertFails(build(ctx, "-o", "type=oci,dest=" + oci, "-o", "type=docker,dest=" + tar), 2, "g");
+    assertFails(build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar), 2, "g");
     assertThat(Files.readAllBytes(oci.resolve("index.json"))).isEqualTo(index);
     assertThat(Files.readAllBytes(tar)).isEqualTo(archive);
     try (var s = Files.list(dir.resolve("o"))) {
@@ -639,7 +639,7 @@ class BuildCommandTest {
     Path first = dir.resolve("p/first");
     Path file = dir.resolve("p/file");
     write(file, "not a layout");
-    Run r = build(ctx, "-o", "type=oci,dest=" + first, "-o", "type=oci,dest=" + file);
+    Run r = build(ctx, "-o", "type=oci,tar=false,dest=" + first, "-o", "type=oci,tar=false,dest=" + file);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: output ").contains("is not a directory");
     assertThat(first).doesNotExist();
@@ -648,13 +648,13 @@ class BuildCommandTest {
     Path foreign = dir.resolve("p/foreign");
     write(foreign.resolve("keep.txt"), "mine");
     r = build(ctx, "-o", "type=docker,dest=" + dir.resolve("p/img.tar"), "-o",
-        "type=oci,dest=" + foreign);
+        "type=oci,tar=false,dest=" + foreign);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("is not an OCI layout");
     assertThat(dir.resolve("p/img.tar")).doesNotExist();
     assertThat(foreign.resolve("keep.txt")).hasContent("mine");
 
-    r = build(ctx, "-o", "type=oci,dest=" + first, "-o", "type=docker,dest=" + foreign);
+    r = build(ctx, "-o", "type=oci,tar=false,dest=" + first, "-o", "type=docker,dest=" + foreign);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("is a directory");
     assertThat(first).doesNotExist();

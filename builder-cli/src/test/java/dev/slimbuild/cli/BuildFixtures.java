@@ -47,10 +47,10 @@ final class BuildFixtures {
     return run(env, args);
   }
 
-  /** {@code build --progress quiet -o type=oci,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
+  /** {@code build --progress quiet -o type=oci,tar=false,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
   static Run quietOci(Path dir, Path ctx, String... extra) {
     List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "-o",
-        "type=oci,dest=" + dir.resolve("out")));
+        "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return runIn(dir, Map.of(), args.toArray(String[]::new));

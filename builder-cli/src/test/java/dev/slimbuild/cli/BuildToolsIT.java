@@ -141,7 +141,7 @@ class BuildToolsIT {
   void zstdOciLayoutReadAndCopiedBySkopeo() throws Exception {
     Path layout = dir.resolve("oci");
     Run r = build(context(), "-t", "app:1", "--platform", "linux/amd64",
-        "-o", "type=oci,dest=" + layout);
+        "-o", "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     Image img = BuildFixtures.image(layout);
     assertThat(img.layers().get(0).get("mediaType").asText())
@@ -164,7 +164,7 @@ class BuildToolsIT {
   void gzipOciLayoutUnpackedByUmoci() throws Exception {
     // umoci 0.4.7 (the Debian package) cannot read zstd layers: gzip for this one
     Path layout = dir.resolve("oci");
-    build(context(), "-t", "app:gz", "--compression", "gzip", "-o", "type=oci,dest=" + layout);
+    build(context(), "-t", "app:gz", "--compression", "gzip", "-o", "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     assertThat(BuildFixtures.image(layout).layers().get(0).get("mediaType").asText())
         .isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
@@ -203,7 +203,7 @@ class BuildToolsIT {
   void multiPlatformIndexIsByteIdenticalThroughSkopeoAndSharesLayers() throws Exception {
     Path layout = dir.resolve("oci");
     Run r = build(context(), "-t", "multi:1", "--platform", "linux/amd64,linux/arm64",
-        "-o", "type=oci,dest=" + layout);
+        "-o", "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     JsonNode index = BuildFixtures.json(layout, r.digest());
     assertThat(index.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
@@ -309,7 +309,7 @@ class BuildToolsIT {
         exec(dir, 240,
             List.of(java, "-Xmx256m", "-jar", jar.toString(), "build", "--progress", "plain",
                 "--store", dir.resolve("big-store").toString(), "--platform", "linux/amd64",
-                "-o", "type=oci,dest=" + layout, ctx.toString()));
+                "-o", "type=oci,tar=false,dest=" + layout, ctx.toString()));
     assertThat(r.code()).as(r.stderr()).isZero();
     assertThat(r.out().trim()).startsWith("sha256:");
     Image img = BuildFixtures.image(layout);

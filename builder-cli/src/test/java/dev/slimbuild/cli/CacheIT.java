@@ -90,7 +90,7 @@ class CacheIT {
     assertThat(cold.err()).doesNotContain("CACHED").contains("exported cache to " + cache);
     assertThat(count(cold.err(), "RUN took:")).isEqualTo(3);
 
-    BuildFixtures.Run local = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("oci"));
+    BuildFixtures.Run local = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("oci"));
     assertThat(local.code()).as(local.err()).isZero();
     assertThat(local.digest()).isEqualTo(cold.digest());
     assertThat(count(local.err(), "CACHED (local)")).isEqualTo(5);
@@ -132,11 +132,11 @@ class CacheIT {
   @Test
   void oneChangedFileRunsOnlyTheStepsAfterItAndGivesTheColdDigest() throws Exception {
     Path ctx = context("ctx");
-    assertThat(build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o1")).code()).isZero();
+    assertThat(build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o1")).code()).isZero();
     BuildFixtures.write(ctx.resolve("b.txt"), "changed\n");
     // the checkout's times are not an input: only content is
     Files.setLastModifiedTime(ctx.resolve("a.txt"), FileTime.fromMillis(1_000_000));
-    BuildFixtures.Run changed = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o2"));
+    BuildFixtures.Run changed = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o2"));
     assertThat(changed.code()).as(changed.err()).isZero();
     assertThat(count(changed.err(), "CACHED (local)")).isEqualTo(3);
     assertThat(changed.err()).contains("CACHED (local) COPY a.txt")
@@ -145,7 +145,7 @@ class CacheIT {
     // the RUN after the hits mounts the cached layers, as it mounts the base's
     assertThat(changed.err()).contains("(layer images mounted)");
     BuildFixtures.Run fresh = build("c", ctx, "--no-cache", "-o",
-        "type=oci,dest=" + dir.resolve("o3"));
+        "type=oci,tar=false,dest=" + dir.resolve("o3"));
     assertThat(fresh.code()).as(fresh.err()).isZero();
     assertThat(count(fresh.err(), "RUN took:")).isEqualTo(3);
     assertThat(changed.digest()).isEqualTo(fresh.digest());
@@ -162,7 +162,7 @@ class CacheIT {
             + "COPY --from=tools /gen /gen\n"
             + "RUN echo $TARGETARCH > /arch\n");
     BuildFixtures.Run r = build("a", ctx, "--platform", "linux/amd64,linux/arm64",
-        "-o", "type=oci,dest=" + dir.resolve("oci"));
+        "-o", "type=oci,tar=false,dest=" + dir.resolve("oci"));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(count(r.err(), "CACHED (this build) RUN echo generated")).isEqualTo(1);
     // one RUN of the tools stage, one per platform of the final stage
@@ -177,18 +177,18 @@ class CacheIT {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Future<BuildFixtures.Run> one =
-          pool.submit(() -> build("shared", ctx, "-o", "type=oci,dest=" + dir.resolve("p1")));
+          pool.submit(() -> build("shared", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("p1")));
       Future<BuildFixtures.Run> two =
-          pool.submit(() -> build("shared", other, "-o", "type=oci,dest=" + dir.resolve("p2")));
+          pool.submit(() -> build("shared", other, "-o", "type=oci,tar=false,dest=" + dir.resolve("p2")));
       BuildFixtures.Run a = one.get(5, TimeUnit.MINUTES);
       BuildFixtures.Run b = two.get(5, TimeUnit.MINUTES);
       assertThat(a.code()).as(a.err()).isZero();
       assertThat(b.code()).as(b.err()).isZero();
       assertThat(a.err() + b.err()).doesNotContain("WARNING: cache record");
-      BuildFixtures.Run again = build("shared", ctx, "-o", "type=oci,dest=" + dir.resolve("p3"));
+      BuildFixtures.Run again = build("shared", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("p3"));
       assertThat(again.digest()).isEqualTo(a.digest());
       assertThat(again.err()).doesNotContain("RUN took:");
-      BuildFixtures.Run serial = build("serial", other, "-o", "type=oci,dest=" + dir.resolve("p4"));
+      BuildFixtures.Run serial = build("serial", other, "-o", "type=oci,tar=false,dest=" + dir.resolve("p4"));
       assertThat(serial.digest()).isEqualTo(b.digest());
     } finally {
       pool.shutdownNow();
@@ -199,7 +199,7 @@ class CacheIT {
   void aCorruptedCachedBlobIsAMissWithOneWarningAndTheSameImage() throws Exception {
     Path ctx = context("ctx");
     String cache = host + "/cache/corrupt:1";
-    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o1"),
+    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o1"),
         "--cache-to", "type=registry,ref=" + cache + ",mode=max");
     assertThat(cold.code()).as(cold.err()).isZero();
     // overwrite every layer blob the registry holds for the cache's layers with wrong bytes
@@ -219,7 +219,7 @@ class CacheIT {
     }
     assertThat(corrupted).isPositive();
     BuildFixtures.Run r = build("b", ctx, "--cache-from", "type=registry,ref=" + cache,
-        "-o", "type=oci,dest=" + dir.resolve("o2"));
+        "-o", "type=oci,tar=false,dest=" + dir.resolve("o2"));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("is unusable").doesNotContain("\tat ");
     assertThat(r.digest()).isEqualTo(cold.digest());
@@ -240,7 +240,7 @@ class CacheIT {
     Path ctx = context("ctx");
     // a tag that is an image, not a cache; and a registry that is not there
     assertThat(build("a", ctx, "-t", host + "/app/plain:1", "--push").code()).isZero();
-    BuildFixtures.Run r = build("b", ctx, "-o", "type=oci,dest=" + dir.resolve("o"),
+    BuildFixtures.Run r = build("b", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o"),
         "--cache-from", "type=registry,ref=" + host + "/app/plain:1",
         "--cache-from", "type=registry,ref=" + host + "/cache/missing:1",
         "--cache-to", "type=registry,ref=127.0.0.1:9/cache/x:1");
@@ -254,12 +254,12 @@ class CacheIT {
   void aLocalDirectoryCacheServesAnEmptyStore() throws Exception {
     Path ctx = context("ctx");
     Path cacheDir = dir.resolve("cachedir");
-    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o1"),
+    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o1"),
         "--cache-to", "type=local,dest=" + cacheDir + ",mode=max");
     assertThat(cold.code()).as(cold.err()).isZero();
     assertThat(cacheDir.resolve("index.json")).exists();
     BuildFixtures.Run r = build("b", ctx, "--cache-from", "type=local,src=" + cacheDir,
-        "-o", "type=oci,dest=" + dir.resolve("o2"));
+        "-o", "type=oci,tar=false,dest=" + dir.resolve("o2"));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.digest()).isEqualTo(cold.digest());
     assertThat(count(r.err(), "CACHED (local:" + cacheDir + ")")).isEqualTo(5);
@@ -268,13 +268,13 @@ class CacheIT {
   @Test
   void noCacheAndPruneRunEveryStepAgain() throws Exception {
     Path ctx = context("ctx");
-    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o1"));
+    BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o1"));
     assertThat(cold.code()).as(cold.err()).isZero();
     BuildFixtures.Run images = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("a")),
         "images");
     assertThat(images.out()).contains("build cache: ");
     BuildFixtures.Run filtered = build("a", ctx, "--no-cache-filter", "0",
-        "-o", "type=oci,dest=" + dir.resolve("o2"));
+        "-o", "type=oci,tar=false,dest=" + dir.resolve("o2"));
     assertThat(count(filtered.err(), "RUN took:")).isEqualTo(3);
     assertThat(filtered.digest()).isEqualTo(cold.digest());
     BuildFixtures.Run prune = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("a")),
@@ -284,7 +284,7 @@ class CacheIT {
     try (Stream<Path> s = Files.list(dir.resolve("a/store/cache/steps"))) {
       assertThat(s.toList()).isEmpty();
     }
-    BuildFixtures.Run after = build("a", ctx, "-o", "type=oci,dest=" + dir.resolve("o3"));
+    BuildFixtures.Run after = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o3"));
     assertThat(count(after.err(), "RUN took:")).isEqualTo(3);
     assertThat(after.digest()).isEqualTo(cold.digest());
   }

@@ -112,7 +112,7 @@ class ConformanceIT {
     Path dockerfile = ctx.resolve(spec.path("dockerfile").asText("Dockerfile"));
     String text = Files.readString(dockerfile);
     List<String> args = new ArrayList<>(List.of("build", "--progress", "plain", "-o",
-        "type=oci,dest=" + work.resolve("out")));
+        "type=oci,tar=false,dest=" + work.resolve("out")));
     // @BUSYBOX@ is the suite's busybox base, HOST/base/busybox:1; @REGISTRY@ is HOST
     if (text.contains("@BUSYBOX@") || text.contains("@REGISTRY@")) {
       String base = busybox();

@@ -48,7 +48,7 @@ class DebianRunIT {
             + "RUN apt-get update && apt-get install -y --no-install-recommends hello\n"
             + "RUN hello > /greeting\n");
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir), "build",
-        "--insecure-registry", host, "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out"), ctx.toString());
+        "--insecure-registry", host, "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
     assertThat(image.layers().size()).isEqualTo(3);

@@ -83,7 +83,7 @@ class DropInIT {
         "--add-host", "v6.internal=::1", "--shm-size", "2g", "--ulimit", "nofile=1024:2048",
         "--allow", "network.host", "--platform=local", "--annotation", "org.example.a=1",
         "--annotation", "manifest:org.example.b=2", "--provenance", "false", "-t", tag,
-        "--push", "-o", "type=oci,dest=" + dir.resolve("oci"), ctx.toString());
+        "--push", "-o", "type=oci,tar=false,dest=" + dir.resolve("oci"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     // -q: stdout is the digest alone, stderr has no progress
     assertThat(r.out()).matches("sha256:[0-9a-f]{64}\\R");
@@ -117,7 +117,7 @@ class DropInIT {
   void rawjsonProgressIsOneJsonEventALine() throws Exception {
     Path ctx = context("ctx", "FROM scratch\nCOPY a.txt /a.txt\n");
     BuildFixtures.Run r = cli("build", "--progress=rawjson", "-o",
-        "type=oci,dest=" + dir.resolve("oci"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("oci"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.err().lines().toList();
     assertThat(lines).isNotEmpty();

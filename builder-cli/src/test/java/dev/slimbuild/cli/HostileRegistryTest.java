@@ -48,7 +48,7 @@ class HostileRegistryTest {
     // plain-HTTP server never sends
     return BuildFixtures.runIn(dir, Map.of(), "build", "--progress", "quiet", "--platform",
         "linux/amd64", "--insecure-registry", registry.host(), "--network-timeout", "2s", "-o",
-        "type=oci,dest=" + dir.resolve("out"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
   }
 
   private static void assertInputError(Run r) {
@@ -107,7 +107,7 @@ class HostileRegistryTest {
     Files.write(ctx.resolve("devices.tar"), layer);
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nADD devices.tar /\n");
     Run add = BuildFixtures.runIn(dir, Map.of(), "build", "--progress", "quiet", "-o",
-        "type=oci,dest=" + dir.resolve("out2"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("out2"), ctx.toString());
     assertInputError(add);
     assertThat(add.err()).contains("entry 'dev/node' refused: device nodes and fifos are not allowed");
   }

@@ -158,7 +158,7 @@ class IsolationIT {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     env.put("TMPDIR", tmp.toString());
     List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(env, args.toArray(String[]::new));

@@ -177,13 +177,13 @@ class LiveProgressTest {
   void autoIsTheLiveViewOnATerminalOnlyAndTtyForcesIt() {
     PrintWriter err = new PrintWriter(new StringWriter());
     Map<String, String> env = Map.of("COLUMNS", "50");
-    assertThat(ProgressPrinter.of(err, "auto", new Main(env, true)).mode())
+    assertThat(ProgressPrinter.of(err, "auto", new Main(env, new Main.Stdio(System.in, System.out, true))).mode())
         .isEqualTo(ProgressPrinter.Mode.TTY);
-    assertThat(ProgressPrinter.of(err, "auto", new Main(env, false)).mode())
+    assertThat(ProgressPrinter.of(err, "auto", new Main(env, Main.Stdio.system())).mode())
         .isEqualTo(ProgressPrinter.Mode.PLAIN);
-    assertThat(ProgressPrinter.of(err, "tty", new Main(env, false)).mode())
+    assertThat(ProgressPrinter.of(err, "tty", new Main(env, Main.Stdio.system())).mode())
         .isEqualTo(ProgressPrinter.Mode.TTY);
-    assertThat(ProgressPrinter.of(err, "plain", new Main(env, true)).mode())
+    assertThat(ProgressPrinter.of(err, "plain", new Main(env, new Main.Stdio(System.in, System.out, true))).mode())
         .isEqualTo(ProgressPrinter.Mode.PLAIN);
   }
 

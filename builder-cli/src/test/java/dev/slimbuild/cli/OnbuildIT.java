@@ -55,7 +55,7 @@ class OnbuildIT {
     BuildFixtures.write(child.resolve("marker.txt"), "from the child's context\n");
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("b")),
         "build", "--insecure-registry", host, "--progress", "plain", "-o",
-        "type=oci,dest=" + dir.resolve("out"), child.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("out"), child.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("ONBUILD COPY marker.txt /from-trigger/marker.txt",
         "ONBUILD RUN echo ran > /from-trigger/ran");

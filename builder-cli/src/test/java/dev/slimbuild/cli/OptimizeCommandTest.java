@@ -60,7 +60,7 @@ class OptimizeCommandTest {
   void reportAndMetadataCarryTheSameFigures() throws IOException {
     Path out = dir.resolve("out");
     Path meta = dir.resolve("meta.json");
-    Run r = build("--progress", "plain", "-o", "type=oci,dest=" + out, "--metadata-file",
+    Run r = build("--progress", "plain", "-o", "type=oci,tar=false,dest=" + out, "--metadata-file",
         meta.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildCommandTest.validate(out);
@@ -109,7 +109,7 @@ class OptimizeCommandTest {
   void maxSizeFailsAfterTheReportAndWritesNothing() throws IOException {
     Path out = dir.resolve("out");
     Path meta = dir.resolve("meta.json");
-    Run r = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,dest=" + out,
+    Run r = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,tar=false,dest=" + out,
         "--metadata-file", meta.toString(), "--no-optimize");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
@@ -120,7 +120,7 @@ class OptimizeCommandTest {
     assertThat(meta).doesNotExist();
 
     // optimised, the same Dockerfile fits: the 20 kB file is overwritten before it is written
-    Run ok = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,dest=" + out);
+    Run ok = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,tar=false,dest=" + out);
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(out.resolve("index.json")).exists();
     Run tiny = build("--progress", "quiet", "--max-size", "0.1KiB", "-t", "x:1");
@@ -132,24 +132,24 @@ class OptimizeCommandTest {
   @Test
   void squashNoStripKeepAndBadValues() throws IOException {
     Path out = dir.resolve("sq");
-    Run r = build("--progress", "quiet", "--squash", "-o", "type=oci,dest=" + out);
+    Run r = build("--progress", "quiet", "--squash", "-o", "type=oci,tar=false,dest=" + out);
     assertThat(r.code()).as(r.err()).isZero();
     Image img = image(out);
     assertThat(img.layers()).hasSize(1);
     assertThat(img.rootfs().get("app/blob.bin").text()).isEqualTo("conf\n");
 
     Path kept = dir.resolve("kept");
-    assertThat(build("--progress", "quiet", "--keep", "pycache", "-o", "type=oci,dest=" + kept)
+    assertThat(build("--progress", "quiet", "--keep", "pycache", "-o", "type=oci,tar=false,dest=" + kept)
         .code()).isZero();
     assertThat(image(kept).rootfs()).containsKey("app/lib/__pycache__/mod.cpython-311.pyc");
     Path noStrip = dir.resolve("nostrip");
     assertThat(build("--progress", "quiet", "--no-strip", "--strip", "/app/run", "-o",
-        "type=oci,dest=" + noStrip).code()).isZero();
+        "type=oci,tar=false,dest=" + noStrip).code()).isZero();
     assertThat(image(noStrip).rootfs()).containsKey("app/lib/__pycache__/mod.cpython-311.pyc")
         .containsKey("app/run");
     Path extra = dir.resolve("extra");
     assertThat(build("--progress", "quiet", "--strip", "/app/run", "-o",
-        "type=oci,dest=" + extra).code()).isZero();
+        "type=oci,tar=false,dest=" + extra).code()).isZero();
     assertThat(image(extra).rootfs()).doesNotContainKey("app/run");
 
     Run bad = build("--max-size", "lots");

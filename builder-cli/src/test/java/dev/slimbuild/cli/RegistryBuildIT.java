@@ -198,7 +198,7 @@ class RegistryBuildIT {
         "FROM " + base + "\nCOPY --from=" + base + " /etc/passwd /copied/passwd\n");
     Path out = dir.resolve("layout");
     Run r = cli(Map.of(), "build", "--platform", "linux/arm64", "--insecure-registry", host,
-        "--recompress", "-o", "type=oci,dest=" + out, "--progress", "quiet", ctx.toString());
+        "--recompress", "-o", "type=oci,tar=false,dest=" + out, "--progress", "quiet", ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image img = BuildFixtures.image(out);
     // every layer, the base's gzip one included, is zstd now; the diff_ids are unchanged

@@ -59,7 +59,7 @@ class RunBuildIT {
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {
     // RUN's behaviour is under test here: every build runs its steps (--no-cache)
     List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(env(), args.toArray(String[]::new));
@@ -256,7 +256,7 @@ class RunBuildIT {
       String out = "out-images-" + images;
       BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
           "--progress", "plain", "--sandbox", "chroot", "-o",
-          "type=oci,dest=" + dir.resolve(out), ctx.toString());
+          "type=oci,tar=false,dest=" + dir.resolve(out), ctx.toString());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).contains(images.equals("1")
           ? "(layer images mounted)" : "(lower directory written)");
@@ -281,7 +281,7 @@ class RunBuildIT {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
     BuildFixtures.Run r = BuildFixtures.run(env, "build", "--no-cache", "--insecure-registry",
         host, "--progress", "plain", "--sandbox", "chroot", "-o",
-        "type=oci,dest=" + dir.resolve("out-wiped"), ctx.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("out-wiped"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
     assertThat(r.digest()).isEqualTo(digests.get(0));
@@ -381,7 +381,7 @@ class RunBuildIT {
             "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
             java, "-jar", jar.toString(), "build", "--no-cache", "--insecure-registry", host,
             "--sandbox", way[0], "--run-rootfs", way[1], "--progress", "plain",
-            "-o", "type=oci,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
+            "-o", "type=oci,tar=false,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
             ctx.toString());
         BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
         assertThat(r.code()).as(r.all()).isZero();

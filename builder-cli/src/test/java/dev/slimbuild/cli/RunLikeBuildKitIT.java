@@ -47,7 +47,7 @@ class RunLikeBuildKitIT {
 
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {
     List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve(out)));
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(BuildFixtures.isolatedEnv(dir), args.toArray(String[]::new));

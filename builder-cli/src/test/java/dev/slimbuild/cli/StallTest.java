@@ -32,7 +32,7 @@ class StallTest {
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     Files.writeString(ctx.resolve("f.txt"), "context file\n");
     List<String> args = new java.util.ArrayList<>(List.of("build", "--progress", "quiet",
-        "--platform", "linux/amd64", "-o", "type=oci,dest=" + dir.resolve("out")));
+        "--platform", "linux/amd64", "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(options));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, Map.of(), args.toArray(String[]::new));

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.registry.RegistryProvider;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheContents;

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.Csv;
 import dev.slimbuild.core.SlimbuildException;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,23 +144,14 @@ record RunMountSpec(
     }
   }
 
-  /** Splits on commas outside double quotes and removes the quotes. */
+  /** The non-empty CSV fields of a mount, as BuildKit reads them. */
   static List<String> fields(String raw) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ',' && !quoted) {
-        out.add(cur.toString());
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
+    List<String> out;
+    try {
+      out = new ArrayList<>(Csv.fields(raw));
+    } catch (IllegalArgumentException e) {
+      throw new SlimbuildException("RUN --mount=" + raw + ": " + e.getMessage());
     }
-    out.add(cur.toString());
     out.removeIf(String::isEmpty);
     return out;
   }

@@ -381,6 +381,24 @@ final class HttpRegistry implements Registry {
         });
   }
 
+  @Override
+  public void checkPush(String repository) throws IOException {
+    checkRepository(repository);
+    String what = where(repository) + ": check push access";
+    Req req =
+        Req.of("POST", "/v2/" + repository + "/blobs/uploads/", push(repository, List.of()), what);
+    String session = Transport.retrying(
+        () -> {
+          HttpResponse r = http.send(req);
+          r.drain();
+          if (r.statusCode() != 202) {
+            throw Transport.statusError(what, r.statusCode(), new byte[0]);
+          }
+          return location(what, r);
+        });
+    cancel(repository, session);
+  }
+
   private void cancel(String repository, String session) {
     try {
       HttpResponse r =

@@ -55,6 +55,13 @@ public interface Registry extends AutoCloseable {
       String repository, Descriptor blob, BlobContent content, List<String> mountFrom)
       throws IOException;
 
+  /**
+   * Checks, before a build, that {@code repository} takes pushes: the registry answers and accepts
+   * these credentials for push (an upload session is opened and cancelled at once; nothing is
+   * written). Registries that cannot tell answer as if they could.
+   */
+  default void checkPush(String repository) throws IOException {}
+
   /** How {@link #pushBlob} made a blob present. */
   enum PushResult {
     EXISTED,

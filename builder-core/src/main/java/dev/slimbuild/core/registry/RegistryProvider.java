@@ -1,6 +1,5 @@
-package dev.slimbuild.core.build;
+package dev.slimbuild.core.registry;
 
-import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 
 /**

@@ -1,13 +1,12 @@
-package dev.slimbuild.cli;
+package dev.slimbuild.core.push;
 
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
-import dev.slimbuild.core.push.PushReport;
-import dev.slimbuild.core.push.Pusher;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryProvider;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Pushes one image under several names, one push per registry repository. */
-final class ImagePush {
+public final class ImagePush {
   private ImagePush() {}
 
   /**
@@ -25,8 +24,8 @@ final class ImagePush {
    *     mount from when the destination is on the same host
    * @param remote reads blobs the local store lacks (null: all must be local)
    */
-  static List<PushReport> push(
-      RegistryFlags.Session session,
+  public static List<PushReport> push(
+      RegistryProvider session,
       BlobStore blobs,
       ImageOutput image,
       List<ImageReference> names,

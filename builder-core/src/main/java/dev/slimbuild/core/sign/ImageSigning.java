@@ -1,12 +1,11 @@
-package dev.slimbuild.cli;
+package dev.slimbuild.core.sign;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.registry.RawManifest;
-import dev.slimbuild.core.sign.CosignSignatures;
-import dev.slimbuild.core.sign.ImageSignatures;
+import dev.slimbuild.core.registry.RegistryProvider;
 import java.io.IOException;
 import java.security.PrivateKey;
 import java.util.LinkedHashSet;
@@ -14,12 +13,12 @@ import java.util.List;
 import java.util.Set;
 
 /** Signs images in registries for {@code sign} and {@code build --push --sign-key}. */
-final class ImageSigning {
+public final class ImageSigning {
   private ImageSigning() {}
 
   /** Signs the image {@code top}, pushed under {@code names}, once in each of their repositories. */
-  static void signPushed(
-      RegistryFlags.Session session,
+  public static void signPushed(
+      RegistryProvider session,
       List<ImageReference> names,
       Digest top,
       PrivateKey key,
@@ -37,8 +36,8 @@ final class ImageSigning {
    * Signs the manifest or index {@code reference} (tag or digest) names in {@code image}'s
    * repository, and each platform manifest of an index; returns the signed top digest.
    */
-  static Digest sign(
-      RegistryFlags.Session session,
+  public static Digest sign(
+      RegistryProvider session,
       ImageReference image,
       String reference,
       PrivateKey key,
@@ -64,7 +63,7 @@ final class ImageSigning {
   }
 
   /** The tag or digest {@code image} names (a digest wins over a tag). */
-  static String reference(ImageReference image) {
+  public static String reference(ImageReference image) {
     return image.digest() != null ? image.digest().toString() : image.tagOrLatest();
   }
 }
