@@ -19,6 +19,7 @@ declare -A need=(
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
   [git]=git
+  [tmux]=tmux
   [podman]=podman
   [file]=file
 )

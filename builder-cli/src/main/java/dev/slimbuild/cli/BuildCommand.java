@@ -105,8 +105,9 @@ final class BuildCommand implements Callable<Integer> {
   Path metadataFile;
 
   @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
-      description = "How to show progress (tty is plain; rawjson: one JSON event a line on"
-          + " stderr). Default: auto.")
+      description = "How to show progress: tty is a live view, plain a line per event (auto: tty"
+          + " when stderr is a terminal, else plain); rawjson: one JSON event a line on stderr."
+          + " Default: auto.")
   String progress = "auto";
 
   @Option(names = {"-q", "--quiet"},
@@ -276,8 +277,12 @@ final class BuildCommand implements Callable<Integer> {
 
   /** The build, as {@code slimbuild build} and {@code slimbuild executor} run it. */
   int execute() throws IOException {
-    ProgressPrinter printer = new ProgressPrinter(spec.commandLine().getErr(),
-        quiet ? ProgressPrinter.Mode.QUIET : ProgressPrinter.Mode.parse(progress));
+    ProgressPrinter printer = ProgressPrinter.of(spec.commandLine().getErr(),
+        quiet ? "quiet" : progress, main);
+    return printer.around(() -> execute(printer));
+  }
+
+  private int execute(ProgressPrinter printer) throws IOException {
     BuildxFlags.Annotations annotated = BuildxFlags.annotations(annotations);
     RunOptions runOptions = RunOptions.of(sandbox(), env()).withRootfs(runRootfs())
         .withNetwork(BuildxFlags.network(network), BuildxFlags.addHosts(addHosts));

@@ -30,10 +30,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "executor",
     description = {
-      "Build with kaniko's flags: the same build as 'slimbuild build'.",
-      "--destination (repeatable) names the image and pushes it, unless --no-push;"
-          + " credentials come from $DOCKER_CONFIG/config.json (kaniko's /kaniko/.docker when"
-          + " DOCKER_CONFIG is unset and it exists)."
+      "Build with kaniko's command line.",
+      "The same build as 'slimbuild build'. --destination (repeatable) names the image and"
+          + " pushes it, unless --no-push; credentials come from $DOCKER_CONFIG/config.json"
+          + " (kaniko's /kaniko/.docker when DOCKER_CONFIG is unset and it exists)."
     },
     sortOptions = false)
 final class ExecutorCommand implements Callable<Integer> {

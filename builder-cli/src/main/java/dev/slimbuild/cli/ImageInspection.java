@@ -9,22 +9,26 @@ import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
-import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * What {@code slimbuild inspect} shows: the top descriptor, each platform's manifest, config and
- * layers, and the total size of the distinct blobs (documents and layers).
+ * layers, the config's settings and history (as {@code docker image inspect} shows them), and the
+ * total size of the distinct blobs (documents and layers).
  */
 record ImageInspection(String name, Descriptor top, List<PlatformImage> platforms, long totalSize) {
 
-  /** One manifest of the image. {@code platform} is "unknown" for non-image manifests. */
-  record PlatformImage(
-      String platform, Descriptor manifest, Descriptor config, List<Descriptor> layers) {}
+  /**
+   * One manifest of the image. {@code platform} is "unknown" and {@code image} null for a
+   * manifest whose config is not an image config (an artifact).
+   */
+  record PlatformImage(String platform, Descriptor manifest, Descriptor config,
+      List<Descriptor> layers, ImageConfig image) {}
 
   private static final int MAX_DEPTH = 4;
 
@@ -64,12 +68,13 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
     count(config, seen, total);
     m.layers().forEach(l -> count(l, seen, total));
     String platform = d.platform() == null ? "unknown" : d.platform().toString();
+    ImageConfig image = null;
     if (config.mediaType().equals(MediaType.OCI_CONFIG)
         || config.mediaType().equals(MediaType.DOCKER_CONFIG)) {
-      Platform p = ImageConfig.parse(source.read(config)).platform();
-      platform = p.toString();
+      image = ImageConfig.parse(source.read(config));
+      platform = image.platform().toString();
     }
-    out.add(new PlatformImage(platform, d.withPlatform(null), config, m.layers()));
+    out.add(new PlatformImage(platform, d.withPlatform(null), config, m.layers(), image));
   }
 
   private static void count(Descriptor d, Set<Digest> seen, long[] total) {
@@ -83,13 +88,15 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
     for (PlatformImage p : platforms) {
       List<JsonValue> layers = new ArrayList<>();
       p.layers().forEach(l -> layers.add(l.toJson()));
-      ps.add(
-          JsonObject.builder()
-              .put("platform", p.platform())
-              .put("manifest", p.manifest().toJson())
-              .put("config", p.config().toJson())
-              .put("layers", new JsonArray(layers))
-              .build());
+      JsonObject.Builder b = JsonObject.builder()
+          .put("platform", p.platform())
+          .put("manifest", p.manifest().toJson())
+          .put("config", p.config().toJson())
+          .put("layers", new JsonArray(layers));
+      if (p.image() != null) {
+        b.put("imageConfig", p.image().toJson());
+      }
+      ps.add(b.build());
     }
     return JsonObject.builder()
         .put("name", name)
@@ -119,7 +126,57 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
       for (Descriptor l : p.layers()) {
         lines.add("    " + l.digest() + "  " + l.mediaType() + "  " + l.size());
       }
+      if (p.image() != null) {
+        settings(p.image(), lines);
+      }
     }
     return lines;
+  }
+
+  /** The config's settings, one a line (lists over several), empty ones left out; its history. */
+  private static void settings(ImageConfig image, List<String> lines) {
+    ImageConfig.ContainerConfig c = image.config();
+    if (image.created() != null) {
+      setting(lines, "Created", List.of(image.created().toString()));
+    }
+    setting(lines, "Author", optional(image.author()));
+    setting(lines, "User", optional(c.user()));
+    setting(lines, "WorkingDir", optional(c.workingDir()));
+    setting(lines, "Env", c.env());
+    setting(lines, "Entrypoint", array(c.entrypoint()));
+    setting(lines, "Cmd", array(c.cmd()));
+    setting(lines, "Shell", array(c.shell()));
+    setting(lines, "ExposedPorts", c.exposedPorts().isEmpty() ? List.of()
+        : List.of(String.join(", ", c.exposedPorts())));
+    setting(lines, "Volumes", c.volumes().isEmpty() ? List.of()
+        : List.of(String.join(", ", c.volumes())));
+    setting(lines, "StopSignal", optional(c.stopSignal()));
+    setting(lines, "Healthcheck", c.healthcheck() == null ? List.of()
+        : List.of(c.healthcheck().toJson().toJson()));
+    setting(lines, "OnBuild", c.onBuild());
+    List<String> labels = new ArrayList<>();
+    c.labels().forEach((k, v) -> labels.add(k + "=" + v));
+    setting(lines, "Labels", labels);
+    lines.add(String.format(Locale.ROOT, "  %-14s%d entries", "History:", image.history().size()));
+    for (ImageConfig.History h : image.history()) {
+      lines.add("    " + (h.createdBy() == null ? "" : h.createdBy())
+          + (h.emptyLayer() ? "  [no layer]" : ""));
+    }
+  }
+
+  /** {@code "  Name:         value"}, further values aligned below the first. */
+  private static void setting(List<String> lines, String name, List<String> values) {
+    for (int i = 0; i < values.size(); i++) {
+      lines.add(String.format(Locale.ROOT, "  %-14s%s", i == 0 ? name + ":" : "", values.get(i)));
+    }
+  }
+
+  private static List<String> optional(String value) {
+    return value == null ? List.of() : List.of(value);
+  }
+
+  /** A command as docker shows it: a JSON array. */
+  private static List<String> array(List<String> argv) {
+    return argv.isEmpty() ? List.of() : List.of(JsonArray.ofStrings(argv).toJson());
   }
 }

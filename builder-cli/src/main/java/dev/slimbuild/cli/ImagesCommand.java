@@ -64,7 +64,7 @@ final class ImagesCommand implements Callable<Integer> {
     if (format == Format.json) {
       out.println(new JsonArray(json).toJson());
     } else {
-      printTable(out, rows);
+      printTable(out, new String[] {"NAME", "DIGEST", "PLATFORMS", "SIZE"}, rows);
       var cache = dev.slimbuild.core.cache.CachePrune.usage(local);
       if (cache.records() > 0) {
         out.println();
@@ -77,8 +77,8 @@ final class ImagesCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void printTable(PrintWriter out, List<String[]> rows) {
-    String[] header = {"NAME", "DIGEST", "PLATFORMS", "SIZE"};
+  /** {@code header} and {@code rows} in columns three spaces apart. */
+  static void printTable(PrintWriter out, String[] header, List<String[]> rows) {
     int[] width = new int[header.length];
     List<String[]> all = new ArrayList<>();
     all.add(header);

@@ -57,8 +57,8 @@ final class IndexCommand implements Callable<Integer> {
         description = "Sign the index and each platform manifest with this cosign key.")
     Path signKey;
 
-    @Option(names = "--progress", paramLabel = "auto|plain|quiet",
-        description = "How to show progress. Default: auto.")
+    @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+        description = "How to show progress (as build's). Default: auto.")
     String progress = "auto";
 
     @CommandLine.Mixin RegistryFlags registryFlags;
@@ -70,8 +70,11 @@ final class IndexCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
       Main main = parent.main;
-      ProgressPrinter printer =
-          new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+      ProgressPrinter printer = ProgressPrinter.of(spec.commandLine().getErr(), progress, main);
+      return printer.around(() -> create(main, printer));
+    }
+
+    private int create(Main main, ProgressPrinter printer) throws IOException {
       List<ImageReference> targets = new ArrayList<>();
       for (String t : tags) {
         targets.add(ImageReference.parse(t));

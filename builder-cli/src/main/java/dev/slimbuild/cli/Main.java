@@ -29,6 +29,9 @@ public final class Main implements Runnable {
     m.put("parse", ParseCommand.class);
     m.put("images", ImagesCommand.class);
     m.put("inspect", InspectCommand.class);
+    m.put("tag", TagCommand.class);
+    m.put("rmi", RmiCommand.class);
+    m.put("df", DfCommand.class);
     m.put("push", PushCommand.class);
     m.put("index", IndexCommand.class);
     m.put("prune", PruneCommand.class);
@@ -43,8 +46,17 @@ public final class Main implements Runnable {
   private final Map<String, String> env;
   private final Stdio stdio;
 
-  /** Standard input and output as bytes (a tar on stdin, {@code --output dest=-}). */
-  record Stdio(InputStream in, OutputStream out) {
+  /**
+   * Standard input and output as bytes (a tar on stdin, {@code --output dest=-}), and whether
+   * stderr is a terminal ({@code --progress auto} is the live view there).
+   */
+  record Stdio(InputStream in, OutputStream out, boolean errIsTerminal) {
+    /** Byte streams beside a stderr that is not a terminal. */
+    Stdio(InputStream in, OutputStream out) {
+      this(in, out, false);
+    }
+
+    /** The process's byte streams; the caller's stderr writer is not taken for a terminal. */
     static Stdio system() {
       return new Stdio(System.in, System.out);
     }
@@ -58,6 +70,11 @@ public final class Main implements Runnable {
   /** Standard input and output as bytes. */
   Stdio stdio() {
     return stdio;
+  }
+
+  /** Whether the stream commands write progress to is a terminal ({@code --progress auto}). */
+  boolean stderrIsTerminal() {
+    return stdio.errIsTerminal();
   }
 
   /**
@@ -129,7 +146,9 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(run(args, out, err));
+    Map<String, String> env = System.getenv();
+    System.exit(run(args, out, err, env,
+        new Stdio(System.in, System.out, Terminal.stderrIsTerminal(env))));
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

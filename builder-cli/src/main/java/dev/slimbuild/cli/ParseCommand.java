@@ -19,10 +19,11 @@ import picocli.CommandLine.Command;
     name = "parse",
     mixinStandardHelpOptions = true,
     description = {
-      "Parse a Dockerfile and print its syntax tree, one S-expression a line",
-      "(BuildKit's parser test format). Syntax errors (bad directives, unterminated heredocs)",
-      "fail; with --check, so does everything 'slimbuild build' rejects before building",
-      "(unknown instructions and flags, missing arguments, stage errors)."
+      "Parse a Dockerfile and print its syntax tree.",
+      "One S-expression a line (BuildKit's parser test format). Syntax errors (bad directives,"
+          + " unterminated heredocs) fail; with --check, so does everything 'slimbuild build'"
+          + " rejects before building (unknown instructions and flags, missing arguments, stage"
+          + " errors)."
     })
 final class ParseCommand implements Callable<Integer> {
 

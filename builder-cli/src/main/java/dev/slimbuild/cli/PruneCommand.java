@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     name = "prune",
     description = {
-      "Remove build cache records from the local store, and the blobs and unpacked layers only"
-          + " they used (images in the store keep theirs).",
+      "Remove build cache records from the local store.",
+      "With them go the blobs and unpacked layers only they used (images in the store keep"
+          + " theirs).",
       "Without options every record goes; --filter until= keeps the recently used ones and"
           + " --keep-storage the most recently used that fit. --all also removes pulled base"
           + " layers no image uses."

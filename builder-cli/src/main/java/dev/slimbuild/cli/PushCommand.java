@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     name = "push",
     description = {
-      "Push an image from the local store to a registry: every blob (skipping what the registry",
-      "has), then each platform manifest, then the index under the tag. DEST defaults to NAME."
+      "Push an image from the local store to a registry.",
+      "Every blob (skipping what the registry has), then each platform manifest, then the index"
+          + " under the tag. DEST defaults to NAME."
     })
 final class PushCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
@@ -36,8 +37,8 @@ final class PushCommand implements Callable<Integer> {
       description = "Where to push it (HOST/REPO:TAG). Default: NAME.")
   String dest;
 
-  @Option(names = "--progress", paramLabel = "auto|plain|quiet",
-      description = "How to show progress. Default: auto.")
+  @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+      description = "How to show progress (as build's). Default: auto.")
   String progress = "auto";
 
   @CommandLine.Mixin StoreFlag storeFlag;
@@ -46,8 +47,11 @@ final class PushCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ProgressPrinter printer =
-        new ProgressPrinter(spec.commandLine().getErr(), ProgressPrinter.Mode.parse(progress));
+    ProgressPrinter printer = ProgressPrinter.of(spec.commandLine().getErr(), progress, main);
+    return printer.around(() -> push(printer));
+  }
+
+  private int push(ProgressPrinter printer) throws IOException {
     LocalStore local = storeFlag.open(main.env());
     ImageReference source = ImageReference.parse(name);
     Descriptor top =

@@ -18,10 +18,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     name = "sign",
     description = {
-      "Sign an image in a registry as cosign does (tag sha256-HEX.sig): the manifest or index",
-      "IMAGE names and, for an index, every platform manifest. A new signature is appended to",
-      "earlier ones; signing again with the same key adds nothing. The key's password comes",
-      "from COSIGN_PASSWORD, else it is asked for."
+      "Sign an image in a registry as cosign does.",
+      "The signatures go to the tag sha256-HEX.sig: of the manifest or index IMAGE names and,"
+          + " for an index, of every platform manifest. A new signature is appended to earlier"
+          + " ones; signing again with the same key adds nothing. The key's password comes from"
+          + " COSIGN_PASSWORD, else it is asked for."
     })
 final class SignCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;

@@ -28,11 +28,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     name = "verify",
     description = {
-      "Check the cosign signatures of an image in a registry: of the manifest or index IMAGE",
-      "names and, for an index, of every platform manifest. Each needs at least one signature",
-      "that verifies with the public key and claims exactly its digest (cosign's rule); invalid",
-      "signatures beside a valid one are reported but accepted. Exit 0 when all are signed, 1",
-      "with the reason otherwise."
+      "Check the cosign signatures of an image in a registry.",
+      "Of the manifest or index IMAGE names and, for an index, of every platform manifest: each"
+          + " needs at least one signature that verifies with the public key and claims exactly"
+          + " its digest (cosign's rule); invalid signatures beside a valid one are reported but"
+          + " accepted. Exit 0 when all are signed, 1 with the reason otherwise."
     })
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;

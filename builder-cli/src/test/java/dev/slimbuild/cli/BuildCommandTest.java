@@ -94,11 +94,17 @@ class BuildCommandTest {
     BuildFixtures.Run plain = BuildFixtures.run(env, "build", "--progress", "plain", "-o",
         "type=oci,tar=false,dest=" + dir.resolve("plain"), ctx.toString());
     assertThat(plain.code()).as(plain.err()).isZero();
-    // one line per step, then one per layer written when the stage ends
-    assertThat(plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app \\d/3\\] .*")))
-        .hasSize(3)
-        .allMatch(l -> l.matches(".+  \\d+\\.\\d\\ds"))
-        .anyMatch(l -> l.startsWith("[linux/amd64] [app 2/3] COPY f /f  "));
+    // a line when each step starts and one when it ends (with its time), then one per layer
+    // written when the stage ends
+    List<String> steps = plain.err().lines()
+        .filter(l -> l.matches("\\[linux/\\w+\\] \\[app \\d/3\\] .*")).toList();
+    assertThat(steps).hasSize(6);
+    String[] texts = {"LABEL a=b", "COPY f /f", "USER 1000"};
+    for (int i = 0; i < 3; i++) {
+      assertThat(steps.get(2 * i)).isEqualTo("[linux/amd64] [app " + (i + 1) + "/3] " + texts[i]);
+      assertThat(steps.get(2 * i + 1)).startsWith(steps.get(2 * i) + "  ")
+          .matches(".+  \\d+\\.\\d\\ds");
+    }
     assertThat(plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app 2\\] layer .*")))
         .singleElement()
         .satisfies(l -> assertThat(l).endsWith("COPY f /f"));

@@ -115,7 +115,7 @@ public final class Builder {
     this.store = store;
     this.events = events;
     this.registries = registries;
-    this.cache = cache;
+    this.cache = cache.reporting(events); // base layers' downloads show their bytes
     this.urlProxies = urlProxies;
   }
 

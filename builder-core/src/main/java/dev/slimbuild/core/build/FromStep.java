@@ -24,9 +24,13 @@ import java.util.Optional;
  * (by their content). A base image's ONBUILD triggers are read back here.
  */
 final class FromStep {
-  /** The stage's start: config, layers, the layers' entries, history, base files and key. */
+  /**
+   * The stage's start: config, layers, the layers' entries, history, base files and key, and the
+   * base image when it starts from one.
+   */
   record Start(ConfigState config, List<LayerRef> layers, List<StageLayer> layerEntries,
-      List<History> history, BaseTree base, Digest key, List<Instruction> triggers) {}
+      List<History> history, BaseTree base, Digest key, List<Instruction> triggers,
+      Optional<ResolvedImage> image) {}
 
   private FromStep() {}
 
@@ -40,10 +44,10 @@ final class FromStep {
     } else if (stage.baseStage().isPresent()) {
       StageResult from = done.get(stage.baseStage().get());
       start = new Start(ConfigState.of(from.config()), from.layers(), from.layerEntries(),
-          from.config().history(), from.base(), from.key(), stage.triggers());
+          from.config().history(), from.base(), from.key(), stage.triggers(), Optional.empty());
     } else if (stage.fromScratch()) {
       start = new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY,
-          CacheKey.of("FROM scratch").digest(), List.of());
+          CacheKey.of("FROM scratch").digest(), List.of(), Optional.empty());
     } else {
       ResolvedImage image =
           sources.resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
@@ -57,7 +61,8 @@ final class FromStep {
       ConfigState config = ConfigState.of(c);
       List<LayerRef> refs = bases.layerRefs(image);
       start = new Start(config, refs, List.of(), c.history(), bases.tree(image),
-          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers);
+          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers,
+          Optional.of(image));
     }
     ConfigState config = start.config();
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
@@ -78,12 +83,12 @@ final class FromStep {
     Digest key = CacheKey.of("FROM context").add(contexts.key(dir, where)).digest();
     if (entries.isEmpty()) {
       return new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY, key,
-          List.of());
+          List.of(), Optional.empty());
     }
     LayerSink.Layer layer = sink.write(entries);
     History h = new History(created, "slimbuild: the files of the named context "
         + stage.baseName(), null, StageState.HISTORY_COMMENT, false);
     return new Start(new ConfigState(), List.of(layer.ref()), List.of(StageLayer.of(entries)),
-        List.of(h), BaseTree.EMPTY, key, List.of());
+        List.of(h), BaseTree.EMPTY, key, List.of(), Optional.empty());
   }
 }

@@ -90,7 +90,7 @@ final class RunPlanner implements StepHandler<RunInstruction> {
           }
         };
         s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(), trees,
-            s.in.stageName()));
+            s.in.stageName(), s.in.log()));
       }
       Mounted mounted = new Mounted(s.files);
       return s.runStep().run(r, new RunStep.Stage(s.files.tree(), s.files.layerCount(), cfg,

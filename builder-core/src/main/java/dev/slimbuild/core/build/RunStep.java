@@ -89,6 +89,7 @@ final class RunStep implements AutoCloseable {
   private final Platform platform;
   private final RunMounts runMounts;
   private final String stageName;
+  private final StepLog log;
 
   private Rootfs rootfs;
   private int syncedLayers = -1;
@@ -114,11 +115,13 @@ final class RunStep implements AutoCloseable {
       BuildContext context,
       Path staging,
       SourceTrees trees,
-      String stageName) {
+      String stageName,
+      StepLog log) {
     this.runs = runs;
     this.platform = platform;
     this.runMounts = new RunMounts(runs, context, staging, trees);
     this.stageName = stageName;
+    this.log = log;
   }
 
   /**
@@ -365,7 +368,7 @@ final class RunStep implements AutoCloseable {
                   tail.removeFirst();
                 }
                 tail.addLast(line);
-                runs.events().accept(new BuildEvent.Info("  [" + stageName + "] " + line));
+                log.line(line);
               });
     } finally {
       held.unmount();

@@ -12,6 +12,7 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.ImageConfig.History;
@@ -136,7 +137,8 @@ final class StageExecutor {
     this.inputs = new StageInputs(context, staging, digests, downloads,
         new StageSources(plan, done, bases, platform, contexts), runs, platform,
         stage.displayName(),
-        plan.dockerfile().directives().escape());
+        plan.dockerfile().directives().escape(),
+        new StepLog(events, plan.platform().toString(), stage.displayName()));
   }
 
   StageResult run() throws IOException {
@@ -192,6 +194,7 @@ final class StageExecutor {
       String text = (i < triggers.size() ? "ONBUILD " : "") + ins.location().original();
       events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
           instructions.size(), text));
+      inputs.log().at(i + 1);
       long t0 = System.nanoTime();
       FsStep step = fsSteps.get(i);
       String from = null;
@@ -299,6 +302,9 @@ final class StageExecutor {
   /** Starts the stage from its base; returns the base's ONBUILD triggers, to run first. */
   private List<Instruction> startFromBase() throws IOException {
     FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources(), sink, created);
+    start.image().ifPresent(i -> events.accept(new BuildEvent.BaseImage(
+        plan.platform().toString(), stage.displayName(), stage.baseName(), i.digest().toString(),
+        i.layers().size(), i.layers().stream().mapToLong(Descriptor::size).sum())));
     layers.addAll(start.layers());
     layerEntries.addAll(start.layerEntries());
     history.addAll(start.history());

@@ -1,9 +1,6 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.LocalStore;
-import dev.slimbuild.core.image.StoredImages;
-import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * How much the local store's build cache holds, and reclaiming it ({@code slimbuild prune}). Blobs
@@ -39,7 +35,7 @@ public final class CachePrune {
   /** The cache of {@code store} now. */
   public static Usage usage(LocalStore store) throws IOException {
     List<LocalCache.Entry> entries = new LocalCache(store.blobs()).list();
-    Set<Digest> images = imageBlobs(store);
+    Set<Digest> images = StoreReferences.images(store).imageBlobs;
     Map<Digest, Long> only = new LinkedHashMap<>();
     for (LocalCache.Entry e : entries) {
       for (CachedLayer l : e.layers()) {
@@ -63,7 +59,7 @@ public final class CachePrune {
       Optional<Duration> until, Instant now) throws IOException {
     LocalCache cache = new LocalCache(store.blobs());
     List<LocalCache.Entry> entries = cache.list(); // least recently used first
-    Set<Digest> images = imageBlobs(store);
+    Set<Digest> images = StoreReferences.images(store).imageBlobs;
     List<LocalCache.Entry> remove = new ArrayList<>();
     List<LocalCache.Entry> keep = new ArrayList<>();
     for (LocalCache.Entry e : entries) {
@@ -92,15 +88,9 @@ public final class CachePrune {
     }
     int blobs = 0;
     long bytes = 0;
-    Path root = store.blobs().root().resolve("blobs").resolve("sha256");
-    if (all && Files.isDirectory(root)) {
-      try (Stream<Path> files = Files.list(root)) {
-        for (Path f : files.toList()) {
-          String name = f.getFileName().toString();
-          if (name.matches("[0-9a-f]{64}")) {
-            candidates.putIfAbsent(new Digest("sha256", name), null);
-          }
-        }
+    if (all) {
+      for (Digest d : StoreReferences.blobs(store)) {
+        candidates.putIfAbsent(d, null);
       }
     }
     for (Map.Entry<Digest, Digest> c : candidates.entrySet()) {
@@ -117,19 +107,15 @@ public final class CachePrune {
         // gone already
       }
       if (c.getValue() != null && !keptDiffIds.contains(c.getValue())) {
-        dev.slimbuild.core.fs.Trees.delete(unpacked(store, c.getValue()));
+        dev.slimbuild.core.fs.Trees.delete(StoreReferences.unpacked(store, c.getValue()));
       }
     }
     if (all) {
-      dev.slimbuild.core.fs.Trees.delete(store.root().resolve("unpacked"));
+      dev.slimbuild.core.fs.Trees.delete(StoreReferences.unpackedRoot(store));
     }
     // the memo of layers written from unpacked files: it only saves compressions
     dev.slimbuild.core.fs.Trees.delete(cache.dir().resolve("layers"));
     return new Result(remove.size(), blobs, bytes);
-  }
-
-  private static Path unpacked(LocalStore store, Digest diffId) {
-    return store.root().resolve("unpacked").resolve(diffId.algorithm()).resolve(diffId.hex());
   }
 
   private static long bytes(List<LocalCache.Entry> entries, Set<Digest> images) {
@@ -142,26 +128,5 @@ public final class CachePrune {
       }
     }
     return only.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  /** Every blob a stored image uses: its index, manifests, configs and layers. */
-  private static Set<Digest> imageBlobs(LocalStore store) throws IOException {
-    Set<Digest> out = new HashSet<>();
-    for (LocalStore.Entry e : store.list()) {
-      out.add(e.descriptor().digest());
-      try {
-        var image = StoredImages.load(store.blobs(), e.descriptor());
-        for (BuiltImage i : image.images()) {
-          out.add(i.descriptor().digest());
-          out.add(i.manifest().value().config().digest());
-          for (Descriptor l : i.layers()) {
-            out.add(l.digest());
-          }
-        }
-      } catch (IOException | RuntimeException ex) {
-        // a damaged image keeps what it can be seen to use
-      }
-    }
-    return out;
   }
 }

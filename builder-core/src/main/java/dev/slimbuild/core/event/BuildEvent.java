@@ -39,6 +39,34 @@ public sealed interface BuildEvent {
       long wastedBytes)
       implements BuildEvent {}
 
+  /**
+   * A line a running step printed (a RUN's output), while step {@code step} of the stage runs;
+   * without its line break.
+   */
+  record StepOutput(String platform, String stage, int step, String line) implements BuildEvent {}
+
+  /**
+   * A stage's FROM named a base image: {@code reference} as written, the platform's manifest
+   * digest, and its layers' count and compressed size (pulled only when a step needs them).
+   */
+  record BaseImage(String platform, String stage, String reference, String digest, int layers,
+      long bytes) implements BuildEvent {}
+
+  /**
+   * Bytes of a blob moving between a registry ({@code repository}, {@code HOST/REPO}) and this
+   * machine: reported when it starts ({@code done} 0), at most about ten times a second while it
+   * moves (see {@link TransferMeter}), and once {@code finished}; {@code elapsed} since it started.
+   * A retried upload starts again from 0.
+   */
+  record Transfer(Direction direction, String repository, String blob, long done, long total,
+      Duration elapsed, boolean finished) implements BuildEvent {
+    /** Which way the bytes go. */
+    public enum Direction {
+      PULL,
+      PUSH
+    }
+  }
+
   /** Something the user should know that does not stop the build (a lint, a fallback). */
   record Warning(String message) implements BuildEvent {}
 

@@ -92,35 +92,74 @@ public final class LocalStore {
                     OciLayoutWriter.IMAGE_NAME, name.toString(),
                     OciLayoutWriter.REF_NAME, name.toString()));
     Files.createDirectories(root);
-    // File locks are per process; threads of this JVM are serialised here first.
-    synchronized (JVM_LOCK) {
-      lockedUpdate(name, entry);
-    }
+    locked(() -> {
+      write(without(name, readIndex().manifests(), new ArrayList<>()), entry);
+      return null;
+    });
   }
 
-  private void lockedUpdate(ImageReference name, Descriptor entry) throws IOException {
-    try (FileChannel ch =
-            FileChannel.open(
-                root.resolve("index.json.lock"),
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE)) {
-      FileLock lock = ch.lock();
-      try {
-        update(name, entry);
-      } finally {
-        lock.release();
+  /**
+   * Removes the name {@code name}; returns the image it named, if any. Its blobs stay: what only
+   * it used is for the caller to remove ({@code slimbuild rmi}), knowing what else uses them.
+   */
+  public Optional<Descriptor> remove(ImageReference name) throws IOException {
+    if (!Files.exists(root.resolve("index.json"))) {
+      return Optional.empty();
+    }
+    return locked(() -> {
+      List<Descriptor> gone = new ArrayList<>();
+      List<Descriptor> kept = without(name, readIndex().manifests(), gone);
+      if (!gone.isEmpty()) {
+        write(kept, null);
+      }
+      return gone.stream().findFirst().map(d -> d.withAnnotations(Map.of()));
+    });
+  }
+
+  /** An update of index.json, run while it is locked. */
+  @FunctionalInterface
+  private interface Update<T> {
+    T run() throws IOException;
+  }
+
+  private <T> T locked(Update<T> update) throws IOException {
+    // File locks are per process; threads of this JVM are serialised here first.
+    synchronized (JVM_LOCK) {
+      try (FileChannel ch =
+              FileChannel.open(
+                  root.resolve("index.json.lock"),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.WRITE)) {
+        FileLock lock = ch.lock();
+        try {
+          return update.run();
+        } finally {
+          lock.release();
+        }
       }
     }
   }
 
-  private void update(ImageReference name, Descriptor entry) throws IOException {
+  /** The entries not named {@code name}; those named it go to {@code removed}. */
+  private static List<Descriptor> without(
+      ImageReference name, List<Descriptor> entries, List<Descriptor> removed) {
     List<Descriptor> kept = new ArrayList<>();
-    for (Descriptor d : readIndex().manifests()) {
-      if (!name.toString().equals(d.annotations().get(OciLayoutWriter.REF_NAME))) {
+    for (Descriptor d : entries) {
+      if (name.toString().equals(d.annotations().get(OciLayoutWriter.REF_NAME))) {
+        removed.add(d);
+      } else {
         kept.add(d);
       }
     }
-    kept.add(entry);
+    return kept;
+  }
+
+  /** Writes index.json with {@code entries} and {@code added} (if not null), sorted by name. */
+  private void write(List<Descriptor> entries, Descriptor added) throws IOException {
+    List<Descriptor> kept = new ArrayList<>(entries);
+    if (added != null) {
+      kept.add(added);
+    }
     kept.sort(
         Comparator.comparing(
             (Descriptor d) -> d.annotations().getOrDefault(OciLayoutWriter.REF_NAME, "")));

@@ -3,6 +3,9 @@ package dev.slimbuild.core.pull;
 import dev.slimbuild.compress.Decompressors;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.erofs.ErofsWriter;
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.event.TransferMeter;
 import dev.slimbuild.core.fs.ParallelFiles;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
@@ -70,6 +73,7 @@ public final class BlobCache {
   private final BlobStore blobs;
   private final Path unpacked;
   private final java.util.function.BooleanSupplier images;
+  private final EventSink events;
   private Boolean useImages;
 
   /** A cache keeping blobs in {@code blobs} and unpacked layers under {@code unpackedDir}. */
@@ -82,9 +86,20 @@ public final class BlobCache {
    * first unpack) says they can be mounted, else into files.
    */
   public BlobCache(BlobStore blobs, Path unpackedDir, java.util.function.BooleanSupplier images) {
+    this(blobs, unpackedDir, images, EventSink.NONE);
+  }
+
+  private BlobCache(BlobStore blobs, Path unpackedDir, java.util.function.BooleanSupplier images,
+      EventSink events) {
     this.blobs = blobs;
     this.unpacked = unpackedDir.toAbsolutePath().normalize();
     this.images = images;
+    this.events = events;
+  }
+
+  /** This cache, reporting the bytes of each download to {@code events} as they arrive. */
+  public BlobCache reporting(EventSink events) {
+    return new BlobCache(blobs, unpacked, images, events);
   }
 
   /** A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked} as files. */
@@ -210,7 +225,9 @@ public final class BlobCache {
     if (!d.algorithm().equals("sha256")) {
       throw new SlimbuildException(what + " uses a digest algorithm slimbuild cannot cache");
     }
-    try (InputStream in = registry.getBlob(repository, d);
+    TransferMeter meter = new TransferMeter(events, BuildEvent.Transfer.Direction.PULL,
+        registry.host() + "/" + repository, d.toString(), blob.size());
+    try (InputStream in = meter.counting(registry.getBlob(repository, d));
         BlobWriter out = blobs.newWriter()) {
       StoringStream tee = new StoringStream(in, out, blob.size(), what);
       Exception failed = null;
@@ -235,6 +252,7 @@ public final class BlobCache {
             what + " is " + out.size() + " bytes, its descriptor says " + blob.size());
       }
       out.commit(d);
+      meter.finish();
       if (failed != null) {
         rethrow(failed);
       }

@@ -2,6 +2,7 @@ package dev.slimbuild.core.push;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.event.TransferMeter;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.DigestMismatchException;
@@ -9,15 +10,18 @@ import dev.slimbuild.core.image.ImageIndex;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.optimize.Sizes;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.Registry.PushResult;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
@@ -155,14 +159,22 @@ public final class Pusher {
       for (Descriptor d : toPush) {
         // the registry client drops duplicates and the target repository itself
         List<String> sources = mountFrom.getOrDefault(d.digest(), List.of());
+        TransferMeter meter = new TransferMeter(events, BuildEvent.Transfer.Direction.PUSH,
+            registry.host() + "/" + repository, d.digest().toString(), d.size());
         futures.add(
             pool.submit(
-                () ->
-                    registry.pushBlob(
-                        repository,
-                        d,
-                        () -> blobs.has(d.digest()) ? blobs.open(d.digest()) : remote.open(d),
-                        sources)));
+                () -> {
+                  PushResult r = registry.pushBlob(
+                      repository,
+                      d,
+                      () -> meter.counting(
+                          blobs.has(d.digest()) ? blobs.open(d.digest()) : remote.open(d)),
+                      sources);
+                  if (r == PushResult.UPLOADED) {
+                    meter.finish();
+                  }
+                  return r;
+                }));
       }
       // Wait for every push in order; after the first failure, cancel what has not started.
       List<PushReport.BlobPush> results = new ArrayList<>();
@@ -172,9 +184,8 @@ public final class Pusher {
           PushResult r = futures.get(i).get();
           if (failure == null) {
             results.add(new PushReport.BlobPush(toPush.get(i), r));
-            events.accept(
-                new BuildEvent.Info(
-                    "blob " + toPush.get(i).digest().shortHex() + ": " + r.name().toLowerCase(java.util.Locale.ROOT)));
+            events.accept(new BuildEvent.Info("blob " + toPush.get(i).digest().shortHex() + ": "
+                + r.name().toLowerCase(Locale.ROOT) + " " + Sizes.format(toPush.get(i).size())));
           }
         } catch (ExecutionException e) {
           if (failure == null) {
@@ -192,11 +203,32 @@ public final class Pusher {
       if (failure != null) {
         throw rethrow(failure);
       }
+      events.accept(new BuildEvent.Info(totals(registry.host() + "/" + repository, results)));
       return results;
     } finally {
       pool.shutdownNow();
       awaitQuietly(pool);
     }
+  }
+
+  /** "blobs to HOST/REPO: 1.20MB uploaded (1), 3.40MB mounted (2), 87B there already (1)". */
+  private static String totals(String repository, List<PushReport.BlobPush> results) {
+    Map<PushResult, long[]> by = new EnumMap<>(PushResult.class);
+    for (PushResult r : PushResult.values()) {
+      by.put(r, new long[2]);
+    }
+    for (PushReport.BlobPush b : results) {
+      long[] t = by.get(b.result());
+      t[0]++;
+      t[1] += b.blob().size();
+    }
+    return "blobs to " + repository + ": "
+        + Sizes.format(by.get(PushResult.UPLOADED)[1]) + " uploaded ("
+        + by.get(PushResult.UPLOADED)[0] + "), "
+        + Sizes.format(by.get(PushResult.MOUNTED)[1]) + " mounted ("
+        + by.get(PushResult.MOUNTED)[0] + "), "
+        + Sizes.format(by.get(PushResult.EXISTED)[1]) + " there already ("
+        + by.get(PushResult.EXISTED)[0] + ")";
   }
 
   private void putManifest(String repository, String reference, BuiltImage image)
