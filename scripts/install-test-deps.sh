@@ -3,7 +3,7 @@
 # Safe to run repeatedly; does nothing on a machine that already has everything.
 set -euo pipefail
 
-# command-or-file -> Debian package
+# command-or-file -> Debian package (a path for what is not on a user's PATH)
 declare -A need=(
   [skopeo]=skopeo
   [umoci]=umoci
@@ -18,6 +18,10 @@ declare -A need=(
   [setpriv]=util-linux
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
+  # SshMountIT: a loopback sshd serving a git repository, an ssh-agent holding the key
+  [/usr/sbin/sshd]=openssh-server
+  [ssh-agent]=openssh-client
+  [git]=git
 )
 
 missing=()
