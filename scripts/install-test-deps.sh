@@ -3,7 +3,7 @@
 # Safe to run repeatedly; does nothing on a machine that already has everything.
 set -euo pipefail
 
-# command-or-file -> Debian package
+# command-or-file -> Debian package (a path for what is not on a user's PATH)
 declare -A need=(
   [skopeo]=skopeo
   [umoci]=umoci
@@ -22,6 +22,9 @@ declare -A need=(
   [tmux]=tmux
   [podman]=podman
   [file]=file
+  # SshMountIT: a loopback sshd serving a git repository, an ssh-agent holding the key
+  [/usr/sbin/sshd]=openssh-server
+  [ssh-agent]=openssh-client
 )
 
 missing=()

@@ -4,10 +4,12 @@ import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.build.BuildRequest;
 import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.build.BuildSecrets;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.CacheSettings;
 import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.build.RunOptions;
+import dev.slimbuild.core.build.SshSources;
 import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.export.ExportContext;
 import dev.slimbuild.core.export.ImageExport;
@@ -131,6 +133,16 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--add-host", paramLabel = "HOST:IP",
       description = "Add an 'IP HOST' line to every RUN's /etc/hosts (repeatable).")
   List<String> addHosts = new ArrayList<>();
+
+  @Option(names = "--secret", paramLabel = "id=ID[,src=FILE|,env=VAR]",
+      description = "A secret RUN --mount=type=secret mounts (buildx's syntax; without src and env:"
+          + " the variable ID, else the file ID). Repeatable.")
+  List<String> secrets = new ArrayList<>();
+
+  @Option(names = "--ssh", paramLabel = "default|ID[=SOCKET|KEY[,KEY...]]",
+      description = "An ssh agent RUN --mount=type=ssh forwards: $SSH_AUTH_SOCK, a socket, or key"
+          + " files an ssh-agent started for the build holds. Repeatable.")
+  List<String> ssh = new ArrayList<>();
 
   @Option(names = "--shm-size", paramLabel = "SIZE",
       description = "Accepted and checked: RUN's /dev/shm is the sandbox's own, unsized.")
@@ -285,7 +297,8 @@ final class BuildCommand implements Callable<Integer> {
   private int execute(ProgressPrinter printer) throws IOException {
     BuildxFlags.Annotations annotated = BuildxFlags.annotations(annotations);
     RunOptions runOptions = RunOptions.of(sandbox(), env()).withRootfs(runRootfs())
-        .withNetwork(BuildxFlags.network(network), BuildxFlags.addHosts(addHosts));
+        .withNetwork(BuildxFlags.network(network), BuildxFlags.addHosts(addHosts))
+        .withSecrets(BuildSecrets.parse(secrets, env()), SshSources.parse(ssh, env()));
     BuildxFlags.checkAccepted(shmSize, ulimits, allow);
     Compression c = Compression.parse(compression);
     int level = compressionLevel == null ? c.defaultLevel() : compressionLevel;

@@ -510,10 +510,11 @@ class RunBuildIT {
     assertThat(heredoc.code()).isEqualTo(1);
     assertThat(heredoc.err())
         .contains("Dockerfile:2: RUN <<EOF (echo hi...) failed with exit code 4", "\n  hi");
-    BuildFixtures.Run secret =
-        build(context("secret", "RUN --mount=type=secret,id=x cat /run/secrets/x\n"), "out3");
+    BuildFixtures.Run secret = build(
+        context("secret", "RUN --mount=type=secret,id=x,required cat /run/secrets/x\n"), "out3");
     assertThat(secret.code()).isEqualTo(1);
-    assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret is not supported");
+    assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret,id=x,required: the"
+        + " build has no secret 'x'");
     // it failed before its first RUN took the background probes: they are done and gone too
     assertNothingLeftIn(dir.resolve("tmp"));
     assertNothingMountedUnder(dir);

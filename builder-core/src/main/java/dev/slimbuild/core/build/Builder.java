@@ -378,6 +378,7 @@ public final class Builder {
             "slimbuild-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
+      runs.startSshAgents(); // --ssh key files: a key ssh-add refuses fails before any work
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
             Planner.plan(dockerfile, new PlanRequest(request.buildArgs(), request.target(),

@@ -2,6 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.Csv;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -11,8 +12,15 @@ import java.util.function.UnaryOperator;
 /**
  * One {@code RUN --mount=...} flag, parsed as BuildKit reads it: comma-separated {@code key=value}
  * fields (a field may be double-quoted), {@code type} bind by default, {@code target} (or {@code
- * dst}, {@code destination}) required. Bind mounts are read-only unless {@code rw}; cache mounts
- * are writable unless {@code ro}.
+ * dst}, {@code destination}) required but for secrets and ssh. Bind mounts are read-only unless
+ * {@code rw}; cache mounts are writable unless {@code ro}.
+ *
+ * <p>A secret's id is its {@code source} if given, else its {@code id}, else the base name of its
+ * target; its target defaults to {@code /run/secrets/ID} unless {@code env=NAME} asks for the value
+ * as an environment variable only (with a target, as both); mode 0400. An ssh mount's id defaults
+ * to {@code default}, its target (null here) to {@code /run/buildkit/ssh_agent.N} for the N-th
+ * ssh mount of the RUN ({@link #withSshTargets}); mode 0600. Both are skipped when the build was
+ * not given them, unless {@code required}.
  */
 record RunMountSpec(
     Type type,
@@ -24,9 +32,11 @@ record RunMountSpec(
     Sharing sharing,
     int uid,
     int gid,
-    int mode) {
+    int mode,
+    boolean required,
+    Optional<String> env) {
 
-  /** The mount types; only bind, cache and tmpfs are supported. */
+  /** The mount types. */
   enum Type {
     BIND,
     CACHE,
@@ -58,7 +68,9 @@ record RunMountSpec(
     Sharing sharing = Sharing.SHARED;
     int uid = 0;
     int gid = 0;
-    int mode = 0755;
+    Integer mode = null;
+    boolean required = false;
+    String env = null;
     for (String field : fields(raw)) {
       int eq = field.indexOf('=');
       String key = (eq < 0 ? field : field.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
@@ -75,36 +87,87 @@ record RunMountSpec(
         case "uid" -> uid = number(key, need(key, value), 10);
         case "gid" -> gid = number(key, need(key, value), 10);
         case "mode" -> mode = number(key, need(key, value), 8);
-        case "required", "size", "env" -> {
-          // accepted: required only matters for secrets and ssh, size is not enforced
+        case "required" -> required = value == null || bool(key, value);
+        case "env" -> env = need(key, value);
+        case "size" -> {
+          // accepted: a tmpfs's size is not enforced
         }
         default -> {
-          String match = dev.slimbuild.core.dockerfile.Text.suggest(key, KEYS);
+          String match = Text.suggest(key, KEYS);
           throw new SlimbuildException("unexpected key '" + key + "' in '" + raw + "'"
               + (match == null ? "" : " (did you mean " + match + "?)"));
         }
       }
     }
-    if (type == Type.SECRET || type == Type.SSH) {
-      throw new SlimbuildException(
-          "RUN --mount=type=" + type.name().toLowerCase(Locale.ROOT) + " is not supported yet");
+    if (type == Type.SECRET) {
+      // BuildKit's dispatchSecret: the source names the secret, else the id, else the target
+      if (source != null && !source.isEmpty()) {
+        id = source;
+      }
+      if (id == null || id.isEmpty()) {
+        if (target == null || target.isEmpty()) {
+          throw new SlimbuildException("RUN --mount=" + raw + ": a secret needs an id or a target");
+        }
+        id = target.substring(target.lastIndexOf('/') + 1);
+      }
+      if ((target == null || target.isEmpty()) && env == null) {
+        target = "/run/secrets/" + id.substring(id.lastIndexOf('/') + 1);
+      }
+      return new RunMountSpec(type, target == null || target.isEmpty() ? null : target, null,
+          Optional.empty(), true, id, sharing, uid, gid, mode == null ? 0400 : mode, required,
+          Optional.ofNullable(env));
+    }
+    if (type == Type.SSH) {
+      if (source != null) {
+        throw new SlimbuildException("RUN --mount=" + raw + ": an ssh mount takes no source");
+      }
+      return new RunMountSpec(type, target == null || target.isEmpty() ? null : target, null,
+          Optional.empty(), false, id == null || id.isEmpty() ? "default" : id, sharing, uid, gid,
+          mode == null ? 0600 : mode, required, Optional.empty());
     }
     if (target == null || target.isEmpty()) {
       throw new SlimbuildException("RUN --mount=" + raw + ": target is required");
     }
     boolean ro = readOnly != null ? readOnly : type == Type.BIND;
-    return new RunMountSpec(
-        type, target, source, Optional.ofNullable(from), ro, id, sharing, uid, gid, mode);
+    return new RunMountSpec(type, target, source, Optional.ofNullable(from), ro, id, sharing, uid,
+        gid, mode == null ? 0755 : mode, required, Optional.empty());
+  }
+
+  /**
+   * {@code mounts} with each ssh mount that has no target given BuildKit's default, {@code
+   * /run/buildkit/ssh_agent.N}, N counting the RUN's ssh mounts from 0.
+   */
+  static List<RunMountSpec> withSshTargets(List<RunMountSpec> mounts) {
+    List<RunMountSpec> out = new ArrayList<>(mounts.size());
+    int ssh = 0;
+    for (RunMountSpec m : mounts) {
+      if (m.type() == Type.SSH) {
+        if (m.target() == null) {
+          m = new RunMountSpec(m.type(), "/run/buildkit/ssh_agent." + ssh, null, m.from(),
+              m.readOnly(), m.id(), m.sharing(), m.uid(), m.gid(), m.mode(), m.required(),
+              m.env());
+        }
+        ssh++;
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** The {@code type=...} name of this mount's type. */
+  String typeName() {
+    return type.name().toLowerCase(Locale.ROOT);
   }
 
   private static Type type(String v) {
     try {
       return Type.valueOf(v.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      String match = dev.slimbuild.core.dockerfile.Text.suggest(
+      String match = Text.suggest(
           v.toLowerCase(Locale.ROOT), List.of("bind", "cache", "tmpfs", "secret", "ssh"));
       throw new SlimbuildException("unsupported mount type \"" + v + "\" ("
-          + (match == null ? "choose bind, cache or tmpfs" : "did you mean " + match + "?") + ")");
+          + (match == null ? "choose bind, cache, tmpfs, secret or ssh"
+              : "did you mean " + match + "?") + ")");
     }
   }
 

@@ -27,7 +27,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The mounts of one RUN: its heredoc's script, its cache directories (locked as their sharing
- * says) and its bind sources (copies of the context's files, or of a stage's or image's).
+ * says), its bind sources (copies of the context's files, or of a stage's or image's), its
+ * secrets and its ssh agent sockets.
  */
 final class RunMounts {
   private final RunSupport runs;
@@ -56,19 +57,104 @@ final class RunMounts {
       ignoreMountPoint(hostView, RunHeredocs.PIPES, ignored);
     }
     for (RunMountSpec m : inv.mounts()) {
-      String target = "/" + TreePaths.absolute(inv.workdir(), m.target());
-      mounts.add(mount(r, m, target, held.locks, held.scratch));
-      ignoreMountPoint(hostView, target, ignored);
+      Optional<Mount> mount = switch (m.type()) {
+        case SECRET -> secret(r, m, inv.workdir(), held);
+        case SSH -> ssh(r, m, "/" + TreePaths.absolute(inv.workdir(), m.target()), held);
+        default -> Optional.of(mount(r, m, "/" + TreePaths.absolute(inv.workdir(), m.target()),
+            held.locks, held.scratch));
+      };
+      if (mount.isPresent()) {
+        mounts.add(mount.get());
+        String point = ignoreMountPoint(hostView, mount.get().target(), ignored);
+        if (m.type() == RunMountSpec.Type.SECRET || m.type() == RunMountSpec.Type.SSH) {
+          held.stubs.add(point);
+        }
+      }
     }
     return mounts;
   }
 
-  private static void ignoreMountPoint(Path hostView, String target, Set<String> ignored)
+  /**
+   * A {@code RUN --mount=type=secret}: with a target, the secret written to a file of its own in
+   * a directory only the builder may enter, with the mount's mode and (as root) owner, bound
+   * read-only; with {@code env=NAME}, {@code NAME=value} for the RUN's environment in {@code
+   * held}. Both are gone when the RUN ends. A secret the build was not given is skipped, unless
+   * required.
+   */
+  private Optional<Mount> secret(RunInstruction r, RunMountSpec m, String workdir, RunHold held)
+      throws IOException {
+    BuildSecrets secrets = runs.options().secrets();
+    if (!secrets.has(m.id())) {
+      checkGiven(r, m, runs.options());
+      return Optional.empty();
+    }
+    if (m.env().isPresent()) {
+      String value = secrets.text(m.id());
+      if (value.indexOf('\0') >= 0) { // an environment ends a value there; bwrap's --args too
+        throw r.location().error("RUN --mount=type=secret,id=" + m.id() + ",env=" + m.env().get()
+            + ": the secret holds a NUL byte, which no environment variable can; mount it as a"
+            + " file");
+      }
+      held.env.add(m.env().get() + "=" + value);
+    }
+    if (m.target() == null) {
+      return Optional.empty();
+    }
+    Path dir = runs.newPrivateDir("secret");
+    held.scratch.add(dir);
+    Path file = dir.resolve("secret");
+    secrets.write(m.id(), file, m.mode(), RunStep.BUILDER_IS_ROOT, m.uid(), m.gid());
+    return Optional.of(Mount.bind(file, "/" + TreePaths.absolute(workdir, m.target()), true));
+  }
+
+  /**
+   * A {@code RUN --mount=type=ssh}: a socket of the RUN's own, with the mount's mode and (as root)
+   * owner, relaying to the build's agent of that id. An agent the build was not given is skipped,
+   * unless required.
+   */
+  private Optional<Mount> ssh(RunInstruction r, RunMountSpec m, String target, RunHold held)
+      throws IOException {
+    Optional<Path> agent = runs.sshSocket(m.id());
+    if (agent.isEmpty()) {
+      checkGiven(r, m, runs.options());
+      return Optional.empty();
+    }
+    Path dir = runs.newPrivateDir("ssh");
+    held.scratch.add(dir);
+    AgentProxy proxy = AgentProxy.open(dir.resolve("agent"), agent.get(), m.mode(),
+        RunStep.BUILDER_IS_ROOT, m.uid(), m.gid());
+    held.agents.add(proxy);
+    return Optional.of(Mount.bind(proxy.socket(), target, false));
+  }
+
+  /**
+   * A {@code Dockerfile:LINE:} error when {@code m} is a required secret or ssh mount that the
+   * build ({@code options}) was not given; nothing otherwise.
+   */
+  static void checkGiven(RunInstruction r, RunMountSpec m, RunOptions options) {
+    if (!m.required()) {
+      return;
+    }
+    if (m.type() == RunMountSpec.Type.SECRET && !options.secrets().has(m.id())) {
+      throw r.location().error("RUN --mount=type=secret,id=" + m.id() + ",required: the build"
+          + " has no secret '" + m.id() + "' (give --secret id=" + m.id() + ",src=FILE or --secret"
+          + " id=" + m.id() + ",env=VARIABLE)");
+    }
+    if (m.type() == RunMountSpec.Type.SSH && options.ssh().get(m.id()).isEmpty()) {
+      throw r.location().error("RUN --mount=type=ssh,id=" + m.id() + ",required: the build has"
+          + " no ssh agent '" + m.id() + "' (give --ssh " + m.id() + " for $SSH_AUTH_SOCK, or"
+          + " --ssh " + m.id() + "=SOCKET|KEYFILE)");
+    }
+  }
+
+  /** Adds {@code target}'s path in {@code hostView} to {@code ignored}, and returns it. */
+  private static String ignoreMountPoint(Path hostView, String target, Set<String> ignored)
       throws IOException {
     String resolved = Rootfs.resolve(hostView, target);
     if (!resolved.isEmpty()) {
       ignored.add(resolved);
     }
+    return resolved;
   }
 
   private Mount mount(
@@ -82,7 +168,7 @@ final class RunMounts {
       case BIND:
         return Mount.bind(bindSource(r, m, scratch), target, m.readOnly());
       default:
-        throw r.location().error("RUN --mount type " + m.type() + " is not supported yet");
+        throw new IllegalStateException("not a bind, cache or tmpfs mount: " + m.type());
     }
   }
 

@@ -17,9 +17,11 @@ import java.util.Objects;
  *     {@code host}; buildx's {@code --network})
  * @param extraHosts {@code HOST:IP} lines a RUN's {@code /etc/hosts} gets (buildx's {@code
  *     --add-host}), in order
+ * @param secrets what {@code RUN --mount=type=secret} may mount ({@code --secret})
+ * @param ssh the agents {@code RUN --mount=type=ssh} may forward ({@code --ssh})
  */
 public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs,
-    String network, java.util.List<String> extraHosts) {
+    String network, java.util.List<String> extraHosts, BuildSecrets secrets, SshSources ssh) {
   /** The values {@code rootfs} may take. */
   public static final java.util.List<String> ROOTFS_MODES = java.util.List.of("auto", "overlay", "copy");
 
@@ -37,21 +39,30 @@ public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String roo
       throw new IllegalArgumentException("network: " + network);
     }
     extraHosts = java.util.List.copyOf(extraHosts);
+    Objects.requireNonNull(secrets, "secrets");
+    Objects.requireNonNull(ssh, "ssh");
   }
 
-  /** Options with the default network and no extra hosts. */
+  /** Options with the default network, no extra hosts, no secrets and no ssh agent. */
   public RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
-    this(sandbox, cacheDir, tempDir, rootfs, "default", java.util.List.of());
+    this(sandbox, cacheDir, tempDir, rootfs, "default", java.util.List.of(), BuildSecrets.none(),
+        SshSources.none());
   }
 
   /** These options with RUN's root filesystem made the {@code rootfs} way. */
   public RunOptions withRootfs(String rootfs) {
-    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts);
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts, secrets, ssh);
   }
 
   /** These options with {@code network} for RUNs without {@code --network} and {@code hosts}. */
   public RunOptions withNetwork(String network, java.util.List<String> hosts) {
-    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, hosts);
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, hosts, secrets, ssh);
+  }
+
+  /** These options with {@code secrets} and the ssh agents {@code sources}. */
+  public RunOptions withSecrets(BuildSecrets secrets, SshSources sources) {
+    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts, secrets,
+        sources);
   }
 
   /**

@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  * and security modes, the heredocs, and every mount as written, with a bind mount's source by
  * content (context files) or by the key of its {@code from=} stage (an image's digest). The proxy
  * build args RUN sees ({@link dev.slimbuild.core.plan.StageScope#proxyEnv}) are not in it, as in
- * BuildKit: a RUN cached with one proxy is reused with another.
+ * BuildKit: a RUN cached with one proxy is reused with another. Nor are the values of its secrets
+ * and ssh agents, as in BuildKit: a RUN is reused whatever secret it was given.
  */
 final class RunPlanner implements StepHandler<RunInstruction> {
   @Override
@@ -54,7 +55,9 @@ final class RunPlanner implements StepHandler<RunInstruction> {
       } catch (SlimbuildException e) {
         throw r.location().error(e.getMessage());
       }
-      key.add(raw);
+      // a required secret or agent the build lacks: an error before the stage runs anything
+      RunMounts.checkGiven(r, m, s.in.runs().options());
+      key.add(raw); // a secret or ssh mount by its id and options as written, never its value
       if (m.type() == RunMountSpec.Type.CACHE && m.from().isPresent()) {
         // the stage a cache is seeded from is an input, as in BuildKit (the exec's dependency)
         key.add(s.in.sources().sourceKey(m.from().get(), r, "RUN --mount from="));

@@ -29,6 +29,7 @@ import dev.slimbuild.core.run.Snapshot;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -164,6 +165,10 @@ final class RunStep implements AutoCloseable {
       timing.ran();
       List<LayerEntry> entries = snapshot(overlay, stage, before, upper, ignored, ownersOnDisk,
           inv.user());
+      // the later RUNs see no trace of a secret or an agent, as in BuildKit (which removes its
+      // mount stubs): overlay as root made them in the upper directory, else in the host view
+      removeStubs(overlay && BUILDER_IS_ROOT ? upper : root.hostView(), result.createdPaths(),
+          held.stubs);
       timing.snapshotted();
       // an overlay's upper directory is never written again: the layer's files stay where they are
       List<LayerEntry> kept = overlay ? entries : keep(entries);
@@ -231,8 +236,8 @@ final class RunStep implements AutoCloseable {
     String display = heredoc.map(RunHeredocs.Plan::display).orElse("RUN " + String.join(" ", argv));
     checkProgram(r, stage.tree(), argv.get(0), display);
     RunUser user = user(r, stage);
-    List<String> env = env(stage.vars(), user, stage.proxyEnv());
     String workdir = stage.config().workdirOrRoot();
+    List<String> env = env(stage.vars(), user, stage.proxyEnv(), sshAuthSock(mountSpecs, workdir));
     SandboxSelector.Selection selection;
     try {
       selection = runs.sandbox(platform);
@@ -252,7 +257,16 @@ final class RunStep implements AutoCloseable {
         throw r.location().error(e.getMessage());
       }
     }
-    return mountSpecs;
+    return RunMountSpec.withSshTargets(mountSpecs);
+  }
+
+  /**
+   * The target of the RUN's first ssh mount, which BuildKit gives the RUN as {@code
+   * SSH_AUTH_SOCK} (unless its environment has one), whether or not the build has the agent.
+   */
+  private static Optional<String> sshAuthSock(List<RunMountSpec> mounts, String workdir) {
+    return mounts.stream().filter(m -> m.type() == RunMountSpec.Type.SSH).findFirst()
+        .map(m -> "/" + TreePaths.absolute(workdir, m.target()));
   }
 
   /** An absolute program must be a file of the image (a shell form's SHELL, most often). */
@@ -343,11 +357,13 @@ final class RunStep implements AutoCloseable {
    */
   private RunResult runCommand(Invocation inv, Root root, List<Mount> mounts, RunHold held,
       Deque<String> tail) throws IOException {
+    // a secret's env= entries: for the sandbox only, never in the Invocation or an error
+    List<String> env = held.env.isEmpty() ? inv.env() : withEntries(inv.env(), held.env);
     RunSpec spec =
         new RunSpec(
             root.dir(),
             inv.argv(),
-            inv.env(),
+            env,
             inv.workdir(),
             inv.user().uid(),
             inv.user().gid(),
@@ -440,6 +456,33 @@ final class RunStep implements AutoCloseable {
     }
   }
 
+
+  /**
+   * Deletes, deepest first, what the sandbox created ({@code createdNow}) in {@code where} for
+   * the mount points {@code stubs}: each of them and the directories made above it (unless a RUN
+   * put something else there), and forgets them as created.
+   */
+  private void removeStubs(Path where, List<String> createdNow, List<String> stubs)
+      throws IOException {
+    List<String> made = new ArrayList<>();
+    for (String p : createdNow) {
+      for (String stub : stubs) {
+        if (stub.equals(p) || stub.startsWith(p + "/")) {
+          made.add(p);
+          break;
+        }
+      }
+    }
+    made.sort((a, b) -> b.length() - a.length());
+    for (String p : made) {
+      try {
+        Files.deleteIfExists(where.resolve(p));
+        created.remove(p);
+      } catch (DirectoryNotEmptyException e) {
+        // the RUN wrote beside a secret: the directory stays, as its layer has it
+      }
+    }
+  }
 
   /** Refreshes the work directory's model after the stage applied {@code layer}. */
   void applied(List<LayerEntry> layer, int layerCount) throws IOException {
@@ -694,17 +737,31 @@ final class RunStep implements AutoCloseable {
    * The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does,
    * then the proxy build args as BuildKit appends them (they win).
    */
-  private static List<String> env(Map<String, String> vars, RunUser user, List<String> proxy) {
+  private static List<String> env(Map<String, String> vars, RunUser user, List<String> proxy,
+      Optional<String> sshAuthSock) {
     Map<String, String> env = new LinkedHashMap<>(vars);
     env.putIfAbsent("PATH", StageExecutor.DEFAULT_PATH);
     env.putIfAbsent("HOME", user.home());
-    for (String kv : proxy) {
-      int eq = kv.indexOf('=');
-      env.remove(kv.substring(0, eq));
-      env.put(kv.substring(0, eq), kv.substring(eq + 1));
-    }
+    sshAuthSock.ifPresent(sock -> env.putIfAbsent("SSH_AUTH_SOCK", sock));
     List<String> out = new ArrayList<>();
     env.forEach((k, v) -> out.add(k + "=" + v));
+    return withEntries(out, proxy);
+  }
+
+  /** The {@code K=V} entries {@code env}, then {@code added} in order (an added K replaces K). */
+  private static List<String> withEntries(List<String> env, List<String> added) {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (String kv : env) {
+      int eq = kv.indexOf('=');
+      all.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    for (String kv : added) {
+      int eq = kv.indexOf('=');
+      all.remove(kv.substring(0, eq));
+      all.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    List<String> out = new ArrayList<>();
+    all.forEach((k, v) -> out.add(k + "=" + v));
     return out;
   }
 

@@ -11,10 +11,14 @@ import dev.slimbuild.core.run.SandboxSelector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -24,6 +28,8 @@ import java.util.concurrent.CompletionException;
  * layers, created on the first RUN and deleted when the build ends, whatever happened.
  */
 final class RunSupport implements AutoCloseable {
+  private static final Set<PosixFilePermission> PRIVATE =
+      PosixFilePermissions.fromString("rwx------");
   private final RunOptions options;
   private final EventSink events;
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
@@ -41,6 +47,8 @@ final class RunSupport implements AutoCloseable {
       new HashMap<>();
 
   private final long mtime;
+  /** The build's ssh agents ({@code --ssh}), once started. */
+  private volatile SshAgents sshAgents;
 
   /** {@code mtime}: the time the image's layers record for the files the build adds. */
   RunSupport(RunOptions options, EventSink events, long mtime) {
@@ -56,6 +64,29 @@ final class RunSupport implements AutoCloseable {
 
   RunOptions options() {
     return options;
+  }
+
+  /**
+   * Starts the ssh agents {@code --ssh} key files need (an {@code ssh-agent} each, its socket in
+   * this build's RUN directory), before the build does any work; {@link #close} kills them.
+   */
+  synchronized void startSshAgents() throws IOException {
+    if (sshAgents == null) {
+      sshAgents = SshAgents.start(options.ssh(), () -> newPrivateDir("ssh-agent"));
+    }
+  }
+
+  /** The agent socket of {@code --ssh} id {@code id}, if the build has one. */
+  synchronized Optional<Path> sshSocket(String id) throws IOException {
+    startSshAgents();
+    return sshAgents.socket(id);
+  }
+
+  /** A new directory under this build's RUN directory that only the builder may enter. */
+  Path newPrivateDir(String prefix) throws IOException {
+    Path dir = newDir(prefix);
+    Files.setPosixFilePermissions(dir, PRIVATE);
+    return dir;
   }
 
   /** A new empty directory {@code PREFIX-N} under this build's RUN directory. */
@@ -195,6 +226,10 @@ final class RunSupport implements AutoCloseable {
    * signal (its overlays unmounted first).
    */
   void deleteNow() throws IOException {
+    SshAgents agents = sshAgents;
+    if (agents != null) {
+      agents.close();
+    }
     Path r = root;
     if (r != null) {
       dev.slimbuild.core.fs.Trees.delete(r);
@@ -218,6 +253,9 @@ final class RunSupport implements AutoCloseable {
       } catch (CompletionException | java.util.concurrent.CancellationException e) {
         // its answer is no longer wanted
       }
+    }
+    if (sshAgents != null) {
+      sshAgents.close();
     }
     if (root != null) {
       dev.slimbuild.core.fs.Trees.delete(root);

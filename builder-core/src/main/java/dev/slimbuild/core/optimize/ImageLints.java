@@ -55,7 +55,7 @@ public final class ImageLints {
               + (ins instanceof dev.slimbuild.core.dockerfile.EnvInstruction ? "config"
                   : "history (RUN lines record build args)")
               + " for anyone who pulls it; pass secrets as files with --secret and RUN"
-              + " --mount=type=secret instead (not supported by slimbuild yet)");
+              + " --mount=type=secret instead");
         }
       }
     }

@@ -1,6 +1,8 @@
 package dev.slimbuild.core.run;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,10 +42,17 @@ public final class BwrapSandbox implements Sandbox {
 
   private static final int USERNS_FD = 3;
   private static final int SECCOMP_FD = 4;
+  private static final int ARGS_FD = 5;
   /** Opens the seccomp program and the user namespace as fds 4 and 3, then execs the rest. */
   private static final String OPEN_FDS =
       "exec " + SECCOMP_FD + "<\"$1\" || exit 125; if [ -n \"$2\" ]; then exec " + USERNS_FD
           + "<\"$2\" || exit 125; fi; shift 2; exec \"$@\"";
+  /**
+   * {@link #OPEN_FDS}, with standard input (bwrap's {@code --args}: the RUN's environment, which
+   * may hold secrets, never on a command line) as fd 5 and {@code /dev/null} as standard input.
+   */
+  private static final String OPEN_FDS_ARGS =
+      "exec " + ARGS_FD + "<&0 </dev/null || exit 125; " + OPEN_FDS;
 
   private final Path bwrap;
 
@@ -200,9 +209,14 @@ public final class BwrapSandbox implements Sandbox {
       }
     }
     RootPaths.ensure(root, spec.workdir(), true, created);
-    cmd.addAll(List.of("--chdir", spec.workdir(), "--clearenv"));
+    cmd.addAll(List.of("--chdir", spec.workdir(), "--clearenv", "--args",
+        Integer.toString(ARGS_FD)));
+    ByteArrayOutputStream envArgs = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e : Host.envMap(spec.env()).entrySet()) {
-      cmd.addAll(List.of("--setenv", e.getKey(), e.getValue()));
+      for (String word : List.of("--setenv", e.getKey(), e.getValue())) {
+        envArgs.writeBytes(word.getBytes(StandardCharsets.UTF_8));
+        envArgs.write(0);
+      }
     }
     cmd.add("--");
     cmd.addAll(spec.argv());
@@ -213,11 +227,11 @@ public final class BwrapSandbox implements Sandbox {
       List<String> full =
           new ArrayList<>(
               List.of(
-                  "/bin/sh", "-c", OPEN_FDS, "sh", filter.toString(),
+                  "/bin/sh", "-c", OPEN_FDS_ARGS, "sh", filter.toString(),
                   ns == null ? "" : ns.file().toString()));
       full.addAll(spec.command(cmd));
-      ProcessRunner.Outcome o =
-          ProcessRunner.run(full, Map.of("PATH", HostFiles.HOST_PATH), spec.timeout(), out);
+      ProcessRunner.Outcome o = ProcessRunner.run(full, Map.of("PATH", HostFiles.HOST_PATH),
+          spec.timeout(), out, envArgs.toByteArray());
       return new RunResult(o.exitCode(), o.timedOut(), created, notes);
     } finally {
       Files.deleteIfExists(filter);

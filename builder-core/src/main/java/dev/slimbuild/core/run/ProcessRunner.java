@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -33,14 +34,33 @@ final class ProcessRunner {
   static Outcome run(
       List<String> command, Map<String, String> env, Duration timeout, OutputSink sink)
       throws IOException {
+    return run(command, env, timeout, sink, null);
+  }
+
+  /**
+   * {@link #run}, the process reading {@code input} (then end of file) on its standard input, or
+   * {@code /dev/null} when {@code input} is null: how a sandbox gets what must not be on its
+   * command line, which any user of the machine may read.
+   */
+  static Outcome run(List<String> command, Map<String, String> env, Duration timeout,
+      OutputSink sink, byte[] input) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
     pb.environment().putAll(env);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.redirectInput(input == null
+        ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+        : ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     Object lock = new Object();
     Thread out = pump(p.getInputStream(), OutputSink.Stream.STDOUT, sink, lock);
     Thread err = pump(p.getErrorStream(), OutputSink.Stream.STDERR, sink, lock);
+    if (input != null) {
+      try (OutputStream in = p.getOutputStream()) {
+        in.write(input);
+      } catch (IOException e) {
+        // it ended before reading it all: its exit status says why
+      }
+    }
     boolean timedOut = false;
     try {
       if (timeout.isZero()) {

@@ -60,6 +60,10 @@ public record RunSpec(
       if (e.indexOf('=') <= 0) {
         throw new IllegalArgumentException("environment entry is not K=V: " + e);
       }
+      if (e.indexOf('\0') >= 0) { // never shown: the value may be a secret
+        throw new IllegalArgumentException("environment entry " + e.substring(0, e.indexOf('='))
+            + " holds a NUL byte");
+      }
     }
     workdir = RootPaths.checkAbsolute(workdir, "working directory");
     if (uid < 0 || gid < 0) {

@@ -45,8 +45,6 @@ class RunPartsTest {
     assertThat(RunMountSpec.parse("\"target=$D,x\"", s -> s.replace("$D", "/d")).target())
         .isEqualTo("/d,x");
 
-    assertThatThrownBy(() -> RunMountSpec.parse("type=secret,id=x", UnaryOperator.identity()))
-        .isInstanceOf(SlimbuildException.class).hasMessageContaining("not supported yet");
     assertThatThrownBy(() -> RunMountSpec.parse("type=cache", UnaryOperator.identity()))
         .hasMessageContaining("target is required");
     assertThatThrownBy(() -> RunMountSpec.parse("type=volume,target=/x", UnaryOperator.identity()))
@@ -58,6 +56,53 @@ class RunPartsTest {
         .hasMessage("unexpected key 'typ' in 'typ=tmpfs' (did you mean type?)");
     assertThatThrownBy(() -> RunMountSpec.parse("type=tmp", UnaryOperator.identity()))
         .hasMessage("unsupported mount type \"tmp\" (did you mean tmpfs?)");
+  }
+
+  @Test
+  void secretAndSshMountsAsBuildKitReadsThem() {
+    RunMountSpec secret = RunMountSpec.parse("type=secret,id=tok", UnaryOperator.identity());
+    assertThat(secret.id()).isEqualTo("tok");
+    assertThat(secret.target()).isEqualTo("/run/secrets/tok");
+    assertThat(secret.mode()).isEqualTo(0400);
+    assertThat(secret.readOnly()).isTrue();
+    assertThat(secret.required()).isFalse();
+    assertThat(secret.env()).isEmpty();
+    // the source names the secret; without an id, the target's base name does
+    assertThat(RunMountSpec.parse("type=secret,id=a,source=b", UnaryOperator.identity()).id())
+        .isEqualTo("b");
+    RunMountSpec byTarget = RunMountSpec.parse("type=secret,target=/root/.npmrc,required,"
+        + "uid=1000,gid=1000,mode=0440", UnaryOperator.identity());
+    assertThat(byTarget.id()).isEqualTo(".npmrc");
+    assertThat(byTarget.target()).isEqualTo("/root/.npmrc");
+    assertThat(byTarget.required()).isTrue();
+    assertThat(List.of(byTarget.uid(), byTarget.gid(), byTarget.mode()))
+        .containsExactly(1000, 1000, 0440);
+    // env= alone: the variable only; with a target, both
+    RunMountSpec env = RunMountSpec.parse("type=secret,id=t,env=TOKEN", UnaryOperator.identity());
+    assertThat(env.env()).contains("TOKEN");
+    assertThat(env.target()).isNull();
+    assertThat(RunMountSpec.parse("type=secret,id=t,env=T,target=/t", UnaryOperator.identity())
+        .target()).isEqualTo("/t");
+    assertThat(RunMountSpec.parse("type=secret,id=t,required=false", UnaryOperator.identity())
+        .required()).isFalse();
+    assertThatThrownBy(() -> RunMountSpec.parse("type=secret", UnaryOperator.identity()))
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessage("RUN --mount=type=secret: a secret needs an id or a target");
+
+    // ssh: id default, 0600, the N-th ssh mount's target /run/buildkit/ssh_agent.N
+    List<RunMountSpec> ssh = RunMountSpec.withSshTargets(List.of(
+        RunMountSpec.parse("type=ssh", UnaryOperator.identity()),
+        RunMountSpec.parse("type=cache,target=/c", UnaryOperator.identity()),
+        RunMountSpec.parse("type=ssh,id=deploy,target=/s,mode=0666", UnaryOperator.identity()),
+        RunMountSpec.parse("type=ssh,id=other,required", UnaryOperator.identity())));
+    assertThat(ssh).extracting(RunMountSpec::target)
+        .containsExactly("/run/buildkit/ssh_agent.0", "/c", "/s", "/run/buildkit/ssh_agent.2");
+    assertThat(ssh).extracting(RunMountSpec::id)
+        .containsExactly("default", null, "deploy", "other");
+    assertThat(ssh).extracting(RunMountSpec::mode).containsExactly(0600, 0755, 0666, 0600);
+    assertThat(ssh.get(3).required()).isTrue();
+    assertThatThrownBy(() -> RunMountSpec.parse("type=ssh,source=x", UnaryOperator.identity()))
+        .hasMessage("RUN --mount=type=ssh,source=x: an ssh mount takes no source");
   }
 
   @Test

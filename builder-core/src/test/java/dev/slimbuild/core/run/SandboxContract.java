@@ -3,11 +3,20 @@ package dev.slimbuild.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.core.oci.Platform;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +174,63 @@ abstract class SandboxContract {
       assertThat(lines.out).startsWith("from host");
       assertThat(r.notes()).anyMatch(n -> n.contains("/mnt/ro") && n.contains("read-only"));
     }
+  }
+
+  /**
+   * What a RUN's secrets need: an environment value on no command line of the machine (any user
+   * may read those; bwrap gets the environment through a pipe), and an agent's socket bound as a
+   * socket. The RUN waits on a FIFO while the test looks at every process's command line.
+   */
+  @Test
+  void anEnvironmentValueIsOnNoCommandLineAndASocketBindsAsOne() throws Exception {
+    String value = "env-value-" + UUID.randomUUID();
+    Path ready = fifo("ready");
+    Path go = fifo("go");
+    Path socket = tmp.resolve("agent.sock");
+    try (ServerSocketChannel agent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      agent.bind(UnixDomainSocketAddress.of(socket));
+      List<String> env = new ArrayList<>(ENV);
+      env.add("SECRET_VALUE=" + value);
+      RunSpec spec = sh("echo ready > /run/ready; read x < /run/go; test -S /run/agent.sock"
+          + " && echo socket; echo ${#SECRET_VALUE}")
+          .withEnv(env)
+          .withMounts(List.of(Mount.bind(ready, "/run/ready", false),
+              Mount.bind(go, "/run/go", false), Mount.bind(socket, "/run/agent.sock", false)));
+      Lines lines = new Lines();
+      CompletableFuture<RunResult> result = CompletableFuture.supplyAsync(() -> {
+        try {
+          return run(spec, lines);
+        } catch (Exception e) {
+          throw new CompletionException(e);
+        }
+      });
+      // a RUN that ends before it wrote: a writer of our own (opened read-write, which never
+      // waits for a reader) ends the read below, which then finds nothing
+      result.whenComplete((r, e) -> {
+        try (FileChannel unblock = FileChannel.open(ready, StandardOpenOption.READ,
+            StandardOpenOption.WRITE)) {
+          unblock.force(false);
+        } catch (IOException ignored) {
+          // nothing to unblock
+        }
+      });
+      assertThat(Files.readAllLines(ready)).containsExactly("ready");
+      assertThat(ProcessHandle.allProcesses()
+          .map(h -> h.info().commandLine().orElse(""))
+          .filter(c -> c.contains(value))
+          .toList()).isEmpty();
+      Files.writeString(go, "go\n");
+      RunResult r = result.join();
+      assertThat(r.exitCode()).as(lines.err.toString()).isZero();
+      assertThat(lines.out).containsExactly("socket", Integer.toString(value.length()));
+    }
+  }
+
+  private Path fifo(String name) throws Exception {
+    Path f = tmp.resolve(name);
+    Process p = new ProcessBuilder("mkfifo", f.toString()).redirectErrorStream(true).start();
+    assertThat(p.waitFor()).isZero();
+    return f;
   }
 
   @Test
