@@ -16,9 +16,9 @@ import java.util.TreeSet;
 /**
  * The published JSON schemas, offline: SPDX 2.3's as SPDX's tools-java jar bundles it, CycloneDX
  * 1.6's (with the SPDX license list and JSF schemas it refers to) as cyclonedx-core-java bundles
- * them.
+ * them. Shared with the CLI's tests through builder-core's test-jar.
  */
-final class SbomSchemas {
+public final class SbomSchemas {
   private static final String CYCLONEDX = "http://cyclonedx.org/schema/";
   private static JsonSchema spdx;
   private static JsonSchema cyclonedx;
@@ -26,7 +26,7 @@ final class SbomSchemas {
   private SbomSchemas() {}
 
   /** The SPDX 2.3 schema's complaints about {@code json}; empty when valid. */
-  static synchronized Set<String> spdxProblems(byte[] json) {
+  public static synchronized Set<String> spdxProblems(byte[] json) {
     if (spdx == null) {
       JsonSchemaFactory f = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909);
       try (InputStream in = resource("resources/spdx-schema-v2.3.json")) {
@@ -39,7 +39,7 @@ final class SbomSchemas {
   }
 
   /** The CycloneDX 1.6 schema's complaints about {@code json}; empty when valid. */
-  static synchronized Set<String> cycloneDxProblems(byte[] json) {
+  public static synchronized Set<String> cycloneDxProblems(byte[] json) {
     if (cyclonedx == null) {
       JsonSchemaFactory f = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
           b -> b.schemaLoaders(l -> l.add((AbsoluteIri iri) -> {

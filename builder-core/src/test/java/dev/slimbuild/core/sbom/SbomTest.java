@@ -11,6 +11,9 @@ import static dev.slimbuild.core.sbom.SbomFixtures.pomProperties;
 import static dev.slimbuild.core.sbom.SbomFixtures.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BuiltImage;
+import dev.slimbuild.core.image.TestImages;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonArray;
 import dev.slimbuild.core.json.JsonObject;
@@ -18,12 +21,15 @@ import dev.slimbuild.core.json.JsonString;
 import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Platform;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The generator over images built in memory: each package source, the added files, the documents. */
 class SbomTest {
@@ -396,6 +402,26 @@ class SbomTest {
         .isEqualTo("pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12");
     assertThat(str(components.get("/app/README"), "type")).isEqualTo("file");
     assertThat(str(components.get("debian"), "type")).isEqualTo("operating-system");
+  }
+
+  @Test
+  void forImageReadsTheLayersFromTheStore(@TempDir Path dir) throws Exception {
+    BlobStore store = new BlobStore(dir);
+    BuiltImage image = TestImages.image(store, Platform.parse("linux/arm64"), Map.of(
+        "var/lib/dpkg/status", dpkgStanza("hello", "2.10-3", "install ok installed", null)
+            .replace("amd64", "arm64"),
+        "etc/os-release", DEBIAN_OS_RELEASE));
+    Sbom s = Sbom.forImage(store, image, 0, SbomFixtures.EPOCH, "");
+
+    assertThat(s.packages()).extracting(SbomPackage::purl)
+        .containsExactly("pkg:deb/debian/hello@2.10-3?arch=arm64&distro=debian-12");
+    assertThat(s.files()).extracting(SbomFile::path)
+        .containsExactly("etc/os-release", "var/lib/dpkg/status");
+    assertThat(s.input().imageDigest()).isEqualTo(image.descriptor().digest());
+    JsonObject doc = (JsonObject) Json.parse(s.toSpdxJson());
+    assertThat(str(doc, "name")).isEqualTo(image.descriptor().digest().toString());
+    assertThat(SbomSchemas.spdxProblems(s.toSpdxJson())).isEmpty();
+    assertThat(SbomSchemas.cycloneDxProblems(s.toCycloneDxJson())).isEmpty();
   }
 
   private static String str(JsonObject o, String key) {
