@@ -18,6 +18,7 @@ import dev.slimbuild.core.sbom.SbomSchemas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -99,7 +100,7 @@ class SbomIT {
     assertThat(sbom.distro()).isEqualTo("debian-12");
 
     // the build's files, not the base's
-    Map<String, SbomFile> files = new java.util.HashMap<>();
+    Map<String, SbomFile> files = new HashMap<>();
     sbom.files().forEach(f -> files.put(f.path(), f));
     assertThat(files).containsKeys("usr/bin/curl", "curl-version", "var/lib/dpkg/status");
     assertThat(files).doesNotContainKeys("usr/bin/dpkg", "etc/os-release");

@@ -44,14 +44,6 @@ public final class LayerFlattener {
     void accept(LayerEntry entry, long mtimeEpochSeconds) throws IOException;
   }
 
-  /**
-   * Like {@link Sink}, also told which layer (0 = the bottom one) the entry comes from; -1 for a
-   * parent directory no layer names.
-   */
-  public interface LayeredSink {
-    void accept(LayerEntry entry, long mtimeEpochSeconds, int layer) throws IOException;
-  }
-
   private static final ContentSource NOT_READ =
       () -> {
         throw new IOException("layer content read during the header pass");
@@ -59,11 +51,6 @@ public final class LayerFlattener {
 
   /** Streams the merged files of {@code layers} into {@code sink}. */
   public static void flatten(Layers layers, Sink sink) throws IOException {
-    flattenLayered(layers, (e, mtime, layer) -> sink.accept(e, mtime));
-  }
-
-  /** Streams the merged files of {@code layers} into {@code sink}, each with its layer. */
-  public static void flattenLayered(Layers layers, LayeredSink sink) throws IOException {
     FileTree tree = new FileTree();
     Map<LayerEntry, Integer> origin = new IdentityHashMap<>();
     for (int i = 0; i < layers.count(); i++) {
@@ -84,7 +71,7 @@ public final class LayerFlattener {
     for (LayerEntry e : tree.walk("")) {
       Integer layer = origin.get(e);
       if (layer == null) {
-        sink.accept(e, 0, -1); // a parent no layer names: made as tar extraction would make it
+        sink.accept(e, 0); // a parent no layer names: made as tar extraction would make it
       } else {
         winners.put(e.path(), layer);
       }
@@ -94,7 +81,7 @@ public final class LayerFlattener {
         for (LayerEntry e = r.next(); e != null; e = r.next()) {
           Integer w = e.isMarker() ? null : winners.get(e.path());
           if (w != null && w == i) {
-            sink.accept(e, r.lastModified(), i);
+            sink.accept(e, r.lastModified());
           }
         }
       }

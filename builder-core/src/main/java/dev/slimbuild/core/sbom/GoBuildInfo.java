@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -209,6 +210,6 @@ final class GoBuildInfo {
   }
 
   private static byte[] hex(String s) {
-    return java.util.HexFormat.of().parseHex(s);
+    return HexFormat.of().parseHex(s);
   }
 }

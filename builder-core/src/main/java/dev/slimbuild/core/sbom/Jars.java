@@ -1,6 +1,7 @@
 package dev.slimbuild.core.sbom;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ final class Jars {
   }
 
   /** The outer zip stream as a nested archive's input: closing the inner one leaves it open. */
-  private static final class NoClose extends java.io.FilterInputStream {
+  private static final class NoClose extends FilterInputStream {
     NoClose(InputStream in) {
       super(in);
     }

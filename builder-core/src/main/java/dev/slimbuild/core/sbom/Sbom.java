@@ -2,7 +2,6 @@ package dev.slimbuild.core.sbom;
 
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
-import dev.slimbuild.core.layer.LayerFlattener;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
@@ -40,28 +39,25 @@ public final class Sbom {
     this.warnings = List.copyOf(warnings);
   }
 
-  /** Reads the image's layers (twice, streamed: see {@link LayerFlattener}). */
+  /**
+   * Reads the image's layers, each once, streamed, and stacks what they hold as the final image
+   * has it (see {@link ImageScan}).
+   */
   public static Sbom generate(SbomInput input) throws IOException {
     List<SbomInput.Layer> layers = input.layers();
-    ImageScan scan = new ImageScan(input.baseLayers());
-    LayerFlattener.flattenLayered(new LayerFlattener.Layers() {
-      @Override
-      public int count() {
-        return layers.size();
+    ImageScan scan = new ImageScan();
+    for (int i = 0; i < layers.size(); i++) {
+      try (InputStream blob = layers.get(i).blob().open()) {
+        scan.apply(LayerScan.read(blob, i, i >= input.baseLayers()));
       }
-
-      @Override
-      public InputStream open(int index) throws IOException {
-        return layers.get(index).blob().open();
-      }
-    }, scan);
+    }
     Map<String, SbomPackage> unique = new LinkedHashMap<>();
     for (SbomPackage p : scan.packages()) {
       unique.putIfAbsent(p.purl() + "\n" + p.location(), p);
     }
     List<SbomPackage> packages = new ArrayList<>(unique.values());
     packages.sort(Comparator.comparing(SbomPackage::purl).thenComparing(SbomPackage::location));
-    List<SbomFile> files = new ArrayList<>(scan.added().values());
+    List<SbomFile> files = new ArrayList<>(scan.added());
     files.sort(Comparator.comparing(SbomFile::path));
     return new Sbom(input, packages, files, scan.os(), scan.warnings());
   }

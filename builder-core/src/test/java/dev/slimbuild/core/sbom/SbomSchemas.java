@@ -8,7 +8,9 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
@@ -31,8 +33,8 @@ public final class SbomSchemas {
       JsonSchemaFactory f = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V201909);
       try (InputStream in = resource("resources/spdx-schema-v2.3.json")) {
         spdx = f.getSchema(in, config());
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
     return messages(spdx.validate(new String(json, StandardCharsets.UTF_8), InputFormat.JSON));

@@ -10,6 +10,7 @@ import static dev.slimbuild.core.sbom.SbomFixtures.jar;
 import static dev.slimbuild.core.sbom.SbomFixtures.pomProperties;
 import static dev.slimbuild.core.sbom.SbomFixtures.resource;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
@@ -22,8 +23,14 @@ import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +74,27 @@ class SbomTest {
   }
 
   @Test
+  void laterLayersReplaceAndDeleteWhatLowerOnesHeld() throws Exception {
+    byte[] esbuild = resource(ESBUILD_DIR + "bin/esbuild");
+    Sbom s = Sbom.generate(input(1,
+        List.of(bytes("usr/local/bin/esbuild", 0755, esbuild),
+            file("app/node_modules/a/package.json", "{\"name\":\"a\",\"version\":\"1.0.0\"}"),
+            file("app/node_modules/b/package.json", "{\"name\":\"b\",\"version\":\"1.0.0\"}"),
+            bytes("opt/lib/app.jar", 0644, jar(Map.of("META-INF/maven/g/a/pom.properties",
+                pomProperties("g", "a", "1")))),
+            bytes("srv/tool", 0755, esbuild)),
+        List.of(bytes("usr/local/bin/esbuild", 0755, "#!/bin/sh\necho hi\n".getBytes()),
+            LayerEntry.opaque("app/node_modules"),
+            file("app/node_modules/c/package.json", "{\"name\":\"c\",\"version\":\"2.0.0\"}"),
+            LayerEntry.whiteout("opt/lib"),
+            LayerEntry.dir("srv/tool", 0755, 0, 0))));
+
+    assertThat(s.packages()).extracting(SbomPackage::purl).containsExactly("pkg:npm/c@2.0.0");
+    assertThat(s.files()).extracting(SbomFile::path)
+        .containsExactly("app/node_modules/c/package.json", "usr/local/bin/esbuild");
+  }
+
+  @Test
   void distrolessStatusDirectoryHasOneFilePerPackage() throws Exception {
     Sbom s = Sbom.generate(input(1,
         List.of(file("var/lib/dpkg/status.d/libc6",
@@ -78,8 +106,8 @@ class SbomTest {
 
     assertThat(s.packages()).extracting(SbomPackage::name, SbomPackage::location)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("libc6", "var/lib/dpkg/status.d/libc6"),
-            org.assertj.core.groups.Tuple.tuple("tzdata", "var/lib/dpkg/status.d/tzdata"));
+            tuple("libc6", "var/lib/dpkg/status.d/libc6"),
+            tuple("tzdata", "var/lib/dpkg/status.d/tzdata"));
     assertThat(s.packages().get(0).purl())
         .isEqualTo("pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12"
             + "&upstream=glibc");
@@ -122,13 +150,13 @@ class SbomTest {
 
     assertThat(s.packages()).extracting(SbomPackage::purl, SbomPackage::location)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("pkg:npm/%40esbuild/linux-x64@0.25.10",
+            tuple("pkg:npm/%40esbuild/linux-x64@0.25.10",
                 "usr/lib/node_modules/@esbuild/linux-x64/package.json"),
-            org.assertj.core.groups.Tuple.tuple("pkg:npm/%40types/node@20.11.5",
+            tuple("pkg:npm/%40types/node@20.11.5",
                 "app/node_modules/@types/node/package.json"),
-            org.assertj.core.groups.Tuple.tuple("pkg:npm/express@4.19.2",
+            tuple("pkg:npm/express@4.19.2",
                 "app/node_modules/express/package.json"),
-            org.assertj.core.groups.Tuple.tuple("pkg:npm/left-pad@1.3.0",
+            tuple("pkg:npm/left-pad@1.3.0",
                 "app/package-lock.json"));
     assertThat(s.packages()).extracting(SbomPackage::name)
         .containsExactly("@esbuild/linux-x64", "@types/node", "express", "left-pad");
@@ -153,9 +181,9 @@ class SbomTest {
 
     assertThat(s.packages()).extracting(SbomPackage::purl, SbomPackage::license)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("pkg:pypi/attrs@23.2.0", "MIT"),
-            org.assertj.core.groups.Tuple.tuple("pkg:pypi/requests-toolbelt@1.0.0", "Apache 2.0"),
-            org.assertj.core.groups.Tuple.tuple("pkg:pypi/six@1.16.0", "MIT"));
+            tuple("pkg:pypi/attrs@23.2.0", "MIT"),
+            tuple("pkg:pypi/requests-toolbelt@1.0.0", "Apache 2.0"),
+            tuple("pkg:pypi/six@1.16.0", "MIT"));
   }
 
   @Test
@@ -175,10 +203,10 @@ class SbomTest {
 
     assertThat(s.packages()).extracting(SbomPackage::purl, SbomPackage::location)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("pkg:maven/com.example/app@1.2.3", "app/app.jar"),
-            org.assertj.core.groups.Tuple.tuple("pkg:maven/com.google.guava/guava@33.0.0-jre",
+            tuple("pkg:maven/com.example/app@1.2.3", "app/app.jar"),
+            tuple("pkg:maven/com.google.guava/guava@33.0.0-jre",
                 "app/app.jar!/BOOT-INF/lib/guava-33.0.0-jre.jar"),
-            org.assertj.core.groups.Tuple.tuple("pkg:maven/org.mvnpm.at.esbuild/linux-x64@0.25.10",
+            tuple("pkg:maven/org.mvnpm.at.esbuild/linux-x64@0.25.10",
                 "opt/lib/esbuild.jar"));
     assertThat(s.packages().get(1).name()).isEqualTo("com.google.guava:guava");
     assertThat(s.packages().get(1).file()).isEqualTo("app/app.jar");
@@ -186,11 +214,11 @@ class SbomTest {
 
   /** The mvnpm jar itself, as Maven resolved it for the tests. */
   static byte[] esbuildJar() throws Exception {
-    java.net.URL url = SbomTest.class.getClassLoader()
+    URL url = SbomTest.class.getClassLoader()
         .getResource(ESBUILD_DIR + "package.json");
     String s = url.toString(); // jar:file:/.../linux-x64-0.25.10.jar!/META-INF/...
     String path = s.substring("jar:file:".length(), s.indexOf("!/"));
-    return java.nio.file.Files.readAllBytes(java.nio.file.Path.of(new java.net.URI("file:" + path)));
+    return Files.readAllBytes(Path.of(new URI("file:" + path)));
   }
 
   @Test
@@ -227,13 +255,13 @@ class SbomTest {
     fake[1024 + 15] = 2;
     fake[1024 + 32] = 4; // "go1." then garbage: not a Go version string followed by module info
     System.arraycopy("xxxx".getBytes(), 0, fake, 1024 + 33, 4);
-    assertThat(GoBuildInfo.read(new java.io.ByteArrayInputStream(fake))).isNull();
+    assertThat(GoBuildInfo.read(new ByteArrayInputStream(fake))).isNull();
 
     byte[] esbuild = resource(ESBUILD_DIR + "bin/esbuild");
     byte[] both = new byte[fake.length + esbuild.length];
     System.arraycopy(fake, 0, both, 0, fake.length);
     System.arraycopy(esbuild, 0, both, fake.length, esbuild.length);
-    GoBuildInfo.Info info = GoBuildInfo.read(new java.io.ByteArrayInputStream(both));
+    GoBuildInfo.Info info = GoBuildInfo.read(new ByteArrayInputStream(both));
     assertThat(info.goVersion()).isEqualTo("go1.23.12");
     assertThat(info.path()).isEqualTo("github.com/evanw/esbuild/cmd/esbuild");
     assertThat(info.main()).isEqualTo(new GoBuildInfo.Module("github.com/evanw/esbuild", "(devel)"));
@@ -266,12 +294,12 @@ class SbomTest {
 
     assertThat(s.files()).extracting(SbomFile::path, SbomFile::sha256, SbomFile::layer)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("app/added.txt", sha256("added"), 1),
-            org.assertj.core.groups.Tuple.tuple("app/hard", sha256("v2"), 2),
-            org.assertj.core.groups.Tuple.tuple("app/later.txt", sha256("v2"), 2),
-            org.assertj.core.groups.Tuple.tuple("etc/replaced.conf", sha256("new"), 1));
+            tuple("app/added.txt", sha256("added"), 1),
+            tuple("app/hard", sha256("v2"), 2),
+            tuple("app/later.txt", sha256("v2"), 2),
+            tuple("etc/replaced.conf", sha256("new"), 1));
     assertThat(s.files().get(0).sha1())
-        .isEqualTo(java.util.HexFormat.of().formatHex(java.security.MessageDigest
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest
             .getInstance("SHA-1").digest("added".getBytes())));
   }
 
