@@ -108,7 +108,8 @@ final class CycloneDxWriter {
   private static LicenseChoice license(String declared) {
     LicenseChoice choice = new LicenseChoice();
     String expr = Licenses.expression(declared);
-    if (expr != null && !expr.contains(" ") && !expr.startsWith("LicenseRef-")) {
+    if (expr != null && !expr.contains(" ") && !expr.endsWith("+")
+        && !expr.startsWith("LicenseRef-")) {
       License l = new License();
       l.setId(expr);
       choice.addLicense(l);

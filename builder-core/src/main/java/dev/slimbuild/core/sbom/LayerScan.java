@@ -23,7 +23,8 @@ import java.util.Map;
  * What one layer holds that an SBOM needs, read in one streamed pass over the layer: its
  * whiteouts, and for each non-directory entry what it says (a package database or manifest, held:
  * they are small and capped; the packages a Java archive or Go program names, read from the
- * stream) and, for a layer the build added, its checksums. {@link ImageScan} stacks the layers'
+ * stream) and, for a layer the build added, its checksums. Java archives are found by name
+ * ({@link Jars#isArchive}), Go programs among the executable files that start as ELF files do. {@link ImageScan} stacks the layers'
  * scans as the final image has them. Every entry is recorded, interesting or not, so a file that
  * replaces a database or a program in a lower layer also replaces what was read from it.
  */

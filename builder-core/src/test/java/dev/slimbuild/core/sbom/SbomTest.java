@@ -314,7 +314,9 @@ class SbomTest {
     List<LayerEntry> base = List.of(file("var/lib/dpkg/status", status),
         file("etc/os-release", DEBIAN_OS_RELEASE),
         file("usr/lib/python3/dist-packages/odd-1.0.egg-info",
-            "Name: odd\nVersion: 1.0\nLicense: BSD-like, see COPYING\n"));
+            "Name: odd\nVersion: 1.0\nLicense: BSD-like, see COPYING\n"),
+        file("usr/lib/node_modules/plus/package.json",
+            "{\"name\":\"plus\",\"version\":\"1.0.0\",\"license\":\"GPL-2.0+\"}"));
     List<LayerEntry> build = List.of(
         file("app/node_modules/express/package.json",
             "{\"name\":\"express\",\"version\":\"4.19.2\",\"license\":\"MIT\"}"),
@@ -430,6 +432,10 @@ class SbomTest {
         .isEqualTo("pkg:deb/debian/curl@7.88.1-10%2Bdeb12u5?arch=amd64&distro=debian-12");
     assertThat(str(components.get("/app/README"), "type")).isEqualTo("file");
     assertThat(str(components.get("debian"), "type")).isEqualTo("operating-system");
+    assertThat(str((JsonObject) arr(components.get("plus"), "licenses").get(0), "expression"))
+        .isEqualTo("GPL-2.0+");
+    JsonObject mit = (JsonObject) arr(components.get("express"), "licenses").get(0);
+    assertThat(str((JsonObject) mit.get("license").orElseThrow(), "id")).isEqualTo("MIT");
   }
 
   @Test
