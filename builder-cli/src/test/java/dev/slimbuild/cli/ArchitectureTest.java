@@ -50,6 +50,14 @@ class ArchitectureTest {
   }
 
   @Test
+  void cycloneDxAndPackageUrlsStayInTheSbomPackage() {
+    noClasses().that().resideOutsideOfPackage("dev.slimbuild.core.sbom..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.cyclonedx..",
+            "com.github.packageurl..")
+        .check(classes);
+  }
+
+  @Test
   void nothingReachesIntoTheCli() {
     noClasses().that().resideOutsideOfPackage("dev.slimbuild.cli..")
         .should().dependOnClassesThat().resideInAPackage("dev.slimbuild.cli..")

@@ -155,7 +155,7 @@ class ConformanceIT {
           new TreeSet<>(paths));
     }
     JsonNode config = image.config().path("config");
-    for (Iterator<Map.Entry<String, JsonNode>> it = expect.path("config").fields();
+    for (Iterator<Map.Entry<String, JsonNode>> it = expect.path("config").properties().iterator();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       JsonNode actual = config.get(f.getKey());
@@ -199,7 +199,7 @@ class ConformanceIT {
    * gid, link} ({} only asks that it exists).
    */
   private static void checkFiles(String why, Map<String, TarFile> fs, JsonNode files) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = files.fields(); it.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = files.properties().iterator(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
       String path = f.getKey();
       TarFile actual = fs.get(path);
@@ -301,7 +301,7 @@ class ConformanceIT {
     for (JsonNode d : setup.path("dirs")) {
       Files.createDirectories(ctx.resolve(d.asText()));
     }
-    setup.path("files").fields().forEachRemaining(f -> {
+    setup.path("files").properties().iterator().forEachRemaining(f -> {
       try {
         Path p = ctx.resolve(f.getKey());
         Files.createDirectories(p.getParent());
@@ -310,7 +310,7 @@ class ConformanceIT {
         throw new UncheckedIOException(e);
       }
     });
-    setup.path("symlinks").fields().forEachRemaining(f -> {
+    setup.path("symlinks").properties().iterator().forEachRemaining(f -> {
       try {
         Path p = ctx.resolve(f.getKey());
         Files.createDirectories(p.getParent());
@@ -319,14 +319,14 @@ class ConformanceIT {
         throw new UncheckedIOException(e);
       }
     });
-    setup.path("tars").fields().forEachRemaining(f -> {
+    setup.path("tars").properties().iterator().forEachRemaining(f -> {
       try {
         writeTar(ctx.resolve(f.getKey()), f.getValue());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     });
-    setup.path("modes").fields().forEachRemaining(f -> {
+    setup.path("modes").properties().iterator().forEachRemaining(f -> {
       try {
         Files.setPosixFilePermissions(ctx.resolve(f.getKey()),
             PosixFilePermissions.fromString(perms(Integer.parseInt(f.getValue().asText(), 8))));
