@@ -2,6 +2,7 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.attest.AttestOptions;
 import dev.slimbuild.core.build.BuildRequest;
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.BuildSecrets;
@@ -17,6 +18,7 @@ import dev.slimbuild.core.export.OutputSpec;
 import dev.slimbuild.core.http.Proxies;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
@@ -162,13 +164,19 @@ final class BuildCommand implements Callable<Integer> {
           + " in the index (index and manifest-descriptor need several platforms). Repeatable.")
   List<String> annotations = new ArrayList<>();
 
-  @Option(names = {"--provenance", "--sbom"}, paramLabel = "VALUE",
-      description = "Accepted: slimbuild writes no attestations (a note says so unless false).")
-  List<String> attestFlags = new ArrayList<>();
+  @Option(names = "--sbom", paramLabel = "true|false|generator=spdx|cyclonedx",
+      description = "An SBOM of each platform's image (SPDX 2.3; CycloneDX 1.6 with"
+          + " generator=cyclonedx), attached to what is pushed or written as OCI."
+          + " Default: true.")
+  List<String> sbomFlags = new ArrayList<>();
 
-  @Option(names = "--attest", paramLabel = "type=provenance|sbom,...",
-      description = "Accepted: slimbuild writes no attestations (a note says so unless"
-          + " disabled=true).")
+  @Option(names = "--provenance", paramLabel = "true|false|mode=min|max",
+      description = "SLSA provenance v1 of each platform's image, attached like the SBOM"
+          + " (max: with each step's cache key and layer). Default: mode=min.")
+  List<String> provenanceFlags = new ArrayList<>();
+
+  @Option(names = "--attest", paramLabel = "type=sbom|provenance[,KEY=VALUE...]",
+      description = "buildx's long form of --sbom and --provenance (disabled=true turns one off).")
   List<String> attests = new ArrayList<>();
 
   @Option(names = "--load",
@@ -280,7 +288,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** Run after the build with its result (the executor's digest files). */
-  java.util.function.Consumer<BuildResult> after = r -> {};
+  java.util.function.Consumer<ImageOutput> after = r -> {};
 
   @Override
   public Integer call() throws IOException {
@@ -326,7 +334,7 @@ final class BuildCommand implements Callable<Integer> {
     Map<String, String> args = parseBuildArgs();
     Map<String, String> labelValues = keyValues(labels, "--label");
     long epoch = epoch();
-    BuildxFlags.noteAttestations(attestFlags, attests, printer);
+    AttestOptions attest = AttestOptions.parse(sbomFlags, provenanceFlags, attests);
     // before building: a wrong password must not cost a build
     PrivateKey signingKey =
         signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", env());
@@ -335,7 +343,7 @@ final class BuildCommand implements Callable<Integer> {
         BuildInputs inputs = new BuildInputs(env())) {
       ImageExport export = ImageExport.plan(new ImageExport.Request(outs, push, load, refs,
           signingKey, maxSize, metadataFile, iidFile, local, registries, env(),
-          main.stdio().out()));
+          main.stdio().out(), attest));
       export.check(); // before building: paths, push targets and credentials, the --load tool
       // the named contexts, the context and the Dockerfile after the checks: stdin and git
       // take time
@@ -382,11 +390,12 @@ final class BuildCommand implements Callable<Integer> {
       }
       err.flush();
     }
-    export.run(new ExportContext(result, local.blobs(), builder, printer, request.sourceDateEpoch()));
+    ImageOutput exported = export.run(
+        ExportContext.of(request, result, local.blobs(), builder, printer));
     builder.exportCache(result);
-    after.accept(result);
+    after.accept(exported);
     if (!export.toStdout()) {
-      spec.commandLine().getOut().println(result.image().descriptor().digest());
+      spec.commandLine().getOut().println(exported.descriptor().digest());
     }
     return 0;
   }

@@ -2,12 +2,10 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.build.RunOptions;
-import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.optimize.Sizes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -138,22 +136,6 @@ final class BuildxFlags {
         throw new SlimbuildException(
             "invalid --allow '" + a + "': expected network.host or security.insecure");
       }
-    }
-  }
-
-  /** One note when {@code --provenance}, {@code --sbom} or {@code --attest} asks for one. */
-  static void noteAttestations(List<String> flags, List<String> attests,
-      dev.slimbuild.core.event.EventSink events) {
-    boolean asked = false;
-    for (String f : flags) {
-      asked |= !f.toLowerCase(Locale.ROOT).matches("false|0|disabled=true");
-    }
-    for (String a : attests) {
-      asked |= !a.contains("disabled=true");
-    }
-    if (asked) {
-      events.accept(new BuildEvent.Info(
-          "no attestation written: slimbuild does not make provenance or SBOM attestations"));
     }
   }
 }

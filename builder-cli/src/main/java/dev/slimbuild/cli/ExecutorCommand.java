@@ -2,7 +2,7 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.Dirs;
-import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.context.ContextArchive;
 import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.oci.ImageReference;
@@ -272,8 +272,8 @@ final class ExecutorCommand implements Callable<Integer> {
     return env;
   }
 
-  private void writeDigestFiles(BuildResult result, List<ImageReference> refs) {
-    String digest = result.image().descriptor().digest().toString();
+  private void writeDigestFiles(ImageOutput image, List<ImageReference> refs) {
+    String digest = image.descriptor().digest().toString();
     try {
       if (digestFile != null) {
         Dirs.writeAtomically(digestFile, digest.getBytes(StandardCharsets.UTF_8));

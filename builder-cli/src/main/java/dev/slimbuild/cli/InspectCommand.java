@@ -1,6 +1,9 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -38,6 +41,16 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format format = Format.table;
 
+  @Option(names = "--sbom",
+      description = "Print the image's SBOM attestation (the predicate of each platform's, by"
+          + " platform) instead.")
+  boolean sbom;
+
+  @Option(names = "--provenance",
+      description = "Print the image's provenance attestation (each platform's, by platform)"
+          + " instead.")
+  boolean provenance;
+
   @CommandLine.Mixin StoreFlag storeFlag;
 
   @CommandLine.Mixin RegistryFlags registryFlags;
@@ -45,11 +58,29 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     LocalStore local = storeFlag.open(main.env());
+    PrintWriter out = spec.commandLine().getOut();
+    if (sbom && provenance) {
+      throw new SlimbuildException("--sbom and --provenance: choose one");
+    }
+    if (sbom || provenance) {
+      JsonObject found;
+      try (ImageSource source =
+          ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
+        found = Attestations.predicates(source, sbom ? Attestations.SBOM : Attestations.PROVENANCE);
+      }
+      if (found.size() == 0) {
+        throw new SlimbuildException(image + " has no " + (sbom ? "SBOM" : "provenance")
+            + " attestation (built with --" + (sbom ? "sbom" : "provenance") + "=false, kept"
+            + " only in a docker-archive or the local store, or by a builder that attaches none)");
+      }
+      out.println(Json.writeString(found));
+      out.flush();
+      return 0;
+    }
     ImageInspection inspection;
     try (ImageSource source = ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
       inspection = ImageInspection.of(source);
     }
-    PrintWriter out = spec.commandLine().getOut();
     if (format == Format.json) {
       out.println(inspection.toJson().toJson());
     } else {

@@ -174,6 +174,9 @@ final class BuildFixtures {
     JsonNode index = JSON.readTree(Files.readAllBytes(layout.resolve("index.json")));
     JsonNode top = index.get("manifests").get(0);
     JsonNode manifest = json(layout, top.get("digest").asText());
+    if (manifest.has("manifests")) { // one platform with its attestations: the image's manifest
+      manifest = json(layout, manifest.get("manifests").get(0).get("digest").asText());
+    }
     JsonNode config = json(layout, manifest.get("config").get("digest").asText());
     return new Image(layout, index, manifest, config);
   }

@@ -63,7 +63,7 @@ class FaultyNetworkIT {
     // a store of its own: the base's config and layers are downloaded through the proxy each time
     return BuildFixtures.runIn(dir.resolve(storeName), Map.of(), "build", "--platform",
         "linux/amd64", "-t", host + "/" + tag, "--push", "--insecure-registry", host,
-        "--progress", "quiet", ctx.toString());
+        "--provenance=false", "--sbom=false", "--progress", "quiet", ctx.toString());
   }
 
   @Test

@@ -166,6 +166,7 @@ class SigningRegistryIT {
   private static List<Digest> platforms(Digest index, String repo) throws Exception {
     try (Registry r = client()) {
       return Index.parse(r.getManifest(repo, index.toString()).bytes()).manifests().stream()
+          .filter(d -> !"unknown".equals(d.platform().os())) // attestation manifests
           .map(Descriptor::digest).toList();
     }
   }
@@ -173,6 +174,141 @@ class SigningRegistryIT {
   private static Manifest sigManifest(String repo, Digest image) throws Exception {
     try (Registry r = client()) {
       return Manifest.parse(r.getManifest(repo, CosignSignatures.tag(image)).bytes());
+    }
+  }
+
+  @Test
+  void attestationsAreAttachedAsBuildKitDoesAndSignedForCosign() throws Exception {
+    String repo = "attest/app";
+    Path ctx = Files.createDirectories(dir.resolve("attest"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + host + "/base/busybox:1\n"
+        + "ARG API_TOKEN\nARG VERSION\nCOPY app.txt /app/\n");
+    Files.writeString(ctx.resolve("app.txt"), "attested\n");
+    List<String> args = List.of("build", "--platform", "linux/amd64,linux/arm64",
+        "--build-arg", "API_TOKEN=hunter2-value", "--build-arg", "VERSION=7",
+        "--provenance", "mode=max", "-t", host + "/" + repo + ":1", "--push", "--sign-key",
+        key("ours.key"), "--progress", "plain", ctx.toString());
+    Run r = cli(Map.of("COSIGN_PASSWORD", PASSWORD), args.toArray(new String[0]));
+    assertThat(r.code()).as(r.err()).isZero();
+    Digest top = Digest.parse(r.out().trim());
+    assertThat(r.err()).contains("signed 2 attestations of " + host + "/" + repo + "@");
+
+    try (Registry reg = client()) {
+      Index index = Index.parse(reg.getManifest(repo, top.toString()).bytes());
+      List<Descriptor> entries = index.manifests();
+      assertThat(entries).hasSize(4);
+      Index base = Index.parse(reg.getManifest("base/busybox", "1").bytes());
+      for (int i = 0; i < 2; i++) {
+        Descriptor image = entries.get(i);
+        Descriptor att = entries.get(2 + i);
+        // as BuildKit lists them: platform unknown/unknown, the two vnd.docker.reference keys
+        assertThat(att.platform().os()).isEqualTo("unknown");
+        assertThat(att.annotations()).containsEntry("vnd.docker.reference.type",
+            "attestation-manifest").containsEntry("vnd.docker.reference.digest",
+            image.digest().toString());
+        Manifest m = Manifest.parse(reg.getManifest(repo, att.digest().toString()).bytes());
+        assertThat(m.subject().digest()).isEqualTo(image.digest()); // an OCI 1.1 referrer too
+        assertThat(m.layers()).hasSize(2); // the SBOM (on by default) and the provenance
+        assertThat(m.layers()).allSatisfy(l ->
+            assertThat(l.mediaType()).isEqualTo("application/vnd.in-toto+json"));
+        assertThat(m.layers().get(0).annotations()).containsEntry("in-toto.io/predicate-type",
+            "https://spdx.dev/Document");
+        Descriptor layer = m.layers().get(1);
+        assertThat(layer.annotations()).containsEntry("in-toto.io/predicate-type",
+            "https://slsa.dev/provenance/v1");
+        try (InputStream in = reg.getBlob(repo, m.layers().get(0).digest())) {
+          var spdx = BuildFixtures.JSON.readTree(in.readAllBytes());
+          assertThat(spdx.at("/predicate/spdxVersion").asText()).isEqualTo("SPDX-2.3");
+          assertThat(spdx.at("/predicate/files").toString()).contains("app/app.txt");
+        }
+        String statement;
+        try (InputStream in = reg.getBlob(repo, layer.digest())) {
+          statement = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        var json = BuildFixtures.JSON.readTree(statement);
+        assertThat(json.at("/subject/0/digest/sha256").asText()).isEqualTo(image.digest().hex());
+        assertThat(json.at("/subject/0/name").asText()).startsWith("pkg:docker/" + host + "/"
+            + repo + "?platform=linux%2F");
+        var def = json.at("/predicate/buildDefinition");
+        assertThat(def.at("/externalParameters/request/args/build-arg:VERSION").asText())
+            .isEqualTo("7");
+        assertThat(statement).doesNotContain("hunter2");
+        String platform = image.platform().toString();
+        Descriptor baseForPlatform = base.manifests().stream()
+            .filter(d -> d.platform().toString().equals(platform)).findFirst().orElseThrow();
+        assertThat(def.at("/resolvedDependencies/0/digest/sha256").asText())
+            .isEqualTo(baseForPlatform.digest().hex());
+        assertThat(def.at("/internalParameters/steps").size()).isPositive(); // mode=max
+        assertThat(json.at("/predicate/runDetails/metadata/startedOn").asText())
+            .isEqualTo("1970-01-01T00:00:00Z");
+
+        // the referrers fallback tag lists it, for registries without the referrers API
+        Index referrers = Index.parse(reg.getManifest(repo,
+            "sha256-" + image.digest().hex()).bytes());
+        assertThat(referrers.manifests()).anySatisfy(d -> {
+          assertThat(d.digest()).isEqualTo(att.digest());
+          assertThat(d.artifactType()).isEqualTo("application/vnd.docker.attestation.manifest.v1+json");
+        });
+
+        // cosign verifies the signed attestation with our key, and not with another
+        String ref = host + "/" + repo + "@" + image.digest();
+        BuildToolsIT.Result ok = tool(Map.of(), cosign.toString(), "verify-attestation", "--key",
+            key("ours.pub"), "--type", "slsaprovenance1", "--insecure-ignore-tlog=true",
+            "--allow-http-registry", "--allow-insecure-registry", ref);
+        assertThat(ok.code()).as(ok.all()).isZero();
+        BuildToolsIT.Result other = tool(Map.of(), cosign.toString(), "verify-attestation",
+            "--key", key("other.pub"), "--type", "slsaprovenance1", "--insecure-ignore-tlog=true",
+            "--allow-http-registry", "--allow-insecure-registry", ref);
+        assertThat(other.code()).isNotZero();
+        BuildToolsIT.Result sbom = tool(Map.of(), cosign.toString(), "verify-attestation", "--key",
+            key("ours.pub"), "--type", "spdxjson", "--insecure-ignore-tlog=true",
+            "--allow-http-registry", "--allow-insecure-registry", ref);
+        assertThat(sbom.code()).as(sbom.all()).isZero();
+      }
+    }
+
+    // inspect prints them, by platform, from the registry and from an OCI layout
+    Run inspect = cli(Map.of(), "inspect", "--provenance", "--insecure-registry", host,
+        host + "/" + repo + ":1");
+    assertThat(inspect.code()).as(inspect.err()).isZero();
+    var predicates = BuildFixtures.JSON.readTree(inspect.out());
+    assertThat(predicates.at("/linux~1amd64/buildDefinition/buildType").asText())
+        .isEqualTo("https://slimbuild.dev/buildtypes/dockerfile@v1");
+    assertThat(predicates.has("linux/arm64")).isTrue();
+    Run layout = cli(Map.of(), "build", "-o", "type=oci,tar=false,dest=" + dir.resolve("lay"),
+        "--provenance=true", "--sbom=false", "--progress", "quiet", ctx.toString());
+    assertThat(layout.code()).as(layout.err()).isZero();
+    Run fromLayout = cli(Map.of(), "inspect", "--provenance", "oci:" + dir.resolve("lay"));
+    assertThat(fromLayout.code()).as(fromLayout.err()).isZero();
+    assertThat(fromLayout.out()).contains("\"buildDefinition\"");
+    Run noSbom = cli(Map.of(), "inspect", "--sbom", "oci:" + dir.resolve("lay"));
+    BuildFixtures.assertInputError(noSbom);
+    assertThat(noSbom.err()).contains("has no SBOM attestation");
+    Run sbomOut = cli(Map.of(), "inspect", "--sbom", "--insecure-registry", host,
+        host + "/" + repo + ":1");
+    assertThat(sbomOut.code()).as(sbomOut.err()).isZero();
+    assertThat(BuildFixtures.JSON.readTree(sbomOut.out()).at("/linux~1arm64/spdxVersion").asText())
+        .isEqualTo("SPDX-2.3");
+
+    // reproducible by default: the same build twice gives the same index, attestations included,
+    // whatever the tag
+    Run first = cli(Map.of(), "build", "-t", host + "/" + repo + ":min", "--push",
+        "--progress", "quiet", ctx.toString());
+    Run second = cli(Map.of(), "build", "-t", host + "/" + repo + ":other", "--push",
+        "--progress", "quiet", "--no-cache", ctx.toString());
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(second.code()).as(second.err()).isZero();
+    assertThat(second.out().trim()).isEqualTo(first.out().trim());
+    try (Registry reg = client()) {
+      assertThat(reg.getManifest(repo, "min").mediaType()).isEqualTo(MediaType.OCI_INDEX);
+    }
+
+    // turned off: a single platform is a plain manifest again
+    Run off = cli(Map.of(), "build", "-t", host + "/" + repo + ":off", "--push", "--sbom=false",
+        "--provenance=false", "--progress", "quiet", ctx.toString());
+    assertThat(off.code()).as(off.err()).isZero();
+    try (Registry reg = client()) {
+      assertThat(reg.getManifest(repo, "off").mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     }
   }
 

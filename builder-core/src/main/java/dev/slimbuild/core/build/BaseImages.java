@@ -14,6 +14,7 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ final class BaseImages {
   private final RegistryProvider registries;
   private final BlobCache cache;
   private final Map<String, Registry> byHost = new HashMap<>();
-  private final Map<String, ResolvedImage> resolved = new HashMap<>();
+  private final Map<String, ResolvedImage> resolved = new LinkedHashMap<>();
   private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
   /** Base layers used by the build, by blob digest. */
   private final Map<Digest, LayerRef> used = new HashMap<>();
@@ -105,6 +106,11 @@ final class BaseImages {
         used.putIfAbsent(r.descriptor().digest(), r);
       }
     }
+  }
+
+  /** Every base image the build resolved, in the order it first needed them. */
+  List<ResolvedImage> resolvedImages() {
+    return List.copyOf(resolved.values());
   }
 
   Map<Digest, LayerRef> used() {

@@ -3,6 +3,7 @@ package dev.slimbuild.core.build;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.optimize.SizeReport;
+import dev.slimbuild.core.pull.ResolvedImage;
 import java.util.List;
 import java.util.Map;
 
@@ -11,12 +12,15 @@ import java.util.Map;
  * may not be in the store: {@link Builder#fetchBaseLayers} downloads them for outputs that need
  * their bytes, while a push can mount them from their source repository. {@code sizeReports}:
  * each platform's layers, sizes and what optimisation left out, in platform order; {@code cache}:
- * the records the build used and made, for {@code --cache-to}.
+ * the records the build used and made, for {@code --cache-to}; {@code bases}: every base image
+ * (FROM, COPY --from, RUN --mount from=) as resolved, for provenance.
  */
 public record BuildResult(
     ImageOutput image, List<String> warnings, Map<Digest, LayerRef> baseLayers,
-    Map<String, SizeReport> sizeReports, dev.slimbuild.core.cache.BuildCache cache) {
+    Map<String, SizeReport> sizeReports, dev.slimbuild.core.cache.BuildCache cache,
+    List<ResolvedImage> bases) {
   public BuildResult {
+    bases = List.copyOf(bases);
     warnings = List.copyOf(warnings);
     baseLayers = Map.copyOf(baseLayers);
     sizeReports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sizeReports));

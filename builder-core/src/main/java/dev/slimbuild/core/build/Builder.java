@@ -429,7 +429,8 @@ public final class Builder {
     ImageOutput out =
         images.size() == 1 ? images.get(0)
             : ImageIndex.assemble(store, images, indexAnnotations, descriptorAnnotations);
-    return new BuildResult(out, warnings, bases.used(), reports, buildCache);
+    return new BuildResult(out, warnings, bases.used(), reports, buildCache,
+        bases.resolvedImages());
   }
 
   /** The final stage's index and those of the stages it starts FROM, in order. */

@@ -43,7 +43,7 @@ final class FileExporter implements Exporter {
 
   @Override
   public void export(ExportContext c) throws IOException {
-    ImageOutput image = c.result().image();
+    ImageOutput image = c.image(); // as pushed or written, attestations included
     byte[] bytes;
     if (kind == Kind.METADATA) {
       bytes = Metadata.metadata(image, names, c.result().sizeReports());

@@ -32,8 +32,15 @@ final class ImageArchiveExporter implements Exporter {
   private final boolean tar;
   private final List<ImageReference> names;
   private final OutputStream stdout;
+  private final boolean attests;
 
-  ImageArchiveExporter(OutputSpec spec, List<ImageReference> names, OutputStream stdout) {
+  /**
+   * {@code attests}: whether an OCI output carries the attestations; only when a flag asks for
+   * them, so that a layout of one platform stays one manifest that umoci and skopeo read.
+   */
+  ImageArchiveExporter(OutputSpec spec, List<ImageReference> names, OutputStream stdout,
+      boolean attests) {
+    this.attests = spec.type() == OutputSpec.Type.OCI && attests;
     this.type = spec.type();
     this.dest = spec.dest().orElseThrow();
     this.tar = spec.tar();
@@ -46,6 +53,11 @@ final class ImageArchiveExporter implements Exporter {
     String what = type.name().toLowerCase(Locale.ROOT)
         + (type == OutputSpec.Type.OCI && !tar ? " layout" : "");
     return what + " output to " + (dest.toString().equals("-") ? "standard output" : dest);
+  }
+
+  @Override
+  public boolean attests() {
+    return attests;
   }
 
   @Override
@@ -66,7 +78,7 @@ final class ImageArchiveExporter implements Exporter {
   @Override
   public void export(ExportContext c) throws IOException {
     BlobStore blobs = c.blobs();
-    ImageOutput image = c.result().image();
+    ImageOutput image = attests ? c.image() : c.result().image();
     if (type == OutputSpec.Type.DOCKER) {
       AtomicFile.write(dest, stdout, out -> DockerArchiveWriter.write(blobs, image, names,
           layer -> Decompressors.open(blobs.open(layer.digest()), layer.mediaType()), out));

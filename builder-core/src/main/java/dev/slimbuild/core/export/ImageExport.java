@@ -1,7 +1,12 @@
 package dev.slimbuild.core.export;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.attest.AttestOptions;
+import dev.slimbuild.core.attest.Attestor;
+import dev.slimbuild.core.attest.BuildAttestations;
+import dev.slimbuild.core.attest.SbomStatements;
 import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.optimize.SizeReport;
@@ -38,6 +43,7 @@ public final class ImageExport {
    * @param registries the registries pushes go to
    * @param env the environment ({@code --load} finds its tool on its PATH)
    * @param stdout standard output, for {@code dest=-}
+   * @param attest the attestations pushed and OCI outputs carry
    */
   public record Request(
       List<OutputSpec> outputs,
@@ -51,16 +57,19 @@ public final class ImageExport {
       LocalStore store,
       RegistryProvider registries,
       Map<String, String> env,
-      OutputStream stdout) {}
+      OutputStream stdout,
+      AttestOptions attest) {}
 
   private final List<Exporter> exporters;
   private final Long budget;
   private final String maxSize;
+  private final Request request;
 
-  private ImageExport(List<Exporter> exporters, Long budget, String maxSize) {
+  private ImageExport(List<Exporter> exporters, Long budget, String maxSize, Request request) {
     this.exporters = List.copyOf(exporters);
     this.budget = budget;
     this.maxSize = maxSize;
+    this.request = request;
   }
 
   /** The exporters {@code r} asks for, in the order they run; input errors name the flag. */
@@ -70,7 +79,8 @@ public final class ImageExport {
     boolean pushes = false;
     for (OutputSpec o : r.outputs()) {
       switch (o.type()) {
-        case OCI, DOCKER -> out.add(new ImageArchiveExporter(o, r.names(), r.stdout()));
+        case OCI, DOCKER -> out.add(
+            new ImageArchiveExporter(o, r.names(), r.stdout(), r.attest().explicit()));
         case LOCAL, TAR -> out.add(new FilesExporter(o, r.stdout()));
         default -> {
           List<ImageReference> names = o.names().isEmpty() ? r.names()
@@ -114,7 +124,7 @@ public final class ImageExport {
     if (r.iidFile() != null) {
       out.add(new FileExporter(FileExporter.Kind.IMAGE_ID, r.iidFile(), r.names()));
     }
-    return new ImageExport(out, budget, r.maxSize());
+    return new ImageExport(out, budget, r.maxSize(), r);
   }
 
   /**
@@ -144,9 +154,10 @@ public final class ImageExport {
 
   /**
    * Exports the build: fails first, writing nothing, when a platform is over the size budget;
-   * then runs each exporter.
+   * then attaches the attestations when an exporter carries them, and runs each exporter. Returns
+   * what was exported: the image with its attestations, or the image.
    */
-  public void run(ExportContext c) throws IOException {
+  public ImageOutput run(ExportContext c) throws IOException {
     if (budget != null) {
       List<String> over = new ArrayList<>();
       for (SizeReport s : c.result().sizeReports().values()) {
@@ -159,6 +170,15 @@ public final class ImageExport {
             + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
       }
     }
+    AttestOptions attest = request.attest();
+    if (attest.any() && exporters.stream().anyMatch(Exporter::attests)) {
+      BuildAttestations.SbomMaker sbom = SbomStatements.of(c.result(), c.builder(), c.blobs(),
+          request.store().root().resolve("cache").resolve("attest"), c.epoch(),
+          attest.cyclonedx());
+      ImageOutput attested = Attestor.attach(c.blobs(), c.result().image(),
+          BuildAttestations.of(c.request(), c.result(), attest, request.names(), sbom));
+      c = c.with(attested);
+    }
     for (Exporter e : exporters) {
       e.export(c);
       String done = e.done();
@@ -166,6 +186,7 @@ public final class ImageExport {
         c.events().accept(new BuildEvent.Info(done));
       }
     }
+    return c.image();
   }
 
   /** Whether {@code budget} is set and some platform exceeds it (the size report is printed). */

@@ -2,10 +2,14 @@ package dev.slimbuild.core.export;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.event.BuildEvent;
+import dev.slimbuild.core.image.AttestationManifest;
+import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.push.ImagePush;
 import dev.slimbuild.core.registry.RegistryProvider;
+import dev.slimbuild.core.sign.CosignAttestations;
 import dev.slimbuild.core.sign.ImageSigning;
 import java.io.IOException;
 import java.security.PrivateKey;
@@ -42,6 +46,11 @@ final class PushExporter implements Exporter {
   }
 
   @Override
+  public boolean attests() {
+    return true;
+  }
+
+  @Override
   public boolean needsLocalBlobs() {
     return false;
   }
@@ -68,11 +77,24 @@ final class PushExporter implements Exporter {
     Map<Digest, List<String>> sources = new LinkedHashMap<>();
     result.baseLayers().forEach(
         (d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
-    ImagePush.push(registries, c.blobs(), result.image(), names, sources,
+    ImageOutput image = c.image();
+    ImagePush.push(registries, c.blobs(), image, names, sources,
         blob -> c.builder().openBaseLayer(result, blob.digest()), c.events());
     if (signKey != null) {
       ImageSigning.signPushed(
-          registries, names, result.image().descriptor().digest(), signKey, c.events());
+          registries, names, image.descriptor().digest(), signKey, c.events());
+      Set<String> done = new LinkedHashSet<>();
+      for (ImageReference n : names) {
+        if (!done.add(n.name())) {
+          continue;
+        }
+        for (AttestationManifest a : image.attestations()) {
+          int signed = CosignAttestations.sign(registries.forHost(n.registry()), n.repository(),
+              c.blobs(), a, signKey);
+          c.events().accept(new BuildEvent.Info("signed " + signed + " attestation"
+              + (signed == 1 ? "" : "s") + " of " + n.name() + "@" + a.subject()));
+        }
+      }
     }
   }
 }

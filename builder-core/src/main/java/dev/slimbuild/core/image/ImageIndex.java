@@ -2,19 +2,26 @@ package dev.slimbuild.core.image;
 
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Index;
+import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.RawJson;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A multi-platform result: an OCI index (exact bytes, stored) and its per-platform images. */
-public record ImageIndex(RawJson<Index> index, List<BuiltImage> images) implements ImageOutput {
+/**
+ * A multi-platform result: an OCI index (exact bytes, stored), its per-platform images and, after
+ * them, the images' attestation manifests.
+ */
+public record ImageIndex(
+    RawJson<Index> index, List<BuiltImage> images, List<AttestationManifest> attestations)
+    implements ImageOutput {
 
   public ImageIndex {
     images = List.copyOf(images);
+    attestations = List.copyOf(attestations);
     List<Descriptor> listed = index.value().manifests();
-    if (listed.size() != images.size()) {
+    if (listed.size() != images.size() + attestations.size()) {
       throw new IllegalArgumentException("index lists " + listed.size() + " manifests");
     }
     for (int i = 0; i < images.size(); i++) {
@@ -22,6 +29,43 @@ public record ImageIndex(RawJson<Index> index, List<BuiltImage> images) implemen
         throw new IllegalArgumentException("index entry " + i + " is not image " + i);
       }
     }
+    for (int i = 0; i < attestations.size(); i++) {
+      if (!listed.get(images.size() + i).digest()
+          .equals(attestations.get(i).manifest().digest())) {
+        throw new IllegalArgumentException(
+            "index entry " + (images.size() + i) + " is not attestation " + i);
+      }
+    }
+  }
+
+  /** An index of images alone. */
+  public ImageIndex(RawJson<Index> index, List<BuiltImage> images) {
+    this(index, images, List.of());
+  }
+
+  /**
+   * {@code image} (one platform's or an index) with {@code attestations} listed after its images,
+   * written into {@code store}; a single image becomes an index of one image, as BuildKit does.
+   */
+  public static ImageIndex withAttestations(
+      BlobStore store, ImageOutput image, List<AttestationManifest> attestations)
+      throws IOException {
+    List<Descriptor> ds = new ArrayList<>();
+    Map<String, String> annotations = Map.of();
+    if (image instanceof ImageIndex idx) {
+      ds.addAll(idx.index().value().manifests().subList(0, idx.images().size()));
+      annotations = idx.index().value().annotations();
+    } else {
+      BuiltImage one = image.images().get(0);
+      ds.add(one.descriptor().withPlatform(one.platform()));
+    }
+    for (AttestationManifest a : attestations) {
+      ds.add(a.indexEntry());
+    }
+    Index idx = new Index(2, MediaType.OCI_INDEX, null, ds, null, annotations);
+    RawJson<Index> raw = RawJson.of(idx);
+    store.putBytes(raw.bytes());
+    return new ImageIndex(raw, image.images(), attestations);
   }
 
   /**
@@ -50,8 +94,7 @@ public record ImageIndex(RawJson<Index> index, List<BuiltImage> images) implemen
       Descriptor d = images.get(i).descriptor();
       ds.add(descriptorAnnotations.isEmpty() ? d : d.withAnnotations(descriptorAnnotations));
     }
-    Index idx =
-        new Index(2, dev.slimbuild.core.oci.MediaType.OCI_INDEX, null, ds, null, annotations);
+    Index idx = new Index(2, MediaType.OCI_INDEX, null, ds, null, annotations);
     RawJson<Index> raw = RawJson.of(idx);
     store.putBytes(raw.bytes());
     return new ImageIndex(raw, images);

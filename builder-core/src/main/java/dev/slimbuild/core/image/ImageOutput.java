@@ -17,6 +17,11 @@ public sealed interface ImageOutput permits BuiltImage, ImageIndex {
   /** The exact bytes of the top document. */
   byte[] topBytes();
 
+  /** The attestation manifests listed after the images (an index only). */
+  default List<AttestationManifest> attestations() {
+    return List.of();
+  }
+
   /** Every blob this output references (top document, manifests, configs, layers), no repeats. */
   default List<Descriptor> blobs() {
     LinkedHashSet<Digest> seen = new LinkedHashSet<>();
@@ -32,6 +37,11 @@ public sealed interface ImageOutput permits BuiltImage, ImageIndex {
       add.accept(i.descriptor());
       add.accept(i.manifest().value().config());
       i.layers().forEach(add);
+    }
+    for (AttestationManifest a : attestations()) {
+      add.accept(a.manifest().descriptor(a.manifest().value().descriptorMediaType()));
+      add.accept(a.manifest().value().config());
+      a.manifest().value().layers().forEach(add);
     }
     return out;
   }

@@ -87,7 +87,9 @@ public final class ImageValidator {
     }
     List<Platform> seen = new ArrayList<>();
     for (Descriptor m : idx.manifests()) {
-      if (m.platform() != null) {
+      boolean attestation = AttestationManifest.ATTESTATION_MANIFEST.equals(
+          m.annotations().get(AttestationManifest.REFERENCE_TYPE));
+      if (m.platform() != null && !attestation) {
         for (Platform p : seen) {
           if (p.matches(m.platform())) {
             out.add(d.digest() + ": platform " + m.platform() + " appears more than once");
@@ -118,8 +120,9 @@ public final class ImageValidator {
     boolean docker = MediaType.DOCKER_MANIFEST.equals(m.descriptorMediaType());
     Descriptor cd = m.config();
     String wantConfig = docker ? MediaType.DOCKER_CONFIG : MediaType.OCI_CONFIG;
-    boolean imageConfig = cd.mediaType().equals(wantConfig);
-    if (!imageConfig && m.artifactType() == null) {
+    // an artifact (an attestation manifest among them) holds what it likes: only blobs checked
+    boolean imageConfig = cd.mediaType().equals(wantConfig) && m.artifactType() == null;
+    if (!cd.mediaType().equals(wantConfig) && m.artifactType() == null) {
       out.add(where + ": config media type " + cd.mediaType() + ", expected " + wantConfig);
     }
     for (int i = 0; i < m.layers().size(); i++) {

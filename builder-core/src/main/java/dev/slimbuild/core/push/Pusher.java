@@ -2,6 +2,7 @@ package dev.slimbuild.core.push;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.event.TransferMeter;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
@@ -114,6 +115,11 @@ public final class Pusher {
       for (BuiltImage platform : index.images()) {
         putManifest(repository, platform.manifest().digest().toString(), platform);
       }
+      for (AttestationManifest a : index.attestations()) {
+        Descriptor d = a.manifest().descriptor(a.manifest().value().descriptorMediaType());
+        put(repository, d.digest().toString(), a.manifest().bytes(), d);
+        Referrers.add(registry, repository, a.subject(), a.referrerEntry());
+      }
     }
     Descriptor top = image.descriptor().withPlatform(null);
     if (tagList.isEmpty()) {
@@ -134,6 +140,12 @@ public final class Pusher {
     for (BuiltImage i : image.images()) {
       byDigest.putIfAbsent(i.manifest().value().config().digest(), i.manifest().value().config());
       for (Descriptor l : i.layers()) {
+        byDigest.putIfAbsent(l.digest(), l);
+      }
+    }
+    for (AttestationManifest a : image.attestations()) {
+      byDigest.putIfAbsent(a.manifest().value().config().digest(), a.manifest().value().config());
+      for (Descriptor l : a.manifest().value().layers()) {
         byDigest.putIfAbsent(l.digest(), l);
       }
     }

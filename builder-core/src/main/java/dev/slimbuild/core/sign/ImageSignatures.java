@@ -1,6 +1,7 @@
 package dev.slimbuild.core.sign;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Index;
@@ -121,6 +122,10 @@ public final class ImageSignatures {
         throw new SlimbuildException("image index " + top.digest() + ": " + e.getMessage());
       }
       for (Descriptor d : index.manifests()) {
+        if (AttestationManifest.ATTESTATION_MANIFEST.equals(
+            d.annotations().get(AttestationManifest.REFERENCE_TYPE))) {
+          continue; // attestations are signed as DSSE envelopes (.att), as cosign attest does
+        }
         if (out.stream().noneMatch(t -> t.digest().equals(d.digest()))) {
           out.add(new Target(d.digest(), d.mediaType(),
               d.platform() == null ? null : d.platform().toString()));

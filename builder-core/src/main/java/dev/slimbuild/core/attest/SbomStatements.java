@@ -1,0 +1,72 @@
+package dev.slimbuild.core.attest;
+
+import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.build.Builder;
+import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BuiltImage;
+import dev.slimbuild.core.image.Dirs;
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.sbom.Sbom;
+import dev.slimbuild.core.sbom.SbomInput;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Makes each platform's SBOM statement from its layers (the base's too: a base layer that stayed
+ * in its registry is downloaded into the blob cache once), and keeps the statement under {@code
+ * STORE/cache/attest}: it is a function of the image manifest (which names every layer by
+ * digest), the names, the format, the time and slimbuild's version, so an unchanged rebuild
+ * reads no layer for it.
+ */
+public final class SbomStatements {
+  private SbomStatements() {}
+
+  /** The maker for {@code result}'s images. */
+  public static BuildAttestations.SbomMaker of(BuildResult result, Builder builder,
+      BlobStore blobs, Path cacheDir, long epoch, boolean cyclonedx) {
+    return (image, names) -> {
+      String type = cyclonedx ? Sbom.CYCLONEDX_PREDICATE_TYPE : Sbom.SPDX_PREDICATE_TYPE;
+      Digest key = Digest.sha256Of(String.join("\0", image.manifest().digest().toString(),
+          String.join(",", Statement.repositories(names)), type,
+          Long.toString(epoch), BuildAttestations.version()));
+      Path cached = cacheDir.resolve(key.hex() + ".json");
+      if (Files.isRegularFile(cached)) {
+        return new Statement(type, Files.readAllBytes(cached));
+      }
+      Sbom sbom = Sbom.generate(input(result, builder, blobs, image, epoch, names));
+      byte[] doc = cyclonedx ? sbom.toCycloneDxJson() : sbom.toSpdxJson();
+      Statement s = Statement.of(type, Json.parse(doc), image.manifest().digest(),
+          image.platform(), names);
+      Files.createDirectories(cacheDir);
+      Dirs.writeAtomically(cached, s.bytes());
+      return s;
+    };
+  }
+
+  private static SbomInput input(BuildResult result, Builder builder, BlobStore blobs,
+      BuiltImage image, long epoch, List<ImageReference> names) {
+    List<SbomInput.Layer> layers = new ArrayList<>();
+    int base = 0;
+    boolean inBase = true;
+    for (Descriptor d : image.layers()) {
+      Digest digest = d.digest();
+      boolean isBase = result.baseLayers().containsKey(digest);
+      if (inBase && isBase) {
+        base++;
+      } else {
+        inBase = false;
+      }
+      layers.add(new SbomInput.Layer(digest, () -> blobs.has(digest) ? blobs.open(digest)
+          : builder.openBaseLayer(result, digest)));
+    }
+    List<String> repositories = Statement.repositories(names);
+    String name = repositories.isEmpty() ? "" : repositories.get(0);
+    return new SbomInput(name, image.platform(), layers, base, epoch, image.manifest().digest());
+  }
+}
