@@ -87,6 +87,23 @@ final class BuildFixtures {
     return env;
   }
 
+  /**
+   * {@link #isolatedEnv} of {@code dir} (its temporary directory made) for the launcher scripts in
+   * target/ ({@code slimbuild}, {@code executor}): this JVM as their java, no class-data archive,
+   * and a PATH of target/ and the system's directories.
+   */
+  static Map<String, String> launcherEnv(Path dir) throws IOException {
+    Map<String, String> env = isolatedEnv(dir);
+    Files.createDirectories(dir.resolve("tmp"));
+    env.put("JAVA", ProcessHandle.current().info().command().orElseThrow());
+    env.put("SLIMBUILD_CDS", "0");
+    env.put("PATH", Path.of("target").toAbsolutePath() + ":" + SYSTEM_PATH);
+    return env;
+  }
+
+  /** The PATH of a Debian machine's system directories. */
+  static final String SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
   static void write(Path file, String text) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -43,16 +43,29 @@ class BuildToolsIT {
   /** Runs a command with a timeout; stdout kept as bytes, stderr as text. */
   static Result exec(Path cwd, long timeoutSeconds, List<String> cmd)
       throws IOException, InterruptedException {
+    return exec(cwd, null, timeoutSeconds, cmd);
+  }
+
+  /**
+   * As {@link #exec(Path, long, List)} with exactly {@code env} as the environment (null: this
+   * JVM's).
+   */
+  static Result exec(Path cwd, Map<String, String> env, long timeoutSeconds, List<String> cmd)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("tool-", ".out");
     Path err = Files.createTempFile("tool-", ".err");
     try {
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .directory(cwd.toFile())
               .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
               .redirectOutput(out.toFile())
-              .redirectError(err.toFile())
-              .start();
+              .redirectError(err.toFile());
+      if (env != null) {
+        pb.environment().clear();
+        pb.environment().putAll(env);
+      }
+      Process p = pb.start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);

@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -210,26 +210,10 @@ class DropInIT {
   /** Runs {@code script} with sh in {@code cwd}, the launchers in target/ on PATH. */
   private BuildToolsIT.Result sh(Path cwd, Map<String, String> extra, String script)
       throws Exception {
-    Path out = dir.resolve("sh.out");
-    Path err = dir.resolve("sh.err");
-    ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).directory(cwd.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    Map<String, String> env = pb.environment();
-    env.putAll(BuildFixtures.isolatedEnv(dir.resolve("home")));
-    Files.createDirectories(dir.resolve("home/tmp"));
-    env.put("JAVA", ProcessHandle.current().info().command().orElseThrow());
-    env.put("SLIMBUILD_CDS", "0");
-    env.put("PATH", Path.of("target").toAbsolutePath() + ":" + env.getOrDefault("PATH",
-        "/usr/bin:/bin"));
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.putAll(BuildFixtures.launcherEnv(dir.resolve("home")));
     env.putAll(extra);
-    Process p = pb.start();
-    if (!p.waitFor(300, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(script + " did not finish");
-    }
-    return new BuildToolsIT.Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
+    return BuildToolsIT.exec(cwd, env, 300, List.of("sh", "-c", script));
   }
 
   @Test
