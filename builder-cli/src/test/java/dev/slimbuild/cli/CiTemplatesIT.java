@@ -482,6 +482,9 @@ class CiTemplatesIT {
     assertThat(index.mediaType()).isEqualTo(MediaType.OCI_INDEX);
     List<String> platforms = new ArrayList<>();
     for (JsonNode m : BuildFixtures.JSON.readTree(index.bytes()).get("manifests")) {
+      if (m.has("annotations") && m.get("annotations").has("vnd.docker.reference.type")) {
+        continue; // the SBOM and provenance of an image, as BuildKit lists them
+      }
       platforms.add(m.get("platform").get("os").asText() + "/"
           + m.get("platform").get("architecture").asText());
     }
