@@ -25,6 +25,7 @@ import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.OptimizeOptions;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.optimize.StripRules;
+import dev.slimbuild.core.sign.SignFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -193,6 +194,11 @@ final class BuildCommand implements Callable<Integer> {
           + " cosign key (password from COSIGN_PASSWORD, else asked for).")
   Path signKey;
 
+  @Option(names = "--sign-format", paramLabel = "legacy|bundle|both",
+      description = "With --sign-key: cosign's sha256-HEX.sig tags (legacy), a sigstore bundle"
+          + " attached as an OCI referrer (bundle, cosign's new format), or both. Default: both.")
+  String signFormat;
+
   @Option(names = "--recompress",
       description = "Re-encode base-image layers with --compression too (default: they keep theirs).")
   boolean recompress;
@@ -324,6 +330,10 @@ final class BuildCommand implements Callable<Integer> {
       throw new SlimbuildException("--sign-key needs --push or --output type=registry (or sign"
           + " later with 'slimbuild sign')");
     }
+    if (signFormat != null && signKey == null) {
+      throw new SlimbuildException("--sign-format needs --sign-key");
+    }
+    SignFormat format = SignFormat.forSigning(signFormat == null ? "both" : signFormat);
     CacheSettings cache = cacheSettings(refs);
     OptimizeOptions optimize = optimizeOptions();
     List<Platform> platformList = parsePlatforms();
@@ -342,7 +352,7 @@ final class BuildCommand implements Callable<Integer> {
     try (RegistryFlags.Session registries = registryFlags.session(env());
         BuildInputs inputs = new BuildInputs(env())) {
       ImageExport export = ImageExport.plan(new ImageExport.Request(outs, push, load, refs,
-          signingKey, maxSize, metadataFile, iidFile, local, registries, env(),
+          signingKey, format, maxSize, metadataFile, iidFile, local, registries, env(),
           main.stdio().out(), attest));
       export.check(); // before building: paths, push targets and credentials, the --load tool
       // the named contexts, the context and the Dockerfile after the checks: stdin and git

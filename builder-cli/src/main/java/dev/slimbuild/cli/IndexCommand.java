@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.sign.ImageSigning;
+import dev.slimbuild.core.sign.SignFormat;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Index;
@@ -57,6 +58,11 @@ final class IndexCommand implements Callable<Integer> {
         description = "Sign the index and each platform manifest with this cosign key.")
     Path signKey;
 
+    @Option(names = "--sign-format", paramLabel = "legacy|bundle|both",
+        description = "With --sign-key: sha256-HEX.sig tags (legacy), sigstore bundle referrers"
+            + " (bundle), or both. Default: both.")
+    String signFormat;
+
     @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
         description = "How to show progress (as build's). Default: auto.")
     String progress = "auto";
@@ -86,13 +92,17 @@ final class IndexCommand implements Callable<Integer> {
       if (sources.isEmpty()) {
         throw new SlimbuildException("index create needs at least one IMAGE");
       }
+      if (signFormat != null && signKey == null) {
+        throw new SlimbuildException("--sign-format needs --sign-key");
+      }
+      SignFormat format = SignFormat.forSigning(signFormat == null ? "both" : signFormat);
       PrivateKey key =
           signKey == null ? null : SigningKeys.loadPrivate(signKey, "--sign-key", main.env());
       try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
         RawJson<Index> index =
             new IndexCreator(registries::forHost, printer).create(sources, targets);
         if (key != null) {
-          ImageSigning.signPushed(registries, targets, index.digest(), key, printer);
+          ImageSigning.signPushed(registries, targets, index.digest(), key, format, printer);
         }
         spec.commandLine().getOut().println(index.digest());
       }

@@ -1,6 +1,5 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.sign.ImageSigning;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonArray;
@@ -11,6 +10,8 @@ import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.sign.ImageSignatures;
+import dev.slimbuild.core.sign.ImageSigning;
+import dev.slimbuild.core.sign.SignFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -29,10 +30,11 @@ import picocli.CommandLine.Parameters;
     name = "verify",
     description = {
       "Check the cosign signatures of an image in a registry.",
-      "Of the manifest or index IMAGE names and, for an index, of every platform manifest: each"
-          + " needs at least one signature that verifies with the public key and claims exactly"
-          + " its digest (cosign's rule); invalid signatures beside a valid one are reported but"
-          + " accepted. Exit 0 when all are signed, 1 with the reason otherwise."
+      "Of the manifest or index IMAGE names and, for an index, of every platform manifest, in"
+          + " sha256-HEX.sig tags and sigstore bundle referrers: each needs at least one"
+          + " signature that verifies with the public key and claims exactly its digest (cosign's"
+          + " rule); invalid signatures beside a valid one are reported but accepted. Exit 0 when"
+          + " all are signed, 1 with the reason otherwise."
     })
 final class VerifyCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
@@ -46,6 +48,11 @@ final class VerifyCommand implements Callable<Integer> {
       description = "How to print the result. Default: text.")
   String output = "text";
 
+  @Option(names = "--sign-format", paramLabel = "legacy|bundle|both|any",
+      description = "Which formats must hold a valid signature: legacy (.sig tags), bundle"
+          + " (sigstore bundle referrers), both, or any (either one). Default: any.")
+  String signFormat = "any";
+
   @Parameters(index = "0", paramLabel = "IMAGE",
       description = "HOST/REPO:TAG or HOST/REPO@sha256:HEX.")
   String image;
@@ -57,6 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
     if (!output.equals("text") && !output.equals("json")) {
       throw new SlimbuildException("invalid --output '" + output + "': expected text or json");
     }
+    SignFormat format = SignFormat.forVerifying(signFormat);
     ImageReference ref = ImageReference.parse(image);
     PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
     String name = ref.name();
@@ -65,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
       ImageSignatures signatures =
           new ImageSignatures(registries.forHost(ref.registry()), ref.repository());
       RawManifest top = signatures.resolve(ImageSigning.reference(ref));
-      report = signatures.verify(top, publicKey);
+      report = signatures.verify(top, publicKey, format);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
@@ -96,11 +104,12 @@ final class VerifyCommand implements Callable<Integer> {
     for (ImageSignatures.TargetResult t : report.targets()) {
       out.println((t.ok() ? "verified " : "NOT verified ") + name + "@" + t.target().digest()
           + platform(t));
-      if (t.problem() != null) {
-        out.println("  " + t.problem());
+      for (String p : t.problems()) {
+        out.println("  " + p);
       }
       for (ImageSignatures.SignatureResult s : t.signatures()) {
-        out.println("  " + (s.ok() ? "ok " : "invalid ") + s.payload() + ": " + s.reason());
+        out.println("  " + (s.ok() ? "ok " : "invalid ") + s.format().cliName() + " "
+            + s.payload() + ": " + s.reason());
       }
     }
   }
@@ -111,6 +120,7 @@ final class VerifyCommand implements Callable<Integer> {
       List<JsonValue> sigs = new ArrayList<>();
       for (ImageSignatures.SignatureResult s : t.signatures()) {
         sigs.add(JsonObject.builder()
+            .put("format", s.format().cliName())
             .put("payload", s.payload().toString())
             .put("dockerReference", s.dockerReference() == null
                 ? JsonNull.INSTANCE : new JsonString(s.dockerReference()))

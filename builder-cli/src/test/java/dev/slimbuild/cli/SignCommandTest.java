@@ -109,4 +109,33 @@ class SignCommandTest {
     assertThat(wrong.err()).isEqualTo("error: --sign-key " + k + ".key: wrong password (or a"
         + " damaged key file)\n");
   }
+
+  @Test
+  void aBadSignFormatIsNamedBeforeAnyKeyOrRegistryIsRead() throws Exception {
+    Path ctx = Files.createDirectories(dir.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
+    Files.writeString(ctx.resolve("f"), "x\n");
+    String missingKey = dir.resolve("none.key").toString();
+    Run sign = run(Map.of(), "sign", "--key", missingKey, "--sign-format", "any", IMAGE);
+    assertThat(sign.code()).isEqualTo(1);
+    assertThat(sign.err()).isEqualTo(
+        "error: invalid --sign-format 'any': expected legacy, bundle or both\n");
+    Run build = run(Map.of(), "build", "-t", IMAGE, "--push", "--sign-key", missingKey,
+        "--sign-format", "cosign", ctx.toString());
+    assertThat(build.code()).isEqualTo(1);
+    assertThat(build.err()).isEqualTo(
+        "error: invalid --sign-format 'cosign': expected legacy, bundle or both\n");
+    Run noKey = run(Map.of(), "build", "-t", IMAGE, "--push", "--sign-format", "bundle",
+        ctx.toString());
+    assertThat(noKey.code()).isEqualTo(1);
+    assertThat(noKey.err()).isEqualTo("error: --sign-format needs --sign-key\n");
+    Run index = run(Map.of(), "index", "create", "-t", IMAGE, "--sign-format", "bundle", IMAGE);
+    assertThat(index.code()).isEqualTo(1);
+    assertThat(index.err()).isEqualTo("error: --sign-format needs --sign-key\n");
+    Run verify = run(Map.of(), "verify", "--key", dir.resolve("none.pub").toString(),
+        "--sign-format", "all", IMAGE);
+    assertThat(verify.code()).isEqualTo(1);
+    assertThat(verify.err()).isEqualTo(
+        "error: invalid --sign-format 'all': expected legacy, bundle, both or any\n");
+  }
 }

@@ -2,6 +2,7 @@ package dev.slimbuild.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
@@ -10,6 +11,7 @@ import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.sign.BundleSignatures;
 import dev.slimbuild.core.sign.CosignSignatures;
 import dev.slimbuild.signing.SimpleSigning;
 import java.io.ByteArrayInputStream;
@@ -18,6 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Signatures end to end against a real registry and the real peers: slimbuild signs on {@code
  * build --push --sign-key} and with {@code sign}; cosign 2.5 verifies those signatures and signs
  * with slimbuild's key; skopeo 1.18 with a {@code sigstoreSigned} policy accepts or refuses a copy;
- * {@code slimbuild verify} accepts cosign's signatures and rejects tampered ones. cosign and skopeo
- * come from {@code scripts/fetch-trixie-tools.sh}; the test fails, never skips, without them.
+ * {@code slimbuild verify} accepts cosign's signatures and rejects tampered ones. Sigstore bundles
+ * ({@code --sign-format bundle}) are checked by cosign 3 ({@code verify}, whose default format
+ * they are) and by cosign 2.5 ({@code verify-attestation --new-bundle-format}: its {@code verify}
+ * cannot read bundles yet), and cosign 3's own bundles by slimbuild. cosign 2.5, cosign 3 and
+ * skopeo come from {@code scripts/fetch-trixie-tools.sh}; the test fails, never skips, without
+ * them.
  */
 class SigningRegistryIT {
   private static final String PASSWORD = "signing pässword";
@@ -40,6 +48,7 @@ class SigningRegistryIT {
   private static TestRegistry.Busybox registry;
   private static String host;
   private static Path cosign;
+  private static Path cosign3;
   private static Path skopeo;
   private static Path keys;
 
@@ -64,9 +73,12 @@ class SigningRegistryIT {
         cosign = Path.of(line.substring("cosign=".length()));
       } else if (line.startsWith("skopeo=")) {
         skopeo = Path.of(line.substring("skopeo=".length()));
+      } else if (line.startsWith("cosign3=")) {
+        cosign3 = Path.of(line.substring("cosign3=".length()));
       }
     }
     assertThat(cosign).as("cosign path in: " + fetched.out()).isNotNull().isExecutable();
+    assertThat(cosign3).as("cosign3 path in: " + fetched.out()).isNotNull().isExecutable();
     assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
 
     registry = TestRegistry.busybox();
@@ -124,6 +136,28 @@ class SigningRegistryIT {
   private BuildToolsIT.Result cosignVerify(String pub, String image) throws Exception {
     return tool(Map.of(), cosign.toString(), "verify", "--key", pub, "--insecure-ignore-tlog=true",
         "--allow-http-registry", "--allow-insecure-registry", image);
+  }
+
+  /** cosign 3's verify: sigstore bundle referrers (its default format), no transparency log. */
+  private BuildToolsIT.Result cosign3Verify(String pub, String image) throws Exception {
+    return tool(Map.of(), cosign3.toString(), "verify", "--key", pub,
+        "--insecure-ignore-tlog=true", "--allow-http-registry", "--allow-insecure-registry", image);
+  }
+
+  /**
+   * cosign 2.5's check of bundle referrers: {@code verify-attestation --new-bundle-format} for
+   * the image-signature predicate (the code path cosign 2.6 and later use for {@code verify
+   * --new-bundle-format}); the empty trusted root stands for "no log, no timestamp authority",
+   * which it would otherwise fetch.
+   */
+  private BuildToolsIT.Result cosignVerifyBundle(String pub, String image) throws Exception {
+    Path root = dir.resolve("trusted_root.json");
+    Files.writeString(root,
+        "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
+    return tool(Map.of(), cosign.toString(), "verify-attestation", "--new-bundle-format",
+        "--trusted-root", root.toString(), "--type", BundleSignatures.SIGN_PREDICATE, "--key",
+        pub, "--insecure-ignore-tlog=true", "--allow-http-registry", "--allow-insecure-registry",
+        image);
   }
 
   /** skopeo copies the host platform of {@code image}, checking it against a policy for pub. */
@@ -349,9 +383,13 @@ class SigningRegistryIT {
     assertThat(verified.code()).as(verified.err()).isZero();
     var json = BuildFixtures.JSON.readTree(verified.out());
     assertThat(json.get("ok").asBoolean()).isTrue();
+    // both formats by default: a .sig layer and a bundle referrer for each digest
     assertThat(json.get("targets")).hasSize(3).allSatisfy(t -> {
       assertThat(t.get("ok").asBoolean()).isTrue();
-      assertThat(t.get("signatures")).hasSize(1);
+      assertThat(t.get("signatures")).hasSize(2);
+      assertThat(t.get("signatures").get(0).get("format").asText()).isEqualTo("legacy");
+      assertThat(t.get("signatures").get(1).get("format").asText()).isEqualTo("bundle");
+      assertThat(t.get("signatures")).allSatisfy(g -> assertThat(g.get("ok").asBoolean()).isTrue());
     });
     assertThat(json.get("targets").get(1).get("platform").asText()).isEqualTo("linux/amd64");
 
@@ -399,7 +437,7 @@ class SigningRegistryIT {
 
     // our signer recognises cosign's signature by the same key: nothing added
     Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--insecure-registry", host, byDigest);
+        "--sign-format", "legacy", "--insecure-registry", host, byDigest);
     assertThat(same.code()).as(same.err()).isZero();
     assertThat(same.out().lines()).hasSize(3)
         .allSatisfy(l -> assertThat(l).startsWith("already signed by this key"));
@@ -408,7 +446,8 @@ class SigningRegistryIT {
 
     // a second key appends a layer; the first one stays; both verify, with us and with cosign
     Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
-        key("other.key"), "--insecure-registry", host, host + "/" + repo + ":1");
+        key("other.key"), "--sign-format", "legacy", "--insecure-registry", host,
+        host + "/" + repo + ":1");
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).contains("signed " + byDigest + " (2 signatures)");
     for (Digest d : concat(index, platforms(index, repo))) {
@@ -433,7 +472,7 @@ class SigningRegistryIT {
   void tamperedSignaturesAreRejectedWithClearReasons() throws Exception {
     String repo = "tamper/app";
     Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
-        "--sign-key", key("ours.key"));
+        "--sign-key", key("ours.key"), "--sign-format", "legacy");
     Digest amd64 = platforms(index, repo).get(0);
     String image = host + "/" + repo + "@" + index;
 
@@ -482,6 +521,172 @@ class SigningRegistryIT {
     assertThat(none.code()).isEqualTo(1);
     assertThat(none.err()).contains("no signatures: the registry has no tag "
         + CosignSignatures.tag(unsigned));
+  }
+
+  @Test
+  void eachSignFormatWritesWhatCosignChecksAndNothingElse() throws Exception {
+    for (String format : List.of("legacy", "bundle", "both")) {
+      String repo = "format-" + format + "/app";
+      Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+          "--sign-key", key("ours.key"), "--sign-format", format);
+      boolean legacy = !format.equals("bundle");
+      boolean bundle = !format.equals("legacy");
+      List<Digest> digests = concat(index, platforms(index, repo));
+      try (Registry r = client()) {
+        for (Digest d : digests) {
+          assertThat(r.headManifest(repo, CosignSignatures.tag(d))).as(format + " .sig of " + d)
+              .matches(o -> o.isPresent() == legacy);
+          // the referrers fallback tag, as distribution 2.8 has no referrers API
+          assertThat(r.headManifest(repo, d.algorithm() + "-" + d.hex()))
+              .as(format + " referrers of " + d).matches(o -> o.isPresent() == bundle);
+        }
+      }
+
+      List<String> images = new ArrayList<>(List.of(host + "/" + repo + ":1"));
+      digests.forEach(d -> images.add(host + "/" + repo + "@" + d));
+      for (String image : images) {
+        BuildToolsIT.Result old = cosignVerify(key("ours.pub"), image);
+        assertThat(old.code()).as(format + ", cosign 2.5 verify " + image + ": " + old.all())
+            .matches(c -> (c == 0) == legacy);
+        // cosign 3 reads the bundles when there are any, else the .sig tags; it says which
+        BuildToolsIT.Result current = cosign3Verify(key("ours.pub"), image);
+        assertThat(current.code()).as(format + ", cosign 3 verify " + image + ": "
+            + current.all()).isZero();
+        assertThat(current.out()).as(format + ", cosign 3 verify " + image).contains(
+            "\"type\":\"" + (bundle ? BundleSignatures.SIGN_PREDICATE
+                : SimpleSigning.TYPE) + "\"");
+      }
+      String byDigest = host + "/" + repo + "@" + index;
+      BuildToolsIT.Result attestation = cosignVerifyBundle(key("ours.pub"), byDigest);
+      assertThat(attestation.code()).as(format + ": " + attestation.all())
+          .matches(c -> (c == 0) == bundle);
+      if (bundle) {
+        // another key is refused by both checkers of bundles
+        BuildToolsIT.Result other3 = cosign3Verify(key("other.pub"), byDigest);
+        assertThat(other3.code()).as(other3.all()).isNotZero();
+        assertThat(other3.stderr()).contains("no matching attestations");
+        BuildToolsIT.Result other25 = cosignVerifyBundle(key("other.pub"), byDigest);
+        assertThat(other25.code()).as(other25.all()).isNotZero();
+      }
+
+      // slimbuild verify: the format written passes, the other one is missing
+      Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+          host, "--sign-format", format, byDigest);
+      assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+      if (!format.equals("both")) {
+        String missing = legacy ? "bundle" : "legacy";
+        Run refused = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+            host, "--sign-format", missing, byDigest);
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("no signatures: ").contains(legacy
+            ? "no sigstore bundle signature among its referrers"
+            : "the registry has no tag " + CosignSignatures.tag(index));
+      }
+    }
+  }
+
+  @Test
+  void cosign3sBundlesAreOursToVerifyAndCountAsAlreadySigned() throws Exception {
+    String repo = "bundle3/app";
+    Digest index = buildAndPush(Map.of(), host + "/" + repo + ":1");
+    String byDigest = host + "/" + repo + "@" + index;
+    List<Digest> digests = concat(index, platforms(index, repo));
+
+    // cosign 3 signs the index and each platform manifest as bundles, with slimbuild's key
+    BuildToolsIT.Result signed = tool(Map.of("COSIGN_PASSWORD", PASSWORD), cosign3.toString(),
+        "sign", "--key", key("ours.key"), "--use-signing-config=false", "--tlog-upload=false",
+        "--allow-http-registry", "--allow-insecure-registry", "--yes", "--recursive", byDigest);
+    assertThat(signed.code()).as(signed.all()).isZero();
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        "--sign-format", "bundle", host + "/" + repo + ":1");
+    assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+    assertThat(verified.out()).contains("verified " + byDigest)
+        .contains("ok bundle ").doesNotContain("invalid");
+    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
+        host, "--sign-format", "bundle", byDigest);
+    assertThat(otherKey.code()).isEqualTo(1);
+    assertThat(otherKey.err()).contains("does not verify with the given public key");
+
+    // the layout is cosign's: compare its referrer with the one slimbuild writes for another key
+    Map<Digest, Manifest> cosigns = new HashMap<>();
+    for (Digest d : digests) {
+      cosigns.put(d, Manifest.parse(referrer(repo, d, 0)));
+    }
+    Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
+        "--sign-format", "bundle", "--insecure-registry", host, byDigest);
+    assertThat(same.code()).as(same.err()).isZero();
+    assertThat(same.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l)
+        .startsWith("already signed by this key with a sigstore bundle: " + host + "/" + repo));
+    for (Digest d : digests) {
+      assertThat(referrers(repo, d)).hasSize(1);
+    }
+    Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
+        key("other.key"), "--sign-format", "bundle", "--insecure-registry", host, byDigest);
+    assertThat(second.code()).as(second.err()).isZero();
+    for (Digest d : digests) {
+      Manifest theirs = cosigns.get(d);
+      Manifest ours = Manifest.parse(referrer(repo, d, 1));
+      assertThat(ours.mediaType()).isEqualTo(theirs.mediaType());
+      assertThat(ours.artifactType()).isEqualTo(theirs.artifactType())
+          .isEqualTo("application/vnd.dev.sigstore.bundle.v0.3+json");
+      assertThat(ours.config().mediaType()).isEqualTo(theirs.config().mediaType())
+          .isEqualTo(MediaType.OCI_EMPTY);
+      assertThat(ours.config().digest()).isEqualTo(theirs.config().digest());
+      assertThat(ours.subject()).isEqualTo(theirs.subject());
+      assertThat(ours.layers()).hasSize(1);
+      assertThat(ours.layers().get(0).mediaType()).isEqualTo(theirs.layers().get(0).mediaType());
+      // cosign adds the signing time; slimbuild leaves it out to stay reproducible
+      assertThat(theirs.annotations()).containsAllEntriesOf(ours.annotations())
+          .containsKey("org.opencontainers.image.created");
+      var theirBundle = BuildFixtures.JSON.readTree(blob(repo, theirs.layers().get(0).digest()));
+      var ourBundle = BuildFixtures.JSON.readTree(blob(repo, ours.layers().get(0).digest()));
+      assertThat(fieldNames(ourBundle)).isEqualTo(fieldNames(theirBundle));
+      assertThat(ourBundle.get("mediaType")).isEqualTo(theirBundle.get("mediaType"));
+      assertThat(ourBundle.get("dsseEnvelope").get("payloadType"))
+          .isEqualTo(theirBundle.get("dsseEnvelope").get("payloadType"));
+      var theirStatement = BuildFixtures.JSON.readTree(Base64.getDecoder().decode(
+          theirBundle.get("dsseEnvelope").get("payload").asText()));
+      var ourStatement = BuildFixtures.JSON.readTree(Base64.getDecoder().decode(
+          ourBundle.get("dsseEnvelope").get("payload").asText()));
+      for (String f : List.of("_type", "predicateType", "predicate")) {
+        assertThat(ourStatement.get(f)).as(f).isEqualTo(theirStatement.get(f));
+      }
+      assertThat(ourStatement.get("subject").get(0).get("digest"))
+          .isEqualTo(theirStatement.get("subject").get(0).get("digest"));
+      assertThat(ourStatement.get("subject").get(0).get("digest").get("sha256").asText())
+          .isEqualTo(d.hex());
+    }
+    // cosign 3 accepts each key now: its own bundle, and slimbuild's for the other key
+    for (String k : List.of("ours", "other")) {
+      BuildToolsIT.Result v = cosign3Verify(key(k + ".pub"), byDigest);
+      assertThat(v.code()).as(k + ": " + v.all()).isZero();
+    }
+  }
+
+  private static List<Descriptor> referrers(String repo, Digest subject) throws Exception {
+    try (Registry r = client()) {
+      return Index.parse(r.getManifest(repo, subject.algorithm() + "-" + subject.hex()).bytes())
+          .manifests();
+    }
+  }
+
+  /** The bytes of the {@code i}th referrer of {@code subject}, in the fallback index's order. */
+  private static byte[] referrer(String repo, Digest subject, int i) throws Exception {
+    try (Registry r = client()) {
+      return r.getManifest(repo, referrers(repo, subject).get(i).digest().toString()).bytes();
+    }
+  }
+
+  private static byte[] blob(String repo, Digest d) throws Exception {
+    try (Registry r = client(); InputStream in = r.getBlob(repo, d)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static List<String> fieldNames(JsonNode n) {
+    List<String> names = new ArrayList<>();
+    n.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   private static List<Digest> concat(Digest first, List<Digest> rest) {

@@ -12,6 +12,7 @@ import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.optimize.Sizes;
 import dev.slimbuild.core.registry.RegistryProvider;
+import dev.slimbuild.core.sign.SignFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -36,6 +37,7 @@ public final class ImageExport {
    * @param load {@code --load}
    * @param names the {@code -t} names
    * @param signKey signs what is pushed, or null
+   * @param signFormat the signature formats written with {@code signKey}
    * @param maxSize {@code --max-size} as given, or null
    * @param metadataFile {@code --metadata-file}, or null
    * @param iidFile {@code --iidfile}, or null
@@ -51,6 +53,7 @@ public final class ImageExport {
       boolean load,
       List<ImageReference> names,
       PrivateKey signKey,
+      SignFormat signFormat,
       String maxSize,
       Path metadataFile,
       Path iidFile,
@@ -90,7 +93,7 @@ public final class ImageExport {
                 + " needs a name: name=NAME or -t NAME");
           }
           if (o.push()) {
-            out.add(new PushExporter(r.registries(), names, r.signKey()));
+            out.add(new PushExporter(r.registries(), names, r.signKey(), r.signFormat()));
             pushes = true;
           } else {
             out.add(new StoreExporter(r.store(), names));
@@ -102,7 +105,7 @@ public final class ImageExport {
       if (r.names().isEmpty()) {
         throw new SlimbuildException("--push needs at least one -t NAME to push to");
       }
-      out.add(new PushExporter(r.registries(), r.names(), r.signKey()));
+      out.add(new PushExporter(r.registries(), r.names(), r.signKey(), r.signFormat()));
       pushes = true;
     }
     if (r.load()) {

@@ -11,6 +11,7 @@ import dev.slimbuild.core.push.ImagePush;
 import dev.slimbuild.core.registry.RegistryProvider;
 import dev.slimbuild.core.sign.CosignAttestations;
 import dev.slimbuild.core.sign.ImageSigning;
+import dev.slimbuild.core.sign.SignFormat;
 import java.io.IOException;
 import java.security.PrivateKey;
 import java.util.LinkedHashMap;
@@ -22,17 +23,20 @@ import java.util.Set;
 /**
  * {@code --push}, {@code type=registry} and {@code type=image,push=true}: every platform, then the
  * index, under each name; base layers are mounted from their repository when it is on the same
- * host. With a key, the pushed image is then signed in cosign's format.
+ * host. With a key, the pushed image is then signed in cosign's formats ({@code --sign-format}).
  */
 final class PushExporter implements Exporter {
   private final RegistryProvider registries;
   private final List<ImageReference> names;
   private final PrivateKey signKey;
+  private final SignFormat signFormat;
 
-  PushExporter(RegistryProvider registries, List<ImageReference> names, PrivateKey signKey) {
+  PushExporter(RegistryProvider registries, List<ImageReference> names, PrivateKey signKey,
+      SignFormat signFormat) {
     this.registries = registries;
     this.names = List.copyOf(names);
     this.signKey = signKey;
+    this.signFormat = signFormat;
   }
 
   @Override
@@ -82,7 +86,8 @@ final class PushExporter implements Exporter {
         blob -> c.builder().openBaseLayer(result, blob.digest()), c.events());
     if (signKey != null) {
       ImageSigning.signPushed(
-          registries, names, image.descriptor().digest(), signKey, c.events());
+          registries, names, image.descriptor().digest(), signKey, signFormat,
+          c.events());
       Set<String> done = new LinkedHashSet<>();
       for (ImageReference n : names) {
         if (!done.add(n.name())) {

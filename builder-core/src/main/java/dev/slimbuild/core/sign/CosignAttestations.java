@@ -10,12 +10,10 @@ import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.signing.Signer;
+import dev.slimbuild.signing.Dsse;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -32,9 +30,6 @@ import java.util.Map;
 public final class CosignAttestations {
   /** The media type of a DSSE envelope layer. */
   public static final String DSSE = "application/vnd.dsse.envelope.v1+json";
-
-  /** The payload type of an in-toto statement inside an envelope. */
-  public static final String IN_TOTO_PAYLOAD = "application/vnd.in-toto+json";
 
   private CosignAttestations() {}
 
@@ -72,26 +67,18 @@ public final class CosignAttestations {
     return layers.size();
   }
 
-  /** A DSSE envelope of {@code payload} (an in-toto statement) signed with {@code key}. */
+  /**
+   * A DSSE envelope of {@code payload} (an in-toto statement) signed with {@code key},
+   * deterministically: the same key and statement give the same bytes.
+   */
   public static byte[] envelope(byte[] payload, PrivateKey key) {
-    String sig = Signer.sign(key, pae(IN_TOTO_PAYLOAD, payload));
     JsonObject env = JsonObject.builder()
-        .put("payloadType", IN_TOTO_PAYLOAD)
+        .put("payloadType", Dsse.IN_TOTO)
         .put("payload", Base64.getEncoder().encodeToString(payload))
         .put("signatures", new JsonArray(List.of(
-            JsonObject.builder().put("keyid", "").put("sig", sig).build())))
+            JsonObject.builder().put("keyid", "").put("sig", Dsse.sign(key, Dsse.IN_TOTO, payload))
+                .build())))
         .build();
     return Json.write(env);
-  }
-
-  /** DSSE's pre-authentication encoding: {@code DSSEv1 LEN(type) type LEN(body) body}. */
-  static byte[] pae(String type, byte[] body) {
-    byte[] t = type.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(("DSSEv1 " + t.length + " ").getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(t);
-    out.writeBytes((" " + body.length + " ").getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(body);
-    return out.toByteArray();
   }
 }

@@ -16,50 +16,73 @@ import java.util.Set;
 public final class ImageSigning {
   private ImageSigning() {}
 
-  /** Signs the image {@code top}, pushed under {@code names}, once in each of their repositories. */
+  /**
+   * Signs the image {@code top}, pushed under {@code names}, once in each of their repositories,
+   * in {@code format}.
+   */
   public static void signPushed(
       RegistryProvider session,
       List<ImageReference> names,
       Digest top,
       PrivateKey key,
+      SignFormat format,
       EventSink events)
       throws IOException {
     Set<String> done = new LinkedHashSet<>();
     for (ImageReference n : names) {
       if (done.add(n.name())) {
-        sign(session, n, top.toString(), key, events);
+        sign(session, n, top.toString(), key, format, events);
       }
     }
   }
 
   /**
    * Signs the manifest or index {@code reference} (tag or digest) names in {@code image}'s
-   * repository, and each platform manifest of an index; returns the signed top digest.
+   * repository, and each platform manifest of an index, in {@code format}; returns the signed top
+   * digest.
    */
   public static Digest sign(
       RegistryProvider session,
       ImageReference image,
       String reference,
       PrivateKey key,
+      SignFormat format,
       EventSink events)
       throws IOException {
     ImageSignatures signatures =
         new ImageSignatures(session.forHost(image.registry()), image.repository());
     RawManifest top = signatures.resolve(reference);
     List<ImageSignatures.Target> targets = ImageSignatures.targets(top);
-    List<CosignSignatures.SignResult> results = signatures.sign(top, key);
     String name = image.name();
-    for (int i = 0; i < results.size(); i++) {
-      CosignSignatures.SignResult r = results.get(i);
-      String platform = targets.get(i).platform();
-      String what = name + "@" + r.image() + (platform == null ? "" : " (" + platform + ")");
-      events.accept(new BuildEvent.Info(
-          r.outcome() == CosignSignatures.Outcome.ADDED
-              ? "signed " + what + " (" + r.signatures() + " signature"
-                  + (r.signatures() == 1 ? "" : "s") + ")"
-              : "already signed by this key: " + what));
+    if (format.legacy()) {
+      List<CosignSignatures.SignResult> results = signatures.sign(top, key);
+      for (int i = 0; i < results.size(); i++) {
+        int n = results.get(i).signatures();
+        report(events, results.get(i).outcome(), what(name, targets.get(i)),
+            " (" + n + " signature" + (n == 1 ? "" : "s") + ")", "");
+      }
+    }
+    if (format.bundle()) {
+      List<BundleSignatures.SignResult> results = signatures.signBundles(top, key);
+      for (int i = 0; i < results.size(); i++) {
+        report(events, results.get(i).outcome(), what(name, targets.get(i)),
+            " with a sigstore bundle (referrer " + results.get(i).referrer() + ")",
+            " with a sigstore bundle");
+      }
     }
     return top.digest();
+  }
+
+  /** "signed WHAT ADDED", or "already signed by this key FORMAT: WHAT". */
+  private static void report(EventSink events, CosignSignatures.Outcome outcome, String what,
+      String added, String format) {
+    events.accept(new BuildEvent.Info(outcome == CosignSignatures.Outcome.ADDED
+        ? "signed " + what + added
+        : "already signed by this key" + format + ": " + what));
+  }
+
+  private static String what(String name, ImageSignatures.Target t) {
+    return name + "@" + t.digest() + (t.platform() == null ? "" : " (" + t.platform() + ")");
   }
 
   /** The tag or digest {@code image} names (a digest wins over a tag). */

@@ -37,29 +37,42 @@ class ImageSignaturesTest {
     return g.generateKeyPair();
   }
 
+  /** A two-platform image in a registry: its index and the two platform manifests. */
+  record TestImage(RawManifest index, Digest amd64, Digest arm64) {
+    /** Puts two platform manifests and their index (tagged 1) into {@code repo}. */
+    static TestImage put(FakeRegistry registry, String repo) throws Exception {
+      Digest amd64 = putManifest(registry, repo, "amd64");
+      Digest arm64 = putManifest(registry, repo, "arm64");
+      byte[] idx =
+          Json.write(
+              Index.oci(
+                      List.of(
+                          Descriptor.of(MediaType.OCI_MANIFEST, amd64, 10)
+                              .withPlatform(Platform.of("linux", "amd64", null)),
+                          Descriptor.of(MediaType.OCI_MANIFEST, arm64, 10)
+                              .withPlatform(Platform.of("linux", "arm64", null))))
+                  .toJson());
+      Digest d = registry.putManifest(repo, "1", idx, MediaType.OCI_INDEX);
+      return new TestImage(registry.getManifest(repo, d.toString()), amd64, arm64);
+    }
+
+    private static Digest putManifest(FakeRegistry registry, String repo, String arch)
+        throws Exception {
+      Descriptor layer = Descriptor.of(MediaType.OCI_LAYER_TAR, Digest.sha256Of(arch), 5);
+      Descriptor config = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of("c" + arch), 6);
+      byte[] m = Json.write(Manifest.oci(config, List.of(layer)).toJson());
+      return registry.putManifest(repo, Digest.sha256Of(m).toString(), m,
+          MediaType.OCI_MANIFEST);
+    }
+  }
+
   @BeforeEach
   void image() throws Exception {
     registry = new FakeRegistry("127.0.0.1:5000");
-    amd64 = putManifest("amd64");
-    arm64 = putManifest("arm64");
-    byte[] idx =
-        Json.write(
-            Index.oci(
-                    List.of(
-                        Descriptor.of(MediaType.OCI_MANIFEST, amd64, 10)
-                            .withPlatform(Platform.of("linux", "amd64", null)),
-                        Descriptor.of(MediaType.OCI_MANIFEST, arm64, 10)
-                            .withPlatform(Platform.of("linux", "arm64", null))))
-                .toJson());
-    Digest d = registry.putManifest(REPO, "1", idx, MediaType.OCI_INDEX);
-    index = registry.getManifest(REPO, d.toString());
-  }
-
-  private Digest putManifest(String arch) throws Exception {
-    Descriptor layer = Descriptor.of(MediaType.OCI_LAYER_TAR, Digest.sha256Of(arch), 5);
-    Descriptor config = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of("c" + arch), 6);
-    byte[] m = Json.write(Manifest.oci(config, List.of(layer)).toJson());
-    return registry.putManifest(REPO, Digest.sha256Of(m).toString(), m, MediaType.OCI_MANIFEST);
+    TestImage image = TestImage.put(registry, REPO);
+    index = image.index();
+    amd64 = image.amd64();
+    arm64 = image.arm64();
   }
 
   @Test
