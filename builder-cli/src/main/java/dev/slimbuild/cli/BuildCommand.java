@@ -11,6 +11,7 @@ import dev.slimbuild.core.build.CacheSettings;
 import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.build.RunOptions;
 import dev.slimbuild.core.build.SshSources;
+import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.export.ExportContext;
 import dev.slimbuild.core.export.ImageExport;
@@ -104,6 +105,13 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--source-date-epoch", paramLabel = "SECONDS",
       description = "Timestamp of every file and history entry. Default: $SOURCE_DATE_EPOCH, else 0.")
   Long sourceDateEpoch;
+
+  @Option(names = "--created", paramLabel = "epoch|git|now",
+      description = "The image's time (config, history, file times, annotations): epoch"
+          + " (--source-date-epoch, else $SOURCE_DATE_EPOCH, else 0), git (HEAD's commit time of"
+          + " the context's checkout) or now (not reproducible). Default: --source-date-epoch if"
+          + " given, else git in a checkout, else epoch.")
+  String created;
 
   @Option(names = "--metadata-file", paramLabel = "FILE",
       description = "Write the image digest, platform manifests and sizes as JSON.")
@@ -343,7 +351,10 @@ final class BuildCommand implements Callable<Integer> {
     }
     Map<String, String> args = parseBuildArgs();
     Map<String, String> labelValues = keyValues(labels, "--label");
-    long epoch = epoch();
+    Long epochValue = epoch(); // checked before any work; null: none given
+    if (created != null && !List.of("epoch", "git", "now").contains(created)) {
+      throw new SlimbuildException("invalid --created '" + created + "': expected epoch, git or now");
+    }
     AttestOptions attest = AttestOptions.parse(sbomFlags, provenanceFlags, attests);
     // before building: a wrong password must not cost a build
     PrivateKey signingKey =
@@ -363,6 +374,7 @@ final class BuildCommand implements Callable<Integer> {
       }
       Map<String, NamedContext> byKey = NamedContext.byKey(named);
       inputs.resolve(context, file, main.stdio().in());
+      long epoch = createdTime(inputs.context(), epochValue);
       BuildRequest request =
           new BuildRequest(inputs.context(), inputs.dockerfile(), inputs.dockerfileName(), args,
               Optional.ofNullable(target), platformList, labelValues, c, level, epoch,
@@ -463,7 +475,8 @@ final class BuildCommand implements Callable<Integer> {
     return runRootfs;
   }
 
-  private long epoch() {
+  /** --source-date-epoch, else $SOURCE_DATE_EPOCH, checked; null when neither is given. */
+  private Long epoch() {
     if (sourceDateEpoch != null) {
       if (sourceDateEpoch < 0) {
         throw new SlimbuildException("invalid --source-date-epoch " + sourceDateEpoch);
@@ -472,7 +485,7 @@ final class BuildCommand implements Callable<Integer> {
     }
     String env = env().get("SOURCE_DATE_EPOCH");
     if (env == null || env.isEmpty()) {
-      return 0;
+      return null;
     }
     try {
       long v = Long.parseLong(env.trim());
@@ -482,6 +495,26 @@ final class BuildCommand implements Callable<Integer> {
       return v;
     } catch (NumberFormatException e) {
       throw new SlimbuildException("invalid SOURCE_DATE_EPOCH '" + env + "': expected seconds");
+    }
+  }
+
+  /**
+   * The build's time, as --created asks: by default --source-date-epoch when given, else the
+   * commit time of HEAD when the context is a git checkout (same commit, same digest), else
+   * $SOURCE_DATE_EPOCH, else 0.
+   */
+  private long createdTime(Path context, Long epochValue) {
+    String mode = created != null ? created : sourceDateEpoch != null ? "epoch" : "default";
+    switch (mode) {
+      case "now":
+        return System.currentTimeMillis() / 1000;
+      case "git":
+        return GitCheckout.commitTime(context).orElseThrow(() -> new SlimbuildException(
+            "--created git: " + context + " is not in a git checkout (or git is not installed)"));
+      case "epoch":
+        return epochValue == null ? 0 : epochValue;
+      default:
+        return GitCheckout.commitTime(context).orElse(epochValue == null ? 0 : epochValue);
     }
   }
 

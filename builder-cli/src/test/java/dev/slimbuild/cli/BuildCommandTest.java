@@ -723,7 +723,7 @@ class BuildCommandTest {
    * umoci, see BuildToolsIT) and paste the digest from the failure message into GOLDEN.
    */
   private static final String GOLDEN =
-      "sha256:05b3e149cf4d619b0ec421e327cd28ecdc05b4e314a7a17c4795d2dd956b3f06";
+      "sha256:0b3715b36b31f4cd69214867784c87cb15f1b203a01faaccf736f1d1e0645b51";
 
   @Test
   void goldenDigest() throws Exception {
@@ -734,6 +734,22 @@ class BuildCommandTest {
         "--compression", "zstd", "--compression-level", "3");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.digest()).isEqualTo(GOLDEN);
+  }
+
+  /** The same image with its SBOM and provenance, as an index: pinned the same way. */
+  private static final String GOLDEN_ATTESTED =
+      "sha256:614afb2560b778ca0e8b54ec7410008ac9c7aae1f223b4bd33bed030f32941b2";
+
+  @Test
+  void goldenDigestWithSbomAndProvenance() throws Exception {
+    Path ctx =
+        reproContext("golden-attested", List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt",
+            "b/deep/three.bin", "c/empty"), 42);
+    Run r = build(ctx, "--platform", "linux/amd64", "--source-date-epoch", "1700000000",
+        "--compression", "zstd", "--compression-level", "3", "--sbom=true",
+        "--provenance=mode=max", "-o", "type=oci,tar=false,dest=" + dir.resolve("golden-oci"));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.digest()).isEqualTo(GOLDEN_ATTESTED);
   }
 
   private static List<String> iterableNames(JsonNode obj) {

@@ -321,6 +321,56 @@ class ExportIT {
   }
 
   @Test
+  void aCheckoutGivesItsCommitTimeAndTheStandardAnnotations() throws Exception {
+    Path repo = copyContext("repo", "FROM " + registry.base() + " AS base\nFROM base\n"
+        + "COPY a.txt /a.txt\n");
+    Map<String, String> gitEnv = Map.of("GIT_COMMITTER_DATE", "2024-03-01T12:00:00Z",
+        "GIT_AUTHOR_DATE", "2024-03-01T12:00:00Z");
+    for (String[] cmd : new String[][] {{"git", "init", "-q"},
+        {"git", "remote", "add", "origin", "https://user:pw@git.example.test/team/app.git"},
+        {"git", "add", "."},
+        {"git", "-c", "user.name=t", "-c", "user.email=t@example.test", "commit", "-qm", "x"}}) {
+      List<String> full = new ArrayList<>(List.of("env"));
+      gitEnv.forEach((k, v) -> full.add(k + "=" + v));
+      full.addAll(List.of(cmd));
+      ok(repo, full.toArray(String[]::new));
+    }
+    String commit = new String(ok(repo, "git", "rev-parse", "HEAD").stdout(),
+        StandardCharsets.UTF_8).trim();
+    Run r = cli("build", "--progress", "quiet", "-o", "type=oci,tar=false,dest="
+        + dir.resolve("git-out"), repo.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    BuildFixtures.Image image = BuildFixtures.image(dir.resolve("git-out"));
+    assertThat(image.config().get("created").asText()).isEqualTo("2024-03-01T12:00:00Z");
+    var annotations = image.manifest().get("annotations");
+    assertThat(annotations.get("org.opencontainers.image.created").asText())
+        .isEqualTo("2024-03-01T12:00:00Z");
+    assertThat(annotations.get("org.opencontainers.image.revision").asText()).isEqualTo(commit);
+    assertThat(annotations.get("org.opencontainers.image.source").asText())
+        .isEqualTo("https://git.example.test/team/app.git"); // no credentials
+    assertThat(annotations.get("org.opencontainers.image.base.name").asText())
+        .isEqualTo(registry.base());
+    assertThat(annotations.get("org.opencontainers.image.base.digest").asText())
+        .startsWith("sha256:");
+    // the same commit again: the same digest; --created epoch: SOURCE_DATE_EPOCH's time
+    Run again = cli("build", "--progress", "quiet", "-o", "type=oci,tar=false,dest="
+        + dir.resolve("git-again"), repo.toString());
+    assertThat(again.digest()).isEqualTo(r.digest());
+    Run epoch = cli("build", "--progress", "quiet", "--created", "epoch", "-o",
+        "type=oci,tar=false,dest=" + dir.resolve("epoch-out"), repo.toString());
+    assertThat(epoch.code()).as(epoch.err()).isZero();
+    assertThat(BuildFixtures.image(dir.resolve("epoch-out")).config().get("created").asText())
+        .isEqualTo("1970-01-01T00:00:00Z");
+    Run notACheckout = cli("build", "--created", "git", copyContext("plain-git",
+        "FROM scratch\nCOPY a.txt /a.txt\n").toString());
+    BuildFixtures.assertInputError(notACheckout);
+    assertThat(notACheckout.err()).contains("--created git:").contains("not in a git checkout");
+    Run bad = cli("build", "--created", "yesterday", repo.toString());
+    BuildFixtures.assertInputError(bad);
+    assertThat(bad.err()).contains("invalid --created 'yesterday'");
+  }
+
+  @Test
   void badOutputsAreClearErrorsBeforeTheBuild() throws Exception {
     Path ctx = context();
     Files.createDirectories(dir.resolve("a-dir"));

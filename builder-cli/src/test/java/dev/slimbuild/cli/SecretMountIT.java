@@ -92,7 +92,7 @@ class SecretMountIT {
 
   private BuildFixtures.Run build(Map<String, String> extraEnv, Path ctx, String... extra) {
     List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out"),
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"),
         "--metadata-file", dir.resolve("metadata.json").toString()));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
@@ -221,7 +221,7 @@ class SecretMountIT {
         BuildToolsIT.Result r = asNobody(shared, Map.of("MY_API", fromEnv), "build", "--no-cache",
             "--insecure-registry", host, "--sandbox", sandbox, "--progress", "plain",
             "--secret", "id=tok,src=" + secretFile, "--secret", "id=api,env=MY_API",
-            "-o", "type=oci,dest=" + out, ctx.toString());
+            "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.all()).contains("in a user namespace").doesNotContain(fromFile)
             .doesNotContain(fromEnv);
@@ -290,7 +290,7 @@ class SecretMountIT {
         "RUN --mount=type=secret,id=GH_TOKEN,required sha256sum /run/secrets/GH_TOKEN"
             + " | cut -c1-64 > /gh.sha\n");
     List<String> args = new ArrayList<>(List.of("buildx", "build", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out"), "--secret",
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), "--secret",
         "id=GH_TOKEN", ctx.toString()));
     BuildFixtures.Run r = BuildFixtures.runIn(dir, Map.of("GH_TOKEN", value),
         args.toArray(String[]::new));

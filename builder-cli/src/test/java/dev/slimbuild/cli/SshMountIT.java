@@ -200,7 +200,7 @@ class SshMountIT {
     Path ctx = dir.resolve("ctx");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + gitBase + "\n" + dockerfile);
     List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry",
-        host, "--progress", "plain", "-o", "type=oci,dest=" + dir.resolve("out")));
+        host, "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, env, args.toArray(String[]::new));
@@ -285,7 +285,7 @@ class SshMountIT {
         Path out = shared.resolve("out-" + sandbox);
         BuildToolsIT.Result r = SecretMountIT.asNobody(shared, Map.of(), "build", "--no-cache",
             "--insecure-registry", host, "--sandbox", sandbox, "--progress", "plain",
-            "--ssh", "deploy=" + key, "-o", "type=oci,dest=" + out, ctx.toString());
+            "--ssh", "deploy=" + key, "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.all()).contains("in a user namespace");
         assertThat(ownFiles(BuildFixtures.image(out)).get("src/hello.txt").text())

@@ -16,15 +16,27 @@ import java.util.Map;
  * @param cyclonedx CycloneDX 1.6 instead of SPDX 2.3
  * @param provenance whether each platform gets SLSA provenance
  * @param provenanceMax provenance with each step's cache key and layer
- * @param explicit whether a flag asked for them (OCI layouts carry them only then)
+ * @param sbomAsked whether a flag turned the SBOM on (not only the default)
+ * @param provenanceAsked whether a flag turned provenance on
  */
 public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
-    boolean provenanceMax, boolean explicit) {
+    boolean provenanceMax, boolean sbomAsked, boolean provenanceAsked) {
   /** The default: an SPDX SBOM and min provenance. */
-  public static final AttestOptions DEFAULT = new AttestOptions(true, false, true, false, false);
+  public static final AttestOptions DEFAULT =
+      new AttestOptions(true, false, true, false, false, false);
 
   /** None at all. */
-  public static final AttestOptions NONE = new AttestOptions(false, false, false, false, false);
+  public static final AttestOptions NONE =
+      new AttestOptions(false, false, false, false, false, false);
+
+  /**
+   * What an OCI layout carries: only what a flag turned on, so that by default a layout of one
+   * platform stays one manifest (umoci and skopeo 1.9 refuse an index of it and attestations).
+   */
+  public AttestOptions forLayouts() {
+    return new AttestOptions(sbom && sbomAsked, cyclonedx, provenance && provenanceAsked,
+        provenanceMax, sbomAsked, provenanceAsked);
+  }
 
   /** Whether anything is attached. */
   public boolean any() {
@@ -34,6 +46,8 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
   /** Parses the flags, in order (a later one wins); errors name the exact value. */
   public static AttestOptions parse(List<String> sbomFlags, List<String> provenanceFlags,
       List<String> attests) {
+    boolean sbomAsked = false;
+    boolean provAsked = false;
     boolean sbom = DEFAULT.sbom;
     boolean cyclonedx = DEFAULT.cyclonedx;
     boolean prov = DEFAULT.provenance;
@@ -41,12 +55,14 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
     for (String v : sbomFlags) {
       Map<String, String> kv = fields("--sbom", v);
       sbom = enabled("--sbom", v, kv);
+      sbomAsked = sbom;
       cyclonedx = generator("--sbom", v, kv, cyclonedx);
       only("--sbom", v, kv, "generator", "scan-context", "scan-stage");
     }
     for (String v : provenanceFlags) {
       Map<String, String> kv = fields("--provenance", v);
       prov = enabled("--provenance", v, kv);
+      provAsked = prov;
       max = mode("--provenance", v, kv, max);
       only("--provenance", v, kv, "mode", "builder-id", "version", "inline-only", "reproducible");
     }
@@ -56,10 +72,12 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
       boolean on = !"true".equalsIgnoreCase(kv.remove("disabled"));
       if ("sbom".equals(type)) {
         sbom = on;
+        sbomAsked = on;
         cyclonedx = generator("--attest", v, kv, cyclonedx);
         only("--attest", v, kv, "generator", "scan-context", "scan-stage");
       } else if ("provenance".equals(type)) {
         prov = on;
+        provAsked = on;
         max = mode("--attest", v, kv, max);
         only("--attest", v, kv, "mode", "builder-id", "version", "inline-only", "reproducible");
       } else {
@@ -67,8 +85,7 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
             + "': type must be sbom or provenance");
       }
     }
-    boolean explicit = !sbomFlags.isEmpty() || !provenanceFlags.isEmpty() || !attests.isEmpty();
-    return new AttestOptions(sbom, cyclonedx, prov, max, explicit);
+    return new AttestOptions(sbom, cyclonedx, prov, max, sbomAsked, provAsked);
   }
 
   private static Map<String, String> fields(String flag, String v) {

@@ -2,6 +2,7 @@ package dev.slimbuild.core.attest;
 
 import dev.slimbuild.core.build.BuildRequest;
 import dev.slimbuild.core.build.BuildResult;
+import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
@@ -26,7 +27,7 @@ public final class BuildAttestations {
   public static Attestor.Statements of(BuildRequest request, BuildResult result,
       AttestOptions options, List<ImageReference> names, SbomMaker sbom) throws IOException {
     Digest dockerfile = Digest.sha256Of(Files.readAllBytes(request.dockerfile()));
-    Optional<Provenance.Source> source = GitCheckout.find(request.context());
+    Optional<GitCheckout.Source> source = GitCheckout.find(request.context());
     String version = version();
     return image -> {
       List<Statement> out = new ArrayList<>();
@@ -49,13 +50,4 @@ public final class BuildAttestations {
     return v == null ? "dev" : v;
   }
 
-  /** Where a context directory's git checkout is, if it is in one. */
-  static Optional<Path> gitDir(Path context) {
-    for (Path p = context.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve(".git"))) {
-        return Optional.of(p.resolve(".git"));
-      }
-    }
-    return Optional.empty();
-  }
 }

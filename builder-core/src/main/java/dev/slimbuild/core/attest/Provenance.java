@@ -3,6 +3,7 @@ package dev.slimbuild.core.attest;
 import dev.slimbuild.core.build.BuildRequest;
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.cache.CacheContents;
+import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.cache.StepRecord;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.json.JsonArray;
@@ -45,12 +46,9 @@ public final class Provenance {
 
   private Provenance() {}
 
-  /** The git checkout a context lives in, if any. */
-  public record Source(String url, String commit) {}
-
   /** The predicate for {@code image} of {@code result}. */
   public static JsonObject predicate(BuildRequest request, BuildResult result, BuiltImage image,
-      Digest dockerfile, Optional<Source> source, String version, boolean max) {
+      Digest dockerfile, Optional<GitCheckout.Source> source, String version, boolean max) {
     Map<String, String> args = new TreeMap<>();
     request.buildArgs().forEach((k, v) -> args.put("build-arg:" + k,
         ImageLints.looksLikeSecret(k) ? "<redacted: the name looks like a secret>" : v));

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.registry.RegistryProvider;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.cache.BuildCache;
@@ -433,6 +434,30 @@ public final class Builder {
         bases.resolvedImages());
   }
 
+  /**
+   * The manifest's annotations: the OCI standard ones slimbuild knows ({@code created}; {@code
+   * source} and {@code revision} when the context is a git checkout; {@code base.name} and {@code
+   * base.digest} of the image the final stage starts from), then {@code --annotation}'s, which
+   * win.
+   */
+  private Map<String, String> standardAnnotations(StageResult target, BuildRequest request) {
+    Map<String, String> out = new TreeMap<>();
+    out.put("org.opencontainers.image.created",
+        Instant.ofEpochSecond(request.sourceDateEpoch()).toString());
+    GitCheckout.find(request.context()).ifPresent(g -> {
+      if (!g.url().isEmpty()) {
+        out.put("org.opencontainers.image.source", g.url());
+      }
+      out.put("org.opencontainers.image.revision", g.commit());
+    });
+    target.baseImage().ifPresent(b -> {
+      out.put("org.opencontainers.image.base.name", b.reference().toString());
+      out.put("org.opencontainers.image.base.digest", b.digest().toString());
+    });
+    out.putAll(manifestAnnotations);
+    return out;
+  }
+
   /** The final stage's index and those of the stages it starts FROM, in order. */
   private static List<Integer> chain(BuildPlan plan) {
     Map<Integer, PlannedStage> byIndex = new HashMap<>();
@@ -561,6 +586,7 @@ public final class Builder {
         remote.add(l.descriptor().digest());
       }
     }
-    return BuiltImage.assemble(store, config, descriptors, manifestAnnotations, remote);
+    return BuiltImage.assemble(store, config, descriptors,
+        standardAnnotations(target, request), remote);
   }
 }

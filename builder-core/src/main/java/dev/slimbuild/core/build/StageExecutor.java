@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheKey;
 import dev.slimbuild.core.cache.CachedLayer;
@@ -80,6 +81,7 @@ final class StageExecutor {
   private StageState state;
   /** The base's files, loaded on first use; then {@link #tree} is built. */
   private BaseTree base = BaseTree.EMPTY;
+  private Optional<ResolvedImage> baseImage = Optional.empty();
   private FileTree tree;
   private final List<LayerRef> layers = new ArrayList<>();
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
@@ -221,7 +223,7 @@ final class StageExecutor {
                 config.toContainerConfig(),
                 layers.stream().map(LayerRef::diffId).toList(), List.of())
             .withHistory(history);
-    return new StageResult(image, layers, base, layerEntries, stageKey);
+    return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
 
   /**
@@ -302,6 +304,9 @@ final class StageExecutor {
   /** Starts the stage from its base; returns the base's ONBUILD triggers, to run first. */
   private List<Instruction> startFromBase() throws IOException {
     FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources(), sink, created);
+    // the image the stage's files start from, through FROM other-stage chains
+    baseImage = start.image().isPresent() ? start.image()
+        : stage.baseStage().map(done::get).flatMap(StageResult::baseImage);
     start.image().ifPresent(i -> events.accept(new BuildEvent.BaseImage(
         plan.platform().toString(), stage.displayName(), stage.baseName(), i.digest().toString(),
         i.layers().size(), i.layers().stream().mapToLong(Descriptor::size).sum())));

@@ -13,7 +13,8 @@ import java.util.List;
  */
 record StageResult(
     ImageConfig config, List<LayerRef> layers, BaseTree base, List<StageLayer> layerEntries,
-    dev.slimbuild.core.oci.Digest key) {
+    dev.slimbuild.core.oci.Digest key,
+    java.util.Optional<dev.slimbuild.core.pull.ResolvedImage> baseImage) {
   StageResult {
     layers = List.copyOf(layers);
     layerEntries = List.copyOf(layerEntries);

@@ -24,13 +24,6 @@ public interface Exporter {
     return true;
   }
 
-  /**
-   * Whether what it writes carries attestations (a registry, an OCI layout), as BuildKit's image
-   * and OCI exporters do; a docker-archive, the image's files and the local store do not.
-   */
-  default boolean attests() {
-    return false;
-  }
 
   /** Whether it writes to standard output (then nothing else may). */
   default boolean toStdout() {

@@ -32,15 +32,8 @@ final class ImageArchiveExporter implements Exporter {
   private final boolean tar;
   private final List<ImageReference> names;
   private final OutputStream stdout;
-  private final boolean attests;
 
-  /**
-   * {@code attests}: whether an OCI output carries the attestations; only when a flag asks for
-   * them, so that a layout of one platform stays one manifest that umoci and skopeo read.
-   */
-  ImageArchiveExporter(OutputSpec spec, List<ImageReference> names, OutputStream stdout,
-      boolean attests) {
-    this.attests = spec.type() == OutputSpec.Type.OCI && attests;
+  ImageArchiveExporter(OutputSpec spec, List<ImageReference> names, OutputStream stdout) {
     this.type = spec.type();
     this.dest = spec.dest().orElseThrow();
     this.tar = spec.tar();
@@ -55,10 +48,6 @@ final class ImageArchiveExporter implements Exporter {
     return what + " output to " + (dest.toString().equals("-") ? "standard output" : dest);
   }
 
-  @Override
-  public boolean attests() {
-    return attests;
-  }
 
   @Override
   public boolean toStdout() {
@@ -78,7 +67,8 @@ final class ImageArchiveExporter implements Exporter {
   @Override
   public void export(ExportContext c) throws IOException {
     BlobStore blobs = c.blobs();
-    ImageOutput image = attests ? c.image() : c.result().image();
+    // an OCI layout carries what AttestOptions.forLayouts asks; a docker-archive none
+    ImageOutput image = type == OutputSpec.Type.OCI ? c.image() : c.result().image();
     if (type == OutputSpec.Type.DOCKER) {
       AtomicFile.write(dest, stdout, out -> DockerArchiveWriter.write(blobs, image, names,
           layer -> Decompressors.open(blobs.open(layer.digest()), layer.mediaType()), out));

@@ -83,7 +83,7 @@ public final class ImageExport {
     for (OutputSpec o : r.outputs()) {
       switch (o.type()) {
         case OCI, DOCKER -> out.add(
-            new ImageArchiveExporter(o, r.names(), r.stdout(), r.attest().explicit()));
+            new ImageArchiveExporter(o, r.names(), r.stdout()));
         case LOCAL, TAR -> out.add(new FilesExporter(o, r.stdout()));
         default -> {
           List<ImageReference> names = o.names().isEmpty() ? r.names()
@@ -173,23 +173,36 @@ public final class ImageExport {
             + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
       }
     }
+    // pushes carry the attestations asked for or on by default; OCI layouts those asked for
     AttestOptions attest = request.attest();
-    if (attest.any() && exporters.stream().anyMatch(Exporter::attests)) {
-      BuildAttestations.SbomMaker sbom = SbomStatements.of(c.result(), c.builder(), c.blobs(),
-          request.store().root().resolve("cache").resolve("attest"), c.epoch(),
-          attest.cyclonedx());
-      ImageOutput attested = Attestor.attach(c.blobs(), c.result().image(),
-          BuildAttestations.of(c.request(), c.result(), attest, request.names(), sbom));
-      c = c.with(attested);
+    ImageOutput plain = c.result().image();
+    ImageOutput pushed = plain;
+    ImageOutput layout = plain;
+    if (attest.any() && exporters.stream().anyMatch(e -> e instanceof PushExporter)) {
+      pushed = attach(c, attest);
     }
+    AttestOptions forLayouts = attest.forLayouts();
+    if (forLayouts.any() && exporters.stream().anyMatch(e -> e instanceof ImageArchiveExporter)) {
+      layout = forLayouts.equals(attest) && pushed != plain ? pushed : attach(c, forLayouts);
+    }
+    ImageOutput reported = pushed != plain ? pushed : layout;
     for (Exporter e : exporters) {
-      e.export(c);
+      e.export(c.with(e instanceof PushExporter ? pushed
+          : e instanceof ImageArchiveExporter ? layout : reported));
       String done = e.done();
       if (done != null) {
         c.events().accept(new BuildEvent.Info(done));
       }
     }
-    return c.image();
+    return reported;
+  }
+
+  private ImageOutput attach(ExportContext c, AttestOptions options) throws IOException {
+    BuildAttestations.SbomMaker sbom = SbomStatements.of(c.result(), c.builder(), c.blobs(),
+        request.store().root().resolve("cache").resolve("attest"), c.epoch(),
+        options.cyclonedx());
+    return Attestor.attach(c.blobs(), c.result().image(),
+        BuildAttestations.of(c.request(), c.result(), options, request.names(), sbom));
   }
 
   /** Whether {@code budget} is set and some platform exceeds it (the size report is printed). */

@@ -49,10 +49,6 @@ final class PushExporter implements Exporter {
     return null; // the push reports each name and blob itself
   }
 
-  @Override
-  public boolean attests() {
-    return true;
-  }
 
   @Override
   public boolean needsLocalBlobs() {

@@ -15,12 +15,15 @@ class AttestOptionsTest {
   @Test
   void buildxForms() {
     assertThat(parse(List.of(), List.of(), List.of()))
-        .isEqualTo(new AttestOptions(true, false, true, false, false));
+        .isEqualTo(AttestOptions.DEFAULT);
+    assertThat(AttestOptions.DEFAULT.forLayouts().any()).isFalse();
     assertThat(parse(List.of("false"), List.of("false"), List.of()).any()).isFalse();
     AttestOptions max = parse(List.of("generator=cyclonedx"), List.of("mode=max"), List.of());
     assertThat(max.cyclonedx()).isTrue();
     assertThat(max.provenanceMax()).isTrue();
-    assertThat(max.explicit()).isTrue();
+    assertThat(max.forLayouts().provenance()).isTrue(); // asked for: layouts carry it
+    assertThat(max.forLayouts().sbom()).isTrue(); // --sbom=generator=... asks for one
+    assertThat(parse(List.of(), List.of("false"), List.of()).forLayouts().any()).isFalse();
     // build-push-action's line
     AttestOptions action = parse(List.of(), List.of(), List.of("type=provenance,mode=min,"
         + "inline-only=true,builder-id=https://example.test/runs/1"));

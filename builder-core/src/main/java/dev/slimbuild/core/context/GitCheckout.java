@@ -1,4 +1,4 @@
-package dev.slimbuild.core.attest;
+package dev.slimbuild.core.context;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,13 +14,17 @@ import java.util.regex.Pattern;
  * git: provenance must not depend on a git binary being installed. Credentials in the URL are
  * dropped.
  */
-final class GitCheckout {
+public final class GitCheckout {
+  /** A checkout's origin URL ("" when it has none) and HEAD's commit. */
+  public record Source(String url, String commit) {}
+
   private static final Pattern SHA1 = Pattern.compile("[0-9a-f]{40}");
 
   private GitCheckout() {}
 
-  static Optional<Provenance.Source> find(Path context) {
-    Optional<Path> git = BuildAttestations.gitDir(context);
+  /** The checkout {@code context} is in, if it is in one. */
+  public static Optional<Source> find(Path context) {
+    Optional<Path> git = gitDir(context);
     if (git.isEmpty()) {
       return Optional.empty();
     }
@@ -36,10 +40,51 @@ final class GitCheckout {
       if (commit == null || !SHA1.matcher(commit).matches()) {
         return Optional.empty();
       }
-      return Optional.of(new Provenance.Source(origin(git.get()), commit));
+      return Optional.of(new Source(origin(git.get()), commit));
     } catch (IOException e) {
       return Optional.empty(); // not a readable checkout: no source in the provenance
     }
+  }
+
+  /**
+   * The commit time (seconds) of HEAD of the checkout {@code context} is in, through the {@code
+   * git} binary (a commit object may be packed); empty when it is not a checkout or git cannot
+   * tell.
+   */
+  public static Optional<Long> commitTime(Path context) {
+    if (gitDir(context).isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Process p = new ProcessBuilder("git", "-C", context.toString(), "log", "-1", "--format=%ct",
+          "HEAD").redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      p.getOutputStream().close();
+      byte[] out = p.getInputStream().readNBytes(64);
+      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return Optional.empty();
+      }
+      String text = new String(out, StandardCharsets.US_ASCII).strip();
+      return p.exitValue() == 0 && text.matches("[0-9]{1,12}")
+          ? Optional.of(Long.parseLong(text)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // no git binary: the caller falls back to SOURCE_DATE_EPOCH
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** Where a context directory's git checkout is, if it is in one. */
+  static Optional<Path> gitDir(Path context) {
+    for (Path p = context.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve(".git"))) {
+        return Files.isDirectory(p.resolve(".git")) ? Optional.of(p.resolve(".git"))
+            : Optional.empty(); // a worktree's .git file: git itself is asked for the time
+      }
+    }
+    return Optional.empty();
   }
 
   private static String packed(Path git, String ref) throws IOException {
