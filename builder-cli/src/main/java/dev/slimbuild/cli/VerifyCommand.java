@@ -1,5 +1,10 @@
 package dev.slimbuild.cli;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.sign.CosignAttestations;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonArray;
@@ -69,23 +74,41 @@ final class VerifyCommand implements Callable<Integer> {
     PublicKey publicKey = SigningKeys.loadPublic(key, "--key");
     String name = ref.name();
     ImageSignatures.Report report;
+    // each image's signed attestations (cosign attest's .att), checked when there are any
+    Map<Digest, List<CosignAttestations.Checked>> attestations = new LinkedHashMap<>();
     try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
       ImageSignatures signatures =
           new ImageSignatures(registries.forHost(ref.registry()), ref.repository());
       RawManifest top = signatures.resolve(ImageSigning.reference(ref));
       report = signatures.verify(top, publicKey, format);
+      for (ImageSignatures.TargetResult t : report.targets()) {
+        if (MediaType.isManifest(t.target().mediaType())) {
+          List<CosignAttestations.Checked> checked = CosignAttestations.verify(
+              registries.forHost(ref.registry()), ref.repository(), t.target().digest(),
+              publicKey);
+          if (!checked.isEmpty()) {
+            attestations.put(t.target().digest(), checked);
+          }
+        }
+      }
     }
+    boolean attestationsOk = attestations.values().stream()
+        .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok));
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
-      out.println(Json.writeString(json(name, report)));
+      out.println(Json.writeString(json(name, report, attestations)));
     } else {
       text(out, name, report);
+      attestations.forEach((d, l) -> l.forEach(c -> out.println("  " + (c.ok() ? "ok" : "invalid")
+          + " attestation " + c.predicateType() + " of " + name + "@" + d + ": " + c.reason())));
     }
     out.flush();
-    if (report.ok()) {
+    PrintWriter err = spec.commandLine().getErr();
+    attestations.forEach((d, l) -> l.stream().filter(c -> !c.ok()).forEach(c -> err.println(
+        "error: " + name + "@" + d + ": attestation " + c.predicateType() + ": " + c.reason())));
+    if (report.ok() && attestationsOk) {
       return 0;
     }
-    PrintWriter err = spec.commandLine().getErr();
     for (ImageSignatures.TargetResult t : report.targets()) {
       if (!t.ok()) {
         err.println("error: " + name + "@" + t.target().digest() + platform(t) + ": "
@@ -114,7 +137,8 @@ final class VerifyCommand implements Callable<Integer> {
     }
   }
 
-  private static JsonObject json(String name, ImageSignatures.Report report) {
+  private static JsonObject json(String name, ImageSignatures.Report report,
+      Map<Digest, List<CosignAttestations.Checked>> attestations) {
     List<JsonValue> targets = new ArrayList<>();
     for (ImageSignatures.TargetResult t : report.targets()) {
       List<JsonValue> sigs = new ArrayList<>();
@@ -137,9 +161,15 @@ final class VerifyCommand implements Callable<Integer> {
       b.put("signatures", new JsonArray(sigs));
       targets.add(b.build());
     }
+    List<JsonValue> atts = new ArrayList<>();
+    attestations.forEach((d, l) -> l.forEach(c -> atts.add(JsonObject.builder()
+        .put("subject", d.toString()).put("predicateType", c.predicateType())
+        .put("ok", c.ok()).put("reason", c.reason()).build())));
     return JsonObject.builder()
+        .put("attestations", new JsonArray(atts))
         .put("image", name)
-        .put("ok", report.ok())
+        .put("ok", report.ok() && attestations.values().stream()
+            .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok)))
         .put("targets", new JsonArray(targets))
         .build();
   }

@@ -301,6 +301,18 @@ class SigningRegistryIT {
       }
     }
 
+    // slimbuild verify checks the signatures and each signed attestation
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+        host + "/" + repo + ":1");
+    assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
+    assertThat(verified.out()).contains("ok attestation https://slsa.dev/provenance/v1")
+        .contains("ok attestation https://spdx.dev/Document");
+    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
+        host, host + "/" + repo + ":1");
+    assertThat(otherKey.code()).isEqualTo(1);
+    assertThat(otherKey.err()).contains("attestation https://slsa.dev/provenance/v1: no signature"
+        + " by this key");
+
     // inspect prints them, by platform, from the registry and from an OCI layout
     Run inspect = cli(Map.of(), "inspect", "--provenance", "--insecure-registry", host,
         host + "/" + repo + ":1");
