@@ -9,6 +9,7 @@ import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.sbom.Sbom;
 import dev.slimbuild.core.sbom.SbomInput;
 import java.io.IOException;
@@ -52,18 +53,25 @@ public final class SbomStatements {
   private static SbomInput input(BuildResult result, Builder builder, BlobStore blobs,
       BuiltImage image, long epoch, List<ImageReference> names) {
     List<SbomInput.Layer> layers = new ArrayList<>();
-    int base = 0;
-    boolean inBase = true;
     for (Descriptor d : image.layers()) {
       Digest digest = d.digest();
-      boolean isBase = result.baseLayers().containsKey(digest);
-      if (inBase && isBase) {
-        base++;
-      } else {
-        inBase = false;
-      }
       layers.add(new SbomInput.Layer(digest, () -> blobs.has(digest) ? blobs.open(digest)
           : builder.openBaseLayer(result, digest)));
+    }
+    // the base's layers: the longest base image whose layers start the image's (a layer served
+    // by a registry cache is remote like a base layer, but the build made it)
+    int base = 0;
+    for (ResolvedImage b : result.bases()) {
+      List<Descriptor> bl = b.layers();
+      if (bl.size() > base && bl.size() <= image.layers().size()) {
+        boolean prefix = true;
+        for (int i = 0; i < bl.size() && prefix; i++) {
+          prefix = bl.get(i).digest().equals(image.layers().get(i).digest());
+        }
+        if (prefix) {
+          base = bl.size();
+        }
+      }
     }
     List<String> repositories = Statement.repositories(names);
     String name = repositories.isEmpty() ? "" : repositories.get(0);

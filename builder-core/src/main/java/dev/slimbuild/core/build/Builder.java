@@ -123,6 +123,13 @@ public final class Builder {
   /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
   public java.io.InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
     LayerRef r = result.baseLayers().get(digest);
+    if (r == null && !store.has(digest)) {
+      // a layer a registry cache served, still in the cache's repository
+      r = result.cache().importedLayer(digest)
+          .filter(l -> l.source().isPresent())
+          .map(l -> new LayerRef(l.blob(), l.diffId(), l.source()))
+          .orElse(null);
+    }
     if (r == null) {
       throw new java.nio.file.NoSuchFileException("blob " + digest);
     }

@@ -184,6 +184,18 @@ public final class BuildCache {
         i -> i.contents().layers().stream().anyMatch(l -> l.blob().digest().equals(blob)));
   }
 
+  /** The layer {@code blob} of an imported cache, with the repository that holds its bytes. */
+  public java.util.Optional<CachedLayer> importedLayer(Digest blob) {
+    for (Imported i : imports) {
+      for (CachedLayer l : i.contents().layers()) {
+        if (l.blob().digest().equals(blob)) {
+          return java.util.Optional.of(l);
+        }
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** Whether anything was used from the cache or made into it. */
   public boolean isEmpty() {
     return usedSteps.isEmpty() && madeSteps.isEmpty() && usedStages.isEmpty()
