@@ -83,16 +83,23 @@ public final class Main implements Runnable {
     }
     CommandLine cl = new CommandLine(new Main(env));
     String named = null;
+    boolean versionOnly = false;
     for (String a : args) {
       if (!a.startsWith("-")) {
         named = a;
         break;
       }
+      if (a.equals("--help") || a.equals("-h")) {
+        versionOnly = false;
+        break;
+      }
+      versionOnly |= a.equals("--version") || a.equals("-V");
     }
     Class<?> only = "help".equals(named) ? null : SUBCOMMANDS.get(named);
     if (only != null) {
       cl.addSubcommand(named, only);
-    } else {
+    } else if (!versionOnly || named != null) {
+      // `slimbuild --version` prints the version and models no subcommand
       SUBCOMMANDS.forEach(cl::addSubcommand);
     }
     cl.setOut(out);
@@ -102,6 +109,13 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The whole command tree, every subcommand modelled: for the completion and the man page. */
+  static CommandLine fullCommandLine() {
+    CommandLine cl = new CommandLine(new Main(Map.of()));
+    SUBCOMMANDS.forEach(cl::addSubcommand);
+    return cl;
   }
 
   public static void main(String[] args) {
