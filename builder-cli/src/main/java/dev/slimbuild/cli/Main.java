@@ -81,25 +81,27 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // what picocli prints, without loading it: its classes are too old (Java 5 bytecode) for
+      // the release's class-data archive to hold, and loading them is most of this command's time
+      for (String line : new Version().getVersion()) {
+        out.println(line);
+      }
+      out.flush();
+      return 0;
+    }
     CommandLine cl = new CommandLine(new Main(env));
     String named = null;
-    boolean versionOnly = false;
     for (String a : args) {
       if (!a.startsWith("-")) {
         named = a;
         break;
       }
-      if (a.equals("--help") || a.equals("-h")) {
-        versionOnly = false;
-        break;
-      }
-      versionOnly |= a.equals("--version") || a.equals("-V");
     }
     Class<?> only = "help".equals(named) ? null : SUBCOMMANDS.get(named);
     if (only != null) {
       cl.addSubcommand(named, only);
-    } else if (!versionOnly || named != null) {
-      // `slimbuild --version` prints the version and models no subcommand
+    } else {
       SUBCOMMANDS.forEach(cl::addSubcommand);
     }
     cl.setOut(out);
