@@ -18,6 +18,7 @@ declare -A need=(
   [setpriv]=util-linux
   [fsck.erofs]=erofs-utils
   [gcc]=gcc
+  [asciidoctor]=asciidoctor
 )
 
 missing=()
