@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * rebuild, the store's listing). Each line of the file named by the one argument is a command
  * line split at spaces; {@code !} before one means it is meant to fail (the error path); {@code
  * #} starts a comment. Output is discarded; a line that ends otherwise than meant stops the run
- * with exit code 1. Started by {@code scripts/release.sh}, never by slimbuild itself.
+ * with exit code 1; the run ends with System.exit, as a command does. Started by {@code
+ * scripts/release.sh}, never by slimbuild itself.
  */
 final class Training {
   private Training() {}
@@ -33,5 +34,7 @@ final class Training {
         System.exit(1);
       }
     }
+    // as slimbuild's own main ends: the JVM's exit path (it looks up a logger) is trained too
+    System.exit(0);
   }
 }
