@@ -151,6 +151,7 @@ if [[ "${FLAGS:-0}" == 1 ]]; then
     echo "$label: G1 instead of Serial|env $e $java $(without -XX:+UseSerialGC) $arch -jar $jar $args"
     echo "$label: with perf data|env $e $java $(without -XX:-UsePerfData) $arch -jar $jar $args"
     echo "$label: default initial heap|env $e $java $(without -Xms8m) $arch -jar $jar $args"
+    echo "$label: default compile thresholds|env $e $java $(without -XX:CompileThresholdScaling=10) $arch -jar $jar $args"
     echo "$label: + TieredStopAtLevel=1|env $e $java $kept -XX:TieredStopAtLevel=1 $arch -jar $jar $args"
     echo "$label: + Xss512k|env $e $java $kept -Xss512k $arch -jar $jar $args"
   }

@@ -94,11 +94,39 @@ asciidoctor -b manpage -D "$work/docs/man1" "$work/docs/man"/*.adoc
 flags=$(sed -n 's/^flags="\(.*\)"$/\1/p' "$launcher")
 [[ -n "$flags" ]] || die "no flags= line in $launcher"
 
-# training inputs: a copy of the example, so that the training reads nothing of the checkout
-mkdir -p "$work/example"
+# training inputs: a copy of the example, so that the training reads nothing of the checkout,
+# and a context FROM it once pushed to a loopback docker-registry (when there is one: the
+# registry client's classes are then in the archive too)
+mkdir -p "$work/example" "$work/from"
 cp -r examples/hello/. "$work/example/"
-sed -e "s|@EXAMPLE@|$work/example|g" -e "s|@WORK@|$work/train|g" scripts/release/training.txt \
-  >"$work/training.txt"
+registry_pid=
+trap 'if [[ -n "$registry_pid" ]]; then kill "$registry_pid"; wait "$registry_pid"; fi 2>/dev/null
+  rm -rf "$work"' EXIT
+registry=
+if command -v docker-registry >/dev/null && command -v python3 >/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  registry=127.0.0.1:$port
+  printf '%s\n' 'version: 0.1' 'log: {level: error}' \
+    "storage: {filesystem: {rootdirectory: $work/registry}}" \
+    "http: {addr: $registry, secret: training}" >"$work/registry.yml"
+  docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+  registry_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { cat "$work/registry.log" >&2; die "docker-registry did not start"; }
+fi
+printf 'FROM %s/example/hello:1\nCOPY hello.txt /copy/\n' "$registry" >"$work/from/Dockerfile"
+cp examples/hello/hello.txt "$work/from/"
+sed -e "s|@EXAMPLE@|$work/example|g" -e "s|@FROM@|$work/from|g" -e "s|@WORK@|$work/train|g" \
+  scripts/release/training.txt >"$work/training.txt"
+if [[ -n "$registry" ]]; then
+  sed -i "s|@REGISTRY@|$registry|g" "$work/training.txt"
+else
+  say "no docker-registry: the archive is trained without the registry client"
+  sed -i '/@REGISTRY@/d' "$work/training.txt"
+fi
 
 # train JAVA ARGS...: runs the training in a scratch store (each run gets a fresh one).
 train() {
