@@ -100,7 +100,7 @@ flags=$(sed -n 's/^flags="\(.*\)"$/\1/p' "$launcher")
 mkdir -p "$work/example" "$work/from"
 cp -r examples/hello/. "$work/example/"
 registry_pid=
-trap 'if [[ -n "$registry_pid" ]]; then kill "$registry_pid"; wait "$registry_pid"; fi 2>/dev/null
+trap 'if [[ -n "$registry_pid" ]]; then kill "$registry_pid"; wait "$registry_pid" || true; fi 2>/dev/null
   rm -rf "$work"' EXIT
 registry=
 if command -v docker-registry >/dev/null && command -v python3 >/dev/null; then
@@ -173,6 +173,29 @@ link_runtime() {
   "$jlink" "$@" --add-modules "$modules" --no-header-files --no-man-pages --output "$out"
 }
 
+# prune_providers RUNTIME: drops from the runtime's java.security the security providers whose
+# modules it lacks (XMLDSig, SunPCSC, SunPKCS11, JdkSASL). The JDK looks for a configured provider
+# it cannot find among every provider on the class path, which instantiates the jar's
+# BouncyCastle provider (thousands of algorithms; about 60 ms of every TLS connection here).
+prune_providers() {
+  local conf=$1/conf/security/java.security modules
+  modules=$(sed -n 's/^MODULES="\(.*\)"$/\1/p' "$1/release")
+  awk -v modules=" $modules " '
+    BEGIN {
+      split("SunJGSS=java.security.jgss SunSASL=java.security.sasl XMLDSig=java.xml.crypto " \
+        "SunPCSC=java.smartcardio JdkLDAP=java.naming JdkSASL=jdk.security.jgss " \
+        "SunPKCS11=jdk.crypto.cryptoki", pairs, " ")
+      for (i in pairs) { split(pairs[i], kv, "="); module[kv[1]] = kv[2] }
+    }
+    /^security\.provider\.[0-9]+=/ {
+      name = substr($0, index($0, "=") + 1); split(name, w, " ")
+      if ((w[1] in module) && index(modules, " " module[w[1]] " ") == 0) next
+      print "security.provider." ++n "=" name; next
+    }
+    { print }' "$conf" >"$conf.tmp"
+  mv "$conf.tmp" "$conf"
+}
+
 # cds_archive DIR JAVA...: a CDS archive, DIR/lib/slimbuild.jsa, of the JDK classes that the
 # training run loads (JDK 17: the class list of one run, then -Xshare:dump). Only the JDK's: a
 # JDK 17 archive holding the jar's classes names the jar by the absolute path it had at dump time
@@ -196,6 +219,7 @@ release_amd64() {
     # --strip-debug: no Java debug attributes and no native debug symbols. No --compress: a
     # compressed image reads slower and the .tar.gz is smaller without it.
     link_runtime "$JDK25/bin/jlink" "$s/runtime" --strip-debug
+    prune_providers "$s/runtime"
     fix_times "$s"
     say "amd64: training the AOT cache"
     train "$s/runtime/bin/java" $flags -XX:AOTCacheOutput="$s/lib/slimbuild.aot" \
@@ -206,6 +230,7 @@ release_amd64() {
     jdk17=$(dirname "$(dirname "$(readlink -f "$(command -v jlink)")")")
     say "amd64: no JDK 25 at $JDK25; runtime from $jdk17's jmods, with a CDS archive"
     link_runtime jlink "$s/runtime" --module-path "$jdk17/jmods" --strip-debug
+    prune_providers "$s/runtime"
     fix_times "$s"
     cds_archive "$s" "$s/runtime/bin/java" || die "amd64: the CDS dump failed"
   fi
@@ -254,6 +279,7 @@ release_arm64() {
   # --strip-debug would run the host's objcopy on arm64 binaries; Debian's are stripped already
   link_runtime "$jdk/usr/lib/jvm/java-17-openjdk-amd64/bin/jlink" "$s/runtime" \
     --module-path "$arm/usr/lib/jvm/java-17-openjdk-arm64/jmods" --strip-java-debug-attributes
+  prune_providers "$s/runtime"
   fix_times "$s"
   [[ "$(id -u)" != 0 ]] || apt_need qemu-aarch64-static=qemu-user-static
   if command -v qemu-aarch64-static >/dev/null; then

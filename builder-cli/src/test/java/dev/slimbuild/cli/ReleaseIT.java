@@ -195,11 +195,16 @@ class ReleaseIT {
       Files.writeString(docker.resolve("config.json"),
           "{\"auths\":{\"" + tls.host() + "\":{\"auth\":\"" + auth + "\"}}}");
       env.put("DOCKER_CONFIG", docker.toString());
+      Path inits = work.resolve("class-init.log");
+      env.put("JAVA_OPTS", env.get("JAVA_OPTS") + " -Xlog:class+init=info:file=" + inits);
       String tag = tls.host() + "/release/hello:1";
       Result pushed = hidden(env, launcher(), "build", "-q", "--push", "-t", tag,
           "--registry-ca", tls.caFile().toString(), repo.resolve("examples/hello").toString());
       assertThat(pushed.code()).as(pushed.err()).isZero();
       assertThat(pushed.err()).doesNotContain("s3cret").doesNotContain("WARNING");
+      // TLS without the jar's BouncyCastle provider: the runtime lists only the providers it has
+      assertThat(Files.readString(inits)).contains("sun/security/ssl/SSLContextImpl")
+          .doesNotContain("org/bouncycastle/jce/provider/BouncyCastleProvider");
 
       // read back in-process (this JVM's JDK, not the tarball's)
       Map<String, String> reader = BuildFixtures.isolatedEnv(dir.resolve("reader"));
