@@ -17,7 +17,8 @@
 #             the cold build exported (--cache-to mode=max); layer bytes downloaded and uploaded
 #   changed   one source file of the last COPY changed, rebuilt on the tool's storage; also
 #             against the tool's own cold build
-# Environment: REPS (default 3; medians), SKIP_BUILD=1 (reuse the jars), KEEP=1.
+# Environment: REPS (default 3; medians), SKIP_BUILD=1 (reuse the jars), KEEP=1, SLIMBUILD (the
+# launcher to time, e.g. a release tarball's bin/slimbuild; default builder-cli/target/slimbuild).
 # Needs root (apt-get, debootstrap, buildah's overlay storage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +26,7 @@ repo_root=$PWD
 
 REPS=${REPS:-3}
 WORKLOADS=${WORKLOADS:-apt go}
-SLIMBUILD=$repo_root/builder-cli/target/slimbuild
+SLIMBUILD=${SLIMBUILD:-$repo_root/builder-cli/target/slimbuild}
 JAR=$repo_root/benchmarks/target/benchmarks.jar
 CACHE=${SLIMBUILD_TEST_CACHE:-$HOME/.cache/slimbuild-test}/bench-debian
 

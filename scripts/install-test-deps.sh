@@ -25,6 +25,7 @@ declare -A need=(
   # SshMountIT: a loopback sshd serving a git repository, an ssh-agent holding the key
   [/usr/sbin/sshd]=openssh-server
   [ssh-agent]=openssh-client
+  [asciidoctor]=asciidoctor
 )
 
 missing=()

@@ -120,6 +120,15 @@ public final class Main implements Runnable {
       }
       args = java.util.Arrays.copyOfRange(args, 1, args.length);
     }
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // what picocli prints, without loading it: its classes are too old (Java 5 bytecode) for
+      // the release's class-data archive to hold, and loading them is most of this command's time
+      for (String line : new Version().getVersion()) {
+        out.println(line);
+      }
+      out.flush();
+      return 0;
+    }
     CommandLine cl = new CommandLine(new Main(env, stdio));
     String named = null;
     for (String a : args) {
@@ -141,6 +150,13 @@ public final class Main implements Runnable {
     out.flush();
     err.flush();
     return code;
+  }
+
+  /** The whole command tree, every subcommand modelled: for the completion and the man page. */
+  static CommandLine fullCommandLine() {
+    CommandLine cl = new CommandLine(new Main(Map.of(), Stdio.system()));
+    SUBCOMMANDS.forEach(cl::addSubcommand);
+    return cl;
   }
 
   public static void main(String[] args) {

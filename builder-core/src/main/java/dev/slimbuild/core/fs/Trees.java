@@ -2,6 +2,7 @@ package dev.slimbuild.core.fs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -48,6 +49,11 @@ public final class Trees {
       Files.delete(dir);
       return;
     }
+    if (isEmpty(dir)) {
+      // no pool for nothing to do (a build's staging directory, most often)
+      deleteTree(dir, dev, 0);
+      return;
+    }
     // the top levels by several threads: removing entries, like creating them, waits on the
     // file system more than on the CPU
     ForkJoinPool pool = new ForkJoinPool(Parallel.FILE_THREADS);
@@ -61,6 +67,15 @@ public final class Trees {
   }
 
   private static final int PARALLEL_LEVELS = 3;
+
+  /** Whether {@code dir} is empty; a directory this process cannot read is taken as not. */
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      return !s.iterator().hasNext();
+    } catch (AccessDeniedException e) {
+      return false;
+    }
+  }
 
   /** Deletes one directory's tree, its subdirectories as subtasks for the top levels. */
   private static final class Delete extends RecursiveAction {
