@@ -12,7 +12,7 @@ import java.util.Set;
 /**
  * buildx's flags that have no daemon behind them here: checked as buildx checks them, then mapped
  * to what they mean for slimbuild (or accepted, with what they mean stated in the help and the
- * README).
+ * docs/coming-from-buildx-kaniko.md).
  */
 final class BuildxFlags {
   private BuildxFlags() {}

@@ -10,7 +10,7 @@ import java.util.Optional;
  * --keep}), plus {@code --strip} patterns, minus paths matched by {@code --keep} patterns.
  */
 public final class StripRules {
-  /** The default table, in the order the README documents it. */
+  /** The default table, in the order docs/optimisation.md documents it. */
   public static final List<StripRule> DEFAULTS =
       List.of(
           new StripRule("apk", List.of("/var/cache/apk/*"), false, "Alpine package cache"),
