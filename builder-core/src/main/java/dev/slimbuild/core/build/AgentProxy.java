@@ -26,6 +26,7 @@ final class AgentProxy implements AutoCloseable {
   private final Path agent;
   private final ServerSocketChannel server;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+  private Thread acceptor;
 
   private AgentProxy(Path socket, Path agent, ServerSocketChannel server) {
     this.socket = socket;
@@ -54,7 +55,7 @@ final class AgentProxy implements AutoCloseable {
       throw e;
     }
     AgentProxy proxy = new AgentProxy(socket, agent, server);
-    daemon("slimbuild-ssh-accept", proxy::accept);
+    proxy.acceptor = daemon("slimbuild-ssh-accept", proxy::accept);
     return proxy;
   }
 
@@ -134,11 +135,19 @@ final class AgentProxy implements AutoCloseable {
   public void close() throws IOException {
     server.close();
     closeAll();
+    // the JDK closes a channel's descriptor only once its blocked accept() has returned: wait
+    // for it, so that nothing can connect any more when close() returns
+    try {
+      acceptor.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
-  private static void daemon(String name, Runnable r) {
+  private static Thread daemon(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
+    return t;
   }
 }
