@@ -172,7 +172,7 @@ for i in range(3000):
         f.write(" ".join(rnd.choice(words) for _ in range(10000)))
 PY
   printf 'FROM scratch\nCOPY data/ /data/\n' >"$work/big/Dockerfile"
-  big="build --no-cache --progress quiet -o type=oci,dest=$work/big-out $work/big"
+  big="build --no-cache --progress quiet -o type=oci,tar=false,dest=$work/big-out $work/big"
   variants "$(envof big)" "$big" "big COPY" | grep -v 'no class-data\|Xss' >"$work/big.cmds"
   echo "== launcher flags: a big COPY ($(du -sh "$work/big/data" | cut -f1)), ${BIG_REPS:-3} rounds"
   python3 "$work/harness.py" "$work/big.cmds" "${BIG_REPS:-3}"

@@ -64,13 +64,17 @@ class ReleaseIT {
     home = unpacked.resolve("slimbuild-" + version + "-linux-amd64");
   }
 
-  /** The environment of a user without a JDK: PATH holds only sh and readlink. */
+  /**
+   * The environment of a user without a JDK: PATH holds only sh, readlink and git (the build's
+   * time is HEAD's commit time in a checkout, read through git, as the in-process build reads it).
+   */
   private static Map<String, String> noJdk(Path work) throws IOException {
     Path bin = Files.createDirectories(work.resolve("path"));
-    for (String tool : List.of("sh", "readlink")) {
+    for (String tool : List.of("sh", "readlink", "git")) {
       Path link = bin.resolve(tool);
       if (!Files.exists(link)) {
-        Files.createSymbolicLink(link, Path.of(BusyboxBase.requireTool(tool, "coreutils")));
+        Files.createSymbolicLink(link, Path.of(BusyboxBase.requireTool(tool,
+            tool.equals("git") ? "git" : "coreutils")));
       }
     }
     Map<String, String> env = BuildFixtures.isolatedEnv(work);
@@ -160,14 +164,14 @@ class ReleaseIT {
 
     Path example = repo.resolve("examples/hello");
     Result built = hidden(env, launcher(), "build", "-t", "example/hello:1", "--progress",
-        "plain", "-o", "type=oci,dest=" + work.resolve("oci"), example.toString());
+        "plain", "-o", "type=oci,tar=false,dest=" + work.resolve("oci"), example.toString());
     assertThat(built.code()).as(built.err()).isZero();
     // Java 24+ warns of native access (zstd-jni) unless the jar's manifest allows it
     assertThat(built.err()).contains("COPY hello.txt config/ ./").doesNotContain("WARNING");
     // the same digest as this build's code gives in-process
     BuildFixtures.Run here = BuildFixtures.runIn(dir.resolve("in-process"), Map.of(), "build",
         "-t", "example/hello:1", "--progress", "quiet", "-o",
-        "type=oci,dest=" + dir.resolve("in-process/oci"), example.toString());
+        "type=oci,tar=false,dest=" + dir.resolve("in-process/oci"), example.toString());
     assertThat(here.code()).as(here.err()).isZero();
     assertThat(built.out().strip()).startsWith("sha256:").isEqualTo(here.digest());
     assertThat(BuildFixtures.image(work.resolve("oci")).rootfs().get("app/hello.txt").text())
