@@ -7,8 +7,6 @@ import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -26,7 +24,7 @@ public final class BuildAttestations {
   /** The statements {@code options} asks for, for each image of {@code result}. */
   public static Attestor.Statements of(BuildRequest request, BuildResult result,
       AttestOptions options, List<ImageReference> names, SbomMaker sbom) throws IOException {
-    Digest dockerfile = Digest.sha256Of(Files.readAllBytes(request.dockerfile()));
+    Digest dockerfile = result.dockerfile(); // as the build read it, not read again
     Optional<GitCheckout.Source> source = GitCheckout.find(request.context());
     String version = version();
     return image -> {

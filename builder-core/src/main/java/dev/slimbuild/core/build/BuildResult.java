@@ -13,12 +13,13 @@ import java.util.Map;
  * their bytes, while a push can mount them from their source repository. {@code sizeReports}:
  * each platform's layers, sizes and what optimisation left out, in platform order; {@code cache}:
  * the records the build used and made, for {@code --cache-to}; {@code bases}: every base image
- * (FROM, COPY --from, RUN --mount from=) as resolved, for provenance.
+ * (FROM, COPY --from, RUN --mount from=) as resolved, and {@code dockerfile} the digest of the
+ * Dockerfile as read, for provenance.
  */
 public record BuildResult(
     ImageOutput image, List<String> warnings, Map<Digest, LayerRef> baseLayers,
     Map<String, SizeReport> sizeReports, dev.slimbuild.core.cache.BuildCache cache,
-    List<ResolvedImage> bases) {
+    List<ResolvedImage> bases, Digest dockerfile) {
   public BuildResult {
     bases = List.copyOf(bases);
     warnings = List.copyOf(warnings);

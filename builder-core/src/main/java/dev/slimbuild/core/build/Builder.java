@@ -438,7 +438,7 @@ public final class Builder {
         images.size() == 1 ? images.get(0)
             : ImageIndex.assemble(store, images, indexAnnotations, descriptorAnnotations);
     return new BuildResult(out, warnings, bases.used(), reports, buildCache,
-        bases.resolvedImages());
+        bases.resolvedImages(), Digest.sha256Of(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**

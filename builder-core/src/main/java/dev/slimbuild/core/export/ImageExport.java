@@ -20,7 +20,6 @@ import java.security.PrivateKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Everything that happens to a finished build: the size budget, then each exporter in turn (the
@@ -150,10 +149,6 @@ public final class ImageExport {
     return exporters.stream().anyMatch(Exporter::toStdout);
   }
 
-  /** The exporters, in the order they run. */
-  public List<String> describe() {
-    return exporters.stream().map(Exporter::describe).toList();
-  }
 
   /**
    * Exports the build: fails first, writing nothing, when a platform is over the size budget;
@@ -211,8 +206,4 @@ public final class ImageExport {
         && reports.values().stream().anyMatch(s -> s.compressedSize() > budget);
   }
 
-  /** The budget in bytes, if any. */
-  public Optional<Long> budget() {
-    return Optional.ofNullable(budget);
-  }
 }
