@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -111,6 +112,45 @@ class CacheIT {
     // only the config is new to that repository: every layer is mounted or there already
     assertThat(count(remote.err(), ": uploaded")).isEqualTo(1);
     assertThat(layerBlobs(dir.resolve("b/store"))).as("no layer downloaded").isEmpty();
+  }
+
+  @Test
+  void aRegistryCacheServesTheSbomStatementSoAnEmptyStoreReadsNoLayer() throws Exception {
+    Path ctx = context("ctx");
+    String cache = host + "/cache/attested:buildcache";
+    // attestations on, as by default on a push: the SBOM is made from every layer's files
+    Map<String, String> envC = BuildFixtures.isolatedEnv(dir.resolve("c"));
+    BuildFixtures.Run cold = BuildFixtures.run(envC, "build", "--insecure-registry", host,
+        "--progress", "plain", "-t", host + "/app/attested:1", "--push",
+        "--cache-to", "type=registry,ref=" + cache + ",mode=max", ctx.toString());
+    assertThat(cold.code()).as(cold.err()).isZero();
+    // another runner, an empty store: the statement comes from the cache, not from the layers
+    Map<String, String> envD = BuildFixtures.isolatedEnv(dir.resolve("d"));
+    BuildFixtures.Run remote = BuildFixtures.run(envD, "build", "--insecure-registry", host,
+        "--progress", "plain", "-t", host + "/app/attested:2", "--push",
+        "--cache-from", "type=registry,ref=" + cache, ctx.toString());
+    assertThat(remote.code()).as(remote.err()).isZero();
+    assertThat(count(remote.err(), "CACHED (" + cache + ")")).isEqualTo(5);
+    assertThat(remote.digest()).as("the same index, its SBOM and provenance too")
+        .isEqualTo(cold.digest());
+    assertThat(layerFilesUnder(dir.resolve("d"))).as("no layer downloaded").isEmpty();
+    assertThat(remote.err()).doesNotContain("unusable");
+  }
+
+  /** Every file under {@code root} that is a compressed blob (gzip or zstd): a layer's bytes. */
+  private static List<Path> layerFilesUnder(Path root) throws IOException {
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(Files::isRegularFile).filter(p -> {
+        try (java.io.InputStream in = Files.newInputStream(p)) {
+          byte[] head = in.readNBytes(4);
+          return head.length == 4 && ((head[0] == (byte) 0x1f && head[1] == (byte) 0x8b)
+              || (head[0] == 0x28 && head[1] == (byte) 0xb5 && head[2] == 0x2f
+                  && head[3] == (byte) 0xfd));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList();
+    }
   }
 
   /** The blobs in a store that are layers (not small JSON documents). */

@@ -2,6 +2,9 @@ package dev.slimbuild.core.attest;
 
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
+import dev.slimbuild.core.cache.BuildCache;
+import dev.slimbuild.core.cache.CachedLayer;
+import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.Dirs;
@@ -13,20 +16,26 @@ import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.sbom.Sbom;
 import dev.slimbuild.core.sbom.SbomInput;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Makes each platform's SBOM statement from its layers (the base's too: a base layer that stayed
  * in its registry is downloaded into the blob cache once), and keeps the statement under {@code
  * STORE/cache/attest}: it is a function of the image manifest (which names every layer by
  * digest), the names, the format, the time and slimbuild's version, so an unchanged rebuild
- * reads no layer for it.
+ * reads no layer for it. A rebuild on another machine finds it in the {@code --cache-from} cache,
+ * which carries each statement's blob ({@link BuildCache#statement}), and reads that blob only.
  */
 public final class SbomStatements {
   private SbomStatements() {}
+
+  /** A cached statement larger than this is not read (an SBOM of a large image is ~1 MB). */
+  private static final long MAX_STATEMENT = 256L * 1024 * 1024;
 
   /** The maker for {@code result}'s images. */
   public static BuildAttestations.SbomMaker of(BuildResult result, Builder builder,
@@ -37,17 +46,50 @@ public final class SbomStatements {
           String.join(",", Statement.repositories(names)), type,
           Long.toString(epoch), BuildAttestations.version()));
       Path cached = cacheDir.resolve(key.hex() + ".json");
+      Statement s = null;
       if (Files.isRegularFile(cached)) {
-        return new Statement(type, Files.readAllBytes(cached));
+        s = new Statement(type, Files.readAllBytes(cached));
+      } else {
+        s = imported(result, builder, blobs, key, type);
       }
-      Sbom sbom = Sbom.generate(input(result, builder, blobs, image, epoch, names));
-      byte[] doc = cyclonedx ? sbom.toCycloneDxJson() : sbom.toSpdxJson();
-      Statement s = Statement.of(type, Json.parse(doc), image.manifest().digest(),
-          image.platform(), names);
-      Files.createDirectories(cacheDir);
-      Dirs.writeAtomically(cached, s.bytes());
+      if (s == null) {
+        Sbom sbom = Sbom.generate(input(result, builder, blobs, image, epoch, names));
+        byte[] doc = cyclonedx ? sbom.toCycloneDxJson() : sbom.toSpdxJson();
+        s = Statement.of(type, Json.parse(doc), image.manifest().digest(), image.platform(),
+            names);
+      }
+      if (!Files.isRegularFile(cached)) {
+        Files.createDirectories(cacheDir);
+        Dirs.writeAtomically(cached, s.bytes());
+      }
+      // in the store for the attestation manifest and for --cache-to
+      result.cache().putStatement(key, blobs.putBytes(s.bytes(), AttestationManifest.IN_TOTO));
       return s;
     };
+  }
+
+  /** The statement {@code key} from a --cache-from cache; null (a miss, said once) if none. */
+  private static Statement imported(BuildResult result, Builder builder, BlobStore blobs,
+      Digest key, String type) {
+    BuildCache cache = result.cache();
+    Optional<BuildCache.Hit<CachedLayer>> hit = cache.statement(key);
+    if (hit.isEmpty()) {
+      return null;
+    }
+    Descriptor d = hit.get().record().blob();
+    try (InputStream in = blobs.has(d.digest()) ? blobs.open(d.digest())
+        : builder.openBaseLayer(result, d.digest())) {
+      byte[] bytes = in.readNBytes((int) Math.min(d.size() + 1, MAX_STATEMENT));
+      if (bytes.length != d.size() || !Digest.sha256Of(bytes).equals(d.digest())) {
+        throw new IOException("its bytes do not match its descriptor");
+      }
+      Statement s = new Statement(type, bytes);
+      Json.parse(bytes); // a statement that is not JSON is not used
+      return s;
+    } catch (IOException | RuntimeException e) {
+      cache.reject(d.digest(), e.getMessage());
+      return null;
+    }
   }
 
   private static SbomInput input(BuildResult result, Builder builder, BlobStore blobs,

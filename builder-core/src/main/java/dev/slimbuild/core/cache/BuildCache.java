@@ -1,6 +1,7 @@
 package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public final class BuildCache {
   private final Map<Digest, StageRecord> madeStages = new ConcurrentHashMap<>();
   private final Map<Digest, StepRecord> usedSteps = new ConcurrentHashMap<>();
   private final Map<Digest, StageRecord> usedStages = new ConcurrentHashMap<>();
+  private final Map<Digest, CachedLayer> statements = new ConcurrentHashMap<>();
   private final Set<Digest> rejected = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -118,6 +120,26 @@ public final class BuildCache {
     return Optional.empty();
   }
 
+  /**
+   * The blob of the attestation statement whose key is {@code key}, from an imported cache (a
+   * layout cache's is copied into the store first; a registry cache's stays in its repository
+   * until read). The local store keeps statements itself ({@code STORE/cache/attest}).
+   */
+  public Optional<Hit<CachedLayer>> statement(Digest key) {
+    for (Imported i : imports) {
+      CachedLayer l = i.contents().statements().get(key);
+      if (l != null && !rejected.contains(l.blob().digest()) && imported(List.of(l))) {
+        return Optional.of(new Hit<>(localised(l), i.name()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Remembers the statement blob (in the store) whose key is {@code key}, for --cache-to. */
+  public void putStatement(Digest key, Descriptor blob) {
+    statements.put(key, new CachedLayer(blob, blob.digest(), blob.size(), Optional.empty()));
+  }
+
   /** Remembers what step {@code key} made, here and in the local store. */
   public void putStep(Digest key, StepRecord record) {
     madeSteps.put(key, record);
@@ -175,7 +197,9 @@ public final class BuildCache {
       stages.values().removeIf(r -> r.layers().stream()
           .anyMatch(w -> !imageLayers.contains(w.layer().blob().digest())));
     }
-    return new CacheContents(steps, stages);
+    Map<Digest, CachedLayer> made = new LinkedHashMap<>(statements);
+    made.values().removeIf(l -> rejected.contains(l.blob().digest()));
+    return new CacheContents(steps, stages, made);
   }
 
   /** Whether {@code blob} is a layer of an imported cache (its bytes are not checked yet). */
@@ -185,15 +209,15 @@ public final class BuildCache {
   }
 
   /** The layer {@code blob} of an imported cache, with the repository that holds its bytes. */
-  public java.util.Optional<CachedLayer> importedLayer(Digest blob) {
+  public Optional<CachedLayer> importedLayer(Digest blob) {
     for (Imported i : imports) {
       for (CachedLayer l : i.contents().layers()) {
         if (l.blob().digest().equals(blob)) {
-          return java.util.Optional.of(l);
+          return Optional.of(l);
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** Whether anything was used from the cache or made into it. */

@@ -24,9 +24,14 @@ import java.util.TreeMap;
  * <p>The config: {@code {"version":1,"steps":{KEY:STEP},"stages":{KEY:STAGE}}}, where KEY is a
  * key's hex, STEP is {@code {"layer":LAYER,"home":"/root"}} (no layer: the step changed no file)
  * and STAGE is {@code {"layers":[{"step":N,"layer":LAYER,"files":N,"savings":...}],"omitted":
- * [...]}}; LAYER is {@code {"mediaType","digest","size","diffId","tarSize"}}.
+ * [...]}}; LAYER is {@code {"mediaType","digest","size","diffId","tarSize"}}. An optional
+ * {@code "attest":{KEY:LAYER}} maps the key of an image's SBOM statement (its manifest digest, its
+ * names, the format, the time and slimbuild's version) to the statement's blob, an in-toto layer
+ * of the image's attestation manifest (its diffId is its digest): a rebuild served by the cache
+ * then reads that one small blob, not every layer of the image, for its SBOM.
  */
-public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages) {
+public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages,
+    Map<Digest, CachedLayer> statements) {
   public static final String ARTIFACT_TYPE = "application/vnd.slimbuild.cache.v1+json";
   public static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
   /** A cache config larger than this is refused (it maps keys to descriptors: small). */
@@ -35,6 +40,12 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
   public CacheContents {
     steps = Collections.unmodifiableMap(new TreeMap<>(steps));
     stages = Collections.unmodifiableMap(new TreeMap<>(stages));
+    statements = Collections.unmodifiableMap(new TreeMap<>(statements));
+  }
+
+  /** Records without statements. */
+  public CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages) {
+    this(steps, stages, Map.of());
   }
 
   public static final CacheContents EMPTY = new CacheContents(Map.of(), Map.of());
@@ -45,6 +56,7 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     steps.values().forEach(s -> s.layer().ifPresent(l -> out.putIfAbsent(l.blob().digest(), l)));
     stages.values().forEach(s -> s.layers().forEach(
         w -> out.putIfAbsent(w.layer().blob().digest(), w.layer())));
+    statements.values().forEach(l -> out.putIfAbsent(l.blob().digest(), l));
     return List.copyOf(out.values());
   }
 
@@ -54,7 +66,9 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     steps.forEach((k, v) -> s.put(k, v.from(repository)));
     Map<Digest, StageRecord> g = new LinkedHashMap<>();
     stages.forEach((k, v) -> g.put(k, v.from(repository)));
-    return new CacheContents(s, g);
+    Map<Digest, CachedLayer> a = new LinkedHashMap<>();
+    statements.forEach((k, v) -> a.put(k, v.from(repository)));
+    return new CacheContents(s, g, a);
   }
 
   /** The config blob's bytes. */
@@ -63,11 +77,16 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     steps.forEach((k, v) -> s.put(k.hex(), Records.step(v)));
     JsonObject.Builder g = JsonObject.builder();
     stages.forEach((k, v) -> g.put(k.hex(), Records.stage(v)));
-    return Json.write(JsonObject.builder()
+    JsonObject.Builder o = JsonObject.builder()
         .put("version", 1)
         .put("steps", s.build())
-        .put("stages", g.build())
-        .build());
+        .put("stages", g.build());
+    if (!statements.isEmpty()) { // absent when empty: caches without statements keep their bytes
+      JsonObject.Builder a = JsonObject.builder();
+      statements.forEach((k, v) -> a.put(k.hex(), v.toJson()));
+      o.put("attest", a.build());
+    }
+    return Json.write(o.build());
   }
 
   /** The manifest naming {@code config} (this cache's config blob) and the layers. */
@@ -113,6 +132,9 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     Map<Digest, StageRecord> stages = new LinkedHashMap<>();
     Records.object(o, "stages").members().forEach((k, v) ->
         stages.put(new Digest("sha256", k), Records.readStage(Records.object(v, "stage"))));
-    return new CacheContents(steps, stages);
+    Map<Digest, CachedLayer> statements = new LinkedHashMap<>();
+    o.get("attest").ifPresent(a -> Records.object(a, "attest").members().forEach((k, v) ->
+        statements.put(new Digest("sha256", k), CachedLayer.read(Records.object(v, "attest")))));
+    return new CacheContents(steps, stages, statements);
   }
 }

@@ -76,12 +76,17 @@ class CacheRecordsTest {
     CachedLayer b = layer(store, "b");
     Digest k1 = CacheKey.of("t").add(1).digest();
     Digest k2 = CacheKey.of("t").add(2).digest();
+    byte[] statement = "{\"_type\":\"https://in-toto.io/Statement/v1\"}"
+        .getBytes(StandardCharsets.UTF_8);
+    Descriptor sd = store.putBytes(statement, "application/vnd.in-toto+json");
+    CachedLayer st = new CachedLayer(sd, sd.digest(), sd.size(), Optional.empty());
     CacheContents c = new CacheContents(
         Map.of(k1, new StepRecord(Optional.of(a), null), k2, new StepRecord(Optional.empty(), null)),
         Map.of(k2, new StageRecord(List.of(new StageRecord.Written(0, a, 1, LayerSavings.NONE),
-            new StageRecord.Written(1, b, 1, LayerSavings.NONE)), List.of(), 2)));
+            new StageRecord.Written(1, b, 1, LayerSavings.NONE)), List.of(), 2)),
+        Map.of(k1, st));
     assertThat(c.layers()).extracting(l -> l.blob().digest())
-        .containsExactlyInAnyOrder(a.blob().digest(), b.blob().digest());
+        .containsExactlyInAnyOrder(a.blob().digest(), b.blob().digest(), sd.digest());
     Path layout = dir.resolve("layout");
     CacheTransfer.writeLayout(layout, c, store, l -> {
       throw new AssertionError("every blob is local");
@@ -89,6 +94,10 @@ class CacheRecordsTest {
     CacheContents back = CacheTransfer.readLayout(layout);
     assertThat(back.steps().keySet()).containsExactlyInAnyOrder(k1, k2);
     assertThat(back.stages().get(k2).squashed()).isEqualTo(2);
+    assertThat(back.statements().get(k1).blob()).isEqualTo(sd);
+    // a cache without statements keeps the bytes it had before they existed
+    assertThat(new String(new CacheContents(c.steps(), c.stages()).config(),
+        StandardCharsets.UTF_8)).doesNotContain("attest");
     assertThat(back.steps().get(k1).layer().orElseThrow().source().orElseThrow())
         .startsWith("oci-layout://");
     assertThat(new String(c.manifest(Descriptor.of(CacheContents.CONFIG_TYPE,
