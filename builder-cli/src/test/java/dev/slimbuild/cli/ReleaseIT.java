@@ -181,11 +181,18 @@ class ReleaseIT {
     Result first = hidden(env, launcher(), "build", "-t", "example/hello:1", "--progress",
         "plain", example.toString());
     assertThat(first.code()).as(first.err()).isZero();
-    Result cached = hidden(env, launcher(), "build", "-t", "example/hello:1", "--progress",
+    Path loads = work.resolve("class-load.log");
+    Map<String, String> logged = new HashMap<>(env);
+    logged.put("JAVA_OPTS", env.getOrDefault("JAVA_OPTS", "")
+        + " -Xlog:class+load=info:file=" + loads);
+    Result cached = hidden(logged, launcher(), "build", "-t", "example/hello:1", "--progress",
         "plain", example.toString());
     assertThat(cached.code()).as(cached.err()).isZero();
     assertThat(cached.err()).contains("CACHED (local) COPY hello.txt config/ ./");
     assertThat(cached.out()).isEqualTo(first.out());
+    // no credentials needed: neither jib nor what it brings (Guava, Jackson) is loaded
+    assertThat(Files.readString(loads)).contains("dev.slimbuild.cli.Main")
+        .doesNotContain("com.google.").doesNotContain("com.fasterxml.");
   }
 
   @Test

@@ -1,10 +1,9 @@
 package dev.slimbuild.core.registry;
 
 import com.google.cloud.tools.jib.api.Credential;
-import com.google.cloud.tools.jib.api.CredentialRetriever;
-import com.google.cloud.tools.jib.api.ImageReference;
-import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
-import com.google.cloud.tools.jib.registry.credentials.CredentialRetrievalException;
+import com.google.cloud.tools.jib.registry.credentials.CredentialHelperUnhandledServerUrlException;
+import com.google.cloud.tools.jib.registry.credentials.DockerConfigCredentialRetriever;
+import com.google.cloud.tools.jib.registry.credentials.DockerCredentialHelper;
 import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.json.JsonString;
@@ -26,6 +25,10 @@ import java.util.Set;
  * HOME/.docker/config.json}, in that order; in each, {@code credHelpers[host]}, then {@code
  * credsStore}, then {@code auths}. Helpers ({@code docker-credential-NAME}) are looked up on the
  * {@code PATH} of the given environment (not the JVM's), so jib is handed their absolute path.
+ *
+ * <p>Only jib's two retrievers are used, not its {@code CredentialRetrieverFactory}, whose
+ * construction links Google's OAuth library: the shipped jar leaves that library and jib's HTTP
+ * stack out, and no jib class loads unless a credential file exists.
  */
 final class Credentials {
 
@@ -41,9 +44,6 @@ final class Credentials {
 
   /** The login for {@code host} (host[:port]), if any file or helper has one. */
   static Optional<Login> lookup(String host, Map<String, String> env) throws RegistryException {
-    CredentialRetrieverFactory jib =
-        CredentialRetrieverFactory.forImage(
-            ImageReference.of(host, "slimbuild/probe", null), event -> {}, env);
     for (Path file : configFiles(env)) {
       if (!Files.isRegularFile(file)) {
         continue;
@@ -56,14 +56,21 @@ final class Credentials {
       if (helper.isPresent()) {
         Optional<Path> exe = onPath("docker-credential-" + helper.get(), env);
         if (exe.isPresent()) {
-          Optional<Login> login =
-              retrieve(jib.dockerCredentialHelper(exe.get()), host, exe.get().getFileName());
+          Optional<Login> login = retrieve(() -> {
+            try {
+              return Optional.of(new DockerCredentialHelper(host, exe.get(), env).retrieve());
+            } catch (CredentialHelperUnhandledServerUrlException e) {
+              return Optional.empty(); // the helper has none for this host: read on
+            }
+          }, host, exe.get().getFileName());
           if (login.isPresent()) {
             return login;
           }
         }
       }
-      Optional<Login> login = retrieve(jib.dockerConfig(file), host, file.getFileName());
+      Optional<Login> login = retrieve(
+          () -> DockerConfigCredentialRetriever.create(host, file).retrieve(event -> {}), host,
+          file.getFileName());
       if (login.isPresent()) {
         return login;
       }
@@ -82,18 +89,25 @@ final class Credentials {
     return new ArrayList<>(files);
   }
 
-  private static Optional<Login> retrieve(CredentialRetriever retriever, String host, Path source)
+  /** One of jib's retrievers, called. */
+  @FunctionalInterface
+  private interface Retriever {
+    Optional<Credential> retrieve() throws Exception;
+  }
+
+  private static Optional<Login> retrieve(Retriever retriever, String host, Path source)
       throws RegistryException {
     try {
       Optional<Credential> c = retriever.retrieve();
       return c.map(x -> new Login(x.getUsername(), x.getPassword()));
-    } catch (CredentialRetrievalException e) {
+    } catch (Exception e) {
+      if (e instanceof RuntimeException) {
+        throw new RegistryException(
+            "cannot read credentials for " + host + " from " + source, 0, null, false);
+      }
       // the cause may carry a helper's output: keep it out of the message
       throw new RegistryException(
           "cannot get credentials for " + host + " from " + source, 0, null, false);
-    } catch (RuntimeException e) {
-      throw new RegistryException(
-          "cannot read credentials for " + host + " from " + source, 0, null, false);
     }
   }
 
