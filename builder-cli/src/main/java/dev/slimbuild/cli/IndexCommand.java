@@ -4,6 +4,7 @@ import dev.slimbuild.core.sign.ImageSigning;
 import dev.slimbuild.core.sign.SignFormat;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.push.IndexCreator;
@@ -102,7 +103,8 @@ final class IndexCommand implements Callable<Integer> {
         RawJson<Index> index =
             new IndexCreator(registries::forHost, printer).create(sources, targets);
         if (key != null) {
-          ImageSigning.signPushed(registries, targets, index.digest(), key, format, printer);
+          ImageSigning.signPushed(registries, targets, new RawManifest(index.bytes(),
+              index.value().descriptorMediaType(), index.digest()), key, format, printer);
         }
         spec.commandLine().getOut().println(index.digest());
       }

@@ -8,6 +8,7 @@ import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.push.ImagePush;
+import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.RegistryProvider;
 import dev.slimbuild.core.sign.CosignAttestations;
 import dev.slimbuild.core.sign.ImageSigning;
@@ -82,8 +83,8 @@ final class PushExporter implements Exporter {
         blob -> c.builder().openBaseLayer(result, blob.digest()), c.events());
     if (signKey != null) {
       ImageSigning.signPushed(
-          registries, names, image.descriptor().digest(), signKey, signFormat,
-          c.events());
+          registries, names, new RawManifest(image.topBytes(), image.descriptor().mediaType(),
+              image.descriptor().digest()), signKey, signFormat, c.events());
       Set<String> done = new LinkedHashSet<>();
       for (ImageReference n : names) {
         if (!done.add(n.name())) {

@@ -17,13 +17,13 @@ public final class ImageSigning {
   private ImageSigning() {}
 
   /**
-   * Signs the image {@code top}, pushed under {@code names}, once in each of their repositories,
-   * in {@code format}.
+   * Signs the image {@code top} (the exact bytes just pushed, not read back), pushed under {@code
+   * names}, once in each of their repositories, in {@code format}.
    */
   public static void signPushed(
       RegistryProvider session,
       List<ImageReference> names,
-      Digest top,
+      RawManifest top,
       PrivateKey key,
       SignFormat format,
       EventSink events)
@@ -31,7 +31,8 @@ public final class ImageSigning {
     Set<String> done = new LinkedHashSet<>();
     for (ImageReference n : names) {
       if (done.add(n.name())) {
-        sign(session, n, top.toString(), key, format, events);
+        sign(new ImageSignatures(session.forHost(n.registry()), n.repository()), n.name(), top,
+            key, format, events);
       }
     }
   }
@@ -52,8 +53,13 @@ public final class ImageSigning {
     ImageSignatures signatures =
         new ImageSignatures(session.forHost(image.registry()), image.repository());
     RawManifest top = signatures.resolve(reference);
+    sign(signatures, image.name(), top, key, format, events);
+    return top.digest();
+  }
+
+  private static void sign(ImageSignatures signatures, String name, RawManifest top,
+      PrivateKey key, SignFormat format, EventSink events) throws IOException {
     List<ImageSignatures.Target> targets = ImageSignatures.targets(top);
-    String name = image.name();
     if (format.legacy()) {
       List<CosignSignatures.SignResult> results = signatures.sign(top, key);
       for (int i = 0; i < results.size(); i++) {
@@ -70,7 +76,6 @@ public final class ImageSigning {
             " with a sigstore bundle");
       }
     }
-    return top.digest();
   }
 
   /** "signed WHAT ADDED", or "already signed by this key FORMAT: WHAT". */
