@@ -299,13 +299,13 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * Owners go on disk only where the sandbox keeps them: chroot, or root without a user
-   * namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to the
+   * Owners go on disk only where the sandbox keeps them: one that runs with the host's ids
+   * (chroot), or root without a user namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to the
    * RUN's user) and the image's owners stay in the model.
    */
   private static boolean ownersOnDisk(Invocation inv) {
     return BUILDER_IS_ROOT
-        && (inv.selection().sandbox().name().equals("chroot")
+        && (inv.selection().sandbox().runsWithHostIds()
             || inv.user().uid() == 0 && inv.user().gid() == 0);
   }
 
@@ -317,13 +317,14 @@ final class RunStep implements AutoCloseable {
    */
   private boolean onOverlay(RunInstruction r, Invocation inv, boolean ownersOnDisk) {
     boolean overlayFits =
-        BUILDER_IS_ROOT ? ownersOnDisk : !inv.selection().sandbox().name().equals("chroot");
+        BUILDER_IS_ROOT ? ownersOnDisk : !inv.selection().sandbox().runsWithHostIds();
     if (!overlayFits && runs.options().rootfs().equals("overlay")) {
       throw r.location().error("--run-rootfs overlay: this RUN cannot run on an overlay ("
           + (BUILDER_IS_ROOT
               ? "as root, a RUN as a non-root USER keeps its files' owners only with --sandbox"
                   + " chroot"
-              : "the chroot sandbox without root has no overlay")
+              : "the " + inv.selection().sandbox().name()
+                  + " sandbox runs with the host's ids, and without root has no overlay")
           + "); use --run-rootfs auto or copy");
     }
     return overlayFits && runs.overlayUnavailable() == null;

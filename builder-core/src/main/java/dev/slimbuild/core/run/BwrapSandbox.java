@@ -66,6 +66,11 @@ public final class BwrapSandbox implements Sandbox {
   }
 
   @Override
+  public boolean runsWithHostIds() {
+    return false;
+  }
+
+  @Override
   public boolean isolates() {
     return true;
   }

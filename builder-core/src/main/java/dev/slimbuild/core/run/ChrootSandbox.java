@@ -30,6 +30,11 @@ public final class ChrootSandbox implements Sandbox {
   }
 
   @Override
+  public boolean runsWithHostIds() {
+    return true; // no user namespace: the RUN runs as the ids it names
+  }
+
+  @Override
   public String reaches() {
     return "a RUN runs as host root with every capability and no user, pid or ipc namespace:"
         + " it can leave the chroot, read and write any host file, create device nodes, mount,"

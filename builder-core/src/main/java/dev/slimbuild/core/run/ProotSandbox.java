@@ -25,6 +25,11 @@ public final class ProotSandbox implements Sandbox {
   }
 
   @Override
+  public boolean runsWithHostIds() {
+    return false;
+  }
+
+  @Override
   public String reaches() {
     return dev.slimbuild.core.fs.Privileges.isRoot()
         ? "proot only translates paths: a RUN runs as host root with every capability, so"
