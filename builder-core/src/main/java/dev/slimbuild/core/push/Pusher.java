@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -108,6 +109,15 @@ public final class Pusher {
       throws IOException {
     Objects.requireNonNull(repository, "repository");
     List<String> tagList = List.copyOf(new LinkedHashSet<>(tags));
+    Descriptor top = image.descriptor().withPlatform(null);
+    if (alreadyTagged(repository, tagList, top.digest())) {
+      // every tag names this exact document, which was written last: all it references is there
+      for (String tag : tagList) {
+        events.accept(new BuildEvent.Info("pushed " + registry.host() + "/" + repository + ":"
+            + tag + " (" + top.digest() + ", unchanged: the registry holds it already)"));
+      }
+      return new PushReport(top, repository, tagList, List.of());
+    }
     List<Descriptor> toPush = contentBlobs(image);
     List<PushReport.BlobPush> results = pushBlobs(repository, toPush, mountFrom, remote);
 
@@ -121,7 +131,6 @@ public final class Pusher {
         Referrers.add(registry, repository, a.subject(), a.referrerEntry());
       }
     }
-    Descriptor top = image.descriptor().withPlatform(null);
     if (tagList.isEmpty()) {
       put(repository, top.digest().toString(), image.topBytes(), top);
     }
@@ -132,6 +141,30 @@ public final class Pusher {
               "pushed " + registry.host() + "/" + repository + ":" + tag + " (" + top.digest() + ")"));
     }
     return new PushReport(top, repository, tagList, results);
+  }
+
+  /**
+   * Whether every tag of {@code tags} (at least one) already names {@code top} in {@code
+   * repository}. A push writes the tags last, after every blob and manifest the document
+   * references, and a registry accepts a manifest only when what it references is there: an
+   * unchanged image then costs one HEAD per tag instead of a request per blob and manifest. Any
+   * doubt (an error, a registry that does not say the digest) is a "no".
+   */
+  private boolean alreadyTagged(String repository, List<String> tags, Digest top) {
+    if (tags.isEmpty()) {
+      return false;
+    }
+    for (String tag : tags) {
+      try {
+        Optional<Descriptor> d = registry.headManifest(repository, tag);
+        if (d.isEmpty() || !d.get().digest().equals(top)) {
+          return false;
+        }
+      } catch (IOException | RuntimeException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The distinct config and layer blobs of {@code image}: per platform, config then layers. */

@@ -184,6 +184,34 @@ class PusherTest {
   }
 
   @Test
+  void anUnchangedImageUnderTheSameTagCostsOneRequestPerTag() throws IOException {
+    BlobStore store = store();
+    ImageIndex index = twoPlatforms(store);
+    Recording reg = new Recording();
+    new Pusher(reg, store).push(index, "app", List.of("1", "latest"), Map.of());
+    reg.log.clear();
+    List<String> events = new ArrayList<>();
+
+    PushReport again = new Pusher(reg, store, 1, e -> events.add(e.toString()))
+        .push(index, "app", List.of("1", "latest"), Map.of());
+
+    assertThat(reg.log).as("no blob and no manifest written").isEmpty();
+    assertThat(again.descriptor().digest()).isEqualTo(index.descriptor().digest());
+    assertThat(events).hasSize(2).allMatch(e -> e.contains("unchanged"));
+
+    // one tag that names something else: the whole push, blob by blob, as before
+    BuiltImage other = image(store, "linux/amd64", List.of(Map.of("bin/x", "other")));
+    new Pusher(reg, store).push(other, "app", List.of("latest"), Map.of());
+    reg.log.clear();
+    PushReport moved = new Pusher(reg, store, 1, e -> {})
+        .push(index, "app", List.of("1", "latest"), Map.of());
+    assertThat(moved.count(PushResult.EXISTED)).isEqualTo(5);
+    assertThat(moved.count(PushResult.UPLOADED)).isZero();
+    assertThat(reg.log).contains("manifest latest");
+    assertThat(reg.fake.headManifest("app", "latest")).contains(index.descriptor());
+  }
+
+  @Test
   void mountsBaseLayersFromTheirRepository() throws IOException {
     BlobStore store = store();
     Recording reg = new Recording();
