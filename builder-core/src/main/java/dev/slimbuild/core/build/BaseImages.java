@@ -52,7 +52,8 @@ final class BaseImages {
     String key = ref + "\0" + platform.normalize();
     ResolvedImage image = resolved.get(key);
     if (image == null) {
-      image = new ImageResolver(registry(ref.registry())).resolve(ref, platform);
+      image = ImageResolver.caching(registry(ref.registry()), cache.blobs())
+          .resolve(ref, platform);
       if (image.layers().size() > MAX_BASE_LAYERS) {
         throw new dev.slimbuild.core.SlimbuildException(ref + ": the image has "
             + image.layers().size() + " layers; slimbuild takes base images of at most "

@@ -19,11 +19,13 @@ import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -59,6 +61,73 @@ public final class ImageResolver {
         return registry.getBlob(repository, digest);
       }
     };
+  }
+
+  /**
+   * A resolver that keeps what it reads in {@code cache}: a document named by digest (a platform
+   * manifest, a config) is read from there when it is there; a tag costs a HEAD, and the GET only
+   * when the cache lacks the digest the registry names. An unchanged base then costs one request.
+   */
+  public static ImageResolver caching(Registry registry, BlobStore cache) {
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(cache, "cache");
+    return new ImageResolver(new Documents() {
+      @Override
+      public RawManifest manifest(String repository, String reference) throws IOException {
+        Digest digest = null;
+        String served = "";
+        if (reference.contains(":")) {
+          digest = Digest.parse(reference);
+        } else {
+          Optional<Descriptor> head;
+          try {
+            head = registry.headManifest(repository, reference);
+          } catch (RegistryException e) {
+            head = Optional.empty(); // the GET below says what is wrong, if anything is
+          }
+          if (head.isPresent()) {
+            digest = head.get().digest();
+            served = head.get().mediaType();
+          }
+        }
+        if (digest != null && cache.has(digest)) {
+          byte[] b = cached(digest);
+          if (b != null) {
+            return new RawManifest(b, served, digest);
+          }
+        }
+        RawManifest m = registry.getManifest(repository, reference);
+        if (m.bytes().length <= MAX_DOCUMENT) {
+          cache.putBytes(m.bytes()); // stored under its own digest, whatever the registry said
+        }
+        return m;
+      }
+
+      @Override
+      public InputStream blob(String repository, Digest digest) throws IOException {
+        byte[] b = cache.has(digest) ? cached(digest) : null;
+        if (b == null) {
+          try (InputStream in = registry.getBlob(repository, digest)) {
+            b = in.readNBytes((int) MAX_DOCUMENT + 1);
+          }
+          if (b.length <= MAX_DOCUMENT) {
+            cache.putBytes(b);
+          }
+        }
+        return new ByteArrayInputStream(b);
+      }
+
+      /** The cached document {@code digest}, verified; null if it is not what it should be. */
+      private byte[] cached(Digest digest) throws IOException {
+        byte[] b;
+        try (InputStream in = cache.open(digest)) {
+          b = in.readNBytes((int) MAX_DOCUMENT + 1);
+        }
+        return b.length <= MAX_DOCUMENT && digest.isRegistered()
+            && Digest.of(digest.algorithm(), digest.newHasher().digest(b)).equals(digest)
+            ? b : null;
+      }
+    });
   }
 
   private ImageResolver(Documents documents) {

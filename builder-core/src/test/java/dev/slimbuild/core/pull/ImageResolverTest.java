@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageConfig.ContainerConfig;
 import dev.slimbuild.core.oci.ImageReference;
@@ -13,9 +14,16 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.pull.RegistryImages.PushedImage;
 import dev.slimbuild.core.registry.FakeRegistry;
+import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ImageResolverTest {
   private static final String HOST = "registry.test:5000";
@@ -139,6 +147,45 @@ class ImageResolverTest {
     assertThatThrownBy(() -> resolve(HOST + "/base:bad", "linux/amd64"))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("its descriptor says " + (img.manifest().size() + 1));
+  }
+
+  @Test
+  void aCachingResolverReadsAnUnchangedBaseWithOneHeadAndFollowsAMovedTag(@TempDir Path dir)
+      throws Exception {
+    List<PushedImage> images = multiArch(false, Compression.ZSTD);
+    List<String> calls = new ArrayList<>();
+    Registry counting = (Registry) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {Registry.class}, (proxy, m, args) -> {
+          calls.add(m.getName());
+          try {
+            return m.invoke(reg, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    BlobStore cache = new BlobStore(dir.resolve("cache"));
+    ImageReference ref = ImageReference.parse(HOST + "/base:1");
+    Platform amd64 = Platform.parse("linux/amd64");
+    ResolvedImage first = ImageResolver.caching(counting, cache).resolve(ref, amd64);
+    assertThat(first.digest()).isEqualTo(images.get(0).manifest().digest());
+    assertThat(calls).contains("getManifest", "getBlob");
+
+    calls.clear();
+    ResolvedImage again = ImageResolver.caching(counting, cache).resolve(ref, amd64);
+    assertThat(calls).containsExactly("headManifest");
+    assertThat(again.digest()).isEqualTo(first.digest());
+    assertThat(again.config().bytes()).isEqualTo(first.config().bytes());
+
+    // the tag moves: the new image, not the cached one
+    PushedImage moved = push("base", Platform.parse("linux/amd64"), Compression.GZIP, false);
+    RegistryImages.index(reg, "base", "1", List.of(moved), false);
+    assertThat(ImageResolver.caching(counting, cache).resolve(ref, amd64).digest())
+        .isEqualTo(moved.manifest().digest());
+
+    // a damaged cached document is read again from the registry
+    Files.writeString(cache.path(moved.config().digest()), "{}");
+    assertThat(ImageResolver.caching(counting, cache).resolve(ref, amd64).digest())
+        .isEqualTo(moved.manifest().digest());
   }
 
   @Test
