@@ -82,6 +82,7 @@ final class Transport {
   private final Auth auth;
   private final Duration timeout;
   private volatile URI base;
+  private final SchemeHints hints;
 
   Transport(String host, RegistryOptions opts) throws IOException {
     this.host = host;
@@ -108,6 +109,7 @@ final class Transport {
           }
         }, !insecure, connect, dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
     this.auth = new Auth(host, opts.env(), this);
+    this.hints = SchemeHints.of(opts.env());
   }
 
   String host() {
@@ -303,10 +305,14 @@ final class Transport {
     // a loopback registry may speak plain http, as Docker and containerd allow by default; only
     // when its https port is not TLS at all (a certificate it fails to verify stays an error)
     boolean loopback = !insecure && isLoopback(host);
-    List<String> schemes = insecure || loopback ? List.of("https", "http") : List.of("https");
+    // a host that answered in http last time is asked in http first (see SchemeHints)
+    boolean hinted = (insecure || loopback) && hints.plainHttp(host);
+    List<String> schemes = hinted ? List.of("http", "https")
+        : insecure || loopback ? List.of("https", "http") : List.of("https");
     RegistryException last = null;
     for (String scheme : schemes) {
-      if (loopback && last != null
+      boolean hintedTry = hinted && last == null;
+      if (loopback && last != null && !hintedTry && scheme.equals("http")
           && !String.valueOf(last.getMessage()).contains("nrecognized SSL message")) {
         throw last;
       }
@@ -315,6 +321,13 @@ final class Transport {
       try {
         HttpResponse r = exchange(request, "GET " + scheme + "://" + host + "/v2/");
         r.drain();
+        if (hintedTry && r.statusCode() != 200 && r.statusCode() != 401) {
+          // not a registry's answer (a TLS server answers plain http with 400): https, as ever
+          hints.remember(host, false);
+          last = new RegistryException("GET http://" + host + "/v2/: " + r.statusCode(), 0, null,
+              false);
+          continue;
+        }
         if (r.statusCode() >= 500 || r.statusCode() == 429) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
         }
@@ -323,8 +336,16 @@ final class Transport {
               Challenge.parse(r.header("WWW-Authenticate").orElse(null))
                   .orElse(null));
         }
+        if (insecure || loopback) {
+          hints.remember(host, scheme.equals("http"));
+        }
         return candidate;
       } catch (RegistryException e) {
+        if (hintedTry) {
+          hints.remember(host, false);
+          last = e;
+          continue;
+        }
         if (e.status() != 0) {
           throw e;
         }
