@@ -100,6 +100,33 @@ final class HttpRegistry implements Registry {
   }
 
   @Override
+  public Optional<RawManifest> referrers(String repository, Digest subject) throws IOException {
+    String what = where(repository) + ": GET referrers of " + subject;
+    Req req =
+        Req.of("GET", "/v2/" + repository + "/referrers/" + subject, pull(repository), what)
+            .headers(Map.of("Accept", MediaType.OCI_INDEX));
+    return Transport.retrying(
+        () -> {
+          HttpResponse r = http.send(req);
+          if (r.statusCode() == 404 || r.statusCode() == 405 || r.statusCode() == 400) {
+            r.drain(); // no referrers API here (distribution 2.8 answers 404)
+            return Optional.<RawManifest>empty();
+          }
+          if (r.statusCode() != 200) {
+            throw Transport.statusError(what, r);
+          }
+          byte[] bytes;
+          try (InputStream in = r.body()) {
+            bytes = in.readNBytes(MAX_MANIFEST + 1);
+          }
+          if (bytes.length > MAX_MANIFEST) {
+            throw new RegistryException(what + ": index larger than 4 MiB", 200, null, false);
+          }
+          return Optional.of(RawManifest.of(bytes, MediaType.OCI_INDEX));
+        });
+  }
+
+  @Override
   public Optional<Descriptor> headManifest(String repository, String reference)
       throws IOException {
     String what = where(repository) + ": HEAD manifest " + reference;

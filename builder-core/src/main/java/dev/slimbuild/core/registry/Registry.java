@@ -37,6 +37,15 @@ public interface Registry extends AutoCloseable {
   Digest putManifest(String repository, String reference, byte[] bytes, String mediaType)
       throws IOException;
 
+  /**
+   * The OCI 1.1 referrers API's answer for {@code subject}: the index it returns, or empty when
+   * the registry has no such API (a 404; the caller then reads the fallback tag {@code
+   * sha256-HEX}).
+   */
+  default Optional<RawManifest> referrers(String repository, Digest subject) throws IOException {
+    return Optional.empty();
+  }
+
   /** Whether the blob is in {@code repository}. */
   boolean hasBlob(String repository, Digest digest) throws IOException;
 

@@ -1,5 +1,9 @@
 package dev.slimbuild.core.registry;
 
+import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.json.JsonArray;
+import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.ByteArrayInputStream;
@@ -52,6 +56,34 @@ public final class FakeRegistry implements Registry {
           "MANIFEST_UNKNOWN", false);
     }
     return m;
+  }
+
+  /** Whether this registry answers the OCI 1.1 referrers API (distribution 2.8 does not). */
+  public volatile boolean referrersApi;
+
+  @Override
+  public synchronized Optional<RawManifest> referrers(String repository, Digest subject) {
+    if (!referrersApi) {
+      return Optional.empty();
+    }
+    List<JsonValue> listed = new ArrayList<>();
+    Set<Digest> seen = new HashSet<>();
+    for (RawManifest m : manifests.getOrDefault(repository, Map.of()).values()) {
+      var o = (JsonObject) Json.parse(m.bytes());
+      var sub = o.get("subject");
+      if (sub.isPresent() && sub.get().toString().contains(subject.toString())
+          && seen.add(m.digest())) {
+        var b = JsonObject.builder().put("mediaType", m.mediaType())
+            .put("digest", m.digest().toString()).put("size", m.bytes().length);
+        o.get("artifactType").ifPresent(a -> b.put("artifactType", a));
+        listed.add(b.build());
+      }
+    }
+    return Optional.of(RawManifest.of(Json.write(
+        JsonObject.builder().put("schemaVersion", 2)
+            .put("mediaType", "application/vnd.oci.image.index.v1+json")
+            .put("manifests", new JsonArray(listed)).build()),
+        "application/vnd.oci.image.index.v1+json"));
   }
 
   @Override
