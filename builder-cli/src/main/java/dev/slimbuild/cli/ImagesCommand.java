@@ -2,9 +2,9 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.image.ImageSummary;
 import dev.slimbuild.core.image.LocalStore;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.Run;
-import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Index;
@@ -13,6 +12,7 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.sign.BundleSignatures;
 import dev.slimbuild.core.sign.CosignSignatures;
+import dev.slimbuild.json.Json;
 import dev.slimbuild.signing.SimpleSigning;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;

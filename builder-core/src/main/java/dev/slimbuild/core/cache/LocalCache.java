@@ -2,9 +2,9 @@ package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.Dirs;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

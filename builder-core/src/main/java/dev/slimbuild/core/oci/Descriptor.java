@@ -1,7 +1,7 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Base64;

@@ -1,14 +1,14 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonBoolean;
-import dev.slimbuild.core.json.JsonNull;
-import dev.slimbuild.core.json.JsonNumber;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonBoolean;
+import dev.slimbuild.json.JsonNull;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

@@ -1,6 +1,6 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
 

@@ -2,10 +2,6 @@ package dev.slimbuild.core.pull;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -19,6 +15,10 @@ import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryException;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -298,7 +298,7 @@ public final class ImageResolver {
           ref + ": Docker schema 1 manifests are not supported; push the image again with a"
               + " current client");
     }
-    if (o.get("mediaType").orElse(null) instanceof dev.slimbuild.core.json.JsonString s
+    if (o.get("mediaType").orElse(null) instanceof dev.slimbuild.json.JsonString s
         && (MediaType.isIndex(s.value()) || MediaType.isManifest(s.value()))) {
       return s.value();
     }

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -137,6 +137,11 @@ public final class JsonObject implements JsonValue {
         b.put(n, JsonObject.empty());
       }
       return put(key, b.build());
+    }
+
+    /** Whether a member {@code key} was put. */
+    boolean has(String key) {
+      return members.containsKey(key);
     }
 
     public JsonObject build() {
