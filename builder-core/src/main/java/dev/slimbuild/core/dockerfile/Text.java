@@ -1,20 +1,14 @@
 package dev.slimbuild.core.dockerfile;
 
+import dev.slimbuild.core.dockerfile.shell.ShellLex;
+
 /** Go's notion of white space, which BuildKit's parser uses throughout. */
 public final class Text {
   private Text() {}
 
-  /** Go's {@code unicode.IsSpace}. */
+  /** Go's {@code unicode.IsSpace} (kept with the shell lexer, which splits words on it). */
   public static boolean isSpace(int c) {
-    switch (c) {
-      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
-          0x3000 -> {
-        return true;
-      }
-      default -> {
-        return c >= 0x2000 && c <= 0x200a;
-      }
-    }
+    return ShellLex.isSpace(c);
   }
 
   /** The characters of BuildKit's {@code [\t\v\f\r ]} class. */
