@@ -32,11 +32,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -302,7 +304,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** Run after the build with its result (the executor's digest files). */
-  java.util.function.Consumer<ImageOutput> after = r -> {};
+  Consumer<ImageOutput> after = r -> {};
 
   @Override
   public Integer call() throws IOException {
@@ -448,7 +450,7 @@ final class BuildCommand implements Callable<Integer> {
     } else if (cacheRepo != null) {
       throw new SlimbuildException("--cache-repo needs --cache=true (kaniko's flags)");
     }
-    return new CacheSettings(noCache, new java.util.HashSet<>(noCacheFilter), from, to);
+    return new CacheSettings(noCache, new HashSet<>(noCacheFilter), from, to);
   }
 
   private OptimizeOptions optimizeOptions() {

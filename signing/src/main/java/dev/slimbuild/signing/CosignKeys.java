@@ -19,6 +19,8 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
@@ -34,6 +36,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.generators.SCrypt;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.math.ec.ECCurve;
 
 /**
  * cosign's key files: ECDSA P-256 keys, the private key PKCS#8 DER sealed with scrypt + NaCl
@@ -156,10 +160,9 @@ public final class CosignKeys {
     if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
       throw new KeyException("cannot derive the public key of a " + key.getAlgorithm() + " key");
     }
-    java.security.spec.ECParameterSpec params = ec.getParams();
+    ECParameterSpec params = ec.getParams();
     java.security.spec.ECPoint g = params.getGenerator();
-    org.bouncycastle.math.ec.ECCurve curve =
-        org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util.convertCurve(params.getCurve());
+    ECCurve curve = EC5Util.convertCurve(params.getCurve());
     org.bouncycastle.math.ec.ECPoint q =
         curve
             .createPoint(g.getAffineX(), g.getAffineY())
@@ -168,7 +171,7 @@ public final class CosignKeys {
     try {
       return KeyFactory.getInstance("EC")
           .generatePublic(
-              new java.security.spec.ECPublicKeySpec(
+              new ECPublicKeySpec(
                   new java.security.spec.ECPoint(
                       q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
                   params));

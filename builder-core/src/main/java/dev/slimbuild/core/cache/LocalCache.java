@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -97,7 +98,7 @@ public final class LocalCache {
         }
       }
     }
-    out.sort(java.util.Comparator.comparing(Entry::lastUsed));
+    out.sort(Comparator.comparing(Entry::lastUsed));
     return out;
   }
 

@@ -1,6 +1,9 @@
 package dev.slimbuild.core.dockerfile;
 
 import dev.slimbuild.core.dockerfile.shell.ShellLex;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 
 /** Go's notion of white space, which BuildKit's parser uses throughout. */
 public final class Text {
@@ -39,8 +42,8 @@ public final class Text {
   }
 
   /** Splits on runs of {@code [\t\v\f\r ]}, at most {@code limit} parts (no limit if negative). */
-  static java.util.List<String> splitBlank(String s, int limit) {
-    java.util.List<String> parts = new java.util.ArrayList<>();
+  static List<String> splitBlank(String s, int limit) {
+    List<String> parts = new ArrayList<>();
     int start = 0;
     int i = 0;
     while (i < s.length()) {
@@ -81,7 +84,7 @@ public final class Text {
   }
 
   /** The closest option at distance below 3, or null; an exact match means no suggestion. */
-  public static String suggest(String value, java.util.Collection<String> options) {
+  public static String suggest(String value, Collection<String> options) {
     String best = null;
     int min = 3;
     for (String option : options) {

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Typed, path-aware access to the members of a JSON object being read as an OCI document. Every
@@ -66,7 +67,7 @@ final class Fields {
   }
 
   /** Runs a record constructor, turning its IllegalArgumentException into a format error here. */
-  <T> T build(java.util.function.Supplier<T> constructor) {
+  <T> T build(Supplier<T> constructor) {
     try {
       return constructor.get();
     } catch (IllegalArgumentException | NullPointerException e) {

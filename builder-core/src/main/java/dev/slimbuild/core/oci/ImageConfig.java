@@ -2,6 +2,7 @@ package dev.slimbuild.core.oci;
 
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ public record ImageConfig(
       b.put("created", Canonical.formatTime(created));
     }
     if (!history.isEmpty()) {
-      List<dev.slimbuild.json.JsonValue> hs = new ArrayList<>();
+      List<JsonValue> hs = new ArrayList<>();
       for (History h : history) {
         hs.add(h.toJson());
       }

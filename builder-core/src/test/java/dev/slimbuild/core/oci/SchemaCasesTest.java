@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
 import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ class SchemaCasesTest {
 
   private static String str(JsonObject o, String k) {
     JsonValue v = o.get(k).orElseThrow();
-    return ((dev.slimbuild.json.JsonString) v).value();
+    return ((JsonString) v).value();
   }
 
   static Function<byte[], ?> parser(String field) {
