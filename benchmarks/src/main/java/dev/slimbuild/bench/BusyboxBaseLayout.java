@@ -8,6 +8,7 @@ import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public final class BusyboxBaseLayout {
     OciLayoutWriter.write(store, index, List.of(ImageReference.parse("busybox:1")), dest);
     System.out.println(index.descriptor().digest());
     try (var walk = Files.walk(tmp)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -102,7 +103,7 @@ public final class TreeGenerator {
           r.nextBytes(buf);
           break;
         case ZEROS:
-          java.util.Arrays.fill(buf, 0, n, (byte) 0);
+          Arrays.fill(buf, 0, n, (byte) 0);
           break;
         default:
           int i = 0;

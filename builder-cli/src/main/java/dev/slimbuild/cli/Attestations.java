@@ -1,13 +1,13 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.image.AttestationManifest;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;

@@ -8,17 +8,15 @@ import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.BuildSecrets;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.CacheSettings;
-import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.build.RunOptions;
 import dev.slimbuild.core.build.SshSources;
+import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.context.NamedContext;
 import dev.slimbuild.core.export.ExportContext;
 import dev.slimbuild.core.export.ImageExport;
 import dev.slimbuild.core.export.OutputSpec;
 import dev.slimbuild.core.http.Proxies;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
@@ -27,16 +25,20 @@ import dev.slimbuild.core.optimize.OptimizeOptions;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.optimize.StripRules;
 import dev.slimbuild.core.sign.SignFormat;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -302,7 +304,7 @@ final class BuildCommand implements Callable<Integer> {
   }
 
   /** Run after the build with its result (the executor's digest files). */
-  java.util.function.Consumer<ImageOutput> after = r -> {};
+  Consumer<ImageOutput> after = r -> {};
 
   @Override
   public Integer call() throws IOException {
@@ -448,7 +450,7 @@ final class BuildCommand implements Callable<Integer> {
     } else if (cacheRepo != null) {
       throw new SlimbuildException("--cache-repo needs --cache=true (kaniko's flags)");
     }
-    return new CacheSettings(noCache, new java.util.HashSet<>(noCacheFilter), from, to);
+    return new CacheSettings(noCache, new HashSet<>(noCacheFilter), from, to);
   }
 
   private OptimizeOptions optimizeOptions() {

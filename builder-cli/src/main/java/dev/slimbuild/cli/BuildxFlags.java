@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * buildx's flags that have no daemon behind them here: checked as buildx checks them, then mapped
@@ -127,8 +128,12 @@ final class BuildxFlags {
     }
     for (String u : ulimits) {
       if (!u.matches("[a-z]+=-?\\d+(:-?\\d+)?") || !ULIMITS.contains(u.substring(0, u.indexOf('=')))) {
-        throw new SlimbuildException("invalid --ulimit '" + u + "': expected NAME=SOFT[:HARD]"
-            + " with NAME one of " + new java.util.TreeSet<>(ULIMITS));
+        throw new SlimbuildException(
+            "invalid --ulimit '"
+                + u
+                + "': expected NAME=SOFT[:HARD]"
+                + " with NAME one of "
+                + new TreeSet<>(ULIMITS));
       }
     }
     for (String a : allow) {

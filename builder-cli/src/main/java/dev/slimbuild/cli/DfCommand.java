@@ -1,10 +1,10 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.cache.StoreUsage;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.optimize.Sizes;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;

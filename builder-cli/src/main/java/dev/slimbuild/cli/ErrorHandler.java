@@ -5,6 +5,8 @@ import dev.slimbuild.signing.KeyException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 
 /**
@@ -78,10 +80,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
   }
 
   private static String describeIo(Throwable io) {
-    if (io instanceof java.nio.file.NoSuchFileException) {
+    if (io instanceof NoSuchFileException) {
       return "no such file: " + io.getMessage();
     }
-    if (io instanceof java.nio.file.AccessDeniedException) {
+    if (io instanceof AccessDeniedException) {
       return "permission denied: " + io.getMessage();
     }
     return io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage();

@@ -1,10 +1,11 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.context.ContextArchive;
+import dev.slimbuild.core.dockerfile.GoDuration;
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.image.ImageOutput;
-import dev.slimbuild.core.context.ContextArchive;
-import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.oci.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,7 +168,7 @@ final class ExecutorCommand implements Callable<Integer> {
     }
     if (cacheTtl != null) {
       try {
-        dev.slimbuild.core.dockerfile.GoDuration.parse(cacheTtl);
+        GoDuration.parse(cacheTtl);
       } catch (RuntimeException e) {
         throw new SlimbuildException(
             "invalid --cache-ttl '" + cacheTtl + "': expected a duration such as 24h");

@@ -1,14 +1,14 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

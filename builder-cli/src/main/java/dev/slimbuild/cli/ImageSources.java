@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -98,7 +99,7 @@ final class ImageSources {
                 + ")");
       }
     }
-    return new BlobSource(image, new BlobStore(dir), chosen.withAnnotations(java.util.Map.of()));
+    return new BlobSource(image, new BlobStore(dir), chosen.withAnnotations(Map.of()));
   }
 
   private static List<String> refNames(List<Descriptor> entries) {

@@ -1,10 +1,11 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.cache.CachePrune;
 import dev.slimbuild.core.image.ImageSummary;
 import dev.slimbuild.core.image.LocalStore;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ final class ImagesCommand implements Callable<Integer> {
       out.println(new JsonArray(json).toJson());
     } else {
       printTable(out, new String[] {"NAME", "DIGEST", "PLATFORMS", "SIZE"}, rows);
-      var cache = dev.slimbuild.core.cache.CachePrune.usage(local);
+      var cache = CachePrune.usage(local);
       if (cache.records() > 0) {
         out.println();
         out.println("build cache: " + cache.records() + " records, " + humanSize(cache.bytes())

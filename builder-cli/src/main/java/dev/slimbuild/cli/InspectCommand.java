@@ -2,8 +2,8 @@ package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.LocalStore;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

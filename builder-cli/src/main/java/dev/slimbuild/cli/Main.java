@@ -3,6 +3,9 @@ package dev.slimbuild.cli;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,7 +25,7 @@ public final class Main implements Runnable {
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
   private static Map<String, Class<?>> subcommands() {
-    Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    Map<String, Class<?>> m = new LinkedHashMap<>();
     m.put("help", CommandLine.HelpCommand.class);
     m.put("build", BuildCommand.class);
     m.put("executor", ExecutorCommand.class);
@@ -38,7 +41,7 @@ public final class Main implements Runnable {
     m.put("generate-key-pair", GenerateKeyPairCommand.class);
     m.put("sign", SignCommand.class);
     m.put("verify", VerifyCommand.class);
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -118,7 +121,7 @@ public final class Main implements Runnable {
         err.flush();
         return ErrorHandler.EXIT_USAGE;
       }
-      args = java.util.Arrays.copyOfRange(args, 1, args.length);
+      args = Arrays.copyOfRange(args, 1, args.length);
     }
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
       // what picocli prints, without loading it: its classes are too old (Java 5 bytecode) for

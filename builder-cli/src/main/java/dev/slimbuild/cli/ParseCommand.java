@@ -1,6 +1,8 @@
 package dev.slimbuild.cli;
 
+import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
+import dev.slimbuild.core.optimize.ImageLints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +55,12 @@ final class ParseCommand implements Callable<Integer> {
     }
     String tree;
     if (check) {
-      dev.slimbuild.core.dockerfile.Dockerfile d = DockerfileParser.parse(text, displayName);
+      Dockerfile d = DockerfileParser.parse(text, displayName);
       // the warnings a build prints about the Dockerfile itself
       for (String w : d.warnings()) {
         spec.commandLine().getErr().println("WARNING: " + w);
       }
-      for (String w : dev.slimbuild.core.optimize.ImageLints.secretsInArgOrEnv(d)) {
+      for (String w : ImageLints.secretsInArgOrEnv(d)) {
         spec.commandLine().getErr().println("WARNING: " + w);
       }
       spec.commandLine().getErr().flush();

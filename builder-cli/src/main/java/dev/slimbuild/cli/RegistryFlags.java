@@ -1,6 +1,7 @@
 package dev.slimbuild.cli;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.dockerfile.GoDuration;
 import dev.slimbuild.core.registry.Registries;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryOptions;
@@ -8,6 +9,7 @@ import dev.slimbuild.core.registry.RegistryProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,13 +44,13 @@ final class RegistryFlags {
   String networkTimeout;
 
   /** {@code --network-timeout}, or the default. */
-  java.time.Duration networkTimeout() {
+  Duration networkTimeout() {
     if (networkTimeout == null) {
       return RegistryOptions.DEFAULT_NETWORK_TIMEOUT;
     }
-    java.time.Duration d;
+    Duration d;
     try {
-      d = dev.slimbuild.core.dockerfile.GoDuration.parse(networkTimeout.strip());
+      d = GoDuration.parse(networkTimeout.strip());
     } catch (RuntimeException e) {
       d = null;
     }

@@ -5,6 +5,7 @@ import dev.slimbuild.signing.CosignKeys;
 import dev.slimbuild.signing.KeyException;
 import java.io.Console;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,7 +53,7 @@ final class SigningKeys {
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (NoSuchFileException e) {
       throw new SlimbuildException(flag + " " + file + ": no such file");
-    } catch (java.nio.charset.CharacterCodingException e) {
+    } catch (CharacterCodingException e) {
       throw new SlimbuildException(flag + " " + file + ": not a PEM key file");
     }
   }

@@ -15,11 +15,16 @@ import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.OciSchemas;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -191,8 +196,10 @@ class BuildCommandTest {
     assertThat(heredoc)
         .filteredOn(f -> f.name().equals("srv/greeting.txt"))
         .singleElement()
-        .satisfies(f -> assertThat(new String(f.data(), java.nio.charset.StandardCharsets.UTF_8))
-            .isEqualTo("hello world\n"));
+        .satisfies(
+            f ->
+                assertThat(new String(f.data(), StandardCharsets.UTF_8))
+                    .isEqualTo("hello world\n"));
   }
 
 
@@ -283,9 +290,7 @@ class BuildCommandTest {
     List<TarFile> workdirLayer = img.layerFiles(0);
     assertThat(workdirLayer)
         .extracting(TarFile::name, TarFile::type, TarFile::mode)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("opt", 'd', 0755),
-            org.assertj.core.groups.Tuple.tuple("opt/app", 'd', 0755));
+        .containsExactly(Tuple.tuple("opt", 'd', 0755), Tuple.tuple("opt/app", 'd', 0755));
     List<TarFile> copyLayer = img.layerFiles(1);
     assertThat(copyLayer).extracting(TarFile::name).containsExactly("opt", "opt/app", "opt/app/app.txt");
     assertThat(copyLayer.get(2).text()).isEqualTo("app\n");
@@ -318,7 +323,7 @@ class BuildCommandTest {
     write(ctx.resolve("one.txt"), "one");
     write(ctx.resolve("exec.sh"), "#!/bin/sh\n");
     Files.setPosixFilePermissions(
-        ctx.resolve("exec.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        ctx.resolve("exec.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
     write(ctx.resolve("ex/keep.txt"), "keep");
     write(ctx.resolve("ex/skip.log"), "skip");
     write(ctx.resolve("ignored.txt"), "no");
@@ -461,7 +466,7 @@ class BuildCommandTest {
   @Test
   void compressionLevelChangesTheLayerNotItsContentAndIsChecked() throws Exception {
     Path ctx = context("FROM scratch\nCOPY words.txt /\n");
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     List<String> vocabulary = List.of("alpha", "beta", "gamma", "delta", "layer", "image", "zstd");
     StringBuilder text = new StringBuilder();
     for (int i = 0; i < 40_000; i++) {
@@ -531,8 +536,8 @@ class BuildCommandTest {
     Archives.compress(tar, ctx.resolve("a.tar.bz2"), "bz2");
     Archives.compress(tar, ctx.resolve("a.tar.zst"), "zst");
     write(ctx.resolve("notes.txt"), "plain notes\n");
-    Archives.compress("not a tar\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        ctx.resolve("notes.txt.gz"), "gz");
+    Archives.compress(
+        "not a tar\n".getBytes(StandardCharsets.UTF_8), ctx.resolve("notes.txt.gz"), "gz");
 
     Map<String, TarFile> fs = buildOci(ctx).rootfs();
     for (String d : List.of("tar", "gz", "xz", "bz2", "zst")) {
@@ -688,9 +693,9 @@ class BuildCommandTest {
     try (var walk = Files.walk(ctx)) {
       for (Path p : walk.toList()) {
         // explicit modes: the golden digest must not depend on the umask
-        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
-            Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
-        Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(mtimeSeconds * 1000));
+        Files.setPosixFilePermissions(
+            p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+        Files.setLastModifiedTime(p, FileTime.fromMillis(mtimeSeconds * 1000));
       }
     }
     return ctx;
@@ -763,7 +768,7 @@ class BuildCommandTest {
       throws Exception {
     Path ctx = dir.resolve("proxied");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM registry.invalid/app:1\n");
-    java.util.Map<String, String> env = BuildFixtures.isolatedEnv(dir);
+    Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     // nothing listens on the discard port of loopback: the proxy refuses the connection
     env.put("HTTPS_PROXY", "http://ci:hunter2@127.0.0.1:9");
     Run r = BuildFixtures.run(env, "build", ctx.toString());

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -140,16 +142,22 @@ class CacheIT {
   /** Every file under {@code root} that is a compressed blob (gzip or zstd): a layer's bytes. */
   private static List<Path> layerFilesUnder(Path root) throws IOException {
     try (Stream<Path> s = Files.walk(root)) {
-      return s.filter(Files::isRegularFile).filter(p -> {
-        try (java.io.InputStream in = Files.newInputStream(p)) {
-          byte[] head = in.readNBytes(4);
-          return head.length == 4 && ((head[0] == (byte) 0x1f && head[1] == (byte) 0x8b)
-              || (head[0] == 0x28 && head[1] == (byte) 0xb5 && head[2] == 0x2f
-                  && head[3] == (byte) 0xfd));
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
+      return s.filter(Files::isRegularFile)
+          .filter(
+              p -> {
+                try (InputStream in = Files.newInputStream(p)) {
+                  byte[] head = in.readNBytes(4);
+                  return head.length == 4
+                      && ((head[0] == (byte) 0x1f && head[1] == (byte) 0x8b)
+                          || (head[0] == 0x28
+                              && head[1] == (byte) 0xb5
+                              && head[2] == 0x2f
+                              && head[3] == (byte) 0xfd));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     }
   }
 
@@ -160,13 +168,15 @@ class CacheIT {
       return List.of();
     }
     try (Stream<Path> s = Files.list(blobs)) {
-      return s.filter(p -> {
-        try {
-          return Files.size(p) > 0 && Files.readAllBytes(p)[0] != '{';
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
+      return s.filter(
+              p -> {
+                try {
+                  return Files.size(p) > 0 && Files.readAllBytes(p)[0] != '{';
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              })
+          .toList();
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -342,26 +347,20 @@ class ConformanceIT {
    */
   private static void writeTar(Path file, JsonNode entries) throws IOException {
     Files.createDirectories(file.getParent());
-    try (java.io.OutputStream raw = Files.newOutputStream(file);
-        java.io.OutputStream out = file.toString().endsWith(".gz")
-            ? new java.util.zip.GZIPOutputStream(raw) : raw;
-        org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
-            new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+    try (OutputStream raw = Files.newOutputStream(file);
+        OutputStream out = file.toString().endsWith(".gz") ? new GZIPOutputStream(raw) : raw;
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       for (JsonNode e : entries) {
         String type = e.path("type").asText("file");
-        org.apache.commons.compress.archivers.tar.TarArchiveEntry entry =
+        TarArchiveEntry entry =
             switch (type) {
-              case "dir" -> new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
-                  e.get("name").asText());
+              case "dir" -> new TarArchiveEntry(e.get("name").asText());
               case "symlink" -> {
-                var l = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
-                    e.get("name").asText(),
-                    org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+                var l = new TarArchiveEntry(e.get("name").asText(), TarConstants.LF_SYMLINK);
                 l.setLinkName(e.get("link").asText());
                 yield l;
               }
-              default -> new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
-                  e.get("name").asText());
+              default -> new TarArchiveEntry(e.get("name").asText());
             };
         entry.setMode(Integer.parseInt(e.path("mode").asText(type.equals("dir") ? "755" : "644"),
             8) | (type.equals("dir") ? 040000 : type.equals("symlink") ? 0120000 : 0100000));

@@ -3,6 +3,7 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.TarFile;
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.image.BusyboxBase;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -56,7 +58,7 @@ class IsolationIT {
 
   @BeforeAll
   static void startRegistryWithBase() throws Exception {
-    Assumptions.assumeTrue(dev.slimbuild.core.fs.Privileges.isRoot(), "the table is for root");
+    Assumptions.assumeTrue(Privileges.isRoot(), "the table is for root");
     BuildToolsIT.tools();
     BusyboxBase.requireTool("proot", "proot");
     BusyboxBase.requireTool("bwrap", "bubblewrap");
@@ -214,8 +216,7 @@ class IsolationIT {
         + " true\n");
     Process victim = new ProcessBuilder("sleep", "600").start();
     Map<String, Boolean> got = new HashMap<>();
-    java.util.concurrent.atomic.AtomicInteger connections =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger connections = new AtomicInteger();
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       // counts and closes every connection: nc returns only once its connection is closed, so a
       // RUN's connection is counted before its build ends; the loop ends when the socket closes

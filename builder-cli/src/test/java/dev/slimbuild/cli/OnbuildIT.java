@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.core.image.BusyboxBase;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,7 +61,7 @@ class OnbuildIT {
     assertThat(r.err()).contains("ONBUILD COPY marker.txt /from-trigger/marker.txt",
         "ONBUILD RUN echo ran > /from-trigger/ran");
     BuildFixtures.Image img = BuildFixtures.image(dir.resolve("out"));
-    Map<String, BuildFixtures.TarFile> last = new java.util.HashMap<>();
+    Map<String, BuildFixtures.TarFile> last = new HashMap<>();
     for (BuildFixtures.TarFile f : img.layerFiles(img.layers().size() - 1)) {
       last.put(f.name(), f);
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,7 +89,7 @@ class ParseCommandTest {
     Run r = run("parse", "-f", dockerfile.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
-    assertThat(r.err()).matches("(?s)error: " + java.util.regex.Pattern.quote(dockerfile.toString()) + ":\\d+: .*");
+    assertThat(r.err()).matches("(?s)error: " + Pattern.quote(dockerfile.toString()) + ":\\d+: .*");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.registry.RegistryServer;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,9 +99,12 @@ class ReleaseIT {
       String... cmd) throws Exception {
     Path out = Files.createTempFile(dir, "run-", ".out");
     Path err = Files.createTempFile(dir, "run-", ".err");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(cwd.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     Process p = pb.start();

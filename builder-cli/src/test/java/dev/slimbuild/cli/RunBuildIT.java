@@ -8,9 +8,13 @@ import dev.slimbuild.core.image.BusyboxBase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -273,9 +277,8 @@ class RunBuildIT {
     }
     assertThat(images).hasSize(3); // the busybox layer and the two RUN layers of the base
     for (Path image : images) {
-      try (java.nio.channels.FileChannel ch =
-          java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.WRITE)) {
-        ch.write(java.nio.ByteBuffer.allocate(128), 1024);
+      try (FileChannel ch = FileChannel.open(image, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.allocate(128), 1024);
       }
     }
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
@@ -358,8 +361,7 @@ class RunBuildIT {
     // a directory nobody (65534) can use: not under the test's 0700 temporary directory
     Path shared = Files.createTempDirectory(Path.of("/tmp"), "slimbuild-nobody-");
     try {
-      Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions
-          .fromString("rwxrwxrwx"));
+      Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
       Path ctx = shared.resolve("ctx");
       BuildFixtures.write(ctx.resolve("Dockerfile"), dockerfile);
       // provenance names the builder's version, which differs between the jar and the classes

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.Run;
-import dev.slimbuild.core.json.Json;
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Index;
@@ -13,8 +13,10 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.sign.BundleSignatures;
 import dev.slimbuild.core.sign.CosignSignatures;
+import dev.slimbuild.json.Json;
 import dev.slimbuild.signing.SimpleSigning;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,7 +100,7 @@ class SigningRegistryIT {
       registry.close();
     }
     if (keys != null) {
-      dev.slimbuild.core.fs.Trees.delete(keys); // key files: nothing of them stays behind
+      Trees.delete(keys); // key files: nothing of them stays behind
     }
   }
 
@@ -118,9 +120,12 @@ class SigningRegistryIT {
   private BuildToolsIT.Result tool(Map<String, String> env, String... cmd) throws Exception {
     Path out = dir.resolve("tool.out");
     Path err = dir.resolve("tool.err");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
     pb.environment().put("HOME", Files.createDirectories(dir.resolve("tool-home")).toString());
     pb.environment().putAll(env);
     Process p = pb.start();

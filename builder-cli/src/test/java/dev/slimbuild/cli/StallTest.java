@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -31,8 +32,16 @@ class StallTest {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     Files.writeString(ctx.resolve("f.txt"), "context file\n");
-    List<String> args = new java.util.ArrayList<>(List.of("build", "--progress", "quiet",
-        "--platform", "linux/amd64", "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--progress",
+                "quiet",
+                "--platform",
+                "linux/amd64",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(options));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, Map.of(), args.toArray(String[]::new));

@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +100,7 @@ class StoreCommandsTest {
   private Map<String, List<Long>> df() throws IOException {
     Run r = cli("df", "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
-    Map<String, List<Long>> out = new java.util.LinkedHashMap<>();
+    Map<String, List<Long>> out = new LinkedHashMap<>();
     for (JsonNode row : BuildFixtures.JSON.readTree(r.out())) {
       out.put(row.get("type").asText(), List.of(row.get("total").asLong(),
           row.get("size").asLong(), row.get("reclaimable").asLong()));
@@ -262,10 +265,10 @@ class StoreCommandsTest {
     int at = lines.indexOf("Commands:");
     assertThat(at).isPositive();
     // each command's summary, its wrapped lines joined
-    Map<String, String> summaries = new java.util.LinkedHashMap<>();
+    Map<String, String> summaries = new LinkedHashMap<>();
     String last = null;
     for (String l : lines.subList(at + 1, lines.size())) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("  (\\S+) +(.*)").matcher(l);
+      Matcher m = Pattern.compile("  (\\S+) +(.*)").matcher(l);
       if (m.matches()) {
         last = m.group(1);
         summaries.put(last, m.group(2).trim());

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -54,7 +55,7 @@ class StoreIT {
   private Map<String, JsonNode> df() throws IOException {
     BuildFixtures.Run r = cli("df", "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
-    Map<String, JsonNode> out = new java.util.HashMap<>();
+    Map<String, JsonNode> out = new HashMap<>();
     BuildFixtures.JSON.readTree(r.out()).forEach(row -> out.put(row.get("type").asText(), row));
     return out;
   }

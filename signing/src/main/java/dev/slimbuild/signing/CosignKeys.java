@@ -1,7 +1,13 @@
 package dev.slimbuild.signing;
 
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonNull;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +19,12 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Set;
 import org.bouncycastle.asn1.ASN1Object;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -29,6 +36,8 @@ import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.crypto.generators.SCrypt;
+import org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util;
+import org.bouncycastle.math.ec.ECCurve;
 
 /**
  * cosign's key files: ECDSA P-256 keys, the private key PKCS#8 DER sealed with scrypt + NaCl
@@ -89,21 +98,30 @@ public final class CosignKeys {
     }
     Base64.Encoder b64 = Base64.getEncoder();
     // Field order and spelling are those of cosign's encrypted-key struct marshalled by Go.
-    String json =
-        "{\"kdf\":{\"name\":\"scrypt\",\"params\":{\"N\":"
-            + SCRYPT_N
-            + ",\"r\":"
-            + SCRYPT_R
-            + ",\"p\":"
-            + SCRYPT_P
-            + "},\"salt\":"
-            + Json.quote(b64.encodeToString(salt))
-            + "},\"cipher\":{\"name\":\"nacl/secretbox\",\"nonce\":"
-            + Json.quote(b64.encodeToString(nonce))
-            + "},\"ciphertext\":"
-            + Json.quote(b64.encodeToString(box))
-            + "}";
-    return new Pem(SIGSTORE_LABEL, json.getBytes(StandardCharsets.UTF_8)).encode();
+    JsonObject json =
+        JsonObject.builder()
+            .put(
+                "kdf",
+                JsonObject.builder()
+                    .put("name", "scrypt")
+                    .put(
+                        "params",
+                        JsonObject.builder()
+                            .put("N", SCRYPT_N)
+                            .put("r", SCRYPT_R)
+                            .put("p", SCRYPT_P)
+                            .build())
+                    .put("salt", b64.encodeToString(salt))
+                    .build())
+            .put(
+                "cipher",
+                JsonObject.builder()
+                    .put("name", "nacl/secretbox")
+                    .put("nonce", b64.encodeToString(nonce))
+                    .build())
+            .put("ciphertext", b64.encodeToString(box))
+            .build();
+    return new Pem(SIGSTORE_LABEL, Json.write(json)).encode();
   }
 
   /**
@@ -142,10 +160,9 @@ public final class CosignKeys {
     if (!(key instanceof java.security.interfaces.ECPrivateKey ec)) {
       throw new KeyException("cannot derive the public key of a " + key.getAlgorithm() + " key");
     }
-    java.security.spec.ECParameterSpec params = ec.getParams();
+    ECParameterSpec params = ec.getParams();
     java.security.spec.ECPoint g = params.getGenerator();
-    org.bouncycastle.math.ec.ECCurve curve =
-        org.bouncycastle.jcajce.provider.asymmetric.util.EC5Util.convertCurve(params.getCurve());
+    ECCurve curve = EC5Util.convertCurve(params.getCurve());
     org.bouncycastle.math.ec.ECPoint q =
         curve
             .createPoint(g.getAffineX(), g.getAffineY())
@@ -154,7 +171,7 @@ public final class CosignKeys {
     try {
       return KeyFactory.getInstance("EC")
           .generatePublic(
-              new java.security.spec.ECPublicKeySpec(
+              new ECPublicKeySpec(
                   new java.security.spec.ECPoint(
                       q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
                   params));
@@ -181,26 +198,25 @@ public final class CosignKeys {
   }
 
   private static byte[] decrypt(byte[] jsonBytes, char[] password) {
-    Map<?, ?> doc;
+    JsonObject doc;
     try {
-      Object parsed = Json.parse(new String(jsonBytes, StandardCharsets.UTF_8));
-      if (!(parsed instanceof Map<?, ?> m)) {
+      if (!(Json.parseStrict(jsonBytes) instanceof JsonObject o)) {
         throw new KeyException("encrypted private key is not a JSON object");
       }
-      doc = m;
-    } catch (IllegalArgumentException e) {
+      doc = o;
+    } catch (JsonParseException e) {
       throw new KeyException("encrypted private key is not valid JSON");
     }
-    Map<?, ?> kdf = object(doc, "kdf");
-    Map<?, ?> params = object(kdf, "params");
-    Map<?, ?> cipher = object(doc, "cipher");
-    if (!"scrypt".equals(kdf.get("name"))) {
-      throw new KeyException(
-          "unsupported key derivation " + kdf.get("name") + " (expected scrypt)");
+    JsonObject kdf = object(doc, "kdf");
+    JsonObject params = object(kdf, "params");
+    JsonObject cipher = object(doc, "cipher");
+    String kdfName = name(kdf);
+    if (!"scrypt".equals(kdfName)) {
+      throw new KeyException("unsupported key derivation " + kdfName + " (expected scrypt)");
     }
-    if (!"nacl/secretbox".equals(cipher.get("name"))) {
-      throw new KeyException(
-          "unsupported cipher " + cipher.get("name") + " (expected nacl/secretbox)");
+    String cipherName = name(cipher);
+    if (!"nacl/secretbox".equals(cipherName)) {
+      throw new KeyException("unsupported cipher " + cipherName + " (expected nacl/secretbox)");
     }
     int n = integer(params, "N");
     int r = integer(params, "r");
@@ -310,17 +326,23 @@ public final class CosignKeys {
     throw new KeyException("unsupported key algorithm " + oid.getId());
   }
 
-  private static Map<?, ?> object(Map<?, ?> m, String name) {
-    if (m.get(name) instanceof Map<?, ?> o) {
-      return o;
+  private static JsonObject object(JsonObject o, String name) {
+    if (o.get(name).orElse(null) instanceof JsonObject member) {
+      return member;
     }
     throw new KeyException("encrypted private key has no \"" + name + "\" object");
   }
 
-  private static int integer(Map<?, ?> m, String name) {
-    if (m.get(name) instanceof BigDecimal d) {
+  /** The {@code name} member as the message shows it: a string's value, else its JSON text. */
+  private static String name(JsonObject o) {
+    JsonValue v = o.get("name").orElse(JsonNull.INSTANCE);
+    return v instanceof JsonString s ? s.value() : v.toJson();
+  }
+
+  private static int integer(JsonObject o, String name) {
+    if (o.get(name).orElse(null) instanceof JsonNumber n) {
       try {
-        return d.intValueExact();
+        return n.decimalValue().intValueExact();
       } catch (ArithmeticException e) {
         // fall through to the error below
       }
@@ -328,10 +350,10 @@ public final class CosignKeys {
     throw new KeyException("encrypted private key: \"" + name + "\" is not an integer");
   }
 
-  private static byte[] bytes(Map<?, ?> m, String name) {
-    if (m.get(name) instanceof String s) {
+  private static byte[] bytes(JsonObject o, String name) {
+    if (o.get(name).orElse(null) instanceof JsonString s) {
       try {
-        return Base64.getDecoder().decode(s);
+        return Base64.getDecoder().decode(s.value());
       } catch (IllegalArgumentException e) {
         throw new KeyException("encrypted private key: \"" + name + "\" is not base64");
       }

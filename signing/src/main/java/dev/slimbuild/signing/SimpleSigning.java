@@ -1,10 +1,11 @@
 package dev.slimbuild.signing;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonNull;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -38,15 +39,14 @@ public final class SimpleSigning {
     if (manifestDigest == null || !DIGEST.matcher(manifestDigest).matches()) {
       throw new IllegalArgumentException("not a manifest digest: " + manifestDigest);
     }
-    String json =
-        "{\"critical\":{\"identity\":{\"docker-reference\":"
-            + Json.quote(dockerReference)
-            + "},\"image\":{\"docker-manifest-digest\":"
-            + Json.quote(manifestDigest)
-            + "},\"type\":"
-            + Json.quote(TYPE)
-            + "},\"optional\":null}";
-    return json.getBytes(StandardCharsets.UTF_8);
+    JsonObject critical =
+        JsonObject.builder()
+            .put("identity", JsonObject.builder().put("docker-reference", dockerReference).build())
+            .put("image", JsonObject.builder().put("docker-manifest-digest", manifestDigest).build())
+            .put("type", TYPE)
+            .build();
+    return Json.write(
+        JsonObject.builder().put("critical", critical).put("optional", JsonNull.INSTANCE).build());
   }
 
   /**
@@ -56,69 +56,64 @@ public final class SimpleSigning {
    * well-formed; {@code optional} is absent, null or an object. PayloadException otherwise.
    */
   public static Claims parse(byte[] payload) {
-    Object root;
+    JsonValue root;
     try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(payload))
-              .toString();
-      root = Json.parse(text);
-    } catch (CharacterCodingException e) {
-      throw new PayloadException("signature payload is not UTF-8");
-    } catch (IllegalArgumentException e) {
+      root = Json.parseStrict(payload);
+    } catch (JsonParseException e) {
       throw new PayloadException("signature payload is not JSON: " + e.getMessage());
     }
-    Map<?, ?> top = object(root, "payload");
+    JsonObject top = object(root, "payload");
     onlyKeys(top, "payload", Set.of("critical", "optional"));
-    Object optional = top.get("optional");
-    if (optional != null && optional != Json.NULL && !(optional instanceof Map)) {
+    JsonValue optional = top.get("optional").orElse(JsonNull.INSTANCE);
+    if (!(optional instanceof JsonNull) && !(optional instanceof JsonObject)) {
       throw new PayloadException("signature payload: \"optional\" must be an object or null");
     }
-    Map<?, ?> critical = object(top.get("critical"), "critical");
+    JsonObject critical = member(top, "critical", "critical");
     onlyKeys(critical, "critical", Set.of("identity", "image", "type"));
-    Object type = critical.get("type");
-    if (!TYPE.equals(type)) {
+    JsonValue type = critical.get("type").orElse(null);
+    if (!(type instanceof JsonString t && t.value().equals(TYPE))) {
       throw new PayloadException(
           "signature payload: critical.type is "
-              + (type instanceof String s ? Json.quote(s) : String.valueOf(type))
+              + (type == null ? "null" : type.toJson())
               + ", expected \""
               + TYPE
               + "\"");
     }
-    Map<?, ?> image = object(critical.get("image"), "critical.image");
+    JsonObject image = member(critical, "image", "critical.image");
     onlyKeys(image, "critical.image", Set.of("docker-manifest-digest"));
     String digest = string(image, "docker-manifest-digest", "critical.image");
     if (!DIGEST.matcher(digest).matches()) {
       throw new PayloadException("signature payload: not a manifest digest: " + Json.quote(digest));
     }
-    Map<?, ?> identity = object(critical.get("identity"), "critical.identity");
+    JsonObject identity = member(critical, "identity", "critical.identity");
     onlyKeys(identity, "critical.identity", Set.of("docker-reference"));
     String reference = string(identity, "docker-reference", "critical.identity");
     return new Claims(reference, digest, TYPE);
   }
 
-  private static Map<?, ?> object(Object v, String where) {
-    if (v instanceof Map<?, ?> m) {
-      return m;
+  private static JsonObject member(JsonObject parent, String key, String where) {
+    return object(parent.get(key).orElse(null), where);
+  }
+
+  private static JsonObject object(JsonValue v, String where) {
+    if (v instanceof JsonObject o) {
+      return o;
     }
     throw new PayloadException("signature payload: " + where + " must be a JSON object");
   }
 
-  private static String string(Map<?, ?> m, String key, String where) {
-    if (m.get(key) instanceof String s) {
-      return s;
+  private static String string(JsonObject o, String key, String where) {
+    if (o.get(key).orElse(null) instanceof JsonString s) {
+      return s.value();
     }
     throw new PayloadException("signature payload: " + where + "." + key + " must be a string");
   }
 
-  private static void onlyKeys(Map<?, ?> m, String where, Set<String> allowed) {
-    for (Object k : m.keySet()) {
+  private static void onlyKeys(JsonObject o, String where, Set<String> allowed) {
+    for (String k : o.members().keySet()) {
       if (!allowed.contains(k)) {
         throw new PayloadException(
-            "signature payload: unknown field " + Json.quote((String) k) + " in " + where);
+            "signature payload: unknown field " + Json.quote(k) + " in " + where);
       }
     }
   }

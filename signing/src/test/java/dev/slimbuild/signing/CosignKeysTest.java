@@ -3,7 +3,11 @@ package dev.slimbuild.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.math.BigDecimal;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +19,6 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,12 +116,15 @@ class CosignKeysTest {
             StandardCharsets.UTF_8);
     assertThat(keysInOrder(Json.parse(json))).isEqualTo(keysInOrder(Json.parse(cosigns)));
 
-    Map<?, ?> doc = (Map<?, ?>) Json.parse(json);
-    Map<?, ?> kdf = (Map<?, ?>) doc.get("kdf");
-    Map<?, ?> cipher = (Map<?, ?>) doc.get("cipher");
-    assertThat(Base64.getDecoder().decode((String) kdf.get("salt"))).hasSize(32);
-    assertThat(Base64.getDecoder().decode((String) cipher.get("nonce"))).hasSize(24);
-    assertThat(((Map<?, ?>) kdf.get("params")).get("N")).isEqualTo(new BigDecimal(65536));
+    JsonObject doc = (JsonObject) Json.parse(json);
+    JsonObject kdf = (JsonObject) doc.get("kdf").orElseThrow();
+    JsonObject cipher = (JsonObject) doc.get("cipher").orElseThrow();
+    assertThat(Base64.getDecoder().decode(((JsonString) kdf.get("salt").orElseThrow()).value()))
+        .hasSize(32);
+    assertThat(Base64.getDecoder().decode(((JsonString) cipher.get("nonce").orElseThrow()).value()))
+        .hasSize(24);
+    assertThat(((JsonObject) kdf.get("params").orElseThrow()).get("N"))
+        .contains(JsonNumber.of(65536));
   }
 
   @Test
@@ -223,14 +229,15 @@ class CosignKeysTest {
         .hasMessageContaining("PUBLIC KEY");
   }
 
-  private static List<String> keysInOrder(Object v) {
+  private static List<String> keysInOrder(JsonValue v) {
     List<String> out = new ArrayList<>();
-    if (v instanceof Map<?, ?> m) {
-      m.forEach(
-          (k, x) -> {
-            out.add((String) k);
-            keysInOrder(x).forEach(s -> out.add(k + "." + s));
-          });
+    if (v instanceof JsonObject o) {
+      o.members()
+          .forEach(
+              (k, x) -> {
+                out.add(k);
+                keysInOrder(x).forEach(s -> out.add(k + "." + s));
+              });
     }
     return out;
   }

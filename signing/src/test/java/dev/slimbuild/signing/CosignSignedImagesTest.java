@@ -3,6 +3,9 @@ package dev.slimbuild.signing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +20,6 @@ import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,9 +31,13 @@ class CosignSignedImagesTest {
   private static final byte[] HEADER = "\0sigstore-json".getBytes(StandardCharsets.US_ASCII);
 
   /** One signature as containers/image stores it. */
-  record StoredSignature(String mimeType, byte[] payload, Map<?, ?> annotations) {
+  record StoredSignature(String mimeType, byte[] payload, JsonObject annotations) {
     String signature() {
-      return (String) annotations.get("dev.cosignproject.cosign/signature");
+      return annotation("dev.cosignproject.cosign/signature");
+    }
+
+    String annotation(String key) {
+      return ((JsonString) annotations.get(key).orElseThrow()).value();
     }
   }
 
@@ -156,7 +162,7 @@ class CosignSignedImagesTest {
       StoredSignature s = signature(dir, 1);
       String digest = sha256(read(dir + "/manifest.json"));
       PublicKey certKey =
-          certificateKey((String) s.annotations().get("dev.sigstore.cosign/certificate"));
+          certificateKey(s.annotation("dev.sigstore.cosign/certificate"));
       assertThat(SignatureCheck.check(certKey, s.payload(), s.signature(), digest).ok())
           .as(dir)
           .isTrue();
@@ -170,11 +176,15 @@ class CosignSignedImagesTest {
     assertThat(Arrays.copyOf(raw, HEADER.length)).isEqualTo(HEADER);
     String json =
         new String(raw, HEADER.length, raw.length - HEADER.length, StandardCharsets.UTF_8);
-    Map<?, ?> m = (Map<?, ?>) Json.parse(json);
+    JsonObject m = (JsonObject) Json.parse(json);
     return new StoredSignature(
-        (String) m.get("mimeType"),
-        Base64.getDecoder().decode((String) m.get("payload")),
-        (Map<?, ?>) m.get("annotations"));
+        string(m, "mimeType"),
+        Base64.getDecoder().decode(string(m, "payload")),
+        (JsonObject) m.get("annotations").orElseThrow());
+  }
+
+  private static String string(JsonObject o, String key) {
+    return ((JsonString) o.get(key).orElseThrow()).value();
   }
 
   /** A file of the data set, following links that arrived as files holding "../target". */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -34,8 +35,7 @@ class SimpleSigningTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SimpleSigning.payload("r/x", "sha256:abc"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(
-            () -> SimpleSigning.payload("r/x", DIGEST.toUpperCase(java.util.Locale.ROOT)))
+    assertThatThrownBy(() -> SimpleSigning.payload("r/x", DIGEST.toUpperCase(Locale.ROOT)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -1,6 +1,6 @@
 package dev.slimbuild.core.build;
 
-import dev.slimbuild.core.registry.RegistryProvider;
+import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
@@ -11,13 +11,15 @@ import dev.slimbuild.core.pull.BlobCache;
 import dev.slimbuild.core.pull.ImageResolver;
 import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryProvider;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -55,10 +57,14 @@ final class BaseImages {
       image = ImageResolver.caching(registry(ref.registry()), cache.blobs())
           .resolve(ref, platform);
       if (image.layers().size() > MAX_BASE_LAYERS) {
-        throw new dev.slimbuild.core.SlimbuildException(ref + ": the image has "
-            + image.layers().size() + " layers; slimbuild takes base images of at most "
-            + MAX_BASE_LAYERS + " layers (overlayfs stacks at most about 500 lower directories,"
-            + " one per layer): squash the image first");
+        throw new SlimbuildException(
+            ref
+                + ": the image has "
+                + image.layers().size()
+                + " layers; slimbuild takes base images of at most "
+                + MAX_BASE_LAYERS
+                + " layers (overlayfs stacks at most about 500 lower directories,"
+                + " one per layer): squash the image first");
       }
       resolved.put(key, image);
     }
@@ -83,9 +89,10 @@ final class BaseImages {
     for (int i = 0; i < image.layers().size(); i++) {
       Descriptor d = image.layers().get(i);
       LayerRef r =
-          new LayerRef(d.withMediaType(ociLayerType(d.mediaType())), image.diffIds().get(i),
-              inStore.contains(image.digest()) ? java.util.Optional.empty()
-                  : java.util.Optional.of(image.source()));
+          new LayerRef(
+              d.withMediaType(ociLayerType(d.mediaType())),
+              image.diffIds().get(i),
+              inStore.contains(image.digest()) ? Optional.empty() : Optional.of(image.source()));
       out.add(r);
     }
     return out;
@@ -121,23 +128,25 @@ final class BaseImages {
   /** A lazy view of the image's files: nothing is downloaded until it is asked for. */
   BaseTree tree(ResolvedImage image) {
     List<LayerRef> refs = layerRefs(image);
-    return BaseTree.lazy(() -> {
-      List<List<LayerEntry>> out = new ArrayList<>();
-      for (LayerRef r : refs) {
-        out.add(entries(r));
-      }
-      return out;
-    }, () -> {
-      List<BlobCache.LayerImage> out = new ArrayList<>();
-      for (LayerRef r : refs) {
-        java.util.Optional<BlobCache.LayerImage> i = cache.image(r.diffId());
-        if (i.isEmpty()) {
-          return List.of();
-        }
-        out.add(i.get());
-      }
-      return out;
-    });
+    return BaseTree.lazy(
+        () -> {
+          List<List<LayerEntry>> out = new ArrayList<>();
+          for (LayerRef r : refs) {
+            out.add(entries(r));
+          }
+          return out;
+        },
+        () -> {
+          List<BlobCache.LayerImage> out = new ArrayList<>();
+          for (LayerRef r : refs) {
+            Optional<BlobCache.LayerImage> i = cache.image(r.diffId());
+            if (i.isEmpty()) {
+              return List.of();
+            }
+            out.add(i.get());
+          }
+          return out;
+        });
   }
 
   /**
@@ -161,7 +170,7 @@ final class BaseImages {
   }
 
   /** The mountable image of layer {@code r}, once {@link #entries} unpacked it as one. */
-  java.util.Optional<BlobCache.LayerImage> image(LayerRef r) {
+  Optional<BlobCache.LayerImage> image(LayerRef r) {
     return cache.image(r.diffId());
   }
 

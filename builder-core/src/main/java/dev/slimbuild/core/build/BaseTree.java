@@ -1,9 +1,11 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.pull.BlobCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The layers a stage starts from, as entry lists, loaded on first use: a stage that never looks
@@ -17,7 +19,7 @@ interface BaseTree {
    * The base's layers as mountable EROFS images, bottom first, once {@link #layers} loaded them:
    * all of them, or none if any layer was unpacked into files.
    */
-  default List<dev.slimbuild.core.pull.BlobCache.LayerImage> images() {
+  default List<BlobCache.LayerImage> images() {
     return List.of();
   }
 
@@ -25,11 +27,10 @@ interface BaseTree {
   BaseTree EMPTY = List::of;
 
   /** Loads once, on the first call; {@code images} lists the layer images after that. */
-  static BaseTree lazy(Loader loader,
-      java.util.function.Supplier<List<dev.slimbuild.core.pull.BlobCache.LayerImage>> images) {
+  static BaseTree lazy(Loader loader, Supplier<List<BlobCache.LayerImage>> images) {
     return new BaseTree() {
       @Override
-      public List<dev.slimbuild.core.pull.BlobCache.LayerImage> images() {
+      public List<BlobCache.LayerImage> images() {
         layers();
         return images.get();
       }

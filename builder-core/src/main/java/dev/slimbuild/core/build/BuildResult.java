@@ -1,9 +1,12 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.pull.ResolvedImage;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,13 +20,17 @@ import java.util.Map;
  * Dockerfile as read, for provenance.
  */
 public record BuildResult(
-    ImageOutput image, List<String> warnings, Map<Digest, LayerRef> baseLayers,
-    Map<String, SizeReport> sizeReports, dev.slimbuild.core.cache.BuildCache cache,
-    List<ResolvedImage> bases, Digest dockerfile) {
+    ImageOutput image,
+    List<String> warnings,
+    Map<Digest, LayerRef> baseLayers,
+    Map<String, SizeReport> sizeReports,
+    BuildCache cache,
+    List<ResolvedImage> bases,
+    Digest dockerfile) {
   public BuildResult {
     bases = List.copyOf(bases);
     warnings = List.copyOf(warnings);
     baseLayers = Map.copyOf(baseLayers);
-    sizeReports = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sizeReports));
+    sizeReports = Collections.unmodifiableMap(new LinkedHashMap<>(sizeReports));
   }
 }

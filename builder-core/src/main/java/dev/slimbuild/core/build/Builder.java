@@ -1,23 +1,31 @@
 package dev.slimbuild.core.build;
 
-import dev.slimbuild.core.context.GitCheckout;
-import dev.slimbuild.core.registry.RegistryProvider;
+import dev.slimbuild.compress.Compression;
+import dev.slimbuild.compress.Compressors;
+import dev.slimbuild.compress.Decompressors;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheContents;
 import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.cache.CacheTransfer;
 import dev.slimbuild.core.context.BuildContext;
+import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.context.NamedContext;
+import dev.slimbuild.core.dockerfile.AddInstruction;
 import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.fs.Trees;
+import dev.slimbuild.core.http.Proxies;
+import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageIndex;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -32,7 +40,11 @@ import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.Planner;
 import dev.slimbuild.core.pull.BlobCache;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryProvider;
+import dev.slimbuild.core.run.ErofsMount;
+import dev.slimbuild.core.run.Overlay;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -46,8 +58,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds a Dockerfile into images in a blob store: parse, plan per platform, run the needed
@@ -58,7 +73,7 @@ public final class Builder {
   private final EventSink events;
   private final RegistryProvider registries;
   private final BlobCache cache;
-  private final dev.slimbuild.core.http.Proxies urlProxies;
+  private final Proxies urlProxies;
 
   /** A builder without registry access: FROM and COPY --from images are refused. */
   public Builder(BlobStore store, EventSink events) {
@@ -80,16 +95,19 @@ public final class Builder {
    */
   public Builder(
       BlobStore store, EventSink events, RegistryProvider registries, boolean layerImages) {
-    this(store, events, registries, layerImages,
-        dev.slimbuild.core.http.Proxies.fromEnv(System.getenv()));
+    this(store, events, registries, layerImages, Proxies.fromEnv(System.getenv()));
   }
 
   /**
    * As {@link #Builder(BlobStore, EventSink, RegistryProvider, boolean)}, with {@code ADD <URL>}
    * downloads through {@code urlProxies} (from the caller's environment, as registries get theirs).
    */
-  public Builder(BlobStore store, EventSink events, RegistryProvider registries,
-      boolean layerImages, dev.slimbuild.core.http.Proxies urlProxies) {
+  public Builder(
+      BlobStore store,
+      EventSink events,
+      RegistryProvider registries,
+      boolean layerImages,
+      Proxies urlProxies) {
     this(store, events, registries,
         BlobCache.in(store, () -> layerImages && layerImagesUsable(store)), urlProxies);
   }
@@ -97,8 +115,8 @@ public final class Builder {
   private static boolean layerImagesUsable(BlobStore store) {
     try {
       Files.createDirectories(store.root());
-      return dev.slimbuild.core.run.ErofsMount.unavailable(
-          Files.createTempDirectory(store.root(), ".layer-image-probe-")) == null;
+      return ErofsMount.unavailable(Files.createTempDirectory(store.root(), ".layer-image-probe-"))
+          == null;
     } catch (IOException e) {
       return false;
     }
@@ -107,12 +125,15 @@ public final class Builder {
   /** A builder with its own cache of pulled blobs and unpacked layers. */
   public Builder(
       BlobStore store, EventSink events, RegistryProvider registries, BlobCache cache) {
-    this(store, events, registries, cache,
-        dev.slimbuild.core.http.Proxies.fromEnv(System.getenv()));
+    this(store, events, registries, cache, Proxies.fromEnv(System.getenv()));
   }
 
-  private Builder(BlobStore store, EventSink events, RegistryProvider registries,
-      BlobCache cache, dev.slimbuild.core.http.Proxies urlProxies) {
+  private Builder(
+      BlobStore store,
+      EventSink events,
+      RegistryProvider registries,
+      BlobCache cache,
+      Proxies urlProxies) {
     this.store = store;
     this.events = events;
     this.registries = registries;
@@ -121,7 +142,7 @@ public final class Builder {
   }
 
   /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
-  public java.io.InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
+  public InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
     LayerRef r = result.baseLayers().get(digest);
     if (r == null && !store.has(digest)) {
       // a layer a registry cache served, still in the cache's repository
@@ -131,7 +152,7 @@ public final class Builder {
           .orElse(null);
     }
     if (r == null) {
-      throw new java.nio.file.NoSuchFileException("blob " + digest);
+      throw new NoSuchFileException("blob " + digest);
     }
     if (store.has(digest)) {
       return store.open(digest);
@@ -152,8 +173,10 @@ public final class Builder {
   private void fetchBaseLayers(BuildResult result, BuildCache from)
       throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
-    for (LayerRef r : result.baseLayers().values().stream()
-        .sorted(java.util.Comparator.comparing(l -> l.descriptor().digest())).toList()) {
+    for (LayerRef r :
+        result.baseLayers().values().stream()
+            .sorted(Comparator.comparing(l -> l.descriptor().digest()))
+            .toList()) {
       Digest d = r.descriptor().digest();
       if (!store.has(d)) {
         try {
@@ -166,8 +189,8 @@ public final class Builder {
           throw e;
         }
         if (!store.has(d)) {
-          try (java.io.InputStream in = cache.blobs().open(d);
-              dev.slimbuild.core.image.BlobWriter w = store.newWriter()) {
+          try (InputStream in = cache.blobs().open(d);
+              BlobWriter w = store.newWriter()) {
             in.transferTo(w);
             w.commit(d);
           }
@@ -192,7 +215,7 @@ public final class Builder {
 
   /** Uses the cache as {@code settings} say (by default: the local store's cache). */
   public Builder cache(CacheSettings settings) {
-    this.cacheSettings = java.util.Objects.requireNonNull(settings, "settings");
+    this.cacheSettings = Objects.requireNonNull(settings, "settings");
     return this;
   }
 
@@ -374,10 +397,9 @@ public final class Builder {
     Thread cleanup =
         new Thread(
             () -> {
-              dev.slimbuild.core.run.Overlay.unmountAll();
+              Overlay.unmountAll();
               try {
-                IoStep.runAll(
-                    List.of(runs::deleteNow, () -> dev.slimbuild.core.fs.Trees.delete(staging)));
+                IoStep.runAll(List.of(runs::deleteNow, () -> Trees.delete(staging)));
               } catch (IOException | RuntimeException e) {
                 // exiting anyway: say what stays behind
                 System.err.println("slimbuild: stopped; could not clean up: " + e);
@@ -431,7 +453,7 @@ public final class Builder {
       try {
         runs.close();
       } finally {
-        dev.slimbuild.core.fs.Trees.delete(staging);
+        Trees.delete(staging);
       }
     }
     ImageOutput out =
@@ -495,8 +517,7 @@ public final class Builder {
             warnings));
       }
       for (var ins : s.stage().instructions()) {
-        if (ins instanceof dev.slimbuild.core.dockerfile.AddInstruction a
-            && a.checksum().isEmpty()) {
+        if (ins instanceof AddInstruction a && a.checksum().isEmpty()) {
           ImageLints.addWhereCopyWouldDo(a.sources()).ifPresent(w -> warn(
               request.dockerfileName() + ":" + a.location().startLine() + ": " + w, warnings));
         }
@@ -510,8 +531,7 @@ public final class Builder {
    */
   private LayerRef recompressed(LayerRef layer, BuildRequest request) throws IOException {
     if (!layer.isBase()
-        || dev.slimbuild.compress.Compression.fromMediaType(layer.descriptor().mediaType())
-            == request.compression()) {
+        || Compression.fromMediaType(layer.descriptor().mediaType()) == request.compression()) {
       return layer;
     }
     LayerRef done = recompressedBlobs.get(layer.descriptor().digest());
@@ -519,18 +539,16 @@ public final class Builder {
       return done;
     }
     new BaseImages(registries, cache).fetch(layer);
-    dev.slimbuild.core.image.BlobStore from =
-        store.has(layer.descriptor().digest()) ? store : cache.blobs();
-    dev.slimbuild.core.image.BlobInfo info;
-    try (java.io.InputStream raw = from.open(layer.descriptor().digest());
-        java.io.InputStream tar =
-            dev.slimbuild.compress.Decompressors.open(raw, layer.descriptor().mediaType());
-        dev.slimbuild.core.image.BlobWriter out = store.newWriter()) {
-      dev.slimbuild.core.layer.LayerWriter.Tar t =
-          dev.slimbuild.core.layer.LayerWriter.encode(
+    BlobStore from = store.has(layer.descriptor().digest()) ? store : cache.blobs();
+    BlobInfo info;
+    try (InputStream raw = from.open(layer.descriptor().digest());
+        InputStream tar = Decompressors.open(raw, layer.descriptor().mediaType());
+        BlobWriter out = store.newWriter()) {
+      LayerWriter.Tar t =
+          LayerWriter.encode(
               request.compression(),
               request.compressionLevel(),
-              dev.slimbuild.compress.Compressors.DEFAULT_ZSTD_WORKERS,
+              Compressors.DEFAULT_ZSTD_WORKERS,
               out,
               tar::transferTo);
       if (!t.diffId().equals(layer.diffId())) {
@@ -540,15 +558,16 @@ public final class Builder {
       }
       info = out.commitLayer(t);
     }
-    LayerRef r = new LayerRef(
-        Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),
-        layer.diffId(), java.util.Optional.empty());
+    LayerRef r =
+        new LayerRef(
+            Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),
+            layer.diffId(),
+            Optional.empty());
     recompressedBlobs.put(layer.descriptor().digest(), r);
     return r;
   }
 
-  private final Map<Digest, LayerRef> recompressedBlobs =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Digest, LayerRef> recompressedBlobs = new ConcurrentHashMap<>();
 
   private BuiltImage assemble(
       StageResult target, BuildRequest request, LayerSink sink, BaseImages bases)

@@ -1,7 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.dockerfile.CommandForm;
-import dev.slimbuild.core.json.Json;
+import dev.slimbuild.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -17,12 +17,16 @@ import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -215,7 +219,7 @@ final class Copier {
    */
   private List<LayerEntry> extract(ContextItem item, String destPath, Spec spec)
       throws IOException {
-    Path own = java.nio.file.Files.createTempDirectory(staging, "add-");
+    Path own = Files.createTempDirectory(staging, "add-");
     try {
       return new ArchiveExtractor(own).extract(item.entry.file(), destPath);
     } catch (SlimbuildException e) {
@@ -429,7 +433,7 @@ final class Copier {
   }
 
   /** A source entry found below a pivot: whether it is a directory, and its copy at a target. */
-  private record Placed(boolean directory, java.util.function.Function<String, LayerEntry> at) {}
+  private record Placed(boolean directory, Function<String, LayerEntry> at) {}
 
   /**
    * COPY --parents, as BuildKit's current syntax copies: each source keeps its path below a pivot
@@ -460,8 +464,10 @@ final class Copier {
       }
       boolean literal = fixed == segs.length && !GoGlob.containsWildcards(pivot);
       // walk only below the pattern's leading directories without wildcards
-      String start = String.join("/", java.util.Arrays.copyOfRange(segs, 0,
-          fixed == segs.length ? Math.max(0, fixed - 1) : fixed));
+      String start =
+          String.join(
+              "/",
+              Arrays.copyOfRange(segs, 0, fixed == segs.length ? Math.max(0, fixed - 1) : fixed));
       PatternMatcher include = pattern.isEmpty() ? null : new PatternMatcher(List.of(pattern));
       List<String> pivots = source.pivots(pivot);
       boolean found = false;
@@ -500,7 +506,7 @@ final class Copier {
       out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
     }
     // parents first, in path order, as the layer lists them
-    Map<String, LayerEntry> sorted = new java.util.TreeMap<>(out);
+    Map<String, LayerEntry> sorted = new TreeMap<>(out);
     return withParents(new LinkedHashMap<>(sorted), spec);
   }
 

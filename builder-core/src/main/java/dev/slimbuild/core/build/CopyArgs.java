@@ -8,6 +8,7 @@ import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,10 +69,10 @@ final class CopyArgs {
   }
 
   /** Expands a COPY/ADD heredoc's variables with the values in scope now (not when it runs). */
-  static UnaryOperator<String> heredocExpander(StageState s, List<Heredoc> heredocs,
-      dev.slimbuild.core.dockerfile.Instruction where) {
+  static UnaryOperator<String> heredocExpander(
+      StageState s, List<Heredoc> heredocs, Instruction where) {
     // expanded now, as the shell lexer does: the step may run after later ENVs changed the scope
-    Map<String, String> expanded = new java.util.HashMap<>();
+    Map<String, String> expanded = new HashMap<>();
     for (Heredoc h : heredocs) {
       expanded.put(h.text(), s.scope.heredoc(h.text(), where));
     }

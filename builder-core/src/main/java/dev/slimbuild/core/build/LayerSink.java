@@ -1,18 +1,18 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.Dirs;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,13 +21,20 @@ import java.util.Objects;
  * @param secrets what {@code RUN --mount=type=secret} may mount ({@code --secret})
  * @param ssh the agents {@code RUN --mount=type=ssh} may forward ({@code --ssh})
  */
-public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs,
-    String network, java.util.List<String> extraHosts, BuildSecrets secrets, SshSources ssh) {
+public record RunOptions(
+    String sandbox,
+    Path cacheDir,
+    Path tempDir,
+    String rootfs,
+    String network,
+    List<String> extraHosts,
+    BuildSecrets secrets,
+    SshSources ssh) {
   /** The values {@code rootfs} may take. */
-  public static final java.util.List<String> ROOTFS_MODES = java.util.List.of("auto", "overlay", "copy");
+  public static final List<String> ROOTFS_MODES = List.of("auto", "overlay", "copy");
 
   /** The values {@code network} may take. */
-  public static final java.util.List<String> NETWORK_MODES = java.util.List.of("default", "none", "host");
+  public static final List<String> NETWORK_MODES = List.of("default", "none", "host");
 
   public RunOptions {
     Objects.requireNonNull(sandbox, "sandbox");
@@ -38,14 +46,21 @@ public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String roo
     if (!NETWORK_MODES.contains(network)) {
       throw new IllegalArgumentException("network: " + network);
     }
-    extraHosts = java.util.List.copyOf(extraHosts);
+    extraHosts = List.copyOf(extraHosts);
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(ssh, "ssh");
   }
 
   /** Options with the default network, no extra hosts, no secrets and no ssh agent. */
   public RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
-    this(sandbox, cacheDir, tempDir, rootfs, "default", java.util.List.of(), BuildSecrets.none(),
+    this(
+        sandbox,
+        cacheDir,
+        tempDir,
+        rootfs,
+        "default",
+        List.of(),
+        BuildSecrets.none(),
         SshSources.none());
   }
 
@@ -55,7 +70,7 @@ public record RunOptions(String sandbox, Path cacheDir, Path tempDir, String roo
   }
 
   /** These options with {@code network} for RUNs without {@code --network} and {@code hosts}. */
-  public RunOptions withNetwork(String network, java.util.List<String> hosts) {
+  public RunOptions withNetwork(String network, List<String> hosts) {
     return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, hosts, secrets, ssh);
   }
 

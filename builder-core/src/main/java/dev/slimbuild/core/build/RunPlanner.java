@@ -6,6 +6,8 @@ import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.Instruction;
 import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.dockerfile.shell.ShellLex;
+import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
 import java.util.Collections;
@@ -76,31 +78,51 @@ final class RunPlanner implements StepHandler<RunInstruction> {
         }
       }
     }
-    s.planFileStep(key, createdBy, cfg.user, () -> {
-      if (s.runStep() == null) {
-        // errors name the RUN whose mount it is, not the first RUN of the stage
-        RunStep.SourceTrees trees = new RunStep.SourceTrees() {
-          @Override
-          public dev.slimbuild.core.layer.FileTree tree(String from, RunInstruction where)
-              throws IOException {
-            return s.in.sources().fromTree(from, where, "RUN --mount from=");
-          }
+    s.planFileStep(
+        key,
+        createdBy,
+        cfg.user,
+        () -> {
+          if (s.runStep() == null) {
+            // errors name the RUN whose mount it is, not the first RUN of the stage
+            RunStep.SourceTrees trees =
+                new RunStep.SourceTrees() {
+                  @Override
+                  public FileTree tree(String from, RunInstruction where) throws IOException {
+                    return s.in.sources().fromTree(from, where, "RUN --mount from=");
+                  }
 
-          @Override
-          public dev.slimbuild.core.oci.Digest key(String from, RunInstruction where)
-              throws IOException {
-            return s.in.sources().sourceKey(from, where, "RUN --mount from=");
+                  @Override
+                  public Digest key(String from, RunInstruction where) throws IOException {
+                    return s.in.sources().sourceKey(from, where, "RUN --mount from=");
+                  }
+                };
+            s.runStep(
+                new RunStep(
+                    s.in.runs(),
+                    platform,
+                    s.in.context(),
+                    s.in.staging(),
+                    trees,
+                    s.in.stageName(),
+                    s.in.log()));
           }
-        };
-        s.runStep(new RunStep(s.in.runs(), platform, s.in.context(), s.in.staging(), trees,
-            s.in.stageName(), s.in.log()));
-      }
-      Mounted mounted = new Mounted(s.files);
-      return s.runStep().run(r, new RunStep.Stage(s.files.tree(), s.files.layerCount(), cfg,
-          vars, declared, expand, () -> mounted.split().images(), () -> mounted.split().rest(),
-          proxy))
-          .entries();
-    });
+          Mounted mounted = new Mounted(s.files);
+          return s.runStep()
+              .run(
+                  r,
+                  new RunStep.Stage(
+                      s.files.tree(),
+                      s.files.layerCount(),
+                      cfg,
+                      vars,
+                      declared,
+                      expand,
+                      () -> mounted.split().images(),
+                      () -> mounted.split().rest(),
+                      proxy))
+              .entries();
+        });
   }
 
   /** Expands words with {@code vars} (a copy of the scope now); errors carry {@code where}'s line. */

@@ -13,12 +13,13 @@ import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
+import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.run.ErofsMount;
 import dev.slimbuild.core.run.FileStat;
 import dev.slimbuild.core.run.Mount;
 import dev.slimbuild.core.run.Network;
-import dev.slimbuild.core.pull.BlobCache;
-import dev.slimbuild.core.run.ErofsMount;
 import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.Rootfs;
 import dev.slimbuild.core.run.RootfsWriter;
@@ -26,13 +27,13 @@ import dev.slimbuild.core.run.RunResult;
 import dev.slimbuild.core.run.RunSpec;
 import dev.slimbuild.core.run.SandboxSelector;
 import dev.slimbuild.core.run.Snapshot;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +69,7 @@ final class RunStep implements AutoCloseable {
   interface SourceTrees {
     FileTree tree(String from, RunInstruction where) throws IOException;
 
-    dev.slimbuild.core.oci.Digest key(String from, RunInstruction where) throws IOException;
+    Digest key(String from, RunInstruction where) throws IOException;
   }
 
   /** What one RUN's snapshot gives the stage: the layer's entries and its history text. */
@@ -430,8 +431,9 @@ final class RunStep implements AutoCloseable {
     try (var paths = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         // whiteouts (character devices) are markers, not files a RUN reads
-        if (!p.equals(dir) && !Files.readAttributes(p,
-            java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isOther()) {
+        if (!p.equals(dir)
+            && !Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .isOther()) {
           RootfsWriter.setTime(p, t);
         }
       }
@@ -705,8 +707,8 @@ final class RunStep implements AutoCloseable {
     }
     StringBuilder hosts = new StringBuilder();
     Path host = Path.of("/etc/hosts");
-    if (network == Network.HOST && java.nio.file.Files.isRegularFile(host)) {
-      hosts.append(java.nio.file.Files.readString(host));
+    if (network == Network.HOST && Files.isRegularFile(host)) {
+      hosts.append(Files.readString(host));
       if (hosts.length() > 0 && hosts.charAt(hosts.length() - 1) != '\n') {
         hosts.append('\n');
       }
@@ -718,7 +720,7 @@ final class RunStep implements AutoCloseable {
       hosts.append(h.substring(colon + 1)).append('\t').append(h, 0, colon).append('\n');
     }
     Path file = runs.newDir("hosts").resolve("hosts");
-    java.nio.file.Files.writeString(file, hosts);
+    Files.writeString(file, hosts);
     List<Mount> out = new ArrayList<>(mounts);
     out.add(Mount.bind(file, "/etc/hosts", true));
     return out;

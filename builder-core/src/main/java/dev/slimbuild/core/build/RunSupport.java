@@ -1,13 +1,14 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
-import dev.slimbuild.core.oci.Platform;
-import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.run.Overlay;
 import dev.slimbuild.core.run.SandboxSelector;
-
+import dev.slimbuild.core.run.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +16,15 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * What the RUNs of one build share: the options, one sandbox choice per platform (announced once),
@@ -33,11 +37,15 @@ final class RunSupport implements AutoCloseable {
   private final RunOptions options;
   private final EventSink events;
   private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
+
   /** The non-isolating sandboxes this build has warned about (once each). */
-  private final java.util.Set<String> warned = new java.util.HashSet<>();
+  private final Set<String> warned = new HashSet<>();
+
   private volatile Path root;
+
   /** The lock that marks {@link #root} as this live build's. */
-  private dev.slimbuild.core.run.WorkDirs.Owned owned;
+  private WorkDirs.Owned owned;
+
   private int counter;
   /** Why RUN cannot run on an overlay (null: it can), probed once per build. */
   private CompletableFuture<String> overlayProbe;
@@ -93,7 +101,7 @@ final class RunSupport implements AutoCloseable {
   synchronized Path newDir(String prefix) throws IOException {
     if (root == null) {
       sweepLeftovers();
-      owned = dev.slimbuild.core.run.WorkDirs.create(options.tempDir(), "slimbuild-run-");
+      owned = WorkDirs.create(options.tempDir(), "slimbuild-run-");
       root = owned.dir();
     }
     return Files.createDirectory(root.resolve(prefix + "-" + ++counter));
@@ -119,8 +127,9 @@ final class RunSupport implements AutoCloseable {
   private String probeOverlay() {
     try {
       Files.createDirectories(options.tempDir());
-      Path scratch = Files.createTempDirectory(options.tempDir(),
-          dev.slimbuild.core.run.WorkDirs.ownPrefix("slimbuild-overlay-probe-"));
+      Path scratch =
+          Files.createTempDirectory(
+              options.tempDir(), WorkDirs.ownPrefix("slimbuild-overlay-probe-"));
       return Privileges.isRoot()
           ? Overlay.unavailable(scratch)
           : Overlay.unavailableInUserNamespace(scratch);
@@ -129,7 +138,7 @@ final class RunSupport implements AutoCloseable {
     }
   }
 
-  private static <T> CompletableFuture<T> async(java.util.function.Supplier<T> work) {
+  private static <T> CompletableFuture<T> async(Supplier<T> work) {
     return CompletableFuture.supplyAsync(
         work,
         r -> {
@@ -232,7 +241,7 @@ final class RunSupport implements AutoCloseable {
     }
     Path r = root;
     if (r != null) {
-      dev.slimbuild.core.fs.Trees.delete(r);
+      Trees.delete(r);
     }
   }
 
@@ -250,7 +259,7 @@ final class RunSupport implements AutoCloseable {
     for (CompletableFuture<?> f : pending) {
       try {
         f.join();
-      } catch (CompletionException | java.util.concurrent.CancellationException e) {
+      } catch (CompletionException | CancellationException e) {
         // its answer is no longer wanted
       }
     }
@@ -258,7 +267,7 @@ final class RunSupport implements AutoCloseable {
       sshAgents.close();
     }
     if (root != null) {
-      dev.slimbuild.core.fs.Trees.delete(root);
+      Trees.delete(root);
       root = null;
       owned.close();
     }
@@ -269,7 +278,7 @@ final class RunSupport implements AutoCloseable {
    * clean up left in the temporary directory (never those of a live build), and says so.
    */
   private void sweepLeftovers() {
-    List<Path> removed = dev.slimbuild.core.run.WorkDirs.sweep(options.tempDir());
+    List<Path> removed = WorkDirs.sweep(options.tempDir());
     if (!removed.isEmpty()) {
       events.accept(new BuildEvent.Info("removed " + removed.size()
           + " work director" + (removed.size() == 1 ? "y" : "ies") + " that killed builds left in "

@@ -1,6 +1,8 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The user a RUN runs as, resolved from {@code USER} against the image's {@code /etc/passwd} and
@@ -12,24 +14,24 @@ import dev.slimbuild.core.SlimbuildException;
  * order, when no group is given (runc's GetExecUser, which BuildKit uses): none for a number not in
  * passwd or a user with an explicit group.
  */
-record RunUser(int uid, int gid, String home, java.util.List<Integer> groups) {
+record RunUser(int uid, int gid, String home, List<Integer> groups) {
   static final RunUser ROOT = new RunUser(0, 0, "/root");
 
   RunUser {
-    groups = java.util.List.copyOf(groups);
+    groups = List.copyOf(groups);
   }
 
   /** A user without supplementary groups. */
   RunUser(int uid, int gid, String home) {
-    this(uid, gid, home, java.util.List.of());
+    this(uid, gid, home, List.of());
   }
 
   /**
    * The process's group list as BuildKit gives it (containerd's ensureAdditionalGids): the primary
    * group first unless a supplementary group is already it, then the supplementary groups.
    */
-  java.util.List<Integer> additionalGids() {
-    java.util.List<Integer> out = new java.util.ArrayList<>();
+  List<Integer> additionalGids() {
+    List<Integer> out = new ArrayList<>();
     if (!groups.contains(gid)) {
       out.add(gid);
     }
@@ -79,10 +81,10 @@ record RunUser(int uid, int gid, String home, java.util.List<Integer> groups) {
         entry != null && entry.length >= 6 && !entry[5].isEmpty()
             ? entry[5]
             : uid == 0 ? "/root" : "/";
-    java.util.List<Integer> groups = new java.util.ArrayList<>();
+    List<Integer> groups = new ArrayList<>();
     if (entry != null && grp == null) {
       for (String[] f : entries(group)) {
-        if (f.length >= 4 && java.util.List.of(f[3].split(",")).contains(entry[0])) {
+        if (f.length >= 4 && List.of(f[3].split(",")).contains(entry[0])) {
           groups.add(id(f[2], user));
         }
       }
@@ -107,8 +109,8 @@ record RunUser(int uid, int gid, String home, java.util.List<Integer> groups) {
             + (group == null ? " (the image has no /etc/group)" : ""));
   }
 
-  private static java.util.List<String[]> entries(String db) {
-    java.util.List<String[]> out = new java.util.ArrayList<>();
+  private static List<String[]> entries(String db) {
+    List<String[]> out = new ArrayList<>();
     if (db != null) {
       for (String line : db.split("\n", -1)) {
         if (!line.isEmpty() && !line.startsWith("#")) {

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.pull.BlobCache;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,14 +70,14 @@ final class StageLayer {
   /** A cached layer that could not be read: the build runs its steps again without it. */
   static final class CachedLayerException extends UncheckedIOException {
     private static final long serialVersionUID = 1L;
-    private final transient dev.slimbuild.core.oci.Digest blob;
+    private final transient Digest blob;
 
-    CachedLayerException(dev.slimbuild.core.oci.Digest blob, IOException cause) {
+    CachedLayerException(Digest blob, IOException cause) {
       super("cached layer " + blob + ": " + cause.getMessage(), cause);
       this.blob = blob;
     }
 
-    dev.slimbuild.core.oci.Digest blob() {
+    Digest blob() {
       return blob;
     }
   }

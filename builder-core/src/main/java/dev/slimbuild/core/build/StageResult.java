@@ -2,8 +2,11 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
+import dev.slimbuild.core.pull.ResolvedImage;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A built stage: its image config (layers' diff_ids and history included), its layers (base-image
@@ -12,9 +15,12 @@ import java.util.List;
  * files), and the stage's cache key: what a later stage's COPY --from or FROM keys on.
  */
 record StageResult(
-    ImageConfig config, List<LayerRef> layers, BaseTree base, List<StageLayer> layerEntries,
-    dev.slimbuild.core.oci.Digest key,
-    java.util.Optional<dev.slimbuild.core.pull.ResolvedImage> baseImage) {
+    ImageConfig config,
+    List<LayerRef> layers,
+    BaseTree base,
+    List<StageLayer> layerEntries,
+    Digest key,
+    Optional<ResolvedImage> baseImage) {
   StageResult {
     layers = List.copyOf(layers);
     layerEntries = List.copyOf(layerEntries);

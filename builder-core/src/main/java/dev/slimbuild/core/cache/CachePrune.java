@@ -1,5 +1,6 @@
 package dev.slimbuild.core.cache;
 
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
@@ -107,14 +108,14 @@ public final class CachePrune {
         // gone already
       }
       if (c.getValue() != null && !keptDiffIds.contains(c.getValue())) {
-        dev.slimbuild.core.fs.Trees.delete(StoreReferences.unpacked(store, c.getValue()));
+        Trees.delete(StoreReferences.unpacked(store, c.getValue()));
       }
     }
     if (all) {
-      dev.slimbuild.core.fs.Trees.delete(StoreReferences.unpackedRoot(store));
+      Trees.delete(StoreReferences.unpackedRoot(store));
     }
     // the memo of layers written from unpacked files: it only saves compressions
-    dev.slimbuild.core.fs.Trees.delete(cache.dir().resolve("layers"));
+    Trees.delete(cache.dir().resolve("layers"));
     return new Result(remove.size(), blobs, bytes);
   }
 

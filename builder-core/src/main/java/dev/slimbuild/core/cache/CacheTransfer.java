@@ -1,12 +1,8 @@
 package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
-import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.image.BlobWriter;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
@@ -14,6 +10,12 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.OciLayoutHeader;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.core.registry.RegistryException;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Moves a cache ({@link CacheContents}) to and from a registry tag or an OCI layout directory.
@@ -47,7 +50,7 @@ public final class CacheTransfer {
     RawManifest m;
     try {
       m = registry.getManifest(ref.repository(), ref.tagOrLatest());
-    } catch (dev.slimbuild.core.registry.RegistryException e) {
+    } catch (RegistryException e) {
       if (e.status() == 404) {
         return CacheContents.EMPTY;
       }
@@ -83,7 +86,7 @@ public final class CacheTransfer {
     }
     byte[] config = contents.config();
     Descriptor c = Descriptor.of(CacheContents.CONFIG_TYPE, Digest.sha256Of(config), config.length);
-    registry.pushBlob(repo, c, () -> new java.io.ByteArrayInputStream(config), List.of());
+    registry.pushBlob(repo, c, () -> new ByteArrayInputStream(config), List.of());
     registry.putManifest(repo, ref.tagOrLatest(), contents.manifest(c), MediaType.OCI_MANIFEST);
   }
 
@@ -115,7 +118,7 @@ public final class CacheTransfer {
   }
 
   /** The layout directory of a layer's source, if it came from one. */
-  static java.util.Optional<Path> layoutDir(CachedLayer l) {
+  static Optional<Path> layoutDir(CachedLayer l) {
     return l.source().filter(s -> s.startsWith("oci-layout://"))
         .map(s -> Path.of(s.substring("oci-layout://".length())));
   }

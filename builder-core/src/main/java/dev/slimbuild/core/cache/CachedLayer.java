@@ -1,8 +1,8 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.json.JsonObject;
 import java.util.Objects;
 import java.util.Optional;
 

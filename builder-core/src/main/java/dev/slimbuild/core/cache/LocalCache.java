@@ -2,9 +2,9 @@ package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.Dirs;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -97,7 +98,7 @@ public final class LocalCache {
         }
       }
     }
-    out.sort(java.util.Comparator.comparing(Entry::lastUsed));
+    out.sort(Comparator.comparing(Entry::lastUsed));
     return out;
   }
 

@@ -1,13 +1,13 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonNull;
-import dev.slimbuild.core.json.JsonNumber;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.optimize.Count;
 import dev.slimbuild.core.optimize.LayerSavings;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonNull;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.cache;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Optional;
  */
 public record StepRecord(Optional<CachedLayer> layer, String home) {
   public StepRecord {
-    java.util.Objects.requireNonNull(layer, "layer");
+    Objects.requireNonNull(layer, "layer");
   }
 
   /** The same record with its layer's bytes in {@code repository}. */

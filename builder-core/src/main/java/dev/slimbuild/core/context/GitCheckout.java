@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -62,7 +63,7 @@ public final class GitCheckout {
           .start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readNBytes(64);
-      if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return Optional.empty();
       }

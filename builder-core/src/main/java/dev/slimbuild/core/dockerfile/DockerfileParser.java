@@ -1,5 +1,7 @@
 package dev.slimbuild.core.dockerfile;
 
+import dev.slimbuild.core.dockerfile.shell.ExpansionException;
+import dev.slimbuild.core.dockerfile.shell.ShellLex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -147,8 +149,8 @@ public final class DockerfileParser {
     }
     for (String w : words) {
       try {
-        dev.slimbuild.core.dockerfile.shell.ShellLex.checkNesting(w, escape);
-      } catch (dev.slimbuild.core.dockerfile.shell.ExpansionException e) {
+        ShellLex.checkNesting(w, escape);
+      } catch (ExpansionException e) {
         throw ins.location().error(ins.keyword() + ": " + e.getMessage());
       }
     }

@@ -1,9 +1,9 @@
 package dev.slimbuild.core.dockerfile;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +33,7 @@ final class JsonArray {
     }
     // text starting with '[' that parses is an array
     List<String> out = new ArrayList<>();
-    for (JsonValue element : ((dev.slimbuild.core.json.JsonArray) parsed).values()) {
+    for (JsonValue element : ((dev.slimbuild.json.JsonArray) parsed).values()) {
       if (!(element instanceof JsonString s)) {
         throw new SyntaxError(NOT_STRING_ARRAY);
       }

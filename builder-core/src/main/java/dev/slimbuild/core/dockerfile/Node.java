@@ -1,6 +1,7 @@
 package dev.slimbuild.core.dockerfile;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -44,7 +45,7 @@ public record Node(
 
   /** The keyword in lower case, the key BuildKit dispatches on. */
   public String command() {
-    return keyword.toLowerCase(java.util.Locale.ROOT);
+    return keyword.toLowerCase(Locale.ROOT);
   }
 
   /** This node as one S-expression in BuildKit's {@code result} format, e.g. {@code (run "x")}. */

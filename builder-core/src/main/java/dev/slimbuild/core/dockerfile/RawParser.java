@@ -3,6 +3,7 @@ package dev.slimbuild.core.dockerfile;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -186,7 +187,7 @@ final class RawParser {
       directivesDone = true;
       return;
     }
-    String key = m.group(1).toLowerCase(java.util.Locale.ROOT);
+    String key = m.group(1).toLowerCase(Locale.ROOT);
     if (!KNOWN_DIRECTIVES.contains(key)) {
       directivesDone = true;
       return;
@@ -246,7 +247,7 @@ final class RawParser {
     if (cmdline.size() == 2) {
       rest = Text.trimSpace(extractFlags(cmdline.get(1), flags));
     }
-    Args args = dispatch(keyword.toLowerCase(java.util.Locale.ROOT), rest);
+    Args args = dispatch(keyword.toLowerCase(Locale.ROOT), rest);
     return new Node(keyword, flags, args.values, args.sub, args.json, List.of(), 1, 1, line, "");
   }
 

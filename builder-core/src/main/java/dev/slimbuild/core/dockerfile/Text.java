@@ -1,20 +1,17 @@
 package dev.slimbuild.core.dockerfile;
 
+import dev.slimbuild.core.dockerfile.shell.ShellLex;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
 /** Go's notion of white space, which BuildKit's parser uses throughout. */
 public final class Text {
   private Text() {}
 
-  /** Go's {@code unicode.IsSpace}. */
+  /** Go's {@code unicode.IsSpace} (kept with the shell lexer, which splits words on it). */
   public static boolean isSpace(int c) {
-    switch (c) {
-      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
-          0x3000 -> {
-        return true;
-      }
-      default -> {
-        return c >= 0x2000 && c <= 0x200a;
-      }
-    }
+    return ShellLex.isSpace(c);
   }
 
   /** The characters of BuildKit's {@code [\t\v\f\r ]} class. */
@@ -45,8 +42,8 @@ public final class Text {
   }
 
   /** Splits on runs of {@code [\t\v\f\r ]}, at most {@code limit} parts (no limit if negative). */
-  static java.util.List<String> splitBlank(String s, int limit) {
-    java.util.List<String> parts = new java.util.ArrayList<>();
+  static List<String> splitBlank(String s, int limit) {
+    List<String> parts = new ArrayList<>();
     int start = 0;
     int i = 0;
     while (i < s.length()) {
@@ -87,7 +84,7 @@ public final class Text {
   }
 
   /** The closest option at distance below 3, or null; an exact match means no suggestion. */
-  public static String suggest(String value, java.util.Collection<String> options) {
+  public static String suggest(String value, Collection<String> options) {
     String best = null;
     int min = 3;
     for (String option : options) {

@@ -2,13 +2,13 @@ package dev.slimbuild.core.export;
 
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageOutput;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.optimize.SizeReport;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import java.util.function.Supplier;
 
 /**
  * Deletes directory trees (RUN work directories, staging and cache temp dirs). A RUN may leave
@@ -27,7 +28,7 @@ public final class Trees {
    * The answer of a probe that works in the scratch directory {@code dir}, which is deleted
    * afterwards whatever the answer (a leftover is the build's own clean-up's to delete).
    */
-  public static <T> T deletingAfter(Path dir, java.util.function.Supplier<T> probe) {
+  public static <T> T deletingAfter(Path dir, Supplier<T> probe) {
     try {
       return probe.get();
     } finally {

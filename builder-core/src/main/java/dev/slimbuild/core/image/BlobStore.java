@@ -1,13 +1,18 @@
 package dev.slimbuild.core.image;
 
+import dev.slimbuild.compress.HashingInputStream;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.OptionalLong;
 
 /**
  * A content-addressed blob directory laid out as in an OCI image layout: {@code
@@ -71,18 +76,17 @@ public final class BlobStore {
     Path p = tarSizePath(diffId);
     if (!Files.isRegularFile(p)) {
       Files.createDirectories(p.getParent());
-      Dirs.writeAtomically(
-          p, Long.toString(size).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Dirs.writeAtomically(p, Long.toString(size).getBytes(StandardCharsets.US_ASCII));
     }
   }
 
   /** The size {@link #recordTarSize} recorded for the tar {@code diffId}, if any. */
-  public java.util.OptionalLong tarSize(Digest diffId) {
+  public OptionalLong tarSize(Digest diffId) {
     try {
       String recorded = Files.readString(tarSizePath(diffId)).strip();
-      return java.util.OptionalLong.of(Long.parseLong(recorded));
+      return OptionalLong.of(Long.parseLong(recorded));
     } catch (IOException | NumberFormatException e) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
   }
 
@@ -167,9 +171,8 @@ public final class BlobStore {
     }
     MessageDigest md = d.newHasher();
     long n;
-    try (dev.slimbuild.compress.HashingInputStream in =
-        new dev.slimbuild.compress.HashingInputStream(open(d), md)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
+    try (HashingInputStream in = new HashingInputStream(open(d), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
       n = in.count();
     }
     return mismatch(expected, Digest.of(d.algorithm(), md.digest()), n);
@@ -203,7 +206,7 @@ public final class BlobStore {
       return;
     }
     try {
-      Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       Files.deleteIfExists(temp);
       if (!Files.isRegularFile(target)) {

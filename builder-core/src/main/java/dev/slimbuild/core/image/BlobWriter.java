@@ -1,5 +1,6 @@
 package dev.slimbuild.core.image;
 
+import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -55,7 +56,7 @@ public final class BlobWriter extends OutputStream {
    * Finishes a layer blob whose uncompressed tar is {@code tar}, and records the tar's size
    * ({@link BlobStore#recordTarSize}) for outputs that need it before the layer's bytes.
    */
-  public BlobInfo commitLayer(dev.slimbuild.core.layer.LayerWriter.Tar tar) throws IOException {
+  public BlobInfo commitLayer(LayerWriter.Tar tar) throws IOException {
     BlobInfo info = commit(null);
     store.recordTarSize(tar.diffId(), tar.size());
     return info;

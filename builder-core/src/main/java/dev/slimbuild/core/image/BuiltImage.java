@@ -1,6 +1,7 @@
 package dev.slimbuild.core.image;
 
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
@@ -10,6 +11,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * One platform's image: its manifest and config as exact bytes (both stored in a {@link
@@ -20,7 +23,7 @@ public record BuiltImage(
     implements ImageOutput {
 
   public BuiltImage {
-    java.util.Objects.requireNonNull(platform, "platform");
+    Objects.requireNonNull(platform, "platform");
     if (!manifest.value().config().digest().equals(config.digest())) {
       throw new IllegalArgumentException(
           "manifest references config "
@@ -38,7 +41,7 @@ public record BuiltImage(
   public static BuiltImage assemble(
       BlobStore store, ImageConfig config, List<Descriptor> layers, Map<String, String> annotations)
       throws IOException {
-    return assemble(store, config, layers, annotations, java.util.Set.of());
+    return assemble(store, config, layers, annotations, Set.of());
   }
 
   /**
@@ -46,8 +49,11 @@ public record BuiltImage(
    * (base-image layers still in their registry) need not be in the store yet.
    */
   public static BuiltImage assemble(
-      BlobStore store, ImageConfig config, List<Descriptor> layers, Map<String, String> annotations,
-      java.util.Set<dev.slimbuild.core.oci.Digest> remote)
+      BlobStore store,
+      ImageConfig config,
+      List<Descriptor> layers,
+      Map<String, String> annotations,
+      Set<Digest> remote)
       throws IOException {
     if (config.diffIds().size() != layers.size()) {
       throw new IllegalArgumentException(

@@ -1,8 +1,12 @@
 package dev.slimbuild.core.image;
 
+import dev.slimbuild.core.fs.Trees;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,11 +20,11 @@ public final class Dirs {
    * reader (another build) sees the old file or the new one, never half of it.
    */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
-    writeAtomically(target, new java.io.ByteArrayInputStream(bytes));
+    writeAtomically(target, new ByteArrayInputStream(bytes));
   }
 
   /** As {@link #writeAtomically(Path, byte[])}, streaming {@code in} (a blob) to the file. */
-  public static void writeAtomically(Path target, java.io.InputStream in) throws IOException {
+  public static void writeAtomically(Path target, InputStream in) throws IOException {
     Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
     try {
       Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -54,7 +58,7 @@ public final class Dirs {
 
   /** Deletes {@code dir} and everything under it; a missing dir is fine. */
   static void deleteRecursively(Path dir) throws IOException {
-    dev.slimbuild.core.fs.Trees.delete(dir);
+    Trees.delete(dir);
   }
 
   /**
@@ -64,7 +68,7 @@ public final class Dirs {
    */
   static void replaceDirectory(Path staged, Path dest) throws IOException {
     Path parent = dest.getParent();
-    if (!Files.exists(dest, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.exists(dest, LinkOption.NOFOLLOW_LINKS)) {
       Files.move(staged, dest, StandardCopyOption.ATOMIC_MOVE);
       return;
     }

@@ -1,19 +1,24 @@
 package dev.slimbuild.core.image;
 
+import dev.slimbuild.compress.HashingInputStream;
+import dev.slimbuild.compress.NonClosingOutputStream;
 import dev.slimbuild.core.SlimbuildException;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.fs.Slice;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -86,7 +91,7 @@ public final class DockerArchiveWriter {
     entries.put("manifest.json", manifestJson(configName, repoTags, layerPaths));
     entries.put("repositories", repositoriesJson(tags, layerPaths));
 
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(new dev.slimbuild.compress.NonClosingOutputStream(out));
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosingOutputStream(out));
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     for (var e : entries.entrySet()) {
@@ -119,7 +124,7 @@ public final class DockerArchiveWriter {
       LayerSource layers,
       BlobStore blobs)
       throws IOException {
-    java.util.OptionalLong known = blobs.tarSize(diffId);
+    OptionalLong known = blobs.tarSize(diffId);
     long size;
     if (known.isPresent()) {
       size = known.getAsLong();
@@ -143,9 +148,8 @@ public final class DockerArchiveWriter {
     MessageDigest md = diffId.newHasher();
     long n;
     boolean longer;
-    try (dev.slimbuild.compress.HashingInputStream in =
-        new dev.slimbuild.compress.HashingInputStream(layers.openUncompressed(layer), md)) {
-      (size < 0 ? in : new dev.slimbuild.core.fs.Slice(in, size, false)).transferTo(out);
+    try (HashingInputStream in = new HashingInputStream(layers.openUncompressed(layer), md)) {
+      (size < 0 ? in : new Slice(in, size, false)).transferTo(out);
       n = in.count();
       longer = size >= 0 && in.read() >= 0;
     }
@@ -181,7 +185,7 @@ public final class DockerArchiveWriter {
             .put("RepoTags", JsonArray.ofStrings(repoTags))
             .put("Layers", JsonArray.ofStrings(layerPaths))
             .build();
-    return new JsonArray(List.<JsonValue>of(m)).toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return new JsonArray(List.<JsonValue>of(m)).toJson().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Legacy {@code {"repo":{"tag":"TOP-LAYER-ID"}}}; docker load uses manifest.json instead. */
@@ -194,6 +198,6 @@ public final class DockerArchiveWriter {
     }
     JsonObject.Builder b = JsonObject.builder();
     repos.forEach((repo, tagMap) -> b.putIfPresent(repo, tagMap));
-    return b.build().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return b.build().toJson().getBytes(StandardCharsets.UTF_8);
   }
 }

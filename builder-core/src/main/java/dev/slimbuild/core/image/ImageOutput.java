@@ -5,6 +5,7 @@ import dev.slimbuild.core.oci.Digest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The result of a build: one platform's image or an index of several. */
 public sealed interface ImageOutput permits BuiltImage, ImageIndex {
@@ -26,7 +27,7 @@ public sealed interface ImageOutput permits BuiltImage, ImageIndex {
   default List<Descriptor> blobs() {
     LinkedHashSet<Digest> seen = new LinkedHashSet<>();
     List<Descriptor> out = new ArrayList<>();
-    java.util.function.Consumer<Descriptor> add =
+    Consumer<Descriptor> add =
         d -> {
           if (seen.add(d.digest())) {
             out.add(d);

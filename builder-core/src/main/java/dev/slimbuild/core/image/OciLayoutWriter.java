@@ -9,6 +9,7 @@ import dev.slimbuild.core.oci.OciLayoutHeader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -64,7 +65,7 @@ public final class OciLayoutWriter {
       for (Descriptor d : image.blobs()) {
         Path src = blobs.path(d.digest());
         if (!Files.isRegularFile(src)) {
-          throw new java.nio.file.NoSuchFileException("blob " + d.digest() + " (" + src + ")");
+          throw new NoSuchFileException("blob " + d.digest() + " (" + src + ")");
         }
         Path dst = out.path(d.digest());
         Files.createDirectories(dst.getParent());

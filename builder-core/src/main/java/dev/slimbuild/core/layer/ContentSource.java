@@ -1,8 +1,11 @@
 package dev.slimbuild.core.layer;
 
+import dev.slimbuild.core.fs.Slice;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -42,11 +45,10 @@ public interface ContentSource {
   record RangeSource(Path file, long offset, long size) implements ContentSource {
     @Override
     public InputStream open() throws IOException {
-      java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file);
+      FileChannel ch = FileChannel.open(file);
       try {
         ch.position(offset);
-        return new dev.slimbuild.core.fs.Slice(java.nio.channels.Channels.newInputStream(ch), size,
-            true);
+        return new Slice(Channels.newInputStream(ch), size, true);
       } catch (IOException | RuntimeException e) {
         ch.close();
         throw e;

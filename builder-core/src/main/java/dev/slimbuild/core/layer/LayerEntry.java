@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * One entry of a layer: metadata plus, for a FILE, where its bytes come from (never read before the
@@ -200,7 +201,7 @@ public record LayerEntry(
    * looked up by path in {@code byPath}; null when a target is missing or the chain is longer
    * than {@link #MAX_LINK_DEPTH}. The caller checks that it is a file.
    */
-  public LayerEntry linkRoot(java.util.function.Function<String, LayerEntry> byPath) {
+  public LayerEntry linkRoot(Function<String, LayerEntry> byPath) {
     LayerEntry e = this;
     for (int depth = 0; e.type == EntryType.HARDLINK; depth++) {
       if (depth == MAX_LINK_DEPTH) {

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -181,8 +182,11 @@ public final class LayerFlattener {
         return;
       }
       if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-        throw new FileAlreadyExistsException(target + " (a directory; the image has a "
-            + e.type().name().toLowerCase(java.util.Locale.ROOT) + " there)");
+        throw new FileAlreadyExistsException(
+            target
+                + " (a directory; the image has a "
+                + e.type().name().toLowerCase(Locale.ROOT)
+                + " there)");
       }
       Files.deleteIfExists(target);
       switch (e.type()) {

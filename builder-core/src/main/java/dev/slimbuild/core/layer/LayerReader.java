@@ -1,6 +1,7 @@
 package dev.slimbuild.core.layer;
 
 import dev.slimbuild.compress.Decompressors;
+import dev.slimbuild.core.SlimbuildException;
 import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class LayerReader implements Closeable {
    * a whiteout of nothing, a path that escapes the root): an input error naming the entry, as ADD
    * refuses the same entries in an archive.
    */
-  public static final class RefusedEntry extends dev.slimbuild.core.SlimbuildException {
+  public static final class RefusedEntry extends SlimbuildException {
     private static final long serialVersionUID = 1L;
 
     RefusedEntry(String name, String why) {

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.layer;
 
+import dev.slimbuild.compress.NonClosingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ public final class TarLayerWriter {
    */
   public long write(Collection<LayerEntry> entries, OutputStream out) throws IOException {
     List<LayerEntry> plan = plan(entries);
-    TarArchiveOutputStream tar = open(new dev.slimbuild.compress.NonClosingOutputStream(out));
+    TarArchiveOutputStream tar = open(new NonClosingOutputStream(out));
     for (LayerEntry e : plan) {
       tar.putArchiveEntry(header(e, mtimeEpochSeconds));
       if (e.type() == EntryType.FILE && e.size() > 0) {

@@ -9,8 +9,10 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Helpers that make our documents come out as Go's encoding/json would write them. */
 public final class Canonical {
@@ -44,8 +46,7 @@ public final class Canonical {
   static SortedMap<String, String> sortedMap(Map<String, String> map) {
     TreeMap<String, String> t = new TreeMap<>(GO_KEY_ORDER);
     if (map != null) {
-      map.forEach(
-          (k, v) -> t.put(java.util.Objects.requireNonNull(k), java.util.Objects.requireNonNull(v)));
+      map.forEach((k, v) -> t.put(Objects.requireNonNull(k), Objects.requireNonNull(v)));
     }
     return Collections.unmodifiableSortedMap(t);
   }
@@ -55,7 +56,7 @@ public final class Canonical {
     if (keys == null) {
       return List.of();
     }
-    java.util.TreeSet<String> set = new java.util.TreeSet<>(GO_KEY_ORDER);
+    TreeSet<String> set = new TreeSet<>(GO_KEY_ORDER);
     set.addAll(keys);
     List<String> l = new ArrayList<>(set);
     return List.copyOf(l);

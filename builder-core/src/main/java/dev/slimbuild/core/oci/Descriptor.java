@@ -1,12 +1,13 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * An OCI content descriptor (descriptor.md): what a blob is, its digest and size, plus optional
@@ -25,7 +26,7 @@ public record Descriptor(
 
   public Descriptor {
     MediaType.requireValid(mediaType);
-    java.util.Objects.requireNonNull(digest, "digest");
+    Objects.requireNonNull(digest, "digest");
     if (size < 0) {
       throw new IllegalArgumentException("negative size " + size);
     }

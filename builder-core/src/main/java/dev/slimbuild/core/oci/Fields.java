@@ -1,14 +1,14 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonBoolean;
-import dev.slimbuild.core.json.JsonNull;
-import dev.slimbuild.core.json.JsonNumber;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonBoolean;
+import dev.slimbuild.json.JsonNull;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Typed, path-aware access to the members of a JSON object being read as an OCI document. Every
@@ -66,7 +67,7 @@ final class Fields {
   }
 
   /** Runs a record constructor, turning its IllegalArgumentException into a format error here. */
-  <T> T build(java.util.function.Supplier<T> constructor) {
+  <T> T build(Supplier<T> constructor) {
     try {
       return constructor.get();
     } catch (IllegalArgumentException | NullPointerException e) {

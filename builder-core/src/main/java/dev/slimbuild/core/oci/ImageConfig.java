@@ -1,7 +1,8 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,7 @@ public record ImageConfig(
       b.put("created", Canonical.formatTime(created));
     }
     if (!history.isEmpty()) {
-      List<dev.slimbuild.core.json.JsonValue> hs = new ArrayList<>();
+      List<JsonValue> hs = new ArrayList<>();
       for (History h : history) {
         hs.add(h.toJson());
       }

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.oci;
 
 import dev.slimbuild.core.SlimbuildException;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -86,7 +87,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         && (first.contains(".")
             || first.contains(":")
             || first.equals("localhost")
-            || !first.equals(first.toLowerCase(java.util.Locale.ROOT)))) {
+            || !first.equals(first.toLowerCase(Locale.ROOT)))) {
       registry = first;
       repository = rest.substring(slash + 1);
       if (!DOMAIN.matcher(registry).matches()) {
@@ -105,7 +106,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
       }
       repository = "library/" + repository;
     }
-    if (!repository.equals(repository.toLowerCase(java.util.Locale.ROOT))) {
+    if (!repository.equals(repository.toLowerCase(Locale.ROOT))) {
       throw invalid(ref, "repository name must be lowercase");
     }
     for (String c : repository.split("/", -1)) {

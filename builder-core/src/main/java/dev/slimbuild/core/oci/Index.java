@@ -1,8 +1,8 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,12 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * An image manifest (manifest.md), OCI or Docker schema 2 (same shape). The spec's schema asks for
@@ -32,7 +33,7 @@ public record Manifest(
     if (artifactType != null) {
       MediaType.requireValid(artifactType);
     }
-    java.util.Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(config, "config");
     layers = Canonical.list(layers);
     if (layers.isEmpty()) {
       throw new IllegalArgumentException("layers: a manifest needs at least one layer");

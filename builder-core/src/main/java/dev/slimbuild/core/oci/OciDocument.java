@@ -1,7 +1,7 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
 
 /** A document we can write: config, manifest, index, layout header. */
 public interface OciDocument {

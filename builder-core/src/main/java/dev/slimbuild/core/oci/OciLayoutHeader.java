@@ -1,6 +1,6 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonObject;
 
 /** The {@code oci-layout} file of an image layout (image-layout.md#oci-layout-file). */
 public record OciLayoutHeader(String imageLayoutVersion) implements OciDocument {

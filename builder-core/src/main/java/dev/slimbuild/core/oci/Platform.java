@@ -1,8 +1,9 @@
 package dev.slimbuild.core.oci;
 
-import dev.slimbuild.core.json.JsonObject;
+import dev.slimbuild.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * A platform as in the OCI image index (image-index.md#image-index-property-descriptions): os,
@@ -95,7 +96,7 @@ public record Platform(
     Platform b = other.normalize();
     return a.os.equals(b.os)
         && a.architecture.equals(b.architecture)
-        && java.util.Objects.equals(a.variant, b.variant);
+        && Objects.equals(a.variant, b.variant);
   }
 
   /** The JSON form, fields in the order of the Go struct: architecture, os, os.version, ... */

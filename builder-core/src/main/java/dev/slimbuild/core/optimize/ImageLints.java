@@ -1,8 +1,15 @@
 package dev.slimbuild.core.optimize;
 
+import dev.slimbuild.core.dockerfile.ArgInstruction;
+import dev.slimbuild.core.dockerfile.Dockerfile;
+import dev.slimbuild.core.dockerfile.EnvInstruction;
+import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.dockerfile.Stage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Warnings about images that are bigger or riskier than they need to be; never errors. */
 public final class ImageLints {
@@ -14,12 +21,13 @@ public final class ImageLints {
    * BuildKit's {@code SecretsUsedInArgOrEnv} check: a name with one of these words as a whole
    * {@code _}-separated part (any case) looks like a secret, unless another part says it is not.
    */
-  private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
-      "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)"
-          + "(?:_|$)");
+  private static final Pattern SECRET_NAME =
+      Pattern.compile(
+          "(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)"
+              + "(?:_|$)");
 
-  private static final java.util.regex.Pattern NOT_SECRET =
-      java.util.regex.Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
+  private static final Pattern NOT_SECRET =
+      Pattern.compile("(?i)(?:_|^)(?:public|file|version)(?:_|$)");
 
   private ImageLints() {}
 
@@ -33,29 +41,36 @@ public final class ImageLints {
    * looks like a secret: their values end up in the image's config or history, where anyone who
    * can pull the image reads them.
    */
-  public static List<String> secretsInArgOrEnv(dev.slimbuild.core.dockerfile.Dockerfile d) {
-    List<String> out = new java.util.ArrayList<>();
-    List<dev.slimbuild.core.dockerfile.Instruction> all = new java.util.ArrayList<>(d.globalArgs());
-    for (dev.slimbuild.core.dockerfile.Stage s : d.stages()) {
+  public static List<String> secretsInArgOrEnv(Dockerfile d) {
+    List<String> out = new ArrayList<>();
+    List<Instruction> all = new ArrayList<>(d.globalArgs());
+    for (Stage s : d.stages()) {
       all.add(s.from());
       all.addAll(s.instructions());
     }
-    for (dev.slimbuild.core.dockerfile.Instruction ins : all) {
-      List<String> names = new java.util.ArrayList<>();
-      if (ins instanceof dev.slimbuild.core.dockerfile.ArgInstruction a) {
+    for (Instruction ins : all) {
+      List<String> names = new ArrayList<>();
+      if (ins instanceof ArgInstruction a) {
         a.args().forEach(arg -> names.add(arg.name()));
-      } else if (ins instanceof dev.slimbuild.core.dockerfile.EnvInstruction e) {
+      } else if (ins instanceof EnvInstruction e) {
         e.pairs().forEach(p -> names.add(p.key()));
       }
       for (String name : names) {
         if (looksLikeSecret(name)) {
-          out.add(ins.location().fileName() + ":" + ins.location().startLine()
-              + ": SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for sensitive data ("
-              + ins.keyword() + " \"" + name + "\"): the value is kept in the image's "
-              + (ins instanceof dev.slimbuild.core.dockerfile.EnvInstruction ? "config"
-                  : "history (RUN lines record build args)")
-              + " for anyone who pulls it; pass secrets as files with --secret and RUN"
-              + " --mount=type=secret instead");
+          out.add(
+              ins.location().fileName()
+                  + ":"
+                  + ins.location().startLine()
+                  + ": SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for sensitive data ("
+                  + ins.keyword()
+                  + " \""
+                  + name
+                  + "\"): the value is kept in the image's "
+                  + (ins instanceof EnvInstruction
+                      ? "config"
+                      : "history (RUN lines record build args)")
+                  + " for anyone who pulls it; pass secrets as files with --secret and RUN"
+                  + " --mount=type=secret instead");
         }
       }
     }

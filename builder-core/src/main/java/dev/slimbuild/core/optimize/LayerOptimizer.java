@@ -4,11 +4,15 @@ import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Optimises the new layers of one stage before they are written: per layer, cache stripping by
@@ -27,10 +32,8 @@ import java.util.TreeMap;
 public final class LayerOptimizer {
   private final OptimizeOptions options;
   private final ContentHashes hashes = new ContentHashes();
-  private final Map<dev.slimbuild.core.oci.Digest, LayerReport> written =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<String, List<LayerReport>> omitted =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Digest, LayerReport> written = new ConcurrentHashMap<>();
+  private final Map<String, List<LayerReport>> omitted = new ConcurrentHashMap<>();
 
   public LayerOptimizer(OptimizeOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -57,11 +60,9 @@ public final class LayerOptimizer {
    * The size report of an image with {@code layers} built by the stages {@code stageIndexes}
    * (the final stage and those it starts FROM); layers not recorded count as base.
    */
-  public SizeReport report(
-      String platform, List<dev.slimbuild.core.oci.Descriptor> layers,
-      List<Integer> stageIndexes) {
+  public SizeReport report(String platform, List<Descriptor> layers, List<Integer> stageIndexes) {
     List<LayerReport> out = new ArrayList<>();
-    for (dev.slimbuild.core.oci.Descriptor d : layers) {
+    for (Descriptor d : layers) {
       LayerReport r = written.get(d.digest());
       out.add(r != null ? r : LayerReport.base(d));
     }
@@ -97,7 +98,7 @@ public final class LayerOptimizer {
       kept.add(strip(l, s));
       stripped.add(s);
     }
-    List<Count> wasted = new ArrayList<>(java.util.Collections.nCopies(n, Count.ZERO));
+    List<Count> wasted = new ArrayList<>(Collections.nCopies(n, Count.ZERO));
     if (options.dropWasted()) {
       Later later = new Later();
       for (int i = n - 1; i >= 0; i--) {
@@ -268,7 +269,7 @@ public final class LayerOptimizer {
       }
       Map<String, String> firstByHash = new HashMap<>();
       for (LayerEntry e : group) {
-        String h = java.util.HexFormat.of().formatHex(hashes.of(e.content(), e.size()));
+        String h = HexFormat.of().formatHex(hashes.of(e.content(), e.size()));
         String first = firstByHash.putIfAbsent(h, e.path());
         if (first != null) {
           linkTo.put(e.path(), first);

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.optimize;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,8 +21,7 @@ public record OptimizeOptions(
 
   /** The defaults: the rule table, dedup and wasted bytes on; no hardlinks, no squash. */
   public static OptimizeOptions defaults() {
-    return new OptimizeOptions(StripRules.of(java.util.List.of(), java.util.List.of()), true,
-        true, false, false);
+    return new OptimizeOptions(StripRules.of(List.of(), List.of()), true, true, false, false);
   }
 
   /** Nothing at all: layers are written exactly as the instructions produce them. */

@@ -2,6 +2,8 @@ package dev.slimbuild.core.plan;
 
 import dev.slimbuild.core.dockerfile.Dockerfile;
 import dev.slimbuild.core.oci.Platform;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,7 +31,7 @@ public record BuildPlan(
   public BuildPlan {
     Objects.requireNonNull(dockerfile, "dockerfile");
     Objects.requireNonNull(platform, "platform");
-    globalArgs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(globalArgs));
+    globalArgs = Collections.unmodifiableMap(new LinkedHashMap<>(globalArgs));
     buildArgs = Map.copyOf(buildArgs);
     stages = List.copyOf(stages);
     unusedBuildArgs = List.copyOf(unusedBuildArgs);

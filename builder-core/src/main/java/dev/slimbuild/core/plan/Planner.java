@@ -25,6 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -68,7 +69,7 @@ public final class Planner {
 
     // plan only the stages the target reaches through FROM, COPY --from and RUN --mount from=:
     // a stage nobody needs is never expanded, so it cannot fail the build
-    Map<Integer, PlannedStage> planned = new java.util.TreeMap<>();
+    Map<Integer, PlannedStage> planned = new TreeMap<>();
     Deque<Integer> todo = new ArrayDeque<>(List.of(targetStage.index()));
     while (!todo.isEmpty()) {
       int i = todo.pop();

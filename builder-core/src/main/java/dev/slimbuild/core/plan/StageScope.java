@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The variables one stage's instructions see, as Docker scopes them: the base image's ENV, then
@@ -124,8 +126,8 @@ public final class StageScope {
   public List<String> proxyEnv() {
     List<String> out = new ArrayList<>();
     Map<String, String> byName = new LinkedHashMap<>();
-    for (String k : new java.util.TreeSet<>(plan.buildArgs().keySet())) {
-      String lower = k.toLowerCase(java.util.Locale.ROOT);
+    for (String k : new TreeSet<>(plan.buildArgs().keySet())) {
+      String lower = k.toLowerCase(Locale.ROOT);
       if (PROXY_ARGS.contains(lower)) {
         byName.put(lower, plan.buildArgs().get(k)); // sorted: http_proxy wins over HTTP_PROXY
       }
@@ -133,7 +135,7 @@ public final class StageScope {
     for (String name : PROXY_ARGS) {
       String v = byName.get(name);
       if (v != null && !v.isEmpty()) {
-        out.add(name.toUpperCase(java.util.Locale.ROOT) + "=" + v);
+        out.add(name.toUpperCase(Locale.ROOT) + "=" + v);
         out.add(name + "=" + v);
       }
     }

@@ -1,21 +1,19 @@
 package dev.slimbuild.core.pull;
 
 import dev.slimbuild.compress.Decompressors;
+import dev.slimbuild.compress.HashingInputStream;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.erofs.ErofsWriter;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.event.TransferMeter;
+import dev.slimbuild.core.fs.Parallel;
 import dev.slimbuild.core.fs.ParallelFiles;
+import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.DigestMismatchException;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonNumber;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.LayerEntry;
@@ -23,6 +21,12 @@ import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonNumber;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,15 +35,19 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
@@ -65,14 +73,16 @@ public final class BlobCache {
   private static final String IMAGE = "layer.erofs";
   /** Present when the image made up a directory the layer does not list (see #image). */
   private static final String IMPLICIT = "implicit-directories";
+
   /** Threads creating an unpacked layer's files, and the directories they spread over. */
-  private static final int WRITERS = dev.slimbuild.core.fs.Parallel.FILE_THREADS;
+  private static final int WRITERS = Parallel.FILE_THREADS;
+
   private static final int SUBDIRS = 16;
-  private static final boolean AS_ROOT = dev.slimbuild.core.fs.Privileges.isRoot();
+  private static final boolean AS_ROOT = Privileges.isRoot();
 
   private final BlobStore blobs;
   private final Path unpacked;
-  private final java.util.function.BooleanSupplier images;
+  private final BooleanSupplier images;
   private final EventSink events;
   private Boolean useImages;
 
@@ -85,12 +95,11 @@ public final class BlobCache {
    * A cache that unpacks layers into EROFS images when {@code images} (asked once, before the
    * first unpack) says they can be mounted, else into files.
    */
-  public BlobCache(BlobStore blobs, Path unpackedDir, java.util.function.BooleanSupplier images) {
+  public BlobCache(BlobStore blobs, Path unpackedDir, BooleanSupplier images) {
     this(blobs, unpackedDir, images, EventSink.NONE);
   }
 
-  private BlobCache(BlobStore blobs, Path unpackedDir, java.util.function.BooleanSupplier images,
-      EventSink events) {
+  private BlobCache(BlobStore blobs, Path unpackedDir, BooleanSupplier images, EventSink events) {
     this.blobs = blobs;
     this.unpacked = unpackedDir.toAbsolutePath().normalize();
     this.images = images;
@@ -111,7 +120,7 @@ public final class BlobCache {
    * A cache sharing {@code store}'s blobs, unpacking into {@code ROOT/unpacked}, as layer images
    * when {@code images} says so.
    */
-  public static BlobCache in(BlobStore store, java.util.function.BooleanSupplier images) {
+  public static BlobCache in(BlobStore store, BooleanSupplier images) {
     return new BlobCache(store, store.root().resolve("unpacked"), images);
   }
 
@@ -168,8 +177,8 @@ public final class BlobCache {
     if (!Files.isRegularFile(dir.resolve(ENTRIES))) {
       try {
         if (registry == null && !blobs.has(layer.digest())) {
-          throw new java.nio.file.NoSuchFileException("blob " + layer.digest()
-              + " is not in the store (" + blobs.root() + ")");
+          throw new NoSuchFileException(
+              "blob " + layer.digest() + " is not in the store (" + blobs.root() + ")");
         }
         unpackLayer(registry, repository, layer, diffId, dir);
       } catch (LayerReader.RefusedEntry e) {
@@ -334,9 +343,8 @@ public final class BlobCache {
       List<JsonValue> entries = new ArrayList<>();
       MessageDigest md = diffId.newHasher();
       long size;
-      try (dev.slimbuild.compress.HashingInputStream tar =
-              new dev.slimbuild.compress.HashingInputStream(
-                  Decompressors.open(raw, layer.mediaType()), md);
+      try (HashingInputStream tar =
+              new HashingInputStream(Decompressors.open(raw, layer.mediaType()), md);
           LayerReader reader = new LayerReader(new NonClosing(tar));
           Unpacker out = image ? new ImageUnpacker(tmp) : new FileUnpacker(tmp)) {
         for (LayerEntry e; (e = reader.next()) != null; ) {
@@ -366,7 +374,7 @@ public final class BlobCache {
         }
       }
     } finally {
-      dev.slimbuild.core.fs.Trees.delete(tmp);
+      Trees.delete(tmp);
     }
   }
 
@@ -461,21 +469,25 @@ public final class BlobCache {
       }
       String file = sub + "/" + n++;
       try (InputStream in = e.content().open()) {
-        writer.write(files.resolve(file), in, e.size(), written -> {
-          // as the layer says, so a RUN's overlay can use the file itself as a lower file
-          if (AS_ROOT) {
-            if (e.uid() != 0 || e.gid() != 0) {
-              Files.setAttribute(written, "unix:uid", e.uid());
-              Files.setAttribute(written, "unix:gid", e.gid());
-            }
-            Files.setAttribute(written, "unix:mode", e.mode());
-          } else if ((e.mode() & 0400) != 0) {
-            Files.setAttribute(written, "unix:mode", e.mode()); // still readable to us
-          }
-          // the layer's time: a RUN over these files sees what the image records
-          Files.setLastModifiedTime(written, java.nio.file.attribute.FileTime.from(
-              java.time.Instant.ofEpochSecond(Math.max(0, mtime))));
-        });
+        writer.write(
+            files.resolve(file),
+            in,
+            e.size(),
+            written -> {
+              // as the layer says, so a RUN's overlay can use the file itself as a lower file
+              if (AS_ROOT) {
+                if (e.uid() != 0 || e.gid() != 0) {
+                  Files.setAttribute(written, "unix:uid", e.uid());
+                  Files.setAttribute(written, "unix:gid", e.gid());
+                }
+                Files.setAttribute(written, "unix:mode", e.mode());
+              } else if ((e.mode() & 0400) != 0) {
+                Files.setAttribute(written, "unix:mode", e.mode()); // still readable to us
+              }
+              // the layer's time: a RUN over these files sees what the image records
+              Files.setLastModifiedTime(
+                  written, FileTime.from(Instant.ofEpochSecond(Math.max(0, mtime))));
+            });
       }
       return toJson(e, file, null);
     }
@@ -557,7 +569,7 @@ public final class BlobCache {
   }
 
   /** Lets the layer reader close without closing the stream we still drain. */
-  private static final class NonClosing extends java.io.FilterInputStream {
+  private static final class NonClosing extends FilterInputStream {
     NonClosing(InputStream in) {
       super(in);
     }

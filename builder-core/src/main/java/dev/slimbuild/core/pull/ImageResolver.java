@@ -2,10 +2,6 @@ package dev.slimbuild.core.pull;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -19,6 +15,11 @@ import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryException;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -298,7 +300,7 @@ public final class ImageResolver {
           ref + ": Docker schema 1 manifests are not supported; push the image again with a"
               + " current client");
     }
-    if (o.get("mediaType").orElse(null) instanceof dev.slimbuild.core.json.JsonString s
+    if (o.get("mediaType").orElse(null) instanceof JsonString s
         && (MediaType.isIndex(s.value()) || MediaType.isManifest(s.value()))) {
       return s.value();
     }
@@ -313,8 +315,7 @@ public final class ImageResolver {
   }
 
   private static <T> RawJson<T> parse(
-      byte[] bytes, java.util.function.Function<byte[], T> parser, ImageReference ref,
-      String what) {
+      byte[] bytes, Function<byte[], T> parser, ImageReference ref, String what) {
     try {
       return RawJson.parse(bytes, parser);
     } catch (OciFormatException | IllegalArgumentException e) {

@@ -16,6 +16,7 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class IndexCreator {
     }
     Registry to = registries.forHost(target.registry());
     List<Descriptor> manifests = new ArrayList<>();
-    Map<Registry.PushResult, Integer> blobs = new java.util.EnumMap<>(Registry.PushResult.class);
+    Map<Registry.PushResult, Integer> blobs = new EnumMap<>(Registry.PushResult.class);
     for (Entry e : byPlatform.values()) {
       copy(e, to, target.repository(), blobs);
       manifests.add(e.descriptor());

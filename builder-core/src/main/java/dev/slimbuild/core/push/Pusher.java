@@ -2,8 +2,8 @@ package dev.slimbuild.core.push;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
-import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.event.TransferMeter;
+import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.DigestMismatchException;
@@ -15,8 +15,10 @@ import dev.slimbuild.core.optimize.Sizes;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.Registry.PushResult;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -26,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,7 +96,7 @@ public final class Pusher {
    */
   @FunctionalInterface
   public interface RemoteContent {
-    java.io.InputStream open(Descriptor blob) throws IOException;
+    InputStream open(Descriptor blob) throws IOException;
   }
 
   /**
@@ -193,8 +196,7 @@ public final class Pusher {
       throws IOException {
     for (Descriptor d : toPush) {
       if (!blobs.has(d.digest()) && remote == null) {
-        throw new java.nio.file.NoSuchFileException(
-            "blob " + d.digest() + " (" + blobs.path(d.digest()) + ")");
+        throw new NoSuchFileException("blob " + d.digest() + " (" + blobs.path(d.digest()) + ")");
       }
     }
     ExecutorService pool =
@@ -237,7 +239,7 @@ public final class Pusher {
             failure = e.getCause();
             futures.forEach(f -> f.cancel(false));
           }
-        } catch (java.util.concurrent.CancellationException e) {
+        } catch (CancellationException e) {
           // cancelled after an earlier failure
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

@@ -1,16 +1,16 @@
 package dev.slimbuild.core.registry;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
 import dev.slimbuild.core.registry.Credentials.Login;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import dev.slimbuild.core.http.HttpRequest;
-import dev.slimbuild.core.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.slimbuild.core.registry;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 

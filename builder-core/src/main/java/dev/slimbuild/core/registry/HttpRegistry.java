@@ -1,18 +1,18 @@
 package dev.slimbuild.core.registry;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.core.http.HttpRequest;
+import dev.slimbuild.core.http.HttpResponse;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Transport.Req;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import dev.slimbuild.core.http.HttpRequest;
-import dev.slimbuild.core.http.HttpResponse;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;

@@ -1,13 +1,17 @@
 package dev.slimbuild.core.run;
 
+import dev.slimbuild.core.fs.Privileges;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Runs RUN with bubblewrap, isolated like a default Docker container: the rootfs bound read-write
@@ -80,10 +84,7 @@ public final class BwrapSandbox implements Sandbox {
    * root, with no wrapper: the rootfs is a host mount or directory).
    */
   static boolean identityMapped(RunSpec spec) {
-    return dev.slimbuild.core.fs.Privileges.isRoot()
-        && spec.uid() == 0
-        && spec.gid() == 0
-        && spec.wrapper().isEmpty();
+    return Privileges.isRoot() && spec.uid() == 0 && spec.gid() == 0 && spec.wrapper().isEmpty();
   }
 
   /*
@@ -109,7 +110,7 @@ public final class BwrapSandbox implements Sandbox {
   /** The gid_map for a non-root RUN with more groups: the primary group onto root, each other. */
   static String gidMap(RunSpec spec) {
     StringBuilder b = new StringBuilder(spec.gid() + " 0 1\n");
-    java.util.Set<Integer> seen = new java.util.HashSet<>(List.of(spec.gid()));
+    Set<Integer> seen = new HashSet<>(List.of(spec.gid()));
     for (int g : spec.groups()) {
       if (seen.add(g)) {
         b.append(g).append(' ').append(outsideGid(g, spec.gid())).append(" 1\n");
@@ -128,9 +129,9 @@ public final class BwrapSandbox implements Sandbox {
     RootPaths.ensure(root, "/dev", true, created);
     boolean identity = identityMapped(spec);
     boolean extra = spec.groups().stream().anyMatch(g -> g != spec.gid());
-    boolean rootHere = dev.slimbuild.core.fs.Privileges.isRoot() && spec.wrapper().isEmpty();
-    java.util.Optional<Path> setpriv =
-        spec.groups().isEmpty() || !rootHere ? java.util.Optional.empty() : Host.which("setpriv");
+    boolean rootHere = Privileges.isRoot() && spec.wrapper().isEmpty();
+    Optional<Path> setpriv =
+        spec.groups().isEmpty() || !rootHere ? Optional.empty() : Host.which("setpriv");
     boolean mapped = !identity && extra && setpriv.isPresent();
     List<String> cmd = new ArrayList<>();
     if (setpriv.isPresent()) {
@@ -258,7 +259,7 @@ public final class BwrapSandbox implements Sandbox {
     cmd.addAll(procProtection());
     cmd.addAll(List.of("--dev", "/dev", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
         "--unshare-net", "--unshare-cgroup-try", "--die-with-parent", "--new-session"));
-    boolean identity = dev.slimbuild.core.fs.Privileges.isRoot();
+    boolean identity = Privileges.isRoot();
     cmd.addAll(identity
         ? List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0")
         : List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));

@@ -1,6 +1,8 @@
 package dev.slimbuild.core.run;
 
 import dev.slimbuild.core.erofs.ErofsWriter;
+import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
 import java.io.ByteArrayInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -43,11 +45,11 @@ public final class ErofsMount implements Closeable {
    * an empty directory, deleted afterwards whatever the answer.
    */
   public static String unavailable(Path scratch) {
-    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch, () -> probe(scratch));
+    return Trees.deletingAfter(scratch, () -> probe(scratch));
   }
 
   private static String probe(Path scratch) {
-    if (!dev.slimbuild.core.fs.Privileges.isRoot()) {
+    if (!Privileges.isRoot()) {
       return "not root";
     }
     try {

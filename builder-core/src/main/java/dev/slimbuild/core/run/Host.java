@@ -1,11 +1,13 @@
 package dev.slimbuild.core.run;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +48,7 @@ final class Host {
       Process p =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
               .start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readNBytes(4096);
@@ -93,7 +95,7 @@ final class Host {
 
   /** {@code K=V} entries as a map (later entries win). */
   static Map<String, String> envMap(List<String> env) {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> m = new LinkedHashMap<>();
     for (String e : env) {
       int eq = e.indexOf('=');
       m.put(e.substring(0, eq), e.substring(eq + 1));

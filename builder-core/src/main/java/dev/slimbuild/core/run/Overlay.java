@@ -1,7 +1,11 @@
 package dev.slimbuild.core.run;
 
+import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,8 +127,8 @@ public final class Overlay implements Closeable {
    * (5.11+) and user extended attributes on the upper filesystem are all needed.
    */
   public static String unavailable(Path scratch) {
-    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch,
-        () -> dev.slimbuild.core.fs.Privileges.isRoot() ? probe(scratch, false) : "not root");
+    return Trees.deletingAfter(
+        scratch, () -> Privileges.isRoot() ? probe(scratch, false) : "not root");
   }
 
   /**
@@ -132,8 +136,8 @@ public final class Overlay implements Closeable {
    * {@link #inUserNamespace}), else why not; probed like {@link #unavailable}.
    */
   public static String unavailableInUserNamespace(Path scratch) {
-    return dev.slimbuild.core.fs.Trees.deletingAfter(scratch,
-        () -> Host.which("unshare").isEmpty() ? "no unshare(1)" : probe(scratch, true));
+    return Trees.deletingAfter(
+        scratch, () -> Host.which("unshare").isEmpty() ? "no unshare(1)" : probe(scratch, true));
   }
 
   private static String probe(Path scratch, boolean userNamespace) {
@@ -225,8 +229,8 @@ public final class Overlay implements Closeable {
     if (s.indexOf('\\') < 0) {
       return s;
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < b.length; i++) {
       if (b[i] == '\\' && i + 3 < b.length
           && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
@@ -236,7 +240,7 @@ public final class Overlay implements Closeable {
         out.write(b[i]);
       }
     }
-    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private static boolean isOctal(byte c) {

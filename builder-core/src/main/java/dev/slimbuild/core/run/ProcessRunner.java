@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -141,7 +142,7 @@ final class ProcessRunner {
                 // the process is gone and its pipe closed: nothing more to read
               }
             },
-            "run-" + stream.name().toLowerCase(java.util.Locale.ROOT));
+            "run-" + stream.name().toLowerCase(Locale.ROOT));
     t.setDaemon(true);
     t.start();
     return t;

@@ -1,5 +1,7 @@
 package dev.slimbuild.core.run;
 
+import dev.slimbuild.core.fs.Privileges;
+import dev.slimbuild.core.fs.Trees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,7 @@ public final class ProotSandbox implements Sandbox {
 
   @Override
   public String reaches() {
-    return dev.slimbuild.core.fs.Privileges.isRoot()
+    return Privileges.isRoot()
         ? "proot only translates paths: a RUN runs as host root with every capability, so"
             + " system calls proot does not translate (openat2...) read and write host files, and"
             + " it can see and signal host processes, write /proc/sys and keep running after the"
@@ -103,7 +105,7 @@ public final class ProotSandbox implements Sandbox {
       return new RunResult(o.exitCode(), o.timedOut(), created, notes);
     } finally {
       for (Path d : tmpfsDirs) {
-        dev.slimbuild.core.fs.Trees.delete(d);
+        Trees.delete(d);
       }
       if (hostname != null) {
         Files.deleteIfExists(hostname);

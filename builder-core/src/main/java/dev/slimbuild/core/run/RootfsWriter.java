@@ -1,5 +1,8 @@
 package dev.slimbuild.core.run;
 
+import dev.slimbuild.core.fs.Copy;
+import dev.slimbuild.core.fs.Parallel;
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
@@ -12,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
-import dev.slimbuild.core.fs.Parallel;
 
 /**
  * Writes a stage's {@link FileTree} to a work directory for a RUN. Files are always copied, never
@@ -45,7 +48,7 @@ public final class RootfsWriter {
    */
   public RootfsWriter(boolean asRoot, long mtime) {
     this.asRoot = asRoot;
-    this.mtime = FileTime.from(java.time.Instant.ofEpochSecond(mtime));
+    this.mtime = FileTime.from(Instant.ofEpochSecond(mtime));
   }
 
   /** Sets {@code p}'s times (not its link target's) to {@code time}. */
@@ -56,7 +59,7 @@ public final class RootfsWriter {
 
   /** A writer for the user this process runs as. */
   public static RootfsWriter forCurrentUser() {
-    return new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot());
+    return new RootfsWriter(Privileges.isRoot());
   }
 
   /**
@@ -223,11 +226,11 @@ public final class RootfsWriter {
     if (e.content() instanceof ContentSource.PathSource) {
       // the kernel copies (sendfile/copy_file_range); never a link: RUN may write in place
       Path source = ((ContentSource.PathSource) e.content()).path();
-      copied = dev.slimbuild.core.fs.Copy.range(source, 0, -1, target);
+      copied = Copy.range(source, 0, -1, target);
     } else if (e.content() instanceof ContentSource.RangeSource) {
       // a file inside a layer image: the kernel copies the range
       ContentSource.RangeSource r = (ContentSource.RangeSource) e.content();
-      copied = dev.slimbuild.core.fs.Copy.range(r.file(), r.offset(), r.size(), target);
+      copied = Copy.range(r.file(), r.offset(), r.size(), target);
     } else {
       try (InputStream in = e.content().open()) {
         copied = Files.copy(in, target);

@@ -3,6 +3,7 @@ package dev.slimbuild.core.run;
 import dev.slimbuild.core.oci.Platform;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -88,7 +89,7 @@ public record RunSpec(
     if (wrapper.isEmpty()) {
       return sandboxCommand;
     }
-    List<String> all = new java.util.ArrayList<>(wrapper);
+    List<String> all = new ArrayList<>(wrapper);
     all.addAll(sandboxCommand);
     return all;
   }

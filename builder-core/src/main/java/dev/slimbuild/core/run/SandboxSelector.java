@@ -1,6 +1,7 @@
 package dev.slimbuild.core.run;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.oci.Platform;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ public final class SandboxSelector {
 
   private static Optional<Sandbox> chroot(boolean foreign, String binfmt, List<String> skipped) {
     Optional<Path> chroot = Host.which("chroot");
-    if (!dev.slimbuild.core.fs.Privileges.isRoot()) {
+    if (!Privileges.isRoot()) {
       skipped.add("chroot: not root");
     } else if (chroot.isEmpty()) {
       skipped.add("chroot: not installed (package coreutils)");

@@ -2,6 +2,7 @@ package dev.slimbuild.core.run;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -71,7 +72,7 @@ final class UserNamespace implements Closeable {
       return ns;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted creating a user namespace");
+      throw new InterruptedIOException("interrupted creating a user namespace");
     } finally {
       if (!ok) {
         ns.close();

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.run;
 
+import dev.slimbuild.core.fs.Trees;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -7,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -95,7 +97,7 @@ public final class WorkDirs {
     }
     for (Path p : candidates) {
       Matcher m = NAME.matcher(p.getFileName().toString());
-      if (!m.matches() || !Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!m.matches() || !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         continue;
       }
       long pid;
@@ -183,7 +185,7 @@ public final class WorkDirs {
       for (Path mp : mounts) {
         Host.probe(List.of("umount", "-l", mp.toString()));
       }
-      dev.slimbuild.core.fs.Trees.delete(dir);
+      Trees.delete(dir);
       return true;
     } catch (IOException | RuntimeException e) {
       return false;

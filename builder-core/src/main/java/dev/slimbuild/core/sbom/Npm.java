@@ -1,12 +1,12 @@
 package dev.slimbuild.core.sbom;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonBoolean;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.layer.LayerPaths;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonBoolean;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

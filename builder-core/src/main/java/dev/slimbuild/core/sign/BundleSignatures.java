@@ -1,11 +1,5 @@
 package dev.slimbuild.core.sign;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Manifest;
@@ -14,6 +8,12 @@ import dev.slimbuild.core.oci.OciFormatException;
 import dev.slimbuild.core.push.Referrers;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryException;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import dev.slimbuild.signing.CosignKeys;
 import dev.slimbuild.signing.Dsse;
 import java.io.ByteArrayInputStream;

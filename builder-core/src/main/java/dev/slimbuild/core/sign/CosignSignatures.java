@@ -1,7 +1,6 @@
 package dev.slimbuild.core.sign;
 
 import dev.slimbuild.core.SlimbuildException;
-import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Manifest;
@@ -10,6 +9,7 @@ import dev.slimbuild.core.oci.OciFormatException;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryException;
+import dev.slimbuild.json.Json;
 import dev.slimbuild.signing.CosignKeys;
 import dev.slimbuild.signing.Signer;
 import dev.slimbuild.signing.SimpleSigning;

@@ -1,11 +1,11 @@
 package dev.slimbuild.core.sign;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonParseException;
-import dev.slimbuild.core.json.JsonString;
-import dev.slimbuild.core.json.JsonValue;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonParseException;
+import dev.slimbuild.json.JsonString;
+import dev.slimbuild.json.JsonValue;
 import dev.slimbuild.signing.Dsse;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

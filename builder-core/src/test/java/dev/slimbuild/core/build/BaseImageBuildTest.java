@@ -8,6 +8,7 @@ import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageValidator;
+import dev.slimbuild.core.image.TestImages;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Descriptor;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,11 +123,12 @@ class BaseImageBuildTest {
     }
     BuiltImage img = single(r);
     // the base's blobs as they are; the Docker gzip type is named by its OCI twin
-    assertThat(img.layers()).extracting(Descriptor::digest, Descriptor::size)
-        .containsExactlyElementsOf(b.layers().stream()
-            .map(l -> org.assertj.core.groups.Tuple.tuple(l.descriptor().digest(),
-                l.descriptor().size()))
-            .toList());
+    assertThat(img.layers())
+        .extracting(Descriptor::digest, Descriptor::size)
+        .containsExactlyElementsOf(
+            b.layers().stream()
+                .map(l -> Tuple.tuple(l.descriptor().digest(), l.descriptor().size()))
+                .toList());
     assertThat(b.layers().get(0).descriptor().mediaType())
         .isEqualTo(MediaType.DOCKER_LAYER_TAR_GZIP);
     assertThat(img.layers()).extracting(Descriptor::mediaType)
@@ -188,9 +191,9 @@ class BaseImageBuildTest {
     BuildResult r = build("FROM " + BASE + "\nWORKDIR /srv\nWORKDIR /tmp/work\n", AMD64);
     BuiltImage img = single(r);
     assertThat(img.layers()).hasSize(3); // /srv exists in the base: no layer for it
-    assertThat(entries(img.layers().get(2))).extracting(LayerEntry::path, LayerEntry::mode)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("tmp", 01777),
-            org.assertj.core.groups.Tuple.tuple("tmp/work", 0755));
+    assertThat(entries(img.layers().get(2)))
+        .extracting(LayerEntry::path, LayerEntry::mode)
+        .containsExactly(Tuple.tuple("tmp", 01777), Tuple.tuple("tmp/work", 0755));
     // the new directory belongs to the base's USER app
     assertThat(entries(img.layers().get(2)).get(1).uid()).isEqualTo(1000);
   }
@@ -245,7 +248,7 @@ class BaseImageBuildTest {
     // the re-encoded layer's tar size is recorded (a docker output streams it without a pass to
     // count it)
     assertThat(store.tarSize(single(r).config().value().diffIds().get(0)))
-        .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, layers.get(0)));
+        .hasValue(TestImages.tarSize(store, layers.get(0)));
   }
 
   @Test

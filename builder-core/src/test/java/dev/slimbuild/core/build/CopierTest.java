@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +66,7 @@ class CopierTest {
   /** A stage's files: /test/a/b/c/d/{foo,e/bay}, /test/a/b2/c/d/e/bar, /test/a/b/c2/d/e{,2}/baz. */
   private static FileTree stage() {
     FileTree t = new FileTree();
-    List<LayerEntry> l = new java.util.ArrayList<>();
+    List<LayerEntry> l = new ArrayList<>();
     for (String d : List.of("test", "test/a", "test/a/b", "test/a/b/c", "test/a/b/c/d",
         "test/a/b/c/d/e", "test/a/b2", "test/a/b2/c", "test/a/b2/c/d", "test/a/b2/c/d/e",
         "test/a/b/c2", "test/a/b/c2/d", "test/a/b/c2/d/e", "test/a/b/c2/d/e2", "etc")) {

@@ -7,6 +7,7 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageValidator;
+import dev.slimbuild.core.image.TestImages;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
@@ -26,6 +27,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +72,8 @@ class OptimizeBuildTest {
         RegistryImages.image(reg, "base", AMD64, cc, List.of(l), false));
     Path ctx = dir.resolve("ctx");
     write(ctx.resolve("usr/lib/libc.so"), "the C library\n".repeat(100)); // as in the base
-    Files.setPosixFilePermissions(ctx.resolve("usr/lib/libc.so"),
-        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        ctx.resolve("usr/lib/libc.so"), PosixFilePermissions.fromString("rwxr-xr-x"));
     write(ctx.resolve("usr/lib/app.so"), "the app\n");
     write(ctx.resolve("usr/lib/python3/__pycache__/m.cpython-311.pyc"), "bytecode");
     write(ctx.resolve("big.bin"), "x".repeat(5000));
@@ -97,7 +99,7 @@ class OptimizeBuildTest {
       Descriptor l = built.layers().get(i);
       if (!r.baseLayers().containsKey(l.digest())) {
         assertThat(store.tarSize(built.config().value().diffIds().get(i)))
-            .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, l));
+            .hasValue(TestImages.tarSize(store, l));
       }
     }
     return r;

@@ -7,12 +7,13 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.http.HttpClient;
+import dev.slimbuild.core.http.Proxies;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import dev.slimbuild.core.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,7 @@ class UrlFetcherTest {
   private UrlFetcher fetcher;
 
   private static HttpClient client() {
-    return HttpClient.systemTrust(Duration.ofSeconds(30), dev.slimbuild.core.http.Proxies.NONE);
+    return HttpClient.systemTrust(Duration.ofSeconds(30), Proxies.NONE);
   }
 
   @BeforeEach

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -122,7 +123,7 @@ class CacheRecordsTest {
         List.of(new StageRecord.Written(0, inImage, 1, LayerSavings.NONE)), List.of(), 0));
     cache.putStage(s2, new StageRecord(
         List.of(new StageRecord.Written(0, builder, 1, LayerSavings.NONE)), List.of(), 0));
-    java.util.Set<Digest> image = java.util.Set.of(inImage.blob().digest());
+    Set<Digest> image = Set.of(inImage.blob().digest());
     CacheContents min = cache.export(false, image);
     assertThat(min.steps().keySet()).containsExactly(s1);
     assertThat(min.stages().keySet()).containsExactly(s1);

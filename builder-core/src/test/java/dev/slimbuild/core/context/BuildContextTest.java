@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -180,7 +181,7 @@ class BuildContextTest {
         List.of("10", "9", "B", "_", "a", "a-c", "a.txt", "z", "é", "\uFF21", "\uD83D\uDE00");
     for (long seed = 1; seed <= 3; seed++) {
       Path ctx = Files.createDirectories(tmp.resolve("ctx" + seed));
-      java.util.Collections.shuffle(names, new Random(seed));
+      Collections.shuffle(names, new Random(seed));
       for (String name : names) {
         if (name.equals("a")) {
           write(ctx, "a/y", "");

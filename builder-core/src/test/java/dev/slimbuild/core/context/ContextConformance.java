@@ -2,6 +2,7 @@ package dev.slimbuild.core.context;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slimbuild.core.Conformance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ final class ContextConformance {
   private ContextConformance() {}
 
   static Path file(String relative) {
-    return dev.slimbuild.core.Conformance.path(relative);
+    return Conformance.path(relative);
   }
 
   static synchronized JsonNode patternMatcherCases() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -78,10 +79,10 @@ class GoGlobTest {
   @Test
   void ignorePatternsSurviveJavaRegexDifferences() {
     // inside brackets Go takes '[' and '&&' literally; Java would nest or intersect
-    assertThat(new PatternMatcher(java.util.List.of("a[&&b]c")).matches("a&c")).isTrue();
-    assertThat(new PatternMatcher(java.util.List.of("a[[]c")).matches("a[c")).isTrue();
-    assertThat(new PatternMatcher(java.util.List.of("[[:digit:]]x")).matches("7x")).isTrue();
-    assertThat(new PatternMatcher(java.util.List.of("[[:digit:]]x")).matches("ax")).isFalse();
-    assertThat(new PatternMatcher(java.util.List.of("a?c")).matches("a\rc")).isTrue();
+    assertThat(new PatternMatcher(List.of("a[&&b]c")).matches("a&c")).isTrue();
+    assertThat(new PatternMatcher(List.of("a[[]c")).matches("a[c")).isTrue();
+    assertThat(new PatternMatcher(List.of("[[:digit:]]x")).matches("7x")).isTrue();
+    assertThat(new PatternMatcher(List.of("[[:digit:]]x")).matches("ax")).isFalse();
+    assertThat(new PatternMatcher(List.of("a?c")).matches("a\rc")).isTrue();
   }
 }

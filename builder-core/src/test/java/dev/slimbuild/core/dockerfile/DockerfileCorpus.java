@@ -1,5 +1,6 @@
 package dev.slimbuild.core.dockerfile;
 
+import dev.slimbuild.core.Conformance;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,7 @@ public final class DockerfileCorpus {
 
   /** {@code .../conformance/buildkit/parser}, found by walking up from the working directory. */
   public static Path dir() {
-    return dev.slimbuild.core.Conformance.path("buildkit/parser");
+    return Conformance.path("buildkit/parser");
   }
 
   /** The case directories of {@code testfiles} (33 of them), sorted. */

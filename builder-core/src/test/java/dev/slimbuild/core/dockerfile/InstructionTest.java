@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Typed records for every instruction's forms and flags. */
@@ -289,8 +290,8 @@ class InstructionTest {
     assertThat(raw.children().get(1).args()).containsExactly("k", "a` b", "=");
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-  @org.junit.jupiter.params.provider.CsvSource(
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
       delimiter = '|',
       value = {
         // dockerfile2llb's TestDispatchHealthcheckHistory, and Go's Duration.String

@@ -3,6 +3,7 @@ package dev.slimbuild.core.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -81,8 +83,7 @@ class BlobStoreTest {
   void verifyReportsCorruptionAndSizeMismatch() throws IOException {
     BlobStore s = new BlobStore(dir);
     BlobInfo info = s.putBytes(new byte[] {1, 2, 3});
-    assertThat(s.verify(dev.slimbuild.core.oci.Descriptor.of("a/b", info.digest(), 4)))
-        .contains("3 bytes");
+    assertThat(s.verify(Descriptor.of("a/b", info.digest(), 4))).contains("3 bytes");
     Files.write(s.path(info.digest()), new byte[] {9});
     assertThat(s.verify(info.descriptor("a/b"))).contains("has content with digest");
   }
@@ -92,15 +93,16 @@ class BlobStoreTest {
     BlobStore s = new BlobStore(dir);
     BlobInfo info = s.putBytes(new byte[] {1, 2, 3});
     assertThat(s.readDocument(info.descriptor("a/b"))).containsExactly(1, 2, 3);
-    assertThatThrownBy(() -> s.readDocument(
-            dev.slimbuild.core.oci.Descriptor.of("a/b", info.digest(), 4)))
-        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("3 bytes");
-    assertThatThrownBy(() -> s.readDocument(
-            dev.slimbuild.core.oci.Descriptor.of("a/b", info.digest(), 2)))
-        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("larger than");
-    assertThatThrownBy(() -> s.readDocument(dev.slimbuild.core.oci.Descriptor.of("a/b",
-            info.digest(), BlobStore.MAX_DOCUMENT + 1)))
-        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("too large");
+    assertThatThrownBy(() -> s.readDocument(Descriptor.of("a/b", info.digest(), 4)))
+        .isInstanceOf(BlobStore.BadBlob.class)
+        .hasMessageContaining("3 bytes");
+    assertThatThrownBy(() -> s.readDocument(Descriptor.of("a/b", info.digest(), 2)))
+        .isInstanceOf(BlobStore.BadBlob.class)
+        .hasMessageContaining("larger than");
+    assertThatThrownBy(
+            () -> s.readDocument(Descriptor.of("a/b", info.digest(), BlobStore.MAX_DOCUMENT + 1)))
+        .isInstanceOf(BlobStore.BadBlob.class)
+        .hasMessageContaining("too large");
     Files.write(s.path(info.digest()), new byte[] {9, 9, 9});
     assertThatThrownBy(() -> s.readDocument(info.descriptor("a/b")))
         .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("has content with digest");
@@ -113,7 +115,7 @@ class BlobStoreTest {
   void concurrentWritersOfTheSameBlobAgree() throws Exception {
     BlobStore s = new BlobStore(dir);
     byte[] content = new byte[256 * 1024];
-    new java.util.Random(7).nextBytes(content);
+    new Random(7).nextBytes(content);
     ExecutorService ex = Executors.newFixedThreadPool(4);
     try {
       List<Future<BlobInfo>> fs = new ArrayList<>();

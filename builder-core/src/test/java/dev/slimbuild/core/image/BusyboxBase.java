@@ -12,6 +12,7 @@ import dev.slimbuild.core.push.PushReport;
 import dev.slimbuild.core.registry.Registry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -267,7 +268,7 @@ public final class BusyboxBase {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         p.destroyForcibly();
-        throw new java.io.InterruptedIOException("interrupted: " + cmd);
+        throw new InterruptedIOException("interrupted: " + cmd);
       }
       if (code != 0) {
         throw new IllegalStateException(

@@ -1,10 +1,10 @@
 package dev.slimbuild.core.image;
 
-import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.push.PushReport;
 import dev.slimbuild.core.push.Pusher;
 import dev.slimbuild.core.registry.Registry;
+import dev.slimbuild.json.Json;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

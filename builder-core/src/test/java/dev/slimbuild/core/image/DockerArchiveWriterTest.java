@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.Platform;
 import java.io.ByteArrayInputStream;
@@ -56,7 +57,7 @@ class DockerArchiveWriterTest {
                 + diffHex
                 + "/layer.tar\"]}]");
     assertThat(entries.get(configName)).isEqualTo(img.config().bytes());
-    assertThat(dev.slimbuild.core.oci.Digest.sha256Of(entries.get(diffHex + "/layer.tar")))
+    assertThat(Digest.sha256Of(entries.get(diffHex + "/layer.tar")))
         .isEqualTo(img.config().value().diffIds().get(0));
     assertThat(new String(entries.get("repositories"), StandardCharsets.UTF_8))
         .isEqualTo(

@@ -6,6 +6,7 @@ import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.OciSchemas;
 import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -46,7 +47,7 @@ class LocalStoreTest {
 
     byte[] index = Files.readAllBytes(dir.resolve("index.json"));
     OciSchemas.validate("index", index);
-    assertThat(new String(index, java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(new String(index, StandardCharsets.UTF_8))
         .contains("\"org.opencontainers.image.ref.name\":\"docker.io/library/app:latest\"");
     assertThat(dir.resolve("oci-layout")).hasContent("{\"imageLayoutVersion\":\"1.0.0\"}");
     // The store is a valid layout for other tools: every entry validates.

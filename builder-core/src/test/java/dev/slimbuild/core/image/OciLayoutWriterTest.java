@@ -12,6 +12,7 @@ import dev.slimbuild.core.oci.OciSchemas;
 import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +96,7 @@ class OciLayoutWriterTest {
     // A failing write (a blob is missing) leaves the old layout untouched and no debris.
     Files.delete(store.path(two.layers().get(0).digest()));
     assertThatThrownBy(() -> OciLayoutWriter.write(store, two, List.of(), out))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        .isInstanceOf(NoSuchFileException.class);
     assertThat(out.resolve("index.json")).hasBinaryContent(before);
     assertThat(siblingsOf(out)).containsExactly("out", "store");
 

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.image;
 
+import dev.slimbuild.compress.Decompressors;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -7,6 +8,8 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.Platform;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -80,9 +83,8 @@ public final class TestImages {
 
   /** The size of {@code layer}'s uncompressed tar, counted by decompressing the stored blob. */
   public static long tarSize(BlobStore store, Descriptor layer) throws IOException {
-    try (java.io.InputStream in = dev.slimbuild.compress.Decompressors.open(
-        store.open(layer.digest()), layer.mediaType())) {
-      return in.transferTo(java.io.OutputStream.nullOutputStream());
+    try (InputStream in = Decompressors.open(store.open(layer.digest()), layer.mediaType())) {
+      return in.transferTo(OutputStream.nullOutputStream());
     }
   }
 }

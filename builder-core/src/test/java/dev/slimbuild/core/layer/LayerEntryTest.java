@@ -3,6 +3,8 @@ package dev.slimbuild.core.layer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -62,9 +64,9 @@ class LayerEntryTest {
 
   @Test
   void linkRootFollowsAChainAndGivesUpOnAMissingTargetACycleOrTooLongAChain() {
-    Map<String, LayerEntry> byPath = new java.util.HashMap<>();
-    LayerEntry file = LayerEntry.file("f", 0644, 0, 0, 1, () -> new java.io.ByteArrayInputStream(
-        new byte[1]));
+    Map<String, LayerEntry> byPath = new HashMap<>();
+    LayerEntry file =
+        LayerEntry.file("f", 0644, 0, 0, 1, () -> new ByteArrayInputStream(new byte[1]));
     byPath.put("f", file);
     byPath.put("a", LayerEntry.hardlink("a", "f", 0644, 0, 0));
     byPath.put("b", LayerEntry.hardlink("b", "a", 0644, 0, 0));

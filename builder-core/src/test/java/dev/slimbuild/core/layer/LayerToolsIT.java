@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -88,7 +89,7 @@ class LayerToolsIT {
     Path blob = tmp.resolve("gnu.tar.zst");
     sh("tar -C " + tmp.resolve("src") + " -cf - . | zstd -q -o " + blob);
     try (LayerReader r = new LayerReader(Files.newInputStream(blob))) {
-      List<String> seen = new java.util.ArrayList<>();
+      List<String> seen = new ArrayList<>();
       for (LayerEntry e = r.next(); e != null; e = r.next()) {
         seen.add(e.type() + " " + e.path());
       }

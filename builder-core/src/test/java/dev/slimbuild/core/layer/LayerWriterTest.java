@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -115,11 +119,8 @@ class LayerWriterTest {
   @Test
   void readerRefusesAnEscapingHardlinkAsAnInputError() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
-        new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
-      tar.putArchiveEntry(
-          new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
-              "h", org.apache.commons.compress.archivers.tar.TarConstants.LF_LINK));
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+      tar.putArchiveEntry(new TarArchiveEntry("h", TarConstants.LF_LINK));
       tar.closeArchiveEntry();
     }
     byte[] b = bytes.toByteArray();
@@ -133,7 +134,7 @@ class LayerWriterTest {
     byte[] chk = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
     System.arraycopy(chk, 0, b, 148, 8);
     try (LayerReader r = new LayerReader(new ByteArrayInputStream(b))) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(r::next)
+      Assertions.assertThatThrownBy(r::next)
           .isInstanceOf(LayerReader.RefusedEntry.class)
           .hasMessageContaining("entry 'h' refused")
           .hasMessageContaining("escapes the root");

@@ -8,6 +8,8 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.slimbuild.core.Conformance;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ public final class OciSchemas {
    * shared/conformance}, then tries {@code /work/shared/conformance}; fails if not found.
    */
   public static Path conformanceDir() {
-    return dev.slimbuild.core.Conformance.dir();
+    return Conformance.dir();
   }
 
   /** The directory of the OCI image-spec schemas. */
@@ -103,7 +105,7 @@ public final class OciSchemas {
     try {
       return factory.getSchema(SchemaLocation.of(ID_PREFIX + file), config);
     } catch (RuntimeException e) {
-      if (e.getCause() instanceof java.io.IOException io) {
+      if (e.getCause() instanceof IOException io) {
         throw new UncheckedIOException(io);
       }
       throw e;

@@ -6,6 +6,7 @@ import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
 import dev.slimbuild.core.layer.LayerEntry;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ class LayerOptimizerTest {
       @Override
       public InputStream open() {
         opens.incrementAndGet();
-        return new java.io.ByteArrayInputStream(b);
+        return new ByteArrayInputStream(b);
       }
     };
   }

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.oci.Platform;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -82,7 +85,7 @@ class PlannerTest {
     if (s.isEmpty()) {
       return Map.of();
     }
-    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> m = new LinkedHashMap<>();
     for (String kv : s.split(",")) {
       int eq = kv.indexOf('=');
       m.put(kv.substring(0, eq), kv.substring(eq + 1));
@@ -250,7 +253,7 @@ class PlannerTest {
   void targetPicksTheStageAndItsDependenciesInOrder(String target, String expected) {
     BuildPlan p = plan(GRAPH, Map.of(), target);
     assertThat(names(p)).containsExactly(expected.split(","));
-    assertThat(p.target().displayName()).isEqualTo(target.toLowerCase(java.util.Locale.ROOT));
+    assertThat(p.target().displayName()).isEqualTo(target.toLowerCase(Locale.ROOT));
   }
 
   @Test
@@ -348,7 +351,7 @@ class PlannerTest {
   void unusedBuildArgsAreReportedSorted() {
     String df =
         "ARG GLOBAL\nFROM a AS other\nARG ONLY_OTHER\nFROM b\nARG IN_STAGE=1\n";
-    Map<String, String> given = new java.util.HashMap<>();
+    Map<String, String> given = new HashMap<>();
     for (String k :
         List.of(
             "GLOBAL", "IN_STAGE", "ZED", "ONLY_OTHER", "ALPHA", "HTTP_PROXY", "no_proxy",

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.image.TestImages;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.LayerEntry;
@@ -19,6 +20,7 @@ import dev.slimbuild.core.registry.Registry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,8 +66,9 @@ class BlobCacheTest {
       assertThat(p).startsWith(dir.resolve("store/unpacked/sha256/" + l.diffId().hex()));
       assertThat(Files.readString(p)).isEqualTo("hello\n");
       // the tar's size is recorded as it unpacks, for outputs that need it first
-      assertThat(store.tarSize(l.diffId())).as(c.name())
-          .hasValue(dev.slimbuild.core.image.TestImages.tarSize(store, l.descriptor()));
+      assertThat(store.tarSize(l.diffId()))
+          .as(c.name())
+          .hasValue(TestImages.tarSize(store, l.descriptor()));
     }
   }
 
@@ -85,8 +88,7 @@ class BlobCacheTest {
     LayerEntry hello = entries.get(1);
     assertThat(hello.content()).isInstanceOf(ContentSource.RangeSource.class);
     try (InputStream in = hello.content().open()) {
-      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-          .isEqualTo("hello\n");
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
     }
     assertThat(cache.image(l.diffId())).get()
         .satisfies(i -> assertThat(i.file()).isEqualTo(unpacked.resolve("layer.erofs")))

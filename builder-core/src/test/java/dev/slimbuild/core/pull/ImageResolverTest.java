@@ -8,6 +8,7 @@ import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig.ContainerConfig;
 import dev.slimbuild.core.oci.ImageReference;
 import dev.slimbuild.core.oci.MediaType;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,8 +107,7 @@ class ImageResolverTest {
     ResolvedImage r = resolve(HOST + "/base:1", "linux/arm64");
     assertThat(r.manifestMediaType()).isEqualTo(MediaType.DOCKER_MANIFEST);
     assertThat(r.digest()).isEqualTo(images.get(1).manifest().digest());
-    assertThat(r.manifest().digest())
-        .isEqualTo(dev.slimbuild.core.oci.Digest.sha256Of(r.manifest().bytes()));
+    assertThat(r.manifest().digest()).isEqualTo(Digest.sha256Of(r.manifest().bytes()));
     assertThat(r.layers()).extracting(Descriptor::mediaType)
         .containsExactly(MediaType.DOCKER_LAYER_TAR_GZIP);
     assertThat(r.diffIds()).containsExactly(images.get(1).layers().get(0).diffId());
@@ -139,9 +140,15 @@ class ImageResolverTest {
     PushedImage img = push("base", Platform.parse("linux/amd64"), Compression.GZIP, false);
     // an index entry that claims another size for the manifest
     Descriptor lying =
-        new Descriptor(img.manifest().mediaType(), img.manifest().digest(),
-            img.manifest().size() + 1, List.of(), java.util.Map.of(), null,
-            img.manifest().platform(), null);
+        new Descriptor(
+            img.manifest().mediaType(),
+            img.manifest().digest(),
+            img.manifest().size() + 1,
+            List.of(),
+            Map.of(),
+            null,
+            img.manifest().platform(),
+            null);
     RegistryImages.index(reg, "base", "bad",
         List.of(new PushedImage(lying, img.config(), img.layers())), false);
     assertThatThrownBy(() -> resolve(HOST + "/base:bad", "linux/amd64"))

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.pull;
 
 import dev.slimbuild.compress.Compression;
+import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.LayerDigests;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
@@ -96,8 +97,7 @@ public final class RegistryImages {
   /** A small file entry. */
   public static LayerEntry file(String path, String text, int mode, int uid, int gid) {
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
-    return LayerEntry.file(path, mode, uid, gid, b.length,
-        dev.slimbuild.core.layer.ContentSource.ofBytes(b));
+    return LayerEntry.file(path, mode, uid, gid, b.length, ContentSource.ofBytes(b));
   }
 
   /**

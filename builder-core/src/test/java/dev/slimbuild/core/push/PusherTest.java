@@ -18,6 +18,8 @@ import dev.slimbuild.core.registry.Registry.PushResult;
 import dev.slimbuild.core.registry.RegistryException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -268,10 +270,10 @@ class PusherTest {
     BlobStore store = store();
     ImageIndex index = twoPlatforms(store);
     Digest layer = index.images().get(0).layers().get(0).digest();
-    java.nio.file.Files.delete(store.path(layer));
+    Files.delete(store.path(layer));
     Recording reg = new Recording();
     assertThatThrownBy(() -> new Pusher(reg, store).push(index, "app", List.of("1"), Map.of()))
-        .isInstanceOf(java.nio.file.NoSuchFileException.class)
+        .isInstanceOf(NoSuchFileException.class)
         .hasMessageContaining(layer.toString());
     assertThat(reg.log).isEmpty();
   }

@@ -1,11 +1,11 @@
 package dev.slimbuild.core.registry;
 
-import dev.slimbuild.core.json.Json;
-import dev.slimbuild.core.json.JsonArray;
-import dev.slimbuild.core.json.JsonObject;
-import dev.slimbuild.core.json.JsonValue;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.json.Json;
+import dev.slimbuild.json.JsonArray;
+import dev.slimbuild.json.JsonObject;
+import dev.slimbuild.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,7 +59,7 @@ final class BusyboxRootfs {
     assertThat(p.exitValue()).as("busybox --list-full").isZero();
     for (String a : applets) {
       Path link = tmp.resolve(a);
-      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectories(link.getParent());
         Files.createSymbolicLink(link, Path.of("/bin/busybox"));
       }

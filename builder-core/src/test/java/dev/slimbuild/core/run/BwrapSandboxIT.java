@@ -2,6 +2,7 @@ package dev.slimbuild.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.slimbuild.core.fs.Privileges;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ class BwrapSandboxIT extends SandboxContract {
     assertThat(lines.out).contains("CapEff:\t" + DOCKER_CAPS, "CapBnd:\t" + DOCKER_CAPS,
         "chowned");
     String map = lines.out.stream().filter(l -> l.trim().startsWith("0 ")).findFirst().orElse("");
-    if (dev.slimbuild.core.fs.Privileges.isRoot()) {
+    if (Privileges.isRoot()) {
       assertThat(map.trim().split("\\s+")).containsExactly("0", "0", "4294967295");
       assertThat(Files.getAttribute(rootfs.resolve("owned"), "unix:uid")).isEqualTo(1234);
       assertThat(Files.getAttribute(rootfs.resolve("owned"), "unix:gid")).isEqualTo(5678);

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -112,7 +113,7 @@ class OverlaySnapshotIT {
       }
       // opening a file for writing copies it up unchanged: its bytes must be compared to find
       // that nothing changed
-      Files.newOutputStream(files.get(0), java.nio.file.StandardOpenOption.APPEND).close();
+      Files.newOutputStream(files.get(0), StandardOpenOption.APPEND).close();
       assertThat(upper.resolve(o.merged().relativize(files.get(0)))).exists();
     }
     assertThat(Snapshot.diffUpper(upper, t.tree(), lower::resolve, Set.of(), true, 0, 0)).isEmpty();

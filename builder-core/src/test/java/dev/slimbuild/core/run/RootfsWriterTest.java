@@ -3,6 +3,7 @@ package dev.slimbuild.core.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
@@ -120,7 +121,7 @@ class RootfsWriterTest {
                       LayerEntry.file("d/c", 0644, uid, gid, 3, ContentSource.ofPath(far)),
                       LayerEntry.symlink("l", "d/a", uid, gid)));
       Path lower = tmp.resolve("lower");
-      new RootfsWriter(dev.slimbuild.core.fs.Privileges.isRoot(), 1234).writeLower(tree, lower);
+      new RootfsWriter(Privileges.isRoot(), 1234).writeLower(tree, lower);
 
       assertThat(ino(lower.resolve("d/a"))).isEqualTo(ino(same)); // linked
       assertThat(ino(lower.resolve("d/e"))).isNotEqualTo(ino(same));

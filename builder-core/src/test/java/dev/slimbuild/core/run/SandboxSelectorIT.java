@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.fs.Privileges;
 import dev.slimbuild.core.oci.Platform;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,23 +36,27 @@ class SandboxSelectorIT {
    */
   @Test
   void autoIsDeterministicWhileOverlayProbesMountAndUnmount() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
-    Thread churn = new Thread(() -> {
-      for (int i = 0; i < 10_000 && !stop.get(); i++) {
-        try {
-          Path scratch = java.nio.file.Files.createTempDirectory(tmp, "overlay-probe-");
-          String why = dev.slimbuild.core.fs.Privileges.isRoot()
-              ? Overlay.unavailable(scratch)
-              : Overlay.unavailableInUserNamespace(scratch);
-          if (why == null) {
-            probes.incrementAndGet();
-          }
-        } catch (java.io.IOException e) {
-          return;
-        }
-      }
-    }, "overlay-probes");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger probes = new AtomicInteger();
+    Thread churn =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 10_000 && !stop.get(); i++) {
+                try {
+                  Path scratch = Files.createTempDirectory(tmp, "overlay-probe-");
+                  String why =
+                      Privileges.isRoot()
+                          ? Overlay.unavailable(scratch)
+                          : Overlay.unavailableInUserNamespace(scratch);
+                  if (why == null) {
+                    probes.incrementAndGet();
+                  }
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "overlay-probes");
     churn.start();
     try {
       for (int i = 0; i < 15; i++) {

@@ -2,7 +2,14 @@ package dev.slimbuild.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The seccomp program, run through a small classic-BPF interpreter. */
@@ -75,18 +82,17 @@ class SeccompTest {
   /** The numbers match the kernel headers of this machine, where they are installed. */
   @Test
   void numbersMatchTheKernelHeaders() throws Exception {
-    check(Seccomp.X86_64, java.nio.file.Path.of("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"));
-    check(Seccomp.I386, java.nio.file.Path.of("/usr/include/x86_64-linux-gnu/asm/unistd_32.h"));
-    check(Seccomp.AARCH64, java.nio.file.Path.of("/usr/include/asm-generic/unistd.h"));
+    check(Seccomp.X86_64, Path.of("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"));
+    check(Seccomp.I386, Path.of("/usr/include/x86_64-linux-gnu/asm/unistd_32.h"));
+    check(Seccomp.AARCH64, Path.of("/usr/include/asm-generic/unistd.h"));
   }
 
-  private static void check(Seccomp.Arch arch, java.nio.file.Path header) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(header),
-        "no " + header + " (package linux-libc-dev)");
-    java.util.Map<String, Integer> defined = new java.util.HashMap<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("#define\\s+__NR_(\\w+)\\s+(\\d+)")
-        .matcher(java.nio.file.Files.readString(header));
+  private static void check(Seccomp.Arch arch, Path header) throws Exception {
+    Assumptions.assumeTrue(
+        Files.isRegularFile(header), "no " + header + " (package linux-libc-dev)");
+    Map<String, Integer> defined = new HashMap<>();
+    Matcher m =
+        Pattern.compile("#define\\s+__NR_(\\w+)\\s+(\\d+)").matcher(Files.readString(header));
     while (m.find()) {
       defined.put(m.group(1), Integer.parseInt(m.group(2)));
     }

@@ -2,7 +2,6 @@ package dev.slimbuild.core.sign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slimbuild.core.json.Json;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Index;
@@ -11,6 +10,7 @@ import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.push.Referrers;
 import dev.slimbuild.core.registry.FakeRegistry;
 import dev.slimbuild.core.registry.RawManifest;
+import dev.slimbuild.json.Json;
 import dev.slimbuild.signing.CosignKeys;
 import dev.slimbuild.signing.Dsse;
 import java.io.ByteArrayInputStream;

@@ -1,6 +1,5 @@
 package dev.slimbuild.core.dockerfile.shell;
 
-import dev.slimbuild.core.dockerfile.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +67,22 @@ public final class ShellLex {
     return run.process().word();
   }
 
+  /**
+   * Go's {@code unicode.IsSpace}, on which BuildKit splits words; the parser's {@code Text} uses it
+   * too (it lives here so that the lexer depends on nothing of the parser's).
+   */
+  public static boolean isSpace(int c) {
+    switch (c) {
+      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
+          0x3000 -> {
+        return true;
+      }
+      default -> {
+        return c >= 0x2000 && c <= 0x200a;
+      }
+    }
+  }
+
   private record Result(String word, List<String> words) {}
 
   /** Splits characters into words as they are produced. */
@@ -77,7 +92,7 @@ public final class ShellLex {
     private boolean inWord;
 
     void addChar(int ch) {
-      if (Text.isSpace(ch)) {
+      if (isSpace(ch)) {
         if (inWord && buf.length() != 0) {
           words.add(buf.toString());
           buf.setLength(0);

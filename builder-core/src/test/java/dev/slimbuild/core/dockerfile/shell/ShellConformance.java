@@ -1,5 +1,6 @@
 package dev.slimbuild.core.dockerfile.shell;
 
+import dev.slimbuild.core.Conformance;
 import java.nio.file.Path;
 
 /** Finds the shared conformance data from the module's working directory; fails if missing. */
@@ -7,6 +8,6 @@ final class ShellConformance {
   private ShellConformance() {}
 
   static Path file(String relative) {
-    return dev.slimbuild.core.Conformance.path(relative);
+    return Conformance.path(relative);
   }
 }

@@ -1,10 +1,12 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -78,13 +80,13 @@ public final class JsonObject implements JsonValue {
   /** Builds a {@link JsonObject}; the {@code *IfPresent} methods implement Go's omitempty. */
   public static final class Builder {
     private final LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
-    private final Set<String> duplicates = new java.util.LinkedHashSet<>();
+    private final Set<String> duplicates = new LinkedHashSet<>();
 
     private Builder() {}
 
     /** Puts a member; putting a key again replaces the value and keeps the first position. */
     public Builder put(String key, JsonValue value) {
-      if (members.put(key, java.util.Objects.requireNonNull(value, key)) != null) {
+      if (members.put(key, Objects.requireNonNull(value, key)) != null) {
         duplicates.add(key);
       }
       return this;
@@ -137,6 +139,11 @@ public final class JsonObject implements JsonValue {
         b.put(n, JsonObject.empty());
       }
       return put(key, b.build());
+    }
+
+    /** Whether a member {@code key} was put. */
+    boolean has(String key) {
+      return members.containsKey(key);
     }
 
     public JsonObject build() {

@@ -1,9 +1,10 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +29,7 @@ class JsonTest {
         JsonObject.builder()
             .put("z", 1)
             .put("a", "s")
-            .put("m", new JsonArray(java.util.List.of(JsonBoolean.TRUE, JsonNull.INSTANCE)))
+            .put("m", new JsonArray(List.of(JsonBoolean.TRUE, JsonNull.INSTANCE)))
             .put("e", JsonObject.empty())
             .build();
     assertThat(o.toJson()).isEqualTo("{\"z\":1,\"a\":\"s\",\"m\":[true,null],\"e\":{}}");
@@ -113,6 +114,50 @@ class JsonTest {
     String deep = "[".repeat(2000) + "]".repeat(2000);
     assertThatThrownBy(() -> Json.parse(deep)).hasMessageContaining("nesting");
     assertThat(Json.parse("[[[]]]".getBytes(StandardCharsets.UTF_8)).toJson()).isEqualTo("[[[]]]");
+  }
+
+  @Test
+  void strictParsingRejectsRepeatedKeysAtAnyDepth() {
+    assertThatThrownBy(() -> Json.parseStrict(utf8("{\"a\":{\"b\":1, \"b\":2}}")))
+        .isInstanceOf(JsonParseException.class)
+        .hasMessage("invalid JSON at offset 13: duplicate key \"b\"");
+    assertThatThrownBy(() -> Json.parseStrict(utf8("[{\"x\":1,\"x\":1}]")))
+        .hasMessageContaining("duplicate key");
+    String distinct = "{\"a\":{\"b\":1},\"b\":{\"a\":[{\"a\":2}]}}";
+    assertThat(Json.parseStrict(utf8(distinct))).isEqualTo(Json.parse(distinct));
+  }
+
+  @Test
+  void nestingLimitIsExact() {
+    int n = Json.MAX_DEPTH + 1; // the top-level array and MAX_DEPTH levels inside it
+    assertThat(Json.parse("[".repeat(n) + "]".repeat(n)).toJson()).hasSize(2 * n);
+    assertThatThrownBy(() -> Json.parse("{\"a\":".repeat(n + 1) + "1" + "}".repeat(n + 1)))
+        .hasMessageContaining("nesting deeper than " + Json.MAX_DEPTH);
+  }
+
+  @Test
+  void theDeepestDocumentFitsTheDefaultThreadStack() throws InterruptedException {
+    // Parsing recurses: the depth limit must keep any input from overflowing a worker thread's
+    // stack, whose default size on 64-bit Linux is 1 MiB.
+    int half = Json.MAX_DEPTH / 2;
+    String deepest = "[{\"a\":".repeat(half) + "0" + "}]".repeat(half);
+    Throwable[] failure = new Throwable[1];
+    Runnable parse =
+        () -> {
+          try {
+            Json.parse(deepest);
+          } catch (Throwable e) {
+            failure[0] = e;
+          }
+        };
+    Thread t = new Thread(null, parse, "one-MiB-stack", 1024 * 1024);
+    t.start();
+    t.join();
+    assertThat(failure[0]).isNull();
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 import java.math.BigDecimal;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 /** A JSON value: object, array, string, number, boolean or null. */
 public sealed interface JsonValue

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 /** Text that is not valid JSON; the message names the byte offset. */
 public final class JsonParseException extends IllegalArgumentException {

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -19,31 +19,52 @@ import java.util.List;
  * write their JSON with Go, so this keeps our documents byte-identical to theirs.
  */
 public final class Json {
-  private static final int MAX_DEPTH = 1000;
+  /**
+   * How deep arrays and objects may nest below the top-level value. Deep enough for any document
+   * we read (npm's version 1 lockfiles nest two levels per level of dependencies), shallow enough
+   * that hostile input cannot overflow the stack of this recursive parser: 1000 levels take about
+   * 600 KiB, within the JVM's default 1 MiB thread stack; Go's limit of 10000 would not fit. It is
+   * also Jackson's default (StreamReadConstraints).
+   */
+  static final int MAX_DEPTH = 1000;
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Json() {}
 
   /** Parses UTF-8 JSON text; invalid UTF-8 is rejected. */
   public static JsonValue parse(byte[] utf8) {
-    String text;
-    try {
-      text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(utf8))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new JsonParseException("text is not valid UTF-8", 0);
-    }
-    return parse(text);
+    return parse(decode(utf8), false);
   }
 
   /** Parses JSON text. */
   public static JsonValue parse(String text) {
-    Parser p = new Parser(text);
+    return parse(text, false);
+  }
+
+  /**
+   * Parses UTF-8 JSON text like {@link #parse(byte[])} and also rejects an object that repeats a
+   * key: a signed document must mean the same to every reader, and readers differ in which of
+   * two values they keep.
+   */
+  public static JsonValue parseStrict(byte[] utf8) {
+    return parse(decode(utf8), true);
+  }
+
+  private static String decode(byte[] utf8) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(utf8))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new JsonParseException("text is not valid UTF-8", 0);
+    }
+  }
+
+  private static JsonValue parse(String text, boolean uniqueKeys) {
+    Parser p = new Parser(text, uniqueKeys);
     p.skipWhitespace();
     JsonValue v = p.value(0);
     p.skipWhitespace();
@@ -141,10 +162,12 @@ public final class Json {
 
   private static final class Parser {
     private final String s;
+    private final boolean uniqueKeys;
     private int pos;
 
-    Parser(String s) {
+    Parser(String s, boolean uniqueKeys) {
       this.s = s;
+      this.uniqueKeys = uniqueKeys;
     }
 
     void skipWhitespace() {
@@ -203,7 +226,11 @@ public final class Json {
         if (peek() != '"') {
           throw new JsonParseException("expected a string key", pos);
         }
+        int keyStart = pos;
         String key = string();
+        if (uniqueKeys && b.has(key)) {
+          throw new JsonParseException("duplicate key " + quote(key), keyStart);
+        }
         skipWhitespace();
         expect(':');
         skipWhitespace();

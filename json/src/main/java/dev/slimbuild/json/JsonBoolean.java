@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 /** A JSON {@code true} or {@code false}. */
 public record JsonBoolean(boolean value) implements JsonValue {

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.json;
+package dev.slimbuild.json;
 
 /** The JSON {@code null}. */
 public enum JsonNull implements JsonValue {
