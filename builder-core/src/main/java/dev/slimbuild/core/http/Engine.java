@@ -259,6 +259,8 @@ final class Engine {
     private final Duration timeout;
     private long read;
     private boolean ended;
+    /** The failure every read after the first failed one throws again. */
+    private Supplier<IOException> failure;
     private boolean closed;
 
     Body(InputStream in, long length, URI uri, Duration timeout) {
@@ -276,15 +278,24 @@ final class Engine {
       if (len == 0) {
         return 0;
       }
+      if (failure != null) {
+        throw failure.get(); // the library's stream reads as ended once it failed: it did not
+      }
       int n;
       try {
         n = in.read(b, off, len);
       } catch (SocketTimeoutException e) {
-        throw new HttpClient.IdleTimeoutException(uri, timeout, "in the answer's body");
+        failure = () -> new HttpClient.IdleTimeoutException(uri, timeout, "in the answer's body");
+        throw failure.get();
       } catch (org.apache.hc.core5.http.ConnectionClosedException e) {
-        throw new EOFException(length >= 0
+        String message = length >= 0
             ? "the connection closed " + (length - read) + " bytes before the body's end"
-            : "the connection closed inside the body");
+            : "the connection closed inside the body";
+        failure = () -> new EOFException(message);
+        throw failure.get();
+      } catch (IOException e) {
+        failure = () -> new IOException("the answer's body failed: " + e.getMessage(), e);
+        throw e;
       }
       if (n < 0) {
         ended = true;
