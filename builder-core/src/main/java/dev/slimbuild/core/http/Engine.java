@@ -312,20 +312,6 @@ final class Engine {
     }
 
     @Override
-    public long skip(long n) throws IOException {
-      byte[] buf = new byte[(int) Math.min(64 * 1024, Math.max(1, n))];
-      long skipped = 0;
-      while (skipped < n) {
-        int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-        if (r < 0) {
-          break;
-        }
-        skipped += r;
-      }
-      return skipped;
-    }
-
-    @Override
     public void close() throws IOException {
       if (closed) {
         return;
