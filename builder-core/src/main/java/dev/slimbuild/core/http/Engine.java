@@ -160,10 +160,12 @@ final class Engine {
     } catch (HttpClient.IdleTimeoutException e) {
       throw e;
     } catch (ConnectTimeoutException e) {
-      throw proxy == null ? e : new HttpClient.ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
+      throw proxy == null ? e
+          : new HttpClient.ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
     } catch (SocketTimeoutException e) {
       if (context.getAttribute(Exchanges.SENT) != null) {
-        throw new HttpClient.IdleTimeoutException(uri, request.timeout(), "before the answer's head ended");
+        throw new HttpClient.IdleTimeoutException(uri, request.timeout(),
+            "before the answer's head ended");
       }
       throw e;
     } catch (ConnectException | UnknownHostException e) {
@@ -173,8 +175,8 @@ final class Engine {
       throw e;
     } catch (NoHttpResponseException e) {
       if (proxy != null && "https".equals(scheme) && context.getAttribute(Exchanges.SENT) == null) {
-        throw new HttpClient.ProxyException("proxy " + proxy + " closed the connection instead of opening a"
-            + " tunnel to " + authority(uri), e);
+        throw new HttpClient.ProxyException("proxy " + proxy + " closed the connection instead"
+            + " of opening a tunnel to " + authority(uri), e);
       }
       throw e;
     } catch (org.apache.hc.client5.http.ClientProtocolException e) {
@@ -185,8 +187,8 @@ final class Engine {
       int status = r.getCode();
       String reason = r.getReasonPhrase() == null ? "" : " " + r.getReasonPhrase();
       r.close();
-      throw new HttpClient.ProxyException("proxy " + proxy + " refused a tunnel to " + authority(uri) + ": "
-          + status + reason, null);
+      throw new HttpClient.ProxyException("proxy " + proxy + " refused a tunnel to "
+          + authority(uri) + ": " + status + reason, null);
     }
     Map<String, List<String>> headers = new HashMap<>();
     for (Header h : r.getHeaders()) {
@@ -207,7 +209,7 @@ final class Engine {
     return uri.getHost() + ":" + HttpClient.port(uri);
   }
 
-  /** The preset {@code Proxy-Authorization} of a proxy URL's user info, sent without a challenge. */
+  /** The {@code Proxy-Authorization} of a proxy URL's user info, sent without a challenge. */
   private static final class PresetAuthorization extends BasicScheme {
     private static final long serialVersionUID = 1L;
     private final transient String value;

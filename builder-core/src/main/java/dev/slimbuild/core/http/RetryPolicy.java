@@ -32,7 +32,7 @@ public record RetryPolicy(
     }
   }
 
-  /** This policy with {@code n} tries (also while unreachable) and {@code delay} as the first wait. */
+  /** This policy with {@code n} tries (at most) and {@code delay} as the first wait. */
   public RetryPolicy with(int n, Duration delay) {
     return new RetryPolicy(n, Math.min(n, unreachableAttempts), delay,
         delay.compareTo(maxDelay) > 0 ? delay : maxDelay, maxRedirects);
