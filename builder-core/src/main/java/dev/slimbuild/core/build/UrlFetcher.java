@@ -5,10 +5,10 @@ import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
 import dev.slimbuild.core.http.Proxies;
+import dev.slimbuild.core.http.RetryPolicy;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,25 +35,20 @@ public final class UrlFetcher {
   /** The name used when the URL path has no last element. */
   public static final String UNNAMED = "__unnamed__";
 
-  private static final int DEFAULT_ATTEMPTS = 3;
-  private static final Duration DEFAULT_BACKOFF = Duration.ofMillis(500);
   private static final int BUFFER = 64 * 1024;
-  private static final int TOO_MANY_REQUESTS = 429;
-
-  private static final int MAX_REDIRECTS = 10;
 
   /** How long one read of an answer may wait unless the caller says otherwise. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
 
   private final HttpClient client;
   private final Duration readTimeout;
-  private final int maxAttempts;
-  private final Duration backoff;
+  private final RetryPolicy policy;
   private final long maxBytes;
 
   /**
    * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, through
-   * {@code proxies}; redirects followed except https to http.
+   * {@code proxies}; tries, waits and redirects as registries have them ({@link
+   * RetryPolicy#DEFAULT}); redirects followed except https to http.
    */
   public UrlFetcher(Proxies proxies) {
     this(proxies, DEFAULT_READ_TIMEOUT);
@@ -68,26 +63,29 @@ public final class UrlFetcher {
     this(HttpClient.systemTrust(
             readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout
                 : Duration.ofSeconds(30), proxies),
-        Long.MAX_VALUE, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF, readTimeout);
+        Long.MAX_VALUE, RetryPolicy.DEFAULT, readTimeout);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
-    this(client, maxBytes, maxAttempts, backoff, DEFAULT_READ_TIMEOUT);
+    this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), DEFAULT_READ_TIMEOUT);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff,
       Duration readTimeout) {
+    this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), readTimeout);
+  }
+
+  private UrlFetcher(HttpClient client, long maxBytes, RetryPolicy policy, Duration readTimeout) {
     this.client = Objects.requireNonNull(client, "client");
     if (readTimeout.isNegative() || readTimeout.isZero()) {
       throw new IllegalArgumentException("the read timeout must be positive");
     }
     this.readTimeout = readTimeout;
-    if (maxBytes < 0 || maxAttempts < 1 || backoff.isNegative()) {
+    if (maxBytes < 0) {
       throw new IllegalArgumentException("invalid fetcher limits");
     }
     this.maxBytes = maxBytes;
-    this.maxAttempts = maxAttempts;
-    this.backoff = backoff;
+    this.policy = policy;
   }
 
   /** A downloaded file in the staging directory, its size and sha256, and its name in the image. */
@@ -134,21 +132,24 @@ public final class UrlFetcher {
           Files.deleteIfExists(file);
         }
       }
-      sleep(attempt);
+      policy.backoff(attempt);
     }
   }
 
   /** One try: the result, or null when the failure is transient and another attempt is allowed. */
   private Fetched attempt(HttpRequest request, Path file, String fileName, String shown, int attempt)
       throws IOException {
-    boolean last = attempt >= maxAttempts;
+    boolean last = !policy.another(attempt, false);
     HttpResponse response;
     try {
       response = send(request);
     } catch (HttpClient.IdleTimeoutException e) {
       throw stalled(shown, e);
     } catch (IOException e) {
-      if (last || e instanceof HttpClient.ProxyException p && !p.retryable()) {
+      boolean unreachable = e instanceof java.net.ConnectException
+          || e instanceof java.net.UnknownHostException || e instanceof HttpClient.ProxyException;
+      if (!policy.another(attempt, unreachable)
+          || e instanceof HttpClient.ProxyException p && !p.retryable()) {
         throw networkFailure(shown, attempt, e);
       }
       return null;
@@ -156,7 +157,7 @@ public final class UrlFetcher {
     try (InputStream body = response.body()) {
       int status = response.statusCode();
       if (status < 200 || status > 299) {
-        boolean retryable = status >= 500 || status == TOO_MANY_REQUESTS;
+        boolean retryable = RetryPolicy.retryableStatus(status);
         if (retryable && !last) {
           return null;
         }
@@ -176,7 +177,7 @@ public final class UrlFetcher {
   }
 
   /**
-   * Sends the request and follows redirects (up to {@value #MAX_REDIRECTS}; not from https to
+   * Sends the request and follows redirects (as many as the policy allows; not from https to
    * http, where the 3xx is the answer); the Authorization header of the URL's user info never
    * leaves the URL's origin.
    */
@@ -187,7 +188,7 @@ public final class UrlFetcher {
       HttpResponse response = client.send(current);
       Optional<String> location = response.header("Location");
       if (!HttpClient.isRedirect(response.statusCode()) || location.isEmpty()
-          || hop >= MAX_REDIRECTS) {
+          || hop >= policy.maxRedirects()) {
         return response;
       }
       URI next;
@@ -284,16 +285,6 @@ public final class UrlFetcher {
 
   private static String attempts(int n) {
     return n == 1 ? "1 attempt" : n + " attempts";
-  }
-
-  private void sleep(int attempt) throws InterruptedIOException {
-    long millis = backoff.toMillis() << Math.min(attempt - 1, 4);
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting to retry a download");
-    }
   }
 
   private static URI parse(String url, String shown) {

@@ -234,7 +234,7 @@ final class HttpRegistry implements Registry {
   /**
    * A blob's body that survives a connection cut mid-body: the rest is asked for again with a
    * {@code Range} request (a registry that ignores it sends the whole blob, and the bytes already
-   * read are skipped), up to {@link Transport#ATTEMPTS} times per blob. The caller still checks
+   * read are skipped), up to {@link Transport#POLICY}'s attempts per blob. The caller still checks
    * the digest. A stall (no data for the network timeout) is not retried. Every failure names the
    * registry, the repository and the blob.
    */
@@ -289,9 +289,9 @@ final class HttpRegistry implements Registry {
     private void resume(IOException cut) throws IOException {
       closeQuietly(body);
       IOException last = cut;
-      while (resumed < Transport.ATTEMPTS - 1) {
+      while (Transport.POLICY.another(resumed + 1, false)) {
         resumed++;
-        Transport.backoff(resumed);
+        Transport.POLICY.backoff(resumed);
         try {
           body = reopen();
           return;
@@ -307,7 +307,7 @@ final class HttpRegistry implements Registry {
         }
       }
       throw new RegistryException(req.what() + ": the connection broke after " + offset + bytes()
-          + " (" + Transport.ATTEMPTS + " attempts): " + detail(last), 0, null, true);
+          + " (" + (resumed + 1) + " attempts): " + detail(last), 0, null, true);
     }
 
     private InputStream reopen() throws IOException {
@@ -457,10 +457,10 @@ final class HttpRegistry implements Registry {
         return;
       } catch (RegistryException e) {
         open = null;
-        if (!e.retryable() || attempt >= Transport.ATTEMPTS) {
+        if (!e.retryable() || !Transport.POLICY.another(attempt, false)) {
           throw e;
         }
-        Transport.backoff(attempt);
+        Transport.POLICY.backoff(attempt);
         if (hasBlob(repository, blob.digest())) {
           return; // the failure hit after the registry had committed it
         }

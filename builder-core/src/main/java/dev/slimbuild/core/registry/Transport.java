@@ -2,12 +2,12 @@ package dev.slimbuild.core.registry;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
+import dev.slimbuild.core.http.RetryPolicy;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -24,19 +24,8 @@ import javax.net.ssl.SSLException;
  * RegistryException}s whose messages never contain a credential.
  */
 final class Transport {
-  /**
-   * Tries per request. Eight: through a network that fails one request in five, four tries lose
-   * about one request in 600 (a build makes dozens), eight about one in 400,000.
-   */
-  static final int ATTEMPTS = 8;
-  /**
-   * Tries while no connection can be made at all (refused, unknown host, proxy down): a registry
-   * that is not there is not there eight times over, and the user waits for each.
-   */
-  static final int UNREACHABLE_ATTEMPTS = 4;
-  private static final long FIRST_DELAY_MS = 100;
-  private static final long MAX_DELAY_MS = 2000;
-  private static final int MAX_REDIRECTS = 5;
+  /** Tries, waits between them and redirects: the same for registries and {@code ADD <URL>}. */
+  static final RetryPolicy POLICY = RetryPolicy.DEFAULT;
 
   /** One call that may be retried. */
   @FunctionalInterface
@@ -116,28 +105,17 @@ final class Transport {
     return host;
   }
 
-  /** Runs {@code call} up to {@link #ATTEMPTS} times while it fails with a retryable error. */
+  /** Runs {@code call} as {@link #POLICY} allows while it fails with a retryable error. */
   static <T> T retrying(IoCall<T> call) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
         return call.run();
       } catch (RegistryException e) {
-        if (!e.retryable() || attempt >= ATTEMPTS
-            || e.unreachable() && attempt >= UNREACHABLE_ATTEMPTS) {
+        if (!e.retryable() || !POLICY.another(attempt, e.unreachable())) {
           throw e;
         }
-        backoff(attempt);
+        POLICY.backoff(attempt);
       }
-    }
-  }
-
-  static void backoff(int attempt) throws InterruptedIOException {
-    try {
-      // 100, 200, 400, 800, 1600, then 2000 ms: at most about 7 s of waiting in all
-      Thread.sleep(Math.min(MAX_DELAY_MS, FIRST_DELAY_MS << Math.min(attempt - 1, 10)));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting to retry");
     }
   }
 
@@ -185,7 +163,7 @@ final class Transport {
       HttpResponse r = exchange(request, req.what());
       Optional<String> location = r.header("Location");
       if (!HttpClient.isRedirect(r.statusCode()) || location.isEmpty() || !req.followRedirects()
-          || hop >= MAX_REDIRECTS) {
+          || hop >= POLICY.maxRedirects()) {
         return r;
       }
       r.drain();
@@ -266,7 +244,7 @@ final class Transport {
     if (detail != null && !detail.isEmpty()) {
       m.append(" (").append(detail).append(')');
     }
-    boolean retryable = status >= 500 || status == 429;
+    boolean retryable = RetryPolicy.retryableStatus(status);
     return new RegistryException(m.toString(), status, code, retryable);
   }
 
@@ -328,7 +306,7 @@ final class Transport {
               false);
           continue;
         }
-        if (r.statusCode() >= 500 || r.statusCode() == 429) {
+        if (RetryPolicy.retryableStatus(r.statusCode())) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
         }
         if (r.statusCode() == 401) {

@@ -118,6 +118,9 @@ class HttpClientStallTest {
       assertThatThrownBy(() -> body.read())
           .isInstanceOf(HttpClient.IdleTimeoutException.class)
           .hasMessageContaining("/v2/r/blobs/uploads/x for 1s (in the answer's body)");
+      // and it stays failed: the rest of the body is not taken for its end
+      assertThatThrownBy(() -> body.read(new byte[10]))
+          .isInstanceOf(HttpClient.IdleTimeoutException.class);
     }
   }
 }

@@ -218,6 +218,24 @@ class HttpClientTest {
     assertThat(connections.get()).isEqualTo(2); // the streamed body never risks a stale one
   }
 
+  /** A process that used the client exits at once: it leaves no thread that holds the JVM. */
+  @Test
+  void startsNoThreadThatWouldKeepTheJvmAlive() throws IOException {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    URI base = serve(List.of(List.of(text("200 OK", "", "a"), text("201 Created", "", ""))));
+    HttpClient client = HttpClient.systemTrust(T, Proxies.NONE);
+    assertThat(read(client.send(HttpRequest.get(base.resolve("/a"), T)))).isEqualTo("a");
+    read(client.send(new HttpRequest("PUT", base.resolve("/b"), java.util.Map.of(),
+        HttpRequest.Body.of(new byte[100_000]), T))); // a body: the write watchdog runs
+    List<String> holding = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!before.contains(t) && t.isAlive() && !t.isDaemon() && t != thread) {
+        holding.add(t.getName());
+      }
+    }
+    assertThat(holding).isEmpty();
+  }
+
   @Test
   void aConnectionTheServerClosedWhileIdleIsReplacedOnce() throws IOException {
     Step answerThenClose = (head, body, out) -> {
