@@ -8,6 +8,7 @@ import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.BuildSecrets;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.build.CacheSettings;
+import dev.slimbuild.core.build.RootfsMode;
 import dev.slimbuild.core.build.RunOptions;
 import dev.slimbuild.core.build.SshSources;
 import dev.slimbuild.core.cache.CacheSpec;
@@ -24,6 +25,7 @@ import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.OptimizeOptions;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.optimize.StripRules;
+import dev.slimbuild.core.run.SandboxMode;
 import dev.slimbuild.core.sign.SignFormat;
 import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonObject;
@@ -461,20 +463,12 @@ final class BuildCommand implements Callable<Integer> {
     return new OptimizeOptions(rules, !noDedup, true, hardlinkDuplicates, squash);
   }
 
-  private String sandbox() {
-    if (!List.of("auto", "bwrap", "chroot", "proot").contains(sandbox)) {
-      throw new SlimbuildException(
-          "invalid --sandbox '" + sandbox + "': expected auto, bwrap, chroot or proot");
-    }
-    return sandbox;
+  private SandboxMode sandbox() {
+    return SandboxMode.parse(sandbox, "--sandbox");
   }
 
-  private String runRootfs() {
-    if (!RunOptions.ROOTFS_MODES.contains(runRootfs)) {
-      throw new SlimbuildException(
-          "invalid --run-rootfs '" + runRootfs + "': expected auto, overlay or copy");
-    }
-    return runRootfs;
+  private RootfsMode runRootfs() {
+    return RootfsMode.parse(runRootfs, "--run-rootfs");
   }
 
   /** --source-date-epoch, else $SOURCE_DATE_EPOCH, checked; null when neither is given. */

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.run.SandboxMode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +9,10 @@ import java.util.Objects;
 /**
  * How RUN instructions run.
  *
- * @param sandbox {@code auto}, {@code bwrap}, {@code chroot} or {@code proot}
+ * @param sandbox which sandbox RUN gets
  * @param cacheDir where {@code RUN --mount=type=cache} directories live across builds
  * @param tempDir where a build keeps its work directories (deleted when the build ends)
- * @param rootfs how a RUN gets the stage's files: {@code overlay} (an overlayfs mount over the
- *     image's files, which are never copied; as root or in a user namespace), {@code copy} (a copy
- *     in a work directory) or {@code auto} (overlay where it works, else copy)
+ * @param rootfs how a RUN gets the stage's files
  * @param network the network of a RUN without {@code --network} ({@code default}, {@code none} or
  *     {@code host}; buildx's {@code --network})
  * @param extraHosts {@code HOST:IP} lines a RUN's {@code /etc/hosts} gets (buildx's {@code
@@ -22,17 +21,14 @@ import java.util.Objects;
  * @param ssh the agents {@code RUN --mount=type=ssh} may forward ({@code --ssh})
  */
 public record RunOptions(
-    String sandbox,
+    SandboxMode sandbox,
     Path cacheDir,
     Path tempDir,
-    String rootfs,
+    RootfsMode rootfs,
     String network,
     List<String> extraHosts,
     BuildSecrets secrets,
     SshSources ssh) {
-  /** The values {@code rootfs} may take. */
-  public static final List<String> ROOTFS_MODES = List.of("auto", "overlay", "copy");
-
   /** The values {@code network} may take. */
   public static final List<String> NETWORK_MODES = List.of("default", "none", "host");
 
@@ -40,9 +36,7 @@ public record RunOptions(
     Objects.requireNonNull(sandbox, "sandbox");
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(tempDir, "tempDir");
-    if (!ROOTFS_MODES.contains(rootfs)) {
-      throw new IllegalArgumentException("rootfs: " + rootfs);
-    }
+    Objects.requireNonNull(rootfs, "rootfs");
     if (!NETWORK_MODES.contains(network)) {
       throw new IllegalArgumentException("network: " + network);
     }
@@ -52,7 +46,7 @@ public record RunOptions(
   }
 
   /** Options with the default network, no extra hosts, no secrets and no ssh agent. */
-  public RunOptions(String sandbox, Path cacheDir, Path tempDir, String rootfs) {
+  public RunOptions(SandboxMode sandbox, Path cacheDir, Path tempDir, RootfsMode rootfs) {
     this(
         sandbox,
         cacheDir,
@@ -65,7 +59,7 @@ public record RunOptions(
   }
 
   /** These options with RUN's root filesystem made the {@code rootfs} way. */
-  public RunOptions withRootfs(String rootfs) {
+  public RunOptions withRootfs(RootfsMode rootfs) {
     return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts, secrets, ssh);
   }
 
@@ -84,7 +78,7 @@ public record RunOptions(
    * {@code sandbox} with the cache under {@code $XDG_CACHE_HOME/slimbuild/run-cache} (else {@code
    * $HOME/.cache/...}) of {@code env}, and {@code $TMPDIR} (else the JVM's temporary directory).
    */
-  public static RunOptions of(String sandbox, Map<String, String> env) {
+  public static RunOptions of(SandboxMode sandbox, Map<String, String> env) {
     String xdg = env.get("XDG_CACHE_HOME");
     Path cache;
     if (xdg != null && !xdg.isEmpty()) {
@@ -99,11 +93,11 @@ public record RunOptions(
         sandbox,
         cache.resolve("slimbuild").resolve("run-cache"),
         Path.of(tmp != null && !tmp.isEmpty() ? tmp : System.getProperty("java.io.tmpdir")),
-        "auto");
+        RootfsMode.AUTO);
   }
 
   /** {@code auto} with the process's environment. */
   public static RunOptions defaults() {
-    return of("auto", System.getenv());
+    return of(SandboxMode.AUTO, System.getenv());
   }
 }

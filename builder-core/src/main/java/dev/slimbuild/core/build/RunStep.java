@@ -319,7 +319,7 @@ final class RunStep implements AutoCloseable {
   private boolean onOverlay(RunInstruction r, Invocation inv, boolean ownersOnDisk) {
     boolean overlayFits =
         BUILDER_IS_ROOT ? ownersOnDisk : !inv.selection().sandbox().runsWithHostIds();
-    if (!overlayFits && runs.options().rootfs().equals("overlay")) {
+    if (!overlayFits && runs.options().rootfs() == RootfsMode.OVERLAY) {
       throw r.location().error("--run-rootfs overlay: this RUN cannot run on an overlay ("
           + (BUILDER_IS_ROOT
               ? "as root, a RUN as a non-root USER keeps its files' owners only with --sandbox"

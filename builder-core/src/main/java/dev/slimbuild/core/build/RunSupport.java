@@ -118,7 +118,7 @@ final class RunSupport implements AutoCloseable {
       selecting.put(key, async(() -> SandboxSelector.select(options.sandbox(), platform)));
     }
     if (overlayProbe == null) {
-      overlayProbe = options.rootfs().equals("copy")
+      overlayProbe = options.rootfs() == RootfsMode.COPY
           ? CompletableFuture.completedFuture("--run-rootfs copy")
           : async(this::probeOverlay);
     }
@@ -193,12 +193,12 @@ final class RunSupport implements AutoCloseable {
   synchronized String overlayUnavailable() {
     if (overlayProbe == null) {
       overlayProbe = CompletableFuture.completedFuture(
-          options.rootfs().equals("copy") ? "--run-rootfs copy" : probeOverlay());
+          options.rootfs() == RootfsMode.COPY ? "--run-rootfs copy" : probeOverlay());
     }
     String why = join(overlayProbe);
     if (!overlayAnnounced) {
       overlayAnnounced = true;
-      if (why != null && options.rootfs().equals("overlay")) {
+      if (why != null && options.rootfs() == RootfsMode.OVERLAY) {
         throw new SlimbuildException(
             "--run-rootfs overlay: overlay mounts are not available (" + why + ")");
       }

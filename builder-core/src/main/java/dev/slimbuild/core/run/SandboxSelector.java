@@ -41,15 +41,15 @@ public final class SandboxSelector {
   private SandboxSelector() {}
 
   /**
-   * @param mode {@code auto}, {@code bwrap}, {@code chroot} or {@code proot}
+   * @param mode which sandbox: the first that works here ({@code auto}), or the one named
    * @param target the platform the RUN's binaries are for
    */
-  public static Selection select(String mode, Platform target) {
+  public static Selection select(SandboxMode mode, Platform target) {
     List<String> skipped = new ArrayList<>();
     boolean foreign = Emulation.isForeign(target);
     String binfmt = foreign ? Emulation.binfmtProblem(null, target) : null;
     switch (mode) {
-      case "auto" -> {
+      case AUTO -> {
         Optional<Sandbox> s = bwrap(foreign, binfmt, skipped);
         if (s.isPresent()) {
           return new Selection(s.get(), "bwrap: installed and user namespaces work", skipped);
@@ -69,13 +69,13 @@ public final class SandboxSelector {
         throw new SlimbuildException(
             "RUN needs bubblewrap, root (chroot) or proot; none works here" + skippedText(skipped));
       }
-      case "bwrap" -> {
+      case BWRAP -> {
         return forced(bwrap(foreign, binfmt, skipped), "bwrap", skipped);
       }
-      case "chroot" -> {
+      case CHROOT -> {
         return forced(chroot(foreign, binfmt, skipped), "chroot", skipped);
       }
-      case "proot" -> {
+      case PROOT -> {
         if (foreign) {
           Emulation.qemuStatic(target);
         }
@@ -85,9 +85,7 @@ public final class SandboxSelector {
         }
         return new Selection(s.get(), prootWhy(target, foreign), skipped);
       }
-      default ->
-          throw new SlimbuildException(
-              "unknown sandbox \"" + mode + "\" (choose auto, bwrap, chroot or proot)");
+      default -> throw new IllegalStateException("sandbox " + mode);
     }
   }
 

@@ -23,7 +23,7 @@ class SandboxSelectorIT {
 
   @Test
   void autoPrefersBwrap() {
-    SandboxSelector.Selection s = SandboxSelector.select("auto", SandboxContract.AMD64);
+    SandboxSelector.Selection s = SandboxSelector.select(SandboxMode.AUTO, SandboxContract.AMD64);
     assertThat(s.sandbox()).isInstanceOf(BwrapSandbox.class);
     assertThat(s.why()).isEqualTo("bwrap: installed and user namespaces work");
     assertThat(s.skipped()).isEmpty();
@@ -60,7 +60,7 @@ class SandboxSelectorIT {
     churn.start();
     try {
       for (int i = 0; i < 15; i++) {
-        SandboxSelector.Selection s = SandboxSelector.select("auto", SandboxContract.AMD64);
+        SandboxSelector.Selection s = SandboxSelector.select(SandboxMode.AUTO, SandboxContract.AMD64);
         assertThat(s.sandbox().name()).as("round " + i + ": " + s.skipped()).isEqualTo("bwrap");
         assertThat(s.warning()).isEmpty();
       }
@@ -73,25 +73,25 @@ class SandboxSelectorIT {
 
   @Test
   void aSandboxThatDoesNotIsolateSaysWhatARunCanReach() {
-    SandboxSelector.Selection chroot = SandboxSelector.select("chroot", SandboxContract.AMD64);
+    SandboxSelector.Selection chroot = SandboxSelector.select(SandboxMode.CHROOT, SandboxContract.AMD64);
     assertThat(chroot.sandbox().isolates()).isFalse();
     assertThat(chroot.warning())
         .startsWith("RUN sandbox chroot does not isolate RUN from this machine: ")
         .contains("read and write any host file", "see and signal host processes");
-    SandboxSelector.Selection proot = SandboxSelector.select("proot", SandboxContract.AMD64);
+    SandboxSelector.Selection proot = SandboxSelector.select(SandboxMode.PROOT, SandboxContract.AMD64);
     assertThat(proot.warning()).startsWith("RUN sandbox proot does not isolate RUN")
         .contains("openat2");
   }
 
   @Test
   void forcedModes() {
-    assertThat(SandboxSelector.select("chroot", SandboxContract.AMD64).sandbox())
+    assertThat(SandboxSelector.select(SandboxMode.CHROOT, SandboxContract.AMD64).sandbox())
         .isInstanceOf(ChrootSandbox.class);
-    assertThat(SandboxSelector.select("proot", SandboxContract.AMD64).sandbox())
+    assertThat(SandboxSelector.select(SandboxMode.PROOT, SandboxContract.AMD64).sandbox())
         .isInstanceOf(ProotSandbox.class);
-    assertThatThrownBy(() -> SandboxSelector.select("docker", SandboxContract.AMD64))
+    assertThatThrownBy(() -> SandboxMode.parse("docker", "--sandbox"))
         .isInstanceOf(SlimbuildException.class)
-        .hasMessage("unknown sandbox \"docker\" (choose auto, bwrap, chroot or proot)");
+        .hasMessage("invalid --sandbox 'docker': expected auto, bwrap, chroot or proot");
   }
 
   @Test
@@ -114,7 +114,7 @@ class SandboxSelectorIT {
     assertThat(r.exitCode()).as(lines.err.toString()).isZero();
     assertThat(lines.out).containsExactly("aarch64", "1000");
 
-    SandboxSelector.Selection auto = SandboxSelector.select("auto", ARM64);
+    SandboxSelector.Selection auto = SandboxSelector.select(SandboxMode.AUTO, ARM64);
     SandboxContract.Lines viaAuto = new SandboxContract.Lines();
     assertThat(auto.sandbox().run(spec, viaAuto).exitCode()).isZero();
     assertThat(viaAuto.out).containsExactly("aarch64", "1000");
@@ -130,7 +130,7 @@ class SandboxSelectorIT {
           .allMatch(s -> s.contains("foreign binaries need binfmt_misc: no binfmt_misc entry"));
       assertThat(auto.skipped().get(0)).startsWith("bwrap: ");
       assertThat(auto.skipped().get(1)).startsWith("chroot: ");
-      assertThatThrownBy(() -> SandboxSelector.select("bwrap", ARM64))
+      assertThatThrownBy(() -> SandboxSelector.select(SandboxMode.BWRAP, ARM64))
           .isInstanceOf(SlimbuildException.class)
           .hasMessageStartingWith("--sandbox=bwrap cannot be used: bwrap: foreign binaries need")
           .hasMessageContaining("qemu-aarch64");
