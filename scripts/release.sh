@@ -3,17 +3,25 @@
 # Each holds, under slimbuild-VERSION-linux-ARCH/:
 #   bin/slimbuild, bin/executor   the launchers (scripts/release/slimbuild; kaniko's name)
 #   runtime/                      a jlink'd Java runtime with only the modules slimbuild uses
-#   lib/slimbuild.jar             the shaded jar the build makes
+#   lib/slimbuild.jar             the shaded jar the build makes, its entries stored
 #   lib/slimbuild.aot | .jsa      the class-data archive, made here by a training run
 #   share/bash-completion/completions/slimbuild   bash and zsh completion (picocli)
 #   share/man/man1/slimbuild*.1   the man pages (picocli-codegen's AsciiDoc, asciidoctor)
 #
+# and the executor image (scripts/release/executor.Dockerfile, built by slimbuild from those
+# tarballs and Debian's packages, see scripts/release/executor.sh) as an OCI layout tarball,
+# dist/slimbuild-executor-VERSION.oci.tar (tag VERSION), one index of the platforms made.
+#
 #   bash scripts/release.sh                        both platforms
 #   PLATFORMS=amd64 bash scripts/release.sh        one
+#   RELEASE_REGISTRY=HOST[:PORT][/PATH] SLIMBUILD_SIGN_KEY=cosign.key COSIGN_PASSWORD=... \
+#     bash scripts/release.sh                      the image also pushed to
+#                                                  RELEASE_REGISTRY/slimbuild/executor:VERSION, signed
 # Environment: SKIP_BUILD=1 (use builder-cli/target as built), DIST (default dist/),
 # JDK25 (default /usr/lib/jvm/temurin-25-jdk-amd64), SOURCE_DATE_EPOCH (default: the last
 # commit's time), SLIMBUILD_RELEASE_CACHE (downloaded Debian packages; default
-# ~/.cache/slimbuild-release).
+# ~/.cache/slimbuild-release), EXECUTOR_IMAGE=0 (no executor image), EXECUTOR_MAX_SIZE (its
+# budget per platform, compressed; default 60MB), RELEASE_REGISTRY, SLIMBUILD_SIGN_KEY.
 #
 # Runtimes:
 #   amd64  Temurin 25 linked from its run-time image, with an AOT cache (JEP 483/514: classes
@@ -143,7 +151,10 @@ stage() {
   mkdir -p "$s/bin" "$s/lib" "$s/share/man/man1" "$s/share/bash-completion/completions"
   install -m 755 "$launcher" "$s/bin/slimbuild"
   install -m 755 builder-cli/src/main/sh/executor "$s/bin/executor"
-  install -m 644 "$jar" "$s/lib/slimbuild.jar"
+  # stored, not deflated (scripts/release/StoreJar.java): the tarball's gzip and the executor
+  # image's zstd compress it better so
+  java scripts/release/StoreJar.java "$jar" "$s/lib/slimbuild.jar"
+  chmod 644 "$s/lib/slimbuild.jar"
   install -m 644 "$work/docs/completion/slimbuild.bash" "$s/share/bash-completion/completions/slimbuild"
   install -m 644 "$work/docs/man1"/*.1 "$s/share/man/man1/"
   echo "$s"
@@ -300,5 +311,8 @@ release_arm64() {
 for p in $PLATFORMS; do
   "release_$p"
 done
-(cd "$DIST" && sha256sum slimbuild-"$version"-linux-*.tar.gz >"slimbuild-$version.sha256")
+. scripts/release/executor.sh
+[[ "${EXECUTOR_IMAGE:-1}" == 0 ]] || executor_image
+(cd "$DIST" && sha256sum slimbuild-"$version"-linux-*.tar.gz \
+  $(compgen -G "slimbuild-executor-$version.oci.tar") >"slimbuild-$version.sha256")
 say "done: $DIST"
