@@ -62,13 +62,11 @@ class ExecutorImageIT {
     env.put("RELEASE_REGISTRY", registry.host());
     env.put("SLIMBUILD_SIGN_KEY", keys.resolve("cosign.key").toString());
     env.put("COSIGN_PASSWORD", PASSWORD);
-    BuildToolsIT.Result r = BuildToolsIT.exec(repo, env, 1800, List.of("bash", "scripts/release.sh"));
+    BuildToolsIT.Result r =
+        BuildToolsIT.exec(repo, env, 1800, List.of("bash", "scripts/release.sh"));
     Path dist = dir.resolve("dist");
-    boolean tarballs;
-    try (var s = Files.exists(dist) ? Files.list(dist) : java.util.stream.Stream.<Path>empty()) {
-      tarballs = s.filter(p -> p.getFileName().toString().matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz"))
-          .count() == 2;
-    }
+    boolean tarballs = Files.isDirectory(dist) && listing(dist).stream()
+        .filter(n -> n.matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz")).count() == 2;
     // only a machine that cannot make the release tarballs (no JDK's jlink, no Debian archive,
     // not root to add the arm64 architecture) skips; a failing image build fails
     assumeTrue(tarballs, "scripts/release.sh could not make the release tarballs on this machine: "
@@ -125,7 +123,8 @@ class ExecutorImageIT {
         assertThat(layer.get("mediaType").asText()).endsWith("+zstd");
         size += layer.get("size").asLong();
       }
-      assertThat(size).as(e.getKey() + "'s compressed size").isPositive().isLessThanOrEqualTo(BUDGET);
+      assertThat(size).as(e.getKey() + "'s compressed size").isPositive()
+          .isLessThanOrEqualTo(BUDGET);
     }
     // the layout tarball holds the same index
     Path tarball = dir.resolve("dist/slimbuild-executor-" + version + ".oci.tar");
@@ -185,13 +184,15 @@ class ExecutorImageIT {
     BuildToolsIT.Result r = BuildToolsIT.exec(dir, 900, cmd);
     assertThat(r.code()).as(r.all()).isZero();
     assertThat(r.out()).startsWith(NOBODY + "\nslimbuild " + version + "\n");
-    assertThat(r.stderr()).contains("RUN sandbox for linux/amd64: ", "RUN sandbox for linux/arm64: ")
+    assertThat(r.stderr())
+        .contains("RUN sandbox for linux/amd64: ", "RUN sandbox for linux/arm64: ")
         .doesNotContain("Exception");
 
     // the pushed index, read back by skopeo; each platform's RUN ran as that platform
     Map<String, JsonNode> platforms = platforms("docker://" + pushed);
     assertThat(platforms).containsOnlyKeys("amd64", "arm64");
-    for (String[] p : List.of(new String[] {"amd64", "x86_64"}, new String[] {"arm64", "aarch64"})) {
+    for (String[] p :
+        List.of(new String[] {"amd64", "x86_64"}, new String[] {"arm64", "aarch64"})) {
       Path out = dir.resolve("check-" + p[0]);
       Path check = dir.resolve("check-ctx-" + p[0]);
       BuildFixtures.write(check.resolve("Dockerfile"), "FROM " + pushed + "\n");
