@@ -26,6 +26,8 @@ declare -A need=(
   [/usr/sbin/sshd]=openssh-server
   [ssh-agent]=openssh-client
   [asciidoctor]=asciidoctor
+  # ExecutorImageIT: the release checks that the image holds every library its binaries name
+  [readelf]=binutils
 )
 
 missing=()
