@@ -151,9 +151,15 @@ stage() {
   mkdir -p "$s/bin" "$s/lib" "$s/share/man/man1" "$s/share/bash-completion/completions"
   install -m 755 "$launcher" "$s/bin/slimbuild"
   install -m 755 builder-cli/src/main/sh/executor "$s/bin/executor"
-  # stored, not deflated (scripts/release/StoreJar.java): the tarball's gzip and the executor
-  # image's zstd compress it better so
-  java scripts/release/StoreJar.java "$jar" "$s/lib/slimbuild.jar"
+  # picocli's Java 5 class files made Java 8's (scripts/release/UpgradeClasses.java, JDK 24+), so
+  # that the class-data archive holds them; then stored, not deflated (StoreJar.java): the
+  # tarball's gzip and the executor image's zstd compress it better so
+  local shipped=$jar
+  if [[ -x "$JDK25/bin/java" ]]; then
+    shipped=$work/upgraded.jar
+    [[ -f "$shipped" ]] || "$JDK25/bin/java" scripts/release/UpgradeClasses.java "$jar" "$shipped" >&2
+  fi
+  java scripts/release/StoreJar.java "$shipped" "$s/lib/slimbuild.jar"
   chmod 644 "$s/lib/slimbuild.jar"
   install -m 644 "$work/docs/completion/slimbuild.bash" "$s/share/bash-completion/completions/slimbuild"
   install -m 644 "$work/docs/man1"/*.1 "$s/share/man/man1/"
