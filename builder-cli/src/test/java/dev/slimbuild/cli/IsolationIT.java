@@ -297,6 +297,10 @@ class IsolationIT {
           }
         }
         assertThat(seen).as(mode + ": build output").anyMatch(l -> l.endsWith("] started"));
+        // "started" is echoed before the shell starts the sleep: wait for it, bounded
+        for (int i = 0; i < 100 && sleeps(marker).isEmpty(); i++) {
+          Thread.sleep(100);
+        }
         assertThat(sleeps(marker)).as(mode + ": the RUN's sleep").isNotEmpty();
         p.destroyForcibly(); // SIGKILL to the slimbuild process this test started
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

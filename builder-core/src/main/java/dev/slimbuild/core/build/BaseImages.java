@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
@@ -49,12 +50,21 @@ final class BaseImages {
     this.cache = cache;
   }
 
+  /**
+   * Where base images' manifests and configs are kept by digest: {@code cache/documents} beside
+   * the blob cache's blobs, apart from them, so that they are neither an image's blobs nor
+   * "unused" ones in {@code df}; {@code prune} empties it with the rest of the cache.
+   */
+  private BlobStore documents() {
+    return new BlobStore(cache.blobs().root().resolve("cache").resolve("documents"));
+  }
+
   /** {@code ref}'s image for {@code platform}. */
   ResolvedImage resolve(ImageReference ref, Platform platform) throws IOException {
     String key = ref + "\0" + platform.normalize();
     ResolvedImage image = resolved.get(key);
     if (image == null) {
-      image = ImageResolver.caching(registry(ref.registry()), cache.blobs())
+      image = ImageResolver.caching(registry(ref.registry()), documents())
           .resolve(ref, platform);
       if (image.layers().size() > MAX_BASE_LAYERS) {
         throw new SlimbuildException(

@@ -114,8 +114,10 @@ public final class CachePrune {
     if (all) {
       Trees.delete(StoreReferences.unpackedRoot(store));
     }
-    // the memo of layers written from unpacked files: it only saves compressions
+    // the memo of layers written from unpacked files: it only saves compressions; base images'
+    // manifests and configs, kept by digest: they only save requests
     Trees.delete(cache.dir().resolve("layers"));
+    Trees.delete(cache.dir().resolve("documents"));
     return new Result(remove.size(), blobs, bytes);
   }
 
