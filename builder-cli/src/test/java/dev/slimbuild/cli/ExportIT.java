@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -66,7 +67,8 @@ class ExportIT {
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
         + "COPY a.txt /app/a.txt\n"
         + "RUN rm /etc/group && mkdir -p /made && echo made > /made/file"
-        + " && ln /app/a.txt /made/hard && ln -s ../app/a.txt /made/soft\n");
+        + " && ln /app/a.txt /made/hard && ln -s ../app/a.txt /made/soft"
+        + " && mkdir /made/shared && chmod 1777 /made/shared\n");
     BuildFixtures.write(ctx.resolve("a.txt"), "alpha\n");
     return ctx;
   }
@@ -131,6 +133,12 @@ class ExportIT {
     Path files = out.resolve("files");
     assertThat(listTree(files)).isEqualTo(listTree(extracted));
     assertThat(Files.readString(files.resolve("app/a.txt"))).isEqualTo("alpha\n");
+    assertThat(Files.getAttribute(files.resolve("made/shared"), "unix:mode"))
+        .as("the sticky bit kept").isEqualTo(041777);
+    // files are made as any new file is (0666 less the umask), not 0600 as a temporary file
+    Path probe = Files.write(out.resolve("probe"), new byte[0]);
+    assertThat(Files.getPosixFilePermissions(out.resolve("image.oci.tar")))
+        .isEqualTo(Files.getPosixFilePermissions(probe));
     assertThat(Files.readString(files.resolve("made/file"))).isEqualTo("made\n");
     assertThat(Files.readSymbolicLink(files.resolve("made/soft"))).hasToString("../app/a.txt");
     assertThat(Files.getAttribute(files.resolve("made/hard"), "unix:ino"))
@@ -155,7 +163,14 @@ class ExportIT {
       s.forEach(p -> {
         String rel = root.relativize(p).toString();
         String kind = Files.isSymbolicLink(p) ? "l" : Files.isDirectory(p) ? "d" : "f";
-        out.add(rel + " " + kind);
+        try {
+          // the mode as GNU tar (as root) extracts it: setuid, setgid and sticky bits too
+          out.add(rel + " " + kind + (kind.equals("l") ? ""
+              : " " + Integer.toOctalString((Integer) Files.getAttribute(p, "unix:mode",
+                  LinkOption.NOFOLLOW_LINKS) & 07777)));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
       });
     }
     out.sort(null);

@@ -7,9 +7,13 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /** Writes a file by a temporary sibling and a rename, or to standard output for {@code -}. */
 final class AtomicFile {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private AtomicFile() {}
 
   /** The body of a file. */
@@ -27,9 +31,13 @@ final class AtomicFile {
     }
     Path target = dest.toAbsolutePath().normalize();
     Files.createDirectories(target.getParent());
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    // created as any new file is (0666 less the umask, as docker and buildx write theirs), not
+    // 0600 as a temporary file would be
+    Path tmp = target.resolveSibling("." + target.getFileName() + "."
+        + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
     try {
-      try (OutputStream out = Files.newOutputStream(tmp)) {
+      try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
+          StandardOpenOption.WRITE)) {
         body.write(out);
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -8,15 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -195,7 +192,7 @@ public final class LayerFlattener {
             Files.copy(in, target);
           }
           owner(target, e);
-          Files.setPosixFilePermissions(target, permissions(e.mode()));
+          mode(target, e.mode());
           Files.setLastModifiedTime(target, FileTime.from(mtime, TimeUnit.SECONDS));
         }
         case SYMLINK -> {
@@ -216,7 +213,7 @@ public final class LayerFlattener {
       for (int i = dirs.size() - 1; i >= 0; i--) {
         Object[] d = dirs.get(i);
         Path p = (Path) d[0];
-        Files.setPosixFilePermissions(p, permissions((Integer) d[1]));
+        mode(p, (Integer) d[1]);
         Files.setLastModifiedTime(p, FileTime.from((Long) d[2], TimeUnit.SECONDS));
       }
     }
@@ -238,20 +235,12 @@ public final class LayerFlattener {
     }
   }
 
-  private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] bits = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE,
-      PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-      PosixFilePermission.OWNER_READ
-    };
-    for (int i = 0; i < bits.length; i++) {
-      if ((mode & (1 << i)) != 0) {
-        s.add(bits[i]);
-      }
-    }
-    return s;
+  /**
+   * Gives {@code p} the layer's mode: the permission bits and the setuid, setgid and sticky bits
+   * (a {@code /tmp} of 1777 stays one, as tar and buildx's local exporter keep it).
+   */
+  private static void mode(Path p, int mode) throws IOException {
+    Files.setAttribute(p, "unix:mode", mode & 07777);
   }
+
 }
