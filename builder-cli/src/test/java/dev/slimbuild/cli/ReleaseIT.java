@@ -195,7 +195,8 @@ class ReleaseIT {
     assertThat(cached.code()).as(cached.err()).isZero();
     assertThat(cached.err()).contains("CACHED (local) COPY hello.txt config/ ./");
     assertThat(cached.out()).isEqualTo(first.out());
-    // no credentials needed: neither jib nor what it brings (Guava, Jackson) is loaded
+    // nothing on the way to an all-cached build loads jib or what it brings (Guava, Jackson):
+    // they load only for a credential file (pushesOverTlsWithALogin's build reads one)
     assertThat(Files.readString(loads)).contains("dev.slimbuild.cli.Main")
         .doesNotContain("com.google.").doesNotContain("com.fasterxml.");
   }

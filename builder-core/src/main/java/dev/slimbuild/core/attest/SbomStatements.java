@@ -62,8 +62,9 @@ public final class SbomStatements {
         Files.createDirectories(cacheDir);
         Dirs.writeAtomically(cached, s.bytes());
       }
-      // in the store for the attestation manifest and for --cache-to
-      result.cache().putStatement(key, blobs.putBytes(s.bytes(), AttestationManifest.IN_TOTO));
+      // for --cache-to: the attestation manifest's layer, which Attestor writes into the store
+      result.cache().putStatement(key, Descriptor.of(AttestationManifest.IN_TOTO,
+          Digest.sha256Of(s.bytes()), s.bytes().length));
       return s;
     };
   }
