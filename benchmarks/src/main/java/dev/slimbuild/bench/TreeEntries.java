@@ -1,5 +1,6 @@
 package dev.slimbuild.bench;
 
+import dev.slimbuild.core.fs.PosixModes;
 import dev.slimbuild.core.layer.ContentSource;
 import dev.slimbuild.core.layer.LayerEntry;
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -43,11 +43,7 @@ public final class TreeEntries {
   }
 
   private static int mode(PosixFileAttributes a) {
-    int m = 0;
-    for (PosixFilePermission p : a.permissions()) {
-      m |= 1 << (8 - p.ordinal());
-    }
-    return m;
+    return PosixModes.mode(a.permissions());
   }
 
   /**

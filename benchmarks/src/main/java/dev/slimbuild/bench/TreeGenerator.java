@@ -85,10 +85,10 @@ public final class TreeGenerator {
   private static long pickSize(Random r) {
     int p = r.nextInt(100);
     if (p < 85) {
-      return 1 + r.nextInt(16 << 10);
+      return 1L + r.nextInt(16 << 10);
     }
     if (p < 99) {
-      return (16 << 10) + r.nextInt(1 << 20);
+      return (16L << 10) + r.nextInt(1 << 20);
     }
     return (4L << 20) + r.nextInt(28 << 20);
   }

@@ -86,7 +86,7 @@ final class GenerateKeyPairCommand implements Callable<Integer> {
     if (fromEnv != null) {
       return fromEnv.toCharArray();
     }
-    Console console = System.console();
+    Console console = Terminal.console();
     if (console == null) {
       throw new SlimbuildException(
           "no password: set " + PASSWORD_ENV + " or run generate-key-pair in a terminal");

@@ -63,7 +63,7 @@ final class SigningKeys {
     if (fromEnv != null) {
       return fromEnv.toCharArray();
     }
-    Console console = System.console();
+    Console console = Terminal.console();
     if (console == null) {
       throw new SlimbuildException("no password for " + file + ": set "
           + GenerateKeyPairCommand.PASSWORD_ENV + " or run in a terminal");

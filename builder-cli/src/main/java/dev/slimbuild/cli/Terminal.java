@@ -1,7 +1,9 @@
 package dev.slimbuild.cli;
 
+import java.io.Console;
 import java.io.File;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +31,25 @@ final class Terminal {
       return target.startsWith("/dev/pts/") || target.matches("/dev/tty\\w*");
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       return false;
+    }
+  }
+
+  /**
+   * The console to ask a password on, or null when stdin and stdout are not a terminal. Since JDK
+   * 22 {@code System.console()} is there even when they are redirected (the release runs on JDK
+   * 25), and only {@code Console.isTerminal()}, which JDK 17 lacks, says whether anyone can type.
+   */
+  @SuppressWarnings("SystemConsoleNull") // the null check is JDK 17's answer, isTerminal() later's
+  static Console console() {
+    Console console = System.console();
+    if (console == null) {
+      return null;
+    }
+    try {
+      Method isTerminal = Console.class.getMethod("isTerminal");
+      return Boolean.TRUE.equals(isTerminal.invoke(console)) ? console : null;
+    } catch (ReflectiveOperationException e) {
+      return console; // before JDK 22 a console exists only for a terminal
     }
   }
 

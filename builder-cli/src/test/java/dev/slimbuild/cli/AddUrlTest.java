@@ -13,6 +13,7 @@ import dev.slimbuild.json.JsonObject;
 import dev.slimbuild.json.JsonString;
 import dev.slimbuild.json.JsonValue;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class AddUrlTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(
         "/files/tool.txt",
         ex -> {

@@ -6,6 +6,7 @@ import dev.slimbuild.core.oci.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ final class HostileRegistry implements AutoCloseable {
   final Map<String, AtomicInteger> blobGets = new ConcurrentHashMap<>();
 
   HostileRegistry() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(pool);
     server.createContext("/v2/", this::serve);
     server.start();

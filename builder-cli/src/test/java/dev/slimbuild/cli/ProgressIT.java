@@ -239,7 +239,7 @@ class ProgressIT {
           "[linux/amd64] [stage-0 1/2] RUN echo first && sleep 1 && echo second  "));
       // the live area is gone: no header, no running step, no output line, no escape
       assertThat(lines).noneMatch(l -> l.startsWith("[+] Building") || l.startsWith("=> ")
-          || l.contains("second") && !l.contains("RUN") || l.contains("\u001b"));
+          || (l.contains("second") && !l.contains("RUN")) || l.contains("\u001b"));
       assertThat(lines).filteredOn(l -> l.startsWith("sha256:")).hasSize(1);
     } finally {
       BuildToolsIT.exec(dir, "tmux", "-L", socket, "kill-server");

@@ -7,6 +7,7 @@ import dev.slimbuild.cli.BuildFixtures.Run;
 import dev.slimbuild.cli.HostileRegistry.Entry;
 import dev.slimbuild.core.oci.Digest;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ class StallTest {
 
   @Test
   void anAddUrlThatStallsFailsAfterTheNetworkTimeoutNamingTheUrl() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ExecutorService pool = Executors.newCachedThreadPool();
     CountDownLatch closing = new CountDownLatch(1);
     server.setExecutor(pool);

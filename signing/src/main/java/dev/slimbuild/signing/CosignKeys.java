@@ -253,7 +253,10 @@ public final class CosignKeys {
     ByteBuffer buf = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
     byte[] pw = new byte[buf.remaining()];
     buf.get(pw);
-    Arrays.fill(buf.array(), (byte) 0);
+    buf.clear(); // the password's bytes are overwritten, whatever buffer the encoder chose
+    while (buf.hasRemaining()) {
+      buf.put((byte) 0);
+    }
     try {
       return SCrypt.generate(pw, salt, n, r, p, SecretBox.KEY_BYTES);
     } finally {

@@ -25,7 +25,7 @@ final class AddStep implements StepHandler<AddInstruction> {
     for (String src : sources) {
       if (src.startsWith("http://") || src.startsWith("https://")) {
         urls.add(src);
-      } else if (src.startsWith("git@") || src.endsWith(".git") && src.contains("://")) {
+      } else if (src.startsWith("git@") || (src.endsWith(".git") && src.contains("://"))) {
         throw a.location().error("ADD " + src + ": git sources are not supported yet");
       } else {
         local.add(src);

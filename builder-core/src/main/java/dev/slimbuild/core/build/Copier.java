@@ -278,7 +278,7 @@ final class Copier {
   }
 
   /** A context file, directory or (followed) symlink target. */
-  private final class ContextItem implements Item {
+  private static final class ContextItem implements Item {
     private final BuildContext ctx;
     private final ContextEntry entry;
     private final String name;
@@ -342,7 +342,7 @@ final class Copier {
   }
 
   /** An entry of another stage's file tree. */
-  private final class TreeItem implements Item {
+  private static final class TreeItem implements Item {
     private final FileTree src;
     private final LayerEntry entry;
     private final String name;
@@ -476,7 +476,7 @@ final class Copier {
         source.walk(p, start, below);
         for (Map.Entry<String, Placed> e : below.entrySet()) {
           String rel = e.getKey();
-          if (rel.isEmpty() || include != null && !include.matches(rel)) {
+          if (rel.isEmpty() || (include != null && !include.matches(rel))) {
             continue;
           }
           if (ex != null && ex.matches(rel)) {
@@ -498,7 +498,7 @@ final class Copier {
           found = true;
         }
       }
-      if (literal && (pivots.isEmpty() || !found && !source.exists(pivots.get(0), pattern))) {
+      if (literal && (pivots.isEmpty() || (!found && !source.exists(pivots.get(0), pattern)))) {
         throw spec.where().location().error("failed to copy: \"" + src + "\": not found");
       }
     }

@@ -307,7 +307,7 @@ final class RunStep implements AutoCloseable {
   private static boolean ownersOnDisk(Invocation inv) {
     return BUILDER_IS_ROOT
         && (inv.selection().sandbox().runsWithHostIds()
-            || inv.user().uid() == 0 && inv.user().gid() == 0);
+            || (inv.user().uid() == 0 && inv.user().gid() == 0));
   }
 
   /**

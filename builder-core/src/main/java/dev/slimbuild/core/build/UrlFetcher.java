@@ -149,7 +149,7 @@ public final class UrlFetcher {
       boolean unreachable = e instanceof java.net.ConnectException
           || e instanceof java.net.UnknownHostException || e instanceof HttpClient.ProxyException;
       if (!policy.another(attempt, unreachable)
-          || e instanceof HttpClient.ProxyException p && !p.retryable()) {
+          || (e instanceof HttpClient.ProxyException p && !p.retryable())) {
         throw networkFailure(shown, attempt, e);
       }
       return null;

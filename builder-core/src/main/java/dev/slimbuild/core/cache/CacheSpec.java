@@ -60,8 +60,8 @@ public record CacheSpec(Type type, Optional<ImageReference> ref, Optional<Path> 
     }
     for (String k : kv.keySet()) {
       boolean known = k.equals("type") || k.equals("mode") || ACCEPTED.contains(k)
-          || type.equals("registry") && k.equals("ref")
-          || type.equals("local") && k.equals(to ? "dest" : "src");
+          || (type.equals("registry") && k.equals("ref"))
+          || (type.equals("local") && k.equals(to ? "dest" : "src"));
       if (!known) {
         throw new SlimbuildException("invalid " + flag + " '" + value + "': unknown key '" + k
             + "' for type=" + type);

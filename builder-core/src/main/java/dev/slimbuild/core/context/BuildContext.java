@@ -1,5 +1,6 @@
 package dev.slimbuild.core.context;
 
+import dev.slimbuild.core.fs.PosixModes;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.context.PatternMatcher.IgnorePattern;
 import dev.slimbuild.core.context.PatternMatcher.WalkMatch;
@@ -13,7 +14,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -583,11 +583,11 @@ public final class BuildContext {
     }
     PosixFileAttributes attrs =
         Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    int mode = 0;
-    for (PosixFilePermission p : attrs.permissions()) {
-      mode |= 1 << (8 - p.ordinal());
-    }
     return new Attributes(
-        attrs.isSymbolicLink(), attrs.isDirectory(), attrs.isRegularFile(), attrs.size(), mode);
+        attrs.isSymbolicLink(),
+        attrs.isDirectory(),
+        attrs.isRegularFile(),
+        attrs.size(),
+        PosixModes.mode(attrs.permissions()));
   }
 }

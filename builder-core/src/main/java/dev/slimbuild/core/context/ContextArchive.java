@@ -1,6 +1,7 @@
 package dev.slimbuild.core.context;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.fs.PosixModes;
 import dev.slimbuild.core.layer.ArchiveExtractor;
 import dev.slimbuild.core.layer.LayerPaths;
 import java.io.FilterInputStream;
@@ -11,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +148,7 @@ public final class ContextArchive {
         } else if (e.isFile()) {
           clear(target, false, label, name);
           Files.copy(new Unreadable.Guard(tar), target); // a cut-off entry: unreadable
-          Files.setPosixFilePermissions(target, permissions(e.getMode()));
+          Files.setPosixFilePermissions(target, PosixModes.permissions(e.getMode()));
         }
         // character and block devices, fifos: skipped, as a context directory's are
       } catch (FileAlreadyExistsException x) {
@@ -161,7 +160,7 @@ public final class ContextArchive {
     dirs.sort((a, b) -> b.length() - a.length());
     for (String d : dirs) {
       Files.setPosixFilePermissions(d.isEmpty() ? dir : dir.resolve(d),
-          permissions(dirModes.get(d) | 0700));
+          PosixModes.permissions(dirModes.get(d) | 0700));
     }
   }
 
@@ -208,17 +207,6 @@ public final class ContextArchive {
       throw refuse(label, entry, "would replace a directory of an earlier entry");
     }
     Files.delete(target); // a symlink is removed, never followed
-  }
-
-  private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ (0400) first
-    for (int i = 0; i < all.length; i++) {
-      if ((mode & (1 << (8 - i))) != 0) {
-        out.add(all[i]);
-      }
-    }
-    return out;
   }
 
   private static SlimbuildException refuse(String label, String entry, String why) {

@@ -207,7 +207,7 @@ final class Heredocs {
       }
     }
 
-    /** A variable reference, kept as written; null for an unterminated {@code ${}. */
+    /** A variable reference, kept as written; null for an unterminated <code>${</code>. */
     private String dollar() {
       int start = pos;
       pos++;

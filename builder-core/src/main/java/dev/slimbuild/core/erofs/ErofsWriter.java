@@ -200,7 +200,8 @@ public final class ErofsWriter implements Closeable {
   public void opaque(String path) throws IOException {
     Node d = path.isEmpty() ? root : lookup(path);
     if (d == null || d.format != S_IFDIR) {
-      put(path, d = dir(0755, 0, 0));
+      d = dir(0755, 0, 0);
+      put(path, d);
       d.implicit = true;
     }
     d.opaque = true;
@@ -350,7 +351,7 @@ public final class ErofsWriter implements Closeable {
       }
       n.nid = pos / SLOT;
       n.ino = ino++;
-      pos += (total + SLOT - 1) / SLOT * SLOT;
+      pos += ((long) total + SLOT - 1) / SLOT * SLOT;
     }
     if (root.nid != 0) {
       throw new IllegalStateException("root inode not first");

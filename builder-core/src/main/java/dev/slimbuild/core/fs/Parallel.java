@@ -67,9 +67,9 @@ public final class Parallel {
       } catch (ExecutionException e) {
         Throwable c = e.getCause();
         IOException io =
-            c instanceof UncheckedIOException
-                ? ((UncheckedIOException) c).getCause()
-                : c instanceof IOException ? (IOException) c : new IOException(c);
+            c instanceof UncheckedIOException u
+                ? u.getCause()
+                : c instanceof IOException i ? i : new IOException(c);
         if (first == null) {
           first = io;
         }

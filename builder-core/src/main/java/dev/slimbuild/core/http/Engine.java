@@ -235,7 +235,7 @@ final class Engine {
         HttpContext context) {
       return execCount == 1 && Boolean.TRUE.equals(context.getAttribute(Exchanges.REUSED))
           && (e instanceof NoHttpResponseException
-              || e instanceof SocketException && !(e instanceof ConnectException));
+              || (e instanceof SocketException && !(e instanceof ConnectException)));
     }
 
     @Override

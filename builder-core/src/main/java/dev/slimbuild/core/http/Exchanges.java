@@ -45,7 +45,7 @@ final class Exchanges extends HttpRequestExecutor {
     // a tunnel's connection carried its CONNECT before this request
     long before = context.getAttribute(TUNNEL) == conn ? 1 : 0;
     context.setAttribute(REUSED, conn.getEndpointDetails().getRequestCount() > before);
-    context.setAttribute(SENT, Boolean.TRUE);
+    context.setAttribute(SENT, true);
     Upload upload = (Upload) context.getAttribute(UPLOAD);
     if (upload == null) {
       return super.execute(request, conn, informationCallback, context);

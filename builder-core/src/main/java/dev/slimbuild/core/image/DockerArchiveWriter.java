@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -178,7 +179,7 @@ public final class DockerArchiveWriter {
   }
 
   private static byte[] manifestJson(
-      String configName, LinkedHashSet<String> repoTags, List<String> layerPaths) {
+      String configName, Set<String> repoTags, List<String> layerPaths) {
     JsonObject m =
         JsonObject.builder()
             .put("Config", configName)

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -19,14 +20,14 @@ public final class FileTree {
   private final Node root = new Node(null);
 
   /** Children ordered like tar entries (UTF-8 bytes). */
-  private static TreeMap<String, Node> newChildren() {
+  private static NavigableMap<String, Node> newChildren() {
     return new TreeMap<>(
         (a, b) -> Arrays.compareUnsigned(LayerPaths.sortKey(a), LayerPaths.sortKey(b)));
   }
 
   private static final class Node {
     LayerEntry entry; // null only for the root
-    TreeMap<String, Node> children; // non-null for directories
+    NavigableMap<String, Node> children; // non-null for directories
 
     Node(LayerEntry entry) {
       this.entry = entry;

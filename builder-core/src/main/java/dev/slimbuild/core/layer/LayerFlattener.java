@@ -48,6 +48,7 @@ public final class LayerFlattener {
       };
 
   /** Streams the merged files of {@code layers} into {@code sink}. */
+  @SuppressWarnings("IdentityHashMapUsage") // entries are told apart by identity, not value
   public static void flatten(Layers layers, Sink sink) throws IOException {
     FileTree tree = new FileTree();
     Map<LayerEntry, Integer> origin = new IdentityHashMap<>();

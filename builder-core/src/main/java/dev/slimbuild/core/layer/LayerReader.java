@@ -57,7 +57,7 @@ public final class LayerReader implements Closeable {
       if (t == null) {
         return null;
       }
-      modified = t.getLastModifiedDate().getTime() / 1000;
+      modified = t.getLastModifiedTime().toMillis() / 1000;
       if (!isRoot(t.getName())) { // "./" as GNU tar writes it: the root is not an entry
         try {
           return toEntry(t);

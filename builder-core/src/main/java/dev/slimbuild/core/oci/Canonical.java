@@ -63,6 +63,7 @@ public final class Canonical {
   }
 
   /** RFC 3339 in UTC with the fraction trimmed of trailing zeros, as Go's time.Time writes it. */
+  @SuppressWarnings("JavaInstantGetSecondsGetNano") // SECONDS formats the seconds
   static String formatTime(Instant t) {
     String s = SECONDS.format(t);
     int nanos = t.getNano();

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -350,9 +351,11 @@ public final class LayerOptimizer {
    * hide files of the layers below the stage), a hardlink whose file a later layer replaced
    * becomes a copy of the file it pointed to.
    */
+  // a hard link is kept as a link only while its target is still the very entry it pointed to
+  @SuppressWarnings("ReferenceEquality")
   private static OptimizedLayer squash(List<OptimizedLayer> layers) {
-    TreeMap<String, LayerEntry> files = new TreeMap<>();
-    TreeMap<String, LayerEntry> markers = new TreeMap<>(); // whiteouts and opaques by path
+    NavigableMap<String, LayerEntry> files = new TreeMap<>();
+    NavigableMap<String, LayerEntry> markers = new TreeMap<>(); // whiteouts and opaques by path
     Map<String, LayerEntry> linkTarget = new HashMap<>(); // hardlink path -> its target entry
     Map<String, LayerEntry> linkRoot = new HashMap<>(); // hardlink path -> the file it shares
     LayerSavings savings = LayerSavings.NONE;
@@ -407,7 +410,7 @@ public final class LayerOptimizer {
   }
 
   /** Removes {@code path}'s subtree (and {@code path} itself when {@code self}). */
-  private static void clear(TreeMap<String, LayerEntry> map, String path, boolean self) {
+  private static void clear(NavigableMap<String, LayerEntry> map, String path, boolean self) {
     if (self) {
       map.remove(path);
     }

@@ -327,8 +327,8 @@ public final class BlobCache {
   }
 
   private static void rethrow(Exception e) throws IOException {
-    if (e instanceof IOException) {
-      throw (IOException) e;
+    if (e instanceof IOException io) {
+      throw io;
     }
     throw (RuntimeException) e;
   }

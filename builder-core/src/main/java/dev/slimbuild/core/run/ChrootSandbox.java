@@ -43,6 +43,7 @@ public final class ChrootSandbox implements Sandbox {
   }
 
   @Override
+  @SuppressWarnings("Finally") // an unmount failure after a RUN that ended well is its result
   public RunResult run(RunSpec spec, OutputSink out) throws IOException {
     Emulation.requireBinfmt(spec, name());
     if (!spec.wrapper().isEmpty()) {

@@ -39,7 +39,7 @@ public final class Rootfs {
   private final boolean ownersApplied;
   private final Map<String, Item> items;
 
-  Rootfs(Path dir, boolean ownersApplied, LinkedHashMap<String, Item> items) {
+  Rootfs(Path dir, boolean ownersApplied, Map<String, Item> items) { // items in tar order
     this.dir = dir;
     this.ownersApplied = ownersApplied;
     this.items = Collections.unmodifiableMap(items);

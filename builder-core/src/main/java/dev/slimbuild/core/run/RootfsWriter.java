@@ -191,7 +191,7 @@ public final class RootfsWriter {
     if (!dev.equals(a.get("dev"))
         || (mode & 0170000) != 0100000
         || (mode & 07777) != e.mode()
-        || asRoot && ((Integer) a.get("uid") != e.uid() || (Integer) a.get("gid") != e.gid())
+        || (asRoot && ((Integer) a.get("uid") != e.uid() || (Integer) a.get("gid") != e.gid()))
         || (Long) a.get("size") != e.size()) {
       return false;
     }

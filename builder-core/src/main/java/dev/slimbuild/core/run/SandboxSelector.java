@@ -41,6 +41,8 @@ public final class SandboxSelector {
   private SandboxSelector() {}
 
   /**
+   * The sandbox RUN uses.
+   *
    * @param mode which sandbox: the first that works here ({@code auto}), or the one named
    * @param target the platform the RUN's binaries are for
    */

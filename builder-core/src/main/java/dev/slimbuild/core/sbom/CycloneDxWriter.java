@@ -1,6 +1,7 @@
 package dev.slimbuild.core.sbom;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
@@ -38,7 +39,7 @@ final class CycloneDxWriter {
     bom.setVersion(1);
 
     Metadata metadata = new Metadata();
-    metadata.setTimestamp(new Date(in.epochSeconds() * 1000));
+    metadata.setTimestamp(Date.from(Instant.ofEpochSecond(in.epochSeconds())));
     Component tool = new Component();
     tool.setType(Component.Type.APPLICATION);
     tool.setName("slimbuild");

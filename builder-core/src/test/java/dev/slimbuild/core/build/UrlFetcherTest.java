@@ -12,6 +12,7 @@ import dev.slimbuild.core.http.Proxies;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ class UrlFetcherTest {
   }
 
   private HttpServer newServer() throws IOException {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     s.start();
     servers.add(s);
     return s;

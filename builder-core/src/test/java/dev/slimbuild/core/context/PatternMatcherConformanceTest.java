@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.core.SlimbuildException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -105,7 +106,7 @@ class PatternMatcherConformanceTest {
   @MethodSource("compile")
   void compile(String pattern, String matchType, String regexp) {
     PatternMatcher.IgnorePattern p = PatternMatcher.IgnorePattern.compile(pattern, false);
-    assertThat(p.type().name().toLowerCase() + "Match").isEqualToIgnoringCase(matchType);
+    assertThat(p.type().name().toLowerCase(Locale.ROOT) + "Match").isEqualToIgnoringCase(matchType);
     assertThat(p.goRegex()).isEqualTo(regexp);
   }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -123,7 +124,7 @@ class HttpClientTest {
         new ByteArrayInputStream(head.getBytes(StandardCharsets.ISO_8859_1)),
         StandardCharsets.ISO_8859_1))) {
       for (String line; (line = r.readLine()) != null; ) {
-        if (line.toLowerCase().startsWith("content-length:")) {
+        if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
           return Integer.parseInt(line.substring(15).strip());
         }
       }

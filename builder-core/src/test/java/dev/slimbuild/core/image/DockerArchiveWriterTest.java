@@ -37,7 +37,7 @@ class DockerArchiveWriterTest {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
       for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
-        assertThat(e.getModTime().getTime()).isZero();
+        assertThat(e.getLastModifiedTime().toMillis()).isZero();
         assertThat(e.getLongUserId()).isZero();
         entries.put(e.getName(), in.readAllBytes());
       }

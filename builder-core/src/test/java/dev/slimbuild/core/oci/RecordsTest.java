@@ -144,7 +144,7 @@ class RecordsTest {
   @Test
   void rawBytesKeepTheirDigestEvenWhenNotCanonical() {
     byte[] pretty =
-        ("{ \"schemaVersion\": 2, \"manifests\": [] }").getBytes(StandardCharsets.UTF_8);
+        "{ \"schemaVersion\": 2, \"manifests\": [] }".getBytes(StandardCharsets.UTF_8);
     RawJson<Index> raw = RawJson.parse(pretty, Index::parse);
     assertThat(raw.digest()).isEqualTo(Digest.sha256Of(pretty));
     assertThat(raw.bytes()).isEqualTo(pretty);

@@ -45,7 +45,9 @@ class SchemeHintsTest {
         assertThat(r.headManifest("app", "1")).isEmpty();
       }
       assertThat(opened).as("https first, then http").startsWith("tls").contains("http");
-      assertThat(Files.list(dir.resolve("slimbuild/registries")).toList()).hasSize(1);
+      try (var hints = Files.list(dir.resolve("slimbuild/registries"))) {
+        assertThat(hints.toList()).hasSize(1);
+      }
 
       opened.clear();
       try (Registry r = Registries.open(host, opts)) {
@@ -61,7 +63,9 @@ class SchemeHintsTest {
       } catch (IOException expected) {
         // nothing there speaks TLS either
       }
-      assertThat(Files.list(dir.resolve("slimbuild/registries")).toList()).isEmpty();
+      try (var hints = Files.list(dir.resolve("slimbuild/registries"))) {
+        assertThat(hints.toList()).isEmpty();
+      }
       t.interrupt();
     }
   }

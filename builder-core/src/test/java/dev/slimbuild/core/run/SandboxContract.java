@@ -206,7 +206,7 @@ abstract class SandboxContract {
       });
       // a RUN that ends before it wrote: a writer of our own (opened read-write, which never
       // waits for a reader) ends the read below, which then finds nothing
-      result.whenComplete((r, e) -> {
+      var unused = result.whenComplete((r, e) -> {
         try (FileChannel unblock = FileChannel.open(ready, StandardOpenOption.READ,
             StandardOpenOption.WRITE)) {
           unblock.force(false);

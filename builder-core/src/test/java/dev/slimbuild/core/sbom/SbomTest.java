@@ -26,6 +26,7 @@ import dev.slimbuild.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -83,7 +84,7 @@ class SbomTest {
             bytes("opt/lib/app.jar", 0644, jar(Map.of("META-INF/maven/g/a/pom.properties",
                 pomProperties("g", "a", "1")))),
             bytes("srv/tool", 0755, esbuild)),
-        List.of(bytes("usr/local/bin/esbuild", 0755, "#!/bin/sh\necho hi\n".getBytes()),
+        List.of(bytes("usr/local/bin/esbuild", 0755, "#!/bin/sh\necho hi\n".getBytes(StandardCharsets.UTF_8)),
             LayerEntry.opaque("app/node_modules"),
             file("app/node_modules/c/package.json", "{\"name\":\"c\",\"version\":\"2.0.0\"}"),
             LayerEntry.whiteout("opt/lib"),
@@ -199,7 +200,7 @@ class SbomTest {
     Sbom s = Sbom.generate(input(0, List.of(
         bytes("app/app.jar", 0644, jar(boot)),
         bytes("opt/lib/esbuild.jar", 0644, esbuildJar()),
-        bytes("app/broken.jar", 0644, "not a zip".getBytes()))));
+        bytes("app/broken.jar", 0644, "not a zip".getBytes(StandardCharsets.UTF_8)))));
 
     assertThat(s.packages()).extracting(SbomPackage::purl, SbomPackage::location)
         .containsExactly(
@@ -254,7 +255,7 @@ class SbomTest {
     fake[1024 + 14] = 8;
     fake[1024 + 15] = 2;
     fake[1024 + 32] = 4; // "go1." then garbage: not a Go version string followed by module info
-    System.arraycopy("xxxx".getBytes(), 0, fake, 1024 + 33, 4);
+    System.arraycopy("xxxx".getBytes(StandardCharsets.UTF_8), 0, fake, 1024 + 33, 4);
     assertThat(GoBuildInfo.read(new ByteArrayInputStream(fake))).isNull();
 
     byte[] esbuild = resource(ESBUILD_DIR + "bin/esbuild");
@@ -300,7 +301,7 @@ class SbomTest {
             tuple("etc/replaced.conf", sha256("new"), 1));
     assertThat(s.files().get(0).sha1())
         .isEqualTo(HexFormat.of().formatHex(MessageDigest
-            .getInstance("SHA-1").digest("added".getBytes())));
+            .getInstance("SHA-1").digest("added".getBytes(StandardCharsets.UTF_8))));
   }
 
   private static String sha256(String s) {
