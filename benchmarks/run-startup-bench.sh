@@ -12,7 +12,9 @@
 #   FLAGS=1 benchmarks/run-startup-bench.sh     also the launcher flag study (scripts/release/slimbuild)
 #
 # Environment: REPS (default 21; medians), SKIP_BUILD=1 (reuse builder-cli/target and the
-# tarball in dist/), TARBALL (an amd64 release tarball to use), KEEP=1.
+# tarball in dist/), TARBALL (an amd64 release tarball to use), KEEP=1, BEFORE_JAR (another
+# build's slimbuild.jar, e.g. an older commit's: timed through the same development launcher,
+# beside this one, with the ratio of each to it).
 # Goals (issue 15): --version <= 300 ms, all-cached build <= 500 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +59,15 @@ build="build -t example/hello:1 --progress quiet $example"
 env $(envof rel) "$release" $build >/dev/null
 env $(envof dev) "$dev" $build >/dev/null # also records the dev launcher's archive
 env $(envof dev) "$dev" $build >/dev/null
+before=
+if [[ -n "${BEFORE_JAR:-}" ]]; then
+  mkdir -p "$work/before-jar"
+  cp "$BEFORE_JAR" "$work/before-jar/slimbuild.jar"
+  cp "$dev" "$work/before-jar/slimbuild"
+  before=$work/before-jar/slimbuild
+  env $(envof before) "$before" $build >/dev/null # records its own archive
+  env $(envof before) "$before" $build >/dev/null
+fi
 has_buildah=0
 if command -v buildah >/dev/null; then
   has_buildah=1
@@ -103,12 +114,14 @@ PY
 {
   echo "release: slimbuild --version|$release --version"
   echo "dev launcher (JDK 17): slimbuild --version|env $(envof dev) $dev --version"
+  [[ -n "$before" ]] && echo "BEFORE_JAR (JDK 17): slimbuild --version|env $(envof before) $before --version"
   ((has_buildah)) && echo "buildah --version|buildah --version"
   echo "true|true"
   echo "JVM hello-world (JDK 17)|java -cp $work/hello Hello"
   echo "JVM hello-world (release runtime)|$home/runtime/bin/java -XX:+UseSerialGC -cp $work/hello Hello"
   echo "release: all-cached build|env $(envof rel) $release $build"
   echo "dev launcher (JDK 17): all-cached build|env $(envof dev) $dev $build"
+  [[ -n "$before" ]] && echo "BEFORE_JAR (JDK 17): all-cached build|env $(envof before) $before $build"
   ((has_buildah)) && echo "buildah: all-cached bud --layers|env BUILDAH_ISOLATION=chroot $bah bud --isolation chroot --layers -q -t example/hello:1 $example"
 } >"$work/cmds"
 echo "== start-up, $REPS rounds interleaved (medians; peak RSS of the process)"
@@ -130,6 +143,13 @@ classes "dev launcher (JDK 17): --version" "$(envof dev)" "$dev" --version
 classes "dev launcher (JDK 17): all-cached build" "$(envof dev)" "$dev" $build
 
 med() { awk -F'  +' -v l="$1" '$1 == l {print $2}' "$work/table" | awk '{print $1}'; }
+if [[ -n "$before" ]]; then
+  echo "== this jar against BEFORE_JAR ($(stat -c %s "$dev.jar") against $(stat -c %s "$BEFORE_JAR") bytes)"
+  for what in "slimbuild --version" "all-cached build"; do
+    awk -v w="$what" -v a="$(med "dev launcher (JDK 17): $what")" -v b="$(med "BEFORE_JAR (JDK 17): $what")" \
+      'BEGIN { printf "%-20s %5d ms against %5d ms: %.2fx\n", w, a, b, a / b }'
+  done
+fi
 echo "== goals"
 awk -v v="$(med 'release: slimbuild --version')" -v b="$(med 'release: all-cached build')" 'BEGIN {
   printf "--version          %4d ms (goal <= 300)%s\n", v, (v <= 300 ? "" : "  ** above goal **")
