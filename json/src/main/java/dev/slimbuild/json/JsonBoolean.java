@@ -3,7 +3,7 @@ package dev.slimbuild.json;
 /** A JSON {@code true} or {@code false}. */
 public record JsonBoolean(boolean value) implements JsonValue {
   public static final JsonBoolean TRUE = new JsonBoolean(true);
-  public static final JsonBoolean FALSE = new JsonBoolean(false);
+  static final JsonBoolean FALSE = new JsonBoolean(false);
 
   /** The constant for {@code b}. */
   public static JsonBoolean of(boolean b) {

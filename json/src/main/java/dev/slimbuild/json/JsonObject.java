@@ -40,7 +40,7 @@ public final class JsonObject implements JsonValue {
   }
 
   /** Keys that were read (or put) more than once; the last value won. */
-  public Set<String> duplicateKeys() {
+  Set<String> duplicateKeys() {
     return duplicateKeys;
   }
 

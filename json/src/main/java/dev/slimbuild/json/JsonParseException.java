@@ -5,7 +5,7 @@ public final class JsonParseException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
   private final int offset;
 
-  public JsonParseException(String message, int offset) {
+  JsonParseException(String message, int offset) {
     super("invalid JSON at offset " + offset + ": " + message);
     this.offset = offset;
   }

@@ -78,7 +78,7 @@ public final class HashingInputStream extends FilterInputStream {
   }
 
   /** Lowercase hex SHA-256 of the bytes read so far; reading may continue afterwards. */
-  public String hexDigest() {
+  String hexDigest() {
     try {
       MessageDigest copy = (MessageDigest) md.clone();
       return HexFormat.of().formatHex(copy.digest());

@@ -61,7 +61,7 @@ public final class HashingOutputStream extends FilterOutputStream {
   }
 
   /** {@link #digest()} as lowercase hex. */
-  public String hexDigest() {
+  String hexDigest() {
     return HexFormat.of().formatHex(digest());
   }
 

@@ -21,7 +21,7 @@ public final class Dsse {
    * The pre-authentication encoding: {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body},
    * lengths in decimal ASCII bytes.
    */
-  public static byte[] pae(String payloadType, byte[] payload) {
+  static byte[] pae(String payloadType, byte[] payload) {
     byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
     out.writeBytes(("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII));

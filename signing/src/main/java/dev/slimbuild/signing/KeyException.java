@@ -8,12 +8,12 @@ public final class KeyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** A key error with a message fit for the user. */
-  public KeyException(String message) {
+  KeyException(String message) {
     super(message);
   }
 
   /** A key error with a message fit for the user and its cause. */
-  public KeyException(String message, Throwable cause) {
+  KeyException(String message, Throwable cause) {
     super(message, cause);
   }
 }

@@ -1,11 +1,11 @@
 package dev.slimbuild.signing;
 
 /** A simple-signing payload is not one slimbuild accepts (bad JSON, wrong type, missing claim). */
-public final class PayloadException extends RuntimeException {
+final class PayloadException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** A payload error with a message fit for the user. */
-  public PayloadException(String message) {
+  PayloadException(String message) {
     super(message);
   }
 }

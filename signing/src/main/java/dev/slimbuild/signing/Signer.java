@@ -28,7 +28,7 @@ public final class Signer {
    * {@code SHA256withECDDSA}): any ECDSA verifier accepts it, and signing again gives the same
    * signature.
    */
-  public static String signDeterministic(PrivateKey key, byte[] payload) {
+  static String signDeterministic(PrivateKey key, byte[] payload) {
     return sign(key, payload, true);
   }
 

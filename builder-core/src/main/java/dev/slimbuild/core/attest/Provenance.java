@@ -39,10 +39,10 @@ public final class Provenance {
   public static final String PREDICATE_TYPE = "https://slsa.dev/provenance/v1";
 
   /** What slimbuild's builds are, as a SLSA build type. */
-  public static final String BUILD_TYPE = "https://slimbuild.dev/buildtypes/dockerfile@v1";
+  static final String BUILD_TYPE = "https://slimbuild.dev/buildtypes/dockerfile@v1";
 
   /** The builder id: slimbuild, by version. */
-  public static final String BUILDER_ID = "https://slimbuild.dev/slimbuild";
+  static final String BUILDER_ID = "https://slimbuild.dev/slimbuild";
 
   private Provenance() {}
 

@@ -33,7 +33,7 @@ import java.util.TreeMap;
 public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages,
     Map<Digest, CachedLayer> statements) {
   public static final String ARTIFACT_TYPE = "application/vnd.slimbuild.cache.v1+json";
-  public static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
+  static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
   /** A cache config larger than this is refused (it maps keys to descriptors: small). */
   static final long MAX_CONFIG = 64L * 1024 * 1024;
 
@@ -44,7 +44,7 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
   }
 
   /** Records without statements. */
-  public CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages) {
+  CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages) {
     this(steps, stages, Map.of());
   }
 

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * when it was last used ({@code prune --filter until=} reads it). A record whose layer blob is no
  * longer in the store, or that cannot be read, is a miss.
  */
-public final class LocalCache {
+final class LocalCache {
   private static final String STEPS = "steps";
   private static final String STAGES = "stages";
 
@@ -34,7 +34,7 @@ public final class LocalCache {
   private final BlobStore blobs;
 
   /** The cache of the store whose blobs are {@code blobs}. */
-  public LocalCache(BlobStore blobs) {
+  LocalCache(BlobStore blobs) {
     this.blobs = blobs;
     this.dir = blobs.root().resolve("cache");
   }

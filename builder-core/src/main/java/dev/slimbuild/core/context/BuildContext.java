@@ -95,12 +95,12 @@ public final class BuildContext {
   }
 
   /** The ignore file in effect, if any. */
-  public Optional<Path> ignoreFile() {
+  Optional<Path> ignoreFile() {
     return Optional.ofNullable(ignoreFile);
   }
 
   /** The patterns read from the ignore file. */
-  public List<String> ignorePatterns() {
+  List<String> ignorePatterns() {
     return ignorePatterns;
   }
 

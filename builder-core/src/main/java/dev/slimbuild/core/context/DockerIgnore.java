@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads {@code .dockerignore} text into patterns, as Docker's ignore-file reader does. */
-public final class DockerIgnore {
+final class DockerIgnore {
   private DockerIgnore() {}
 
   /**

@@ -50,7 +50,7 @@ public final class PatternMatcher {
   }
 
   /** Whether any pattern is a {@code !} exception. */
-  public boolean hasExclusions() {
+  boolean hasExclusions() {
     return exclusions;
   }
 
@@ -168,7 +168,7 @@ public final class PatternMatcher {
     }
 
     /** Whether this is a {@code !} exception. */
-    public boolean exclusion() {
+    boolean exclusion() {
       return exclusion;
     }
 

@@ -12,7 +12,7 @@ public final class DockerfileException extends SlimbuildException {
   private final String detail;
 
   /** An error on lines {@code line}..{@code endLine} (1-based) of {@code fileName}. */
-  public DockerfileException(String fileName, int line, int endLine, String detail) {
+  DockerfileException(String fileName, int line, int endLine, String detail) {
     super(fileName + ":" + line + ": " + detail);
     this.fileName = fileName;
     this.line = line;

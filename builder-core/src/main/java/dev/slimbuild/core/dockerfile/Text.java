@@ -20,7 +20,7 @@ public final class Text {
   }
 
   /** Drops Go white space ({@link #isSpace}) at the start. */
-  public static String trimLeftSpace(String s) {
+  static String trimLeftSpace(String s) {
     int i = 0;
     while (i < s.length() && isSpace(s.charAt(i))) {
       i++;

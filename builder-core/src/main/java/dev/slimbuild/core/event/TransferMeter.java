@@ -14,7 +14,7 @@ import java.util.function.LongSupplier;
  */
 public final class TransferMeter {
   /** The shortest time between two reports of bytes in flight. */
-  public static final Duration INTERVAL = Duration.ofMillis(100);
+  static final Duration INTERVAL = Duration.ofMillis(100);
 
   private final EventSink events;
   private final Transfer.Direction direction;

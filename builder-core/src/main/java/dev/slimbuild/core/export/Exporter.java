@@ -7,7 +7,7 @@ import java.io.IOException;
  * output or another tool. Every exporter is checked before the build starts ({@link #check}), so
  * that a wrong destination never costs a build, and runs after it ({@link #export}).
  */
-public interface Exporter {
+interface Exporter {
   /** What it writes and where, for progress lines ("pushed ...", "wrote oci output to ..."). */
   String describe();
 

@@ -59,7 +59,7 @@ public final class Parallel {
   }
 
   /** Waits for every future; throws the first failure as an IOException. */
-  public static void awaitAll(List<Future<?>> futures) throws IOException {
+  static void awaitAll(List<Future<?>> futures) throws IOException {
     IOException first = null;
     for (Future<?> f : futures) {
       try {

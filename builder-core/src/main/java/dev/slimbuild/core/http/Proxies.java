@@ -76,7 +76,7 @@ public final class Proxies {
    * The proxy for {@code target}, if any; an {@link IllegalArgumentException} naming the variable
    * (never its value, which may hold a password) when the one it would use is unusable.
    */
-  public Optional<Proxy> proxyFor(URI target) {
+  Optional<Proxy> proxyFor(URI target) {
     Choice c = "https".equals(target.getScheme()) ? https : http;
     if (c == null) {
       return Optional.empty();

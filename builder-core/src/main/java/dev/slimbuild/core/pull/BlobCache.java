@@ -87,7 +87,7 @@ public final class BlobCache {
   private Boolean useImages;
 
   /** A cache keeping blobs in {@code blobs} and unpacked layers under {@code unpackedDir}. */
-  public BlobCache(BlobStore blobs, Path unpackedDir) {
+  BlobCache(BlobStore blobs, Path unpackedDir) {
     this(blobs, unpackedDir, () -> false);
   }
 
@@ -95,7 +95,7 @@ public final class BlobCache {
    * A cache that unpacks layers into EROFS images when {@code images} (asked once, before the
    * first unpack) says they can be mounted, else into files.
    */
-  public BlobCache(BlobStore blobs, Path unpackedDir, BooleanSupplier images) {
+  BlobCache(BlobStore blobs, Path unpackedDir, BooleanSupplier images) {
     this(blobs, unpackedDir, images, EventSink.NONE);
   }
 

@@ -50,7 +50,7 @@ public final class ImageResolver {
 
   private final Documents documents;
 
-  public ImageResolver(Registry registry) {
+  ImageResolver(Registry registry) {
     Objects.requireNonNull(registry, "registry");
     this.documents = new Documents() {
       @Override

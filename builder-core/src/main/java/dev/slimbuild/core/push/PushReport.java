@@ -25,7 +25,7 @@ public record PushReport(
   }
 
   /** How one blob was made present. */
-  public record BlobPush(Descriptor blob, PushResult result) {
+  record BlobPush(Descriptor blob, PushResult result) {
     public BlobPush {
       Objects.requireNonNull(blob, "blob");
       Objects.requireNonNull(result, "result");

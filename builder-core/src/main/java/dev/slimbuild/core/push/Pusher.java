@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Pusher {
   /** Concurrent blob pushes by default. */
-  public static final int DEFAULT_PARALLELISM = 3;
+  static final int DEFAULT_PARALLELISM = 3;
 
   private final Registry registry;
   private final BlobStore blobs;

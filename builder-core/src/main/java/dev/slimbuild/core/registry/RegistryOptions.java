@@ -35,7 +35,7 @@ public record RegistryOptions(
   }
 
   /** Whether {@code host} (host[:port]) was named with {@code --insecure-registry}. */
-  public boolean isInsecure(String host) {
+  boolean isInsecure(String host) {
     return insecureHosts.contains(host);
   }
 }

@@ -70,7 +70,7 @@ public final class Sbom {
    * @param epochSeconds the creation time ({@code SOURCE_DATE_EPOCH})
    * @param imageName the image's name, or "" when unnamed
    */
-  public static Sbom forImage(BlobStore store, BuiltImage image, int baseLayers,
+  static Sbom forImage(BlobStore store, BuiltImage image, int baseLayers,
       long epochSeconds, String imageName) throws IOException {
     List<SbomInput.Layer> layers = new ArrayList<>();
     for (Descriptor d : image.layers()) {

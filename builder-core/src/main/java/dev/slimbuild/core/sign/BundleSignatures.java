@@ -59,7 +59,7 @@ public final class BundleSignatures {
   private final String repository;
 
   /** The bundle signatures kept in {@code repository} of {@code registry}. */
-  public BundleSignatures(Registry registry, String repository) {
+  BundleSignatures(Registry registry, String repository) {
     this.registry = registry;
     this.repository = repository;
   }
@@ -70,7 +70,7 @@ public final class BundleSignatures {
    * @param referrer the referrer manifest holding the bundle (the new one, or the one that was
    *     there)
    */
-  public record SignResult(Digest image, CosignSignatures.Outcome outcome, Digest referrer) {}
+  record SignResult(Digest image, CosignSignatures.Outcome outcome, Digest referrer) {}
 
   /**
    * One bundle signature of a digest, checked.

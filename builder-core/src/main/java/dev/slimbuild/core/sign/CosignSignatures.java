@@ -46,7 +46,7 @@ public final class CosignSignatures {
   private final String repository;
 
   /** The signatures kept in {@code repository} of {@code registry}. */
-  public CosignSignatures(Registry registry, String repository) {
+  CosignSignatures(Registry registry, String repository) {
     this.registry = registry;
     this.repository = repository;
   }
@@ -64,7 +64,7 @@ public final class CosignSignatures {
    *
    * @param signatures how many signature layers the {@code .sig} manifest holds now
    */
-  public record SignResult(Digest image, Outcome outcome, int signatures) {}
+  record SignResult(Digest image, Outcome outcome, int signatures) {}
 
   /** The tag of the signatures of {@code image}: {@code sha256-HEX.sig}. */
   public static String tag(Digest image) {
@@ -80,7 +80,7 @@ public final class CosignSignatures {
   }
 
   /** The {@code .sig} manifest of {@code image}, or empty if there is no such tag. */
-  public Optional<Manifest> signatureManifest(Digest image) throws IOException {
+  Optional<Manifest> signatureManifest(Digest image) throws IOException {
     RawManifest raw;
     try {
       raw = registry.getManifest(repository, tag(image));

@@ -196,7 +196,7 @@ public final class ImageSignatures {
    * Signs {@code top} and, for an index, each manifest it lists, with sigstore bundle referrers;
    * one result per target.
    */
-  public List<BundleSignatures.SignResult> signBundles(RawManifest top, PrivateKey key)
+  List<BundleSignatures.SignResult> signBundles(RawManifest top, PrivateKey key)
       throws IOException {
     List<BundleSignatures.SignResult> results = new ArrayList<>();
     for (Target t : targets(top)) {

@@ -10,7 +10,7 @@ import dev.slimbuild.core.SlimbuildException;
 public final class ExpansionException extends SlimbuildException {
   private static final long serialVersionUID = 1L;
 
-  public ExpansionException(String message) {
+  ExpansionException(String message) {
     super(message);
   }
 }

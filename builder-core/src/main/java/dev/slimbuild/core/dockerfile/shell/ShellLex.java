@@ -20,7 +20,7 @@ public final class ShellLex {
    * The deepest {@code ${...}} nesting a word may have (BuildKit has no limit; Go's stacks grow
    * to a gigabyte, Java's do not): deeper is an input error, not a StackOverflowError.
    */
-  public static final int MAX_NESTING = 100;
+  static final int MAX_NESTING = 100;
 
   private final int escapeToken;
 
