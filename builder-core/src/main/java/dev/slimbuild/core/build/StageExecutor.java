@@ -1,6 +1,5 @@
 package dev.slimbuild.core.build;
 
-import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheKey;
 import dev.slimbuild.core.cache.CachedLayer;
@@ -12,7 +11,9 @@ import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -21,13 +22,11 @@ import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.Homes;
 import dev.slimbuild.core.optimize.LayerOptimizer;
 import dev.slimbuild.core.optimize.LayerReport;
-import dev.slimbuild.core.optimize.LayerSavings;
-import dev.slimbuild.core.optimize.OptimizedLayer;
-import dev.slimbuild.core.optimize.PendingLayer;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.StageScope;
 import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -39,6 +38,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -83,7 +83,7 @@ final class StageExecutor {
   private BaseTree base = BaseTree.EMPTY;
   private Optional<ResolvedImage> baseImage = Optional.empty();
   private FileTree tree;
-  private final List<LayerRef> layers = new ArrayList<>();
+  private final List<Layer> layers = new ArrayList<>();
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
 
@@ -99,8 +99,8 @@ final class StageExecutor {
       return cached == null;
     }
 
-    PendingLayer toPending() {
-      return new PendingLayer(layer.entries(), createdBy, home);
+    Layer.Changes changes() {
+      return new Layer.Changes(layer.entries(), createdBy, home);
     }
   }
 
@@ -221,7 +221,7 @@ final class StageExecutor {
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
                 platform.osVersion(), platform.osFeatures(), platform.variant(),
                 config.toContainerConfig(),
-                layers.stream().map(LayerRef::diffId).toList(), List.of())
+                layers.stream().map(Layer::diffId).toList(), List.of())
             .withHistory(history);
     return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
@@ -292,12 +292,13 @@ final class StageExecutor {
     return null;
   }
 
-  private static LayerRef ref(CachedLayer l) {
-    return new LayerRef(l.blob(), l.diffId(), l.source());
+  private static Layer ref(CachedLayer l) {
+    return new Layer(l.blob(), l.diffId(), OptionalLong.of(l.tarSize()), l.source());
   }
 
-  private static CachedLayer cached(LayerSink.Layer l) {
-    return new CachedLayer(l.descriptor(), l.diffId(), l.uncompressedSize(), Optional.empty());
+  private static CachedLayer cached(Layer l) {
+    return new CachedLayer(l.descriptor(), l.diffId(), l.uncompressedSize().getAsLong(),
+        Optional.empty());
   }
 
   /** FROM: the stage's config, layers, history, base files and first key; then its state. */
@@ -421,9 +422,9 @@ final class StageExecutor {
       apply(record, instructions, entries);
       return;
     }
-    List<PendingLayer> raw = pending.stream().map(Pending::toPending).toList();
+    List<Layer.Changes> raw = pending.stream().map(Pending::changes).toList();
     boolean squash = squashes() && pending.size() > 1;
-    List<OptimizedLayer> optimized;
+    List<Layer.Planned> optimized;
     if (optimizer.options().any()) {
       FileTree lower = new FileTree(); // the stage's files below its first new layer
       for (List<LayerEntry> l : base.layers()) {
@@ -434,20 +435,19 @@ final class StageExecutor {
       }
       optimized = optimizer.optimizeStage(lower, raw, squash);
     } else {
-      optimized =
-          raw.stream().map(p -> new OptimizedLayer(p.entries(), LayerSavings.NONE)).toList();
+      optimized = raw.stream().map(Layer.Planned::unchanged).toList();
     }
     List<StageRecord.Written> written = new ArrayList<>();
     List<StageRecord.Omitted> omitted = new ArrayList<>();
     Map<Integer, List<LayerEntry>> entries = new HashMap<>();
     for (int i = 0; i < optimized.size(); i++) {
-      OptimizedLayer o = optimized.get(i);
+      Layer.Planned o = optimized.get(i);
       Pending p = squash ? pending.get(pending.size() - 1) : pending.get(i);
       if (o.entries().isEmpty()) {
         omitted.add(new StageRecord.Omitted(p.step(), o.savings()));
         continue;
       }
-      LayerSink.Layer l = sink.write(o.entries());
+      Layer l = sink.write(o.entries());
       entries.put(written.size(), o.entries());
       written.add(new StageRecord.Written(p.step(), cached(l), LayerOptimizer.files(o.entries()),
           o.savings()));
@@ -488,7 +488,7 @@ final class StageExecutor {
     }
     for (int i = 0; i < record.layers().size(); i++) {
       StageRecord.Written w = record.layers().get(i);
-      LayerRef ref = ref(w.layer());
+      Layer ref = ref(w.layer());
       layers.add(ref);
       List<LayerEntry> made = entries.get(i);
       layerEntries.add(made != null ? StageLayer.of(made) : StageLayer.lazy(ref, bases));

@@ -1,7 +1,7 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.optimize.Count;
-import dev.slimbuild.core.optimize.LayerSavings;
+import dev.slimbuild.core.layer.Count;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonNull;
 import dev.slimbuild.json.JsonNumber;

@@ -1,6 +1,6 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.optimize.LayerSavings;
+import dev.slimbuild.core.layer.LayerSavings;
 import java.util.List;
 
 /**

@@ -2,7 +2,6 @@ package dev.slimbuild.core.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
@@ -26,10 +25,9 @@ class CachePruneTest {
 
   /** A step record whose layer blob holds {@code bytes} bytes, last used {@code age} ago. */
   private CachedLayer record(LocalStore store, int n, int bytes, Duration age) throws Exception {
-    BlobInfo info = store.blobs().putBytes(("layer " + n + " ".repeat(bytes))
-        .substring(0, bytes).getBytes(StandardCharsets.UTF_8));
-    CachedLayer l = new CachedLayer(
-        Descriptor.of(MediaType.OCI_LAYER_TAR_ZSTD, info.digest(), info.size()),
+    Descriptor blob = store.blobs().putBytes(("layer " + n + " ".repeat(bytes))
+        .substring(0, bytes).getBytes(StandardCharsets.UTF_8), MediaType.OCI_LAYER_TAR_ZSTD);
+    CachedLayer l = new CachedLayer(blob,
         Digest.sha256Of("tar " + n), bytes, Optional.empty());
     LocalCache cache = new LocalCache(store.blobs());
     Digest key = CacheKey.of("t").add(n).digest();

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
-import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.layer.Count;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
-import dev.slimbuild.core.optimize.Count;
-import dev.slimbuild.core.optimize.LayerSavings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ class CacheRecordsTest {
   }
 
   private CachedLayer layer(BlobStore store, String text) throws Exception {
-    BlobInfo info = store.putBytes(text.getBytes(StandardCharsets.UTF_8));
-    return new CachedLayer(Descriptor.of(MediaType.OCI_LAYER_TAR_ZSTD, info.digest(), info.size()),
+    return new CachedLayer(
+        store.putBytes(text.getBytes(StandardCharsets.UTF_8), MediaType.OCI_LAYER_TAR_ZSTD),
         Digest.sha256Of(text + "-tar"), 1024, Optional.empty());
   }
 
