@@ -60,8 +60,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -149,8 +147,7 @@ public final class Builder {
     if (r == null && !store.has(digest)) {
       // a layer a registry cache served, still in the cache's repository
       r = result.cache().importedLayer(digest)
-          .filter(l -> l.source().isPresent())
-          .map(l -> new Layer(l.blob(), l.diffId(), OptionalLong.of(l.tarSize()), l.source()))
+          .filter(Layer::isRemote)
           .orElse(null);
     }
     if (r == null) {
@@ -323,9 +320,8 @@ public final class Builder {
     }
     BaseImages bases = new BaseImages(registries, cache);
     CacheTransfer.RemoteBlobs remote = l -> {
-      Layer r = new Layer(l.blob(), l.diffId(), OptionalLong.of(l.tarSize()), l.source());
-      bases.fetch(r);
-      return cache.blobs().open(l.blob().digest());
+      bases.fetch(l);
+      return cache.blobs().open(l.descriptor().digest());
     };
     for (CacheSpec spec : cacheSettings.to()) {
       CacheContents c = result.cache().export(spec.max(), imageLayers);

@@ -2,7 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.compress.HashingOutputStream;
-import dev.slimbuild.core.cache.CachedLayer;
+import dev.slimbuild.core.cache.LocalCache;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.Dirs;
@@ -11,8 +11,6 @@ import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Digest;
-import dev.slimbuild.json.Json;
-import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,11 +105,7 @@ final class LayerSink {
 
   private Layer remembered(String key) {
     try {
-      if (!(Json.parse(Files.readAllBytes(memoFile(key))) instanceof JsonObject o)) {
-        return null;
-      }
-      CachedLayer l = CachedLayer.read(o);
-      return Layer.written(l.blob(), l.diffId(), l.tarSize());
+      return LocalCache.readLayer(Files.readAllBytes(memoFile(key)));
     } catch (IOException | RuntimeException e) {
       return null; // none, or unreadable: written again
     }
@@ -120,8 +114,7 @@ final class LayerSink {
   private void remember(String key, Layer layer) {
     try {
       Files.createDirectories(memo);
-      Dirs.writeAtomically(memoFile(key), Json.write(new CachedLayer(layer.descriptor(),
-          layer.diffId(), layer.uncompressedSize().getAsLong(), Optional.empty()).toJson()));
+      Dirs.writeAtomically(memoFile(key), LocalCache.layerBytes(layer));
     } catch (IOException e) {
       // a memo that cannot be written costs a later build one compression
     }

@@ -2,7 +2,6 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheKey;
-import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.cache.StageRecord;
 import dev.slimbuild.core.cache.StepRecord;
 import dev.slimbuild.core.context.BuildContext;
@@ -38,7 +37,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -93,7 +91,7 @@ final class StageExecutor {
    * key, and whether it still has to be written.
    */
   private record Pending(StageLayer layer, String createdBy, String home, int history, int step,
-      Digest key, CachedLayer cached) {
+      Digest key, Layer cached) {
     /** Whether the step ran in this build (its layer is not written yet). */
     boolean fresh() {
       return cached == null;
@@ -266,7 +264,7 @@ final class StageExecutor {
       if (r.layer().isEmpty()) {
         emptyHistory(step.history());
       } else {
-        pending.add(new Pending(StageLayer.lazy(ref(r.layer().get()), bases), step.createdBy(),
+        pending.add(new Pending(StageLayer.lazy(r.layer().get(), bases), step.createdBy(),
             r.home(), step.history(), i, step.key(), r.layer().get()));
         tree = null; // rebuilt if a later step looks: a hit alone reads no file
       }
@@ -290,15 +288,6 @@ final class StageExecutor {
       state.runStep().applied(entries, layerCount());
     }
     return null;
-  }
-
-  private static Layer ref(CachedLayer l) {
-    return new Layer(l.blob(), l.diffId(), OptionalLong.of(l.tarSize()), l.source());
-  }
-
-  private static CachedLayer cached(Layer l) {
-    return new CachedLayer(l.descriptor(), l.diffId(), l.uncompressedSize().getAsLong(),
-        Optional.empty());
   }
 
   /** FROM: the stage's config, layers, history, base files and first key; then its state. */
@@ -390,10 +379,10 @@ final class StageExecutor {
    * together, each once (an optimised layer equal to its step's is the same blob). Records both.
    */
   private void writeLayers(List<Instruction> instructions, Digest stageKey) throws IOException {
-    List<CachedLayer> own = new ArrayList<>(); // each step's layer, as the cache keeps it
+    List<Layer> own = new ArrayList<>(); // each step's layer, as the cache keeps it
     for (Pending p : pending) {
       if (p.fresh()) {
-        CachedLayer l = cached(sink.write(p.layer().entries()));
+        Layer l = sink.write(p.layer().entries());
         cache.putStep(p.key(), new StepRecord(Optional.of(l), p.home()));
         own.add(l);
       } else {
@@ -449,7 +438,7 @@ final class StageExecutor {
       }
       Layer l = sink.write(o.entries());
       entries.put(written.size(), o.entries());
-      written.add(new StageRecord.Written(p.step(), cached(l), LayerOptimizer.files(o.entries()),
+      written.add(new StageRecord.Written(p.step(), l, LayerOptimizer.files(o.entries()),
           o.savings()));
     }
     StageRecord record = new StageRecord(written, omitted, squash ? pending.size() : 0);
@@ -488,7 +477,8 @@ final class StageExecutor {
     }
     for (int i = 0; i < record.layers().size(); i++) {
       StageRecord.Written w = record.layers().get(i);
-      Layer ref = ref(w.layer());
+      Layer ref = w.layer();
+      long tarSize = ref.uncompressedSize().getAsLong();
       layers.add(ref);
       List<LayerEntry> made = entries.get(i);
       layerEntries.add(made != null ? StageLayer.of(made) : StageLayer.lazy(ref, bases));
@@ -501,10 +491,10 @@ final class StageExecutor {
             false));
       }
       optimizer.recordWritten(new LayerReport(stage.displayName(), what,
-          squash ? 0 : ins.location().startLine(), ref.descriptor(), w.layer().tarSize(),
-          w.files(), w.savings()));
+          squash ? 0 : ins.location().startLine(), ref.descriptor(), tarSize, w.files(),
+          w.savings()));
       events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), w.step() + 1,
-          what, ref.descriptor().size(), w.layer().tarSize(), w.files(),
+          what, ref.descriptor().size(), tarSize, w.files(),
           w.savings().strippedTotal().bytes(), w.savings().deduplicated().bytes(),
           w.savings().wasted().bytes()));
     }

@@ -18,8 +18,9 @@ import java.util.OptionalLong;
  *   <li>{@code Layer}: the written blob.
  * </ol>
  *
- * A base image's layer (or one an imported cache holds) starts as a {@code Layer}: its blob exists,
- * in a registry repository until it is downloaded.
+ * A base image's layer, or one a cache record names, starts as a {@code Layer}: its blob exists,
+ * in the store or in a repository it is downloaded from when its bytes are needed. Cache records
+ * keep layers in this form too (cache/Records writes their JSON).
  *
  * @param descriptor the blob: media type (so its compression), digest and size, as it is stored
  * @param diffId SHA-256 of the uncompressed tar (the config's {@code rootfs.diff_ids} entry)
@@ -27,8 +28,9 @@ import java.util.OptionalLong;
  *     manifest does not say)
  * @param sourceRepository where the blob is when it is not in the build's store yet: the
  *     repository ({@code host/repository}) of the base image or imported cache it comes from, so
- *     that a push can mount it there and outputs can download it when they need its bytes. Empty
- *     for a layer this build wrote, or whose blob the store already holds.
+ *     that a push can mount it there and outputs can download it when they need its bytes (for a
+ *     cache read from an OCI layout, {@code oci-layout://DIR}). Empty for a layer this build
+ *     wrote, or whose blob the store already holds.
  */
 public record Layer(
     Descriptor descriptor,
@@ -47,7 +49,12 @@ public record Layer(
     return new Layer(descriptor, diffId, OptionalLong.of(uncompressedSize), Optional.empty());
   }
 
-  /** Whether the blob is in a registry repository, maybe not in the store yet. */
+  /** The same layer, its blob in {@code repository}. */
+  public Layer from(String repository) {
+    return new Layer(descriptor, diffId, uncompressedSize, Optional.of(repository));
+  }
+
+  /** Whether the blob is in a repository (or a cache's layout), maybe not in the store yet. */
   public boolean isRemote() {
     return sourceRepository.isPresent();
   }
