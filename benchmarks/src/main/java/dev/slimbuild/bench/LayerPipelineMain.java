@@ -1,7 +1,7 @@
 package dev.slimbuild.bench;
 
 import dev.slimbuild.compress.Compression;
-import dev.slimbuild.core.layer.LayerDigests;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class LayerPipelineMain {
         syntheticMib > 0
             ? TreeEntries.synthetic(syntheticMib << 20, 64L << 20)
             : TreeEntries.scan(Path.of(tree));
-    LayerDigests d = null;
+    Layer d = null;
     for (int w = 0; w < warmup; w++) {
       d = LayerWriter.write(entries, c, lvl, workers, 0, OutputStream.nullOutputStream());
     }
@@ -77,14 +77,14 @@ public final class LayerPipelineMain {
       long t0 = System.nanoTime();
       d = LayerWriter.write(entries, c, lvl, workers, 0, OutputStream.nullOutputStream());
       double secs = (System.nanoTime() - t0) / 1e9;
-      mbps[r] = d.uncompressedSize() / 1e6 / secs;
+      mbps[r] = d.uncompressedSize().getAsLong() / 1e6 / secs;
       System.out.printf(
           Locale.ROOT,
           "rep %d: slimbuild %.1f MB/s (%d tar bytes, %d compressed, %.2f s)%n",
           r + 1,
           mbps[r],
-          d.uncompressedSize(),
-          d.compressedSize(),
+          d.uncompressedSize().getAsLong(),
+          d.descriptor().size(),
           secs);
       if (nativeCmd != null) {
         double ns = runNative(nativeCmd);
@@ -98,8 +98,8 @@ public final class LayerPipelineMain {
         Locale.ROOT,
         "entries=%d tar_bytes=%d compressed_bytes=%d diff_id=%s median_mbps=%.1f max_heap_mib=%d%n",
         entries.size(),
-        d.uncompressedSize(),
-        d.compressedSize(),
+        d.uncompressedSize().getAsLong(),
+        d.descriptor().size(),
         d.diffId(),
         median,
         Runtime.getRuntime().maxMemory() >> 20);

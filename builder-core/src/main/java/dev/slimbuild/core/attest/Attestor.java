@@ -49,7 +49,7 @@ public final class Attestor {
     List<Descriptor> layers = new ArrayList<>();
     StringBuilder diffIds = new StringBuilder();
     for (Statement s : statements) {
-      Digest d = store.putBytes(s.bytes()).digest();
+      Digest d = store.putBytes(s.bytes());
       layers.add(Descriptor.of(AttestationManifest.IN_TOTO, d, s.bytes().length)
           .withAnnotations(Map.of(AttestationManifest.PREDICATE_TYPE, s.predicateType())));
       diffIds.append(diffIds.length() == 0 ? "" : ",").append('"').append(d).append('"');
@@ -58,7 +58,7 @@ public final class Attestor {
         + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}")
         .getBytes(StandardCharsets.UTF_8);
     Descriptor configDesc =
-        Descriptor.of(MediaType.OCI_CONFIG, store.putBytes(config).digest(), config.length);
+        Descriptor.of(MediaType.OCI_CONFIG, store.putBytes(config), config.length);
     Descriptor subject = image.descriptor().withPlatform(null);
     Manifest m = new Manifest(2, MediaType.OCI_MANIFEST, AttestationManifest.ARTIFACT_TYPE,
         configDesc, layers, subject, Map.of());

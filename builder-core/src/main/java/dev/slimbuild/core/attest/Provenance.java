@@ -125,7 +125,7 @@ public final class Provenance {
     for (Map.Entry<Digest, StepRecord> e : new TreeMap<>(c.steps()).entrySet()) {
       JsonObject.Builder s = JsonObject.builder().put("cacheKey", e.getKey().toString());
       e.getValue().layer().ifPresent(l -> {
-        Descriptor blob = l.blob();
+        Descriptor blob = l.descriptor();
         s.put("layer", blob.digest().toString()).put("diffID", l.diffId().toString())
             .put("inImage", layers.contains(blob.digest()));
       });

@@ -3,11 +3,11 @@ package dev.slimbuild.core.attest;
 import dev.slimbuild.core.build.BuildResult;
 import dev.slimbuild.core.build.Builder;
 import dev.slimbuild.core.cache.BuildCache;
-import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.image.AttestationManifest;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.Dirs;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
@@ -73,11 +73,11 @@ public final class SbomStatements {
   private static Statement imported(BuildResult result, Builder builder, BlobStore blobs,
       Digest key, String type) {
     BuildCache cache = result.cache();
-    Optional<BuildCache.Hit<CachedLayer>> hit = cache.statement(key);
+    Optional<BuildCache.Hit<Layer>> hit = cache.statement(key);
     if (hit.isEmpty()) {
       return null;
     }
-    Descriptor d = hit.get().record().blob();
+    Descriptor d = hit.get().record().descriptor();
     try (InputStream in = blobs.has(d.digest()) ? blobs.open(d.digest())
         : builder.openBaseLayer(result, d.digest())) {
       byte[] bytes = in.readNBytes((int) Math.min(d.size() + 1, MAX_STATEMENT));

@@ -2,6 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -41,7 +43,7 @@ final class BaseImages {
   private final Map<String, ResolvedImage> resolved = new LinkedHashMap<>();
   private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
   /** Base layers used by the build, by blob digest. */
-  private final Map<Digest, LayerRef> used = new HashMap<>();
+  private final Map<Digest, Layer> used = new HashMap<>();
   /** Images whose layers were copied into the store (from an OCI layout), by manifest digest. */
   private final Set<Digest> inStore = new HashSet<>();
 
@@ -94,14 +96,15 @@ final class BaseImages {
    * compression; a Docker layer type is named by its OCI equivalent, because an OCI manifest may
    * not list Docker media types (the bytes are identical, so a push still mounts the blob).
    */
-  List<LayerRef> layerRefs(ResolvedImage image) {
-    List<LayerRef> out = new ArrayList<>();
+  List<Layer> imageLayers(ResolvedImage image) {
+    List<Layer> out = new ArrayList<>();
     for (int i = 0; i < image.layers().size(); i++) {
       Descriptor d = image.layers().get(i);
-      LayerRef r =
-          new LayerRef(
+      Layer r =
+          new Layer(
               d.withMediaType(ociLayerType(d.mediaType())),
               image.diffIds().get(i),
+              OptionalLong.empty(), // a manifest does not say
               inStore.contains(image.digest()) ? Optional.empty() : Optional.of(image.source()));
       out.add(r);
     }
@@ -118,9 +121,9 @@ final class BaseImages {
   }
 
   /** Records that the built image contains {@code refs} (for fetching them before outputs). */
-  void use(List<LayerRef> refs) {
-    for (LayerRef r : refs) {
-      if (r.isBase()) {
+  void use(List<Layer> refs) {
+    for (Layer r : refs) {
+      if (r.isRemote()) {
         used.putIfAbsent(r.descriptor().digest(), r);
       }
     }
@@ -131,24 +134,24 @@ final class BaseImages {
     return List.copyOf(resolved.values());
   }
 
-  Map<Digest, LayerRef> used() {
+  Map<Digest, Layer> used() {
     return Map.copyOf(used);
   }
 
   /** A lazy view of the image's files: nothing is downloaded until it is asked for. */
   BaseTree tree(ResolvedImage image) {
-    List<LayerRef> refs = layerRefs(image);
+    List<Layer> refs = imageLayers(image);
     return BaseTree.lazy(
         () -> {
           List<List<LayerEntry>> out = new ArrayList<>();
-          for (LayerRef r : refs) {
+          for (Layer r : refs) {
             out.add(entries(r));
           }
           return out;
         },
         () -> {
           List<BlobCache.LayerImage> out = new ArrayList<>();
-          for (LayerRef r : refs) {
+          for (Layer r : refs) {
             Optional<BlobCache.LayerImage> i = cache.image(r.diffId());
             if (i.isEmpty()) {
               return List.of();
@@ -163,7 +166,7 @@ final class BaseImages {
    * The entries of layer {@code r}: downloaded from its source repository and unpacked the first
    * time, or unpacked from the local store for a layer without a source (one a build wrote).
    */
-  synchronized List<LayerEntry> entries(LayerRef r) throws IOException {
+  synchronized List<LayerEntry> entries(Layer r) throws IOException {
     List<LayerEntry> e = layers.get(r.diffId());
     if (e == null) {
       if (r.sourceRepository().isEmpty()) {
@@ -180,12 +183,12 @@ final class BaseImages {
   }
 
   /** The mountable image of layer {@code r}, once {@link #entries} unpacked it as one. */
-  Optional<BlobCache.LayerImage> image(LayerRef r) {
+  Optional<BlobCache.LayerImage> image(Layer r) {
     return cache.image(r.diffId());
   }
 
   /** Downloads a base layer's blob into the cache. */
-  void fetch(LayerRef r) throws IOException {
+  void fetch(Layer r) throws IOException {
     String source = r.sourceRepository().orElseThrow();
     ImageReference where = ImageReference.parse(source + "@" + r.descriptor().digest());
     Descriptor d = r.descriptor();

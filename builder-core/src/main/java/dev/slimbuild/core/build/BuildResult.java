@@ -2,6 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.pull.ResolvedImage;
@@ -22,7 +23,7 @@ import java.util.Map;
 public record BuildResult(
     ImageOutput image,
     List<String> warnings,
-    Map<Digest, LayerRef> baseLayers,
+    Map<Digest, Layer> baseLayers,
     Map<String, SizeReport> sizeReports,
     BuildCache cache,
     List<ResolvedImage> bases,

@@ -3,6 +3,7 @@ package dev.slimbuild.core.build;
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.compress.Compressors;
 import dev.slimbuild.compress.Decompressors;
+import dev.slimbuild.compress.HashingOutputStream;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheContents;
@@ -18,12 +19,12 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.http.Proxies;
-import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageIndex;
 import dev.slimbuild.core.image.ImageOutput;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
@@ -59,7 +60,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -143,12 +143,11 @@ public final class Builder {
 
   /** Opens a base layer of {@code result}, downloading it into the cache first if needed. */
   public InputStream openBaseLayer(BuildResult result, Digest digest) throws IOException {
-    LayerRef r = result.baseLayers().get(digest);
+    Layer r = result.baseLayers().get(digest);
     if (r == null && !store.has(digest)) {
       // a layer a registry cache served, still in the cache's repository
       r = result.cache().importedLayer(digest)
-          .filter(l -> l.source().isPresent())
-          .map(l -> new LayerRef(l.blob(), l.diffId(), l.source()))
+          .filter(Layer::isRemote)
           .orElse(null);
     }
     if (r == null) {
@@ -173,7 +172,7 @@ public final class Builder {
   private void fetchBaseLayers(BuildResult result, BuildCache from)
       throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
-    for (LayerRef r :
+    for (Layer r :
         result.baseLayers().values().stream()
             .sorted(Comparator.comparing(l -> l.descriptor().digest()))
             .toList()) {
@@ -321,9 +320,8 @@ public final class Builder {
     }
     BaseImages bases = new BaseImages(registries, cache);
     CacheTransfer.RemoteBlobs remote = l -> {
-      LayerRef r = new LayerRef(l.blob(), l.diffId(), l.source());
-      bases.fetch(r);
-      return cache.blobs().open(l.blob().digest());
+      bases.fetch(l);
+      return cache.blobs().open(l.descriptor().digest());
     };
     for (CacheSpec spec : cacheSettings.to()) {
       CacheContents c = result.cache().export(spec.max(), imageLayers);
@@ -529,51 +527,47 @@ public final class Builder {
    * A base layer re-encoded with the request's compression (same diff_id, new blob), for {@code
    * --recompress}; other layers as they are. Each blob is re-encoded once per build.
    */
-  private LayerRef recompressed(LayerRef layer, BuildRequest request) throws IOException {
-    if (!layer.isBase()
+  private Layer recompressed(Layer layer, BuildRequest request) throws IOException {
+    if (!layer.isRemote()
         || Compression.fromMediaType(layer.descriptor().mediaType()) == request.compression()) {
       return layer;
     }
-    LayerRef done = recompressedBlobs.get(layer.descriptor().digest());
+    Layer done = recompressedBlobs.get(layer.descriptor().digest());
     if (done != null) {
       return done;
     }
     new BaseImages(registries, cache).fetch(layer);
     BlobStore from = store.has(layer.descriptor().digest()) ? store : cache.blobs();
-    BlobInfo info;
+    Layer r;
     try (InputStream raw = from.open(layer.descriptor().digest());
         InputStream tar = Decompressors.open(raw, layer.descriptor().mediaType());
         BlobWriter out = store.newWriter()) {
-      LayerWriter.Tar t =
+      HashingOutputStream t =
           LayerWriter.encode(
               request.compression(),
               request.compressionLevel(),
               Compressors.DEFAULT_ZSTD_WORKERS,
               out,
               tar::transferTo);
-      if (!t.diffId().equals(layer.diffId())) {
+      Digest diffId = Digest.sha256(t.digest());
+      if (!diffId.equals(layer.diffId())) {
         throw new SlimbuildException("base layer " + layer.descriptor().digest()
-            + " does not decompress to its diff_id " + layer.diffId() + " (got " + t.diffId()
+            + " does not decompress to its diff_id " + layer.diffId() + " (got " + diffId
             + ")");
       }
-      info = out.commitLayer(t);
+      r = out.commitLayer(request.compression().mediaType(), diffId, t.count());
     }
-    LayerRef r =
-        new LayerRef(
-            Descriptor.of(request.compression().mediaType(), info.digest(), info.size()),
-            layer.diffId(),
-            Optional.empty());
     recompressedBlobs.put(layer.descriptor().digest(), r);
     return r;
   }
 
-  private final Map<Digest, LayerRef> recompressedBlobs = new ConcurrentHashMap<>();
+  private final Map<Digest, Layer> recompressedBlobs = new ConcurrentHashMap<>();
 
   private BuiltImage assemble(
       StageResult target, BuildRequest request, LayerSink sink, BaseImages bases)
       throws IOException {
     ImageConfig config = target.config();
-    List<LayerRef> layers = new ArrayList<>(target.layers());
+    List<Layer> layers = new ArrayList<>(target.layers());
     if (!request.labels().isEmpty()) {
       TreeMap<String, String> labels = new TreeMap<>(config.config().labels());
       labels.putAll(request.labels());
@@ -588,8 +582,8 @@ public final class Builder {
     }
     if (layers.isEmpty()) {
       // an OCI manifest needs one layer: an empty tar stands for "no files"
-      LayerSink.Layer empty = sink.write(List.<LayerEntry>of());
-      layers.add(empty.ref());
+      Layer empty = sink.write(List.<LayerEntry>of());
+      layers.add(empty);
       List<ImageConfig.History> h = new ArrayList<>(config.history());
       h.add(new ImageConfig.History(config.created(), "slimbuild: empty layer", null,
           "the image has no files; an OCI manifest needs at least one layer", false));
@@ -605,10 +599,10 @@ public final class Builder {
       }
     }
     bases.use(layers); // the base layers the image holds, after --recompress replaced any
-    List<Descriptor> descriptors = layers.stream().map(LayerRef::descriptor).toList();
+    List<Descriptor> descriptors = layers.stream().map(Layer::descriptor).toList();
     Set<Digest> remote = new HashSet<>();
-    for (LayerRef l : layers) {
-      if (l.isBase()) {
+    for (Layer l : layers) {
+      if (l.isRemote()) {
         remote.add(l.descriptor().digest());
       }
     }

@@ -4,10 +4,11 @@ import dev.slimbuild.core.cache.CacheKey;
 import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.dockerfile.DockerfileParser;
 import dev.slimbuild.core.dockerfile.Instruction;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.ImageConfig.History;
-import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
@@ -28,7 +29,7 @@ final class FromStep {
    * The stage's start: config, layers, the layers' entries, history, base files and key, and the
    * base image when it starts from one.
    */
-  record Start(ConfigState config, List<LayerRef> layers, List<StageLayer> layerEntries,
+  record Start(ConfigState config, List<Layer> layers, List<StageLayer> layerEntries,
       List<History> history, BaseTree base, Digest key, List<Instruction> triggers,
       Optional<ResolvedImage> image) {}
 
@@ -59,7 +60,7 @@ final class FromStep {
         triggers.add(DockerfileParser.parseTrigger(t, stage.stage().from().location()));
       }
       ConfigState config = ConfigState.of(c);
-      List<LayerRef> refs = bases.layerRefs(image);
+      List<Layer> refs = bases.imageLayers(image);
       start = new Start(config, refs, List.of(), c.history(), bases.tree(image),
           CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers,
           Optional.of(image));
@@ -85,10 +86,10 @@ final class FromStep {
       return new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY, key,
           List.of(), Optional.empty());
     }
-    LayerSink.Layer layer = sink.write(entries);
+    Layer layer = sink.write(entries);
     History h = new History(created, "slimbuild: the files of the named context "
         + stage.baseName(), null, StageState.HISTORY_COMMENT, false);
-    return new Start(new ConfigState(), List.of(layer.ref()), List.of(StageLayer.of(entries)),
+    return new Start(new ConfigState(), List.of(layer), List.of(StageLayer.of(entries)),
         List.of(h), BaseTree.EMPTY, key, List.of(), Optional.empty());
   }
 }

@@ -1,18 +1,16 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.compress.Compression;
-import dev.slimbuild.core.cache.CachedLayer;
-import dev.slimbuild.core.image.BlobInfo;
+import dev.slimbuild.compress.HashingOutputStream;
+import dev.slimbuild.core.cache.LocalCache;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.Dirs;
 import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
-import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
-import dev.slimbuild.json.Json;
-import dev.slimbuild.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,14 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * the second gets the first one's blob without reading or compressing anything again.
  */
 final class LayerSink {
-  /** A written layer: the blob's descriptor and the digest of its uncompressed tar. */
-  record Layer(Descriptor descriptor, Digest diffId, long uncompressedSize) {
-    /** This layer as part of an image: written by this build, so it has no source repository. */
-    LayerRef ref() {
-      return new LayerRef(descriptor, diffId, Optional.empty());
-    }
-  }
-
   private final BlobStore store;
   private final Compression compression;
   private final int level;
@@ -83,16 +73,12 @@ final class LayerSink {
         return seen;
       }
     }
-    LayerWriter.Tar tar;
-    BlobInfo info;
+    Layer layer;
     try (BlobWriter out = store.newWriter()) {
       // the blob writer hashes the compressed bytes: the layer writer hashes only the tar
-      tar = LayerWriter.writeTar(entries, compression, level, mtime, out);
-      info = out.commitLayer(tar);
+      HashingOutputStream tar = LayerWriter.writeTar(entries, compression, level, mtime, out);
+      layer = out.commitLayer(compression.mediaType(), Digest.sha256(tar.digest()), tar.count());
     }
-    Layer layer =
-        new Layer(Descriptor.of(compression.mediaType(), info.digest(), info.size()),
-            tar.diffId(), tar.size());
     key.ifPresent(k -> written.put(k, layer));
     if (lasting) {
       remember(key.get(), layer);
@@ -119,11 +105,7 @@ final class LayerSink {
 
   private Layer remembered(String key) {
     try {
-      if (!(Json.parse(Files.readAllBytes(memoFile(key))) instanceof JsonObject o)) {
-        return null;
-      }
-      CachedLayer l = CachedLayer.read(o);
-      return new Layer(l.blob(), l.diffId(), l.tarSize());
+      return LocalCache.readLayer(Files.readAllBytes(memoFile(key)));
     } catch (IOException | RuntimeException e) {
       return null; // none, or unreadable: written again
     }
@@ -132,8 +114,7 @@ final class LayerSink {
   private void remember(String key, Layer layer) {
     try {
       Files.createDirectories(memo);
-      Dirs.writeAtomically(memoFile(key), Json.write(new CachedLayer(layer.descriptor(),
-          layer.diffId(), layer.uncompressedSize(), Optional.empty()).toJson()));
+      Dirs.writeAtomically(memoFile(key), LocalCache.layerBytes(layer));
     } catch (IOException e) {
       // a memo that cannot be written costs a later build one compression
     }

@@ -1,9 +1,7 @@
 package dev.slimbuild.core.build;
 
-import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheKey;
-import dev.slimbuild.core.cache.CachedLayer;
 import dev.slimbuild.core.cache.StageRecord;
 import dev.slimbuild.core.cache.StepRecord;
 import dev.slimbuild.core.context.BuildContext;
@@ -12,7 +10,9 @@ import dev.slimbuild.core.dockerfile.RunInstruction;
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
 import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -21,13 +21,11 @@ import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.Homes;
 import dev.slimbuild.core.optimize.LayerOptimizer;
 import dev.slimbuild.core.optimize.LayerReport;
-import dev.slimbuild.core.optimize.LayerSavings;
-import dev.slimbuild.core.optimize.OptimizedLayer;
-import dev.slimbuild.core.optimize.PendingLayer;
 import dev.slimbuild.core.plan.BuildPlan;
 import dev.slimbuild.core.plan.PlannedStage;
 import dev.slimbuild.core.plan.StageScope;
 import dev.slimbuild.core.pull.BlobCache;
+import dev.slimbuild.core.pull.ResolvedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -83,7 +81,7 @@ final class StageExecutor {
   private BaseTree base = BaseTree.EMPTY;
   private Optional<ResolvedImage> baseImage = Optional.empty();
   private FileTree tree;
-  private final List<LayerRef> layers = new ArrayList<>();
+  private final List<Layer> layers = new ArrayList<>();
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
 
@@ -93,14 +91,14 @@ final class StageExecutor {
    * key, and whether it still has to be written.
    */
   private record Pending(StageLayer layer, String createdBy, String home, int history, int step,
-      Digest key, CachedLayer cached) {
+      Digest key, Layer cached) {
     /** Whether the step ran in this build (its layer is not written yet). */
     boolean fresh() {
       return cached == null;
     }
 
-    PendingLayer toPending() {
-      return new PendingLayer(layer.entries(), createdBy, home);
+    Layer.Changes changes() {
+      return new Layer.Changes(layer.entries(), createdBy, home);
     }
   }
 
@@ -221,7 +219,7 @@ final class StageExecutor {
         new ImageConfig(created, config.author, platform.architecture(), platform.os(),
                 platform.osVersion(), platform.osFeatures(), platform.variant(),
                 config.toContainerConfig(),
-                layers.stream().map(LayerRef::diffId).toList(), List.of())
+                layers.stream().map(Layer::diffId).toList(), List.of())
             .withHistory(history);
     return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
@@ -266,7 +264,7 @@ final class StageExecutor {
       if (r.layer().isEmpty()) {
         emptyHistory(step.history());
       } else {
-        pending.add(new Pending(StageLayer.lazy(ref(r.layer().get()), bases), step.createdBy(),
+        pending.add(new Pending(StageLayer.lazy(r.layer().get(), bases), step.createdBy(),
             r.home(), step.history(), i, step.key(), r.layer().get()));
         tree = null; // rebuilt if a later step looks: a hit alone reads no file
       }
@@ -290,14 +288,6 @@ final class StageExecutor {
       state.runStep().applied(entries, layerCount());
     }
     return null;
-  }
-
-  private static LayerRef ref(CachedLayer l) {
-    return new LayerRef(l.blob(), l.diffId(), l.source());
-  }
-
-  private static CachedLayer cached(LayerSink.Layer l) {
-    return new CachedLayer(l.descriptor(), l.diffId(), l.uncompressedSize(), Optional.empty());
   }
 
   /** FROM: the stage's config, layers, history, base files and first key; then its state. */
@@ -389,10 +379,10 @@ final class StageExecutor {
    * together, each once (an optimised layer equal to its step's is the same blob). Records both.
    */
   private void writeLayers(List<Instruction> instructions, Digest stageKey) throws IOException {
-    List<CachedLayer> own = new ArrayList<>(); // each step's layer, as the cache keeps it
+    List<Layer> own = new ArrayList<>(); // each step's layer, as the cache keeps it
     for (Pending p : pending) {
       if (p.fresh()) {
-        CachedLayer l = cached(sink.write(p.layer().entries()));
+        Layer l = sink.write(p.layer().entries());
         cache.putStep(p.key(), new StepRecord(Optional.of(l), p.home()));
         own.add(l);
       } else {
@@ -421,9 +411,9 @@ final class StageExecutor {
       apply(record, instructions, entries);
       return;
     }
-    List<PendingLayer> raw = pending.stream().map(Pending::toPending).toList();
+    List<Layer.Changes> raw = pending.stream().map(Pending::changes).toList();
     boolean squash = squashes() && pending.size() > 1;
-    List<OptimizedLayer> optimized;
+    List<Layer.Planned> optimized;
     if (optimizer.options().any()) {
       FileTree lower = new FileTree(); // the stage's files below its first new layer
       for (List<LayerEntry> l : base.layers()) {
@@ -434,22 +424,21 @@ final class StageExecutor {
       }
       optimized = optimizer.optimizeStage(lower, raw, squash);
     } else {
-      optimized =
-          raw.stream().map(p -> new OptimizedLayer(p.entries(), LayerSavings.NONE)).toList();
+      optimized = raw.stream().map(Layer.Planned::unchanged).toList();
     }
     List<StageRecord.Written> written = new ArrayList<>();
     List<StageRecord.Omitted> omitted = new ArrayList<>();
     Map<Integer, List<LayerEntry>> entries = new HashMap<>();
     for (int i = 0; i < optimized.size(); i++) {
-      OptimizedLayer o = optimized.get(i);
+      Layer.Planned o = optimized.get(i);
       Pending p = squash ? pending.get(pending.size() - 1) : pending.get(i);
       if (o.entries().isEmpty()) {
         omitted.add(new StageRecord.Omitted(p.step(), o.savings()));
         continue;
       }
-      LayerSink.Layer l = sink.write(o.entries());
+      Layer l = sink.write(o.entries());
       entries.put(written.size(), o.entries());
-      written.add(new StageRecord.Written(p.step(), cached(l), LayerOptimizer.files(o.entries()),
+      written.add(new StageRecord.Written(p.step(), l, LayerOptimizer.files(o.entries()),
           o.savings()));
     }
     StageRecord record = new StageRecord(written, omitted, squash ? pending.size() : 0);
@@ -488,7 +477,8 @@ final class StageExecutor {
     }
     for (int i = 0; i < record.layers().size(); i++) {
       StageRecord.Written w = record.layers().get(i);
-      LayerRef ref = ref(w.layer());
+      Layer ref = w.layer();
+      long tarSize = ref.uncompressedSize().getAsLong();
       layers.add(ref);
       List<LayerEntry> made = entries.get(i);
       layerEntries.add(made != null ? StageLayer.of(made) : StageLayer.lazy(ref, bases));
@@ -501,10 +491,10 @@ final class StageExecutor {
             false));
       }
       optimizer.recordWritten(new LayerReport(stage.displayName(), what,
-          squash ? 0 : ins.location().startLine(), ref.descriptor(), w.layer().tarSize(),
-          w.files(), w.savings()));
+          squash ? 0 : ins.location().startLine(), ref.descriptor(), tarSize, w.files(),
+          w.savings()));
       events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), w.step() + 1,
-          what, ref.descriptor().size(), w.layer().tarSize(), w.files(),
+          what, ref.descriptor().size(), tarSize, w.files(),
           w.savings().strippedTotal().bytes(), w.savings().deduplicated().bytes(),
           w.savings().wasted().bytes()));
     }

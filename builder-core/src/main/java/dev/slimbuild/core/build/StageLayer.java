@@ -1,5 +1,6 @@
 package dev.slimbuild.core.build;
 
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.pull.BlobCache;
@@ -22,10 +23,10 @@ final class StageLayer {
 
   private final Loader loader;
   private final BaseImages bases;
-  private final LayerRef ref;
+  private final Layer ref;
   private List<LayerEntry> entries;
 
-  private StageLayer(List<LayerEntry> entries, Loader loader, BaseImages bases, LayerRef ref) {
+  private StageLayer(List<LayerEntry> entries, Loader loader, BaseImages bases, Layer ref) {
     this.entries = entries == null ? null : List.copyOf(entries);
     this.loader = loader;
     this.bases = bases;
@@ -38,7 +39,7 @@ final class StageLayer {
   }
 
   /** A layer read from {@code ref}'s blob (local, or in the repository it names) when needed. */
-  static StageLayer lazy(LayerRef ref, BaseImages bases) {
+  static StageLayer lazy(Layer ref, BaseImages bases) {
     return new StageLayer(null, () -> bases.entries(ref), bases, ref);
   }
 

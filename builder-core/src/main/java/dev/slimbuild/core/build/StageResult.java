@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
@@ -16,7 +17,7 @@ import java.util.Optional;
  */
 record StageResult(
     ImageConfig config,
-    List<LayerRef> layers,
+    List<Layer> layers,
     BaseTree base,
     List<StageLayer> layerEntries,
     Digest key,

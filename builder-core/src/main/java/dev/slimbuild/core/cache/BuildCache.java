@@ -1,6 +1,7 @@
 package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class BuildCache {
   private final Map<Digest, StageRecord> madeStages = new ConcurrentHashMap<>();
   private final Map<Digest, StepRecord> usedSteps = new ConcurrentHashMap<>();
   private final Map<Digest, StageRecord> usedStages = new ConcurrentHashMap<>();
-  private final Map<Digest, CachedLayer> statements = new ConcurrentHashMap<>();
+  private final Map<Digest, Layer> statements = new ConcurrentHashMap<>();
   private final Set<Digest> rejected = ConcurrentHashMap.newKeySet();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
@@ -125,10 +126,10 @@ public final class BuildCache {
    * layout cache's is copied into the store first; a registry cache's stays in its repository
    * until read). The local store keeps statements itself ({@code STORE/cache/attest}).
    */
-  public Optional<Hit<CachedLayer>> statement(Digest key) {
+  public Optional<Hit<Layer>> statement(Digest key) {
     for (Imported i : imports) {
-      CachedLayer l = i.contents().statements().get(key);
-      if (l != null && !rejected.contains(l.blob().digest()) && imported(List.of(l))) {
+      Layer l = i.contents().statements().get(key);
+      if (l != null && !rejected.contains(l.descriptor().digest()) && imported(List.of(l))) {
         return Optional.of(new Hit<>(localised(l), i.name()));
       }
     }
@@ -137,7 +138,7 @@ public final class BuildCache {
 
   /** Remembers the statement blob (in the store) whose key is {@code key}, for --cache-to. */
   public void putStatement(Digest key, Descriptor blob) {
-    statements.put(key, new CachedLayer(blob, blob.digest(), blob.size(), Optional.empty()));
+    statements.put(key, Layer.written(blob, blob.digest(), blob.size()));
   }
 
   /** Remembers what step {@code key} made, here and in the local store. */
@@ -176,8 +177,8 @@ public final class BuildCache {
     usedStages.values().removeIf(r -> r.layers().stream().anyMatch(w -> names(w.layer(), blob)));
   }
 
-  private static boolean names(CachedLayer l, Digest blob) {
-    return l.blob().digest().equals(blob);
+  private static boolean names(Layer l, Digest blob) {
+    return l.descriptor().digest().equals(blob);
   }
 
   /**
@@ -192,27 +193,27 @@ public final class BuildCache {
     stages.putAll(madeStages);
     if (!max) {
       steps.values().removeIf(r -> r.layer().isPresent()
-          && !imageLayers.contains(r.layer().get().blob().digest()));
+          && !imageLayers.contains(r.layer().get().descriptor().digest()));
       // a stage the image does not hold (a builder stage) is not in a min cache either
       stages.values().removeIf(r -> r.layers().stream()
-          .anyMatch(w -> !imageLayers.contains(w.layer().blob().digest())));
+          .anyMatch(w -> !imageLayers.contains(w.layer().descriptor().digest())));
     }
-    Map<Digest, CachedLayer> made = new LinkedHashMap<>(statements);
-    made.values().removeIf(l -> rejected.contains(l.blob().digest()));
+    Map<Digest, Layer> made = new LinkedHashMap<>(statements);
+    made.values().removeIf(l -> rejected.contains(l.descriptor().digest()));
     return new CacheContents(steps, stages, made);
   }
 
   /** Whether {@code blob} is a layer of an imported cache (its bytes are not checked yet). */
   public boolean imported(Digest blob) {
     return imports.stream().anyMatch(
-        i -> i.contents().layers().stream().anyMatch(l -> l.blob().digest().equals(blob)));
+        i -> i.contents().layers().stream().anyMatch(l -> l.descriptor().digest().equals(blob)));
   }
 
   /** The layer {@code blob} of an imported cache, with the repository that holds its bytes. */
-  public Optional<CachedLayer> importedLayer(Digest blob) {
+  public Optional<Layer> importedLayer(Digest blob) {
     for (Imported i : imports) {
-      for (CachedLayer l : i.contents().layers()) {
-        if (l.blob().digest().equals(blob)) {
+      for (Layer l : i.contents().layers()) {
+        if (l.descriptor().digest().equals(blob)) {
           return Optional.of(l);
         }
       }
@@ -227,23 +228,23 @@ public final class BuildCache {
   }
 
   private boolean usable(StepRecord r) {
-    return r.layer().map(l -> !rejected.contains(l.blob().digest())).orElse(true);
+    return r.layer().map(l -> !rejected.contains(l.descriptor().digest())).orElse(true);
   }
 
   private boolean usable(StageRecord r) {
-    return r.layers().stream().noneMatch(w -> rejected.contains(w.layer().blob().digest()));
+    return r.layers().stream().noneMatch(w -> rejected.contains(w.layer().descriptor().digest()));
   }
 
   /** Copies the layers of a record from a layout cache into the store; false if one fails. */
-  private boolean imported(List<CachedLayer> layers) {
-    for (CachedLayer l : layers) {
+  private boolean imported(List<Layer> layers) {
+    for (Layer l : layers) {
       if (CacheTransfer.layoutDir(l).isEmpty()) {
         continue;
       }
       try {
         CacheTransfer.importLayoutBlob(l, store);
       } catch (IOException e) {
-        reject(l.blob().digest(), e.getMessage());
+        reject(l.descriptor().digest(), e.getMessage());
         return false;
       }
     }
@@ -251,9 +252,9 @@ public final class BuildCache {
   }
 
   /** A layout cache's layer is in the store once imported: it has no source of its own. */
-  private static CachedLayer localised(CachedLayer l) {
+  private static Layer localised(Layer l) {
     return CacheTransfer.layoutDir(l).isPresent()
-        ? new CachedLayer(l.blob(), l.diffId(), l.tarSize(), Optional.empty())
+        ? Layer.written(l.descriptor(), l.diffId(), l.uncompressedSize().getAsLong())
         : l;
   }
 

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.cache;
 
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
@@ -31,7 +32,7 @@ import java.util.TreeMap;
  * then reads that one small blob, not every layer of the image, for its SBOM.
  */
 public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages,
-    Map<Digest, CachedLayer> statements) {
+    Map<Digest, Layer> statements) {
   public static final String ARTIFACT_TYPE = "application/vnd.slimbuild.cache.v1+json";
   static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
   /** A cache config larger than this is refused (it maps keys to descriptors: small). */
@@ -51,12 +52,13 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
   public static final CacheContents EMPTY = new CacheContents(Map.of(), Map.of());
 
   /** Every layer blob the records name, each once, by digest. */
-  public List<CachedLayer> layers() {
-    Map<Digest, CachedLayer> out = new TreeMap<>();
-    steps.values().forEach(s -> s.layer().ifPresent(l -> out.putIfAbsent(l.blob().digest(), l)));
+  public List<Layer> layers() {
+    Map<Digest, Layer> out = new TreeMap<>();
+    steps.values().forEach(
+        s -> s.layer().ifPresent(l -> out.putIfAbsent(l.descriptor().digest(), l)));
     stages.values().forEach(s -> s.layers().forEach(
-        w -> out.putIfAbsent(w.layer().blob().digest(), w.layer())));
-    statements.values().forEach(l -> out.putIfAbsent(l.blob().digest(), l));
+        w -> out.putIfAbsent(w.layer().descriptor().digest(), w.layer())));
+    statements.values().forEach(l -> out.putIfAbsent(l.descriptor().digest(), l));
     return List.copyOf(out.values());
   }
 
@@ -66,7 +68,7 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     steps.forEach((k, v) -> s.put(k, v.from(repository)));
     Map<Digest, StageRecord> g = new LinkedHashMap<>();
     stages.forEach((k, v) -> g.put(k, v.from(repository)));
-    Map<Digest, CachedLayer> a = new LinkedHashMap<>();
+    Map<Digest, Layer> a = new LinkedHashMap<>();
     statements.forEach((k, v) -> a.put(k, v.from(repository)));
     return new CacheContents(s, g, a);
   }
@@ -83,7 +85,7 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
         .put("stages", g.build());
     if (!statements.isEmpty()) { // absent when empty: caches without statements keep their bytes
       JsonObject.Builder a = JsonObject.builder();
-      statements.forEach((k, v) -> a.put(k.hex(), v.toJson()));
+      statements.forEach((k, v) -> a.put(k.hex(), Records.layer(v)));
       o.put("attest", a.build());
     }
     return Json.write(o.build());
@@ -92,8 +94,9 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
   /** The manifest naming {@code config} (this cache's config blob) and the layers. */
   public byte[] manifest(Descriptor config) {
     List<JsonValue> layers = new ArrayList<>();
-    for (CachedLayer l : layers()) {
-      layers.add(Descriptor.of(l.blob().mediaType(), l.blob().digest(), l.blob().size()).toJson());
+    for (Layer l : layers()) {
+      Descriptor d = l.descriptor();
+      layers.add(Descriptor.of(d.mediaType(), d.digest(), d.size()).toJson());
     }
     return Json.write(JsonObject.builder()
         .put("schemaVersion", 2)
@@ -132,9 +135,9 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     Map<Digest, StageRecord> stages = new LinkedHashMap<>();
     Records.object(o, "stages").members().forEach((k, v) ->
         stages.put(new Digest("sha256", k), Records.readStage(Records.object(v, "stage"))));
-    Map<Digest, CachedLayer> statements = new LinkedHashMap<>();
+    Map<Digest, Layer> statements = new LinkedHashMap<>();
     o.get("attest").ifPresent(a -> Records.object(a, "attest").members().forEach((k, v) ->
-        statements.put(new Digest("sha256", k), CachedLayer.read(Records.object(v, "attest")))));
+        statements.put(new Digest("sha256", k), Records.readLayer(Records.object(v, "attest")))));
     return new CacheContents(steps, stages, statements);
   }
 }

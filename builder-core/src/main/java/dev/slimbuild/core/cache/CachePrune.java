@@ -2,6 +2,8 @@ package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.fs.Trees;
 import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,9 +41,10 @@ public final class CachePrune {
     Set<Digest> images = StoreReferences.images(store).imageBlobs;
     Map<Digest, Long> only = new LinkedHashMap<>();
     for (LocalCache.Entry e : entries) {
-      for (CachedLayer l : e.layers()) {
-        if (!images.contains(l.blob().digest()) && store.blobs().has(l.blob().digest())) {
-          only.put(l.blob().digest(), l.blob().size());
+      for (Layer l : e.layers()) {
+        Descriptor blob = l.descriptor();
+        if (!images.contains(blob.digest()) && store.blobs().has(blob.digest())) {
+          only.put(blob.digest(), blob.size());
         }
       }
     }
@@ -79,13 +82,13 @@ public final class CachePrune {
     Set<Digest> keptDiffIds = new HashSet<>();
     for (LocalCache.Entry e : keep) {
       e.layers().forEach(l -> {
-        kept.add(l.blob().digest());
+        kept.add(l.descriptor().digest());
         keptDiffIds.add(l.diffId());
       });
     }
     Map<Digest, Digest> candidates = new LinkedHashMap<>(); // blob -> diff_id
     for (LocalCache.Entry e : remove) {
-      e.layers().forEach(l -> candidates.put(l.blob().digest(), l.diffId()));
+      e.layers().forEach(l -> candidates.put(l.descriptor().digest(), l.diffId()));
     }
     int blobs = 0;
     long bytes = 0;
@@ -124,9 +127,9 @@ public final class CachePrune {
   private static long bytes(List<LocalCache.Entry> entries, Set<Digest> images) {
     Map<Digest, Long> only = new LinkedHashMap<>();
     for (LocalCache.Entry e : entries) {
-      for (CachedLayer l : e.layers()) {
-        if (!images.contains(l.blob().digest())) {
-          only.put(l.blob().digest(), l.blob().size());
+      for (Layer l : e.layers()) {
+        if (!images.contains(l.descriptor().digest())) {
+          only.put(l.descriptor().digest(), l.descriptor().size());
         }
       }
     }

@@ -3,6 +3,7 @@ package dev.slimbuild.core.cache;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BlobWriter;
 import dev.slimbuild.core.image.Dirs;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageReference;
@@ -38,7 +39,7 @@ public final class CacheTransfer {
   /** Where the bytes of a layer blob that is not in the local store come from, for an export. */
   @FunctionalInterface
   public interface RemoteBlobs {
-    InputStream open(CachedLayer layer) throws IOException;
+    InputStream open(Layer layer) throws IOException;
   }
 
   /**
@@ -72,15 +73,15 @@ public final class CacheTransfer {
   public static void push(Registry registry, ImageReference ref, CacheContents contents,
       BlobStore store, RemoteBlobs remote) throws IOException {
     String repo = ref.repository();
-    for (CachedLayer l : contents.layers()) {
+    for (Layer l : contents.layers()) {
       List<String> mountFrom = new ArrayList<>();
-      l.source().ifPresent(s -> {
+      l.sourceRepository().ifPresent(s -> {
         String host = registry.host() + "/";
         if (s.startsWith(host)) {
           mountFrom.add(s.substring(host.length()));
         }
       });
-      Descriptor blob = l.blob();
+      Descriptor blob = l.descriptor();
       registry.pushBlob(repo, blob,
           () -> store.has(blob.digest()) ? store.open(blob.digest()) : remote.open(l), mountFrom);
     }
@@ -118,15 +119,15 @@ public final class CacheTransfer {
   }
 
   /** The layout directory of a layer's source, if it came from one. */
-  static Optional<Path> layoutDir(CachedLayer l) {
-    return l.source().filter(s -> s.startsWith("oci-layout://"))
+  static Optional<Path> layoutDir(Layer l) {
+    return l.sourceRepository().filter(s -> s.startsWith("oci-layout://"))
         .map(s -> Path.of(s.substring("oci-layout://".length())));
   }
 
   /** Copies a layer of a layout cache into {@code store}, verifying its digest. */
-  static void importLayoutBlob(CachedLayer l, BlobStore store) throws IOException {
+  static void importLayoutBlob(Layer l, BlobStore store) throws IOException {
     Path dir = layoutDir(l).orElseThrow();
-    Descriptor b = l.blob();
+    Descriptor b = l.descriptor();
     if (store.has(b.digest())) {
       return;
     }
@@ -144,13 +145,13 @@ public final class CacheTransfer {
   public static void writeLayout(Path dir, CacheContents contents, BlobStore store,
       RemoteBlobs remote) throws IOException {
     Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
-    for (CachedLayer l : contents.layers()) {
-      Path p = blobPath(dir, l.blob().digest());
-      if (Files.isRegularFile(p) && Files.size(p) == l.blob().size()) {
+    for (Layer l : contents.layers()) {
+      Path p = blobPath(dir, l.descriptor().digest());
+      if (Files.isRegularFile(p) && Files.size(p) == l.descriptor().size()) {
         continue;
       }
-      try (InputStream in = store.has(l.blob().digest())
-          ? store.open(l.blob().digest()) : remote.open(l)) {
+      try (InputStream in = store.has(l.descriptor().digest())
+          ? store.open(l.descriptor().digest()) : remote.open(l)) {
         Dirs.writeAtomically(p, in);
       }
     }

@@ -2,6 +2,8 @@ package dev.slimbuild.core.cache;
 
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.Dirs;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonObject;
@@ -44,6 +46,16 @@ final class LocalCache {
     return dir;
   }
 
+  /** {@code layer} in the form records keep a layer in, for the layer memo ({@code LayerSink}). */
+  public static byte[] layerBytes(Layer layer) {
+    return Json.write(Records.layer(layer));
+  }
+
+  /** Reads {@link #layerBytes}'s form; a RuntimeException if {@code json} is not one. */
+  public static Layer readLayer(byte[] json) {
+    return Records.readLayer(Records.object(Json.parse(json), "layer"));
+  }
+
   /** The step record for {@code key}; {@code warn} hears of a record that cannot be read. */
   public Optional<StepRecord> step(Digest key, Consumer<String> warn) {
     return read(STEPS, key, warn).map(Records::readStep)
@@ -67,7 +79,7 @@ final class LocalCache {
   }
 
   /** A record file on disk, for listing and pruning. */
-  public record Entry(Path file, boolean stage, Instant lastUsed, List<CachedLayer> layers) {}
+  public record Entry(Path file, boolean stage, Instant lastUsed, List<Layer> layers) {}
 
   /** Every record, oldest use first; unreadable ones are listed with no layers. */
   public List<Entry> list() throws IOException {
@@ -79,7 +91,7 @@ final class LocalCache {
       }
       try (Stream<Path> files = Files.list(d)) {
         for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).toList()) {
-          List<CachedLayer> layers = new ArrayList<>();
+          List<Layer> layers = new ArrayList<>();
           Instant used;
           try {
             used = Files.getLastModifiedTime(f).toInstant();
@@ -102,9 +114,10 @@ final class LocalCache {
     return out;
   }
 
-  private boolean present(CachedLayer l) {
+  private boolean present(Layer l) {
     try {
-      return blobs.has(l.blob().digest()) && blobs.size(l.blob().digest()) == l.blob().size();
+      Descriptor blob = l.descriptor();
+      return blobs.has(blob.digest()) && blobs.size(blob.digest()) == blob.size();
     } catch (IOException e) {
       return false;
     }

@@ -1,7 +1,10 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.optimize.Count;
-import dev.slimbuild.core.optimize.LayerSavings;
+import dev.slimbuild.core.layer.Count;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.layer.LayerSavings;
+import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonNull;
 import dev.slimbuild.json.JsonNumber;
@@ -25,9 +28,32 @@ final class Records {
     }
   }
 
+  /**
+   * A layer blob a record points at: {@code {"mediaType","digest","size","diffId","tarSize"}}.
+   * Where its bytes are (the store, or the repository of the cache it came from) is not written:
+   * a cache read from a registry or layout gives its layers that source.
+   */
+  static JsonObject layer(Layer l) {
+    return JsonObject.builder()
+        .put("mediaType", l.descriptor().mediaType())
+        .put("digest", l.descriptor().digest().toString())
+        .put("size", l.descriptor().size())
+        .put("diffId", l.diffId().toString())
+        .put("tarSize", l.uncompressedSize().getAsLong())
+        .build();
+  }
+
+  /** Reads {@link #layer}'s form; a BadRecord or IllegalArgumentException if it is not one. */
+  static Layer readLayer(JsonObject o) {
+    Descriptor d =
+        Descriptor.of(string(o, "mediaType"), Digest.parse(string(o, "digest")),
+            number(o, "size"));
+    return Layer.written(d, Digest.parse(string(o, "diffId")), number(o, "tarSize"));
+  }
+
   static JsonObject step(StepRecord r) {
     JsonObject.Builder b = JsonObject.builder();
-    r.layer().ifPresent(l -> b.put("layer", l.toJson()));
+    r.layer().ifPresent(l -> b.put("layer", layer(l)));
     if (r.home() != null) {
       b.put("home", r.home());
     }
@@ -35,8 +61,8 @@ final class Records {
   }
 
   static StepRecord readStep(JsonObject o) {
-    Optional<CachedLayer> layer =
-        o.get("layer").map(v -> CachedLayer.read(object(v, "layer")));
+    Optional<Layer> layer =
+        o.get("layer").map(v -> readLayer(object(v, "layer")));
     String home = o.get("home").map(v -> text(v, "home")).orElse(null);
     return new StepRecord(layer, home);
   }
@@ -46,7 +72,7 @@ final class Records {
     for (StageRecord.Written w : r.layers()) {
       layers.add(JsonObject.builder()
           .put("step", w.step())
-          .put("layer", w.layer().toJson())
+          .put("layer", layer(w.layer()))
           .put("files", w.files())
           .put("savings", savings(w.savings()))
           .build());
@@ -70,7 +96,7 @@ final class Records {
     for (JsonValue v : array(o, "layers")) {
       JsonObject w = object(v, "layers[]");
       layers.add(new StageRecord.Written((int) number(w, "step"),
-          CachedLayer.read(object(w, "layer")), number(w, "files"),
+          readLayer(object(w, "layer")), number(w, "files"),
           readSavings(object(w, "savings"))));
     }
     List<StageRecord.Omitted> omitted = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.cache;
 
-import dev.slimbuild.core.optimize.LayerSavings;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.layer.LayerSavings;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ public record StageRecord(List<Written> layers, List<Omitted> omitted, int squas
   }
 
   /** A layer the stage wrote. */
-  public record Written(int step, CachedLayer layer, long files, LayerSavings savings) {}
+  public record Written(int step, Layer layer, long files, LayerSavings savings) {}
 
   /** A step whose layer optimisation left empty. */
   public record Omitted(int step, LayerSavings savings) {}

@@ -1,5 +1,6 @@
 package dev.slimbuild.core.cache;
 
+import dev.slimbuild.core.layer.Layer;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
  * changed (later steps read these files), or none when it changed nothing; and the home directory
  * of the step's user, which the strip rules read ({@code ~/.cache}).
  */
-public record StepRecord(Optional<CachedLayer> layer, String home) {
+public record StepRecord(Optional<Layer> layer, String home) {
   public StepRecord {
     Objects.requireNonNull(layer, "layer");
   }

@@ -4,6 +4,7 @@ import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.image.StoredImages;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
@@ -41,8 +42,8 @@ final class StoreReferences {
   static StoreReferences of(LocalStore store, List<LocalCache.Entry> entries) throws IOException {
     StoreReferences r = images(store);
     for (LocalCache.Entry e : entries) {
-      for (CachedLayer l : e.layers()) {
-        r.recordBlobs.add(l.blob().digest());
+      for (Layer l : e.layers()) {
+        r.recordBlobs.add(l.descriptor().digest());
         r.recordDiffIds.add(l.diffId());
       }
     }

@@ -94,8 +94,8 @@ public final class BlobStore {
     return root.resolve("tar-sizes").resolve(diffId.algorithm()).resolve(diffId.hex());
   }
 
-  /** Stores {@code bytes}; returns their digest and size. */
-  public BlobInfo putBytes(byte[] bytes) throws IOException {
+  /** Stores {@code bytes}; returns their digest. */
+  public Digest putBytes(byte[] bytes) throws IOException {
     try (BlobWriter w = newWriter()) {
       w.write(bytes);
       return w.commit();
@@ -104,7 +104,7 @@ public final class BlobStore {
 
   /** Stores {@code bytes} and returns a descriptor of them with {@code mediaType}. */
   public Descriptor putBytes(byte[] bytes, String mediaType) throws IOException {
-    return putBytes(bytes).descriptor(mediaType);
+    return Descriptor.of(mediaType, putBytes(bytes), bytes.length);
   }
 
   /** A streaming writer for a new blob (sha256). */

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.image;
 
-import dev.slimbuild.core.layer.LayerWriter;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,26 +48,28 @@ public final class BlobWriter extends OutputStream {
     return size;
   }
 
-  /** Finishes the blob and moves it to its content address. */
-  public BlobInfo commit() throws IOException {
+  /** Finishes the blob and moves it to its content address; returns its digest. */
+  public Digest commit() throws IOException {
     return commit(null);
   }
 
   /**
-   * Finishes a layer blob whose uncompressed tar is {@code tar}, and records the tar's size
-   * ({@link BlobStore#recordTarSize}) for outputs that need it before the layer's bytes.
+   * Finishes a layer blob of {@code mediaType} whose uncompressed tar has {@code diffId} and
+   * {@code tarSize} bytes, and records the tar's size ({@link BlobStore#recordTarSize}) for outputs
+   * that need it before the layer's bytes.
    */
-  public BlobInfo commitLayer(LayerWriter.Tar tar) throws IOException {
-    BlobInfo info = commit(null);
-    store.recordTarSize(tar.diffId(), tar.size());
-    return info;
+  public Layer commitLayer(String mediaType, Digest diffId, long tarSize) throws IOException {
+    long blobSize = size;
+    Digest digest = commit(null);
+    store.recordTarSize(diffId, tarSize);
+    return Layer.written(Descriptor.of(mediaType, digest, blobSize), diffId, tarSize);
   }
 
   /**
    * Finishes the blob, checking it has digest {@code expected} (if not null): on a mismatch the
    * content is discarded and {@link DigestMismatchException} thrown.
    */
-  public BlobInfo commit(Digest expected) throws IOException {
+  public Digest commit(Digest expected) throws IOException {
     checkOpen();
     done = true;
     out.close();
@@ -76,7 +79,7 @@ public final class BlobWriter extends OutputStream {
       throw new DigestMismatchException("blob", expected, actual);
     }
     store.install(temp, actual);
-    return new BlobInfo(actual, size);
+    return actual;
   }
 
   private void checkOpen() throws IOException {

@@ -1,7 +1,6 @@
 package dev.slimbuild.core.layer;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.NavigableMap;
@@ -19,10 +18,9 @@ public final class FileTree {
 
   private final Node root = new Node(null);
 
-  /** Children ordered like tar entries (UTF-8 bytes). */
+  /** Children ordered like tar entries. */
   private static NavigableMap<String, Node> newChildren() {
-    return new TreeMap<>(
-        (a, b) -> Arrays.compareUnsigned(LayerPaths.sortKey(a), LayerPaths.sortKey(b)));
+    return new TreeMap<>(LayerPaths.TAR_ORDER);
   }
 
   private static final class Node {

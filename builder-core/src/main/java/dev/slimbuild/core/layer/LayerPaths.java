@@ -1,7 +1,7 @@
 package dev.slimbuild.core.layer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.Deque;
 
 /** Path rules of the layer model: relative, '/'-separated, no empty, "." or ".." segment. */
@@ -72,16 +72,37 @@ public final class LayerPaths {
   }
 
   /**
-   * A sort key ordering paths segment by segment by UTF-8 bytes, so a directory is directly
-   * followed by its contents ("a", "a/b", "a.b"): '/' becomes 0, below every other byte.
+   * The order of layer entries, in tars and in trees: paths compared segment by segment by code
+   * point (the order of their UTF-8 bytes), so a directory is directly followed by its contents
+   * ("a", "a/b", "a-b", "a.b"): '/' sorts below every other character. The one order of the
+   * builder: the tar writer, the file tree and the RUN snapshot all use it, so a layer's entries
+   * come out the same whichever of them listed it. Compares chars without encoding anything.
    */
-  static byte[] sortKey(String path) {
-    byte[] b = path.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < b.length; i++) {
-      if (b[i] == '/') {
-        b[i] = 0;
+  public static final Comparator<String> TAR_ORDER = LayerPaths::compareTarOrder;
+
+  private static int compareTarOrder(String a, String b) {
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char x = a.charAt(i);
+      char y = b.charAt(i);
+      if (x == y) {
+        continue;
       }
+      if (x == '/') {
+        return -1;
+      }
+      if (y == '/') {
+        return 1;
+      }
+      // UTF-16 order differs from code point order only where surrogates meet U+E000..U+FFFF:
+      // a surrogate pair stands for U+10000 or above, so it sorts after every BMP char
+      boolean xs = Character.isSurrogate(x);
+      boolean ys = Character.isSurrogate(y);
+      if (xs != ys) {
+        return xs ? 1 : -1;
+      }
+      return x - y;
     }
-    return b;
+    return a.length() - b.length();
   }
 }

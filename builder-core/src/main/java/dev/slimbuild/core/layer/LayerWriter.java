@@ -4,6 +4,7 @@ import dev.slimbuild.compress.Compression;
 import dev.slimbuild.compress.Compressors;
 import dev.slimbuild.compress.HashingOutputStream;
 import dev.slimbuild.compress.NonClosingOutputStream;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -22,9 +23,10 @@ public final class LayerWriter {
   private LayerWriter() {}
 
   /**
-   * Writes the layer to {@code blobOut} (flushed, not closed) with the default zstd worker count.
+   * Writes the layer to {@code blobOut} (flushed, not closed) with the default zstd worker count;
+   * returns it as written (no source repository).
    */
-  public static LayerDigests write(
+  public static Layer write(
       Collection<LayerEntry> entries,
       Compression compression,
       int level,
@@ -36,7 +38,7 @@ public final class LayerWriter {
   }
 
   /** Like {@link #write(Collection, Compression, int, long, OutputStream)} with zstd workers. */
-  public static LayerDigests write(
+  public static Layer write(
       Collection<LayerEntry> entries,
       Compression compression,
       int level,
@@ -47,17 +49,18 @@ public final class LayerWriter {
     TarBody body = tarOf(entries, mtimeEpochSeconds);
     if (compression == Compression.NONE) {
       // the blob is the tar: hash it once
-      Tar t = encode(compression, level, zstdWorkers, blobOut, body);
-      return new LayerDigests(t.diffId(), t.diffId(), t.size(), t.size(), compression.mediaType());
+      HashingOutputStream tar = encode(compression, level, zstdWorkers, blobOut, body);
+      Digest diffId = Digest.sha256(tar.digest());
+      return Layer.written(
+          Descriptor.of(compression.mediaType(), diffId, tar.count()), diffId, tar.count());
     }
     HashingOutputStream compressed = new HashingOutputStream(new NonClosingOutputStream(blobOut));
-    Tar t = encode(compression, level, zstdWorkers, compressed, body);
-    return new LayerDigests(
-        t.diffId(),
-        Digest.sha256(compressed.digest()),
-        compressed.count(),
-        t.size(),
-        compression.mediaType());
+    HashingOutputStream tar = encode(compression, level, zstdWorkers, compressed, body);
+    return Layer.written(
+        Descriptor.of(
+            compression.mediaType(), Digest.sha256(compressed.digest()), compressed.count()),
+        Digest.sha256(tar.digest()),
+        tar.count());
   }
 
   /** Writes an uncompressed tar to the stream it is given. */
@@ -67,19 +70,12 @@ public final class LayerWriter {
   }
 
   /**
-   * The uncompressed side of an encoded layer.
-   *
-   * @param diffId SHA-256 of the tar
-   * @param size the tar's size in bytes
-   */
-  public record Tar(Digest diffId, long size) {}
-
-  /**
    * Compresses the tar {@code body} writes into {@code blobOut} (flushed, not closed), hashing only
    * the tar: for a destination that hashes the blob itself, such as a blob store's writer, so no
-   * byte is hashed twice.
+   * byte is hashed twice. Returns the tar's hasher, finished: its digest is the layer's diff_id,
+   * its count the tar's size (what the blob store's {@code commitLayer} takes).
    */
-  public static Tar encode(
+  public static HashingOutputStream encode(
       Compression compression, int level, int zstdWorkers, OutputStream blobOut, TarBody body)
       throws IOException {
     compression.checkLevel(level);
@@ -93,11 +89,12 @@ public final class LayerWriter {
       body.writeTo(pipe);
     }
     // closing the pipe finished the compressor; the blob stream was only flushed
-    return new Tar(Digest.sha256(tarHash.digest()), tarHash.count());
+    tarHash.digest(); // nothing more may be written
+    return tarHash;
   }
 
   /** {@link #encode} of the layer's tar, with the default zstd worker count. */
-  public static Tar writeTar(
+  public static HashingOutputStream writeTar(
       Collection<LayerEntry> entries,
       Compression compression,
       int level,

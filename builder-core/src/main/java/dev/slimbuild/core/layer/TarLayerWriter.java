@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -147,26 +146,13 @@ public final class TarLayerWriter {
     }
     addParents(byKey);
     resolveHardlinks(byKey);
-    List<Keyed> sorted = new ArrayList<>(byKey.size());
-    for (Map.Entry<String, LayerEntry> m : byKey.entrySet()) {
-      sorted.add(new Keyed(LayerPaths.sortKey(m.getKey()), m.getValue()));
-    }
-    sorted.sort((a, b) -> Arrays.compareUnsigned(a.key, b.key));
-    List<LayerEntry> out = new ArrayList<>(sorted.size());
-    for (Keyed k : sorted) {
-      out.add(k.entry);
+    List<String> keys = new ArrayList<>(byKey.keySet());
+    keys.sort(LayerPaths.TAR_ORDER);
+    List<LayerEntry> out = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      out.add(byKey.get(k));
     }
     return out;
-  }
-
-  private static final class Keyed {
-    final byte[] key;
-    final LayerEntry entry;
-
-    Keyed(byte[] key, LayerEntry entry) {
-      this.key = key;
-      this.entry = entry;
-    }
   }
 
   private static void addParents(Map<String, LayerEntry> byKey) {
@@ -214,7 +200,7 @@ public final class TarLayerWriter {
       LayerEntry root = byKey.get(g.getKey());
       List<String> members = new ArrayList<>(g.getValue());
       members.add(root.path());
-      members.sort((a, b) -> Arrays.compareUnsigned(LayerPaths.sortKey(a), LayerPaths.sortKey(b)));
+      members.sort(LayerPaths.TAR_ORDER);
       String first = members.get(0);
       for (String m : members) {
         LayerEntry e = byKey.get(m);

@@ -1,9 +1,12 @@
 package dev.slimbuild.core.optimize;
 
+import dev.slimbuild.core.layer.Count;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerPaths;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
@@ -89,12 +92,12 @@ public final class LayerOptimizer {
    * {@code lower} is the stage's tree below its first new layer; the optimised layers are applied
    * to it. A layer that ends up with no entries is returned empty (the caller records no layer).
    */
-  public List<OptimizedLayer> optimizeStage(
-      FileTree lower, List<PendingLayer> layers, boolean squash) throws IOException {
+  public List<Layer.Planned> optimizeStage(
+      FileTree lower, List<Layer.Changes> layers, boolean squash) throws IOException {
     int n = layers.size();
     List<List<LayerEntry>> kept = new ArrayList<>(n);
     List<Map<String, Count>> stripped = new ArrayList<>(n);
-    for (PendingLayer l : layers) {
+    for (Layer.Changes l : layers) {
       Map<String, Count> s = new LinkedHashMap<>();
       kept.add(strip(l, s));
       stripped.add(s);
@@ -117,7 +120,7 @@ public final class LayerOptimizer {
         later.add(layers.get(i).entries());
       }
     }
-    List<OptimizedLayer> result = new ArrayList<>(n);
+    List<Layer.Planned> result = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       List<LayerEntry> original = layers.get(i).entries();
       Count[] dedup = {Count.ZERO};
@@ -129,7 +132,7 @@ public final class LayerOptimizer {
       }
       entries = complete(original, entries);
       lower.apply(entries);
-      result.add(new OptimizedLayer(entries,
+      result.add(new Layer.Planned(entries,
           new LayerSavings(stripped.get(i), dedup[0], wasted.get(i), linked[0])));
     }
     if (squash && n > 1) {
@@ -144,7 +147,7 @@ public final class LayerOptimizer {
         && e.type() != EntryType.OPAQUE;
   }
 
-  private List<LayerEntry> strip(PendingLayer l, Map<String, Count> stripped) {
+  private List<LayerEntry> strip(Layer.Changes l, Map<String, Count> stripped) {
     if (options.strip().isEmpty()) {
       return l.entries();
     }
@@ -353,13 +356,13 @@ public final class LayerOptimizer {
    */
   // a hard link is kept as a link only while its target is still the very entry it pointed to
   @SuppressWarnings("ReferenceEquality")
-  private static OptimizedLayer squash(List<OptimizedLayer> layers) {
+  private static Layer.Planned squash(List<Layer.Planned> layers) {
     NavigableMap<String, LayerEntry> files = new TreeMap<>();
     NavigableMap<String, LayerEntry> markers = new TreeMap<>(); // whiteouts and opaques by path
     Map<String, LayerEntry> linkTarget = new HashMap<>(); // hardlink path -> its target entry
     Map<String, LayerEntry> linkRoot = new HashMap<>(); // hardlink path -> the file it shares
     LayerSavings savings = LayerSavings.NONE;
-    for (OptimizedLayer l : layers) {
+    for (Layer.Planned l : layers) {
       savings = savings.plus(l.savings());
       Map<String, LayerEntry> own = new HashMap<>();
       for (LayerEntry e : l.entries()) {
@@ -406,7 +409,7 @@ public final class LayerOptimizer {
         merged.add(e);
       }
     }
-    return new OptimizedLayer(merged, savings);
+    return new Layer.Planned(merged, savings);
   }
 
   /** Removes {@code path}'s subtree (and {@code path} itself when {@code self}). */

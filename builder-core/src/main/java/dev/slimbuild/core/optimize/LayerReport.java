@@ -1,5 +1,6 @@
 package dev.slimbuild.core.optimize;
 
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.slimbuild.core.optimize;
 
+import dev.slimbuild.core.layer.Count;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonObject;
 import dev.slimbuild.json.JsonValue;

@@ -147,7 +147,7 @@ public final class Snapshot {
     List<LayerEntry> result() {
       parents();
       List<String> keys = new ArrayList<>(out.keySet());
-      keys.sort(TarOrder.PATHS);
+      keys.sort(LayerPaths.TAR_ORDER);
       List<LayerEntry> result = new ArrayList<>(keys.size());
       for (String k : keys) {
         result.add(out.get(k));
@@ -287,7 +287,7 @@ public final class Snapshot {
         }
       }
       // in tar order, so the first of a link group is the one that carries the content
-      children.sort((a, b) -> TarOrder.compare(a.getFileName().toString(),
+      children.sort((a, b) -> LayerPaths.TAR_ORDER.compare(a.getFileName().toString(),
           b.getFileName().toString()));
       for (Path file : children) {
         String path = LayerPaths.join(rel, file.getFileName().toString());
@@ -432,7 +432,7 @@ public final class Snapshot {
             mine.add(Node.of(path, file, now, before.item(path)));
           }
         }
-        mine.sort((a, b) -> TarOrder.compare(a.path(), b.path()));
+        mine.sort((a, b) -> LayerPaths.TAR_ORDER.compare(a.path(), b.path()));
         List<Scan> subs = new ArrayList<>();
         for (Node n : mine) {
           if (n.stat().type() == EntryType.DIRECTORY) {

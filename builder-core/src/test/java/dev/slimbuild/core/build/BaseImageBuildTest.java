@@ -9,6 +9,7 @@ import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageValidator;
 import dev.slimbuild.core.image.TestImages;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Descriptor;
@@ -146,7 +147,7 @@ class BaseImageBuildTest {
     assertThat(c.history().get(0).createdBy()).isEqualTo("base layer 0");
 
     assertThat(r.baseLayers()).hasSize(2);
-    LayerRef ref = r.baseLayers().get(b.layers().get(0).descriptor().digest());
+    Layer ref = r.baseLayers().get(b.layers().get(0).descriptor().digest());
     assertThat(ref.sourceRepository()).contains(HOST + "/base");
     assertThat(ref.diffId()).isEqualTo(b.layers().get(0).diffId());
 

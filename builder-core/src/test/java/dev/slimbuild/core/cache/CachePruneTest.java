@@ -2,8 +2,8 @@ package dev.slimbuild.core.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
@@ -25,12 +25,10 @@ class CachePruneTest {
   private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
 
   /** A step record whose layer blob holds {@code bytes} bytes, last used {@code age} ago. */
-  private CachedLayer record(LocalStore store, int n, int bytes, Duration age) throws Exception {
-    BlobInfo info = store.blobs().putBytes(("layer " + n + " ".repeat(bytes))
-        .substring(0, bytes).getBytes(StandardCharsets.UTF_8));
-    CachedLayer l = new CachedLayer(
-        Descriptor.of(MediaType.OCI_LAYER_TAR_ZSTD, info.digest(), info.size()),
-        Digest.sha256Of("tar " + n), bytes, Optional.empty());
+  private Layer record(LocalStore store, int n, int bytes, Duration age) throws Exception {
+    Descriptor blob = store.blobs().putBytes(("layer " + n + " ".repeat(bytes))
+        .substring(0, bytes).getBytes(StandardCharsets.UTF_8), MediaType.OCI_LAYER_TAR_ZSTD);
+    Layer l = Layer.written(blob, Digest.sha256Of("tar " + n), bytes);
     LocalCache cache = new LocalCache(store.blobs());
     Digest key = CacheKey.of("t").add(n).digest();
     cache.putStep(key, new StepRecord(Optional.of(l), null));
@@ -42,27 +40,27 @@ class CachePruneTest {
   @Test
   void untilRemovesOnlyRecordsUnusedThatLongAndTheirBlobs() throws Exception {
     LocalStore store = new LocalStore(dir.resolve("store"));
-    CachedLayer old = record(store, 1, 100, Duration.ofHours(30));
-    CachedLayer recent = record(store, 2, 100, Duration.ofMinutes(5));
+    Layer old = record(store, 1, 100, Duration.ofHours(30));
+    Layer recent = record(store, 2, 100, Duration.ofMinutes(5));
     CachePrune.Result r = CachePrune.prune(store, false, OptionalLong.empty(),
         Optional.of(Duration.ofHours(24)), NOW);
     assertThat(r.records()).isEqualTo(1);
     assertThat(r.bytes()).isEqualTo(100);
-    assertThat(store.blobs().has(old.blob().digest())).isFalse();
-    assertThat(store.blobs().has(recent.blob().digest())).isTrue();
+    assertThat(store.blobs().has(old.descriptor().digest())).isFalse();
+    assertThat(store.blobs().has(recent.descriptor().digest())).isTrue();
     assertThat(CachePrune.usage(store).records()).isEqualTo(1);
   }
 
   @Test
   void keepStorageKeepsTheMostRecentlyUsedThatFit() throws Exception {
     LocalStore store = new LocalStore(dir.resolve("store"));
-    CachedLayer oldest = record(store, 1, 100, Duration.ofHours(3));
-    CachedLayer middle = record(store, 2, 100, Duration.ofHours(2));
-    CachedLayer newest = record(store, 3, 100, Duration.ofHours(1));
+    Layer oldest = record(store, 1, 100, Duration.ofHours(3));
+    Layer middle = record(store, 2, 100, Duration.ofHours(2));
+    Layer newest = record(store, 3, 100, Duration.ofHours(1));
     CachePrune.prune(store, false, OptionalLong.of(250), Optional.empty(), NOW);
-    assertThat(store.blobs().has(oldest.blob().digest())).isFalse();
-    assertThat(store.blobs().has(middle.blob().digest())).isTrue();
-    assertThat(store.blobs().has(newest.blob().digest())).isTrue();
+    assertThat(store.blobs().has(oldest.descriptor().digest())).isFalse();
+    assertThat(store.blobs().has(middle.descriptor().digest())).isTrue();
+    assertThat(store.blobs().has(newest.descriptor().digest())).isTrue();
     assertThat(CachePrune.usage(store).bytes()).isEqualTo(200);
   }
 

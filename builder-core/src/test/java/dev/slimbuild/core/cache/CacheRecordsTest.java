@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
-import dev.slimbuild.core.image.BlobInfo;
 import dev.slimbuild.core.image.BlobStore;
+import dev.slimbuild.core.layer.Count;
+import dev.slimbuild.core.layer.Layer;
+import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
-import dev.slimbuild.core.optimize.Count;
-import dev.slimbuild.core.optimize.LayerSavings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,17 +37,17 @@ class CacheRecordsTest {
         .isEqualTo(CacheKey.of("K").addAll(Map.of("b", "2", "a", "1")).digest());
   }
 
-  private CachedLayer layer(BlobStore store, String text) throws Exception {
-    BlobInfo info = store.putBytes(text.getBytes(StandardCharsets.UTF_8));
-    return new CachedLayer(Descriptor.of(MediaType.OCI_LAYER_TAR_ZSTD, info.digest(), info.size()),
-        Digest.sha256Of(text + "-tar"), 1024, Optional.empty());
+  private Layer layer(BlobStore store, String text) throws Exception {
+    return Layer.written(
+        store.putBytes(text.getBytes(StandardCharsets.UTF_8), MediaType.OCI_LAYER_TAR_ZSTD),
+        Digest.sha256Of(text + "-tar"), 1024);
   }
 
   @Test
   void localRecordsRoundTripAndAreMissesWhenTheirBlobIsGoneOrTheFileIsDamaged() throws Exception {
     BlobStore store = new BlobStore(dir.resolve("store"));
     LocalCache cache = new LocalCache(store);
-    CachedLayer l = layer(store, "layer one");
+    Layer l = layer(store, "layer one");
     Digest k1 = CacheKey.of("t").add(1).digest();
     Digest k2 = CacheKey.of("t").add(2).digest();
     LayerSavings savings = new LayerSavings(Map.of("apt", new Count(3, 300)), new Count(1, 10),
@@ -65,7 +65,7 @@ class CacheRecordsTest {
     Files.writeString(cache.dir().resolve("steps").resolve(k1.hex() + ".json"), "{\"layer\":");
     assertThat(cache.step(k1, warnings::add)).isEmpty();
     assertThat(warnings).singleElement().asString().contains("is damaged");
-    Files.delete(store.path(l.blob().digest()));
+    Files.delete(store.path(l.descriptor().digest()));
     assertThat(cache.stage(k2, warnings::add)).as("its blob is gone").isEmpty();
     assertThat(cache.list()).hasSize(2);
   }
@@ -73,21 +73,21 @@ class CacheRecordsTest {
   @Test
   void anArtifactRoundTripsItsRecordsAndNamesEveryLayerOnce() throws Exception {
     BlobStore store = new BlobStore(dir.resolve("store"));
-    CachedLayer a = layer(store, "a");
-    CachedLayer b = layer(store, "b");
+    Layer a = layer(store, "a");
+    Layer b = layer(store, "b");
     Digest k1 = CacheKey.of("t").add(1).digest();
     Digest k2 = CacheKey.of("t").add(2).digest();
     byte[] statement = "{\"_type\":\"https://in-toto.io/Statement/v1\"}"
         .getBytes(StandardCharsets.UTF_8);
     Descriptor sd = store.putBytes(statement, "application/vnd.in-toto+json");
-    CachedLayer st = new CachedLayer(sd, sd.digest(), sd.size(), Optional.empty());
+    Layer st = Layer.written(sd, sd.digest(), sd.size());
     CacheContents c = new CacheContents(
         Map.of(k1, new StepRecord(Optional.of(a), null), k2, new StepRecord(Optional.empty(), null)),
         Map.of(k2, new StageRecord(List.of(new StageRecord.Written(0, a, 1, LayerSavings.NONE),
             new StageRecord.Written(1, b, 1, LayerSavings.NONE)), List.of(), 2)),
         Map.of(k1, st));
-    assertThat(c.layers()).extracting(l -> l.blob().digest())
-        .containsExactlyInAnyOrder(a.blob().digest(), b.blob().digest(), sd.digest());
+    assertThat(c.layers()).extracting(l -> l.descriptor().digest())
+        .containsExactlyInAnyOrder(a.descriptor().digest(), b.descriptor().digest(), sd.digest());
     Path layout = dir.resolve("layout");
     CacheTransfer.writeLayout(layout, c, store, l -> {
       throw new AssertionError("every blob is local");
@@ -95,11 +95,11 @@ class CacheRecordsTest {
     CacheContents back = CacheTransfer.readLayout(layout);
     assertThat(back.steps().keySet()).containsExactlyInAnyOrder(k1, k2);
     assertThat(back.stages().get(k2).squashed()).isEqualTo(2);
-    assertThat(back.statements().get(k1).blob()).isEqualTo(sd);
+    assertThat(back.statements().get(k1).descriptor()).isEqualTo(sd);
     // a cache without statements keeps the bytes it had before they existed
     assertThat(new String(new CacheContents(c.steps(), c.stages()).config(),
         StandardCharsets.UTF_8)).doesNotContain("attest");
-    assertThat(back.steps().get(k1).layer().orElseThrow().source().orElseThrow())
+    assertThat(back.steps().get(k1).layer().orElseThrow().sourceRepository().orElseThrow())
         .startsWith("oci-layout://");
     assertThat(new String(c.manifest(Descriptor.of(CacheContents.CONFIG_TYPE,
         Digest.sha256Of(c.config()), c.config().length)), StandardCharsets.UTF_8))
@@ -110,8 +110,8 @@ class CacheRecordsTest {
   @Test
   void aMinExportHoldsOnlyRecordsWhoseLayersTheImageHolds() throws Exception {
     BlobStore store = new BlobStore(dir.resolve("store"));
-    CachedLayer inImage = layer(store, "in the image");
-    CachedLayer builder = layer(store, "a builder stage's");
+    Layer inImage = layer(store, "in the image");
+    Layer builder = layer(store, "a builder stage's");
     BuildCache cache = BuildCache.local(store, true, w -> {
       throw new AssertionError(w);
     });
@@ -123,7 +123,7 @@ class CacheRecordsTest {
         List.of(new StageRecord.Written(0, inImage, 1, LayerSavings.NONE)), List.of(), 0));
     cache.putStage(s2, new StageRecord(
         List.of(new StageRecord.Written(0, builder, 1, LayerSavings.NONE)), List.of(), 0));
-    Set<Digest> image = Set.of(inImage.blob().digest());
+    Set<Digest> image = Set.of(inImage.descriptor().digest());
     CacheContents min = cache.export(false, image);
     assertThat(min.steps().keySet()).containsExactly(s1);
     assertThat(min.stages().keySet()).containsExactly(s1);

@@ -27,7 +27,7 @@ class BlobStoreTest {
   void storesBytesUnderTheirDigest() throws IOException {
     BlobStore s = new BlobStore(dir);
     byte[] b = "hello".getBytes(StandardCharsets.UTF_8);
-    BlobInfo info = s.putBytes(b);
+    Descriptor info = s.putBytes(b, "a/b");
     assertThat(info.digest()).isEqualTo(Digest.sha256Of(b));
     assertThat(info.size()).isEqualTo(5);
     assertThat(s.path(info.digest()))
@@ -47,14 +47,15 @@ class BlobStoreTest {
   @Test
   void writerStreamsAndVerifies() throws IOException {
     BlobStore s = new BlobStore(dir);
-    BlobInfo info;
+    Descriptor info;
     try (BlobWriter w = s.newWriter()) {
       for (int i = 0; i < 1000; i++) {
         w.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
       }
-      info = w.commit();
+      long size = w.size();
+      info = Descriptor.of("a/b", w.commit(), size);
     }
-    assertThat(s.verify(info.descriptor("a/b"))).isNull();
+    assertThat(s.verify(info)).isNull();
     assertThat(Files.size(s.path(info.digest()))).isEqualTo(info.size());
     assertThat(ingestFiles()).isEmpty();
 
@@ -82,17 +83,17 @@ class BlobStoreTest {
   @Test
   void verifyReportsCorruptionAndSizeMismatch() throws IOException {
     BlobStore s = new BlobStore(dir);
-    BlobInfo info = s.putBytes(new byte[] {1, 2, 3});
+    Descriptor info = s.putBytes(new byte[] {1, 2, 3}, "a/b");
     assertThat(s.verify(Descriptor.of("a/b", info.digest(), 4))).contains("3 bytes");
     Files.write(s.path(info.digest()), new byte[] {9});
-    assertThat(s.verify(info.descriptor("a/b"))).contains("has content with digest");
+    assertThat(s.verify(info)).contains("has content with digest");
   }
 
   @Test
   void readDocumentReadsOnceAndRefusesWhatVerifyRefuses() throws IOException {
     BlobStore s = new BlobStore(dir);
-    BlobInfo info = s.putBytes(new byte[] {1, 2, 3});
-    assertThat(s.readDocument(info.descriptor("a/b"))).containsExactly(1, 2, 3);
+    Descriptor info = s.putBytes(new byte[] {1, 2, 3}, "a/b");
+    assertThat(s.readDocument(info)).containsExactly(1, 2, 3);
     assertThatThrownBy(() -> s.readDocument(Descriptor.of("a/b", info.digest(), 4)))
         .isInstanceOf(BlobStore.BadBlob.class)
         .hasMessageContaining("3 bytes");
@@ -104,10 +105,10 @@ class BlobStoreTest {
         .isInstanceOf(BlobStore.BadBlob.class)
         .hasMessageContaining("too large");
     Files.write(s.path(info.digest()), new byte[] {9, 9, 9});
-    assertThatThrownBy(() -> s.readDocument(info.descriptor("a/b")))
+    assertThatThrownBy(() -> s.readDocument(info))
         .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("has content with digest");
     Files.delete(s.path(info.digest()));
-    assertThatThrownBy(() -> s.readDocument(info.descriptor("a/b")))
+    assertThatThrownBy(() -> s.readDocument(info))
         .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("is missing");
   }
 
@@ -118,7 +119,7 @@ class BlobStoreTest {
     new Random(7).nextBytes(content);
     ExecutorService ex = Executors.newFixedThreadPool(4);
     try {
-      List<Future<BlobInfo>> fs = new ArrayList<>();
+      List<Future<Digest>> fs = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         fs.add(
             ex.submit(
@@ -131,8 +132,8 @@ class BlobStoreTest {
                   }
                 }));
       }
-      for (Future<BlobInfo> f : fs) {
-        assertThat(f.get().digest()).isEqualTo(Digest.sha256Of(content));
+      for (Future<Digest> f : fs) {
+        assertThat(f.get()).isEqualTo(Digest.sha256Of(content));
       }
     } finally {
       ex.shutdownNow();

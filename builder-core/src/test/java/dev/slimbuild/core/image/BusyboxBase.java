@@ -2,10 +2,11 @@ package dev.slimbuild.core.image;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.layer.ContentSource;
-import dev.slimbuild.core.layer.LayerDigests;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.push.PushReport;
@@ -114,16 +115,16 @@ public final class BusyboxBase {
         throw new IllegalStateException("busybox --list-full (" + p + ") lists no bin/sh: " + applets);
       }
       List<LayerEntry> entries = entries(busybox, applets);
-      LayerDigests digests;
-      BlobInfo info;
+      Layer digests;
+      Digest info;
       try (BlobWriter w = store.newWriter()) {
         digests = LayerWriter.write(entries, Compression.GZIP, 6, 0, w);
         info = w.commit();
       }
-      if (!info.digest().equals(digests.digest())) {
+      if (!info.equals(digests.descriptor().digest())) {
         throw new IllegalStateException("layer digest differs from the stored blob");
       }
-      Descriptor layer = Descriptor.of(digests.mediaType(), digests.digest(), digests.compressedSize());
+      Descriptor layer = digests.descriptor();
       ImageConfig.ContainerConfig cc =
           new ImageConfig.ContainerConfig(
               null, null, List.of("PATH=" + PATH), null, List.of("sh"), null, null, null, null,

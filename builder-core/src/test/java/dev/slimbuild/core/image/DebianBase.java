@@ -2,10 +2,11 @@ package dev.slimbuild.core.image;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.layer.ContentSource;
-import dev.slimbuild.core.layer.LayerDigests;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
+import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.push.PushReport;
@@ -59,15 +60,14 @@ public final class DebianBase {
           cache, List.of("debootstrap", "--variant=minbase", "bookworm", rootfs.toString()));
       List<LayerEntry> entries = new ArrayList<>();
       walk(rootfs, "", entries, new HashMap<>());
-      LayerDigests digests;
-      BlobInfo info;
+      Layer digests;
+      Digest info;
       try (BlobWriter w = store.newWriter()) {
         digests = LayerWriter.write(entries, Compression.ZSTD, 3, 0, w);
         info = w.commit();
       }
-      Descriptor layer =
-          Descriptor.of(digests.mediaType(), digests.digest(), digests.compressedSize());
-      if (!info.digest().equals(digests.digest())) {
+      Descriptor layer = digests.descriptor();
+      if (!info.equals(digests.descriptor().digest())) {
         throw new IllegalStateException("layer digest differs from the stored blob");
       }
       ImageConfig.ContainerConfig cc =

@@ -28,7 +28,7 @@ class LayerToolsIT {
     return out;
   }
 
-  private LayerDigests write(Compression c, Path blob) throws IOException {
+  private Layer write(Compression c, Path blob) throws IOException {
     try (OutputStream out = Files.newOutputStream(blob)) {
       return LayerWriter.write(Layers.sample(), c, c.defaultLevel(), EPOCH, out);
     }
@@ -37,7 +37,7 @@ class LayerToolsIT {
   @Test
   void zstdLayerListsExactlyWithGnuTar() throws Exception {
     Path blob = tmp.resolve("layer.tar.zst");
-    LayerDigests d = write(Compression.ZSTD, blob);
+    Layer d = write(Compression.ZSTD, blob);
     sh("zstd -t -q " + blob);
     String listing =
         sh("zstd -dc " + blob + " | TZ=UTC tar --numeric-owner --full-time -tvf - | tr -s ' '");
@@ -64,13 +64,13 @@ class LayerToolsIT {
             "---------- 0/0 0 2023-11-14 22:13:20 var/cache/.wh.gone");
     assertThat(sh("zstd -dc " + blob + " | sha256sum").substring(0, 64))
         .isEqualTo(d.diffId().hex());
-    assertThat(sh("sha256sum < " + blob).substring(0, 64)).isEqualTo(d.digest().hex());
+    assertThat(sh("sha256sum < " + blob).substring(0, 64)).isEqualTo(d.descriptor().digest().hex());
   }
 
   @Test
   void gzipLayerIsValidAndExtractsWithXattrs() throws Exception {
     Path blob = tmp.resolve("layer.tar.gz");
-    LayerDigests d = write(Compression.GZIP, blob);
+    Layer d = write(Compression.GZIP, blob);
     sh("gzip -t " + blob);
     assertThat(sh("gzip -dc " + blob + " | sha256sum").substring(0, 64))
         .isEqualTo(d.diffId().hex());

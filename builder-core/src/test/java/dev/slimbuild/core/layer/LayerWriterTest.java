@@ -44,10 +44,10 @@ class LayerWriterTest {
   }
 
   private static final class Blob {
-    final LayerDigests digests;
+    final Layer digests;
     final byte[] bytes;
 
-    Blob(LayerDigests digests, byte[] bytes) {
+    Blob(Layer digests, byte[] bytes) {
       this.digests = digests;
       this.bytes = bytes;
     }
@@ -55,7 +55,7 @@ class LayerWriterTest {
 
   private static Blob write(List<LayerEntry> es, Compression c, int workers) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    LayerDigests d = LayerWriter.write(es, c, c.defaultLevel(), workers, EPOCH, out);
+    Layer d = LayerWriter.write(es, c, c.defaultLevel(), workers, EPOCH, out);
     return new Blob(d, out.toByteArray());
   }
 
@@ -67,13 +67,13 @@ class LayerWriterTest {
     try (InputStream in = Decompressors.open(new ByteArrayInputStream(b.bytes))) {
       tar = in.readAllBytes();
     }
-    assertThat(b.digests.digest()).isEqualTo(Digest.sha256Of(b.bytes));
-    assertThat(b.digests.compressedSize()).isEqualTo(b.bytes.length);
+    assertThat(b.digests.descriptor().digest()).isEqualTo(Digest.sha256Of(b.bytes));
+    assertThat(b.digests.descriptor().size()).isEqualTo(b.bytes.length);
     assertThat(b.digests.diffId()).isEqualTo(Digest.sha256Of(tar));
-    assertThat(b.digests.uncompressedSize()).isEqualTo(tar.length);
-    assertThat(b.digests.mediaType()).isEqualTo(c.mediaType());
+    assertThat(b.digests.uncompressedSize()).hasValue(tar.length);
+    assertThat(b.digests.descriptor().mediaType()).isEqualTo(c.mediaType());
     assertThat(b.digests.diffId().toString()).isEqualTo(DIFF_ID);
-    assertThat(b.digests.digest().toString()).isEqualTo(GOLDEN.get(c));
+    assertThat(b.digests.descriptor().digest().toString()).isEqualTo(GOLDEN.get(c));
   }
 
   @Test

@@ -3,8 +3,10 @@ package dev.slimbuild.core.optimize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.core.layer.ContentSource;
+import dev.slimbuild.core.layer.Count;
 import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.FileTree;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -40,16 +42,16 @@ class LayerOptimizerTest {
     };
   }
 
-  private static List<String> paths(OptimizedLayer l) {
+  private static List<String> paths(Layer.Planned l) {
     return l.entries().stream().map(e -> e.type() == EntryType.WHITEOUT ? e.tarName() : e.path())
         .sorted().toList();
   }
 
-  private static OptimizedLayer one(
+  private static Layer.Planned one(
       OptimizeOptions o, FileTree lower, String createdBy, String home, List<LayerEntry> entries)
       throws IOException {
     return new LayerOptimizer(o).optimizeStage(lower,
-        List.of(new PendingLayer(entries, createdBy, home)), false).get(0);
+        List.of(new Layer.Changes(entries, createdBy, home)), false).get(0);
   }
 
   @Test
@@ -63,14 +65,14 @@ class LayerOptimizerTest {
         file("var/lib/apt/lists/b_Packages", "123"),
         LayerEntry.dir("usr", 0755, 0, 0), LayerEntry.dir("usr/bin", 0755, 0, 0),
         file("usr/bin/curl", "curl"));
-    OptimizedLayer l = one(OptimizeOptions.defaults(), new FileTree(), "RUN apt-get update", "/root",
+    Layer.Planned l = one(OptimizeOptions.defaults(), new FileTree(), "RUN apt-get update", "/root",
         run);
     assertThat(paths(l)).containsExactly("tmp", "usr", "usr/bin", "usr/bin/curl", "var",
         "var/lib", "var/lib/apt", "var/lib/apt/lists");
     assertThat(l.savings().stripped())
         .containsExactly(Map.entry("apt", new Count(2, 13)), Map.entry("tmp", new Count(1, 5)));
     // the same entries from COPY keep /tmp: the tmp rule is for RUN layers only
-    OptimizedLayer copy = one(OptimizeOptions.defaults(), new FileTree(), "COPY . /", "/root", run);
+    Layer.Planned copy = one(OptimizeOptions.defaults(), new FileTree(), "COPY . /", "/root", run);
     assertThat(paths(copy)).contains("tmp/build.log").doesNotContain("var/lib/apt/lists/b_Packages");
     // --no-strip
     OptimizeOptions noStrip = new OptimizeOptions(StripRules.none(), true, true, false, false);
@@ -86,14 +88,14 @@ class LayerOptimizerTest {
         LayerEntry.dir("home/app/.cache/pip", 0700, 1000, 1000),
         file("home/app/.cache/pip/wheel.whl", "wheel", 0644, 1000, 1000),
         file("home/app/.cache/pip/keep.txt", "k", 0644, 1000, 1000));
-    OptimizedLayer l = one(OptimizeOptions.defaults(), new FileTree(), "RUN pip install x",
+    Layer.Planned l = one(OptimizeOptions.defaults(), new FileTree(), "RUN pip install x",
         "/home/app", run);
     assertThat(paths(l)).containsExactly("home", "home/app", "home/app/.cache");
     assertThat(l.savings().stripped().get("pip")).isEqualTo(new Count(2, 6));
 
     OptimizeOptions keep = new OptimizeOptions(
         StripRules.of(List.of("~/.cache/pip/keep.txt"), List.of()), true, true, false, false);
-    OptimizedLayer k = one(keep, new FileTree(), "RUN pip install x", "/home/app", run);
+    Layer.Planned k = one(keep, new FileTree(), "RUN pip install x", "/home/app", run);
     // the kept file brings its parent directory back, with its own metadata
     assertThat(paths(k)).containsExactly("home", "home/app", "home/app/.cache",
         "home/app/.cache/pip", "home/app/.cache/pip/keep.txt");
@@ -131,7 +133,7 @@ class LayerOptimizerTest {
         file("usr/lib/new", "new"),
         LayerEntry.symlink("usr/lib/link", "same", 0, 0),
         LayerEntry.symlink("usr/lib/link2", "other", 0, 0));
-    OptimizedLayer l = one(OptimizeOptions.defaults(), lower, "COPY --from=b /usr /usr", null, copy);
+    Layer.Planned l = one(OptimizeOptions.defaults(), lower, "COPY --from=b /usr /usr", null, copy);
     assertThat(paths(l)).containsExactly("usr", "usr/lib", "usr/lib/link2", "usr/lib/new",
         "usr/lib/other-content", "usr/lib/other-mode", "usr/lib/other-owner",
         "usr/lib/other-size");
@@ -146,7 +148,7 @@ class LayerOptimizerTest {
     ContentSource shared = counting("x".getBytes(StandardCharsets.UTF_8));
     FileTree lower = new FileTree().apply(List.of(LayerEntry.file("a", 0644, 0, 0, 1, shared)));
     opens.set(0);
-    OptimizedLayer l = one(OptimizeOptions.defaults(), lower, "COPY a /a", null,
+    Layer.Planned l = one(OptimizeOptions.defaults(), lower, "COPY a /a", null,
         List.of(LayerEntry.file("a", 0644, 0, 0, 1, shared)));
     assertThat(l.entries()).isEmpty();
     assertThat(opens.get()).isZero();
@@ -159,8 +161,8 @@ class LayerOptimizerTest {
     opens.set(0);
     for (int stage = 0; stage < 3; stage++) { // three stages (or platforms) on the same base
       FileTree lower = new FileTree().apply(List.of(base));
-      OptimizedLayer l = optimizer.optimizeStage(lower,
-          List.of(new PendingLayer(List.of(file("lib.so", "library")), "COPY", null)), false)
+      Layer.Planned l = optimizer.optimizeStage(lower,
+          List.of(new Layer.Changes(List.of(file("lib.so", "library")), "COPY", null)), false)
           .get(0);
       assertThat(l.entries()).isEmpty();
     }
@@ -173,7 +175,7 @@ class LayerOptimizerTest {
   void entriesUnderAWhiteoutOrOpaqueOfTheSameLayerStay() throws IOException {
     FileTree lower = new FileTree().apply(List.of(LayerEntry.dir("d", 0755, 0, 0),
         file("d/x", "x"), LayerEntry.dir("e", 0755, 0, 0), file("e/y", "y")));
-    OptimizedLayer l = one(OptimizeOptions.defaults(), lower, "RUN x", null, List.of(
+    Layer.Planned l = one(OptimizeOptions.defaults(), lower, "RUN x", null, List.of(
         LayerEntry.opaque("d"), LayerEntry.dir("d", 0755, 0, 0), file("d/x", "x"),
         LayerEntry.whiteout("e"), LayerEntry.dir("e", 0755, 0, 0), file("e/y", "y")));
     assertThat(l.entries()).hasSize(6);
@@ -181,23 +183,23 @@ class LayerOptimizerTest {
 
   @Test
   void wastedBytesLeaveEarlierLayersOfTheStage() throws IOException {
-    List<PendingLayer> stage = List.of(
-        new PendingLayer(List.of(LayerEntry.dir("app", 0755, 0, 0),
+    List<Layer.Changes> stage = List.of(
+        new Layer.Changes(List.of(LayerEntry.dir("app", 0755, 0, 0),
             file("app/big.bin", "0123456789"), file("app/keep", "k"),
             LayerEntry.dir("app/build", 0755, 0, 0), file("app/build/obj.o", "obj"),
             file("app/conf", "old")), "COPY . /app", null),
-        new PendingLayer(List.of(LayerEntry.dir("app", 0755, 0, 0),
+        new Layer.Changes(List.of(LayerEntry.dir("app", 0755, 0, 0),
             file("app/conf", "new")), "COPY conf /app/conf", null),
-        new PendingLayer(List.of(LayerEntry.whiteout("app/big.bin"),
+        new Layer.Changes(List.of(LayerEntry.whiteout("app/big.bin"),
             LayerEntry.whiteout("app/build")), "RUN rm -rf app/big.bin app/build", null));
-    List<OptimizedLayer> out =
+    List<Layer.Planned> out =
         new LayerOptimizer(OptimizeOptions.defaults()).optimizeStage(new FileTree(), stage, false);
     assertThat(paths(out.get(0))).containsExactly("app", "app/keep");
     assertThat(out.get(0).savings().wasted()).isEqualTo(new Count(3, 16));
     assertThat(paths(out.get(1))).containsExactly("app", "app/conf");
     assertThat(paths(out.get(2))).containsExactly("app/.wh.big.bin", "app/.wh.build");
 
-    List<OptimizedLayer> squashed =
+    List<Layer.Planned> squashed =
         new LayerOptimizer(OptimizeOptions.defaults()).optimizeStage(new FileTree(), stage, true);
     assertThat(squashed).hasSize(1);
     assertThat(paths(squashed.get(0))).containsExactly("app", "app/.wh.big.bin",
@@ -208,11 +210,11 @@ class LayerOptimizerTest {
 
   @Test
   void aHardlinkWhoseFileIsLeftOutBecomesACopy() throws IOException {
-    List<PendingLayer> stage = List.of(
-        new PendingLayer(List.of(file("a", "data"), LayerEntry.hardlink("b", "a", 0644, 0, 0)),
+    List<Layer.Changes> stage = List.of(
+        new Layer.Changes(List.of(file("a", "data"), LayerEntry.hardlink("b", "a", 0644, 0, 0)),
             "COPY x /", null),
-        new PendingLayer(List.of(file("a", "replaced")), "COPY y /a", null));
-    List<OptimizedLayer> out =
+        new Layer.Changes(List.of(file("a", "replaced")), "COPY y /a", null));
+    List<Layer.Planned> out =
         new LayerOptimizer(OptimizeOptions.defaults()).optimizeStage(new FileTree(), stage, false);
     assertThat(out.get(0).entries()).singleElement().satisfies(e -> {
       assertThat(e.path()).isEqualTo("b");
@@ -229,7 +231,7 @@ class LayerOptimizerTest {
         .allMatch(e -> e.type() == EntryType.FILE);
     OptimizeOptions links =
         new OptimizeOptions(StripRules.none(), true, true, true, false);
-    OptimizedLayer l = one(links, new FileTree(), "COPY", null, copy);
+    Layer.Planned l = one(links, new FileTree(), "COPY", null, copy);
     List<String> types = new ArrayList<>();
     for (LayerEntry e : l.entries()) {
       types.add(e.path() + ":" + e.type() + (e.linkTarget() == null ? "" : "->" + e.linkTarget()));
@@ -246,7 +248,7 @@ class LayerOptimizerTest {
         .hasSize(2);
   }
 
-  private static String text(OptimizedLayer l, String path) throws IOException {
+  private static String text(Layer.Planned l, String path) throws IOException {
     LayerEntry e = l.entries().stream().filter(x -> x.path().equals(path)).findFirst()
         .orElseThrow();
     try (InputStream in = e.content().open()) {

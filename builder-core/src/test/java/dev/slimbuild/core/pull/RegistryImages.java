@@ -2,7 +2,7 @@ package dev.slimbuild.core.pull;
 
 import dev.slimbuild.compress.Compression;
 import dev.slimbuild.core.layer.ContentSource;
-import dev.slimbuild.core.layer.LayerDigests;
+import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerWriter;
 import dev.slimbuild.core.oci.Descriptor;
@@ -41,9 +41,9 @@ public final class RegistryImages {
       FakeRegistry reg, String repo, List<LayerEntry> entries, Compression c, boolean docker)
       throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    LayerDigests d = LayerWriter.write(entries, c, c.defaultLevel(), 0, out);
-    String type = docker ? MediaType.DOCKER_LAYER_TAR_GZIP : d.mediaType();
-    Descriptor desc = Descriptor.of(type, d.digest(), d.compressedSize());
+    Layer d = LayerWriter.write(entries, c, c.defaultLevel(), 0, out);
+    Descriptor desc =
+        docker ? d.descriptor().withMediaType(MediaType.DOCKER_LAYER_TAR_GZIP) : d.descriptor();
     byte[] bytes = out.toByteArray();
     reg.pushBlob(repo, desc, () -> new ByteArrayInputStream(bytes), List.of());
     return new PushedLayer(desc, d.diffId());

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.optimize;
+package dev.slimbuild.core.layer;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What optimisation left out of one layer.
+ * What optimisation left out of one layer (see {@link Layer.Planned}).
  *
  * @param stripped by rule name, in rule order
  * @param deduplicated files the lower layers already held identically

@@ -1,4 +1,4 @@
-package dev.slimbuild.core.optimize;
+package dev.slimbuild.core.layer;
 
 /** A number of files and their bytes. */
 public record Count(long files, long bytes) {
@@ -11,7 +11,7 @@ public record Count(long files, long bytes) {
   }
 
   /** One more file of {@code size} bytes. */
-  Count add(long size) {
+  public Count add(long size) {
     return new Count(files + 1, bytes + size);
   }
 }
