@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * when it was last used ({@code prune --filter until=} reads it). A record whose layer blob is no
  * longer in the store, or that cannot be read, is a miss.
  */
-final class LocalCache {
+public final class LocalCache {
   private static final String STEPS = "steps";
   private static final String STAGES = "stages";
 
