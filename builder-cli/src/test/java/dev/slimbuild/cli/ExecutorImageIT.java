@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,19 +36,18 @@ class ExecutorImageIT {
 
   @TempDir static Path dir;
 
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("bwrap", "skopeo", "setpriv");
+
   private static Path repo;
   private static String version;
   private static String image;
 
   @BeforeAll
   static void release() throws Exception {
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("skopeo", "skopeo");
-    BusyboxBase.requireTool("setpriv", "util-linux");
     repo = Path.of("").toAbsolutePath().getParent();
     assertThat(Path.of("target/slimbuild.jar")).as("the jar mvn package made").isRegularFile();
-    registry = TestRegistry.busybox();
 
     Path keys = Files.createDirectories(dir.resolve("keys"));
     BuildFixtures.Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", PASSWORD),
@@ -77,13 +76,6 @@ class ExecutorImageIT {
     assertThat(m.find()).as("the image's OCI tarball in " + listing(dist)).isTrue();
     version = m.group(1);
     image = registry.host() + "/slimbuild/executor:" + version;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
   }
 
   private static List<String> listing(Path d) throws Exception {

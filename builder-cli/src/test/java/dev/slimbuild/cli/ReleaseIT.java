@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.registry.RegistryServer;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,24 +96,8 @@ class ReleaseIT {
 
   private static Result run(Path cwd, Map<String, String> env, long timeoutSeconds,
       String... cmd) throws Exception {
-    Path out = Files.createTempFile(dir, "run-", ".out");
-    Path err = Files.createTempFile(dir, "run-", ".err");
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(cwd.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().clear();
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds
-          + "s: " + Files.readString(err));
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    BuildToolsIT.Result r = BuildToolsIT.exec(cwd, env, timeoutSeconds, List.of(cmd));
+    return new Result(r.code(), r.out(), r.stderr());
   }
 
   private static String launcher() {
