@@ -31,7 +31,6 @@ class ExecutorImageIT {
   /** The budget per platform, compressed, as docs/install.md states it. */
   private static final long BUDGET = 60_000_000L;
 
-  private static final String PASSWORD = "executor-release";
   private static final int NOBODY = 65534;
 
   @TempDir static Path dir;
@@ -40,48 +39,24 @@ class ExecutorImageIT {
   static final RegistryExtension registry =
       RegistryExtension.busybox().tools("bwrap", "skopeo", "setpriv");
 
-  private static Path repo;
+  private static SharedRelease.Release release;
   private static String version;
   private static String image;
 
   @BeforeAll
   static void release() throws Exception {
-    repo = Path.of("").toAbsolutePath().getParent();
-    assertThat(Path.of("target/slimbuild.jar")).as("the jar mvn package made").isRegularFile();
-
-    Path keys = Files.createDirectories(dir.resolve("keys"));
-    BuildFixtures.Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", PASSWORD),
-        "generate-key-pair", "--output-key-prefix", keys.resolve("cosign").toString());
-    assertThat(gen.code()).as(gen.err()).isZero();
-
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("PLATFORMS", "amd64 arm64");
-    env.put("SKIP_BUILD", "1");
-    env.put("DIST", dir.resolve("dist").toString());
-    env.put("RELEASE_REGISTRY", registry.host());
-    env.put("SLIMBUILD_SIGN_KEY", keys.resolve("cosign.key").toString());
-    env.put("COSIGN_PASSWORD", PASSWORD);
-    BuildToolsIT.Result r =
-        BuildToolsIT.exec(repo, env, 1800, List.of("bash", "scripts/release.sh"));
-    Path dist = dir.resolve("dist");
-    boolean tarballs = Files.isDirectory(dist) && listing(dist).stream()
-        .filter(n -> n.matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz")).count() == 2;
+    release = SharedRelease.make(registry);
+    BuildToolsIT.Result r = release.run();
     // only a machine that cannot make the release tarballs (no JDK's jlink, no Debian archive,
     // not root to add the arm64 architecture) skips; a failing image build fails
-    assumeTrue(tarballs, "scripts/release.sh could not make the release tarballs on this machine: "
-        + r.stderr());
+    assumeTrue(release.tarballs(), "scripts/release.sh could not make the release tarballs on this"
+        + " machine: " + r.stderr());
     assertThat(r.code()).as(r.stderr()).isZero();
     Matcher m = Pattern.compile("slimbuild-executor-(.+)\\.oci\\.tar").matcher(
-        String.join("\n", listing(dist)));
-    assertThat(m.find()).as("the image's OCI tarball in " + listing(dist)).isTrue();
+        String.join("\n", release.listing()));
+    assertThat(m.find()).as("the image's OCI tarball in " + release.listing()).isTrue();
     version = m.group(1);
     image = registry.host() + "/slimbuild/executor:" + version;
-  }
-
-  private static List<String> listing(Path d) throws Exception {
-    try (var s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
   }
 
   private static JsonNode raw(String ref) throws Exception {
@@ -119,12 +94,12 @@ class ExecutorImageIT {
           .isLessThanOrEqualTo(BUDGET);
     }
     // the layout tarball holds the same index
-    Path tarball = dir.resolve("dist/slimbuild-executor-" + version + ".oci.tar");
+    Path tarball = release.dist().resolve("slimbuild-executor-" + version + ".oci.tar");
     assertThat(platforms("oci-archive:" + tarball + ":" + version)).isEqualTo(platforms);
 
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("reader"));
     BuildFixtures.Run verify = BuildFixtures.run(env, "verify", "--key",
-        dir.resolve("keys/cosign.pub").toString(), "--sign-format", "both", image);
+        release.publicKey().toString(), "--sign-format", "both", image);
     assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
 
     BuildFixtures.Run sbom = BuildFixtures.run(env, "inspect", "--sbom", image);
