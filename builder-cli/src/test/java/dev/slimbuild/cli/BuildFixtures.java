@@ -88,6 +88,19 @@ final class BuildFixtures {
   }
 
   /**
+   * {@code build --no-cache} (every step runs) of {@code ctx} in the {@link #isolatedEnv} of {@code
+   * dir}, from the plain-HTTP registry {@code host}, with {@code extra} arguments, to the OCI
+   * layout directory {@code dir/out}; plain progress.
+   */
+  static Run buildEveryStep(Path dir, String host, String out, Path ctx, String... extra) {
+    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
+        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
+    args.addAll(List.of(extra));
+    args.add(ctx.toString());
+    return run(isolatedEnv(dir), args.toArray(String[]::new));
+  }
+
+  /**
    * {@link #isolatedEnv} of {@code dir} (its temporary directory made) for the launcher scripts in
    * target/ ({@code slimbuild}, {@code executor}): this JVM as their java, no class-data archive,
    * and a PATH of target/ and the system's directories.
@@ -173,6 +186,20 @@ final class BuildFixtures {
 
     List<TarFile> layerFiles(int i) throws IOException {
       return layer(layout, layers().get(i));
+    }
+
+    /** Layer {@code i}'s files by name. */
+    Map<String, TarFile> layerByName(int i) throws IOException {
+      Map<String, TarFile> m = new HashMap<>();
+      for (TarFile f : layerFiles(i)) {
+        m.put(f.name(), f);
+      }
+      return m;
+    }
+
+    /** The last layer's files by name. */
+    Map<String, TarFile> lastLayer() throws IOException {
+      return layerByName(layers().size() - 1);
     }
 
     /** All layers applied in order (no whiteouts in these images): path to last entry. */

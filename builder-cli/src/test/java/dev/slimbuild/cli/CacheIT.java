@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,9 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,26 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot be read or written, and index create.
  */
 class CacheIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("bwrap", "qemu-aarch64-static").isolated();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   /** A context whose second RUN reads a file the first RUN's layer loses to the strip rules. */
   private Path context(String name) throws IOException {
@@ -73,7 +56,7 @@ class CacheIT {
   /** Runs a build in the environment of {@code home} (its own store). */
   private BuildFixtures.Run build(String home, Path ctx, String... extra) {
     // no attestations: the digests compared are of pushed images and of OCI layouts alike
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
+    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", registry.host(),
         "--progress", "plain", "--provenance=false", "--sbom=false"));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
@@ -88,8 +71,8 @@ class CacheIT {
   @Test
   void coldLocalAndRegistryCacheBuildsGiveOneDigestAndTheLastMovesNoLayer() throws Exception {
     Path ctx = context("ctx");
-    String cache = host + "/cache/app:buildcache";
-    BuildFixtures.Run cold = build("a", ctx, "-t", host + "/app/one:1", "--push",
+    String cache = registry.host() + "/cache/app:buildcache";
+    BuildFixtures.Run cold = build("a", ctx, "-t", registry.host() + "/app/one:1", "--push",
         "--cache-to", "type=registry,ref=" + cache + ",mode=max");
     assertThat(cold.code()).as(cold.err()).isZero();
     assertThat(cold.err()).doesNotContain("CACHED").contains("exported cache to " + cache);
@@ -106,7 +89,7 @@ class CacheIT {
     assertThat(local.err()).contains("stripped: pip 1 files");
 
     // an empty store on another runner: the registry cache, pushed to another repository
-    BuildFixtures.Run remote = build("b", ctx, "-t", host + "/app/two:1", "--push",
+    BuildFixtures.Run remote = build("b", ctx, "-t", registry.host() + "/app/two:1", "--push",
         "--cache-from", "type=registry,ref=" + cache);
     assertThat(remote.code()).as(remote.err()).isZero();
     assertThat(remote.digest()).isEqualTo(cold.digest());
@@ -120,17 +103,19 @@ class CacheIT {
   @Test
   void aRegistryCacheServesTheSbomStatementSoAnEmptyStoreReadsNoLayer() throws Exception {
     Path ctx = context("ctx");
-    String cache = host + "/cache/attested:buildcache";
+    String cache = registry.host() + "/cache/attested:buildcache";
     // attestations on, as by default on a push: the SBOM is made from every layer's files
     Map<String, String> envC = BuildFixtures.isolatedEnv(dir.resolve("c"));
-    BuildFixtures.Run cold = BuildFixtures.run(envC, "build", "--insecure-registry", host,
-        "--progress", "plain", "-t", host + "/app/attested:1", "--push",
+    BuildFixtures.Run cold = BuildFixtures.run(envC, "build", "--insecure-registry",
+        registry.host(),
+        "--progress", "plain", "-t", registry.host() + "/app/attested:1", "--push",
         "--cache-to", "type=registry,ref=" + cache + ",mode=max", ctx.toString());
     assertThat(cold.code()).as(cold.err()).isZero();
     // another runner, an empty store: the statement comes from the cache, not from the layers
     Map<String, String> envD = BuildFixtures.isolatedEnv(dir.resolve("d"));
-    BuildFixtures.Run remote = BuildFixtures.run(envD, "build", "--insecure-registry", host,
-        "--progress", "plain", "-t", host + "/app/attested:2", "--push",
+    BuildFixtures.Run remote = BuildFixtures.run(envD, "build", "--insecure-registry",
+        registry.host(),
+        "--progress", "plain", "-t", registry.host() + "/app/attested:2", "--push",
         "--cache-from", "type=registry,ref=" + cache, ctx.toString());
     assertThat(remote.code()).as(remote.err()).isZero();
     assertThat(count(remote.err(), "CACHED (" + cache + ")")).isEqualTo(5);
@@ -250,7 +235,7 @@ class CacheIT {
   @Test
   void aCorruptedCachedBlobIsAMissWithOneWarningAndTheSameImage() throws Exception {
     Path ctx = context("ctx");
-    String cache = host + "/cache/corrupt:1";
+    String cache = registry.host() + "/cache/corrupt:1";
     BuildFixtures.Run cold = build("a", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o1"),
         "--cache-to", "type=registry,ref=" + cache + ",mode=max");
     assertThat(cold.code()).as(cold.err()).isZero();
@@ -260,7 +245,7 @@ class CacheIT {
     int corrupted = 0;
     for (JsonNode l : manifest.get("layers")) {
       String hex = l.get("digest").asText().substring("sha256:".length());
-      Path data = registry.server().storage().resolve("docker/registry/v2/blobs/sha256")
+      Path data = registry.storage().resolve("docker/registry/v2/blobs/sha256")
           .resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
       if (Files.size(data) > 200) { // leave the tiny WORKDIR-like layers alone
         byte[] b = Files.readAllBytes(data);
@@ -291,13 +276,13 @@ class CacheIT {
   void aCacheThatCannotBeReadOrWrittenWarnsAndTheBuildSucceeds() throws Exception {
     Path ctx = context("ctx");
     // a tag that is an image, not a cache; and a registry that is not there
-    assertThat(build("a", ctx, "-t", host + "/app/plain:1", "--push").code()).isZero();
+    assertThat(build("a", ctx, "-t", registry.host() + "/app/plain:1", "--push").code()).isZero();
     BuildFixtures.Run r = build("b", ctx, "-o", "type=oci,tar=false,dest=" + dir.resolve("o"),
-        "--cache-from", "type=registry,ref=" + host + "/app/plain:1",
-        "--cache-from", "type=registry,ref=" + host + "/cache/missing:1",
+        "--cache-from", "type=registry,ref=" + registry.host() + "/app/plain:1",
+        "--cache-from", "type=registry,ref=" + registry.host() + "/cache/missing:1",
         "--cache-to", "type=registry,ref=127.0.0.1:9/cache/x:1");
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).contains("--cache-from " + host + "/app/plain:1 cannot be read")
+    assertThat(r.err()).contains("--cache-from " + registry.host() + "/app/plain:1 cannot be read")
         .contains("--cache-to 127.0.0.1:9/cache/x:1 could not be written")
         .doesNotContain("\tat ");
   }
@@ -346,17 +331,19 @@ class CacheIT {
     Path ctx = dir.resolve("plat");
     BuildFixtures.write(ctx.resolve("Dockerfile"),
         "FROM " + registry.base() + "\nRUN uname -m > /arch\n");
-    String amd = host + "/app/multi:amd64";
-    String arm = host + "/app/multi:arm64";
+    String amd = registry.host() + "/app/multi:amd64";
+    String arm = registry.host() + "/app/multi:arm64";
     assertThat(build("x", ctx, "--platform", "linux/amd64", "-t", amd, "--push").code()).isZero();
     assertThat(build("y", ctx, "--platform", "linux/arm64", "-t", arm, "--push").code()).isZero();
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("z")),
-        "index", "create", "--insecure-registry", host, "-t", host + "/app/merged:1", amd, arm);
+        "index", "create", "--insecure-registry", registry.host(), "-t",
+        registry.host() + "/app/merged:1", amd, arm);
     assertThat(r.code()).as(r.err()).isZero();
     // no layer travels: each is mounted from the repository it was pushed to
     assertThat(r.err()).contains("0 copied").doesNotContain(", 0 mounted");
     JsonNode index = BuildFixtures.JSON.readTree(
-        skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + host + "/app/merged:1"));
+        skopeo("inspect", "--raw", "--tls-verify=false",
+        "docker://" + registry.host() + "/app/merged:1"));
     List<String> platforms = new ArrayList<>();
     for (JsonNode m : index.get("manifests")) {
       platforms.add(m.get("platform").get("architecture").asText());
@@ -366,6 +353,6 @@ class CacheIT {
         .isEqualTo("application/vnd.oci.image.index.v1+json");
     // every platform's blobs are in the merged repository: skopeo copies it whole
     skopeo("copy", "--all", "--src-tls-verify=false",
-        "docker://" + host + "/app/merged:1", "oci:" + dir.resolve("merged") + ":1");
+        "docker://" + registry.host() + "/app/merged:1", "oci:" + dir.resolve("merged") + ":1");
   }
 }

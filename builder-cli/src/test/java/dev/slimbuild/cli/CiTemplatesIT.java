@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
@@ -22,9 +21,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -56,26 +54,11 @@ class CiTemplatesIT {
       Pattern.compile("\\$\\(((?:params|workspaces|results|context)\\.[^)]*)\\)");
   private static final Pattern KUBERNETES_VARIABLE = Pattern.compile("\\$\\(([A-Za-z_]\\w*)\\)");
 
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("proot", "qemu-aarch64-static");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("proot", "proot");
-    BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void githubActionsWorkflowInstallsTheTarballAndPushesASignedIndex() throws Exception {
@@ -117,7 +100,7 @@ class CiTemplatesIT {
     env.putAll(githubEnv(workflow.get("env"), secrets));
     env.putAll(githubEnv(job.get("env"), secrets));
     assertThat(env.get("REGISTRY")).isEqualTo("ghcr.io");
-    env.put("REGISTRY", host);
+    env.put("REGISTRY", registry.host());
     String version = env.get("SLIMBUILD_VERSION");
     env.put("SLIMBUILD_RELEASES", "file://" + releaseStandIn(version));
     // what the runner sets
@@ -169,8 +152,8 @@ class CiTemplatesIT {
     Map<String, String> env = BuildFixtures.launcherEnv(dir.resolve("job"));
     variables.forEach((k, v) -> env.put(k, string(v, k)));
     // GitLab's predefined variables and the project's CI/CD variables
-    env.put("CI_REGISTRY", host);
-    env.put("CI_REGISTRY_IMAGE", host + "/group/project");
+    env.put("CI_REGISTRY", registry.host());
+    env.put("CI_REGISTRY_IMAGE", registry.host() + "/group/project");
     env.put("CI_REGISTRY_USER", "gitlab-ci-token");
     env.put("CI_REGISTRY_PASSWORD", token);
     env.put("CI_COMMIT_TAG", "v1.0.0");
@@ -196,7 +179,7 @@ class CiTemplatesIT {
     }
     assertThat(configs).hasSize(1);
     JsonNode config = BuildFixtures.JSON.readTree(Files.readAllBytes(configs.get(0)));
-    assertThat(config.get("auths").get(host).get("auth").asText()).isEqualTo(auth);
+    assertThat(config.get("auths").get(registry.host()).get("auth").asText()).isEqualTo(auth);
 
     env.put("SLIMBUILD_STORE", dir.resolve("next-runner").toString());
     assertServedFromCache(BuildToolsIT.exec(project, env, 600, sh), "group/project", "v1.0.0",
@@ -234,8 +217,8 @@ class CiTemplatesIT {
     Path dockerConfig = dockerConfig();
     Path results = Files.createDirectories(dir.resolve("tekton/results"));
     // what the TaskRun gives and what Tekton substitutes
-    params.put("IMAGE", host + "/team/tekton-app:1.0.0");
-    params.put("CACHE", host + "/team/tekton-app:buildcache");
+    params.put("IMAGE", registry.host() + "/team/tekton-app:1.0.0");
+    params.put("CACHE", registry.host() + "/team/tekton-app:buildcache");
     Map<String, String> values = new HashMap<>();
     params.forEach((k, v) -> values.put("params." + k, v));
     values.put("workspaces.source.path", source.toString());
@@ -309,8 +292,8 @@ class CiTemplatesIT {
         .startsWith(mountPath(clone, "workspace") + "/");
 
     Key key = keyPair();
-    env.put("IMAGE", env.get("IMAGE").replace(PLACEHOLDER, host));
-    env.put("CACHE", env.get("CACHE").replace(PLACEHOLDER, host));
+    env.put("IMAGE", env.get("IMAGE").replace(PLACEHOLDER, registry.host()));
+    env.put("CACHE", env.get("CACHE").replace(PLACEHOLDER, registry.host()));
     env.put("CONTEXT", project("source").toString());
     env.put("SIGN_KEY", key.privateKey().toString());
     env.put("DOCKER_CONFIG", dockerConfig().toString());
@@ -492,7 +475,7 @@ class CiTemplatesIT {
     assertThat(platforms).containsExactlyInAnyOrder("linux/amd64", "linux/arm64");
     assertThat(manifest(repo, "buildcache").bytes()).isNotEmpty();
     BuildFixtures.Run verify = BuildFixtures.runIn(dir.resolve("verify"), Map.of(), "verify",
-        "--key", key.publicKey().toString(), host + "/" + repo + ":" + tag);
+        "--key", key.publicKey().toString(), registry.host() + "/" + repo + ":" + tag);
     assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
     return index.digest().toString();
   }
@@ -504,7 +487,7 @@ class CiTemplatesIT {
   private static void assertServedFromCache(BuildToolsIT.Result again, String repo,
       String tag, String digest) throws IOException {
     assertThat(again.code()).as(again.all()).isZero();
-    assertThat(again.stderr()).contains("CACHED (" + host + "/" + repo + ":buildcache)")
+    assertThat(again.stderr()).contains("CACHED (" + registry.host() + "/" + repo + ":buildcache)")
         .doesNotContain("RUN took");
     assertThat(manifest(repo, tag).digest().toString()).isEqualTo(digest);
   }
@@ -525,7 +508,7 @@ class CiTemplatesIT {
   }
 
   private static RawManifest manifest(String repo, String ref) throws IOException {
-    try (Registry r = TestRegistry.client(host)) {
+    try (Registry r = registry.client()) {
       return r.getManifest(repo, ref);
     }
   }

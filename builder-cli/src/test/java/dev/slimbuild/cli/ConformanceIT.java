@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +27,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,7 +44,8 @@ class ConformanceIT {
   static final Path CASES = Path.of("src/test/conformance");
   private static final AtomicInteger PASSED = new AtomicInteger();
   private static final List<String> KNOWN = new ArrayList<>();
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
   @TempDir static Path dir;
 
@@ -65,23 +66,12 @@ class ConformanceIT {
 
   @AfterAll
   static void summary() throws IOException {
-    if (registry != null) {
-      registry.close();
-    }
     String text = "conformance corpus: " + (PASSED.get() + KNOWN.size()) + " cases, "
         + PASSED.get() + " pass, " + KNOWN.size() + " known failures\n"
         + String.join("", KNOWN.stream().map(k -> "  known: " + k + "\n").toList());
     System.out.print(text);
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/conformance-summary.txt"), text);
-  }
-
-  private static synchronized String busybox() throws Exception {
-    if (registry == null) {
-      BusyboxBase.requireTool("bwrap", "bubblewrap");
-      registry = TestRegistry.busybox();
-    }
-    return registry.base();
   }
 
   private static void runCase(Path caseDir) throws Exception {
@@ -120,11 +110,9 @@ class ConformanceIT {
         "type=oci,tar=false,dest=" + work.resolve("out")));
     // @BUSYBOX@ is the suite's busybox base, HOST/base/busybox:1; @REGISTRY@ is HOST
     if (text.contains("@BUSYBOX@") || text.contains("@REGISTRY@")) {
-      String base = busybox();
-      String host = base.substring(0, base.indexOf('/'));
-      text = text.replace("@BUSYBOX@", base).replace("@REGISTRY@", host);
+      text = text.replace("@BUSYBOX@", registry.base()).replace("@REGISTRY@", registry.host());
       Files.writeString(dockerfile, text);
-      args.addAll(List.of("--insecure-registry", host));
+      args.addAll(List.of("--insecure-registry", registry.host()));
     }
     if (spec.has("dockerfile")) {
       args.addAll(List.of("-f", dockerfile.toString()));

@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,23 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * each build writes.
  */
 class ContextsIT {
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("git");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("git", "git");
-    registry = TestRegistry.busybox();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private Map<String, String> env() {
     return BuildFixtures.isolatedEnv(dir.resolve("home"));
@@ -365,7 +351,7 @@ class ContextsIT {
   }
 
   private JsonNode registryManifest(String platform) throws IOException {
-    try (var r = TestRegistry.client(registry.host())) {
+    try (var r = registry.client()) {
       JsonNode index = BuildFixtures.JSON.readTree(r.getManifest("base/busybox", "1").bytes());
       for (JsonNode m : index.get("manifests")) {
         JsonNode p = m.get("platform");

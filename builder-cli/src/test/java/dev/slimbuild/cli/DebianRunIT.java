@@ -3,15 +3,11 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.TarFile;
-import dev.slimbuild.core.image.BusyboxBase;
-import dev.slimbuild.core.image.DebianBase;
-import dev.slimbuild.core.registry.RegistryServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,35 +16,21 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's archive.
  */
 class DebianRunIT {
-  private static RegistryServer registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.debian();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("debootstrap", "debootstrap");
-    registry = TestRegistry.start(r -> DebianBase.push(r, "base/debian", "12"));
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void aptGetInstallsAPackageThatEndsUpInTheLayer() throws Exception {
     Path ctx = dir.resolve("ctx");
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + host + "/base/debian:12\n"
+        "FROM " + registry.host() + "/base/debian:12\n"
             + "RUN apt-get update && apt-get install -y --no-install-recommends hello\n"
             + "RUN hello > /greeting\n");
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir), "build",
-        "--insecure-registry", host, "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
+        "--insecure-registry", registry.host(), "--progress", "plain", "-o",
+        "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
     assertThat(image.layers().size()).isEqualTo(3);

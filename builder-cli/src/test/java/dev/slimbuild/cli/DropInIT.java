@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
 import dev.slimbuild.core.registry.RegistryServer;
@@ -20,9 +19,8 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,25 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * registry (plain on loopback, and TLS with basic auth).
  */
 class DropInIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private Path context(String name, String dockerfile) throws IOException {
     Path ctx = dir.resolve(name);
@@ -63,8 +46,8 @@ class DropInIT {
     return BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("home")), args);
   }
 
-  private static RawManifest manifest(String h, String repo, String ref) throws IOException {
-    try (Registry r = TestRegistry.client(h)) {
+  private static RawManifest manifest(String repo, String ref) throws IOException {
+    try (Registry r = registry.client()) {
       return r.getManifest(repo, ref);
     }
   }
@@ -77,7 +60,7 @@ class DropInIT {
         + "RUN --network=host cat /proc/net/dev > /netdev-host\n");
     Path iid = dir.resolve("out/iid.txt");
     Path meta = dir.resolve("out/meta.json");
-    String tag = host + "/app/buildx:1";
+    String tag = registry.host() + "/app/buildx:1";
     BuildFixtures.Run r = cli("build", "-q", "--iidfile", iid.toString(), "--metadata-file",
         meta.toString(), "--pull", "--network", "none", "--add-host", "db.internal:10.1.2.3",
         "--add-host", "v6.internal=::1", "--shm-size", "2g", "--ulimit", "nofile=1024:2048",
@@ -98,7 +81,7 @@ class DropInIT {
     assertThat(Files.readString(iid)).isEqualTo(config); // buildx: the image ID
     assertThat(m.has("slimbuild.platforms")).isTrue(); // the keys slimbuild wrote before stay
 
-    RawManifest pushed = manifest(host, "app/buildx", "1");
+    RawManifest pushed = manifest("app/buildx", "1");
     assertThat(pushed.digest().toString()).isEqualTo(r.digest());
     JsonNode annotations = BuildFixtures.JSON.readTree(pushed.bytes()).get("annotations");
     assertThat(annotations.get("org.example.a").asText()).isEqualTo("1");
@@ -142,10 +125,10 @@ class DropInIT {
 
     BuildFixtures.Run r = cli("build", "--platform", "linux/amd64,linux/arm64", "--annotation",
         "index:org.example.i=1", "--annotation", "manifest-descriptor:org.example.d=2",
-        "--annotation", "org.example.m=3", "-t", host + "/app/multi:1", "--push",
+        "--annotation", "org.example.m=3", "-t", registry.host() + "/app/multi:1", "--push",
         ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    JsonNode index = BuildFixtures.JSON.readTree(manifest(host, "app/multi", "1").bytes());
+    JsonNode index = BuildFixtures.JSON.readTree(manifest("app/multi", "1").bytes());
     assertThat(index.get("annotations").get("org.example.i").asText()).isEqualTo("1");
     List<JsonNode> images = new ArrayList<>();
     index.get("manifests").forEach(d -> {
@@ -157,7 +140,7 @@ class DropInIT {
     for (JsonNode d : images) {
       assertThat(d.get("annotations").get("org.example.d").asText()).isEqualTo("2");
       JsonNode m = BuildFixtures.JSON.readTree(
-          manifest(host, "app/multi", d.get("digest").asText()).bytes());
+          manifest("app/multi", d.get("digest").asText()).bytes());
       assertThat(m.get("annotations").get("org.example.m").asText()).isEqualTo("3");
     }
   }
@@ -225,13 +208,13 @@ class DropInIT {
         + " --context \"${CI_PROJECT_DIR}\" --dockerfile \"${CI_PROJECT_DIR}/Dockerfile\""
         + " --destination \"${CI_REGISTRY_IMAGE}:${CI_COMMIT_TAG}\"";
     BuildToolsIT.Result r = sh(dir, Map.of("CI_PROJECT_DIR", project.toString(),
-        "CI_REGISTRY_IMAGE", host + "/group/project", "CI_COMMIT_TAG", "v1.0.0",
+        "CI_REGISTRY_IMAGE", registry.host() + "/group/project", "CI_COMMIT_TAG", "v1.0.0",
         "DOCKER_CONFIG", Files.createDirectories(dir.resolve("kaniko/.docker")).toString()),
         line);
     assertThat(r.code()).as(r.stderr()).isZero();
     String digest = r.out().trim();
     assertThat(digest).startsWith("sha256:");
-    assertThat(manifest(host, "group/project", "v1.0.0").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("group/project", "v1.0.0").digest().toString()).isEqualTo(digest);
   }
 
   @Test
@@ -239,7 +222,7 @@ class DropInIT {
     Path repo = context("repo", "FROM " + registry.base() + "\n"
         + "ARG VERSION\nCOPY a.txt /a.txt\nRUN echo $VERSION > /version\n");
     Path temp = Files.createDirectories(dir.resolve("_temp/docker-actions-toolkit-Ab12Cd"));
-    String cache = host + "/org/web/cache:main";
+    String cache = registry.host() + "/org/web/cache:main";
     // as docker/build-push-action@v6 runs it (its log's line), `docker` replaced by `slimbuild`
     String line = "slimbuild buildx build --build-arg VERSION=1.2.3"
         + " --cache-from type=registry,ref=" + cache
@@ -251,7 +234,8 @@ class DropInIT {
         + " --platform linux/amd64"
         + " --attest type=provenance,mode=min,inline-only=true,"
         + "builder-id=https://github.com/org/web/actions/runs/123456789/attempts/1"
-        + " --tag " + host + "/org/web:latest --tag " + host + "/org/web:sha-0123456"
+        + " --tag " + registry.host() + "/org/web:latest --tag " + registry.host()
+        + "/org/web:sha-0123456"
         + " --metadata-file " + temp + "/build-metadata-5f6e7d8c9b.json"
         + " --push .";
     BuildToolsIT.Result r = sh(repo, Map.of(), line);
@@ -260,10 +244,10 @@ class DropInIT {
     JsonNode meta = BuildFixtures.JSON.readTree(
         Files.readAllBytes(temp.resolve("build-metadata-5f6e7d8c9b.json")));
     String digest = meta.get("containerimage.digest").asText();
-    assertThat(manifest(host, "org/web", "latest").digest().toString()).isEqualTo(digest);
-    assertThat(manifest(host, "org/web", "sha-0123456").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("org/web", "latest").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("org/web", "sha-0123456").digest().toString()).isEqualTo(digest);
     // --attest type=provenance: the image and its provenance, in an index as buildx pushes it
-    assertThat(new String(manifest(host, "org/web", "latest").bytes(), StandardCharsets.UTF_8))
+    assertThat(new String(manifest("org/web", "latest").bytes(), StandardCharsets.UTF_8))
         .contains("\"vnd.docker.reference.type\":\"attestation-manifest\"");
     assertThat(Files.readString(temp.resolve("build-iidfile-0a1b2c3d4e.txt")))
         .isEqualTo(meta.get("containerimage.config.digest").asText());
@@ -286,13 +270,15 @@ class DropInIT {
     Path tar = dir.resolve("context.tar.gz");
     tarGz(ctx, tar);
     Path out = dir.resolve("out");
-    String d1 = host + "/kaniko/app:1";
-    String d2 = host + "/kaniko/app:latest";
+    String d1 = registry.host() + "/kaniko/app:1";
+    String d2 = registry.host() + "/kaniko/app:latest";
     BuildFixtures.Run r = cli("executor", "--context", "tar://" + tar, "--dockerfile",
         "Dockerfile", "--destination", d1, "--destination=" + d2, "--build-arg",
         "GREETING=hello", "--target", "base", "--label", "from=flag", "--custom-platform",
-        "linux/amd64", "--cache=true", "--cache-repo", host + "/kaniko/cache", "--cache-ttl=24h",
-        "--insecure-registry", host, "--reproducible", "--single-snapshot", "--snapshot-mode=redo",
+        "linux/amd64", "--cache=true", "--cache-repo", registry.host() + "/kaniko/cache",
+        "--cache-ttl=24h",
+        "--insecure-registry", registry.host(), "--reproducible", "--single-snapshot",
+        "--snapshot-mode=redo",
         "--use-new-run", "--cleanup", "--verbosity=warn", "--tar-path",
         out.resolve("image.tar").toString(), "--digest-file", out.resolve("digest").toString(),
         "--image-name-with-digest-file", out.resolve("name-digest").toString(),
@@ -301,24 +287,25 @@ class DropInIT {
     String digest = r.digest();
     assertThat(Files.readString(out.resolve("digest"))).isEqualTo(digest);
     assertThat(Files.readString(out.resolve("name-digest")))
-        .isEqualTo(host + "/kaniko/app@" + digest + "\n" + host + "/kaniko/app@" + digest + "\n");
+        .isEqualTo(registry.host() + "/kaniko/app@" + digest + "\n" + registry.host()
+        + "/kaniko/app@" + digest + "\n");
     assertThat(Files.readString(out.resolve("name-tag-digest")))
         .isEqualTo(d1 + "@" + digest + "\n" + d2 + "@" + digest + "\n");
     assertThat(Files.size(out.resolve("image.tar"))).isPositive();
-    assertThat(manifest(host, "kaniko/app", "1").digest().toString()).isEqualTo(digest);
-    assertThat(manifest(host, "kaniko/app", "latest").digest().toString()).isEqualTo(digest);
-    assertThat(manifest(host, "kaniko/cache", "buildcache").bytes()).isNotEmpty();
-    JsonNode m = BuildFixtures.JSON.readTree(manifest(host, "kaniko/app", "1").bytes());
+    assertThat(manifest("kaniko/app", "1").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("kaniko/app", "latest").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("kaniko/cache", "buildcache").bytes()).isNotEmpty();
+    JsonNode m = BuildFixtures.JSON.readTree(manifest("kaniko/app", "1").bytes());
     if (m.has("manifests")) { // the image and its attestations: the image's manifest
-      m = BuildFixtures.JSON.readTree(manifest(host, "kaniko/app",
+      m = BuildFixtures.JSON.readTree(manifest("kaniko/app",
           m.get("manifests").get(0).get("digest").asText()).bytes());
     }
-    JsonNode base = BuildFixtures.JSON.readTree(manifest(host, "base/busybox", "1").bytes());
+    JsonNode base = BuildFixtures.JSON.readTree(manifest("base/busybox", "1").bytes());
     // --single-snapshot: the busybox layer(s), then one layer for COPY and both RUNs
     String baseManifest = base.has("manifests")
         ? base.get("manifests").get(0).get("digest").asText() : null;
     int baseLayers = baseManifest == null ? base.get("layers").size()
-        : BuildFixtures.JSON.readTree(manifest(host, "base/busybox", baseManifest).bytes())
+        : BuildFixtures.JSON.readTree(manifest("base/busybox", baseManifest).bytes())
             .get("layers").size();
     assertThat(m.get("layers")).hasSize(baseLayers + 1);
     assertThat(r.err()).doesNotContain("RUN took"); // --verbosity=warn

@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,65 +31,32 @@ class ExecutorImageIT {
   /** The budget per platform, compressed, as docs/install.md states it. */
   private static final long BUDGET = 60_000_000L;
 
-  private static final String PASSWORD = "executor-release";
   private static final int NOBODY = 65534;
 
   @TempDir static Path dir;
 
-  private static TestRegistry.Busybox registry;
-  private static Path repo;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("bwrap", "skopeo", "setpriv");
+
+  private static SharedRelease.Release release;
   private static String version;
   private static String image;
 
   @BeforeAll
   static void release() throws Exception {
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("skopeo", "skopeo");
-    BusyboxBase.requireTool("setpriv", "util-linux");
-    repo = Path.of("").toAbsolutePath().getParent();
-    assertThat(Path.of("target/slimbuild.jar")).as("the jar mvn package made").isRegularFile();
-    registry = TestRegistry.busybox();
-
-    Path keys = Files.createDirectories(dir.resolve("keys"));
-    BuildFixtures.Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", PASSWORD),
-        "generate-key-pair", "--output-key-prefix", keys.resolve("cosign").toString());
-    assertThat(gen.code()).as(gen.err()).isZero();
-
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.put("PLATFORMS", "amd64 arm64");
-    env.put("SKIP_BUILD", "1");
-    env.put("DIST", dir.resolve("dist").toString());
-    env.put("RELEASE_REGISTRY", registry.host());
-    env.put("SLIMBUILD_SIGN_KEY", keys.resolve("cosign.key").toString());
-    env.put("COSIGN_PASSWORD", PASSWORD);
-    BuildToolsIT.Result r =
-        BuildToolsIT.exec(repo, env, 1800, List.of("bash", "scripts/release.sh"));
-    Path dist = dir.resolve("dist");
-    boolean tarballs = Files.isDirectory(dist) && listing(dist).stream()
-        .filter(n -> n.matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz")).count() == 2;
+    release = SharedRelease.make(registry);
+    BuildToolsIT.Result r = release.run();
     // only a machine that cannot make the release tarballs (no JDK's jlink, no Debian archive,
     // not root to add the arm64 architecture) skips; a failing image build fails
-    assumeTrue(tarballs, "scripts/release.sh could not make the release tarballs on this machine: "
-        + r.stderr());
+    assumeTrue(release.tarballs(), "scripts/release.sh could not make the release tarballs on this"
+        + " machine: " + r.stderr());
     assertThat(r.code()).as(r.stderr()).isZero();
     Matcher m = Pattern.compile("slimbuild-executor-(.+)\\.oci\\.tar").matcher(
-        String.join("\n", listing(dist)));
-    assertThat(m.find()).as("the image's OCI tarball in " + listing(dist)).isTrue();
+        String.join("\n", release.listing()));
+    assertThat(m.find()).as("the image's OCI tarball in " + release.listing()).isTrue();
     version = m.group(1);
     image = registry.host() + "/slimbuild/executor:" + version;
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
-  private static List<String> listing(Path d) throws Exception {
-    try (var s = Files.list(d)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
   }
 
   private static JsonNode raw(String ref) throws Exception {
@@ -127,12 +94,12 @@ class ExecutorImageIT {
           .isLessThanOrEqualTo(BUDGET);
     }
     // the layout tarball holds the same index
-    Path tarball = dir.resolve("dist/slimbuild-executor-" + version + ".oci.tar");
+    Path tarball = release.dist().resolve("slimbuild-executor-" + version + ".oci.tar");
     assertThat(platforms("oci-archive:" + tarball + ":" + version)).isEqualTo(platforms);
 
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("reader"));
     BuildFixtures.Run verify = BuildFixtures.run(env, "verify", "--key",
-        dir.resolve("keys/cosign.pub").toString(), "--sign-format", "both", image);
+        release.publicKey().toString(), "--sign-format", "both", image);
     assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
 
     BuildFixtures.Run sbom = BuildFixtures.run(env, "inspect", "--sbom", image);

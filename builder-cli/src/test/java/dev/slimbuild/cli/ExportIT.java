@@ -30,9 +30,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,25 +40,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the registry.
  */
 class ExportIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   /** A base file deleted, a file added and one made by RUN: what the merged files must show. */
   private Path context() throws IOException {
@@ -245,13 +229,15 @@ class ExportIT {
   @Test
   void registryAndImageOutputsPush() throws Exception {
     Path ctx = copyContext("push", "FROM " + registry.base() + "\nCOPY a.txt /a.txt\n");
-    Run r = cli("build", "--progress", "quiet", "-t", host + "/out/reg:1",
+    Run r = cli("build", "--progress", "quiet", "-t", registry.host() + "/out/reg:1",
         "-o", "type=registry",
-        "-o", "type=image,\"name=" + host + "/out/img:1," + host + "/out/img:2\",push=true",
+        "-o",
+        "type=image,\"name=" + registry.host() + "/out/img:1," + registry.host()
+        + "/out/img:2\",push=true",
         "-o", "type=image,name=local.test/kept:1",
         ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    try (Registry client = TestRegistry.client(host)) {
+    try (Registry client = registry.client()) {
       for (String[] ref : new String[][] {{"out/reg", "1"}, {"out/img", "1"}, {"out/img", "2"}}) {
         RawManifest m = client.getManifest(ref[0], ref[1]);
         assertThat(m.digest().toString()).isEqualTo(r.digest());

@@ -14,9 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,22 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * keep failing fail the build with the blob and the registry named, and leave no tag.
  */
 class FaultyNetworkIT {
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistry() throws Exception {
-    BuildToolsIT.tools();
-    registry = TestRegistry.busybox();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private static int registryPort() {
     return Integer.parseInt(registry.host().substring(registry.host().lastIndexOf(':') + 1));
@@ -90,7 +77,7 @@ class FaultyNetworkIT {
       assertThat(proxy.cuts.get()).isPositive();
     }
     // straight to the registry: each tag is the digest the build printed, and complete
-    try (Registry r = TestRegistry.client(registry.host())) {
+    try (Registry r = registry.client()) {
       for (int i = 0; i < 50; i++) {
         RawManifest m = r.getManifest("app/faulty", Integer.toString(i));
         assertThat(m.digest()).isEqualTo(digests.get(i));
@@ -117,7 +104,7 @@ class FaultyNetworkIT {
           .doesNotContain("\tat ")
           .doesNotContain("internal error");
     }
-    try (Registry r = TestRegistry.client(registry.host())) {
+    try (Registry r = registry.client()) {
       assertThat(r.headManifest("app/broken", "1")).isEmpty();
     }
   }

@@ -3,8 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.TarFile;
-import dev.slimbuild.core.fs.Privileges;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,10 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code nsenter -n} into other processes' network namespaces), and keep running after the
  * slimbuild process this test started is killed.
  */
+@EnabledIf(value = "dev.slimbuild.core.fs.Privileges#isRoot",
+    disabledReason = "the table is for root")
 class IsolationIT {
   static final List<String> MODES = List.of("bwrap", "chroot", "proot");
   static final String WRITE = "write outside the rootfs";
@@ -50,30 +49,11 @@ class IsolationIT {
   static final String NETWORK = "reach a host loopback listener with --network=none";
   static final String SURVIVE = "keep running after slimbuild is killed";
 
-  private static TestRegistry.Busybox registry;
-  private static String host;
-  private static String base;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("proot", "bwrap", "gcc");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    Assumptions.assumeTrue(Privileges.isRoot(), "the table is for root");
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("proot", "proot");
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("gcc", "gcc");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-    base = registry.base();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   /** The isolation table of docs/run.md (the README points there): row -> mode -> yes/no. */
   static Map<String, Map<String, Boolean>> readmeTable() throws IOException {
@@ -159,7 +139,8 @@ class IsolationIT {
   private BuildFixtures.Run build(Path ctx, Path tmp, String out, String... extra) {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     env.put("TMPDIR", tmp.toString());
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
+    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry",
+        registry.host(),
         "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
@@ -192,7 +173,7 @@ class IsolationIT {
     Files.writeString(hostDir.resolve("secret"), secret + "\n");
     Path ctx = Files.createDirectories(dir.resolve("ctx-" + mode));
     compileOpenat2(ctx);
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n"
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
         + "COPY openat2 /bin/openat2\n"
         + "ARG HOSTDIR\nARG VICTIM\nARG PORT\n"
         + "RUN mkdir -p /probes; "
@@ -274,13 +255,14 @@ class IsolationIT {
     String marker = Integer.toString(7000 + ThreadLocalRandom.current().nextInt(2000));
     Path ctx = Files.createDirectories(dir.resolve("survive-" + mode));
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + base + "\nRUN echo started && sleep " + marker + "\n");
+        "FROM " + registry.base() + "\nRUN echo started && sleep " + marker + "\n");
     Path tmp = Files.createDirectories(dir.resolve("survive-tmp-" + mode));
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     ProcessBuilder pb =
         new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--no-cache",
-            "--insecure-registry", host, "--sandbox", mode, "--progress", "plain", ctx.toString())
+            "--insecure-registry", registry.host(), "--sandbox", mode, "--progress", "plain",
+            ctx.toString())
             .redirectErrorStream(true);
     pb.environment().putAll(BuildFixtures.isolatedEnv(dir));
     pb.environment().put("TMPDIR", tmp.toString());
@@ -317,7 +299,7 @@ class IsolationIT {
     boolean survived = !left.isEmpty();
     // the next build sweeps what the killed one left: processes, mounts, work directories
     Path again = Files.createDirectories(dir.resolve("again-" + mode));
-    BuildFixtures.write(again.resolve("Dockerfile"), "FROM " + base + "\nRUN true\n");
+    BuildFixtures.write(again.resolve("Dockerfile"), "FROM " + registry.base() + "\nRUN true\n");
     BuildFixtures.Run r = build(again, tmp, "again-out-" + mode, "--sandbox", mode);
     assertThat(r.code()).as(mode + ": " + r.err()).isZero();
     assertThat(r.err()).as(mode).contains("removed 1 work directory that killed builds left");

@@ -3,15 +3,13 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -19,23 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
  * a later build FROM that image that runs them first (and does not pass them on).
  */
 class OnbuildIT {
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    registry = TestRegistry.busybox();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void anImagesTriggersRunInTheBuildThatStartsFromIt() throws Exception {

@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
@@ -19,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,26 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
  * a real terminal (tmux), which leaves only finished lines on the screen.
  */
 class ProgressIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("bwrap", "tmux").isolated();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("tmux", "tmux");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private Path context(String name, String run) throws IOException {
     Path ctx = dir.resolve(name);
@@ -61,7 +44,7 @@ class ProgressIT {
   }
 
   private BuildFixtures.Run build(Path ctx, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host));
+    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", registry.host()));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, Map.of(), args.toArray(String[]::new));
@@ -69,7 +52,7 @@ class ProgressIT {
 
   /** The manifest of {@code repository:reference}, the amd64 one of an index. */
   private static Manifest manifest(String repository, String reference) throws IOException {
-    try (Registry r = TestRegistry.client(host)) {
+    try (Registry r = registry.client()) {
       RawManifest m = r.getManifest(repository, reference);
       if (m.mediaType().contains("index")) {
         for (Descriptor d : Index.parse(m.bytes()).manifests()) {
@@ -85,16 +68,16 @@ class ProgressIT {
   @Test
   void plainShowsStepStartsTheBaseAndItsPullAndThePushTotals() throws Exception {
     Path ctx = context("plain", "RUN echo one && echo two");
-    String image = host + "/app/progress:1";
+    String image = registry.host() + "/app/progress:1";
     BuildFixtures.Run r = build(ctx, "--progress", "plain", "-t", image, "--push",
         "--provenance=false", "--sbom=false"); // the blob counts below are the image's alone
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.err().lines().toList();
 
     // FROM: the base's manifest digest, its layers and their size
-    String baseRef = host + "/base/busybox:1";
+    String baseRef = registry.host() + "/base/busybox:1";
     RawManifest baseIndex;
-    try (Registry c = TestRegistry.client(host)) {
+    try (Registry c = registry.client()) {
       baseIndex = c.getManifest("base/busybox", "1");
     }
     Descriptor amd64 = Index.parse(baseIndex.bytes()).manifests().stream()
@@ -107,7 +90,7 @@ class ProgressIT {
     // each base layer pulled, with its size (the RUN needs its files)
     for (Descriptor l : base.layers()) {
       assertThat(lines).anySatisfy(line -> assertThat(line).matches(
-          "pulled " + host.replace(".", "\\.") + "/base/busybox " + l.digest() + ": "
+          "pulled " + registry.host().replace(".", "\\.") + "/base/busybox " + l.digest() + ": "
               + Sizes.format(l.size()).replace(".", "\\.") + " in \\d+\\.\\d\\ds"));
     }
 
@@ -149,7 +132,8 @@ class ProgressIT {
       }
     }
     assertThat(mountedCount).isEqualTo(base.layers().size());
-    assertThat(lines).contains("blobs to " + host + "/app/progress: " + Sizes.format(uploaded)
+    assertThat(lines).contains("blobs to " + registry.host() + "/app/progress: "
+        + Sizes.format(uploaded)
         + " uploaded (" + uploadedCount + "), " + Sizes.format(mounted) + " mounted ("
         + mountedCount + "), 0B there already (0)");
     assertThat(r.err()).doesNotContain("\u001b[");
@@ -158,7 +142,7 @@ class ProgressIT {
   @Test
   void rawjsonReportsTheBytesOfPullsAndPushes() throws Exception {
     Path ctx = context("json", "RUN echo json");
-    BuildFixtures.Run r = build(ctx, "--progress", "rawjson", "-t", host + "/app/json:1",
+    BuildFixtures.Run r = build(ctx, "--progress", "rawjson", "-t", registry.host() + "/app/json:1",
         "--push");
     assertThat(r.code()).as(r.err()).isZero();
     List<JsonNode> events = new ArrayList<>();
@@ -183,7 +167,8 @@ class ProgressIT {
   @Test
   void ttyEndsWithASummaryOfWhatSucceededOrFailed() throws Exception {
     Path ctx = context("tty", "RUN echo tty");
-    BuildFixtures.Run r = build(ctx, "--progress", "tty", "-t", host + "/app/tty:1", "--push");
+    BuildFixtures.Run r = build(ctx, "--progress", "tty", "-t", registry.host() + "/app/tty:1",
+        "--push");
     assertThat(r.code()).as(r.err()).isZero();
     // the screen it leaves: the live frames erased
     List<String> lines = LiveProgressTest.screen(r.err());
@@ -196,7 +181,7 @@ class ProgressIT {
     assertThat(lines).doesNotContain("  [stage-0] tty");
 
     Path failing = context("fails", "RUN echo last words && exit 3");
-    BuildFixtures.Run f = build(failing, "--progress", "tty", "-t", host + "/app/tty:2");
+    BuildFixtures.Run f = build(failing, "--progress", "tty", "-t", registry.host() + "/app/tty:2");
     assertThat(f.code()).isEqualTo(1);
     String err = String.join("\n", LiveProgressTest.screen(f.err()));
     int summary = err.indexOf("[+] Failed after ");
@@ -219,7 +204,8 @@ class ProgressIT {
     StringBuilder cmd = new StringBuilder("env");
     env.forEach((k, v) -> cmd.append(' ').append(k).append('=').append(v));
     cmd.append(" TERM=xterm ").append(javaBin).append(" -jar ").append(jar)
-        .append(" build --insecure-registry ").append(host).append(" -t app:term ").append(ctx)
+        .append(" build --insecure-registry ").append(registry.host()).append(" -t app:term ")
+        .append(ctx)
         .append("; echo $? > ").append(done).append("; sleep 600");
     BuildToolsIT.ok(dir, "tmux", "-L", socket, "new-session", "-d", "-x", "100", "-y", "50",
         cmd.toString());

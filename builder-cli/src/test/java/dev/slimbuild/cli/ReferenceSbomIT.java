@@ -17,9 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,24 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ReferenceSbomIT {
   private static final String ESBUILD = "META-INF/resources/_static/linux-x64/0.25.10/";
 
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    registry = TestRegistry.busybox();
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void theGoImageListsItsModulesAndTheNodeImageItsNpmPackages() throws Exception {
@@ -84,8 +69,8 @@ class ReferenceSbomIT {
 
     String repo = "reference/app";
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("home")),
-        "build", "--insecure-registry", host, "--platform", "linux/amd64", "--progress",
-        "plain", "-t", host + "/" + repo + ":1", "--push", ctx.toString());
+        "build", "--insecure-registry", registry.host(), "--platform", "linux/amd64", "--progress",
+        "plain", "-t", registry.host() + "/" + repo + ":1", "--push", ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
 
     JsonNode spdx = spdx(repo, Digest.parse(r.digest()));
@@ -110,7 +95,7 @@ class ReferenceSbomIT {
 
   /** The SPDX document of the only platform of the index {@code top}, as the registry holds it. */
   private static JsonNode spdx(String repo, Digest top) throws IOException {
-    try (Registry reg = TestRegistry.client(host)) {
+    try (Registry reg = registry.client()) {
       Index index = Index.parse(reg.getManifest(repo, top.toString()).bytes());
       Descriptor att = index.manifests().stream()
           .filter(d -> "attestation-manifest".equals(

@@ -16,9 +16,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,28 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  * for amd64 and arm64 and pushed, and skopeo and proot (with qemu for arm64) check the result.
  */
 class RegistryBuildIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
-  private static String base;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("proot", "qemu-aarch64-static");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("proot", "proot");
-    BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-    base = registry.base();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private Run cli(Map<String, String> env, String... args) {
     return BuildFixtures.runIn(dir, env, args);
@@ -58,7 +40,7 @@ class RegistryBuildIT {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(
         ctx.resolve("Dockerfile"),
-        "FROM " + base + "\n"
+        "FROM " + registry.base() + "\n"
             + "ARG TARGETARCH\n"
             + "ENV ARCH=$TARGETARCH\n"
             + "COPY app.txt /app/\n"
@@ -73,15 +55,16 @@ class RegistryBuildIT {
   void buildsBothPlatformsFromARegistryBaseAndPushesWithoutUploadingTheBase() throws Exception {
     Path ctx = context();
     Run r = cli(Map.of(), "build", "--platform", "linux/amd64,linux/arm64", "-t",
-        host + "/app/demo:1", "--push", "--insecure-registry", host, "--progress", "plain",
+        registry.host() + "/app/demo:1", "--push", "--insecure-registry", registry.host(),
+        "--progress", "plain",
         ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Digest digest = Digest.parse(r.out().trim());
     // the base's layers were mounted from base/busybox (or existed), never uploaded again
-    assertThat(r.err()).contains("mounted").contains("pushed " + host + "/app/demo:1");
+    assertThat(r.err()).contains("mounted").contains("pushed " + registry.host() + "/app/demo:1");
 
     // skopeo reads the index byte for byte and copies everything, verifying every digest
-    String img = "docker://" + host + "/app/demo:1";
+    String img = "docker://" + registry.host() + "/app/demo:1";
     byte[] raw = ok(dir, "skopeo", "inspect", "--tls-verify=false", "--raw", img).stdout();
     assertThat(Digest.sha256Of(raw)).isEqualTo(digest);
     String rawText = new String(raw, StandardCharsets.UTF_8);
@@ -102,7 +85,8 @@ class RegistryBuildIT {
     }
 
     // slimbuild inspect reads it from the registry
-    Run inspect = cli(Map.of(), "inspect", "--insecure-registry", host, host + "/app/demo:1");
+    Run inspect = cli(Map.of(), "inspect", "--insecure-registry", registry.host(),
+        registry.host() + "/app/demo:1");
     assertThat(inspect.code()).as(inspect.err()).isZero();
     assertThat(inspect.out()).contains("linux/amd64").contains("linux/arm64")
         .contains(digest.toString());
@@ -134,16 +118,18 @@ class RegistryBuildIT {
   void pushFromTheLocalStoreAndThroughAFaultyNetworkGivesTheSameDigest() throws Exception {
     Path ctx = context();
     Run built = cli(Map.of(), "build", "--platform", "linux/amd64,linux/arm64", "-t",
-        "local/demo:2", "--insecure-registry", host, "--progress", "quiet", ctx.toString());
+        "local/demo:2", "--insecure-registry", registry.host(), "--progress", "quiet",
+        ctx.toString());
     assertThat(built.code()).as(built.err()).isZero();
     Digest digest = Digest.parse(built.out().trim());
 
-    Run pushed = cli(Map.of(), "push", "--insecure-registry", host, "--progress", "quiet",
-        "local/demo:2", host + "/app/pushed:2");
+    Run pushed = cli(Map.of(), "push", "--insecure-registry", registry.host(), "--progress",
+        "quiet",
+        "local/demo:2", registry.host() + "/app/pushed:2");
     assertThat(pushed.code()).as(pushed.err()).isZero();
-    assertThat(pushed.out().trim()).isEqualTo(host + "/app/pushed:2@" + digest);
+    assertThat(pushed.out().trim()).isEqualTo(registry.host() + "/app/pushed:2@" + digest);
 
-    int port = Integer.parseInt(host.substring(host.lastIndexOf(':') + 1));
+    int port = Integer.parseInt(registry.host().substring(registry.host().lastIndexOf(':') + 1));
     try (FaultProxy proxy = FaultProxy.start(port, 7)) {
       Run faulty = cli(Map.of(), "push", "--insecure-registry", proxy.host(), "--progress",
           "quiet", "local/demo:2", proxy.host() + "/app/faulty:2");
@@ -152,7 +138,7 @@ class RegistryBuildIT {
       assertThat(proxy.errors.get() + proxy.drops.get()).isPositive();
     }
     byte[] raw = ok(dir, "skopeo", "inspect", "--tls-verify=false", "--raw",
-        "docker://" + host + "/app/faulty:2").stdout();
+        "docker://" + registry.host() + "/app/faulty:2").stdout();
     assertThat(Digest.sha256Of(raw)).isEqualTo(digest);
   }
 
@@ -195,9 +181,11 @@ class RegistryBuildIT {
   void copyFromAnImageAndRecompressOfBaseLayers() throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("from-image"));
     Files.writeString(ctx.resolve("Dockerfile"),
-        "FROM " + base + "\nCOPY --from=" + base + " /etc/passwd /copied/passwd\n");
+        "FROM " + registry.base() + "\nCOPY --from=" + registry.base()
+        + " /etc/passwd /copied/passwd\n");
     Path out = dir.resolve("layout");
-    Run r = cli(Map.of(), "build", "--platform", "linux/arm64", "--insecure-registry", host,
+    Run r = cli(Map.of(), "build", "--platform", "linux/arm64", "--insecure-registry",
+        registry.host(),
         "--recompress", "-o", "type=oci,tar=false,dest=" + out, "--progress", "quiet", ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image img = BuildFixtures.image(out);
@@ -222,8 +210,9 @@ class RegistryBuildIT {
     assertThat(down.code()).isEqualTo(1);
     assertThat(down.err()).contains("127.0.0.1:9").doesNotContain("\tat ");
 
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + base + "\n");
-    Run missing = cli(Map.of(), "build", "--platform", "linux/s390x", "--insecure-registry", host,
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n");
+    Run missing = cli(Map.of(), "build", "--platform", "linux/s390x", "--insecure-registry",
+        registry.host(),
         "--progress", "quiet", ctx.toString());
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err()).contains("linux/s390x").contains("linux/amd64")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,9 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,29 +30,11 @@ import org.junit.jupiter.api.io.TempDir;
  * RUN, and the same build as root and as a user without privileges.
  */
 class RunBuildIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
-  private static String base;
+  @RegisterExtension
+  static final RegistryExtension registry =
+      RegistryExtension.busybox().tools("proot", "bwrap", "qemu-aarch64-static");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("proot", "proot");
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    BusyboxBase.requireTool("qemu-aarch64-static", "qemu-user-static");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-    base = registry.base();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private Map<String, String> env() {
     return BuildFixtures.isolatedEnv(dir);
@@ -62,30 +42,13 @@ class RunBuildIT {
 
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {
     // RUN's behaviour is under test here: every build runs its steps (--no-cache)
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
-    args.addAll(List.of(extra));
-    args.add(ctx.toString());
-    return BuildFixtures.run(env(), args.toArray(String[]::new));
+    return BuildFixtures.buildEveryStep(dir, registry.host(), out, ctx, extra);
   }
 
   private Path context(String name, String dockerfile) throws IOException {
     Path ctx = dir.resolve(name);
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n" + dockerfile);
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n" + dockerfile);
     return ctx;
-  }
-
-  /** Layer {@code i}'s files by name. */
-  private static Map<String, TarFile> layer(BuildFixtures.Image image, int i) throws IOException {
-    Map<String, TarFile> m = new HashMap<>();
-    for (TarFile f : image.layerFiles(i)) {
-      m.put(f.name(), f);
-    }
-    return m;
-  }
-
-  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
-    return layer(image, image.layers().size() - 1);
   }
 
   /** Nothing a build made is left in {@code tmp} (its TMPDIR), and nothing below it mounted. */
@@ -127,11 +90,11 @@ class RunBuildIT {
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + p[0]));
       // base, RUN, WORKDIR (creates /work/dir), RUN
       assertThat(image.layers().size()).isEqualTo(4);
-      Map<String, TarFile> first = layer(image, 1);
+      Map<String, TarFile> first = image.layerByName(1);
       assertThat(first.get("arch").text()).isEqualTo(p[1] + "\n");
       assertThat(first.get("env").text()).isEqualTo("hello world /root\n");
       assertThat(first.get("arch").uid()).isZero();
-      Map<String, TarFile> last = lastLayer(image);
+      Map<String, TarFile> last = image.lastLayer();
       assertThat(last.get("work/dir/mine").text()).isEqualTo("1000\n1000\n/work/dir\n/home/app\n");
       assertThat(last.get("work/dir/mine").uid()).isEqualTo(1000);
       assertThat(last.get("work/dir/mine").gid()).isEqualTo(1000);
@@ -180,7 +143,7 @@ class RunBuildIT {
       assertThat(first).extracting(TarFile::name)
           .containsExactly("etc", "etc/.wh.group", "opt", "opt/a", "opt/a/l");
       assertThat(first.get(3).mode()).isEqualTo(0700);
-      Map<String, TarFile> second = lastLayer(image);
+      Map<String, TarFile> second = image.lastLayer();
       assertThat(second.keySet()).containsExactlyInAnyOrder("opt", "opt/a", "opt/a/.wh.f",
           "opt/a/g");
       assertThat(second.get("opt/a/g").text()).isEqualTo("exec\n");
@@ -211,7 +174,7 @@ class RunBuildIT {
           build(ctx, out, "--sandbox", "bwrap", "--run-rootfs", rootfs, "--no-optimize");
       assertThat(r.code()).as(rootfs + ": " + r.err()).isZero();
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
-      Map<String, TarFile> replaced = layer(image, image.layers().size() - 2);
+      Map<String, TarFile> replaced = image.layerByName(image.layers().size() - 2);
       if (rootfs.equals("overlay")) {
         // overlayfs marks the directory made again opaque
         assertThat(replaced.keySet()).containsExactlyInAnyOrder("etc", "etc/.wh.group",
@@ -224,7 +187,7 @@ class RunBuildIT {
             .contains("etc", "etc/.wh.group", "srv", "srv/keep", "srv/x", "srv/x/new");
       }
       assertThat(replaced.get("srv/keep").mode()).isEqualTo(0600);
-      Map<String, TarFile> last = lastLayer(image);
+      Map<String, TarFile> last = image.lastLayer();
       assertThat(last.keySet()).as(rootfs).containsExactlyInAnyOrder("etc", "etc/passwd", "srv",
           "srv/.wh.keep", "srv/x", "srv/x/new", "srv/y", "srv/y/hard", "srv/y/keep");
       assertThat(last.get("srv/x/new").text()).isEqualTo("new\nagain\n");
@@ -239,11 +202,12 @@ class RunBuildIT {
   void baseLayersMountedAsImagesGiveTheSameImageAsLayersUnpackedIntoFiles() throws Exception {
     // a base of three layers, one deleting a file and making a directory again (opaque)
     Path first = dir.resolve("multi");
-    BuildFixtures.write(first.resolve("Dockerfile"), "FROM " + base + "\n"
+    BuildFixtures.write(first.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
         + "RUN mkdir -p /srv/d && echo a > /srv/d/a && echo b > /srv/b\n"
         + "RUN rm /srv/b && rm -rf /srv/d && mkdir /srv/d && echo c > /srv/d/c\n");
-    String multi = host + "/run/multi:1";
-    BuildFixtures.Run pushed = BuildFixtures.run(env(), "build", "--insecure-registry", host,
+    String multi = registry.host() + "/run/multi:1";
+    BuildFixtures.Run pushed = BuildFixtures.run(env(), "build", "--insecure-registry",
+        registry.host(),
         "--no-optimize", "-t", multi, "--push", first.toString());
     assertThat(pushed.code()).as(pushed.err()).isZero();
     Path ctx = dir.resolve("on-multi");
@@ -258,13 +222,13 @@ class RunBuildIT {
       Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-" + images));
       env.put("SLIMBUILD_LAYER_IMAGES", images);
       String out = "out-images-" + images;
-      BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", host,
+      BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", registry.host(),
           "--progress", "plain", "--sandbox", "chroot", "-o",
           "type=oci,tar=false,dest=" + dir.resolve(out), ctx.toString());
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).contains(images.equals("1")
           ? "(layer images mounted)" : "(lower directory written)");
-      assertThat(lastLayer(BuildFixtures.image(dir.resolve(out))).get("listing").text())
+      assertThat(BuildFixtures.image(dir.resolve(out)).lastLayer().get("listing").text())
           .isEqualTo("/srv\n/srv/d\n/srv/d/c\n/srv/d/f\nc\ncopied\n755\n");
       digests.add(r.digest());
     }
@@ -283,7 +247,7 @@ class RunBuildIT {
     }
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
     BuildFixtures.Run r = BuildFixtures.run(env, "build", "--no-cache", "--insecure-registry",
-        host, "--progress", "plain", "--sandbox", "chroot", "-o",
+        registry.host(), "--progress", "plain", "--sandbox", "chroot", "-o",
         "type=oci,tar=false,dest=" + dir.resolve("out-wiped"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
@@ -305,7 +269,7 @@ class RunBuildIT {
     BuildFixtures.Run r = build(ctx, "out", "--sandbox", "bwrap");
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
-    assertThat(lastLayer(image).get("src/both").text()).isEqualTo("one\ncopied\n");
+    assertThat(image.lastLayer().get("src/both").text()).isEqualTo("one\ncopied\n");
   }
 
   @Test
@@ -322,8 +286,8 @@ class RunBuildIT {
       List<TarFile> run1 = image.layerFiles(image.layers().size() - 2);
       assertThat(run1).extracting(TarFile::name).containsExactly("count");
       assertThat(run1.get(0).text().trim()).isEqualTo(Integer.toString(i));
-      assertThat(lastLayer(image).keySet()).containsExactly("seen");
-      assertThat(lastLayer(image).get("seen").text()).isEqualTo("x\n");
+      assertThat(image.lastLayer().keySet()).containsExactly("seen");
+      assertThat(image.lastLayer().get("seen").text()).isEqualTo("x\n");
     }
     try (Stream<Path> s = Files.list(dir.resolve("cache/slimbuild/run-cache"))) {
       assertThat(s.filter(Files::isDirectory).count()).isEqualTo(1);
@@ -335,16 +299,16 @@ class RunBuildIT {
     Path ctx = dir.resolve("bind");
     BuildFixtures.write(ctx.resolve("data/in.txt"), "from the context\n");
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + base + " AS build\n"
+        "FROM " + registry.base() + " AS build\n"
             + "RUN mkdir /out && echo built > /out/result\n"
-            + "FROM " + base + "\n"
+            + "FROM " + registry.base() + "\n"
             + "RUN --mount=type=bind,from=build,source=/out,target=/mnt/b"
             + " --mount=type=bind,source=data,target=/mnt/c"
             + " cat /mnt/b/result /mnt/c/in.txt > /got && (touch /mnt/c/new 2>/dev/null"
             + " && echo writable || echo read-only) >> /got\n");
     BuildFixtures.Run r = build(ctx, "out", "--sandbox", "bwrap");
     assertThat(r.code()).as(r.err()).isZero();
-    Map<String, TarFile> last = lastLayer(BuildFixtures.image(dir.resolve("out")));
+    Map<String, TarFile> last = BuildFixtures.image(dir.resolve("out")).lastLayer();
     assertThat(last.get("got").text()).isEqualTo("built\nfrom the context\nread-only\n");
     assertThat(last.keySet()).containsExactly("got");
     assertThat(ctx.resolve("data/new")).doesNotExist();
@@ -353,7 +317,7 @@ class RunBuildIT {
   @Test
   void aBuildWithoutPrivilegesGivesTheSameImageAsARootBuild() throws Exception {
     String dockerfile =
-        "FROM " + base + "\n"
+        "FROM " + registry.base() + "\n"
             + "RUN mkdir /opt && echo hi > /opt/f && chmod 0640 /opt/f && ln -s /opt/f /link"
             + " && rm /etc/group && mkdir -m 0700 /opt/private\n"
             + "USER app\n"
@@ -383,7 +347,8 @@ class RunBuildIT {
             "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
             "SLIMBUILD_STORE=" + shared.resolve("store"),
             "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            java, "-jar", jar.toString(), "build", "--no-cache", "--insecure-registry", host,
+            java, "-jar", jar.toString(), "build", "--no-cache", "--insecure-registry",
+            registry.host(),
             "--sandbox", way[0], "--run-rootfs", way[1], "--progress", "plain",
             "--provenance=false",
             "-o", "type=oci,tar=false,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
@@ -398,12 +363,12 @@ class RunBuildIT {
 
       // and the owners are the image's, not the builder's
       BuildFixtures.Image image = BuildFixtures.image(shared.resolve("out-nobody-proot-auto"));
-      Map<String, TarFile> first = layer(image, 1);
+      Map<String, TarFile> first = image.layerByName(1);
       assertThat(first.get("opt/f").uid()).isZero();
       assertThat(first.get("opt/f").mode()).isEqualTo(0640);
       assertThat(first.get("opt/private").mode()).isEqualTo(0700);
       assertThat(first).containsKey("etc/.wh.group");
-      Map<String, TarFile> last = lastLayer(image);
+      Map<String, TarFile> last = image.lastLayer();
       // /tmp/mine is stripped (the tmp rule for RUN layers); the new directory keeps the RUN's user
       assertThat(last).doesNotContainKey("tmp/mine");
       assertThat(last.get("home/app/d").uid()).isEqualTo(1000);
@@ -532,7 +497,8 @@ class RunBuildIT {
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     ProcessBuilder pb =
-        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--insecure-registry", host,
+        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--insecure-registry",
+        registry.host(),
             "--sandbox", "bwrap", "--progress", "plain", ctx.toString())
             .redirectErrorStream(true);
     pb.environment().putAll(env());
@@ -577,9 +543,9 @@ class RunBuildIT {
       BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
-      Map<String, TarFile> none = layer(image, image.layers().size() - 2);
+      Map<String, TarFile> none = image.layerByName(image.layers().size() - 2);
       assertThat(none.get("none").text().lines().toList()).as(sandbox).containsExactly("lo");
-      assertThat(lastLayer(image).get("host").text().lines().toList()).as(sandbox)
+      assertThat(image.lastLayer().get("host").text().lines().toList()).as(sandbox)
           .containsExactlyInAnyOrderElementsOf(hostInterfaces);
     }
   }

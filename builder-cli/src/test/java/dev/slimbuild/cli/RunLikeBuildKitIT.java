@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slimbuild.cli.BuildFixtures.TarFile;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,49 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  * from a stage.
  */
 class RunLikeBuildKitIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
-  private static String base;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("proot", "bwrap");
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("proot", "proot");
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    registry = TestRegistry.busybox();
-    host = registry.host();
-    base = registry.base();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
   private BuildFixtures.Run build(Path ctx, String out, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
-    args.addAll(List.of(extra));
-    args.add(ctx.toString());
-    return BuildFixtures.run(BuildFixtures.isolatedEnv(dir), args.toArray(String[]::new));
+    return BuildFixtures.buildEveryStep(dir, registry.host(), out, ctx, extra);
   }
 
   private Path context(String name, String dockerfile) throws IOException {
     Path ctx = dir.resolve(name);
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n" + dockerfile);
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n" + dockerfile);
     return ctx;
-  }
-
-  private static Map<String, TarFile> lastLayer(BuildFixtures.Image image) throws IOException {
-    Map<String, TarFile> m = new HashMap<>();
-    for (TarFile f : image.layerFiles(image.layers().size() - 1)) {
-      m.put(f.name(), f);
-    }
-    return m;
   }
 
   @Test
@@ -79,7 +47,7 @@ class RunLikeBuildKitIT {
     // an undeclared predefined arg is no "unused build-arg" either
     assertThat(r.err()).doesNotContain("http_proxy").doesNotContain("NO_PROXY");
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
-    assertThat(lastLayer(image).get("env").text()).isEqualTo(
+    assertThat(image.lastLayer().get("env").text()).isEqualTo(
         "FOO=foo\n"
             + "HTTP_PROXY=http://p.example:3128\n"
             + "NO_PROXY=.internal\n"
@@ -102,7 +70,7 @@ class RunLikeBuildKitIT {
     for (String sandbox : List.of("bwrap", "chroot", "proot")) {
       BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
-      Map<String, TarFile> last = lastLayer(BuildFixtures.image(dir.resolve("out-" + sandbox)));
+      Map<String, TarFile> last = BuildFixtures.image(dir.resolve("out-" + sandbox)).lastLayer();
       assertThat(last.keySet()).as(sandbox).containsExactly("seen");
       String[] seen = last.get("seen").text().split("\n");
       assertThat(seen).as(sandbox).hasSize(2);
@@ -114,9 +82,9 @@ class RunLikeBuildKitIT {
   void aCacheMountFromAStageStartsWithTheStagesFilesAndKeepsWhatRunsAdd() throws Exception {
     Path ctx = dir.resolve("cache-from");
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + base + " AS seed\n"
+        "FROM " + registry.base() + " AS seed\n"
             + "RUN mkdir -p /data/sub && echo one > /data/sub/f && chmod 0750 /data\n"
-            + "FROM " + base + "\n"
+            + "FROM " + registry.base() + "\n"
             + "RUN --mount=type=cache,from=seed,source=/data,target=/c"
             + " cat /c/sub/f > /got && stat -c %a /c >> /got && echo added > /c/new\n"
             + "RUN --mount=type=cache,from=seed,source=data,target=/c cat /c/new > /again\n"
@@ -129,12 +97,12 @@ class RunLikeBuildKitIT {
     assertThat(image.layerFiles(n - 3).get(0).text()).isEqualTo("one\n750\n");
     assertThat(image.layerFiles(n - 2).get(0).text()).isEqualTo("added\n");
     // a cache without from= is another cache: empty
-    assertThat(lastLayer(image).get("plain").text()).isEmpty();
+    assertThat(image.lastLayer().get("plain").text()).isEmpty();
 
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + base + " AS seed\n"
+        "FROM " + registry.base() + " AS seed\n"
             + "RUN mkdir /data\n"
-            + "FROM " + base + "\n"
+            + "FROM " + registry.base() + "\n"
             + "RUN --mount=type=cache,from=seed,source=/nothing,target=/c true\n");
     BuildFixtures.Run bad = build(ctx, "bad");
     assertThat(bad.code()).isEqualTo(1);
@@ -174,7 +142,7 @@ class RunLikeBuildKitIT {
         assertThat(named.get("o/named").text()).as(sandbox)
             .isEqualTo("1001 1002 1003\ndev tools audio\n");
         assertThat(r.err()).as(sandbox).doesNotContain("supplementary groups");
-        assertThat(lastLayer(image).get("o/root-groups").text()).as(sandbox).isEqualTo("0 10\n");
+        assertThat(image.lastLayer().get("o/root-groups").text()).as(sandbox).isEqualTo("0 10\n");
       }
       assertThat(image.layerFiles(n - 2).get(1).text()).as(sandbox).isEqualTo("1002\n");
     }

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.image.BlobStore;
-import dev.slimbuild.core.image.BusyboxBase;
-import dev.slimbuild.core.image.DebianBase;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Platform;
-import dev.slimbuild.core.registry.RegistryServer;
 import dev.slimbuild.core.sbom.Sbom;
 import dev.slimbuild.core.sbom.SbomFile;
 import dev.slimbuild.core.sbom.SbomInput;
@@ -21,9 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,36 +28,21 @@ import org.junit.jupiter.api.io.TempDir;
  * reads that layout. The image's own dpkg says which version of curl it installed.
  */
 class SbomIT {
-  private static RegistryServer registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.debian();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("debootstrap", "debootstrap");
-    registry = TestRegistry.start(r -> DebianBase.push(r, "base/debian", "12"));
-    host = registry.host();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   @Test
   void aptGetInstalledCurlIsListedAtItsExactDebianVersion() throws Exception {
     Path ctx = dir.resolve("ctx");
     BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + host + "/base/debian:12\n"
+        "FROM " + registry.host() + "/base/debian:12\n"
             + "RUN apt-get update && apt-get install -y --no-install-recommends curl"
             + " && dpkg-query -W -f '${Version} ${Architecture}' curl > /curl-version"
             + " && rm -rf /var/lib/apt/lists/*\n");
     BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir), "build",
-        "--insecure-registry", host, "--progress", "plain",
+        "--insecure-registry", registry.host(), "--progress", "plain",
         "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
 
@@ -84,7 +65,8 @@ class SbomIT {
       layers.add(new SbomInput.Layer(d, () -> layout.open(d)));
     });
     Digest manifest = Digest.parse(image.index().get("manifests").get(0).get("digest").asText());
-    Sbom sbom = Sbom.generate(new SbomInput(host + "/app:1", Platform.parse("linux/amd64"),
+    Sbom sbom = Sbom.generate(new SbomInput(registry.host() + "/app:1",
+        Platform.parse("linux/amd64"),
         layers, 1, 0, manifest));
 
     SbomPackage curl = sbom.packages().stream().filter(p -> p.name().equals("curl")

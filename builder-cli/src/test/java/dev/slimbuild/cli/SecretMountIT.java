@@ -17,9 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,26 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * temporary directory, and the build's output.
  */
 class SecretMountIT {
-  private static TestRegistry.Busybox registry;
-  private static String host;
-  private static String base;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox();
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void startRegistryWithBase() throws Exception {
-    BuildToolsIT.tools();
-    registry = TestRegistry.busybox();
-    host = registry.host();
-    base = registry.base();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   /** Each sandbox with each way RUN gets its root filesystem (an overlay, a copy). */
   static List<Arguments> sandboxesAndRootfs() {
@@ -91,7 +74,7 @@ class SecretMountIT {
   }
 
   private BuildFixtures.Run build(Map<String, String> extraEnv, Path ctx, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", host,
+    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", registry.host(),
         "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"),
         "--metadata-file", dir.resolve("metadata.json").toString()));
     args.addAll(List.of(extra));
@@ -101,7 +84,7 @@ class SecretMountIT {
 
   private Path context(String dockerfile) throws IOException {
     Path ctx = dir.resolve("ctx");
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n" + dockerfile);
+    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n" + dockerfile);
     return ctx;
   }
 
@@ -212,14 +195,14 @@ class SecretMountIT {
       Files.setAttribute(secretFile, "unix:uid", NOBODY);
       Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
       Path ctx = shared.resolve("ctx");
-      BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + base + "\n"
+      BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
           + "RUN --mount=type=secret,id=tok --mount=type=secret,id=api,env=API"
           + " sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha"
           + " && printf %s \"$API\" | sha256sum | cut -c1-64 > /api.sha\n");
       for (String sandbox : List.of("bwrap", "proot")) {
         Path out = shared.resolve("out-" + sandbox);
         BuildToolsIT.Result r = asNobody(shared, Map.of("MY_API", fromEnv), "build", "--no-cache",
-            "--insecure-registry", host, "--sandbox", sandbox, "--progress", "plain",
+            "--insecure-registry", registry.host(), "--sandbox", sandbox, "--progress", "plain",
             "--secret", "id=tok,src=" + secretFile, "--secret", "id=api,env=MY_API",
             "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
@@ -289,7 +272,8 @@ class SecretMountIT {
     Path ctx = context(
         "RUN --mount=type=secret,id=GH_TOKEN,required sha256sum /run/secrets/GH_TOKEN"
             + " | cut -c1-64 > /gh.sha\n");
-    List<String> args = new ArrayList<>(List.of("buildx", "build", "--insecure-registry", host,
+    List<String> args = new ArrayList<>(List.of("buildx", "build", "--insecure-registry",
+        registry.host(),
         "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), "--secret",
         "id=GH_TOKEN", ctx.toString()));
     BuildFixtures.Run r = BuildFixtures.runIn(dir, Map.of("GH_TOKEN", value),

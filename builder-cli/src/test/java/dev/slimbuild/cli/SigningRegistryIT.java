@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,8 +48,9 @@ class SigningRegistryIT {
   private static final String PASSWORD = "signing pässword";
   private static final String OTHER_PASSWORD = "other password";
 
-  private static TestRegistry.Busybox registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox();
+
   private static Path cosign;
   private static Path cosign3;
   private static Path skopeo;
@@ -58,7 +60,6 @@ class SigningRegistryIT {
 
   @BeforeAll
   static void start() throws Exception {
-    BuildToolsIT.tools();
     Path script = null;
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isRegularFile(p.resolve("scripts/fetch-trixie-tools.sh"))) {
@@ -83,8 +84,6 @@ class SigningRegistryIT {
     assertThat(cosign3).as("cosign3 path in: " + fetched.out()).isNotNull().isExecutable();
     assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
 
-    registry = TestRegistry.busybox();
-    host = registry.host();
     keys = Files.createTempDirectory("slimbuild-sign-keys");
     for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
         OTHER_PASSWORD})) {
@@ -96,16 +95,9 @@ class SigningRegistryIT {
 
   @AfterAll
   static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
     if (keys != null) {
       Trees.delete(keys); // key files: nothing of them stays behind
     }
-  }
-
-  private static Registry client() throws Exception {
-    return TestRegistry.client(host);
   }
 
   private Run cli(Map<String, String> env, String... args) {
@@ -170,10 +162,11 @@ class SigningRegistryIT {
       throws Exception {
     Path regd = Files.createDirectories(dir.resolve("registries.d"));
     Files.writeString(regd.resolve("slimbuild-test.yaml"),
-        "docker:\n  " + host + ":\n    use-sigstore-attachments: true\n");
+        "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
     Path policy = dir.resolve("policy-" + Path.of(pub).getFileName() + ".json");
     Files.writeString(policy,
-        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + host + "/" + repo
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + registry.host()
+        + "/" + repo
             + "\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"" + pub
             + "\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}");
     return tool(Map.of(), skopeo.toString(), "--registries.d", regd.toString(), "--policy",
@@ -185,7 +178,7 @@ class SigningRegistryIT {
   private Path context() throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"),
-        "FROM " + host + "/base/busybox:1\nCOPY app.txt /app/\n");
+        "FROM " + registry.host() + "/base/busybox:1\nCOPY app.txt /app/\n");
     Files.writeString(ctx.resolve("app.txt"), "signed application\n");
     return ctx;
   }
@@ -194,7 +187,7 @@ class SigningRegistryIT {
   private Digest buildAndPush(Map<String, String> env, String name, String... extra)
       throws Exception {
     List<String> args = new ArrayList<>(List.of("build", "--platform", "linux/amd64,linux/arm64",
-        "-t", name, "--push", "--insecure-registry", host, "--progress", "plain"));
+        "-t", name, "--push", "--insecure-registry", registry.host(), "--progress", "plain"));
     args.addAll(List.of(extra));
     args.add(context().toString());
     Run r = cli(env, args.toArray(new String[0]));
@@ -203,7 +196,7 @@ class SigningRegistryIT {
   }
 
   private static List<Digest> platforms(Digest index, String repo) throws Exception {
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       return Index.parse(r.getManifest(repo, index.toString()).bytes()).manifests().stream()
           .filter(d -> !"unknown".equals(d.platform().os())) // attestation manifests
           .map(Descriptor::digest).toList();
@@ -211,7 +204,7 @@ class SigningRegistryIT {
   }
 
   private static Manifest sigManifest(String repo, Digest image) throws Exception {
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       return Manifest.parse(r.getManifest(repo, CosignSignatures.tag(image)).bytes());
     }
   }
@@ -220,19 +213,20 @@ class SigningRegistryIT {
   void attestationsAreAttachedAsBuildKitDoesAndSignedForCosign() throws Exception {
     String repo = "attest/app";
     Path ctx = Files.createDirectories(dir.resolve("attest"));
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + host + "/base/busybox:1\n"
+    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + registry.host() + "/base/busybox:1\n"
         + "ARG API_TOKEN\nARG VERSION\nCOPY app.txt /app/\n");
     Files.writeString(ctx.resolve("app.txt"), "attested\n");
     List<String> args = List.of("build", "--platform", "linux/amd64,linux/arm64",
         "--build-arg", "API_TOKEN=hunter2-value", "--build-arg", "VERSION=7",
-        "--provenance", "mode=max", "-t", host + "/" + repo + ":1", "--push", "--sign-key",
+        "--provenance", "mode=max", "-t", registry.host() + "/" + repo + ":1", "--push",
+        "--sign-key",
         key("ours.key"), "--progress", "plain", ctx.toString());
     Run r = cli(Map.of("COSIGN_PASSWORD", PASSWORD), args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isZero();
     Digest top = Digest.parse(r.out().trim());
-    assertThat(r.err()).contains("signed 2 attestations of " + host + "/" + repo + "@");
+    assertThat(r.err()).contains("signed 2 attestations of " + registry.host() + "/" + repo + "@");
 
-    try (Registry reg = client()) {
+    try (Registry reg = registry.client()) {
       Index index = Index.parse(reg.getManifest(repo, top.toString()).bytes());
       List<Descriptor> entries = index.manifests();
       assertThat(entries).hasSize(4);
@@ -266,7 +260,8 @@ class SigningRegistryIT {
         }
         var json = BuildFixtures.JSON.readTree(statement);
         assertThat(json.at("/subject/0/digest/sha256").asText()).isEqualTo(image.digest().hex());
-        assertThat(json.at("/subject/0/name").asText()).startsWith("pkg:docker/" + host + "/"
+        assertThat(json.at("/subject/0/name").asText()).startsWith("pkg:docker/" + registry.host()
+            + "/"
             + repo + "?platform=linux%2F");
         var def = json.at("/predicate/buildDefinition");
         assertThat(def.at("/externalParameters/request/args/build-arg:VERSION").asText())
@@ -290,7 +285,7 @@ class SigningRegistryIT {
         });
 
         // cosign verifies the signed attestation with our key, and not with another
-        String ref = host + "/" + repo + "@" + image.digest();
+        String ref = registry.host() + "/" + repo + "@" + image.digest();
         BuildToolsIT.Result ok = tool(Map.of(), cosign.toString(), "verify-attestation", "--key",
             key("ours.pub"), "--type", "slsaprovenance1", "--insecure-ignore-tlog=true",
             "--allow-http-registry", "--allow-insecure-registry", ref);
@@ -307,20 +302,21 @@ class SigningRegistryIT {
     }
 
     // slimbuild verify checks the signatures and each signed attestation
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
-        host + "/" + repo + ":1");
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
+        registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
     assertThat(verified.out()).contains("ok attestation https://slsa.dev/provenance/v1")
         .contains("ok attestation https://spdx.dev/Document");
     Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        host, host + "/" + repo + ":1");
+        registry.host(), registry.host() + "/" + repo + ":1");
     assertThat(otherKey.code()).isEqualTo(1);
     assertThat(otherKey.err()).contains("attestation https://slsa.dev/provenance/v1: no signature"
         + " by this key");
 
     // inspect prints them, by platform, from the registry and from an OCI layout
-    Run inspect = cli(Map.of(), "inspect", "--provenance", "--insecure-registry", host,
-        host + "/" + repo + ":1");
+    Run inspect = cli(Map.of(), "inspect", "--provenance", "--insecure-registry", registry.host(),
+        registry.host() + "/" + repo + ":1");
     assertThat(inspect.code()).as(inspect.err()).isZero();
     var predicates = BuildFixtures.JSON.readTree(inspect.out());
     assertThat(predicates.at("/linux~1amd64/buildDefinition/buildType").asText())
@@ -335,30 +331,31 @@ class SigningRegistryIT {
     Run noSbom = cli(Map.of(), "inspect", "--sbom", "oci:" + dir.resolve("lay"));
     BuildFixtures.assertInputError(noSbom);
     assertThat(noSbom.err()).contains("has no SBOM attestation");
-    Run sbomOut = cli(Map.of(), "inspect", "--sbom", "--insecure-registry", host,
-        host + "/" + repo + ":1");
+    Run sbomOut = cli(Map.of(), "inspect", "--sbom", "--insecure-registry", registry.host(),
+        registry.host() + "/" + repo + ":1");
     assertThat(sbomOut.code()).as(sbomOut.err()).isZero();
     assertThat(BuildFixtures.JSON.readTree(sbomOut.out()).at("/linux~1arm64/spdxVersion").asText())
         .isEqualTo("SPDX-2.3");
 
     // reproducible by default: the same build twice gives the same index, attestations included,
     // whatever the tag
-    Run first = cli(Map.of(), "build", "-t", host + "/" + repo + ":min", "--push",
+    Run first = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":min", "--push",
         "--progress", "quiet", ctx.toString());
-    Run second = cli(Map.of(), "build", "-t", host + "/" + repo + ":other", "--push",
+    Run second = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":other", "--push",
         "--progress", "quiet", "--no-cache", ctx.toString());
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out().trim()).isEqualTo(first.out().trim());
-    try (Registry reg = client()) {
+    try (Registry reg = registry.client()) {
       assertThat(reg.getManifest(repo, "min").mediaType()).isEqualTo(MediaType.OCI_INDEX);
     }
 
     // turned off: a single platform is a plain manifest again
-    Run off = cli(Map.of(), "build", "-t", host + "/" + repo + ":off", "--push", "--sbom=false",
+    Run off = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":off", "--push",
+        "--sbom=false",
         "--provenance=false", "--progress", "quiet", ctx.toString());
     assertThat(off.code()).as(off.err()).isZero();
-    try (Registry reg = client()) {
+    try (Registry reg = registry.client()) {
       assertThat(reg.getManifest(repo, "off").mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     }
   }
@@ -367,36 +364,41 @@ class SigningRegistryIT {
   void buildPushSignKeyIsAcceptedByCosignAndSkopeoAndRefusedForAnotherKey() throws Exception {
     String repo = "signed/app";
     // a wrong password fails before anything is built or pushed
-    Run wrong = cli(Map.of("COSIGN_PASSWORD", "not it"), "build", "-t", host + "/" + repo + ":0",
-        "--push", "--insecure-registry", host, "--sign-key", key("ours.key"), "--progress",
+    Run wrong = cli(Map.of("COSIGN_PASSWORD", "not it"), "build", "-t",
+        registry.host() + "/" + repo + ":0",
+        "--push", "--insecure-registry", registry.host(), "--sign-key", key("ours.key"),
+        "--progress",
         "plain", context().toString());
     assertThat(wrong.code()).isEqualTo(1);
     assertThat(wrong.err()).contains("--sign-key " + key("ours.key")).contains("wrong password")
         .doesNotContain("not it").doesNotContain("FROM").doesNotContain("\tat ");
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       assertThat(r.headManifest(repo, "0")).isEmpty();
     }
 
-    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
+        registry.host() + "/" + repo + ":1",
         "--sign-key", key("ours.key"));
     List<Digest> children = platforms(index, repo);
     assertThat(children).hasSize(2);
 
     // cosign accepts the index by digest and by tag, and each platform manifest
-    List<String> images = new ArrayList<>(List.of(host + "/" + repo + "@" + index,
-        host + "/" + repo + ":1"));
-    children.forEach(c -> images.add(host + "/" + repo + "@" + c));
+    List<String> images = new ArrayList<>(List.of(registry.host() + "/" + repo + "@" + index,
+        registry.host() + "/" + repo + ":1"));
+    children.forEach(c -> images.add(registry.host() + "/" + repo + "@" + c));
     for (String image : images) {
       BuildToolsIT.Result v = cosignVerify(key("ours.pub"), image);
       assertThat(v.code()).as(image + ": " + v.all()).isZero();
-      assertThat(v.out()).contains("\"docker-reference\":\"" + host + "/" + repo + "\"");
+      assertThat(v.out()).contains("\"docker-reference\":\"" + registry.host() + "/" + repo + "\"");
     }
-    BuildToolsIT.Result otherKey = cosignVerify(key("other.pub"), host + "/" + repo + ":1");
+    BuildToolsIT.Result otherKey = cosignVerify(key("other.pub"),
+        registry.host() + "/" + repo + ":1");
     assertThat(otherKey.code()).as(otherKey.all()).isNotZero();
 
     // slimbuild verify agrees, in JSON too
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
-        "--output", "json", host + "/" + repo + ":1");
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
+        "--output", "json", registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.err()).isZero();
     var json = BuildFixtures.JSON.readTree(verified.out());
     assertThat(json.get("ok").asBoolean()).isTrue();
@@ -412,20 +414,21 @@ class SigningRegistryIT {
 
     // skopeo 1.18 with a sigstoreSigned policy copies it, and refuses it for another key
     BuildToolsIT.Result copied =
-        skopeoCopy(repo, key("ours.pub"), host + "/" + repo + ":1", "copy-ok");
+        skopeoCopy(repo, key("ours.pub"), registry.host() + "/" + repo + ":1", "copy-ok");
     assertThat(copied.code()).as(copied.all()).isZero();
     assertThat(dir.resolve("copy-ok/index.json")).exists();
     BuildToolsIT.Result refused =
-        skopeoCopy(repo, key("other.pub"), host + "/" + repo + ":1", "copy-refused");
+        skopeoCopy(repo, key("other.pub"), registry.host() + "/" + repo + ":1", "copy-refused");
     assertThat(refused.code()).as(refused.all()).isNotZero();
     assertThat(refused.stderr()).contains("Source image rejected")
         .contains("signature verification failed");
 
     // the log names what was signed; no key material or password anywhere
     Run again = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--insecure-registry", host, host + "/" + repo + ":1");
+        "--insecure-registry", registry.host(), registry.host() + "/" + repo + ":1");
     assertThat(again.code()).as(again.err()).isZero();
-    assertThat(again.out()).contains("already signed by this key: " + host + "/" + repo + "@"
+    assertThat(again.out()).contains("already signed by this key: " + registry.host() + "/" + repo
+        + "@"
         + index).doesNotContain(PASSWORD).doesNotContain("PRIVATE");
     assertThat(sigManifest(repo, index).layers()).hasSize(1);
   }
@@ -433,11 +436,12 @@ class SigningRegistryIT {
   @Test
   void cosignSignsWithOurKeyWeVerifyItAndASecondKeyIsAppended() throws Exception {
     String repo = "multi/app";
-    Digest index = buildAndPush(Map.of(), host + "/" + repo + ":1", "--sbom=false",
+    Digest index = buildAndPush(Map.of(), registry.host() + "/" + repo + ":1", "--sbom=false",
         "--provenance=false"); // the referrers counted are the bundles alone
-    String byDigest = host + "/" + repo + "@" + index;
+    String byDigest = registry.host() + "/" + repo + "@" + index;
 
-    Run unsigned = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+    Run unsigned = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
         byDigest);
     assertThat(unsigned.code()).isEqualTo(1);
     assertThat(unsigned.err()).contains("no signatures")
@@ -448,14 +452,15 @@ class SigningRegistryIT {
         "sign", "--key", key("ours.key"), "--tlog-upload=false", "--allow-http-registry",
         "--allow-insecure-registry", "--yes", "--recursive", byDigest);
     assertThat(signed.code()).as(signed.all()).isZero();
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
         byDigest);
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
     assertThat(verified.out()).contains("verified " + byDigest);
 
     // our signer recognises cosign's signature by the same key: nothing added
     Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--sign-format", "legacy", "--insecure-registry", host, byDigest);
+        "--sign-format", "legacy", "--insecure-registry", registry.host(), byDigest);
     assertThat(same.code()).as(same.err()).isZero();
     assertThat(same.out().lines()).hasSize(3)
         .allSatisfy(l -> assertThat(l).startsWith("already signed by this key"));
@@ -464,8 +469,8 @@ class SigningRegistryIT {
 
     // a second key appends a layer; the first one stays; both verify, with us and with cosign
     Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
-        key("other.key"), "--sign-format", "legacy", "--insecure-registry", host,
-        host + "/" + repo + ":1");
+        key("other.key"), "--sign-format", "legacy", "--insecure-registry", registry.host(),
+        registry.host() + "/" + repo + ":1");
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).contains("signed " + byDigest + " (2 signatures)");
     for (Digest d : concat(index, platforms(index, repo))) {
@@ -476,8 +481,9 @@ class SigningRegistryIT {
       }
     }
     for (String k : List.of("ours", "other")) {
-      Run v = cli(Map.of(), "verify", "--key", key(k + ".pub"), "--insecure-registry", host,
-          host + "/" + repo + ":1");
+      Run v = cli(Map.of(), "verify", "--key", key(k + ".pub"), "--insecure-registry",
+          registry.host(),
+          registry.host() + "/" + repo + ":1");
       assertThat(v.code()).as(v.out() + v.err()).isZero();
       // the other key's signature is reported as invalid, beside the valid one
       assertThat(v.out()).contains("invalid ").contains("ok ");
@@ -489,13 +495,14 @@ class SigningRegistryIT {
   @Test
   void tamperedSignaturesAreRejectedWithClearReasons() throws Exception {
     String repo = "tamper/app";
-    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
+        registry.host() + "/" + repo + ":1",
         "--sign-key", key("ours.key"), "--sign-format", "legacy");
     Digest amd64 = platforms(index, repo).get(0);
-    String image = host + "/" + repo + "@" + index;
+    String image = registry.host() + "/" + repo + "@" + index;
 
     Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        host, image);
+        registry.host(), image);
     assertThat(otherKey.code()).isEqualTo(1);
     assertThat(otherKey.err()).contains("does not verify with the given public key");
 
@@ -504,28 +511,29 @@ class SigningRegistryIT {
     String signature = layer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION);
 
     // an altered payload (another repository named) under the original signature
-    byte[] altered = SimpleSigning.payload(host + "/evil/app", index.toString());
+    byte[] altered = SimpleSigning.payload(registry.host() + "/evil/app", index.toString());
     putSig(repo, index, altered, signature);
     Run alteredRun = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        host, "--output", "json", image);
+        registry.host(), "--output", "json", image);
     assertThat(alteredRun.code()).isEqualTo(1);
     assertThat(alteredRun.err()).contains(index.toString())
         .contains("does not verify with the given public key");
     var json = BuildFixtures.JSON.readTree(alteredRun.out());
     assertThat(json.get("ok").asBoolean()).isFalse();
     assertThat(json.get("targets").get(0).get("signatures").get(0).get("dockerReference")
-        .asText()).isEqualTo(host + "/evil/app");
+        .asText()).isEqualTo(registry.host() + "/evil/app");
     assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
 
     // a valid signature, but over the amd64 manifest, under the index's tag
     Descriptor amdLayer = sigManifest(repo, amd64).layers().get(0);
     byte[] amdPayload;
-    try (Registry r = client(); InputStream in = r.getBlob(repo, amdLayer.digest())) {
+    try (Registry r = registry.client(); InputStream in = r.getBlob(repo, amdLayer.digest())) {
       amdPayload = in.readAllBytes();
     }
     putSig(repo, index, amdPayload,
         amdLayer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION));
-    Run moved = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
+    Run moved = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
         image);
     assertThat(moved.code()).isEqualTo(1);
     assertThat(moved.err()).contains("signature is for " + amd64)
@@ -533,9 +541,10 @@ class SigningRegistryIT {
     assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
 
     // no .sig at all: an image that was never signed
-    Digest unsigned = buildAndPush(Map.of(), host + "/unsigned/app:1");
-    Run none = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
-        host + "/unsigned/app@" + unsigned);
+    Digest unsigned = buildAndPush(Map.of(), registry.host() + "/unsigned/app:1");
+    Run none = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
+        registry.host() + "/unsigned/app@" + unsigned);
     assertThat(none.code()).isEqualTo(1);
     assertThat(none.err()).contains("no signatures: the registry has no tag "
         + CosignSignatures.tag(unsigned));
@@ -546,13 +555,14 @@ class SigningRegistryIT {
     for (String format : List.of("legacy", "bundle", "both")) {
       String repo = "format-" + format + "/app";
       // no attestations: their referrers would be listed beside the bundles counted here
-      Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD), host + "/" + repo + ":1",
+      Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
+          registry.host() + "/" + repo + ":1",
           "--sign-key", key("ours.key"), "--sign-format", format, "--sbom=false",
           "--provenance=false");
       boolean legacy = !format.equals("bundle");
       boolean bundle = !format.equals("legacy");
       List<Digest> digests = concat(index, platforms(index, repo));
-      try (Registry r = client()) {
+      try (Registry r = registry.client()) {
         for (Digest d : digests) {
           assertThat(r.headManifest(repo, CosignSignatures.tag(d))).as(format + " .sig of " + d)
               .matches(o -> o.isPresent() == legacy);
@@ -562,8 +572,8 @@ class SigningRegistryIT {
         }
       }
 
-      List<String> images = new ArrayList<>(List.of(host + "/" + repo + ":1"));
-      digests.forEach(d -> images.add(host + "/" + repo + "@" + d));
+      List<String> images = new ArrayList<>(List.of(registry.host() + "/" + repo + ":1"));
+      digests.forEach(d -> images.add(registry.host() + "/" + repo + "@" + d));
       for (String image : images) {
         BuildToolsIT.Result old = cosignVerify(key("ours.pub"), image);
         assertThat(old.code()).as(format + ", cosign 2.5 verify " + image + ": " + old.all())
@@ -576,7 +586,7 @@ class SigningRegistryIT {
             "\"type\":\"" + (bundle ? BundleSignatures.SIGN_PREDICATE
                 : SimpleSigning.TYPE) + "\"");
       }
-      String byDigest = host + "/" + repo + "@" + index;
+      String byDigest = registry.host() + "/" + repo + "@" + index;
       BuildToolsIT.Result attestation = cosignVerifyBundle(key("ours.pub"), byDigest);
       assertThat(attestation.code()).as(format + ": " + attestation.all())
           .matches(c -> (c == 0) == bundle);
@@ -591,12 +601,12 @@ class SigningRegistryIT {
 
       // slimbuild verify: the format written passes, the other one is missing
       Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-          host, "--sign-format", format, byDigest);
+          registry.host(), "--sign-format", format, byDigest);
       assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
       if (!format.equals("both")) {
         String missing = legacy ? "bundle" : "legacy";
         Run refused = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-            host, "--sign-format", missing, byDigest);
+            registry.host(), "--sign-format", missing, byDigest);
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err()).contains("no signatures: ").contains(legacy
             ? "no sigstore bundle signature among its referrers"
@@ -608,9 +618,9 @@ class SigningRegistryIT {
   @Test
   void cosign3sBundlesAreOursToVerifyAndCountAsAlreadySigned() throws Exception {
     String repo = "bundle3/app";
-    Digest index = buildAndPush(Map.of(), host + "/" + repo + ":1", "--sbom=false",
+    Digest index = buildAndPush(Map.of(), registry.host() + "/" + repo + ":1", "--sbom=false",
         "--provenance=false"); // the referrers counted are the bundles alone
-    String byDigest = host + "/" + repo + "@" + index;
+    String byDigest = registry.host() + "/" + repo + "@" + index;
     List<Digest> digests = concat(index, platforms(index, repo));
 
     // cosign 3 signs the index and each platform manifest as bundles, with slimbuild's key
@@ -618,13 +628,14 @@ class SigningRegistryIT {
         "sign", "--key", key("ours.key"), "--use-signing-config=false", "--tlog-upload=false",
         "--allow-http-registry", "--allow-insecure-registry", "--yes", "--recursive", byDigest);
     assertThat(signed.code()).as(signed.all()).isZero();
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry", host,
-        "--sign-format", "bundle", host + "/" + repo + ":1");
+    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
+        registry.host(),
+        "--sign-format", "bundle", registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
     assertThat(verified.out()).contains("verified " + byDigest)
         .contains("ok bundle ").doesNotContain("invalid");
     Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        host, "--sign-format", "bundle", byDigest);
+        registry.host(), "--sign-format", "bundle", byDigest);
     assertThat(otherKey.code()).isEqualTo(1);
     assertThat(otherKey.err()).contains("does not verify with the given public key");
 
@@ -634,15 +645,17 @@ class SigningRegistryIT {
       cosigns.put(d, Manifest.parse(referrer(repo, d, 0)));
     }
     Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--sign-format", "bundle", "--insecure-registry", host, byDigest);
+        "--sign-format", "bundle", "--insecure-registry", registry.host(), byDigest);
     assertThat(same.code()).as(same.err()).isZero();
     assertThat(same.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l)
-        .startsWith("already signed by this key with a sigstore bundle: " + host + "/" + repo));
+        .startsWith("already signed by this key with a sigstore bundle: " + registry.host() + "/"
+        + repo));
     for (Digest d : digests) {
       assertThat(referrers(repo, d)).hasSize(1);
     }
     Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
-        key("other.key"), "--sign-format", "bundle", "--insecure-registry", host, byDigest);
+        key("other.key"), "--sign-format", "bundle", "--insecure-registry", registry.host(),
+        byDigest);
     assertThat(second.code()).as(second.err()).isZero();
     for (Digest d : digests) {
       Manifest theirs = cosigns.get(d);
@@ -685,7 +698,7 @@ class SigningRegistryIT {
   }
 
   private static List<Descriptor> referrers(String repo, Digest subject) throws Exception {
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       return Index.parse(r.getManifest(repo, subject.algorithm() + "-" + subject.hex()).bytes())
           .manifests();
     }
@@ -693,13 +706,13 @@ class SigningRegistryIT {
 
   /** The bytes of the {@code i}th referrer of {@code subject}, in the fallback index's order. */
   private static byte[] referrer(String repo, Digest subject, int i) throws Exception {
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       return r.getManifest(repo, referrers(repo, subject).get(i).digest().toString()).bytes();
     }
   }
 
   private static byte[] blob(String repo, Digest d) throws Exception {
-    try (Registry r = client(); InputStream in = r.getBlob(repo, d)) {
+    try (Registry r = registry.client(); InputStream in = r.getBlob(repo, d)) {
       return in.readAllBytes();
     }
   }
@@ -726,7 +739,7 @@ class SigningRegistryIT {
         + "\"diff_ids\":[\"" + layer.digest() + "\"]},\"config\":{}}";
     byte[] cfg = config.getBytes(StandardCharsets.UTF_8);
     Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(cfg), cfg.length);
-    try (Registry r = client()) {
+    try (Registry r = registry.client()) {
       r.pushBlob(repo, layer, () -> new ByteArrayInputStream(payload), List.of());
       r.pushBlob(repo, c, () -> new ByteArrayInputStream(cfg), List.of());
       r.putManifest(repo, CosignSignatures.tag(target),

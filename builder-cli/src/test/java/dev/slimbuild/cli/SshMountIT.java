@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.TarFile;
 import dev.slimbuild.core.fs.Privileges;
-import dev.slimbuild.core.image.BusyboxBase;
-import dev.slimbuild.core.image.DebianBase;
-import dev.slimbuild.core.registry.RegistryServer;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,8 +40,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SshMountIT {
   private static final long START_SECONDS = 60;
 
-  private static RegistryServer registry;
-  private static String host;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.debian().tools("git", "ssh-agent");
+
   private static String gitBase;
   private static Process sshd;
   private static Process agent;
@@ -58,24 +57,19 @@ class SshMountIT {
 
   @BeforeAll
   static void startSshdAgentRegistryAndBase() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("debootstrap", "debootstrap");
-    BusyboxBase.requireTool("git", "git");
-    BusyboxBase.requireTool("ssh-agent", "openssh-client");
     Path sshdBin = Path.of("/usr/sbin/sshd"); // not on a user's PATH; sshd wants it absolute
     if (!Files.isExecutable(sshdBin)) {
       throw new IllegalStateException(sshdBin + " is not installed (Debian package openssh-server;"
           + " scripts/install-test-deps.sh installs it)");
     }
-    registry = TestRegistry.start(r -> DebianBase.push(r, "base/debian", "12"));
-    host = registry.host();
-    gitBase = host + "/base/debian-git:12";
+    gitBase = registry.host() + "/base/debian-git:12";
     Path baseCtx = shared.resolve("base-ctx");
-    BuildFixtures.write(baseCtx.resolve("Dockerfile"), "FROM " + host + "/base/debian:12\n"
+    BuildFixtures.write(baseCtx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
         + "RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client"
         + " && rm -rf /var/lib/apt/lists/*\n");
     BuildFixtures.Run base = BuildFixtures.run(BuildFixtures.isolatedEnv(shared.resolve("base")),
-        "build", "--insecure-registry", host, "--progress", "plain", "-t", gitBase, "--push",
+        "build", "--insecure-registry", registry.host(), "--progress", "plain", "-t", gitBase,
+        "--push",
         baseCtx.toString());
     assertThat(base.code()).as(base.err()).isZero();
 
@@ -145,9 +139,6 @@ class SshMountIT {
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
-    if (registry != null) {
-      registry.close();
-    }
   }
 
   /**
@@ -200,7 +191,8 @@ class SshMountIT {
     Path ctx = dir.resolve("ctx");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + gitBase + "\n" + dockerfile);
     List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry",
-        host, "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
+        registry.host(), "--progress", "plain", "-o",
+        "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, env, args.toArray(String[]::new));
@@ -284,7 +276,7 @@ class SshMountIT {
       for (String sandbox : List.of("bwrap", "proot")) {
         Path out = shared.resolve("out-" + sandbox);
         BuildToolsIT.Result r = SecretMountIT.asNobody(shared, Map.of(), "build", "--no-cache",
-            "--insecure-registry", host, "--sandbox", sandbox, "--progress", "plain",
+            "--insecure-registry", registry.host(), "--sandbox", sandbox, "--progress", "plain",
             "--ssh", "deploy=" + key, "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.all()).contains("in a user namespace");

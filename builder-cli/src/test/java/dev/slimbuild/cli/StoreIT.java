@@ -3,7 +3,6 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.slimbuild.core.image.BusyboxBase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,23 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  * and its unpacked files, in {@code slimbuild df} and through {@code slimbuild rmi}.
  */
 class StoreIT {
-  private static TestRegistry.Busybox registry;
+  @RegisterExtension
+  static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
   @TempDir Path dir;
-
-  @BeforeAll
-  static void start() throws Exception {
-    BuildToolsIT.tools();
-    BusyboxBase.requireTool("bwrap", "bubblewrap");
-    registry = TestRegistry.busybox();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (registry != null) {
-      registry.close();
-    }
-  }
 
   private BuildFixtures.Run cli(String... args) {
     return BuildFixtures.runIn(dir, Map.of(), args);
