@@ -3,6 +3,7 @@ package dev.slimbuild.core.build;
 import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.pull.ResolvedImage;
 import java.util.Collections;
@@ -23,7 +24,7 @@ public record BuildResult(
     ImageOutput image,
     List<String> warnings,
     Map<Digest, LayerRef> baseLayers,
-    Map<String, SizeReport> sizeReports,
+    Map<Platform, SizeReport> sizeReports,
     BuildCache cache,
     List<ResolvedImage> bases,
     Digest dockerfile) {

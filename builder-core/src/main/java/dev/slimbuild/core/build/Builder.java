@@ -373,7 +373,7 @@ public final class Builder {
     dockerfile.warnings().forEach(w -> warn(w, warnings));
     ImageLints.secretsInArgOrEnv(dockerfile).forEach(w -> warn(w, warnings));
     List<BuiltImage> images = new ArrayList<>();
-    Map<String, SizeReport> reports = new LinkedHashMap<>();
+    Map<Platform, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
     UrlFetcher urlFetcher = new UrlFetcher(urlProxies, request.networkTimeout());
@@ -441,8 +441,7 @@ public final class Builder {
         }
         BuiltImage image = assemble(last, request, sink, bases);
         images.add(image);
-        reports.put(platform.toString(),
-            optimizer.report(platform.toString(), image.layers(), chain(plan)));
+        reports.put(platform, optimizer.report(platform, image.layers(), chain(plan)));
       }
     } finally {
       try {

@@ -140,7 +140,7 @@ final class StageExecutor {
         new StageSources(plan, done, bases, platform, contexts), runs, platform,
         stage.displayName(),
         plan.dockerfile().directives().escape(),
-        new StepLog(events, plan.platform().toString(), stage.displayName()));
+        new StepLog(events, plan.platform(), stage.displayName()));
   }
 
   StageResult run() throws IOException {
@@ -479,7 +479,7 @@ final class StageExecutor {
     });
     for (StageRecord.Omitted o : record.omitted()) {
       Instruction gone = instructions.get(o.step());
-      optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
+      optimizer.recordOmitted(plan.platform(), stage.index(), new LayerReport(stage.displayName(),
           gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
       events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
           o.step() + 1, gone.location().original(), -1, 0, 0,

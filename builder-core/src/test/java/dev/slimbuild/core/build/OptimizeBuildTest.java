@@ -127,7 +127,7 @@ class OptimizeBuildTest {
   @Test
   void reportNamesEachLayerWithItsSavings() throws IOException {
     BuildResult r = build(OptimizeOptions.defaults());
-    SizeReport rep = r.sizeReports().get("linux/amd64");
+    SizeReport rep = r.sizeReports().get(AMD64);
     assertThat(rep.layers()).hasSize(5);
     assertThat(rep.layers().get(0).isBase()).isTrue();
     LayerReport from = rep.layers().get(1);

@@ -24,6 +24,9 @@ class RecordsTest {
     assertThat(Platform.parse("linux/x86_64").matches(Platform.parse("linux/amd64"))).isTrue();
     assertThat(Platform.parse("linux/arm").matches(Platform.parse("linux/arm/v7"))).isTrue();
     assertThat(Platform.parse("linux/arm/v6").matches(Platform.parse("linux/arm/v7"))).isFalse();
+    assertThat(Platform.parse("linux/x86_64").key()).isEqualTo(Platform.parse("linux/amd64"));
+    assertThat(new Platform("windows", "amd64", null, "10.0.1", List.of("win32k")).key())
+        .isEqualTo(Platform.parse("windows/amd64"));
     assertThat(p.toJson().toJson())
         .isEqualTo("{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
     assertThatThrownBy(() -> Platform.parse("linux")).hasMessageContaining("os/arch");
