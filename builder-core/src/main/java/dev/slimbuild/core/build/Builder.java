@@ -576,14 +576,7 @@ public final class Builder {
     if (!request.labels().isEmpty()) {
       TreeMap<String, String> labels = new TreeMap<>(config.config().labels());
       labels.putAll(request.labels());
-      var c = config.config();
-      config =
-          new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
-              config.osVersion(), config.osFeatures(), config.variant(),
-              new ImageConfig.ContainerConfig(c.user(), c.exposedPorts(), c.env(),
-                  c.entrypoint(), c.cmd(), c.volumes(), c.workingDir(), labels, c.stopSignal(),
-                  c.argsEscaped(), c.healthcheck(), c.onBuild(), c.shell()),
-              config.diffIds(), config.history());
+      config = config.withConfig(config.config().toBuilder().labels(labels).build());
     }
     if (layers.isEmpty()) {
       // an OCI manifest needs one layer: an empty tar stands for "no files"
@@ -592,11 +585,7 @@ public final class Builder {
       List<ImageConfig.History> h = new ArrayList<>(config.history());
       h.add(new ImageConfig.History(config.created(), "slimbuild: empty layer", null,
           "the image has no files; an OCI manifest needs at least one layer", false));
-      config =
-          new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
-                  config.osVersion(), config.osFeatures(), config.variant(), config.config(),
-                  List.of(empty.diffId()), List.of())
-              .withHistory(h);
+      config = config.toBuilder().diffIds(List.of(empty.diffId())).history(h).build();
     }
     if (request.recompress()) {
       for (int i = 0; i < layers.size(); i++) {

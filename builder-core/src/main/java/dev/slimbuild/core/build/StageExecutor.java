@@ -218,11 +218,9 @@ final class StageExecutor {
     }
     ConfigState config = state.config;
     ImageConfig image =
-        new ImageConfig(created, config.author, platform.architecture(), platform.os(),
-                platform.osVersion(), platform.osFeatures(), platform.variant(),
-                config.toContainerConfig(),
-                layers.stream().map(LayerRef::diffId).toList(), List.of())
-            .withHistory(history);
+        ImageConfig.builder(platform).created(created).author(config.author)
+            .config(config.toContainerConfig())
+            .diffIds(layers.stream().map(LayerRef::diffId).toList()).history(history).build();
     return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
 
