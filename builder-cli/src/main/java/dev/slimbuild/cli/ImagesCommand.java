@@ -3,6 +3,7 @@ package dev.slimbuild.cli;
 import dev.slimbuild.core.cache.CachePrune;
 import dev.slimbuild.core.image.ImageSummary;
 import dev.slimbuild.core.image.LocalStore;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonObject;
 import dev.slimbuild.json.JsonValue;
@@ -45,11 +46,12 @@ final class ImagesCommand implements Callable<Integer> {
     List<JsonValue> json = new ArrayList<>();
     for (LocalStore.Entry e : local.list()) {
       ImageSummary s = ImageSummary.of(local.blobs(), e.descriptor());
+      List<String> platforms = s.platforms().stream().map(Platform::toString).toList();
       rows.add(
           new String[] {
             e.name().familiar(),
             e.descriptor().digest().algorithm() + ":" + e.descriptor().digest().shortHex(),
-            String.join(",", s.platforms()),
+            String.join(",", platforms),
             humanSize(s.size())
           });
       json.add(
@@ -57,7 +59,7 @@ final class ImagesCommand implements Callable<Integer> {
               .put("name", e.name().toString())
               .put("digest", e.descriptor().digest().toString())
               .put("mediaType", e.descriptor().mediaType())
-              .put("platforms", JsonArray.ofStrings(s.platforms()))
+              .put("platforms", JsonArray.ofStrings(platforms))
               .put("size", s.size())
               .build());
     }

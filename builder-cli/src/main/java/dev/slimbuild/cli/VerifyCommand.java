@@ -155,7 +155,8 @@ final class VerifyCommand implements Callable<Integer> {
       JsonObject.Builder b = JsonObject.builder()
           .put("digest", t.target().digest().toString())
           .put("mediaType", t.target().mediaType());
-      b.putIfPresent("platform", t.target().platform());
+      b.putIfPresent(
+          "platform", t.target().platform() == null ? null : t.target().platform().toString());
       b.put("ok", t.ok());
       b.putIfPresent("reason", t.reason());
       b.put("signatures", new JsonArray(sigs));

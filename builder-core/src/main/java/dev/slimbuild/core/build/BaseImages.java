@@ -40,7 +40,7 @@ final class BaseImages {
   private final RegistryProvider registries;
   private final BlobCache cache;
   private final Map<String, Registry> byHost = new HashMap<>();
-  private final Map<String, ResolvedImage> resolved = new LinkedHashMap<>();
+  private final Map<Key, ResolvedImage> resolved = new LinkedHashMap<>();
   private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
   /** Base layers used by the build, by blob digest. */
   private final Map<Digest, Layer> used = new HashMap<>();
@@ -63,7 +63,7 @@ final class BaseImages {
 
   /** {@code ref}'s image for {@code platform}. */
   ResolvedImage resolve(ImageReference ref, Platform platform) throws IOException {
-    String key = ref + "\0" + platform.normalize();
+    Key key = new Key(ref, platform.key());
     ResolvedImage image = resolved.get(key);
     if (image == null) {
       image = ImageResolver.caching(registry(ref.registry()), documents())
@@ -203,4 +203,7 @@ final class BaseImages {
     }
     return r;
   }
+
+  /** A resolved base image: the reference as written and the {@link Platform#key()}. */
+  private record Key(ImageReference ref, Platform platform) {}
 }

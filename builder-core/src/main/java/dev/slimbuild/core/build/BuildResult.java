@@ -4,6 +4,7 @@ import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.pull.ResolvedImage;
 import java.util.Collections;
@@ -24,7 +25,7 @@ public record BuildResult(
     ImageOutput image,
     List<String> warnings,
     Map<Digest, Layer> baseLayers,
-    Map<String, SizeReport> sizeReports,
+    Map<Platform, SizeReport> sizeReports,
     BuildCache cache,
     List<ResolvedImage> bases,
     Digest dockerfile) {

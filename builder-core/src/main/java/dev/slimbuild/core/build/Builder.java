@@ -371,7 +371,7 @@ public final class Builder {
     dockerfile.warnings().forEach(w -> warn(w, warnings));
     ImageLints.secretsInArgOrEnv(dockerfile).forEach(w -> warn(w, warnings));
     List<BuiltImage> images = new ArrayList<>();
-    Map<String, SizeReport> reports = new LinkedHashMap<>();
+    Map<Platform, SizeReport> reports = new LinkedHashMap<>();
     LayerOptimizer optimizer = new LayerOptimizer(options);
     Path staging = Files.createTempDirectory("slimbuild-staging-");
     UrlFetcher urlFetcher = new UrlFetcher(urlProxies, request.networkTimeout());
@@ -439,8 +439,7 @@ public final class Builder {
         }
         BuiltImage image = assemble(last, request, sink, bases);
         images.add(image);
-        reports.put(platform.toString(),
-            optimizer.report(platform.toString(), image.layers(), chain(plan)));
+        reports.put(platform, optimizer.report(platform, image.layers(), chain(plan)));
       }
     } finally {
       try {
@@ -571,14 +570,7 @@ public final class Builder {
     if (!request.labels().isEmpty()) {
       TreeMap<String, String> labels = new TreeMap<>(config.config().labels());
       labels.putAll(request.labels());
-      var c = config.config();
-      config =
-          new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
-              config.osVersion(), config.osFeatures(), config.variant(),
-              new ImageConfig.ContainerConfig(c.user(), c.exposedPorts(), c.env(),
-                  c.entrypoint(), c.cmd(), c.volumes(), c.workingDir(), labels, c.stopSignal(),
-                  c.argsEscaped(), c.healthcheck(), c.onBuild(), c.shell()),
-              config.diffIds(), config.history());
+      config = config.withConfig(config.config().toBuilder().labels(labels).build());
     }
     if (layers.isEmpty()) {
       // an OCI manifest needs one layer: an empty tar stands for "no files"
@@ -587,11 +579,7 @@ public final class Builder {
       List<ImageConfig.History> h = new ArrayList<>(config.history());
       h.add(new ImageConfig.History(config.created(), "slimbuild: empty layer", null,
           "the image has no files; an OCI manifest needs at least one layer", false));
-      config =
-          new ImageConfig(config.created(), config.author(), config.architecture(), config.os(),
-                  config.osVersion(), config.osFeatures(), config.variant(), config.config(),
-                  List.of(empty.diffId()), List.of())
-              .withHistory(h);
+      config = config.toBuilder().diffIds(List.of(empty.diffId())).history(h).build();
     }
     if (request.recompress()) {
       for (int i = 0; i < layers.size(); i++) {

@@ -84,19 +84,20 @@ final class ConfigState {
   }
 
   ContainerConfig toContainerConfig() {
-    return new ContainerConfig(
-        user,
-        List.copyOf(exposedPorts),
-        env,
-        entrypoint,
-        cmd,
-        List.copyOf(volumes),
-        workingDir,
-        labels,
-        stopSignal,
-        argsEscaped,
-        healthcheck,
-        onBuild,
-        shell);
+    return ContainerConfig.builder()
+        .user(user)
+        .exposedPorts(List.copyOf(exposedPorts))
+        .env(env)
+        .entrypoint(entrypoint)
+        .cmd(cmd)
+        .volumes(List.copyOf(volumes))
+        .workingDir(workingDir)
+        .labels(labels)
+        .stopSignal(stopSignal)
+        .argsEscaped(argsEscaped)
+        .healthcheck(healthcheck)
+        .onBuild(onBuild)
+        .shell(shell)
+        .build();
   }
 }

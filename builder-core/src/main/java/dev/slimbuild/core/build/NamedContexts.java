@@ -39,7 +39,7 @@ final class NamedContexts {
   private final Path staging;
   private final ContentDigests digests;
   private final Map<String, BuildContext> directories = new HashMap<>();
-  private final Map<String, ResolvedImage> layouts = new HashMap<>();
+  private final Map<LayoutKey, ResolvedImage> layouts = new HashMap<>();
   private final Map<String, Digest> directoryKeys = new HashMap<>();
 
   NamedContexts(Map<String, NamedContext> byKey, BlobStore store, BlobCache cache,
@@ -80,7 +80,7 @@ final class NamedContexts {
       return bases.resolve(i.ref(), platform);
     }
     NamedContext.Layout l = (NamedContext.Layout) c;
-    String key = l.flag() + "\0" + platform.normalize();
+    LayoutKey key = new LayoutKey(l.flag(), platform.key());
     ResolvedImage image = layouts.get(key);
     if (image == null) {
       image = fromLayout(l, platform);
@@ -165,4 +165,7 @@ final class NamedContexts {
     }
     return d;
   }
+
+  /** An OCI layout's image: its {@code --build-context} flag and the {@link Platform#key()}. */
+  private record LayoutKey(String flag, Platform platform) {}
 }

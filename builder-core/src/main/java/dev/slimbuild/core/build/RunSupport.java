@@ -36,7 +36,7 @@ final class RunSupport implements AutoCloseable {
       PosixFilePermissions.fromString("rwx------");
   private final RunOptions options;
   private final EventSink events;
-  private final Map<String, SandboxSelector.Selection> selections = new HashMap<>();
+  private final Map<Platform, SandboxSelector.Selection> selections = new HashMap<>();
 
   /** The non-isolating sandboxes this build has warned about (once each). */
   private final Set<String> warned = new HashSet<>();
@@ -51,7 +51,7 @@ final class RunSupport implements AutoCloseable {
   private CompletableFuture<String> overlayProbe;
   private boolean overlayAnnounced;
   private boolean layerImagesFailed;
-  private final Map<String, CompletableFuture<SandboxSelector.Selection>> selecting =
+  private final Map<Platform, CompletableFuture<SandboxSelector.Selection>> selecting =
       new HashMap<>();
 
   private final long mtime;
@@ -113,7 +113,7 @@ final class RunSupport implements AutoCloseable {
    * first RUN takes the results.
    */
   synchronized void prepare(Platform platform) {
-    String key = platform.normalize().toString();
+    Platform key = platform.key();
     if (!selections.containsKey(key) && !selecting.containsKey(key)) {
       selecting.put(key, async(() -> SandboxSelector.select(options.sandbox(), platform)));
     }
@@ -165,7 +165,7 @@ final class RunSupport implements AutoCloseable {
 
   /** The sandbox for RUNs of {@code platform}; the first choice per platform is announced. */
   synchronized SandboxSelector.Selection sandbox(Platform platform) {
-    String key = platform.normalize().toString();
+    Platform key = platform.key();
     SandboxSelector.Selection s = selections.get(key);
     if (s == null) {
       CompletableFuture<SandboxSelector.Selection> started = selecting.remove(key);

@@ -138,7 +138,7 @@ final class StageExecutor {
         new StageSources(plan, done, bases, platform, contexts), runs, platform,
         stage.displayName(),
         plan.dockerfile().directives().escape(),
-        new StepLog(events, plan.platform().toString(), stage.displayName()));
+        new StepLog(events, plan.platform(), stage.displayName()));
   }
 
   StageResult run() throws IOException {
@@ -216,11 +216,9 @@ final class StageExecutor {
     }
     ConfigState config = state.config;
     ImageConfig image =
-        new ImageConfig(created, config.author, platform.architecture(), platform.os(),
-                platform.osVersion(), platform.osFeatures(), platform.variant(),
-                config.toContainerConfig(),
-                layers.stream().map(Layer::diffId).toList(), List.of())
-            .withHistory(history);
+        ImageConfig.builder(platform).created(created).author(config.author)
+            .config(config.toContainerConfig())
+            .diffIds(layers.stream().map(Layer::diffId).toList()).history(history).build();
     return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
 
@@ -468,7 +466,7 @@ final class StageExecutor {
     });
     for (StageRecord.Omitted o : record.omitted()) {
       Instruction gone = instructions.get(o.step());
-      optimizer.recordOmitted(platformName, stage.index(), new LayerReport(stage.displayName(),
+      optimizer.recordOmitted(plan.platform(), stage.index(), new LayerReport(stage.displayName(),
           gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
       events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
           o.step() + 1, gone.location().original(), -1, 0, 0,

@@ -2,6 +2,7 @@ package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.event.EventSink;
+import dev.slimbuild.core.oci.Platform;
 
 /**
  * Where the output of a stage's running step goes: {@link BuildEvent.StepOutput} events that name
@@ -9,11 +10,11 @@ import dev.slimbuild.core.event.EventSink;
  */
 final class StepLog {
   private final EventSink events;
-  private final String platform;
+  private final Platform platform;
   private final String stage;
   private volatile int step;
 
-  StepLog(EventSink events, String platform, String stage) {
+  StepLog(EventSink events, Platform platform, String stage) {
     this.events = events;
     this.platform = platform;
     this.stage = stage;
@@ -26,6 +27,6 @@ final class StepLog {
 
   /** A line of the running step's output. */
   void line(String line) {
-    events.accept(new BuildEvent.StepOutput(platform, stage, step, line));
+    events.accept(new BuildEvent.StepOutput(platform.toString(), stage, step, line));
   }
 }

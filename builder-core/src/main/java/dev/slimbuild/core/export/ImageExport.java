@@ -9,6 +9,7 @@ import dev.slimbuild.core.event.BuildEvent;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.core.optimize.Sizes;
 import dev.slimbuild.core.registry.RegistryProvider;
@@ -201,7 +202,7 @@ public final class ImageExport {
   }
 
   /** Whether {@code budget} is set and some platform exceeds it (the size report is printed). */
-  public boolean overBudget(Map<String, SizeReport> reports) {
+  public boolean overBudget(Map<Platform, SizeReport> reports) {
     return budget != null
         && reports.values().stream().anyMatch(s -> s.compressedSize() > budget);
   }

@@ -4,6 +4,7 @@ import dev.slimbuild.core.image.BuiltImage;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.optimize.SizeReport;
 import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonArray;
@@ -27,7 +28,7 @@ final class Metadata {
    */
   static byte[] metadata(
       ImageOutput image, List<ImageReference> tags,
-      Map<String, SizeReport> reports) {
+      Map<Platform, SizeReport> reports) {
     List<JsonValue> platforms = new ArrayList<>();
     for (BuiltImage i : image.images()) {
       long layers = i.layers().stream().mapToLong(Descriptor::size).sum();

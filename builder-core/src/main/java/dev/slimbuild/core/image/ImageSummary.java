@@ -6,6 +6,7 @@ import dev.slimbuild.core.oci.ImageConfig;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
+import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,14 +18,14 @@ import java.util.Set;
  * What {@code slimbuild images} shows about a stored image: its platforms and the compressed size
  * of all its distinct blobs (documents and layers).
  */
-public record ImageSummary(Descriptor descriptor, List<String> platforms, long size) {
+public record ImageSummary(Descriptor descriptor, List<Platform> platforms, long size) {
   public ImageSummary {
     platforms = List.copyOf(platforms);
   }
 
   /** Reads the documents of {@code top} from {@code blobs} (layers are not read). */
   public static ImageSummary of(BlobStore blobs, Descriptor top) throws IOException {
-    List<String> platforms = new ArrayList<>();
+    List<Platform> platforms = new ArrayList<>();
     Set<Digest> seen = new HashSet<>();
     long[] size = {0};
     walk(blobs, top, platforms, seen, size, 0);
@@ -32,7 +33,8 @@ public record ImageSummary(Descriptor descriptor, List<String> platforms, long s
   }
 
   private static void walk(
-      BlobStore blobs, Descriptor d, List<String> platforms, Set<Digest> seen, long[] size, int depth)
+      BlobStore blobs, Descriptor d, List<Platform> platforms, Set<Digest> seen, long[] size,
+      int depth)
       throws IOException {
     if (!seen.add(d.digest()) || depth > 8) {
       return;
@@ -54,9 +56,9 @@ public record ImageSummary(Descriptor descriptor, List<String> platforms, long s
         }
       }
       if (c.mediaType().equals(MediaType.OCI_CONFIG) || c.mediaType().equals(MediaType.DOCKER_CONFIG)) {
-        platforms.add(ImageConfig.parse(read(blobs, c)).platform().toString());
+        platforms.add(ImageConfig.parse(read(blobs, c)).platform());
       } else if (d.platform() != null) {
-        platforms.add(d.platform().toString());
+        platforms.add(d.platform());
       }
     }
   }

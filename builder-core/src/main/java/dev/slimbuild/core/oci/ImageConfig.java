@@ -48,17 +48,28 @@ public record ImageConfig(
 
   /** A minimal config for {@code platform} with the given layers' diff_ids. */
   public static ImageConfig of(Platform platform, ContainerConfig config, List<Digest> diffIds) {
-    return new ImageConfig(
-        null,
-        null,
-        platform.architecture(),
-        platform.os(),
-        platform.osVersion(),
-        platform.osFeatures(),
-        platform.variant(),
-        config,
-        diffIds,
-        List.of());
+    return builder(platform).config(config).diffIds(diffIds).build();
+  }
+
+  /** A config for {@code platform}, every other member empty until set. */
+  public static Builder builder(Platform platform) {
+    return new Builder().platform(platform);
+  }
+
+  /** A builder holding this config's members, to change some by name. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.created = created;
+    b.author = author;
+    b.architecture = architecture;
+    b.os = os;
+    b.osVersion = osVersion;
+    b.osFeatures = osFeatures;
+    b.variant = variant;
+    b.config = config;
+    b.diffIds = diffIds;
+    b.history = history;
+    return b;
   }
 
   /** The platform this config describes. */
@@ -68,14 +79,78 @@ public record ImageConfig(
 
   /** This config with {@code created} set (null to omit it). */
   public ImageConfig withCreated(Instant t) {
-    return new ImageConfig(
-        t, author, architecture, os, osVersion, osFeatures, variant, config, diffIds, history);
+    return toBuilder().created(t).build();
   }
 
   /** This config with {@code history} replacing its own. */
   public ImageConfig withHistory(List<History> h) {
-    return new ImageConfig(
-        created, author, architecture, os, osVersion, osFeatures, variant, config, diffIds, h);
+    return toBuilder().history(h).build();
+  }
+
+  /** This config with {@code c} as its container config. */
+  public ImageConfig withConfig(ContainerConfig c) {
+    return toBuilder().config(c).build();
+  }
+
+  /**
+   * Builds an {@link ImageConfig} member by member; {@link #build} canonicalises and checks as the
+   * record's constructor does. Unset members are absent (null or empty).
+   */
+  public static final class Builder {
+    private Instant created;
+    private String author;
+    private String architecture;
+    private String os;
+    private String osVersion;
+    private List<String> osFeatures;
+    private String variant;
+    private ContainerConfig config;
+    private List<Digest> diffIds;
+    private List<History> history;
+
+    private Builder() {}
+
+    /** {@code created}; null omits it. */
+    public Builder created(Instant created) {
+      this.created = created;
+      return this;
+    }
+
+    public Builder author(String author) {
+      this.author = author;
+      return this;
+    }
+
+    /** os, architecture, variant, os.version and os.features, all from {@code platform}. */
+    public Builder platform(Platform platform) {
+      this.os = platform.os();
+      this.architecture = platform.architecture();
+      this.variant = platform.variant();
+      this.osVersion = platform.osVersion();
+      this.osFeatures = platform.osFeatures();
+      return this;
+    }
+
+    public Builder config(ContainerConfig config) {
+      this.config = config;
+      return this;
+    }
+
+    public Builder diffIds(List<Digest> diffIds) {
+      this.diffIds = diffIds;
+      return this;
+    }
+
+    public Builder history(List<History> history) {
+      this.history = history;
+      return this;
+    }
+
+    public ImageConfig build() {
+      return new ImageConfig(
+          created, author, architecture, os, osVersion, osFeatures, variant, config, diffIds,
+          history);
+    }
   }
 
   @Override
@@ -177,9 +252,7 @@ public record ImageConfig(
       List<String> shell) {
 
     /** No settings at all. */
-    public static final ContainerConfig EMPTY =
-        new ContainerConfig(
-            null, null, null, null, null, null, null, null, null, false, null, null, null);
+    public static final ContainerConfig EMPTY = builder().build();
 
     public ContainerConfig {
       user = Canonical.blankToNull(user);
@@ -198,6 +271,29 @@ public record ImageConfig(
       stopSignal = Canonical.blankToNull(stopSignal);
       onBuild = Canonical.list(onBuild);
       shell = Canonical.list(shell);
+    }
+
+    /** A builder with no settings: set those wanted by name. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder holding these settings, to change some by name. */
+    public Builder toBuilder() {
+      return new Builder()
+          .user(user)
+          .exposedPorts(exposedPorts)
+          .env(env)
+          .entrypoint(entrypoint)
+          .cmd(cmd)
+          .volumes(volumes)
+          .workingDir(workingDir)
+          .labels(labels)
+          .stopSignal(stopSignal)
+          .argsEscaped(argsEscaped)
+          .healthcheck(healthcheck)
+          .onBuild(onBuild)
+          .shell(shell);
     }
 
     /** Fields in the order of Docker's image config struct; empty ones omitted. */
@@ -254,6 +350,102 @@ public record ImageConfig(
                   healthcheck,
                   onBuild,
                   shell));
+    }
+
+    /**
+     * Builds a {@link ContainerConfig} setting by setting; {@link #build} canonicalises and checks
+     * as the record's constructor does. Unset settings are absent (null or empty).
+     */
+    public static final class Builder {
+      private String user;
+      private List<String> exposedPorts;
+      private List<String> env;
+      private List<String> entrypoint;
+      private List<String> cmd;
+      private List<String> volumes;
+      private String workingDir;
+      private Map<String, String> labels;
+      private String stopSignal;
+      private boolean argsEscaped;
+      private Healthcheck healthcheck;
+      private List<String> onBuild;
+      private List<String> shell;
+
+      private Builder() {}
+
+      public Builder user(String user) {
+        this.user = user;
+        return this;
+      }
+
+      /** {@code port/proto} entries; kept sorted and de-duplicated. */
+      public Builder exposedPorts(List<String> exposedPorts) {
+        this.exposedPorts = exposedPorts;
+        return this;
+      }
+
+      /** {@code NAME=value} entries, in order. */
+      public Builder env(List<String> env) {
+        this.env = env;
+        return this;
+      }
+
+      public Builder entrypoint(List<String> entrypoint) {
+        this.entrypoint = entrypoint;
+        return this;
+      }
+
+      public Builder cmd(List<String> cmd) {
+        this.cmd = cmd;
+        return this;
+      }
+
+      /** Paths; kept sorted and de-duplicated. */
+      public Builder volumes(List<String> volumes) {
+        this.volumes = volumes;
+        return this;
+      }
+
+      public Builder workingDir(String workingDir) {
+        this.workingDir = workingDir;
+        return this;
+      }
+
+      public Builder labels(Map<String, String> labels) {
+        this.labels = labels;
+        return this;
+      }
+
+      public Builder stopSignal(String stopSignal) {
+        this.stopSignal = stopSignal;
+        return this;
+      }
+
+      public Builder argsEscaped(boolean argsEscaped) {
+        this.argsEscaped = argsEscaped;
+        return this;
+      }
+
+      public Builder healthcheck(Healthcheck healthcheck) {
+        this.healthcheck = healthcheck;
+        return this;
+      }
+
+      public Builder onBuild(List<String> onBuild) {
+        this.onBuild = onBuild;
+        return this;
+      }
+
+      public Builder shell(List<String> shell) {
+        this.shell = shell;
+        return this;
+      }
+
+      public ContainerConfig build() {
+        return new ContainerConfig(
+            user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal,
+            argsEscaped, healthcheck, onBuild, shell);
+      }
     }
   }
 

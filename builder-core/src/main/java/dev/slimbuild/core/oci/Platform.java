@@ -3,7 +3,6 @@ package dev.slimbuild.core.oci;
 import dev.slimbuild.json.JsonObject;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * A platform as in the OCI image index (image-index.md#image-index-property-descriptions): os,
@@ -90,13 +89,18 @@ public record Platform(
     return new Platform(os, arch, v, osVersion, osFeatures);
   }
 
+  /**
+   * This platform as {@link #matches} compares it: {@link #normalize() normalized} os, architecture
+   * and variant, without os.version and os.features. Keys maps that hold one entry per platform.
+   */
+  public Platform key() {
+    Platform n = normalize();
+    return of(n.os, n.architecture, n.variant);
+  }
+
   /** Whether both name the same os/architecture/variant after {@link #normalize()}. */
   public boolean matches(Platform other) {
-    Platform a = normalize();
-    Platform b = other.normalize();
-    return a.os.equals(b.os)
-        && a.architecture.equals(b.architecture)
-        && Objects.equals(a.variant, b.variant);
+    return key().equals(other.key());
   }
 
   /** The JSON form, fields in the order of the Go struct: architecture, os, os.version, ... */

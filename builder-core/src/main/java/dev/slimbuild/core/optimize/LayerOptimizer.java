@@ -9,6 +9,7 @@ import dev.slimbuild.core.layer.LayerPaths;
 import dev.slimbuild.core.layer.LayerSavings;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
+import dev.slimbuild.core.oci.Platform;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +38,10 @@ public final class LayerOptimizer {
   private final OptimizeOptions options;
   private final ContentHashes hashes = new ContentHashes();
   private final Map<Digest, LayerReport> written = new ConcurrentHashMap<>();
-  private final Map<String, List<LayerReport>> omitted = new ConcurrentHashMap<>();
+  private final Map<StageOf, List<LayerReport>> omitted = new ConcurrentHashMap<>();
+
+  /** A stage of one platform's build: what {@link #recordOmitted} files steps under. */
+  private record StageOf(Platform platform, int stageIndex) {}
 
   public LayerOptimizer(OptimizeOptions options) {
     this.options = Objects.requireNonNull(options, "options");
@@ -56,15 +60,16 @@ public final class LayerOptimizer {
   }
 
   /** Remembers a step of stage {@code stageIndex} whose layer optimisation emptied. */
-  public void recordOmitted(String platform, int stageIndex, LayerReport step) {
-    omitted.computeIfAbsent(platform + "\0" + stageIndex, k -> new ArrayList<>()).add(step);
+  public void recordOmitted(Platform platform, int stageIndex, LayerReport step) {
+    omitted.computeIfAbsent(new StageOf(platform, stageIndex), k -> new ArrayList<>()).add(step);
   }
 
   /**
    * The size report of an image with {@code layers} built by the stages {@code stageIndexes}
    * (the final stage and those it starts FROM); layers not recorded count as base.
    */
-  public SizeReport report(String platform, List<Descriptor> layers, List<Integer> stageIndexes) {
+  public SizeReport report(
+      Platform platform, List<Descriptor> layers, List<Integer> stageIndexes) {
     List<LayerReport> out = new ArrayList<>();
     for (Descriptor d : layers) {
       LayerReport r = written.get(d.digest());
@@ -72,7 +77,7 @@ public final class LayerOptimizer {
     }
     List<LayerReport> none = new ArrayList<>();
     for (int i : stageIndexes) {
-      none.addAll(omitted.getOrDefault(platform + "\0" + i, List.of()));
+      none.addAll(omitted.getOrDefault(new StageOf(platform, i), List.of()));
     }
     return new SizeReport(platform, out, none);
   }

@@ -2,6 +2,7 @@ package dev.slimbuild.core.optimize;
 
 import dev.slimbuild.core.layer.Count;
 import dev.slimbuild.core.layer.LayerSavings;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.json.JsonArray;
 import dev.slimbuild.json.JsonObject;
 import dev.slimbuild.json.JsonValue;
@@ -16,7 +17,7 @@ import java.util.Objects;
  * {@code omitted} are the steps of the image's stages whose layers optimisation emptied (their
  * savings still count).
  */
-public record SizeReport(String platform, List<LayerReport> layers, List<LayerReport> omitted) {
+public record SizeReport(Platform platform, List<LayerReport> layers, List<LayerReport> omitted) {
   public SizeReport {
     Objects.requireNonNull(platform, "platform");
     layers = List.copyOf(layers);
@@ -134,7 +135,7 @@ public record SizeReport(String platform, List<LayerReport> layers, List<LayerRe
           .build());
     }
     return JsonObject.builder()
-        .put("platform", platform)
+        .put("platform", platform.toString())
         .put("compressedSize", compressedSize())
         .put("baseCompressedSize", baseCompressedSize())
         .put("addedCompressedSize", addedCompressedSize())

@@ -62,10 +62,10 @@ public final class IndexCreator {
             + " is not in " + target.registry() + "/" + target.repository());
       }
     }
-    Map<String, Entry> byPlatform = new LinkedHashMap<>();
+    Map<Platform, Entry> byPlatform = new LinkedHashMap<>();
     for (ImageReference s : sources) {
       for (Entry e : platforms(s)) {
-        String p = e.descriptor().platform().normalize().toString();
+        Platform p = e.descriptor().platform().key();
         Entry seen = byPlatform.putIfAbsent(p, e);
         if (seen != null && !seen.descriptor().digest().equals(e.descriptor().digest())) {
           throw new SlimbuildException("two images for " + p + ": " + seen.source() + " and "

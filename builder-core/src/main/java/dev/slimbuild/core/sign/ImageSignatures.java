@@ -8,6 +8,7 @@ import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.oci.OciFormatException;
+import dev.slimbuild.core.oci.Platform;
 import dev.slimbuild.core.push.Referrers;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
@@ -44,10 +45,11 @@ public final class ImageSignatures {
   /**
    * One digest that is signed or checked.
    *
-   * @param platform {@code os/arch[/variant]} of an index entry, or null for the top document
+   * @param platform an index entry's platform, or null for the top document (or an entry
+   *     without one)
    * @param size the manifest's size in bytes
    */
-  public record Target(Digest digest, String mediaType, String platform, long size) {
+  public record Target(Digest digest, String mediaType, Platform platform, long size) {
     /** The descriptor of the manifest: media type, digest, size. */
     public Descriptor descriptor() {
       return Descriptor.of(mediaType, digest, size);
@@ -170,8 +172,7 @@ public final class ImageSignatures {
           continue; // attestations are signed as DSSE envelopes (.att), as cosign attest does
         }
         if (out.stream().noneMatch(t -> t.digest().equals(d.digest()))) {
-          out.add(new Target(d.digest(), d.mediaType(),
-              d.platform() == null ? null : d.platform().toString(), d.size()));
+          out.add(new Target(d.digest(), d.mediaType(), d.platform(), d.size()));
         }
       }
     }

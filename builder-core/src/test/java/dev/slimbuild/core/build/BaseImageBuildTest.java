@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,9 +54,9 @@ class BaseImageBuildTest {
     Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(dir.resolve("ctx/f.txt"), "context file\n");
     ContainerConfig cc =
-        new ContainerConfig("app", List.of("8080/tcp"), List.of("PATH=/custom/bin", "LANG=C"),
-            List.of(), List.of("sh"), List.of(), "/srv", new TreeMap<>(Map.of("base", "yes")),
-            null, false, null, List.of(), List.of());
+        ContainerConfig.builder().user("app").exposedPorts(List.of("8080/tcp"))
+            .env(List.of("PATH=/custom/bin", "LANG=C")).cmd(List.of("sh")).workingDir("/srv")
+            .labels(Map.of("base", "yes")).build();
     for (Platform p : List.of(AMD64, Platform.parse("linux/arm64/v8"))) {
       String marker = p.architecture();
       PushedLayer root =

@@ -66,8 +66,7 @@ class OptimizeBuildTest {
     root.add(LayerEntry.dir("usr/lib", 0755, 0, 0));
     root.add(RegistryImages.file("usr/lib/libc.so", "the C library\n".repeat(100), 0755, 0, 0));
     PushedLayer l = RegistryImages.layer(reg, "base", root, Compression.GZIP, false);
-    ContainerConfig cc = new ContainerConfig(null, List.of(), List.of(), List.of(),
-        List.of("sh"), List.of(), null, new TreeMap<>(), null, false, null, List.of(), List.of());
+    ContainerConfig cc = ContainerConfig.builder().cmd(List.of("sh")).build();
     RegistryImages.tag(reg, "base", "1",
         RegistryImages.image(reg, "base", AMD64, cc, List.of(l), false));
     Path ctx = dir.resolve("ctx");
@@ -127,7 +126,7 @@ class OptimizeBuildTest {
   @Test
   void reportNamesEachLayerWithItsSavings() throws IOException {
     BuildResult r = build(OptimizeOptions.defaults());
-    SizeReport rep = r.sizeReports().get("linux/amd64");
+    SizeReport rep = r.sizeReports().get(AMD64);
     assertThat(rep.layers()).hasSize(5);
     assertThat(rep.layers().get(0).isBase()).isTrue();
     LayerReport from = rep.layers().get(1);
@@ -183,9 +182,8 @@ class OptimizeBuildTest {
   @Test
   void mutableTagAndRootAreWarnings() throws IOException {
     RegistryImages.tag(reg, "base", "latest",
-        RegistryImages.image(reg, "base", AMD64, new ContainerConfig(null, List.of(), List.of(),
-            List.of(), List.of("sh"), List.of(), null, new TreeMap<>(), null, false, null,
-            List.of(), List.of()),
+        RegistryImages.image(reg, "base", AMD64,
+            ContainerConfig.builder().cmd(List.of("sh")).build(),
             List.of(RegistryImages.layer(reg, "base", RegistryImages.rootfs("amd64"),
                 Compression.GZIP, false)), false));
     write(dir.resolve("ctx/Dockerfile"), "FROM " + HOST + "/base\nADD keep.txt /\n");

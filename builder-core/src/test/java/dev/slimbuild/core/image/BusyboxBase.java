@@ -126,9 +126,10 @@ public final class BusyboxBase {
       }
       Descriptor layer = digests.descriptor();
       ImageConfig.ContainerConfig cc =
-          new ImageConfig.ContainerConfig(
-              null, null, List.of("PATH=" + PATH), null, List.of("sh"), null, null, null, null,
-              false, null, null, null);
+          ImageConfig.ContainerConfig.builder()
+              .env(List.of("PATH=" + PATH))
+              .cmd(List.of("sh"))
+              .build();
       ImageConfig config =
           ImageConfig.of(p, cc, List.of(digests.diffId()))
               .withCreated(Instant.EPOCH)

@@ -71,9 +71,10 @@ public final class DebianBase {
         throw new IllegalStateException("layer digest differs from the stored blob");
       }
       ImageConfig.ContainerConfig cc =
-          new ImageConfig.ContainerConfig(
-              null, null, List.of("PATH=" + PATH), null, List.of("bash"), null, null, null, null,
-              false, null, null, null);
+          ImageConfig.ContainerConfig.builder()
+              .env(List.of("PATH=" + PATH))
+              .cmd(List.of("bash"))
+              .build();
       ImageConfig config =
           ImageConfig.of(Platform.parse("linux/amd64"), cc, List.of(digests.diffId()))
               .withCreated(Instant.EPOCH)

@@ -65,9 +65,12 @@ public final class TestImages {
   public static BuiltImage image(BlobStore store, Platform platform, Map<String, String> files) {
     Layer l = gzipLayer(store, files);
     ImageConfig.ContainerConfig cc =
-        new ImageConfig.ContainerConfig(
-            null, null, List.of("PATH=/bin"), null, List.of("/hello"), null, "/", Map.of("a", "b"),
-            null, false, null, null, null);
+        ImageConfig.ContainerConfig.builder()
+            .env(List.of("PATH=/bin"))
+            .cmd(List.of("/hello"))
+            .workingDir("/")
+            .labels(Map.of("a", "b"))
+            .build();
     ImageConfig config =
         ImageConfig.of(platform, cc, List.of(l.diffId()))
             .withCreated(Instant.EPOCH)

@@ -24,6 +24,9 @@ class RecordsTest {
     assertThat(Platform.parse("linux/x86_64").matches(Platform.parse("linux/amd64"))).isTrue();
     assertThat(Platform.parse("linux/arm").matches(Platform.parse("linux/arm/v7"))).isTrue();
     assertThat(Platform.parse("linux/arm/v6").matches(Platform.parse("linux/arm/v7"))).isFalse();
+    assertThat(Platform.parse("linux/x86_64").key()).isEqualTo(Platform.parse("linux/amd64"));
+    assertThat(new Platform("windows", "amd64", null, "10.0.1", List.of("win32k")).key())
+        .isEqualTo(Platform.parse("windows/amd64"));
     assertThat(p.toJson().toJson())
         .isEqualTo("{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
     assertThatThrownBy(() -> Platform.parse("linux")).hasMessageContaining("os/arch");
@@ -65,20 +68,19 @@ class RecordsTest {
   @Test
   void configIsWrittenAsBuildKitWritesIt() {
     ImageConfig.ContainerConfig cc =
-        new ImageConfig.ContainerConfig(
-            "app",
-            List.of("8080/tcp", "443/tcp"),
-            List.of("PATH=/bin", "X=<a&b>"),
-            List.of("/entry"),
-            List.of("run"),
-            List.of("/data"),
-            "/work",
-            Map.of("z", "1", "a", "2"),
-            "SIGTERM",
-            false,
-            new ImageConfig.Healthcheck(List.of("CMD", "true"), 30_000_000_000L, 0, 0, 0, 3),
-            List.of(),
-            List.of());
+        ImageConfig.ContainerConfig.builder()
+            .user("app")
+            .exposedPorts(List.of("8080/tcp", "443/tcp"))
+            .env(List.of("PATH=/bin", "X=<a&b>"))
+            .entrypoint(List.of("/entry"))
+            .cmd(List.of("run"))
+            .volumes(List.of("/data"))
+            .workingDir("/work")
+            .labels(Map.of("z", "1", "a", "2"))
+            .stopSignal("SIGTERM")
+            .healthcheck(
+                new ImageConfig.Healthcheck(List.of("CMD", "true"), 30_000_000_000L, 0, 0, 0, 3))
+            .build();
     ImageConfig c =
         ImageConfig.of(Platform.parse("linux/arm64/v8"), cc, List.of(D))
             .withCreated(Instant.ofEpochSecond(0, 500_000_000))
@@ -99,10 +101,7 @@ class RecordsTest {
     OciSchemas.validate("config", c.toBytes());
     assertThat(ImageConfig.parse(c.toBytes())).isEqualTo(c);
     assertThatThrownBy(
-            () ->
-                new ImageConfig.ContainerConfig(
-                    null, null, List.of("=x"), null, null, null, null, null, null, false, null,
-                    null, null))
+            () -> ImageConfig.ContainerConfig.builder().env(List.of("=x")).build())
         .hasMessageContaining("NAME=value");
   }
 

@@ -125,7 +125,7 @@ class ImageSignaturesTest {
     ImageSignatures.Report report = images.verify(index, key.getPublic());
     assertThat(report.ok()).isTrue();
     assertThat(report.targets()).extracting(t -> t.target().platform())
-        .containsExactly(null, "linux/amd64", "linux/arm64");
+        .containsExactly(null, Platform.parse("linux/amd64"), Platform.parse("linux/arm64"));
   }
 
   @Test
