@@ -11,7 +11,6 @@ import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.Manifest;
 import dev.slimbuild.core.oci.MediaType;
 import dev.slimbuild.core.registry.Registry;
-import dev.slimbuild.core.sign.BundleSignatures;
 import dev.slimbuild.core.sign.CosignSignatures;
 import dev.slimbuild.json.Json;
 import dev.slimbuild.signing.SimpleSigning;
@@ -45,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  * them.
  */
 class SigningRegistryIT {
+  /** The predicate type of cosign's own signature statements (a protocol value, pinned here). */
+  private static final String COSIGN_SIGN_PREDICATE = "https://sigstore.dev/cosign/sign/v1";
+
   private static final String PASSWORD = "signing pässword";
   private static final String OTHER_PASSWORD = "other password";
 
@@ -152,7 +154,7 @@ class SigningRegistryIT {
     Files.writeString(root,
         "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
     return tool(Map.of(), cosign.toString(), "verify-attestation", "--new-bundle-format",
-        "--trusted-root", root.toString(), "--type", BundleSignatures.SIGN_PREDICATE, "--key",
+        "--trusted-root", root.toString(), "--type", COSIGN_SIGN_PREDICATE, "--key",
         pub, "--insecure-ignore-tlog=true", "--allow-http-registry", "--allow-insecure-registry",
         image);
   }
@@ -583,7 +585,7 @@ class SigningRegistryIT {
         assertThat(current.code()).as(format + ", cosign 3 verify " + image + ": "
             + current.all()).isZero();
         assertThat(current.out()).as(format + ", cosign 3 verify " + image).contains(
-            "\"type\":\"" + (bundle ? BundleSignatures.SIGN_PREDICATE
+            "\"type\":\"" + (bundle ? COSIGN_SIGN_PREDICATE
                 : SimpleSigning.TYPE) + "\"");
       }
       String byDigest = registry.host() + "/" + repo + "@" + index;

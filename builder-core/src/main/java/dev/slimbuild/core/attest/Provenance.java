@@ -34,7 +34,7 @@ import java.util.TreeMap;
  * <p>Build args whose names look like secrets ({@code *_TOKEN}, {@code PASSWORD}...) are listed
  * with their value replaced; {@code --secret} values never reach a build arg.
  */
-public final class Provenance {
+final class Provenance {
   /** SLSA provenance v1's predicate type. */
   public static final String PREDICATE_TYPE = "https://slsa.dev/provenance/v1";
 

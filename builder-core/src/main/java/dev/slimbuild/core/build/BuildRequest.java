@@ -65,7 +65,7 @@ public record BuildRequest(
   }
 
   /** This request with {@code timeout} as its network timeout. */
-  public BuildRequest withNetworkTimeout(Duration timeout) {
+  BuildRequest withNetworkTimeout(Duration timeout) {
     return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
         labels, compression, compressionLevel, sourceDateEpoch, recompress, run, timeout,
         contexts);

@@ -26,7 +26,7 @@ import java.util.Set;
  */
 public final class BuildSecrets {
   /** BuildKit's limit on a secret's size (secretsprovider.MaxSecretSize). */
-  public static final long MAX_SIZE = 500 * 1024;
+  static final long MAX_SIZE = 500 * 1024;
 
   private static final BuildSecrets NONE = new BuildSecrets(Map.of());
 

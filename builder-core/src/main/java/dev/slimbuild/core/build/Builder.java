@@ -165,7 +165,7 @@ public final class Builder {
    * cache, then into the store if the cache is elsewhere), for outputs that need every blob: OCI
    * layouts, docker archives, the local store. A push does not need this: it mounts them.
    */
-  public void fetchBaseLayers(BuildResult result) throws IOException {
+  void fetchBaseLayers(BuildResult result) throws IOException {
     fetchBaseLayers(result, null);
   }
 

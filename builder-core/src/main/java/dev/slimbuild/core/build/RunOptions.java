@@ -46,7 +46,7 @@ public record RunOptions(
   }
 
   /** Options with the default network, no extra hosts, no secrets and no ssh agent. */
-  public RunOptions(SandboxMode sandbox, Path cacheDir, Path tempDir, RootfsMode rootfs) {
+  RunOptions(SandboxMode sandbox, Path cacheDir, Path tempDir, RootfsMode rootfs) {
     this(
         sandbox,
         cacheDir,

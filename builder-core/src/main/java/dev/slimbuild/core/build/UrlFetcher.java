@@ -31,14 +31,14 @@ import java.util.Optional;
  * consulted (the front end always pins the name from the URL). Credentials in the URL's user info
  * are sent as HTTP Basic authentication, like Go's HTTP client does, and never appear in a message.
  */
-public final class UrlFetcher {
+final class UrlFetcher {
   /** The name used when the URL path has no last element. */
-  public static final String UNNAMED = "__unnamed__";
+  static final String UNNAMED = "__unnamed__";
 
   private static final int BUFFER = 64 * 1024;
 
   /** How long one read of an answer may wait unless the caller says otherwise. */
-  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
 
   private final HttpClient client;
   private final Duration readTimeout;
@@ -50,7 +50,7 @@ public final class UrlFetcher {
    * {@code proxies}; tries, waits and redirects as registries have them ({@link
    * RetryPolicy#DEFAULT}); redirects followed except https to http.
    */
-  public UrlFetcher(Proxies proxies) {
+  UrlFetcher(Proxies proxies) {
     this(proxies, DEFAULT_READ_TIMEOUT);
   }
 
@@ -59,7 +59,7 @@ public final class UrlFetcher {
    * data fails the download (not retried: a stalled server would stall every attempt); connecting
    * waits at most the shorter of 30 s and {@code readTimeout}.
    */
-  public UrlFetcher(Proxies proxies, Duration readTimeout) {
+  UrlFetcher(Proxies proxies, Duration readTimeout) {
     this(HttpClient.systemTrust(
             readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout
                 : Duration.ofSeconds(30), proxies),
@@ -89,7 +89,7 @@ public final class UrlFetcher {
   }
 
   /** A downloaded file in the staging directory, its size and sha256, and its name in the image. */
-  public record Fetched(Path file, long size, Digest digest, String fileName) {
+  record Fetched(Path file, long size, Digest digest, String fileName) {
     public Fetched {
       Objects.requireNonNull(file, "file");
       Objects.requireNonNull(digest, "digest");

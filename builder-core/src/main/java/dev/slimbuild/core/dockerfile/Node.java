@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param original the instruction with continuation lines joined (BuildKit's {@code Original})
  * @param source the exact text of lines {@code startLine..endLine}
  */
-public record Node(
+record Node(
     String keyword,
     List<String> flags,
     List<String> args,

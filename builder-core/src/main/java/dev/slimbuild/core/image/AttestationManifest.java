@@ -37,7 +37,7 @@ public record AttestationManifest(RawJson<Manifest> manifest, Digest subject) {
   public static final Platform UNKNOWN = Platform.of("unknown", "unknown", null);
 
   /** The entry listing this manifest in an index. */
-  public Descriptor indexEntry() {
+  Descriptor indexEntry() {
     return manifest.descriptor(manifest.value().descriptorMediaType())
         .withPlatform(UNKNOWN)
         .withAnnotations(Map.of(REFERENCE_TYPE, ATTESTATION_MANIFEST,

@@ -134,7 +134,7 @@ public final class BlobStore {
    * against its digest and size; a missing, altered or too large blob throws {@link BadBlob} with
    * the reason {@link #verify} gives.
    */
-  public byte[] readDocument(Descriptor d) throws IOException {
+  byte[] readDocument(Descriptor d) throws IOException {
     Digest digest = d.digest();
     String unreadable = unreadable(digest);
     if (unreadable != null) {

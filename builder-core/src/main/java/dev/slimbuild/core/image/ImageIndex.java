@@ -39,7 +39,7 @@ public record ImageIndex(
   }
 
   /** An index of images alone. */
-  public ImageIndex(RawJson<Index> index, List<BuiltImage> images) {
+  ImageIndex(RawJson<Index> index, List<BuiltImage> images) {
     this(index, images, List.of());
   }
 

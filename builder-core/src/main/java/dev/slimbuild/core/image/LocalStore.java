@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 public final class LocalStore {
   /** Environment variable overriding the store location. */
-  public static final String ENV_STORE = "SLIMBUILD_STORE";
+  static final String ENV_STORE = "SLIMBUILD_STORE";
 
   private static final Object JVM_LOCK = new Object();
 
@@ -44,7 +44,7 @@ public final class LocalStore {
    * The store location from an environment: {@code $SLIMBUILD_STORE}, else {@code
    * $XDG_DATA_HOME/slimbuild/store}, else {@code $HOME/.local/share/slimbuild/store}.
    */
-  public static Path defaultRoot(Map<String, String> env) {
+  static Path defaultRoot(Map<String, String> env) {
     String explicit = env.get(ENV_STORE);
     if (explicit != null && !explicit.isEmpty()) {
       return Path.of(explicit);

@@ -34,7 +34,7 @@ import org.tukaani.xz.XZInputStream;
  */
 public final class ArchiveExtractor {
   /** Largest single entry accepted unless configured otherwise: 64 GiB. */
-  public static final long DEFAULT_MAX_ENTRY_SIZE = 64L << 30;
+  static final long DEFAULT_MAX_ENTRY_SIZE = 64L << 30;
 
   private static final int BUFFER = 256 * 1024;
 

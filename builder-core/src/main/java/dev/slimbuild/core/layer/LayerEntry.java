@@ -33,7 +33,7 @@ public record LayerEntry(
     Map<String, String> xattrs) {
 
   /** Prefix of a whiteout file name (OCI image-spec layer.md, "Whiteouts"). */
-  public static final String WHITEOUT_PREFIX = ".wh.";
+  static final String WHITEOUT_PREFIX = ".wh.";
 
   /** Name of the opaque-directory marker inside the directory. */
   public static final String OPAQUE_MARKER = ".wh..wh..opq";
@@ -194,7 +194,7 @@ public record LayerEntry(
   }
 
   /** How many hard links in a row {@link #linkRoot} follows before giving up. */
-  public static final int MAX_LINK_DEPTH = 64;
+  static final int MAX_LINK_DEPTH = 64;
 
   /**
    * The entry this one's hard-link chain ends at ({@code this} unless a hard link), each target

@@ -41,7 +41,7 @@ public final class LayerPaths {
   }
 
   /** Throws IllegalArgumentException unless {@code path} is already normalised and not the root. */
-  public static void checkNormalized(String path) {
+  static void checkNormalized(String path) {
     if (path == null || path.isEmpty()) {
       throw new IllegalArgumentException("layer path is empty");
     }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * @param digest the digest or null
  */
 public record ImageReference(String registry, String repository, String tag, Digest digest) {
-  public static final String DOCKER_HUB = "docker.io";
+  static final String DOCKER_HUB = "docker.io";
 
   private static final Pattern DOMAIN =
       Pattern.compile(

@@ -14,7 +14,7 @@ public final class MediaType {
   public static final String OCI_LAYER_TAR_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
   public static final String OCI_LAYER_TAR_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
   public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
-  public static final String OCI_LAYOUT_HEADER = "application/vnd.oci.layout.header.v1+json";
+  static final String OCI_LAYOUT_HEADER = "application/vnd.oci.layout.header.v1+json";
 
   public static final String DOCKER_MANIFEST =
       "application/vnd.docker.distribution.manifest.v2+json";
@@ -24,7 +24,7 @@ public final class MediaType {
   public static final String DOCKER_LAYER_TAR_GZIP =
       "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
-  public static final String COSIGN_SIMPLESIGNING =
+  static final String COSIGN_SIMPLESIGNING =
       "application/vnd.dev.cosign.simplesigning.v1+json";
 
   private static final Pattern SYNTAX =
@@ -39,7 +39,7 @@ public final class MediaType {
   }
 
   /** Returns {@code s} or throws IllegalArgumentException if it is not a valid media type. */
-  public static String requireValid(String s) {
+  static String requireValid(String s) {
     if (!isValid(s)) {
       throw new IllegalArgumentException("invalid media type: " + (s == null ? "(none)" : s));
     }

@@ -4,7 +4,7 @@ import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonObject;
 
 /** A document we can write: config, manifest, index, layout header. */
-public interface OciDocument {
+interface OciDocument {
   /** The JSON tree, members in the order Docker/BuildKit write them, empty optionals omitted. */
   JsonObject toJson();
 

@@ -9,11 +9,11 @@ import dev.slimbuild.core.SlimbuildException;
 public class OciFormatException extends SlimbuildException {
   private static final long serialVersionUID = 1L;
 
-  public OciFormatException(String message) {
+  OciFormatException(String message) {
     super(message);
   }
 
-  public OciFormatException(String message, Throwable cause) {
+  OciFormatException(String message, Throwable cause) {
     super(message, cause);
   }
 }

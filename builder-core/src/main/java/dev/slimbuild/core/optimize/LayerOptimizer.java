@@ -88,7 +88,7 @@ public final class LayerOptimizer {
   }
 
   /** Bytes read to compare contents so far (each content once per build). */
-  public long hashedBytes() {
+  long hashedBytes() {
     return hashes.hashedBytes();
   }
 

@@ -38,7 +38,7 @@ public record SizeReport(Platform platform, List<LayerReport> layers, List<Layer
   }
 
   /** The compressed size of the layers this build made. */
-  public long addedCompressedSize() {
+  long addedCompressedSize() {
     return compressedSize() - baseCompressedSize();
   }
 

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param runOnly whether the rule applies only to layers made by RUN
  * @param why one line for the documentation table
  */
-public record StripRule(String name, List<String> patterns, boolean runOnly, String why) {
+record StripRule(String name, List<String> patterns, boolean runOnly, String why) {
   public StripRule {
     Objects.requireNonNull(name, "name");
     patterns = List.copyOf(patterns);

@@ -11,7 +11,7 @@ import java.util.Optional;
  */
 public final class StripRules {
   /** The default table, in the order docs/optimisation.md documents it. */
-  public static final List<StripRule> DEFAULTS =
+  static final List<StripRule> DEFAULTS =
       List.of(
           new StripRule("apk", List.of("/var/cache/apk/*"), false, "Alpine package cache"),
           new StripRule("apt", List.of("/var/lib/apt/lists/*", "/var/cache/apt/*.bin",

@@ -29,7 +29,7 @@ import java.util.Set;
  * writes belong to the invoking user on disk; the image's owners stay in the model). A RUN with
  * supplementary groups gets them only when the builder is root (see Groups below).
  */
-public final class BwrapSandbox implements Sandbox {
+final class BwrapSandbox implements Sandbox {
   /** Docker's default capability set (moby oci/caps/defaults.go). */
   static final List<String> DOCKER_CAPS = List.of(
       "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
@@ -60,7 +60,7 @@ public final class BwrapSandbox implements Sandbox {
 
   private final Path bwrap;
 
-  public BwrapSandbox(Path bwrap) {
+  BwrapSandbox(Path bwrap) {
     this.bwrap = bwrap;
   }
 

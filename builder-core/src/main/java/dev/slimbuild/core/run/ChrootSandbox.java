@@ -15,12 +15,12 @@ import java.util.List;
  * permitted, and always unmounts them (lazily) afterwards. There is no pid or ipc isolation; {@link
  * Network#NONE} needs {@code unshare -n}.
  */
-public final class ChrootSandbox implements Sandbox {
+final class ChrootSandbox implements Sandbox {
   static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
 
   private final Path chroot;
 
-  public ChrootSandbox(Path chroot) {
+  ChrootSandbox(Path chroot) {
     this.chroot = chroot;
   }
 

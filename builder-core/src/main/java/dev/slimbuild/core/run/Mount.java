@@ -32,7 +32,7 @@ public record Mount(Path hostSource, String target, boolean readOnly) {
     return new Mount(null, target, false);
   }
 
-  public boolean isTmpfs() {
+  boolean isTmpfs() {
     return hostSource == null;
   }
 }

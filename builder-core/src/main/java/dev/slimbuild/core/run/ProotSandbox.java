@@ -14,10 +14,10 @@ import java.util.List;
  * files land owned by the invoking user), cannot make binds read-only and has no network isolation
  * of its own ({@link Network#NONE} needs {@code unshare -n}, i.e. root).
  */
-public final class ProotSandbox implements Sandbox {
+final class ProotSandbox implements Sandbox {
   private final Path proot;
 
-  public ProotSandbox(Path proot) {
+  ProotSandbox(Path proot) {
     this.proot = proot;
   }
 

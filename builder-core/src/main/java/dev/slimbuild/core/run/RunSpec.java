@@ -100,19 +100,19 @@ public record RunSpec(
         Duration.ZERO, List.of(), rootfs);
   }
 
-  public RunSpec withEnv(List<String> newEnv) {
+  RunSpec withEnv(List<String> newEnv) {
     return new RunSpec(
         rootfs, argv, newEnv, workdir, uid, gid, network, mounts, platform, timeout,
         wrapper, prepareRoot, groups);
   }
 
-  public RunSpec withWorkdir(String dir) {
+  RunSpec withWorkdir(String dir) {
     return new RunSpec(
         rootfs, argv, env, dir, uid, gid, network, mounts, platform, timeout,
         wrapper, prepareRoot, groups);
   }
 
-  public RunSpec withUser(int newUid, int newGid) {
+  RunSpec withUser(int newUid, int newGid) {
     return new RunSpec(
         rootfs, argv, env, workdir, newUid, newGid, network, mounts, platform, timeout,
         wrapper, prepareRoot, groups);
@@ -124,19 +124,19 @@ public record RunSpec(
         wrapper, prepareRoot, groups);
   }
 
-  public RunSpec withMounts(List<Mount> newMounts) {
+  RunSpec withMounts(List<Mount> newMounts) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, network, newMounts, platform, timeout,
         wrapper, prepareRoot, groups);
   }
 
-  public RunSpec withTimeout(Duration limit) {
+  RunSpec withTimeout(Duration limit) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, network, mounts, platform, limit,
         wrapper, prepareRoot, groups);
   }
 
-  public RunSpec withGroups(List<Integer> newGroups) {
+  RunSpec withGroups(List<Integer> newGroups) {
     return new RunSpec(
         rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout,
         wrapper, prepareRoot, newGroups);

@@ -16,7 +16,7 @@ import java.util.Map;
  * x86_64 (and i386 calls made from it), and aarch64; the architecture is checked first, x32 calls
  * and calls of any other architecture fail with {@code ENOSYS}.
  */
-public final class Seccomp {
+final class Seccomp {
   static final int AUDIT_ARCH_X86_64 = 0xc000003e;
   static final int AUDIT_ARCH_I386 = 0x40000003;
   static final int AUDIT_ARCH_AARCH64 = 0xc00000b7;
@@ -170,7 +170,7 @@ public final class Seccomp {
   }
 
   /** The filter as {@code struct sock_filter[]} in this machine's byte order. */
-  public static byte[] bpf() {
+  static byte[] bpf() {
     List<Insn> p = program();
     ByteBuffer buf = ByteBuffer.allocate(p.size() * 8).order(ByteOrder.nativeOrder());
     for (Insn i : p) {

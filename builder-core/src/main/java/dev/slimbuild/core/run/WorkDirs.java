@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class WorkDirs {
   public static final String LOCK = "owner.lock";
   /** The prefixes of the work directories slimbuild makes under the temporary directory. */
-  public static final List<String> PREFIXES =
+  static final List<String> PREFIXES =
       List.of("slimbuild-run-", "slimbuild-overlay-probe-");
 
   private static final Pattern NAME =

@@ -37,7 +37,7 @@ import java.util.Map;
  * signatures are deterministic (RFC 6979), so the same key over the same digest writes the same
  * referrer.
  */
-public final class BundleSignatures {
+final class BundleSignatures {
   /** The media type of the bundle layer and the referrer's artifactType. */
   public static final String MEDIA_TYPE = SigstoreBundle.MEDIA_TYPE;
 
