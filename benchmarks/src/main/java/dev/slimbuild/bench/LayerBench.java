@@ -103,8 +103,7 @@ public class LayerBench {
   /** Tar + SHA-256, no compression: the floor under every compressed variant. */
   @Benchmark
   public Layer tarSha256(Tree t, Counters c) throws IOException {
-    Layer d =
-        LayerWriter.write(t.entries, Compression.NONE, 0, 0, OutputStream.nullOutputStream());
+    Layer d = LayerWriter.write(t.entries, Compression.NONE, 0, 0, OutputStream.nullOutputStream());
     c.tarBytes += d.uncompressedSize().getAsLong();
     return d;
   }

@@ -105,11 +105,7 @@ public final class LayerPipelineMain {
         Runtime.getRuntime().maxMemory() >> 20);
     if (nativeCmd != null) {
       double nat = median(nativeMbps);
-      System.out.printf(
-          Locale.ROOT,
-          "native_median_mbps=%.1f ratio=%.2f%n",
-          nat,
-          median / nat);
+      System.out.printf(Locale.ROOT, "native_median_mbps=%.1f ratio=%.2f%n", nat, median / nat);
     }
   }
 

@@ -25,10 +25,10 @@ import java.util.stream.Stream;
 
 /**
  * The RUN snapshot on a distro-like rootfs: materialises a generated tree (many small files, a few
- * large ones, symlinks), touches one file, and times {@link Snapshot#diff} against {@code tar -cf
- * - -C DIR . | wc -c} on the same directory in the same run; as root also the overlay path
- * ({@link Snapshot#diffUpper} of the upper directory after the same touch). Usage: {@code SnapshotBenchMain DIR
- * [--files N] [--mib M] [--reps R]}.
+ * large ones, symlinks), touches one file, and times {@link Snapshot#diff} against {@code tar -cf -
+ * -C DIR . | wc -c} on the same directory in the same run; as root also the overlay path ({@link
+ * Snapshot#diffUpper} of the upper directory after the same touch). Usage: {@code SnapshotBenchMain
+ * DIR [--files N] [--mib M] [--reps R]}.
  */
 public final class SnapshotBenchMain {
   private static final String MARKER = ".slimbuild-snapshot-source";
@@ -115,9 +115,9 @@ public final class SnapshotBenchMain {
   }
 
   /**
-   * The same RUN on the overlay path (root only): the lower directory written (hard links where
-   * the source already is what the entry says), the file touched through the mount, and the
-   * snapshot timed: it walks only the upper directory.
+   * The same RUN on the overlay path (root only): the lower directory written (hard links where the
+   * source already is what the entry says), the file touched through the mount, and the snapshot
+   * timed: it walks only the upper directory.
    */
   private static void overlay(Path base, FileTree tree, String touchedPath, int reps)
       throws IOException {
@@ -155,9 +155,10 @@ public final class SnapshotBenchMain {
           Snapshot.diffUpper(
                   upper,
                   tree,
-                  p -> Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS)
-                      ? lower.resolve(p)
-                      : null,
+                  p ->
+                      Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS)
+                          ? lower.resolve(p)
+                          : null,
                   Set.of(),
                   true,
                   0,

@@ -47,8 +47,8 @@ public final class TreeEntries {
   }
 
   /**
-   * {@code totalBytes} of generated files (text-like, compressible), produced on the fly while
-   * the layer is written: for memory tests that must not depend on a disk tree.
+   * {@code totalBytes} of generated files (text-like, compressible), produced on the fly while the
+   * layer is written: for memory tests that must not depend on a disk tree.
    */
   public static List<LayerEntry> synthetic(long totalBytes, long fileSize) {
     List<LayerEntry> out = new ArrayList<>();

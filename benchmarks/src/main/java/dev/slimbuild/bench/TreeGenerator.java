@@ -58,8 +58,7 @@ public final class TreeGenerator {
     while (written < totalBytes) {
       long size = pickSize(r);
       size = Math.min(size, totalBytes - written);
-      Path file =
-          dir.resolve(String.format("d%02d/s%d/f%05d.%s", n % 29, n % 7, n, ext(n)));
+      Path file = dir.resolve(String.format("d%02d/s%d/f%05d.%s", n % 29, n % 7, n, ext(n)));
       Files.createDirectories(file.getParent());
       try (OutputStream out = Files.newOutputStream(file)) {
         fill(out, size, r, buf, n % 10 < 6 ? Kind.TEXT : n % 10 < 9 ? Kind.RANDOM : Kind.ZEROS);

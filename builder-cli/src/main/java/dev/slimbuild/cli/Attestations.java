@@ -39,16 +39,17 @@ final class Attestations {
     List<Descriptor> entries = Index.parse(source.read(top)).manifests();
     Map<String, String> platformOf = new HashMap<>();
     for (Descriptor d : entries) {
-      platformOf.put(d.digest().toString(), d.platform() == null ? "unknown"
-          : d.platform().toString());
+      platformOf.put(
+          d.digest().toString(), d.platform() == null ? "unknown" : d.platform().toString());
     }
     for (Descriptor d : entries) {
       if (!AttestationManifest.ATTESTATION_MANIFEST.equals(
           d.annotations().get(AttestationManifest.REFERENCE_TYPE))) {
         continue;
       }
-      String platform = platformOf.getOrDefault(
-          d.annotations().get(AttestationManifest.REFERENCE_DIGEST), "unknown");
+      String platform =
+          platformOf.getOrDefault(
+              d.annotations().get(AttestationManifest.REFERENCE_DIGEST), "unknown");
       Manifest m = Manifest.parse(source.read(d));
       for (Descriptor layer : m.layers()) {
         String type = layer.annotations().get(AttestationManifest.PREDICATE_TYPE);

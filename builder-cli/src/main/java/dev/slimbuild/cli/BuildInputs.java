@@ -22,18 +22,18 @@ import java.util.Optional;
  * and buildx take them:
  *
  * <ul>
- *   <li>a directory; {@code -f FILE} as given (relative to the working directory), default
- *       {@code CONTEXT/Dockerfile} (or {@code CONTEXT/dockerfile} when only that exists);
- *   <li>{@code -}: stdin holds a tar of the context (plain, gzip, bzip2, xz or zstd), whose
- *       {@code Dockerfile} (or {@code -f}'s file, a path inside it) is read; or stdin holds a
- *       Dockerfile, and the context is empty;
+ *   <li>a directory; {@code -f FILE} as given (relative to the working directory), default {@code
+ *       CONTEXT/Dockerfile} (or {@code CONTEXT/dockerfile} when only that exists);
+ *   <li>{@code -}: stdin holds a tar of the context (plain, gzip, bzip2, xz or zstd), whose {@code
+ *       Dockerfile} (or {@code -f}'s file, a path inside it) is read; or stdin holds a Dockerfile,
+ *       and the context is empty;
  *   <li>a git URL ({@link GitContext}, {@code URL#REF:SUBDIR}), fetched with git: {@code -f}
  *       relative is inside the context, absolute is a file on this machine;
  *   <li>{@code -f -}: the Dockerfile from stdin (with any CONTEXT but {@code -}).
  * </ul>
  *
- * A missing context or Dockerfile is an error naming the path looked for. The temporary
- * directories this makes (stdin, git, named git contexts) are deleted by {@link #close}.
+ * A missing context or Dockerfile is an error naming the path looked for. The temporary directories
+ * this makes (stdin, git, named git contexts) are deleted by {@link #close}.
  */
 final class BuildInputs implements AutoCloseable {
   private final Map<String, String> env;
@@ -70,8 +70,9 @@ final class BuildInputs implements AutoCloseable {
     boolean dockerfileFromStdin = "-".equals(file);
     if (ctx.equals("-")) {
       if (dockerfileFromStdin) {
-        throw new SlimbuildException("the build context and the Dockerfile cannot both come from"
-            + " stdin (CONTEXT - with -f -)");
+        throw new SlimbuildException(
+            "the build context and the Dockerfile cannot both come from"
+                + " stdin (CONTEXT - with -f -)");
       }
       fromStdin(file, stdin);
       return;
@@ -96,15 +97,23 @@ final class BuildInputs implements AutoCloseable {
       return;
     }
     if (ctx.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-      throw new SlimbuildException("build context " + ctx + ": not supported; give a directory,"
-          + " - (a tar on stdin) or a git URL (ending in .git, git://, ssh://, git@HOST:PATH,"
-          + " file://)");
+      throw new SlimbuildException(
+          "build context "
+              + ctx
+              + ": not supported; give a directory,"
+              + " - (a tar on stdin) or a git URL (ending in .git, git://, ssh://, git@HOST:PATH,"
+              + " file://)");
     }
     Path dir = Path.of(ctx);
     if (!Files.isDirectory(dir)) {
-      throw new SlimbuildException("build context " + ctx + ": "
-          + (Files.exists(dir) ? "not a directory" : "no such directory") + " (looked for "
-          + dir.toAbsolutePath().normalize() + ")");
+      throw new SlimbuildException(
+          "build context "
+              + ctx
+              + ": "
+              + (Files.exists(dir) ? "not a directory" : "no such directory")
+              + " (looked for "
+              + dir.toAbsolutePath().normalize()
+              + ")");
     }
     context = dir;
     if (dockerfileFromStdin) {
@@ -133,11 +142,15 @@ final class BuildInputs implements AutoCloseable {
   /** "Dockerfile not found: NAME (looked for PATH)", the path absolute unless NAME is it. */
   private static SlimbuildException notFound(Path file, String name) {
     String looked = file.toAbsolutePath().normalize().toString();
-    return new SlimbuildException("Dockerfile not found: " + name
-        + (looked.equals(name) ? "" : " (looked for " + looked + ")"));
+    return new SlimbuildException(
+        "Dockerfile not found: "
+            + name
+            + (looked.equals(name) ? "" : " (looked for " + looked + ")"));
   }
 
-  /** {@code -f FILE} (default {@code Dockerfile}) inside the context, which came from {@code from}. */
+  /**
+   * {@code -f FILE} (default {@code Dockerfile}) inside the context, which came from {@code from}.
+   */
   private void inside(String file, String from) {
     String rel;
     try {
@@ -148,8 +161,8 @@ final class BuildInputs implements AutoCloseable {
     dockerfile = rel.isEmpty() ? defaultDockerfile(context) : context.resolve(rel);
     dockerfileName = rel.isEmpty() ? context.relativize(dockerfile).toString() : file;
     if (!Files.isRegularFile(dockerfile)) {
-      throw new SlimbuildException("Dockerfile not found: no " + (rel.isEmpty()
-          ? "Dockerfile" : rel) + " in the " + from);
+      throw new SlimbuildException(
+          "Dockerfile not found: no " + (rel.isEmpty() ? "Dockerfile" : rel) + " in the " + from);
     }
   }
 
@@ -166,8 +179,8 @@ final class BuildInputs implements AutoCloseable {
     Path raw = dir.resolve("stdin");
     Files.copy(stdin, raw); // once, to disk: memory stays flat whatever its size
     if (Files.size(raw) == 0) {
-      throw new SlimbuildException("build context -: stdin is empty (expected a tar of the"
-          + " context, or a Dockerfile)");
+      throw new SlimbuildException(
+          "build context -: stdin is empty (expected a tar of the" + " context, or a Dockerfile)");
     }
     context = Files.createDirectory(dir.resolve("context"));
     if (ArchiveExtractor.detect(raw).isPresent()) {
@@ -179,8 +192,11 @@ final class BuildInputs implements AutoCloseable {
       return;
     }
     if (file != null) {
-      throw new SlimbuildException("build context -: stdin holds a Dockerfile (it is not a tar),"
-          + " and -f " + file + " names one too; give one of them");
+      throw new SlimbuildException(
+          "build context -: stdin holds a Dockerfile (it is not a tar),"
+              + " and -f "
+              + file
+              + " names one too; give one of them");
     }
     dockerfile = Files.move(raw, dir.resolve("Dockerfile"), StandardCopyOption.ATOMIC_MOVE);
     dockerfileName = "Dockerfile";

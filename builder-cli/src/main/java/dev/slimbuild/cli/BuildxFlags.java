@@ -43,16 +43,24 @@ final class BuildxFlags {
       if (colon >= 0) {
         String type = key.substring(0, colon);
         if (type.contains("[")) {
-          throw new SlimbuildException("invalid --annotation '" + v
-              + "': per-platform annotations (TYPE[PLATFORM]:) are not supported");
+          throw new SlimbuildException(
+              "invalid --annotation '"
+                  + v
+                  + "': per-platform annotations (TYPE[PLATFORM]:) are not supported");
         }
-        into = switch (type) {
-          case "manifest" -> manifest;
-          case "index" -> index;
-          case "manifest-descriptor" -> descriptor;
-          default -> throw new SlimbuildException("invalid --annotation '" + v + "': unknown type '"
-              + type + "' (expected index, manifest or manifest-descriptor)");
-        };
+        into =
+            switch (type) {
+              case "manifest" -> manifest;
+              case "index" -> index;
+              case "manifest-descriptor" -> descriptor;
+              default ->
+                  throw new SlimbuildException(
+                      "invalid --annotation '"
+                          + v
+                          + "': unknown type '"
+                          + type
+                          + "' (expected index, manifest or manifest-descriptor)");
+            };
         key = key.substring(colon + 1);
         if (key.isEmpty()) {
           throw new SlimbuildException("invalid --annotation '" + v + "': empty key");
@@ -66,8 +74,7 @@ final class BuildxFlags {
   /** {@code --network}: the network of RUNs without their own. */
   static String network(String n) {
     if (!RunOptions.NETWORK_MODES.contains(n)) {
-      throw new SlimbuildException(
-          "invalid --network '" + n + "': expected default, none or host");
+      throw new SlimbuildException("invalid --network '" + n + "': expected default, none or host");
     }
     return n;
   }
@@ -89,8 +96,10 @@ final class BuildxFlags {
         throw new SlimbuildException("invalid --add-host '" + v + "': expected HOST:IP");
       }
       if (ip.equals("host-gateway")) {
-        throw new SlimbuildException("invalid --add-host '" + v
-            + "': host-gateway needs a daemon's gateway; give the address");
+        throw new SlimbuildException(
+            "invalid --add-host '"
+                + v
+                + "': host-gateway needs a daemon's gateway; give the address");
       }
       if (!isIpLiteral(ip)) {
         throw new SlimbuildException(
@@ -113,9 +122,23 @@ final class BuildxFlags {
     return ip.contains(":") && ip.matches("[0-9A-Fa-f:.]+");
   }
 
-  private static final Set<String> ULIMITS = Set.of("core", "cpu", "data", "fsize", "locks",
-      "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending",
-      "stack");
+  private static final Set<String> ULIMITS =
+      Set.of(
+          "core",
+          "cpu",
+          "data",
+          "fsize",
+          "locks",
+          "memlock",
+          "msgqueue",
+          "nice",
+          "nofile",
+          "nproc",
+          "rss",
+          "rtprio",
+          "rttime",
+          "sigpending",
+          "stack");
 
   /** Checks {@code --shm-size}, {@code --ulimit} and {@code --allow}, which change nothing. */
   static void checkAccepted(String shmSize, List<String> ulimits, List<String> allow) {
@@ -127,7 +150,8 @@ final class BuildxFlags {
       }
     }
     for (String u : ulimits) {
-      if (!u.matches("[a-z]+=-?\\d+(:-?\\d+)?") || !ULIMITS.contains(u.substring(0, u.indexOf('=')))) {
+      if (!u.matches("[a-z]+=-?\\d+(:-?\\d+)?")
+          || !ULIMITS.contains(u.substring(0, u.indexOf('=')))) {
         throw new SlimbuildException(
             "invalid --ulimit '"
                 + u

@@ -39,25 +39,36 @@ final class DfCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     StoreUsage u = StoreUsage.of(storeFlag.open(main.env()));
-    List<Line> lines = List.of(
-        new Line("Images", "images", u.images()),
-        new Line("Build cache", "buildCache", u.cache()),
-        new Line("Unpacked layers", "unpackedLayers", u.unpacked()),
-        new Line("Unused blobs", "unusedBlobs", u.unused()));
+    List<Line> lines =
+        List.of(
+            new Line("Images", "images", u.images()),
+            new Line("Build cache", "buildCache", u.cache()),
+            new Line("Unpacked layers", "unpackedLayers", u.unpacked()),
+            new Line("Unused blobs", "unusedBlobs", u.unused()));
     PrintWriter out = spec.commandLine().getOut();
     if (format == ImagesCommand.Format.json) {
       List<JsonValue> rows = new ArrayList<>();
       for (Line l : lines) {
-        rows.add(JsonObject.builder().put("type", l.key()).put("total", l.row().count())
-            .put("size", l.row().bytes()).put("reclaimable", l.row().reclaimable()).build());
+        rows.add(
+            JsonObject.builder()
+                .put("type", l.key())
+                .put("total", l.row().count())
+                .put("size", l.row().bytes())
+                .put("reclaimable", l.row().reclaimable())
+                .build());
       }
       out.println(new JsonArray(rows).toJson());
     } else {
       List<String[]> rows = new ArrayList<>();
       for (Line l : lines) {
         StoreUsage.Row r = l.row();
-        rows.add(new String[] {l.type(), Integer.toString(r.count()), Sizes.format(r.bytes()),
-            Sizes.format(r.reclaimable()) + percent(r)});
+        rows.add(
+            new String[] {
+              l.type(),
+              Integer.toString(r.count()),
+              Sizes.format(r.bytes()),
+              Sizes.format(r.reclaimable()) + percent(r)
+            });
       }
       ImagesCommand.printTable(out, new String[] {"TYPE", "TOTAL", "SIZE", "RECLAIMABLE"}, rows);
     }
@@ -67,7 +78,8 @@ final class DfCommand implements Callable<Integer> {
 
   /** " (45%)" of the row's bytes, as docker prints it; nothing for an empty row. */
   private static String percent(StoreUsage.Row r) {
-    return r.bytes() == 0 ? ""
+    return r.bytes() == 0
+        ? ""
         : String.format(Locale.ROOT, " (%d%%)", Math.round(100.0 * r.reclaimable() / r.bytes()));
   }
 }

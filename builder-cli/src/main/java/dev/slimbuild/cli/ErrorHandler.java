@@ -36,7 +36,10 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
           PrintWriter err = ex.getCommandLine().getErr();
           err.println("error: " + ex.getMessage());
           CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-          err.println("Run '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+          err.println(
+              "Run '"
+                  + ex.getCommandLine().getCommandSpec().qualifiedName()
+                  + " --help' for usage.");
           return EXIT_USAGE;
         });
   }

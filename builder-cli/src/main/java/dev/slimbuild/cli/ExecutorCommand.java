@@ -44,36 +44,54 @@ final class ExecutorCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-c", "--context"}, paramLabel = "DIR|dir://DIR|tar://FILE",
-      description = "The build context: a directory, dir://DIR, or tar://FILE (a tar, plain or"
-          + " gzip). Default: /workspace/")
+  @Option(
+      names = {"-c", "--context"},
+      paramLabel = "DIR|dir://DIR|tar://FILE",
+      description =
+          "The build context: a directory, dir://DIR, or tar://FILE (a tar, plain or"
+              + " gzip). Default: /workspace/")
   String context = "/workspace/";
 
-  @Option(names = {"-f", "--dockerfile"}, paramLabel = "FILE",
+  @Option(
+      names = {"-f", "--dockerfile"},
+      paramLabel = "FILE",
       description = "The Dockerfile: as given, else inside the context. Default: Dockerfile")
   String dockerfile = "Dockerfile";
 
-  @Option(names = {"-d", "--destination"}, paramLabel = "IMAGE",
+  @Option(
+      names = {"-d", "--destination"},
+      paramLabel = "IMAGE",
       description = "Name the image and push it there (repeatable).")
   List<String> destinations = new ArrayList<>();
 
-  @Option(names = "--no-push", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--no-push",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Do not push (without --tar-path the image goes to the local store).")
   boolean noPush;
 
-  @Option(names = "--tar-path", paramLabel = "FILE",
+  @Option(
+      names = "--tar-path",
+      paramLabel = "FILE",
       description = "Also write the image as a docker-archive (docker load) to FILE.")
   Path tarPath;
 
-  @Option(names = "--digest-file", paramLabel = "FILE",
+  @Option(
+      names = "--digest-file",
+      paramLabel = "FILE",
       description = "Write the image digest to FILE.")
   Path digestFile;
 
-  @Option(names = "--image-name-with-digest-file", paramLabel = "FILE",
+  @Option(
+      names = "--image-name-with-digest-file",
+      paramLabel = "FILE",
       description = "Write REPOSITORY@DIGEST, one line per --destination, to FILE.")
   Path imageNameWithDigestFile;
 
-  @Option(names = "--image-name-tag-with-digest-file", paramLabel = "FILE",
+  @Option(
+      names = "--image-name-tag-with-digest-file",
+      paramLabel = "FILE",
       description = "Write REPOSITORY:TAG@DIGEST, one line per --destination, to FILE.")
   Path imageNameTagWithDigestFile;
 
@@ -86,67 +104,108 @@ final class ExecutorCommand implements Callable<Integer> {
   @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Add a label.")
   List<String> labels = new ArrayList<>();
 
-  @Option(names = "--custom-platform", paramLabel = "OS/ARCH[/VARIANT]",
+  @Option(
+      names = "--custom-platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
       description = "The platform to build. Default: this machine's.")
   String customPlatform;
 
-  @Option(names = "--cache", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--cache",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Read and write the registry cache at --cache-repo (mode=max).")
   boolean cache;
 
-  @Option(names = "--cache-repo", paramLabel = "REPO",
+  @Option(
+      names = "--cache-repo",
+      paramLabel = "REPO",
       description = "The cache's repository. Default: the first --destination's + '/cache'.")
   String cacheRepo;
 
-  @Option(names = "--cache-ttl", paramLabel = "DURATION",
-      description = "Accepted and checked: cache records do not expire by age here (slimbuild"
-          + " prune --filter until=DURATION removes local ones).")
+  @Option(
+      names = "--cache-ttl",
+      paramLabel = "DURATION",
+      description =
+          "Accepted and checked: cache records do not expire by age here (slimbuild"
+              + " prune --filter until=DURATION removes local ones).")
   String cacheTtl;
 
-  @Option(names = "--insecure", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--insecure",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Push to the destinations' registries over plain HTTP (or unverified TLS).")
   boolean insecure;
 
-  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
       description = "Plain HTTP or unverified TLS for this registry (repeatable).")
   List<String> insecureRegistries = new ArrayList<>();
 
-  @Option(names = "--skip-tls-verify", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--skip-tls-verify",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Do not verify the destinations' registries' TLS certificates.")
   boolean skipTlsVerify;
 
-  @Option(names = "--registry-certificate", paramLabel = "HOST=FILE",
-      description = "Trust this PEM certificate (trusted for every registry here, not only"
-          + " HOST). Repeatable.")
+  @Option(
+      names = "--registry-certificate",
+      paramLabel = "HOST=FILE",
+      description =
+          "Trust this PEM certificate (trusted for every registry here, not only"
+              + " HOST). Repeatable.")
   List<String> registryCertificates = new ArrayList<>();
 
-  @Option(names = "--reproducible", arity = "0..1", paramLabel = "true|false",
-      description = "Accepted: slimbuild's images are always reproducible (times from"
-          + " SOURCE_DATE_EPOCH, else 0).")
+  @Option(
+      names = "--reproducible",
+      arity = "0..1",
+      paramLabel = "true|false",
+      description =
+          "Accepted: slimbuild's images are always reproducible (times from"
+              + " SOURCE_DATE_EPOCH, else 0).")
   boolean reproducible;
 
-  @Option(names = "--single-snapshot", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--single-snapshot",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "One layer for the final stage's steps (= slimbuild build --squash).")
   boolean singleSnapshot;
 
-  @Option(names = "--snapshot-mode", paramLabel = "full|redo|time",
+  @Option(
+      names = "--snapshot-mode",
+      paramLabel = "full|redo|time",
       description = "Accepted: a RUN's changes are always found by comparing content (full).")
   String snapshotMode;
 
-  @Option(names = "--use-new-run", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--use-new-run",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Accepted: every RUN runs in a sandbox on an overlay or copy of the stage.")
   boolean useNewRun;
 
-  @Option(names = "--cleanup", arity = "0..1", paramLabel = "true|false",
+  @Option(
+      names = "--cleanup",
+      arity = "0..1",
+      paramLabel = "true|false",
       description = "Accepted: a build never changes the machine's own file system.")
   boolean cleanup;
 
-  @Option(names = {"-v", "--verbosity"}, paramLabel = "LEVEL",
-      description = "panic, fatal, error or warn: warnings only; info, debug or trace: every"
-          + " step. Default: info.")
+  @Option(
+      names = {"-v", "--verbosity"},
+      paramLabel = "LEVEL",
+      description =
+          "panic, fatal, error or warn: warnings only; info, debug or trace: every"
+              + " step. Default: info.")
   String verbosity = "info";
 
-  @Option(names = "--network-timeout", paramLabel = "DURATION",
+  @Option(
+      names = "--network-timeout",
+      paramLabel = "DURATION",
       description = "As in 'slimbuild build'. Default: 60s.")
   String networkTimeout;
 
@@ -174,12 +233,16 @@ final class ExecutorCommand implements Callable<Integer> {
             "invalid --cache-ttl '" + cacheTtl + "': expected a duration such as 24h");
       }
     }
-    String progress = switch (verbosity.toLowerCase(Locale.ROOT)) {
-      case "panic", "fatal", "error", "warn" -> "quiet";
-      case "info", "debug", "trace" -> "plain";
-      default -> throw new SlimbuildException("invalid --verbosity '" + verbosity
-          + "': expected panic, fatal, error, warn, info, debug or trace");
-    };
+    String progress =
+        switch (verbosity.toLowerCase(Locale.ROOT)) {
+          case "panic", "fatal", "error", "warn" -> "quiet";
+          case "info", "debug", "trace" -> "plain";
+          default ->
+              throw new SlimbuildException(
+                  "invalid --verbosity '"
+                      + verbosity
+                      + "': expected panic, fatal, error, warn, info, debug or trace");
+        };
     Path extracted = null;
     try {
       Path ctx;
@@ -189,22 +252,32 @@ final class ExecutorCommand implements Callable<Integer> {
       } else if (context.startsWith("dir://")) {
         ctx = Path.of(context.substring("dir://".length()));
       } else if (context.matches("[a-z0-9]+://.*")) {
-        throw new SlimbuildException("--context " + context
-            + ": not supported (a directory, dir://DIR or tar://FILE)");
+        throw new SlimbuildException(
+            "--context " + context + ": not supported (a directory, dir://DIR or tar://FILE)");
       } else {
         ctx = Path.of(context);
       }
       if (!Files.isDirectory(ctx)) {
-        throw new SlimbuildException("--context " + context + ": no such directory (looked for "
-            + ctx.toAbsolutePath().normalize() + ")");
+        throw new SlimbuildException(
+            "--context "
+                + context
+                + ": no such directory (looked for "
+                + ctx.toAbsolutePath().normalize()
+                + ")");
       }
       Path df = Path.of(dockerfile);
       if (!df.isAbsolute() && !Files.exists(df)) {
         df = ctx.resolve(dockerfile); // kaniko looks inside the context next
       }
       if (!Files.isRegularFile(df)) {
-        throw new SlimbuildException("--dockerfile " + dockerfile + ": no such file (looked for "
-            + Path.of(dockerfile).toAbsolutePath() + " and " + ctx.resolve(dockerfile) + ")");
+        throw new SlimbuildException(
+            "--dockerfile "
+                + dockerfile
+                + ": no such file (looked for "
+                + Path.of(dockerfile).toAbsolutePath()
+                + " and "
+                + ctx.resolve(dockerfile)
+                + ")");
       }
       return build(ctx, df, refs, progress);
     } finally {
@@ -282,19 +355,23 @@ final class ExecutorCommand implements Callable<Integer> {
       if (imageNameWithDigestFile != null) {
         StringBuilder s = new StringBuilder();
         for (ImageReference r : refs) {
-          s.append(r.registry()).append('/').append(r.repository()).append('@').append(digest)
+          s.append(r.registry())
+              .append('/')
+              .append(r.repository())
+              .append('@')
+              .append(digest)
               .append('\n');
         }
-        Dirs.writeAtomically(imageNameWithDigestFile,
-            s.toString().getBytes(StandardCharsets.UTF_8));
+        Dirs.writeAtomically(
+            imageNameWithDigestFile, s.toString().getBytes(StandardCharsets.UTF_8));
       }
       if (imageNameTagWithDigestFile != null) {
         StringBuilder s = new StringBuilder();
         for (String d : destinations) {
           s.append(d).append('@').append(digest).append('\n');
         }
-        Dirs.writeAtomically(imageNameTagWithDigestFile,
-            s.toString().getBytes(StandardCharsets.UTF_8));
+        Dirs.writeAtomically(
+            imageNameTagWithDigestFile, s.toString().getBytes(StandardCharsets.UTF_8));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -304,8 +381,12 @@ final class ExecutorCommand implements Callable<Integer> {
   /** A {@code tar://} context (plain or compressed) unpacked into a temporary directory. */
   private Path extract(Path tar) throws IOException {
     if (!Files.isRegularFile(tar)) {
-      throw new SlimbuildException("--context tar://" + tar + ": no such file (looked for "
-          + tar.toAbsolutePath().normalize() + ")");
+      throw new SlimbuildException(
+          "--context tar://"
+              + tar
+              + ": no such file (looked for "
+              + tar.toAbsolutePath().normalize()
+              + ")");
     }
     Path dir = BuildInputs.tempDir(main.env(), "slimbuild-context-");
     try (InputStream in = Files.newInputStream(tar)) {

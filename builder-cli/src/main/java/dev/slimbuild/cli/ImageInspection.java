@@ -24,11 +24,15 @@ import java.util.Set;
 record ImageInspection(String name, Descriptor top, List<PlatformImage> platforms, long totalSize) {
 
   /**
-   * One manifest of the image. {@code platform} is "unknown" and {@code image} null for a
-   * manifest whose config is not an image config (an artifact).
+   * One manifest of the image. {@code platform} is "unknown" and {@code image} null for a manifest
+   * whose config is not an image config (an artifact).
    */
-  record PlatformImage(String platform, Descriptor manifest, Descriptor config,
-      List<Descriptor> layers, ImageConfig image) {}
+  record PlatformImage(
+      String platform,
+      Descriptor manifest,
+      Descriptor config,
+      List<Descriptor> layers,
+      ImageConfig image) {}
 
   private static final int MAX_DEPTH = 4;
 
@@ -47,7 +51,11 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
   }
 
   private static void walk(
-      ImageSource source, Descriptor d, List<PlatformImage> out, Set<Digest> seen, long[] total,
+      ImageSource source,
+      Descriptor d,
+      List<PlatformImage> out,
+      Set<Digest> seen,
+      long[] total,
       int depth)
       throws IOException {
     if (depth > MAX_DEPTH) {
@@ -88,11 +96,12 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
     for (PlatformImage p : platforms) {
       List<JsonValue> layers = new ArrayList<>();
       p.layers().forEach(l -> layers.add(l.toJson()));
-      JsonObject.Builder b = JsonObject.builder()
-          .put("platform", p.platform())
-          .put("manifest", p.manifest().toJson())
-          .put("config", p.config().toJson())
-          .put("layers", new JsonArray(layers));
+      JsonObject.Builder b =
+          JsonObject.builder()
+              .put("platform", p.platform())
+              .put("manifest", p.manifest().toJson())
+              .put("config", p.config().toJson())
+              .put("layers", new JsonArray(layers));
       if (p.image() != null) {
         b.put("imageConfig", p.image().toJson());
       }
@@ -113,14 +122,26 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
     lines.add("Digest:     " + top.digest());
     lines.add("Size:       " + top.size());
     lines.add(
-        "Platforms:  " + String.join(", ", platforms.stream().map(PlatformImage::platform).toList()));
-    lines.add(
-        "Total size: " + ImagesCommand.humanSize(totalSize) + " (" + totalSize + " bytes)");
+        "Platforms:  "
+            + String.join(", ", platforms.stream().map(PlatformImage::platform).toList()));
+    lines.add("Total size: " + ImagesCommand.humanSize(totalSize) + " (" + totalSize + " bytes)");
     for (PlatformImage p : platforms) {
       lines.add("");
       lines.add(p.platform());
-      lines.add("  Manifest: " + p.manifest().digest() + "  " + p.manifest().mediaType() + "  " + p.manifest().size());
-      lines.add("  Config:   " + p.config().digest() + "  " + p.config().mediaType() + "  " + p.config().size());
+      lines.add(
+          "  Manifest: "
+              + p.manifest().digest()
+              + "  "
+              + p.manifest().mediaType()
+              + "  "
+              + p.manifest().size());
+      lines.add(
+          "  Config:   "
+              + p.config().digest()
+              + "  "
+              + p.config().mediaType()
+              + "  "
+              + p.config().size());
       long sum = p.layers().stream().mapToLong(Descriptor::size).sum();
       lines.add("  Layers:   " + p.layers().size() + " (" + ImagesCommand.humanSize(sum) + ")");
       for (Descriptor l : p.layers()) {
@@ -146,25 +167,33 @@ record ImageInspection(String name, Descriptor top, List<PlatformImage> platform
     setting(lines, "Entrypoint", array(c.entrypoint()));
     setting(lines, "Cmd", array(c.cmd()));
     setting(lines, "Shell", array(c.shell()));
-    setting(lines, "ExposedPorts", c.exposedPorts().isEmpty() ? List.of()
-        : List.of(String.join(", ", c.exposedPorts())));
-    setting(lines, "Volumes", c.volumes().isEmpty() ? List.of()
-        : List.of(String.join(", ", c.volumes())));
+    setting(
+        lines,
+        "ExposedPorts",
+        c.exposedPorts().isEmpty() ? List.of() : List.of(String.join(", ", c.exposedPorts())));
+    setting(
+        lines,
+        "Volumes",
+        c.volumes().isEmpty() ? List.of() : List.of(String.join(", ", c.volumes())));
     setting(lines, "StopSignal", optional(c.stopSignal()));
-    setting(lines, "Healthcheck", c.healthcheck() == null ? List.of()
-        : List.of(c.healthcheck().toJson().toJson()));
+    setting(
+        lines,
+        "Healthcheck",
+        c.healthcheck() == null ? List.of() : List.of(c.healthcheck().toJson().toJson()));
     setting(lines, "OnBuild", c.onBuild());
     List<String> labels = new ArrayList<>();
     c.labels().forEach((k, v) -> labels.add(k + "=" + v));
     setting(lines, "Labels", labels);
     lines.add(String.format(Locale.ROOT, "  %-14s%d entries", "History:", image.history().size()));
     for (ImageConfig.History h : image.history()) {
-      lines.add("    " + (h.createdBy() == null ? "" : h.createdBy())
-          + (h.emptyLayer() ? "  [no layer]" : ""));
+      lines.add(
+          "    "
+              + (h.createdBy() == null ? "" : h.createdBy())
+              + (h.emptyLayer() ? "  [no layer]" : ""));
     }
   }
 
-  /** {@code "  Name:         value"}, further values aligned below the first. */
+  /** {@code " Name: value"}, further values aligned below the first. */
   private static void setting(List<String> lines, String name, List<String> values) {
     for (int i = 0; i < values.size(); i++) {
       lines.add(String.format(Locale.ROOT, "  %-14s%s", i == 0 ? name + ":" : "", values.get(i)));

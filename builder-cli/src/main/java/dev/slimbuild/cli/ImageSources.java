@@ -26,8 +26,8 @@ import java.util.Optional;
  *   <li>{@code oci:DIR[:REF]}: an OCI layout; REF is an entry's {@code
  *       org.opencontainers.image.ref.name} (or full image name, or digest), and may be left out
  *       when the layout holds one image;
- *   <li>any other name: the local store's image of that name, else the registry the name points
- *       at ({@code HOST/REPO:TAG}) through a {@link RegistryOpener}.
+ *   <li>any other name: the local store's image of that name, else the registry the name points at
+ *       ({@code HOST/REPO:TAG}) through a {@link RegistryOpener}.
  * </ul>
  */
 final class ImageSources {
@@ -52,7 +52,11 @@ final class ImageSources {
       registry = registries.open(ref.registry());
     } catch (SlimbuildException e) {
       throw new SlimbuildException(
-          "no image " + ref.familiar() + " in the local store (" + store.root() + "), and "
+          "no image "
+              + ref.familiar()
+              + " in the local store ("
+              + store.root()
+              + "), and "
               + e.getMessage());
     }
     return new RegistrySource(image, registry, ref);
@@ -80,8 +84,14 @@ final class ImageSources {
     if (ref == null || ref.isEmpty()) {
       if (entries.size() != 1) {
         throw new SlimbuildException(
-            dir + " holds " + entries.size() + " images; name one as oci:" + rest + ":REF ("
-                + String.join(", ", refNames(entries)) + ")");
+            dir
+                + " holds "
+                + entries.size()
+                + " images; name one as oci:"
+                + rest
+                + ":REF ("
+                + String.join(", ", refNames(entries))
+                + ")");
       }
       chosen = entries.get(0);
     } else {
@@ -95,7 +105,12 @@ final class ImageSources {
       }
       if (chosen == null) {
         throw new SlimbuildException(
-            "no image \"" + ref + "\" in " + dir + " (it has: " + String.join(", ", refNames(entries))
+            "no image \""
+                + ref
+                + "\" in "
+                + dir
+                + " (it has: "
+                + String.join(", ", refNames(entries))
                 + ")");
       }
     }

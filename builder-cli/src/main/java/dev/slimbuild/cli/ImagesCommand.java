@@ -71,9 +71,15 @@ final class ImagesCommand implements Callable<Integer> {
       var cache = CachePrune.usage(local);
       if (cache.records() > 0) {
         out.println();
-        out.println("build cache: " + cache.records() + " records, " + humanSize(cache.bytes())
-            + " in " + cache.blobs() + " blobs besides the images ('slimbuild prune' reclaims"
-            + " them)");
+        out.println(
+            "build cache: "
+                + cache.records()
+                + " records, "
+                + humanSize(cache.bytes())
+                + " in "
+                + cache.blobs()
+                + " blobs besides the images ('slimbuild prune' reclaims"
+                + " them)");
       }
     }
     out.flush();

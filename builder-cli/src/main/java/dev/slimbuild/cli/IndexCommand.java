@@ -1,13 +1,13 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.sign.ImageSigning;
-import dev.slimbuild.core.sign.SignFormat;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.oci.ImageReference;
-import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.oci.Index;
 import dev.slimbuild.core.oci.RawJson;
 import dev.slimbuild.core.push.IndexCreator;
+import dev.slimbuild.core.registry.RawManifest;
+import dev.slimbuild.core.sign.ImageSigning;
+import dev.slimbuild.core.sign.SignFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
@@ -31,8 +31,8 @@ final class IndexCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: slimbuild index create -t NAME IMAGE...");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "missing subcommand: slimbuild index create -t NAME IMAGE...");
   }
 
   /** {@code slimbuild index create}: merges pushed images into one index. */
@@ -51,26 +51,38 @@ final class IndexCommand implements Callable<Integer> {
     @CommandLine.ParentCommand IndexCommand parent;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-t", "--tag"}, paramLabel = "NAME", required = true,
+    @Option(
+        names = {"-t", "--tag"},
+        paramLabel = "NAME",
+        required = true,
         description = "Where to put the index (repeatable; one repository).")
     List<String> tags = new ArrayList<>();
 
-    @Option(names = "--sign-key", paramLabel = "KEY",
+    @Option(
+        names = "--sign-key",
+        paramLabel = "KEY",
         description = "Sign the index and each platform manifest with this cosign key.")
     Path signKey;
 
-    @Option(names = "--sign-format", paramLabel = "legacy|bundle|both",
-        description = "With --sign-key: sha256-HEX.sig tags (legacy), sigstore bundle referrers"
-            + " (bundle), or both. Default: both.")
+    @Option(
+        names = "--sign-format",
+        paramLabel = "legacy|bundle|both",
+        description =
+            "With --sign-key: sha256-HEX.sig tags (legacy), sigstore bundle referrers"
+                + " (bundle), or both. Default: both.")
     String signFormat;
 
-    @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+    @Option(
+        names = "--progress",
+        paramLabel = "auto|plain|tty|quiet|rawjson",
         description = "How to show progress (as build's). Default: auto.")
     String progress = "auto";
 
     @CommandLine.Mixin RegistryFlags registryFlags;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE",
+    @Parameters(
+        arity = "1..*",
+        paramLabel = "IMAGE",
         description = "The images to merge (HOST/REPO:TAG or @DIGEST).")
     List<String> images = new ArrayList<>();
 
@@ -103,8 +115,13 @@ final class IndexCommand implements Callable<Integer> {
         RawJson<Index> index =
             new IndexCreator(registries::forHost, printer).create(sources, targets);
         if (key != null) {
-          ImageSigning.signPushed(registries, targets, new RawManifest(index.bytes(),
-              index.value().descriptorMediaType(), index.digest()), key, format, printer);
+          ImageSigning.signPushed(
+              registries,
+              targets,
+              new RawManifest(index.bytes(), index.value().descriptorMediaType(), index.digest()),
+              key,
+              format,
+              printer);
         }
         spec.commandLine().getOut().println(index.digest());
       }

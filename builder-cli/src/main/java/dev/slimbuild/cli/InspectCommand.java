@@ -41,14 +41,17 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--format", description = "Output format: ${COMPLETION-CANDIDATES}.")
   Format format = Format.table;
 
-  @Option(names = "--sbom",
-      description = "Print the image's SBOM attestation (the predicate of each platform's, by"
-          + " platform) instead.")
+  @Option(
+      names = "--sbom",
+      description =
+          "Print the image's SBOM attestation (the predicate of each platform's, by"
+              + " platform) instead.")
   boolean sbom;
 
-  @Option(names = "--provenance",
-      description = "Print the image's provenance attestation (each platform's, by platform)"
-          + " instead.")
+  @Option(
+      names = "--provenance",
+      description =
+          "Print the image's provenance attestation (each platform's, by platform)" + " instead.")
   boolean provenance;
 
   @CommandLine.Mixin StoreFlag storeFlag;
@@ -69,16 +72,22 @@ final class InspectCommand implements Callable<Integer> {
         found = Attestations.predicates(source, sbom ? Attestations.SBOM : Attestations.PROVENANCE);
       }
       if (found.size() == 0) {
-        throw new SlimbuildException(image + " has no " + (sbom ? "SBOM" : "provenance")
-            + " attestation (built with --" + (sbom ? "sbom" : "provenance") + "=false, kept"
-            + " only in a docker-archive or the local store, or by a builder that attaches none)");
+        throw new SlimbuildException(
+            image
+                + " has no "
+                + (sbom ? "SBOM" : "provenance")
+                + " attestation (built with --"
+                + (sbom ? "sbom" : "provenance")
+                + "=false, kept"
+                + " only in a docker-archive or the local store, or by a builder that attaches none)");
       }
       out.println(Json.writeString(found));
       out.flush();
       return 0;
     }
     ImageInspection inspection;
-    try (ImageSource source = ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
+    try (ImageSource source =
+        ImageSources.resolve(image, local, registryFlags.opener(main.env()))) {
       inspection = ImageInspection.of(source);
     }
     if (format == Format.json) {

@@ -24,13 +24,14 @@ import java.util.regex.Pattern;
  * nothing runs, so that whatever else writes to the terminal between steps lands below finished
  * lines, never inside the live area. Its lines are cut to the terminal's width and stripped of
  * control characters, so none wraps and the cursor arithmetic holds. {@link #finish} stops the
- * thread, erases the live area and prints a summary; a shutdown hook does the same on Ctrl-C.
- * The escape sequences are written by hand: two of them, where a terminal library would cost
- * start-up time and, for the width, run {@code stty} all the same.
+ * thread, erases the live area and prints a summary; a shutdown hook does the same on Ctrl-C. The
+ * escape sequences are written by hand: two of them, where a terminal library would cost start-up
+ * time and, for the width, run {@code stty} all the same.
  */
 final class LiveProgress {
   /** Output lines shown under each running step. */
   static final int TAIL = 6;
+
   /** The shortest time between two frames. */
   static final Duration FRAME = Duration.ofMillis(100);
 
@@ -68,9 +69,9 @@ final class LiveProgress {
   private Thread hook;
 
   /**
-   * A view writing to {@code out}, {@code width} columns wide, timed by {@code nanos}; with
-   * {@code threaded}, a thread draws a frame every {@link #FRAME} while something runs (without,
-   * the caller calls {@link #tick}).
+   * A view writing to {@code out}, {@code width} columns wide, timed by {@code nanos}; with {@code
+   * threaded}, a thread draws a frame every {@link #FRAME} while something runs (without, the
+   * caller calls {@link #tick}).
    */
   LiveProgress(PrintWriter out, int width, LongSupplier nanos, boolean threaded) {
     this.out = out;
@@ -91,10 +92,20 @@ final class LiveProgress {
     }
     seen = true;
     if (event instanceof BuildEvent.StepStarted s) {
-      running.put(key(s.platform(), s.stage(), s.step()), new Running(
-          "[" + s.platform() + "] [" + s.stage() + " " + s.step() + "/" + s.steps() + "] "
-              + s.text().replace('\n', ' '),
-          nanos.getAsLong()));
+      running.put(
+          key(s.platform(), s.stage(), s.step()),
+          new Running(
+              "["
+                  + s.platform()
+                  + "] ["
+                  + s.stage()
+                  + " "
+                  + s.step()
+                  + "/"
+                  + s.steps()
+                  + "] "
+                  + s.text().replace('\n', ' '),
+              nanos.getAsLong()));
       line = null; // the live area shows it
     } else if (event instanceof BuildEvent.StepFinished f) {
       running.remove(key(f.platform(), f.stage(), f.step()));
@@ -175,8 +186,11 @@ final class LiveProgress {
         return; // refused before it began: the error says why
       }
       List<String> summary = new ArrayList<>();
-      summary.add((ok ? "[+] Built in " : "[+] Failed after ")
-          + seconds(nanos.getAsLong() - started) + ": " + totals());
+      summary.add(
+          (ok ? "[+] Built in " : "[+] Failed after ")
+              + seconds(nanos.getAsLong() - started)
+              + ": "
+              + totals());
       if (!ok) {
         for (Running r : running.values()) {
           summary.add("    while running " + r.label);
@@ -190,16 +204,19 @@ final class LiveProgress {
   }
 
   private void start() {
-    frames = new Thread(() -> {
-      try {
-        while (!Thread.currentThread().isInterrupted()) {
-          Thread.sleep(FRAME.toMillis());
-          tick();
-        }
-      } catch (InterruptedException e) {
-        // finished
-      }
-    }, "slimbuild-progress");
+    frames =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  Thread.sleep(FRAME.toMillis());
+                  tick();
+                }
+              } catch (InterruptedException e) {
+                // finished
+              }
+            },
+            "slimbuild-progress");
     frames.setDaemon(true);
     frames.start();
     hook = new Thread(() -> finish(false), "slimbuild-progress-exit");
@@ -246,11 +263,18 @@ final class LiveProgress {
       }
     }
     for (BuildEvent.Transfer t : moving.values()) {
-      String rate = t.elapsed().toMillis() <= 0 ? ""
-          : "  " + Sizes.format(t.done() * 1000 / t.elapsed().toMillis()) + "/s";
+      String rate =
+          t.elapsed().toMillis() <= 0
+              ? ""
+              : "  " + Sizes.format(t.done() * 1000 / t.elapsed().toMillis()) + "/s";
       String bytes = "  " + Sizes.format(t.done()) + " / " + Sizes.format(t.total()) + rate;
-      String what = "=> " + t.direction().name().toLowerCase(Locale.ROOT) + " " + t.repository()
-          + " " + shortBlob(t.blob());
+      String what =
+          "=> "
+              + t.direction().name().toLowerCase(Locale.ROOT)
+              + " "
+              + t.repository()
+              + " "
+              + shortBlob(t.blob());
       lines.add(rightAligned(what, bytes));
     }
     return lines;
@@ -321,7 +345,8 @@ final class LiveProgress {
 
   private static String shortBlob(String digest) {
     int colon = digest.indexOf(':');
-    return colon >= 0 && digest.length() > colon + 13 ? digest.substring(colon + 1, colon + 13)
+    return colon >= 0 && digest.length() > colon + 13
+        ? digest.substring(colon + 1, colon + 13)
         : digest;
   }
 

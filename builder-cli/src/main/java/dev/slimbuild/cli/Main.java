@@ -21,8 +21,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /**
    * The subcommands, by name, in the order help lists them. Only the one a command line names is
-   * modelled (picocli reads every option of every command it is given, which costs start-up
-   * time); help, and a name that is none of these, get them all.
+   * modelled (picocli reads every option of every command it is given, which costs start-up time);
+   * help, and a name that is none of these, get them all.
    */
   private static final Map<String, Class<?>> SUBCOMMANDS = subcommands();
 
@@ -107,8 +107,7 @@ public final class Main implements Runnable {
   }
 
   /** As {@link #run(String[], PrintWriter, PrintWriter)} with {@code env} as the environment. */
-  public static int run(
-      String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+  public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
     return run(args, out, err, env, Stdio.system());
   }
 
@@ -118,8 +117,9 @@ public final class Main implements Runnable {
     if (args.length >= 1 && args[0].equals("buildx")) {
       // `docker buildx build ...` with the binary's name changed: the same as `slimbuild build`
       if (args.length < 2 || !args[1].equals("build")) {
-        err.println("error: of 'buildx', slimbuild understands only 'buildx build'"
-            + " (the same as 'slimbuild build')");
+        err.println(
+            "error: of 'buildx', slimbuild understands only 'buildx build'"
+                + " (the same as 'slimbuild build')");
         err.flush();
         return ErrorHandler.EXIT_USAGE;
       }
@@ -165,11 +165,13 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
-    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, Charset.defaultCharset()), true);
+    PrintWriter err =
+        new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
     Map<String, String> env = System.getenv();
-    System.exit(run(args, out, err, env,
-        new Stdio(System.in, System.out, Terminal.stderrIsTerminal(env))));
+    System.exit(
+        run(args, out, err, env, new Stdio(System.in, System.out, Terminal.stderrIsTerminal(env))));
   }
 
   /** Version from the jar manifest, or "dev" when run from classes. */

@@ -14,8 +14,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code slimbuild parse [-f FILE] [--check]}: prints a Dockerfile's syntax tree exactly as
- * BuildKit's parser does; with {@code --check}, also applies every instruction and stage check
- * that {@code slimbuild build} applies.
+ * BuildKit's parser does; with {@code --check}, also applies every instruction and stage check that
+ * {@code slimbuild build} applies.
  */
 @Command(
     name = "parse",

@@ -34,34 +34,39 @@ final class PruneCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = {"-a", "--all"},
+  @Option(
+      names = {"-a", "--all"},
       description = "Also remove every blob and unpacked layer no image and no kept record uses.")
   boolean all;
 
-  @Option(names = "--keep-storage", paramLabel = "SIZE",
+  @Option(
+      names = "--keep-storage",
+      paramLabel = "SIZE",
       description = "Keep the most recently used records whose blobs fit in SIZE (10GB, 512MiB).")
   String keepStorage;
 
-  @Option(names = "--filter", paramLabel = "until=DURATION",
+  @Option(
+      names = "--filter",
+      paramLabel = "until=DURATION",
       description = "Only records not used for DURATION (24h, 90m), as buildx's until filter.")
   List<String> filters = new ArrayList<>();
 
-  @Option(names = {"-f", "--force"}, description = "Accepted for buildx compatibility: slimbuild"
-      + " never asks.")
+  @Option(
+      names = {"-f", "--force"},
+      description = "Accepted for buildx compatibility: slimbuild" + " never asks.")
   boolean force;
 
   @CommandLine.Mixin StoreFlag storeFlag;
 
   @Override
   public Integer call() throws IOException {
-    OptionalLong keep = keepStorage == null
-        ? OptionalLong.empty()
-        : OptionalLong.of(Sizes.parse(keepStorage));
+    OptionalLong keep =
+        keepStorage == null ? OptionalLong.empty() : OptionalLong.of(Sizes.parse(keepStorage));
     Optional<Duration> until = Optional.empty();
     for (String f : filters) {
       if (!f.startsWith("until=")) {
-        throw new SlimbuildException("invalid --filter '" + f + "': only until=DURATION is"
-            + " supported");
+        throw new SlimbuildException(
+            "invalid --filter '" + f + "': only until=DURATION is" + " supported");
       }
       try {
         until = Optional.of(GoDuration.parse(f.substring("until=".length())));
@@ -71,11 +76,26 @@ final class PruneCommand implements Callable<Integer> {
     }
     LocalStore store = storeFlag.open(main.env());
     CachePrune.Result r = CachePrune.prune(store, all, keep, until, Instant.now());
-    spec.commandLine().getOut().println("removed " + r.records() + " cache records, " + r.blobs()
-        + " blobs, " + Sizes.format(r.bytes()));
+    spec.commandLine()
+        .getOut()
+        .println(
+            "removed "
+                + r.records()
+                + " cache records, "
+                + r.blobs()
+                + " blobs, "
+                + Sizes.format(r.bytes()));
     CachePrune.Usage u = CachePrune.usage(store);
-    spec.commandLine().getOut().println("build cache: " + u.records() + " records, "
-        + Sizes.format(u.bytes()) + " in " + u.blobs() + " blobs only the cache uses");
+    spec.commandLine()
+        .getOut()
+        .println(
+            "build cache: "
+                + u.records()
+                + " records, "
+                + Sizes.format(u.bytes())
+                + " in "
+                + u.blobs()
+                + " blobs only the cache uses");
     return 0;
   }
 }

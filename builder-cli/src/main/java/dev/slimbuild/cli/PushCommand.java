@@ -1,12 +1,12 @@
 package dev.slimbuild.cli;
 
-import dev.slimbuild.core.push.ImagePush;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.image.ImageOutput;
 import dev.slimbuild.core.image.LocalStore;
 import dev.slimbuild.core.image.StoredImages;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.ImageReference;
+import dev.slimbuild.core.push.ImagePush;
 import dev.slimbuild.core.push.PushReport;
 import java.io.IOException;
 import java.util.List;
@@ -33,11 +33,16 @@ final class PushCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The image in the local store.")
   String name;
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "DEST",
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "DEST",
       description = "Where to push it (HOST/REPO:TAG). Default: NAME.")
   String dest;
 
-  @Option(names = "--progress", paramLabel = "auto|plain|tty|quiet|rawjson",
+  @Option(
+      names = "--progress",
+      paramLabel = "auto|plain|tty|quiet|rawjson",
       description = "How to show progress (as build's). Default: auto.")
   String progress = "auto";
 
@@ -58,14 +63,16 @@ final class PushCommand implements Callable<Integer> {
         local
             .resolve(source)
             .orElseThrow(
-                () -> new SlimbuildException(
-                    "no image " + name + " in the local store (" + local.root() + ")"));
+                () ->
+                    new SlimbuildException(
+                        "no image " + name + " in the local store (" + local.root() + ")"));
     ImageOutput image = StoredImages.load(local.blobs(), top);
     ImageReference target = dest == null ? source : ImageReference.parse(dest);
     List<PushReport> reports;
     try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
-      reports = ImagePush.push(registries, local.blobs(), image, List.of(target), Map.of(), null,
-          printer);
+      reports =
+          ImagePush.push(
+              registries, local.blobs(), image, List.of(target), Map.of(), null, printer);
     }
     spec.commandLine().getOut().println(target + "@" + reports.get(0).descriptor().digest());
     return 0;

@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * The registry options every command that talks to a registry takes (build, push, inspect, sign,
  * verify): TLS is verified against the system trust plus {@code --registry-ca}; plain HTTP or
- * unverified TLS only for hosts named with {@code --insecure-registry}; every network read waits
- * at most {@code --network-timeout} for data.
+ * unverified TLS only for hosts named with {@code --insecure-registry}; every network read waits at
+ * most {@code --network-timeout} for data.
  */
 final class RegistryFlags {
   @Option(
@@ -33,14 +33,16 @@ final class RegistryFlags {
   @Option(
       names = "--registry-ca",
       paramLabel = "FILE",
-      description = "Trust this PEM CA certificate for registries, besides the system's (repeatable).")
+      description =
+          "Trust this PEM CA certificate for registries, besides the system's (repeatable).")
   List<Path> caFiles = new ArrayList<>();
 
   @Option(
       names = "--network-timeout",
       paramLabel = "DURATION",
-      description = "Fail a registry request or ADD <URL> download that waits this long for"
-          + " data, naming the URL (e.g. 30s, 2m, 500ms). Default: 60s.")
+      description =
+          "Fail a registry request or ADD <URL> download that waits this long for"
+              + " data, naming the URL (e.g. 30s, 2m, 500ms). Default: 60s.")
   String networkTimeout;
 
   /** {@code --network-timeout}, or the default. */
@@ -55,8 +57,10 @@ final class RegistryFlags {
       d = null;
     }
     if (d == null || d.isNegative() || d.toMillis() < 1) {
-      throw new SlimbuildException("invalid --network-timeout '" + networkTimeout
-          + "': expected a positive duration such as 60s, 2m or 500ms");
+      throw new SlimbuildException(
+          "invalid --network-timeout '"
+              + networkTimeout
+              + "': expected a positive duration such as 60s, 2m or 500ms");
     }
     return d;
   }
@@ -67,8 +71,8 @@ final class RegistryFlags {
         throw new SlimbuildException("--registry-ca " + ca + ": no such readable file");
       }
     }
-    return new RegistryOptions(new LinkedHashSet<>(insecure), new LinkedHashSet<>(caFiles), env,
-        networkTimeout());
+    return new RegistryOptions(
+        new LinkedHashSet<>(insecure), new LinkedHashSet<>(caFiles), env, networkTimeout());
   }
 
   /** Opens a new client per call; the caller closes it. */

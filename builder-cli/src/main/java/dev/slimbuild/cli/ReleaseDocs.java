@@ -11,10 +11,10 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.codegen.docgen.manpage.ManPageGenerator;
 
 /**
- * Writes what a release ships beside the jar, from the command tree itself so that neither can
- * fall behind the options: {@code completion/slimbuild.bash} (picocli's {@link AutoComplete},
- * for bash and zsh) and {@code man/*.adoc}, one AsciiDoc man page a command (picocli-codegen's
- * {@link ManPageGenerator}; {@code scripts/release.sh} turns them into roff with asciidoctor).
+ * Writes what a release ships beside the jar, from the command tree itself so that neither can fall
+ * behind the options: {@code completion/slimbuild.bash} (picocli's {@link AutoComplete}, for bash
+ * and zsh) and {@code man/*.adoc}, one AsciiDoc man page a command (picocli-codegen's {@link
+ * ManPageGenerator}; {@code scripts/release.sh} turns them into roff with asciidoctor).
  * picocli-codegen is a provided dependency: it is on the classpath only when the release script
  * runs this class, and is not in the jar.
  */
@@ -29,8 +29,8 @@ final class ReleaseDocs {
     Files.writeString(completion.resolve("slimbuild.bash"), AutoComplete.bash("slimbuild", cl));
     shortSynopses(cl.getCommandSpec());
     File man = out.resolve("man").toFile();
-    int code = ManPageGenerator.generateManPage(man, null, new boolean[0], true,
-        cl.getCommandSpec());
+    int code =
+        ManPageGenerator.generateManPage(man, null, new boolean[0], true, cl.getCommandSpec());
     if (code != 0) {
       System.err.println("release-docs: the man page generator exited with " + code);
       System.exit(1);
@@ -38,11 +38,10 @@ final class ReleaseDocs {
   }
 
   /**
-   * Gives {@code spec} and its subcommands a synopsis of the form {@code slimbuild build
-   * [OPTIONS] CONTEXT}, as git's man pages have (the OPTIONS section lists every option), in
-   * the man pages only, not in {@code --help}. The generated one spells out every option, and
-   * AsciiDoc reads some of its {@code [...]} as attribute lists, which drops options from the
-   * page.
+   * Gives {@code spec} and its subcommands a synopsis of the form {@code slimbuild build [OPTIONS]
+   * CONTEXT}, as git's man pages have (the OPTIONS section lists every option), in the man pages
+   * only, not in {@code --help}. The generated one spells out every option, and AsciiDoc reads some
+   * of its {@code [...]} as attribute lists, which drops options from the page.
    */
   private static void shortSynopses(CommandSpec spec) {
     // AsciiDoc markup: *bold*, _italic_

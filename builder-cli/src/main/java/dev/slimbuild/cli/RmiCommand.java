@@ -44,10 +44,19 @@ final class RmiCommand implements Callable<Integer> {
     for (LocalStore.Entry e : r.removed()) {
       out.println("untagged: " + e.name().familiar() + " (" + e.descriptor().digest() + ")");
     }
-    out.println("deleted " + r.blobs() + " blobs, " + Sizes.format(r.bytes())
-        + (r.cachedBlobs() == 0 ? "" : "; " + r.cachedBlobs() + " blobs ("
-            + Sizes.format(r.cachedBytes()) + ") stay for the build cache ('slimbuild prune'"
-            + " reclaims them)"));
+    out.println(
+        "deleted "
+            + r.blobs()
+            + " blobs, "
+            + Sizes.format(r.bytes())
+            + (r.cachedBlobs() == 0
+                ? ""
+                : "; "
+                    + r.cachedBlobs()
+                    + " blobs ("
+                    + Sizes.format(r.cachedBytes())
+                    + ") stay for the build cache ('slimbuild prune'"
+                    + " reclaims them)"));
     return 0;
   }
 }

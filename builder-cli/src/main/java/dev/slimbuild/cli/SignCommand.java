@@ -30,15 +30,22 @@ final class SignCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--key", required = true, paramLabel = "KEY",
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "KEY",
       description = "The private key (cosign's encrypted format, or a plain PEM EC key).")
   Path key;
 
-  @Option(names = "--sign-format", paramLabel = "legacy|bundle|both",
+  @Option(
+      names = "--sign-format",
+      paramLabel = "legacy|bundle|both",
       description = "Which signatures to write. Default: both.")
   String signFormat = "both";
 
-  @Parameters(index = "0", paramLabel = "IMAGE",
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE",
       description = "HOST/REPO:TAG or HOST/REPO@sha256:HEX.")
   String image;
 
@@ -51,7 +58,12 @@ final class SignCommand implements Callable<Integer> {
     PrivateKey privateKey = SigningKeys.loadPrivate(key, "--key", main.env());
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryFlags.Session registries = registryFlags.session(main.env())) {
-      ImageSigning.sign(registries, ref, ImageSigning.reference(ref), privateKey, format,
+      ImageSigning.sign(
+          registries,
+          ref,
+          ImageSigning.reference(ref),
+          privateKey,
+          format,
           e -> {
             if (e instanceof BuildEvent.Info i) {
               out.println(i.message());

@@ -65,8 +65,12 @@ final class SigningKeys {
     }
     Console console = Terminal.console();
     if (console == null) {
-      throw new SlimbuildException("no password for " + file + ": set "
-          + GenerateKeyPairCommand.PASSWORD_ENV + " or run in a terminal");
+      throw new SlimbuildException(
+          "no password for "
+              + file
+              + ": set "
+              + GenerateKeyPairCommand.PASSWORD_ENV
+              + " or run in a terminal");
     }
     char[] p = console.readPassword("Enter password for private key " + file + ": ");
     if (p == null) {

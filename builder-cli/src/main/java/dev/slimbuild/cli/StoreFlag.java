@@ -6,8 +6,8 @@ import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
- * The hidden {@code --store DIR} option (for tests and scripts) of the commands that use the
- * local store; without it the store is found through the environment ({@link LocalStore#open}).
+ * The hidden {@code --store DIR} option (for tests and scripts) of the commands that use the local
+ * store; without it the store is found through the environment ({@link LocalStore#open}).
  */
 final class StoreFlag {
   @Option(names = "--store", hidden = true, description = "Local store directory.")

@@ -36,8 +36,13 @@ final class TagCommand implements Callable<Integer> {
     ImageReference from = ImageReference.parse(source);
     ImageReference to = ImageReference.parse(target);
     LocalStore local = storeFlag.open(main.env());
-    Descriptor top = local.resolve(from).orElseThrow(() -> new SlimbuildException(
-        "no image " + source + " in the local store (" + local.root() + ")"));
+    Descriptor top =
+        local
+            .resolve(from)
+            .orElseThrow(
+                () ->
+                    new SlimbuildException(
+                        "no image " + source + " in the local store (" + local.root() + ")"));
     local.put(to, top);
     return 0;
   }

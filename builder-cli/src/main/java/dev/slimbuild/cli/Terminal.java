@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What slimbuild knows of the terminal its stderr goes to, for {@code --progress auto}. Java has
- * no isatty for stderr ({@code System.console()} looks at stdin and stdout), so this reads where
- * file descriptor 2 points on Linux, the only system slimbuild runs on.
+ * What slimbuild knows of the terminal its stderr goes to, for {@code --progress auto}. Java has no
+ * isatty for stderr ({@code System.console()} looks at stdin and stdout), so this reads where file
+ * descriptor 2 points on Linux, the only system slimbuild runs on.
  */
 final class Terminal {
   /** The width when nothing says otherwise. */
@@ -67,15 +67,20 @@ final class Terminal {
       return DEFAULT_WIDTH;
     }
     try {
-      Process p = new ProcessBuilder("stty", "size").redirectInput(tty)
-          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder("stty", "size")
+              .redirectInput(tty)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       if (!p.waitFor(2, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return DEFAULT_WIDTH;
       }
       String[] rowsColumns = out.split("\\s+");
-      if (p.exitValue() == 0 && rowsColumns.length == 2 && rowsColumns[1].matches("\\d{1,4}")
+      if (p.exitValue() == 0
+          && rowsColumns.length == 2
+          && rowsColumns[1].matches("\\d{1,4}")
           && Integer.parseInt(rowsColumns[1]) > 0) {
         return Integer.parseInt(rowsColumns[1]);
       }

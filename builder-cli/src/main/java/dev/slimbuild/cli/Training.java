@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The release's training run for the class-data archive it ships: runs slimbuild command lines
- * one after another in one JVM, because the JDK records the classes of one run and a user's run
- * is one command (so the training walks the common paths: help, parse, a build and its cached
- * rebuild, the store's listing). Each line of the file named by the one argument is a command
- * line split at spaces; {@code !} before one means it is meant to fail (the error path); {@code
- * #} starts a comment. Output is discarded; a line that ends otherwise than meant stops the run
- * with exit code 1; the run ends with System.exit, as a command does. Started by {@code
- * scripts/release.sh}, never by slimbuild itself.
+ * The release's training run for the class-data archive it ships: runs slimbuild command lines one
+ * after another in one JVM, because the JDK records the classes of one run and a user's run is one
+ * command (so the training walks the common paths: help, parse, a build and its cached rebuild, the
+ * store's listing). Each line of the file named by the one argument is a command line split at
+ * spaces; {@code !} before one means it is meant to fail (the error path); {@code #} starts a
+ * comment. Output is discarded; a line that ends otherwise than meant stops the run with exit code
+ * 1; the run ends with System.exit, as a command does. Started by {@code scripts/release.sh}, never
+ * by slimbuild itself.
  */
 final class Training {
   private Training() {}

@@ -45,20 +45,30 @@ final class VerifyCommand implements Callable<Integer> {
   @CommandLine.ParentCommand Main main;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--key", required = true, paramLabel = "PUB",
+  @Option(
+      names = "--key",
+      required = true,
+      paramLabel = "PUB",
       description = "The public key (PEM PUBLIC KEY, as cosign.pub).")
   Path key;
 
-  @Option(names = "--output", paramLabel = "text|json",
+  @Option(
+      names = "--output",
+      paramLabel = "text|json",
       description = "How to print the result. Default: text.")
   String output = "text";
 
-  @Option(names = "--sign-format", paramLabel = "legacy|bundle|both|any",
-      description = "Which formats must hold a valid signature: legacy (.sig tags), bundle"
-          + " (sigstore bundle referrers), both, or any (either one). Default: any.")
+  @Option(
+      names = "--sign-format",
+      paramLabel = "legacy|bundle|both|any",
+      description =
+          "Which formats must hold a valid signature: legacy (.sig tags), bundle"
+              + " (sigstore bundle referrers), both, or any (either one). Default: any.")
   String signFormat = "any";
 
-  @Parameters(index = "0", paramLabel = "IMAGE",
+  @Parameters(
+      index = "0",
+      paramLabel = "IMAGE",
       description = "HOST/REPO:TAG or HOST/REPO@sha256:HEX.")
   String image;
 
@@ -83,36 +93,65 @@ final class VerifyCommand implements Callable<Integer> {
       report = signatures.verify(top, publicKey, format);
       for (ImageSignatures.TargetResult t : report.targets()) {
         if (MediaType.isManifest(t.target().mediaType())) {
-          List<CosignAttestations.Checked> checked = CosignAttestations.verify(
-              registries.forHost(ref.registry()), ref.repository(), t.target().digest(),
-              publicKey);
+          List<CosignAttestations.Checked> checked =
+              CosignAttestations.verify(
+                  registries.forHost(ref.registry()),
+                  ref.repository(),
+                  t.target().digest(),
+                  publicKey);
           if (!checked.isEmpty()) {
             attestations.put(t.target().digest(), checked);
           }
         }
       }
     }
-    boolean attestationsOk = attestations.values().stream()
-        .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok));
+    boolean attestationsOk =
+        attestations.values().stream()
+            .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok));
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
       out.println(Json.writeString(json(name, report, attestations)));
     } else {
       text(out, name, report);
-      attestations.forEach((d, l) -> l.forEach(c -> out.println("  " + (c.ok() ? "ok" : "invalid")
-          + " attestation " + c.predicateType() + " of " + name + "@" + d + ": " + c.reason())));
+      attestations.forEach(
+          (d, l) ->
+              l.forEach(
+                  c ->
+                      out.println(
+                          "  "
+                              + (c.ok() ? "ok" : "invalid")
+                              + " attestation "
+                              + c.predicateType()
+                              + " of "
+                              + name
+                              + "@"
+                              + d
+                              + ": "
+                              + c.reason())));
     }
     out.flush();
     PrintWriter err = spec.commandLine().getErr();
-    attestations.forEach((d, l) -> l.stream().filter(c -> !c.ok()).forEach(c -> err.println(
-        "error: " + name + "@" + d + ": attestation " + c.predicateType() + ": " + c.reason())));
+    attestations.forEach(
+        (d, l) ->
+            l.stream()
+                .filter(c -> !c.ok())
+                .forEach(
+                    c ->
+                        err.println(
+                            "error: "
+                                + name
+                                + "@"
+                                + d
+                                + ": attestation "
+                                + c.predicateType()
+                                + ": "
+                                + c.reason())));
     if (report.ok() && attestationsOk) {
       return 0;
     }
     for (ImageSignatures.TargetResult t : report.targets()) {
       if (!t.ok()) {
-        err.println("error: " + name + "@" + t.target().digest() + platform(t) + ": "
-            + t.reason());
+        err.println("error: " + name + "@" + t.target().digest() + platform(t) + ": " + t.reason());
       }
     }
     err.flush();
@@ -125,36 +164,53 @@ final class VerifyCommand implements Callable<Integer> {
 
   private static void text(PrintWriter out, String name, ImageSignatures.Report report) {
     for (ImageSignatures.TargetResult t : report.targets()) {
-      out.println((t.ok() ? "verified " : "NOT verified ") + name + "@" + t.target().digest()
-          + platform(t));
+      out.println(
+          (t.ok() ? "verified " : "NOT verified ")
+              + name
+              + "@"
+              + t.target().digest()
+              + platform(t));
       for (String p : t.problems()) {
         out.println("  " + p);
       }
       for (ImageSignatures.SignatureResult s : t.signatures()) {
-        out.println("  " + (s.ok() ? "ok " : "invalid ") + s.format().cliName() + " "
-            + s.payload() + ": " + s.reason());
+        out.println(
+            "  "
+                + (s.ok() ? "ok " : "invalid ")
+                + s.format().cliName()
+                + " "
+                + s.payload()
+                + ": "
+                + s.reason());
       }
     }
   }
 
-  private static JsonObject json(String name, ImageSignatures.Report report,
+  private static JsonObject json(
+      String name,
+      ImageSignatures.Report report,
       Map<Digest, List<CosignAttestations.Checked>> attestations) {
     List<JsonValue> targets = new ArrayList<>();
     for (ImageSignatures.TargetResult t : report.targets()) {
       List<JsonValue> sigs = new ArrayList<>();
       for (ImageSignatures.SignatureResult s : t.signatures()) {
-        sigs.add(JsonObject.builder()
-            .put("format", s.format().cliName())
-            .put("payload", s.payload().toString())
-            .put("dockerReference", s.dockerReference() == null
-                ? JsonNull.INSTANCE : new JsonString(s.dockerReference()))
-            .put("ok", s.ok())
-            .put("reason", s.reason())
-            .build());
+        sigs.add(
+            JsonObject.builder()
+                .put("format", s.format().cliName())
+                .put("payload", s.payload().toString())
+                .put(
+                    "dockerReference",
+                    s.dockerReference() == null
+                        ? JsonNull.INSTANCE
+                        : new JsonString(s.dockerReference()))
+                .put("ok", s.ok())
+                .put("reason", s.reason())
+                .build());
       }
-      JsonObject.Builder b = JsonObject.builder()
-          .put("digest", t.target().digest().toString())
-          .put("mediaType", t.target().mediaType());
+      JsonObject.Builder b =
+          JsonObject.builder()
+              .put("digest", t.target().digest().toString())
+              .put("mediaType", t.target().mediaType());
       b.putIfPresent(
           "platform", t.target().platform() == null ? null : t.target().platform().toString());
       b.put("ok", t.ok());
@@ -163,14 +219,25 @@ final class VerifyCommand implements Callable<Integer> {
       targets.add(b.build());
     }
     List<JsonValue> atts = new ArrayList<>();
-    attestations.forEach((d, l) -> l.forEach(c -> atts.add(JsonObject.builder()
-        .put("subject", d.toString()).put("predicateType", c.predicateType())
-        .put("ok", c.ok()).put("reason", c.reason()).build())));
+    attestations.forEach(
+        (d, l) ->
+            l.forEach(
+                c ->
+                    atts.add(
+                        JsonObject.builder()
+                            .put("subject", d.toString())
+                            .put("predicateType", c.predicateType())
+                            .put("ok", c.ok())
+                            .put("reason", c.reason())
+                            .build())));
     return JsonObject.builder()
         .put("attestations", new JsonArray(atts))
         .put("image", name)
-        .put("ok", report.ok() && attestations.values().stream()
-            .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok)))
+        .put(
+            "ok",
+            report.ok()
+                && attestations.values().stream()
+                    .allMatch(l -> l.stream().allMatch(CosignAttestations.Checked::ok)))
         .put("targets", new JsonArray(targets))
         .build();
   }

@@ -61,8 +61,16 @@ class AddUrlTest {
   private Run build(String dockerfile, String... extra) throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
-    List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "--store",
-        dir.resolve("store").toString(), "-o", "type=oci,tar=false,dest=" + dir.resolve("out")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--progress",
+                "quiet",
+                "--store",
+                dir.resolve("store").toString(),
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(Map.of(), args.toArray(String[]::new));
@@ -71,23 +79,27 @@ class AddUrlTest {
   @Test
   void addUrlWithChecksumDownloadsOnceForTwoPlatformsAsMode0600() throws Exception {
     String sum = Digest.sha256Of(BODY).toString();
-    Run r = build("FROM scratch\nADD --checksum=" + sum + " " + url() + " /opt/\n",
-        "--platform", "linux/amd64,linux/arm64");
+    Run r =
+        build(
+            "FROM scratch\nADD --checksum=" + sum + " " + url() + " /opt/\n",
+            "--platform",
+            "linux/amd64,linux/arm64");
     assertThat(r.err()).isEmpty();
     assertThat(r.code()).isZero();
     assertThat(requests.get()).isEqualTo(1);
 
     Path blobs = dir.resolve("out/blobs/sha256");
-    JsonObject index = (JsonObject) Json.parse(Files.readAllBytes(
-        blobs.resolve(Digest.parse(r.out().trim()).hex())));
+    JsonObject index =
+        (JsonObject)
+            Json.parse(Files.readAllBytes(blobs.resolve(Digest.parse(r.out().trim()).hex())));
     List<String> layerDigests = new ArrayList<>();
     for (JsonValue m : ((JsonArray) index.get("manifests").orElseThrow()).values()) {
       if (((JsonObject) m).get("annotations").isPresent()) {
         continue; // an attestation manifest
       }
       String md = ((JsonString) ((JsonObject) m).get("digest").orElseThrow()).value();
-      JsonObject manifest = (JsonObject) Json.parse(Files.readAllBytes(
-          blobs.resolve(Digest.parse(md).hex())));
+      JsonObject manifest =
+          (JsonObject) Json.parse(Files.readAllBytes(blobs.resolve(Digest.parse(md).hex())));
       JsonObject layer =
           (JsonObject) ((JsonArray) manifest.get("layers").orElseThrow()).values().get(0);
       layerDigests.add(((JsonString) layer.get("digest").orElseThrow()).value());
@@ -95,8 +107,8 @@ class AddUrlTest {
     assertThat(layerDigests).hasSize(2);
     assertThat(layerDigests.get(0)).isEqualTo(layerDigests.get(1));
 
-    try (InputStream in = Files.newInputStream(blobs.resolve(
-            Digest.parse(layerDigests.get(0)).hex()));
+    try (InputStream in =
+            Files.newInputStream(blobs.resolve(Digest.parse(layerDigests.get(0)).hex()));
         LayerReader reader = new LayerReader(in)) {
       List<String> seen = new ArrayList<>();
       for (LayerEntry e = reader.next(); e != null; e = reader.next()) {
@@ -116,8 +128,10 @@ class AddUrlTest {
     String wrong = Digest.sha256Of("other").toString();
     Run r = build("FROM scratch\n\nADD --checksum=" + wrong + " " + url() + " /opt/tool\n");
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).startsWith("error: Dockerfile:3: ADD failed: ")
-        .contains(wrong).contains(Digest.sha256Of(BODY).toString())
+    assertThat(r.err())
+        .startsWith("error: Dockerfile:3: ADD failed: ")
+        .contains(wrong)
+        .contains(Digest.sha256Of(BODY).toString())
         .doesNotContain("\tat ");
     assertThat(dir.resolve("out")).doesNotExist();
   }

@@ -1,6 +1,8 @@
 package dev.slimbuild.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -9,8 +11,6 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +71,10 @@ class ArchitectureTest extends dev.slimbuild.core.ArchitectureTest {
       public void check(JavaClass c, ConditionEvents events) {
         boolean entryPoint =
             c.getMethods().stream()
-                .anyMatch(m -> m.getName().equals("main") && m.getModifiers().contains(JavaModifier.STATIC));
+                .anyMatch(
+                    m ->
+                        m.getName().equals("main")
+                            && m.getModifiers().contains(JavaModifier.STATIC));
         boolean used =
             c.getDirectDependenciesToSelf().stream()
                 .anyMatch(d -> !d.getOriginClass().getPackageName().equals(c.getPackageName()));

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An ARG whose default nests {@code ${...}} deeper than the lexer takes: an input error naming
- * the line, the same in {@code build} and {@code parse --check}; no StackOverflowError.
+ * An ARG whose default nests {@code ${...}} deeper than the lexer takes: an input error naming the
+ * line, the same in {@code build} and {@code parse --check}; no StackOverflowError.
  */
 class ArgNestingTest {
   @TempDir Path dir;
@@ -35,8 +35,9 @@ class ArgNestingTest {
     assertThat(r.err()).contains("Dockerfile:2: ").contains("nested more than 100 deep");
     assertThat(r.err().length()).isLessThan(2000);
 
-    Run check = BuildFixtures.runIn(dir, Map.of(), "parse", "--check", "-f",
-        ctx.resolve("Dockerfile").toString());
+    Run check =
+        BuildFixtures.runIn(
+            dir, Map.of(), "parse", "--check", "-f", ctx.resolve("Dockerfile").toString());
     assertInputError(check);
     assertThat(check.err()).contains(":2: ").contains("nested more than 100 deep");
   }
@@ -44,14 +45,21 @@ class ArgNestingTest {
   @Test
   void anArgNested100DeepIsTakenByBuildAndParseCheckAlike() throws Exception {
     Path ctx = ctx();
-    Files.writeString(ctx.resolve("Dockerfile"),
-        "FROM scratch\nARG A=" + nested(100) + "\nLABEL a=$A\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"), "FROM scratch\nARG A=" + nested(100) + "\nLABEL a=$A\n");
     Run r = quietOci(dir, ctx);
     assertThat(r.code()).as(r.err()).isZero();
-    Run check = BuildFixtures.runIn(dir, Map.of(), "parse", "--check", "-f",
-        ctx.resolve("Dockerfile").toString());
+    Run check =
+        BuildFixtures.runIn(
+            dir, Map.of(), "parse", "--check", "-f", ctx.resolve("Dockerfile").toString());
     assertThat(check.code()).as(check.err()).isZero();
-    assertThat(BuildFixtures.image(dir.resolve("out")).config().get("config").get("Labels")
-        .get("a").asText()).isEqualTo("x");
+    assertThat(
+            BuildFixtures.image(dir.resolve("out"))
+                .config()
+                .get("config")
+                .get("Labels")
+                .get("a")
+                .asText())
+        .isEqualTo("x");
   }
 }

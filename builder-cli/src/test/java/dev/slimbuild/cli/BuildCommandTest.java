@@ -62,7 +62,9 @@ class BuildCommandTest {
     for (JsonNode m : index.get("manifests")) {
       checkDocument(layout, m);
       Descriptor top =
-          Descriptor.of(m.get("mediaType").asText(), Digest.parse(m.get("digest").asText()),
+          Descriptor.of(
+              m.get("mediaType").asText(),
+              Digest.parse(m.get("digest").asText()),
               m.get("size").asLong());
       assertThat(new ImageValidator(new BlobStore(layout)).problems(top)).isEmpty();
     }
@@ -96,31 +98,53 @@ class BuildCommandTest {
     Path ctx = context("FROM scratch AS app\nLABEL a=b\nCOPY f /f\nUSER 1000\n");
     write(ctx.resolve("f"), "x\n");
     Map<String, String> env = Map.of("SLIMBUILD_STORE", dir.resolve("store").toString());
-    BuildFixtures.Run plain = BuildFixtures.run(env, "build", "--progress", "plain", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("plain"), ctx.toString());
+    BuildFixtures.Run plain =
+        BuildFixtures.run(
+            env,
+            "build",
+            "--progress",
+            "plain",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("plain"),
+            ctx.toString());
     assertThat(plain.code()).as(plain.err()).isZero();
     // a line when each step starts and one when it ends (with its time), then one per layer
     // written when the stage ends
-    List<String> steps = plain.err().lines()
-        .filter(l -> l.matches("\\[linux/\\w+\\] \\[app \\d/3\\] .*")).toList();
+    List<String> steps =
+        plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app \\d/3\\] .*")).toList();
     assertThat(steps).hasSize(6);
     String[] texts = {"LABEL a=b", "COPY f /f", "USER 1000"};
     for (int i = 0; i < 3; i++) {
       assertThat(steps.get(2 * i)).isEqualTo("[linux/amd64] [app " + (i + 1) + "/3] " + texts[i]);
-      assertThat(steps.get(2 * i + 1)).startsWith(steps.get(2 * i) + "  ")
+      assertThat(steps.get(2 * i + 1))
+          .startsWith(steps.get(2 * i) + "  ")
           .matches(".+  \\d+\\.\\d\\ds");
     }
     assertThat(plain.err().lines().filter(l -> l.matches("\\[linux/\\w+\\] \\[app 2\\] layer .*")))
         .singleElement()
         .satisfies(l -> assertThat(l).endsWith("COPY f /f"));
-    BuildFixtures.Run quiet = BuildFixtures.run(env, "build", "--progress", "quiet", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("quiet"), ctx.toString());
+    BuildFixtures.Run quiet =
+        BuildFixtures.run(
+            env,
+            "build",
+            "--progress",
+            "quiet",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("quiet"),
+            ctx.toString());
     assertThat(quiet.code()).as(quiet.err()).isZero();
     assertThat(quiet.err()).isEmpty();
     assertThat(quiet.digest()).isEqualTo(plain.digest());
     // the mode is case-insensitive everywhere, the size report included
-    BuildFixtures.Run upper = BuildFixtures.run(env, "build", "--progress", "QUIET", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("upper"), ctx.toString());
+    BuildFixtures.Run upper =
+        BuildFixtures.run(
+            env,
+            "build",
+            "--progress",
+            "QUIET",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("upper"),
+            ctx.toString());
     assertThat(upper.code()).as(upper.err()).isZero();
     assertThat(upper.err()).isEmpty();
     BuildFixtures.Run bad = BuildFixtures.run(env, "build", "--progress", "fancy", ctx.toString());
@@ -136,21 +160,34 @@ class BuildCommandTest {
     Path out = dir.resolve("out-epoch");
     BuildFixtures.Run r =
         BuildFixtures.run(
-            Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(),
-                "SOURCE_DATE_EPOCH", "1700000000"),
-            "build", "--progress", "quiet", "--hardlink-duplicates",
-            "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
+            Map.of(
+                "SLIMBUILD_STORE",
+                dir.resolve("store").toString(),
+                "SOURCE_DATE_EPOCH",
+                "1700000000"),
+            "build",
+            "--progress",
+            "quiet",
+            "--hardlink-duplicates",
+            "-o",
+            "type=oci,tar=false,dest=" + out,
+            ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Image img = image(out);
     assertThat(img.config().get("created").asText()).isEqualTo("2023-11-14T22:13:20Z");
     List<TarFile> files = img.layerFiles(0);
-    assertThat(files).filteredOn(f -> f.name().equals("d/a.txt")).singleElement()
+    assertThat(files)
+        .filteredOn(f -> f.name().equals("d/a.txt"))
+        .singleElement()
         .satisfies(f -> assertThat(f.type()).isEqualTo('f'));
-    assertThat(files).filteredOn(f -> f.name().equals("d/b.txt")).singleElement()
-        .satisfies(f -> {
-          assertThat(f.type()).isEqualTo('h');
-          assertThat(f.link()).isEqualTo("d/a.txt");
-        });
+    assertThat(files)
+        .filteredOn(f -> f.name().equals("d/b.txt"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.type()).isEqualTo('h');
+              assertThat(f.link()).isEqualTo("d/a.txt");
+            });
   }
 
   @Test
@@ -187,11 +224,12 @@ class BuildCommandTest {
     assertThat(copied)
         .filteredOn(f -> f.name().equals("srv/copied.txt"))
         .singleElement()
-        .satisfies(f -> {
-          assertThat(f.mode()).isEqualTo(0640);
-          assertThat(f.uid()).isEqualTo(4242);
-          assertThat(f.gid()).isEqualTo(4242);
-        });
+        .satisfies(
+            f -> {
+              assertThat(f.mode()).isEqualTo(0640);
+              assertThat(f.uid()).isEqualTo(4242);
+              assertThat(f.gid()).isEqualTo(4242);
+            });
     List<TarFile> heredoc = img.layerFiles(2);
     assertThat(heredoc)
         .filteredOn(f -> f.name().equals("srv/greeting.txt"))
@@ -201,7 +239,6 @@ class BuildCommandTest {
                 assertThat(new String(f.data(), StandardCharsets.UTF_8))
                     .isEqualTo("hello world\n"));
   }
-
 
   @Test
   void configInstructionsAndHistory() throws Exception {
@@ -227,8 +264,16 @@ class BuildCommandTest {
             """);
     write(ctx.resolve("app.txt"), "app\n");
     Image img =
-        buildOci(ctx, "--build-arg", "VERSION=2.5", "--label", "extra=1", "--platform",
-            "linux/amd64", "--source-date-epoch", "1700000000");
+        buildOci(
+            ctx,
+            "--build-arg",
+            "VERSION=2.5",
+            "--label",
+            "extra=1",
+            "--platform",
+            "linux/amd64",
+            "--source-date-epoch",
+            "1700000000");
     JsonNode cfg = img.config();
     assertThat(cfg.get("architecture").asText()).isEqualTo("amd64");
     assertThat(cfg.get("os").asText()).isEqualTo("linux");
@@ -244,7 +289,8 @@ class BuildCommandTest {
     assertThat(c.get("Labels").get("extra").asText()).isEqualTo("1");
     assertThat(c.get("WorkingDir").asText()).isEqualTo("/opt/app");
     assertThat(c.get("User").asText()).isEqualTo("1000:1000");
-    assertThat(iterableNames(c.get("ExposedPorts"))).containsExactlyInAnyOrder("8080/tcp", "53/udp");
+    assertThat(iterableNames(c.get("ExposedPorts")))
+        .containsExactlyInAnyOrder("8080/tcp", "53/udp");
     assertThat(iterableNames(c.get("Volumes"))).containsExactly("/data");
     assertThat(texts(c.get("Shell"))).containsExactly("/bin/bash", "-c");
     assertThat(c.get("StopSignal").asText()).isEqualTo("SIGTERM");
@@ -283,8 +329,8 @@ class BuildCommandTest {
             "WORKDIR /opt/app");
     // layers: the first WORKDIR (creates /opt/app) and COPY; the second WORKDIR changes nothing
     assertThat(empty)
-        .containsExactly(true, true, true, false, false, true, true, true, true, true, true, true,
-            true, true);
+        .containsExactly(
+            true, true, true, false, false, true, true, true, true, true, true, true, true, true);
     assertThat(img.layers()).hasSize(2);
     assertThat(cfg.get("rootfs").get("diff_ids")).hasSize(2);
     List<TarFile> workdirLayer = img.layerFiles(0);
@@ -292,7 +338,9 @@ class BuildCommandTest {
         .extracting(TarFile::name, TarFile::type, TarFile::mode)
         .containsExactly(Tuple.tuple("opt", 'd', 0755), Tuple.tuple("opt/app", 'd', 0755));
     List<TarFile> copyLayer = img.layerFiles(1);
-    assertThat(copyLayer).extracting(TarFile::name).containsExactly("opt", "opt/app", "opt/app/app.txt");
+    assertThat(copyLayer)
+        .extracting(TarFile::name)
+        .containsExactly("opt", "opt/app", "opt/app/app.txt");
     assertThat(copyLayer.get(2).text()).isEqualTo("app\n");
   }
 
@@ -342,11 +390,16 @@ class BuildCommandTest {
     assertThat(fs.get("chmod/exec.sh").mode()).isEqualTo(0600);
     assertThat(fs.get("keepmode/exec.sh").mode()).isEqualTo(0755);
     assertThat(fs.get("keepmode/exec.sh").uid()).isZero();
-    assertThat(fs.get("chown/num1")).extracting(TarFile::uid, TarFile::gid).containsExactly(1234L, 1234L);
-    assertThat(fs.get("chown/num2")).extracting(TarFile::uid, TarFile::gid).containsExactly(1234L, 99L);
+    assertThat(fs.get("chown/num1"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1234L, 1234L);
+    assertThat(fs.get("chown/num2"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1234L, 99L);
     assertThat(fs).containsKey("ex/keep.txt").doesNotContainKey("ex/skip.log");
     assertThat(fs).containsKeys("all/one.txt", "all/dir/sub/x.txt", "all/Dockerfile");
-    assertThat(fs.keySet()).noneMatch(k -> k.startsWith("all/secret") || k.equals("all/ignored.txt"));
+    assertThat(fs.keySet())
+        .noneMatch(k -> k.startsWith("all/secret") || k.equals("all/ignored.txt"));
     // one layer per COPY
     assertThat(img.layers()).hasSize(10);
   }
@@ -364,14 +417,24 @@ class BuildCommandTest {
             FROM base
             COPY --chown=app f /inherited
             """);
-    write(ctx.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\n");
+    write(
+        ctx.resolve("etc/passwd"),
+        "root:x:0:0::/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\n");
     write(ctx.resolve("etc/group"), "root:x:0:\nstaff:x:50:\napp:x:1002:\n");
     write(ctx.resolve("f"), "f");
     Map<String, TarFile> fs = buildOci(ctx).rootfs();
-    assertThat(fs.get("byname/f")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 1002L);
-    assertThat(fs.get("byname/g")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 50L);
-    assertThat(fs.get("byname/h")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 50L);
-    assertThat(fs.get("inherited")).extracting(TarFile::uid, TarFile::gid).containsExactly(1001L, 1002L);
+    assertThat(fs.get("byname/f"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1001L, 1002L);
+    assertThat(fs.get("byname/g"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1001L, 50L);
+    assertThat(fs.get("byname/h"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1001L, 50L);
+    assertThat(fs.get("inherited"))
+        .extracting(TarFile::uid, TarFile::gid)
+        .containsExactly(1001L, 1002L);
 
     write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY etc/ /etc/\nCOPY --chown=nobody f /f\n");
     Run r = build(ctx);
@@ -431,8 +494,8 @@ class BuildCommandTest {
   @Test
   void noDedupKeepsAFileALowerLayerAlreadyHas() throws Exception {
     // the second stage starts FROM the first: its layers are the lower ones
-    Path ctx = context(
-        "FROM scratch AS base\nCOPY same first /d/\nFROM base\nCOPY same second /d/\n");
+    Path ctx =
+        context("FROM scratch AS base\nCOPY same first /d/\nFROM base\nCOPY same second /d/\n");
     write(ctx.resolve("same"), "identical bytes\n");
     write(ctx.resolve("first"), "1\n");
     write(ctx.resolve("second"), "2\n");
@@ -442,7 +505,9 @@ class BuildCommandTest {
 
     assertThat(dedup.layers().size()).isEqualTo(2);
     assertThat(kept.layers().size()).isEqualTo(2);
-    assertThat(dedup.layerFiles(1)).extracting(TarFile::name).contains("d/second")
+    assertThat(dedup.layerFiles(1))
+        .extracting(TarFile::name)
+        .contains("d/second")
         .doesNotContain("d/same");
     assertThat(kept.layerFiles(1)).extracting(TarFile::name).contains("d/second", "d/same");
     assertThat(kept.layerFiles(0)).extracting(TarFile::name).contains("d/first", "d/same");
@@ -497,10 +562,19 @@ class BuildCommandTest {
     Path ctx =
         context("FROM scratch\nARG GREETING\nARG ABSENT=default\nLABEL g=$GREETING a=$ABSENT\n");
     Path out = dir.resolve("out-env");
-    Run r = BuildFixtures.run(
-        Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(), "GREETING", "from env"),
-        "build", "--progress", "quiet", "--build-arg", "GREETING", "--build-arg", "ABSENT",
-        "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
+    Run r =
+        BuildFixtures.run(
+            Map.of("SLIMBUILD_STORE", dir.resolve("store").toString(), "GREETING", "from env"),
+            "build",
+            "--progress",
+            "quiet",
+            "--build-arg",
+            "GREETING",
+            "--build-arg",
+            "ABSENT",
+            "-o",
+            "type=oci,tar=false,dest=" + out,
+            ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode labels = image(out).config().get("config").get("Labels");
     assertThat(labels.get("g").asText()).isEqualTo("from env");
@@ -591,20 +665,25 @@ class BuildCommandTest {
   @Test
   void hostileArchivesAreRefusedNamingTheEntry() throws Exception {
     Path ctx = context("FROM scratch\nADD evil.tar /x/\n");
-    Files.write(ctx.resolve("evil.tar"),
-        Archives.tar(List.of(Archives.file("ok.txt", 0644, "ok"),
-            Archives.file("../escape.txt", 0644, "bad"))));
+    Files.write(
+        ctx.resolve("evil.tar"),
+        Archives.tar(
+            List.of(
+                Archives.file("ok.txt", 0644, "ok"), Archives.file("../escape.txt", 0644, "bad"))));
     assertFails(build(ctx), 2, "../escape.txt");
 
-    Files.write(ctx.resolve("evil.tar"),
-        Archives.tar(List.of(Archives.symlink("l", "/etc"),
-            Archives.file("l/passwd", 0644, "root::0:0::/:/bin/sh"))));
+    Files.write(
+        ctx.resolve("evil.tar"),
+        Archives.tar(
+            List.of(
+                Archives.symlink("l", "/etc"),
+                Archives.file("l/passwd", 0644, "root::0:0::/:/bin/sh"))));
     assertFails(build(ctx), 2, "l/passwd");
 
-    Files.write(ctx.resolve("evil.tar"),
-        Archives.tar(List.of(Archives.hardlink("h", "../../etc/shadow"))));
-    assertFails(build(ctx), 2,
-        "ADD evil.tar: entry '../../etc/shadow' refused: escapes the destination");
+    Files.write(
+        ctx.resolve("evil.tar"), Archives.tar(List.of(Archives.hardlink("h", "../../etc/shadow"))));
+    assertFails(
+        build(ctx), 2, "ADD evil.tar: entry '../../etc/shadow' refused: escapes the destination");
   }
 
   @Test
@@ -614,8 +693,15 @@ class BuildCommandTest {
     Path oci = dir.resolve("o/oci");
     Path tar = dir.resolve("o/image.tar");
     Path meta = dir.resolve("o/meta.json");
-    Run r = build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar,
-        "--metadata-file", meta.toString());
+    Run r =
+        build(
+            ctx,
+            "-o",
+            "type=oci,tar=false,dest=" + oci,
+            "-o",
+            "type=docker,dest=" + tar,
+            "--metadata-file",
+            meta.toString());
     assertFails(r, 3, "RUN");
     assertThat(oci).doesNotExist();
     assertThat(tar).doesNotExist();
@@ -628,7 +714,10 @@ class BuildCommandTest {
     byte[] archive = Files.readAllBytes(tar);
 
     write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY g /g\n");
-    assertFails(build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar), 2, "g");
+    assertFails(
+        build(ctx, "-o", "type=oci,tar=false,dest=" + oci, "-o", "type=docker,dest=" + tar),
+        2,
+        "g");
     assertThat(Files.readAllBytes(oci.resolve("index.json"))).isEqualTo(index);
     assertThat(Files.readAllBytes(tar)).isEqualTo(archive);
     try (var s = Files.list(dir.resolve("o"))) {
@@ -644,7 +733,9 @@ class BuildCommandTest {
     Path first = dir.resolve("p/first");
     Path file = dir.resolve("p/file");
     write(file, "not a layout");
-    Run r = build(ctx, "-o", "type=oci,tar=false,dest=" + first, "-o", "type=oci,tar=false,dest=" + file);
+    Run r =
+        build(
+            ctx, "-o", "type=oci,tar=false,dest=" + first, "-o", "type=oci,tar=false,dest=" + file);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).startsWith("error: output ").contains("is not a directory");
     assertThat(first).doesNotExist();
@@ -652,8 +743,13 @@ class BuildCommandTest {
 
     Path foreign = dir.resolve("p/foreign");
     write(foreign.resolve("keep.txt"), "mine");
-    r = build(ctx, "-o", "type=docker,dest=" + dir.resolve("p/img.tar"), "-o",
-        "type=oci,tar=false,dest=" + foreign);
+    r =
+        build(
+            ctx,
+            "-o",
+            "type=docker,dest=" + dir.resolve("p/img.tar"),
+            "-o",
+            "type=oci,tar=false,dest=" + foreign);
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("is not an OCI layout");
     assertThat(dir.resolve("p/img.tar")).doesNotExist();
@@ -704,11 +800,15 @@ class BuildCommandTest {
   @Test
   void sameSourcesInOtherDirsOrdersAndMtimesGiveTheSameDigest() throws Exception {
     Path first =
-        reproContext("first", List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt",
-            "b/deep/three.bin", "c/empty"), 1_000_000);
+        reproContext(
+            "first",
+            List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt", "b/deep/three.bin", "c/empty"),
+            1_000_000);
     Path second =
-        reproContext("second", List.of("c/empty", "b/deep/three.bin", "b/two.txt", "a.txt",
-            "Dockerfile", "b/one.txt"), 1_600_000_000);
+        reproContext(
+            "second",
+            List.of("c/empty", "b/deep/three.bin", "b/two.txt", "a.txt", "Dockerfile", "b/one.txt"),
+            1_600_000_000);
     Run one = build(first, "--platform", "linux/amd64");
     Run two = build(second, "--platform", "linux/amd64");
     assertThat(one.code()).as(one.err()).isZero();
@@ -724,8 +824,8 @@ class BuildCommandTest {
   /**
    * The digest of one small image, pinned: any change to layer tars, zstd output, config or
    * manifest bytes shows here. If a change is intended (or zstd-jni is upgraded and compresses
-   * differently), run this test, check the new bytes are right (for example with skopeo and
-   * umoci, see BuildToolsIT) and paste the digest from the failure message into GOLDEN.
+   * differently), run this test, check the new bytes are right (for example with skopeo and umoci,
+   * see BuildToolsIT) and paste the digest from the failure message into GOLDEN.
    */
   private static final String GOLDEN =
       "sha256:0b3715b36b31f4cd69214867784c87cb15f1b203a01faaccf736f1d1e0645b51";
@@ -733,10 +833,21 @@ class BuildCommandTest {
   @Test
   void goldenDigest() throws Exception {
     Path ctx =
-        reproContext("golden", List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt",
-            "b/deep/three.bin", "c/empty"), 42);
-    Run r = build(ctx, "--platform", "linux/amd64", "--source-date-epoch", "1700000000",
-        "--compression", "zstd", "--compression-level", "3");
+        reproContext(
+            "golden",
+            List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt", "b/deep/three.bin", "c/empty"),
+            42);
+    Run r =
+        build(
+            ctx,
+            "--platform",
+            "linux/amd64",
+            "--source-date-epoch",
+            "1700000000",
+            "--compression",
+            "zstd",
+            "--compression-level",
+            "3");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.digest()).isEqualTo(GOLDEN);
   }
@@ -748,11 +859,25 @@ class BuildCommandTest {
   @Test
   void goldenDigestWithSbomAndProvenance() throws Exception {
     Path ctx =
-        reproContext("golden-attested", List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt",
-            "b/deep/three.bin", "c/empty"), 42);
-    Run r = build(ctx, "--platform", "linux/amd64", "--source-date-epoch", "1700000000",
-        "--compression", "zstd", "--compression-level", "3", "--sbom=true",
-        "--provenance=mode=max", "-o", "type=oci,tar=false,dest=" + dir.resolve("golden-oci"));
+        reproContext(
+            "golden-attested",
+            List.of("Dockerfile", "a.txt", "b/one.txt", "b/two.txt", "b/deep/three.bin", "c/empty"),
+            42);
+    Run r =
+        build(
+            ctx,
+            "--platform",
+            "linux/amd64",
+            "--source-date-epoch",
+            "1700000000",
+            "--compression",
+            "zstd",
+            "--compression-level",
+            "3",
+            "--sbom=true",
+            "--provenance=mode=max",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("golden-oci"));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.digest()).isEqualTo(GOLDEN_ATTESTED);
   }
@@ -774,22 +899,26 @@ class BuildCommandTest {
     Run r = BuildFixtures.run(env, "build", ctx.toString());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
-        .contains("Dockerfile:1: FROM registry.invalid/app:1: GET https://registry.invalid/v2/:"
-            + " proxy 127.0.0.1:9:")
+        .contains(
+            "Dockerfile:1: FROM registry.invalid/app:1: GET https://registry.invalid/v2/:"
+                + " proxy 127.0.0.1:9:")
         .doesNotContain("hunter2")
         .doesNotContain("\tat ");
     // ADD <URL> downloads take the proxies from the same environment
     Path add = dir.resolve("proxied-add");
-    BuildFixtures.write(add.resolve("Dockerfile"),
+    BuildFixtures.write(
+        add.resolve("Dockerfile"),
         "FROM scratch\nADD https://files.invalid/app.tar.gz /app.tar.gz\n");
     Run fetched = BuildFixtures.run(env, "build", add.toString());
     assertThat(fetched.code()).isEqualTo(1);
-    assertThat(fetched.err()).contains("https://files.invalid/app.tar.gz", "proxy 127.0.0.1:9:")
+    assertThat(fetched.err())
+        .contains("https://files.invalid/app.tar.gz", "proxy 127.0.0.1:9:")
         .doesNotContain("hunter2");
     env.put("HTTPS_PROXY", "socks5://ci:hunter2@127.0.0.1:1080");
     Run socks = BuildFixtures.run(env, "build", ctx.toString());
     assertThat(socks.code()).isEqualTo(1);
-    assertThat(socks.err()).contains("HTTPS_PROXY: only http:// proxies are supported")
+    assertThat(socks.err())
+        .contains("HTTPS_PROXY: only http:// proxies are supported")
         .doesNotContain("hunter2");
     // a proxy setting that cannot work is not retried
     Run socksAdd = BuildFixtures.run(env, "build", add.toString());
@@ -801,7 +930,9 @@ class BuildCommandTest {
   @Test
   void copyParentsKeepsTheSourcePathsBelowThePivot() throws IOException {
     Path ctx = dir.resolve("parents");
-    BuildFixtures.write(ctx.resolve("Dockerfile"), """
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        """
         FROM scratch AS base
         COPY --parents x/a.txt y/a.txt /parents/
         COPY --parents ./x/./y/*.txt /pivot/

@@ -46,8 +46,13 @@ final class BuildFixtures {
   static Run runWithStdin(Map<String, String> env, byte[] stdin, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err), env,
-        new Main.Stdio(new ByteArrayInputStream(stdin), OutputStream.nullOutputStream()));
+    int code =
+        Main.run(
+            args,
+            new PrintWriter(out),
+            new PrintWriter(err),
+            env,
+            new Main.Stdio(new ByteArrayInputStream(stdin), OutputStream.nullOutputStream()));
     return new Run(code, out.toString(), err.toString());
   }
 
@@ -58,10 +63,19 @@ final class BuildFixtures {
     return run(env, args);
   }
 
-  /** {@code build --progress quiet -o type=oci,tar=false,dest=DIR/out EXTRA... CTX} in {@code dir}'s env. */
+  /**
+   * {@code build --progress quiet -o type=oci,tar=false,dest=DIR/out EXTRA... CTX} in {@code dir}'s
+   * env.
+   */
   static Run quietOci(Path dir, Path ctx, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--progress", "quiet", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--progress",
+                "quiet",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return runIn(dir, Map.of(), args.toArray(String[]::new));
@@ -70,8 +84,10 @@ final class BuildFixtures {
   /** An input error: exit 1, and neither a stack trace nor "internal error". */
   static void assertInputError(Run r) {
     assertThat(r.code()).as(r.err()).isEqualTo(1);
-    assertThat(r.err()).doesNotContain("\tat ")
-        .doesNotContain("internal error").doesNotContain("StackOverflowError");
+    assertThat(r.err())
+        .doesNotContain("\tat ")
+        .doesNotContain("internal error")
+        .doesNotContain("StackOverflowError");
   }
 
   /**
@@ -93,8 +109,17 @@ final class BuildFixtures {
    * layout directory {@code dir/out}; plain progress.
    */
   static Run buildEveryStep(Path dir, String host, String out, Path ctx, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry", host,
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                host,
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return run(isolatedEnv(dir), args.toArray(String[]::new));
@@ -152,7 +177,8 @@ final class BuildFixtures {
   /** The entries of one layer blob, in tar order ("./" stripped, directories without the "/"). */
   static List<TarFile> layer(Path layout, JsonNode layerDescriptor) throws IOException {
     String mt = layerDescriptor.get("mediaType").asText();
-    try (InputStream raw = Files.newInputStream(blob(layout, layerDescriptor.get("digest").asText()));
+    try (InputStream raw =
+            Files.newInputStream(blob(layout, layerDescriptor.get("digest").asText()));
         InputStream in = Decompressors.open(raw, mt)) {
       return tar(in);
     }
@@ -169,11 +195,17 @@ final class BuildFixtures {
       if (name.endsWith("/")) {
         name = name.substring(0, name.length() - 1);
       }
-      char type =
-          e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : e.isLink() ? 'h' : 'f';
+      char type = e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : e.isLink() ? 'h' : 'f';
       byte[] data = type == 'f' ? t.readAllBytes() : new byte[0];
-      out.add(new TarFile(name, type, e.getMode() & 07777, e.getLongUserId(),
-          e.getLongGroupId(), e.getLinkName(), data));
+      out.add(
+          new TarFile(
+              name,
+              type,
+              e.getMode() & 07777,
+              e.getLongUserId(),
+              e.getLongGroupId(),
+              e.getLinkName(),
+              data));
     }
     return out;
   }

@@ -70,8 +70,12 @@ class BuildToolsIT {
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
-        throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds
-            + "s: " + Files.readString(err));
+        throw new AssertionError(
+            String.join(" ", cmd)
+                + " did not finish in "
+                + timeoutSeconds
+                + "s: "
+                + Files.readString(err));
       }
       return new Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
     } finally {
@@ -132,7 +136,8 @@ class BuildToolsIT {
   /** A context with a file tree of known modes and a Dockerfile setting owners and modes. */
   private Path context() throws IOException {
     Path ctx = dir.resolve("ctx");
-    write(ctx.resolve("Dockerfile"),
+    write(
+        ctx.resolve("Dockerfile"),
         """
         FROM scratch
         COPY hello.txt /hello.txt
@@ -145,8 +150,8 @@ class BuildToolsIT {
     write(ctx.resolve("tool.sh"), "#!/bin/sh\necho tool\n");
     write(ctx.resolve("conf/app.conf"), "key=value\n");
     write(ctx.resolve("conf/secret.conf"), "s\n");
-    Files.setPosixFilePermissions(ctx.resolve("conf/secret.conf"),
-        PosixFilePermissions.fromString("rw-------"));
+    Files.setPosixFilePermissions(
+        ctx.resolve("conf/secret.conf"), PosixFilePermissions.fromString("rw-------"));
     Files.createSymbolicLink(ctx.resolve("conf/link.conf"), Path.of("app.conf"));
     return ctx;
   }
@@ -154,8 +159,15 @@ class BuildToolsIT {
   @Test
   void zstdOciLayoutReadAndCopiedBySkopeo() throws Exception {
     Path layout = dir.resolve("oci");
-    Run r = build(context(), "-t", "app:1", "--platform", "linux/amd64",
-        "-o", "type=oci,tar=false,dest=" + layout);
+    Run r =
+        build(
+            context(),
+            "-t",
+            "app:1",
+            "--platform",
+            "linux/amd64",
+            "-o",
+            "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     Image img = BuildFixtures.image(layout);
     assertThat(img.layers().get(0).get("mediaType").asText())
@@ -178,7 +190,14 @@ class BuildToolsIT {
   void gzipOciLayoutUnpackedByUmoci() throws Exception {
     // umoci 0.4.7 (the Debian package) cannot read zstd layers: gzip for this one
     Path layout = dir.resolve("oci");
-    build(context(), "-t", "app:gz", "--compression", "gzip", "-o", "type=oci,tar=false,dest=" + layout);
+    build(
+        context(),
+        "-t",
+        "app:gz",
+        "--compression",
+        "gzip",
+        "-o",
+        "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     assertThat(BuildFixtures.image(layout).layers().get(0).get("mediaType").asText())
         .isEqualTo("application/vnd.oci.image.layer.v1.tar+gzip");
@@ -196,7 +215,8 @@ class BuildToolsIT {
     Path tool = root.resolve("usr/local/bin/tool");
     assertThat(mode(tool)).isEqualTo("rwxr-x---");
     assertThat(mode(root.resolve("etc/app/secret.conf"))).isEqualTo("rw-------");
-    assertThat(Files.readSymbolicLink(root.resolve("etc/app/link.conf"))).isEqualTo(Path.of("app.conf"));
+    assertThat(Files.readSymbolicLink(root.resolve("etc/app/link.conf")))
+        .isEqualTo(Path.of("app.conf"));
     assertThat(root.resolve("etc/app/app.conf")).hasContent("key=value\n");
     assertThat(root.resolve("var/lib/app")).isDirectory();
     assertThat(root.resolve("conf")).doesNotExist();
@@ -216,11 +236,19 @@ class BuildToolsIT {
   @Test
   void multiPlatformIndexIsByteIdenticalThroughSkopeoAndSharesLayers() throws Exception {
     Path layout = dir.resolve("oci");
-    Run r = build(context(), "-t", "multi:1", "--platform", "linux/amd64,linux/arm64",
-        "-o", "type=oci,tar=false,dest=" + layout);
+    Run r =
+        build(
+            context(),
+            "-t",
+            "multi:1",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "-o",
+            "type=oci,tar=false,dest=" + layout);
     BuildCommandTest.validate(layout);
     JsonNode index = BuildFixtures.json(layout, r.digest());
-    assertThat(index.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
+    assertThat(index.get("mediaType").asText())
+        .isEqualTo("application/vnd.oci.image.index.v1+json");
     JsonNode manifests = index.get("manifests");
     assertThat(manifests).hasSize(2);
     assertThat(manifests.get(0).get("platform").get("architecture").asText()).isEqualTo("amd64");
@@ -235,8 +263,8 @@ class BuildToolsIT {
     assertThat(amd.get("layers")).isEqualTo(arm.get("layers"));
     assertThat(amd.get("config").get("digest")).isNotEqualTo(arm.get("config").get("digest"));
     for (String arch : List.of("amd64", "arm64")) {
-      Result inspect = ok(dir, "skopeo", "--override-arch", arch, "inspect",
-          "oci:" + layout + ":1");
+      Result inspect =
+          ok(dir, "skopeo", "--override-arch", arch, "inspect", "oci:" + layout + ":1");
       assertThat(BuildFixtures.JSON.readTree(inspect.stdout()).get("Architecture").asText())
           .isEqualTo(arch);
     }
@@ -245,8 +273,8 @@ class BuildToolsIT {
   @Test
   void dockerArchiveListedByTarWithDiffIdsMatchingSha256sum() throws Exception {
     Path archive = dir.resolve("image.tar");
-    build(context(), "-t", "app:1", "--platform", "linux/amd64",
-        "-o", "type=docker,dest=" + archive);
+    build(
+        context(), "-t", "app:1", "--platform", "linux/amd64", "-o", "type=docker,dest=" + archive);
     List<String> names = ok(dir, "tar", "-tf", archive.toString()).out().lines().toList();
     assertThat(names).contains("manifest.json");
     Path x = dir.resolve("x");
@@ -274,8 +302,9 @@ class BuildToolsIT {
     assertThat(ok(x, "tar", "-xOf", layers.get(0), "hello.txt").out())
         .isEqualTo("hello from slimbuild\n");
     // the loader of docker archives skopeo shares with podman reads it, layer sizes included
-    JsonNode inspected = BuildFixtures.JSON.readTree(
-        ok(dir, "skopeo", "inspect", "docker-archive:" + archive).out());
+    JsonNode inspected =
+        BuildFixtures.JSON.readTree(
+            ok(dir, "skopeo", "inspect", "docker-archive:" + archive).out());
     assertThat(BuildFixtures.texts(inspected.get("Layers"))).hasSize(4);
     Path copied = dir.resolve("copied");
     ok(dir, "skopeo", "copy", "docker-archive:" + archive, "oci:" + copied + ":app");
@@ -284,8 +313,8 @@ class BuildToolsIT {
 
   /**
    * About 300 MiB of context (three 90 MiB files of seeded random bytes, written streaming, plus
-   * 2000 small files) built by the shaded jar in a child JVM with a 256 MiB heap: a build that
-   * held a layer or a file in memory would fail with OutOfMemoryError.
+   * 2000 small files) built by the shaded jar in a child JVM with a 256 MiB heap: a build that held
+   * a layer or a file in memory would fail with OutOfMemoryError.
    */
   @Test
   void largeContextBuildsWithASmallHeap() throws Exception {
@@ -307,7 +336,8 @@ class BuildToolsIT {
       write(ctx.resolve(name), "file " + i + " " + random.nextLong() + "\n");
       small.add(name);
     }
-    write(ctx.resolve("Dockerfile"),
+    write(
+        ctx.resolve("Dockerfile"),
         """
         FROM scratch
         COPY large-0.bin large-1.bin /big/
@@ -320,10 +350,24 @@ class BuildToolsIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path layout = dir.resolve("big-oci");
     Result r =
-        exec(dir, 240,
-            List.of(java, "-Xmx256m", "-jar", jar.toString(), "build", "--progress", "plain",
-                "--store", dir.resolve("big-store").toString(), "--platform", "linux/amd64",
-                "-o", "type=oci,tar=false,dest=" + layout, ctx.toString()));
+        exec(
+            dir,
+            240,
+            List.of(
+                java,
+                "-Xmx256m",
+                "-jar",
+                jar.toString(),
+                "build",
+                "--progress",
+                "plain",
+                "--store",
+                dir.resolve("big-store").toString(),
+                "--platform",
+                "linux/amd64",
+                "-o",
+                "type=oci,tar=false,dest=" + layout,
+                ctx.toString()));
     assertThat(r.code()).as(r.stderr()).isZero();
     assertThat(r.out().trim()).startsWith("sha256:");
     Image img = BuildFixtures.image(layout);

@@ -30,24 +30,30 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * The CI templates in examples/ci, read as their CI systems read them: each file is parsed
- * (SnakeYAML) and the structure its system needs is checked, then the commands that install or
- * call slimbuild run in a shell with the CI's variables pointing at the loopback registry (its
- * busybox base under a context that RUNs on both platforms) and a cosign key made by
- * {@code slimbuild generate-key-pair}. In the templates that use the executor image, slimbuild is
- * the launcher in target/ on PATH; the GitHub workflow installs it from a release-shaped tarball.
- * Each must push an index of both platforms and the registry cache, signed so that
- * {@code slimbuild verify} accepts it, and print no secret.
+ * (SnakeYAML) and the structure its system needs is checked, then the commands that install or call
+ * slimbuild run in a shell with the CI's variables pointing at the loopback registry (its busybox
+ * base under a context that RUNs on both platforms) and a cosign key made by {@code slimbuild
+ * generate-key-pair}. In the templates that use the executor image, slimbuild is the launcher in
+ * target/ on PATH; the GitHub workflow installs it from a release-shaped tarball. Each must push an
+ * index of both platforms and the registry cache, signed so that {@code slimbuild verify} accepts
+ * it, and print no secret.
  */
 class CiTemplatesIT {
   private static final Path TEMPLATES = Path.of("..", "examples", "ci");
+
   /** The registry host the templates that use the executor image name. */
   private static final String PLACEHOLDER = "registry.example.com";
+
   private static final String PASSWORD = "correct horse battery staple";
+
   /** Where the executor image holds slimbuild. */
   private static final String IMAGE_BIN = "/usr/local/bin/";
+
   /** A command line that calls slimbuild (or kaniko's name for it) as a command. */
-  private static final Pattern CALLS_SLIMBUILD = Pattern.compile(
-      "(^|[\\s;&|(])(" + IMAGE_BIN + ")?(slimbuild|executor)(\\s|$)", Pattern.MULTILINE);
+  private static final Pattern CALLS_SLIMBUILD =
+      Pattern.compile(
+          "(^|[\\s;&|(])(" + IMAGE_BIN + ")?(slimbuild|executor)(\\s|$)", Pattern.MULTILINE);
+
   private static final Pattern GITHUB_SECRET =
       Pattern.compile("\\$\\{\\{\\s*secrets\\.([A-Za-z0-9_]+)\\s*}}");
   private static final Pattern TEKTON_VARIABLE =
@@ -75,10 +81,13 @@ class CiTemplatesIT {
     for (Map<String, Object> s : steps) {
       assertThat(s.containsKey("uses") != s.containsKey("run")).as("uses or run: " + s).isTrue();
     }
-    assertThat(steps).anySatisfy(s ->
-        assertThat(String.valueOf(s.get("uses"))).startsWith("actions/checkout@"));
-    assertThat(steps).anySatisfy(s -> assertThat(String.valueOf(s.get("run")))
-        .contains("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"));
+    assertThat(steps)
+        .anySatisfy(s -> assertThat(String.valueOf(s.get("uses"))).startsWith("actions/checkout@"));
+    assertThat(steps)
+        .anySatisfy(
+            s ->
+                assertThat(String.valueOf(s.get("run")))
+                    .contains("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"));
     // the steps that install slimbuild and call it; the others need sudo, a network or Docker
     List<Map<String, Object>> ours =
         steps.stream().filter(s -> String.valueOf(s.get("run")).contains("slimbuild")).toList();
@@ -93,8 +102,12 @@ class CiTemplatesIT {
     Path temp = Files.createDirectories(dir.resolve("runner/temp"));
     Path githubPath = Files.createFile(dir.resolve("runner/github_path"));
     Path githubOutput = Files.createFile(dir.resolve("runner/github_output"));
-    Map<String, String> secrets = Map.of("COSIGN_PRIVATE_KEY",
-        Files.readString(key.privateKey()).strip(), "COSIGN_PASSWORD", PASSWORD);
+    Map<String, String> secrets =
+        Map.of(
+            "COSIGN_PRIVATE_KEY",
+            Files.readString(key.privateKey()).strip(),
+            "COSIGN_PASSWORD",
+            PASSWORD);
     Map<String, String> env = BuildFixtures.launcherEnv(dir.resolve("job"));
     env.put("PATH", BuildFixtures.SYSTEM_PATH); // the install step puts slimbuild on it
     env.putAll(githubEnv(workflow.get("env"), secrets));
@@ -128,8 +141,8 @@ class CiTemplatesIT {
     assertNoSecret(r, key);
 
     env.put("SLIMBUILD_STORE", dir.resolve("next-runner").toString());
-    assertServedFromCache(githubRun(repo, env, ours.get(1), build, secrets), "example/web",
-        "v1.2.3", digest);
+    assertServedFromCache(
+        githubRun(repo, env, ours.get(1), build, secrets), "example/web", "v1.2.3", digest);
   }
 
   @Test
@@ -169,8 +182,9 @@ class CiTemplatesIT {
     assertThat(r.code()).as(r.all()).isZero();
     String digest = assertPublished("group/project", "v1.0.0", key);
     assertThat(r.out().trim()).isEqualTo(digest);
-    String auth = Base64.getEncoder()
-        .encodeToString(("gitlab-ci-token:" + token).getBytes(StandardCharsets.UTF_8));
+    String auth =
+        Base64.getEncoder()
+            .encodeToString(("gitlab-ci-token:" + token).getBytes(StandardCharsets.UTF_8));
     assertNoSecret(r, key, token, auth);
     // the login the job wrote is a docker config.json for the registry
     List<Path> configs;
@@ -182,8 +196,8 @@ class CiTemplatesIT {
     assertThat(config.get("auths").get(registry.host()).get("auth").asText()).isEqualTo(auth);
 
     env.put("SLIMBUILD_STORE", dir.resolve("next-runner").toString());
-    assertServedFromCache(BuildToolsIT.exec(project, env, 600, sh), "group/project", "v1.0.0",
-        digest);
+    assertServedFromCache(
+        BuildToolsIT.exec(project, env, 600, sh), "group/project", "v1.0.0", digest);
   }
 
   @Test
@@ -202,14 +216,18 @@ class CiTemplatesIT {
     assertThat(names(spec.get("workspaces"))).contains("source", "dockerconfig", "cosign");
     assertThat(names(spec.get("results"))).contains("IMAGE_DIGEST", "IMAGE_URL");
     List<Map<String, Object>> steps = maps(spec.get("steps"), "steps");
-    List<Map<String, Object>> ours = steps.stream()
-        .filter(s -> CALLS_SLIMBUILD.matcher(String.valueOf(s.get("script"))).find()).toList();
+    List<Map<String, Object>> ours =
+        steps.stream()
+            .filter(s -> CALLS_SLIMBUILD.matcher(String.valueOf(s.get("script"))).find())
+            .toList();
     assertThat(ours).hasSize(1);
     Map<String, Object> step = ours.get(0);
     assertThat(step.get("image")).isEqualTo("$(params.BUILDER_IMAGE)");
     // the sandbox the comment promises (proot) rests on these
     Map<String, Object> security = map(step.get("securityContext"), "securityContext");
-    assertThat(security).containsEntry("runAsNonRoot", true).containsEntry("runAsUser", 1000)
+    assertThat(security)
+        .containsEntry("runAsNonRoot", true)
+        .containsEntry("runAsUser", 1000)
         .containsEntry("allowPrivilegeEscalation", false);
 
     Key key = keyPair();
@@ -249,8 +267,11 @@ class CiTemplatesIT {
     assertNoSecret(r, key);
 
     env.put("SLIMBUILD_STORE", dir.resolve("next-pod").toString());
-    assertServedFromCache(BuildToolsIT.exec(workingDir, env, 600, List.of(file.toString())),
-        "team/tekton-app", "1.0.0", digest);
+    assertServedFromCache(
+        BuildToolsIT.exec(workingDir, env, 600, List.of(file.toString())),
+        "team/tekton-app",
+        "1.0.0",
+        digest);
   }
 
   @Test
@@ -263,7 +284,8 @@ class CiTemplatesIT {
     assertThat(pod.get("restartPolicy")).isEqualTo("Never");
     // the sandbox the comment promises (proot) rests on these
     assertThat(map(pod.get("securityContext"), "securityContext"))
-        .containsEntry("runAsNonRoot", true).containsEntry("runAsUser", 1000);
+        .containsEntry("runAsNonRoot", true)
+        .containsEntry("runAsUser", 1000);
     List<Map<String, Object>> containers = maps(pod.get("containers"), "containers");
     assertThat(containers).hasSize(1);
     Map<String, Object> c = containers.get(0);
@@ -288,7 +310,8 @@ class CiTemplatesIT {
     Map<String, Object> clone = maps(pod.get("initContainers"), "initContainers").get(0);
     List<String> cloneArgs = strings(clone.get("args"), "the clone's args");
     assertThat(cloneArgs.get(cloneArgs.size() - 1)).isEqualTo(env.get("CONTEXT"));
-    assertThat(env.get("CONTEXT")).startsWith(mountPath(c, "workspace") + "/")
+    assertThat(env.get("CONTEXT"))
+        .startsWith(mountPath(c, "workspace") + "/")
         .startsWith(mountPath(clone, "workspace") + "/");
 
     Key key = keyPair();
@@ -299,8 +322,8 @@ class CiTemplatesIT {
     env.put("DOCKER_CONFIG", dockerConfig().toString());
     env.remove("HOME");
     // Kubernetes expands $(VAR) in command and args from the container's env
-    List<String> expanded = new ArrayList<>(
-        argv.stream().map(a -> substitute(KUBERNETES_VARIABLE, a, env)).toList());
+    List<String> expanded =
+        new ArrayList<>(argv.stream().map(a -> substitute(KUBERNETES_VARIABLE, a, env)).toList());
     // the image's slimbuild: the launcher in target/, on PATH
     assertThat(expanded.get(0)).isEqualTo(IMAGE_BIN + "slimbuild");
     expanded.set(0, "slimbuild");
@@ -326,34 +349,43 @@ class CiTemplatesIT {
     if (env == null) {
       return out;
     }
-    map(env, "env").forEach((k, v) -> {
-      String value = String.valueOf(v);
-      Matcher m = GITHUB_SECRET.matcher(value);
-      if (m.matches()) {
-        assertThat(secrets).as("secret " + m.group(1)).containsKey(m.group(1));
-        value = secrets.get(m.group(1));
-      }
-      assertThat(value).as(k + ": an expression the test does not know").doesNotContain("${{");
-      out.put(k, value);
-    });
+    map(env, "env")
+        .forEach(
+            (k, v) -> {
+              String value = String.valueOf(v);
+              Matcher m = GITHUB_SECRET.matcher(value);
+              if (m.matches()) {
+                assertThat(secrets).as("secret " + m.group(1)).containsKey(m.group(1));
+                value = secrets.get(m.group(1));
+              }
+              assertThat(value)
+                  .as(k + ": an expression the test does not know")
+                  .doesNotContain("${{");
+              out.put(k, value);
+            });
     return out;
   }
 
   /** Runs a step's script as GitHub does: bash -eo pipefail (and -u here), with the step's env. */
-  private static BuildToolsIT.Result githubRun(Path cwd, Map<String, String> env,
-      Map<String, Object> step, String script, Map<String, String> secrets) throws Exception {
+  private static BuildToolsIT.Result githubRun(
+      Path cwd,
+      Map<String, String> env,
+      Map<String, Object> step,
+      String script,
+      Map<String, String> secrets)
+      throws Exception {
     Map<String, String> all = new HashMap<>(env);
     all.putAll(githubEnv(step.get("env"), secrets));
-    return BuildToolsIT.exec(cwd, all, 600,
-        List.of("bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script));
+    return BuildToolsIT.exec(
+        cwd, all, 600, List.of("bash", "--noprofile", "--norc", "-euo", "pipefail", "-c", script));
   }
 
   /**
    * A container's {@code env:} (Kubernetes and Tekton): values through {@code values}, a
    * secretKeyRef as {@code secrets.get("NAME/KEY")}.
    */
-  private static Map<String, String> containerEnv(Object env, Function<String, String> values,
-      Map<String, String> secrets) {
+  private static Map<String, String> containerEnv(
+      Object env, Function<String, String> values, Map<String, String> secrets) {
     Map<String, String> out = new LinkedHashMap<>();
     for (Map<String, Object> e : maps(env, "env")) {
       String name = string(e.get("name"), "an env name");
@@ -394,8 +426,9 @@ class CiTemplatesIT {
   private static String secretHolding(Map<String, Map<String, Object>> volumes, String path) {
     for (Map.Entry<String, Map<String, Object>> v : volumes.entrySet()) {
       Object secret = v.getValue().get("secret");
-      if (secret != null && maps(map(secret, "secret").get("items"), "items").stream()
-          .anyMatch(i -> path.equals(i.get("path")))) {
+      if (secret != null
+          && maps(map(secret, "secret").get("items"), "items").stream()
+              .anyMatch(i -> path.equals(i.get("path")))) {
         return v.getKey();
       }
     }
@@ -413,9 +446,13 @@ class CiTemplatesIT {
   /** cosign.key and cosign.pub in a directory of their own, from generate-key-pair. */
   private Key keyPair() throws IOException {
     Path prefix = Files.createDirectories(dir.resolve("cosign")).resolve("cosign");
-    BuildFixtures.Run r = BuildFixtures.runIn(dir.resolve("keygen"),
-        Map.of("COSIGN_PASSWORD", PASSWORD), "generate-key-pair", "--output-key-prefix",
-        prefix.toString());
+    BuildFixtures.Run r =
+        BuildFixtures.runIn(
+            dir.resolve("keygen"),
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "generate-key-pair",
+            "--output-key-prefix",
+            prefix.toString());
     assertThat(r.code()).as(r.err()).isZero();
     return new Key(Path.of(prefix + ".key"), Path.of(prefix + ".pub"));
   }
@@ -423,9 +460,13 @@ class CiTemplatesIT {
   /** A project whose Dockerfile RUNs on each platform, FROM the registry's busybox. */
   private Path project(String name) throws IOException {
     Path p = dir.resolve(name);
-    BuildFixtures.write(p.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-        + "COPY hello.txt /hello.txt\n"
-        + "RUN uname -m > /arch && cat /hello.txt > /copied\n");
+    BuildFixtures.write(
+        p.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + "\n"
+            + "COPY hello.txt /hello.txt\n"
+            + "RUN uname -m > /arch && cat /hello.txt > /copied\n");
     BuildFixtures.write(p.resolve("hello.txt"), "hello\n");
     return p;
   }
@@ -446,20 +487,27 @@ class CiTemplatesIT {
     String name = "slimbuild-" + version + "-linux-amd64";
     Path stage = dir.resolve("release");
     Path bin = Files.createDirectories(stage.resolve(name).resolve("bin"));
-    Files.writeString(bin.resolve("slimbuild"), "#!/bin/sh\nexec "
-        + quote(Path.of("target/slimbuild").toAbsolutePath().toString()) + " \"$@\"\n");
+    Files.writeString(
+        bin.resolve("slimbuild"),
+        "#!/bin/sh\nexec "
+            + quote(Path.of("target/slimbuild").toAbsolutePath().toString())
+            + " \"$@\"\n");
     bin.resolve("slimbuild").toFile().setExecutable(true);
     Path releases = Files.createDirectories(dir.resolve("releases"));
     BuildToolsIT.ok(stage, "tar", "-czf", releases.resolve(name + ".tar.gz").toString(), name);
-    String sums = BuildToolsIT.ok(releases, "sha256sum", name + ".tar.gz").out()
-        + "0".repeat(64) + "  slimbuild-" + version + "-linux-arm64.tar.gz\n";
+    String sums =
+        BuildToolsIT.ok(releases, "sha256sum", name + ".tar.gz").out()
+            + "0".repeat(64)
+            + "  slimbuild-"
+            + version
+            + "-linux-arm64.tar.gz\n";
     Files.writeString(releases.resolve("slimbuild-" + version + ".sha256"), sums);
     return releases;
   }
 
   /**
-   * The index at REPO:TAG has both platforms, the cache REPO:buildcache exists and
-   * {@code slimbuild verify} accepts the signatures; returns the index's digest.
+   * The index at REPO:TAG has both platforms, the cache REPO:buildcache exists and {@code slimbuild
+   * verify} accepts the signatures; returns the index's digest.
    */
   private String assertPublished(String repo, String tag, Key key) throws IOException {
     RawManifest index = manifest(repo, tag);
@@ -469,25 +517,34 @@ class CiTemplatesIT {
       if (m.has("annotations") && m.get("annotations").has("vnd.docker.reference.type")) {
         continue; // the SBOM and provenance of an image, as BuildKit lists them
       }
-      platforms.add(m.get("platform").get("os").asText() + "/"
-          + m.get("platform").get("architecture").asText());
+      platforms.add(
+          m.get("platform").get("os").asText()
+              + "/"
+              + m.get("platform").get("architecture").asText());
     }
     assertThat(platforms).containsExactlyInAnyOrder("linux/amd64", "linux/arm64");
     assertThat(manifest(repo, "buildcache").bytes()).isNotEmpty();
-    BuildFixtures.Run verify = BuildFixtures.runIn(dir.resolve("verify"), Map.of(), "verify",
-        "--key", key.publicKey().toString(), registry.host() + "/" + repo + ":" + tag);
+    BuildFixtures.Run verify =
+        BuildFixtures.runIn(
+            dir.resolve("verify"),
+            Map.of(),
+            "verify",
+            "--key",
+            key.publicKey().toString(),
+            registry.host() + "/" + repo + ":" + tag);
     assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
     return index.digest().toString();
   }
 
   /**
-   * The same commands on a fresh machine (an empty store) took every step from the registry
-   * cache the first run wrote and pushed the same index.
+   * The same commands on a fresh machine (an empty store) took every step from the registry cache
+   * the first run wrote and pushed the same index.
    */
-  private static void assertServedFromCache(BuildToolsIT.Result again, String repo,
-      String tag, String digest) throws IOException {
+  private static void assertServedFromCache(
+      BuildToolsIT.Result again, String repo, String tag, String digest) throws IOException {
     assertThat(again.code()).as(again.all()).isZero();
-    assertThat(again.stderr()).contains("CACHED (" + registry.host() + "/" + repo + ":buildcache)")
+    assertThat(again.stderr())
+        .contains("CACHED (" + registry.host() + "/" + repo + ":buildcache)")
         .doesNotContain("RUN took");
     assertThat(manifest(repo, tag).digest().toString()).isEqualTo(digest);
   }

@@ -31,19 +31,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The conformance corpus derived from BuildKit's Dockerfile frontend integration tests
- * ({@code frontend/dockerfile/dockerfile_*_test.go} of moby/buildkit): each directory of {@code
+ * The conformance corpus derived from BuildKit's Dockerfile frontend integration tests ({@code
+ * frontend/dockerfile/dockerfile_*_test.go} of moby/buildkit): each directory of {@code
  * src/test/conformance/} is one case, built through the CLI and compared with what BuildKit's test
  * asserts. See {@code src/test/conformance/README.md} for the format.
  *
  * <p>A case with {@code "known": "reason"} fails today for that reason: it must still fail (and is
- * counted apart); once it passes, this test fails until the field is removed, so the data cannot
- * go stale.
+ * counted apart); once it passes, this test fails until the field is removed, so the data cannot go
+ * stale.
  */
 class ConformanceIT {
   static final Path CASES = Path.of("src/test/conformance");
   private static final AtomicInteger PASSED = new AtomicInteger();
   private static final List<String> KNOWN = new ArrayList<>();
+
   @RegisterExtension
   static final RegistryExtension registry = RegistryExtension.busybox().tools("bwrap");
 
@@ -55,20 +56,28 @@ class ConformanceIT {
     String only = System.getProperty("conformance.cases", "");
     List<Path> cases;
     try (Stream<Path> s = Files.list(CASES)) {
-      cases = s.filter(Files::isDirectory)
-          .filter(c -> only.isEmpty() || c.getFileName().toString().matches(only))
-          .sorted().toList();
+      cases =
+          s.filter(Files::isDirectory)
+              .filter(c -> only.isEmpty() || c.getFileName().toString().matches(only))
+              .sorted()
+              .toList();
     }
     assertThat(cases).hasSizeGreaterThan(only.isEmpty() ? 100 : 0);
-    return cases.stream().map(c -> DynamicTest.dynamicTest(c.getFileName().toString(),
-        () -> runCase(c)));
+    return cases.stream()
+        .map(c -> DynamicTest.dynamicTest(c.getFileName().toString(), () -> runCase(c)));
   }
 
   @AfterAll
   static void summary() throws IOException {
-    String text = "conformance corpus: " + (PASSED.get() + KNOWN.size()) + " cases, "
-        + PASSED.get() + " pass, " + KNOWN.size() + " known failures\n"
-        + String.join("", KNOWN.stream().map(k -> "  known: " + k + "\n").toList());
+    String text =
+        "conformance corpus: "
+            + (PASSED.get() + KNOWN.size())
+            + " cases, "
+            + PASSED.get()
+            + " pass, "
+            + KNOWN.size()
+            + " known failures\n"
+            + String.join("", KNOWN.stream().map(k -> "  known: " + k + "\n").toList());
     System.out.print(text);
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target/conformance-summary.txt"), text);
@@ -106,8 +115,14 @@ class ConformanceIT {
     setup(ctx, spec.path("setup"));
     Path dockerfile = ctx.resolve(spec.path("dockerfile").asText("Dockerfile"));
     String text = Files.readString(dockerfile);
-    List<String> args = new ArrayList<>(List.of("build", "--progress", "plain", "-o",
-        "type=oci,tar=false,dest=" + work.resolve("out")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + work.resolve("out")));
     // @BUSYBOX@ is the suite's busybox base, HOST/base/busybox:1; @REGISTRY@ is HOST
     if (text.contains("@BUSYBOX@") || text.contains("@REGISTRY@")) {
       text = text.replace("@BUSYBOX@", registry.base()).replace("@REGISTRY@", registry.host());
@@ -144,8 +159,9 @@ class ConformanceIT {
     if (expect.has("paths")) {
       List<String> paths = new ArrayList<>();
       expect.get("paths").forEach(p -> paths.add(p.asText()));
-      assertThat(new TreeSet<>(fs.keySet())).as(why + "\nall paths").containsExactlyElementsOf(
-          new TreeSet<>(paths));
+      assertThat(new TreeSet<>(fs.keySet()))
+          .as(why + "\nall paths")
+          .containsExactlyElementsOf(new TreeSet<>(paths));
     }
     JsonNode config = image.config().path("config");
     for (Iterator<Map.Entry<String, JsonNode>> it = expect.path("config").properties().iterator();
@@ -153,8 +169,9 @@ class ConformanceIT {
       Map.Entry<String, JsonNode> f = it.next();
       JsonNode actual = config.get(f.getKey());
       if (f.getValue().isNull()) {
-        assertThat(actual == null || actual.isNull()).as(why + "\nconfig " + f.getKey() + ": "
-            + actual).isTrue();
+        assertThat(actual == null || actual.isNull())
+            .as(why + "\nconfig " + f.getKey() + ": " + actual)
+            .isTrue();
       } else {
         assertThat(actual).as(why + "\nconfig " + f.getKey()).isEqualTo(f.getValue());
       }
@@ -166,17 +183,20 @@ class ConformanceIT {
       for (int i = 0; i < want.size(); i++) {
         JsonNode h = got.get(got.size() - want.size() + i);
         JsonNode w = want.get(i);
-        assertThat(h.path("created_by").asText()).as(why + "\nhistory " + i)
+        assertThat(h.path("created_by").asText())
+            .as(why + "\nhistory " + i)
             .contains(w.path("contains").asText());
         if (w.has("empty")) {
-          assertThat(h.path("empty_layer").asBoolean(false)).as(why + "\nhistory " + i
-              + " empty_layer").isEqualTo(w.get("empty").asBoolean());
+          assertThat(h.path("empty_layer").asBoolean(false))
+              .as(why + "\nhistory " + i + " empty_layer")
+              .isEqualTo(w.get("empty").asBoolean());
         }
       }
     }
     if (expect.has("layers")) {
-      assertThat(image.layers().size()).as(why + "\nlayers").isEqualTo(
-          expect.get("layers").asInt());
+      assertThat(image.layers().size())
+          .as(why + "\nlayers")
+          .isEqualTo(expect.get("layers").asInt());
     }
     if (expect.has("history")) {
       List<String> want = new ArrayList<>();
@@ -204,12 +224,13 @@ class ConformanceIT {
         continue;
       }
       if (want.has("type")) {
-        char type = switch (want.get("type").asText()) {
-          case "dir" -> 'd';
-          case "symlink" -> 'l';
-          case "hardlink" -> 'h';
-          default -> 'f';
-        };
+        char type =
+            switch (want.get("type").asText()) {
+              case "dir" -> 'd';
+              case "symlink" -> 'l';
+              case "hardlink" -> 'h';
+              default -> 'f';
+            };
         assertThat(actual.type()).as(why + "\n" + path + " type").isEqualTo(type);
       }
       if (want.has("content")) {
@@ -222,7 +243,8 @@ class ConformanceIT {
         assertThat(actual.text()).as(why + "\n" + path).doesNotContain(part.asText());
       }
       if (want.has("mode")) {
-        assertThat(Integer.toOctalString(actual.mode())).as(why + "\n" + path + " mode")
+        assertThat(Integer.toOctalString(actual.mode()))
+            .as(why + "\n" + path + " mode")
             .isEqualTo(Integer.toOctalString(Integer.parseInt(want.get("mode").asText(), 8)));
       }
       if (want.has("uid")) {
@@ -232,8 +254,9 @@ class ConformanceIT {
         assertThat(actual.gid()).as(why + "\n" + path + " gid").isEqualTo(want.get("gid").asLong());
       }
       if (want.has("link")) {
-        assertThat(actual.link()).as(why + "\n" + path + " link").isEqualTo(
-            want.get("link").asText());
+        assertThat(actual.link())
+            .as(why + "\n" + path + " link")
+            .isEqualTo(want.get("link").asText());
       }
     }
   }
@@ -243,8 +266,8 @@ class ConformanceIT {
     Map<String, TarFile> fs = new TreeMap<>();
     for (int i = 0; i < image.layers().size(); i++) {
       for (TarFile f : image.layerFiles(i)) {
-        String parent = f.name().contains("/") ? f.name().substring(0, f.name().lastIndexOf('/'))
-            : "";
+        String parent =
+            f.name().contains("/") ? f.name().substring(0, f.name().lastIndexOf('/')) : "";
         String base = f.name().substring(f.name().lastIndexOf('/') + 1);
         String prefix = parent.isEmpty() ? "" : parent + "/";
         if (base.equals(".wh..wh..opq")) {
@@ -294,39 +317,61 @@ class ConformanceIT {
     for (JsonNode d : setup.path("dirs")) {
       Files.createDirectories(ctx.resolve(d.asText()));
     }
-    setup.path("files").properties().iterator().forEachRemaining(f -> {
-      try {
-        Path p = ctx.resolve(f.getKey());
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, f.getValue().asText(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    setup.path("symlinks").properties().iterator().forEachRemaining(f -> {
-      try {
-        Path p = ctx.resolve(f.getKey());
-        Files.createDirectories(p.getParent());
-        Files.createSymbolicLink(p, Path.of(f.getValue().asText()));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    setup.path("tars").properties().iterator().forEachRemaining(f -> {
-      try {
-        writeTar(ctx.resolve(f.getKey()), f.getValue());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    setup.path("modes").properties().iterator().forEachRemaining(f -> {
-      try {
-        Files.setPosixFilePermissions(ctx.resolve(f.getKey()),
-            PosixFilePermissions.fromString(perms(Integer.parseInt(f.getValue().asText(), 8))));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    setup
+        .path("files")
+        .properties()
+        .iterator()
+        .forEachRemaining(
+            f -> {
+              try {
+                Path p = ctx.resolve(f.getKey());
+                Files.createDirectories(p.getParent());
+                Files.writeString(p, f.getValue().asText(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    setup
+        .path("symlinks")
+        .properties()
+        .iterator()
+        .forEachRemaining(
+            f -> {
+              try {
+                Path p = ctx.resolve(f.getKey());
+                Files.createDirectories(p.getParent());
+                Files.createSymbolicLink(p, Path.of(f.getValue().asText()));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    setup
+        .path("tars")
+        .properties()
+        .iterator()
+        .forEachRemaining(
+            f -> {
+              try {
+                writeTar(ctx.resolve(f.getKey()), f.getValue());
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
+    setup
+        .path("modes")
+        .properties()
+        .iterator()
+        .forEachRemaining(
+            f -> {
+              try {
+                Files.setPosixFilePermissions(
+                    ctx.resolve(f.getKey()),
+                    PosixFilePermissions.fromString(
+                        perms(Integer.parseInt(f.getValue().asText(), 8))));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   /**
@@ -350,8 +395,9 @@ class ConformanceIT {
               }
               default -> new TarArchiveEntry(e.get("name").asText());
             };
-        entry.setMode(Integer.parseInt(e.path("mode").asText(type.equals("dir") ? "755" : "644"),
-            8) | (type.equals("dir") ? 040000 : type.equals("symlink") ? 0120000 : 0100000));
+        entry.setMode(
+            Integer.parseInt(e.path("mode").asText(type.equals("dir") ? "755" : "644"), 8)
+                | (type.equals("dir") ? 040000 : type.equals("symlink") ? 0120000 : 0100000));
         byte[] data = e.path("content").asText("").getBytes(StandardCharsets.UTF_8);
         if (type.equals("file")) {
           entry.setSize(data.length);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.slimbuild.cli.BuildFixtures.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,8 +28,11 @@ class ContextSymlinkTest {
     Files.createSymbolicLink(ctx.resolve("Dockerfile"), host);
     Run r = quietOci(dir, ctx);
     assertInputError(r);
-    assertThat(r.err()).contains("Dockerfile").contains(host.toRealPath().toString())
-        .contains("outside the build context").doesNotContain("TOPSECRET");
+    assertThat(r.err())
+        .contains("Dockerfile")
+        .contains(host.toRealPath().toString())
+        .contains("outside the build context")
+        .doesNotContain("TOPSECRET");
   }
 
   @Test
@@ -53,8 +55,11 @@ class ContextSymlinkTest {
       Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY " + source + " /dst/\n");
       Run r = quietOci(dir, ctx);
       assertInputError(r);
-      assertThat(r.err()).as(source).contains("Dockerfile:2: ")
-          .contains("\"" + source + "\"").contains("points outside the build context");
+      assertThat(r.err())
+          .as(source)
+          .contains("Dockerfile:2: ")
+          .contains("\"" + source + "\"")
+          .contains("points outside the build context");
     }
     // a wildcard that matches nothing inside the context is still no error, as in BuildKit
     Files.createDirectories(ctx.resolve("empty"));

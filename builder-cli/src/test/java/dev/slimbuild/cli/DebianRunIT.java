@@ -16,21 +16,31 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's archive.
  */
 class DebianRunIT {
-  @RegisterExtension
-  static final RegistryExtension registry = RegistryExtension.debian();
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.debian();
 
   @TempDir Path dir;
 
   @Test
   void aptGetInstallsAPackageThatEndsUpInTheLayer() throws Exception {
     Path ctx = dir.resolve("ctx");
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.host() + "/base/debian:12\n"
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.host()
+            + "/base/debian:12\n"
             + "RUN apt-get update && apt-get install -y --no-install-recommends hello\n"
             + "RUN hello > /greeting\n");
-    BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir), "build",
-        "--insecure-registry", registry.host(), "--progress", "plain", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
+    BuildFixtures.Run r =
+        BuildFixtures.run(
+            BuildFixtures.isolatedEnv(dir),
+            "build",
+            "--insecure-registry",
+            registry.host(),
+            "--progress",
+            "plain",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("out"),
+            ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
     assertThat(image.layers().size()).isEqualTo(3);

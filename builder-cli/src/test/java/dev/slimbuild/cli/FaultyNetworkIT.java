@@ -3,9 +3,9 @@ package dev.slimbuild.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.slimbuild.cli.BuildFixtures.Run;
+import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.Manifest;
-import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.registry.FaultProxy;
 import dev.slimbuild.core.registry.RawManifest;
 import dev.slimbuild.core.registry.Registry;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * keep failing fail the build with the blob and the registry named, and leave no tag.
  */
 class FaultyNetworkIT {
-  @RegisterExtension
-  static final RegistryExtension registry = RegistryExtension.busybox();
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.busybox();
 
   @TempDir Path dir;
 
@@ -37,9 +36,9 @@ class FaultyNetworkIT {
   private Path context(String name, String text) throws Exception {
     Path ctx = Files.createDirectories(dir.resolve(name));
     // --chown by name reads the base's /etc/passwd: the base's layers are downloaded
-    Files.writeString(ctx.resolve("Dockerfile"),
-        "FROM " + "HOST/base/busybox:1\n"
-            + "COPY --chown=app:app data.txt /srv/\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM " + "HOST/base/busybox:1\n" + "COPY --chown=app:app data.txt /srv/\n");
     Files.writeString(ctx.resolve("data.txt"), text);
     return ctx;
   }
@@ -48,9 +47,22 @@ class FaultyNetworkIT {
     String dockerfile = Files.readString(ctx.resolve("Dockerfile")).replace("HOST", host);
     Files.writeString(ctx.resolve("Dockerfile"), dockerfile);
     // a store of its own: the base's config and layers are downloaded through the proxy each time
-    return BuildFixtures.runIn(dir.resolve(storeName), Map.of(), "build", "--platform",
-        "linux/amd64", "-t", host + "/" + tag, "--push", "--insecure-registry", host,
-        "--provenance=false", "--sbom=false", "--progress", "quiet", ctx.toString());
+    return BuildFixtures.runIn(
+        dir.resolve(storeName),
+        Map.of(),
+        "build",
+        "--platform",
+        "linux/amd64",
+        "-t",
+        host + "/" + tag,
+        "--push",
+        "--insecure-registry",
+        host,
+        "--provenance=false",
+        "--sbom=false",
+        "--progress",
+        "quiet",
+        ctx.toString());
   }
 
   @Test
@@ -92,14 +104,16 @@ class FaultyNetworkIT {
 
   @Test
   void uploadsThatKeepFailingNameTheBlobAndTheRegistryAndLeaveNoTag() throws Exception {
-    try (FaultProxy proxy = FaultProxy.random(registryPort(), 100, 7)
-        .beforeTheRegistry()
-        .onlyFor(line -> line.startsWith("PUT ") && line.contains("/blobs/uploads/"))) {
+    try (FaultProxy proxy =
+        FaultProxy.random(registryPort(), 100, 7)
+            .beforeTheRegistry()
+            .onlyFor(line -> line.startsWith("PUT ") && line.contains("/blobs/uploads/"))) {
       String host = proxy.host();
       Path ctx = context("ctx-broken", "never pushed\n");
       Run r = build(ctx, host, "app/broken:1", "run-broken");
       assertThat(r.code()).as(r.err()).isEqualTo(1);
-      assertThat(r.err()).containsPattern("upload blob sha256:[0-9a-f]{64}")
+      assertThat(r.err())
+          .containsPattern("upload blob sha256:[0-9a-f]{64}")
           .contains(host + "/app/broken")
           .doesNotContain("\tat ")
           .doesNotContain("internal error");

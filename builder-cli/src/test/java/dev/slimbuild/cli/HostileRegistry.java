@@ -39,6 +39,7 @@ final class HostileRegistry implements AutoCloseable {
   private final Map<String, byte[]> blobs = new ConcurrentHashMap<>();
   private final Set<String> stalling = ConcurrentHashMap.newKeySet();
   private final CountDownLatch closing = new CountDownLatch(1);
+
   /** GETs per blob digest. */
   final Map<String, AtomicInteger> blobGets = new ConcurrentHashMap<>();
 
@@ -72,8 +73,8 @@ final class HostileRegistry implements AutoCloseable {
       for (Entry e : entries) {
         TarArchiveEntry t = new TarArchiveEntry(e.name(), e.type());
         t.setMode(e.type() == TarArchiveEntry.LF_DIR ? 040755 : 0100666);
-        byte[] data = e.content() == null ? new byte[0]
-            : e.content().getBytes(StandardCharsets.UTF_8);
+        byte[] data =
+            e.content() == null ? new byte[0] : e.content().getBytes(StandardCharsets.UTF_8);
         if (e.type() == TarArchiveEntry.LF_NORMAL) {
           t.setSize(data.length);
         }
@@ -102,19 +103,36 @@ final class HostileRegistry implements AutoCloseable {
       digests.add(d);
       blobs.put(d.toString(), l);
       diffIds.append(diffIds.length() == 0 ? "" : ",").append('"').append(d).append('"');
-      layerJson.append(layerJson.length() == 0 ? "" : ",")
-          .append("{\"mediaType\":\"").append(LAYER_TYPE).append("\",\"digest\":\"").append(d)
-          .append("\",\"size\":").append(l.length).append('}');
+      layerJson
+          .append(layerJson.length() == 0 ? "" : ",")
+          .append("{\"mediaType\":\"")
+          .append(LAYER_TYPE)
+          .append("\",\"digest\":\"")
+          .append(d)
+          .append("\",\"size\":")
+          .append(l.length)
+          .append('}');
     }
-    byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] config =
+        ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                + diffIds
+                + "]}}")
+            .getBytes(StandardCharsets.UTF_8);
     Digest c = Digest.sha256Of(config);
     blobs.put(c.toString(), config);
-    byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MANIFEST_TYPE + "\","
-        + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
-        + c + "\",\"size\":" + config.length + "},\"layers\":[" + layerJson + "]}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] manifest =
+        ("{\"schemaVersion\":2,\"mediaType\":\""
+                + MANIFEST_TYPE
+                + "\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+                + c
+                + "\",\"size\":"
+                + config.length
+                + "},\"layers\":["
+                + layerJson
+                + "]}")
+            .getBytes(StandardCharsets.UTF_8);
     manifests.put(repository + ":" + tag, manifest);
     return digests;
   }
@@ -145,8 +163,12 @@ final class HostileRegistry implements AutoCloseable {
       if (m > 0) {
         byte[] body = manifests.get(path.substring(4, m) + ":" + path.substring(m + 11));
         if (body == null) {
-          send(ex, 404, "application/json", "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}"
-              .getBytes(StandardCharsets.UTF_8), head);
+          send(
+              ex,
+              404,
+              "application/json",
+              "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\"}]}".getBytes(StandardCharsets.UTF_8),
+              head);
         } else {
           ex.getResponseHeaders().add("Docker-Content-Digest", Digest.sha256Of(body).toString());
           send(ex, 200, MANIFEST_TYPE, body, head);
@@ -157,8 +179,12 @@ final class HostileRegistry implements AutoCloseable {
       String digest = b > 0 ? path.substring(b + 7) : "";
       byte[] body = blobs.get(digest);
       if (body == null) {
-        send(ex, 404, "application/json", "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\"}]}"
-            .getBytes(StandardCharsets.UTF_8), head);
+        send(
+            ex,
+            404,
+            "application/json",
+            "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\"}]}".getBytes(StandardCharsets.UTF_8),
+            head);
         return;
       }
       if (!head) {

@@ -14,9 +14,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Base images no sane registry holds, served from loopback: each is refused with an input error
@@ -46,14 +46,28 @@ class HostileRegistryTest {
     Files.writeString(ctx.resolve("f.txt"), "context file\n");
     // a short timeout: the insecure registry's https probe waits for a TLS answer that this
     // plain-HTTP server never sends
-    return BuildFixtures.runIn(dir, Map.of(), "build", "--progress", "quiet", "--platform",
-        "linux/amd64", "--insecure-registry", registry.host(), "--network-timeout", "2s", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out"), ctx.toString());
+    return BuildFixtures.runIn(
+        dir,
+        Map.of(),
+        "build",
+        "--progress",
+        "quiet",
+        "--platform",
+        "linux/amd64",
+        "--insecure-registry",
+        registry.host(),
+        "--network-timeout",
+        "2s",
+        "-o",
+        "type=oci,tar=false,dest=" + dir.resolve("out"),
+        ctx.toString());
   }
 
   private static void assertInputError(Run r) {
     assertThat(r.code()).as(r.err()).isEqualTo(1);
-    assertThat(r.err()).doesNotContain("\tat ").doesNotContain("internal error")
+    assertThat(r.err())
+        .doesNotContain("\tat ")
+        .doesNotContain("internal error")
         .doesNotContain("Exception");
   }
 
@@ -63,8 +77,11 @@ class HostileRegistryTest {
     List<Digest> layers = registry.image("hostile/tall", "1", Collections.nCopies(501, one));
     Run r = build("hostile/tall:1", "COPY f.txt /etc/", "RUN true");
     assertInputError(r);
-    assertThat(r.err()).contains("Dockerfile:1: FROM " + registry.host() + "/hostile/tall:1")
-        .contains("501 layers").contains("at most 500 layers").contains("overlayfs");
+    assertThat(r.err())
+        .contains("Dockerfile:1: FROM " + registry.host() + "/hostile/tall:1")
+        .contains("501 layers")
+        .contains("at most 500 layers")
+        .contains("overlayfs");
     assertThat(registry.gets(layers.get(0))).isZero();
   }
 
@@ -79,36 +96,50 @@ class HostileRegistryTest {
   @ParameterizedTest
   @ValueSource(strings = {".wh..wh.../x", ".wh../x", "a/.wh.b/c", ".wh.", "d/.wh..."})
   void misusedWhiteoutNamesInABaseLayerAreInputErrorsNamingTheEntry(String name) throws Exception {
-    registry.image("hostile/wh", "1", List.of(HostileRegistry.layer(
-        Entry.file("etc/ok.txt", "ok\n"), Entry.file(name, "x\n"))));
+    registry.image(
+        "hostile/wh",
+        "1",
+        List.of(HostileRegistry.layer(Entry.file("etc/ok.txt", "ok\n"), Entry.file(name, "x\n"))));
     Run r = build("hostile/wh:1", "COPY f.txt /etc/");
     assertInputError(r);
-    assertThat(r.err()).contains("entry '" + name + "' refused")
+    assertThat(r.err())
+        .contains("entry '" + name + "' refused")
         .contains(registry.host() + "/hostile/wh: layer sha256:");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"chr", "blk", "fifo"})
   void deviceNodesAndFifosInABaseLayerAreRefusedAsAddRefusesThem(String kind) throws Exception {
-    byte type = switch (kind) {
-      case "chr" -> TarArchiveEntry.LF_CHR;
-      case "blk" -> TarArchiveEntry.LF_BLK;
-      default -> TarArchiveEntry.LF_FIFO;
-    };
-    byte[] layer = HostileRegistry.layer(Entry.of("dev/", TarArchiveEntry.LF_DIR),
-        Entry.of("dev/node", type));
+    byte type =
+        switch (kind) {
+          case "chr" -> TarArchiveEntry.LF_CHR;
+          case "blk" -> TarArchiveEntry.LF_BLK;
+          default -> TarArchiveEntry.LF_FIFO;
+        };
+    byte[] layer =
+        HostileRegistry.layer(Entry.of("dev/", TarArchiveEntry.LF_DIR), Entry.of("dev/node", type));
     registry.image("hostile/dev", "1", List.of(layer));
     Run r = build("hostile/dev:1", "COPY f.txt /etc/");
     assertInputError(r);
-    assertThat(r.err()).contains("entry 'dev/node' refused: device nodes and fifos are not allowed");
+    assertThat(r.err())
+        .contains("entry 'dev/node' refused: device nodes and fifos are not allowed");
 
     // ADD of the same tar as a local archive says the same
     Path ctx = dir.resolve("ctx");
     Files.write(ctx.resolve("devices.tar"), layer);
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nADD devices.tar /\n");
-    Run add = BuildFixtures.runIn(dir, Map.of(), "build", "--progress", "quiet", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out2"), ctx.toString());
+    Run add =
+        BuildFixtures.runIn(
+            dir,
+            Map.of(),
+            "build",
+            "--progress",
+            "quiet",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("out2"),
+            ctx.toString());
     assertInputError(add);
-    assertThat(add.err()).contains("entry 'dev/node' refused: device nodes and fifos are not allowed");
+    assertThat(add.err())
+        .contains("entry 'dev/node' refused: device nodes and fifos are not allowed");
   }
 }

@@ -25,8 +25,10 @@ class ImagesCommandTest {
   @Test
   void listsTheStoreNamedBySlimbuildStore() throws Exception {
     LocalStore store = new LocalStore(dir.resolve("store"));
-    BuiltImage one = TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "1"));
-    BuiltImage arm = TestImages.image(store.blobs(), Platform.parse("linux/arm64"), Map.of("f", "2"));
+    BuiltImage one =
+        TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "1"));
+    BuiltImage arm =
+        TestImages.image(store.blobs(), Platform.parse("linux/arm64"), Map.of("f", "2"));
     ImageIndex idx = ImageIndex.assemble(store.blobs(), List.of(one, arm), Map.of());
     store.put(ImageReference.parse("app:1"), one.descriptor());
     store.put(ImageReference.parse("registry.example.com/multi"), idx.descriptor());
@@ -49,8 +51,7 @@ class ImagesCommandTest {
     assertThat(json.code()).isZero();
     JsonArray arr = (JsonArray) Json.parse(json.out().trim());
     JsonObject first = (JsonObject) arr.get(0);
-    assertThat(first.get("name").orElseThrow().toJson())
-        .isEqualTo("\"docker.io/library/app:1\"");
+    assertThat(first.get("name").orElseThrow().toJson()).isEqualTo("\"docker.io/library/app:1\"");
     assertThat(first.get("digest").orElseThrow().toJson())
         .isEqualTo("\"" + one.manifest().digest() + "\"");
     long expectedSize =

@@ -61,7 +61,9 @@ class InspectCommandTest {
       assertThat(at).isPositive();
       assertThat(lines.get(at + 1))
           .isEqualTo(
-              "  Manifest: " + i.manifest().digest() + "  application/vnd.oci.image.manifest.v1+json  "
+              "  Manifest: "
+                  + i.manifest().digest()
+                  + "  application/vnd.oci.image.manifest.v1+json  "
                   + i.manifest().size());
       assertThat(lines.get(at + 2)).startsWith("  Config:   " + i.config().digest() + "  ");
       assertThat(lines.get(at + 4))
@@ -79,7 +81,8 @@ class InspectCommandTest {
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = (JsonObject) Json.parse(r.out().trim());
     assertThat(o.get("totalSize").orElseThrow().toJson()).isEqualTo(Long.toString(idx.totalSize()));
-    assertThat(o.get("descriptor").orElseThrow().toJson()).isEqualTo(idx.descriptor().toJson().toJson());
+    assertThat(o.get("descriptor").orElseThrow().toJson())
+        .isEqualTo(idx.descriptor().toJson().toJson());
     JsonArray ps = (JsonArray) o.get("platforms").orElseThrow();
     assertThat(ps.size()).isEqualTo(2);
     JsonObject arm = (JsonObject) ps.get(1);
@@ -120,9 +123,7 @@ class InspectCommandTest {
     // not in the store, so the registry is asked: nothing listens on this loopback port
     Run unknown = run("inspect", "--insecure-registry", "127.0.0.1:9", "127.0.0.1:9/nope:1");
     assertThat(unknown.code()).isEqualTo(1);
-    assertThat(unknown.err())
-        .contains("cannot reach registry 127.0.0.1:9")
-        .doesNotContain("\tat ");
+    assertThat(unknown.err()).contains("cannot reach registry 127.0.0.1:9").doesNotContain("\tat ");
 
     // a corrupted manifest is reported, not shown
     Path manifest = new BlobStore(layout).path(idx.images().get(0).manifest().digest());

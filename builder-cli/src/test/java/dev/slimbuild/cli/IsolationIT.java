@@ -31,13 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * What a RUN line can do to the machine under each sandbox, tried as an attacker would through
  * {@code slimbuild build} (as root: the suite's machines run it so), against the README's table:
  * write outside the rootfs and read a host file planted for the test (through {@code
- * /proc/PID/root} and {@code openat2(2)}, which proot does not translate), mknod and mount, open
- * a {@code /proc/sys} file for writing (never writing it), see and signal a process this test
- * started, reach a loopback listener of this test with {@code --network=none} (also through
- * {@code nsenter -n} into other processes' network namespaces), and keep running after the
- * slimbuild process this test started is killed.
+ * /proc/PID/root} and {@code openat2(2)}, which proot does not translate), mknod and mount, open a
+ * {@code /proc/sys} file for writing (never writing it), see and signal a process this test
+ * started, reach a loopback listener of this test with {@code --network=none} (also through {@code
+ * nsenter -n} into other processes' network namespaces), and keep running after the slimbuild
+ * process this test started is killed.
  */
-@EnabledIf(value = "dev.slimbuild.core.fs.Privileges#isRoot",
+@EnabledIf(
+    value = "dev.slimbuild.core.fs.Privileges#isRoot",
     disabledReason = "the table is for root")
 class IsolationIT {
   static final List<String> MODES = List.of("bwrap", "chroot", "proot");
@@ -59,7 +60,8 @@ class IsolationIT {
   static Map<String, Map<String, Boolean>> readmeTable() throws IOException {
     Path readme = null;
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("README.md")) && Files.isDirectory(p.resolve("builder-core"))) {
+      if (Files.isRegularFile(p.resolve("README.md"))
+          && Files.isDirectory(p.resolve("builder-core"))) {
         readme = p.resolve("docs/run.md");
         break;
       }
@@ -98,12 +100,14 @@ class IsolationIT {
   }
 
   /**
-   * A static openat2(2) tool: {@code openat2 PATH r} prints PATH, {@code openat2 PATH w T} writes
-   * T to it, {@code openat2 NETNS n CMD...} runs CMD in the network namespace NETNS names.
+   * A static openat2(2) tool: {@code openat2 PATH r} prints PATH, {@code openat2 PATH w T} writes T
+   * to it, {@code openat2 NETNS n CMD...} runs CMD in the network namespace NETNS names.
    */
   private static void compileOpenat2(Path ctx) throws Exception {
     Path src = ctx.resolve("openat2.c");
-    Files.writeString(src, """
+    Files.writeString(
+        src,
+        """
         #define _GNU_SOURCE
         #include <fcntl.h>
         #include <stdio.h>
@@ -129,8 +133,11 @@ class IsolationIT {
           return 0;
         }
         """);
-    Process p = new ProcessBuilder("gcc", "-static", "-O2", "-o", ctx.resolve("openat2").toString(),
-        src.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "gcc", "-static", "-O2", "-o", ctx.resolve("openat2").toString(), src.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("gcc: " + out).isZero();
     Files.delete(src);
@@ -139,9 +146,17 @@ class IsolationIT {
   private BuildFixtures.Run build(Path ctx, Path tmp, String out, String... extra) {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     env.put("TMPDIR", tmp.toString());
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry",
-        registry.host(),
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve(out)));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve(out)));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.run(env, args.toArray(String[]::new));
@@ -160,7 +175,8 @@ class IsolationIT {
     }
     for (String row : table.keySet()) {
       for (String mode : MODES) {
-        assertThat(measured.get(mode).get(row)).as(mode + ": a RUN can " + row + " (" + measured + ")")
+        assertThat(measured.get(mode).get(row))
+            .as(mode + ": a RUN can " + row + " (" + measured + ")")
             .isEqualTo(table.get(row).get(mode));
       }
     }
@@ -173,54 +189,72 @@ class IsolationIT {
     Files.writeString(hostDir.resolve("secret"), secret + "\n");
     Path ctx = Files.createDirectories(dir.resolve("ctx-" + mode));
     compileOpenat2(ctx);
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-        + "COPY openat2 /bin/openat2\n"
-        + "ARG HOSTDIR\nARG VICTIM\nARG PORT\n"
-        + "RUN mkdir -p /probes; "
-        + "(openat2 $HOSTDIR/secret r; for p in /proc/[0-9]*; do cat $p/root$HOSTDIR/secret; done)"
-        + " > /probes/read 2>/dev/null; "
-        + "openat2 $HOSTDIR/written w x 2>/dev/null; "
-        + "for p in /proc/[0-9]*; do echo x 2>/dev/null > $p/root$HOSTDIR/written; done; "
-        + "if mknod /probes/blk b 7 0 2>/dev/null; then echo yes; rm -f /probes/blk;"
-        + " elif mkdir -p /probes/mnt && mount -t tmpfs none /probes/mnt 2>/dev/null;"
-        + " then echo yes; umount /probes/mnt; else echo no; fi > /probes/mknod; "
-        + "rmdir /probes/mnt 2>/dev/null; "
-        // opened for appending, nothing written: no sysctl changes (in a subshell: a failed
-        // redirection of a special builtin would end the shell)
-        + "if (true >> /proc/sys/kernel/domainname) 2>/dev/null; then echo yes; else echo no; fi"
-        + " > /probes/procsys; "
-        + "if [ -e /proc/$VICTIM ] && kill -TERM $VICTIM 2>/dev/null; then echo yes; else echo no;"
-        + " fi > /probes/signal\n"
-        + "RUN --network=none echo none | nc -w 2 127.0.0.1 $PORT 2>/dev/null; "
-        + "for p in /proc/[0-9]*; do echo nsenter | nsenter -t ${p#/proc/} -n nc -w 2 127.0.0.1"
-        + " $PORT; echo setns | openat2 $p/ns/net n nc -w 2 127.0.0.1 $PORT; done 2>/dev/null;"
-        + " true\n");
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + "\n"
+            + "COPY openat2 /bin/openat2\n"
+            + "ARG HOSTDIR\nARG VICTIM\nARG PORT\n"
+            + "RUN mkdir -p /probes; "
+            + "(openat2 $HOSTDIR/secret r; for p in /proc/[0-9]*; do cat $p/root$HOSTDIR/secret; done)"
+            + " > /probes/read 2>/dev/null; "
+            + "openat2 $HOSTDIR/written w x 2>/dev/null; "
+            + "for p in /proc/[0-9]*; do echo x 2>/dev/null > $p/root$HOSTDIR/written; done; "
+            + "if mknod /probes/blk b 7 0 2>/dev/null; then echo yes; rm -f /probes/blk;"
+            + " elif mkdir -p /probes/mnt && mount -t tmpfs none /probes/mnt 2>/dev/null;"
+            + " then echo yes; umount /probes/mnt; else echo no; fi > /probes/mknod; "
+            + "rmdir /probes/mnt 2>/dev/null; "
+            // opened for appending, nothing written: no sysctl changes (in a subshell: a failed
+            // redirection of a special builtin would end the shell)
+            + "if (true >> /proc/sys/kernel/domainname) 2>/dev/null; then echo yes; else echo no; fi"
+            + " > /probes/procsys; "
+            + "if [ -e /proc/$VICTIM ] && kill -TERM $VICTIM 2>/dev/null; then echo yes; else echo no;"
+            + " fi > /probes/signal\n"
+            + "RUN --network=none echo none | nc -w 2 127.0.0.1 $PORT 2>/dev/null; "
+            + "for p in /proc/[0-9]*; do echo nsenter | nsenter -t ${p#/proc/} -n nc -w 2 127.0.0.1"
+            + " $PORT; echo setns | openat2 $p/ns/net n nc -w 2 127.0.0.1 $PORT; done 2>/dev/null;"
+            + " true\n");
     Process victim = new ProcessBuilder("sleep", "600").start();
     Map<String, Boolean> got = new HashMap<>();
     AtomicInteger connections = new AtomicInteger();
     try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       // counts and closes every connection: nc returns only once its connection is closed, so a
       // RUN's connection is counted before its build ends; the loop ends when the socket closes
-      Thread acceptor = new Thread(() -> {
-        while (!listener.isClosed()) {
-          try {
-            Socket s = listener.accept();
-            connections.incrementAndGet();
-            s.close();
-          } catch (IOException e) {
-            // closed
-          }
-        }
-      }, "isolation-listener");
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!listener.isClosed()) {
+                  try {
+                    Socket s = listener.accept();
+                    connections.incrementAndGet();
+                    s.close();
+                  } catch (IOException e) {
+                    // closed
+                  }
+                }
+              },
+              "isolation-listener");
       acceptor.setDaemon(true);
       acceptor.start();
       Path tmp = Files.createDirectories(dir.resolve("tmp-" + mode));
-      BuildFixtures.Run r = build(ctx, tmp, "out-" + mode, "--sandbox", mode,
-          "--build-arg", "HOSTDIR=" + hostDir, "--build-arg", "VICTIM=" + victim.pid(),
-          "--build-arg", "PORT=" + listener.getLocalPort());
+      BuildFixtures.Run r =
+          build(
+              ctx,
+              tmp,
+              "out-" + mode,
+              "--sandbox",
+              mode,
+              "--build-arg",
+              "HOSTDIR=" + hostDir,
+              "--build-arg",
+              "VICTIM=" + victim.pid(),
+              "--build-arg",
+              "PORT=" + listener.getLocalPort());
       assertThat(r.code()).as(mode + ": " + r.err()).isZero();
       long warnings = r.err().lines().filter(l -> l.contains("does not isolate RUN")).count();
-      assertThat(warnings).as(mode + ": the warning about what a RUN can reach")
+      assertThat(warnings)
+          .as(mode + ": the warning about what a RUN can reach")
           .isEqualTo(mode.equals("bwrap") ? 0 : 1);
       boolean connected = connections.get() > 0;
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + mode));
@@ -247,22 +281,33 @@ class IsolationIT {
   }
 
   /**
-   * Whether a RUN's process outlives the slimbuild process (a child JVM this test starts and
-   * kills with SIGKILL); then that the next build removes what the killed one left: its RUN's
-   * processes, mounts and work directory.
+   * Whether a RUN's process outlives the slimbuild process (a child JVM this test starts and kills
+   * with SIGKILL); then that the next build removes what the killed one left: its RUN's processes,
+   * mounts and work directory.
    */
   private boolean survives(String mode) throws Exception {
     String marker = Integer.toString(7000 + ThreadLocalRandom.current().nextInt(2000));
     Path ctx = Files.createDirectories(dir.resolve("survive-" + mode));
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
         "FROM " + registry.base() + "\nRUN echo started && sleep " + marker + "\n");
     Path tmp = Files.createDirectories(dir.resolve("survive-tmp-" + mode));
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     ProcessBuilder pb =
-        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--no-cache",
-            "--insecure-registry", registry.host(), "--sandbox", mode, "--progress", "plain",
-            ctx.toString())
+        new ProcessBuilder(
+                javaBin,
+                "-jar",
+                jar.toString(),
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--sandbox",
+                mode,
+                "--progress",
+                "plain",
+                ctx.toString())
             .redirectErrorStream(true);
     pb.environment().putAll(BuildFixtures.isolatedEnv(dir));
     pb.environment().put("TMPDIR", tmp.toString());
@@ -315,7 +360,8 @@ class IsolationIT {
       assertThat(s.toList()).as(mode + ": left in " + tmp).isEmpty();
     }
     assertThat(Files.readAllLines(Path.of("/proc/self/mounts")))
-        .as(mode + ": mounts left").noneMatch(l -> l.contains(tmp.toString()));
+        .as(mode + ": mounts left")
+        .noneMatch(l -> l.contains(tmp.toString()));
     return survived;
   }
 

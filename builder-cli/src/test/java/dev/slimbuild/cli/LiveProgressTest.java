@@ -13,10 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The live view of {@code --progress tty}, fed events on a fake clock, its output played on a
- * small terminal model (carriage return, cursor up, clear to the end of the screen): each frame
- * shows the running steps with their elapsed time and last output lines and the transfers with
- * bytes and rate, and the screen holds only finished lines and the summary at the end.
+ * The live view of {@code --progress tty}, fed events on a fake clock, its output played on a small
+ * terminal model (carriage return, cursor up, clear to the end of the screen): each frame shows the
+ * running steps with their elapsed time and last output lines and the transfers with bytes and
+ * rate, and the screen holds only finished lines and the summary at the end.
  */
 class LiveProgressTest {
   private static final String PLATFORM = "linux/amd64";
@@ -67,7 +67,8 @@ class LiveProgressTest {
         i = end;
       } else if (c == '\r') {
         assertThat(row < lines.size() ? lines.get(row).length() : 0)
-            .as("frames start at the beginning of a line").isZero();
+            .as("frames start at the beginning of a line")
+            .isZero();
       } else if (c == '\n') {
         row++;
       } else {
@@ -86,36 +87,48 @@ class LiveProgressTest {
     feed(new BuildEvent.StepStarted(PLATFORM, "app", 1, 3, "COPY f /f"));
     advance(100);
     feed(new BuildEvent.StepCached(PLATFORM, "app", 1, 3, "COPY f /f", "local"));
-    feed(new BuildEvent.StepStarted(PLATFORM, "app", 2, 3,
-        "RUN make all && make install && make check && make dist && make clean"));
+    feed(
+        new BuildEvent.StepStarted(
+            PLATFORM,
+            "app",
+            2,
+            3,
+            "RUN make all && make install && make check && make dist && make clean"));
     advance(1500);
     for (int i = 1; i <= 8; i++) {
       feed(new BuildEvent.StepOutput(PLATFORM, "app", 2, "line " + i));
     }
-    feed(new BuildEvent.Transfer(Direction.PULL, "reg/base", BLOB, 0, 2_000_000, Duration.ZERO,
-        false));
+    feed(
+        new BuildEvent.Transfer(
+            Direction.PULL, "reg/base", BLOB, 0, 2_000_000, Duration.ZERO, false));
     advance(500);
-    feed(new BuildEvent.Transfer(Direction.PULL, "reg/base", BLOB, 1_000_000, 2_000_000,
-        Duration.ofMillis(500), false));
+    feed(
+        new BuildEvent.Transfer(
+            Direction.PULL, "reg/base", BLOB, 1_000_000, 2_000_000, Duration.ofMillis(500), false));
     live.tick();
 
     List<String> frame = screen();
-    assertThat(frame).containsSubsequence(
-        "[linux/amd64] [app] FROM reg/base:1 (" + BLOB + ", 1 layers, 2.00MB)",
-        "[linux/amd64] [app 1/3] CACHED (local) COPY f /f",
-        "[+] Building 2.1s: 1 step (1 cached)");
+    assertThat(frame)
+        .containsSubsequence(
+            "[linux/amd64] [app] FROM reg/base:1 (" + BLOB + ", 1 layers, 2.00MB)",
+            "[linux/amd64] [app 1/3] CACHED (local) COPY f /f",
+            "[+] Building 2.1s: 1 step (1 cached)");
     // the running step, cut to fit before its elapsed time, and its last six lines
     int at = frame.indexOf("[+] Building 2.1s: 1 step (1 cached)");
     assertThat(frame.subList(at, frame.size()))
         .allSatisfy(l -> assertThat(l.length()).as(l).isLessThan(60));
-    assertThat(frame.get(at + 1)).startsWith("=> [linux/amd64] [app 2/3] RUN make all && ")
-        .endsWith(" 2.0s").hasSize(59);
+    assertThat(frame.get(at + 1))
+        .startsWith("=> [linux/amd64] [app 2/3] RUN make all && ")
+        .endsWith(" 2.0s")
+        .hasSize(59);
     assertThat(frame.subList(at + 2, at + 8))
-        .containsExactly("   line 3", "   line 4", "   line 5", "   line 6", "   line 7",
-            "   line 8");
+        .containsExactly(
+            "   line 3", "   line 4", "   line 5", "   line 6", "   line 7", "   line 8");
     // bytes and rate at the right edge
-    assertThat(frame.get(at + 8)).isEqualTo(String.format("%-32s%s",
-        "=> pull reg/base ab12ab12ab12", "  1.00MB / 2.00MB  2.00MB/s"));
+    assertThat(frame.get(at + 8))
+        .isEqualTo(
+            String.format(
+                "%-32s%s", "=> pull reg/base ab12ab12ab12", "  1.00MB / 2.00MB  2.00MB/s"));
     assertThat(frame).hasSize(at + 9);
 
     // the clock moves on: the next frame replaces this one
@@ -127,14 +140,15 @@ class LiveProgressTest {
     assertThat(frame).hasSize(at + 9);
 
     // the pull and the step end: nothing runs, the live area is erased at once
-    feed(new BuildEvent.Transfer(Direction.PULL, "reg/base", BLOB, 2_000_000, 2_000_000,
-        Duration.ofMillis(1500), true));
-    feed(new BuildEvent.StepFinished(PLATFORM, "app", 2, 3, "RUN make all",
-        Duration.ofSeconds(3)));
+    feed(
+        new BuildEvent.Transfer(
+            Direction.PULL, "reg/base", BLOB, 2_000_000, 2_000_000, Duration.ofMillis(1500), true));
+    feed(new BuildEvent.StepFinished(PLATFORM, "app", 2, 3, "RUN make all", Duration.ofSeconds(3)));
     frame = screen();
-    assertThat(frame.subList(at, frame.size())).containsExactly(
-        "pulled reg/base " + BLOB + ": 2.00MB in 1.50s",
-        "[linux/amd64] [app 2/3] RUN make all  3.00s");
+    assertThat(frame.subList(at, frame.size()))
+        .containsExactly(
+            "pulled reg/base " + BLOB + ": 2.00MB in 1.50s",
+            "[linux/amd64] [app 2/3] RUN make all  3.00s");
 
     feed(new BuildEvent.StepStarted(PLATFORM, "app", 3, 3, "CMD [\"x\"]"));
     feed(new BuildEvent.StepFinished(PLATFORM, "app", 3, 3, "CMD [\"x\"]", Duration.ZERO));
@@ -142,10 +156,11 @@ class LiveProgressTest {
     advance(400);
     live.finish(true);
     frame = screen();
-    assertThat(frame.subList(at + 2, frame.size())).containsExactly(
-        "[linux/amd64] [app 3/3] CMD [\"x\"]  0.00s",
-        "stored app:1",
-        "[+] Built in 3.5s: 3 steps (1 cached), pulled 2.00MB");
+    assertThat(frame.subList(at + 2, frame.size()))
+        .containsExactly(
+            "[linux/amd64] [app 3/3] CMD [\"x\"]  0.00s",
+            "stored app:1",
+            "[+] Built in 3.5s: 3 steps (1 cached), pulled 2.00MB");
     assertThat(frame).noneMatch(l -> l.startsWith("[+] Building") || l.startsWith("   line"));
   }
 
@@ -153,15 +168,18 @@ class LiveProgressTest {
   void aFailureErasesTheLiveAreaAndNamesWhatWasRunning() {
     feed(new BuildEvent.StepStarted(PLATFORM, "app", 1, 1, "RUN false"));
     feed(new BuildEvent.StepOutput(PLATFORM, "app", 1, "about to fail"));
-    feed(new BuildEvent.Transfer(Direction.PUSH, "reg/app", BLOB, 0, 1000, Duration.ZERO,
-        false));
+    feed(new BuildEvent.Transfer(Direction.PUSH, "reg/app", BLOB, 0, 1000, Duration.ZERO, false));
     advance(300);
     live.tick();
-    assertThat(screen()).contains("   about to fail",
-        String.format("%-55s%s", "=> [linux/amd64] [app 1/1] RUN false", "0.3s"));
+    assertThat(screen())
+        .contains(
+            "   about to fail",
+            String.format("%-55s%s", "=> [linux/amd64] [app 1/1] RUN false", "0.3s"));
     live.finish(false);
-    assertThat(screen()).containsExactly("[+] Failed after 0.3s: 0 steps",
-        "    while running [linux/amd64] [app 1/1] RUN false");
+    assertThat(screen())
+        .containsExactly(
+            "[+] Failed after 0.3s: 0 steps",
+            "    while running [linux/amd64] [app 1/1] RUN false");
     // finishing again, as the shutdown hook would, adds nothing
     live.finish(false);
     assertThat(screen()).hasSize(2);
@@ -177,13 +195,19 @@ class LiveProgressTest {
   void autoIsTheLiveViewOnATerminalOnlyAndTtyForcesIt() {
     PrintWriter err = new PrintWriter(new StringWriter());
     Map<String, String> env = Map.of("COLUMNS", "50");
-    assertThat(ProgressPrinter.of(err, "auto", new Main(env, new Main.Stdio(System.in, System.out, true))).mode())
+    assertThat(
+            ProgressPrinter.of(
+                    err, "auto", new Main(env, new Main.Stdio(System.in, System.out, true)))
+                .mode())
         .isEqualTo(ProgressPrinter.Mode.TTY);
     assertThat(ProgressPrinter.of(err, "auto", new Main(env, Main.Stdio.system())).mode())
         .isEqualTo(ProgressPrinter.Mode.PLAIN);
     assertThat(ProgressPrinter.of(err, "tty", new Main(env, Main.Stdio.system())).mode())
         .isEqualTo(ProgressPrinter.Mode.TTY);
-    assertThat(ProgressPrinter.of(err, "plain", new Main(env, new Main.Stdio(System.in, System.out, true))).mode())
+    assertThat(
+            ProgressPrinter.of(
+                    err, "plain", new Main(env, new Main.Stdio(System.in, System.out, true)))
+                .mode())
         .isEqualTo(ProgressPrinter.Mode.PLAIN);
   }
 

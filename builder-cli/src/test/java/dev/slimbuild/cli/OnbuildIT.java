@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ONBUILD through a registry, as Docker runs it: an image pushed with triggers in its config, and
- * a later build FROM that image that runs them first (and does not pass them on).
+ * ONBUILD through a registry, as Docker runs it: an image pushed with triggers in its config, and a
+ * later build FROM that image that runs them first (and does not pass them on).
  */
 class OnbuildIT {
   @RegisterExtension
@@ -26,25 +26,49 @@ class OnbuildIT {
   void anImagesTriggersRunInTheBuildThatStartsFromIt() throws Exception {
     String host = registry.host();
     Path parent = dir.resolve("parent");
-    BuildFixtures.write(parent.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-        + "ONBUILD COPY marker.txt /from-trigger/marker.txt\n"
-        + "ONBUILD RUN echo ran > /from-trigger/ran\n");
+    BuildFixtures.write(
+        parent.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + "\n"
+            + "ONBUILD COPY marker.txt /from-trigger/marker.txt\n"
+            + "ONBUILD RUN echo ran > /from-trigger/ran\n");
     String image = host + "/onbuild/parent:1";
-    BuildFixtures.Run pushed = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("a")),
-        "build", "--insecure-registry", host, "--progress", "plain", "-t", image, "--push",
-        parent.toString());
+    BuildFixtures.Run pushed =
+        BuildFixtures.run(
+            BuildFixtures.isolatedEnv(dir.resolve("a")),
+            "build",
+            "--insecure-registry",
+            host,
+            "--progress",
+            "plain",
+            "-t",
+            image,
+            "--push",
+            parent.toString());
     assertThat(pushed.code()).as(pushed.err()).isZero();
 
     Path child = dir.resolve("child");
-    BuildFixtures.write(child.resolve("Dockerfile"), "FROM " + image + "\n"
-        + "RUN cat /from-trigger/marker.txt /from-trigger/ran > /seen\n");
+    BuildFixtures.write(
+        child.resolve("Dockerfile"),
+        "FROM " + image + "\n" + "RUN cat /from-trigger/marker.txt /from-trigger/ran > /seen\n");
     BuildFixtures.write(child.resolve("marker.txt"), "from the child's context\n");
-    BuildFixtures.Run r = BuildFixtures.run(BuildFixtures.isolatedEnv(dir.resolve("b")),
-        "build", "--insecure-registry", host, "--progress", "plain", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out"), child.toString());
+    BuildFixtures.Run r =
+        BuildFixtures.run(
+            BuildFixtures.isolatedEnv(dir.resolve("b")),
+            "build",
+            "--insecure-registry",
+            host,
+            "--progress",
+            "plain",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("out"),
+            child.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).contains("ONBUILD COPY marker.txt /from-trigger/marker.txt",
-        "ONBUILD RUN echo ran > /from-trigger/ran");
+    assertThat(r.err())
+        .contains(
+            "ONBUILD COPY marker.txt /from-trigger/marker.txt",
+            "ONBUILD RUN echo ran > /from-trigger/ran");
     BuildFixtures.Image img = BuildFixtures.image(dir.resolve("out"));
     Map<String, BuildFixtures.TarFile> last = new HashMap<>();
     for (BuildFixtures.TarFile f : img.layerFiles(img.layers().size() - 1)) {

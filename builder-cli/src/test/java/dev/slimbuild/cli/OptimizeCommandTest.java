@@ -27,7 +27,8 @@ class OptimizeCommandTest {
   @BeforeEach
   void context() throws IOException {
     ctx = dir.resolve("ctx");
-    write(ctx.resolve("Dockerfile"),
+    write(
+        ctx.resolve("Dockerfile"),
         """
         FROM scratch AS builder
         COPY app/ /app/
@@ -52,33 +53,44 @@ class OptimizeCommandTest {
     List<String> args = new ArrayList<>(List.of("build", "--platform", "linux/amd64"));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
-    return BuildFixtures.run(Map.of("SLIMBUILD_STORE", dir.resolve("store").toString()),
-        args.toArray(new String[0]));
+    return BuildFixtures.run(
+        Map.of("SLIMBUILD_STORE", dir.resolve("store").toString()), args.toArray(new String[0]));
   }
 
   @Test
   void reportAndMetadataCarryTheSameFigures() throws IOException {
     Path out = dir.resolve("out");
     Path meta = dir.resolve("meta.json");
-    Run r = build("--progress", "plain", "-o", "type=oci,tar=false,dest=" + out, "--metadata-file",
-        meta.toString());
+    Run r =
+        build(
+            "--progress",
+            "plain",
+            "-o",
+            "type=oci,tar=false,dest=" + out,
+            "--metadata-file",
+            meta.toString());
     assertThat(r.code()).as(r.err()).isZero();
     BuildCommandTest.validate(out);
     // the table: one line per layer, with the instruction and line that made it
-    assertThat(r.err()).contains("linux/amd64: 3 layers", "line 4] COPY --from=builder /app /app",
-        "line 6] COPY conf.txt /app/blob.bin", "stripped: pycache 2 files 18B",
-        "[stage-1 line 5] COPY blob.bin /app/blob.bin (everything left out)");
+    assertThat(r.err())
+        .contains(
+            "linux/amd64: 3 layers",
+            "line 4] COPY --from=builder /app /app",
+            "line 6] COPY conf.txt /app/blob.bin",
+            "stripped: pycache 2 files 18B",
+            "[stage-1 line 5] COPY blob.bin /app/blob.bin (everything left out)");
     // per-step progress: each layer written at the end of its stage, with what it saved; the
     // builder stage keeps its bytecode (only the image is slimmed), COPY --from leaves it out
-    assertThat(r.err()).containsPattern("\\[linux/amd64\\] \\[builder 1\\] layer .* stripped 0B")
+    assertThat(r.err())
+        .containsPattern("\\[linux/amd64\\] \\[builder 1\\] layer .* stripped 0B")
         .containsPattern("\\[stage-1 1\\] layer .* stripped 9B .* COPY --from=builder");
     Image img = image(out);
     // the overwritten 20 kB never left the build: nothing was left of the layer of line 5
     assertThat(img.layers()).hasSize(3);
-    assertThat(img.layerFiles(1)).extracting(TarFile::name)
-        .containsExactly("app", "app/blob.bin");
+    assertThat(img.layerFiles(1)).extracting(TarFile::name).containsExactly("app", "app/blob.bin");
     assertThat(img.config().get("history").get(1).get("empty_layer").asBoolean()).isTrue();
-    assertThat(img.layerFiles(0)).extracting(TarFile::name)
+    assertThat(img.layerFiles(0))
+        .extracting(TarFile::name)
         .doesNotContain("app/lib/__pycache__/mod.cpython-311.pyc");
 
     JsonNode json = BuildFixtures.JSON.readTree(Files.readAllBytes(meta));
@@ -96,21 +108,30 @@ class OptimizeCommandTest {
     JsonNode omitted = rep.get("omittedLayers");
     assertThat(omitted).hasSize(1);
     assertThat(omitted.get(0).get("line").asInt()).isEqualTo(5);
-    assertThat(omitted.get(0).get("savings").get("wasted").get("bytes").asLong())
-        .isEqualTo(20_000);
+    assertThat(omitted.get(0).get("savings").get("wasted").get("bytes").asLong()).isEqualTo(20_000);
     assertThat(rep.get("savings").get("wasted").get("bytes").asLong()).isEqualTo(20_000);
     assertThat(layers.get(2).get("savings").get("stripped").get("pycache").get("files").asLong())
         .isEqualTo(1);
     assertThat(img.layerFiles(2)).extracting(TarFile::name).containsExactly("srv", "srv/lib");
-    assertThat(rep.get("savings").get("strippedBytes").asLong()).isEqualTo(18); // in the COPY --from layer and in COPY app/lib
+    assertThat(rep.get("savings").get("strippedBytes").asLong())
+        .isEqualTo(18); // in the COPY --from layer and in COPY app/lib
   }
 
   @Test
   void maxSizeFailsAfterTheReportAndWritesNothing() throws IOException {
     Path out = dir.resolve("out");
     Path meta = dir.resolve("meta.json");
-    Run r = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,tar=false,dest=" + out,
-        "--metadata-file", meta.toString(), "--no-optimize");
+    Run r =
+        build(
+            "--progress",
+            "quiet",
+            "--max-size",
+            "10kB",
+            "-o",
+            "type=oci,tar=false,dest=" + out,
+            "--metadata-file",
+            meta.toString(),
+            "--no-optimize");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).contains("linux/amd64: 4 layers"); // the report, even when quiet
@@ -120,13 +141,16 @@ class OptimizeCommandTest {
     assertThat(meta).doesNotExist();
 
     // optimised, the same Dockerfile fits: the 20 kB file is overwritten before it is written
-    Run ok = build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,tar=false,dest=" + out);
+    Run ok =
+        build("--progress", "quiet", "--max-size", "10kB", "-o", "type=oci,tar=false,dest=" + out);
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(out.resolve("index.json")).exists();
     Run tiny = build("--progress", "quiet", "--max-size", "0.1KiB", "-t", "x:1");
     assertThat(tiny.code()).isEqualTo(1);
-    assertThat(BuildFixtures.run(Map.of("SLIMBUILD_STORE", dir.resolve("store").toString()),
-        "images").out()).doesNotContain("x:1");
+    assertThat(
+            BuildFixtures.run(Map.of("SLIMBUILD_STORE", dir.resolve("store").toString()), "images")
+                .out())
+        .doesNotContain("x:1");
   }
 
   @Test
@@ -139,17 +163,43 @@ class OptimizeCommandTest {
     assertThat(img.rootfs().get("app/blob.bin").text()).isEqualTo("conf\n");
 
     Path kept = dir.resolve("kept");
-    assertThat(build("--progress", "quiet", "--keep", "pycache", "-o", "type=oci,tar=false,dest=" + kept)
-        .code()).isZero();
+    assertThat(
+            build(
+                    "--progress",
+                    "quiet",
+                    "--keep",
+                    "pycache",
+                    "-o",
+                    "type=oci,tar=false,dest=" + kept)
+                .code())
+        .isZero();
     assertThat(image(kept).rootfs()).containsKey("app/lib/__pycache__/mod.cpython-311.pyc");
     Path noStrip = dir.resolve("nostrip");
-    assertThat(build("--progress", "quiet", "--no-strip", "--strip", "/app/run", "-o",
-        "type=oci,tar=false,dest=" + noStrip).code()).isZero();
-    assertThat(image(noStrip).rootfs()).containsKey("app/lib/__pycache__/mod.cpython-311.pyc")
+    assertThat(
+            build(
+                    "--progress",
+                    "quiet",
+                    "--no-strip",
+                    "--strip",
+                    "/app/run",
+                    "-o",
+                    "type=oci,tar=false,dest=" + noStrip)
+                .code())
+        .isZero();
+    assertThat(image(noStrip).rootfs())
+        .containsKey("app/lib/__pycache__/mod.cpython-311.pyc")
         .containsKey("app/run");
     Path extra = dir.resolve("extra");
-    assertThat(build("--progress", "quiet", "--strip", "/app/run", "-o",
-        "type=oci,tar=false,dest=" + extra).code()).isZero();
+    assertThat(
+            build(
+                    "--progress",
+                    "quiet",
+                    "--strip",
+                    "/app/run",
+                    "-o",
+                    "type=oci,tar=false,dest=" + extra)
+                .code())
+        .isZero();
     assertThat(image(extra).rootfs()).doesNotContainKey("app/run");
 
     Run bad = build("--max-size", "lots");

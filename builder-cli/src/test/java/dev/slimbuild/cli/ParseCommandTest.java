@@ -99,13 +99,17 @@ class ParseCommandTest {
 
   static Stream<Arguments> errors() {
     return Stream.of(
-        Arguments.of("FROM a\n\nCOPPY x y\n", ":3: unknown instruction: COPPY (did you mean COPY?)"),
+        Arguments.of(
+            "FROM a\n\nCOPPY x y\n", ":3: unknown instruction: COPPY (did you mean COPY?)"),
         Arguments.of("FROM a\nCOPY --foo=1 x y\n", ":2: unknown flag for COPY: --foo"),
         Arguments.of("", ":1: file with no instructions"),
         Arguments.of("RUN x\n", ":1: RUN before the first FROM"),
         Arguments.of("ARG x\n", ":1: no FROM instruction"),
-        Arguments.of("FROM a AS b\nCOPY --from=b x y\n", ":2: COPY --from=b refers to the current stage"),
-        Arguments.of("FROM a\nCOPY --from=c x y\nFROM d AS c\n", ":2: COPY --from=c refers to a later stage"));
+        Arguments.of(
+            "FROM a AS b\nCOPY --from=b x y\n", ":2: COPY --from=b refers to the current stage"),
+        Arguments.of(
+            "FROM a\nCOPY --from=c x y\nFROM d AS c\n",
+            ":2: COPY --from=c refers to a later stage"));
   }
 
   @ParameterizedTest(name = "{1}")
@@ -124,8 +128,9 @@ class ParseCommandTest {
     Path f = write("FROM a AS b\nFROM c AS b\n");
     Run r = run("parse", "--check", "-f", f.toString());
     assertThat(r.code()).isZero();
-    assertThat(r.err()).startsWith("WARNING: " + f + ":2: Duplicate stage name \"b\", stage names"
-        + " should be unique");
+    assertThat(r.err())
+        .startsWith(
+            "WARNING: " + f + ":2: Duplicate stage name \"b\", stage names" + " should be unique");
     assertThat(r.out()).isEqualTo("(from \"a\" \"AS\" \"b\")\n(from \"c\" \"AS\" \"b\")\n");
   }
 
@@ -141,7 +146,8 @@ class ParseCommandTest {
     // a "--debug" that is a value, not the option, asks for nothing
     Run value = run("build", "--", "--debug");
     assertThat(value.code()).isEqualTo(1);
-    assertThat(value.err()).contains("build context --debug: no such directory")
+    assertThat(value.err())
+        .contains("build context --debug: no such directory")
         .doesNotContain("\tat ");
   }
 
@@ -156,7 +162,8 @@ class ParseCommandTest {
   void readsStandardInput() {
     InputStream saved = System.in;
     try {
-      System.setIn(new ByteArrayInputStream("from a\nRUN [\"x\"]\n".getBytes(StandardCharsets.UTF_8)));
+      System.setIn(
+          new ByteArrayInputStream("from a\nRUN [\"x\"]\n".getBytes(StandardCharsets.UTF_8)));
       Run r = run("parse", "-f", "-");
       assertThat(r.code()).isZero();
       assertThat(r.out()).isEqualTo("(from \"a\")\n(run \"x\")\n");

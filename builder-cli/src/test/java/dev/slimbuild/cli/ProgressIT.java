@@ -23,10 +23,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Progress of a real build against a real docker-registry holding the busybox base: the plain
- * lines of CI logs (a line when each step starts, FROM with the base's size, each pulled blob
- * with its size, the push's byte totals), {@code --progress tty}'s summary, and the live view in
- * a real terminal (tmux), which leaves only finished lines on the screen.
+ * Progress of a real build against a real docker-registry holding the busybox base: the plain lines
+ * of CI logs (a line when each step starts, FROM with the base's size, each pulled blob with its
+ * size, the push's byte totals), {@code --progress tty}'s summary, and the live view in a real
+ * terminal (tmux), which leaves only finished lines on the screen.
  */
 class ProgressIT {
   @RegisterExtension
@@ -37,8 +37,8 @@ class ProgressIT {
 
   private Path context(String name, String run) throws IOException {
     Path ctx = dir.resolve(name);
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.base() + "\n" + run + "\nCOPY f /f\n");
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n" + run + "\nCOPY f /f\n");
     BuildFixtures.write(ctx.resolve("f"), name + "\n");
     return ctx;
   }
@@ -69,8 +69,16 @@ class ProgressIT {
   void plainShowsStepStartsTheBaseAndItsPullAndThePushTotals() throws Exception {
     Path ctx = context("plain", "RUN echo one && echo two");
     String image = registry.host() + "/app/progress:1";
-    BuildFixtures.Run r = build(ctx, "--progress", "plain", "-t", image, "--push",
-        "--provenance=false", "--sbom=false"); // the blob counts below are the image's alone
+    BuildFixtures.Run r =
+        build(
+            ctx,
+            "--progress",
+            "plain",
+            "-t",
+            image,
+            "--push",
+            "--provenance=false",
+            "--sbom=false"); // the blob counts below are the image's alone
     assertThat(r.code()).as(r.err()).isZero();
     List<String> lines = r.err().lines().toList();
 
@@ -80,18 +88,39 @@ class ProgressIT {
     try (Registry c = registry.client()) {
       baseIndex = c.getManifest("base/busybox", "1");
     }
-    Descriptor amd64 = Index.parse(baseIndex.bytes()).manifests().stream()
-        .filter(d -> d.platform().architecture().equals("amd64")).findFirst().orElseThrow();
+    Descriptor amd64 =
+        Index.parse(baseIndex.bytes()).manifests().stream()
+            .filter(d -> d.platform().architecture().equals("amd64"))
+            .findFirst()
+            .orElseThrow();
     Manifest base = manifest("base/busybox", "1");
     long baseBytes = base.layers().stream().mapToLong(Descriptor::size).sum();
-    assertThat(lines).contains("[linux/amd64] [stage-0] FROM " + baseRef + " (" + amd64.digest()
-        + ", " + base.layers().size() + " layers, " + Sizes.format(baseBytes) + ")");
+    assertThat(lines)
+        .contains(
+            "[linux/amd64] [stage-0] FROM "
+                + baseRef
+                + " ("
+                + amd64.digest()
+                + ", "
+                + base.layers().size()
+                + " layers, "
+                + Sizes.format(baseBytes)
+                + ")");
 
     // each base layer pulled, with its size (the RUN needs its files)
     for (Descriptor l : base.layers()) {
-      assertThat(lines).anySatisfy(line -> assertThat(line).matches(
-          "pulled " + registry.host().replace(".", "\\.") + "/base/busybox " + l.digest() + ": "
-              + Sizes.format(l.size()).replace(".", "\\.") + " in \\d+\\.\\d\\ds"));
+      assertThat(lines)
+          .anySatisfy(
+              line ->
+                  assertThat(line)
+                      .matches(
+                          "pulled "
+                              + registry.host().replace(".", "\\.")
+                              + "/base/busybox "
+                              + l.digest()
+                              + ": "
+                              + Sizes.format(l.size()).replace(".", "\\.")
+                              + " in \\d+\\.\\d\\ds"));
     }
 
     // a line when each step starts, its output, then the line when it ends
@@ -121,8 +150,13 @@ class ProgressIT {
     int mountedCount = 0;
     for (Descriptor l : pushed.layers()) {
       boolean fromBase = baseLayers.contains(l.digest().toString());
-      assertThat(lines).contains("blob " + l.digest().shortHex() + ": "
-          + (fromBase ? "mounted " : "uploaded ") + Sizes.format(l.size()));
+      assertThat(lines)
+          .contains(
+              "blob "
+                  + l.digest().shortHex()
+                  + ": "
+                  + (fromBase ? "mounted " : "uploaded ")
+                  + Sizes.format(l.size()));
       if (fromBase) {
         mounted += l.size();
         mountedCount++;
@@ -132,33 +166,47 @@ class ProgressIT {
       }
     }
     assertThat(mountedCount).isEqualTo(base.layers().size());
-    assertThat(lines).contains("blobs to " + registry.host() + "/app/progress: "
-        + Sizes.format(uploaded)
-        + " uploaded (" + uploadedCount + "), " + Sizes.format(mounted) + " mounted ("
-        + mountedCount + "), 0B there already (0)");
+    assertThat(lines)
+        .contains(
+            "blobs to "
+                + registry.host()
+                + "/app/progress: "
+                + Sizes.format(uploaded)
+                + " uploaded ("
+                + uploadedCount
+                + "), "
+                + Sizes.format(mounted)
+                + " mounted ("
+                + mountedCount
+                + "), 0B there already (0)");
     assertThat(r.err()).doesNotContain("\u001b[");
   }
 
   @Test
   void rawjsonReportsTheBytesOfPullsAndPushes() throws Exception {
     Path ctx = context("json", "RUN echo json");
-    BuildFixtures.Run r = build(ctx, "--progress", "rawjson", "-t", registry.host() + "/app/json:1",
-        "--push");
+    BuildFixtures.Run r =
+        build(ctx, "--progress", "rawjson", "-t", registry.host() + "/app/json:1", "--push");
     assertThat(r.code()).as(r.err()).isZero();
     List<JsonNode> events = new ArrayList<>();
     for (String l : r.err().lines().toList()) {
       events.add(BuildFixtures.JSON.readTree(l));
     }
-    assertThat(events).anySatisfy(e -> {
-      assertThat(e.get("type").asText()).isEqualTo("step.output");
-      assertThat(e.get("line").asText()).isEqualTo("json");
-      assertThat(e.get("step").asInt()).isEqualTo(1);
-    });
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.get("type").asText()).isEqualTo("step.output");
+              assertThat(e.get("line").asText()).isEqualTo("json");
+              assertThat(e.get("step").asInt()).isEqualTo(1);
+            });
     assertThat(events).anySatisfy(e -> assertThat(e.get("type").asText()).isEqualTo("base.image"));
     for (String direction : List.of("pull", "push")) {
-      assertThat(events).filteredOn(e -> e.get("type").asText().equals("transfer")
-              && e.get("direction").asText().equals(direction)
-              && e.get("finished").asBoolean())
+      assertThat(events)
+          .filteredOn(
+              e ->
+                  e.get("type").asText().equals("transfer")
+                      && e.get("direction").asText().equals(direction)
+                      && e.get("finished").asBoolean())
           .isNotEmpty()
           .allSatisfy(e -> assertThat(e.get("done").asLong()).isEqualTo(e.get("total").asLong()));
     }
@@ -167,8 +215,8 @@ class ProgressIT {
   @Test
   void ttyEndsWithASummaryOfWhatSucceededOrFailed() throws Exception {
     Path ctx = context("tty", "RUN echo tty");
-    BuildFixtures.Run r = build(ctx, "--progress", "tty", "-t", registry.host() + "/app/tty:1",
-        "--push");
+    BuildFixtures.Run r =
+        build(ctx, "--progress", "tty", "-t", registry.host() + "/app/tty:1", "--push");
     assertThat(r.code()).as(r.err()).isZero();
     // the screen it leaves: the live frames erased
     List<String> lines = LiveProgressTest.screen(r.err());
@@ -176,8 +224,8 @@ class ProgressIT {
     assertThat(lines.get(lines.size() - 1))
         .matches("\\[\\+\\] Built in \\d+\\.\\ds: 2 steps, pulled \\S+, pushed \\S+");
     // finished steps stay as plain prints them; a running step's output only shows while it runs
-    assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
-        "[linux/amd64] [stage-0 1/2] RUN echo tty  "));
+    assertThat(lines)
+        .anySatisfy(l -> assertThat(l).startsWith("[linux/amd64] [stage-0 1/2] RUN echo tty  "));
     assertThat(lines).doesNotContain("  [stage-0] tty");
 
     Path failing = context("fails", "RUN echo last words && exit 3");
@@ -186,10 +234,11 @@ class ProgressIT {
     String err = String.join("\n", LiveProgressTest.screen(f.err()));
     int summary = err.indexOf("[+] Failed after ");
     assertThat(summary).as(err).isNotNegative();
-    assertThat(err.substring(summary)).contains(
-        "    while running [linux/amd64] [stage-0 1/2] RUN echo last words && exit 3")
+    assertThat(err.substring(summary))
+        .contains("    while running [linux/amd64] [stage-0 1/2] RUN echo last words && exit 3")
         // the error comes after the summary: the view has ended before it is printed
-        .contains("failed with exit code 3").contains("last words");
+        .contains("failed with exit code 3")
+        .contains("last words");
   }
 
   @Test
@@ -203,29 +252,47 @@ class ProgressIT {
     Map<String, String> env = BuildFixtures.isolatedEnv(dir);
     StringBuilder cmd = new StringBuilder("env");
     env.forEach((k, v) -> cmd.append(' ').append(k).append('=').append(v));
-    cmd.append(" TERM=xterm ").append(javaBin).append(" -jar ").append(jar)
-        .append(" build --insecure-registry ").append(registry.host()).append(" -t app:term ")
+    cmd.append(" TERM=xterm ")
+        .append(javaBin)
+        .append(" -jar ")
+        .append(jar)
+        .append(" build --insecure-registry ")
+        .append(registry.host())
+        .append(" -t app:term ")
         .append(ctx)
-        .append("; echo $? > ").append(done).append("; sleep 600");
-    BuildToolsIT.ok(dir, "tmux", "-L", socket, "new-session", "-d", "-x", "100", "-y", "50",
-        cmd.toString());
+        .append("; echo $? > ")
+        .append(done)
+        .append("; sleep 600");
+    BuildToolsIT.ok(
+        dir, "tmux", "-L", socket, "new-session", "-d", "-x", "100", "-y", "50", cmd.toString());
     try {
       // bounded: the build takes seconds; two minutes is a broken build
       for (int i = 0; i < 240 && !Files.exists(done); i++) {
         Thread.sleep(500);
       }
       assertThat(done).as("the build in tmux finished").exists();
-      String screen = BuildToolsIT.ok(dir, "tmux", "-L", socket, "capture-pane", "-p", "-J",
-          "-S", "-200").out();
+      String screen =
+          BuildToolsIT.ok(dir, "tmux", "-L", socket, "capture-pane", "-p", "-J", "-S", "-200")
+              .out();
       assertThat(Files.readString(done).trim()).as(screen).isEqualTo("0");
       List<String> lines = screen.lines().map(String::stripTrailing).toList();
-      assertThat(lines).anySatisfy(l -> assertThat(l).matches(
-          "\\[\\+\\] Built in \\d+\\.\\ds: 2 steps, pulled \\S+"));
-      assertThat(lines).anySatisfy(l -> assertThat(l).startsWith(
-          "[linux/amd64] [stage-0 1/2] RUN echo first && sleep 1 && echo second  "));
+      assertThat(lines)
+          .anySatisfy(
+              l -> assertThat(l).matches("\\[\\+\\] Built in \\d+\\.\\ds: 2 steps, pulled \\S+"));
+      assertThat(lines)
+          .anySatisfy(
+              l ->
+                  assertThat(l)
+                      .startsWith(
+                          "[linux/amd64] [stage-0 1/2] RUN echo first && sleep 1 && echo second  "));
       // the live area is gone: no header, no running step, no output line, no escape
-      assertThat(lines).noneMatch(l -> l.startsWith("[+] Building") || l.startsWith("=> ")
-          || (l.contains("second") && !l.contains("RUN")) || l.contains("\u001b"));
+      assertThat(lines)
+          .noneMatch(
+              l ->
+                  l.startsWith("[+] Building")
+                      || l.startsWith("=> ")
+                      || (l.contains("second") && !l.contains("RUN"))
+                      || l.contains("\u001b"));
       assertThat(lines).filteredOn(l -> l.startsWith("sha256:")).hasSize(1);
     } finally {
       BuildToolsIT.exec(dir, "tmux", "-L", socket, "kill-server");

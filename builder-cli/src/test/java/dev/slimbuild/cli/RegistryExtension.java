@@ -62,11 +62,12 @@ final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** The Debian package of a tool whose name is not its package's. */
-  private static final Map<String, String> PACKAGES = Map.of(
-      "bwrap", "bubblewrap",
-      "qemu-aarch64-static", "qemu-user-static",
-      "setpriv", "util-linux",
-      "ssh-agent", "openssh-client");
+  private static final Map<String, String> PACKAGES =
+      Map.of(
+          "bwrap", "bubblewrap",
+          "qemu-aarch64-static", "qemu-user-static",
+          "setpriv", "util-linux",
+          "ssh-agent", "openssh-client");
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(RegistryExtension.class);
@@ -119,8 +120,11 @@ final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
         throw e;
       }
     } else {
-      Shared shared = context.getRoot().getStore(NAMESPACE)
-          .getOrComputeIfAbsent(Shared.class, k -> Shared.start(), Shared.class);
+      Shared shared =
+          context
+              .getRoot()
+              .getStore(NAMESPACE)
+              .getOrComputeIfAbsent(Shared.class, k -> Shared.start(), Shared.class);
       shared.ensure(base);
       server = shared.server;
     }
@@ -142,8 +146,9 @@ final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
 
   private RegistryServer server() {
     if (server == null) {
-      throw new IllegalStateException("the registry is started before the class's @BeforeAll"
-          + " methods: register the extension on a static field");
+      throw new IllegalStateException(
+          "the registry is started before the class's @BeforeAll"
+              + " methods: register the extension on a static field");
     }
     return server;
   }
@@ -161,8 +166,9 @@ final class RegistryExtension implements BeforeAllCallback, AfterAllCallback {
   /** The registry's storage directory, for a class with a registry of its own to tamper with. */
   Path storage() {
     if (!isolated) {
-      throw new IllegalStateException("the storage of the registry the classes share is not"
-          + " for one class to change: use RegistryExtension.isolated()");
+      throw new IllegalStateException(
+          "the storage of the registry the classes share is not"
+              + " for one class to change: use RegistryExtension.isolated()");
     }
     return server().storage();
   }

@@ -75,15 +75,16 @@ class RunBuildIT {
   @Test
   void runsForAmd64AndArm64WithEnvUserWorkdirAndBuildKitHistory() throws Exception {
     Path ctx =
-        context("uname",
+        context(
+            "uname",
             "ARG GREETING=hello\n"
                 + "ENV WHO=world\n"
                 + "RUN uname -m > /arch && echo \"$GREETING $WHO $HOME\" > /env\n"
                 + "USER app\n"
                 + "WORKDIR /work/dir\n"
                 + "RUN id -u > mine && id -g >> mine && pwd >> mine && echo $HOME >> mine\n");
-    for (String[] p : List.of(new String[] {"amd64", "x86_64"},
-        new String[] {"arm64", "aarch64"})) {
+    for (String[] p :
+        List.of(new String[] {"amd64", "x86_64"}, new String[] {"arm64", "aarch64"})) {
       BuildFixtures.Run r = build(ctx, "out-" + p[0], "--platform", "linux/" + p[0]);
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(r.err()).contains("RUN sandbox for linux/" + p[0]);
@@ -99,11 +100,13 @@ class RunBuildIT {
       assertThat(last.get("work/dir/mine").uid()).isEqualTo(1000);
       assertThat(last.get("work/dir/mine").gid()).isEqualTo(1000);
       assertThat(history(image))
-          .contains("RUN |1 GREETING=hello /bin/sh -c uname -m > /arch && echo \"$GREETING $WHO"
-              + " $HOME\" > /env # buildkit");
+          .contains(
+              "RUN |1 GREETING=hello /bin/sh -c uname -m > /arch && echo \"$GREETING $WHO"
+                  + " $HOME\" > /env # buildkit");
       // the ARG is not in the image's environment
       assertThat(BuildFixtures.texts(image.config().get("config").get("Env")))
-          .contains("WHO=world").noneMatch(e -> e.startsWith("GREETING="));
+          .contains("WHO=world")
+          .noneMatch(e -> e.startsWith("GREETING="));
     }
   }
 
@@ -123,35 +126,41 @@ class RunBuildIT {
   @Test
   void everySandboxBuildsTheSameImageWithWhiteouts() throws Exception {
     Path ctx =
-        context("same",
+        context(
+            "same",
             "RUN mkdir -p /opt/a && echo hi > /opt/a/f && ln -s f /opt/a/l && rm /etc/group"
                 + " && chmod 0700 /opt/a\n"
                 + "RUN [\"/bin/sh\", \"-c\", \"echo exec > /opt/a/g && rm /opt/a/f\"]\n");
     List<String> digests = new ArrayList<>();
     for (String sandbox : List.of("bwrap", "chroot", "proot")) {
-     for (String rootfs : List.of("overlay", "copy")) {
-      String out = "out-" + sandbox + "-" + rootfs;
-      BuildFixtures.Run r = build(ctx, out, "--sandbox", sandbox, "--run-rootfs", rootfs);
-      assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
-      assertThat(r.err()).contains(rootfs.equals("overlay")
-          ? "RUN root filesystem: overlay over the image's files"
-          : "RUN root filesystem: copied into a work directory (--run-rootfs copy)");
-      digests.add(r.digest());
-      BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
-      List<TarFile> first = image.layerFiles(image.layers().size() - 2);
-      // opt/a/f is deleted by the next RUN of the stage, so it is not carried (no wasted bytes)
-      assertThat(first).extracting(TarFile::name)
-          .containsExactly("etc", "etc/.wh.group", "opt", "opt/a", "opt/a/l");
-      assertThat(first.get(3).mode()).isEqualTo(0700);
-      Map<String, TarFile> second = image.lastLayer();
-      assertThat(second.keySet()).containsExactlyInAnyOrder("opt", "opt/a", "opt/a/.wh.f",
-          "opt/a/g");
-      assertThat(second.get("opt/a/g").text()).isEqualTo("exec\n");
-      assertThat(history(image)).contains("RUN /bin/sh -c echo exec > /opt/a/g && rm /opt/a/f"
-          + " # buildkit");
-     }
+      for (String rootfs : List.of("overlay", "copy")) {
+        String out = "out-" + sandbox + "-" + rootfs;
+        BuildFixtures.Run r = build(ctx, out, "--sandbox", sandbox, "--run-rootfs", rootfs);
+        assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
+        assertThat(r.err())
+            .contains(
+                rootfs.equals("overlay")
+                    ? "RUN root filesystem: overlay over the image's files"
+                    : "RUN root filesystem: copied into a work directory (--run-rootfs copy)");
+        digests.add(r.digest());
+        BuildFixtures.Image image = BuildFixtures.image(dir.resolve(out));
+        List<TarFile> first = image.layerFiles(image.layers().size() - 2);
+        // opt/a/f is deleted by the next RUN of the stage, so it is not carried (no wasted bytes)
+        assertThat(first)
+            .extracting(TarFile::name)
+            .containsExactly("etc", "etc/.wh.group", "opt", "opt/a", "opt/a/l");
+        assertThat(first.get(3).mode()).isEqualTo(0700);
+        Map<String, TarFile> second = image.lastLayer();
+        assertThat(second.keySet())
+            .containsExactlyInAnyOrder("opt", "opt/a", "opt/a/.wh.f", "opt/a/g");
+        assertThat(second.get("opt/a/g").text()).isEqualTo("exec\n");
+        assertThat(history(image))
+            .contains("RUN /bin/sh -c echo exec > /opt/a/g && rm /opt/a/f" + " # buildkit");
+      }
     }
-    assertThat(digests).as("bwrap, chroot, proot; overlay and copy").hasSize(6)
+    assertThat(digests)
+        .as("bwrap, chroot, proot; overlay and copy")
+        .hasSize(6)
         .containsOnly(digests.get(0));
   }
 
@@ -159,7 +168,8 @@ class RunBuildIT {
   void anOverlayAndACopyOfTheStageGiveTheSameLayers() throws Exception {
     // RUNs in a row share one overlay chain; the COPY between them makes the next RUN start over
     Path ctx =
-        context("rootfs",
+        context(
+            "rootfs",
             "RUN mkdir -p /srv/x/sub && echo old > /srv/x/old && echo keep > /srv/keep"
                 + " && ln -s old /srv/x/l\n"
                 + "COPY f.txt /srv/x/f\n"
@@ -177,19 +187,37 @@ class RunBuildIT {
       Map<String, TarFile> replaced = image.layerByName(image.layers().size() - 2);
       if (rootfs.equals("overlay")) {
         // overlayfs marks the directory made again opaque
-        assertThat(replaced.keySet()).containsExactlyInAnyOrder("etc", "etc/.wh.group",
-            "srv", "srv/keep", "srv/x", "srv/x/.wh..wh..opq", "srv/x/new");
+        assertThat(replaced.keySet())
+            .containsExactlyInAnyOrder(
+                "etc",
+                "etc/.wh.group",
+                "srv",
+                "srv/keep",
+                "srv/x",
+                "srv/x/.wh..wh..opq",
+                "srv/x/new");
       } else {
         // the copy path knows a directory was made again only by a new inode number, and the
         // kernel may hand the old one out again: then each old entry gets its own whiteout, which
         // hides the same files
-        assertThat(replaced.keySet()).containsAnyOf("srv/x/.wh..wh..opq", "srv/x/.wh.old")
+        assertThat(replaced.keySet())
+            .containsAnyOf("srv/x/.wh..wh..opq", "srv/x/.wh.old")
             .contains("etc", "etc/.wh.group", "srv", "srv/keep", "srv/x", "srv/x/new");
       }
       assertThat(replaced.get("srv/keep").mode()).isEqualTo(0600);
       Map<String, TarFile> last = image.lastLayer();
-      assertThat(last.keySet()).as(rootfs).containsExactlyInAnyOrder("etc", "etc/passwd", "srv",
-          "srv/.wh.keep", "srv/x", "srv/x/new", "srv/y", "srv/y/hard", "srv/y/keep");
+      assertThat(last.keySet())
+          .as(rootfs)
+          .containsExactlyInAnyOrder(
+              "etc",
+              "etc/passwd",
+              "srv",
+              "srv/.wh.keep",
+              "srv/x",
+              "srv/x/new",
+              "srv/y",
+              "srv/y/hard",
+              "srv/y/keep");
       assertThat(last.get("srv/x/new").text()).isEqualTo("new\nagain\n");
       // the first in tar order carries the bytes
       assertThat(last.get("srv/y/hard").type()).isEqualTo('f');
@@ -202,32 +230,58 @@ class RunBuildIT {
   void baseLayersMountedAsImagesGiveTheSameImageAsLayersUnpackedIntoFiles() throws Exception {
     // a base of three layers, one deleting a file and making a directory again (opaque)
     Path first = dir.resolve("multi");
-    BuildFixtures.write(first.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-        + "RUN mkdir -p /srv/d && echo a > /srv/d/a && echo b > /srv/b\n"
-        + "RUN rm /srv/b && rm -rf /srv/d && mkdir /srv/d && echo c > /srv/d/c\n");
+    BuildFixtures.write(
+        first.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + "\n"
+            + "RUN mkdir -p /srv/d && echo a > /srv/d/a && echo b > /srv/b\n"
+            + "RUN rm /srv/b && rm -rf /srv/d && mkdir /srv/d && echo c > /srv/d/c\n");
     String multi = registry.host() + "/run/multi:1";
-    BuildFixtures.Run pushed = BuildFixtures.run(env(), "build", "--insecure-registry",
-        registry.host(),
-        "--no-optimize", "-t", multi, "--push", first.toString());
+    BuildFixtures.Run pushed =
+        BuildFixtures.run(
+            env(),
+            "build",
+            "--insecure-registry",
+            registry.host(),
+            "--no-optimize",
+            "-t",
+            multi,
+            "--push",
+            first.toString());
     assertThat(pushed.code()).as(pushed.err()).isZero();
     Path ctx = dir.resolve("on-multi");
     // a COPY before the RUN: its files are written over the mounted images
-    BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + multi + "\n"
-        + "COPY f.txt /srv/d/f\n"
-        + "RUN find /srv | sort > /listing && cat /srv/d/c /srv/d/f >> /listing"
-        + " && stat -c %a /srv/d >> /listing\n");
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + multi
+            + "\n"
+            + "COPY f.txt /srv/d/f\n"
+            + "RUN find /srv | sort > /listing && cat /srv/d/c /srv/d/f >> /listing"
+            + " && stat -c %a /srv/d >> /listing\n");
     BuildFixtures.write(ctx.resolve("f.txt"), "copied\n");
     List<String> digests = new ArrayList<>();
     for (String images : List.of("1", "0")) {
       Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-" + images));
       env.put("SLIMBUILD_LAYER_IMAGES", images);
       String out = "out-images-" + images;
-      BuildFixtures.Run r = BuildFixtures.run(env, "build", "--insecure-registry", registry.host(),
-          "--progress", "plain", "--sandbox", "chroot", "-o",
-          "type=oci,tar=false,dest=" + dir.resolve(out), ctx.toString());
+      BuildFixtures.Run r =
+          BuildFixtures.run(
+              env,
+              "build",
+              "--insecure-registry",
+              registry.host(),
+              "--progress",
+              "plain",
+              "--sandbox",
+              "chroot",
+              "-o",
+              "type=oci,tar=false,dest=" + dir.resolve(out),
+              ctx.toString());
       assertThat(r.code()).as(r.err()).isZero();
-      assertThat(r.err()).contains(images.equals("1")
-          ? "(layer images mounted)" : "(lower directory written)");
+      assertThat(r.err())
+          .contains(images.equals("1") ? "(layer images mounted)" : "(lower directory written)");
       assertThat(BuildFixtures.image(dir.resolve(out)).lastLayer().get("listing").text())
           .isEqualTo("/srv\n/srv/d\n/srv/d/c\n/srv/d/f\nc\ncopied\n755\n");
       digests.add(r.digest());
@@ -246,9 +300,20 @@ class RunBuildIT {
       }
     }
     Map<String, String> env = BuildFixtures.isolatedEnv(dir.resolve("images-1"));
-    BuildFixtures.Run r = BuildFixtures.run(env, "build", "--no-cache", "--insecure-registry",
-        registry.host(), "--progress", "plain", "--sandbox", "chroot", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out-wiped"), ctx.toString());
+    BuildFixtures.Run r =
+        BuildFixtures.run(
+            env,
+            "build",
+            "--no-cache",
+            "--insecure-registry",
+            registry.host(),
+            "--progress",
+            "plain",
+            "--sandbox",
+            "chroot",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("out-wiped"),
+            ctx.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("layer images did not mount", "(lower directory written)");
     assertThat(r.digest()).isEqualTo(digests.get(0));
@@ -260,7 +325,8 @@ class RunBuildIT {
     // the first RUN leaves a work directory; the COPY's layer is pending until the stage ends,
     // and the second RUN must still see its files (the work directory is written anew)
     Path ctx =
-        context("copy-between",
+        context(
+            "copy-between",
             "RUN echo one > /one\n"
                 + "WORKDIR /src\n"
                 + "COPY a.txt ./\n"
@@ -275,7 +341,8 @@ class RunBuildIT {
   @Test
   void aCacheMountKeepsItsContentsAcrossBuildsAndStaysOutOfTheLayer() throws Exception {
     Path ctx =
-        context("cache",
+        context(
+            "cache",
             "RUN --mount=type=cache,target=/var/cache/app"
                 + " echo run >> /var/cache/app/log && wc -l < /var/cache/app/log > /count\n"
                 + "RUN --mount=type=tmpfs,target=/scratch touch /scratch/x && ls /scratch > /seen\n");
@@ -298,10 +365,15 @@ class RunBuildIT {
   void aBindMountFromAStageAndFromTheContextIsReadOnlyByDefault() throws Exception {
     Path ctx = dir.resolve("bind");
     BuildFixtures.write(ctx.resolve("data/in.txt"), "from the context\n");
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.base() + " AS build\n"
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + " AS build\n"
             + "RUN mkdir /out && echo built > /out/result\n"
-            + "FROM " + registry.base() + "\n"
+            + "FROM "
+            + registry.base()
+            + "\n"
             + "RUN --mount=type=bind,from=build,source=/out,target=/mnt/b"
             + " --mount=type=bind,source=data,target=/mnt/c"
             + " cat /mnt/b/result /mnt/c/in.txt > /got && (touch /mnt/c/new 2>/dev/null"
@@ -317,7 +389,9 @@ class RunBuildIT {
   @Test
   void aBuildWithoutPrivilegesGivesTheSameImageAsARootBuild() throws Exception {
     String dockerfile =
-        "FROM " + registry.base() + "\n"
+        "FROM "
+            + registry.base()
+            + "\n"
             + "RUN mkdir /opt && echo hi > /opt/f && chmod 0640 /opt/f && ln -s /opt/f /link"
             + " && rm /etc/group && mkdir -m 0700 /opt/private\n"
             + "USER app\n"
@@ -329,34 +403,54 @@ class RunBuildIT {
       Path ctx = shared.resolve("ctx");
       BuildFixtures.write(ctx.resolve("Dockerfile"), dockerfile);
       // provenance names the builder's version, which differs between the jar and the classes
-      BuildFixtures.Run asRoot =
-          build(ctx, "out-root", "--sandbox", "proot", "--provenance=false");
+      BuildFixtures.Run asRoot = build(ctx, "out-root", "--sandbox", "proot", "--provenance=false");
       assertThat(asRoot.code()).as(asRoot.err()).isZero();
 
       String java = ProcessHandle.current().info().command().orElseThrow();
       Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
       assertThat(jar).isRegularFile();
       // as nobody: proot and bwrap on an overlay in a user namespace, and proot on a copy
-      for (String[] way : new String[][] {
-          {"proot", "auto", "overlay over the image's files, in a user namespace"},
-          {"bwrap", "auto", "overlay over the image's files, in a user namespace"},
-          {"proot", "copy", "copied into a work directory (--run-rootfs copy)"}}) {
+      for (String[] way :
+          new String[][] {
+            {"proot", "auto", "overlay over the image's files, in a user namespace"},
+            {"bwrap", "auto", "overlay over the image's files, in a user namespace"},
+            {"proot", "copy", "copied into a work directory (--run-rootfs copy)"}
+          }) {
         Path home = shared.resolve("home-" + way[0] + "-" + way[1]);
-        List<String> cmd = List.of("env", "-i",
-            "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-            "HOME=" + home, "TMPDIR=" + shared.resolve("tmp"),
-            "SLIMBUILD_STORE=" + shared.resolve("store"),
-            "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-            java, "-jar", jar.toString(), "build", "--no-cache", "--insecure-registry",
-            registry.host(),
-            "--sandbox", way[0], "--run-rootfs", way[1], "--progress", "plain",
-            "--provenance=false",
-            "-o", "type=oci,tar=false,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
-            ctx.toString());
+        List<String> cmd =
+            List.of(
+                "env",
+                "-i",
+                "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+                "HOME=" + home,
+                "TMPDIR=" + shared.resolve("tmp"),
+                "SLIMBUILD_STORE=" + shared.resolve("store"),
+                "setpriv",
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                java,
+                "-jar",
+                jar.toString(),
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--sandbox",
+                way[0],
+                "--run-rootfs",
+                way[1],
+                "--progress",
+                "plain",
+                "--provenance=false",
+                "-o",
+                "type=oci,tar=false,dest=" + shared.resolve("out-nobody-" + way[0] + "-" + way[1]),
+                ctx.toString());
         BuildToolsIT.Result r = BuildToolsIT.exec(shared, 300, cmd);
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.all()).contains("RUN root filesystem: " + way[2]);
-        assertThat(r.out().trim()).as("image digest as nobody, " + String.join(" ", way))
+        assertThat(r.out().trim())
+            .as("image digest as nobody, " + String.join(" ", way))
             .isEqualTo(asRoot.digest());
       }
       assertNothingLeftIn(shared.resolve("tmp"));
@@ -382,7 +476,8 @@ class RunBuildIT {
   @Test
   void hereDocumentsRunAsBuildKitRunsThemInEverySandbox() throws Exception {
     Path ctx =
-        context("heredocs",
+        context(
+            "heredocs",
             "ARG WHO=arg\n"
                 + "ENV GREETING=hello\n"
                 // a lone heredoc: the body is the SHELL's script
@@ -432,13 +527,16 @@ class RunBuildIT {
       Map<String, TarFile> files = new HashMap<>();
       for (int i = 1; i < image.layers().size(); i++) {
         for (TarFile f : image.layerFiles(i)) {
-          assertThat(f.name()).as(sandbox + ": no script or mount point in a layer")
+          assertThat(f.name())
+              .as(sandbox + ": no script or mount point in a layer")
               .doesNotStartWith("dev");
           files.put(f.name(), f);
         }
       }
-      assertThat(image.layerFiles(2)).extracting(TarFile::name)
-          .as(sandbox).containsExactly("out", "out/shebang");
+      assertThat(image.layerFiles(2))
+          .extracting(TarFile::name)
+          .as(sandbox)
+          .containsExactly("out", "out/shebang");
       assertThat(files.get("out/one").text()).isEqualTo("one hello arg\n");
       assertThat(files.get("out/two").text()).isEqualTo("two\n");
       assertThat(files.get("out/shebang").text()).isEqualTo("/dev/pipes/EOF\nEOF\n");
@@ -449,27 +547,28 @@ class RunBuildIT {
       assertThat(files.get("out/lone-tabs").text()).isEqualTo("lone\n");
       assertThat(files.get("home/app/ran").text()).isEqualTo("1000\n");
       assertThat(files.get("home/app/ran").uid()).isEqualTo(1000);
-      assertThat(history(image)).contains(
-          "RUN |1 WHO=arg /bin/sh -c mkdir -p /out\necho \"one $GREETING $WHO\" > /out/one\n"
-              + "  echo two > /out/two\n # buildkit",
-          "RUN |1 WHO=arg /bin/sh -c /dev/pipes/EOF # buildkit",
-          "RUN |1 WHO=arg /bin/sh -c cat <<EOF > /greeting && cat <<'RAW' > /raw\n"
-              + "$GREETING $WHO\nEOF\n$GREETING $WHO\nRAW # buildkit",
-          "RUN |1 WHO=arg /bin/sh -c cat <<-EOF > /tabs\n\t\tindented\nEOF # buildkit",
-          "RUN |1 WHO=arg /bin/sh -c echo lone > /out/lone-tabs\n # buildkit");
+      assertThat(history(image))
+          .contains(
+              "RUN |1 WHO=arg /bin/sh -c mkdir -p /out\necho \"one $GREETING $WHO\" > /out/one\n"
+                  + "  echo two > /out/two\n # buildkit",
+              "RUN |1 WHO=arg /bin/sh -c /dev/pipes/EOF # buildkit",
+              "RUN |1 WHO=arg /bin/sh -c cat <<EOF > /greeting && cat <<'RAW' > /raw\n"
+                  + "$GREETING $WHO\nEOF\n$GREETING $WHO\nRAW # buildkit",
+              "RUN |1 WHO=arg /bin/sh -c cat <<-EOF > /tabs\n\t\tindented\nEOF # buildkit",
+              "RUN |1 WHO=arg /bin/sh -c echo lone > /out/lone-tabs\n # buildkit");
     }
     assertThat(digests).as("bwrap, chroot, proot").containsOnly(digests.get(0));
   }
 
   @Test
   void aFailingRunNamesItsLineExitCodeAndOutputAndLeavesNoWorkDirectory() throws Exception {
-    Path ctx =
-        context("fail", "RUN echo first > /f\nRUN echo one; echo two >&2; exit 3\n");
+    Path ctx = context("fail", "RUN echo first > /f\nRUN echo one; echo two >&2; exit 3\n");
     BuildFixtures.Run r = build(ctx, "out");
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err())
-        .contains("Dockerfile:3: RUN /bin/sh -c echo one; echo two >&2; exit 3 failed with exit"
-            + " code 3")
+        .contains(
+            "Dockerfile:3: RUN /bin/sh -c echo one; echo two >&2; exit 3 failed with exit"
+                + " code 3")
         .contains("its last output:", "\n  one\n", "\n  two\n") // stdout, stderr: any order
         .doesNotContain("\tat dev.slimbuild");
     // and no overlay (the RUN ran on one: the tests run as root) is left mounted
@@ -480,11 +579,15 @@ class RunBuildIT {
     assertThat(heredoc.code()).isEqualTo(1);
     assertThat(heredoc.err())
         .contains("Dockerfile:2: RUN <<EOF (echo hi...) failed with exit code 4", "\n  hi");
-    BuildFixtures.Run secret = build(
-        context("secret", "RUN --mount=type=secret,id=x,required cat /run/secrets/x\n"), "out3");
+    BuildFixtures.Run secret =
+        build(
+            context("secret", "RUN --mount=type=secret,id=x,required cat /run/secrets/x\n"),
+            "out3");
     assertThat(secret.code()).isEqualTo(1);
-    assertThat(secret.err()).contains("Dockerfile:2: RUN --mount=type=secret,id=x,required: the"
-        + " build has no secret 'x'");
+    assertThat(secret.err())
+        .contains(
+            "Dockerfile:2: RUN --mount=type=secret,id=x,required: the"
+                + " build has no secret 'x'");
     // it failed before its first RUN took the background probes: they are done and gone too
     assertNothingLeftIn(dir.resolve("tmp"));
     assertNothingMountedUnder(dir);
@@ -497,9 +600,18 @@ class RunBuildIT {
     String javaBin = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     ProcessBuilder pb =
-        new ProcessBuilder(javaBin, "-jar", jar.toString(), "build", "--insecure-registry",
-        registry.host(),
-            "--sandbox", "bwrap", "--progress", "plain", ctx.toString())
+        new ProcessBuilder(
+                javaBin,
+                "-jar",
+                jar.toString(),
+                "build",
+                "--insecure-registry",
+                registry.host(),
+                "--sandbox",
+                "bwrap",
+                "--progress",
+                "plain",
+                ctx.toString())
             .redirectErrorStream(true);
     pb.environment().putAll(env());
     pb.environment().put("TMPDIR", tmp.toString());
@@ -515,7 +627,9 @@ class RunBuildIT {
             break;
           }
         }
-        assertThat(seen).as("build output").anyMatch(l -> l.endsWith("] started"))
+        assertThat(seen)
+            .as("build output")
+            .anyMatch(l -> l.endsWith("] started"))
             .contains("RUN root filesystem: overlay over the image's files");
         p.destroy(); // SIGTERM to the build this test started
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -531,7 +645,8 @@ class RunBuildIT {
     // /proc/net/dev lists the interfaces of the RUN's network namespace, one per line after two
     // header lines
     Path ctx =
-        context("network",
+        context(
+            "network",
             "RUN --network=none sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' > /none\n"
                 + "RUN sed 1,2d /proc/net/dev | cut -d: -f1 | tr -d ' ' > /host\n");
     List<String> netDev = Files.readAllLines(Path.of("/proc/net/dev"));
@@ -545,7 +660,8 @@ class RunBuildIT {
       BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out-" + sandbox));
       Map<String, TarFile> none = image.layerByName(image.layers().size() - 2);
       assertThat(none.get("none").text().lines().toList()).as(sandbox).containsExactly("lo");
-      assertThat(image.lastLayer().get("host").text().lines().toList()).as(sandbox)
+      assertThat(image.lastLayer().get("host").text().lines().toList())
+          .as(sandbox)
           .containsExactlyInAnyOrderElementsOf(hostInterfaces);
     }
   }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a RUN sees as BuildKit gives it (issue 19), through the CLI on the suite's busybox base:
- * the proxy build args, the hostname files, the user's supplementary groups, a cache mount seeded
- * from a stage.
+ * What a RUN sees as BuildKit gives it (issue 19), through the CLI on the suite's busybox base: the
+ * proxy build args, the hostname files, the user's supplementary groups, a cache mount seeded from
+ * a stage.
  */
 class RunLikeBuildKitIT {
   @RegisterExtension
@@ -37,36 +37,49 @@ class RunLikeBuildKitIT {
 
   @Test
   void proxyBuildArgsReachRunWithoutAnArgAndStayOutOfTheImage() throws Exception {
-    Path ctx = context("proxy",
-        "ARG FOO\n"
-            + "RUN env | grep -i -e _proxy= -e ^FOO= | sort > /env\n");
-    BuildFixtures.Run r = build(ctx, "out", "--build-arg", "http_proxy=http://p.example:3128",
-        "--build-arg", "NO_PROXY=.internal", "--build-arg", "all_proxy=",
-        "--build-arg", "FOO=foo");
+    Path ctx =
+        context("proxy", "ARG FOO\n" + "RUN env | grep -i -e _proxy= -e ^FOO= | sort > /env\n");
+    BuildFixtures.Run r =
+        build(
+            ctx,
+            "out",
+            "--build-arg",
+            "http_proxy=http://p.example:3128",
+            "--build-arg",
+            "NO_PROXY=.internal",
+            "--build-arg",
+            "all_proxy=",
+            "--build-arg",
+            "FOO=foo");
     assertThat(r.code()).as(r.err()).isZero();
     // an undeclared predefined arg is no "unused build-arg" either
     assertThat(r.err()).doesNotContain("http_proxy").doesNotContain("NO_PROXY");
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
-    assertThat(image.lastLayer().get("env").text()).isEqualTo(
-        "FOO=foo\n"
-            + "HTTP_PROXY=http://p.example:3128\n"
-            + "NO_PROXY=.internal\n"
-            + "http_proxy=http://p.example:3128\n"
-            + "no_proxy=.internal\n");
+    assertThat(image.lastLayer().get("env").text())
+        .isEqualTo(
+            "FOO=foo\n"
+                + "HTTP_PROXY=http://p.example:3128\n"
+                + "NO_PROXY=.internal\n"
+                + "http_proxy=http://p.example:3128\n"
+                + "no_proxy=.internal\n");
     String config = image.config().toString();
     assertThat(config).doesNotContain("p.example").doesNotContain(".internal");
     List<String> history = new ArrayList<>();
     for (JsonNode h : image.config().get("history")) {
       history.add(h.get("created_by").asText());
     }
-    assertThat(history).contains("RUN |1 FOO=foo /bin/sh -c env | grep -i -e _proxy= -e ^FOO="
-        + " | sort > /env # buildkit");
+    assertThat(history)
+        .contains(
+            "RUN |1 FOO=foo /bin/sh -c env | grep -i -e _proxy= -e ^FOO="
+                + " | sort > /env # buildkit");
   }
 
   @Test
   void everySandboxGivesARunAnEtcHostnameThatNoLayerKeeps() throws Exception {
-    Path ctx = context("hostname",
-        "RUN cat /etc/hostname > /seen && hostname >> /seen && grep -q . /etc/hosts\n");
+    Path ctx =
+        context(
+            "hostname",
+            "RUN cat /etc/hostname > /seen && hostname >> /seen && grep -q . /etc/hosts\n");
     for (String sandbox : List.of("bwrap", "chroot", "proot")) {
       BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
@@ -81,10 +94,15 @@ class RunLikeBuildKitIT {
   @Test
   void aCacheMountFromAStageStartsWithTheStagesFilesAndKeepsWhatRunsAdd() throws Exception {
     Path ctx = dir.resolve("cache-from");
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.base() + " AS seed\n"
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + " AS seed\n"
             + "RUN mkdir -p /data/sub && echo one > /data/sub/f && chmod 0750 /data\n"
-            + "FROM " + registry.base() + "\n"
+            + "FROM "
+            + registry.base()
+            + "\n"
             + "RUN --mount=type=cache,from=seed,source=/data,target=/c"
             + " cat /c/sub/f > /got && stat -c %a /c >> /got && echo added > /c/new\n"
             + "RUN --mount=type=cache,from=seed,source=data,target=/c cat /c/new > /again\n"
@@ -99,30 +117,39 @@ class RunLikeBuildKitIT {
     // a cache without from= is another cache: empty
     assertThat(image.lastLayer().get("plain").text()).isEmpty();
 
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.base() + " AS seed\n"
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + " AS seed\n"
             + "RUN mkdir /data\n"
-            + "FROM " + registry.base() + "\n"
+            + "FROM "
+            + registry.base()
+            + "\n"
             + "RUN --mount=type=cache,from=seed,source=/nothing,target=/c true\n");
     BuildFixtures.Run bad = build(ctx, "bad");
     assertThat(bad.code()).isEqualTo(1);
-    assertThat(bad.err()).contains("Dockerfile:4: RUN --mount=type=cache,from=seed: source"
-        + " /nothing not found in seed");
+    assertThat(bad.err())
+        .contains(
+            "Dockerfile:4: RUN --mount=type=cache,from=seed: source"
+                + " /nothing not found in seed");
   }
 
   @Test
   void aNamedUserGetsItsSupplementaryGroupsFromEtcGroupWhereTheSandboxCan() throws Exception {
-    Path ctx = context("groups",
-        "RUN echo 'dev:x:1001:1001::/home/dev:/bin/sh' >> /etc/passwd"
-            + " && echo 'dev:x:1001:' >> /etc/group && echo 'tools:x:1002:dev' >> /etc/group"
-            + " && echo 'audio:x:1003:app,dev' >> /etc/group"
-            + " && echo 'wheel:x:10:root' >> /etc/group && mkdir -m 1777 /o\n"
-            + "USER dev\n"
-            + "RUN id -G > /o/named && id -Gn >> /o/named && touch /o/mine\n"
-            + "USER dev:tools\n"
-            + "RUN id -G > /o/explicit\n"
-            + "USER root\n"
-            + "RUN id -G > /o/root-groups\n");
+    Path ctx =
+        context(
+            "groups",
+            "RUN echo 'dev:x:1001:1001::/home/dev:/bin/sh' >> /etc/passwd"
+                + " && echo 'dev:x:1001:' >> /etc/group && echo 'tools:x:1002:dev' >> /etc/group"
+                + " && echo 'audio:x:1003:app,dev' >> /etc/group"
+                + " && echo 'wheel:x:10:root' >> /etc/group && mkdir -m 1777 /o\n"
+                + "USER dev\n"
+                + "RUN id -G > /o/named && id -Gn >> /o/named && touch /o/mine\n"
+                + "USER dev:tools\n"
+                + "RUN id -G > /o/explicit\n"
+                + "USER root\n"
+                + "RUN id -G > /o/root-groups\n");
     for (String sandbox : List.of("bwrap", "chroot", "proot")) {
       BuildFixtures.Run r = build(ctx, "out-" + sandbox, "--sandbox", sandbox);
       assertThat(r.code()).as(sandbox + ": " + r.err()).isZero();
@@ -139,7 +166,8 @@ class RunLikeBuildKitIT {
         assertThat(named.get("o/named").text()).as(sandbox).startsWith("1001");
         assertThat(r.err()).contains("proot cannot give a RUN supplementary groups");
       } else {
-        assertThat(named.get("o/named").text()).as(sandbox)
+        assertThat(named.get("o/named").text())
+            .as(sandbox)
             .isEqualTo("1001 1002 1003\ndev tools audio\n");
         assertThat(r.err()).as(sandbox).doesNotContain("supplementary groups");
         assertThat(image.lastLayer().get("o/root-groups").text()).as(sandbox).isEqualTo("0 10\n");

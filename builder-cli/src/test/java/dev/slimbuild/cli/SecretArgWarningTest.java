@@ -24,7 +24,8 @@ class SecretArgWarningTest {
   @Test
   void argsAndEnvNamedLikeSecretsAreWarnedAboutAsBuildKitDoes() throws Exception {
     Path ctx = ctx();
-    Files.writeString(ctx.resolve("Dockerfile"),
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
         "ARG GITHUB_TOKEN\n"
             + "FROM scratch\n"
             + "ARG DB_PASSWORD=hunter2\n"
@@ -35,8 +36,9 @@ class SecretArgWarningTest {
     Run r = quietOci(dir, ctx);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err())
-        .contains("Dockerfile:1: SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for"
-            + " sensitive data (ARG \"GITHUB_TOKEN\")")
+        .contains(
+            "Dockerfile:1: SecretsUsedInArgOrEnv: do not use ARG or ENV instructions for"
+                + " sensitive data (ARG \"GITHUB_TOKEN\")")
         .contains("Dockerfile:3: SecretsUsedInArgOrEnv")
         .contains("(ARG \"DB_PASSWORD\")")
         .contains("(ENV \"api_key\")")
@@ -46,8 +48,9 @@ class SecretArgWarningTest {
         .doesNotContain("KEYBOARD")
         .doesNotContain("\"password\"")
         .doesNotContain("hunter2");
-    Run check = BuildFixtures.runIn(dir, Map.of(), "parse", "--check", "-f",
-        ctx.resolve("Dockerfile").toString());
+    Run check =
+        BuildFixtures.runIn(
+            dir, Map.of(), "parse", "--check", "-f", ctx.resolve("Dockerfile").toString());
     assertThat(check.code()).isZero();
     assertThat(check.err()).contains("(ARG \"DB_PASSWORD\")");
   }

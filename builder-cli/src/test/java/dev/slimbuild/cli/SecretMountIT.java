@@ -33,8 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * temporary directory, and the build's output.
  */
 class SecretMountIT {
-  @RegisterExtension
-  static final RegistryExtension registry = RegistryExtension.busybox();
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.busybox();
 
   @TempDir Path dir;
 
@@ -74,9 +73,18 @@ class SecretMountIT {
   }
 
   private BuildFixtures.Run build(Map<String, String> extraEnv, Path ctx, String... extra) {
-    List<String> args = new ArrayList<>(List.of("build", "--insecure-registry", registry.host(),
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"),
-        "--metadata-file", dir.resolve("metadata.json").toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--insecure-registry",
+                registry.host(),
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out"),
+                "--metadata-file",
+                dir.resolve("metadata.json").toString()));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, extraEnv, args.toArray(String[]::new));
@@ -122,25 +130,36 @@ class SecretMountIT {
     String fromEnv = "env-secret-" + UUID.randomUUID();
     Path secretFile = dir.resolve("token.txt");
     Files.writeString(secretFile, fromFile);
-    Path ctx = context(
-        "RUN --mount=type=secret,id=tok sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha"
-            + " && stat -c '%a %u' /run/secrets/tok > /tok.stat\n"
-            + "RUN --mount=type=secret,id=api,env=API_TOKEN,target=/tmp/api"
-            + " printf %s \"$API_TOKEN\" | sha256sum | cut -c1-64 > /api.sha"
-            + " && sha256sum /tmp/api | cut -c1-64 >> /api.sha\n"
-            + "RUN --mount=type=secret,id=api,env=ONLY_ENV,uid=1000,mode=0440"
-            + " printf %s \"$ONLY_ENV\" | sha256sum | cut -c1-64 > /env.sha"
-            + " && test ! -e /run/secrets/api\n"
-            + "RUN --mount=type=secret,id=absent,env=ABSENT test ! -e /run/secrets/absent"
-            + " && test -z \"$ABSENT\" && echo skipped > /skipped\n"
-            + "RUN --mount=type=secret,id=tok,target=/etc/tok,mode=0444,uid=1000,gid=1000"
-            + " stat -c '%a %u %g' /etc/tok > /tok2.stat && cat /etc/tok | sha256sum | cut -c1-64"
-            + " >> /tok2.stat\n"
-            + "RUN test ! -e /run/secrets/tok && test -z \"$API_TOKEN$ONLY_ENV\""
-            + " && test ! -s /tmp/api && echo gone > /gone\n");
-    BuildFixtures.Run r = build(Map.of("MY_API", fromEnv), ctx, "--no-cache",
-        "--sandbox", sandbox, "--run-rootfs", rootfs, "--secret", "id=tok,src=" + secretFile,
-        "--secret", "id=api,env=MY_API");
+    Path ctx =
+        context(
+            "RUN --mount=type=secret,id=tok sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha"
+                + " && stat -c '%a %u' /run/secrets/tok > /tok.stat\n"
+                + "RUN --mount=type=secret,id=api,env=API_TOKEN,target=/tmp/api"
+                + " printf %s \"$API_TOKEN\" | sha256sum | cut -c1-64 > /api.sha"
+                + " && sha256sum /tmp/api | cut -c1-64 >> /api.sha\n"
+                + "RUN --mount=type=secret,id=api,env=ONLY_ENV,uid=1000,mode=0440"
+                + " printf %s \"$ONLY_ENV\" | sha256sum | cut -c1-64 > /env.sha"
+                + " && test ! -e /run/secrets/api\n"
+                + "RUN --mount=type=secret,id=absent,env=ABSENT test ! -e /run/secrets/absent"
+                + " && test -z \"$ABSENT\" && echo skipped > /skipped\n"
+                + "RUN --mount=type=secret,id=tok,target=/etc/tok,mode=0444,uid=1000,gid=1000"
+                + " stat -c '%a %u %g' /etc/tok > /tok2.stat && cat /etc/tok | sha256sum | cut -c1-64"
+                + " >> /tok2.stat\n"
+                + "RUN test ! -e /run/secrets/tok && test -z \"$API_TOKEN$ONLY_ENV\""
+                + " && test ! -s /tmp/api && echo gone > /gone\n");
+    BuildFixtures.Run r =
+        build(
+            Map.of("MY_API", fromEnv),
+            ctx,
+            "--no-cache",
+            "--sandbox",
+            sandbox,
+            "--run-rootfs",
+            rootfs,
+            "--secret",
+            "id=tok,src=" + secretFile,
+            "--secret",
+            "id=api,env=MY_API");
     assertThat(r.code()).as(r.err()).isZero();
 
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
@@ -157,11 +176,18 @@ class SecretMountIT {
     }
     // no mount point is left in a layer (not /run/secrets, not the file bound over /tmp/api, not
     // /tmp or /etc they were made in): each RUN's layer holds what it wrote, and nothing else
-    List<List<String>> written = List.of(List.of("tok.sha", "tok.stat"), List.of("api.sha"),
-        List.of("env.sha"), List.of("skipped"), List.of("tok2.stat"), List.of("gone"));
+    List<List<String>> written =
+        List.of(
+            List.of("tok.sha", "tok.stat"),
+            List.of("api.sha"),
+            List.of("env.sha"),
+            List.of("skipped"),
+            List.of("tok2.stat"),
+            List.of("gone"));
     assertThat(image.layers().size()).isEqualTo(1 + written.size());
     for (int i = 0; i < written.size(); i++) {
-      assertThat(image.layerFiles(i + 1)).extracting(TarFile::name)
+      assertThat(image.layerFiles(i + 1))
+          .extracting(TarFile::name)
           .containsExactlyInAnyOrderElementsOf(written.get(i));
     }
 
@@ -171,8 +197,10 @@ class SecretMountIT {
     // the scan finds what is there: the secret's own file, a hash inside a compressed layer
     assertThat(SecretScan.filesHolding(dir, fromFile.getBytes(StandardCharsets.UTF_8), Set.of()))
         .containsExactly(secretFile);
-    assertThat(SecretScan.filesHolding(dir.resolve("out"),
-        sha256(fromFile).getBytes(StandardCharsets.UTF_8), Set.of())).isNotEmpty();
+    assertThat(
+            SecretScan.filesHolding(
+                dir.resolve("out"), sha256(fromFile).getBytes(StandardCharsets.UTF_8), Set.of()))
+        .isNotEmpty();
     for (String secret : List.of(fromFile, fromEnv)) {
       byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
       assertThat(SecretScan.filesHolding(dir, bytes, Set.of(secretFile))).isEmpty();
@@ -195,18 +223,39 @@ class SecretMountIT {
       Files.setAttribute(secretFile, "unix:uid", NOBODY);
       Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
       Path ctx = shared.resolve("ctx");
-      BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-          + "RUN --mount=type=secret,id=tok --mount=type=secret,id=api,env=API"
-          + " sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha"
-          + " && printf %s \"$API\" | sha256sum | cut -c1-64 > /api.sha\n");
+      BuildFixtures.write(
+          ctx.resolve("Dockerfile"),
+          "FROM "
+              + registry.base()
+              + "\n"
+              + "RUN --mount=type=secret,id=tok --mount=type=secret,id=api,env=API"
+              + " sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha"
+              + " && printf %s \"$API\" | sha256sum | cut -c1-64 > /api.sha\n");
       for (String sandbox : List.of("bwrap", "proot")) {
         Path out = shared.resolve("out-" + sandbox);
-        BuildToolsIT.Result r = asNobody(shared, Map.of("MY_API", fromEnv), "build", "--no-cache",
-            "--insecure-registry", registry.host(), "--sandbox", sandbox, "--progress", "plain",
-            "--secret", "id=tok,src=" + secretFile, "--secret", "id=api,env=MY_API",
-            "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
+        BuildToolsIT.Result r =
+            asNobody(
+                shared,
+                Map.of("MY_API", fromEnv),
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--sandbox",
+                sandbox,
+                "--progress",
+                "plain",
+                "--secret",
+                "id=tok,src=" + secretFile,
+                "--secret",
+                "id=api,env=MY_API",
+                "-o",
+                "type=oci,tar=false,dest=" + out,
+                ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
-        assertThat(r.all()).contains("in a user namespace").doesNotContain(fromFile)
+        assertThat(r.all())
+            .contains("in a user namespace")
+            .doesNotContain(fromFile)
             .doesNotContain(fromEnv);
         Map<String, TarFile> files = files(BuildFixtures.image(out));
         assertThat(files.get("tok.sha").text().trim()).isEqualTo(sha256(fromFile));
@@ -214,8 +263,10 @@ class SecretMountIT {
       }
       assertEmpty(shared.resolve("tmp"));
       for (String secret : List.of(fromFile, fromEnv)) {
-        assertThat(SecretScan.filesHolding(shared, secret.getBytes(StandardCharsets.UTF_8),
-            Set.of(secretFile))).isEmpty();
+        assertThat(
+                SecretScan.filesHolding(
+                    shared, secret.getBytes(StandardCharsets.UTF_8), Set.of(secretFile)))
+            .isEmpty();
       }
     } finally {
       BuildToolsIT.exec(Path.of("/tmp"), "rm", "-rf", shared.toString());
@@ -240,12 +291,25 @@ class SecretMountIT {
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path jar = Path.of("target/slimbuild.jar").toAbsolutePath();
     assertThat(jar).isRegularFile();
-    List<String> cmd = new ArrayList<>(List.of("env", "-i",
-        "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + shared.resolve("home"),
-        "TMPDIR=" + shared.resolve("tmp"), "SLIMBUILD_STORE=" + shared.resolve("store")));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "env",
+                "-i",
+                "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+                "HOME=" + shared.resolve("home"),
+                "TMPDIR=" + shared.resolve("tmp"),
+                "SLIMBUILD_STORE=" + shared.resolve("store")));
     extraEnv.forEach((k, v) -> cmd.add(k + "=" + v));
-    cmd.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-        java, "-jar", jar.toString()));
+    cmd.addAll(
+        List.of(
+            "setpriv",
+            "--reuid=" + NOBODY,
+            "--regid=" + NOBODY,
+            "--clear-groups",
+            java,
+            "-jar",
+            jar.toString()));
     cmd.addAll(List.of(args));
     return BuildToolsIT.exec(shared, 600, cmd);
   }
@@ -254,8 +318,9 @@ class SecretMountIT {
   void aSecretIsNotInTheCacheKeyByValueAsInBuildKit() throws Exception {
     Path secretFile = dir.resolve("token.txt");
     Files.writeString(secretFile, "first value");
-    Path ctx = context(
-        "RUN --mount=type=secret,id=tok sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha\n");
+    Path ctx =
+        context(
+            "RUN --mount=type=secret,id=tok sha256sum /run/secrets/tok | cut -c1-64 > /tok.sha\n");
     BuildFixtures.Run first = build(Map.of(), ctx, "--secret", "id=tok,src=" + secretFile);
     assertThat(first.code()).as(first.err()).isZero();
     Files.writeString(secretFile, "second value");
@@ -269,15 +334,26 @@ class SecretMountIT {
   @Test
   void buildxBuildTakesTheSameFlagsAndTheIdAloneFindsTheVariable() throws Exception {
     String value = "buildx-secret-" + UUID.randomUUID();
-    Path ctx = context(
-        "RUN --mount=type=secret,id=GH_TOKEN,required sha256sum /run/secrets/GH_TOKEN"
-            + " | cut -c1-64 > /gh.sha\n");
-    List<String> args = new ArrayList<>(List.of("buildx", "build", "--insecure-registry",
-        registry.host(),
-        "--progress", "plain", "-o", "type=oci,tar=false,dest=" + dir.resolve("out"), "--secret",
-        "id=GH_TOKEN", ctx.toString()));
-    BuildFixtures.Run r = BuildFixtures.runIn(dir, Map.of("GH_TOKEN", value),
-        args.toArray(String[]::new));
+    Path ctx =
+        context(
+            "RUN --mount=type=secret,id=GH_TOKEN,required sha256sum /run/secrets/GH_TOKEN"
+                + " | cut -c1-64 > /gh.sha\n");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "buildx",
+                "build",
+                "--insecure-registry",
+                registry.host(),
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out"),
+                "--secret",
+                "id=GH_TOKEN",
+                ctx.toString()));
+    BuildFixtures.Run r =
+        BuildFixtures.runIn(dir, Map.of("GH_TOKEN", value), args.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(files(BuildFixtures.image(dir.resolve("out"))).get("gh.sha").text().trim())
         .isEqualTo(sha256(value));
@@ -290,8 +366,10 @@ class SecretMountIT {
     Path ctx = context("RUN echo first\nRUN --mount=type=secret,id=npmrc,required=true true\n");
     BuildFixtures.Run r = build(Map.of(), ctx);
     BuildFixtures.assertInputError(r);
-    assertThat(r.err()).contains("Dockerfile:3: RUN --mount=type=secret,id=npmrc,required: the"
-        + " build has no secret 'npmrc' (give --secret id=npmrc,src=FILE");
+    assertThat(r.err())
+        .contains(
+            "Dockerfile:3: RUN --mount=type=secret,id=npmrc,required: the"
+                + " build has no secret 'npmrc' (give --secret id=npmrc,src=FILE");
     // before the stage ran anything
     assertThat(r.err()).doesNotContain("first");
   }
@@ -301,14 +379,19 @@ class SecretMountIT {
     Path ctx = dir.resolve("scratch");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
     Path missing = dir.resolve("missing.txt");
-    Map<String, String> cases = Map.of(
-        "id=a,src=" + missing, "invalid --secret 'id=a,src=" + missing + "': " + missing
-            + " does not exist",
-        "id=a,env=NOT_SET_ANYWHERE", "invalid --secret 'id=a,env=NOT_SET_ANYWHERE': the"
-            + " environment variable NOT_SET_ANYWHERE is not set",
-        "id=a,path=x", "invalid --secret 'id=a,path=x': unexpected key 'path'",
-        "type=ssh,id=a", "invalid --secret 'type=ssh,id=a': unsupported type 'ssh'",
-        "id=" + dir, "invalid --secret 'id=" + dir + "': " + dir + " is not a regular file");
+    Map<String, String> cases =
+        Map.of(
+            "id=a,src=" + missing,
+            "invalid --secret 'id=a,src=" + missing + "': " + missing + " does not exist",
+            "id=a,env=NOT_SET_ANYWHERE",
+            "invalid --secret 'id=a,env=NOT_SET_ANYWHERE': the"
+                + " environment variable NOT_SET_ANYWHERE is not set",
+            "id=a,path=x",
+            "invalid --secret 'id=a,path=x': unexpected key 'path'",
+            "type=ssh,id=a",
+            "invalid --secret 'type=ssh,id=a': unsupported type 'ssh'",
+            "id=" + dir,
+            "invalid --secret 'id=" + dir + "': " + dir + " is not a regular file");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       BuildFixtures.Run r = build(Map.of(), ctx, "--secret", c.getKey());
       BuildFixtures.assertInputError(r);
@@ -319,8 +402,8 @@ class SecretMountIT {
     assertThat(r.err()).contains("invalid --ssh 'default': SSH_AUTH_SOCK is not set");
     r = build(Map.of(), ctx, "--ssh", "key=" + missing);
     BuildFixtures.assertInputError(r);
-    assertThat(r.err()).contains("invalid --ssh 'key=" + missing + "': " + missing
-        + " does not exist");
+    assertThat(r.err())
+        .contains("invalid --ssh 'key=" + missing + "': " + missing + " does not exist");
   }
 
   @Test
@@ -328,7 +411,7 @@ class SecretMountIT {
     Path ctx = context("RUN --mount=type=secret true\n");
     BuildFixtures.Run r = build(Map.of(), ctx);
     BuildFixtures.assertInputError(r);
-    assertThat(r.err()).contains("Dockerfile:2: RUN --mount=type=secret: a secret needs an id or a"
-        + " target");
+    assertThat(r.err())
+        .contains("Dockerfile:2: RUN --mount=type=secret: a secret needs an id or a" + " target");
   }
 }

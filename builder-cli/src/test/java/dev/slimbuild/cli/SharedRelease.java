@@ -13,9 +13,9 @@ import java.util.stream.Stream;
 /**
  * The release {@code scripts/release.sh} makes of the jar {@code mvn package} made, as
  * ExecutorImageIT and ReleaseIT check it: both platforms' tarballs and the executor image, pushed
- * to the test run's shared registry and signed. It is made once per test JVM, in {@code target/it-release/dist}, by
- * whichever of the two runs first (the amd64 tarball is the same whichever platforms one run
- * makes), which saves one release run of several minutes.
+ * to the test run's shared registry and signed. It is made once per test JVM, in {@code
+ * target/it-release/dist}, by whichever of the two runs first (the amd64 tarball is the same
+ * whichever platforms one run makes), which saves one release run of several minutes.
  */
 final class SharedRelease {
   /** The password of the signing key. */
@@ -46,7 +46,9 @@ final class SharedRelease {
     /** Whether both platforms' tarballs were made. */
     boolean tarballs() throws Exception {
       return listing().stream()
-          .filter(n -> n.matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz")).count() == 2;
+              .filter(n -> n.matches("slimbuild-.*-linux-(amd64|arm64)\\.tar\\.gz"))
+              .count()
+          == 2;
     }
   }
 
@@ -60,7 +62,8 @@ final class SharedRelease {
    */
   static synchronized Release make(RegistryExtension registry) throws Exception {
     if (made != null) {
-      assertThat(registry.host()).as("the registry the release was pushed to")
+      assertThat(registry.host())
+          .as("the registry the release was pushed to")
           .isEqualTo(made.registry());
       return made;
     }
@@ -69,8 +72,13 @@ final class SharedRelease {
     assertThat(Path.of("target/slimbuild.jar")).as("the jar mvn package made").isRegularFile();
     Trees.delete(ROOT); // a previous run's
     Path keys = Files.createDirectories(ROOT.resolve("keys"));
-    BuildFixtures.Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", PASSWORD),
-        "generate-key-pair", "--output-key-prefix", keys.resolve("cosign").toString());
+    BuildFixtures.Run gen =
+        BuildFixtures.runIn(
+            keys,
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "generate-key-pair",
+            "--output-key-prefix",
+            keys.resolve("cosign").toString());
     assertThat(gen.code()).as(gen.err()).isZero();
 
     Path dist = ROOT.resolve("dist");

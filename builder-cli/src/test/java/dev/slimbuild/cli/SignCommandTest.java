@@ -26,8 +26,12 @@ class SignCommandTest {
 
   private String keyPair() {
     String prefix = dir.resolve("k").toString();
-    Run gen = run(Map.of("COSIGN_PASSWORD", PASSWORD), "generate-key-pair",
-        "--output-key-prefix", prefix);
+    Run gen =
+        run(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "generate-key-pair",
+            "--output-key-prefix",
+            prefix);
     assertThat(gen.code()).as(gen.err()).isZero();
     return prefix;
   }
@@ -35,14 +39,23 @@ class SignCommandTest {
   @Test
   void aWrongPasswordIsAClearErrorWithoutTheKeyOrPassword() throws Exception {
     String k = keyPair();
-    Run r = run(Map.of("COSIGN_PASSWORD", "guess-123"), "sign", "--key", k + ".key",
-        "--insecure-registry", "127.0.0.1:9", IMAGE);
+    Run r =
+        run(
+            Map.of("COSIGN_PASSWORD", "guess-123"),
+            "sign",
+            "--key",
+            k + ".key",
+            "--insecure-registry",
+            "127.0.0.1:9",
+            IMAGE);
     assertThat(r.code()).isEqualTo(1);
-    assertThat(r.err()).isEqualTo("error: --key " + k + ".key: wrong password (or a damaged key"
-        + " file)\n");
-    assertThat(r.out() + r.err()).doesNotContain("guess-123").doesNotContain(PASSWORD)
-        .doesNotContain(Files.readString(Path.of(k + ".key")).lines().skip(1).findFirst()
-            .orElseThrow());
+    assertThat(r.err())
+        .isEqualTo("error: --key " + k + ".key: wrong password (or a damaged key" + " file)\n");
+    assertThat(r.out() + r.err())
+        .doesNotContain("guess-123")
+        .doesNotContain(PASSWORD)
+        .doesNotContain(
+            Files.readString(Path.of(k + ".key")).lines().skip(1).findFirst().orElseThrow());
   }
 
   @Test
@@ -74,20 +87,23 @@ class SignCommandTest {
     Files.writeString(ctx.resolve("f"), "x\n");
     Run build = run(Map.of(), "build", "-t", "app:1", "-t", "Team/App:1", ctx.toString());
     assertThat(build.code()).isEqualTo(1);
-    assertThat(build.err()).isEqualTo(
-        "error: invalid image reference \"Team/App:1\": repository name must be lowercase\n");
+    assertThat(build.err())
+        .isEqualTo(
+            "error: invalid image reference \"Team/App:1\": repository name must be lowercase\n");
     Run push = run(Map.of(), "push", "app:bad tag");
     assertThat(push.code()).isEqualTo(1);
     assertThat(push.err())
         .isEqualTo("error: invalid image reference \"app:bad tag\": invalid tag \"bad tag\"\n");
     Run sign = run(Map.of(), "sign", "--key", dir.resolve("none.key").toString(), "app@sha256:12");
     assertThat(sign.code()).isEqualTo(1);
-    assertThat(sign.err()).isEqualTo(
-        "error: invalid image reference \"app@sha256:12\": invalid digest \"sha256:12\"\n");
+    assertThat(sign.err())
+        .isEqualTo(
+            "error: invalid image reference \"app@sha256:12\": invalid digest \"sha256:12\"\n");
     Run verify = run(Map.of(), "verify", "--key", dir.resolve("none.pub").toString(), "app/X:1");
     assertThat(verify.code()).isEqualTo(1);
-    assertThat(verify.err()).isEqualTo(
-        "error: invalid image reference \"app/X:1\": repository name must be lowercase\n");
+    assertThat(verify.err())
+        .isEqualTo(
+            "error: invalid image reference \"app/X:1\": repository name must be lowercase\n");
   }
 
   @Test
@@ -96,18 +112,30 @@ class SignCommandTest {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(ctx.resolve("Dockerfile"), "FROM scratch\nCOPY f /f\n");
     Files.writeString(ctx.resolve("f"), "x\n");
-    Run noPush = run(Map.of("COSIGN_PASSWORD", PASSWORD), "build", "--sign-key", k + ".key",
-        ctx.toString());
+    Run noPush =
+        run(Map.of("COSIGN_PASSWORD", PASSWORD), "build", "--sign-key", k + ".key", ctx.toString());
     assertThat(noPush.code()).isEqualTo(1);
     assertThat(noPush.err()).contains("--sign-key needs --push");
 
-    Run wrong = run(Map.of("COSIGN_PASSWORD", "nope-nope"), "build", "-t", IMAGE, "--push",
-        "--insecure-registry", "127.0.0.1:9", "--sign-key", k + ".key", "--progress", "plain",
-        ctx.toString());
+    Run wrong =
+        run(
+            Map.of("COSIGN_PASSWORD", "nope-nope"),
+            "build",
+            "-t",
+            IMAGE,
+            "--push",
+            "--insecure-registry",
+            "127.0.0.1:9",
+            "--sign-key",
+            k + ".key",
+            "--progress",
+            "plain",
+            ctx.toString());
     assertThat(wrong.code()).isEqualTo(1);
     // the key failed first: no build step ran, the registry was never contacted
-    assertThat(wrong.err()).isEqualTo("error: --sign-key " + k + ".key: wrong password (or a"
-        + " damaged key file)\n");
+    assertThat(wrong.err())
+        .isEqualTo(
+            "error: --sign-key " + k + ".key: wrong password (or a" + " damaged key file)\n");
   }
 
   @Test
@@ -118,24 +146,41 @@ class SignCommandTest {
     String missingKey = dir.resolve("none.key").toString();
     Run sign = run(Map.of(), "sign", "--key", missingKey, "--sign-format", "any", IMAGE);
     assertThat(sign.code()).isEqualTo(1);
-    assertThat(sign.err()).isEqualTo(
-        "error: invalid --sign-format 'any': expected legacy, bundle or both\n");
-    Run build = run(Map.of(), "build", "-t", IMAGE, "--push", "--sign-key", missingKey,
-        "--sign-format", "cosign", ctx.toString());
+    assertThat(sign.err())
+        .isEqualTo("error: invalid --sign-format 'any': expected legacy, bundle or both\n");
+    Run build =
+        run(
+            Map.of(),
+            "build",
+            "-t",
+            IMAGE,
+            "--push",
+            "--sign-key",
+            missingKey,
+            "--sign-format",
+            "cosign",
+            ctx.toString());
     assertThat(build.code()).isEqualTo(1);
-    assertThat(build.err()).isEqualTo(
-        "error: invalid --sign-format 'cosign': expected legacy, bundle or both\n");
-    Run noKey = run(Map.of(), "build", "-t", IMAGE, "--push", "--sign-format", "bundle",
-        ctx.toString());
+    assertThat(build.err())
+        .isEqualTo("error: invalid --sign-format 'cosign': expected legacy, bundle or both\n");
+    Run noKey =
+        run(Map.of(), "build", "-t", IMAGE, "--push", "--sign-format", "bundle", ctx.toString());
     assertThat(noKey.code()).isEqualTo(1);
     assertThat(noKey.err()).isEqualTo("error: --sign-format needs --sign-key\n");
     Run index = run(Map.of(), "index", "create", "-t", IMAGE, "--sign-format", "bundle", IMAGE);
     assertThat(index.code()).isEqualTo(1);
     assertThat(index.err()).isEqualTo("error: --sign-format needs --sign-key\n");
-    Run verify = run(Map.of(), "verify", "--key", dir.resolve("none.pub").toString(),
-        "--sign-format", "all", IMAGE);
+    Run verify =
+        run(
+            Map.of(),
+            "verify",
+            "--key",
+            dir.resolve("none.pub").toString(),
+            "--sign-format",
+            "all",
+            IMAGE);
     assertThat(verify.code()).isEqualTo(1);
-    assertThat(verify.err()).isEqualTo(
-        "error: invalid --sign-format 'all': expected legacy, bundle, both or any\n");
+    assertThat(verify.err())
+        .isEqualTo("error: invalid --sign-format 'all': expected legacy, bundle, both or any\n");
   }
 }

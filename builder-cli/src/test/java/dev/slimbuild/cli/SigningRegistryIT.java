@@ -33,15 +33,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Signatures end to end against a real registry and the real peers: slimbuild signs on {@code
- * build --push --sign-key} and with {@code sign}; cosign 2.5 verifies those signatures and signs
- * with slimbuild's key; skopeo 1.18 with a {@code sigstoreSigned} policy accepts or refuses a copy;
+ * Signatures end to end against a real registry and the real peers: slimbuild signs on {@code build
+ * --push --sign-key} and with {@code sign}; cosign 2.5 verifies those signatures and signs with
+ * slimbuild's key; skopeo 1.18 with a {@code sigstoreSigned} policy accepts or refuses a copy;
  * {@code slimbuild verify} accepts cosign's signatures and rejects tampered ones. Sigstore bundles
- * ({@code --sign-format bundle}) are checked by cosign 3 ({@code verify}, whose default format
- * they are) and by cosign 2.5 ({@code verify-attestation --new-bundle-format}: its {@code verify}
- * cannot read bundles yet), and cosign 3's own bundles by slimbuild. cosign 2.5, cosign 3 and
- * skopeo come from {@code scripts/fetch-trixie-tools.sh}; the test fails, never skips, without
- * them.
+ * ({@code --sign-format bundle}) are checked by cosign 3 ({@code verify}, whose default format they
+ * are) and by cosign 2.5 ({@code verify-attestation --new-bundle-format}: its {@code verify} cannot
+ * read bundles yet), and cosign 3's own bundles by slimbuild. cosign 2.5, cosign 3 and skopeo come
+ * from {@code scripts/fetch-trixie-tools.sh}; the test fails, never skips, without them.
  */
 class SigningRegistryIT {
   /** The predicate type of cosign's own signature statements (a protocol value, pinned here). */
@@ -50,8 +49,7 @@ class SigningRegistryIT {
   private static final String PASSWORD = "signing pässword";
   private static final String OTHER_PASSWORD = "other password";
 
-  @RegisterExtension
-  static final RegistryExtension registry = RegistryExtension.busybox();
+  @RegisterExtension static final RegistryExtension registry = RegistryExtension.busybox();
 
   private static Path cosign;
   private static Path cosign3;
@@ -87,10 +85,15 @@ class SigningRegistryIT {
     assertThat(skopeo).as("skopeo path in: " + fetched.out()).isNotNull().isExecutable();
 
     keys = Files.createTempDirectory("slimbuild-sign-keys");
-    for (String[] k : List.of(new String[] {"ours", PASSWORD}, new String[] {"other",
-        OTHER_PASSWORD})) {
-      Run gen = BuildFixtures.runIn(keys, Map.of("COSIGN_PASSWORD", k[1]), "generate-key-pair",
-          "--output-key-prefix", keys.resolve(k[0]).toString());
+    for (String[] k :
+        List.of(new String[] {"ours", PASSWORD}, new String[] {"other", OTHER_PASSWORD})) {
+      Run gen =
+          BuildFixtures.runIn(
+              keys,
+              Map.of("COSIGN_PASSWORD", k[1]),
+              "generate-key-pair",
+              "--output-key-prefix",
+              keys.resolve(k[0]).toString());
       assertThat(gen.code()).as(gen.err()).isZero();
     }
   }
@@ -128,34 +131,60 @@ class SigningRegistryIT {
       p.waitFor(10, TimeUnit.SECONDS);
       throw new AssertionError(String.join(" ", cmd) + " did not finish");
     }
-    return new BuildToolsIT.Result(p.exitValue(), Files.readAllBytes(out),
-        Files.readString(err));
+    return new BuildToolsIT.Result(p.exitValue(), Files.readAllBytes(out), Files.readString(err));
   }
 
   private BuildToolsIT.Result cosignVerify(String pub, String image) throws Exception {
-    return tool(Map.of(), cosign.toString(), "verify", "--key", pub, "--insecure-ignore-tlog=true",
-        "--allow-http-registry", "--allow-insecure-registry", image);
+    return tool(
+        Map.of(),
+        cosign.toString(),
+        "verify",
+        "--key",
+        pub,
+        "--insecure-ignore-tlog=true",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
+        image);
   }
 
   /** cosign 3's verify: sigstore bundle referrers (its default format), no transparency log. */
   private BuildToolsIT.Result cosign3Verify(String pub, String image) throws Exception {
-    return tool(Map.of(), cosign3.toString(), "verify", "--key", pub,
-        "--insecure-ignore-tlog=true", "--allow-http-registry", "--allow-insecure-registry", image);
+    return tool(
+        Map.of(),
+        cosign3.toString(),
+        "verify",
+        "--key",
+        pub,
+        "--insecure-ignore-tlog=true",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
+        image);
   }
 
   /**
-   * cosign 2.5's check of bundle referrers: {@code verify-attestation --new-bundle-format} for
-   * the image-signature predicate (the code path cosign 2.6 and later use for {@code verify
+   * cosign 2.5's check of bundle referrers: {@code verify-attestation --new-bundle-format} for the
+   * image-signature predicate (the code path cosign 2.6 and later use for {@code verify
    * --new-bundle-format}); the empty trusted root stands for "no log, no timestamp authority",
    * which it would otherwise fetch.
    */
   private BuildToolsIT.Result cosignVerifyBundle(String pub, String image) throws Exception {
     Path root = dir.resolve("trusted_root.json");
-    Files.writeString(root,
-        "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
-    return tool(Map.of(), cosign.toString(), "verify-attestation", "--new-bundle-format",
-        "--trusted-root", root.toString(), "--type", COSIGN_SIGN_PREDICATE, "--key",
-        pub, "--insecure-ignore-tlog=true", "--allow-http-registry", "--allow-insecure-registry",
+    Files.writeString(
+        root, "{\"mediaType\":\"application/vnd.dev.sigstore.trustedroot+json;version=0.1\"}");
+    return tool(
+        Map.of(),
+        cosign.toString(),
+        "verify-attestation",
+        "--new-bundle-format",
+        "--trusted-root",
+        root.toString(),
+        "--type",
+        COSIGN_SIGN_PREDICATE,
+        "--key",
+        pub,
+        "--insecure-ignore-tlog=true",
+        "--allow-http-registry",
+        "--allow-insecure-registry",
         image);
   }
 
@@ -163,23 +192,37 @@ class SigningRegistryIT {
   private BuildToolsIT.Result skopeoCopy(String repo, String pub, String image, String dest)
       throws Exception {
     Path regd = Files.createDirectories(dir.resolve("registries.d"));
-    Files.writeString(regd.resolve("slimbuild-test.yaml"),
+    Files.writeString(
+        regd.resolve("slimbuild-test.yaml"),
         "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n");
     Path policy = dir.resolve("policy-" + Path.of(pub).getFileName() + ".json");
-    Files.writeString(policy,
-        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\"" + registry.host()
-        + "/" + repo
-            + "\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\"" + pub
+    Files.writeString(
+        policy,
+        "{\"default\":[{\"type\":\"reject\"}],\"transports\":{\"docker\":{\""
+            + registry.host()
+            + "/"
+            + repo
+            + "\":[{\"type\":\"sigstoreSigned\",\"keyPath\":\""
+            + pub
             + "\",\"signedIdentity\":{\"type\":\"matchRepository\"}}]}}}");
-    return tool(Map.of(), skopeo.toString(), "--registries.d", regd.toString(), "--policy",
-        policy.toString(), "copy", "--remove-signatures", "--src-tls-verify=false",
+    return tool(
+        Map.of(),
+        skopeo.toString(),
+        "--registries.d",
+        regd.toString(),
+        "--policy",
+        policy.toString(),
+        "copy",
+        "--remove-signatures",
+        "--src-tls-verify=false",
         "docker://" + image,
         "oci:" + dir.resolve(dest) + ":x");
   }
 
   private Path context() throws Exception {
     Path ctx = Files.createDirectories(dir.resolve("ctx"));
-    Files.writeString(ctx.resolve("Dockerfile"),
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
         "FROM " + registry.host() + "/base/busybox:1\nCOPY app.txt /app/\n");
     Files.writeString(ctx.resolve("app.txt"), "signed application\n");
     return ctx;
@@ -188,8 +231,19 @@ class SigningRegistryIT {
   /** Builds the two-platform image and pushes it to {@code name}, with extra flags. */
   private Digest buildAndPush(Map<String, String> env, String name, String... extra)
       throws Exception {
-    List<String> args = new ArrayList<>(List.of("build", "--platform", "linux/amd64,linux/arm64",
-        "-t", name, "--push", "--insecure-registry", registry.host(), "--progress", "plain"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--platform",
+                "linux/amd64,linux/arm64",
+                "-t",
+                name,
+                "--push",
+                "--insecure-registry",
+                registry.host(),
+                "--progress",
+                "plain"));
     args.addAll(List.of(extra));
     args.add(context().toString());
     Run r = cli(env, args.toArray(new String[0]));
@@ -201,7 +255,8 @@ class SigningRegistryIT {
     try (Registry r = registry.client()) {
       return Index.parse(r.getManifest(repo, index.toString()).bytes()).manifests().stream()
           .filter(d -> !"unknown".equals(d.platform().os())) // attestation manifests
-          .map(Descriptor::digest).toList();
+          .map(Descriptor::digest)
+          .toList();
     }
   }
 
@@ -215,14 +270,32 @@ class SigningRegistryIT {
   void attestationsAreAttachedAsBuildKitDoesAndSignedForCosign() throws Exception {
     String repo = "attest/app";
     Path ctx = Files.createDirectories(dir.resolve("attest"));
-    Files.writeString(ctx.resolve("Dockerfile"), "FROM " + registry.host() + "/base/busybox:1\n"
-        + "ARG API_TOKEN\nARG VERSION\nCOPY app.txt /app/\n");
+    Files.writeString(
+        ctx.resolve("Dockerfile"),
+        "FROM "
+            + registry.host()
+            + "/base/busybox:1\n"
+            + "ARG API_TOKEN\nARG VERSION\nCOPY app.txt /app/\n");
     Files.writeString(ctx.resolve("app.txt"), "attested\n");
-    List<String> args = List.of("build", "--platform", "linux/amd64,linux/arm64",
-        "--build-arg", "API_TOKEN=hunter2-value", "--build-arg", "VERSION=7",
-        "--provenance", "mode=max", "-t", registry.host() + "/" + repo + ":1", "--push",
-        "--sign-key",
-        key("ours.key"), "--progress", "plain", ctx.toString());
+    List<String> args =
+        List.of(
+            "build",
+            "--platform",
+            "linux/amd64,linux/arm64",
+            "--build-arg",
+            "API_TOKEN=hunter2-value",
+            "--build-arg",
+            "VERSION=7",
+            "--provenance",
+            "mode=max",
+            "-t",
+            registry.host() + "/" + repo + ":1",
+            "--push",
+            "--sign-key",
+            key("ours.key"),
+            "--progress",
+            "plain",
+            ctx.toString());
     Run r = cli(Map.of("COSIGN_PASSWORD", PASSWORD), args.toArray(new String[0]));
     assertThat(r.code()).as(r.err()).isZero();
     Digest top = Digest.parse(r.out().trim());
@@ -238,19 +311,19 @@ class SigningRegistryIT {
         Descriptor att = entries.get(2 + i);
         // as BuildKit lists them: platform unknown/unknown, the two vnd.docker.reference keys
         assertThat(att.platform().os()).isEqualTo("unknown");
-        assertThat(att.annotations()).containsEntry("vnd.docker.reference.type",
-            "attestation-manifest").containsEntry("vnd.docker.reference.digest",
-            image.digest().toString());
+        assertThat(att.annotations())
+            .containsEntry("vnd.docker.reference.type", "attestation-manifest")
+            .containsEntry("vnd.docker.reference.digest", image.digest().toString());
         Manifest m = Manifest.parse(reg.getManifest(repo, att.digest().toString()).bytes());
         assertThat(m.subject().digest()).isEqualTo(image.digest()); // an OCI 1.1 referrer too
         assertThat(m.layers()).hasSize(2); // the SBOM (on by default) and the provenance
-        assertThat(m.layers()).allSatisfy(l ->
-            assertThat(l.mediaType()).isEqualTo("application/vnd.in-toto+json"));
-        assertThat(m.layers().get(0).annotations()).containsEntry("in-toto.io/predicate-type",
-            "https://spdx.dev/Document");
+        assertThat(m.layers())
+            .allSatisfy(l -> assertThat(l.mediaType()).isEqualTo("application/vnd.in-toto+json"));
+        assertThat(m.layers().get(0).annotations())
+            .containsEntry("in-toto.io/predicate-type", "https://spdx.dev/Document");
         Descriptor layer = m.layers().get(1);
-        assertThat(layer.annotations()).containsEntry("in-toto.io/predicate-type",
-            "https://slsa.dev/provenance/v1");
+        assertThat(layer.annotations())
+            .containsEntry("in-toto.io/predicate-type", "https://slsa.dev/provenance/v1");
         try (InputStream in = reg.getBlob(repo, m.layers().get(0).digest())) {
           var spdx = BuildFixtures.JSON.readTree(in.readAllBytes());
           assertThat(spdx.at("/predicate/spdxVersion").asText()).isEqualTo("SPDX-2.3");
@@ -262,16 +335,18 @@ class SigningRegistryIT {
         }
         var json = BuildFixtures.JSON.readTree(statement);
         assertThat(json.at("/subject/0/digest/sha256").asText()).isEqualTo(image.digest().hex());
-        assertThat(json.at("/subject/0/name").asText()).startsWith("pkg:docker/" + registry.host()
-            + "/"
-            + repo + "?platform=linux%2F");
+        assertThat(json.at("/subject/0/name").asText())
+            .startsWith("pkg:docker/" + registry.host() + "/" + repo + "?platform=linux%2F");
         var def = json.at("/predicate/buildDefinition");
         assertThat(def.at("/externalParameters/request/args/build-arg:VERSION").asText())
             .isEqualTo("7");
         assertThat(statement).doesNotContain("hunter2");
         String platform = image.platform().toString();
-        Descriptor baseForPlatform = base.manifests().stream()
-            .filter(d -> d.platform().toString().equals(platform)).findFirst().orElseThrow();
+        Descriptor baseForPlatform =
+            base.manifests().stream()
+                .filter(d -> d.platform().toString().equals(platform))
+                .findFirst()
+                .orElseThrow();
         assertThat(def.at("/resolvedDependencies/0/digest/sha256").asText())
             .isEqualTo(baseForPlatform.digest().hex());
         assertThat(def.at("/internalParameters/steps").size()).isPositive(); // mode=max
@@ -279,53 +354,115 @@ class SigningRegistryIT {
             .isEqualTo("1970-01-01T00:00:00Z");
 
         // the referrers fallback tag lists it, for registries without the referrers API
-        Index referrers = Index.parse(reg.getManifest(repo,
-            "sha256-" + image.digest().hex()).bytes());
-        assertThat(referrers.manifests()).anySatisfy(d -> {
-          assertThat(d.digest()).isEqualTo(att.digest());
-          assertThat(d.artifactType()).isEqualTo("application/vnd.docker.attestation.manifest.v1+json");
-        });
+        Index referrers =
+            Index.parse(reg.getManifest(repo, "sha256-" + image.digest().hex()).bytes());
+        assertThat(referrers.manifests())
+            .anySatisfy(
+                d -> {
+                  assertThat(d.digest()).isEqualTo(att.digest());
+                  assertThat(d.artifactType())
+                      .isEqualTo("application/vnd.docker.attestation.manifest.v1+json");
+                });
 
         // cosign verifies the signed attestation with our key, and not with another
         String ref = registry.host() + "/" + repo + "@" + image.digest();
-        BuildToolsIT.Result ok = tool(Map.of(), cosign.toString(), "verify-attestation", "--key",
-            key("ours.pub"), "--type", "slsaprovenance1", "--insecure-ignore-tlog=true",
-            "--allow-http-registry", "--allow-insecure-registry", ref);
+        BuildToolsIT.Result ok =
+            tool(
+                Map.of(),
+                cosign.toString(),
+                "verify-attestation",
+                "--key",
+                key("ours.pub"),
+                "--type",
+                "slsaprovenance1",
+                "--insecure-ignore-tlog=true",
+                "--allow-http-registry",
+                "--allow-insecure-registry",
+                ref);
         assertThat(ok.code()).as(ok.all()).isZero();
-        BuildToolsIT.Result other = tool(Map.of(), cosign.toString(), "verify-attestation",
-            "--key", key("other.pub"), "--type", "slsaprovenance1", "--insecure-ignore-tlog=true",
-            "--allow-http-registry", "--allow-insecure-registry", ref);
+        BuildToolsIT.Result other =
+            tool(
+                Map.of(),
+                cosign.toString(),
+                "verify-attestation",
+                "--key",
+                key("other.pub"),
+                "--type",
+                "slsaprovenance1",
+                "--insecure-ignore-tlog=true",
+                "--allow-http-registry",
+                "--allow-insecure-registry",
+                ref);
         assertThat(other.code()).isNotZero();
-        BuildToolsIT.Result sbom = tool(Map.of(), cosign.toString(), "verify-attestation", "--key",
-            key("ours.pub"), "--type", "spdxjson", "--insecure-ignore-tlog=true",
-            "--allow-http-registry", "--allow-insecure-registry", ref);
+        BuildToolsIT.Result sbom =
+            tool(
+                Map.of(),
+                cosign.toString(),
+                "verify-attestation",
+                "--key",
+                key("ours.pub"),
+                "--type",
+                "spdxjson",
+                "--insecure-ignore-tlog=true",
+                "--allow-http-registry",
+                "--allow-insecure-registry",
+                ref);
         assertThat(sbom.code()).as(sbom.all()).isZero();
       }
     }
 
     // slimbuild verify checks the signatures and each signed attestation
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        registry.host() + "/" + repo + ":1");
+    Run verified =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
-    assertThat(verified.out()).contains("ok attestation https://slsa.dev/provenance/v1")
+    assertThat(verified.out())
+        .contains("ok attestation https://slsa.dev/provenance/v1")
         .contains("ok attestation https://spdx.dev/Document");
-    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        registry.host(), registry.host() + "/" + repo + ":1");
+    Run otherKey =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("other.pub"),
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(otherKey.code()).isEqualTo(1);
-    assertThat(otherKey.err()).contains("attestation https://slsa.dev/provenance/v1: no signature"
-        + " by this key");
+    assertThat(otherKey.err())
+        .contains("attestation https://slsa.dev/provenance/v1: no signature" + " by this key");
 
     // inspect prints them, by platform, from the registry and from an OCI layout
-    Run inspect = cli(Map.of(), "inspect", "--provenance", "--insecure-registry", registry.host(),
-        registry.host() + "/" + repo + ":1");
+    Run inspect =
+        cli(
+            Map.of(),
+            "inspect",
+            "--provenance",
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(inspect.code()).as(inspect.err()).isZero();
     var predicates = BuildFixtures.JSON.readTree(inspect.out());
     assertThat(predicates.at("/linux~1amd64/buildDefinition/buildType").asText())
         .isEqualTo("https://slimbuild.dev/buildtypes/dockerfile@v1");
     assertThat(predicates.has("linux/arm64")).isTrue();
-    Run layout = cli(Map.of(), "build", "-o", "type=oci,tar=false,dest=" + dir.resolve("lay"),
-        "--provenance=true", "--sbom=false", "--progress", "quiet", ctx.toString());
+    Run layout =
+        cli(
+            Map.of(),
+            "build",
+            "-o",
+            "type=oci,tar=false,dest=" + dir.resolve("lay"),
+            "--provenance=true",
+            "--sbom=false",
+            "--progress",
+            "quiet",
+            ctx.toString());
     assertThat(layout.code()).as(layout.err()).isZero();
     Run fromLayout = cli(Map.of(), "inspect", "--provenance", "oci:" + dir.resolve("lay"));
     assertThat(fromLayout.code()).as(fromLayout.err()).isZero();
@@ -333,18 +470,41 @@ class SigningRegistryIT {
     Run noSbom = cli(Map.of(), "inspect", "--sbom", "oci:" + dir.resolve("lay"));
     BuildFixtures.assertInputError(noSbom);
     assertThat(noSbom.err()).contains("has no SBOM attestation");
-    Run sbomOut = cli(Map.of(), "inspect", "--sbom", "--insecure-registry", registry.host(),
-        registry.host() + "/" + repo + ":1");
+    Run sbomOut =
+        cli(
+            Map.of(),
+            "inspect",
+            "--sbom",
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(sbomOut.code()).as(sbomOut.err()).isZero();
     assertThat(BuildFixtures.JSON.readTree(sbomOut.out()).at("/linux~1arm64/spdxVersion").asText())
         .isEqualTo("SPDX-2.3");
 
     // reproducible by default: the same build twice gives the same index, attestations included,
     // whatever the tag
-    Run first = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":min", "--push",
-        "--progress", "quiet", ctx.toString());
-    Run second = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":other", "--push",
-        "--progress", "quiet", "--no-cache", ctx.toString());
+    Run first =
+        cli(
+            Map.of(),
+            "build",
+            "-t",
+            registry.host() + "/" + repo + ":min",
+            "--push",
+            "--progress",
+            "quiet",
+            ctx.toString());
+    Run second =
+        cli(
+            Map.of(),
+            "build",
+            "-t",
+            registry.host() + "/" + repo + ":other",
+            "--push",
+            "--progress",
+            "quiet",
+            "--no-cache",
+            ctx.toString());
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out().trim()).isEqualTo(first.out().trim());
@@ -353,9 +513,18 @@ class SigningRegistryIT {
     }
 
     // turned off: a single platform is a plain manifest again
-    Run off = cli(Map.of(), "build", "-t", registry.host() + "/" + repo + ":off", "--push",
-        "--sbom=false",
-        "--provenance=false", "--progress", "quiet", ctx.toString());
+    Run off =
+        cli(
+            Map.of(),
+            "build",
+            "-t",
+            registry.host() + "/" + repo + ":off",
+            "--push",
+            "--sbom=false",
+            "--provenance=false",
+            "--progress",
+            "quiet",
+            ctx.toString());
     assertThat(off.code()).as(off.err()).isZero();
     try (Registry reg = registry.client()) {
       assertThat(reg.getManifest(repo, "off").mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
@@ -366,52 +535,82 @@ class SigningRegistryIT {
   void buildPushSignKeyIsAcceptedByCosignAndSkopeoAndRefusedForAnotherKey() throws Exception {
     String repo = "signed/app";
     // a wrong password fails before anything is built or pushed
-    Run wrong = cli(Map.of("COSIGN_PASSWORD", "not it"), "build", "-t",
-        registry.host() + "/" + repo + ":0",
-        "--push", "--insecure-registry", registry.host(), "--sign-key", key("ours.key"),
-        "--progress",
-        "plain", context().toString());
+    Run wrong =
+        cli(
+            Map.of("COSIGN_PASSWORD", "not it"),
+            "build",
+            "-t",
+            registry.host() + "/" + repo + ":0",
+            "--push",
+            "--insecure-registry",
+            registry.host(),
+            "--sign-key",
+            key("ours.key"),
+            "--progress",
+            "plain",
+            context().toString());
     assertThat(wrong.code()).isEqualTo(1);
-    assertThat(wrong.err()).contains("--sign-key " + key("ours.key")).contains("wrong password")
-        .doesNotContain("not it").doesNotContain("FROM").doesNotContain("\tat ");
+    assertThat(wrong.err())
+        .contains("--sign-key " + key("ours.key"))
+        .contains("wrong password")
+        .doesNotContain("not it")
+        .doesNotContain("FROM")
+        .doesNotContain("\tat ");
     try (Registry r = registry.client()) {
       assertThat(r.headManifest(repo, "0")).isEmpty();
     }
 
-    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
-        registry.host() + "/" + repo + ":1",
-        "--sign-key", key("ours.key"));
+    Digest index =
+        buildAndPush(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            registry.host() + "/" + repo + ":1",
+            "--sign-key",
+            key("ours.key"));
     List<Digest> children = platforms(index, repo);
     assertThat(children).hasSize(2);
 
     // cosign accepts the index by digest and by tag, and each platform manifest
-    List<String> images = new ArrayList<>(List.of(registry.host() + "/" + repo + "@" + index,
-        registry.host() + "/" + repo + ":1"));
+    List<String> images =
+        new ArrayList<>(
+            List.of(
+                registry.host() + "/" + repo + "@" + index, registry.host() + "/" + repo + ":1"));
     children.forEach(c -> images.add(registry.host() + "/" + repo + "@" + c));
     for (String image : images) {
       BuildToolsIT.Result v = cosignVerify(key("ours.pub"), image);
       assertThat(v.code()).as(image + ": " + v.all()).isZero();
       assertThat(v.out()).contains("\"docker-reference\":\"" + registry.host() + "/" + repo + "\"");
     }
-    BuildToolsIT.Result otherKey = cosignVerify(key("other.pub"),
-        registry.host() + "/" + repo + ":1");
+    BuildToolsIT.Result otherKey =
+        cosignVerify(key("other.pub"), registry.host() + "/" + repo + ":1");
     assertThat(otherKey.code()).as(otherKey.all()).isNotZero();
 
     // slimbuild verify agrees, in JSON too
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        "--output", "json", registry.host() + "/" + repo + ":1");
+    Run verified =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            "--output",
+            "json",
+            registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.err()).isZero();
     var json = BuildFixtures.JSON.readTree(verified.out());
     assertThat(json.get("ok").asBoolean()).isTrue();
     // both formats by default: a .sig layer and a bundle referrer for each digest
-    assertThat(json.get("targets")).hasSize(3).allSatisfy(t -> {
-      assertThat(t.get("ok").asBoolean()).isTrue();
-      assertThat(t.get("signatures")).hasSize(2);
-      assertThat(t.get("signatures").get(0).get("format").asText()).isEqualTo("legacy");
-      assertThat(t.get("signatures").get(1).get("format").asText()).isEqualTo("bundle");
-      assertThat(t.get("signatures")).allSatisfy(g -> assertThat(g.get("ok").asBoolean()).isTrue());
-    });
+    assertThat(json.get("targets"))
+        .hasSize(3)
+        .allSatisfy(
+            t -> {
+              assertThat(t.get("ok").asBoolean()).isTrue();
+              assertThat(t.get("signatures")).hasSize(2);
+              assertThat(t.get("signatures").get(0).get("format").asText()).isEqualTo("legacy");
+              assertThat(t.get("signatures").get(1).get("format").asText()).isEqualTo("bundle");
+              assertThat(t.get("signatures"))
+                  .allSatisfy(g -> assertThat(g.get("ok").asBoolean()).isTrue());
+            });
     assertThat(json.get("targets").get(1).get("platform").asText()).isEqualTo("linux/amd64");
 
     // skopeo 1.18 with a sigstoreSigned policy copies it, and refuses it for another key
@@ -422,57 +621,109 @@ class SigningRegistryIT {
     BuildToolsIT.Result refused =
         skopeoCopy(repo, key("other.pub"), registry.host() + "/" + repo + ":1", "copy-refused");
     assertThat(refused.code()).as(refused.all()).isNotZero();
-    assertThat(refused.stderr()).contains("Source image rejected")
+    assertThat(refused.stderr())
+        .contains("Source image rejected")
         .contains("signature verification failed");
 
     // the log names what was signed; no key material or password anywhere
-    Run again = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--insecure-registry", registry.host(), registry.host() + "/" + repo + ":1");
+    Run again =
+        cli(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "sign",
+            "--key",
+            key("ours.key"),
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(again.code()).as(again.err()).isZero();
-    assertThat(again.out()).contains("already signed by this key: " + registry.host() + "/" + repo
-        + "@"
-        + index).doesNotContain(PASSWORD).doesNotContain("PRIVATE");
+    assertThat(again.out())
+        .contains("already signed by this key: " + registry.host() + "/" + repo + "@" + index)
+        .doesNotContain(PASSWORD)
+        .doesNotContain("PRIVATE");
     assertThat(sigManifest(repo, index).layers()).hasSize(1);
   }
 
   @Test
   void cosignSignsWithOurKeyWeVerifyItAndASecondKeyIsAppended() throws Exception {
     String repo = "multi/app";
-    Digest index = buildAndPush(Map.of(), registry.host() + "/" + repo + ":1", "--sbom=false",
-        "--provenance=false"); // the referrers counted are the bundles alone
+    Digest index =
+        buildAndPush(
+            Map.of(),
+            registry.host() + "/" + repo + ":1",
+            "--sbom=false",
+            "--provenance=false"); // the referrers counted are the bundles alone
     String byDigest = registry.host() + "/" + repo + "@" + index;
 
-    Run unsigned = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        byDigest);
+    Run unsigned =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            byDigest);
     assertThat(unsigned.code()).isEqualTo(1);
-    assertThat(unsigned.err()).contains("no signatures")
-        .contains(CosignSignatures.tag(index));
+    assertThat(unsigned.err()).contains("no signatures").contains(CosignSignatures.tag(index));
 
     // cosign signs the index and each platform manifest with the key slimbuild generated
-    BuildToolsIT.Result signed = tool(Map.of("COSIGN_PASSWORD", PASSWORD), cosign.toString(),
-        "sign", "--key", key("ours.key"), "--tlog-upload=false", "--allow-http-registry",
-        "--allow-insecure-registry", "--yes", "--recursive", byDigest);
+    BuildToolsIT.Result signed =
+        tool(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            cosign.toString(),
+            "sign",
+            "--key",
+            key("ours.key"),
+            "--tlog-upload=false",
+            "--allow-http-registry",
+            "--allow-insecure-registry",
+            "--yes",
+            "--recursive",
+            byDigest);
     assertThat(signed.code()).as(signed.all()).isZero();
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        byDigest);
+    Run verified =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            byDigest);
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
     assertThat(verified.out()).contains("verified " + byDigest);
 
     // our signer recognises cosign's signature by the same key: nothing added
-    Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--sign-format", "legacy", "--insecure-registry", registry.host(), byDigest);
+    Run same =
+        cli(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "sign",
+            "--key",
+            key("ours.key"),
+            "--sign-format",
+            "legacy",
+            "--insecure-registry",
+            registry.host(),
+            byDigest);
     assertThat(same.code()).as(same.err()).isZero();
-    assertThat(same.out().lines()).hasSize(3)
+    assertThat(same.out().lines())
+        .hasSize(3)
         .allSatisfy(l -> assertThat(l).startsWith("already signed by this key"));
     Manifest before = sigManifest(repo, index);
     assertThat(before.layers()).hasSize(1);
 
     // a second key appends a layer; the first one stays; both verify, with us and with cosign
-    Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
-        key("other.key"), "--sign-format", "legacy", "--insecure-registry", registry.host(),
-        registry.host() + "/" + repo + ":1");
+    Run second =
+        cli(
+            Map.of("COSIGN_PASSWORD", OTHER_PASSWORD),
+            "sign",
+            "--key",
+            key("other.key"),
+            "--sign-format",
+            "legacy",
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/" + repo + ":1");
     assertThat(second.code()).as(second.err()).isZero();
     assertThat(second.out()).contains("signed " + byDigest + " (2 signatures)");
     for (Digest d : concat(index, platforms(index, repo))) {
@@ -483,9 +734,15 @@ class SigningRegistryIT {
       }
     }
     for (String k : List.of("ours", "other")) {
-      Run v = cli(Map.of(), "verify", "--key", key(k + ".pub"), "--insecure-registry",
-          registry.host(),
-          registry.host() + "/" + repo + ":1");
+      Run v =
+          cli(
+              Map.of(),
+              "verify",
+              "--key",
+              key(k + ".pub"),
+              "--insecure-registry",
+              registry.host(),
+              registry.host() + "/" + repo + ":1");
       assertThat(v.code()).as(v.out() + v.err()).isZero();
       // the other key's signature is reported as invalid, beside the valid one
       assertThat(v.out()).contains("invalid ").contains("ok ");
@@ -497,14 +754,26 @@ class SigningRegistryIT {
   @Test
   void tamperedSignaturesAreRejectedWithClearReasons() throws Exception {
     String repo = "tamper/app";
-    Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
-        registry.host() + "/" + repo + ":1",
-        "--sign-key", key("ours.key"), "--sign-format", "legacy");
+    Digest index =
+        buildAndPush(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            registry.host() + "/" + repo + ":1",
+            "--sign-key",
+            key("ours.key"),
+            "--sign-format",
+            "legacy");
     Digest amd64 = platforms(index, repo).get(0);
     String image = registry.host() + "/" + repo + "@" + index;
 
-    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        registry.host(), image);
+    Run otherKey =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("other.pub"),
+            "--insecure-registry",
+            registry.host(),
+            image);
     assertThat(otherKey.code()).isEqualTo(1);
     assertThat(otherKey.err()).contains("does not verify with the given public key");
 
@@ -515,41 +784,65 @@ class SigningRegistryIT {
     // an altered payload (another repository named) under the original signature
     byte[] altered = SimpleSigning.payload(registry.host() + "/evil/app", index.toString());
     putSig(repo, index, altered, signature);
-    Run alteredRun = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(), "--output", "json", image);
+    Run alteredRun =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            "--output",
+            "json",
+            image);
     assertThat(alteredRun.code()).isEqualTo(1);
-    assertThat(alteredRun.err()).contains(index.toString())
+    assertThat(alteredRun.err())
+        .contains(index.toString())
         .contains("does not verify with the given public key");
     var json = BuildFixtures.JSON.readTree(alteredRun.out());
     assertThat(json.get("ok").asBoolean()).isFalse();
-    assertThat(json.get("targets").get(0).get("signatures").get(0).get("dockerReference")
-        .asText()).isEqualTo(registry.host() + "/evil/app");
+    assertThat(json.get("targets").get(0).get("signatures").get(0).get("dockerReference").asText())
+        .isEqualTo(registry.host() + "/evil/app");
     assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
 
     // a valid signature, but over the amd64 manifest, under the index's tag
     Descriptor amdLayer = sigManifest(repo, amd64).layers().get(0);
     byte[] amdPayload;
-    try (Registry r = registry.client(); InputStream in = r.getBlob(repo, amdLayer.digest())) {
+    try (Registry r = registry.client();
+        InputStream in = r.getBlob(repo, amdLayer.digest())) {
       amdPayload = in.readAllBytes();
     }
-    putSig(repo, index, amdPayload,
-        amdLayer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION));
-    Run moved = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        image);
+    putSig(
+        repo, index, amdPayload, amdLayer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION));
+    Run moved =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            image);
     assertThat(moved.code()).isEqualTo(1);
-    assertThat(moved.err()).contains("signature is for " + amd64)
+    assertThat(moved.err())
+        .contains("signature is for " + amd64)
         .contains("not for the manifest " + index);
     assertThat(cosignVerify(key("ours.pub"), image).code()).isNotZero();
 
     // no .sig at all: an image that was never signed
     Digest unsigned = buildAndPush(Map.of(), registry.host() + "/unsigned/app:1");
-    Run none = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        registry.host() + "/unsigned/app@" + unsigned);
+    Run none =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            registry.host() + "/unsigned/app@" + unsigned);
     assertThat(none.code()).isEqualTo(1);
-    assertThat(none.err()).contains("no signatures: the registry has no tag "
-        + CosignSignatures.tag(unsigned));
+    assertThat(none.err())
+        .contains("no signatures: the registry has no tag " + CosignSignatures.tag(unsigned));
   }
 
   @Test
@@ -557,20 +850,28 @@ class SigningRegistryIT {
     for (String format : List.of("legacy", "bundle", "both")) {
       String repo = "format-" + format + "/app";
       // no attestations: their referrers would be listed beside the bundles counted here
-      Digest index = buildAndPush(Map.of("COSIGN_PASSWORD", PASSWORD),
-          registry.host() + "/" + repo + ":1",
-          "--sign-key", key("ours.key"), "--sign-format", format, "--sbom=false",
-          "--provenance=false");
+      Digest index =
+          buildAndPush(
+              Map.of("COSIGN_PASSWORD", PASSWORD),
+              registry.host() + "/" + repo + ":1",
+              "--sign-key",
+              key("ours.key"),
+              "--sign-format",
+              format,
+              "--sbom=false",
+              "--provenance=false");
       boolean legacy = !format.equals("bundle");
       boolean bundle = !format.equals("legacy");
       List<Digest> digests = concat(index, platforms(index, repo));
       try (Registry r = registry.client()) {
         for (Digest d : digests) {
-          assertThat(r.headManifest(repo, CosignSignatures.tag(d))).as(format + " .sig of " + d)
+          assertThat(r.headManifest(repo, CosignSignatures.tag(d)))
+              .as(format + " .sig of " + d)
               .matches(o -> o.isPresent() == legacy);
           // the referrers fallback tag, as distribution 2.8 has no referrers API
           assertThat(r.headManifest(repo, d.algorithm() + "-" + d.hex()))
-              .as(format + " referrers of " + d).matches(o -> o.isPresent() == bundle);
+              .as(format + " referrers of " + d)
+              .matches(o -> o.isPresent() == bundle);
         }
       }
 
@@ -578,19 +879,22 @@ class SigningRegistryIT {
       digests.forEach(d -> images.add(registry.host() + "/" + repo + "@" + d));
       for (String image : images) {
         BuildToolsIT.Result old = cosignVerify(key("ours.pub"), image);
-        assertThat(old.code()).as(format + ", cosign 2.5 verify " + image + ": " + old.all())
+        assertThat(old.code())
+            .as(format + ", cosign 2.5 verify " + image + ": " + old.all())
             .matches(c -> (c == 0) == legacy);
         // cosign 3 reads the bundles when there are any, else the .sig tags; it says which
         BuildToolsIT.Result current = cosign3Verify(key("ours.pub"), image);
-        assertThat(current.code()).as(format + ", cosign 3 verify " + image + ": "
-            + current.all()).isZero();
-        assertThat(current.out()).as(format + ", cosign 3 verify " + image).contains(
-            "\"type\":\"" + (bundle ? COSIGN_SIGN_PREDICATE
-                : SimpleSigning.TYPE) + "\"");
+        assertThat(current.code())
+            .as(format + ", cosign 3 verify " + image + ": " + current.all())
+            .isZero();
+        assertThat(current.out())
+            .as(format + ", cosign 3 verify " + image)
+            .contains("\"type\":\"" + (bundle ? COSIGN_SIGN_PREDICATE : SimpleSigning.TYPE) + "\"");
       }
       String byDigest = registry.host() + "/" + repo + "@" + index;
       BuildToolsIT.Result attestation = cosignVerifyBundle(key("ours.pub"), byDigest);
-      assertThat(attestation.code()).as(format + ": " + attestation.all())
+      assertThat(attestation.code())
+          .as(format + ": " + attestation.all())
           .matches(c -> (c == 0) == bundle);
       if (bundle) {
         // another key is refused by both checkers of bundles
@@ -602,17 +906,38 @@ class SigningRegistryIT {
       }
 
       // slimbuild verify: the format written passes, the other one is missing
-      Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-          registry.host(), "--sign-format", format, byDigest);
+      Run verified =
+          cli(
+              Map.of(),
+              "verify",
+              "--key",
+              key("ours.pub"),
+              "--insecure-registry",
+              registry.host(),
+              "--sign-format",
+              format,
+              byDigest);
       assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
       if (!format.equals("both")) {
         String missing = legacy ? "bundle" : "legacy";
-        Run refused = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-            registry.host(), "--sign-format", missing, byDigest);
+        Run refused =
+            cli(
+                Map.of(),
+                "verify",
+                "--key",
+                key("ours.pub"),
+                "--insecure-registry",
+                registry.host(),
+                "--sign-format",
+                missing,
+                byDigest);
         assertThat(refused.code()).isEqualTo(1);
-        assertThat(refused.err()).contains("no signatures: ").contains(legacy
-            ? "no sigstore bundle signature among its referrers"
-            : "the registry has no tag " + CosignSignatures.tag(index));
+        assertThat(refused.err())
+            .contains("no signatures: ")
+            .contains(
+                legacy
+                    ? "no sigstore bundle signature among its referrers"
+                    : "the registry has no tag " + CosignSignatures.tag(index));
       }
     }
   }
@@ -620,24 +945,58 @@ class SigningRegistryIT {
   @Test
   void cosign3sBundlesAreOursToVerifyAndCountAsAlreadySigned() throws Exception {
     String repo = "bundle3/app";
-    Digest index = buildAndPush(Map.of(), registry.host() + "/" + repo + ":1", "--sbom=false",
-        "--provenance=false"); // the referrers counted are the bundles alone
+    Digest index =
+        buildAndPush(
+            Map.of(),
+            registry.host() + "/" + repo + ":1",
+            "--sbom=false",
+            "--provenance=false"); // the referrers counted are the bundles alone
     String byDigest = registry.host() + "/" + repo + "@" + index;
     List<Digest> digests = concat(index, platforms(index, repo));
 
     // cosign 3 signs the index and each platform manifest as bundles, with slimbuild's key
-    BuildToolsIT.Result signed = tool(Map.of("COSIGN_PASSWORD", PASSWORD), cosign3.toString(),
-        "sign", "--key", key("ours.key"), "--use-signing-config=false", "--tlog-upload=false",
-        "--allow-http-registry", "--allow-insecure-registry", "--yes", "--recursive", byDigest);
+    BuildToolsIT.Result signed =
+        tool(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            cosign3.toString(),
+            "sign",
+            "--key",
+            key("ours.key"),
+            "--use-signing-config=false",
+            "--tlog-upload=false",
+            "--allow-http-registry",
+            "--allow-insecure-registry",
+            "--yes",
+            "--recursive",
+            byDigest);
     assertThat(signed.code()).as(signed.all()).isZero();
-    Run verified = cli(Map.of(), "verify", "--key", key("ours.pub"), "--insecure-registry",
-        registry.host(),
-        "--sign-format", "bundle", registry.host() + "/" + repo + ":1");
+    Run verified =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("ours.pub"),
+            "--insecure-registry",
+            registry.host(),
+            "--sign-format",
+            "bundle",
+            registry.host() + "/" + repo + ":1");
     assertThat(verified.code()).as(verified.out() + verified.err()).isZero();
-    assertThat(verified.out()).contains("verified " + byDigest)
-        .contains("ok bundle ").doesNotContain("invalid");
-    Run otherKey = cli(Map.of(), "verify", "--key", key("other.pub"), "--insecure-registry",
-        registry.host(), "--sign-format", "bundle", byDigest);
+    assertThat(verified.out())
+        .contains("verified " + byDigest)
+        .contains("ok bundle ")
+        .doesNotContain("invalid");
+    Run otherKey =
+        cli(
+            Map.of(),
+            "verify",
+            "--key",
+            key("other.pub"),
+            "--insecure-registry",
+            registry.host(),
+            "--sign-format",
+            "bundle",
+            byDigest);
     assertThat(otherKey.code()).isEqualTo(1);
     assertThat(otherKey.err()).contains("does not verify with the given public key");
 
@@ -646,33 +1005,60 @@ class SigningRegistryIT {
     for (Digest d : digests) {
       cosigns.put(d, Manifest.parse(referrer(repo, d, 0)));
     }
-    Run same = cli(Map.of("COSIGN_PASSWORD", PASSWORD), "sign", "--key", key("ours.key"),
-        "--sign-format", "bundle", "--insecure-registry", registry.host(), byDigest);
+    Run same =
+        cli(
+            Map.of("COSIGN_PASSWORD", PASSWORD),
+            "sign",
+            "--key",
+            key("ours.key"),
+            "--sign-format",
+            "bundle",
+            "--insecure-registry",
+            registry.host(),
+            byDigest);
     assertThat(same.code()).as(same.err()).isZero();
-    assertThat(same.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l)
-        .startsWith("already signed by this key with a sigstore bundle: " + registry.host() + "/"
-        + repo));
+    assertThat(same.out().lines())
+        .hasSize(3)
+        .allSatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "already signed by this key with a sigstore bundle: "
+                            + registry.host()
+                            + "/"
+                            + repo));
     for (Digest d : digests) {
       assertThat(referrers(repo, d)).hasSize(1);
     }
-    Run second = cli(Map.of("COSIGN_PASSWORD", OTHER_PASSWORD), "sign", "--key",
-        key("other.key"), "--sign-format", "bundle", "--insecure-registry", registry.host(),
-        byDigest);
+    Run second =
+        cli(
+            Map.of("COSIGN_PASSWORD", OTHER_PASSWORD),
+            "sign",
+            "--key",
+            key("other.key"),
+            "--sign-format",
+            "bundle",
+            "--insecure-registry",
+            registry.host(),
+            byDigest);
     assertThat(second.code()).as(second.err()).isZero();
     for (Digest d : digests) {
       Manifest theirs = cosigns.get(d);
       Manifest ours = Manifest.parse(referrer(repo, d, 1));
       assertThat(ours.mediaType()).isEqualTo(theirs.mediaType());
-      assertThat(ours.artifactType()).isEqualTo(theirs.artifactType())
+      assertThat(ours.artifactType())
+          .isEqualTo(theirs.artifactType())
           .isEqualTo("application/vnd.dev.sigstore.bundle.v0.3+json");
-      assertThat(ours.config().mediaType()).isEqualTo(theirs.config().mediaType())
+      assertThat(ours.config().mediaType())
+          .isEqualTo(theirs.config().mediaType())
           .isEqualTo(MediaType.OCI_EMPTY);
       assertThat(ours.config().digest()).isEqualTo(theirs.config().digest());
       assertThat(ours.subject()).isEqualTo(theirs.subject());
       assertThat(ours.layers()).hasSize(1);
       assertThat(ours.layers().get(0).mediaType()).isEqualTo(theirs.layers().get(0).mediaType());
       // cosign adds the signing time; slimbuild leaves it out to stay reproducible
-      assertThat(theirs.annotations()).containsAllEntriesOf(ours.annotations())
+      assertThat(theirs.annotations())
+          .containsAllEntriesOf(ours.annotations())
           .containsKey("org.opencontainers.image.created");
       var theirBundle = BuildFixtures.JSON.readTree(blob(repo, theirs.layers().get(0).digest()));
       var ourBundle = BuildFixtures.JSON.readTree(blob(repo, ours.layers().get(0).digest()));
@@ -680,10 +1066,12 @@ class SigningRegistryIT {
       assertThat(ourBundle.get("mediaType")).isEqualTo(theirBundle.get("mediaType"));
       assertThat(ourBundle.get("dsseEnvelope").get("payloadType"))
           .isEqualTo(theirBundle.get("dsseEnvelope").get("payloadType"));
-      var theirStatement = BuildFixtures.JSON.readTree(Base64.getDecoder().decode(
-          theirBundle.get("dsseEnvelope").get("payload").asText()));
-      var ourStatement = BuildFixtures.JSON.readTree(Base64.getDecoder().decode(
-          ourBundle.get("dsseEnvelope").get("payload").asText()));
+      var theirStatement =
+          BuildFixtures.JSON.readTree(
+              Base64.getDecoder().decode(theirBundle.get("dsseEnvelope").get("payload").asText()));
+      var ourStatement =
+          BuildFixtures.JSON.readTree(
+              Base64.getDecoder().decode(ourBundle.get("dsseEnvelope").get("payload").asText()));
       for (String f : List.of("_type", "predicateType", "predicate")) {
         assertThat(ourStatement.get(f)).as(f).isEqualTo(theirStatement.get(f));
       }
@@ -714,7 +1102,8 @@ class SigningRegistryIT {
   }
 
   private static byte[] blob(String repo, Digest d) throws Exception {
-    try (Registry r = registry.client(); InputStream in = r.getBlob(repo, d)) {
+    try (Registry r = registry.client();
+        InputStream in = r.getBlob(repo, d)) {
       return in.readAllBytes();
     }
   }
@@ -734,18 +1123,25 @@ class SigningRegistryIT {
   /** Pushes a one-layer .sig manifest for {@code target} holding {@code payload}. */
   private static void putSig(String repo, Digest target, byte[] payload, String signature)
       throws Exception {
-    Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
-        payload.length).withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, signature));
-    String config = "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":"
-        + "[{\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":\"\",\"rootfs\":{\"type\":\"layers\","
-        + "\"diff_ids\":[\"" + layer.digest() + "\"]},\"config\":{}}";
+    Descriptor layer =
+        Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload), payload.length)
+            .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, signature));
+    String config =
+        "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":"
+            + "[{\"created\":\"0001-01-01T00:00:00Z\"}],\"os\":\"\",\"rootfs\":{\"type\":\"layers\","
+            + "\"diff_ids\":[\""
+            + layer.digest()
+            + "\"]},\"config\":{}}";
     byte[] cfg = config.getBytes(StandardCharsets.UTF_8);
     Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(cfg), cfg.length);
     try (Registry r = registry.client()) {
       r.pushBlob(repo, layer, () -> new ByteArrayInputStream(payload), List.of());
       r.pushBlob(repo, c, () -> new ByteArrayInputStream(cfg), List.of());
-      r.putManifest(repo, CosignSignatures.tag(target),
-          Json.write(Manifest.oci(c, List.of(layer)).toJson()), MediaType.OCI_MANIFEST);
+      r.putManifest(
+          repo,
+          CosignSignatures.tag(target),
+          Json.write(Manifest.oci(c, List.of(layer)).toJson()),
+          MediaType.OCI_MANIFEST);
     }
   }
 }

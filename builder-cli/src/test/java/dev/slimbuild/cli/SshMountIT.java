@@ -59,18 +59,32 @@ class SshMountIT {
   static void startSshdAgentRegistryAndBase() throws Exception {
     Path sshdBin = Path.of("/usr/sbin/sshd"); // not on a user's PATH; sshd wants it absolute
     if (!Files.isExecutable(sshdBin)) {
-      throw new IllegalStateException(sshdBin + " is not installed (Debian package openssh-server;"
-          + " scripts/install-test-deps.sh installs it)");
+      throw new IllegalStateException(
+          sshdBin
+              + " is not installed (Debian package openssh-server;"
+              + " scripts/install-test-deps.sh installs it)");
     }
     gitBase = registry.host() + "/base/debian-git:12";
     Path baseCtx = shared.resolve("base-ctx");
-    BuildFixtures.write(baseCtx.resolve("Dockerfile"), "FROM " + registry.base() + "\n"
-        + "RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client"
-        + " && rm -rf /var/lib/apt/lists/*\n");
-    BuildFixtures.Run base = BuildFixtures.run(BuildFixtures.isolatedEnv(shared.resolve("base")),
-        "build", "--insecure-registry", registry.host(), "--progress", "plain", "-t", gitBase,
-        "--push",
-        baseCtx.toString());
+    BuildFixtures.write(
+        baseCtx.resolve("Dockerfile"),
+        "FROM "
+            + registry.base()
+            + "\n"
+            + "RUN apt-get update && apt-get install -y --no-install-recommends git openssh-client"
+            + " && rm -rf /var/lib/apt/lists/*\n");
+    BuildFixtures.Run base =
+        BuildFixtures.run(
+            BuildFixtures.isolatedEnv(shared.resolve("base")),
+            "build",
+            "--insecure-registry",
+            registry.host(),
+            "--progress",
+            "plain",
+            "-t",
+            gitBase,
+            "--push",
+            baseCtx.toString());
     assertThat(base.code()).as(base.err()).isZero();
 
     // the repository: one commit of hello.txt, bare
@@ -79,21 +93,43 @@ class SshMountIT {
     Files.writeString(work.resolve("hello.txt"), "hello over ssh\n");
     BuildToolsIT.ok(work, "git", "init", "-q", "-b", "main");
     BuildToolsIT.ok(work, "git", "add", "hello.txt");
-    BuildToolsIT.ok(work, "git", "-c", "user.name=t", "-c", "user.email=t@example.invalid",
-        "commit", "-q", "-m", "one");
+    BuildToolsIT.ok(
+        work,
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.invalid",
+        "commit",
+        "-q",
+        "-m",
+        "one");
     Path repo = shared.resolve("repo.git");
     BuildToolsIT.ok(shared, "git", "clone", "-q", "--bare", work.toString(), repo.toString());
 
     // keys: the host's, one only the agent will hold, one given to the build as a file
     Path agentKey = shared.resolve("agent_key");
     fileKey = shared.resolve("file_key");
-    for (String[] key : new String[][] {{"host_key", "host"}, {"agent_key", "agent-only"},
-        {"file_key", "file-key"}}) {
-      BuildToolsIT.ok(shared, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", key[1], "-f",
+    for (String[] key :
+        new String[][] {
+          {"host_key", "host"}, {"agent_key", "agent-only"}, {"file_key", "file-key"}
+        }) {
+      BuildToolsIT.ok(
+          shared,
+          "ssh-keygen",
+          "-q",
+          "-t",
+          "ed25519",
+          "-N",
+          "",
+          "-C",
+          key[1],
+          "-f",
           shared.resolve(key[0]).toString());
     }
     fileKeyText = Files.readString(fileKey);
-    Files.writeString(shared.resolve("authorized_keys"),
+    Files.writeString(
+        shared.resolve("authorized_keys"),
         Files.readString(shared.resolve("agent_key.pub"))
             + Files.readString(shared.resolve("file_key.pub")));
 
@@ -102,25 +138,39 @@ class SshMountIT {
       port = s.getLocalPort();
     }
     Path config = shared.resolve("sshd_config");
-    Files.writeString(config, "ListenAddress 127.0.0.1:" + port + "\n"
-        + "HostKey " + shared.resolve("host_key") + "\n"
-        + "AuthorizedKeysFile " + shared.resolve("authorized_keys") + "\n"
-        + "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-        + "UsePAM no\nPidFile none\nPermitRootLogin prohibit-password\n");
+    Files.writeString(
+        config,
+        "ListenAddress 127.0.0.1:"
+            + port
+            + "\n"
+            + "HostKey "
+            + shared.resolve("host_key")
+            + "\n"
+            + "AuthorizedKeysFile "
+            + shared.resolve("authorized_keys")
+            + "\n"
+            + "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+            + "UsePAM no\nPidFile none\nPermitRootLogin prohibit-password\n");
     if (Privileges.isRoot()) {
       // sshd as root needs its privilege separation directory (the package makes it at boot)
       Files.createDirectories(Path.of("/run/sshd"));
     }
-    sshd = new ProcessBuilder(sshdBin.toString(), "-D", "-e", "-f", config.toString())
-        .redirectErrorStream(true).start();
+    sshd =
+        new ProcessBuilder(sshdBin.toString(), "-D", "-e", "-f", config.toString())
+            .redirectErrorStream(true)
+            .start();
     awaitLine(sshd, "Server listening on 127.0.0.1 port " + port, shared.resolve("sshd.log"));
 
     agentSocket = shared.resolve("agent.sock");
-    agent = new ProcessBuilder("ssh-agent", "-D", "-a", agentSocket.toString())
-        .redirectErrorStream(true).start();
+    agent =
+        new ProcessBuilder("ssh-agent", "-D", "-a", agentSocket.toString())
+            .redirectErrorStream(true)
+            .start();
     awaitLine(agent, "SSH_AUTH_SOCK=", shared.resolve("agent.log"));
-    ProcessBuilder add = new ProcessBuilder("ssh-add", "-q", agentKey.toString())
-        .directory(shared.toFile()).redirectErrorStream(true);
+    ProcessBuilder add =
+        new ProcessBuilder("ssh-add", "-q", agentKey.toString())
+            .directory(shared.toFile())
+            .redirectErrorStream(true);
     add.environment().put("SSH_AUTH_SOCK", agentSocket.toString());
     Process p = add.start();
     String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -147,21 +197,29 @@ class SshMountIT {
    */
   private static void awaitLine(Process p, String start, Path log) throws Exception {
     CountDownLatch seen = new CountDownLatch(1);
-    Thread drain = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-              StandardOpenOption.APPEND);
-          if (line.startsWith(start)) {
-            seen.countDown();
-          }
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-      seen.countDown();
-    }, "ssh-test-drain");
+    Thread drain =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                  Files.writeString(
+                      log,
+                      line + "\n",
+                      StandardCharsets.UTF_8,
+                      StandardOpenOption.CREATE,
+                      StandardOpenOption.APPEND);
+                  if (line.startsWith(start)) {
+                    seen.countDown();
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              seen.countDown();
+            },
+            "ssh-test-drain");
     drain.setDaemon(true);
     drain.start();
     assertThat(seen.await(START_SECONDS, TimeUnit.SECONDS)).isTrue();
@@ -190,9 +248,17 @@ class SshMountIT {
       throws IOException {
     Path ctx = dir.resolve("ctx");
     BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + gitBase + "\n" + dockerfile);
-    List<String> args = new ArrayList<>(List.of("build", "--no-cache", "--insecure-registry",
-        registry.host(), "--progress", "plain", "-o",
-        "type=oci,tar=false,dest=" + dir.resolve("out")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--progress",
+                "plain",
+                "-o",
+                "type=oci,tar=false,dest=" + dir.resolve("out")));
     args.addAll(List.of(extra));
     args.add(ctx.toString());
     return BuildFixtures.runIn(dir, env, args.toArray(String[]::new));
@@ -206,15 +272,28 @@ class SshMountIT {
   @ParameterizedTest
   @MethodSource("sandboxes")
   void aRunClonesOverSshWithTheAgentsKeyAndKeepsNoTraceOfIt(String sandbox) throws Exception {
-    BuildFixtures.Run r = build(Map.of("SSH_AUTH_SOCK", agentSocket.toString()),
-        "RUN --mount=type=ssh " + gitSsh() + " git clone -q " + url + " /src"
-            + " && ssh-add -l | cut -d' ' -f3- > /src/agent.txt"
-            + " && find \"$SSH_AUTH_SOCK\" -maxdepth 0 -printf '%m %U %y\\n' > /src/sock.txt"
-            + " && echo \"$SSH_AUTH_SOCK\" >> /src/sock.txt && rm -rf /src/.git\n"
-            + "RUN test -z \"$SSH_AUTH_SOCK\" && test ! -e /run/buildkit/ssh_agent.0"
-            + " && (" + gitSsh() + " git clone -q " + url + " /again 2>/dev/null"
-            + " && echo cloned || echo refused) > /second.txt\n",
-        "--sandbox", sandbox, "--ssh", "default");
+    BuildFixtures.Run r =
+        build(
+            Map.of("SSH_AUTH_SOCK", agentSocket.toString()),
+            "RUN --mount=type=ssh "
+                + gitSsh()
+                + " git clone -q "
+                + url
+                + " /src"
+                + " && ssh-add -l | cut -d' ' -f3- > /src/agent.txt"
+                + " && find \"$SSH_AUTH_SOCK\" -maxdepth 0 -printf '%m %U %y\\n' > /src/sock.txt"
+                + " && echo \"$SSH_AUTH_SOCK\" >> /src/sock.txt && rm -rf /src/.git\n"
+                + "RUN test -z \"$SSH_AUTH_SOCK\" && test ! -e /run/buildkit/ssh_agent.0"
+                + " && ("
+                + gitSsh()
+                + " git clone -q "
+                + url
+                + " /again 2>/dev/null"
+                + " && echo cloned || echo refused) > /second.txt\n",
+            "--sandbox",
+            sandbox,
+            "--ssh",
+            "default");
     assertThat(r.code()).as(r.err()).isZero();
 
     BuildFixtures.Image image = BuildFixtures.image(dir.resolve("out"));
@@ -222,8 +301,7 @@ class SshMountIT {
     assertThat(files.get("src/hello.txt").text()).isEqualTo("hello over ssh\n");
     assertThat(files.get("src/agent.txt").text()).isEqualTo("agent-only (ED25519)\n");
     // BuildKit's socket: the first ssh mount's default target, 0600, root's
-    assertThat(files.get("src/sock.txt").text())
-        .isEqualTo("600 0 s\n/run/buildkit/ssh_agent.0\n");
+    assertThat(files.get("src/sock.txt").text()).isEqualTo("600 0 s\n/run/buildkit/ssh_agent.0\n");
     // without the mount, the RUN has no agent and the server refuses it
     assertThat(files.get("second.txt").text()).isEqualTo("refused\n");
     assertThat(files.keySet()).noneMatch(n -> n.equals("run") || n.startsWith("run/"));
@@ -236,12 +314,20 @@ class SshMountIT {
   @ParameterizedTest
   @MethodSource("sandboxes")
   void aKeyFileIsHeldByAnAgentOfTheBuildKilledWhenItEnds(String sandbox) throws Exception {
-    BuildFixtures.Run r = build(Map.of(),
-        "RUN --mount=type=ssh,id=deploy,target=/tmp/agent.sock,mode=0666 " + gitSsh()
-            + " git clone -q " + url + " /src && ssh-add -l | cut -d' ' -f3- > /src/agent.txt"
-            + " && find \"$SSH_AUTH_SOCK\" -maxdepth 0 -printf '%m %y\\n' > /src/sock.txt"
-            + " && echo \"$SSH_AUTH_SOCK\" >> /src/sock.txt && rm -rf /src/.git\n",
-        "--sandbox", sandbox, "--ssh", "deploy=" + fileKey);
+    BuildFixtures.Run r =
+        build(
+            Map.of(),
+            "RUN --mount=type=ssh,id=deploy,target=/tmp/agent.sock,mode=0666 "
+                + gitSsh()
+                + " git clone -q "
+                + url
+                + " /src && ssh-add -l | cut -d' ' -f3- > /src/agent.txt"
+                + " && find \"$SSH_AUTH_SOCK\" -maxdepth 0 -printf '%m %y\\n' > /src/sock.txt"
+                + " && echo \"$SSH_AUTH_SOCK\" >> /src/sock.txt && rm -rf /src/.git\n",
+            "--sandbox",
+            sandbox,
+            "--ssh",
+            "deploy=" + fileKey);
     assertThat(r.code()).as(r.err()).isZero();
 
     Map<String, TarFile> files = ownFiles(BuildFixtures.image(dir.resolve("out")));
@@ -251,13 +337,15 @@ class SshMountIT {
     assertThat(files.keySet()).doesNotContain("tmp/agent.sock");
     // the build's agent is gone (it ran with a socket under the build's TMPDIR)
     String tmp = dir.resolve("tmp").toString();
-    assertThat(ProcessHandle.allProcesses()
-        .filter(h -> h.info().commandLine().orElse("").contains(tmp))
-        .map(h -> h.info().commandLine().orElse(""))
-        .toList()).isEmpty();
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains(tmp))
+                .map(h -> h.info().commandLine().orElse(""))
+                .toList())
+        .isEmpty();
     // and the key is nowhere but in its own file
-    assertThat(SecretScan.filesHolding(dir, fileKeyText.getBytes(StandardCharsets.UTF_8),
-        Set.of())).isEmpty();
+    assertThat(SecretScan.filesHolding(dir, fileKeyText.getBytes(StandardCharsets.UTF_8), Set.of()))
+        .isEmpty();
     assertThat(r.out() + r.err()).doesNotContain(fileKeyText);
   }
 
@@ -270,14 +358,36 @@ class SshMountIT {
       Files.setAttribute(key, "unix:uid", SecretMountIT.NOBODY);
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       Path ctx = shared.resolve("ctx");
-      BuildFixtures.write(ctx.resolve("Dockerfile"), "FROM " + gitBase + "\n"
-          + "RUN --mount=type=ssh,id=deploy " + gitSsh() + " git clone -q " + url + " /src"
-          + " && rm -rf /src/.git\n");
+      BuildFixtures.write(
+          ctx.resolve("Dockerfile"),
+          "FROM "
+              + gitBase
+              + "\n"
+              + "RUN --mount=type=ssh,id=deploy "
+              + gitSsh()
+              + " git clone -q "
+              + url
+              + " /src"
+              + " && rm -rf /src/.git\n");
       for (String sandbox : List.of("bwrap", "proot")) {
         Path out = shared.resolve("out-" + sandbox);
-        BuildToolsIT.Result r = SecretMountIT.asNobody(shared, Map.of(), "build", "--no-cache",
-            "--insecure-registry", registry.host(), "--sandbox", sandbox, "--progress", "plain",
-            "--ssh", "deploy=" + key, "-o", "type=oci,tar=false,dest=" + out, ctx.toString());
+        BuildToolsIT.Result r =
+            SecretMountIT.asNobody(
+                shared,
+                Map.of(),
+                "build",
+                "--no-cache",
+                "--insecure-registry",
+                registry.host(),
+                "--sandbox",
+                sandbox,
+                "--progress",
+                "plain",
+                "--ssh",
+                "deploy=" + key,
+                "-o",
+                "type=oci,tar=false,dest=" + out,
+                ctx.toString());
         assertThat(r.code()).as(r.all()).isZero();
         assertThat(r.all()).contains("in a user namespace");
         assertThat(ownFiles(BuildFixtures.image(out)).get("src/hello.txt").text())
@@ -291,9 +401,11 @@ class SshMountIT {
 
   @Test
   void anAgentTheBuildLacksIsSkippedUnlessRequired() throws Exception {
-    BuildFixtures.Run r = build(Map.of(),
-        "RUN --mount=type=ssh,id=absent test ! -e /run/buildkit/ssh_agent.0"
-            + " && echo \"$SSH_AUTH_SOCK\" > /sock.txt\n");
+    BuildFixtures.Run r =
+        build(
+            Map.of(),
+            "RUN --mount=type=ssh,id=absent test ! -e /run/buildkit/ssh_agent.0"
+                + " && echo \"$SSH_AUTH_SOCK\" > /sock.txt\n");
     assertThat(r.code()).as(r.err()).isZero();
     // as in BuildKit, SSH_AUTH_SOCK names the mount's target whether or not it is there
     assertThat(ownFiles(BuildFixtures.image(dir.resolve("out"))).get("sock.txt").text())
@@ -301,9 +413,11 @@ class SshMountIT {
 
     r = build(Map.of(), "RUN --mount=type=ssh,id=absent,required true\n");
     BuildFixtures.assertInputError(r);
-    assertThat(r.err()).contains("Dockerfile:2: RUN --mount=type=ssh,id=absent,required: the build"
-        + " has no ssh agent 'absent' (give --ssh absent for $SSH_AUTH_SOCK, or --ssh"
-        + " absent=SOCKET|KEYFILE)");
+    assertThat(r.err())
+        .contains(
+            "Dockerfile:2: RUN --mount=type=ssh,id=absent,required: the build"
+                + " has no ssh agent 'absent' (give --ssh absent for $SSH_AUTH_SOCK, or --ssh"
+                + " absent=SOCKET|KEYFILE)");
   }
 
   @Test
@@ -314,8 +428,14 @@ class SshMountIT {
     BuildFixtures.Run r = build(Map.of(), "RUN echo never\n", "--ssh", "deploy=" + notAKey);
     BuildFixtures.assertInputError(r);
     // ssh-add's own words (which depend on its version) follow on the same line
-    assertThat(r.err()).contains("--ssh deploy=" + notAKey + ": ssh-add could not load the key ("
-        + "Error loading key \"" + notAKey + "\"");
+    assertThat(r.err())
+        .contains(
+            "--ssh deploy="
+                + notAKey
+                + ": ssh-add could not load the key ("
+                + "Error loading key \""
+                + notAKey
+                + "\"");
     assertThat(r.err()).doesNotContain("never");
   }
 }

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Servers on loopback that send the headers and one byte of an answer and then nothing: a
- * registry blob and an {@code ADD <URL>} download fail after {@code --network-timeout} with the
- * URL named, instead of waiting for ever.
+ * Servers on loopback that send the headers and one byte of an answer and then nothing: a registry
+ * blob and an {@code ADD <URL>} download fail after {@code --network-timeout} with the URL named,
+ * instead of waiting for ever.
  */
 class StallTest {
   @TempDir Path dir;
@@ -51,13 +51,23 @@ class StallTest {
   @Test
   void aRegistryBlobThatStallsFailsAfterTheNetworkTimeoutNamingTheBlobAndUrl() throws Exception {
     try (HostileRegistry registry = new HostileRegistry()) {
-      Digest layer = registry.image("hostile/stall", "1",
-          List.of(HostileRegistry.layer(Entry.file("etc/base.txt", "base\n")))).get(0);
+      Digest layer =
+          registry
+              .image(
+                  "hostile/stall",
+                  "1",
+                  List.of(HostileRegistry.layer(Entry.file("etc/base.txt", "base\n"))))
+              .get(0);
       registry.stall(layer);
       String host = registry.host();
       // COPY onto the base needs its files: the layer is downloaded
-      Run r = build("FROM " + host + "/hostile/stall:1\nCOPY f.txt /etc/\n",
-          "--insecure-registry", host, "--network-timeout", "2s");
+      Run r =
+          build(
+              "FROM " + host + "/hostile/stall:1\nCOPY f.txt /etc/\n",
+              "--insecure-registry",
+              host,
+              "--network-timeout",
+              "2s");
       assertThat(r.code()).as(r.err()).isEqualTo(1);
       assertThat(r.err())
           .contains(host + "/hostile/stall: GET blob " + layer)
@@ -72,22 +82,25 @@ class StallTest {
 
   @Test
   void anAddUrlThatStallsFailsAfterTheNetworkTimeoutNamingTheUrl() throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     ExecutorService pool = Executors.newCachedThreadPool();
     CountDownLatch closing = new CountDownLatch(1);
     server.setExecutor(pool);
-    server.createContext("/slow/tool.bin", ex -> {
-      ex.sendResponseHeaders(200, 1000);
-      OutputStream out = ex.getResponseBody();
-      out.write('x');
-      out.flush();
-      try {
-        closing.await(60, TimeUnit.SECONDS); // bounded: released when the test ends
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      ex.close();
-    });
+    server.createContext(
+        "/slow/tool.bin",
+        ex -> {
+          ex.sendResponseHeaders(200, 1000);
+          OutputStream out = ex.getResponseBody();
+          out.write('x');
+          out.flush();
+          try {
+            closing.await(60, TimeUnit.SECONDS); // bounded: released when the test ends
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          ex.close();
+        });
     server.start();
     try {
       String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/slow/tool.bin";

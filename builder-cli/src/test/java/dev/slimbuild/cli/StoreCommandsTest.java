@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local store's commands through the CLI, on images a real build put there: {@code tag},
- * {@code rmi} (with the build cache keeping what its records use), {@code df}, {@code inspect}'s
- * config, and the top-level help.
+ * The local store's commands through the CLI, on images a real build put there: {@code tag}, {@code
+ * rmi} (with the build cache keeping what its records use), {@code df}, {@code inspect}'s config,
+ * and the top-level help.
  */
 class StoreCommandsTest {
   @TempDir Path dir;
@@ -37,7 +37,8 @@ class StoreCommandsTest {
   /** A FROM scratch context of two COPY layers, {@code a.txt} then {@code FILE}. */
   private Path context(String name, String file, String extra) throws IOException {
     Path ctx = dir.resolve(name);
-    write(ctx.resolve("Dockerfile"),
+    write(
+        ctx.resolve("Dockerfile"),
         "FROM scratch\nCOPY a.txt /a.txt\nCOPY " + file + " /" + file + "\n" + extra);
     write(ctx.resolve("a.txt"), "shared\n");
     write(ctx.resolve(file), name + "\n");
@@ -59,7 +60,10 @@ class StoreCommandsTest {
   /** The layer digests of a single-platform image. */
   private List<String> layers(JsonNode inspection) {
     List<String> out = new ArrayList<>();
-    inspection.get("platforms").get(0).get("layers")
+    inspection
+        .get("platforms")
+        .get(0)
+        .get("layers")
         .forEach(l -> out.add(l.get("digest").asText()));
     return out;
   }
@@ -102,8 +106,12 @@ class StoreCommandsTest {
     assertThat(r.code()).as(r.err()).isZero();
     Map<String, List<Long>> out = new LinkedHashMap<>();
     for (JsonNode row : BuildFixtures.JSON.readTree(r.out())) {
-      out.put(row.get("type").asText(), List.of(row.get("total").asLong(),
-          row.get("size").asLong(), row.get("reclaimable").asLong()));
+      out.put(
+          row.get("type").asText(),
+          List.of(
+              row.get("total").asLong(),
+              row.get("size").asLong(),
+              row.get("reclaimable").asLong()));
     }
     return out;
   }
@@ -136,7 +144,8 @@ class StoreCommandsTest {
     List<Path> before = blobFiles();
     Run first = cli("rmi", "app:1");
     assertThat(first.code()).as(first.err()).isZero();
-    assertThat(first.out()).contains("untagged: app:1 (" + built.digest() + ")")
+    assertThat(first.out())
+        .contains("untagged: app:1 (" + built.digest() + ")")
         .contains("deleted 0 blobs, 0B");
     assertThat(blobFiles()).containsExactlyInAnyOrderElementsOf(before);
 
@@ -148,11 +157,18 @@ class StoreCommandsTest {
 
     // the last name: the manifest and config go, the layers stay for the cache records
     List<String> layers = layers(inspect("registry.example.com/team/app:2"));
-    String config = inspect("registry.example.com/team/app:2").get("platforms").get(0)
-        .get("config").get("digest").asText();
+    String config =
+        inspect("registry.example.com/team/app:2")
+            .get("platforms")
+            .get(0)
+            .get("config")
+            .get("digest")
+            .asText();
     Run last = cli("rmi", "registry.example.com/team/app:2");
     assertThat(last.code()).as(last.err()).isZero();
-    assertThat(last.out()).contains("deleted 2 blobs").contains("2 blobs (")
+    assertThat(last.out())
+        .contains("deleted 2 blobs")
+        .contains("2 blobs (")
         .contains("stay for the build cache");
     assertThat(hasBlob(built.digest())).isFalse();
     assertThat(hasBlob(config)).isFalse();
@@ -214,8 +230,12 @@ class StoreCommandsTest {
 
   @Test
   void inspectShowsTheConfigAsDockerImageInspectDoes() throws Exception {
-    Path ctx = context("cfg", "b.txt", "ENV X=1 Y=\"two words\"\nLABEL org.example.a=b\n"
-        + "EXPOSE 80 443/udp\nUSER 1000\nWORKDIR /app\nENTRYPOINT [\"/a\"]\nCMD [\"x\"]\n");
+    Path ctx =
+        context(
+            "cfg",
+            "b.txt",
+            "ENV X=1 Y=\"two words\"\nLABEL org.example.a=b\n"
+                + "EXPOSE 80 443/udp\nUSER 1000\nWORKDIR /app\nENTRYPOINT [\"/a\"]\nCMD [\"x\"]\n");
     build(ctx, "cfg:1");
     Run r = cli("inspect", "cfg:1");
     assertThat(r.code()).as(r.err()).isZero();
@@ -225,21 +245,22 @@ class StoreCommandsTest {
     assertThat(at).isPositive();
     // two COPYs and WORKDIR's directory
     assertThat(lines.get(at + 3)).startsWith("  Layers:   3 (");
-    assertThat(lines.subList(at + 7, lines.size())).containsSequence(
-        "  Created:      1970-01-01T00:00:00Z",
-        "  User:         1000",
-        "  WorkingDir:   /app",
-        "  Env:          PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        "                X=1",
-        "                Y=two words",
-        "  Entrypoint:   [\"/a\"]",
-        "  Cmd:          [\"x\"]",
-        "  ExposedPorts: 443/udp, 80/tcp",
-        "  Labels:       org.example.a=b",
-        "  History:      9 entries",
-        "    COPY a.txt /a.txt # buildkit",
-        "    COPY b.txt /b.txt # buildkit",
-        "    ENV X=1 Y=two words  [no layer]");
+    assertThat(lines.subList(at + 7, lines.size()))
+        .containsSequence(
+            "  Created:      1970-01-01T00:00:00Z",
+            "  User:         1000",
+            "  WorkingDir:   /app",
+            "  Env:          PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "                X=1",
+            "                Y=two words",
+            "  Entrypoint:   [\"/a\"]",
+            "  Cmd:          [\"x\"]",
+            "  ExposedPorts: 443/udp, 80/tcp",
+            "  Labels:       org.example.a=b",
+            "  History:      9 entries",
+            "    COPY a.txt /a.txt # buildkit",
+            "    COPY b.txt /b.txt # buildkit",
+            "    ENV X=1 Y=two words  [no layer]");
 
     JsonNode json = inspect("cfg:1").get("platforms").get(0);
     assertThat(json.get("config").get("digest").asText()).startsWith("sha256:");
@@ -276,12 +297,17 @@ class StoreCommandsTest {
         summaries.put(last, summaries.get(last) + " " + l.trim());
       }
     }
-    assertThat(summaries.keySet()).contains("build", "tag", "rmi", "df", "prune", "inspect",
-        "push", "sign", "verify", "parse");
-    assertThat(summaries).allSatisfy((name, text) -> {
-      assertThat(text).as(name).endsWith(".");
-      // one sentence: no second one begins within the summary
-      assertThat(text.substring(0, text.length() - 1)).as(name).doesNotContainPattern("\\. [A-Z]");
-    });
+    assertThat(summaries.keySet())
+        .contains(
+            "build", "tag", "rmi", "df", "prune", "inspect", "push", "sign", "verify", "parse");
+    assertThat(summaries)
+        .allSatisfy(
+            (name, text) -> {
+              assertThat(text).as(name).endsWith(".");
+              // one sentence: no second one begins within the summary
+              assertThat(text.substring(0, text.length() - 1))
+                  .as(name)
+                  .doesNotContainPattern("\\. [A-Z]");
+            });
   }
 }

@@ -31,8 +31,8 @@ class StoreIT {
 
   private Path context() throws IOException {
     Path ctx = dir.resolve("ctx");
-    BuildFixtures.write(ctx.resolve("Dockerfile"),
-        "FROM " + registry.base() + "\nRUN echo built > /built\n");
+    BuildFixtures.write(
+        ctx.resolve("Dockerfile"), "FROM " + registry.base() + "\nRUN echo built > /built\n");
     return ctx;
   }
 
@@ -62,11 +62,22 @@ class StoreIT {
   @Test
   void dfCountsThePulledBaseAndRmiTakesItWithTheImage() throws Exception {
     Path ctx = context();
-    BuildFixtures.Run built = cli("build", "--insecure-registry", registry.host(),
-        "--progress", "quiet", "-t", "app:1", ctx.toString());
+    BuildFixtures.Run built =
+        cli(
+            "build",
+            "--insecure-registry",
+            registry.host(),
+            "--progress",
+            "quiet",
+            "-t",
+            "app:1",
+            ctx.toString());
     assertThat(built.code()).as(built.err()).isZero();
-    JsonNode platform = BuildFixtures.JSON.readTree(
-        cli("inspect", "--format", "json", "app:1").out()).get("platforms").get(0);
+    JsonNode platform =
+        BuildFixtures.JSON
+            .readTree(cli("inspect", "--format", "json", "app:1").out())
+            .get("platforms")
+            .get(0);
     List<String> layers = new ArrayList<>();
     platform.get("layers").forEach(l -> layers.add(l.get("digest").asText()));
     assertThat(layers).hasSize(2); // the base's and the RUN's
@@ -76,7 +87,8 @@ class StoreIT {
     assertThat(unpacked()).hasSize(1);
     Map<String, JsonNode> df = df();
     assertThat(df.get("unpackedLayers").get("total").asInt()).isEqualTo(1);
-    assertThat(df.get("unpackedLayers").get("size").asLong()).isPositive()
+    assertThat(df.get("unpackedLayers").get("size").asLong())
+        .isPositive()
         .isEqualTo(df.get("unpackedLayers").get("reclaimable").asLong());
     assertThat(df.get("images").get("size").asLong())
         .isGreaterThan(platform.get("layers").get(0).get("size").asLong());
@@ -98,9 +110,20 @@ class StoreIT {
 
     // a pushed build keeps no image: the base it pulled for the RUN, and its manifest and config,
     // are blobs nothing uses
-    BuildFixtures.Run pushed = cli("build", "--insecure-registry", registry.host(),
-        "--progress", "quiet", "--no-cache", "-t", registry.host() + "/app/store:1", "--push",
-        "--provenance=false", "--sbom=false", ctx.toString()); // attestations would add blobs
+    BuildFixtures.Run pushed =
+        cli(
+            "build",
+            "--insecure-registry",
+            registry.host(),
+            "--progress",
+            "quiet",
+            "--no-cache",
+            "-t",
+            registry.host() + "/app/store:1",
+            "--push",
+            "--provenance=false",
+            "--sbom=false",
+            ctx.toString()); // attestations would add blobs
     assertThat(pushed.code()).as(pushed.err()).isZero();
     assertThat(hasBlob(base)).isTrue();
     assertThat(hasBlob(pushed.digest())).isTrue();
@@ -114,7 +137,8 @@ class StoreIT {
     }
     df = df();
     assertThat(df.get("unusedBlobs").get("total").asInt()).isEqualTo(3);
-    assertThat(df.get("unusedBlobs").get("size").asLong()).isEqualTo(unused)
+    assertThat(df.get("unusedBlobs").get("size").asLong())
+        .isEqualTo(unused)
         .isGreaterThan(platform.get("layers").get(0).get("size").asLong());
     BuildFixtures.Run all = cli("prune", "--all");
     assertThat(all.code()).as(all.err()).isZero();

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits the comma-separated values of flags and mounts ({@code --output}, {@code RUN --mount})
- * the way BuildKit and buildx read them, as one CSV record: a comma inside double quotes is part of
- * the field, the quotes are removed, and {@code ""} inside quotes is one quote. Hand-written: the
+ * Splits the comma-separated values of flags and mounts ({@code --output}, {@code RUN --mount}) the
+ * way BuildKit and buildx read them, as one CSV record: a comma inside double quotes is part of the
+ * field, the quotes are removed, and {@code ""} inside quotes is one quote. Hand-written: the
  * record is one short line, and a CSV library would bring a dependency for ten lines.
  */
 public final class Csv {

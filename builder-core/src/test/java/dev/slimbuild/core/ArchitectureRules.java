@@ -83,9 +83,9 @@ public final class ArchitectureRules {
           .resideInAPackage("dev.slimbuild.core.build..");
 
   /**
-   * Our packages depend on each other one way; every package is its own slice, so a subpackage
-   * and its parent count as two (the parser and its shell lexer were a cycle until the lexer
-   * took Go's white-space test, which the parser's Text now delegates to). No cycle is frozen.
+   * Our packages depend on each other one way; every package is its own slice, so a subpackage and
+   * its parent count as two (the parser and its shell lexer were a cycle until the lexer took Go's
+   * white-space test, which the parser's Text now delegates to). No cycle is frozen.
    */
   public static final ArchRule NO_PACKAGE_CYCLES =
       slices().matching("dev.slimbuild.(**)").should().beFreeOfCycles();

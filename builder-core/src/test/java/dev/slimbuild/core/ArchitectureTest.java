@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The package graph of the modules on the class path (see ArchitectureRules): here json,
- * layer-compress, signing and builder-core; the CLI's test extends this one to check the same
- * rules with its own classes added. Public for that subclass.
+ * layer-compress, signing and builder-core; the CLI's test extends this one to check the same rules
+ * with its own classes added. Public for that subclass.
  */
 public class ArchitectureTest {
   /** The main classes of dev.slimbuild on the class path, imported once per test class. */

@@ -15,18 +15,19 @@ import java.util.List;
  * the same order: no whitespace; {@code "} and {@code \} escaped; {@code \b \f \n \r \t} in short
  * form (Go 1.22 and later), other control characters as backslash-u00XX; {@code <}, {@code >},
  * {@code &}, U+2028 and U+2029 as backslash-u escapes (003c, 003e, 0026, 2028, 2029); lone
- * surrogates as the escape of U+FFFD; lower-case hex digits. Docker and BuildKit
- * write their JSON with Go, so this keeps our documents byte-identical to theirs.
+ * surrogates as the escape of U+FFFD; lower-case hex digits. Docker and BuildKit write their JSON
+ * with Go, so this keeps our documents byte-identical to theirs.
  */
 public final class Json {
   /**
-   * How deep arrays and objects may nest below the top-level value. Deep enough for any document
-   * we read (npm's version 1 lockfiles nest two levels per level of dependencies), shallow enough
-   * that hostile input cannot overflow the stack of this recursive parser: 1000 levels take about
-   * 600 KiB, within the JVM's default 1 MiB thread stack; Go's limit of 10000 would not fit. It is
-   * also Jackson's default (StreamReadConstraints).
+   * How deep arrays and objects may nest below the top-level value. Deep enough for any document we
+   * read (npm's version 1 lockfiles nest two levels per level of dependencies), shallow enough that
+   * hostile input cannot overflow the stack of this recursive parser: 1000 levels take about 600
+   * KiB, within the JVM's default 1 MiB thread stack; Go's limit of 10000 would not fit. It is also
+   * Jackson's default (StreamReadConstraints).
    */
   static final int MAX_DEPTH = 1000;
+
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Json() {}
@@ -43,8 +44,8 @@ public final class Json {
 
   /**
    * Parses UTF-8 JSON text like {@link #parse(byte[])} and also rejects an object that repeats a
-   * key: a signed document must mean the same to every reader, and readers differ in which of
-   * two values they keep.
+   * key: a signed document must mean the same to every reader, and readers differ in which of two
+   * values they keep.
    */
   public static JsonValue parseStrict(byte[] utf8) {
     return parse(decode(utf8), true);
@@ -314,7 +315,8 @@ public final class Json {
             pos += 4;
             sb.append((char) cp);
           }
-          default -> throw new JsonParseException("invalid escape '\\" + printable(e) + "'", pos - 1);
+          default ->
+              throw new JsonParseException("invalid escape '\\" + printable(e) + "'", pos - 1);
         }
       }
     }

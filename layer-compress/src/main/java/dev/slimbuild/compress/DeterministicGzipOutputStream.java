@@ -12,9 +12,7 @@ import java.util.zip.Deflater;
  */
 final class DeterministicGzipOutputStream extends FilterOutputStream {
   /** RFC 1952 section 2.3: ID1 ID2 CM=deflate FLG=0 MTIME=0 XFL=0 OS=255. */
-  private static final byte[] HEADER = {
-    0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff
-  };
+  private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
   private final Deflater deflater;
   private final CRC32 crc = new CRC32();

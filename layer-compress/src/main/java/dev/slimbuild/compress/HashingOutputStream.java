@@ -8,8 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Passes bytes through to another stream while hashing them (SHA-256) and counting them. Closing
- * it closes the downstream; {@link #digest()} and {@link #count()} stay readable afterwards.
+ * Passes bytes through to another stream while hashing them (SHA-256) and counting them. Closing it
+ * closes the downstream; {@link #digest()} and {@link #count()} stay readable afterwards.
  */
 public final class HashingOutputStream extends FilterOutputStream {
   private final MessageDigest md;
@@ -50,8 +50,8 @@ public final class HashingOutputStream extends FilterOutputStream {
   }
 
   /**
-   * The SHA-256 of every byte written; after the first call no more bytes may be written.
-   * Returns a copy.
+   * The SHA-256 of every byte written; after the first call no more bytes may be written. Returns a
+   * copy.
    */
   public byte[] digest() {
     if (digest == null) {

@@ -78,8 +78,7 @@ class CompressorsTest {
     byte[] a = compress(Compression.GZIP, 6, 1, in);
     byte[] b = compress(Compression.GZIP, 6, 1, in);
     assertThat(a).isEqualTo(b);
-    assertThat(Arrays.copyOf(a, 10))
-        .containsExactly(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
+    assertThat(Arrays.copyOf(a, 10)).containsExactly(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
     try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(a))) {
       assertThat(gz.readAllBytes()).isEqualTo(in);
     }

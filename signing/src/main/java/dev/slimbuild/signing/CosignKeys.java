@@ -164,10 +164,7 @@ public final class CosignKeys {
     java.security.spec.ECPoint g = params.getGenerator();
     ECCurve curve = EC5Util.convertCurve(params.getCurve());
     org.bouncycastle.math.ec.ECPoint q =
-        curve
-            .createPoint(g.getAffineX(), g.getAffineY())
-            .multiply(ec.getS())
-            .normalize();
+        curve.createPoint(g.getAffineX(), g.getAffineY()).multiply(ec.getS()).normalize();
     try {
       return KeyFactory.getInstance("EC")
           .generatePublic(

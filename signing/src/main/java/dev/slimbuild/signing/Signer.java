@@ -37,9 +37,10 @@ public final class Signer {
       throw new KeyException("cannot sign with a " + key.getAlgorithm() + " key (need ECDSA)");
     }
     try {
-      Signature s = deterministic
-          ? Signature.getInstance("SHA256withECDDSA", BC)
-          : Signature.getInstance("SHA256withECDSA");
+      Signature s =
+          deterministic
+              ? Signature.getInstance("SHA256withECDDSA", BC)
+              : Signature.getInstance("SHA256withECDSA");
       s.initSign(key);
       s.update(payload);
       return Base64.getEncoder().encodeToString(s.sign());

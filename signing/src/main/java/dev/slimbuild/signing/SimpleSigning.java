@@ -42,7 +42,8 @@ public final class SimpleSigning {
     JsonObject critical =
         JsonObject.builder()
             .put("identity", JsonObject.builder().put("docker-reference", dockerReference).build())
-            .put("image", JsonObject.builder().put("docker-manifest-digest", manifestDigest).build())
+            .put(
+                "image", JsonObject.builder().put("docker-manifest-digest", manifestDigest).build())
             .put("type", TYPE)
             .build();
     return Json.write(

@@ -161,8 +161,7 @@ class CosignSignedImagesTest {
         new String[] {"dir-img-cosign-fulcio-rekor-valid", "dir-img-cosign-pki-valid"}) {
       StoredSignature s = signature(dir, 1);
       String digest = sha256(read(dir + "/manifest.json"));
-      PublicKey certKey =
-          certificateKey(s.annotation("dev.sigstore.cosign/certificate"));
+      PublicKey certKey = certificateKey(s.annotation("dev.sigstore.cosign/certificate"));
       assertThat(SignatureCheck.check(certKey, s.payload(), s.signature(), digest).ok())
           .as(dir)
           .isTrue();

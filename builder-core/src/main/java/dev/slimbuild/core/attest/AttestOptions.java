@@ -19,8 +19,13 @@ import java.util.Map;
  * @param sbomAsked whether a flag turned the SBOM on (not only the default)
  * @param provenanceAsked whether a flag turned provenance on
  */
-public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
-    boolean provenanceMax, boolean sbomAsked, boolean provenanceAsked) {
+public record AttestOptions(
+    boolean sbom,
+    boolean cyclonedx,
+    boolean provenance,
+    boolean provenanceMax,
+    boolean sbomAsked,
+    boolean provenanceAsked) {
   /** The default: an SPDX SBOM and min provenance. */
   public static final AttestOptions DEFAULT =
       new AttestOptions(true, false, true, false, false, false);
@@ -34,8 +39,13 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
    * platform stays one manifest (umoci and skopeo 1.9 refuse an index of it and attestations).
    */
   public AttestOptions forLayouts() {
-    return new AttestOptions(sbom && sbomAsked, cyclonedx, provenance && provenanceAsked,
-        provenanceMax, sbomAsked, provenanceAsked);
+    return new AttestOptions(
+        sbom && sbomAsked,
+        cyclonedx,
+        provenance && provenanceAsked,
+        provenanceMax,
+        sbomAsked,
+        provenanceAsked);
   }
 
   /** Whether anything is attached. */
@@ -44,8 +54,8 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
   }
 
   /** Parses the flags, in order (a later one wins); errors name the exact value. */
-  public static AttestOptions parse(List<String> sbomFlags, List<String> provenanceFlags,
-      List<String> attests) {
+  public static AttestOptions parse(
+      List<String> sbomFlags, List<String> provenanceFlags, List<String> attests) {
     boolean sbomAsked = false;
     boolean provAsked = false;
     boolean sbom = DEFAULT.sbom;
@@ -81,8 +91,8 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
         max = mode("--attest", v, kv, max);
         only("--attest", v, kv, "mode", "builder-id", "version", "inline-only", "reproducible");
       } else {
-        throw new SlimbuildException("invalid --attest '" + v
-            + "': type must be sbom or provenance");
+        throw new SlimbuildException(
+            "invalid --attest '" + v + "': type must be sbom or provenance");
       }
     }
     return new AttestOptions(sbom, cyclonedx, prov, max, sbomAsked, provAsked);
@@ -115,8 +125,8 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
     if (e.equalsIgnoreCase("false") || e.equals("0")) {
       return false;
     }
-    throw new SlimbuildException("invalid " + flag + " '" + v + "': expected true, false or"
-        + " KEY=VALUE");
+    throw new SlimbuildException(
+        "invalid " + flag + " '" + v + "': expected true, false or" + " KEY=VALUE");
   }
 
   private static boolean generator(String flag, String v, Map<String, String> kv, boolean was) {
@@ -127,9 +137,14 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
     return switch (g.toLowerCase(Locale.ROOT)) {
       case "spdx" -> false;
       case "cyclonedx" -> true;
-      default -> throw new SlimbuildException("invalid " + flag + " '" + v
-          + "': generator must be spdx or cyclonedx (slimbuild's own readers; images are not"
-          + " run)");
+      default ->
+          throw new SlimbuildException(
+              "invalid "
+                  + flag
+                  + " '"
+                  + v
+                  + "': generator must be spdx or cyclonedx (slimbuild's own readers; images are not"
+                  + " run)");
     };
   }
 
@@ -141,8 +156,8 @@ public record AttestOptions(boolean sbom, boolean cyclonedx, boolean provenance,
     return switch (m) {
       case "min" -> false;
       case "max" -> true;
-      default -> throw new SlimbuildException("invalid " + flag + " '" + v
-          + "': mode must be min or max");
+      default ->
+          throw new SlimbuildException("invalid " + flag + " '" + v + "': mode must be min or max");
     };
   }
 

@@ -17,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Attaches statements to a built image: for each platform one attestation manifest (its layers
- * the statements, uncompressed, each annotated with its predicate type; its config an image
- * config of platform unknown/unknown, as BuildKit writes it), and an index listing the images and
- * then the attestation manifests. Blobs go into the store; nothing is pushed here.
+ * Attaches statements to a built image: for each platform one attestation manifest (its layers the
+ * statements, uncompressed, each annotated with its predicate type; its config an image config of
+ * platform unknown/unknown, as BuildKit writes it), and an index listing the images and then the
+ * attestation manifests. Blobs go into the store; nothing is pushed here.
  */
 public final class Attestor {
   private Attestor() {}
@@ -44,24 +44,35 @@ public final class Attestor {
     return manifests.isEmpty() ? image : ImageIndex.withAttestations(store, image, manifests);
   }
 
-  private static AttestationManifest manifest(BlobStore store, BuiltImage image,
-      List<Statement> statements) throws IOException {
+  private static AttestationManifest manifest(
+      BlobStore store, BuiltImage image, List<Statement> statements) throws IOException {
     List<Descriptor> layers = new ArrayList<>();
     StringBuilder diffIds = new StringBuilder();
     for (Statement s : statements) {
       Digest d = store.putBytes(s.bytes());
-      layers.add(Descriptor.of(AttestationManifest.IN_TOTO, d, s.bytes().length)
-          .withAnnotations(Map.of(AttestationManifest.PREDICATE_TYPE, s.predicateType())));
+      layers.add(
+          Descriptor.of(AttestationManifest.IN_TOTO, d, s.bytes().length)
+              .withAnnotations(Map.of(AttestationManifest.PREDICATE_TYPE, s.predicateType())));
       diffIds.append(diffIds.length() == 0 ? "" : ",").append('"').append(d).append('"');
     }
-    byte[] config = ("{\"architecture\":\"unknown\",\"os\":\"unknown\",\"config\":{},"
-        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] config =
+        ("{\"architecture\":\"unknown\",\"os\":\"unknown\",\"config\":{},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+                + diffIds
+                + "]}}")
+            .getBytes(StandardCharsets.UTF_8);
     Descriptor configDesc =
         Descriptor.of(MediaType.OCI_CONFIG, store.putBytes(config), config.length);
     Descriptor subject = image.descriptor().withPlatform(null);
-    Manifest m = new Manifest(2, MediaType.OCI_MANIFEST, AttestationManifest.ARTIFACT_TYPE,
-        configDesc, layers, subject, Map.of());
+    Manifest m =
+        new Manifest(
+            2,
+            MediaType.OCI_MANIFEST,
+            AttestationManifest.ARTIFACT_TYPE,
+            configDesc,
+            layers,
+            subject,
+            Map.of());
     RawJson<Manifest> raw = RawJson.of(m);
     store.putBytes(raw.bytes());
     return new AttestationManifest(raw, image.manifest().digest());

@@ -22,8 +22,13 @@ public final class BuildAttestations {
   }
 
   /** The statements {@code options} asks for, for each image of {@code result}. */
-  public static Attestor.Statements of(BuildRequest request, BuildResult result,
-      AttestOptions options, List<ImageReference> names, SbomMaker sbom) throws IOException {
+  public static Attestor.Statements of(
+      BuildRequest request,
+      BuildResult result,
+      AttestOptions options,
+      List<ImageReference> names,
+      SbomMaker sbom)
+      throws IOException {
     Digest dockerfile = result.dockerfile(); // as the build read it, not read again
     Optional<GitCheckout.Source> source = GitCheckout.find(request.context());
     String version = version();
@@ -33,10 +38,14 @@ public final class BuildAttestations {
         out.add(sbom.of(image, names));
       }
       if (options.provenance()) {
-        out.add(Statement.of(Provenance.PREDICATE_TYPE,
-            Provenance.predicate(request, result, image, dockerfile, source, version,
-                options.provenanceMax()),
-            image.manifest().digest(), image.platform(), names));
+        out.add(
+            Statement.of(
+                Provenance.PREDICATE_TYPE,
+                Provenance.predicate(
+                    request, result, image, dockerfile, source, version, options.provenanceMax()),
+                image.manifest().digest(),
+                image.platform(),
+                names));
       }
       return out;
     };
@@ -47,5 +56,4 @@ public final class BuildAttestations {
     String v = BuildAttestations.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }
-
 }

@@ -47,11 +47,24 @@ final class Provenance {
   private Provenance() {}
 
   /** The predicate for {@code image} of {@code result}. */
-  public static JsonObject predicate(BuildRequest request, BuildResult result, BuiltImage image,
-      Digest dockerfile, Optional<GitCheckout.Source> source, String version, boolean max) {
+  public static JsonObject predicate(
+      BuildRequest request,
+      BuildResult result,
+      BuiltImage image,
+      Digest dockerfile,
+      Optional<GitCheckout.Source> source,
+      String version,
+      boolean max) {
     Map<String, String> args = new TreeMap<>();
-    request.buildArgs().forEach((k, v) -> args.put("build-arg:" + k,
-        ImageLints.looksLikeSecret(k) ? "<redacted: the name looks like a secret>" : v));
+    request
+        .buildArgs()
+        .forEach(
+            (k, v) ->
+                args.put(
+                    "build-arg:" + k,
+                    ImageLints.looksLikeSecret(k)
+                        ? "<redacted: the name looks like a secret>"
+                        : v));
     request.target().ifPresent(t -> args.put("target", t));
     JsonObject.Builder argsJson = JsonObject.builder();
     List<String> platforms = request.platforms().stream().map(Object::toString).toList();
@@ -59,11 +72,17 @@ final class Provenance {
     request.labels().forEach((k, v) -> args.put("label:" + k, v));
     args.forEach(argsJson::put);
 
-    JsonObject.Builder config = JsonObject.builder()
-        .put("path", request.dockerfileName())
-        .put("digest", JsonObject.builder().put(dockerfile.algorithm(), dockerfile.hex()).build());
-    source.ifPresent(s -> config.put("uri", s.url())
-        .put("commit", JsonObject.builder().put("sha1", s.commit()).build()));
+    JsonObject.Builder config =
+        JsonObject.builder()
+            .put("path", request.dockerfileName())
+            .put(
+                "digest",
+                JsonObject.builder().put(dockerfile.algorithm(), dockerfile.hex()).build());
+    source.ifPresent(
+        s ->
+            config
+                .put("uri", s.url())
+                .put("commit", JsonObject.builder().put("sha1", s.commit()).build()));
 
     List<JsonValue> deps = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -73,46 +92,68 @@ final class Provenance {
       if (forTarget && !image.platform().matches(b.platform())) {
         continue;
       }
-      String uri = "pkg:docker/" + b.reference().registry() + "/" + b.reference().repository()
-          + "@" + (b.reference().digest() != null ? b.reference().digest().toString()
-              : b.reference().tagOrLatest())
-          + "?platform=" + URLEncoder.encode(b.platform().toString(), StandardCharsets.UTF_8);
+      String uri =
+          "pkg:docker/"
+              + b.reference().registry()
+              + "/"
+              + b.reference().repository()
+              + "@"
+              + (b.reference().digest() != null
+                  ? b.reference().digest().toString()
+                  : b.reference().tagOrLatest())
+              + "?platform="
+              + URLEncoder.encode(b.platform().toString(), StandardCharsets.UTF_8);
       if (seen.add(uri + b.digest())) {
-        deps.add(JsonObject.builder().put("uri", uri)
-            .put("digest", JsonObject.builder().put(b.digest().algorithm(), b.digest().hex())
-                .build()).build());
+        deps.add(
+            JsonObject.builder()
+                .put("uri", uri)
+                .put(
+                    "digest",
+                    JsonObject.builder().put(b.digest().algorithm(), b.digest().hex()).build())
+                .build());
       }
     }
     String when = Instant.ofEpochSecond(request.sourceDateEpoch()).toString();
-    JsonObject.Builder internal = JsonObject.builder()
-        .put("platform", image.platform().toString());
+    JsonObject.Builder internal = JsonObject.builder().put("platform", image.platform().toString());
     if (max) {
       internal.put("steps", steps(result, image));
     }
     return JsonObject.builder()
-        .put("buildDefinition", JsonObject.builder()
-            .put("buildType", BUILD_TYPE)
-            .put("externalParameters", JsonObject.builder()
-                .put("configSource", config.build())
-                .put("request", JsonObject.builder()
-                    .put("frontend", "dockerfile.v0")
-                    .put("args", argsJson.build())
-                    .build())
+        .put(
+            "buildDefinition",
+            JsonObject.builder()
+                .put("buildType", BUILD_TYPE)
+                .put(
+                    "externalParameters",
+                    JsonObject.builder()
+                        .put("configSource", config.build())
+                        .put(
+                            "request",
+                            JsonObject.builder()
+                                .put("frontend", "dockerfile.v0")
+                                .put("args", argsJson.build())
+                                .build())
+                        .build())
+                .put("internalParameters", internal.build())
+                .put("resolvedDependencies", new JsonArray(deps))
                 .build())
-            .put("internalParameters", internal.build())
-            .put("resolvedDependencies", new JsonArray(deps))
-            .build())
-        .put("runDetails", JsonObject.builder()
-            .put("builder", JsonObject.builder()
-                .put("id", BUILDER_ID + "@" + version)
-                .put("version", JsonObject.builder().put("slimbuild", version).build())
+        .put(
+            "runDetails",
+            JsonObject.builder()
+                .put(
+                    "builder",
+                    JsonObject.builder()
+                        .put("id", BUILDER_ID + "@" + version)
+                        .put("version", JsonObject.builder().put("slimbuild", version).build())
+                        .build())
+                .put(
+                    "metadata",
+                    JsonObject.builder()
+                        .put("invocationID", "")
+                        .put("startedOn", when)
+                        .put("finishedOn", when)
+                        .build())
                 .build())
-            .put("metadata", JsonObject.builder()
-                .put("invocationID", "")
-                .put("startedOn", when)
-                .put("finishedOn", when)
-                .build())
-            .build())
         .build();
   }
 
@@ -124,11 +165,15 @@ final class Provenance {
     List<JsonValue> out = new ArrayList<>();
     for (Map.Entry<Digest, StepRecord> e : new TreeMap<>(c.steps()).entrySet()) {
       JsonObject.Builder s = JsonObject.builder().put("cacheKey", e.getKey().toString());
-      e.getValue().layer().ifPresent(l -> {
-        Descriptor blob = l.descriptor();
-        s.put("layer", blob.digest().toString()).put("diffID", l.diffId().toString())
-            .put("inImage", layers.contains(blob.digest()));
-      });
+      e.getValue()
+          .layer()
+          .ifPresent(
+              l -> {
+                Descriptor blob = l.descriptor();
+                s.put("layer", blob.digest().toString())
+                    .put("diffID", l.diffId().toString())
+                    .put("inImage", layers.contains(blob.digest()));
+              });
       out.add(s.build());
     }
     return new JsonArray(out);

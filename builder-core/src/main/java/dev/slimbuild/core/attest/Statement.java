@@ -14,8 +14,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * An in-toto statement (v0.1, as BuildKit writes them) about one platform's image: its subjects
- * are the image in each repository it is named in, as package URLs ({@code
+ * An in-toto statement (v0.1, as BuildKit writes them) about one platform's image: its subjects are
+ * the image in each repository it is named in, as package URLs ({@code
  * pkg:docker/HOST/REPO?platform=linux%2Famd64}), all with the image manifest's digest. Unlike
  * BuildKit's, the subjects name no tag: pushing the same build under another tag gives the same
  * attestations, so the same index digest.
@@ -28,8 +28,12 @@ public record Statement(String predicateType, byte[] bytes) {
   public static final String TYPE = "https://in-toto.io/Statement/v0.1";
 
   /** The statement of {@code predicate} about the image {@code manifest}. */
-  public static Statement of(String predicateType, JsonValue predicate, Digest manifest,
-      Platform platform, List<ImageReference> names) {
+  public static Statement of(
+      String predicateType,
+      JsonValue predicate,
+      Digest manifest,
+      Platform platform,
+      List<ImageReference> names) {
     List<JsonValue> subjects = new ArrayList<>();
     JsonObject digest = JsonObject.builder().put(manifest.algorithm(), manifest.hex()).build();
     String query = "?platform=" + URLEncoder.encode(platform.toString(), StandardCharsets.UTF_8);
@@ -37,16 +41,19 @@ public record Statement(String predicateType, byte[] bytes) {
       subjects.add(JsonObject.builder().put("name", "_").put("digest", digest).build());
     }
     for (String repository : repositories(names)) {
-      subjects.add(JsonObject.builder()
-          .put("name", "pkg:docker/" + repository + query)
-          .put("digest", digest).build());
+      subjects.add(
+          JsonObject.builder()
+              .put("name", "pkg:docker/" + repository + query)
+              .put("digest", digest)
+              .build());
     }
-    JsonObject statement = JsonObject.builder()
-        .put("_type", TYPE)
-        .put("predicateType", predicateType)
-        .put("subject", new JsonArray(subjects))
-        .put("predicate", predicate)
-        .build();
+    JsonObject statement =
+        JsonObject.builder()
+            .put("_type", TYPE)
+            .put("predicateType", predicateType)
+            .put("subject", new JsonArray(subjects))
+            .put("predicate", predicate)
+            .build();
     return new Statement(predicateType, Json.write(statement));
   }
 

@@ -11,10 +11,10 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * ADD: a file step; its URLs are downloaded while the stage is planned. Its key: the parent
- * step's, the instruction as expanded, the working directory, the user, the excludes, whether
- * archives unpack, the heredocs as expanded, each download's digest, name and size, and the
- * content of the context files selected.
+ * ADD: a file step; its URLs are downloaded while the stage is planned. Its key: the parent step's,
+ * the instruction as expanded, the working directory, the user, the excludes, whether archives
+ * unpack, the heredocs as expanded, each download's digest, name and size, and the content of the
+ * context files selected.
  */
 final class AddStep implements StepHandler<AddInstruction> {
   @Override
@@ -57,12 +57,24 @@ final class AddStep implements StepHandler<AddInstruction> {
     List<String> excludes = CopyArgs.words(s, a.excludes(), a);
     UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s, a.heredocSources(), a);
     String workdir = s.config.workdirOrRoot();
-    String msg = "ADD" + CopyArgs.flags(s, a.chown(), a.chmod(), a) + " "
-        + String.join(" ", sources) + CopyArgs.heredocNames(a.heredocSources()) + " " + dest
-        + " # buildkit";
-    CacheKey key = CacheKey.of("ADD").add(s.chainKey()).add(msg).add(a.location().original())
-        .add(workdir).add(s.config.user).addAll(excludes)
-        .add(a.unpack().map(String::valueOf).orElse("default"));
+    String msg =
+        "ADD"
+            + CopyArgs.flags(s, a.chown(), a.chmod(), a)
+            + " "
+            + String.join(" ", sources)
+            + CopyArgs.heredocNames(a.heredocSources())
+            + " "
+            + dest
+            + " # buildkit";
+    CacheKey key =
+        CacheKey.of("ADD")
+            .add(s.chainKey())
+            .add(msg)
+            .add(a.location().original())
+            .add(workdir)
+            .add(s.config.user)
+            .addAll(excludes)
+            .add(a.unpack().map(String::valueOf).orElse("default"));
     for (var h : a.heredocSources()) {
       key.add(h.name()).add(heredocs.apply(h.text()));
     }
@@ -70,11 +82,25 @@ final class AddStep implements StepHandler<AddInstruction> {
       key.add(f.digest()).add(f.fileName()).add(f.size());
     }
     s.in.digests().add(key, CopyArgs.contextSources(s, a, local, excludes));
-    s.planFileStep(key, msg, s.config.user, () -> {
-      Copier.Spec spec =
-          new Copier.Spec(a, local, a.heredocSources(), dest, CopyArgs.owner(s, chown, a), chmod,
-              excludes, a.unpack().orElse(true), heredocs, fetched);
-      return new Copier(s.files.tree(), workdir, s.in.staging()).fromContext(s.in.context(), spec);
-    });
+    s.planFileStep(
+        key,
+        msg,
+        s.config.user,
+        () -> {
+          Copier.Spec spec =
+              new Copier.Spec(
+                  a,
+                  local,
+                  a.heredocSources(),
+                  dest,
+                  CopyArgs.owner(s, chown, a),
+                  chmod,
+                  excludes,
+                  a.unpack().orElse(true),
+                  heredocs,
+                  fetched);
+          return new Copier(s.files.tree(), workdir, s.in.staging())
+              .fromContext(s.in.context(), spec);
+        });
   }
 }

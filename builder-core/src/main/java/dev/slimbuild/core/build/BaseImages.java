@@ -42,8 +42,10 @@ final class BaseImages {
   private final Map<String, Registry> byHost = new HashMap<>();
   private final Map<Key, ResolvedImage> resolved = new LinkedHashMap<>();
   private final Map<Digest, List<LayerEntry>> layers = new HashMap<>();
+
   /** Base layers used by the build, by blob digest. */
   private final Map<Digest, Layer> used = new HashMap<>();
+
   /** Images whose layers were copied into the store (from an OCI layout), by manifest digest. */
   private final Set<Digest> inStore = new HashSet<>();
 
@@ -53,9 +55,9 @@ final class BaseImages {
   }
 
   /**
-   * Where base images' manifests and configs are kept by digest: {@code cache/documents} beside
-   * the blob cache's blobs, apart from them, so that they are neither an image's blobs nor
-   * "unused" ones in {@code df}; {@code prune} empties it with the rest of the cache.
+   * Where base images' manifests and configs are kept by digest: {@code cache/documents} beside the
+   * blob cache's blobs, apart from them, so that they are neither an image's blobs nor "unused"
+   * ones in {@code df}; {@code prune} empties it with the rest of the cache.
    */
   private BlobStore documents() {
     return new BlobStore(cache.blobs().root().resolve("cache").resolve("documents"));
@@ -66,8 +68,7 @@ final class BaseImages {
     Key key = new Key(ref, platform.key());
     ResolvedImage image = resolved.get(key);
     if (image == null) {
-      image = ImageResolver.caching(registry(ref.registry()), documents())
-          .resolve(ref, platform);
+      image = ImageResolver.caching(registry(ref.registry()), documents()).resolve(ref, platform);
       if (image.layers().size() > MAX_BASE_LAYERS) {
         throw new SlimbuildException(
             ref
@@ -174,8 +175,7 @@ final class BaseImages {
       } else {
         ImageReference where =
             ImageReference.parse(r.sourceRepository().get() + "@" + r.descriptor().digest());
-        e = cache.layer(registry(where.registry()), where.repository(), r.descriptor(),
-            r.diffId());
+        e = cache.layer(registry(where.registry()), where.repository(), r.descriptor(), r.diffId());
       }
       layers.put(r.diffId(), e);
     }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The layers a stage starts from, as entry lists, loaded on first use: a stage that never looks
- * at its base image's files never downloads them.
+ * The layers a stage starts from, as entry lists, loaded on first use: a stage that never looks at
+ * its base image's files never downloads them.
  */
 interface BaseTree {
   /** The base's layers, bottom first. */

@@ -47,34 +47,102 @@ public record BuildRequest(
     Map<String, NamedContext> contexts) {
 
   /** A request with {@link UrlFetcher#DEFAULT_READ_TIMEOUT} as its network timeout. */
-  public BuildRequest(Path context, Path dockerfile, String dockerfileName,
-      Map<String, String> buildArgs, Optional<String> target, List<Platform> platforms,
-      Map<String, String> labels, Compression compression, int compressionLevel,
-      long sourceDateEpoch, boolean recompress, RunOptions run) {
-    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
-        compressionLevel, sourceDateEpoch, recompress, run, UrlFetcher.DEFAULT_READ_TIMEOUT);
+  public BuildRequest(
+      Path context,
+      Path dockerfile,
+      String dockerfileName,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<Platform> platforms,
+      Map<String, String> labels,
+      Compression compression,
+      int compressionLevel,
+      long sourceDateEpoch,
+      boolean recompress,
+      RunOptions run) {
+    this(
+        context,
+        dockerfile,
+        dockerfileName,
+        buildArgs,
+        target,
+        platforms,
+        labels,
+        compression,
+        compressionLevel,
+        sourceDateEpoch,
+        recompress,
+        run,
+        UrlFetcher.DEFAULT_READ_TIMEOUT);
   }
 
   /** A request without named contexts. */
-  public BuildRequest(Path context, Path dockerfile, String dockerfileName,
-      Map<String, String> buildArgs, Optional<String> target, List<Platform> platforms,
-      Map<String, String> labels, Compression compression, int compressionLevel,
-      long sourceDateEpoch, boolean recompress, RunOptions run, Duration networkTimeout) {
-    this(context, dockerfile, dockerfileName, buildArgs, target, platforms, labels, compression,
-        compressionLevel, sourceDateEpoch, recompress, run, networkTimeout, Map.of());
+  public BuildRequest(
+      Path context,
+      Path dockerfile,
+      String dockerfileName,
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      List<Platform> platforms,
+      Map<String, String> labels,
+      Compression compression,
+      int compressionLevel,
+      long sourceDateEpoch,
+      boolean recompress,
+      RunOptions run,
+      Duration networkTimeout) {
+    this(
+        context,
+        dockerfile,
+        dockerfileName,
+        buildArgs,
+        target,
+        platforms,
+        labels,
+        compression,
+        compressionLevel,
+        sourceDateEpoch,
+        recompress,
+        run,
+        networkTimeout,
+        Map.of());
   }
 
   /** This request with {@code timeout} as its network timeout. */
   BuildRequest withNetworkTimeout(Duration timeout) {
-    return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
-        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, timeout,
+    return new BuildRequest(
+        context,
+        dockerfile,
+        dockerfileName,
+        buildArgs,
+        target,
+        platforms,
+        labels,
+        compression,
+        compressionLevel,
+        sourceDateEpoch,
+        recompress,
+        run,
+        timeout,
         contexts);
   }
 
   /** This request with {@code named} as its named contexts ({@link NamedContext#byKey}). */
   public BuildRequest withContexts(Map<String, NamedContext> named) {
-    return new BuildRequest(context, dockerfile, dockerfileName, buildArgs, target, platforms,
-        labels, compression, compressionLevel, sourceDateEpoch, recompress, run, networkTimeout,
+    return new BuildRequest(
+        context,
+        dockerfile,
+        dockerfileName,
+        buildArgs,
+        target,
+        platforms,
+        labels,
+        compression,
+        compressionLevel,
+        sourceDateEpoch,
+        recompress,
+        run,
+        networkTimeout,
         named);
   }
 
@@ -83,9 +151,19 @@ public record BuildRequest(
    * level 3, time 0, base layers as they are, the default RUN options.
    */
   public static BuildRequest of(Path context, List<Platform> platforms) {
-    return new BuildRequest(context, context.resolve("Dockerfile"), "Dockerfile", Map.of(),
-        Optional.empty(), platforms, Map.of(), Compression.ZSTD, Compression.ZSTD.defaultLevel(),
-        0, false, RunOptions.defaults());
+    return new BuildRequest(
+        context,
+        context.resolve("Dockerfile"),
+        "Dockerfile",
+        Map.of(),
+        Optional.empty(),
+        platforms,
+        Map.of(),
+        Compression.ZSTD,
+        Compression.ZSTD.defaultLevel(),
+        0,
+        false,
+        RunOptions.defaults());
   }
 
   public BuildRequest {

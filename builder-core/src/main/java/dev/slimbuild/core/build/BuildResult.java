@@ -13,13 +13,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A finished build: the image (one platform's manifest, or an index of several), warnings, and the base-image layers the image contains, by blob digest. Those
- * may not be in the store: {@link Builder#fetchBaseLayers} downloads them for outputs that need
- * their bytes, while a push can mount them from their source repository. {@code sizeReports}:
- * each platform's layers, sizes and what optimisation left out, in platform order; {@code cache}:
- * the records the build used and made, for {@code --cache-to}; {@code bases}: every base image
- * (FROM, COPY --from, RUN --mount from=) as resolved, and {@code dockerfile} the digest of the
- * Dockerfile as read, for provenance.
+ * A finished build: the image (one platform's manifest, or an index of several), warnings, and the
+ * base-image layers the image contains, by blob digest. Those may not be in the store: {@link
+ * Builder#fetchBaseLayers} downloads them for outputs that need their bytes, while a push can mount
+ * them from their source repository. {@code sizeReports}: each platform's layers, sizes and what
+ * optimisation left out, in platform order; {@code cache}: the records the build used and made, for
+ * {@code --cache-to}; {@code bases}: every base image (FROM, COPY --from, RUN --mount from=) as
+ * resolved, and {@code dockerfile} the digest of the Dockerfile as read, for provenance.
  */
 public record BuildResult(
     ImageOutput image,

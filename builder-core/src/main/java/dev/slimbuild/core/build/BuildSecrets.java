@@ -20,8 +20,8 @@ import java.util.Set;
 
 /**
  * The build's secrets ({@code --secret}, buildx's syntax), by id: a file read when a RUN mounts it,
- * or an environment variable's value taken when the flag is read. A value is only ever written to
- * a private file that one RUN mounts ({@link #write}) or put in that RUN's environment: never
+ * or an environment variable's value taken when the flag is read. A value is only ever written to a
+ * private file that one RUN mounts ({@link #write}) or put in that RUN's environment: never
  * printed, never in {@link #toString}, never in a cache key.
  */
 public final class BuildSecrets {
@@ -197,9 +197,12 @@ public final class BuildSecrets {
    */
   void write(String id, Path file, int mode, boolean chown, int uid, int gid) throws IOException {
     byte[] bytes = bytes(id);
-    try (OutputStream out = Files.newOutputStream(Files.createFile(file,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-        StandardOpenOption.WRITE)) {
+    try (OutputStream out =
+        Files.newOutputStream(
+            Files.createFile(
+                file,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+            StandardOpenOption.WRITE)) {
       out.write(bytes);
     } finally {
       Arrays.fill(bytes, (byte) 0);

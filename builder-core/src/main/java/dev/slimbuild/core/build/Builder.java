@@ -65,8 +65,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Builds a Dockerfile into images in a blob store: parse, plan per platform, run the needed
- * stages, and assemble one manifest per platform (plus an index for several platforms).
+ * Builds a Dockerfile into images in a blob store: parse, plan per platform, run the needed stages,
+ * and assemble one manifest per platform (plus an index for several platforms).
  */
 public final class Builder {
   private final BlobStore store;
@@ -108,8 +108,12 @@ public final class Builder {
       RegistryProvider registries,
       boolean layerImages,
       Proxies urlProxies) {
-    this(store, events, registries,
-        BlobCache.in(store, () -> layerImages && layerImagesUsable(store)), urlProxies);
+    this(
+        store,
+        events,
+        registries,
+        BlobCache.in(store, () -> layerImages && layerImagesUsable(store)),
+        urlProxies);
   }
 
   private static boolean layerImagesUsable(BlobStore store) {
@@ -123,8 +127,7 @@ public final class Builder {
   }
 
   /** A builder with its own cache of pulled blobs and unpacked layers. */
-  public Builder(
-      BlobStore store, EventSink events, RegistryProvider registries, BlobCache cache) {
+  public Builder(BlobStore store, EventSink events, RegistryProvider registries, BlobCache cache) {
     this(store, events, registries, cache, Proxies.fromEnv(System.getenv()));
   }
 
@@ -146,9 +149,7 @@ public final class Builder {
     Layer r = result.baseLayers().get(digest);
     if (r == null && !store.has(digest)) {
       // a layer a registry cache served, still in the cache's repository
-      r = result.cache().importedLayer(digest)
-          .filter(Layer::isRemote)
-          .orElse(null);
+      r = result.cache().importedLayer(digest).filter(Layer::isRemote).orElse(null);
     }
     if (r == null) {
       throw new NoSuchFileException("blob " + digest);
@@ -169,8 +170,7 @@ public final class Builder {
     fetchBaseLayers(result, null);
   }
 
-  private void fetchBaseLayers(BuildResult result, BuildCache from)
-      throws IOException {
+  private void fetchBaseLayers(BuildResult result, BuildCache from) throws IOException {
     BaseImages bases = new BaseImages(registries, cache);
     for (Layer r :
         result.baseLayers().values().stream()
@@ -182,8 +182,8 @@ public final class Builder {
           bases.fetch(r);
         } catch (IOException | RuntimeException e) {
           if (from != null && from.imported(d)) { // built again without it
-            throw new StageLayer.CachedLayerException(d,
-                e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+            throw new StageLayer.CachedLayerException(
+                d, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
           }
           throw e;
         }
@@ -224,11 +224,11 @@ public final class Builder {
 
   /**
    * buildx's {@code --annotation}: {@code manifest} on every platform's manifest, {@code index} on
-   * the index and {@code descriptor} on each manifest's descriptor in the index (both only when
-   * the build makes an index: several platforms).
+   * the index and {@code descriptor} on each manifest's descriptor in the index (both only when the
+   * build makes an index: several platforms).
    */
-  public Builder annotations(Map<String, String> manifest, Map<String, String> index,
-      Map<String, String> descriptor) {
+  public Builder annotations(
+      Map<String, String> manifest, Map<String, String> index, Map<String, String> descriptor) {
     this.manifestAnnotations = Map.copyOf(manifest);
     this.indexAnnotations = Map.copyOf(index);
     this.descriptorAnnotations = Map.copyOf(descriptor);
@@ -250,9 +250,9 @@ public final class Builder {
 
   /**
    * Builds as {@link #build(BuildRequest, OptimizeOptions)}; with {@code fetchLayers}, also
-   * downloads every layer the image holds that is not in the store yet (for outputs that need
-   * their bytes). A layer from an imported cache that cannot be used (its bytes do not match its
-   * digest) costs one warning and a new start without it, never a wrong image or a failed build.
+   * downloads every layer the image holds that is not in the store yet (for outputs that need their
+   * bytes). A layer from an imported cache that cannot be used (its bytes do not match its digest)
+   * costs one warning and a new start without it, never a wrong image or a failed build.
    */
   public BuildResult build(BuildRequest request, OptimizeOptions options, boolean fetchLayers)
       throws IOException {
@@ -286,19 +286,34 @@ public final class Builder {
           c = CacheTransfer.pull(registry(ref.registry()), ref);
         }
         imports.add(new BuildCache.Imported(spec.describe(), c));
-        events.accept(new BuildEvent.Info("cache " + spec.describe() + ": " + c.steps().size()
-            + " steps, " + c.stages().size() + " stages"));
+        events.accept(
+            new BuildEvent.Info(
+                "cache "
+                    + spec.describe()
+                    + ": "
+                    + c.steps().size()
+                    + " steps, "
+                    + c.stages().size()
+                    + " stages"));
       } catch (IOException | RuntimeException e) {
-        events.accept(new BuildEvent.Warning("--cache-from " + spec.describe()
-            + " cannot be read (" + e.getMessage() + "); building without it"));
+        events.accept(
+            new BuildEvent.Warning(
+                "--cache-from "
+                    + spec.describe()
+                    + " cannot be read ("
+                    + e.getMessage()
+                    + "); building without it"));
       }
     }
-    return new BuildCache(store, !cacheSettings.noCache(),
-        cacheSettings.noCacheStages(), imports, w -> events.accept(new BuildEvent.Warning(w)));
+    return new BuildCache(
+        store,
+        !cacheSettings.noCache(),
+        cacheSettings.noCacheStages(),
+        imports,
+        w -> events.accept(new BuildEvent.Warning(w)));
   }
 
-  private final Map<String, Registry> cacheRegistries =
-      new HashMap<>();
+  private final Map<String, Registry> cacheRegistries = new HashMap<>();
 
   private Registry registry(String host) throws IOException {
     Registry r = cacheRegistries.get(host);
@@ -319,53 +334,73 @@ public final class Builder {
       i.layers().forEach(d -> imageLayers.add(d.digest()));
     }
     BaseImages bases = new BaseImages(registries, cache);
-    CacheTransfer.RemoteBlobs remote = l -> {
-      bases.fetch(l);
-      return cache.blobs().open(l.descriptor().digest());
-    };
+    CacheTransfer.RemoteBlobs remote =
+        l -> {
+          bases.fetch(l);
+          return cache.blobs().open(l.descriptor().digest());
+        };
     for (CacheSpec spec : cacheSettings.to()) {
       CacheContents c = result.cache().export(spec.max(), imageLayers);
       try {
         if (spec.type() == CacheSpec.Type.LOCAL) {
-          CacheTransfer.writeLayout(spec.dir().orElseThrow(), c, store,
-              remote);
+          CacheTransfer.writeLayout(spec.dir().orElseThrow(), c, store, remote);
         } else {
           var ref = spec.ref().orElseThrow();
-          CacheTransfer.push(registry(ref.registry()), ref, c, store,
-              remote);
+          CacheTransfer.push(registry(ref.registry()), ref, c, store, remote);
         }
-        events.accept(new BuildEvent.Info("exported cache to " + spec.describe() + " ("
-            + c.steps().size() + " steps, " + c.stages().size() + " stages, mode="
-            + (spec.max() ? "max" : "min") + ")"));
+        events.accept(
+            new BuildEvent.Info(
+                "exported cache to "
+                    + spec.describe()
+                    + " ("
+                    + c.steps().size()
+                    + " steps, "
+                    + c.stages().size()
+                    + " stages, mode="
+                    + (spec.max() ? "max" : "min")
+                    + ")"));
       } catch (IOException | RuntimeException e) {
-        events.accept(new BuildEvent.Warning("--cache-to " + spec.describe()
-            + " could not be written (" + e.getMessage() + "); the image is built"));
+        events.accept(
+            new BuildEvent.Warning(
+                "--cache-to "
+                    + spec.describe()
+                    + " could not be written ("
+                    + e.getMessage()
+                    + "); the image is built"));
       }
     }
   }
 
-  private BuildResult build(BuildRequest request, OptimizeOptions options,
-      BuildCache buildCache) throws IOException {
+  private BuildResult build(BuildRequest request, OptimizeOptions options, BuildCache buildCache)
+      throws IOException {
     String text;
     if (!Files.isDirectory(request.context())) {
-      throw new SlimbuildException("build context " + request.context() + ": "
-          + (Files.exists(request.context()) ? "not a directory" : "no such directory")
-          + " (looked for " + request.context().toAbsolutePath().normalize() + ")");
+      throw new SlimbuildException(
+          "build context "
+              + request.context()
+              + ": "
+              + (Files.exists(request.context()) ? "not a directory" : "no such directory")
+              + " (looked for "
+              + request.context().toAbsolutePath().normalize()
+              + ")");
     }
     BuildContext.checkDockerfile(request.context(), request.dockerfile()); // never read a host file
     try {
       text = Files.readString(request.dockerfile(), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       String looked = request.dockerfile().toAbsolutePath().normalize().toString();
-      throw new SlimbuildException("Dockerfile not found: " + request.dockerfileName()
-          + (looked.equals(request.dockerfileName()) ? "" : " (looked for " + looked + ")"));
+      throw new SlimbuildException(
+          "Dockerfile not found: "
+              + request.dockerfileName()
+              + (looked.equals(request.dockerfileName()) ? "" : " (looked for " + looked + ")"));
     }
     Dockerfile dockerfile = DockerfileParser.parse(text, request.dockerfileName());
     BuildContext context = BuildContext.open(request.context(), request.dockerfile());
     Instant created = Instant.ofEpochSecond(request.sourceDateEpoch());
     LayerSink sink =
-        new LayerSink(store, request.compression(), request.compressionLevel(),
-            request.sourceDateEpoch()).memo(store.root().resolve("cache").resolve("layers"));
+        new LayerSink(
+                store, request.compression(), request.compressionLevel(), request.sourceDateEpoch())
+            .memo(store.root().resolve("cache").resolve("layers"));
 
     List<String> warnings = new ArrayList<>();
     dockerfile.warnings().forEach(w -> warn(w, warnings));
@@ -409,8 +444,14 @@ public final class Builder {
       runs.startSshAgents(); // --ssh key files: a key ssh-add refuses fails before any work
       for (Platform platform : request.platforms()) {
         BuildPlan plan =
-            Planner.plan(dockerfile, new PlanRequest(request.buildArgs(), request.target(),
-                platform, hostPlatform(), request.contexts().keySet()));
+            Planner.plan(
+                dockerfile,
+                new PlanRequest(
+                    request.buildArgs(),
+                    request.target(),
+                    platform,
+                    hostPlatform(),
+                    request.contexts().keySet()));
         if (!plan.unusedBuildArgs().isEmpty() && images.isEmpty()) {
           String w = "build-args " + plan.unusedBuildArgs() + " were not consumed";
           warnings.add(w);
@@ -424,8 +465,21 @@ public final class Builder {
         for (PlannedStage stage : plan.stages()) {
           last =
               new StageExecutor(
-                      plan, stage, context, sink, done, events, created, staging, downloads,
-                      bases, optimizer, runs, buildCache, digests, named,
+                      plan,
+                      stage,
+                      context,
+                      sink,
+                      done,
+                      events,
+                      created,
+                      staging,
+                      downloads,
+                      bases,
+                      optimizer,
+                      runs,
+                      buildCache,
+                      digests,
+                      named,
                       imageStages.contains(stage.index()))
                   .run();
           done.put(stage.index(), last);
@@ -454,32 +508,44 @@ public final class Builder {
       }
     }
     ImageOutput out =
-        images.size() == 1 ? images.get(0)
+        images.size() == 1
+            ? images.get(0)
             : ImageIndex.assemble(store, images, indexAnnotations, descriptorAnnotations);
-    return new BuildResult(out, warnings, bases.used(), reports, buildCache,
-        bases.resolvedImages(), Digest.sha256Of(text.getBytes(StandardCharsets.UTF_8)));
+    return new BuildResult(
+        out,
+        warnings,
+        bases.used(),
+        reports,
+        buildCache,
+        bases.resolvedImages(),
+        Digest.sha256Of(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   /**
    * The manifest's annotations: the OCI standard ones slimbuild knows ({@code created}; {@code
    * source} and {@code revision} when the context is a git checkout; {@code base.name} and {@code
-   * base.digest} of the image the final stage starts from), then {@code --annotation}'s, which
-   * win.
+   * base.digest} of the image the final stage starts from), then {@code --annotation}'s, which win.
    */
   private Map<String, String> standardAnnotations(StageResult target, BuildRequest request) {
     Map<String, String> out = new TreeMap<>();
-    out.put("org.opencontainers.image.created",
+    out.put(
+        "org.opencontainers.image.created",
         Instant.ofEpochSecond(request.sourceDateEpoch()).toString());
-    GitCheckout.find(request.context()).ifPresent(g -> {
-      if (!g.url().isEmpty()) {
-        out.put("org.opencontainers.image.source", g.url());
-      }
-      out.put("org.opencontainers.image.revision", g.commit());
-    });
-    target.baseImage().ifPresent(b -> {
-      out.put("org.opencontainers.image.base.name", b.reference().toString());
-      out.put("org.opencontainers.image.base.digest", b.digest().toString());
-    });
+    GitCheckout.find(request.context())
+        .ifPresent(
+            g -> {
+              if (!g.url().isEmpty()) {
+                out.put("org.opencontainers.image.source", g.url());
+              }
+              out.put("org.opencontainers.image.revision", g.commit());
+            });
+    target
+        .baseImage()
+        .ifPresent(
+            b -> {
+              out.put("org.opencontainers.image.base.name", b.reference().toString());
+              out.put("org.opencontainers.image.base.digest", b.digest().toString());
+            });
     out.putAll(manifestAnnotations);
     return out;
   }
@@ -507,16 +573,29 @@ public final class Builder {
   /** Warnings about the Dockerfile that do not depend on the platform. */
   private void lint(BuildPlan plan, BuildRequest request, List<String> warnings) {
     for (PlannedStage s : plan.stages()) {
-      if (!s.fromScratch() && s.baseStage().isEmpty() && !s.replaced()
+      if (!s.fromScratch()
+          && s.baseStage().isEmpty()
+          && !s.replaced()
           && !request.contexts().containsKey(NamedContext.key(s.baseName()))) {
-        ImageLints.mutableBase(s.baseName()).ifPresent(w -> warn(
-            request.dockerfileName() + ":" + s.stage().from().location().startLine() + ": " + w,
-            warnings));
+        ImageLints.mutableBase(s.baseName())
+            .ifPresent(
+                w ->
+                    warn(
+                        request.dockerfileName()
+                            + ":"
+                            + s.stage().from().location().startLine()
+                            + ": "
+                            + w,
+                        warnings));
       }
       for (var ins : s.stage().instructions()) {
         if (ins instanceof AddInstruction a && a.checksum().isEmpty()) {
-          ImageLints.addWhereCopyWouldDo(a.sources()).ifPresent(w -> warn(
-              request.dockerfileName() + ":" + a.location().startLine() + ": " + w, warnings));
+          ImageLints.addWhereCopyWouldDo(a.sources())
+              .ifPresent(
+                  w ->
+                      warn(
+                          request.dockerfileName() + ":" + a.location().startLine() + ": " + w,
+                          warnings));
         }
       }
     }
@@ -550,9 +629,14 @@ public final class Builder {
               tar::transferTo);
       Digest diffId = Digest.sha256(t.digest());
       if (!diffId.equals(layer.diffId())) {
-        throw new SlimbuildException("base layer " + layer.descriptor().digest()
-            + " does not decompress to its diff_id " + layer.diffId() + " (got " + diffId
-            + ")");
+        throw new SlimbuildException(
+            "base layer "
+                + layer.descriptor().digest()
+                + " does not decompress to its diff_id "
+                + layer.diffId()
+                + " (got "
+                + diffId
+                + ")");
       }
       r = out.commitLayer(request.compression().mediaType(), diffId, t.count());
     }
@@ -577,8 +661,13 @@ public final class Builder {
       Layer empty = sink.write(List.<LayerEntry>of());
       layers.add(empty);
       List<ImageConfig.History> h = new ArrayList<>(config.history());
-      h.add(new ImageConfig.History(config.created(), "slimbuild: empty layer", null,
-          "the image has no files; an OCI manifest needs at least one layer", false));
+      h.add(
+          new ImageConfig.History(
+              config.created(),
+              "slimbuild: empty layer",
+              null,
+              "the image has no files; an OCI manifest needs at least one layer",
+              false));
       config = config.toBuilder().diffIds(List.of(empty.diffId())).history(h).build();
     }
     if (request.recompress()) {
@@ -594,7 +683,7 @@ public final class Builder {
         remote.add(l.descriptor().digest());
       }
     }
-    return BuiltImage.assemble(store, config, descriptors,
-        standardAnnotations(target, request), remote);
+    return BuiltImage.assemble(
+        store, config, descriptors, standardAnnotations(target, request), remote);
   }
 }

@@ -20,5 +20,6 @@ public record CacheSettings(
   }
 
   /** The local cache, nothing imported or exported. */
-  public static final CacheSettings DEFAULT = new CacheSettings(false, Set.of(), List.of(), List.of());
+  public static final CacheSettings DEFAULT =
+      new CacheSettings(false, Set.of(), List.of(), List.of());
 }

@@ -23,8 +23,14 @@ final class ContentDigests {
   void add(CacheKey key, List<LayerEntry> entries) throws IOException {
     key.add(entries.size());
     for (LayerEntry e : entries) {
-      key.add(e.path()).add(e.type().name()).add(e.mode()).add(e.uid()).add(e.gid())
-          .add(e.size()).add(e.linkTarget()).addAll(e.xattrs());
+      key.add(e.path())
+          .add(e.type().name())
+          .add(e.mode())
+          .add(e.uid())
+          .add(e.gid())
+          .add(e.size())
+          .add(e.linkTarget())
+          .addAll(e.xattrs());
       if (e.content() != null) {
         key.add(of(e.content()));
       }

@@ -123,14 +123,25 @@ final class Copier {
    * the root and copies the whole context (or stage); that is never what such a line means.
    */
   private static void checkNoEmptySource(Spec spec) {
-    List<String> raw = spec.where() instanceof CopyInstruction c ? c.sources()
-        : spec.where() instanceof AddInstruction a ? a.sources() : List.of();
+    List<String> raw =
+        spec.where() instanceof CopyInstruction c
+            ? c.sources()
+            : spec.where() instanceof AddInstruction a ? a.sources() : List.of();
     for (String src : spec.sources()) {
       if (src.isEmpty()) {
-        String written = raw.stream().filter(r -> r.contains("$"))
-            .map(r -> " (" + r + ")").findFirst().orElse("");
-        throw spec.where().location().error(spec.where().keyword() + " source" + written
-            + " is empty after variable expansion; use . to copy the whole context");
+        String written =
+            raw.stream()
+                .filter(r -> r.contains("$"))
+                .map(r -> " (" + r + ")")
+                .findFirst()
+                .orElse("");
+        throw spec.where()
+            .location()
+            .error(
+                spec.where().keyword()
+                    + " source"
+                    + written
+                    + " is empty after variable expansion; use . to copy the whole context");
       }
     }
   }
@@ -175,7 +186,8 @@ final class Copier {
                   + " end with a /");
     }
     String destPath = TreePaths.resolve(tree, TreePaths.absolute(workdir, dest), true);
-    boolean destExistsAsDir = tree.get(destPath).map(LayerEntry::isDirectory).orElse(destPath.isEmpty());
+    boolean destExistsAsDir =
+        tree.get(destPath).map(LayerEntry::isDirectory).orElse(destPath.isEmpty());
     boolean anyDir = items.stream().anyMatch(Item::isDirectory);
     boolean destIsDir = endsWithSlash || count > 1 || destExistsAsDir;
 
@@ -197,14 +209,28 @@ final class Copier {
       String text = h.expand() ? spec.heredocExpander().apply(h.text()) : h.text();
       byte[] data = text.getBytes(StandardCharsets.UTF_8);
       String target = destIsDir ? LayerPaths.join(destPath, h.name()) : destPath;
-      put(out, LayerEntry.file(target, spec.chmod().orElse(0644), uid(spec), gid(spec),
-          data.length, ContentSource.ofBytes(data)));
+      put(
+          out,
+          LayerEntry.file(
+              target,
+              spec.chmod().orElse(0644),
+              uid(spec),
+              gid(spec),
+              data.length,
+              ContentSource.ofBytes(data)));
     }
     for (UrlFetcher.Fetched f : spec.downloads()) {
       // Docker gives downloaded files mode 0600 and never unpacks them
       String target = destIsDir ? LayerPaths.join(destPath, f.fileName()) : destPath;
-      put(out, LayerEntry.file(target, spec.chmod().orElse(0600), uid(spec), gid(spec), f.size(),
-          ContentSource.ofPath(f.file())));
+      put(
+          out,
+          LayerEntry.file(
+              target,
+              spec.chmod().orElse(0600),
+              uid(spec),
+              gid(spec),
+              f.size(),
+              ContentSource.ofPath(f.file())));
     }
     if ((destIsDir || anyDir) && !destPath.isEmpty() && !destExistsAsDir) {
       out.putIfAbsent(destPath, LayerEntry.dir(destPath, newDirMode(spec), uid(spec), gid(spec)));
@@ -213,9 +239,9 @@ final class Copier {
   }
 
   /**
-   * Extracts one archive, staging its contents in a directory of its own (an extractor numbers
-   * its staged files from 1, so two ADDs must not share a directory); a refused or corrupt archive
-   * is reported at the instruction's line.
+   * Extracts one archive, staging its contents in a directory of its own (an extractor numbers its
+   * staged files from 1, so two ADDs must not share a directory); a refused or corrupt archive is
+   * reported at the instruction's line.
    */
   private List<LayerEntry> extract(ContextItem item, String destPath, Spec spec)
       throws IOException {
@@ -334,8 +360,14 @@ final class Copier {
     int uid = uid(spec);
     int gid = gid(spec);
     return switch (e.type()) {
-      case FILE -> LayerEntry.file(path, spec.chmod().orElse(e.mode()), uid, gid, e.size(),
-          ContentSource.ofPath(e.file()));
+      case FILE ->
+          LayerEntry.file(
+              path,
+              spec.chmod().orElse(e.mode()),
+              uid,
+              gid,
+              e.size(),
+              ContentSource.ofPath(e.file()));
       case DIRECTORY -> LayerEntry.dir(path, spec.chmod().orElse(e.mode()), uid, gid);
       case SYMLINK -> LayerEntry.symlink(path, e.linkTarget(), uid, gid);
     };
@@ -405,8 +437,17 @@ final class Copier {
       c = c.withOwner(spec.owner().get().uid(), spec.owner().get().gid());
     }
     if (spec.chmod().isPresent() && c.type() != EntryType.SYMLINK) {
-      c = new LayerEntry(c.path(), c.type(), spec.chmod().get(), c.uid(), c.gid(), c.size(),
-          c.linkTarget(), c.content(), c.xattrs());
+      c =
+          new LayerEntry(
+              c.path(),
+              c.type(),
+              spec.chmod().get(),
+              c.uid(),
+              c.gid(),
+              c.size(),
+              c.linkTarget(),
+              c.content(),
+              c.xattrs());
     }
     return c;
   }
@@ -414,9 +455,9 @@ final class Copier {
   // --- COPY --parents --------------------------------------------------------------------------
 
   /**
-   * What COPY --parents reads from: the build context or a stage's files. Paths are relative to
-   * the source's root, {@code ""} for the root; a pivot is a directory whose subtree is copied
-   * with the paths below it kept.
+   * What COPY --parents reads from: the build context or a stage's files. Paths are relative to the
+   * source's root, {@code ""} for the root; a pivot is a directory whose subtree is copied with the
+   * paths below it kept.
    */
   private interface ParentsSource {
     /** The directories {@code pivot} names (wildcards expanded), resolved; empty when none. */
@@ -444,7 +485,8 @@ final class Copier {
    * must exist; one with wildcards may match nothing. The destination is always a directory.
    */
   private List<LayerEntry> copyParents(ParentsSource source, Spec spec) throws IOException {
-    String destPath = TreePaths.resolve(tree, TreePaths.absolute(workdir, spec.destination()), true);
+    String destPath =
+        TreePaths.resolve(tree, TreePaths.absolute(workdir, spec.destination()), true);
     Map<String, LayerEntry> out = new LinkedHashMap<>();
     PatternMatcher ex = excludes(spec);
     for (String src : spec.sources()) {
@@ -454,8 +496,9 @@ final class Copier {
       try {
         pattern = LayerPaths.normalizeOrRoot(mark < 0 ? src : src.substring(mark + 3));
       } catch (IllegalArgumentException e) {
-        throw spec.where().location().error(
-            spec.where().keyword() + " --parents: \"" + src + "\" leaves its source");
+        throw spec.where()
+            .location()
+            .error(spec.where().keyword() + " --parents: \"" + src + "\" leaves its source");
       }
       String[] segs = pattern.isEmpty() ? new String[0] : pattern.split("/");
       int fixed = 0;
@@ -487,8 +530,8 @@ final class Copier {
           for (String d = LayerPaths.parent(rel); !d.isEmpty(); d = LayerPaths.parent(d)) {
             Placed dir = below.get(d);
             if (dir != null) {
-              out.putIfAbsent(LayerPaths.join(destPath, d), dir.at().apply(
-                  LayerPaths.join(destPath, d)));
+              out.putIfAbsent(
+                  LayerPaths.join(destPath, d), dir.at().apply(LayerPaths.join(destPath, d)));
             }
           }
           String target = LayerPaths.join(destPath, rel);
@@ -564,15 +607,21 @@ final class Copier {
       for (String seg : rel.isEmpty() ? new String[0] : rel.split("/")) {
         above = LayerPaths.join(above, seg);
         ContextEntry d = ctx.stat(LayerPaths.join(pivot, above));
-        out.put(above, new Placed(d.type() == ContextEntry.Type.DIRECTORY,
-            t -> contextEntry(d, t, spec)));
+        out.put(
+            above,
+            new Placed(d.type() == ContextEntry.Type.DIRECTORY, t -> contextEntry(d, t, spec)));
       }
       if (top.type() != ContextEntry.Type.DIRECTORY) {
         return;
       }
       String base = top.path();
-      ctx.walk(base, e -> out.put(LayerPaths.join(rel, e.relativeTo(base)),
-          new Placed(e.type() == ContextEntry.Type.DIRECTORY, t -> contextEntry(e, t, spec))));
+      ctx.walk(
+          base,
+          e ->
+              out.put(
+                  LayerPaths.join(rel, e.relativeTo(base)),
+                  new Placed(
+                      e.type() == ContextEntry.Type.DIRECTORY, t -> contextEntry(e, t, spec))));
     }
   }
 
@@ -625,7 +674,8 @@ final class Copier {
         if (e.path().equals(top)) {
           continue;
         }
-        out.put(LayerPaths.join(rel, e.path().substring(prefix.length())),
+        out.put(
+            LayerPaths.join(rel, e.path().substring(prefix.length())),
             new Placed(e.isDirectory(), t -> treeEntry(src, e, t, spec)));
       }
     }

@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
- * What COPY and ADD share: their words expanded in the stage's scope, {@code --chown} and
- * {@code --chmod}, heredoc sources, and the context files their sources select (for a key).
+ * What COPY and ADD share: their words expanded in the stage's scope, {@code --chown} and {@code
+ * --chmod}, heredoc sources, and the context files their sources select (for a key).
  */
 final class CopyArgs {
 
@@ -32,8 +32,8 @@ final class CopyArgs {
   }
 
   /** The history text of {@code --chown} and {@code --chmod}, expanded. */
-  static String flags(StageState s, Optional<String> chown, Optional<String> chmod,
-      Instruction where) {
+  static String flags(
+      StageState s, Optional<String> chown, Optional<String> chmod, Instruction where) {
     StringBuilder b = new StringBuilder();
     chown.ifPresent(c -> b.append(" --chown=").append(s.scope.word(c, where)));
     chmod.ifPresent(c -> b.append(" --chmod=").append(s.scope.word(c, where)));
@@ -64,8 +64,12 @@ final class CopyArgs {
     if (v.matches("[0-7]{1,4}")) {
       return Optional.of(Integer.parseInt(v, 8));
     }
-    throw where.location().error("invalid chmod parameter: '" + v
-        + "'. it should be octal string and between 0 and 07777");
+    throw where
+        .location()
+        .error(
+            "invalid chmod parameter: '"
+                + v
+                + "'. it should be octal string and between 0 and 07777");
   }
 
   /** Expands a COPY/ADD heredoc's variables with the values in scope now (not when it runs). */
@@ -89,16 +93,32 @@ final class CopyArgs {
    * The context files {@code sources} select, as a copy to / finds them: what a step's key takes
    * the content digests of.
    */
-  static List<LayerEntry> contextSources(StageState s, Instruction where, List<String> sources,
-      List<String> excludes) throws IOException {
+  static List<LayerEntry> contextSources(
+      StageState s, Instruction where, List<String> sources, List<String> excludes)
+      throws IOException {
     return contextSources(s, s.in.context(), where, sources, excludes);
   }
 
   /** As {@link #contextSources(StageState, Instruction, List, List)} in {@code ctx}. */
-  static List<LayerEntry> contextSources(StageState s, BuildContext ctx, Instruction where,
-      List<String> sources, List<String> excludes) throws IOException {
-    Copier.Spec spec = new Copier.Spec(where, sources, List.of(), "/", Optional.empty(),
-        Optional.empty(), excludes, false, UnaryOperator.identity(), List.of());
+  static List<LayerEntry> contextSources(
+      StageState s,
+      BuildContext ctx,
+      Instruction where,
+      List<String> sources,
+      List<String> excludes)
+      throws IOException {
+    Copier.Spec spec =
+        new Copier.Spec(
+            where,
+            sources,
+            List.of(),
+            "/",
+            Optional.empty(),
+            Optional.empty(),
+            excludes,
+            false,
+            UnaryOperator.identity(),
+            List.of());
     return new Copier(new FileTree(), "/", s.in.staging()).fromContext(ctx, spec);
   }
 }

@@ -10,9 +10,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * COPY: a file step. Its key: the parent step's, the instruction as expanded, the working
- * directory, the user, the excludes, the heredocs as expanded, and the sources: the content of
- * the context files selected (of a named directory context's for {@code --from} one), or the key
- * of the {@code --from} stage (an image's digest).
+ * directory, the user, the excludes, the heredocs as expanded, and the sources: the content of the
+ * context files selected (of a named directory context's for {@code --from} one), or the key of the
+ * {@code --from} stage (an image's digest).
  */
 final class CopyStep implements StepHandler<CopyInstruction> {
   @Override
@@ -25,17 +25,29 @@ final class CopyStep implements StepHandler<CopyInstruction> {
     UnaryOperator<String> heredocs = CopyArgs.heredocExpander(s, c.heredocSources(), c);
     String workdir = s.config.workdirOrRoot();
     // BuildKit's history records --parents, never --from
-    String msg = "COPY" + (c.parents() ? " --parents" : "") + CopyArgs.flags(s, c.chown(),
-        c.chmod(), c) + " " + String.join(" ", sources)
-        + CopyArgs.heredocNames(c.heredocSources()) + " " + dest;
-    CacheKey key = CacheKey.of("COPY").add(s.chainKey()).add(msg).add(c.location().original())
-        .add(workdir).add(s.config.user).addAll(excludes);
+    String msg =
+        "COPY"
+            + (c.parents() ? " --parents" : "")
+            + CopyArgs.flags(s, c.chown(), c.chmod(), c)
+            + " "
+            + String.join(" ", sources)
+            + CopyArgs.heredocNames(c.heredocSources())
+            + " "
+            + dest;
+    CacheKey key =
+        CacheKey.of("COPY")
+            .add(s.chainKey())
+            .add(msg)
+            .add(c.location().original())
+            .add(workdir)
+            .add(s.config.user)
+            .addAll(excludes);
     for (var h : c.heredocSources()) {
       key.add(h.name()).add(heredocs.apply(h.text()));
     }
     // --from a named directory context: its files, as from the build context
-    BuildContext named = c.from().isPresent()
-        ? s.in.sources().directory(c.from().get()).orElse(null) : null;
+    BuildContext named =
+        c.from().isPresent() ? s.in.sources().directory(c.from().get()).orElse(null) : null;
     if (named != null) {
       s.in.digests().add(key, CopyArgs.contextSources(s, named, c, sources, excludes));
     } else if (c.from().isPresent()) {
@@ -43,17 +55,30 @@ final class CopyStep implements StepHandler<CopyInstruction> {
     } else {
       s.in.digests().add(key, CopyArgs.contextSources(s, c, sources, excludes));
     }
-    s.planFileStep(key, msg + " # buildkit", s.config.user, () -> {
-      Copier.Spec spec =
-          new Copier.Spec(c, sources, c.heredocSources(), dest, CopyArgs.owner(s, chown, c),
-              chmod, excludes, false, heredocs, List.of());
-      Copier copier = new Copier(s.files.tree(), workdir, s.in.staging());
-      if (named != null) {
-        return copier.fromContext(named, spec);
-      }
-      return c.from().isPresent()
-          ? copier.fromTree(s.in.sources().fromTree(c.from().get(), c, "COPY --from="), spec)
-          : copier.fromContext(s.in.context(), spec);
-    });
+    s.planFileStep(
+        key,
+        msg + " # buildkit",
+        s.config.user,
+        () -> {
+          Copier.Spec spec =
+              new Copier.Spec(
+                  c,
+                  sources,
+                  c.heredocSources(),
+                  dest,
+                  CopyArgs.owner(s, chown, c),
+                  chmod,
+                  excludes,
+                  false,
+                  heredocs,
+                  List.of());
+          Copier copier = new Copier(s.files.tree(), workdir, s.in.staging());
+          if (named != null) {
+            return copier.fromContext(named, spec);
+          }
+          return c.from().isPresent()
+              ? copier.fromTree(s.in.sources().fromTree(c.from().get(), c, "COPY --from="), spec)
+              : copier.fromContext(s.in.context(), spec);
+        });
   }
 }

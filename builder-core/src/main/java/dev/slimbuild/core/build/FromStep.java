@@ -19,39 +19,68 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * FROM: what a stage starts with, and the key its first step keys on: an earlier stage's result
- * (by that stage's key), nothing (scratch), a base image (by its manifest digest, so a tag moved
- * to another image misses; a named context's image too), or a named directory context's files
- * (by their content). A base image's ONBUILD triggers are read back here.
+ * FROM: what a stage starts with, and the key its first step keys on: an earlier stage's result (by
+ * that stage's key), nothing (scratch), a base image (by its manifest digest, so a tag moved to
+ * another image misses; a named context's image too), or a named directory context's files (by
+ * their content). A base image's ONBUILD triggers are read back here.
  */
 final class FromStep {
   /**
    * The stage's start: config, layers, the layers' entries, history, base files and key, and the
    * base image when it starts from one.
    */
-  record Start(ConfigState config, List<Layer> layers, List<StageLayer> layerEntries,
-      List<History> history, BaseTree base, Digest key, List<Instruction> triggers,
+  record Start(
+      ConfigState config,
+      List<Layer> layers,
+      List<StageLayer> layerEntries,
+      List<History> history,
+      BaseTree base,
+      Digest key,
+      List<Instruction> triggers,
       Optional<ResolvedImage> image) {}
 
   private FromStep() {}
 
-  static Start start(PlannedStage stage, Map<Integer, StageResult> done, BaseImages bases,
-      StageSources sources, LayerSink sink, Instant created) throws IOException {
+  static Start start(
+      PlannedStage stage,
+      Map<Integer, StageResult> done,
+      BaseImages bases,
+      StageSources sources,
+      LayerSink sink,
+      Instant created)
+      throws IOException {
     Start start;
-    Optional<BuildContext> dir = stage.baseStage().isEmpty() && !stage.fromScratch()
-        ? sources.directory(stage.baseName()) : Optional.empty();
+    Optional<BuildContext> dir =
+        stage.baseStage().isEmpty() && !stage.fromScratch()
+            ? sources.directory(stage.baseName())
+            : Optional.empty();
     if (dir.isPresent()) {
       start = fromDirectory(stage, dir.get(), sources.contexts(), sink, created);
     } else if (stage.baseStage().isPresent()) {
       StageResult from = done.get(stage.baseStage().get());
-      start = new Start(ConfigState.of(from.config()), from.layers(), from.layerEntries(),
-          from.config().history(), from.base(), from.key(), stage.triggers(), Optional.empty());
+      start =
+          new Start(
+              ConfigState.of(from.config()),
+              from.layers(),
+              from.layerEntries(),
+              from.config().history(),
+              from.base(),
+              from.key(),
+              stage.triggers(),
+              Optional.empty());
     } else if (stage.fromScratch()) {
-      start = new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY,
-          CacheKey.of("FROM scratch").digest(), List.of(), Optional.empty());
+      start =
+          new Start(
+              new ConfigState(),
+              List.of(),
+              List.of(),
+              List.of(),
+              BaseTree.EMPTY,
+              CacheKey.of("FROM scratch").digest(),
+              List.of(),
+              Optional.empty());
     } else {
-      ResolvedImage image =
-          sources.resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
+      ResolvedImage image = sources.resolveImage(stage.baseName(), stage.stage().from(), "FROM ");
       ImageConfig c = image.config().value();
       // the base's ONBUILD triggers run first, read back at the FROM line (ConfigState.of drops
       // them from this image's config, as Docker does)
@@ -61,9 +90,16 @@ final class FromStep {
       }
       ConfigState config = ConfigState.of(c);
       List<Layer> refs = bases.imageLayers(image);
-      start = new Start(config, refs, List.of(), c.history(), bases.tree(image),
-          CacheKey.of("FROM").add(image.manifest().digest()).digest(), triggers,
-          Optional.of(image));
+      start =
+          new Start(
+              config,
+              refs,
+              List.of(),
+              c.history(),
+              bases.tree(image),
+              CacheKey.of("FROM").add(image.manifest().digest()).digest(),
+              triggers,
+              Optional.of(image));
     }
     ConfigState config = start.config();
     if (config.env.stream().noneMatch(e -> e.startsWith("PATH="))) {
@@ -77,19 +113,39 @@ final class FromStep {
    * BuildKit starts a stage from a local context), keyed on their content. The history names the
    * context, never its path on this machine.
    */
-  private static Start fromDirectory(PlannedStage stage, BuildContext dir,
-      NamedContexts contexts, LayerSink sink, Instant created) throws IOException {
+  private static Start fromDirectory(
+      PlannedStage stage, BuildContext dir, NamedContexts contexts, LayerSink sink, Instant created)
+      throws IOException {
     Instruction where = stage.stage().from();
     List<LayerEntry> entries = contexts.entries(dir, where);
     Digest key = CacheKey.of("FROM context").add(contexts.key(dir, where)).digest();
     if (entries.isEmpty()) {
-      return new Start(new ConfigState(), List.of(), List.of(), List.of(), BaseTree.EMPTY, key,
-          List.of(), Optional.empty());
+      return new Start(
+          new ConfigState(),
+          List.of(),
+          List.of(),
+          List.of(),
+          BaseTree.EMPTY,
+          key,
+          List.of(),
+          Optional.empty());
     }
     Layer layer = sink.write(entries);
-    History h = new History(created, "slimbuild: the files of the named context "
-        + stage.baseName(), null, StageState.HISTORY_COMMENT, false);
-    return new Start(new ConfigState(), List.of(layer), List.of(StageLayer.of(entries)),
-        List.of(h), BaseTree.EMPTY, key, List.of(), Optional.empty());
+    History h =
+        new History(
+            created,
+            "slimbuild: the files of the named context " + stage.baseName(),
+            null,
+            StageState.HISTORY_COMMENT,
+            false);
+    return new Start(
+        new ConfigState(),
+        List.of(layer),
+        List.of(StageLayer.of(entries)),
+        List.of(h),
+        BaseTree.EMPTY,
+        key,
+        List.of(),
+        Optional.empty());
   }
 }

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * A step that changes files, planned: its cache key (from its inputs, before it runs), its
- * history text and entry, the user it runs as (for the strip rules' home), and what it does.
+ * A step that changes files, planned: its cache key (from its inputs, before it runs), its history
+ * text and entry, the user it runs as (for the strip rules' home), and what it does.
  */
 record FsStep(Digest key, String createdBy, int history, String user, Action action) {
 

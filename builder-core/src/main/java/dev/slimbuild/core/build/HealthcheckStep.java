@@ -8,8 +8,13 @@ final class HealthcheckStep implements StepHandler<HealthcheckInstruction> {
   @Override
   public void plan(HealthcheckInstruction h, StageState s) {
     s.config.healthcheck =
-        new Healthcheck(h.test(), h.interval().toNanos(), h.timeout().toNanos(),
-            h.startPeriod().toNanos(), h.startInterval().toNanos(), h.retries());
+        new Healthcheck(
+            h.test(),
+            h.interval().toNanos(),
+            h.timeout().toNanos(),
+            h.startPeriod().toNanos(),
+            h.startInterval().toNanos(),
+            h.retries());
     s.commit(h.createdBy());
   }
 }

@@ -48,10 +48,10 @@ final class LayerSink {
   }
 
   /**
-   * Remembers, across builds, the layer written from entries whose every content is a file
-   * unpacked from a layer (immutable: its identity names its bytes): a rebuild that optimises a
-   * cached step's layer into the same entries again takes the blob instead of compressing again.
-   * Under {@code STORE/cache/layers/KEY.json}; a record whose blob is gone is ignored.
+   * Remembers, across builds, the layer written from entries whose every content is a file unpacked
+   * from a layer (immutable: its identity names its bytes): a rebuild that optimises a cached
+   * step's layer into the same entries again takes the blob instead of compressing again. Under
+   * {@code STORE/cache/layers/KEY.json}; a record whose blob is gone is ignored.
    */
   private Path memo;
 
@@ -68,7 +68,8 @@ final class LayerSink {
       if (seen == null && lasting) {
         seen = remembered(key.get());
       }
-      if (seen != null && store.has(seen.descriptor().digest())
+      if (seen != null
+          && store.has(seen.descriptor().digest())
           && store.size(seen.descriptor().digest()) == seen.descriptor().size()) {
         return seen;
       }
@@ -120,7 +121,6 @@ final class LayerSink {
     }
   }
 
-
   /**
    * A file's identity as this build sees it: path, size, modification time and inode. A file
    * changed in place gets another one (what the layer memo and the content digests key on).
@@ -128,8 +128,13 @@ final class LayerSink {
   static String identity(Path file) throws IOException {
     BasicFileAttributes a =
         Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    return file.toAbsolutePath() + "\0" + a.size() + "\0" + a.lastModifiedTime().toMillis()
-        + "\0" + a.fileKey();
+    return file.toAbsolutePath()
+        + "\0"
+        + a.size()
+        + "\0"
+        + a.lastModifiedTime().toMillis()
+        + "\0"
+        + a.fileKey();
   }
 
   /**
@@ -141,8 +146,22 @@ final class LayerSink {
     MessageDigest md = Digest.newSha256();
     for (LayerEntry e : entries) {
       String meta =
-          e.path() + '\0' + e.type() + '\0' + e.mode() + '\0' + e.uid() + '\0' + e.gid() + '\0'
-              + e.size() + '\0' + e.linkTarget() + '\0' + e.xattrs() + '\0';
+          e.path()
+              + '\0'
+              + e.type()
+              + '\0'
+              + e.mode()
+              + '\0'
+              + e.uid()
+              + '\0'
+              + e.gid()
+              + '\0'
+              + e.size()
+              + '\0'
+              + e.linkTarget()
+              + '\0'
+              + e.xattrs()
+              + '\0';
       md.update(meta.getBytes(StandardCharsets.UTF_8));
       if (e.content() != null) {
         Path file;

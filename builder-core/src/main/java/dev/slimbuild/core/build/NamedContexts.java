@@ -26,10 +26,10 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * The {@code --build-context} values of one build, each opened once: a directory as a build
- * context of its own (with its own {@code .dockerignore}), an image through the build's base
- * images, an OCI layout's image with its layers copied into the store (verified by digest), so
- * that they serve as the layers a build writes.
+ * The {@code --build-context} values of one build, each opened once: a directory as a build context
+ * of its own (with its own {@code .dockerignore}), an image through the build's base images, an OCI
+ * layout's image with its layers copied into the store (verified by digest), so that they serve as
+ * the layers a build writes.
  */
 final class NamedContexts {
   private final Map<String, NamedContext> byKey;
@@ -42,8 +42,13 @@ final class NamedContexts {
   private final Map<LayoutKey, ResolvedImage> layouts = new HashMap<>();
   private final Map<String, Digest> directoryKeys = new HashMap<>();
 
-  NamedContexts(Map<String, NamedContext> byKey, BlobStore store, BlobCache cache,
-      BaseImages bases, Path staging, ContentDigests digests) {
+  NamedContexts(
+      Map<String, NamedContext> byKey,
+      BlobStore store,
+      BlobCache cache,
+      BaseImages bases,
+      Path staging,
+      ContentDigests digests) {
     this.byKey = Map.copyOf(byKey);
     this.store = store;
     this.cache = cache;
@@ -98,12 +103,20 @@ final class NamedContexts {
       image = ImageResolver.inLayout(layout).resolve(ref, platform);
     } catch (SlimbuildException e) {
       String m = e.getMessage();
-      throw new SlimbuildException("--build-context " + l.flag() + ": "
-          + (m.startsWith(ref + ": ") ? m.substring(ref.toString().length() + 2) : m));
+      throw new SlimbuildException(
+          "--build-context "
+              + l.flag()
+              + ": "
+              + (m.startsWith(ref + ": ") ? m.substring(ref.toString().length() + 2) : m));
     }
     if (image.layers().size() > BaseImages.MAX_BASE_LAYERS) {
-      throw new SlimbuildException("--build-context " + l.flag() + ": the image has "
-          + image.layers().size() + " layers; at most " + BaseImages.MAX_BASE_LAYERS);
+      throw new SlimbuildException(
+          "--build-context "
+              + l.flag()
+              + ": the image has "
+              + image.layers().size()
+              + " layers; at most "
+              + BaseImages.MAX_BASE_LAYERS);
     }
     for (Descriptor d : image.layers()) {
       copy(layout, d, store, l);
@@ -122,27 +135,44 @@ final class NamedContexts {
       return;
     }
     if (!layout.has(d.digest())) {
-      throw new SlimbuildException("--build-context " + l.flag() + ": layer " + d.digest()
-          + " is missing from the layout");
+      throw new SlimbuildException(
+          "--build-context " + l.flag() + ": layer " + d.digest() + " is missing from the layout");
     }
-    try (InputStream in = layout.open(d.digest()); BlobWriter w = to.newWriter()) {
+    try (InputStream in = layout.open(d.digest());
+        BlobWriter w = to.newWriter()) {
       in.transferTo(w);
       try {
         w.commit(d.digest());
       } catch (IOException e) {
-        throw new SlimbuildException("--build-context " + l.flag() + ": layer " + d.digest()
-            + " in the layout is damaged (" + e.getMessage() + ")");
+        throw new SlimbuildException(
+            "--build-context "
+                + l.flag()
+                + ": layer "
+                + d.digest()
+                + " in the layout is damaged ("
+                + e.getMessage()
+                + ")");
       }
     }
   }
 
   /**
-   * Every file of the directory context {@code ctx} (as {@code COPY . /} would copy it), for
-   * {@code FROM}, {@code RUN --mount from=} and their keys; errors point at {@code where}.
+   * Every file of the directory context {@code ctx} (as {@code COPY . /} would copy it), for {@code
+   * FROM}, {@code RUN --mount from=} and their keys; errors point at {@code where}.
    */
   List<LayerEntry> entries(BuildContext ctx, Instruction where) throws IOException {
-    Copier.Spec spec = new Copier.Spec(where, List.of("."), List.of(), "/", Optional.empty(),
-        Optional.empty(), List.of(), false, UnaryOperator.identity(), List.of());
+    Copier.Spec spec =
+        new Copier.Spec(
+            where,
+            List.of("."),
+            List.of(),
+            "/",
+            Optional.empty(),
+            Optional.empty(),
+            List.of(),
+            false,
+            UnaryOperator.identity(),
+            List.of());
     return new Copier(new FileTree(), "/", staging).fromContext(ctx, spec);
   }
 

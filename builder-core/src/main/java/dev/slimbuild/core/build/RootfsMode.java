@@ -4,9 +4,9 @@ import dev.slimbuild.core.SlimbuildException;
 import java.util.Locale;
 
 /**
- * How a RUN gets the stage's files ({@code --run-rootfs}): {@code overlay} (an overlayfs mount
- * over the image's files, never copied; as root or in a user namespace), {@code copy} (a copy in a
- * work directory) or {@code auto} (overlay where it works, else copy).
+ * How a RUN gets the stage's files ({@code --run-rootfs}): {@code overlay} (an overlayfs mount over
+ * the image's files, never copied; as root or in a user namespace), {@code copy} (a copy in a work
+ * directory) or {@code auto} (overlay where it works, else copy).
  */
 public enum RootfsMode {
   AUTO,

@@ -8,8 +8,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a RUN with here-documents runs, as BuildKit's Dockerfile frontend decides it (dispatchRun
- * in dockerfile2llb; the "Here-Documents" section of the Dockerfile reference):
+ * What a RUN with here-documents runs, as BuildKit's Dockerfile frontend decides it (dispatchRun in
+ * dockerfile2llb; the "Here-Documents" section of the Dockerfile reference):
  *
  * <ul>
  *   <li>the command is one heredoc word and nothing else ({@code RUN <<EOF}, {@code RUN <<-EOF}):
@@ -84,18 +84,25 @@ final class RunHeredocs {
     String display = "RUN " + line + " (" + summary(doc.content()) + ")";
     if (!"windows".equals(os) && body.startsWith("#!")) {
       String name = doc.name();
-      if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")
+      if (name.isEmpty()
+          || name.equals(".")
+          || name.equals("..")
+          || name.contains("/")
           || name.indexOf('\0') >= 0) {
         throw r.location()
-            .error("RUN here-document with a #! line: its word \"" + name
-                + "\" must be usable as a file name");
+            .error(
+                "RUN here-document with a #! line: its word \""
+                    + name
+                    + "\" must be usable as a file name");
       }
       return new Plan(PIPES + "/" + name, Optional.of(new Script(name, body)), display);
     }
     return new Plan(body, Optional.empty(), display);
   }
 
-  /** The body trimmed, up to its first line end, then "..." if more follows (as BuildKit names it). */
+  /**
+   * The body trimmed, up to its first line end, then "..." if more follows (as BuildKit names it).
+   */
   static String summary(String body) {
     String[] lines = body.strip().replace("\r\n", "\n").split("\n", -1);
     return lines.length > 1 ? lines[0] + "..." : lines[0];

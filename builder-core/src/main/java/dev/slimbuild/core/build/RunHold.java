@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * What one RUN holds until it ends: its overlay mount, cache mount locks, the ssh agent sockets it
- * is served, scratch directories (secret files among them), and the {@code K=V} entries its
- * secrets add to its environment.
+ * is served, scratch directories (secret files among them), and the {@code K=V} entries its secrets
+ * add to its environment.
  */
 final class RunHold {
   Overlay mounted;
@@ -19,6 +19,7 @@ final class RunHold {
   final List<AgentProxy> agents = new ArrayList<>();
   final List<Path> scratch = new ArrayList<>();
   final List<String> env = new ArrayList<>();
+
   /** The mount points (relative paths) of its secrets and ssh sockets, removed after it. */
   final List<String> stubs = new ArrayList<>();
 

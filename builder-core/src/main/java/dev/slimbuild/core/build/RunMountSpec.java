@@ -18,9 +18,9 @@ import java.util.function.UnaryOperator;
  * <p>A secret's id is its {@code source} if given, else its {@code id}, else the base name of its
  * target; its target defaults to {@code /run/secrets/ID} unless {@code env=NAME} asks for the value
  * as an environment variable only (with a target, as both); mode 0400. An ssh mount's id defaults
- * to {@code default}, its target (null here) to {@code /run/buildkit/ssh_agent.N} for the N-th
- * ssh mount of the RUN ({@link #withSshTargets}); mode 0600. Both are skipped when the build was
- * not given them, unless {@code required}.
+ * to {@code default}, its target (null here) to {@code /run/buildkit/ssh_agent.N} for the N-th ssh
+ * mount of the RUN ({@link #withSshTargets}); mode 0600. Both are skipped when the build was not
+ * given them, unless {@code required}.
  */
 record RunMountSpec(
     Type type,
@@ -53,9 +53,27 @@ record RunMountSpec(
   }
 
   /** The keys a mount accepts, for "did you mean". */
-  private static final List<String> KEYS = List.of("type", "target", "dst", "destination",
-      "source", "src", "from", "ro", "readonly", "rw", "readwrite", "id", "sharing", "uid", "gid",
-      "mode", "required", "size", "env");
+  private static final List<String> KEYS =
+      List.of(
+          "type",
+          "target",
+          "dst",
+          "destination",
+          "source",
+          "src",
+          "from",
+          "ro",
+          "readonly",
+          "rw",
+          "readwrite",
+          "id",
+          "sharing",
+          "uid",
+          "gid",
+          "mode",
+          "required",
+          "size",
+          "env");
 
   /** Parses one flag value; {@code expand} expands each field's value with the stage's vars. */
   static RunMountSpec parse(String raw, UnaryOperator<String> expand) {
@@ -94,8 +112,13 @@ record RunMountSpec(
         }
         default -> {
           String match = Text.suggest(key, KEYS);
-          throw new SlimbuildException("unexpected key '" + key + "' in '" + raw + "'"
-              + (match == null ? "" : " (did you mean " + match + "?)"));
+          throw new SlimbuildException(
+              "unexpected key '"
+                  + key
+                  + "' in '"
+                  + raw
+                  + "'"
+                  + (match == null ? "" : " (did you mean " + match + "?)"));
         }
       }
     }
@@ -113,24 +136,55 @@ record RunMountSpec(
       if ((target == null || target.isEmpty()) && env == null) {
         target = "/run/secrets/" + id.substring(id.lastIndexOf('/') + 1);
       }
-      return new RunMountSpec(type, target == null || target.isEmpty() ? null : target, null,
-          Optional.empty(), true, id, sharing, uid, gid, mode == null ? 0400 : mode, required,
+      return new RunMountSpec(
+          type,
+          target == null || target.isEmpty() ? null : target,
+          null,
+          Optional.empty(),
+          true,
+          id,
+          sharing,
+          uid,
+          gid,
+          mode == null ? 0400 : mode,
+          required,
           Optional.ofNullable(env));
     }
     if (type == Type.SSH) {
       if (source != null) {
         throw new SlimbuildException("RUN --mount=" + raw + ": an ssh mount takes no source");
       }
-      return new RunMountSpec(type, target == null || target.isEmpty() ? null : target, null,
-          Optional.empty(), false, id == null || id.isEmpty() ? "default" : id, sharing, uid, gid,
-          mode == null ? 0600 : mode, required, Optional.empty());
+      return new RunMountSpec(
+          type,
+          target == null || target.isEmpty() ? null : target,
+          null,
+          Optional.empty(),
+          false,
+          id == null || id.isEmpty() ? "default" : id,
+          sharing,
+          uid,
+          gid,
+          mode == null ? 0600 : mode,
+          required,
+          Optional.empty());
     }
     if (target == null || target.isEmpty()) {
       throw new SlimbuildException("RUN --mount=" + raw + ": target is required");
     }
     boolean ro = readOnly != null ? readOnly : type == Type.BIND;
-    return new RunMountSpec(type, target, source, Optional.ofNullable(from), ro, id, sharing, uid,
-        gid, mode == null ? 0755 : mode, required, Optional.empty());
+    return new RunMountSpec(
+        type,
+        target,
+        source,
+        Optional.ofNullable(from),
+        ro,
+        id,
+        sharing,
+        uid,
+        gid,
+        mode == null ? 0755 : mode,
+        required,
+        Optional.empty());
   }
 
   /**
@@ -143,9 +197,20 @@ record RunMountSpec(
     for (RunMountSpec m : mounts) {
       if (m.type() == Type.SSH) {
         if (m.target() == null) {
-          m = new RunMountSpec(m.type(), "/run/buildkit/ssh_agent." + ssh, null, m.from(),
-              m.readOnly(), m.id(), m.sharing(), m.uid(), m.gid(), m.mode(), m.required(),
-              m.env());
+          m =
+              new RunMountSpec(
+                  m.type(),
+                  "/run/buildkit/ssh_agent." + ssh,
+                  null,
+                  m.from(),
+                  m.readOnly(),
+                  m.id(),
+                  m.sharing(),
+                  m.uid(),
+                  m.gid(),
+                  m.mode(),
+                  m.required(),
+                  m.env());
         }
         ssh++;
       }
@@ -163,11 +228,17 @@ record RunMountSpec(
     try {
       return Type.valueOf(v.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      String match = Text.suggest(
-          v.toLowerCase(Locale.ROOT), List.of("bind", "cache", "tmpfs", "secret", "ssh"));
-      throw new SlimbuildException("unsupported mount type \"" + v + "\" ("
-          + (match == null ? "choose bind, cache, tmpfs, secret or ssh"
-              : "did you mean " + match + "?") + ")");
+      String match =
+          Text.suggest(
+              v.toLowerCase(Locale.ROOT), List.of("bind", "cache", "tmpfs", "secret", "ssh"));
+      throw new SlimbuildException(
+          "unsupported mount type \""
+              + v
+              + "\" ("
+              + (match == null
+                  ? "choose bind, cache, tmpfs, secret or ssh"
+                  : "did you mean " + match + "?")
+              + ")");
     }
   }
 

@@ -27,8 +27,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The mounts of one RUN: its heredoc's script, its cache directories (locked as their sharing
- * says), its bind sources (copies of the context's files, or of a stage's or image's), its
- * secrets and its ssh agent sockets.
+ * says), its bind sources (copies of the context's files, or of a stage's or image's), its secrets
+ * and its ssh agent sockets.
  */
 final class RunMounts {
   private final RunSupport runs;
@@ -47,22 +47,30 @@ final class RunMounts {
    * The RUN's mounts: a heredoc's script, then its {@code --mount}s. Their mount points, as the
    * sandbox makes them in {@code hostView}, are {@code ignored} by the snapshot.
    */
-  List<Mount> mounts(RunInstruction r, RunStep.Invocation inv, Path hostView,
-      Set<String> ignored, RunHold held) throws IOException {
+  List<Mount> mounts(
+      RunInstruction r, RunStep.Invocation inv, Path hostView, Set<String> ignored, RunHold held)
+      throws IOException {
     List<Mount> mounts = new ArrayList<>();
     Optional<RunHeredocs.Plan> heredoc = inv.heredoc();
     if (heredoc.isPresent() && heredoc.get().file().isPresent()) {
-      mounts.add(Mount.bind(scriptDir(heredoc.get().file().get(), held.scratch),
-          RunHeredocs.PIPES, true));
+      mounts.add(
+          Mount.bind(scriptDir(heredoc.get().file().get(), held.scratch), RunHeredocs.PIPES, true));
       ignoreMountPoint(hostView, RunHeredocs.PIPES, ignored);
     }
     for (RunMountSpec m : inv.mounts()) {
-      Optional<Mount> mount = switch (m.type()) {
-        case SECRET -> secret(r, m, inv.workdir(), held);
-        case SSH -> ssh(r, m, "/" + TreePaths.absolute(inv.workdir(), m.target()), held);
-        default -> Optional.of(mount(r, m, "/" + TreePaths.absolute(inv.workdir(), m.target()),
-            held.locks, held.scratch));
-      };
+      Optional<Mount> mount =
+          switch (m.type()) {
+            case SECRET -> secret(r, m, inv.workdir(), held);
+            case SSH -> ssh(r, m, "/" + TreePaths.absolute(inv.workdir(), m.target()), held);
+            default ->
+                Optional.of(
+                    mount(
+                        r,
+                        m,
+                        "/" + TreePaths.absolute(inv.workdir(), m.target()),
+                        held.locks,
+                        held.scratch));
+          };
       if (mount.isPresent()) {
         mounts.add(mount.get());
         String point = ignoreMountPoint(hostView, mount.get().target(), ignored);
@@ -75,11 +83,10 @@ final class RunMounts {
   }
 
   /**
-   * A {@code RUN --mount=type=secret}: with a target, the secret written to a file of its own in
-   * a directory only the builder may enter, with the mount's mode and (as root) owner, bound
-   * read-only; with {@code env=NAME}, {@code NAME=value} for the RUN's environment in {@code
-   * held}. Both are gone when the RUN ends. A secret the build was not given is skipped, unless
-   * required.
+   * A {@code RUN --mount=type=secret}: with a target, the secret written to a file of its own in a
+   * directory only the builder may enter, with the mount's mode and (as root) owner, bound
+   * read-only; with {@code env=NAME}, {@code NAME=value} for the RUN's environment in {@code held}.
+   * Both are gone when the RUN ends. A secret the build was not given is skipped, unless required.
    */
   private Optional<Mount> secret(RunInstruction r, RunMountSpec m, String workdir, RunHold held)
       throws IOException {
@@ -91,9 +98,14 @@ final class RunMounts {
     if (m.env().isPresent()) {
       String value = secrets.text(m.id());
       if (value.indexOf('\0') >= 0) { // an environment ends a value there; bwrap's --args too
-        throw r.location().error("RUN --mount=type=secret,id=" + m.id() + ",env=" + m.env().get()
-            + ": the secret holds a NUL byte, which no environment variable can; mount it as a"
-            + " file");
+        throw r.location()
+            .error(
+                "RUN --mount=type=secret,id="
+                    + m.id()
+                    + ",env="
+                    + m.env().get()
+                    + ": the secret holds a NUL byte, which no environment variable can; mount it as a"
+                    + " file");
       }
       held.env.add(m.env().get() + "=" + value);
     }
@@ -121,8 +133,9 @@ final class RunMounts {
     }
     Path dir = runs.newPrivateDir("ssh");
     held.scratch.add(dir);
-    AgentProxy proxy = AgentProxy.open(dir.resolve("agent"), agent.get(), m.mode(),
-        RunStep.BUILDER_IS_ROOT, m.uid(), m.gid());
+    AgentProxy proxy =
+        AgentProxy.open(
+            dir.resolve("agent"), agent.get(), m.mode(), RunStep.BUILDER_IS_ROOT, m.uid(), m.gid());
     held.agents.add(proxy);
     return Optional.of(Mount.bind(proxy.socket(), target, false));
   }
@@ -136,14 +149,34 @@ final class RunMounts {
       return;
     }
     if (m.type() == RunMountSpec.Type.SECRET && !options.secrets().has(m.id())) {
-      throw r.location().error("RUN --mount=type=secret,id=" + m.id() + ",required: the build"
-          + " has no secret '" + m.id() + "' (give --secret id=" + m.id() + ",src=FILE or --secret"
-          + " id=" + m.id() + ",env=VARIABLE)");
+      throw r.location()
+          .error(
+              "RUN --mount=type=secret,id="
+                  + m.id()
+                  + ",required: the build"
+                  + " has no secret '"
+                  + m.id()
+                  + "' (give --secret id="
+                  + m.id()
+                  + ",src=FILE or --secret"
+                  + " id="
+                  + m.id()
+                  + ",env=VARIABLE)");
     }
     if (m.type() == RunMountSpec.Type.SSH && options.ssh().get(m.id()).isEmpty()) {
-      throw r.location().error("RUN --mount=type=ssh,id=" + m.id() + ",required: the build has"
-          + " no ssh agent '" + m.id() + "' (give --ssh " + m.id() + " for $SSH_AUTH_SOCK, or"
-          + " --ssh " + m.id() + "=SOCKET|KEYFILE)");
+      throw r.location()
+          .error(
+              "RUN --mount=type=ssh,id="
+                  + m.id()
+                  + ",required: the build has"
+                  + " no ssh agent '"
+                  + m.id()
+                  + "' (give --ssh "
+                  + m.id()
+                  + " for $SSH_AUTH_SOCK, or"
+                  + " --ssh "
+                  + m.id()
+                  + "=SOCKET|KEYFILE)");
     }
   }
 
@@ -178,12 +211,13 @@ final class RunMounts {
    * lock for the RUN; {@code private} takes a fresh directory while another build holds it.
    *
    * <p>With {@code from=STAGE,source=PATH}, as in BuildKit, the cache starts as a copy of the
-   * stage's directory PATH (its files, modes and owners) and is a cache of its own for each
-   * content of the stage: {@code <sha256 of id:stage key>} (BuildKit keys it by id and the
-   * stage's snapshot). {@code from=} without a source gives an empty cache, as there.
+   * stage's directory PATH (its files, modes and owners) and is a cache of its own for each content
+   * of the stage: {@code <sha256 of id:stage key>} (BuildKit keys it by id and the stage's
+   * snapshot). {@code from=} without a source gives an empty cache, as there.
    */
-  private Path cacheDir(RunInstruction r, RunMountSpec m, String target, List<FileLock> locks,
-      List<Path> scratch) throws IOException {
+  private Path cacheDir(
+      RunInstruction r, RunMountSpec m, String target, List<FileLock> locks, List<Path> scratch)
+      throws IOException {
     String id = m.id() != null && !m.id().isEmpty() ? m.id() : target;
     String seedSource = null;
     if (m.from().isPresent()) {
@@ -234,18 +268,23 @@ final class RunMounts {
 
   /**
    * A new directory in {@code root} holding what the {@code from=} stage has in directory {@code
-   * source} (relative, not empty), written with its owners when the builder is root; the
-   * directory itself gets the source directory's mode and owner.
+   * source} (relative, not empty), written with its owners when the builder is root; the directory
+   * itself gets the source directory's mode and owner.
    */
-  private Path seed(RunInstruction r, RunMountSpec m, String source, Path root)
-      throws IOException {
+  private Path seed(RunInstruction r, RunMountSpec m, String source, Path root) throws IOException {
     FileTree from = trees.tree(m.from().get(), r);
     String path = TreePaths.resolve(from, source, true);
     Optional<LayerEntry> dirEntry = from.get(path);
     if (dirEntry.isEmpty() || !dirEntry.get().isDirectory()) {
-      throw r.location().error("RUN --mount=type=cache,from=" + m.from().get() + ": source /"
-          + source + (dirEntry.isEmpty() ? " not found" : " is not a directory") + " in "
-          + m.from().get());
+      throw r.location()
+          .error(
+              "RUN --mount=type=cache,from="
+                  + m.from().get()
+                  + ": source /"
+                  + source
+                  + (dirEntry.isEmpty() ? " not found" : " is not a directory")
+                  + " in "
+                  + m.from().get());
     }
     List<LayerEntry> entries = new ArrayList<>();
     String prefix = path + "/";
@@ -258,8 +297,17 @@ final class RunMounts {
         if (!e.linkTarget().startsWith(prefix)) {
           continue; // a link to a file outside the source: not the cache's
         }
-        entries.add(new LayerEntry(rel, e.type(), e.mode(), e.uid(), e.gid(), e.size(),
-            e.linkTarget().substring(prefix.length()), e.content(), e.xattrs()));
+        entries.add(
+            new LayerEntry(
+                rel,
+                e.type(),
+                e.mode(),
+                e.uid(),
+                e.gid(),
+                e.size(),
+                e.linkTarget().substring(prefix.length()),
+                e.content(),
+                e.xattrs()));
       } else {
         entries.add(e.withPath(rel));
       }
@@ -290,8 +338,7 @@ final class RunMounts {
    * .dockerignore applied) in a scratch directory: writes through an {@code rw} mount are thrown
    * away, and the user's context is never exposed to the RUN.
    */
-  private Path bindSource(RunInstruction r, RunMountSpec m, List<Path> scratch)
-      throws IOException {
+  private Path bindSource(RunInstruction r, RunMountSpec m, List<Path> scratch) throws IOException {
     String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
     Copier.Spec spec =
         new Copier.Spec(
@@ -311,8 +358,7 @@ final class RunMounts {
     if (m.from().isPresent()) {
       FileTree from = trees.tree(m.from().get(), r);
       String path = TreePaths.resolve(from, TreePaths.absolute("/", source), true);
-      directory =
-          path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);
+      directory = path.isEmpty() || from.get(path).map(LayerEntry::isDirectory).orElse(false);
       entries = copier.fromTree(from, spec);
     } else {
       String rel = TreePaths.absolute("/", source);
@@ -342,7 +388,11 @@ final class RunMounts {
     scratch.add(dir);
     Path pipes = Files.createDirectory(dir.resolve("pipes"));
     Path file = pipes.resolve(script.name());
-    Files.writeString(file, script.content(), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+    Files.writeString(
+        file,
+        script.content(),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(pipes, PosixFilePermissions.fromString("rwxr-xr-x"));

@@ -70,8 +70,8 @@ public record RunOptions(
 
   /** These options with {@code secrets} and the ssh agents {@code sources}. */
   public RunOptions withSecrets(BuildSecrets secrets, SshSources sources) {
-    return new RunOptions(sandbox, cacheDir, tempDir, rootfs, network, extraHosts, secrets,
-        sources);
+    return new RunOptions(
+        sandbox, cacheDir, tempDir, rootfs, network, extraHosts, secrets, sources);
   }
 
   /**
@@ -86,7 +86,8 @@ public record RunOptions(
     } else {
       String home = env.get("HOME");
       cache =
-          Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
+          Path.of(
+              home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
     }
     String tmp = env.get("TMPDIR");
     return new RunOptions(

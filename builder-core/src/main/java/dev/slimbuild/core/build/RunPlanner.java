@@ -18,11 +18,11 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
- * RUN: a file step that {@link RunStep} runs. Its key: the parent step's, the line as written,
- * the variables in scope, the user, the working directory, the SHELL, the platform, the network
- * and security modes, the heredocs, and every mount as written, with a bind mount's source by
- * content (context files) or by the key of its {@code from=} stage (an image's digest). The proxy
- * build args RUN sees ({@link dev.slimbuild.core.plan.StageScope#proxyEnv}) are not in it, as in
+ * RUN: a file step that {@link RunStep} runs. Its key: the parent step's, the line as written, the
+ * variables in scope, the user, the working directory, the SHELL, the platform, the network and
+ * security modes, the heredocs, and every mount as written, with a bind mount's source by content
+ * (context files) or by the key of its {@code from=} stage (an image's digest). The proxy build
+ * args RUN sees ({@link dev.slimbuild.core.plan.StageScope#proxyEnv}) are not in it, as in
  * BuildKit: a RUN cached with one proxy is reused with another. Nor are the values of its secrets
  * and ssh agents, as in BuildKit: a RUN is reused whatever secret it was given.
  */
@@ -30,8 +30,7 @@ final class RunPlanner implements StepHandler<RunInstruction> {
   @Override
   public void plan(RunInstruction r, StageState s) throws IOException {
     ConfigState cfg = s.config.copy();
-    Map<String, String> vars =
-        Collections.unmodifiableMap(new LinkedHashMap<>(s.scope.vars()));
+    Map<String, String> vars = Collections.unmodifiableMap(new LinkedHashMap<>(s.scope.vars()));
     List<String> declared = List.copyOf(s.declaredArgs());
     // not in the key, as BuildKit leaves ProxyEnv out of an exec's cache key: how the build
     // reaches the network is not what it builds
@@ -39,11 +38,17 @@ final class RunPlanner implements StepHandler<RunInstruction> {
     UnaryOperator<String> expand = expander(s.in.escape(), vars, r);
     Platform platform = s.in.platform();
     String createdBy = RunStep.createdBy(r, platform, cfg, declared, vars);
-    CacheKey key = CacheKey.of("RUN").add(s.chainKey()).add(r.location().original())
-        .addAll(vars).add(cfg.user).add(cfg.workdirOrRoot()).addAll(cfg.shell)
-        .add(platform.normalize().toString())
-        .add(r.network().map(expand).orElse(s.in.runs().options().network()))
-        .add(r.security().orElse("sandbox"));
+    CacheKey key =
+        CacheKey.of("RUN")
+            .add(s.chainKey())
+            .add(r.location().original())
+            .addAll(vars)
+            .add(cfg.user)
+            .add(cfg.workdirOrRoot())
+            .addAll(cfg.shell)
+            .add(platform.normalize().toString())
+            .add(r.network().map(expand).orElse(s.in.runs().options().network()))
+            .add(r.security().orElse("sandbox"));
     if (!s.in.runs().options().extraHosts().isEmpty()) { // --add-host: what /etc/hosts holds
       key.addAll(s.in.runs().options().extraHosts());
     }
@@ -66,11 +71,12 @@ final class RunPlanner implements StepHandler<RunInstruction> {
       }
       if (m.type() == RunMountSpec.Type.BIND) {
         String source = m.source() == null || m.source().isEmpty() ? "/" : m.source();
-        Optional<BuildContext> named = m.from().isPresent()
-            ? s.in.sources().directory(m.from().get()) : Optional.empty();
+        Optional<BuildContext> named =
+            m.from().isPresent() ? s.in.sources().directory(m.from().get()) : Optional.empty();
         if (named.isPresent()) { // a named directory context: the files mounted, by content
-          s.in.digests().add(key,
-              CopyArgs.contextSources(s, named.get(), r, List.of(source), List.of()));
+          s.in
+              .digests()
+              .add(key, CopyArgs.contextSources(s, named.get(), r, List.of(source), List.of()));
         } else if (m.from().isPresent()) {
           key.add(s.in.sources().sourceKey(m.from().get(), r, "RUN --mount from="));
         } else {
@@ -125,9 +131,11 @@ final class RunPlanner implements StepHandler<RunInstruction> {
         });
   }
 
-  /** Expands words with {@code vars} (a copy of the scope now); errors carry {@code where}'s line. */
-  private static UnaryOperator<String> expander(char escape, Map<String, String> vars,
-      Instruction where) {
+  /**
+   * Expands words with {@code vars} (a copy of the scope now); errors carry {@code where}'s line.
+   */
+  private static UnaryOperator<String> expander(
+      char escape, Map<String, String> vars, Instruction where) {
     var lex = new ShellLex(escape);
     return word -> {
       try {

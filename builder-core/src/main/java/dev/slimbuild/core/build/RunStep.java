@@ -50,12 +50,12 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Runs the RUN instructions of one stage. The stage's files are materialised in a work directory
- * on the first RUN and kept for the RUNs that follow it directly (another instruction that changes
+ * Runs the RUN instructions of one stage. The stage's files are materialised in a work directory on
+ * the first RUN and kept for the RUNs that follow it directly (another instruction that changes
  * files makes the next RUN start over); after each RUN the snapshot becomes the layer, its files
  * are copied out of the work directory (a later RUN may change them in place, and the work
- * directory is deleted when the stage ends) and the work directory's model is refreshed so the
- * next snapshot compares against the image as it is now.
+ * directory is deleted when the stage ends) and the work directory's model is refreshed so the next
+ * snapshot compares against the image as it is now.
  */
 final class RunStep implements AutoCloseable {
   private static final int TAIL_LINES = 10;
@@ -95,19 +95,27 @@ final class RunStep implements AutoCloseable {
 
   private Rootfs rootfs;
   private int syncedLayers = -1;
+
   /** The overlay chain: the stage's files as the bottom lower directory, written once... */
   private Path lowerBase;
+
   /** ...the upper directories of the RUNs since, newest first... */
   private final List<Path> uppers = new ArrayList<>();
+
   /** The layer images mounted for the lower directory, bottom first, and their merged view. */
   private final List<ErofsMount> imageMounts = new ArrayList<>();
+
   private Overlay imageStack;
+
   /** What the stage added over the images, written as the topmost of them. */
   private Path addedDir;
+
   /** ...in step with the stage at this many layers. */
   private int overlaySynced = -1;
+
   /** Whether the last RUN ran on the overlay (its layer is applied next). */
   private boolean pendingOverlay;
+
   /** Paths the sandboxes created in the work directory (mount points, resolv.conf...). */
   private final Set<String> created = new HashSet<>();
 
@@ -129,8 +137,12 @@ final class RunStep implements AutoCloseable {
   /**
    * The history text of {@code r}, as BuildKit records it (see {@link #run}), known before it runs.
    */
-  static String createdBy(RunInstruction r, Platform platform, ConfigState config,
-      List<String> declaredArgs, Map<String, String> vars) {
+  static String createdBy(
+      RunInstruction r,
+      Platform platform,
+      ConfigState config,
+      List<String> declaredArgs,
+      Map<String, String> vars) {
     CommandForm command =
         r.heredocs().isEmpty()
             ? r.command()
@@ -164,12 +176,12 @@ final class RunStep implements AutoCloseable {
       }
       checkExit(r, inv, result, tail);
       timing.ran();
-      List<LayerEntry> entries = snapshot(overlay, stage, before, upper, ignored, ownersOnDisk,
-          inv.user());
+      List<LayerEntry> entries =
+          snapshot(overlay, stage, before, upper, ignored, ownersOnDisk, inv.user());
       // the later RUNs see no trace of a secret or an agent, as in BuildKit (which removes its
       // mount stubs): overlay as root made them in the upper directory, else in the host view
-      removeStubs(overlay && BUILDER_IS_ROOT ? upper : root.hostView(), result.createdPaths(),
-          held.stubs);
+      removeStubs(
+          overlay && BUILDER_IS_ROOT ? upper : root.hostView(), result.createdPaths(), held.stubs);
       timing.snapshotted();
       // an overlay's upper directory is never written again: the layer's files stay where they are
       List<LayerEntry> kept = overlay ? entries : keep(entries);
@@ -178,13 +190,19 @@ final class RunStep implements AutoCloseable {
         uppers.add(0, upper);
         pendingOverlay = true;
       }
-      runs.events().accept(new BuildEvent.Info("  [" + stageName + "] RUN took: "
-          + timing.describe(overlay, !imageMounts.isEmpty(), entries.size())));
+      runs.events()
+          .accept(
+              new BuildEvent.Info(
+                  "  ["
+                      + stageName
+                      + "] RUN took: "
+                      + timing.describe(overlay, !imageMounts.isEmpty(), entries.size())));
       ok = true;
       // BuildKit records the command it ran, so a heredoc RUN's history is the SHELL with its
       // script: the lone heredoc's body, "/dev/pipes/NAME" for a #! body, or the line followed by
       // the heredocs and their words (dispatchRun: runCommandString of the final arguments).
-      return new Outcome(kept,
+      return new Outcome(
+          kept,
           "RUN " + commandString(inv.argv(), stage.declaredArgs(), stage.vars()) + " # buildkit");
     } finally {
       held.release();
@@ -196,8 +214,8 @@ final class RunStep implements AutoCloseable {
 
   /**
    * What one RUN runs, worked out (and checked) before anything is written: the heredoc's script,
-   * the network, the mounts, the command's words and how errors name it, the user, the
-   * environment, the working directory and the sandbox.
+   * the network, the mounts, the command's words and how errors name it, the user, the environment,
+   * the working directory and the sandbox.
    */
   record Invocation(
       Optional<RunHeredocs.Plan> heredoc,
@@ -211,19 +229,15 @@ final class RunStep implements AutoCloseable {
       SandboxSelector.Selection selection) {}
 
   /**
-   * Where one RUN runs: the root directory the sandbox runs in, the directory mount points are
-   * made in from the host, and what wraps the sandbox (an overlay mounted in its namespaces).
+   * Where one RUN runs: the root directory the sandbox runs in, the directory mount points are made
+   * in from the host, and what wraps the sandbox (an overlay mounted in its namespaces).
    */
   private record Root(Path dir, Path hostView, List<String> wrapper) {}
-
-
 
   /** Works out what {@code r} runs, in the order its errors are reported. */
   private Invocation prepare(RunInstruction r, Stage stage) throws IOException {
     Optional<RunHeredocs.Plan> heredoc =
-        r.heredocs().isEmpty()
-            ? Optional.empty()
-            : Optional.of(RunHeredocs.plan(r, platform.os()));
+        r.heredocs().isEmpty() ? Optional.empty() : Optional.of(RunHeredocs.plan(r, platform.os()));
     if (r.security().isPresent() && !r.security().get().equals("sandbox")) {
       throw r.location()
           .error("RUN --security=" + r.security().get() + " is not supported (only sandbox)");
@@ -245,8 +259,8 @@ final class RunStep implements AutoCloseable {
     } catch (SlimbuildException e) {
       throw r.location().error(e.getMessage());
     }
-    return new Invocation(heredoc, network, mountSpecs, argv, display, user, env, workdir,
-        selection);
+    return new Invocation(
+        heredoc, network, mountSpecs, argv, display, user, env, workdir, selection);
   }
 
   private static List<RunMountSpec> mountSpecs(RunInstruction r, Stage stage) {
@@ -262,27 +276,33 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * The target of the RUN's first ssh mount, which BuildKit gives the RUN as {@code
-   * SSH_AUTH_SOCK} (unless its environment has one), whether or not the build has the agent.
+   * The target of the RUN's first ssh mount, which BuildKit gives the RUN as {@code SSH_AUTH_SOCK}
+   * (unless its environment has one), whether or not the build has the agent.
    */
   private static Optional<String> sshAuthSock(List<RunMountSpec> mounts, String workdir) {
-    return mounts.stream().filter(m -> m.type() == RunMountSpec.Type.SSH).findFirst()
+    return mounts.stream()
+        .filter(m -> m.type() == RunMountSpec.Type.SSH)
+        .findFirst()
         .map(m -> "/" + TreePaths.absolute(workdir, m.target()));
   }
 
   /** An absolute program must be a file of the image (a shell form's SHELL, most often). */
-  private static void checkProgram(RunInstruction r, FileTree tree, String program,
-      String display) {
+  private static void checkProgram(
+      RunInstruction r, FileTree tree, String program, String display) {
     if (program.startsWith("/")) {
       String path = TreePaths.resolve(tree, TreePaths.absolute("/", program), true);
-      if (tree.get(path).filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
+      if (tree.get(path)
+          .filter(e -> e.type() == EntryType.FILE || e.type() == EntryType.HARDLINK)
           .isEmpty()) {
         throw r.location()
-            .error(display + ": the image has no " + program
-                + (r.command() instanceof CommandForm.Shell
-                    ? " (shell form runs the stage's SHELL; use the exec form [\"...\"] for an"
-                        + " image without a shell)"
-                    : ""));
+            .error(
+                display
+                    + ": the image has no "
+                    + program
+                    + (r.command() instanceof CommandForm.Shell
+                        ? " (shell form runs the stage's SHELL; use the exec form [\"...\"] for an"
+                            + " image without a shell)"
+                        : ""));
       }
     }
   }
@@ -301,8 +321,8 @@ final class RunStep implements AutoCloseable {
 
   /**
    * Owners go on disk only where the sandbox keeps them: one that runs with the host's ids
-   * (chroot), or root without a user namespace. Otherwise every file belongs to the builder on disk (which the sandbox maps to the
-   * RUN's user) and the image's owners stay in the model.
+   * (chroot), or root without a user namespace. Otherwise every file belongs to the builder on disk
+   * (which the sandbox maps to the RUN's user) and the image's owners stay in the model.
    */
   private static boolean ownersOnDisk(Invocation inv) {
     return BUILDER_IS_ROOT
@@ -313,29 +333,31 @@ final class RunStep implements AutoCloseable {
   /**
    * Whether the RUN runs on an overlay: as root where owners go on disk (a host mount); not as
    * root, in a user namespace around bwrap or proot (owners stay in the model, as on the copy
-   * path); and only when overlays work here. {@code --run-rootfs overlay} for a RUN that cannot
-   * run on one is an error.
+   * path); and only when overlays work here. {@code --run-rootfs overlay} for a RUN that cannot run
+   * on one is an error.
    */
   private boolean onOverlay(RunInstruction r, Invocation inv, boolean ownersOnDisk) {
     boolean overlayFits =
         BUILDER_IS_ROOT ? ownersOnDisk : !inv.selection().sandbox().runsWithHostIds();
     if (!overlayFits && runs.options().rootfs() == RootfsMode.OVERLAY) {
-      throw r.location().error("--run-rootfs overlay: this RUN cannot run on an overlay ("
-          + (BUILDER_IS_ROOT
-              ? "as root, a RUN as a non-root USER keeps its files' owners only with --sandbox"
-                  + " chroot"
-              : "the " + inv.selection().sandbox().name()
-                  + " sandbox runs with the host's ids, and without root has no overlay")
-          + "); use --run-rootfs auto or copy");
+      throw r.location()
+          .error(
+              "--run-rootfs overlay: this RUN cannot run on an overlay ("
+                  + (BUILDER_IS_ROOT
+                      ? "as root, a RUN as a non-root USER keeps its files' owners only with --sandbox"
+                          + " chroot"
+                      : "the "
+                          + inv.selection().sandbox().name()
+                          + " sandbox runs with the host's ids, and without root has no overlay")
+                  + "); use --run-rootfs auto or copy");
     }
     return overlayFits && runs.overlayUnavailable() == null;
   }
 
   /**
-   * Mounts the overlay the RUN runs on: the earlier RUNs' upper directories and the lower
-   * directory under {@code upper}; as root on the host, otherwise only inside the sandbox's
-   * namespaces (mount points go into the lower directory, which is this build's own and never
-   * part of a layer).
+   * Mounts the overlay the RUN runs on: the earlier RUNs' upper directories and the lower directory
+   * under {@code upper}; as root on the host, otherwise only inside the sandbox's namespaces (mount
+   * points go into the lower directory, which is this build's own and never part of a layer).
    */
   private Root mountOverlay(Path upper, RunHold held) throws IOException {
     Path work = runs.newDir("overlay-work");
@@ -351,14 +373,13 @@ final class RunStep implements AutoCloseable {
     return new Root(merged, lowerBase, Overlay.inUserNamespace(lowers, upper, work, merged));
   }
 
-
-
   /**
-   * Runs the command in the sandbox, its output shown and its last lines kept in {@code tail};
-   * the overlay is unmounted as soon as it ends.
+   * Runs the command in the sandbox, its output shown and its last lines kept in {@code tail}; the
+   * overlay is unmounted as soon as it ends.
    */
-  private RunResult runCommand(Invocation inv, Root root, List<Mount> mounts, RunHold held,
-      Deque<String> tail) throws IOException {
+  private RunResult runCommand(
+      Invocation inv, Root root, List<Mount> mounts, RunHold held, Deque<String> tail)
+      throws IOException {
     // a secret's env= entries: for the sandbox only, never in the Invocation or an error
     List<String> env = held.env.isEmpty() ? inv.env() : withEntries(inv.env(), held.env);
     RunSpec spec =
@@ -393,8 +414,8 @@ final class RunStep implements AutoCloseable {
     }
   }
 
-  private static void checkExit(RunInstruction r, Invocation inv, RunResult result,
-      Deque<String> tail) {
+  private static void checkExit(
+      RunInstruction r, Invocation inv, RunResult result, Deque<String> tail) {
     if (result.exitCode() != 0) {
       throw r.location()
           .error(
@@ -406,15 +427,22 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * The RUN's layer: what changed in the work directory, or in the overlay's upper directory.
-   * What the RUN wrote gets the time its layer records, for the RUNs that follow it here.
+   * The RUN's layer: what changed in the work directory, or in the overlay's upper directory. What
+   * the RUN wrote gets the time its layer records, for the RUNs that follow it here.
    */
-  private List<LayerEntry> snapshot(boolean overlay, Stage stage, Rootfs before, Path upper,
-      Set<String> ignored, boolean ownersOnDisk, RunUser user) throws IOException {
+  private List<LayerEntry> snapshot(
+      boolean overlay,
+      Stage stage,
+      Rootfs before,
+      Path upper,
+      Set<String> ignored,
+      boolean ownersOnDisk,
+      RunUser user)
+      throws IOException {
     List<LayerEntry> entries =
         overlay
-            ? Snapshot.diffUpper(upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk,
-                user.uid(), user.gid())
+            ? Snapshot.diffUpper(
+                upper, stage.tree(), this::lowerPath, ignored, ownersOnDisk, user.uid(), user.gid())
             : Snapshot.diff(before, ignored, user.uid(), user.gid());
     if (overlay) {
       timeAll(upper);
@@ -426,8 +454,7 @@ final class RunStep implements AutoCloseable {
 
   /** Gives everything under {@code dir} (an upper directory) the layers' time. */
   private void timeAll(Path dir) throws IOException {
-    FileTime t =
-        FileTime.from(Instant.ofEpochSecond(runs.mtime()));
+    FileTime t = FileTime.from(Instant.ofEpochSecond(runs.mtime()));
     try (var paths = Files.walk(dir)) {
       for (Path p : (Iterable<Path>) paths::iterator) {
         // whiteouts (character devices) are markers, not files a RUN reads
@@ -445,8 +472,7 @@ final class RunStep implements AutoCloseable {
    * above them (their times changed when entries were made or deleted), the layers' time.
    */
   private void timeEntries(Path root, List<LayerEntry> entries) throws IOException {
-    FileTime t =
-        FileTime.from(Instant.ofEpochSecond(runs.mtime()));
+    FileTime t = FileTime.from(Instant.ofEpochSecond(runs.mtime()));
     Set<String> done = new HashSet<>();
     for (LayerEntry e : entries) {
       String p = e.isMarker() ? LayerPaths.parent(e.path()) : e.path();
@@ -459,11 +485,10 @@ final class RunStep implements AutoCloseable {
     }
   }
 
-
   /**
-   * Deletes, deepest first, what the sandbox created ({@code createdNow}) in {@code where} for
-   * the mount points {@code stubs}: each of them and the directories made above it (unless a RUN
-   * put something else there), and forgets them as created.
+   * Deletes, deepest first, what the sandbox created ({@code createdNow}) in {@code where} for the
+   * mount points {@code stubs}: each of them and the directories made above it (unless a RUN put
+   * something else there), and forgets them as created.
    */
   private void removeStubs(Path where, List<String> createdNow, List<String> stubs)
       throws IOException {
@@ -517,9 +542,9 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * A new upper directory for a RUN on an overlay over the stage's files: the earlier RUNs'
-   * upper directories (when nothing but RUNs changed the stage since) over the stage's files as a
-   * lower directory that hard-links the image's unpacked files instead of copying them.
+   * A new upper directory for a RUN on an overlay over the stage's files: the earlier RUNs' upper
+   * directories (when nothing but RUNs changed the stage since) over the stage's files as a lower
+   * directory that hard-links the image's unpacked files instead of copying them.
    */
   private Path overlayUpper(Stage stage) throws IOException {
     if (lowerBase != null && overlaySynced == stage.layerCount()) {
@@ -564,9 +589,9 @@ final class RunStep implements AutoCloseable {
   /**
    * The stage's files as the base image's layer images mounted read-only (one of them, or an
    * overlay of them all) under a directory written with what the stage added over them, if
-   * anything; null when the images cannot be used: a layer unpacked into files, an image that
-   * made up directories (they would hide a lower layer's), or added layers that delete or
-   * hard-link (the written directory is not an overlay layer of its own).
+   * anything; null when the images cannot be used: a layer unpacked into files, an image that made
+   * up directories (they would hide a lower layer's), or added layers that delete or hard-link (the
+   * written directory is not an overlay layer of its own).
    */
   private Path mountImages(Stage stage) throws IOException {
     List<BlobCache.LayerImage> images = stage.images().get();
@@ -697,8 +722,8 @@ final class RunStep implements AutoCloseable {
 
   /**
    * {@code --add-host}: the RUN's {@code /etc/hosts} is bound read-only over the one the sandbox
-   * gives it: the host's (host network) or a loopback-only one (no network), with the extra
-   * {@code IP HOST} lines after it. Bound last, so it wins over the sandbox's own.
+   * gives it: the host's (host network) or a loopback-only one (no network), with the extra {@code
+   * IP HOST} lines after it. Bound last, so it wins over the sandbox's own.
    */
   private List<Mount> withExtraHosts(List<Mount> mounts, Network network) throws IOException {
     List<String> extra = runs.options().extraHosts();
@@ -737,11 +762,11 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does,
-   * then the proxy build args as BuildKit appends them (they win).
+   * The stage's variables (base ENV, ARGs, ENV) plus PATH and HOME when unset, as Docker does, then
+   * the proxy build args as BuildKit appends them (they win).
    */
-  private static List<String> env(Map<String, String> vars, RunUser user, List<String> proxy,
-      Optional<String> sshAuthSock) {
+  private static List<String> env(
+      Map<String, String> vars, RunUser user, List<String> proxy, Optional<String> sshAuthSock) {
     Map<String, String> env = new LinkedHashMap<>(vars);
     env.putIfAbsent("PATH", StageExecutor.DEFAULT_PATH);
     env.putIfAbsent("HOME", user.home());
@@ -769,8 +794,8 @@ final class RunStep implements AutoCloseable {
   }
 
   /**
-   * BuildKit's history text for RUN: the command's words, preceded by {@code |N K=V...} for the
-   * N ARGs declared in the stage so far (a variable's current value wins over the ARG's).
+   * BuildKit's history text for RUN: the command's words, preceded by {@code |N K=V...} for the N
+   * ARGs declared in the stage so far (a variable's current value wins over the ARG's).
    */
   static String commandString(
       List<String> argv, List<String> declaredArgs, Map<String, String> vars) {
@@ -785,12 +810,9 @@ final class RunStep implements AutoCloseable {
     return String.join(" ", words);
   }
 
-
-
-
   /**
-   * The snapshot's entries with their files copied out of the work directory into this build's
-   * RUN directory, so they stay as they are now whatever later RUNs do there.
+   * The snapshot's entries with their files copied out of the work directory into this build's RUN
+   * directory, so they stay as they are now whatever later RUNs do there.
    */
   private List<LayerEntry> keep(List<LayerEntry> entries) throws IOException {
     if (entries.stream().noneMatch(e -> e.type() == EntryType.FILE)) {

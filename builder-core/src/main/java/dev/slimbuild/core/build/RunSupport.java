@@ -47,14 +47,17 @@ final class RunSupport implements AutoCloseable {
   private WorkDirs.Owned owned;
 
   private int counter;
+
   /** Why RUN cannot run on an overlay (null: it can), probed once per build. */
   private CompletableFuture<String> overlayProbe;
+
   private boolean overlayAnnounced;
   private boolean layerImagesFailed;
   private final Map<Platform, CompletableFuture<SandboxSelector.Selection>> selecting =
       new HashMap<>();
 
   private final long mtime;
+
   /** The build's ssh agents ({@code --ssh}), once started. */
   private volatile SshAgents sshAgents;
 
@@ -109,8 +112,8 @@ final class RunSupport implements AutoCloseable {
 
   /**
    * Starts choosing {@code platform}'s sandbox and probing overlay mounts in the background (both
-   * run small host commands), so that they overlap pulling and unpacking the base image; the
-   * first RUN takes the results.
+   * run small host commands), so that they overlap pulling and unpacking the base image; the first
+   * RUN takes the results.
    */
   synchronized void prepare(Platform platform) {
     Platform key = platform.key();
@@ -118,9 +121,10 @@ final class RunSupport implements AutoCloseable {
       selecting.put(key, async(() -> SandboxSelector.select(options.sandbox(), platform)));
     }
     if (overlayProbe == null) {
-      overlayProbe = options.rootfs() == RootfsMode.COPY
-          ? CompletableFuture.completedFuture("--run-rootfs copy")
-          : async(this::probeOverlay);
+      overlayProbe =
+          options.rootfs() == RootfsMode.COPY
+              ? CompletableFuture.completedFuture("--run-rootfs copy")
+              : async(this::probeOverlay);
     }
   }
 
@@ -186,14 +190,15 @@ final class RunSupport implements AutoCloseable {
   }
 
   /**
-   * Null when RUNs run on overlay mounts, else why they copy the stage's files instead (probed
-   * once per build, usually in the background by {@link #prepare}, and announced; an error when
-   * {@code --run-rootfs overlay} cannot be had).
+   * Null when RUNs run on overlay mounts, else why they copy the stage's files instead (probed once
+   * per build, usually in the background by {@link #prepare}, and announced; an error when {@code
+   * --run-rootfs overlay} cannot be had).
    */
   synchronized String overlayUnavailable() {
     if (overlayProbe == null) {
-      overlayProbe = CompletableFuture.completedFuture(
-          options.rootfs() == RootfsMode.COPY ? "--run-rootfs copy" : probeOverlay());
+      overlayProbe =
+          CompletableFuture.completedFuture(
+              options.rootfs() == RootfsMode.COPY ? "--run-rootfs copy" : probeOverlay());
     }
     String why = join(overlayProbe);
     if (!overlayAnnounced) {
@@ -202,12 +207,14 @@ final class RunSupport implements AutoCloseable {
         throw new SlimbuildException(
             "--run-rootfs overlay: overlay mounts are not available (" + why + ")");
       }
-      events.accept(new BuildEvent.Info("RUN root filesystem: "
-          + (why == null
-              ? Privileges.isRoot()
-                  ? "overlay over the image's files"
-                  : "overlay over the image's files, in a user namespace"
-              : "copied into a work directory (" + why + ")")));
+      events.accept(
+          new BuildEvent.Info(
+              "RUN root filesystem: "
+                  + (why == null
+                      ? Privileges.isRoot()
+                          ? "overlay over the image's files"
+                          : "overlay over the image's files, in a user namespace"
+                      : "copied into a work directory (" + why + ")")));
     }
     return why;
   }
@@ -221,8 +228,9 @@ final class RunSupport implements AutoCloseable {
   synchronized void layerImagesFailed(String why) {
     if (!layerImagesFailed) {
       layerImagesFailed = true;
-      events.accept(new BuildEvent.Warning(
-          "layer images did not mount (" + why + "); RUNs write the base's files instead"));
+      events.accept(
+          new BuildEvent.Warning(
+              "layer images did not mount (" + why + "); RUNs write the base's files instead"));
     }
   }
 
@@ -274,15 +282,20 @@ final class RunSupport implements AutoCloseable {
   }
 
   /**
-   * Removes the work directories, mounts and processes that builds killed before they could
-   * clean up left in the temporary directory (never those of a live build), and says so.
+   * Removes the work directories, mounts and processes that builds killed before they could clean
+   * up left in the temporary directory (never those of a live build), and says so.
    */
   private void sweepLeftovers() {
     List<Path> removed = WorkDirs.sweep(options.tempDir());
     if (!removed.isEmpty()) {
-      events.accept(new BuildEvent.Info("removed " + removed.size()
-          + " work director" + (removed.size() == 1 ? "y" : "ies") + " that killed builds left in "
-          + options.tempDir()));
+      events.accept(
+          new BuildEvent.Info(
+              "removed "
+                  + removed.size()
+                  + " work director"
+                  + (removed.size() == 1 ? "y" : "ies")
+                  + " that killed builds left in "
+                  + options.tempDir()));
     }
   }
 }

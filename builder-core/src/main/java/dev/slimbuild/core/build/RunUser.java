@@ -9,10 +9,10 @@ import java.util.List;
  * {@code /etc/group} (text, or null when absent) as runc resolves it: a name must exist; a number
  * is taken as it is and takes its primary group from passwd when listed there (else group 0); an
  * explicit group (name or number) wins. {@code home} is the passwd entry's home directory, else
- * {@code /root} for uid 0 and {@code /} for anyone else. {@code groups}, the supplementary
- * groups, are those of the group file that list the passwd entry's name as a member, in the file's
- * order, when no group is given (runc's GetExecUser, which BuildKit uses): none for a number not in
- * passwd or a user with an explicit group.
+ * {@code /root} for uid 0 and {@code /} for anyone else. {@code groups}, the supplementary groups,
+ * are those of the group file that list the passwd entry's name as a member, in the file's order,
+ * when no group is given (runc's GetExecUser, which BuildKit uses): none for a number not in passwd
+ * or a user with an explicit group.
  */
 record RunUser(int uid, int gid, String home, List<Integer> groups) {
   static final RunUser ROOT = new RunUser(0, 0, "/root");

@@ -40,7 +40,8 @@ final class SshAgents implements AutoCloseable {
     SshAgents agents = new SshAgents();
     try {
       for (SshSources.Source s : sources.all()) {
-        agents.sockets.put(s.id(),
+        agents.sockets.put(
+            s.id(),
             s.socket().isPresent() ? s.socket().get() : agents.startAgent(s, dirs.newDir()));
       }
     } catch (IOException | RuntimeException e) {
@@ -54,24 +55,29 @@ final class SshAgents implements AutoCloseable {
     Path socket = dir.resolve("agent");
     Process agent;
     try {
-      agent = new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
-          .redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start();
+      agent =
+          new ProcessBuilder("ssh-agent", "-D", "-a", socket.toString())
+              .redirectErrorStream(true)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .start();
     } catch (IOException e) {
-      throw new SlimbuildException("--ssh " + s.id() + "=KEYFILE needs ssh-agent and ssh-add"
-          + " (package openssh-client) on the PATH: " + e.getMessage());
+      throw new SlimbuildException(
+          "--ssh "
+              + s.id()
+              + "=KEYFILE needs ssh-agent and ssh-add"
+              + " (package openssh-client) on the PATH: "
+              + e.getMessage());
     }
     started.add(agent);
     // -D: the agent stays in the foreground; it prints its socket once it listens, then
     // "echo Agent pid N;", and nothing more
     List<String> said = new ArrayList<>();
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(agent.getInputStream(), StandardCharsets.UTF_8));
     for (String line = out.readLine(); ; line = out.readLine()) {
       if (line == null) {
-        throw new SlimbuildException("--ssh " + s.id() + ": ssh-agent did not start: "
-            + String.join("; ", said));
+        throw new SlimbuildException(
+            "--ssh " + s.id() + ": ssh-agent did not start: " + String.join("; ", said));
       }
       if (line.startsWith("echo Agent pid")) {
         break;
@@ -80,20 +86,31 @@ final class SshAgents implements AutoCloseable {
     }
     List<String> add = new ArrayList<>(List.of("ssh-add", "-q"));
     s.keys().forEach(k -> add.add(k.toString()));
-    ProcessBuilder pb = new ProcessBuilder(add).redirectErrorStream(true)
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    ProcessBuilder pb =
+        new ProcessBuilder(add)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     pb.environment().keySet().removeIf(k -> k.startsWith("SSH_") || k.equals("DISPLAY"));
     pb.environment().put("SSH_AUTH_SOCK", socket.toString());
     Process p = pb.start();
     // what ssh-add says, on one line: its banners of @ left out
-    String output = String.join("; ", new String(p.getInputStream().readAllBytes(),
-        StandardCharsets.UTF_8).lines().map(String::trim)
-        .filter(l -> !l.isEmpty() && !l.matches("@+")).toList());
+    String output =
+        String.join(
+            "; ",
+            new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.matches("@+"))
+                .toList());
     try {
       if (p.waitFor() != 0) {
-        throw new SlimbuildException("--ssh " + s.id() + "=" + String.join(",",
-            s.keys().stream().map(Path::toString).toList()) + ": ssh-add could not load the key"
-            + (output.isEmpty() ? "" : " (" + output + ")"));
+        throw new SlimbuildException(
+            "--ssh "
+                + s.id()
+                + "="
+                + String.join(",", s.keys().stream().map(Path::toString).toList())
+                + ": ssh-add could not load the key"
+                + (output.isEmpty() ? "" : " (" + output + ")"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -76,8 +76,13 @@ public final class SshSources {
       if (paths.isEmpty()) {
         String sock = env.get("SSH_AUTH_SOCK");
         if (sock == null || sock.isEmpty()) {
-          throw bad(v, "SSH_AUTH_SOCK is not set (start an ssh-agent, or give " + id
-              + "=SOCKET or " + id + "=KEYFILE)");
+          throw bad(
+              v,
+              "SSH_AUTH_SOCK is not set (start an ssh-agent, or give "
+                  + id
+                  + "=SOCKET or "
+                  + id
+                  + "=KEYFILE)");
         }
         paths.add(Path.of(sock));
       }

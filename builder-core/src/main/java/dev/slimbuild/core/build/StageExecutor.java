@@ -43,12 +43,11 @@ import java.util.Set;
  * Runs one stage's instructions, each touching only this stage's state: the file tree, the config
  * and history, and the layers. Instructions that change files add one layer (or none, when they
  * change nothing); the others add a history entry marked {@code empty_layer}, as BuildKit does.
- * Each instruction is planned by its handler ({@link StepHandlers}); this class runs the stage:
- * the stage record's lookup, the file steps in order, and the layers written at the end.
+ * Each instruction is planned by its handler ({@link StepHandlers}); this class runs the stage: the
+ * stage record's lookup, the file steps in order, and the layers written at the end.
  */
 final class StageExecutor {
-  static final String DEFAULT_PATH =
-      "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   private final BuildPlan plan;
   private final PlannedStage stage;
@@ -61,10 +60,11 @@ final class StageExecutor {
   private final RunSupport runs;
   private final BuildCache cache;
   private final StageInputs inputs;
+
   /**
    * Whether the image holds this stage's layers (the final stage and those it starts FROM): only
-   * those are slimmed. Another stage keeps every file its steps left, for the COPY --from and
-   * RUN --mount from= that read it, and its layers are its steps' own.
+   * those are slimmed. Another stage keeps every file its steps left, for the COPY --from and RUN
+   * --mount from= that read it, and its layers are its steps' own.
    */
   private final boolean slim;
 
@@ -75,13 +75,17 @@ final class StageExecutor {
   }
 
   private final Platform platform;
+
   /** The stage as its handlers plan it (config, scope, history, file steps); set by FROM. */
   private StageState state;
+
   /** The base's files, loaded on first use; then {@link #tree} is built. */
   private BaseTree base = BaseTree.EMPTY;
+
   private Optional<ResolvedImage> baseImage = Optional.empty();
   private FileTree tree;
   private final List<Layer> layers = new ArrayList<>();
+
   /** The stage's new layers, written when the stage ends (see {@link #writeLayers}). */
   private final List<Pending> pending = new ArrayList<>();
 
@@ -90,8 +94,14 @@ final class StageExecutor {
    * (read from its blob only if a later step needs its files): the step, its history entry, its
    * key, and whether it still has to be written.
    */
-  private record Pending(StageLayer layer, String createdBy, String home, int history, int step,
-      Digest key, Layer cached) {
+  private record Pending(
+      StageLayer layer,
+      String createdBy,
+      String home,
+      int history,
+      int step,
+      Digest key,
+      Layer cached) {
     /** Whether the step ran in this build (its layer is not written yet). */
     boolean fresh() {
       return cached == null;
@@ -134,11 +144,18 @@ final class StageExecutor {
     this.cache = cache;
     this.slim = slim;
     this.platform = stage.platform().orElse(plan.platform());
-    this.inputs = new StageInputs(context, staging, digests, downloads,
-        new StageSources(plan, done, bases, platform, contexts), runs, platform,
-        stage.displayName(),
-        plan.dockerfile().directives().escape(),
-        new StepLog(events, plan.platform(), stage.displayName()));
+    this.inputs =
+        new StageInputs(
+            context,
+            staging,
+            digests,
+            downloads,
+            new StageSources(plan, done, bases, platform, contexts),
+            runs,
+            platform,
+            stage.displayName(),
+            plan.dockerfile().directives().escape(),
+            new StepLog(events, plan.platform(), stage.displayName()));
   }
 
   StageResult run() throws IOException {
@@ -159,9 +176,9 @@ final class StageExecutor {
 
   /**
    * Plans every instruction first: those that only change the config apply at once, those that
-   * change files get their cache key from their inputs. When the stage's key (its last step's,
-   * with how layers are optimised and written) has a record, the stage takes its layers from it and
-   * runs nothing; otherwise each file step is served from its own record or runs, in order.
+   * change files get their cache key from their inputs. When the stage's key (its last step's, with
+   * how layers are optimised and written) has a record, the stage takes its layers from it and runs
+   * nothing; otherwise each file step is served from its own record or runs, in order.
    */
   private StageResult runSteps() throws IOException {
     // a stage a named context replaces is that context: none of its instructions run
@@ -182,9 +199,7 @@ final class StageExecutor {
     Digest stageKey = stageKey();
     String index = Integer.toString(stage.index());
     Optional<BuildCache.Hit<StageRecord>> hit =
-        fsSteps.isEmpty()
-            ? Optional.empty()
-            : cache.stage(stageKey, stage.displayName(), index);
+        fsSteps.isEmpty() ? Optional.empty() : cache.stage(stageKey, stage.displayName(), index);
     if (hit.isEmpty() && runsAny(instructions, index)) {
       runs.prepare(platform); // the sandbox probes, while the base image's layers are pulled
     }
@@ -192,8 +207,9 @@ final class StageExecutor {
     for (int i = 0; i < instructions.size(); i++) {
       Instruction ins = instructions.get(i);
       String text = (i < triggers.size() ? "ONBUILD " : "") + ins.location().original();
-      events.accept(new BuildEvent.StepStarted(platformName, stage.displayName(), i + 1,
-          instructions.size(), text));
+      events.accept(
+          new BuildEvent.StepStarted(
+              platformName, stage.displayName(), i + 1, instructions.size(), text));
       inputs.log().at(i + 1);
       long t0 = System.nanoTime();
       FsStep step = fsSteps.get(i);
@@ -202,11 +218,18 @@ final class StageExecutor {
         from = hit.isPresent() ? hit.get().from() : execute(i, step, ins, index);
       }
       if (from != null) {
-        events.accept(new BuildEvent.StepCached(platformName, stage.displayName(), i + 1,
-            instructions.size(), text, from));
+        events.accept(
+            new BuildEvent.StepCached(
+                platformName, stage.displayName(), i + 1, instructions.size(), text, from));
       } else {
-        events.accept(new BuildEvent.StepFinished(platformName, stage.displayName(), i + 1,
-            instructions.size(), text, Duration.ofNanos(System.nanoTime() - t0)));
+        events.accept(
+            new BuildEvent.StepFinished(
+                platformName,
+                stage.displayName(),
+                i + 1,
+                instructions.size(),
+                text,
+                Duration.ofNanos(System.nanoTime() - t0)));
       }
     }
     if (hit.isPresent()) {
@@ -216,22 +239,32 @@ final class StageExecutor {
     }
     ConfigState config = state.config;
     ImageConfig image =
-        ImageConfig.builder(platform).created(created).author(config.author)
+        ImageConfig.builder(platform)
+            .created(created)
+            .author(config.author)
             .config(config.toContainerConfig())
-            .diffIds(layers.stream().map(Layer::diffId).toList()).history(history).build();
+            .diffIds(layers.stream().map(Layer::diffId).toList())
+            .history(history)
+            .build();
     return new StageResult(image, layers, base, layerEntries, stageKey, baseImage);
   }
 
   /**
-   * The stage's key: its last file step's, with everything that decides the layers written from
-   * the steps' layers (optimisation, squash, compression, file times).
+   * The stage's key: its last file step's, with everything that decides the layers written from the
+   * steps' layers (optimisation, squash, compression, file times).
    */
   private Digest stageKey() {
     var o = optimizer.options();
-    return CacheKey.of("STAGE").add(state.chainKey()).add(o.strip().signature())
-        .add(o.dedup() ? 1 : 0).add(o.dropWasted() ? 1 : 0).add(o.hardlinkDuplicates() ? 1 : 0)
-        .add(squashes() ? 1 : 0).add(slim ? "slimmed" : "as the steps left it")
-        .add(sink.signature()).digest();
+    return CacheKey.of("STAGE")
+        .add(state.chainKey())
+        .add(o.strip().signature())
+        .add(o.dedup() ? 1 : 0)
+        .add(o.dropWasted() ? 1 : 0)
+        .add(o.hardlinkDuplicates() ? 1 : 0)
+        .add(squashes() ? 1 : 0)
+        .add(slim ? "slimmed" : "as the steps left it")
+        .add(sink.signature())
+        .digest();
   }
 
   /** Whether a RUN of the stage will run (the cache has no record of it). */
@@ -252,8 +285,8 @@ final class StageExecutor {
   }
 
   /**
-   * Runs file step {@code i}, or takes what it made from the cache; returns where the cache
-   * served it from, or null when it ran.
+   * Runs file step {@code i}, or takes what it made from the cache; returns where the cache served
+   * it from, or null when it ran.
    */
   private String execute(int i, FsStep step, Instruction ins, String index) throws IOException {
     Optional<BuildCache.Hit<StepRecord>> hit = cache.step(step.key(), stage.displayName(), index);
@@ -262,8 +295,15 @@ final class StageExecutor {
       if (r.layer().isEmpty()) {
         emptyHistory(step.history());
       } else {
-        pending.add(new Pending(StageLayer.lazy(r.layer().get(), bases), step.createdBy(),
-            r.home(), step.history(), i, step.key(), r.layer().get()));
+        pending.add(
+            new Pending(
+                StageLayer.lazy(r.layer().get(), bases),
+                step.createdBy(),
+                r.home(),
+                step.history(),
+                i,
+                step.key(),
+                r.layer().get()));
         tree = null; // rebuilt if a later step looks: a hit alone reads no file
       }
       return hit.get().from();
@@ -273,11 +313,13 @@ final class StageExecutor {
       emptyHistory(step.history());
       cache.putStep(step.key(), new StepRecord(Optional.empty(), null));
     } else {
-      String home = optimizer.options().strip().isEmpty()
-          ? null
-          : Homes.of(state.readText("etc/passwd"), step.user());
-      pending.add(new Pending(StageLayer.of(entries), step.createdBy(), home, step.history(), i,
-          step.key(), null));
+      String home =
+          optimizer.options().strip().isEmpty()
+              ? null
+              : Homes.of(state.readText("etc/passwd"), step.user());
+      pending.add(
+          new Pending(
+              StageLayer.of(entries), step.createdBy(), home, step.history(), i, step.key(), null));
       if (tree != null) {
         tree.apply(entries);
       }
@@ -293,18 +335,36 @@ final class StageExecutor {
   private List<Instruction> startFromBase() throws IOException {
     FromStep.Start start = FromStep.start(stage, done, bases, inputs.sources(), sink, created);
     // the image the stage's files start from, through FROM other-stage chains
-    baseImage = start.image().isPresent() ? start.image()
-        : stage.baseStage().map(done::get).flatMap(StageResult::baseImage);
-    start.image().ifPresent(i -> events.accept(new BuildEvent.BaseImage(
-        plan.platform().toString(), stage.displayName(), stage.baseName(), i.digest().toString(),
-        i.layers().size(), i.layers().stream().mapToLong(Descriptor::size).sum())));
+    baseImage =
+        start.image().isPresent()
+            ? start.image()
+            : stage.baseStage().map(done::get).flatMap(StageResult::baseImage);
+    start
+        .image()
+        .ifPresent(
+            i ->
+                events.accept(
+                    new BuildEvent.BaseImage(
+                        plan.platform().toString(),
+                        stage.displayName(),
+                        stage.baseName(),
+                        i.digest().toString(),
+                        i.layers().size(),
+                        i.layers().stream().mapToLong(Descriptor::size).sum())));
     layers.addAll(start.layers());
     layerEntries.addAll(start.layerEntries());
     history.addAll(start.history());
     base = start.base();
     ConfigState config = start.config();
-    state = new StageState(config, new StageScope(plan, config.env), inputs, new Files(),
-        created, history, start.key());
+    state =
+        new StageState(
+            config,
+            new StageScope(plan, config.env),
+            inputs,
+            new Files(),
+            created,
+            history,
+            start.key());
     return start.triggers();
   }
 
@@ -326,7 +386,9 @@ final class StageExecutor {
     }
   }
 
-  /** The stage's current files, loading the base image's (and cached layers') files on first use. */
+  /**
+   * The stage's current files, loading the base image's (and cached layers') files on first use.
+   */
   private FileTree tree() {
     if (tree == null) {
       tree = new FileTree();
@@ -366,7 +428,9 @@ final class StageExecutor {
     return new StageState.Split(images, rest);
   }
 
-  /** The stage's layers so far, written or pending: a RUN's work directory is in step at a count. */
+  /**
+   * The stage's layers so far, written or pending: a RUN's work directory is in step at a count.
+   */
   private int layerCount() {
     return layerEntries.size() + pending.size();
   }
@@ -398,8 +462,7 @@ final class StageExecutor {
       for (int i = 0; i < pending.size(); i++) {
         Pending p = pending.get(i);
         long files = p.fresh() ? LayerOptimizer.files(p.layer().entries()) : -1;
-        written.add(new StageRecord.Written(p.step(), own.get(i), files,
-            LayerSavings.NONE));
+        written.add(new StageRecord.Written(p.step(), own.get(i), files, LayerSavings.NONE));
         if (p.fresh()) {
           entries.put(i, p.layer().entries());
         }
@@ -436,8 +499,8 @@ final class StageExecutor {
       }
       Layer l = sink.write(o.entries());
       entries.put(written.size(), o.entries());
-      written.add(new StageRecord.Written(p.step(), l, LayerOptimizer.files(o.entries()),
-          o.savings()));
+      written.add(
+          new StageRecord.Written(p.step(), l, LayerOptimizer.files(o.entries()), o.savings()));
     }
     StageRecord record = new StageRecord(written, omitted, squash ? pending.size() : 0);
     cache.putStage(stageKey, record);
@@ -449,8 +512,8 @@ final class StageExecutor {
    * layers, the history entries of emptied steps, the size report and the events. {@code entries}
    * holds the entries of the layers just written, by position; others are read when needed.
    */
-  private void apply(StageRecord record, List<Instruction> instructions,
-      Map<Integer, List<LayerEntry>> entries) {
+  private void apply(
+      StageRecord record, List<Instruction> instructions, Map<Integer, List<LayerEntry>> entries) {
     String platformName = plan.platform().toString();
     boolean squash = record.squashed() > 0;
     // a step without a layer of its own in the image (it changed nothing, optimisation emptied
@@ -459,19 +522,39 @@ final class StageExecutor {
     if (!squash) {
       record.layers().forEach(w -> kept.add(w.step()));
     }
-    state.fileSteps().forEach((step, s) -> {
-      if (!kept.contains(step)) {
-        emptyHistory(s.history());
-      }
-    });
+    state
+        .fileSteps()
+        .forEach(
+            (step, s) -> {
+              if (!kept.contains(step)) {
+                emptyHistory(s.history());
+              }
+            });
     for (StageRecord.Omitted o : record.omitted()) {
       Instruction gone = instructions.get(o.step());
-      optimizer.recordOmitted(plan.platform(), stage.index(), new LayerReport(stage.displayName(),
-          gone.location().original(), gone.location().startLine(), null, 0, 0, o.savings()));
-      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(),
-          o.step() + 1, gone.location().original(), -1, 0, 0,
-          o.savings().strippedTotal().bytes(), o.savings().deduplicated().bytes(),
-          o.savings().wasted().bytes()));
+      optimizer.recordOmitted(
+          plan.platform(),
+          stage.index(),
+          new LayerReport(
+              stage.displayName(),
+              gone.location().original(),
+              gone.location().startLine(),
+              null,
+              0,
+              0,
+              o.savings()));
+      events.accept(
+          new BuildEvent.LayerWritten(
+              platformName,
+              stage.displayName(),
+              o.step() + 1,
+              gone.location().original(),
+              -1,
+              0,
+              0,
+              o.savings().strippedTotal().bytes(),
+              o.savings().deduplicated().bytes(),
+              o.savings().wasted().bytes()));
     }
     for (int i = 0; i < record.layers().size(); i++) {
       StageRecord.Written w = record.layers().get(i);
@@ -481,20 +564,35 @@ final class StageExecutor {
       List<LayerEntry> made = entries.get(i);
       layerEntries.add(made != null ? StageLayer.of(made) : StageLayer.lazy(ref, bases));
       Instruction ins = instructions.get(w.step());
-      String what = squash
-          ? "squashed " + record.squashed() + " layers of stage " + stage.displayName()
-          : ins.location().original();
+      String what =
+          squash
+              ? "squashed " + record.squashed() + " layers of stage " + stage.displayName()
+              : ins.location().original();
       if (squash) {
-        history.add(new History(created, "slimbuild: " + what, null, StageState.HISTORY_COMMENT,
-            false));
+        history.add(
+            new History(created, "slimbuild: " + what, null, StageState.HISTORY_COMMENT, false));
       }
-      optimizer.recordWritten(new LayerReport(stage.displayName(), what,
-          squash ? 0 : ins.location().startLine(), ref.descriptor(), tarSize, w.files(),
-          w.savings()));
-      events.accept(new BuildEvent.LayerWritten(platformName, stage.displayName(), w.step() + 1,
-          what, ref.descriptor().size(), tarSize, w.files(),
-          w.savings().strippedTotal().bytes(), w.savings().deduplicated().bytes(),
-          w.savings().wasted().bytes()));
+      optimizer.recordWritten(
+          new LayerReport(
+              stage.displayName(),
+              what,
+              squash ? 0 : ins.location().startLine(),
+              ref.descriptor(),
+              tarSize,
+              w.files(),
+              w.savings()));
+      events.accept(
+          new BuildEvent.LayerWritten(
+              platformName,
+              stage.displayName(),
+              w.step() + 1,
+              what,
+              ref.descriptor().size(),
+              tarSize,
+              w.files(),
+              w.savings().strippedTotal().bytes(),
+              w.savings().deduplicated().bytes(),
+              w.savings().wasted().bytes()));
     }
   }
 

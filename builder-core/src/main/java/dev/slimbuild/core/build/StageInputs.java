@@ -6,9 +6,9 @@ import java.nio.file.Path;
 
 /**
  * What a stage's steps read besides the stage itself, the same for all of its steps: the build
- * context, the staging directory, the content digests of context files, ADD's downloads, the
- * stages and images {@code --from} names, RUN's support, the stage's platform and name, the
- * Dockerfile's escape character, and where the running step's output goes.
+ * context, the staging directory, the content digests of context files, ADD's downloads, the stages
+ * and images {@code --from} names, RUN's support, the stage's platform and name, the Dockerfile's
+ * escape character, and where the running step's output goes.
  */
 record StageInputs(
     BuildContext context,

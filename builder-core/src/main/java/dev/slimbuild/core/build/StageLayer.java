@@ -53,7 +53,8 @@ final class StageLayer {
       } catch (IOException e) {
         throw new CachedLayerException(ref.descriptor().digest(), e);
       } catch (RuntimeException e) { // a digest or diff_id that does not match, a bad entry
-        throw new CachedLayerException(ref.descriptor().digest(), new IOException(e.getMessage(), e));
+        throw new CachedLayerException(
+            ref.descriptor().digest(), new IOException(e.getMessage(), e));
       }
     }
     return entries;

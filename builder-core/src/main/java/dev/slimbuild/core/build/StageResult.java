@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * A built stage: its image config (layers' diff_ids and history included), its layers (base-image
- * layers first, marked with their source), the base image's files (loaded only when asked for),
- * the layers the stages wrote over it (read from their blobs only when a later stage needs their
+ * layers first, marked with their source), the base image's files (loaded only when asked for), the
+ * layers the stages wrote over it (read from their blobs only when a later stage needs their
  * files), and the stage's cache key: what a later stage's COPY --from or FROM keys on.
  */
 record StageResult(

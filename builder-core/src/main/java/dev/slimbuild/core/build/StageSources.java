@@ -14,15 +14,14 @@ import dev.slimbuild.core.plan.Planner;
 import dev.slimbuild.core.pull.ResolvedImage;
 import dev.slimbuild.core.registry.RegistryException;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What a stage reads from outside itself: base images (FROM), and the stages, images or named
- * contexts that {@code COPY --from} and {@code RUN --mount from=} name, by their files or by
- * their keys. A named context wins over a stage or image of its name.
+ * contexts that {@code COPY --from} and {@code RUN --mount from=} name, by their files or by their
+ * keys. A named context wins over a stage or image of its name.
  */
 final class StageSources {
   private final BuildPlan plan;
@@ -31,8 +30,12 @@ final class StageSources {
   private final Platform platform;
   private final NamedContexts contexts;
 
-  StageSources(BuildPlan plan, Map<Integer, StageResult> done, BaseImages bases,
-      Platform platform, NamedContexts contexts) {
+  StageSources(
+      BuildPlan plan,
+      Map<Integer, StageResult> done,
+      BaseImages bases,
+      Platform platform,
+      NamedContexts contexts) {
     this.plan = plan;
     this.done = done;
     this.bases = bases;
@@ -51,8 +54,8 @@ final class StageSources {
   }
 
   /**
-   * The image {@code name} for this stage's platform (a named context's, when {@code name} is
-   * one); errors point at {@code where}.
+   * The image {@code name} for this stage's platform (a named context's, when {@code name} is one);
+   * errors point at {@code where}.
    */
   ResolvedImage resolveImage(String name, Instruction where, String what) throws IOException {
     Optional<NamedContext> named = contexts.find(name);
@@ -71,26 +74,42 @@ final class StageSources {
       String m = e.getMessage();
       throw where.location().error(what + (m.contains(ref.toString()) ? m : name + ": " + m));
     } catch (RegistryException e) {
-      throw where.location().error(what + ref + ": " + e.getMessage()
-          + (e.retryable() ? " (a retry may help)" : ""));
+      throw where
+          .location()
+          .error(what + ref + ": " + e.getMessage() + (e.retryable() ? " (a retry may help)" : ""));
     }
   }
 
   private ResolvedImage namedImage(NamedContext c, String name, Instruction where, String what)
       throws IOException {
     if (c instanceof NamedContext.Directory) {
-      throw where.location().error(what + name + ": the named context " + c.flag()
-          + " is a directory, not an image");
+      throw where
+          .location()
+          .error(what + name + ": the named context " + c.flag() + " is a directory, not an image");
     }
     try {
       return contexts.image(c, platform);
     } catch (SlimbuildException e) {
       String m = e.getMessage();
-      throw where.location().error(what + name + (m.startsWith("--build-context ") ? ": " + m
-          : " (--build-context " + c.flag() + "): " + m));
+      throw where
+          .location()
+          .error(
+              what
+                  + name
+                  + (m.startsWith("--build-context ")
+                      ? ": " + m
+                      : " (--build-context " + c.flag() + "): " + m));
     } catch (RegistryException e) {
-      throw where.location().error(what + name + " (--build-context " + c.flag() + "): "
-          + e.getMessage() + (e.retryable() ? " (a retry may help)" : ""));
+      throw where
+          .location()
+          .error(
+              what
+                  + name
+                  + " (--build-context "
+                  + c.flag()
+                  + "): "
+                  + e.getMessage()
+                  + (e.retryable() ? " (a retry may help)" : ""));
     }
   }
 
@@ -128,8 +147,8 @@ final class StageSources {
     if (dir.isPresent()) {
       return contexts.tree(dir.get(), where);
     }
-    Optional<Integer> idx = contexts.find(from).isPresent() ? Optional.empty()
-        : Planner.stageIndex(from, stageNames());
+    Optional<Integer> idx =
+        contexts.find(from).isPresent() ? Optional.empty() : Planner.stageIndex(from, stageNames());
     if (idx.isPresent()) {
       return built(idx.get(), from, where, what).tree();
     }

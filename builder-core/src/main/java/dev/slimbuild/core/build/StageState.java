@@ -21,9 +21,9 @@ import java.util.Optional;
 
 /**
  * What a stage's step handlers see while the stage is planned: the config and the variables in
- * scope (changed in place, instruction by instruction), the ARGs declared so far, the history,
- * the key of the last file step, the file steps planned so far, and the stage's files for the
- * steps that run.
+ * scope (changed in place, instruction by instruction), the ARGs declared so far, the history, the
+ * key of the last file step, the file steps planned so far, and the stage's files for the steps
+ * that run.
  */
 final class StageState {
   static final String HISTORY_COMMENT = "buildkit.dockerfile.v0";
@@ -41,9 +41,9 @@ final class StageState {
   }
 
   /**
-   * The stage's layers as one RUN sees them: the mountable images (the base's, then each layer
-   * the stage added that was read from a blob and unpacked as an image, while there are such),
-   * and the entries of the layers above those.
+   * The stage's layers as one RUN sees them: the mountable images (the base's, then each layer the
+   * stage added that was read from a blob and unpacked as an image, while there are such), and the
+   * entries of the layers above those.
    */
   record Split(List<BlobCache.LayerImage> images, List<List<LayerEntry>> rest) {}
 
@@ -53,18 +53,29 @@ final class StageState {
   final Files files;
   private final Instant created;
   private final List<History> history;
+
   /** The ARGs this stage declared, in order (a name twice if declared twice), for RUN's history. */
   private final List<String> declaredArgs = new ArrayList<>();
+
   /** The stage's file-changing steps by instruction index, planned before any of them runs. */
   private final Map<Integer, FsStep> fileSteps = new HashMap<>();
+
   /** The key of the stage's last file-changing step (of its FROM when none). */
   private Digest chainKey;
+
   private int currentStep;
+
   /** The stage's RUNs' work directory, made by the first RUN that runs. */
   private RunStep runStep;
 
-  StageState(ConfigState config, StageScope scope, StageInputs in, Files files, Instant created,
-      List<History> history, Digest chainKey) {
+  StageState(
+      ConfigState config,
+      StageScope scope,
+      StageInputs in,
+      Files files,
+      Instant created,
+      List<History> history,
+      Digest chainKey) {
     this.config = config;
     this.scope = scope;
     this.in = in;

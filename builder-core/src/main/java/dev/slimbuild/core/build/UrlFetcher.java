@@ -46,9 +46,9 @@ final class UrlFetcher {
   private final long maxBytes;
 
   /**
-   * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, through
-   * {@code proxies}; tries, waits and redirects as registries have them ({@link
-   * RetryPolicy#DEFAULT}); redirects followed except https to http.
+   * A fetcher with its own client: the system's trusted CAs, 30 s connect timeout, through {@code
+   * proxies}; tries, waits and redirects as registries have them ({@link RetryPolicy#DEFAULT});
+   * redirects followed except https to http.
    */
   UrlFetcher(Proxies proxies) {
     this(proxies, DEFAULT_READ_TIMEOUT);
@@ -60,18 +60,23 @@ final class UrlFetcher {
    * waits at most the shorter of 30 s and {@code readTimeout}.
    */
   UrlFetcher(Proxies proxies, Duration readTimeout) {
-    this(HttpClient.systemTrust(
-            readTimeout.compareTo(Duration.ofSeconds(30)) < 0 ? readTimeout
-                : Duration.ofSeconds(30), proxies),
-        Long.MAX_VALUE, RetryPolicy.DEFAULT, readTimeout);
+    this(
+        HttpClient.systemTrust(
+            readTimeout.compareTo(Duration.ofSeconds(30)) < 0
+                ? readTimeout
+                : Duration.ofSeconds(30),
+            proxies),
+        Long.MAX_VALUE,
+        RetryPolicy.DEFAULT,
+        readTimeout);
   }
 
   UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff) {
     this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), DEFAULT_READ_TIMEOUT);
   }
 
-  UrlFetcher(HttpClient client, long maxBytes, int maxAttempts, Duration backoff,
-      Duration readTimeout) {
+  UrlFetcher(
+      HttpClient client, long maxBytes, int maxAttempts, Duration backoff, Duration readTimeout) {
     this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), readTimeout);
   }
 
@@ -137,7 +142,8 @@ final class UrlFetcher {
   }
 
   /** One try: the result, or null when the failure is transient and another attempt is allowed. */
-  private Fetched attempt(HttpRequest request, Path file, String fileName, String shown, int attempt)
+  private Fetched attempt(
+      HttpRequest request, Path file, String fileName, String shown, int attempt)
       throws IOException {
     boolean last = !policy.another(attempt, false);
     HttpResponse response;
@@ -146,8 +152,10 @@ final class UrlFetcher {
     } catch (HttpClient.IdleTimeoutException e) {
       throw stalled(shown, e);
     } catch (IOException e) {
-      boolean unreachable = e instanceof java.net.ConnectException
-          || e instanceof java.net.UnknownHostException || e instanceof HttpClient.ProxyException;
+      boolean unreachable =
+          e instanceof java.net.ConnectException
+              || e instanceof java.net.UnknownHostException
+              || e instanceof HttpClient.ProxyException;
       if (!policy.another(attempt, unreachable)
           || (e instanceof HttpClient.ProxyException p && !p.retryable())) {
         throw networkFailure(shown, attempt, e);
@@ -177,9 +185,9 @@ final class UrlFetcher {
   }
 
   /**
-   * Sends the request and follows redirects (as many as the policy allows; not from https to
-   * http, where the 3xx is the answer); the Authorization header of the URL's user info never
-   * leaves the URL's origin.
+   * Sends the request and follows redirects (as many as the policy allows; not from https to http,
+   * where the 3xx is the answer); the Authorization header of the URL's user info never leaves the
+   * URL's origin.
    */
   private HttpResponse send(HttpRequest request) throws IOException {
     URI origin = request.uri();
@@ -187,7 +195,8 @@ final class UrlFetcher {
     for (int hop = 0; ; hop++) {
       HttpResponse response = client.send(current);
       Optional<String> location = response.header("Location");
-      if (!HttpClient.isRedirect(response.statusCode()) || location.isEmpty()
+      if (!HttpClient.isRedirect(response.statusCode())
+          || location.isEmpty()
           || hop >= policy.maxRedirects()) {
         return response;
       }
@@ -200,7 +209,8 @@ final class UrlFetcher {
       String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
       boolean downgrade =
           current.uri().getScheme().equalsIgnoreCase("https") && scheme.equals("http");
-      if (downgrade || !(scheme.equals("http") || scheme.equals("https"))
+      if (downgrade
+          || !(scheme.equals("http") || scheme.equals("https"))
           || next.getHost() == null) {
         return response; // the 3xx is the answer
       }
@@ -251,12 +261,7 @@ final class UrlFetcher {
   private static void verify(Digest actual, Optional<Digest> expected, String shown) {
     if (expected.isPresent() && !expected.get().equals(actual)) {
       throw new SlimbuildException(
-          "checksum mismatch for "
-              + shown
-              + ": expected "
-              + expected.get()
-              + ", got "
-              + actual);
+          "checksum mismatch for " + shown + ": expected " + expected.get() + ", got " + actual);
     }
   }
 
@@ -269,18 +274,17 @@ final class UrlFetcher {
     // the cause is not attached: its message or stack could carry the raw URL
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new IOException(
-        "failed to download "
-            + shown
-            + " after "
-            + attempts(attempts)
-            + ": "
-            + redactAll(detail));
+        "failed to download " + shown + " after " + attempts(attempts) + ": " + redactAll(detail));
   }
 
   private IOException stalled(String shown, IOException e) {
-    return new IOException("failed to download " + shown + ": the server stalled: "
-        + redactAll(e.getMessage()) + "; the limit is --network-timeout "
-        + HttpClient.format(readTimeout));
+    return new IOException(
+        "failed to download "
+            + shown
+            + ": the server stalled: "
+            + redactAll(e.getMessage())
+            + "; the limit is --network-timeout "
+            + HttpClient.format(readTimeout));
   }
 
   private static String attempts(int n) {

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * WORKDIR: sets the working directory at once, and is a file step that creates the directories
- * that are missing when it runs. Its key: the parent step's, the path, the user.
+ * WORKDIR: sets the working directory at once, and is a file step that creates the directories that
+ * are missing when it runs. Its key: the parent step's, the path, the user.
  */
 final class WorkdirStep implements StepHandler<WorkdirInstruction> {
   @Override
@@ -18,8 +18,11 @@ final class WorkdirStep implements StepHandler<WorkdirInstruction> {
     String path = "/" + TreePaths.absolute(s.config.workdirOrRoot(), s.scope.word(w.path(), w));
     s.config.workingDir = path;
     String user = s.config.user;
-    s.planFileStep(CacheKey.of("WORKDIR").add(s.chainKey()).add(path).add(user),
-        "WORKDIR " + path, user, () -> entries(s, path, user));
+    s.planFileStep(
+        CacheKey.of("WORKDIR").add(s.chainKey()).add(path).add(user),
+        "WORKDIR " + path,
+        user,
+        () -> entries(s, path, user));
   }
 
   /** The directories WORKDIR creates: the missing ones of {@code path}, owned by {@code user}. */

@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * One build's view of the cache: records this build made (always reused: a step that is the same
  * for two platforms runs once), then the local store's (unless {@code --no-cache}, or {@code
  * --no-cache-filter} names the stage), then each imported cache in the order given. It remembers
- * every record the build used or made, for {@code --cache-to}. Nothing here fails a build: a
- * record that cannot be read or written is a warning, and a miss.
+ * every record the build used or made, for {@code --cache-to}. Nothing here fails a build: a record
+ * that cannot be read or written is a warning, and a miss.
  */
 public final class BuildCache {
   /** A record found, and where: {@code this build}, {@code local}, or the imported cache's name. */
@@ -44,11 +44,15 @@ public final class BuildCache {
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
   /**
-   * A view over {@code store}'s cache; {@code useLocal} false for {@code --no-cache};
-   * {@code noCacheStages} the stage names (or indexes) never served from earlier builds.
+   * A view over {@code store}'s cache; {@code useLocal} false for {@code --no-cache}; {@code
+   * noCacheStages} the stage names (or indexes) never served from earlier builds.
    */
-  public BuildCache(BlobStore store, boolean useLocal, Collection<String> noCacheStages,
-      List<Imported> imports, Consumer<String> warn) {
+  public BuildCache(
+      BlobStore store,
+      boolean useLocal,
+      Collection<String> noCacheStages,
+      List<Imported> imports,
+      Consumer<String> warn) {
     this.store = store;
     this.local = new LocalCache(store);
     this.useLocal = useLocal;
@@ -111,7 +115,8 @@ public final class BuildCache {
     }
     for (Imported i : imports) {
       StageRecord r = i.contents().stages().get(key);
-      if (r != null && usable(r)
+      if (r != null
+          && usable(r)
           && imported(r.layers().stream().map(StageRecord.Written::layer).toList())) {
         StageRecord here = localised(r);
         usedStages.put(key, here);
@@ -123,8 +128,8 @@ public final class BuildCache {
 
   /**
    * The blob of the attestation statement whose key is {@code key}, from an imported cache (a
-   * layout cache's is copied into the store first; a registry cache's stays in its repository
-   * until read). The local store keeps statements itself ({@code STORE/cache/attest}).
+   * layout cache's is copied into the store first; a registry cache's stays in its repository until
+   * read). The local store keeps statements itself ({@code STORE/cache/attest}).
    */
   public Optional<Hit<Layer>> statement(Digest key) {
     for (Imported i : imports) {
@@ -147,8 +152,11 @@ public final class BuildCache {
     try {
       local.putStep(key, record);
     } catch (IOException e) {
-      warnOnce("the local cache cannot be written (" + e.getMessage() + "); later builds will"
-          + " run these steps again");
+      warnOnce(
+          "the local cache cannot be written ("
+              + e.getMessage()
+              + "); later builds will"
+              + " run these steps again");
     }
   }
 
@@ -158,14 +166,17 @@ public final class BuildCache {
     try {
       local.putStage(key, record);
     } catch (IOException e) {
-      warnOnce("the local cache cannot be written (" + e.getMessage() + "); later builds will"
-          + " run these steps again");
+      warnOnce(
+          "the local cache cannot be written ("
+              + e.getMessage()
+              + "); later builds will"
+              + " run these steps again");
     }
   }
 
   /**
-   * Stops serving every record that names {@code blob} (its bytes did not match its digest);
-   * says so once.
+   * Stops serving every record that names {@code blob} (its bytes did not match its digest); says
+   * so once.
    */
   public void reject(Digest blob, String why) {
     if (rejected.add(blob)) {
@@ -183,8 +194,8 @@ public final class BuildCache {
 
   /**
    * The records to export: with {@code max}, every record this build used or made; without, the
-   * records whose layers the image holds anyway ({@code imageLayers}), so that a min cache
-   * uploads nothing beyond the image (as buildx's min mode, it has no builder stages).
+   * records whose layers the image holds anyway ({@code imageLayers}), so that a min cache uploads
+   * nothing beyond the image (as buildx's min mode, it has no builder stages).
    */
   public CacheContents export(boolean max, Set<Digest> imageLayers) {
     Map<Digest, StepRecord> steps = new LinkedHashMap<>(usedSteps);
@@ -192,11 +203,19 @@ public final class BuildCache {
     Map<Digest, StageRecord> stages = new LinkedHashMap<>(usedStages);
     stages.putAll(madeStages);
     if (!max) {
-      steps.values().removeIf(r -> r.layer().isPresent()
-          && !imageLayers.contains(r.layer().get().descriptor().digest()));
+      steps
+          .values()
+          .removeIf(
+              r ->
+                  r.layer().isPresent()
+                      && !imageLayers.contains(r.layer().get().descriptor().digest()));
       // a stage the image does not hold (a builder stage) is not in a min cache either
-      stages.values().removeIf(r -> r.layers().stream()
-          .anyMatch(w -> !imageLayers.contains(w.layer().descriptor().digest())));
+      stages
+          .values()
+          .removeIf(
+              r ->
+                  r.layers().stream()
+                      .anyMatch(w -> !imageLayers.contains(w.layer().descriptor().digest())));
     }
     Map<Digest, Layer> made = new LinkedHashMap<>(statements);
     made.values().removeIf(l -> rejected.contains(l.descriptor().digest()));
@@ -205,8 +224,10 @@ public final class BuildCache {
 
   /** Whether {@code blob} is a layer of an imported cache (its bytes are not checked yet). */
   public boolean imported(Digest blob) {
-    return imports.stream().anyMatch(
-        i -> i.contents().layers().stream().anyMatch(l -> l.descriptor().digest().equals(blob)));
+    return imports.stream()
+        .anyMatch(
+            i ->
+                i.contents().layers().stream().anyMatch(l -> l.descriptor().digest().equals(blob)));
   }
 
   /** The layer {@code blob} of an imported cache, with the repository that holds its bytes. */
@@ -223,7 +244,9 @@ public final class BuildCache {
 
   /** Whether anything was used from the cache or made into it. */
   public boolean isEmpty() {
-    return usedSteps.isEmpty() && madeSteps.isEmpty() && usedStages.isEmpty()
+    return usedSteps.isEmpty()
+        && madeSteps.isEmpty()
+        && usedStages.isEmpty()
         && madeStages.isEmpty();
   }
 

@@ -25,16 +25,17 @@ import java.util.TreeMap;
  * <p>The config: {@code {"version":1,"steps":{KEY:STEP},"stages":{KEY:STAGE}}}, where KEY is a
  * key's hex, STEP is {@code {"layer":LAYER,"home":"/root"}} (no layer: the step changed no file)
  * and STAGE is {@code {"layers":[{"step":N,"layer":LAYER,"files":N,"savings":...}],"omitted":
- * [...]}}; LAYER is {@code {"mediaType","digest","size","diffId","tarSize"}}. An optional
- * {@code "attest":{KEY:LAYER}} maps the key of an image's SBOM statement (its manifest digest, its
- * names, the format, the time and slimbuild's version) to the statement's blob, an in-toto layer
- * of the image's attestation manifest (its diffId is its digest): a rebuild served by the cache
- * then reads that one small blob, not every layer of the image, for its SBOM.
+ * [...]}}; LAYER is {@code {"mediaType","digest","size","diffId","tarSize"}}. An optional {@code
+ * "attest":{KEY:LAYER}} maps the key of an image's SBOM statement (its manifest digest, its names,
+ * the format, the time and slimbuild's version) to the statement's blob, an in-toto layer of the
+ * image's attestation manifest (its diffId is its digest): a rebuild served by the cache then reads
+ * that one small blob, not every layer of the image, for its SBOM.
  */
-public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages,
-    Map<Digest, Layer> statements) {
+public record CacheContents(
+    Map<Digest, StepRecord> steps, Map<Digest, StageRecord> stages, Map<Digest, Layer> statements) {
   public static final String ARTIFACT_TYPE = "application/vnd.slimbuild.cache.v1+json";
   static final String CONFIG_TYPE = "application/vnd.slimbuild.cache.config.v1+json";
+
   /** A cache config larger than this is refused (it maps keys to descriptors: small). */
   static final long MAX_CONFIG = 64L * 1024 * 1024;
 
@@ -54,10 +55,15 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
   /** Every layer blob the records name, each once, by digest. */
   public List<Layer> layers() {
     Map<Digest, Layer> out = new TreeMap<>();
-    steps.values().forEach(
-        s -> s.layer().ifPresent(l -> out.putIfAbsent(l.descriptor().digest(), l)));
-    stages.values().forEach(s -> s.layers().forEach(
-        w -> out.putIfAbsent(w.layer().descriptor().digest(), w.layer())));
+    steps
+        .values()
+        .forEach(s -> s.layer().ifPresent(l -> out.putIfAbsent(l.descriptor().digest(), l)));
+    stages
+        .values()
+        .forEach(
+            s ->
+                s.layers()
+                    .forEach(w -> out.putIfAbsent(w.layer().descriptor().digest(), w.layer())));
     statements.values().forEach(l -> out.putIfAbsent(l.descriptor().digest(), l));
     return List.copyOf(out.values());
   }
@@ -79,10 +85,8 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     steps.forEach((k, v) -> s.put(k.hex(), Records.step(v)));
     JsonObject.Builder g = JsonObject.builder();
     stages.forEach((k, v) -> g.put(k.hex(), Records.stage(v)));
-    JsonObject.Builder o = JsonObject.builder()
-        .put("version", 1)
-        .put("steps", s.build())
-        .put("stages", g.build());
+    JsonObject.Builder o =
+        JsonObject.builder().put("version", 1).put("steps", s.build()).put("stages", g.build());
     if (!statements.isEmpty()) { // absent when empty: caches without statements keep their bytes
       JsonObject.Builder a = JsonObject.builder();
       statements.forEach((k, v) -> a.put(k.hex(), Records.layer(v)));
@@ -98,13 +102,14 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
       Descriptor d = l.descriptor();
       layers.add(Descriptor.of(d.mediaType(), d.digest(), d.size()).toJson());
     }
-    return Json.write(JsonObject.builder()
-        .put("schemaVersion", 2)
-        .put("mediaType", MediaType.OCI_MANIFEST)
-        .put("artifactType", ARTIFACT_TYPE)
-        .put("config", config.toJson())
-        .put("layers", new JsonArray(layers))
-        .build());
+    return Json.write(
+        JsonObject.builder()
+            .put("schemaVersion", 2)
+            .put("mediaType", MediaType.OCI_MANIFEST)
+            .put("artifactType", ARTIFACT_TYPE)
+            .put("config", config.toJson())
+            .put("layers", new JsonArray(layers))
+            .build());
   }
 
   /**
@@ -118,26 +123,40 @@ public record CacheContents(Map<Digest, StepRecord> steps, Map<Digest, StageReco
     if (!type.equals(CONFIG_TYPE)) {
       throw new Records.BadRecord("not a slimbuild cache (config type " + type + ")");
     }
-    return Descriptor.of(type, Digest.parse(Records.string(c, "digest")),
-        Records.number(c, "size"));
+    return Descriptor.of(
+        type, Digest.parse(Records.string(c, "digest")), Records.number(c, "size"));
   }
 
   /** Parses a config blob; a {@link Records.BadRecord} or IllegalArgumentException if damaged. */
   static CacheContents parse(byte[] config) {
     JsonObject o = Records.object(Json.parse(config), "cache config");
     if (Records.number(o, "version") != 1) {
-      throw new Records.BadRecord("cache format version " + Records.number(o, "version")
-          + " is not 1");
+      throw new Records.BadRecord(
+          "cache format version " + Records.number(o, "version") + " is not 1");
     }
     Map<Digest, StepRecord> steps = new LinkedHashMap<>();
-    Records.object(o, "steps").members().forEach((k, v) ->
-        steps.put(new Digest("sha256", k), Records.readStep(Records.object(v, "step"))));
+    Records.object(o, "steps")
+        .members()
+        .forEach(
+            (k, v) ->
+                steps.put(new Digest("sha256", k), Records.readStep(Records.object(v, "step"))));
     Map<Digest, StageRecord> stages = new LinkedHashMap<>();
-    Records.object(o, "stages").members().forEach((k, v) ->
-        stages.put(new Digest("sha256", k), Records.readStage(Records.object(v, "stage"))));
+    Records.object(o, "stages")
+        .members()
+        .forEach(
+            (k, v) ->
+                stages.put(new Digest("sha256", k), Records.readStage(Records.object(v, "stage"))));
     Map<Digest, Layer> statements = new LinkedHashMap<>();
-    o.get("attest").ifPresent(a -> Records.object(a, "attest").members().forEach((k, v) ->
-        statements.put(new Digest("sha256", k), Records.readLayer(Records.object(v, "attest")))));
+    o.get("attest")
+        .ifPresent(
+            a ->
+                Records.object(a, "attest")
+                    .members()
+                    .forEach(
+                        (k, v) ->
+                            statements.put(
+                                new Digest("sha256", k),
+                                Records.readLayer(Records.object(v, "attest")))));
     return new CacheContents(steps, stages, statements);
   }
 }

@@ -23,8 +23,8 @@ import java.util.Set;
 /**
  * How much the local store's build cache holds, and reclaiming it ({@code slimbuild prune}). Blobs
  * that a stored image uses are never removed. A prune while a build runs on the same store can
- * remove what that build just recorded: the build still finishes, and the next one runs those
- * steps again.
+ * remove what that build just recorded: the build still finishes, and the next one runs those steps
+ * again.
  */
 public final class CachePrune {
   private CachePrune() {}
@@ -48,8 +48,8 @@ public final class CachePrune {
         }
       }
     }
-    return new Usage(entries.size(), only.size(),
-        only.values().stream().mapToLong(Long::longValue).sum());
+    return new Usage(
+        entries.size(), only.size(), only.values().stream().mapToLong(Long::longValue).sum());
   }
 
   /**
@@ -59,8 +59,13 @@ public final class CachePrune {
    * unpacked layers. With {@code all}, also every blob no image and no record left uses (pulled
    * base layers) and every unpacked layer.
    */
-  public static Result prune(LocalStore store, boolean all, OptionalLong keepStorage,
-      Optional<Duration> until, Instant now) throws IOException {
+  public static Result prune(
+      LocalStore store,
+      boolean all,
+      OptionalLong keepStorage,
+      Optional<Duration> until,
+      Instant now)
+      throws IOException {
     LocalCache cache = new LocalCache(store.blobs());
     List<LocalCache.Entry> entries = cache.list(); // least recently used first
     Set<Digest> images = StoreReferences.images(store).imageBlobs;
@@ -81,10 +86,12 @@ public final class CachePrune {
     Set<Digest> kept = new HashSet<>(images);
     Set<Digest> keptDiffIds = new HashSet<>();
     for (LocalCache.Entry e : keep) {
-      e.layers().forEach(l -> {
-        kept.add(l.descriptor().digest());
-        keptDiffIds.add(l.diffId());
-      });
+      e.layers()
+          .forEach(
+              l -> {
+                kept.add(l.descriptor().digest());
+                keptDiffIds.add(l.diffId());
+              });
     }
     Map<Digest, Digest> candidates = new LinkedHashMap<>(); // blob -> diff_id
     for (LocalCache.Entry e : remove) {

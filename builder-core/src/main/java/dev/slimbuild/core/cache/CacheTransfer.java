@@ -29,9 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Moves a cache ({@link CacheContents}) to and from a registry tag or an OCI layout directory.
- * Only the manifest and the config are read on import; layer blobs stay where they are until a
- * step needs their files or an output their bytes.
+ * Moves a cache ({@link CacheContents}) to and from a registry tag or an OCI layout directory. Only
+ * the manifest and the config are read on import; layer blobs stay where they are until a step
+ * needs their files or an output their bytes.
  */
 public final class CacheTransfer {
   private CacheTransfer() {}
@@ -70,20 +70,30 @@ public final class CacheTransfer {
    * from the repository it came from, or uploaded from the store or {@code remote}), then the
    * config, then the manifest under the tag.
    */
-  public static void push(Registry registry, ImageReference ref, CacheContents contents,
-      BlobStore store, RemoteBlobs remote) throws IOException {
+  public static void push(
+      Registry registry,
+      ImageReference ref,
+      CacheContents contents,
+      BlobStore store,
+      RemoteBlobs remote)
+      throws IOException {
     String repo = ref.repository();
     for (Layer l : contents.layers()) {
       List<String> mountFrom = new ArrayList<>();
-      l.sourceRepository().ifPresent(s -> {
-        String host = registry.host() + "/";
-        if (s.startsWith(host)) {
-          mountFrom.add(s.substring(host.length()));
-        }
-      });
+      l.sourceRepository()
+          .ifPresent(
+              s -> {
+                String host = registry.host() + "/";
+                if (s.startsWith(host)) {
+                  mountFrom.add(s.substring(host.length()));
+                }
+              });
       Descriptor blob = l.descriptor();
-      registry.pushBlob(repo, blob,
-          () -> store.has(blob.digest()) ? store.open(blob.digest()) : remote.open(l), mountFrom);
+      registry.pushBlob(
+          repo,
+          blob,
+          () -> store.has(blob.digest()) ? store.open(blob.digest()) : remote.open(l),
+          mountFrom);
     }
     byte[] config = contents.config();
     Descriptor c = Descriptor.of(CacheContents.CONFIG_TYPE, Digest.sha256Of(config), config.length);
@@ -106,8 +116,11 @@ public final class CacheTransfer {
       return CacheContents.EMPTY;
     }
     JsonObject d = Records.object(manifests.get(0), "manifests[0]");
-    Descriptor m = Descriptor.of(Records.string(d, "mediaType"),
-        Digest.parse(Records.string(d, "digest")), Records.number(d, "size"));
+    Descriptor m =
+        Descriptor.of(
+            Records.string(d, "mediaType"),
+            Digest.parse(Records.string(d, "digest")),
+            Records.number(d, "size"));
     byte[] manifest = readLayoutBlob(dir, m);
     Descriptor config = CacheContents.configOf(manifest);
     return CacheContents.parse(readLayoutBlob(dir, config)).from(layoutSource(dir));
@@ -120,7 +133,8 @@ public final class CacheTransfer {
 
   /** The layout directory of a layer's source, if it came from one. */
   static Optional<Path> layoutDir(Layer l) {
-    return l.sourceRepository().filter(s -> s.startsWith("oci-layout://"))
+    return l.sourceRepository()
+        .filter(s -> s.startsWith("oci-layout://"))
         .map(s -> Path.of(s.substring("oci-layout://".length())));
   }
 
@@ -142,16 +156,18 @@ public final class CacheTransfer {
    * Writes {@code contents} as the OCI layout {@code dir}: blobs first, then index.json by rename,
    * so a reader sees the old cache or the new one.
    */
-  public static void writeLayout(Path dir, CacheContents contents, BlobStore store,
-      RemoteBlobs remote) throws IOException {
+  public static void writeLayout(
+      Path dir, CacheContents contents, BlobStore store, RemoteBlobs remote) throws IOException {
     Files.createDirectories(dir.resolve("blobs").resolve("sha256"));
     for (Layer l : contents.layers()) {
       Path p = blobPath(dir, l.descriptor().digest());
       if (Files.isRegularFile(p) && Files.size(p) == l.descriptor().size()) {
         continue;
       }
-      try (InputStream in = store.has(l.descriptor().digest())
-          ? store.open(l.descriptor().digest()) : remote.open(l)) {
+      try (InputStream in =
+          store.has(l.descriptor().digest())
+              ? store.open(l.descriptor().digest())
+              : remote.open(l)) {
         Dirs.writeAtomically(p, in);
       }
     }
@@ -162,14 +178,17 @@ public final class CacheTransfer {
     Digest md = Digest.sha256Of(manifest);
     Dirs.writeAtomically(blobPath(dir, md), manifest);
     Dirs.writeAtomically(dir.resolve("oci-layout"), OciLayoutHeader.V1.toBytes());
-    JsonObject desc = Descriptor.of(MediaType.OCI_MANIFEST, md, manifest.length)
-        .withAnnotations(Map.of("org.opencontainers.image.ref.name", "cache"))
-        .toJson();
-    byte[] index = Json.write(JsonObject.builder()
-        .put("schemaVersion", 2)
-        .put("mediaType", MediaType.OCI_INDEX)
-        .put("manifests", new JsonArray(List.of(desc)))
-        .build());
+    JsonObject desc =
+        Descriptor.of(MediaType.OCI_MANIFEST, md, manifest.length)
+            .withAnnotations(Map.of("org.opencontainers.image.ref.name", "cache"))
+            .toJson();
+    byte[] index =
+        Json.write(
+            JsonObject.builder()
+                .put("schemaVersion", 2)
+                .put("mediaType", MediaType.OCI_INDEX)
+                .put("manifests", new JsonArray(List.of(desc)))
+                .build());
     Dirs.writeAtomically(dir.resolve("index.json"), index);
   }
 
@@ -185,13 +204,24 @@ public final class CacheTransfer {
 
   private static byte[] readVerified(InputStream in, Descriptor d) throws IOException {
     if (d.size() > CacheContents.MAX_CONFIG) {
-      throw new IOException("cache document " + d.digest() + " is " + d.size()
-          + " bytes, more than the " + CacheContents.MAX_CONFIG + " slimbuild reads");
+      throw new IOException(
+          "cache document "
+              + d.digest()
+              + " is "
+              + d.size()
+              + " bytes, more than the "
+              + CacheContents.MAX_CONFIG
+              + " slimbuild reads");
     }
     byte[] bytes = in.readNBytes((int) d.size() + 1);
     if (bytes.length != d.size()) {
-      throw new IOException("cache document " + d.digest() + " is " + bytes.length
-          + " bytes, its descriptor says " + d.size());
+      throw new IOException(
+          "cache document "
+              + d.digest()
+              + " is "
+              + bytes.length
+              + " bytes, its descriptor says "
+              + d.size());
     }
     MessageDigest md = d.digest().newHasher();
     if (!Digest.of(d.digest().algorithm(), md.digest(bytes)).equals(d.digest())) {
@@ -199,5 +229,4 @@ public final class CacheTransfer {
     }
     return bytes;
   }
-
 }

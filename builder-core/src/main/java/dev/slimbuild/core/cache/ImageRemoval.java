@@ -20,30 +20,30 @@ import java.util.Set;
  * Removing names from the local store ({@code slimbuild rmi}). A removed image's blobs that no
  * other image and no cache record uses are deleted at once, with the unpacked layers of those that
  * were layers; those a cache record still uses stay until {@code slimbuild prune} removes the
- * record. As with a prune, removing an image while a build on the same store is about to name
- * an image that shares its blobs can delete those blobs under that build.
+ * record. As with a prune, removing an image while a build on the same store is about to name an
+ * image that shares its blobs can delete those blobs under that build.
  */
 public final class ImageRemoval {
   private ImageRemoval() {}
 
   /**
-   * What a removal did: the names it removed (with the image each named), the blobs it deleted
-   * and their bytes, and the blobs it left because a cache record uses them.
+   * What a removal did: the names it removed (with the image each named), the blobs it deleted and
+   * their bytes, and the blobs it left because a cache record uses them.
    */
-  public record Result(List<LocalStore.Entry> removed, int blobs, long bytes, int cachedBlobs,
-      long cachedBytes) {}
+  public record Result(
+      List<LocalStore.Entry> removed, int blobs, long bytes, int cachedBlobs, long cachedBytes) {}
 
   /**
-   * Removes {@code names} from {@code store}. Every name must be there: one that is not fails
-   * the whole removal before anything is removed.
+   * Removes {@code names} from {@code store}. Every name must be there: one that is not fails the
+   * whole removal before anything is removed.
    */
   public static Result remove(LocalStore store, List<ImageReference> names) throws IOException {
     List<LocalStore.Entry> found = new ArrayList<>();
     for (ImageReference n : new LinkedHashSet<>(names)) {
       Optional<Descriptor> d = store.resolve(n);
       if (d.isEmpty()) {
-        throw new SlimbuildException("no image '" + n.familiar() + "' in the local store ("
-            + store.root() + ")");
+        throw new SlimbuildException(
+            "no image '" + n.familiar() + "' in the local store (" + store.root() + ")");
       }
       found.add(new LocalStore.Entry(n, d.get()));
     }
@@ -56,8 +56,7 @@ public final class ImageRemoval {
       StoreReferences.walk(store.blobs(), e.descriptor(), blobs, diffIds);
       store.remove(e.name()).ifPresent(d -> removed.add(new LocalStore.Entry(e.name(), d)));
     }
-    StoreReferences uses =
-        StoreReferences.of(store, new LocalCache(store.blobs()).list());
+    StoreReferences uses = StoreReferences.of(store, new LocalCache(store.blobs()).list());
     int deleted = 0;
     long bytes = 0;
     int cached = 0;

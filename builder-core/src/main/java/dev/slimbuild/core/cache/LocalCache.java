@@ -58,13 +58,15 @@ public final class LocalCache {
 
   /** The step record for {@code key}; {@code warn} hears of a record that cannot be read. */
   public Optional<StepRecord> step(Digest key, Consumer<String> warn) {
-    return read(STEPS, key, warn).map(Records::readStep)
+    return read(STEPS, key, warn)
+        .map(Records::readStep)
         .filter(r -> r.layer().map(this::present).orElse(true));
   }
 
   /** The stage record for {@code key}. */
   public Optional<StageRecord> stage(Digest key, Consumer<String> warn) {
-    return read(STAGES, key, warn).map(Records::readStage)
+    return read(STAGES, key, warn)
+        .map(Records::readStage)
         .filter(r -> r.layers().stream().allMatch(w -> present(w.layer())));
   }
 
@@ -163,5 +165,4 @@ public final class LocalCache {
     Files.createDirectories(target.getParent());
     Dirs.writeAtomically(target, Json.write(record));
   }
-
 }

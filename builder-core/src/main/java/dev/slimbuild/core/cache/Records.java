@@ -30,8 +30,8 @@ final class Records {
 
   /**
    * A layer blob a record points at: {@code {"mediaType","digest","size","diffId","tarSize"}}.
-   * Where its bytes are (the store, or the repository of the cache it came from) is not written:
-   * a cache read from a registry or layout gives its layers that source.
+   * Where its bytes are (the store, or the repository of the cache it came from) is not written: a
+   * cache read from a registry or layout gives its layers that source.
    */
   static JsonObject layer(Layer l) {
     return JsonObject.builder()
@@ -46,8 +46,7 @@ final class Records {
   /** Reads {@link #layer}'s form; a BadRecord or IllegalArgumentException if it is not one. */
   static Layer readLayer(JsonObject o) {
     Descriptor d =
-        Descriptor.of(string(o, "mediaType"), Digest.parse(string(o, "digest")),
-            number(o, "size"));
+        Descriptor.of(string(o, "mediaType"), Digest.parse(string(o, "digest")), number(o, "size"));
     return Layer.written(d, Digest.parse(string(o, "diffId")), number(o, "tarSize"));
   }
 
@@ -61,8 +60,7 @@ final class Records {
   }
 
   static StepRecord readStep(JsonObject o) {
-    Optional<Layer> layer =
-        o.get("layer").map(v -> readLayer(object(v, "layer")));
+    Optional<Layer> layer = o.get("layer").map(v -> readLayer(object(v, "layer")));
     String home = o.get("home").map(v -> text(v, "home")).orElse(null);
     return new StepRecord(layer, home);
   }
@@ -70,19 +68,18 @@ final class Records {
   static JsonObject stage(StageRecord r) {
     List<JsonValue> layers = new ArrayList<>();
     for (StageRecord.Written w : r.layers()) {
-      layers.add(JsonObject.builder()
-          .put("step", w.step())
-          .put("layer", layer(w.layer()))
-          .put("files", w.files())
-          .put("savings", savings(w.savings()))
-          .build());
+      layers.add(
+          JsonObject.builder()
+              .put("step", w.step())
+              .put("layer", layer(w.layer()))
+              .put("files", w.files())
+              .put("savings", savings(w.savings()))
+              .build());
     }
     List<JsonValue> omitted = new ArrayList<>();
     for (StageRecord.Omitted o : r.omitted()) {
-      omitted.add(JsonObject.builder()
-          .put("step", o.step())
-          .put("savings", savings(o.savings()))
-          .build());
+      omitted.add(
+          JsonObject.builder().put("step", o.step()).put("savings", savings(o.savings())).build());
     }
     return JsonObject.builder()
         .put("layers", new JsonArray(layers))
@@ -95,15 +92,18 @@ final class Records {
     List<StageRecord.Written> layers = new ArrayList<>();
     for (JsonValue v : array(o, "layers")) {
       JsonObject w = object(v, "layers[]");
-      layers.add(new StageRecord.Written((int) number(w, "step"),
-          readLayer(object(w, "layer")), number(w, "files"),
-          readSavings(object(w, "savings"))));
+      layers.add(
+          new StageRecord.Written(
+              (int) number(w, "step"),
+              readLayer(object(w, "layer")),
+              number(w, "files"),
+              readSavings(object(w, "savings"))));
     }
     List<StageRecord.Omitted> omitted = new ArrayList<>();
     for (JsonValue v : array(o, "omitted")) {
       JsonObject w = object(v, "omitted[]");
-      omitted.add(new StageRecord.Omitted((int) number(w, "step"),
-          readSavings(object(w, "savings"))));
+      omitted.add(
+          new StageRecord.Omitted((int) number(w, "step"), readSavings(object(w, "savings"))));
     }
     return new StageRecord(layers, omitted, (int) number(o, "squashed"));
   }
@@ -121,10 +121,14 @@ final class Records {
 
   private static LayerSavings readSavings(JsonObject o) {
     Map<String, Count> stripped = new LinkedHashMap<>();
-    object(o.get("stripped").orElse(JsonObject.empty()), "stripped").members()
+    object(o.get("stripped").orElse(JsonObject.empty()), "stripped")
+        .members()
         .forEach((k, v) -> stripped.put(k, readCount(v)));
-    return new LayerSavings(stripped, readCount(member(o, "dedup")),
-        readCount(member(o, "wasted")), readCount(member(o, "linked")));
+    return new LayerSavings(
+        stripped,
+        readCount(member(o, "dedup")),
+        readCount(member(o, "wasted")),
+        readCount(member(o, "linked")));
   }
 
   private static JsonArray count(Count c) {
@@ -139,7 +143,8 @@ final class Records {
   }
 
   static JsonValue member(JsonObject o, String key) {
-    return o.get(key).filter(v -> !(v instanceof JsonNull))
+    return o.get(key)
+        .filter(v -> !(v instanceof JsonNull))
         .orElseThrow(() -> new BadRecord("no " + key));
   }
 

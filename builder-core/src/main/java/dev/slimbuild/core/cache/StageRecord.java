@@ -8,8 +8,8 @@ import java.util.List;
  * A stage's layers as written once its steps' layers were optimised together: each with the step
  * that made it ({@code step} is 0-based; for a squashed layer, the last step squashed), and the
  * steps whose layers optimisation emptied; {@code squashed} is how many layers {@code --squash}
- * merged into the one (0: none). A stage whose every input is unchanged takes these as they are, so its
- * image is the one the first build made, byte for byte.
+ * merged into the one (0: none). A stage whose every input is unchanged takes these as they are, so
+ * its image is the one the first build made, byte for byte.
  */
 public record StageRecord(List<Written> layers, List<Omitted> omitted, int squashed) {
   public StageRecord {
@@ -29,6 +29,7 @@ public record StageRecord(List<Written> layers, List<Omitted> omitted, int squas
         layers.stream()
             .map(w -> new Written(w.step(), w.layer().from(repository), w.files(), w.savings()))
             .toList(),
-        omitted, squashed);
+        omitted,
+        squashed);
   }
 }

@@ -22,9 +22,12 @@ import java.util.stream.Stream;
 final class StoreReferences {
   /** The blobs and diff_ids the named images use. */
   final Set<Digest> imageBlobs = new HashSet<>();
+
   final Set<Digest> imageDiffIds = new HashSet<>();
+
   /** The blobs and diff_ids the cache records name. */
   final Set<Digest> recordBlobs = new HashSet<>();
+
   final Set<Digest> recordDiffIds = new HashSet<>();
 
   private StoreReferences() {}
@@ -109,7 +112,8 @@ final class StoreReferences {
       return List.of();
     }
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(f -> f.getFileName().toString())
+      return files
+          .map(f -> f.getFileName().toString())
           .filter(n -> n.matches("[0-9a-f]{64}"))
           .sorted()
           .map(n -> new Digest("sha256", n))

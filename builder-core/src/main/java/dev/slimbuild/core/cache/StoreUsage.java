@@ -69,20 +69,22 @@ public record StoreUsage(Row images, Row cache, Row unpacked, Row unused) {
   /** The bytes of the regular files under {@code dir}. */
   private static long bytes(Path dir) throws IOException {
     long[] sum = {0};
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-        if (attrs.isRegularFile()) {
-          sum[0] += attrs.size();
-        }
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()) {
+              sum[0] += attrs.size();
+            }
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFileFailed(Path file, IOException e) {
-        return FileVisitResult.CONTINUE; // removed meanwhile, or unreadable: not counted
-      }
-    });
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) {
+            return FileVisitResult.CONTINUE; // removed meanwhile, or unreadable: not counted
+          }
+        });
     return sum[0];
   }
 }

@@ -1,9 +1,9 @@
 package dev.slimbuild.core.context;
 
-import dev.slimbuild.core.fs.PosixModes;
 import dev.slimbuild.core.SlimbuildException;
 import dev.slimbuild.core.context.PatternMatcher.IgnorePattern;
 import dev.slimbuild.core.context.PatternMatcher.WalkMatch;
+import dev.slimbuild.core.fs.PosixModes;
 import dev.slimbuild.core.oci.Canonical;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -304,9 +304,15 @@ public final class BuildContext {
       real = null; // a dangling link: reading it fails as "not found"
     }
     if (real != null && !real.startsWith(root)) {
-      throw new SlimbuildException("Dockerfile " + dockerfile + " is a symlink to " + real
-          + ", outside the build context " + root + "; refused (a file of the context may not"
-          + " lead out of it)");
+      throw new SlimbuildException(
+          "Dockerfile "
+              + dockerfile
+              + " is a symlink to "
+              + real
+              + ", outside the build context "
+              + root
+              + "; refused (a file of the context may not"
+              + " lead out of it)");
     }
   }
 
@@ -353,8 +359,13 @@ public final class BuildContext {
         if (target.startsWith("/")) {
           Path absolute = Path.of(target).normalize();
           if (!absolute.startsWith(root)) {
-            throw new OutsideContext(relPath, "symlink \"" + candidate
-                + "\" points outside the build context (to " + target + ")");
+            throw new OutsideContext(
+                relPath,
+                "symlink \""
+                    + candidate
+                    + "\" points outside the build context (to "
+                    + target
+                    + ")");
           }
           current = "";
           String inside = root.relativize(absolute).toString();

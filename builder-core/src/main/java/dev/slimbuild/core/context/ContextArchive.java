@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -25,9 +24,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * {@code docker build -} and kaniko's {@code tar://} take one: directories, files with their
  * permission bits, symlinks as they are and hardlinks to earlier files. Nothing is ever written
  * outside the directory: a name that climbs out with {@code ..}, a hardlink that points out, and
- * any entry whose way goes through a symlink are refused naming the entry; absolute names are
- * taken relative to the directory. Device nodes and fifos are skipped (a context directory's are
- * too). The stream is read once.
+ * any entry whose way goes through a symlink are refused naming the entry; absolute names are taken
+ * relative to the directory. Device nodes and fifos are skipped (a context directory's are too).
+ * The stream is read once.
  */
 public final class ContextArchive {
   private ContextArchive() {}
@@ -40,8 +39,8 @@ public final class ContextArchive {
     try {
       unpack(new Unreadable.Guard(in), dir, label);
     } catch (Unreadable e) {
-      throw new SlimbuildException(label + ": not a readable tar archive (" + e.getMessage()
-          + ")", e);
+      throw new SlimbuildException(
+          label + ": not a readable tar archive (" + e.getMessage() + ")", e);
     }
   }
 
@@ -99,8 +98,8 @@ public final class ContextArchive {
       try {
         e = tar.getNextEntry();
       } catch (IOException | IllegalArgumentException x) {
-        throw new SlimbuildException(label + ": not a readable tar archive (" + x.getMessage()
-            + ")", x);
+        throw new SlimbuildException(
+            label + ": not a readable tar archive (" + x.getMessage() + ")", x);
       }
       if (e == null) {
         break;
@@ -140,8 +139,8 @@ public final class ContextArchive {
             continue; // a link to itself adds nothing
           }
           if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw refuse(label, name, "hardlink to '" + e.getLinkName()
-                + "', which is no earlier file");
+            throw refuse(
+                label, name, "hardlink to '" + e.getLinkName() + "', which is no earlier file");
           }
           clear(target, false, label, name);
           Files.createLink(target, source);
@@ -159,8 +158,8 @@ public final class ContextArchive {
     List<String> dirs = new ArrayList<>(dirModes.keySet());
     dirs.sort((a, b) -> b.length() - a.length());
     for (String d : dirs) {
-      Files.setPosixFilePermissions(d.isEmpty() ? dir : dir.resolve(d),
-          PosixModes.permissions(dirModes.get(d) | 0700));
+      Files.setPosixFilePermissions(
+          d.isEmpty() ? dir : dir.resolve(d), PosixModes.permissions(dirModes.get(d) | 0700));
     }
   }
 
@@ -176,7 +175,9 @@ public final class ContextArchive {
     }
   }
 
-  /** {@code dir/rel}, refusing a way through a symlink (one the archive made, there is no other). */
+  /**
+   * {@code dir/rel}, refusing a way through a symlink (one the archive made, there is no other).
+   */
   private static Path path(Path dir, String rel, String label, String entry) {
     Path p;
     try {
@@ -186,8 +187,10 @@ public final class ContextArchive {
     }
     for (Path a = p.getParent(); a != null && !a.equals(dir); a = a.getParent()) {
       if (Files.isSymbolicLink(a)) {
-        throw refuse(label, entry, "goes through the symlink '" + dir.relativize(a)
-            + "' the archive created");
+        throw refuse(
+            label,
+            entry,
+            "goes through the symlink '" + dir.relativize(a) + "' the archive created");
       }
     }
     return p;

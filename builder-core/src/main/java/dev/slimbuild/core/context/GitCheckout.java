@@ -11,9 +11,8 @@ import java.util.regex.Pattern;
 
 /**
  * The git URL and commit of a context that is a checkout, read from its {@code .git} directory
- * (HEAD, the ref it names, loose or packed, and {@code remote "origin"}'s url) without running
- * git: provenance must not depend on a git binary being installed. Credentials in the URL are
- * dropped.
+ * (HEAD, the ref it names, loose or packed, and {@code remote "origin"}'s url) without running git:
+ * provenance must not depend on a git binary being installed. Credentials in the URL are dropped.
  */
 public final class GitCheckout {
   /** A checkout's origin URL ("" when it has none) and HEAD's commit. */
@@ -35,8 +34,10 @@ public final class GitCheckout {
       if (head.startsWith("ref: ")) {
         String ref = head.substring(5).strip();
         Path loose = git.get().resolve(ref);
-        commit = Files.isRegularFile(loose)
-            ? Files.readString(loose, StandardCharsets.UTF_8).strip() : packed(git.get(), ref);
+        commit =
+            Files.isRegularFile(loose)
+                ? Files.readString(loose, StandardCharsets.UTF_8).strip()
+                : packed(git.get(), ref);
       }
       if (commit == null || !SHA1.matcher(commit).matches()) {
         return Optional.empty();
@@ -58,9 +59,20 @@ public final class GitCheckout {
     }
     try {
       // safe.directory: only a time is read, so a checkout another user owns is fine
-      Process p = new ProcessBuilder("git", "-c", "safe.directory=*", "-C", context.toString(),
-          "log", "-1", "--format=%ct", "HEAD").redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
+      Process p =
+          new ProcessBuilder(
+                  "git",
+                  "-c",
+                  "safe.directory=*",
+                  "-C",
+                  context.toString(),
+                  "log",
+                  "-1",
+                  "--format=%ct",
+                  "HEAD")
+              .redirectErrorStream(false)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readNBytes(64);
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -69,7 +81,8 @@ public final class GitCheckout {
       }
       String text = new String(out, StandardCharsets.US_ASCII).strip();
       return p.exitValue() == 0 && text.matches("[0-9]{1,12}")
-          ? Optional.of(Long.parseLong(text)) : Optional.empty();
+          ? Optional.of(Long.parseLong(text))
+          : Optional.empty();
     } catch (IOException e) {
       return Optional.empty(); // no git binary: the caller falls back to SOURCE_DATE_EPOCH
     } catch (InterruptedException e) {
@@ -82,7 +95,8 @@ public final class GitCheckout {
   static Optional<Path> gitDir(Path context) {
     for (Path p = context.toAbsolutePath().normalize(); p != null; p = p.getParent()) {
       if (Files.exists(p.resolve(".git"))) {
-        return Files.isDirectory(p.resolve(".git")) ? Optional.of(p.resolve(".git"))
+        return Files.isDirectory(p.resolve(".git"))
+            ? Optional.of(p.resolve(".git"))
             : Optional.empty(); // a worktree's .git file: git itself is asked for the time
       }
     }

@@ -26,19 +26,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A git repository as a build context, {@code URL#REF:SUBDIR} as buildx takes it: the repository
- * at {@code URL}, checked out at {@code REF} (a branch, a tag or a commit; default: the remote's
+ * A git repository as a build context, {@code URL#REF:SUBDIR} as buildx takes it: the repository at
+ * {@code URL}, checked out at {@code REF} (a branch, a tag or a commit; default: the remote's
  * HEAD), with {@code SUBDIR} (a directory in it; default: its root) as the context.
  *
- * <p>A value is a git URL when it is {@code git://...}, {@code ssh://...}, {@code
- * user@host:path} (scp-like, as {@code git@github.com:org/repo.git}), {@code http(s)://...}
- * whose path ends in {@code .git} (as BuildKit decides), or {@code file://...} (slimbuild's own:
- * a repository on this machine; a plain directory is given as a path). Anything else is not.
+ * <p>A value is a git URL when it is {@code git://...}, {@code ssh://...}, {@code user@host:path}
+ * (scp-like, as {@code git@github.com:org/repo.git}), {@code http(s)://...} whose path ends in
+ * {@code .git} (as BuildKit decides), or {@code file://...} (slimbuild's own: a repository on this
+ * machine; a plain directory is given as a path). Anything else is not.
  *
- * <p>It is fetched with the {@code git} command (shallow where the ref allows: a branch, a tag,
- * a full commit id the server serves), submodules included, without its {@code .git}, file
- * modes set to 0644 or 0755 (git keeps nothing else), so that the same commit gives the same
- * context on any machine. Errors are one line naming the URL.
+ * <p>It is fetched with the {@code git} command (shallow where the ref allows: a branch, a tag, a
+ * full commit id the server serves), submodules included, without its {@code .git}, file modes set
+ * to 0644 or 0755 (git keeps nothing else), so that the same commit gives the same context on any
+ * machine. Errors are one line naming the URL.
  */
 public record GitContext(String url, String remote, String ref, String subdir) {
   private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*)://");
@@ -54,11 +54,12 @@ public record GitContext(String url, String remote, String ref, String subdir) {
     var m = SCHEME.matcher(remote);
     if (m.find()) {
       String scheme = m.group(1).toLowerCase(Locale.ROOT);
-      boolean git = switch (scheme) {
-        case "git", "ssh", "file" -> true;
-        case "http", "https" -> pathOf(remote.substring(m.end())).endsWith(".git");
-        default -> false;
-      };
+      boolean git =
+          switch (scheme) {
+            case "git", "ssh", "file" -> true;
+            case "http", "https" -> pathOf(remote.substring(m.end())).endsWith(".git");
+            default -> false;
+          };
       if (!git) {
         return Optional.empty();
       }
@@ -72,8 +73,8 @@ public record GitContext(String url, String remote, String ref, String subdir) {
     try {
       subdir = LayerPaths.normalizeOrRoot(sub);
     } catch (IllegalArgumentException e) {
-      throw new SlimbuildException("git context " + value + ": the directory '" + sub
-          + "' leads out of the repository");
+      throw new SlimbuildException(
+          "git context " + value + ": the directory '" + sub + "' leads out of the repository");
     }
     return Optional.of(new GitContext(value, remote, ref, subdir));
   }
@@ -106,19 +107,38 @@ public record GitContext(String url, String remote, String ref, String subdir) {
     String what = ref.isEmpty() ? "HEAD" : named(refs.out());
     String checkout;
     if (what != null) {
-      check(git.run(List.of("-C", w, "fetch", "-q", "--depth", "1", "--", remote, what)),
+      check(
+          git.run(List.of("-C", w, "fetch", "-q", "--depth", "1", "--", remote, what)),
           "fetching " + (ref.isEmpty() ? "HEAD" : ref));
       checkout = "FETCH_HEAD";
     } else if (COMMIT.matcher(ref).matches()) {
-      boolean shallow = FULL_COMMIT.matcher(ref).matches()
-          && git.run(List.of("-C", w, "fetch", "-q", "--depth", "1", "--", remote, ref))
-              .code() == 0;
+      boolean shallow =
+          FULL_COMMIT.matcher(ref).matches()
+              && git.run(List.of("-C", w, "fetch", "-q", "--depth", "1", "--", remote, ref)).code()
+                  == 0;
       if (!shallow) { // an abbreviated id, or a server that serves no commit by id: everything
-        check(git.run(List.of("-C", w, "fetch", "-q", "--tags", "--", remote,
-            "+refs/heads/*:refs/remotes/origin/*")), "fetching the repository");
+        check(
+            git.run(
+                List.of(
+                    "-C",
+                    w,
+                    "fetch",
+                    "-q",
+                    "--tags",
+                    "--",
+                    remote,
+                    "+refs/heads/*:refs/remotes/origin/*")),
+            "fetching the repository");
       }
-      Git.Result sha = git.run(List.of("-C", w, "rev-parse", "--verify", "-q",
-          (shallow ? "FETCH_HEAD" : ref) + "^{commit}"));
+      Git.Result sha =
+          git.run(
+              List.of(
+                  "-C",
+                  w,
+                  "rev-parse",
+                  "--verify",
+                  "-q",
+                  (shallow ? "FETCH_HEAD" : ref) + "^{commit}"));
       if (sha.code() != 0) {
         throw unknownRef();
       }
@@ -126,11 +146,24 @@ public record GitContext(String url, String remote, String ref, String subdir) {
     } else {
       throw unknownRef();
     }
-    check(git.run(List.of("-C", w, "-c", "advice.detachedHead=false", "checkout", "-q",
-        "--detach", checkout)), "checking out " + (ref.isEmpty() ? "HEAD" : ref));
+    check(
+        git.run(
+            List.of(
+                "-C",
+                w,
+                "-c",
+                "advice.detachedHead=false",
+                "checkout",
+                "-q",
+                "--detach",
+                checkout)),
+        "checking out " + (ref.isEmpty() ? "HEAD" : ref));
     if (Files.isRegularFile(work.resolve(".gitmodules"))) {
-      check(git.run(List.of("-C", w, "submodule", "update", "-q", "--init", "--recursive",
-          "--depth", "1")), "fetching submodules");
+      check(
+          git.run(
+              List.of(
+                  "-C", w, "submodule", "update", "-q", "--init", "--recursive", "--depth", "1")),
+          "fetching submodules");
     }
     Trees.delete(work.resolve(".git"));
     normalizeModes(work);
@@ -182,31 +215,35 @@ public record GitContext(String url, String remote, String ref, String subdir) {
   private static void normalizeModes(Path root) throws IOException {
     Set<PosixFilePermission> exec = PosixFilePermissions.fromString("rwxr-xr-x");
     Set<PosixFilePermission> plain = PosixFilePermissions.fromString("rw-r--r--");
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
-        Files.setPosixFilePermissions(d, exec);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a)
+              throws IOException {
+            Files.setPosixFilePermissions(d, exec);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-        if (a.isRegularFile()) {
-          boolean x = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS)
-              .contains(PosixFilePermission.OWNER_EXECUTE);
-          Files.setPosixFilePermissions(f, x ? exec : plain);
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+            if (a.isRegularFile()) {
+              boolean x =
+                  Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS)
+                      .contains(PosixFilePermission.OWNER_EXECUTE);
+              Files.setPosixFilePermissions(f, x ? exec : plain);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   /** The {@code git} command, run with a given environment, never asking for input. */
   private static final class Git {
     record Result(int code, String out, String err) {
       /**
-       * Git's reason: its first {@code fatal:} or {@code error:} line, after the line before it
-       * if there is one (ssh's, say), else its last line.
+       * Git's reason: its first {@code fatal:} or {@code error:} line, after the line before it if
+       * there is one (ssh's, say), else its last line.
        */
       String error() {
         List<String> lines = err.strip().lines().filter(l -> !l.startsWith("hint: ")).toList();
@@ -239,8 +276,8 @@ public record GitContext(String url, String remote, String ref, String subdir) {
         }
       }
       if (git == null) {
-        throw new SlimbuildException("a git context needs the 'git' command, which is not on"
-            + " the PATH (" + path + ")");
+        throw new SlimbuildException(
+            "a git context needs the 'git' command, which is not on" + " the PATH (" + path + ")");
       }
       this.command = List.of(git.toString());
       this.env = new HashMap<>(environment);

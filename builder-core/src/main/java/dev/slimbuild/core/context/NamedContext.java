@@ -18,8 +18,8 @@ import java.util.Optional;
 /**
  * One {@code --build-context NAME=VALUE}, as buildx takes it: what {@code NAME} stands for in the
  * Dockerfile ({@code FROM NAME}, {@code COPY --from=NAME}, {@code RUN --mount from=NAME}, and a
- * stage of that name, which it replaces). {@code VALUE} is a local directory (or a git URL,
- * fetched into one), {@code docker-image://REF}, or {@code oci-layout://DIR[:TAG][@DIGEST]}.
+ * stage of that name, which it replaces). {@code VALUE} is a local directory (or a git URL, fetched
+ * into one), {@code docker-image://REF}, or {@code oci-layout://DIR[:TAG][@DIGEST]}.
  */
 public sealed interface NamedContext {
   /** The name as given. */
@@ -60,8 +60,13 @@ public sealed interface NamedContext {
     try {
       ImageReference.parse(name);
     } catch (SlimbuildException e) {
-      throw new SlimbuildException("invalid --build-context '" + flag + "': the name must be a"
-          + " stage or image name (" + e.getMessage() + ")");
+      throw new SlimbuildException(
+          "invalid --build-context '"
+              + flag
+              + "': the name must be a"
+              + " stage or image name ("
+              + e.getMessage()
+              + ")");
     }
     if (value.isEmpty()) {
       throw new SlimbuildException("invalid --build-context '" + flag + "': empty value");
@@ -82,13 +87,20 @@ public sealed interface NamedContext {
       return new Directory(name, flag, git.fetch(g.get()));
     }
     if (value.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-      throw new SlimbuildException("invalid --build-context '" + flag + "': expected a"
-          + " directory, a git URL, docker-image://REF or oci-layout://DIR[:TAG][@DIGEST]");
+      throw new SlimbuildException(
+          "invalid --build-context '"
+              + flag
+              + "': expected a"
+              + " directory, a git URL, docker-image://REF or oci-layout://DIR[:TAG][@DIGEST]");
     }
     Path dir = Path.of(value);
     if (!Files.isDirectory(dir)) {
-      throw new SlimbuildException("--build-context " + flag + ": no such directory (looked for "
-          + dir.toAbsolutePath().normalize() + ")");
+      throw new SlimbuildException(
+          "--build-context "
+              + flag
+              + ": no such directory (looked for "
+              + dir.toAbsolutePath().normalize()
+              + ")");
     }
     return new Directory(name, flag, dir);
   }
@@ -102,8 +114,12 @@ public sealed interface NamedContext {
       try {
         digest = Digest.parse(rest.substring(at + 1));
       } catch (IllegalArgumentException e) {
-        throw new SlimbuildException("invalid --build-context '" + flag + "': invalid digest '"
-            + rest.substring(at + 1) + "'");
+        throw new SlimbuildException(
+            "invalid --build-context '"
+                + flag
+                + "': invalid digest '"
+                + rest.substring(at + 1)
+                + "'");
       }
       rest = rest.substring(0, at);
     }
@@ -117,8 +133,12 @@ public sealed interface NamedContext {
     Path dir = Path.of(rest.isEmpty() ? "." : rest);
     Path indexJson = dir.resolve("index.json");
     if (!Files.isRegularFile(indexJson)) {
-      throw new SlimbuildException("--build-context " + flag + ": " + dir.toAbsolutePath()
-          .normalize() + " is not an OCI layout (no index.json)");
+      throw new SlimbuildException(
+          "--build-context "
+              + flag
+              + ": "
+              + dir.toAbsolutePath().normalize()
+              + " is not an OCI layout (no index.json)");
     }
     if (digest != null) {
       return new Layout(name, flag, dir, digest);
@@ -127,8 +147,8 @@ public sealed interface NamedContext {
     try {
       entries = Index.parse(Files.readAllBytes(indexJson)).manifests();
     } catch (RuntimeException e) {
-      throw new SlimbuildException("--build-context " + flag + ": " + indexJson
-          + " cannot be read: " + e.getMessage());
+      throw new SlimbuildException(
+          "--build-context " + flag + ": " + indexJson + " cannot be read: " + e.getMessage());
     }
     for (Descriptor d : entries) {
       if (tag.equals(d.annotations().get(OciLayoutWriter.REF_NAME))) {
@@ -140,16 +160,26 @@ public sealed interface NamedContext {
       return new Layout(name, flag, dir, entries.get(0).digest());
     }
     List<String> tags = new ArrayList<>();
-    entries.forEach(d -> tags.add(d.annotations().getOrDefault(OciLayoutWriter.REF_NAME,
-        d.digest().toString())));
-    throw new SlimbuildException("--build-context " + flag + ": no image tagged '" + tag + "' in "
-        + dir + " (it has: " + String.join(", ", tags) + ")");
+    entries.forEach(
+        d ->
+            tags.add(
+                d.annotations().getOrDefault(OciLayoutWriter.REF_NAME, d.digest().toString())));
+    throw new SlimbuildException(
+        "--build-context "
+            + flag
+            + ": no image tagged '"
+            + tag
+            + "' in "
+            + dir
+            + " (it has: "
+            + String.join(", ", tags)
+            + ")");
   }
 
   /**
-   * What a name is looked up by, as BuildKit normalises it: an image name in its short form
-   * without {@code :latest} ({@code docker.io/library/alpine:latest} is {@code alpine}), anything
-   * else as it is.
+   * What a name is looked up by, as BuildKit normalises it: an image name in its short form without
+   * {@code :latest} ({@code docker.io/library/alpine:latest} is {@code alpine}), anything else as
+   * it is.
    */
   static String key(String name) {
     try {
@@ -166,8 +196,13 @@ public sealed interface NamedContext {
     for (NamedContext c : contexts) {
       NamedContext before = out.put(key(c.name()), c);
       if (before != null) {
-        throw new SlimbuildException("--build-context " + c.flag() + ": the name is given twice"
-            + " (also " + before.flag() + ")");
+        throw new SlimbuildException(
+            "--build-context "
+                + c.flag()
+                + ": the name is given twice"
+                + " (also "
+                + before.flag()
+                + ")");
       }
     }
     return out;

@@ -5,7 +5,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** {@code ADD [flags] src... dest}; {@code keepGitDir}/{@code unpack} are empty when not given. */
-public record AddInstruction(Location location, List<String> sources, List<Heredoc> heredocSources, String destination, Optional<String> chown, Optional<String> chmod, boolean link, List<String> excludes, Optional<String> checksum, Optional<Boolean> keepGitDir, Optional<Boolean> unpack) implements Instruction {
+public record AddInstruction(
+    Location location,
+    List<String> sources,
+    List<Heredoc> heredocSources,
+    String destination,
+    Optional<String> chown,
+    Optional<String> chmod,
+    boolean link,
+    List<String> excludes,
+    Optional<String> checksum,
+    Optional<Boolean> keepGitDir,
+    Optional<Boolean> unpack)
+    implements Instruction {
   public AddInstruction {
     Objects.requireNonNull(location, "location");
     sources = List.copyOf(sources);

@@ -5,7 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** {@code COPY [flags] src... dest}; heredoc sources ({@code COPY <<EOF dest}) apart from paths. */
-public record CopyInstruction(Location location, List<String> sources, List<Heredoc> heredocSources, String destination, Optional<String> from, Optional<String> chown, Optional<String> chmod, boolean link, List<String> excludes, boolean parents) implements Instruction {
+public record CopyInstruction(
+    Location location,
+    List<String> sources,
+    List<Heredoc> heredocSources,
+    String destination,
+    Optional<String> from,
+    Optional<String> chown,
+    Optional<String> chmod,
+    boolean link,
+    List<String> excludes,
+    boolean parents)
+    implements Instruction {
   public CopyInstruction {
     Objects.requireNonNull(location, "location");
     sources = List.copyOf(sources);

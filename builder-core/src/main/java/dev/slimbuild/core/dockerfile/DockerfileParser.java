@@ -48,7 +48,9 @@ public final class DockerfileParser {
     }
     if (raw.children().size() != 1) {
       throw at.error(
-          "ONBUILD trigger " + GoQuote.quote(expression) + ": onbuild trigger should be a single"
+          "ONBUILD trigger "
+              + GoQuote.quote(expression)
+              + ": onbuild trigger should be a single"
               + " expression");
     }
     Node node = raw.children().get(0);
@@ -134,15 +136,16 @@ public final class DockerfileParser {
   }
 
   /**
-   * What a build expands (everything but the commands RUN, CMD, ENTRYPOINT, SHELL and
-   * HEALTHCHECK hand to a shell) must not nest {@code ${...}} deeper than the lexer takes, so
-   * that {@code parse --check} refuses what a build would refuse.
+   * What a build expands (everything but the commands RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK
+   * hand to a shell) must not nest {@code ${...}} deeper than the lexer takes, so that {@code parse
+   * --check} refuses what a build would refuse.
    */
   private static void checkNesting(Node node, Instruction ins, char escape) {
-    boolean command = switch (node.command()) {
-      case "run", "cmd", "entrypoint", "shell", "healthcheck", "maintainer" -> true;
-      default -> false;
-    };
+    boolean command =
+        switch (node.command()) {
+          case "run", "cmd", "entrypoint", "shell", "healthcheck", "maintainer" -> true;
+          default -> false;
+        };
     List<String> words = new ArrayList<>(node.flags());
     if (!command) {
       words.addAll(node.args());

@@ -39,7 +39,9 @@ final class GoQuote {
     return sb.append('"').toString();
   }
 
-  /** Go's {@code unicode.IsPrint}: letters, marks, numbers, punctuation, symbols and ASCII space. */
+  /**
+   * Go's {@code unicode.IsPrint}: letters, marks, numbers, punctuation, symbols and ASCII space.
+   */
   static boolean isPrint(int cp) {
     if (cp == ' ') {
       return true;

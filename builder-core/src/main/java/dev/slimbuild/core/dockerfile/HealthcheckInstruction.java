@@ -35,15 +35,24 @@ public record HealthcheckInstruction(
   }
 
   /**
-   * The image history's {@code created_by}, as BuildKit writes it (Go's {@code %+v} of the
-   * config): {@code HEALTHCHECK {Test:[CMD-SHELL curl -f x] Interval:30s Timeout:0s StartPeriod:0s
+   * The image history's {@code created_by}, as BuildKit writes it (Go's {@code %+v} of the config):
+   * {@code HEALTHCHECK {Test:[CMD-SHELL curl -f x] Interval:30s Timeout:0s StartPeriod:0s
    * StartInterval:0s Retries:3}}.
    */
   public String createdBy() {
-    return "HEALTHCHECK {Test:[" + String.join(" ", test) + "] Interval:"
-        + GoDuration.format(interval) + " Timeout:" + GoDuration.format(timeout)
-        + " StartPeriod:" + GoDuration.format(startPeriod) + " StartInterval:"
-        + GoDuration.format(startInterval) + " Retries:" + retries + "}";
+    return "HEALTHCHECK {Test:["
+        + String.join(" ", test)
+        + "] Interval:"
+        + GoDuration.format(interval)
+        + " Timeout:"
+        + GoDuration.format(timeout)
+        + " StartPeriod:"
+        + GoDuration.format(startPeriod)
+        + " StartInterval:"
+        + GoDuration.format(startInterval)
+        + " Retries:"
+        + retries
+        + "}";
   }
 
   @Override

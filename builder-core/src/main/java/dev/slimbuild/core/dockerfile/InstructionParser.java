@@ -14,8 +14,23 @@ final class InstructionParser {
   /** Every instruction keyword, for "did you mean". */
   static final List<String> KEYWORDS =
       List.of(
-          "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK",
-          "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME",
+          "ADD",
+          "ARG",
+          "CMD",
+          "COPY",
+          "ENTRYPOINT",
+          "ENV",
+          "EXPOSE",
+          "FROM",
+          "HEALTHCHECK",
+          "LABEL",
+          "MAINTAINER",
+          "ONBUILD",
+          "RUN",
+          "SHELL",
+          "STOPSIGNAL",
+          "USER",
+          "VOLUME",
           "WORKDIR");
 
   private static final Pattern STAGE_NAME = Pattern.compile("[a-z][a-z0-9\\-_.]*");
@@ -235,10 +250,10 @@ final class InstructionParser {
   static void checkTrigger(Node trigger) {
     String keyword = trigger.command().toUpperCase(Locale.ROOT);
     switch (keyword) {
-      case "ONBUILD" -> throw new SyntaxError(
-          "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
-      case "FROM", "MAINTAINER" -> throw new SyntaxError(
-          keyword + " isn't allowed as an ONBUILD trigger");
+      case "ONBUILD" ->
+          throw new SyntaxError("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed");
+      case "FROM", "MAINTAINER" ->
+          throw new SyntaxError(keyword + " isn't allowed as an ONBUILD trigger");
       default -> {
         // any other instruction is a valid trigger
       }
@@ -351,8 +366,7 @@ final class InstructionParser {
           loc, List.of("NONE"), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
     }
     if (!type.equals("CMD")) {
-      throw new SyntaxError(
-          "Unknown type " + GoQuote.quote(type) + " in HEALTHCHECK (try CMD)");
+      throw new SyntaxError("Unknown type " + GoQuote.quote(type) + " in HEALTHCHECK (try CMD)");
     }
     if (rest.isEmpty()) {
       throw new SyntaxError("Missing command after HEALTHCHECK CMD");

@@ -6,14 +6,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One instruction of the raw syntax tree, as BuildKit's parser sees it: nothing is validated
- * here beyond what that parser itself rejects.
+ * One instruction of the raw syntax tree, as BuildKit's parser sees it: nothing is validated here
+ * beyond what that parser itself rejects.
  *
  * @param keyword the instruction word as written ({@code run}, {@code COPY}, ...)
  * @param flags the {@code --name[=value]} words before the arguments (quotes removed, {@code --}
  *     terminator dropped)
- * @param args the arguments as BuildKit's per-instruction rules split them (for ENV/LABEL:
- *     key, value, separator triples; for HEALTHCHECK: the type, then the command)
+ * @param args the arguments as BuildKit's per-instruction rules split them (for ENV/LABEL: key,
+ *     value, separator triples; for HEALTHCHECK: the type, then the command)
  * @param subCommand the trigger of an ONBUILD
  * @param json whether the arguments were written in exec (JSON array) form
  * @param heredocs the here-documents read after this instruction, in order

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  */
 final class RawParser {
   private static final Pattern DIRECTIVE =
-      Pattern.compile("([a-zA-Z][a-zA-Z0-9]*)[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*(.+?)[\\t\\n\\f\\r ]*",
+      Pattern.compile(
+          "([a-zA-Z][a-zA-Z0-9]*)[\\t\\n\\f\\r ]*=[\\t\\n\\f\\r ]*(.+?)[\\t\\n\\f\\r ]*",
           Pattern.UNIX_LINES);
   private static final Set<String> KNOWN_DIRECTIVES = Set.of("syntax", "escape", "check");
 
@@ -484,7 +485,9 @@ final class RawParser {
 
   private static Args maybeJsonToList(String rest) {
     List<String> json = JsonArray.parse(rest);
-    return json != null ? new Args(json, Optional.empty(), true) : Args.of(whitespaceDelimited(rest));
+    return json != null
+        ? new Args(json, Optional.empty(), true)
+        : Args.of(whitespaceDelimited(rest));
   }
 
   private static Args healthConfig(String rest) {

@@ -4,8 +4,18 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** {@code RUN [--mount=...]... [--network=N] [--security=S] command}; mounts raw (CSV), heredocs in order. */
-public record RunInstruction(Location location, CommandForm command, List<String> mounts, Optional<String> network, Optional<String> security, List<Heredoc> heredocs) implements Instruction {
+/**
+ * {@code RUN [--mount=...]... [--network=N] [--security=S] command}; mounts raw (CSV), heredocs in
+ * order.
+ */
+public record RunInstruction(
+    Location location,
+    CommandForm command,
+    List<String> mounts,
+    Optional<String> network,
+    Optional<String> security,
+    List<Heredoc> heredocs)
+    implements Instruction {
   public RunInstruction {
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(command, "command");

@@ -20,17 +20,17 @@ import java.util.TreeMap;
 /**
  * Writes a layer as an uncompressed EROFS image in one pass: each file's bytes go to the image as
  * they stream out of the tar (block-aligned, read back later as plain ranges), and the metadata
- * (inodes, directories, symlink targets, extended attributes) follows at the end. One file on
- * disk instead of one per entry: on file systems where creating inodes is the slow part, this is
- * most of a base image's unpack time. The kernel mounts it read-only (root only) as an overlay
- * lower layer, the way containerd's EROFS snapshotter does; whiteouts are written as overlayfs
- * expects them (0/0 character devices) and opaque directories carry {@code user.overlay.opaque}
- * (the overlays are mounted with {@code userxattr}).
+ * (inodes, directories, symlink targets, extended attributes) follows at the end. One file on disk
+ * instead of one per entry: on file systems where creating inodes is the slow part, this is most of
+ * a base image's unpack time. The kernel mounts it read-only (root only) as an overlay lower layer,
+ * the way containerd's EROFS snapshotter does; whiteouts are written as overlayfs expects them (0/0
+ * character devices) and opaque directories carry {@code user.overlay.opaque} (the overlays are
+ * mounted with {@code userxattr}).
  *
  * <p>Layout: the superblock in block 0; file data from block 1 on; then the blocks of directories
- * and symlinks too large to sit inline; then the metadata area, root inode first (its node
- * number must fit in 16 bits). Inodes are the 64-byte extended kind (32-bit ids, 64-bit sizes).
- * Not thread-safe.
+ * and symlinks too large to sit inline; then the metadata area, root inode first (its node number
+ * must fit in 16 bits). Inodes are the 64-byte extended kind (32-bit ids, 64-bit sizes). Not
+ * thread-safe.
  */
 public final class ErofsWriter implements Closeable {
   static final int BLOCK = 4096;
@@ -135,8 +135,16 @@ public final class ErofsWriter implements Closeable {
    * Adds a regular file, copying exactly {@code size} bytes of {@code content} into the image;
    * returns the offset of its first byte in the image.
    */
-  public long file(String path, int mode, int uid, int gid, long mtime, long size,
-      InputStream content, Map<String, String> xattrs) throws IOException {
+  public long file(
+      String path,
+      int mode,
+      int uid,
+      int gid,
+      long mtime,
+      long size,
+      InputStream content,
+      Map<String, String> xattrs)
+      throws IOException {
     Node n = new Node(S_IFREG);
     attrs(n, mode, uid, gid, mtime, xattrs);
     n.size = size;
@@ -152,8 +160,9 @@ public final class ErofsWriter implements Closeable {
   }
 
   /** Adds (or updates the attributes of) a directory. */
-  public void directory(String path, int mode, int uid, int gid, long mtime,
-      Map<String, String> xattrs) throws IOException {
+  public void directory(
+      String path, int mode, int uid, int gid, long mtime, Map<String, String> xattrs)
+      throws IOException {
     Node existing = path.isEmpty() ? root : lookup(path);
     if (existing != null && existing.format == S_IFDIR) {
       attrs(existing, mode, uid, gid, mtime, xattrs);
@@ -166,8 +175,9 @@ public final class ErofsWriter implements Closeable {
   }
 
   /** Adds a symbolic link to {@code target}. */
-  public void symlink(String path, String target, int uid, int gid, long mtime,
-      Map<String, String> xattrs) throws IOException {
+  public void symlink(
+      String path, String target, int uid, int gid, long mtime, Map<String, String> xattrs)
+      throws IOException {
     Node n = new Node(S_IFLNK);
     attrs(n, 0777, uid, gid, mtime, xattrs);
     n.data = target.getBytes(StandardCharsets.UTF_8);
@@ -179,8 +189,8 @@ public final class ErofsWriter implements Closeable {
   public void hardlink(String path, String target) throws IOException {
     Node t = lookup(target);
     if (t == null || t.format != S_IFREG) {
-      throw new UnsupportedLayer("hard link '" + path + "' to '" + target
-          + "', which is not a file of this layer");
+      throw new UnsupportedLayer(
+          "hard link '" + path + "' to '" + target + "', which is not a file of this layer");
     }
     if (lookup(path) == t) {
       return;
@@ -515,12 +525,14 @@ public final class ErofsWriter implements Closeable {
     if (xattrs.isEmpty()) {
       return new byte[0];
     }
-    ByteBuffer b = ByteBuffer.allocate(12 + xattrs.size() * 8 + totalLength(xattrs))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b =
+        ByteBuffer.allocate(12 + xattrs.size() * 8 + totalLength(xattrs))
+            .order(ByteOrder.LITTLE_ENDIAN);
     b.put(new byte[12]);
     for (Map.Entry<String, String> x : xattrs.entrySet()) {
       String name = x.getKey();
-      if (!overlayOwn && (name.startsWith("user.overlay.") || name.startsWith("trusted.overlay."))) {
+      if (!overlayOwn
+          && (name.startsWith("user.overlay.") || name.startsWith("trusted.overlay."))) {
         throw new UnsupportedLayer("extended attribute " + name + " (overlayfs's own)");
       }
       int index;

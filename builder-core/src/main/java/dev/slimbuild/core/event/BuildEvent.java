@@ -34,8 +34,15 @@ public sealed interface BuildEvent {
    * optimisation left nothing of the step's layer, so none was written.
    */
   record LayerWritten(
-      String platform, String stage, int step, String text, long compressedBytes,
-      long uncompressedBytes, long files, long strippedBytes, long deduplicatedBytes,
+      String platform,
+      String stage,
+      int step,
+      String text,
+      long compressedBytes,
+      long uncompressedBytes,
+      long files,
+      long strippedBytes,
+      long deduplicatedBytes,
       long wastedBytes)
       implements BuildEvent {}
 
@@ -49,8 +56,9 @@ public sealed interface BuildEvent {
    * A stage's FROM named a base image: {@code reference} as written, the platform's manifest
    * digest, and its layers' count and compressed size (pulled only when a step needs them).
    */
-  record BaseImage(String platform, String stage, String reference, String digest, int layers,
-      long bytes) implements BuildEvent {}
+  record BaseImage(
+      String platform, String stage, String reference, String digest, int layers, long bytes)
+      implements BuildEvent {}
 
   /**
    * Bytes of a blob moving between a registry ({@code repository}, {@code HOST/REPO}) and this
@@ -58,8 +66,15 @@ public sealed interface BuildEvent {
    * moves (see {@link TransferMeter}), and once {@code finished}; {@code elapsed} since it started.
    * A retried upload starts again from 0.
    */
-  record Transfer(Direction direction, String repository, String blob, long done, long total,
-      Duration elapsed, boolean finished) implements BuildEvent {
+  record Transfer(
+      Direction direction,
+      String repository,
+      String blob,
+      long done,
+      long total,
+      Duration elapsed,
+      boolean finished)
+      implements BuildEvent {
     /** Which way the bytes go. */
     public enum Direction {
       PULL,

@@ -9,8 +9,8 @@ import java.util.function.LongSupplier;
 
 /**
  * Counts the bytes of one blob as they move and reports them as {@link Transfer} events: when it
- * starts, at most once per {@link #INTERVAL} while bytes arrive, and when it ends. The counting
- * is on the stream that carries the bytes, so it costs one addition per read.
+ * starts, at most once per {@link #INTERVAL} while bytes arrive, and when it ends. The counting is
+ * on the stream that carries the bytes, so it costs one addition per read.
  */
 public final class TransferMeter {
   /** The shortest time between two reports of bytes in flight. */
@@ -27,14 +27,19 @@ public final class TransferMeter {
   private long done;
 
   /** A meter of {@code blob} ({@code total} bytes) to or from {@code repository}. */
-  public TransferMeter(EventSink events, Transfer.Direction direction, String repository,
-      String blob, long total) {
+  public TransferMeter(
+      EventSink events, Transfer.Direction direction, String repository, String blob, long total) {
     this(events, direction, repository, blob, total, System::nanoTime);
   }
 
   /** As {@link #TransferMeter(EventSink, Transfer.Direction, String, String, long)} on a clock. */
-  TransferMeter(EventSink events, Transfer.Direction direction, String repository, String blob,
-      long total, LongSupplier nanos) {
+  TransferMeter(
+      EventSink events,
+      Transfer.Direction direction,
+      String repository,
+      String blob,
+      long total,
+      LongSupplier nanos) {
     this.events = events;
     this.direction = direction;
     this.repository = repository;
@@ -101,7 +106,14 @@ public final class TransferMeter {
   }
 
   private void report(boolean finished) {
-    events.accept(new Transfer(direction, repository, blob, done, total,
-        Duration.ofNanos(nanos.getAsLong() - started), finished));
+    events.accept(
+        new Transfer(
+            direction,
+            repository,
+            blob,
+            done,
+            total,
+            Duration.ofNanos(nanos.getAsLong() - started),
+            finished));
   }
 }

@@ -33,11 +33,16 @@ final class AtomicFile {
     Files.createDirectories(target.getParent());
     // created as any new file is (0666 less the umask, as docker and buildx write theirs), not
     // 0600 as a temporary file would be
-    Path tmp = target.resolveSibling("." + target.getFileName() + "."
-        + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+    Path tmp =
+        target.resolveSibling(
+            "."
+                + target.getFileName()
+                + "."
+                + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + ".tmp");
     try {
-      try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (OutputStream out =
+          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         body.write(out);
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

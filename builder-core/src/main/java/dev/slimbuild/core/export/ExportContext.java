@@ -12,17 +12,26 @@ import dev.slimbuild.core.image.ImageOutput;
  *
  * @param request what was built
  * @param result the build's image and reports
- * @param image what exporters that carry attestations write: the image with its attestations
- *     when any were made, else the image itself ({@code result.image()})
+ * @param image what exporters that carry attestations write: the image with its attestations when
+ *     any were made, else the image itself ({@code result.image()})
  * @param blobs the store holding the image's blobs (base layers only when an exporter needs them)
  * @param builder opens base layers that stayed in their registry (a push mounts or streams them)
  * @param events where progress lines go
  */
-public record ExportContext(BuildRequest request, BuildResult result, ImageOutput image,
-    BlobStore blobs, Builder builder, EventSink events) {
+public record ExportContext(
+    BuildRequest request,
+    BuildResult result,
+    ImageOutput image,
+    BlobStore blobs,
+    Builder builder,
+    EventSink events) {
   /** The context of a build before attestations: {@code image} is the result's. */
-  public static ExportContext of(BuildRequest request, BuildResult result, BlobStore blobs,
-      Builder builder, EventSink events) {
+  public static ExportContext of(
+      BuildRequest request,
+      BuildResult result,
+      BlobStore blobs,
+      Builder builder,
+      EventSink events) {
     return new ExportContext(request, result, result.image(), blobs, builder, events);
   }
 

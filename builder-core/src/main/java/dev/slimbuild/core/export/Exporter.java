@@ -24,7 +24,6 @@ interface Exporter {
     return true;
   }
 
-
   /** Whether it writes to standard output (then nothing else may). */
   default boolean toStdout() {
     return false;

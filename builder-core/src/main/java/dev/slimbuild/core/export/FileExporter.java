@@ -50,9 +50,10 @@ final class FileExporter implements Exporter {
     } else {
       // as buildx: the config digest for one platform, the index's digest for several
       List<BuiltImage> images = image.images();
-      String id = images.size() == 1
-          ? images.get(0).manifest().value().config().digest().toString()
-          : image.descriptor().digest().toString();
+      String id =
+          images.size() == 1
+              ? images.get(0).manifest().value().config().digest().toString()
+              : image.descriptor().digest().toString();
       bytes = id.getBytes(StandardCharsets.UTF_8);
     }
     AtomicFile.write(file, null, out -> out.write(bytes));

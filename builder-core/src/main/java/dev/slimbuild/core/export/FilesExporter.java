@@ -19,10 +19,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * {@code type=local} (the image's files in a directory) and {@code type=tar} (the same files as
- * one tar): the final stage's filesystem, every layer applied, base layers included, as buildx's
- * local and tar exporters write it. With several platforms each gets its own directory, named
- * like {@code linux_arm64}.
+ * {@code type=local} (the image's files in a directory) and {@code type=tar} (the same files as one
+ * tar): the final stage's filesystem, every layer applied, base layers included, as buildx's local
+ * and tar exporters write it. With several platforms each gets its own directory, named like {@code
+ * linux_arm64}.
  */
 final class FilesExporter implements Exporter {
   private final boolean tar;
@@ -37,7 +37,8 @@ final class FilesExporter implements Exporter {
 
   @Override
   public String describe() {
-    return (tar ? "tar" : "local") + " output to "
+    return (tar ? "tar" : "local")
+        + " output to "
         + (toStdout() ? "standard output" : dest.toString());
   }
 
@@ -52,8 +53,11 @@ final class FilesExporter implements Exporter {
     if (tar) {
       AtomicFile.checkFile(dest, "--output type=tar (type=local writes a directory)");
     } else if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(target)) {
-      throw new SlimbuildException("output " + target + " exists and is not a directory;"
-          + " type=local writes the image's files into a directory");
+      throw new SlimbuildException(
+          "output "
+              + target
+              + " exists and is not a directory;"
+              + " type=local writes the image's files into a directory");
     }
   }
 
@@ -62,16 +66,19 @@ final class FilesExporter implements Exporter {
     List<BuiltImage> images = c.result().image().images();
     boolean split = images.size() > 1;
     if (tar) {
-      AtomicFile.write(dest, stdout, out -> {
-        LayerFlattener.TarSink sink = LayerFlattener.tarSink(out, "");
-        for (BuiltImage i : images) {
-          if (split) {
-            sink.prefix(dirName(i) + "/", c.epoch());
-          }
-          LayerFlattener.flatten(layers(c.blobs(), i), sink);
-        }
-        sink.finish();
-      });
+      AtomicFile.write(
+          dest,
+          stdout,
+          out -> {
+            LayerFlattener.TarSink sink = LayerFlattener.tarSink(out, "");
+            for (BuiltImage i : images) {
+              if (split) {
+                sink.prefix(dirName(i) + "/", c.epoch());
+              }
+              LayerFlattener.flatten(layers(c.blobs(), i), sink);
+            }
+            sink.finish();
+          });
       return;
     }
     Path target = dest.toAbsolutePath().normalize();

@@ -43,11 +43,11 @@ final class ImageArchiveExporter implements Exporter {
 
   @Override
   public String describe() {
-    String what = type.name().toLowerCase(Locale.ROOT)
-        + (type == OutputSpec.Type.OCI && !tar ? " layout" : "");
+    String what =
+        type.name().toLowerCase(Locale.ROOT)
+            + (type == OutputSpec.Type.OCI && !tar ? " layout" : "");
     return what + " output to " + (dest.toString().equals("-") ? "standard output" : dest);
   }
-
 
   @Override
   public boolean toStdout() {
@@ -59,8 +59,11 @@ final class ImageArchiveExporter implements Exporter {
     if (type == OutputSpec.Type.OCI && !tar) {
       OciLayoutWriter.checkDestination(dest);
     } else {
-      AtomicFile.checkFile(dest, "--output type=" + type.name().toLowerCase(Locale.ROOT)
-          + (type == OutputSpec.Type.OCI ? " (tar=false writes a layout directory)" : ""));
+      AtomicFile.checkFile(
+          dest,
+          "--output type="
+              + type.name().toLowerCase(Locale.ROOT)
+              + (type == OutputSpec.Type.OCI ? " (tar=false writes a layout directory)" : ""));
     }
   }
 
@@ -70,8 +73,16 @@ final class ImageArchiveExporter implements Exporter {
     // an OCI layout carries what AttestOptions.forLayouts asks; a docker-archive none
     ImageOutput image = type == OutputSpec.Type.OCI ? c.image() : c.result().image();
     if (type == OutputSpec.Type.DOCKER) {
-      AtomicFile.write(dest, stdout, out -> DockerArchiveWriter.write(blobs, image, names,
-          layer -> Decompressors.open(blobs.open(layer.digest()), layer.mediaType()), out));
+      AtomicFile.write(
+          dest,
+          stdout,
+          out ->
+              DockerArchiveWriter.write(
+                  blobs,
+                  image,
+                  names,
+                  layer -> Decompressors.open(blobs.open(layer.digest()), layer.mediaType()),
+                  out));
     } else if (!tar) {
       OciLayoutWriter.write(blobs, image, names, dest);
     } else {
@@ -80,8 +91,9 @@ final class ImageArchiveExporter implements Exporter {
   }
 
   /** The layout as a tar: oci-layout, index.json, then each blob once, by digest. */
-  static void writeOciTar(BlobStore blobs, ImageOutput image, List<ImageReference> names,
-      long epoch, OutputStream out) throws IOException {
+  static void writeOciTar(
+      BlobStore blobs, ImageOutput image, List<ImageReference> names, long epoch, OutputStream out)
+      throws IOException {
     TarArchiveOutputStream tar = new TarArchiveOutputStream(out, "UTF-8");
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -98,15 +110,15 @@ final class ImageArchiveExporter implements Exporter {
         algorithm = d.digest().algorithm();
         dir(tar, "blobs/" + algorithm + "/", epoch);
       }
-      TarArchiveEntry e = entry("blobs/" + algorithm + "/" + d.digest().hex(),
-          TarConstants.LF_NORMAL, 0644, epoch);
+      TarArchiveEntry e =
+          entry("blobs/" + algorithm + "/" + d.digest().hex(), TarConstants.LF_NORMAL, 0644, epoch);
       e.setSize(d.size());
       tar.putArchiveEntry(e);
       try (InputStream in = blobs.open(d.digest())) {
         long n = in.transferTo(tar);
         if (n != d.size()) {
-          throw new IOException("blob " + d.digest() + " has " + n + " bytes, its descriptor says "
-              + d.size());
+          throw new IOException(
+              "blob " + d.digest() + " has " + n + " bytes, its descriptor says " + d.size());
         }
       }
       tar.closeArchiveEntry();
@@ -124,8 +136,7 @@ final class ImageArchiveExporter implements Exporter {
     tar.closeArchiveEntry();
   }
 
-  private static void dir(TarArchiveOutputStream tar, String name, long epoch)
-      throws IOException {
+  private static void dir(TarArchiveOutputStream tar, String name, long epoch) throws IOException {
     tar.putArchiveEntry(entry(name, TarConstants.LF_DIR, 0755, epoch));
     tar.closeArchiveEntry();
   }

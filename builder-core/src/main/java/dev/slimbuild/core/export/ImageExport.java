@@ -82,15 +82,18 @@ public final class ImageExport {
     boolean pushes = false;
     for (OutputSpec o : r.outputs()) {
       switch (o.type()) {
-        case OCI, DOCKER -> out.add(
-            new ImageArchiveExporter(o, r.names(), r.stdout()));
+        case OCI, DOCKER -> out.add(new ImageArchiveExporter(o, r.names(), r.stdout()));
         case LOCAL, TAR -> out.add(new FilesExporter(o, r.stdout()));
         default -> {
-          List<ImageReference> names = o.names().isEmpty() ? r.names()
-              : o.names().stream().map(ImageReference::parse).toList();
+          List<ImageReference> names =
+              o.names().isEmpty()
+                  ? r.names()
+                  : o.names().stream().map(ImageReference::parse).toList();
           if (names.isEmpty()) {
-            throw new SlimbuildException("--output type=" + (o.push() ? "registry" : "image")
-                + " needs a name: name=NAME or -t NAME");
+            throw new SlimbuildException(
+                "--output type="
+                    + (o.push() ? "registry" : "image")
+                    + " needs a name: name=NAME or -t NAME");
           }
           if (o.push()) {
             out.add(new PushExporter(r.registries(), names, r.signKey(), r.signFormat()));
@@ -112,8 +115,9 @@ public final class ImageExport {
       out.add(new LoadExporter(r.env(), r.names()));
     }
     if (r.signKey() != null && !pushes) {
-      throw new SlimbuildException("--sign-key needs --push or --output type=registry (or sign"
-          + " later with 'slimbuild sign')");
+      throw new SlimbuildException(
+          "--sign-key needs --push or --output type=registry (or sign"
+              + " later with 'slimbuild sign')");
     }
     if (out.isEmpty()) {
       out.add(new StoreExporter(r.store(), r.names()));
@@ -150,11 +154,10 @@ public final class ImageExport {
     return exporters.stream().anyMatch(Exporter::toStdout);
   }
 
-
   /**
-   * Exports the build: fails first, writing nothing, when a platform is over the size budget;
-   * then attaches the attestations when an exporter carries them, and runs each exporter. Returns
-   * what was exported: the image with its attestations, or the image.
+   * Exports the build: fails first, writing nothing, when a platform is over the size budget; then
+   * attaches the attestations when an exporter carries them, and runs each exporter. Returns what
+   * was exported: the image with its attestations, or the image.
    */
   public ImageOutput run(ExportContext c) throws IOException {
     if (budget != null) {
@@ -165,8 +168,14 @@ public final class ImageExport {
         }
       }
       if (!over.isEmpty()) {
-        throw new SlimbuildException("image exceeds --max-size " + maxSize + " ("
-            + Sizes.format(budget) + "): " + String.join(", ", over) + "; nothing was written");
+        throw new SlimbuildException(
+            "image exceeds --max-size "
+                + maxSize
+                + " ("
+                + Sizes.format(budget)
+                + "): "
+                + String.join(", ", over)
+                + "; nothing was written");
       }
     }
     // pushes carry the attestations asked for or on by default; OCI layouts those asked for
@@ -183,8 +192,11 @@ public final class ImageExport {
     }
     ImageOutput reported = pushed != plain ? pushed : layout;
     for (Exporter e : exporters) {
-      e.export(c.with(e instanceof PushExporter ? pushed
-          : e instanceof ImageArchiveExporter ? layout : reported));
+      e.export(
+          c.with(
+              e instanceof PushExporter
+                  ? pushed
+                  : e instanceof ImageArchiveExporter ? layout : reported));
       String done = e.done();
       if (done != null) {
         c.events().accept(new BuildEvent.Info(done));
@@ -194,17 +206,22 @@ public final class ImageExport {
   }
 
   private ImageOutput attach(ExportContext c, AttestOptions options) throws IOException {
-    BuildAttestations.SbomMaker sbom = SbomStatements.of(c.result(), c.builder(), c.blobs(),
-        request.store().root().resolve("cache").resolve("attest"), c.epoch(),
-        options.cyclonedx());
-    return Attestor.attach(c.blobs(), c.result().image(),
+    BuildAttestations.SbomMaker sbom =
+        SbomStatements.of(
+            c.result(),
+            c.builder(),
+            c.blobs(),
+            request.store().root().resolve("cache").resolve("attest"),
+            c.epoch(),
+            options.cyclonedx());
+    return Attestor.attach(
+        c.blobs(),
+        c.result().image(),
         BuildAttestations.of(c.request(), c.result(), options, request.names(), sbom));
   }
 
   /** Whether {@code budget} is set and some platform exceeds it (the size report is printed). */
   public boolean overBudget(Map<Platform, SizeReport> reports) {
-    return budget != null
-        && reports.values().stream().anyMatch(s -> s.compressedSize() > budget);
+    return budget != null && reports.values().stream().anyMatch(s -> s.compressedSize() > budget);
   }
-
 }

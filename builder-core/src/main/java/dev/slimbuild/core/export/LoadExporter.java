@@ -55,9 +55,10 @@ final class LoadExporter implements Exporter {
     } else if (podman.isPresent()) {
       tool = podman.get();
     } else {
-      throw new SlimbuildException("--load needs docker or podman on PATH (slimbuild has no"
-          + " daemon to load into); write the image with --output type=docker,dest=FILE or"
-          + " type=oci,tar=false,dest=FILE instead");
+      throw new SlimbuildException(
+          "--load needs docker or podman on PATH (slimbuild has no"
+              + " daemon to load into); write the image with --output type=docker,dest=FILE or"
+              + " type=oci,tar=false,dest=FILE instead");
     }
   }
 
@@ -78,8 +79,12 @@ final class LoadExporter implements Exporter {
     reader.start();
     IOException writeFailure = null;
     try (OutputStream in = p.getOutputStream()) {
-      DockerArchiveWriter.write(c.blobs(), c.result().image(), names,
-          layer -> Decompressors.open(c.blobs().open(layer.digest()), layer.mediaType()), in);
+      DockerArchiveWriter.write(
+          c.blobs(),
+          c.result().image(),
+          names,
+          layer -> Decompressors.open(c.blobs().open(layer.digest()), layer.mediaType()),
+          in);
     } catch (IOException e) {
       writeFailure = e; // the tool may have exited early: its own words say why
     }
@@ -94,12 +99,16 @@ final class LoadExporter implements Exporter {
     }
     String out = said.toString(StandardCharsets.UTF_8).strip();
     if (exit != 0 || writeFailure != null) {
-      throw new SlimbuildException("--load: '" + name + " load' failed (exit " + exit + ")"
-          + (out.isEmpty() ? "" : ": " + lastLine(out))
-          + (writeFailure == null ? "" : " [" + writeFailure.getMessage() + "]"));
+      throw new SlimbuildException(
+          "--load: '"
+              + name
+              + " load' failed (exit "
+              + exit
+              + ")"
+              + (out.isEmpty() ? "" : ": " + lastLine(out))
+              + (writeFailure == null ? "" : " [" + writeFailure.getMessage() + "]"));
     }
-    c.events().accept(new BuildEvent.Info(
-        name + " load: " + lastLine(out)));
+    c.events().accept(new BuildEvent.Info(name + " load: " + lastLine(out)));
   }
 
   private static void drain(InputStream in, ByteArrayOutputStream to) {

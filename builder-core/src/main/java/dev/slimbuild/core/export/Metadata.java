@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-
 /** The {@code --metadata-file} document. */
 final class Metadata {
   private Metadata() {}
@@ -22,13 +21,12 @@ final class Metadata {
   /**
    * The {@code --metadata-file} JSON: buildx's keys ({@code containerimage.digest}, {@code
    * containerimage.config.digest} (one platform), {@code containerimage.descriptor}, {@code
-   * image.name}) plus each platform's manifest and sizes, and
-   * under {@code slimbuild.sizeReport}, each platform's
-   * size report (layers, sizes, what optimisation left out) when {@code reports} has it.
+   * image.name}) plus each platform's manifest and sizes, and under {@code slimbuild.sizeReport},
+   * each platform's size report (layers, sizes, what optimisation left out) when {@code reports}
+   * has it.
    */
   static byte[] metadata(
-      ImageOutput image, List<ImageReference> tags,
-      Map<Platform, SizeReport> reports) {
+      ImageOutput image, List<ImageReference> tags, Map<Platform, SizeReport> reports) {
     List<JsonValue> platforms = new ArrayList<>();
     for (BuiltImage i : image.images()) {
       long layers = i.layers().stream().mapToLong(Descriptor::size).sum();
@@ -45,15 +43,21 @@ final class Metadata {
     JsonObject doc =
         JsonObject.builder()
             .put("containerimage.digest", image.descriptor().digest().toString())
-            .putIfPresent("containerimage.config.digest", image.images().size() == 1
-                ? image.images().get(0).manifest().value().config().digest().toString() : null)
+            .putIfPresent(
+                "containerimage.config.digest",
+                image.images().size() == 1
+                    ? image.images().get(0).manifest().value().config().digest().toString()
+                    : null)
             .put("containerimage.descriptor", image.descriptor().toJson())
             .putIfPresent("image.name", names.isEmpty() ? null : String.join(",", names))
             .put("slimbuild.platforms", new JsonArray(platforms))
             .put("slimbuild.totalSize", image.totalSize())
-            .putIfPresent("slimbuild.sizeReport", reports.isEmpty() ? null
-                : new JsonArray(reports.values().stream()
-                    .<JsonValue>map(SizeReport::toJson).toList()))
+            .putIfPresent(
+                "slimbuild.sizeReport",
+                reports.isEmpty()
+                    ? null
+                    : new JsonArray(
+                        reports.values().stream().<JsonValue>map(SizeReport::toJson).toList()))
             .build();
     return Json.write(doc);
   }

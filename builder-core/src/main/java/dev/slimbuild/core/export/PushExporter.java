@@ -32,7 +32,10 @@ final class PushExporter implements Exporter {
   private final PrivateKey signKey;
   private final SignFormat signFormat;
 
-  PushExporter(RegistryProvider registries, List<ImageReference> names, PrivateKey signKey,
+  PushExporter(
+      RegistryProvider registries,
+      List<ImageReference> names,
+      PrivateKey signKey,
       SignFormat signFormat) {
     this.registries = registries;
     this.names = List.copyOf(names);
@@ -50,7 +53,6 @@ final class PushExporter implements Exporter {
     return null; // the push reports each name and blob itself
   }
 
-
   @Override
   public boolean needsLocalBlobs() {
     return false;
@@ -65,8 +67,9 @@ final class PushExporter implements Exporter {
         try {
           registries.forHost(n.registry()).checkPush(n.repository());
         } catch (IOException e) {
-          throw new SlimbuildException("cannot push to " + n.name() + " (checked before"
-              + " building): " + e.getMessage(), e);
+          throw new SlimbuildException(
+              "cannot push to " + n.name() + " (checked before" + " building): " + e.getMessage(),
+              e);
         }
       }
     }
@@ -76,25 +79,47 @@ final class PushExporter implements Exporter {
   public void export(ExportContext c) throws IOException {
     BuildResult result = c.result();
     Map<Digest, List<String>> sources = new LinkedHashMap<>();
-    result.baseLayers().forEach(
-        (d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
+    result
+        .baseLayers()
+        .forEach((d, l) -> l.sourceRepository().ifPresent(r -> sources.put(d, List.of(r))));
     ImageOutput image = c.image();
-    ImagePush.push(registries, c.blobs(), image, names, sources,
-        blob -> c.builder().openBaseLayer(result, blob.digest()), c.events());
+    ImagePush.push(
+        registries,
+        c.blobs(),
+        image,
+        names,
+        sources,
+        blob -> c.builder().openBaseLayer(result, blob.digest()),
+        c.events());
     if (signKey != null) {
       ImageSigning.signPushed(
-          registries, names, new RawManifest(image.topBytes(), image.descriptor().mediaType(),
-              image.descriptor().digest()), signKey, signFormat, c.events());
+          registries,
+          names,
+          new RawManifest(
+              image.topBytes(), image.descriptor().mediaType(), image.descriptor().digest()),
+          signKey,
+          signFormat,
+          c.events());
       Set<String> done = new LinkedHashSet<>();
       for (ImageReference n : names) {
         if (!done.add(n.name())) {
           continue;
         }
         for (AttestationManifest a : image.attestations()) {
-          int signed = CosignAttestations.sign(registries.forHost(n.registry()), n.repository(),
-              c.blobs(), a, signKey);
-          c.events().accept(new BuildEvent.Info("signed " + signed + " attestation"
-              + (signed == 1 ? "" : "s") + " of " + n.name() + "@" + a.subject()));
+          int signed =
+              CosignAttestations.sign(
+                  registries.forHost(n.registry()), n.repository(), c.blobs(), a, signKey);
+          c.events()
+              .accept(
+                  new BuildEvent.Info(
+                      "signed "
+                          + signed
+                          + " attestation"
+                          + (signed == 1 ? "" : "s")
+                          + " of "
+                          + n.name()
+                          + "@"
+                          + a.subject()));
         }
       }
     }

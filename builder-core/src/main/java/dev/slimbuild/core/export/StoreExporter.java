@@ -20,9 +20,11 @@ final class StoreExporter implements Exporter {
 
   @Override
   public String describe() {
-    return names.isEmpty() ? "the local store (no name: -t NAME names it)"
+    return names.isEmpty()
+        ? "the local store (no name: -t NAME names it)"
         : String.join(", ", names.stream().map(ImageReference::toString).toList())
-            + " in " + store.root();
+            + " in "
+            + store.root();
   }
 
   @Override

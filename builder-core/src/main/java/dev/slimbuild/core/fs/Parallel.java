@@ -12,9 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * File-system work spread over a few threads. Creating files and directories is bound by the
- * file system's latency rather than by CPU on the machines slimbuild runs on, so a handful of
- * threads creating in different directories finish several times sooner than one.
+ * File-system work spread over a few threads. Creating files and directories is bound by the file
+ * system's latency rather than by CPU on the machines slimbuild runs on, so a handful of threads
+ * creating in different directories finish several times sooner than one.
  */
 public final class Parallel {
   /** Threads for creating files: more than the cores, since they mostly wait. */

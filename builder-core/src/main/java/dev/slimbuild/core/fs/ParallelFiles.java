@@ -24,6 +24,7 @@ import java.util.concurrent.Semaphore;
 public final class ParallelFiles implements AutoCloseable {
   /** Files up to this size are handed to a worker. */
   private static final int SMALL = 256 * 1024;
+
   /** At most this many bytes wait for workers. */
   private static final int IN_FLIGHT = 16 * 1024 * 1024;
 
@@ -49,8 +50,8 @@ public final class ParallelFiles implements AutoCloseable {
   public void write(Path target, InputStream in, long size, Finish finish) throws IOException {
     if (size > SMALL) {
       long copied;
-      try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE)) {
+      try (OutputStream out =
+          Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         copied = in.transferTo(out);
       }
       check(target, copied, size);

@@ -17,9 +17,8 @@ import java.util.function.Supplier;
 /**
  * Deletes directory trees (RUN work directories, staging and cache temp dirs). A RUN may leave
  * directories the builder cannot write (mode 0555 as in Debian's {@code /proc}, or 0000), so their
- * permissions are opened first; and it never
- * crosses into another filesystem: a mount left behind (a bind of a cache directory or of host
- * {@code /dev}) is reported instead of emptied.
+ * permissions are opened first; and it never crosses into another filesystem: a mount left behind
+ * (a bind of a cache directory or of host {@code /dev}) is reported instead of emptied.
  */
 public final class Trees {
   private Trees() {}

@@ -45,14 +45,15 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * {@link HttpClient}'s requests on Apache HttpClient 5's classic client, which it builds on
- * its first request: no thread of its own (no idle-connection evictor), nothing done by itself
- * that the caller did not ask for (redirects, retries but the one of a stale connection,
- * authentication, cookies, compression, protocol upgrades).
+ * {@link HttpClient}'s requests on Apache HttpClient 5's classic client, which it builds on its
+ * first request: no thread of its own (no idle-connection evictor), nothing done by itself that the
+ * caller did not ask for (redirects, retries but the one of a stale connection, authentication,
+ * cookies, compression, protocol upgrades).
  */
 final class Engine {
   /** Connections idle longer than this are not reused. */
   private static final Timeout MAX_IDLE = Timeout.ofSeconds(30);
+
   /** The pool token of connections any replayable request may reuse. */
   private static final Object SHARED = "shared";
 
@@ -63,8 +64,8 @@ final class Engine {
   private final CloseableHttpClient client;
   private TlsSocketStrategy tls;
 
-  Engine(Supplier<SSLContext> tls, boolean verifyHostnames, Duration connectTimeout,
-      Proxies proxies) {
+  Engine(
+      Supplier<SSLContext> tls, boolean verifyHostnames, Duration connectTimeout, Proxies proxies) {
     this.tlsSource = tls;
     this.verifyHostnames = verifyHostnames;
     this.connectTimeout = Timeout.ofMilliseconds(Math.max(1, connectTimeout.toMillis()));
@@ -74,37 +75,46 @@ final class Engine {
 
   private synchronized TlsSocketStrategy tls() {
     if (tls == null) {
-      tls = verifyHostnames
-          ? new DefaultClientTlsStrategy(tlsSource.get(), HostnameVerificationPolicy.BUILTIN, null)
-          : new DefaultClientTlsStrategy(tlsSource.get(), HostnameVerificationPolicy.CLIENT,
-              NoopHostnameVerifier.INSTANCE);
+      tls =
+          verifyHostnames
+              ? new DefaultClientTlsStrategy(
+                  tlsSource.get(), HostnameVerificationPolicy.BUILTIN, null)
+              : new DefaultClientTlsStrategy(
+                  tlsSource.get(),
+                  HostnameVerificationPolicy.CLIENT,
+                  NoopHostnameVerifier.INSTANCE);
     }
     return tls;
   }
 
   private CloseableHttpClient client() {
     return HttpClients.custom()
-        .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-            .setTlsSocketStrategy((socket, target, port, attachment, context) ->
-                tls().upgrade(socket, target, port, attachment, context))
-            .setDefaultConnectionConfig(ConnectionConfig.custom()
-                .setConnectTimeout(connectTimeout)
-                // a TLS handshake or a proxy's answer waits no longer than a connection may take
-                .setSocketTimeout(connectTimeout)
-                .setIdleTimeout(MAX_IDLE)
+        .setConnectionManager(
+            PoolingHttpClientConnectionManagerBuilder.create()
+                .setTlsSocketStrategy(
+                    (socket, target, port, attachment, context) ->
+                        tls().upgrade(socket, target, port, attachment, context))
+                .setDefaultConnectionConfig(
+                    ConnectionConfig.custom()
+                        .setConnectTimeout(connectTimeout)
+                        // a TLS handshake or a proxy's answer waits no longer than a connection may
+                        // take
+                        .setSocketTimeout(connectTimeout)
+                        .setIdleTimeout(MAX_IDLE)
+                        .build())
+                .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(connectTimeout).build())
+                // as many connections as the callers' threads ask for, as before
+                .setMaxConnPerRoute(1024)
+                .setMaxConnTotal(4096)
                 .build())
-            .setDefaultTlsConfig(TlsConfig.custom().setHandshakeTimeout(connectTimeout).build())
-            // as many connections as the callers' threads ask for, as before
-            .setMaxConnPerRoute(1024)
-            .setMaxConnTotal(4096)
-            .build())
         .setRequestExecutor(new Exchanges())
         .setRetryStrategy(new StaleConnectionRetry())
         // a streamed body's connection (its own pool token) is not kept: nothing could reuse it
-        .setConnectionReuseStrategy((request, response, context) ->
-            SHARED.equals(HttpClientContext.cast(context).getUserToken())
-                && DefaultClientConnectionReuseStrategy.INSTANCE.keepAlive(
-                    request, response, context))
+        .setConnectionReuseStrategy(
+            (request, response, context) ->
+                SHARED.equals(HttpClientContext.cast(context).getUserToken())
+                    && DefaultClientConnectionReuseStrategy.INSTANCE.keepAlive(
+                        request, response, context))
         .setUserAgent("slimbuild")
         .disableRedirectHandling()
         .disableContentCompression()
@@ -140,12 +150,13 @@ final class Engine {
     }
     // a streamed body could not be sent again after a stale connection: a new one, its own token
     context.setUserToken(upload == null || request.body().replayable() ? SHARED : new Object());
-    RequestConfig.Builder config = RequestConfig.custom()
-        .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, request.timeout().toMillis())))
-        .setRedirectsEnabled(false)
-        .setAuthenticationEnabled(false)
-        .setContentCompressionEnabled(false)
-        .setProtocolUpgradeEnabled(false);
+    RequestConfig.Builder config =
+        RequestConfig.custom()
+            .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, request.timeout().toMillis())))
+            .setRedirectsEnabled(false)
+            .setAuthenticationEnabled(false)
+            .setContentCompressionEnabled(false)
+            .setProtocolUpgradeEnabled(false);
     if (proxy != null) {
       HttpHost proxyHost = new HttpHost("http", proxy.host(), proxy.port());
       config.setProxy(proxyHost);
@@ -160,12 +171,13 @@ final class Engine {
     } catch (HttpClient.IdleTimeoutException e) {
       throw e;
     } catch (ConnectTimeoutException e) {
-      throw proxy == null ? e
+      throw proxy == null
+          ? e
           : new HttpClient.ProxyException("proxy " + proxy + ": " + e.getMessage(), e);
     } catch (SocketTimeoutException e) {
       if (context.getAttribute(Exchanges.SENT) != null) {
-        throw new HttpClient.IdleTimeoutException(uri, request.timeout(),
-            "before the answer's head ended");
+        throw new HttpClient.IdleTimeoutException(
+            uri, request.timeout(), "before the answer's head ended");
       }
       throw e;
     } catch (ConnectException | UnknownHostException e) {
@@ -175,8 +187,13 @@ final class Engine {
       throw e;
     } catch (NoHttpResponseException e) {
       if (proxy != null && "https".equals(scheme) && context.getAttribute(Exchanges.SENT) == null) {
-        throw new HttpClient.ProxyException("proxy " + proxy + " closed the connection instead"
-            + " of opening a tunnel to " + authority(uri), e);
+        throw new HttpClient.ProxyException(
+            "proxy "
+                + proxy
+                + " closed the connection instead"
+                + " of opening a tunnel to "
+                + authority(uri),
+            e);
       }
       throw e;
     } catch (org.apache.hc.client5.http.ClientProtocolException e) {
@@ -187,17 +204,21 @@ final class Engine {
       int status = r.getCode();
       String reason = r.getReasonPhrase() == null ? "" : " " + r.getReasonPhrase();
       r.close();
-      throw new HttpClient.ProxyException("proxy " + proxy + " refused a tunnel to "
-          + authority(uri) + ": " + status + reason, null);
+      throw new HttpClient.ProxyException(
+          "proxy " + proxy + " refused a tunnel to " + authority(uri) + ": " + status + reason,
+          null);
     }
     Map<String, List<String>> headers = new HashMap<>();
     for (Header h : r.getHeaders()) {
-      headers.computeIfAbsent(h.getName().toLowerCase(Locale.ROOT),
-          k -> new ArrayList<>()).add(h.getValue());
+      headers
+          .computeIfAbsent(h.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(h.getValue());
     }
     HttpEntity entity = r.getEntity();
-    InputStream body = entity == null ? InputStream.nullInputStream()
-        : new Body(entity.getContent(), entity.getContentLength(), uri, request.timeout());
+    InputStream body =
+        entity == null
+            ? InputStream.nullInputStream()
+            : new Body(entity.getContent(), entity.getContentLength(), uri, request.timeout());
     if (entity == null) {
       r.close();
     }
@@ -225,15 +246,16 @@ final class Engine {
   }
 
   /**
-   * Sends a request once more, at once, when the reused connection it went out on turns out to
-   * have been closed by the server while idle (no answer, or the connection reset). The library
-   * asks only when the body can be sent again.
+   * Sends a request once more, at once, when the reused connection it went out on turns out to have
+   * been closed by the server while idle (no answer, or the connection reset). The library asks
+   * only when the body can be sent again.
    */
   private static final class StaleConnectionRetry implements HttpRequestRetryStrategy {
     @Override
-    public boolean retryRequest(HttpRequest request, IOException e, int execCount,
-        HttpContext context) {
-      return execCount == 1 && Boolean.TRUE.equals(context.getAttribute(Exchanges.REUSED))
+    public boolean retryRequest(
+        HttpRequest request, IOException e, int execCount, HttpContext context) {
+      return execCount == 1
+          && Boolean.TRUE.equals(context.getAttribute(Exchanges.REUSED))
           && (e instanceof NoHttpResponseException
               || (e instanceof SocketException && !(e instanceof ConnectException)));
     }
@@ -261,8 +283,10 @@ final class Engine {
     private final Duration timeout;
     private long read;
     private boolean ended;
+
     /** The failure every read after the first failed one throws again. */
     private Supplier<IOException> failure;
+
     private boolean closed;
 
     Body(InputStream in, long length, URI uri, Duration timeout) {
@@ -290,9 +314,10 @@ final class Engine {
         failure = () -> new HttpClient.IdleTimeoutException(uri, timeout, "in the answer's body");
         throw failure.get();
       } catch (org.apache.hc.core5.http.ConnectionClosedException e) {
-        String message = length >= 0
-            ? "the connection closed " + (length - read) + " bytes before the body's end"
-            : "the connection closed inside the body";
+        String message =
+            length >= 0
+                ? "the connection closed " + (length - read) + " bytes before the body's end"
+                : "the connection closed inside the body";
         failure = () -> new EOFException(message);
         throw failure.get();
       } catch (IOException e) {

@@ -11,10 +11,10 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.io.HttpClientConnection;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.Method;
 import org.apache.hc.core5.http.impl.io.HttpRequestExecutor;
+import org.apache.hc.core5.http.io.HttpClientConnection;
 import org.apache.hc.core5.http.io.HttpResponseInformationCallback;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.protocol.HttpContext;
@@ -22,11 +22,11 @@ import org.apache.hc.core5.io.CloseMode;
 
 /**
  * The exchange of one request on its connection, as {@link HttpClient} needs it: it notes in the
- * request's context that the request went out (so an answer without it is a proxy's to the
- * CONNECT) and whether its connection had carried an earlier request (so a failure can be taken
- * for a stale connection), and it watches the writes of a body, whose socket writes have no
- * timeout of their own: one that waits longer than the request's timeout closes the connection
- * and fails as an {@link HttpClient.IdleTimeoutException}.
+ * request's context that the request went out (so an answer without it is a proxy's to the CONNECT)
+ * and whether its connection had carried an earlier request (so a failure can be taken for a stale
+ * connection), and it watches the writes of a body, whose socket writes have no timeout of their
+ * own: one that waits longer than the request's timeout closes the connection and fails as an
+ * {@link HttpClient.IdleTimeoutException}.
  */
 final class Exchanges extends HttpRequestExecutor {
   static final String SENT = "slimbuild.sent";
@@ -35,8 +35,11 @@ final class Exchanges extends HttpRequestExecutor {
   private static final String TUNNEL = "slimbuild.tunnel";
 
   @Override
-  public ClassicHttpResponse execute(ClassicHttpRequest request, HttpClientConnection conn,
-      HttpResponseInformationCallback informationCallback, HttpContext context)
+  public ClassicHttpResponse execute(
+      ClassicHttpRequest request,
+      HttpClientConnection conn,
+      HttpResponseInformationCallback informationCallback,
+      HttpContext context)
       throws IOException, HttpException {
     if (Method.CONNECT.isSame(request.getMethod())) {
       context.setAttribute(TUNNEL, conn);
@@ -55,8 +58,8 @@ final class Exchanges extends HttpRequestExecutor {
       return super.execute(request, conn, informationCallback, context);
     } catch (IOException e) {
       if (upload.stalled) {
-        throw new HttpClient.IdleTimeoutException(upload.uri, upload.timeout,
-            "sending the request");
+        throw new HttpClient.IdleTimeoutException(
+            upload.uri, upload.timeout, "sending the request");
       }
       throw e;
     }
@@ -69,6 +72,7 @@ final class Exchanges extends HttpRequestExecutor {
     final URI uri;
     final Duration timeout;
     volatile HttpClientConnection conn;
+
     /** Set by the watchdog when it closed the connection because a write stalled. */
     volatile boolean stalled;
 
@@ -107,8 +111,8 @@ final class Exchanges extends HttpRequestExecutor {
         while (left > 0) {
           int n = in.read(buf, 0, (int) Math.min(buf.length, left));
           if (n < 0) {
-            throw new EOFException("the request body ended " + left + " bytes short of "
-                + body.length());
+            throw new EOFException(
+                "the request body ended " + left + " bytes short of " + body.length());
           }
           watched(() -> out.write(buf, 0, n));
           left -= n;
@@ -122,13 +126,18 @@ final class Exchanges extends HttpRequestExecutor {
     }
 
     private void watched(Io io) throws IOException {
-      ScheduledFuture<?> alarm = Watchdog.TIMER.schedule(() -> {
-        HttpClientConnection c = conn;
-        if (c != null) {
-          stalled = true;
-          c.close(CloseMode.IMMEDIATE); // the TCP socket: a TLS close could wait for the writer
-        }
-      }, Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> alarm =
+          Watchdog.TIMER.schedule(
+              () -> {
+                HttpClientConnection c = conn;
+                if (c != null) {
+                  stalled = true;
+                  c.close(
+                      CloseMode.IMMEDIATE); // the TCP socket: a TLS close could wait for the writer
+                }
+              },
+              Math.max(1, timeout.toMillis()),
+              TimeUnit.MILLISECONDS);
       try {
         io.run();
       } finally {
@@ -147,11 +156,14 @@ final class Exchanges extends HttpRequestExecutor {
     static final ScheduledThreadPoolExecutor TIMER;
 
     static {
-      TIMER = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "slimbuild-http-watchdog");
-        t.setDaemon(true);
-        return t;
-      });
+      TIMER =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "slimbuild-http-watchdog");
+                t.setDaemon(true);
+                return t;
+              });
       TIMER.setRemoveOnCancelPolicy(true);
     }
   }

@@ -11,8 +11,8 @@ import java.util.Objects;
 
 /**
  * One request: {@code uri} absolute (http or https), headers other than Host, Content-Length and
- * Connection (the client writes those), an optional body, and how long any one read of the
- * answer may wait.
+ * Connection (the client writes those), an optional body, and how long any one read of the answer
+ * may wait.
  */
 public record HttpRequest(
     String method, URI uri, Map<String, String> headers, Body body, Duration timeout) {
@@ -26,7 +26,8 @@ public record HttpRequest(
     headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)); // in order
     for (Map.Entry<String, String> h : headers.entrySet()) {
       if (!h.getKey().matches("[A-Za-z0-9-]+")
-          || h.getValue().indexOf('\r') >= 0 || h.getValue().indexOf('\n') >= 0) {
+          || h.getValue().indexOf('\r') >= 0
+          || h.getValue().indexOf('\n') >= 0) {
         throw new IllegalArgumentException("bad header " + h.getKey());
       }
     }
@@ -46,8 +47,9 @@ public record HttpRequest(
 
   /** The {@code Authorization} (or {@code Proxy-Authorization}) value for {@code user:secret}. */
   public static String basicAuthorization(String userColonSecret) {
-    return "Basic " + java.util.Base64.getEncoder().encodeToString(
-        userColonSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString(userColonSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** A request body of exactly {@code length} bytes. */
@@ -55,8 +57,8 @@ public record HttpRequest(
     long length();
 
     /**
-     * The bytes (the client closes the stream it gets); called again each time the request is
-     * sent if {@link #replayable}.
+     * The bytes (the client closes the stream it gets); called again each time the request is sent
+     * if {@link #replayable}.
      */
     InputStream open() throws IOException;
 

@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * An answer: its status, headers and body. Closing the body (read to its end) hands the
- * connection back for the next request; closing it earlier closes the connection.
+ * An answer: its status, headers and body. Closing the body (read to its end) hands the connection
+ * back for the next request; closing it earlier closes the connection.
  */
 public final class HttpResponse implements Closeable {
   private final URI uri;

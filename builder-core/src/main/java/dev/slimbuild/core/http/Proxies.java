@@ -13,10 +13,10 @@ import java.util.Optional;
 /**
  * Which HTTP proxy a request goes through, from the environment as Go programs (docker, buildah,
  * kaniko) read it: {@code HTTPS_PROXY} for https, {@code HTTP_PROXY} for http (upper case first,
- * then lower case), never for localhost or a loopback address, and not for hosts {@code
- * NO_PROXY} names: {@code *}, a host or domain (also its subdomains; a leading dot too), an IP
- * address or CIDR block, each optionally with {@code :PORT}. Only {@code http://} proxies are
- * supported (a bare {@code host:port} means one).
+ * then lower case), never for localhost or a loopback address, and not for hosts {@code NO_PROXY}
+ * names: {@code *}, a host or domain (also its subdomains; a leading dot too), an IP address or
+ * CIDR block, each optionally with {@code :PORT}. Only {@code http://} proxies are supported (a
+ * bare {@code host:port} means one).
  */
 public final class Proxies {
   /** A proxy: where to connect, and the Proxy-Authorization header its URL's user info gives. */
@@ -62,8 +62,7 @@ public final class Proxies {
         }
       }
     }
-    return https == null && http == null ? NONE
-        : new Proxies(https, http, List.copyOf(no), false);
+    return https == null && http == null ? NONE : new Proxies(https, http, List.copyOf(no), false);
   }
 
   /** One proxy for every request, loopback included: for callers that choose it themselves. */
@@ -81,13 +80,15 @@ public final class Proxies {
     if (c == null) {
       return Optional.empty();
     }
-    String host = target.getHost() == null ? ""
-        : HttpClient.bareHost(target.getHost().toLowerCase(Locale.ROOT));
+    String host =
+        target.getHost() == null
+            ? ""
+            : HttpClient.bareHost(target.getHost().toLowerCase(Locale.ROOT));
     if (!loopbackToo && (host.equals("localhost") || isLoopback(host))) {
       return Optional.empty();
     }
-    int port = target.getPort() >= 0 ? target.getPort()
-        : "https".equals(target.getScheme()) ? 443 : 80;
+    int port =
+        target.getPort() >= 0 ? target.getPort() : "https".equals(target.getScheme()) ? 443 : 80;
     for (String rule : noProxy) {
       if (matches(rule, host, port)) {
         return Optional.empty();

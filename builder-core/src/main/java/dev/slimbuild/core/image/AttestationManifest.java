@@ -8,9 +8,9 @@ import dev.slimbuild.core.oci.RawJson;
 import java.util.Map;
 
 /**
- * The attestations of one platform's image, stored as BuildKit stores them: an image manifest
- * whose layers are in-toto statements, listed in the index with platform {@code unknown/unknown}
- * and the annotations {@code vnd.docker.reference.type=attestation-manifest} and {@code
+ * The attestations of one platform's image, stored as BuildKit stores them: an image manifest whose
+ * layers are in-toto statements, listed in the index with platform {@code unknown/unknown} and the
+ * annotations {@code vnd.docker.reference.type=attestation-manifest} and {@code
  * vnd.docker.reference.digest=IMAGE}. The manifest also names the image as its OCI 1.1 {@code
  * subject}, with an {@code artifactType}, so that it is that image's referrer too.
  */
@@ -38,16 +38,17 @@ public record AttestationManifest(RawJson<Manifest> manifest, Digest subject) {
 
   /** The entry listing this manifest in an index. */
   Descriptor indexEntry() {
-    return manifest.descriptor(manifest.value().descriptorMediaType())
+    return manifest
+        .descriptor(manifest.value().descriptorMediaType())
         .withPlatform(UNKNOWN)
-        .withAnnotations(Map.of(REFERENCE_TYPE, ATTESTATION_MANIFEST,
-            REFERENCE_DIGEST, subject.toString()));
+        .withAnnotations(
+            Map.of(REFERENCE_TYPE, ATTESTATION_MANIFEST, REFERENCE_DIGEST, subject.toString()));
   }
 
   /** The entry listing this manifest among the referrers of {@link #subject}. */
   public Descriptor referrerEntry() {
     Descriptor d = manifest.descriptor(manifest.value().descriptorMediaType());
-    return new Descriptor(d.mediaType(), d.digest(), d.size(), d.urls(), d.annotations(), null,
-        null, ARTIFACT_TYPE);
+    return new Descriptor(
+        d.mediaType(), d.digest(), d.size(), d.urls(), d.annotations(), null, null, ARTIFACT_TYPE);
   }
 }

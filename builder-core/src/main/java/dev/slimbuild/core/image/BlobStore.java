@@ -68,9 +68,9 @@ public final class BlobStore {
 
   /**
    * Records that the layer tar with digest {@code diffId} is {@code size} bytes (learnt while
-   * writing or unpacking a blob of it, whatever its compression), so that a writer needing the
-   * size first (a docker archive's tar entry) need not decompress the layer an extra time. Kept
-   * beside the blobs, under {@code ROOT/tar-sizes}.
+   * writing or unpacking a blob of it, whatever its compression), so that a writer needing the size
+   * first (a docker archive's tar entry) need not decompress the layer an extra time. Kept beside
+   * the blobs, under {@code ROOT/tar-sizes}.
    */
   public void recordTarSize(Digest diffId, long size) throws IOException {
     Path p = tarSizePath(diffId);
@@ -148,8 +148,8 @@ public final class BlobStore {
       bytes = in.readNBytes((int) d.size() + 1);
     }
     if (bytes.length > d.size()) {
-      throw new BadBlob("blob " + digest + " is larger than its descriptor's " + d.size()
-          + " bytes");
+      throw new BadBlob(
+          "blob " + digest + " is larger than its descriptor's " + d.size() + " bytes");
     }
     String wrong =
         mismatch(d, Digest.of(digest.algorithm(), digest.newHasher().digest(bytes)), bytes.length);

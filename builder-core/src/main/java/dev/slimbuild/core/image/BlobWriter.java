@@ -54,9 +54,9 @@ public final class BlobWriter extends OutputStream {
   }
 
   /**
-   * Finishes a layer blob of {@code mediaType} whose uncompressed tar has {@code diffId} and
-   * {@code tarSize} bytes, and records the tar's size ({@link BlobStore#recordTarSize}) for outputs
-   * that need it before the layer's bytes.
+   * Finishes a layer blob of {@code mediaType} whose uncompressed tar has {@code diffId} and {@code
+   * tarSize} bytes, and records the tar's size ({@link BlobStore#recordTarSize}) for outputs that
+   * need it before the layer's bytes.
    */
   public Layer commitLayer(String mediaType, Digest diffId, long tarSize) throws IOException {
     long blobSize = size;

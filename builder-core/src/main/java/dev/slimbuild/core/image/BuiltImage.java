@@ -18,8 +18,7 @@ import java.util.Set;
  * One platform's image: its manifest and config as exact bytes (both stored in a {@link
  * BlobStore}); the layers are the manifest's layer descriptors.
  */
-public record BuiltImage(
-    Platform platform, RawJson<Manifest> manifest, RawJson<ImageConfig> config)
+public record BuiltImage(Platform platform, RawJson<Manifest> manifest, RawJson<ImageConfig> config)
     implements ImageOutput {
 
   public BuiltImage {

@@ -16,8 +16,8 @@ public final class Dirs {
   private Dirs() {}
 
   /**
-   * Writes {@code bytes} to {@code target} through a temporary file and an atomic rename: a
-   * reader (another build) sees the old file or the new one, never half of it.
+   * Writes {@code bytes} to {@code target} through a temporary file and an atomic rename: a reader
+   * (another build) sees the old file or the new one, never half of it.
    */
   public static void writeAtomically(Path target, byte[] bytes) throws IOException {
     writeAtomically(target, new ByteArrayInputStream(bytes));

@@ -25,9 +25,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes a docker-archive tar, the format {@code docker load} reads: {@code manifest.json}
- * ({@code [{"Config","RepoTags","Layers"}]}), the config as {@code HEX.json}, one uncompressed
- * {@code DIFFID/layer.tar} per distinct layer and the legacy {@code repositories} file. The tar is
+ * Writes a docker-archive tar, the format {@code docker load} reads: {@code manifest.json} ({@code
+ * [{"Config","RepoTags","Layers"}]}), the config as {@code HEX.json}, one uncompressed {@code
+ * DIFFID/layer.tar} per distinct layer and the legacy {@code repositories} file. The tar is
  * deterministic: entries sorted by name, mtime 0, uid/gid 0, fixed modes. Single platform only.
  */
 public final class DockerArchiveWriter {
@@ -140,8 +140,8 @@ public final class DockerArchiveWriter {
   }
 
   /**
-   * Copies {@code layer}'s tar to {@code out} checking its diff_id (and, unless {@code size} is
-   * -1, that it is {@code size} bytes, before writing more); returns its size.
+   * Copies {@code layer}'s tar to {@code out} checking its diff_id (and, unless {@code size} is -1,
+   * that it is {@code size} bytes, before writing more); returns its size.
    */
   private static long copyChecked(
       LayerSource layers, Descriptor layer, Digest diffId, long size, OutputStream out)
@@ -158,7 +158,8 @@ public final class DockerArchiveWriter {
     if (size >= 0 && (n != size || longer)) {
       throw new DigestMismatchException(
           "uncompressed layer " + layer.digest() + " (not the " + size + " bytes recorded)",
-          diffId, actual);
+          diffId,
+          actual);
     }
     if (!actual.equals(diffId)) {
       throw new DigestMismatchException("uncompressed layer " + layer.digest(), diffId, actual);

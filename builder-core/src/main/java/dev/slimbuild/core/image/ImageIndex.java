@@ -30,8 +30,7 @@ public record ImageIndex(
       }
     }
     for (int i = 0; i < attestations.size(); i++) {
-      if (!listed.get(images.size() + i).digest()
-          .equals(attestations.get(i).manifest().digest())) {
+      if (!listed.get(images.size() + i).digest().equals(attestations.get(i).manifest().digest())) {
         throw new IllegalArgumentException(
             "index entry " + (images.size() + i) + " is not attestation " + i);
       }
@@ -80,7 +79,9 @@ public record ImageIndex(
 
   /** As {@link #assemble(BlobStore, List, Map)}, each manifest's descriptor annotated. */
   public static ImageIndex assemble(
-      BlobStore store, List<BuiltImage> images, Map<String, String> annotations,
+      BlobStore store,
+      List<BuiltImage> images,
+      Map<String, String> annotations,
       Map<String, String> descriptorAnnotations)
       throws IOException {
     List<Descriptor> ds = new ArrayList<>();

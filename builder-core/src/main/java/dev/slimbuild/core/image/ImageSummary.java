@@ -33,7 +33,11 @@ public record ImageSummary(Descriptor descriptor, List<Platform> platforms, long
   }
 
   private static void walk(
-      BlobStore blobs, Descriptor d, List<Platform> platforms, Set<Digest> seen, long[] size,
+      BlobStore blobs,
+      Descriptor d,
+      List<Platform> platforms,
+      Set<Digest> seen,
+      long[] size,
       int depth)
       throws IOException {
     if (!seen.add(d.digest()) || depth > 8) {
@@ -55,7 +59,8 @@ public record ImageSummary(Descriptor descriptor, List<Platform> platforms, long
           size[0] += l.size();
         }
       }
-      if (c.mediaType().equals(MediaType.OCI_CONFIG) || c.mediaType().equals(MediaType.DOCKER_CONFIG)) {
+      if (c.mediaType().equals(MediaType.OCI_CONFIG)
+          || c.mediaType().equals(MediaType.DOCKER_CONFIG)) {
         platforms.add(ImageConfig.parse(read(blobs, c)).platform());
       } else if (d.platform() != null) {
         platforms.add(d.platform());

@@ -15,9 +15,9 @@ import java.util.List;
  * Checks an image (manifest or index) in a blob store end to end: every referenced blob exists and
  * has the digest and size its descriptor claims (documents are hashed from their exact bytes);
  * documents parse; the config has one diff_id per layer; media types agree (OCI manifests use OCI
- * config and layer types, Docker manifests Docker ones); an index lists each platform once and
- * each entry's platform is its config's platform. Layer contents are hashed but not decompressed,
- * so diff_ids themselves are not recomputed here.
+ * config and layer types, Docker manifests Docker ones); an index lists each platform once and each
+ * entry's platform is its config's platform. Layer contents are hashed but not decompressed, so
+ * diff_ids themselves are not recomputed here.
  */
 public final class ImageValidator {
   private static final int MAX_DEPTH = 8;
@@ -83,12 +83,14 @@ public final class ImageValidator {
       return;
     }
     if (idx.mediaType() != null && !idx.mediaType().equals(d.mediaType())) {
-      out.add(d.digest() + ": descriptor says " + d.mediaType() + ", document says " + idx.mediaType());
+      out.add(
+          d.digest() + ": descriptor says " + d.mediaType() + ", document says " + idx.mediaType());
     }
     List<Platform> seen = new ArrayList<>();
     for (Descriptor m : idx.manifests()) {
-      boolean attestation = AttestationManifest.ATTESTATION_MANIFEST.equals(
-          m.annotations().get(AttestationManifest.REFERENCE_TYPE));
+      boolean attestation =
+          AttestationManifest.ATTESTATION_MANIFEST.equals(
+              m.annotations().get(AttestationManifest.REFERENCE_TYPE));
       if (m.platform() != null && !attestation) {
         for (Platform p : seen) {
           if (p.matches(m.platform())) {
@@ -133,7 +135,8 @@ public final class ImageValidator {
         if (!MediaType.isLayer(lt)) {
           out.add(where + ": layers[" + i + "] has media type " + lt + ", not a layer type");
         } else if (dockerLayer != docker) {
-          out.add(where + ": layers[" + i + "] media type " + lt + " in a " + m.descriptorMediaType());
+          out.add(
+              where + ": layers[" + i + "] media type " + lt + " in a " + m.descriptorMediaType());
         }
       }
       String p = blobs.verify(l);

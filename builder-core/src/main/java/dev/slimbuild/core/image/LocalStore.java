@@ -92,28 +92,30 @@ public final class LocalStore {
                     OciLayoutWriter.IMAGE_NAME, name.toString(),
                     OciLayoutWriter.REF_NAME, name.toString()));
     Files.createDirectories(root);
-    locked(() -> {
-      write(without(name, readIndex().manifests(), new ArrayList<>()), entry);
-      return null;
-    });
+    locked(
+        () -> {
+          write(without(name, readIndex().manifests(), new ArrayList<>()), entry);
+          return null;
+        });
   }
 
   /**
-   * Removes the name {@code name}; returns the image it named, if any. Its blobs stay: what only
-   * it used is for the caller to remove ({@code slimbuild rmi}), knowing what else uses them.
+   * Removes the name {@code name}; returns the image it named, if any. Its blobs stay: what only it
+   * used is for the caller to remove ({@code slimbuild rmi}), knowing what else uses them.
    */
   public Optional<Descriptor> remove(ImageReference name) throws IOException {
     if (!Files.exists(root.resolve("index.json"))) {
       return Optional.empty();
     }
-    return locked(() -> {
-      List<Descriptor> gone = new ArrayList<>();
-      List<Descriptor> kept = without(name, readIndex().manifests(), gone);
-      if (!gone.isEmpty()) {
-        write(kept, null);
-      }
-      return gone.stream().findFirst().map(d -> d.withAnnotations(Map.of()));
-    });
+    return locked(
+        () -> {
+          List<Descriptor> gone = new ArrayList<>();
+          List<Descriptor> kept = without(name, readIndex().manifests(), gone);
+          if (!gone.isEmpty()) {
+            write(kept, null);
+          }
+          return gone.stream().findFirst().map(d -> d.withAnnotations(Map.of()));
+        });
   }
 
   /** An update of index.json, run while it is locked. */
@@ -126,10 +128,10 @@ public final class LocalStore {
     // File locks are per process; threads of this JVM are serialised here first.
     synchronized (JVM_LOCK) {
       try (FileChannel ch =
-              FileChannel.open(
-                  root.resolve("index.json.lock"),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.WRITE)) {
+          FileChannel.open(
+              root.resolve("index.json.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE)) {
         FileLock lock = ch.lock();
         try {
           return update.run();

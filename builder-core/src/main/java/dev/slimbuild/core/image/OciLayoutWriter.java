@@ -39,7 +39,8 @@ public final class OciLayoutWriter {
     Descriptor top = image.descriptor().withPlatform(null);
     List<Descriptor> entries = new ArrayList<>();
     for (ImageReference ref : new LinkedHashSet<>(tags)) {
-      entries.add(top.withAnnotations(Map.of(IMAGE_NAME, ref.toString(), REF_NAME, ref.tagOrLatest())));
+      entries.add(
+          top.withAnnotations(Map.of(IMAGE_NAME, ref.toString(), REF_NAME, ref.tagOrLatest())));
     }
     if (entries.isEmpty()) {
       entries.add(top);
@@ -51,8 +52,7 @@ public final class OciLayoutWriter {
    * Writes the layout of {@code image}, whose blobs are in {@code blobs}, to {@code dest}. An
    * existing {@code dest} must be an empty directory or an OCI layout; it is replaced at the end.
    */
-  public static void write(
-      BlobStore blobs, ImageOutput image, List<ImageReference> tags, Path dest)
+  public static void write(BlobStore blobs, ImageOutput image, List<ImageReference> tags, Path dest)
       throws IOException {
     Path target = dest.toAbsolutePath().normalize();
     checkDestination(target);

@@ -25,12 +25,11 @@ import org.tukaani.xz.XZInputStream;
 
 /**
  * Unpacks a local tar archive for ADD (plain, gzip, bzip2, xz or zstd) into layer entries under a
- * destination directory. The archive is read once; file contents are staged as files in a
- * directory the caller owns. Hostile archives are refused with a {@link SlimbuildException} naming
- * the entry: ".." escaping the destination, writes through a symlink the archive created,
- * hardlinks to outside or to nothing earlier, device nodes and fifos, whiteout names, sizes above
- * the limit or beyond the bytes present. Absolute entry names are taken relative to the
- * destination, as Docker does.
+ * destination directory. The archive is read once; file contents are staged as files in a directory
+ * the caller owns. Hostile archives are refused with a {@link SlimbuildException} naming the entry:
+ * ".." escaping the destination, writes through a symlink the archive created, hardlinks to outside
+ * or to nothing earlier, device nodes and fifos, whiteout names, sizes above the limit or beyond
+ * the bytes present. Absolute entry names are taken relative to the destination, as Docker does.
  */
 public final class ArchiveExtractor {
   /** Largest single entry accepted unless configured otherwise: 64 GiB. */
@@ -63,8 +62,8 @@ public final class ArchiveExtractor {
   }
 
   /**
-   * The format of {@code file} when it is a tar archive (possibly compressed), empty when ADD should
-   * copy it as it is. Reads only its first bytes.
+   * The format of {@code file} when it is a tar archive (possibly compressed), empty when ADD
+   * should copy it as it is. Reads only its first bytes.
    */
   public static Optional<Format> detect(Path file) throws IOException {
     try (BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER)) {

@@ -24,8 +24,8 @@ public interface ContentSource {
   }
 
   /**
-   * The bytes of a file whose modification time is the one its layer records (a file unpacked
-   * from a layer), so a RUN may see the file itself rather than a copy with the build's time.
+   * The bytes of a file whose modification time is the one its layer records (a file unpacked from
+   * a layer), so a RUN may see the file itself rather than a copy with the build's time.
    */
   static ContentSource ofTimedPath(Path path) {
     return new PathSource(path, true);
@@ -57,8 +57,8 @@ public interface ContentSource {
   }
 
   /**
-   * A content source backed by a file, so writers can use the file channel directly; {@code
-   * timed} when the file's modification time is the one its layer records.
+   * A content source backed by a file, so writers can use the file channel directly; {@code timed}
+   * when the file's modification time is the one its layer records.
    */
   record PathSource(Path path, boolean timed) implements ContentSource {
     public PathSource(Path path) {

@@ -9,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * The merged filesystem of a stack of layers, metadata only: file contents stay as the layers'
- * {@link ContentSource}s and are never loaded. Applying a layer honours OCI whiteouts: a
- * whiteout removes a path and its subtree, an opaque marker empties a directory of what lower
- * layers put there; both act only on lower layers, never on entries of their own layer.
+ * {@link ContentSource}s and are never loaded. Applying a layer honours OCI whiteouts: a whiteout
+ * removes a path and its subtree, an opaque marker empties a directory of what lower layers put
+ * there; both act only on lower layers, never on entries of their own layer.
  */
 public final class FileTree {
   private static final int DEFAULT_DIR_MODE = 0755;
@@ -33,7 +33,9 @@ public final class FileTree {
     }
   }
 
-  /** Applies one layer on top of the tree: whiteouts first (they act on lower layers), then adds. */
+  /**
+   * Applies one layer on top of the tree: whiteouts first (they act on lower layers), then adds.
+   */
   public FileTree apply(Collection<LayerEntry> layer) {
     for (LayerEntry e : layer) {
       if (e.type() == EntryType.WHITEOUT) {

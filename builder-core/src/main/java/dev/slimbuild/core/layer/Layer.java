@@ -18,19 +18,19 @@ import java.util.OptionalLong;
  *   <li>{@code Layer}: the written blob.
  * </ol>
  *
- * A base image's layer, or one a cache record names, starts as a {@code Layer}: its blob exists,
- * in the store or in a repository it is downloaded from when its bytes are needed. Cache records
- * keep layers in this form too (cache/Records writes their JSON).
+ * A base image's layer, or one a cache record names, starts as a {@code Layer}: its blob exists, in
+ * the store or in a repository it is downloaded from when its bytes are needed. Cache records keep
+ * layers in this form too (cache/Records writes their JSON).
  *
  * @param descriptor the blob: media type (so its compression), digest and size, as it is stored
  * @param diffId SHA-256 of the uncompressed tar (the config's {@code rootfs.diff_ids} entry)
  * @param uncompressedSize the tar's size in bytes; empty when unknown (a base image's layer: its
  *     manifest does not say)
- * @param sourceRepository where the blob is when it is not in the build's store yet: the
- *     repository ({@code host/repository}) of the base image or imported cache it comes from, so
- *     that a push can mount it there and outputs can download it when they need its bytes (for a
- *     cache read from an OCI layout, {@code oci-layout://DIR}). Empty for a layer this build
- *     wrote, or whose blob the store already holds.
+ * @param sourceRepository where the blob is when it is not in the build's store yet: the repository
+ *     ({@code host/repository}) of the base image or imported cache it comes from, so that a push
+ *     can mount it there and outputs can download it when they need its bytes (for a cache read
+ *     from an OCI layout, {@code oci-layout://DIR}). Empty for a layer this build wrote, or whose
+ *     blob the store already holds.
  */
 public record Layer(
     Descriptor descriptor,

@@ -60,7 +60,8 @@ public record LayerEntry(
       }
       if (content == null) {
         if (size != 0) {
-          throw new IllegalArgumentException("'" + path + "': file of size " + size + " has no content");
+          throw new IllegalArgumentException(
+              "'" + path + "': file of size " + size + " has no content");
         }
         content = ContentSource.EMPTY;
       }
@@ -198,8 +199,8 @@ public record LayerEntry(
 
   /**
    * The entry this one's hard-link chain ends at ({@code this} unless a hard link), each target
-   * looked up by path in {@code byPath}; null when a target is missing or the chain is longer
-   * than {@link #MAX_LINK_DEPTH}. The caller checks that it is a file.
+   * looked up by path in {@code byPath}; null when a target is missing or the chain is longer than
+   * {@link #MAX_LINK_DEPTH}. The caller checks that it is a file.
    */
   public LayerEntry linkRoot(Function<String, LayerEntry> byPath) {
     LayerEntry e = this;

@@ -22,10 +22,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * The files an image holds, merged from its layers with whiteouts applied, streamed to a {@link
  * Sink} (a tar, or a directory): what {@code --output type=tar} and {@code type=local} write.
  *
- * <p>Two passes over the layers, never a copy: the first reads only the headers and works out,
- * for every path, which layer's entry survives; the second streams each surviving entry's bytes
- * from its layer. Entries come out layer by layer, bottom first, each layer in its own order, so
- * a hardlink follows its target and a directory usually precedes its contents.
+ * <p>Two passes over the layers, never a copy: the first reads only the headers and works out, for
+ * every path, which layer's entry survives; the second streams each surviving entry's bytes from
+ * its layer. Entries come out layer by layer, bottom first, each layer in its own order, so a
+ * hardlink follows its target and a directory usually precedes its contents.
  */
 public final class LayerFlattener {
   private LayerFlattener() {}
@@ -56,10 +56,19 @@ public final class LayerFlattener {
       List<LayerEntry> entries = new ArrayList<>();
       try (LayerReader r = new LayerReader(layers.open(i))) {
         for (LayerEntry e = r.next(); e != null; e = r.next()) {
-          LayerEntry meta = e.type() == EntryType.FILE
-              ? new LayerEntry(e.path(), e.type(), e.mode(), e.uid(), e.gid(), e.size(), null,
-                  NOT_READ, e.xattrs())
-              : e;
+          LayerEntry meta =
+              e.type() == EntryType.FILE
+                  ? new LayerEntry(
+                      e.path(),
+                      e.type(),
+                      e.mode(),
+                      e.uid(),
+                      e.gid(),
+                      e.size(),
+                      null,
+                      NOT_READ,
+                      e.xattrs())
+                  : e;
           entries.add(meta);
           origin.put(meta, i);
         }
@@ -88,8 +97,8 @@ public final class LayerFlattener {
   }
 
   /**
-   * A sink writing a tar to {@code out} (left open), every name under {@code prefix} ("" or
-   * {@code "dir/"}). Call {@link TarSink#finish()} at the end.
+   * A sink writing a tar to {@code out} (left open), every name under {@code prefix} ("" or {@code
+   * "dir/"}). Call {@link TarSink#finish()} at the end.
    */
   public static TarSink tarSink(OutputStream out, String prefix) {
     return new TarSink(TarLayerWriter.open(out), prefix);
@@ -109,9 +118,10 @@ public final class LayerFlattener {
     public void prefix(String prefix, long mtimeEpochSeconds) throws IOException {
       this.prefix = prefix;
       if (!prefix.isEmpty()) {
-        TarArchiveEntry t = TarLayerWriter.header(
-            LayerEntry.dir(prefix.substring(0, prefix.length() - 1), 0755, 0, 0),
-            mtimeEpochSeconds);
+        TarArchiveEntry t =
+            TarLayerWriter.header(
+                LayerEntry.dir(prefix.substring(0, prefix.length() - 1), 0755, 0, 0),
+                mtimeEpochSeconds);
         tar.putArchiveEntry(t);
         tar.closeArchiveEntry();
       }
@@ -129,8 +139,8 @@ public final class LayerFlattener {
         try (InputStream in = e.content().open()) {
           long copied = in.transferTo(tar);
           if (copied != e.size()) {
-            throw new IOException("'" + e.path() + "': " + copied + " bytes, header says "
-                + e.size());
+            throw new IOException(
+                "'" + e.path() + "': " + copied + " bytes, header says " + e.size());
           }
         }
       }
@@ -229,19 +239,18 @@ public final class LayerFlattener {
     private void checkNoSymlinkOnTheWay(Path dir, LayerEntry e) throws IOException {
       for (Path p = dir; p != null && p.startsWith(root) && !p.equals(root); p = p.getParent()) {
         if (Files.isSymbolicLink(p)) {
-          throw new IOException("'" + e.path() + "': refusing to write through the symlink "
-              + root.relativize(p));
+          throw new IOException(
+              "'" + e.path() + "': refusing to write through the symlink " + root.relativize(p));
         }
       }
     }
   }
 
   /**
-   * Gives {@code p} the layer's mode: the permission bits and the setuid, setgid and sticky bits
-   * (a {@code /tmp} of 1777 stays one, as tar and buildx's local exporter keep it).
+   * Gives {@code p} the layer's mode: the permission bits and the setuid, setgid and sticky bits (a
+   * {@code /tmp} of 1777 stays one, as tar and buildx's local exporter keep it).
    */
   private static void mode(Path p, int mode) throws IOException {
     Files.setAttribute(p, "unix:mode", mode & 07777);
   }
-
 }

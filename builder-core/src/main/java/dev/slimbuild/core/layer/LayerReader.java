@@ -10,9 +10,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
- * Reads a layer blob (tar, tar+gzip or tar+zstd, sniffed) entry by entry as {@link LayerEntry}s.
- * A FILE entry's content source is one-shot: it reads the blob itself and is valid only until
- * {@link #next()} is called again.
+ * Reads a layer blob (tar, tar+gzip or tar+zstd, sniffed) entry by entry as {@link LayerEntry}s. A
+ * FILE entry's content source is one-shot: it reads the blob itself and is valid only until {@link
+ * #next()} is called again.
  */
 public final class LayerReader implements Closeable {
 
@@ -87,13 +87,20 @@ public final class LayerReader implements Closeable {
     String parent = LayerPaths.parent(path);
     for (String dir : parent.isEmpty() ? new String[0] : parent.split("/")) {
       if (dir.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
-        throw new RefusedEntry(t.getName(), "a directory named '" + dir
-            + "': names starting with " + LayerEntry.WHITEOUT_PREFIX + " are whiteouts");
+        throw new RefusedEntry(
+            t.getName(),
+            "a directory named '"
+                + dir
+                + "': names starting with "
+                + LayerEntry.WHITEOUT_PREFIX
+                + " are whiteouts");
       }
     }
     if (name.startsWith(LayerEntry.WHITEOUT_PREFIX) && !name.equals(LayerEntry.OPAQUE_MARKER)) {
       String hidden = name.substring(LayerEntry.WHITEOUT_PREFIX.length());
-      if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")
+      if (hidden.isEmpty()
+          || hidden.equals(".")
+          || hidden.equals("..")
           || hidden.startsWith(LayerEntry.WHITEOUT_PREFIX)) {
         throw new RefusedEntry(t.getName(), "a whiteout of '" + hidden + "', which no file can be");
       }
@@ -124,7 +131,8 @@ public final class LayerReader implements Closeable {
       long gen = generation;
       e = LayerEntry.file(path, mode, uid, gid, t.getSize(), () -> current(gen));
     } else {
-      throw new RefusedEntry(t.getName(), "unsupported entry type '" + (char) t.getLinkFlag() + "'");
+      throw new RefusedEntry(
+          t.getName(), "unsupported entry type '" + (char) t.getLinkFlag() + "'");
     }
     return PaxXattrs.apply(t, e);
   }

@@ -35,7 +35,7 @@ public record LayerSavings(
   public LayerSavings plus(LayerSavings o) {
     Map<String, Count> s = new LinkedHashMap<>(stripped);
     o.stripped.forEach((k, v) -> s.merge(k, v, Count::plus));
-    return new LayerSavings(s, deduplicated.plus(o.deduplicated), wasted.plus(o.wasted),
-        hardlinked.plus(o.hardlinked));
+    return new LayerSavings(
+        s, deduplicated.plus(o.deduplicated), wasted.plus(o.wasted), hardlinked.plus(o.hardlinked));
   }
 }

@@ -12,8 +12,8 @@ import java.io.OutputStream;
 import java.util.Collection;
 
 /**
- * Builds a layer blob in one streaming pass: tar bytes → SHA-256 and count (diff_id) → compressor
- * → SHA-256 and count (digest, size) → the caller's stream. Nothing is held in memory beyond fixed
+ * Builds a layer blob in one streaming pass: tar bytes → SHA-256 and count (diff_id) → compressor →
+ * SHA-256 and count (digest, size) → the caller's stream. Nothing is held in memory beyond fixed
  * buffers; every file is read once.
  */
 public final class LayerWriter {
@@ -101,7 +101,11 @@ public final class LayerWriter {
       long mtimeEpochSeconds,
       OutputStream blobOut)
       throws IOException {
-    return encode(compression, level, Compressors.DEFAULT_ZSTD_WORKERS, blobOut,
+    return encode(
+        compression,
+        level,
+        Compressors.DEFAULT_ZSTD_WORKERS,
+        blobOut,
         tarOf(entries, mtimeEpochSeconds));
   }
 

@@ -40,10 +40,10 @@ public final class TarLayerWriter {
   }
 
   /**
-   * Writes {@code entries} as a complete tar (with the end-of-archive records) to {@code out}, which
-   * is flushed, not closed. Returns the number of tar bytes written. Throws IllegalArgumentException
-   * for two entries with the same path or a path under a non-directory, and IOException naming the
-   * file when a content's length differs from its size.
+   * Writes {@code entries} as a complete tar (with the end-of-archive records) to {@code out},
+   * which is flushed, not closed. Returns the number of tar bytes written. Throws
+   * IllegalArgumentException for two entries with the same path or a path under a non-directory,
+   * and IOException naming the file when a content's length differs from its size.
    */
   public long write(Collection<LayerEntry> entries, OutputStream out) throws IOException {
     List<LayerEntry> plan = plan(entries);
@@ -176,8 +176,8 @@ public final class TarLayerWriter {
 
   /**
    * Tar needs a hardlink's target to come first. Links are symmetric, so each group (a file and
-   * every link to it) is rewritten: the path first in tar order becomes the file with the
-   * content, the others links to it.
+   * every link to it) is rewritten: the path first in tar order becomes the file with the content,
+   * the others links to it.
    */
   private static void resolveHardlinks(Map<String, LayerEntry> byKey) {
     Map<String, List<String>> groups = new TreeMap<>();

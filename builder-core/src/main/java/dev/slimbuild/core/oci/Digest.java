@@ -68,7 +68,9 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
     }
   }
 
-  /** Whether the algorithm is one the spec registers (sha256, sha512), so content can be verified. */
+  /**
+   * Whether the algorithm is one the spec registers (sha256, sha512), so content can be verified.
+   */
   public boolean isRegistered() {
     return algorithm.equals("sha256") || algorithm.equals("sha512");
   }

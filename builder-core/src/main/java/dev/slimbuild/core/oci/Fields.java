@@ -63,7 +63,8 @@ final class Fields {
   }
 
   OciFormatException error(String key, String message) {
-    return new OciFormatException(doc + ": " + where(key == null ? path : childPath(key)) + message);
+    return new OciFormatException(
+        doc + ": " + where(key == null ? path : childPath(key)) + message);
   }
 
   /** Runs a record constructor, turning its IllegalArgumentException into a format error here. */

@@ -148,7 +148,15 @@ public record ImageConfig(
 
     public ImageConfig build() {
       return new ImageConfig(
-          created, author, architecture, os, osVersion, osFeatures, variant, config, diffIds,
+          created,
+          author,
+          architecture,
+          os,
+          osVersion,
+          osFeatures,
+          variant,
+          config,
+          diffIds,
           history);
     }
   }
@@ -178,7 +186,10 @@ public record ImageConfig(
     }
     b.put(
         "rootfs",
-        JsonObject.builder().put("type", "layers").put("diff_ids", JsonArray.ofStrings(ids)).build());
+        JsonObject.builder()
+            .put("type", "layers")
+            .put("diff_ids", JsonArray.ofStrings(ids))
+            .build());
     b.putIfPresent("variant", variant);
     return b.build();
   }
@@ -443,8 +454,19 @@ public record ImageConfig(
 
       public ContainerConfig build() {
         return new ContainerConfig(
-            user, exposedPorts, env, entrypoint, cmd, volumes, workingDir, labels, stopSignal,
-            argsEscaped, healthcheck, onBuild, shell);
+            user,
+            exposedPorts,
+            env,
+            entrypoint,
+            cmd,
+            volumes,
+            workingDir,
+            labels,
+            stopSignal,
+            argsEscaped,
+            healthcheck,
+            onBuild,
+            shell);
       }
     }
   }
@@ -518,7 +540,9 @@ public record ImageConfig(
       comment = Canonical.blankToNull(comment);
     }
 
-    /** Fields in the order of the OCI Go struct: created, created_by, author, comment, empty_layer. */
+    /**
+     * Fields in the order of the OCI Go struct: created, created_by, author, comment, empty_layer.
+     */
     public JsonObject toJson() {
       JsonObject.Builder b = JsonObject.builder();
       if (created != null) {

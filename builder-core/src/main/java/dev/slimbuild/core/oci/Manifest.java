@@ -10,8 +10,8 @@ import java.util.Objects;
 
 /**
  * An image manifest (manifest.md), OCI or Docker schema 2 (same shape). The spec's schema asks for
- * at least one layer, so a manifest without layers is refused; an image with no filesystem
- * changes needs one empty layer.
+ * at least one layer, so a manifest without layers is refused; an image with no filesystem changes
+ * needs one empty layer.
  */
 public record Manifest(
     int schemaVersion,

@@ -24,8 +24,7 @@ public final class MediaType {
   public static final String DOCKER_LAYER_TAR_GZIP =
       "application/vnd.docker.image.rootfs.diff.tar.gzip";
 
-  static final String COSIGN_SIMPLESIGNING =
-      "application/vnd.dev.cosign.simplesigning.v1+json";
+  static final String COSIGN_SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
 
   private static final Pattern SYNTAX =
       Pattern.compile(

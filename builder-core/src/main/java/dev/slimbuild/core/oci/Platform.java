@@ -48,9 +48,9 @@ public record Platform(
   }
 
   /**
-   * This platform with the architecture aliases and default variants used by Docker and
-   * containerd: x86_64 = amd64 (variant v1 dropped), aarch64 = arm64 (v8 dropped), armhf = arm/v7,
-   * armel = arm/v6, arm without variant = arm/v7, i386 = 386.
+   * This platform with the architecture aliases and default variants used by Docker and containerd:
+   * x86_64 = amd64 (variant v1 dropped), aarch64 = arm64 (v8 dropped), armhf = arm/v7, armel =
+   * arm/v6, arm without variant = arm/v7, i386 = 386.
    */
   public Platform normalize() {
     String arch = architecture;

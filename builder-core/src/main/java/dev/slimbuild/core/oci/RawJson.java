@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 /**
- * A JSON document kept as its exact bytes together with the parsed view. The digest is the digest of
- * those bytes; nothing is ever re-serialised to compute it.
+ * A JSON document kept as its exact bytes together with the parsed view. The digest is the digest
+ * of those bytes; nothing is ever re-serialised to compute it.
  *
  * @param <T> the parsed type (Manifest, Index, ImageConfig, ...)
  */
@@ -25,7 +25,9 @@ public final class RawJson<T> {
     return new RawJson<>(doc.toBytes(), doc);
   }
 
-  /** Parses {@code bytes} with {@code parser} (e.g. {@code Manifest::parse}) and keeps the bytes. */
+  /**
+   * Parses {@code bytes} with {@code parser} (e.g. {@code Manifest::parse}) and keeps the bytes.
+   */
   public static <T> RawJson<T> parse(byte[] bytes, Function<byte[], T> parser) {
     byte[] copy = bytes.clone();
     return new RawJson<>(copy, parser.apply(copy));

@@ -9,9 +9,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * SHA-256 of file contents, each content source hashed at most once per build: a base-image file
- * is a path in the unpacked-layer cache and a context file a path in the context, so equal sources
- * are the same bytes.
+ * SHA-256 of file contents, each content source hashed at most once per build: a base-image file is
+ * a path in the unpacked-layer cache and a context file a path in the context, so equal sources are
+ * the same bytes.
  */
 final class ContentHashes {
   private final Map<ContentSource, byte[]> hashes = new HashMap<>();
@@ -30,8 +30,8 @@ final class ContentHashes {
         }
       }
       if (total != size) {
-        throw new IOException("content changed while being compared: expected " + size
-            + " bytes, got " + total);
+        throw new IOException(
+            "content changed while being compared: expected " + size + " bytes, got " + total);
       }
       h = md.digest();
       hashes.put(source, h);

@@ -19,7 +19,8 @@ public final class Homes {
     if (passwd != null) {
       for (String line : passwd.split("\n")) {
         String[] f = line.split(":", -1);
-        if (f.length >= 6 && !f[5].isEmpty()
+        if (f.length >= 6
+            && !f[5].isEmpty()
             && (f[0].equals(u) || f[2].equals(u) || (u.isEmpty() && f[2].equals("0")))) {
           return f[5];
         }

@@ -14,8 +14,21 @@ import java.util.regex.Pattern;
 /** Warnings about images that are bigger or riskier than they need to be; never errors. */
 public final class ImageLints {
   private static final List<String> ARCHIVES =
-      List.of(".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz",
-          ".tar.zst", ".tzst", ".gz", ".bz2", ".xz", ".zst");
+      List.of(
+          ".tar",
+          ".tar.gz",
+          ".tgz",
+          ".tar.bz2",
+          ".tbz",
+          ".tbz2",
+          ".tar.xz",
+          ".txz",
+          ".tar.zst",
+          ".tzst",
+          ".gz",
+          ".bz2",
+          ".xz",
+          ".zst");
 
   /**
    * BuildKit's {@code SecretsUsedInArgOrEnv} check: a name with one of these words as a whole
@@ -31,15 +44,17 @@ public final class ImageLints {
 
   private ImageLints() {}
 
-  /** Whether an ARG or ENV named {@code name} looks like it holds a secret (as BuildKit sees it). */
+  /**
+   * Whether an ARG or ENV named {@code name} looks like it holds a secret (as BuildKit sees it).
+   */
   public static boolean looksLikeSecret(String name) {
     return SECRET_NAME.matcher(name).find() && !NOT_SECRET.matcher(name).find();
   }
 
   /**
-   * Warnings ({@code FILE:LINE: ...}) for every ARG (global or in a stage) and ENV whose name
-   * looks like a secret: their values end up in the image's config or history, where anyone who
-   * can pull the image reads them.
+   * Warnings ({@code FILE:LINE: ...}) for every ARG (global or in a stage) and ENV whose name looks
+   * like a secret: their values end up in the image's config or history, where anyone who can pull
+   * the image reads them.
    */
   public static List<String> secretsInArgOrEnv(Dockerfile d) {
     List<String> out = new ArrayList<>();
@@ -86,9 +101,12 @@ public final class ImageLints {
     int colon = name.lastIndexOf(':');
     String tag = colon > slash ? name.substring(colon + 1) : "";
     if (tag.isEmpty() || tag.equals("latest")) {
-      return Optional.of("base image " + name + " is referenced by "
-          + (tag.isEmpty() ? "no tag (latest)" : "the tag latest")
-          + ", which can change under you: pin a version tag or a digest (NAME@sha256:...)");
+      return Optional.of(
+          "base image "
+              + name
+              + " is referenced by "
+              + (tag.isEmpty() ? "no tag (latest)" : "the tag latest")
+              + ", which can change under you: pin a version tag or a digest (NAME@sha256:...)");
     }
     return Optional.empty();
   }
@@ -99,8 +117,10 @@ public final class ImageLints {
     int c = u.indexOf(':');
     String name = c >= 0 ? u.substring(0, c) : u;
     if (name.isEmpty() || name.equals("root") || name.equals("0")) {
-      return Optional.of("the image runs as root" + (u.isEmpty() ? " (no USER)" : " (USER " + u
-          + ")") + ": add a USER with an unprivileged id");
+      return Optional.of(
+          "the image runs as root"
+              + (u.isEmpty() ? " (no USER)" : " (USER " + u + ")")
+              + ": add a USER with an unprivileged id");
     }
     return Optional.empty();
   }
@@ -119,7 +139,8 @@ public final class ImageLints {
         return Optional.empty();
       }
     }
-    return Optional.of("ADD of local files that are not archives: COPY does the same and"
-        + " says so (ADD also extracts archives and fetches URLs)");
+    return Optional.of(
+        "ADD of local files that are not archives: COPY does the same and"
+            + " says so (ADD also extracts archives and fetches URLs)");
   }
 }

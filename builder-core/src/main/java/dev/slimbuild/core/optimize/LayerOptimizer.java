@@ -30,9 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Optimises the new layers of one stage before they are written: per layer, cache stripping by
  * rule, then leaving out what a later layer of the stage deletes or overwrites, then leaving out
- * what the layers below already hold identically (size first, content hash only when sizes
- * match), then optional hardlinks between identical files; finally an optional squash. One
- * instance serves a whole build, so each content is hashed once.
+ * what the layers below already hold identically (size first, content hash only when sizes match),
+ * then optional hardlinks between identical files; finally an optional squash. One instance serves
+ * a whole build, so each content is hashed once.
  */
 public final class LayerOptimizer {
   private final OptimizeOptions options;
@@ -65,11 +65,10 @@ public final class LayerOptimizer {
   }
 
   /**
-   * The size report of an image with {@code layers} built by the stages {@code stageIndexes}
-   * (the final stage and those it starts FROM); layers not recorded count as base.
+   * The size report of an image with {@code layers} built by the stages {@code stageIndexes} (the
+   * final stage and those it starts FROM); layers not recorded count as base.
    */
-  public SizeReport report(
-      Platform platform, List<Descriptor> layers, List<Integer> stageIndexes) {
+  public SizeReport report(Platform platform, List<Descriptor> layers, List<Integer> stageIndexes) {
     List<LayerReport> out = new ArrayList<>();
     for (Descriptor d : layers) {
       LayerReport r = written.get(d.digest());
@@ -137,8 +136,9 @@ public final class LayerOptimizer {
       }
       entries = complete(original, entries);
       lower.apply(entries);
-      result.add(new Layer.Planned(entries,
-          new LayerSavings(stripped.get(i), dedup[0], wasted.get(i), linked[0])));
+      result.add(
+          new Layer.Planned(
+              entries, new LayerSavings(stripped.get(i), dedup[0], wasted.get(i), linked[0])));
     }
     if (squash && n > 1) {
       return List.of(squash(result));
@@ -148,7 +148,8 @@ public final class LayerOptimizer {
 
   /** Whether an entry counts as a file in reports (directories and markers do not). */
   private static boolean counts(LayerEntry e) {
-    return e.type() != EntryType.DIRECTORY && e.type() != EntryType.WHITEOUT
+    return e.type() != EntryType.DIRECTORY
+        && e.type() != EntryType.WHITEOUT
         && e.type() != EntryType.OPAQUE;
   }
 
@@ -162,10 +163,7 @@ public final class LayerOptimizer {
     }
     List<LayerEntry> out = new ArrayList<>(l.entries().size());
     for (LayerEntry e : l.entries()) {
-      Optional<StripRule> r =
-          e.isMarker()
-              ? Optional.empty()
-              : m.match(e.path());
+      Optional<StripRule> r = e.isMarker() ? Optional.empty() : m.match(e.path());
       if (r.isPresent()) {
         Count c = stripped.getOrDefault(r.get().name(), Count.ZERO);
         stripped.put(r.get().name(), counts(e) ? c.add(e.size()) : c);
@@ -179,7 +177,8 @@ public final class LayerOptimizer {
 
   /** What the later layers of a stage delete or replace. */
   private static final class Later {
-    private final Set<String> gone = new HashSet<>(); // whiteouts and non-directories: path + subtree
+    private final Set<String> gone =
+        new HashSet<>(); // whiteouts and non-directories: path + subtree
     private final Set<String> emptied = new HashSet<>(); // opaque directories: subtree only
     private final Set<String> dirs = new HashSet<>(); // directories: replace a non-directory
 
@@ -222,7 +221,8 @@ public final class LayerOptimizer {
     List<LayerEntry> out = new ArrayList<>(entries.size());
     for (LayerEntry e : entries) {
       if (e.isMarker()
-          || e.type() == EntryType.HARDLINK || linkTargets.contains(e.path())
+          || e.type() == EntryType.HARDLINK
+          || linkTargets.contains(e.path())
           || underAny(e.path(), deleting)) {
         out.add(e);
         continue;
@@ -251,8 +251,12 @@ public final class LayerOptimizer {
 
   /** Same type, mode, owner, size, link target, xattrs, and for files the same bytes. */
   private boolean same(LayerEntry a, LayerEntry b) throws IOException {
-    if (a.type() != b.type() || a.mode() != b.mode() || a.uid() != b.uid() || a.gid() != b.gid()
-        || a.size() != b.size() || !Objects.equals(a.linkTarget(), b.linkTarget())
+    if (a.type() != b.type()
+        || a.mode() != b.mode()
+        || a.uid() != b.uid()
+        || a.gid() != b.gid()
+        || a.size() != b.size()
+        || !Objects.equals(a.linkTarget(), b.linkTarget())
         || !a.xattrs().equals(b.xattrs())) {
       return false;
     }
@@ -267,8 +271,11 @@ public final class LayerOptimizer {
     Map<String, List<LayerEntry>> bySize = new HashMap<>();
     for (LayerEntry e : entries) {
       if (e.type() == EntryType.FILE && e.size() > 0) {
-        bySize.computeIfAbsent(e.size() + "\0" + e.mode() + "\0" + e.uid() + "\0" + e.gid()
-            + "\0" + e.xattrs(), k -> new ArrayList<>()).add(e);
+        bySize
+            .computeIfAbsent(
+                e.size() + "\0" + e.mode() + "\0" + e.uid() + "\0" + e.gid() + "\0" + e.xattrs(),
+                k -> new ArrayList<>())
+            .add(e);
       }
     }
     Map<String, String> linkTo = new HashMap<>();
@@ -292,9 +299,19 @@ public final class LayerOptimizer {
     List<LayerEntry> out = new ArrayList<>(entries.size());
     for (LayerEntry e : entries) {
       String t = linkTo.get(e.path());
-      out.add(t == null ? e
-          : new LayerEntry(e.path(), EntryType.HARDLINK, e.mode(), e.uid(), e.gid(), 0, t, null,
-              e.xattrs()));
+      out.add(
+          t == null
+              ? e
+              : new LayerEntry(
+                  e.path(),
+                  EntryType.HARDLINK,
+                  e.mode(),
+                  e.uid(),
+                  e.gid(),
+                  0,
+                  t,
+                  null,
+                  e.xattrs()));
     }
     return out;
   }
@@ -356,8 +373,8 @@ public final class LayerOptimizer {
 
   /**
    * The optimised layers as one: later layers win, whiteouts and opaque markers are kept (they may
-   * hide files of the layers below the stage), a hardlink whose file a later layer replaced
-   * becomes a copy of the file it pointed to.
+   * hide files of the layers below the stage), a hardlink whose file a later layer replaced becomes
+   * a copy of the file it pointed to.
    */
   // a hard link is kept as a link only while its target is still the very entry it pointed to
   @SuppressWarnings("ReferenceEquality")

@@ -16,8 +16,13 @@ import java.util.Objects;
  * @param savings what optimisation left out of it
  */
 public record LayerReport(
-    String stage, String instruction, int line, Descriptor layer, long uncompressedSize,
-    long files, LayerSavings savings) {
+    String stage,
+    String instruction,
+    int line,
+    Descriptor layer,
+    long uncompressedSize,
+    long files,
+    LayerSavings savings) {
   public LayerReport {
     Objects.requireNonNull(instruction, "instruction");
     Objects.requireNonNull(savings, "savings");

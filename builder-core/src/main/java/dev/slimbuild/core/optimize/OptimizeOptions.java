@@ -13,7 +13,10 @@ import java.util.Objects;
  * @param squash merge the final stage's new layers into one
  */
 public record OptimizeOptions(
-    StripRules strip, boolean dedup, boolean dropWasted, boolean hardlinkDuplicates,
+    StripRules strip,
+    boolean dedup,
+    boolean dropWasted,
+    boolean hardlinkDuplicates,
     boolean squash) {
   public OptimizeOptions {
     Objects.requireNonNull(strip, "strip");

@@ -59,44 +59,85 @@ public record SizeReport(Platform platform, List<LayerReport> layers, List<Layer
     StringBuilder b = new StringBuilder();
     long base = baseCompressedSize();
     long added = addedCompressedSize();
-    b.append(String.format(Locale.ROOT, "%s: %d layers, %s compressed = base %s + %s added%s%n",
-        platform, layers.size(), Sizes.format(compressedSize()), Sizes.format(base),
-        Sizes.format(added),
-        base > 0 ? String.format(Locale.ROOT, " (+%.1f%%)", 100.0 * added / base) : ""));
-    b.append(String.format(Locale.ROOT, "  %3s  %9s  %9s  %6s  %9s  %9s  %9s  %s%n", "#",
-        "SIZE", "TAR", "FILES", "STRIPPED", "DEDUP", "WASTED", "INSTRUCTION"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%s: %d layers, %s compressed = base %s + %s added%s%n",
+            platform,
+            layers.size(),
+            Sizes.format(compressedSize()),
+            Sizes.format(base),
+            Sizes.format(added),
+            base > 0 ? String.format(Locale.ROOT, " (+%.1f%%)", 100.0 * added / base) : ""));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  %3s  %9s  %9s  %6s  %9s  %9s  %9s  %s%n",
+            "#",
+            "SIZE",
+            "TAR",
+            "FILES",
+            "STRIPPED",
+            "DEDUP",
+            "WASTED",
+            "INSTRUCTION"));
     int i = 1;
     for (LayerReport l : layers) {
-      String what = l.isBase()
-          ? "(base) " + l.layer().digest().toString().substring(0, 19)
-          : "[" + l.stage() + (l.line() > 0 ? " line " + l.line() : "") + "] "
-              + oneLine(l.instruction());
-      b.append(String.format(Locale.ROOT, "  %3d  %9s  %9s  %6s  %9s  %9s  %9s  %s%n", i++,
-          Sizes.format(l.layer().size()),
-          l.uncompressedSize() < 0 ? "-" : Sizes.format(l.uncompressedSize()),
-          l.files() < 0 ? "-" : Long.toString(l.files()),
-          l.isBase() ? "-" : Sizes.format(l.savings().strippedTotal().bytes()),
-          l.isBase() ? "-" : Sizes.format(l.savings().deduplicated().bytes()),
-          l.isBase() ? "-" : Sizes.format(l.savings().wasted().bytes()), what));
+      String what =
+          l.isBase()
+              ? "(base) " + l.layer().digest().toString().substring(0, 19)
+              : "["
+                  + l.stage()
+                  + (l.line() > 0 ? " line " + l.line() : "")
+                  + "] "
+                  + oneLine(l.instruction());
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %3d  %9s  %9s  %6s  %9s  %9s  %9s  %s%n",
+              i++,
+              Sizes.format(l.layer().size()),
+              l.uncompressedSize() < 0 ? "-" : Sizes.format(l.uncompressedSize()),
+              l.files() < 0 ? "-" : Long.toString(l.files()),
+              l.isBase() ? "-" : Sizes.format(l.savings().strippedTotal().bytes()),
+              l.isBase() ? "-" : Sizes.format(l.savings().deduplicated().bytes()),
+              l.isBase() ? "-" : Sizes.format(l.savings().wasted().bytes()),
+              what));
     }
     for (LayerReport l : omitted) {
-      b.append(String.format(Locale.ROOT, "  %3s  %9s  %9s  %6s  %9s  %9s  %9s  %s%n", "-",
-          "no layer", "-", "-", Sizes.format(l.savings().strippedTotal().bytes()),
-          Sizes.format(l.savings().deduplicated().bytes()),
-          Sizes.format(l.savings().wasted().bytes()),
-          "[" + l.stage() + " line " + l.line() + "] " + oneLine(l.instruction())
-              + " (everything left out)"));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "  %3s  %9s  %9s  %6s  %9s  %9s  %9s  %s%n",
+              "-",
+              "no layer",
+              "-",
+              "-",
+              Sizes.format(l.savings().strippedTotal().bytes()),
+              Sizes.format(l.savings().deduplicated().bytes()),
+              Sizes.format(l.savings().wasted().bytes()),
+              "["
+                  + l.stage()
+                  + " line "
+                  + l.line()
+                  + "] "
+                  + oneLine(l.instruction())
+                  + " (everything left out)"));
     }
     LayerSavings s = savings();
     if (!s.stripped().isEmpty()) {
       List<String> parts = new ArrayList<>();
-      s.stripped().forEach((rule, c) -> parts.add(
-          rule + " " + c.files() + " files " + Sizes.format(c.bytes())));
+      s.stripped()
+          .forEach(
+              (rule, c) -> parts.add(rule + " " + c.files() + " files " + Sizes.format(c.bytes())));
       b.append("  stripped: ").append(String.join("; ", parts)).append('\n');
     }
     if (s.hardlinked().files() > 0) {
-      b.append("  hardlinked: ").append(s.hardlinked().files()).append(" files ")
-          .append(Sizes.format(s.hardlinked().bytes())).append('\n');
+      b.append("  hardlinked: ")
+          .append(s.hardlinked().files())
+          .append(" files ")
+          .append(Sizes.format(s.hardlinked().bytes()))
+          .append('\n');
     }
     return b.toString();
   }
@@ -110,11 +151,12 @@ public record SizeReport(Platform platform, List<LayerReport> layers, List<Layer
   public JsonObject toJson() {
     List<JsonValue> ls = new ArrayList<>();
     for (LayerReport l : layers) {
-      JsonObject.Builder o = JsonObject.builder()
-          .put("digest", l.layer().digest().toString())
-          .put("mediaType", l.layer().mediaType())
-          .put("compressedSize", l.layer().size())
-          .put("base", l.isBase());
+      JsonObject.Builder o =
+          JsonObject.builder()
+              .put("digest", l.layer().digest().toString())
+              .put("mediaType", l.layer().mediaType())
+              .put("compressedSize", l.layer().size())
+              .put("base", l.isBase());
       if (!l.isBase()) {
         o.put("stage", l.stage())
             .put("instruction", l.instruction())
@@ -127,12 +169,13 @@ public record SizeReport(Platform platform, List<LayerReport> layers, List<Layer
     }
     List<JsonValue> om = new ArrayList<>();
     for (LayerReport l : omitted) {
-      om.add(JsonObject.builder()
-          .put("stage", l.stage())
-          .put("instruction", l.instruction())
-          .put("line", l.line())
-          .put("savings", savingsJson(l.savings()))
-          .build());
+      om.add(
+          JsonObject.builder()
+              .put("stage", l.stage())
+              .put("instruction", l.instruction())
+              .put("line", l.line())
+              .put("savings", savingsJson(l.savings()))
+              .build());
     }
     return JsonObject.builder()
         .put("platform", platform.toString())

@@ -28,8 +28,10 @@ public final class Sizes {
     }
     Long unit = UNITS.get(t.substring(i).trim().toLowerCase(Locale.ROOT));
     if (i == 0 || unit == null) {
-      throw new SlimbuildException("invalid size '" + text
-          + "': expected a number with B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB");
+      throw new SlimbuildException(
+          "invalid size '"
+              + text
+              + "': expected a number with B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB");
     }
     try {
       return new BigDecimal(t.substring(0, i)).multiply(BigDecimal.valueOf(unit)).longValueExact();

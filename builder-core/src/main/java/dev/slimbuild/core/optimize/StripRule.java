@@ -20,8 +20,7 @@ record StripRule(String name, List<String> patterns, boolean runOnly, String why
     }
     for (String p : patterns) {
       if (!p.startsWith("/") && !p.startsWith("~/")) {
-        throw new IllegalArgumentException(
-            "strip pattern '" + p + "' must start with / or ~/");
+        throw new IllegalArgumentException("strip pattern '" + p + "' must start with / or ~/");
       }
     }
     Objects.requireNonNull(why, "why");

@@ -14,21 +14,39 @@ public final class StripRules {
   static final List<StripRule> DEFAULTS =
       List.of(
           new StripRule("apk", List.of("/var/cache/apk/*"), false, "Alpine package cache"),
-          new StripRule("apt", List.of("/var/lib/apt/lists/*", "/var/cache/apt/*.bin",
-              "/var/cache/apt/archives/*.deb"), false,
+          new StripRule(
+              "apt",
+              List.of(
+                  "/var/lib/apt/lists/*", "/var/cache/apt/*.bin", "/var/cache/apt/archives/*.deb"),
+              false,
               "APT package lists, pkgcache/srcpkgcache, downloaded .deb files"),
-          new StripRule("debconf", List.of("/var/cache/debconf/*-old"), false,
+          new StripRule(
+              "debconf",
+              List.of("/var/cache/debconf/*-old"),
+              false,
               "debconf's backup copies of its databases"),
           new StripRule("pip", List.of("~/.cache/pip"), false, "pip's wheel and HTTP cache"),
           new StripRule("npm", List.of("~/.npm/_cacache"), false, "npm's content cache"),
-          new StripRule("yarn", List.of("~/.cache/yarn", "/usr/local/share/.cache/yarn"), false,
+          new StripRule(
+              "yarn",
+              List.of("~/.cache/yarn", "/usr/local/share/.cache/yarn"),
+              false,
               "Yarn's package cache (per user, and the global one of the official images)"),
           new StripRule("go-build", List.of("~/.cache/go-build"), false, "Go's build cache"),
-          new StripRule("pycache", List.of("/**/__pycache__"), false,
+          new StripRule(
+              "pycache",
+              List.of("/**/__pycache__"),
+              false,
               "Python bytecode caches (regenerated on import)"),
-          new StripRule("node-modules-cache", List.of("/**/node_modules/.cache"), false,
+          new StripRule(
+              "node-modules-cache",
+              List.of("/**/node_modules/.cache"),
+              false,
               "caches of build tools (babel, webpack, eslint) inside node_modules"),
-          new StripRule("tmp", List.of("/tmp/*", "/var/tmp/*"), true,
+          new StripRule(
+              "tmp",
+              List.of("/tmp/*", "/var/tmp/*"),
+              true,
               "temporary files, in layers made by RUN only"));
 
   private final List<StripRule> rules;
@@ -45,8 +63,8 @@ public final class StripRules {
   }
 
   /**
-   * The defaults, with {@code keep} entries that name a rule removing that rule and the others
-   * kept as path patterns, and each {@code strip} pattern added as a rule named after itself.
+   * The defaults, with {@code keep} entries that name a rule removing that rule and the others kept
+   * as path patterns, and each {@code strip} pattern added as a rule named after itself.
    */
   public static StripRules of(List<String> keep, List<String> strip) {
     List<StripRule> rules = new ArrayList<>();
@@ -54,9 +72,12 @@ public final class StripRules {
     for (String k : keep) {
       if (!k.startsWith("/") && !k.startsWith("~/")) {
         if (DEFAULTS.stream().noneMatch(r -> r.name().equals(k))) {
-          throw new SlimbuildException("--keep '" + k + "': expected a rule name ("
-              + String.join(", ", DEFAULTS.stream().map(StripRule::name).toList())
-              + ") or a pattern starting with / or ~/");
+          throw new SlimbuildException(
+              "--keep '"
+                  + k
+                  + "': expected a rule name ("
+                  + String.join(", ", DEFAULTS.stream().map(StripRule::name).toList())
+                  + ") or a pattern starting with / or ~/");
         }
       } else {
         keepPatterns.add(k);

@@ -27,8 +27,11 @@ public record PlanRequest(
   }
 
   /** A request without named contexts. */
-  public PlanRequest(Map<String, String> buildArgs, Optional<String> target,
-      Platform targetPlatform, Platform buildPlatform) {
+  public PlanRequest(
+      Map<String, String> buildArgs,
+      Optional<String> target,
+      Platform targetPlatform,
+      Platform buildPlatform) {
     this(buildArgs, target, targetPlatform, buildPlatform, Set.of());
   }
 }

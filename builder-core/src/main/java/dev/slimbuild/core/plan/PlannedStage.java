@@ -21,8 +21,8 @@ import java.util.Set;
  *     also in {@code triggers})
  * @param triggers the ONBUILD triggers of the base stage, when FROM names a stage that has some:
  *     they run first, before the stage's own instructions (as BuildKit runs them), each located at
- *     this stage's FROM. Triggers of a base image are in its config instead (parse them with
- *     {@code DockerfileParser.parseTrigger}).
+ *     this stage's FROM. Triggers of a base image are in its config instead (parse them with {@code
+ *     DockerfileParser.parseTrigger}).
  */
 public record PlannedStage(
     Stage stage,

@@ -17,7 +17,6 @@ import dev.slimbuild.core.oci.Platform;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,8 +37,17 @@ public final class Planner {
   /** Build args every build accepts without an ARG declaring them. */
   private static final Set<String> PREDEFINED =
       Set.of(
-          "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
-          "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "SOURCE_DATE_EPOCH");
+          "HTTP_PROXY",
+          "http_proxy",
+          "HTTPS_PROXY",
+          "https_proxy",
+          "FTP_PROXY",
+          "ftp_proxy",
+          "NO_PROXY",
+          "no_proxy",
+          "ALL_PROXY",
+          "all_proxy",
+          "SOURCE_DATE_EPOCH");
 
   private Planner() {}
 
@@ -74,8 +82,7 @@ public final class Planner {
     while (!todo.isEmpty()) {
       int i = todo.pop();
       if (!planned.containsKey(i)) {
-        PlannedStage p =
-            planStage(stages.get(i), stages, lex, global, byName, request.contexts());
+        PlannedStage p = planStage(stages.get(i), stages, lex, global, byName, request.contexts());
         planned.put(i, p);
         todo.addAll(p.dependencies());
       }
@@ -162,8 +169,8 @@ public final class Planner {
     String display = s.name().orElse("stage-" + s.index());
     if (s.name().isPresent() && contexts.contains(NamedContext.key(s.name().get()))) {
       // replaced by the named context: nothing of the stage is read (as BuildKit), not even FROM
-      return new PlannedStage(s, display, s.name().get(), Optional.empty(), platform, Set.of(),
-          List.of(), true);
+      return new PlannedStage(
+          s, display, s.name().get(), Optional.empty(), platform, Set.of(), List.of(), true);
     }
     String base = expand(lex, from.image(), global, from);
     if (base.isEmpty()) {
@@ -193,10 +200,15 @@ public final class Planner {
           collectSources(t, byName, contexts, read);
           for (int i : read) {
             if (i >= s.index()) {
-              throw from.location().error("ONBUILD " + t.location().original()
-                  + " (from stage " + stages.get(baseStage.get()).name().orElse("" + baseStage.get())
-                  + ") reads a stage that is not defined before this one (line "
-                  + stages.get(i).from().location().startLine() + ")");
+              throw from.location()
+                  .error(
+                      "ONBUILD "
+                          + t.location().original()
+                          + " (from stage "
+                          + stages.get(baseStage.get()).name().orElse("" + baseStage.get())
+                          + ") reads a stage that is not defined before this one (line "
+                          + stages.get(i).from().location().startLine()
+                          + ")");
             }
           }
           deps.addAll(read);
@@ -215,8 +227,7 @@ public final class Planner {
     }
     String p = expand(lex, from.platform().get(), global, from);
     if (p.isEmpty()) {
-      throw from.location()
-          .error("empty platform value from expression " + from.platform().get());
+      throw from.location().error("empty platform value from expression " + from.platform().get());
     }
     try {
       return Optional.of(Platform.parse(p));
@@ -229,21 +240,23 @@ public final class Planner {
       Instruction ins, Map<String, Integer> byName, Set<String> contexts, Set<Integer> deps) {
     List<String> refs = new ArrayList<>();
     if (ins instanceof CopyInstruction c) {
-      c.from().ifPresent(f -> {
-        if (f.contains("$")) {
-          throw c.location()
-              .error(
-                  "variable expansion is not supported for --from; define a stage with FROM"
-                      + " and a global ARG instead");
-        }
-        refs.add(f);
-      });
+      c.from()
+          .ifPresent(
+              f -> {
+                if (f.contains("$")) {
+                  throw c.location()
+                      .error(
+                          "variable expansion is not supported for --from; define a stage with FROM"
+                              + " and a global ARG instead");
+                }
+                refs.add(f);
+              });
     } else if (ins instanceof RunInstruction r) {
       for (String from : r.mountSources()) {
         int dollar = from.indexOf('$');
         if (dollar >= 0 && dollar != from.length() - 1) { // as BuildKit checks it
-          throw r.location().error(
-              "'from' doesn't support variable expansion, define alias stage instead");
+          throw r.location()
+              .error("'from' doesn't support variable expansion, define alias stage instead");
         }
         refs.add(from);
       }
@@ -264,8 +277,8 @@ public final class Planner {
   }
 
   /**
-   * A {@code --from} that names no stage but is one short word close to a stage's name is a
-   * typo, not an image on Docker Hub: an error before anything is pulled.
+   * A {@code --from} that names no stage but is one short word close to a stage's name is a typo,
+   * not an image on Docker Hub: an error before anything is pulled.
    */
   private static void checkNotATypo(Instruction ins, String ref, Map<String, Integer> byName) {
     if (!ref.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || ref.length() < 3) {
@@ -274,9 +287,17 @@ public final class Planner {
     String match = Text.suggest(ref.toLowerCase(Locale.ROOT), byName.keySet());
     if (match != null) {
       String flag = ins instanceof CopyInstruction ? "--from" : "--mount from";
-      throw ins.location().error(flag + "=" + ref + " names no stage of this Dockerfile"
-          + " (did you mean " + match + "?); an image on Docker Hub by that name needs its"
-          + " registry: docker.io/library/" + ref);
+      throw ins.location()
+          .error(
+              flag
+                  + "="
+                  + ref
+                  + " names no stage of this Dockerfile"
+                  + " (did you mean "
+                  + match
+                  + "?); an image on Docker Hub by that name needs its"
+                  + " registry: docker.io/library/"
+                  + ref);
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.TreeSet;
 public final class StageScope {
   /** BuildKit expands here-documents with a backslash escape, whatever the escape directive. */
   private static final ShellLex HEREDOC_LEX = new ShellLex('\\');
+
   private final BuildPlan plan;
   private final ShellLex lex;
   private final Map<String, String> vars = new LinkedHashMap<>();
@@ -71,8 +72,8 @@ public final class StageScope {
   public List<KeyValue> expandEnv(EnvInstruction instruction) {
     List<KeyValue> out = new ArrayList<>();
     for (KeyValue kv : instruction.pairs()) {
-      out.add(new KeyValue(word(kv.key(), instruction), word(kv.value(), instruction),
-          kv.legacy()));
+      out.add(
+          new KeyValue(word(kv.key(), instruction), word(kv.value(), instruction), kv.legacy()));
     }
     return out;
   }
@@ -146,7 +147,9 @@ public final class StageScope {
     return Collections.unmodifiableMap(vars);
   }
 
-  /** The ARGs declared so far with a value, in order (RUN sees them; the image does not keep them). */
+  /**
+   * The ARGs declared so far with a value, in order (RUN sees them; the image does not keep them).
+   */
   public Map<String, String> args() {
     return Collections.unmodifiableMap(args);
   }

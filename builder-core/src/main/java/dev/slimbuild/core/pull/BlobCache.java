@@ -50,27 +50,28 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers.
- * A blob is downloaded once, its digest and size checked while it streams in: a mismatch leaves
+ * A local, content-addressed cache of pulled blobs (a {@link BlobStore}) and of unpacked layers. A
+ * blob is downloaded once, its digest and size checked while it streams in: a mismatch leaves
  * nothing behind. An unpacked layer lives in {@code unpacked/ALGORITHM/HEX} (named by its diff_id)
  * as {@code entries.json} (the metadata of every entry) plus its bytes in one of two forms:
  *
  * <ul>
  *   <li>{@code layer.erofs}, one EROFS image holding the whole layer ({@link ErofsWriter}), where
- *       layer images can be mounted (root): one file written instead of one per entry, and a
- *       RUN mounts it as an overlay lower layer instead of linking files together;
+ *       layer images can be mounted (root): one file written instead of one per entry, and a RUN
+ *       mounts it as an overlay lower layer instead of linking files together;
  *   <li>{@code files/K/N}, the bytes of the N-th regular file, spread over a few directories K,
  *       with the layer's mode, and owner as root, so a RUN's overlay can hard-link it as a lower
  *       file (a layer an image cannot hold, say a hard link to a lower layer, goes here too).
  * </ul>
  *
  * <p>It is written in a temporary directory and renamed into place, so it is either complete or
- * absent. A layer not yet downloaded is unpacked while it downloads. Unpacking checks the
- * diff_id, the download the blob's digest.
+ * absent. A layer not yet downloaded is unpacked while it downloads. Unpacking checks the diff_id,
+ * the download the blob's digest.
  */
 public final class BlobCache {
   private static final String ENTRIES = "entries.json";
   private static final String IMAGE = "layer.erofs";
+
   /** Present when the image made up a directory the layer does not list (see #image). */
   private static final String IMPLICIT = "implicit-directories";
 
@@ -92,8 +93,8 @@ public final class BlobCache {
   }
 
   /**
-   * A cache that unpacks layers into EROFS images when {@code images} (asked once, before the
-   * first unpack) says they can be mounted, else into files.
+   * A cache that unpacks layers into EROFS images when {@code images} (asked once, before the first
+   * unpack) says they can be mounted, else into files.
    */
   BlobCache(BlobStore blobs, Path unpackedDir, BooleanSupplier images) {
     this(blobs, unpackedDir, images, EventSink.NONE);
@@ -167,9 +168,9 @@ public final class BlobCache {
   }
 
   /**
-   * The entries of {@code layer} (diff_id {@code diffId}), FILE contents as paths into the
-   * unpacked directory; downloads and unpacks the layer the first time ({@code registry} null: the
-   * blob must be in the store).
+   * The entries of {@code layer} (diff_id {@code diffId}), FILE contents as paths into the unpacked
+   * directory; downloads and unpacks the layer the first time ({@code registry} null: the blob must
+   * be in the store).
    */
   public List<LayerEntry> layer(
       Registry registry, String repository, Descriptor layer, Digest diffId) throws IOException {
@@ -182,8 +183,13 @@ public final class BlobCache {
         }
         unpackLayer(registry, repository, layer, diffId, dir);
       } catch (LayerReader.RefusedEntry e) {
-        throw new SlimbuildException((registry == null ? "the store" : registry.host() + "/"
-            + repository) + ": layer " + layer.digest() + ": " + e.getMessage(), e);
+        throw new SlimbuildException(
+            (registry == null ? "the store" : registry.host() + "/" + repository)
+                + ": layer "
+                + layer.digest()
+                + ": "
+                + e.getMessage(),
+            e);
       }
     }
     return readEntries(dir);
@@ -224,8 +230,8 @@ public final class BlobCache {
   }
 
   /**
-   * Downloads {@code blob} into the store while {@code reader} reads it; whatever the reader
-   * leaves is read to the end, then the size and digest are checked and the blob committed.
+   * Downloads {@code blob} into the store while {@code reader} reads it; whatever the reader leaves
+   * is read to the end, then the size and digest are checked and the blob committed.
    */
   private void download(Registry registry, String repository, Descriptor blob, BlobReader reader)
       throws IOException {
@@ -234,8 +240,13 @@ public final class BlobCache {
     if (!d.algorithm().equals("sha256")) {
       throw new SlimbuildException(what + " uses a digest algorithm slimbuild cannot cache");
     }
-    TransferMeter meter = new TransferMeter(events, BuildEvent.Transfer.Direction.PULL,
-        registry.host() + "/" + repository, d.toString(), blob.size());
+    TransferMeter meter =
+        new TransferMeter(
+            events,
+            BuildEvent.Transfer.Direction.PULL,
+            registry.host() + "/" + repository,
+            d.toString(),
+            blob.size());
     try (InputStream in = meter.counting(registry.getBlob(repository, d));
         BlobWriter out = blobs.newWriter()) {
       StoringStream tee = new StoringStream(in, out, blob.size(), what);
@@ -266,8 +277,16 @@ public final class BlobCache {
         rethrow(failed);
       }
     } catch (DigestMismatchException e) {
-      throw new SlimbuildException(registry.host() + "/" + repository + ": digest mismatch"
-          + " for blob: expected " + e.expected() + ", got " + e.actual(), e);
+      throw new SlimbuildException(
+          registry.host()
+              + "/"
+              + repository
+              + ": digest mismatch"
+              + " for blob: expected "
+              + e.expected()
+              + ", got "
+              + e.actual(),
+          e);
     }
   }
 
@@ -281,9 +300,9 @@ public final class BlobCache {
   }
 
   /**
-   * The download as its reader sees it: every byte read is also written to the blob being
-   * stored, more bytes than the descriptor says are refused, and closing it leaves the download
-   * to its owner.
+   * The download as its reader sees it: every byte read is also written to the blob being stored,
+   * more bytes than the descriptor says are refused, and closing it leaves the download to its
+   * owner.
    */
   private static final class StoringStream extends FilterInputStream {
     private final BlobWriter out;
@@ -356,8 +375,14 @@ public final class BlobCache {
       }
       Digest actual = Digest.of(diffId.algorithm(), md.digest());
       if (!actual.equals(diffId)) {
-        throw new SlimbuildException("layer " + layer.digest() + ": diff_id mismatch: the"
-            + " config says " + diffId + ", the uncompressed layer is " + actual);
+        throw new SlimbuildException(
+            "layer "
+                + layer.digest()
+                + ": diff_id mismatch: the"
+                + " config says "
+                + diffId
+                + ", the uncompressed layer is "
+                + actual);
       }
       blobs.recordTarSize(diffId, size);
       Files.write(tmp.resolve(ENTRIES), Json.write(new JsonArray(entries)));
@@ -397,8 +422,11 @@ public final class BlobCache {
 
     ImageUnpacker(Path tmp) throws IOException {
       this.tmp = tmp;
-      this.w = new ErofsWriter(FileChannel.open(tmp.resolve(IMAGE), StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE), 0);
+      this.w =
+          new ErofsWriter(
+              FileChannel.open(
+                  tmp.resolve(IMAGE), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+              0);
     }
 
     @Override
@@ -543,19 +571,35 @@ public final class BlobCache {
         String file = str(o, "file");
         long size = num(o, "size");
         ContentSource content =
-            file != null ? ContentSource.ofTimedPath(files.resolve(file))
-                : o.get("at").isPresent() ? ContentSource.ofRange(image, num(o, "at"), size)
-                : null;
+            file != null
+                ? ContentSource.ofTimedPath(files.resolve(file))
+                : o.get("at").isPresent() ? ContentSource.ofRange(image, num(o, "at"), size) : null;
         Map<String, String> xattrs = new TreeMap<>();
-        o.get("xattrs").ifPresent(x -> ((JsonObject) x).members()
-            .forEach((k, val) -> xattrs.put(k, ((JsonString) val).value())));
-        out.add(new LayerEntry(str(o, "path"), EntryType.valueOf(str(o, "type")),
-            (int) num(o, "mode"), (int) num(o, "uid"), (int) num(o, "gid"), size,
-            str(o, "link"), content, xattrs));
+        o.get("xattrs")
+            .ifPresent(
+                x ->
+                    ((JsonObject) x)
+                        .members()
+                        .forEach((k, val) -> xattrs.put(k, ((JsonString) val).value())));
+        out.add(
+            new LayerEntry(
+                str(o, "path"),
+                EntryType.valueOf(str(o, "type")),
+                (int) num(o, "mode"),
+                (int) num(o, "uid"),
+                (int) num(o, "gid"),
+                size,
+                str(o, "link"),
+                content,
+                xattrs));
       }
     } catch (ClassCastException | IllegalArgumentException | NullPointerException e) {
-      throw new IOException(dir.resolve(ENTRIES) + ": corrupt (" + e.getMessage()
-          + "); delete the directory to unpack the layer again", e);
+      throw new IOException(
+          dir.resolve(ENTRIES)
+              + ": corrupt ("
+              + e.getMessage()
+              + "); delete the directory to unpack the layer again",
+          e);
     }
     return out;
   }

@@ -32,10 +32,10 @@ import java.util.stream.Collectors;
 
 /**
  * Finds one platform's image behind a reference: follows an OCI index or Docker manifest list to
- * the platform's manifest, then fetches its config. Every document is checked against what
- * points to it (the reference's digest, the index entry, the manifest's config descriptor).
- * User-facing problems (no such image, no such platform, unsupported formats) are {@link
- * SlimbuildException}s naming the reference; transport failures stay {@link IOException}s.
+ * the platform's manifest, then fetches its config. Every document is checked against what points
+ * to it (the reference's digest, the index entry, the manifest's config descriptor). User-facing
+ * problems (no such image, no such platform, unsupported formats) are {@link SlimbuildException}s
+ * naming the reference; transport failures stay {@link IOException}s.
  */
 public final class ImageResolver {
   /** Manifests and configs are small JSON documents; anything larger is refused. */
@@ -52,17 +52,18 @@ public final class ImageResolver {
 
   ImageResolver(Registry registry) {
     Objects.requireNonNull(registry, "registry");
-    this.documents = new Documents() {
-      @Override
-      public RawManifest manifest(String repository, String reference) throws IOException {
-        return registry.getManifest(repository, reference);
-      }
+    this.documents =
+        new Documents() {
+          @Override
+          public RawManifest manifest(String repository, String reference) throws IOException {
+            return registry.getManifest(repository, reference);
+          }
 
-      @Override
-      public InputStream blob(String repository, Digest digest) throws IOException {
-        return registry.getBlob(repository, digest);
-      }
-    };
+          @Override
+          public InputStream blob(String repository, Digest digest) throws IOException {
+            return registry.getBlob(repository, digest);
+          }
+        };
   }
 
   /**
@@ -73,63 +74,66 @@ public final class ImageResolver {
   public static ImageResolver caching(Registry registry, BlobStore cache) {
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(cache, "cache");
-    return new ImageResolver(new Documents() {
-      @Override
-      public RawManifest manifest(String repository, String reference) throws IOException {
-        Digest digest = null;
-        String served = "";
-        if (reference.contains(":")) {
-          digest = Digest.parse(reference);
-        } else {
-          Optional<Descriptor> head;
-          try {
-            head = registry.headManifest(repository, reference);
-          } catch (RegistryException e) {
-            head = Optional.empty(); // the GET below says what is wrong, if anything is
+    return new ImageResolver(
+        new Documents() {
+          @Override
+          public RawManifest manifest(String repository, String reference) throws IOException {
+            Digest digest = null;
+            String served = "";
+            if (reference.contains(":")) {
+              digest = Digest.parse(reference);
+            } else {
+              Optional<Descriptor> head;
+              try {
+                head = registry.headManifest(repository, reference);
+              } catch (RegistryException e) {
+                head = Optional.empty(); // the GET below says what is wrong, if anything is
+              }
+              if (head.isPresent()) {
+                digest = head.get().digest();
+                served = head.get().mediaType();
+              }
+            }
+            if (digest != null && cache.has(digest)) {
+              byte[] b = cached(digest);
+              if (b != null) {
+                return new RawManifest(b, served, digest);
+              }
+            }
+            RawManifest m = registry.getManifest(repository, reference);
+            if (m.bytes().length <= MAX_DOCUMENT) {
+              cache.putBytes(m.bytes()); // stored under its own digest, whatever the registry said
+            }
+            return m;
           }
-          if (head.isPresent()) {
-            digest = head.get().digest();
-            served = head.get().mediaType();
-          }
-        }
-        if (digest != null && cache.has(digest)) {
-          byte[] b = cached(digest);
-          if (b != null) {
-            return new RawManifest(b, served, digest);
-          }
-        }
-        RawManifest m = registry.getManifest(repository, reference);
-        if (m.bytes().length <= MAX_DOCUMENT) {
-          cache.putBytes(m.bytes()); // stored under its own digest, whatever the registry said
-        }
-        return m;
-      }
 
-      @Override
-      public InputStream blob(String repository, Digest digest) throws IOException {
-        byte[] b = cache.has(digest) ? cached(digest) : null;
-        if (b == null) {
-          try (InputStream in = registry.getBlob(repository, digest)) {
-            b = in.readNBytes((int) MAX_DOCUMENT + 1);
+          @Override
+          public InputStream blob(String repository, Digest digest) throws IOException {
+            byte[] b = cache.has(digest) ? cached(digest) : null;
+            if (b == null) {
+              try (InputStream in = registry.getBlob(repository, digest)) {
+                b = in.readNBytes((int) MAX_DOCUMENT + 1);
+              }
+              if (b.length <= MAX_DOCUMENT) {
+                cache.putBytes(b);
+              }
+            }
+            return new ByteArrayInputStream(b);
           }
-          if (b.length <= MAX_DOCUMENT) {
-            cache.putBytes(b);
-          }
-        }
-        return new ByteArrayInputStream(b);
-      }
 
-      /** The cached document {@code digest}, verified; null if it is not what it should be. */
-      private byte[] cached(Digest digest) throws IOException {
-        byte[] b;
-        try (InputStream in = cache.open(digest)) {
-          b = in.readNBytes((int) MAX_DOCUMENT + 1);
-        }
-        return b.length <= MAX_DOCUMENT && digest.isRegistered()
-            && Digest.of(digest.algorithm(), digest.newHasher().digest(b)).equals(digest)
-            ? b : null;
-      }
-    });
+          /** The cached document {@code digest}, verified; null if it is not what it should be. */
+          private byte[] cached(Digest digest) throws IOException {
+            byte[] b;
+            try (InputStream in = cache.open(digest)) {
+              b = in.readNBytes((int) MAX_DOCUMENT + 1);
+            }
+            return b.length <= MAX_DOCUMENT
+                    && digest.isRegistered()
+                    && Digest.of(digest.algorithm(), digest.newHasher().digest(b)).equals(digest)
+                ? b
+                : null;
+          }
+        });
   }
 
   private ImageResolver(Documents documents) {
@@ -142,34 +146,39 @@ public final class ImageResolver {
    * the caller reads.
    */
   public static ImageResolver inLayout(BlobStore layout) {
-    return new ImageResolver(new Documents() {
-      @Override
-      public RawManifest manifest(String repository, String reference) throws IOException {
-        Digest d = Digest.parse(reference);
-        // the media type is the document's own (a layout has no Content-Type)
-        return new RawManifest(readAll(blob(repository, d)), "", d);
-      }
-
-      @Override
-      public InputStream blob(String repository, Digest digest) throws IOException {
-        if (!layout.has(digest)) {
-          throw new SlimbuildException("blob " + digest + " is missing from the OCI layout "
-              + layout.root());
-        }
-        return layout.open(digest);
-      }
-
-      private byte[] readAll(InputStream in) throws IOException {
-        try (in) {
-          byte[] b = in.readNBytes((int) MAX_DOCUMENT + 1);
-          if (b.length > MAX_DOCUMENT) {
-            throw new SlimbuildException("a document in the OCI layout " + layout.root()
-                + " is larger than " + MAX_DOCUMENT + " bytes");
+    return new ImageResolver(
+        new Documents() {
+          @Override
+          public RawManifest manifest(String repository, String reference) throws IOException {
+            Digest d = Digest.parse(reference);
+            // the media type is the document's own (a layout has no Content-Type)
+            return new RawManifest(readAll(blob(repository, d)), "", d);
           }
-          return b;
-        }
-      }
-    });
+
+          @Override
+          public InputStream blob(String repository, Digest digest) throws IOException {
+            if (!layout.has(digest)) {
+              throw new SlimbuildException(
+                  "blob " + digest + " is missing from the OCI layout " + layout.root());
+            }
+            return layout.open(digest);
+          }
+
+          private byte[] readAll(InputStream in) throws IOException {
+            try (in) {
+              byte[] b = in.readNBytes((int) MAX_DOCUMENT + 1);
+              if (b.length > MAX_DOCUMENT) {
+                throw new SlimbuildException(
+                    "a document in the OCI layout "
+                        + layout.root()
+                        + " is larger than "
+                        + MAX_DOCUMENT
+                        + " bytes");
+              }
+              return b;
+            }
+          }
+        });
   }
 
   /** The image {@code ref} names for {@code platform}. */
@@ -188,7 +197,9 @@ public final class ImageResolver {
     check(bytes.length <= MAX_DOCUMENT, ref, "the manifest is larger than " + MAX_DOCUMENT);
     if (ref.digest() != null) {
       Digest actual = Digest.sha256Of(bytes);
-      check(actual.equals(ref.digest()), ref,
+      check(
+          actual.equals(ref.digest()),
+          ref,
           "the registry sent a manifest with digest " + actual + " for " + ref.digest());
     }
     String type = mediaType(top.mediaType(), bytes, ref);
@@ -199,7 +210,9 @@ public final class ImageResolver {
       byte[] mb = m.bytes();
       verify(mb, chosen, ref, "manifest for " + platform);
       String mt = mediaType(m.mediaType(), mb, ref);
-      check(MediaType.isManifest(mt), ref,
+      check(
+          MediaType.isManifest(mt),
+          ref,
           "the index entry for " + platform + " is a " + mt + ", not an image manifest");
       return image(ref, mb, mt, platform, true);
     }
@@ -212,22 +225,34 @@ public final class ImageResolver {
     RawJson<Manifest> manifest = parse(bytes, Manifest::parse, ref, "manifest");
     Descriptor configDesc = manifest.value().config();
     String ct = configDesc.mediaType();
-    check(ct.equals(MediaType.OCI_CONFIG) || ct.equals(MediaType.DOCKER_CONFIG), ref,
+    check(
+        ct.equals(MediaType.OCI_CONFIG) || ct.equals(MediaType.DOCKER_CONFIG),
+        ref,
         "config media type " + ct + " is not an image config (is this an artifact?)");
     for (Descriptor l : manifest.value().layers()) {
-      check(MediaType.isLayer(l.mediaType()), ref,
-          "layer " + l.digest() + " has media type " + l.mediaType()
+      check(
+          MediaType.isLayer(l.mediaType()),
+          ref,
+          "layer "
+              + l.digest()
+              + " has media type "
+              + l.mediaType()
               + ", which slimbuild cannot unpack");
     }
     byte[] cb = readBlob(ref, configDesc, "config");
     RawJson<ImageConfig> config = parse(cb, ImageConfig::parse, ref, "config");
-    check(config.value().diffIds().size() == manifest.value().layers().size(), ref,
-        "the config lists " + config.value().diffIds().size() + " diff_ids for "
-            + manifest.value().layers().size() + " layers");
+    check(
+        config.value().diffIds().size() == manifest.value().layers().size(),
+        ref,
+        "the config lists "
+            + config.value().diffIds().size()
+            + " diff_ids for "
+            + manifest.value().layers().size()
+            + " layers");
     Platform has = config.value().platform();
     if (!fromIndex && !has.matches(platform)) {
-      throw new SlimbuildException(ref + ": no image for platform " + platform
-          + "; the image is " + has + " only");
+      throw new SlimbuildException(
+          ref + ": no image for platform " + platform + "; the image is " + has + " only");
     }
     return new ResolvedImage(ref, manifest, type, config);
   }
@@ -236,7 +261,8 @@ public final class ImageResolver {
   static Descriptor select(Index index, Platform platform, ImageReference ref) {
     List<Descriptor> candidates = new ArrayList<>();
     for (Descriptor d : index.manifests()) {
-      if (d.platform() != null && MediaType.isManifest(d.mediaType())
+      if (d.platform() != null
+          && MediaType.isManifest(d.mediaType())
           && d.platform().matches(platform)) {
         candidates.add(d);
       }
@@ -256,8 +282,12 @@ public final class ImageResolver {
             .filter(p -> !p.equals("unknown/unknown")) // attestation manifests
             .distinct()
             .collect(Collectors.joining(", "));
-    throw new SlimbuildException(ref + ": no image for platform " + platform
-        + "; the image has " + (has.isEmpty() ? "no platforms listed" : has));
+    throw new SlimbuildException(
+        ref
+            + ": no image for platform "
+            + platform
+            + "; the image has "
+            + (has.isEmpty() ? "no platforms listed" : has));
   }
 
   private byte[] readBlob(ImageReference ref, Descriptor d, String what) throws IOException {
@@ -271,14 +301,23 @@ public final class ImageResolver {
   }
 
   private static void verify(byte[] bytes, Descriptor d, ImageReference ref, String what) {
-    check(d.digest().isRegistered(), ref,
-        "the " + what + " has digest algorithm " + d.digest().algorithm()
+    check(
+        d.digest().isRegistered(),
+        ref,
+        "the "
+            + what
+            + " has digest algorithm "
+            + d.digest().algorithm()
             + ", which cannot be verified");
     // hashed with the descriptor's own algorithm (sha256 or sha512), once
     Digest actual = Digest.of(d.digest().algorithm(), d.digest().newHasher().digest(bytes));
-    check(actual.equals(d.digest()), ref,
+    check(
+        actual.equals(d.digest()),
+        ref,
         "digest mismatch for the " + what + ": expected " + d.digest() + ", got " + actual);
-    check(bytes.length == d.size(), ref,
+    check(
+        bytes.length == d.size(),
+        ref,
         "the " + what + " is " + bytes.length + " bytes, its descriptor says " + d.size());
   }
 
@@ -297,7 +336,8 @@ public final class ImageResolver {
     }
     if (o.get("schemaVersion").map(JsonValue::toString).orElse("").equals("1")) {
       throw new SlimbuildException(
-          ref + ": Docker schema 1 manifests are not supported; push the image again with a"
+          ref
+              + ": Docker schema 1 manifests are not supported; push the image again with a"
               + " current client");
     }
     if (o.get("mediaType").orElse(null) instanceof JsonString s
@@ -310,8 +350,10 @@ public final class ImageResolver {
     if (o.has("config") && o.has("layers")) {
       return MediaType.OCI_MANIFEST;
     }
-    throw new SlimbuildException(ref + ": unsupported manifest type "
-        + (served == null || served.isEmpty() ? "(none)" : served));
+    throw new SlimbuildException(
+        ref
+            + ": unsupported manifest type "
+            + (served == null || served.isEmpty() ? "(none)" : served));
   }
 
   private static <T> RawJson<T> parse(

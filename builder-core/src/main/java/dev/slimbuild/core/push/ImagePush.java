@@ -20,8 +20,8 @@ public final class ImagePush {
   /**
    * Pushes {@code image} to every repository {@code names} mention, with their tags.
    *
-   * @param sources for blobs held elsewhere (base layers), {@code host/repository} names to
-   *     mount from when the destination is on the same host
+   * @param sources for blobs held elsewhere (base layers), {@code host/repository} names to mount
+   *     from when the destination is on the same host
    * @param remote reads blobs the local store lacks (null: all must be local)
    */
   public static List<PushReport> push(
@@ -53,7 +53,8 @@ public final class ImagePush {
           (digest, repos) -> {
             for (String r : repos) {
               if (r.startsWith(prefix)) {
-                mountFrom.computeIfAbsent(digest, d -> new ArrayList<>())
+                mountFrom
+                    .computeIfAbsent(digest, d -> new ArrayList<>())
                     .add(r.substring(prefix.length()));
               }
             }

@@ -58,8 +58,13 @@ public final class IndexCreator {
     ImageReference target = targets.get(0);
     for (ImageReference t : targets) {
       if (!t.registry().equals(target.registry()) || !t.repository().equals(target.repository())) {
-        throw new SlimbuildException("every -t must name the same repository: " + t
-            + " is not in " + target.registry() + "/" + target.repository());
+        throw new SlimbuildException(
+            "every -t must name the same repository: "
+                + t
+                + " is not in "
+                + target.registry()
+                + "/"
+                + target.repository());
       }
     }
     Map<Platform, Entry> byPlatform = new LinkedHashMap<>();
@@ -68,8 +73,8 @@ public final class IndexCreator {
         Platform p = e.descriptor().platform().key();
         Entry seen = byPlatform.putIfAbsent(p, e);
         if (seen != null && !seen.descriptor().digest().equals(e.descriptor().digest())) {
-          throw new SlimbuildException("two images for " + p + ": " + seen.source() + " and "
-              + e.source());
+          throw new SlimbuildException(
+              "two images for " + p + ": " + seen.source() + " and " + e.source());
         }
       }
     }
@@ -80,14 +85,31 @@ public final class IndexCreator {
       copy(e, to, target.repository(), blobs);
       manifests.add(e.descriptor());
     }
-    events.accept(new BuildEvent.Info("blobs: " + blobs.getOrDefault(Registry.PushResult.EXISTED, 0)
-        + " there already, " + blobs.getOrDefault(Registry.PushResult.MOUNTED, 0) + " mounted, "
-        + blobs.getOrDefault(Registry.PushResult.UPLOADED, 0) + " copied"));
+    events.accept(
+        new BuildEvent.Info(
+            "blobs: "
+                + blobs.getOrDefault(Registry.PushResult.EXISTED, 0)
+                + " there already, "
+                + blobs.getOrDefault(Registry.PushResult.MOUNTED, 0)
+                + " mounted, "
+                + blobs.getOrDefault(Registry.PushResult.UPLOADED, 0)
+                + " copied"));
     RawJson<Index> index = RawJson.of(Index.oci(manifests));
     for (ImageReference t : targets) {
       to.putManifest(t.repository(), t.tagOrLatest(), index.bytes(), MediaType.OCI_INDEX);
-      events.accept(new BuildEvent.Info("pushed " + t.registry() + "/" + t.repository() + ":"
-          + t.tagOrLatest() + " (" + index.digest() + ", " + manifests.size() + " platforms)"));
+      events.accept(
+          new BuildEvent.Info(
+              "pushed "
+                  + t.registry()
+                  + "/"
+                  + t.repository()
+                  + ":"
+                  + t.tagOrLatest()
+                  + " ("
+                  + index.digest()
+                  + ", "
+                  + manifests.size()
+                  + " platforms)"));
     }
     return index;
   }
@@ -114,15 +136,15 @@ public final class IndexCreator {
       config = in.readNBytes((int) Math.min(manifest.config().size(), 8L << 20));
     }
     ImageConfig c = ImageConfig.parse(config);
-    Platform p = new Platform(c.os(), c.architecture(), c.variant(), c.osVersion(),
-        c.osFeatures());
+    Platform p = new Platform(c.os(), c.architecture(), c.variant(), c.osVersion(), c.osFeatures());
     out.add(new Entry(ref, m.descriptor().withPlatform(p), m.bytes()));
     return out;
   }
 
   /** Makes the platform manifest and its blobs present in {@code repository} of {@code to}. */
-  private void copy(Entry e, Registry to, String repository,
-      Map<Registry.PushResult, Integer> results) throws IOException {
+  private void copy(
+      Entry e, Registry to, String repository, Map<Registry.PushResult, Integer> results)
+      throws IOException {
     Registry from = registries.forHost(e.source().registry());
     boolean sameHost = from.host().equals(to.host());
     Manifest m = Manifest.parse(e.bytes());
@@ -130,11 +152,16 @@ public final class IndexCreator {
     blobs.add(m.config());
     blobs.addAll(m.layers());
     for (Descriptor b : blobs) {
-      results.merge(to.pushBlob(repository, b,
-          () -> from.getBlob(e.source().repository(), b.digest()),
-          sameHost ? List.of(e.source().repository()) : List.of()), 1, Integer::sum);
+      results.merge(
+          to.pushBlob(
+              repository,
+              b,
+              () -> from.getBlob(e.source().repository(), b.digest()),
+              sameHost ? List.of(e.source().repository()) : List.of()),
+          1,
+          Integer::sum);
     }
-    to.putManifest(repository, e.descriptor().digest().toString(), e.bytes(),
-        e.descriptor().mediaType());
+    to.putManifest(
+        repository, e.descriptor().digest().toString(), e.bytes(), e.descriptor().mediaType());
   }
 }

@@ -39,9 +39,6 @@ public record PushReport(
 
   /** The total size of the blobs that ended with {@code result}. */
   public long bytes(PushResult result) {
-    return blobs.stream()
-        .filter(b -> b.result() == result)
-        .mapToLong(b -> b.blob().size())
-        .sum();
+    return blobs.stream().filter(b -> b.result() == result).mapToLong(b -> b.blob().size()).sum();
   }
 }

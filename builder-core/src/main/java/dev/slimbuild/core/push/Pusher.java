@@ -116,8 +116,17 @@ public final class Pusher {
     if (alreadyTagged(repository, tagList, top.digest())) {
       // every tag names this exact document, which was written last: all it references is there
       for (String tag : tagList) {
-        events.accept(new BuildEvent.Info("pushed " + registry.host() + "/" + repository + ":"
-            + tag + " (" + top.digest() + ", unchanged: the registry holds it already)"));
+        events.accept(
+            new BuildEvent.Info(
+                "pushed "
+                    + registry.host()
+                    + "/"
+                    + repository
+                    + ":"
+                    + tag
+                    + " ("
+                    + top.digest()
+                    + ", unchanged: the registry holds it already)"));
       }
       return new PushReport(top, repository, tagList, List.of());
     }
@@ -141,7 +150,15 @@ public final class Pusher {
       put(repository, tag, image.topBytes(), top);
       events.accept(
           new BuildEvent.Info(
-              "pushed " + registry.host() + "/" + repository + ":" + tag + " (" + top.digest() + ")"));
+              "pushed "
+                  + registry.host()
+                  + "/"
+                  + repository
+                  + ":"
+                  + tag
+                  + " ("
+                  + top.digest()
+                  + ")"));
     }
     return new PushReport(top, repository, tagList, results);
   }
@@ -206,17 +223,24 @@ public final class Pusher {
       for (Descriptor d : toPush) {
         // the registry client drops duplicates and the target repository itself
         List<String> sources = mountFrom.getOrDefault(d.digest(), List.of());
-        TransferMeter meter = new TransferMeter(events, BuildEvent.Transfer.Direction.PUSH,
-            registry.host() + "/" + repository, d.digest().toString(), d.size());
+        TransferMeter meter =
+            new TransferMeter(
+                events,
+                BuildEvent.Transfer.Direction.PUSH,
+                registry.host() + "/" + repository,
+                d.digest().toString(),
+                d.size());
         futures.add(
             pool.submit(
                 () -> {
-                  PushResult r = registry.pushBlob(
-                      repository,
-                      d,
-                      () -> meter.counting(
-                          blobs.has(d.digest()) ? blobs.open(d.digest()) : remote.open(d)),
-                      sources);
+                  PushResult r =
+                      registry.pushBlob(
+                          repository,
+                          d,
+                          () ->
+                              meter.counting(
+                                  blobs.has(d.digest()) ? blobs.open(d.digest()) : remote.open(d)),
+                          sources);
                   if (r == PushResult.UPLOADED) {
                     meter.finish();
                   }
@@ -231,8 +255,14 @@ public final class Pusher {
           PushResult r = futures.get(i).get();
           if (failure == null) {
             results.add(new PushReport.BlobPush(toPush.get(i), r));
-            events.accept(new BuildEvent.Info("blob " + toPush.get(i).digest().shortHex() + ": "
-                + r.name().toLowerCase(Locale.ROOT) + " " + Sizes.format(toPush.get(i).size())));
+            events.accept(
+                new BuildEvent.Info(
+                    "blob "
+                        + toPush.get(i).digest().shortHex()
+                        + ": "
+                        + r.name().toLowerCase(Locale.ROOT)
+                        + " "
+                        + Sizes.format(toPush.get(i).size())));
           }
         } catch (ExecutionException e) {
           if (failure == null) {
@@ -269,13 +299,21 @@ public final class Pusher {
       t[0]++;
       t[1] += b.blob().size();
     }
-    return "blobs to " + repository + ": "
-        + Sizes.format(by.get(PushResult.UPLOADED)[1]) + " uploaded ("
-        + by.get(PushResult.UPLOADED)[0] + "), "
-        + Sizes.format(by.get(PushResult.MOUNTED)[1]) + " mounted ("
-        + by.get(PushResult.MOUNTED)[0] + "), "
-        + Sizes.format(by.get(PushResult.EXISTED)[1]) + " there already ("
-        + by.get(PushResult.EXISTED)[0] + ")";
+    return "blobs to "
+        + repository
+        + ": "
+        + Sizes.format(by.get(PushResult.UPLOADED)[1])
+        + " uploaded ("
+        + by.get(PushResult.UPLOADED)[0]
+        + "), "
+        + Sizes.format(by.get(PushResult.MOUNTED)[1])
+        + " mounted ("
+        + by.get(PushResult.MOUNTED)[0]
+        + "), "
+        + Sizes.format(by.get(PushResult.EXISTED)[1])
+        + " there already ("
+        + by.get(PushResult.EXISTED)[0]
+        + ")";
   }
 
   private void putManifest(String repository, String reference, BuiltImage image)

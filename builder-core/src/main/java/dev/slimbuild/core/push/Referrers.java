@@ -18,10 +18,10 @@ import java.util.Optional;
 /**
  * The OCI 1.1 referrers of a manifest. A registry with the referrers API lists a manifest that
  * names a {@code subject} by itself, and answers {@code GET /v2/NAME/referrers/DIGEST}; for the
- * others (distribution 2.8 among them) the distribution spec's fallback is an index tagged
- * {@code sha256-HEX} listing the subject's referrers, which clients read when the API answers
- * 404. Reading asks the API first, then the tag; writing keeps the tag only where the API is
- * missing, as the spec asks.
+ * others (distribution 2.8 among them) the distribution spec's fallback is an index tagged {@code
+ * sha256-HEX} listing the subject's referrers, which clients read when the API answers 404. Reading
+ * asks the API first, then the tag; writing keeps the tag only where the API is missing, as the
+ * spec asks.
  */
 public final class Referrers {
   private Referrers() {}
@@ -45,8 +45,8 @@ public final class Referrers {
     }
     listed.add(referrer);
     Index idx = new Index(2, MediaType.OCI_INDEX, null, listed, null, Map.of());
-    registry.putManifest(repository, fallbackTag(subject), RawJson.of(idx).bytes(),
-        MediaType.OCI_INDEX);
+    registry.putManifest(
+        repository, fallbackTag(subject), RawJson.of(idx).bytes(), MediaType.OCI_INDEX);
   }
 
   /**
@@ -59,8 +59,8 @@ public final class Referrers {
     if (api.isEmpty()) {
       return fallback(registry, repository, subject);
     }
-    List<Descriptor> out = new ArrayList<>(parse(registry, repository, subject, api.get(),
-        "referrers API answer"));
+    List<Descriptor> out =
+        new ArrayList<>(parse(registry, repository, subject, api.get(), "referrers API answer"));
     for (Descriptor d : fallback(registry, repository, subject)) {
       if (out.stream().noneMatch(o -> o.digest().equals(d.digest()))) {
         out.add(d);
@@ -84,13 +84,23 @@ public final class Referrers {
     return parse(registry, repository, subject, raw, fallbackTag(subject));
   }
 
-  private static List<Descriptor> parse(Registry registry, String repository, Digest subject,
-      RawManifest raw, String what) throws IOException {
+  private static List<Descriptor> parse(
+      Registry registry, String repository, Digest subject, RawManifest raw, String what)
+      throws IOException {
     try {
       return Index.parse(raw.bytes()).manifests();
     } catch (OciFormatException | IllegalArgumentException e) {
-      throw new IOException(registry.host() + "/" + repository + " (" + what + " of " + subject
-          + ") is not a referrers index: " + e.getMessage(), e);
+      throw new IOException(
+          registry.host()
+              + "/"
+              + repository
+              + " ("
+              + what
+              + " of "
+              + subject
+              + ") is not a referrers index: "
+              + e.getMessage(),
+          e);
     }
   }
 }

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One {@code WWW-Authenticate} challenge (RFC 7235 section 4.1): a scheme ({@code basic} or
- * {@code bearer}, lower-cased) and its parameters ({@code realm}, {@code service}, {@code scope},
- * {@code error}).
+ * One {@code WWW-Authenticate} challenge (RFC 7235 section 4.1): a scheme ({@code basic} or {@code
+ * bearer}, lower-cased) and its parameters ({@code realm}, {@code service}, {@code scope}, {@code
+ * error}).
  */
 record Challenge(String scheme, Map<String, String> params) {
   Challenge {

@@ -19,12 +19,12 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds the login for one registry host the way docker and podman do, through jib-core's
- * credential retrievers: the files named by {@code REGISTRY_AUTH_FILE}, {@code
- * DOCKER_CONFIG/config.json}, {@code XDG_RUNTIME_DIR/containers/auth.json} and {@code
- * HOME/.docker/config.json}, in that order; in each, {@code credHelpers[host]}, then {@code
- * credsStore}, then {@code auths}. Helpers ({@code docker-credential-NAME}) are looked up on the
- * {@code PATH} of the given environment (not the JVM's), so jib is handed their absolute path.
+ * Finds the login for one registry host the way docker and podman do, through jib-core's credential
+ * retrievers: the files named by {@code REGISTRY_AUTH_FILE}, {@code DOCKER_CONFIG/config.json},
+ * {@code XDG_RUNTIME_DIR/containers/auth.json} and {@code HOME/.docker/config.json}, in that order;
+ * in each, {@code credHelpers[host]}, then {@code credsStore}, then {@code auths}. Helpers ({@code
+ * docker-credential-NAME}) are looked up on the {@code PATH} of the given environment (not the
+ * JVM's), so jib is handed their absolute path.
  *
  * <p>Only jib's two retrievers are used, not its {@code CredentialRetrieverFactory}, whose
  * construction links Google's OAuth library: the shipped jar leaves that library and jib's HTTP
@@ -56,21 +56,28 @@ final class Credentials {
       if (helper.isPresent()) {
         Optional<Path> exe = onPath("docker-credential-" + helper.get(), env);
         if (exe.isPresent()) {
-          Optional<Login> login = retrieve(() -> {
-            try {
-              return Optional.of(new DockerCredentialHelper(host, exe.get(), env).retrieve());
-            } catch (CredentialHelperUnhandledServerUrlException e) {
-              return Optional.empty(); // the helper has none for this host: read on
-            }
-          }, host, exe.get().getFileName());
+          Optional<Login> login =
+              retrieve(
+                  () -> {
+                    try {
+                      return Optional.of(
+                          new DockerCredentialHelper(host, exe.get(), env).retrieve());
+                    } catch (CredentialHelperUnhandledServerUrlException e) {
+                      return Optional.empty(); // the helper has none for this host: read on
+                    }
+                  },
+                  host,
+                  exe.get().getFileName());
           if (login.isPresent()) {
             return login;
           }
         }
       }
-      Optional<Login> login = retrieve(
-          () -> DockerConfigCredentialRetriever.create(host, file).retrieve(event -> {}), host,
-          file.getFileName());
+      Optional<Login> login =
+          retrieve(
+              () -> DockerConfigCredentialRetriever.create(host, file).retrieve(event -> {}),
+              host,
+              file.getFileName());
       if (login.isPresent()) {
         return login;
       }

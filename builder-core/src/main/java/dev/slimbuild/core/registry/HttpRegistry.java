@@ -23,9 +23,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The registry client (distribution spec v1.1, "pull" and "push" workflows) over {@link
- * Transport}: manifests as exact bytes, blobs streamed both ways, pushes that skip what exists,
- * mount across repositories, and upload in one PUT or in chunks.
+ * The registry client (distribution spec v1.1, "pull" and "push" workflows) over {@link Transport}:
+ * manifests as exact bytes, blobs streamed both ways, pushes that skip what exists, mount across
+ * repositories, and upload in one PUT or in chunks.
  */
 final class HttpRegistry implements Registry {
   /** Blobs up to this size go in one PUT; larger ones in PATCH chunks of this size. */
@@ -77,8 +77,8 @@ final class HttpRegistry implements Registry {
           } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
             throw http.stalled(what, e);
           } catch (IOException e) {
-            throw new RegistryException(what + ": connection dropped: " + e.getMessage(), 0,
-                null, true);
+            throw new RegistryException(
+                what + ": connection dropped: " + e.getMessage(), 0, null, true);
           }
           if (bytes.length > MAX_MANIFEST) {
             throw new RegistryException(what + ": manifest larger than 4 MiB", 200, null, false);
@@ -127,8 +127,7 @@ final class HttpRegistry implements Registry {
   }
 
   @Override
-  public Optional<Descriptor> headManifest(String repository, String reference)
-      throws IOException {
+  public Optional<Descriptor> headManifest(String repository, String reference) throws IOException {
     String what = where(repository) + ": HEAD manifest " + reference;
     Req req =
         Req.of("HEAD", manifestPath(repository, reference), pull(repository), what)
@@ -190,11 +189,14 @@ final class HttpRegistry implements Registry {
           }
           r.drain();
           Optional<String> header = r.header("Docker-Content-Digest");
-          if (header.isPresent() && !parseDigest(what, header.get()).equals(result)
+          if (header.isPresent()
+              && !parseDigest(what, header.get()).equals(result)
               && result.algorithm().equals("sha256")) {
             throw new RegistryException(
                 what + ": the registry stored digest " + header.get() + ", expected " + result,
-                r.statusCode(), "DIGEST_INVALID", false);
+                r.statusCode(),
+                "DIGEST_INVALID",
+                false);
           }
           return result;
         });
@@ -220,14 +222,15 @@ final class HttpRegistry implements Registry {
   public InputStream getBlob(String repository, Digest digest) throws IOException {
     String what = where(repository) + ": GET blob " + digest;
     Req req = Req.of("GET", blobPath(repository, digest), pull(repository), what).redirects();
-    HttpResponse first = Transport.retrying(
-        () -> {
-          HttpResponse r = http.send(req);
-          if (r.statusCode() != 200) {
-            throw Transport.statusError(what, r);
-          }
-          return r;
-        });
+    HttpResponse first =
+        Transport.retrying(
+            () -> {
+              HttpResponse r = http.send(req);
+              if (r.statusCode() != 200) {
+                throw Transport.statusError(what, r);
+              }
+              return r;
+            });
     return new ResumingBody(req, first);
   }
 
@@ -306,8 +309,18 @@ final class HttpRegistry implements Registry {
           last = e;
         }
       }
-      throw new RegistryException(req.what() + ": the connection broke after " + offset + bytes()
-          + " (" + (resumed + 1) + " attempts): " + detail(last), 0, null, true);
+      throw new RegistryException(
+          req.what()
+              + ": the connection broke after "
+              + offset
+              + bytes()
+              + " ("
+              + (resumed + 1)
+              + " attempts): "
+              + detail(last),
+          0,
+          null,
+          true);
     }
 
     private InputStream reopen() throws IOException {
@@ -316,8 +329,17 @@ final class HttpRegistry implements Registry {
         String range = r.header("Content-Range").orElse("");
         if (!range.strip().startsWith("bytes " + offset + "-")) {
           r.close();
-          throw new RegistryException(req.what() + ": the registry answered a request for the"
-              + " bytes from " + offset + " with the range '" + range + "'", 206, null, false);
+          throw new RegistryException(
+              req.what()
+                  + ": the registry answered a request for the"
+                  + " bytes from "
+                  + offset
+                  + " with the range '"
+                  + range
+                  + "'",
+              206,
+              null,
+              false);
         }
         return r.body();
       }
@@ -388,11 +410,9 @@ final class HttpRegistry implements Registry {
   }
 
   /** Empty when mounted; else the upload session the registry opened instead. */
-  private Optional<String> mount(String repository, Digest digest, String from)
-      throws IOException {
+  private Optional<String> mount(String repository, Digest digest, String from) throws IOException {
     String what = where(repository) + ": mount blob " + digest + " from " + from;
-    String target =
-        "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from;
+    String target = "/v2/" + repository + "/blobs/uploads/?mount=" + digest + "&from=" + from;
     Req req = Req.of("POST", target, push(repository, List.of(from)), what);
     return Transport.retrying(
         () -> {
@@ -414,15 +434,16 @@ final class HttpRegistry implements Registry {
     String what = where(repository) + ": check push access";
     Req req =
         Req.of("POST", "/v2/" + repository + "/blobs/uploads/", push(repository, List.of()), what);
-    String session = Transport.retrying(
-        () -> {
-          HttpResponse r = http.send(req);
-          r.drain();
-          if (r.statusCode() != 202) {
-            throw Transport.statusError(what, r.statusCode(), new byte[0]);
-          }
-          return location(what, r);
-        });
+    String session =
+        Transport.retrying(
+            () -> {
+              HttpResponse r = http.send(req);
+              r.drain();
+              if (r.statusCode() != 202) {
+                throw Transport.statusError(what, r.statusCode(), new byte[0]);
+              }
+              return location(what, r);
+            });
     cancel(repository, session);
   }
 
@@ -510,8 +531,7 @@ final class HttpRegistry implements Registry {
         String range = offset + "-" + (offset + len - 1);
         Req req =
             Req.of("PATCH", location, push(repository, List.of()), what + " (bytes " + range + ")")
-                .headers(
-                    Map.of("Content-Type", "application/octet-stream", "Content-Range", range))
+                .headers(Map.of("Content-Type", "application/octet-stream", "Content-Range", range))
                 .body(HttpRequest.Body.of(slice, len));
         HttpResponse r = http.send(req);
         if (r.statusCode() != 202) {
@@ -534,10 +554,16 @@ final class HttpRegistry implements Registry {
     if (!actual.equals(blob.digest())) {
       throw new RegistryException(
           what + ": content digest mismatch: expected " + blob.digest() + ", got " + actual,
-          0, "DIGEST_INVALID", false);
+          0,
+          "DIGEST_INVALID",
+          false);
     }
-    Req commit = Req.of("PUT", withDigest(location, blob.digest()), push(repository, List.of()),
-        what + " (commit)");
+    Req commit =
+        Req.of(
+            "PUT",
+            withDigest(location, blob.digest()),
+            push(repository, List.of()),
+            what + " (commit)");
     HttpResponse r = http.send(commit);
     if (r.statusCode() != 201) {
       throw Transport.statusError(commit.what(), r);
@@ -600,12 +626,11 @@ final class HttpRegistry implements Registry {
     return location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
   }
 
-  private static String location(String what, HttpResponse r)
-      throws RegistryException {
+  private static String location(String what, HttpResponse r) throws RegistryException {
     String loc = r.header("Location").orElse(null);
     if (loc == null || loc.isEmpty()) {
-      throw new RegistryException(what + ": the registry sent no upload location",
-          r.statusCode(), null, false);
+      throw new RegistryException(
+          what + ": the registry sent no upload location", r.statusCode(), null, false);
     }
     return r.uri().resolve(URI.create(loc)).toString();
   }
@@ -613,16 +638,17 @@ final class HttpRegistry implements Registry {
   private static void checkDigest(String what, Digest expected, byte[] bytes)
       throws RegistryException {
     if (!expected.isRegistered()) {
-      throw new RegistryException(what + ": cannot verify digest algorithm "
-          + expected.algorithm(), 0, null, false);
+      throw new RegistryException(
+          what + ": cannot verify digest algorithm " + expected.algorithm(), 0, null, false);
     }
     MessageDigest md = expected.newHasher();
-    Digest actual =
-        Digest.of(expected.algorithm(), md.digest(bytes));
+    Digest actual = Digest.of(expected.algorithm(), md.digest(bytes));
     if (!actual.equals(expected)) {
       throw new RegistryException(
-          what + ": digest mismatch: expected " + expected + ", got " + actual, 0,
-          "DIGEST_INVALID", false);
+          what + ": digest mismatch: expected " + expected + ", got " + actual,
+          0,
+          "DIGEST_INVALID",
+          false);
     }
   }
 
@@ -642,7 +668,8 @@ final class HttpRegistry implements Registry {
   private static String mediaType(String what, HttpResponse r, byte[] bytes)
       throws RegistryException {
     Optional<String> header = r.header("Content-Type").map(HttpRegistry::bare);
-    if (header.isPresent() && !header.get().isEmpty()
+    if (header.isPresent()
+        && !header.get().isEmpty()
         && !header.get().equals("application/json")
         && !header.get().equals("application/octet-stream")) {
       return header.get();
@@ -655,7 +682,6 @@ final class HttpRegistry implements Registry {
     } catch (RuntimeException e) {
       // reported below
     }
-    throw new RegistryException(what + ": the manifest's media type is unknown", 200, null,
-        false);
+    throw new RegistryException(what + ": the manifest's media type is unknown", 200, null, false);
   }
 }

@@ -7,8 +7,8 @@ public final class Registries {
   private Registries() {}
 
   /**
-   * A client for {@code host} ({@code host[:port]}). Nothing is sent until the first call; then
-   * the registry is pinged once to choose the scheme (https; for hosts in {@link
+   * A client for {@code host} ({@code host[:port]}). Nothing is sent until the first call; then the
+   * registry is pinged once to choose the scheme (https; for hosts in {@link
    * RegistryOptions#insecureHosts()} unverified https, then http) and learn how it authenticates.
    * Credentials come from the docker/podman files and helpers named in {@link
    * RegistryOptions#env()}.

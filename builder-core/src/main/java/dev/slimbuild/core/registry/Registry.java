@@ -38,9 +38,8 @@ public interface Registry extends AutoCloseable {
       throws IOException;
 
   /**
-   * The OCI 1.1 referrers API's answer for {@code subject}: the index it returns, or empty when
-   * the registry has no such API (a 404; the caller then reads the fallback tag {@code
-   * sha256-HEX}).
+   * The OCI 1.1 referrers API's answer for {@code subject}: the index it returns, or empty when the
+   * registry has no such API (a 404; the caller then reads the fallback tag {@code sha256-HEX}).
    */
   default Optional<RawManifest> referrers(String repository, Digest subject) throws IOException {
     return Optional.empty();
@@ -50,8 +49,8 @@ public interface Registry extends AutoCloseable {
   boolean hasBlob(String repository, Digest digest) throws IOException;
 
   /**
-   * Opens the blob as the registry sends it (following redirects); the caller verifies the
-   * digest while reading.
+   * Opens the blob as the registry sends it (following redirects); the caller verifies the digest
+   * while reading.
    */
   InputStream getBlob(String repository, Digest digest) throws IOException;
 

@@ -3,8 +3,8 @@ package dev.slimbuild.core.registry;
 import java.io.IOException;
 
 /**
- * A registry answered with an error (or could not be reached): the HTTP status (0 when there was
- * no answer), the registry's error code if it sent one, and whether a retry can help. The message
+ * A registry answered with an error (or could not be reached): the HTTP status (0 when there was no
+ * answer), the registry's error code if it sent one, and whether a retry can help. The message
  * names the registry and what was asked, never a credential.
  */
 public class RegistryException extends IOException {

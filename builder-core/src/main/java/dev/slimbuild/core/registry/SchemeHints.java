@@ -9,9 +9,9 @@ import java.util.Map;
  * Which registries answered in plain http the last time: a file per host under {@code
  * $XDG_CACHE_HOME/slimbuild/registries} (else {@code $HOME/.cache/...}). Only hosts that may speak
  * http at all ({@code --insecure-registry}, or a loopback one whose https port is not TLS) consult
- * it: such a host is then tried in http first, which spares a cold JVM the TLS handshake that
- * fails (about half a second of an unchanged rebuild). An answer that is not a registry's sends
- * the client back to https and forgets the hint. Writing or reading it never fails a build.
+ * it: such a host is then tried in http first, which spares a cold JVM the TLS handshake that fails
+ * (about half a second of an unchanged rebuild). An answer that is not a registry's sends the
+ * client back to https and forgets the hint. Writing or reading it never fails a build.
  */
 final class SchemeHints {
   private final Path dir;
@@ -24,8 +24,10 @@ final class SchemeHints {
   static SchemeHints of(Map<String, String> env) {
     String xdg = env.get("XDG_CACHE_HOME");
     String home = env.get("HOME");
-    Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
-        : home != null && !home.isEmpty() ? Path.of(home, ".cache") : null;
+    Path base =
+        xdg != null && !xdg.isEmpty()
+            ? Path.of(xdg)
+            : home != null && !home.isEmpty() ? Path.of(home, ".cache") : null;
     return new SchemeHints(base == null ? null : base.resolve("slimbuild").resolve("registries"));
   }
 

@@ -1,14 +1,14 @@
 package dev.slimbuild.core.registry;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.URI;
 import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
 import dev.slimbuild.core.http.RetryPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +17,11 @@ import java.util.Optional;
 import javax.net.ssl.SSLException;
 
 /**
- * HTTP to one registry host over {@link HttpClient}: picks the scheme once (https, verified; for
- * an insecure host https without verification, then plain http, as docker does), adds
- * authorization, answers 401 challenges, follows redirects for reads (dropping the authorization
- * when the host changes), retries with exponential backoff, and turns failures into {@link
- * RegistryException}s whose messages never contain a credential.
+ * HTTP to one registry host over {@link HttpClient}: picks the scheme once (https, verified; for an
+ * insecure host https without verification, then plain http, as docker does), adds authorization,
+ * answers 401 challenges, follows redirects for reads (dropping the authorization when the host
+ * changes), retries with exponential backoff, and turns failures into {@link RegistryException}s
+ * whose messages never contain a credential.
  */
 final class Transport {
   /** Tries, waits between them and redirects: the same for registries and {@code ADD <URL>}. */
@@ -77,26 +77,30 @@ final class Transport {
     this.host = host;
     this.insecure = opts.isInsecure(host);
     this.timeout = opts.networkTimeout();
-    Duration connect = timeout.compareTo(Duration.ofSeconds(15)) < 0 ? timeout
-        : Duration.ofSeconds(15);
+    Duration connect =
+        timeout.compareTo(Duration.ofSeconds(15)) < 0 ? timeout : Duration.ofSeconds(15);
     // CA files are read now (a bad one fails before the build); the TLS context is made when a
     // connection needs it
     javax.net.ssl.SSLContext custom =
         opts.caFiles().isEmpty() ? null : Tls.verifying(opts.caFiles());
     this.client =
-        new HttpClient(() -> {
-          if (insecure) {
-            return Tls.unverified();
-          }
-          if (custom != null) {
-            return custom;
-          }
-          try {
-            return Tls.verifying(opts.caFiles());
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        }, !insecure, connect, dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
+        new HttpClient(
+            () -> {
+              if (insecure) {
+                return Tls.unverified();
+              }
+              if (custom != null) {
+                return custom;
+              }
+              try {
+                return Tls.verifying(opts.caFiles());
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            !insecure,
+            connect,
+            dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
     this.auth = new Auth(host, opts.env(), this);
     this.hints = SchemeHints.of(opts.env());
   }
@@ -120,16 +124,15 @@ final class Transport {
   }
 
   /**
-   * Sends {@code req} once (no retry), answering an auth challenge once when the body can be
-   * sent again. The caller owns (closes) the response body.
+   * Sends {@code req} once (no retry), answering an auth challenge once when the body can be sent
+   * again. The caller owns (closes) the response body.
    */
   HttpResponse send(Req req) throws IOException {
     URI uri = resolve(req.target());
     HttpResponse r = sendAuthorized(req, uri, auth.header(req.scopes()));
     if (r.statusCode() == 401) {
       r.drain();
-      Challenge c = Challenge.parse(r.header("WWW-Authenticate").orElse(null))
-          .orElse(null);
+      Challenge c = Challenge.parse(r.header("WWW-Authenticate").orElse(null)).orElse(null);
       boolean known = c != null;
       auth.learn(c);
       auth.forget(req.scopes());
@@ -150,8 +153,7 @@ final class Transport {
     return r;
   }
 
-  private HttpResponse sendAuthorized(Req req, URI uri, String authorization)
-      throws IOException {
+  private HttpResponse sendAuthorized(Req req, URI uri, String authorization) throws IOException {
     URI current = uri;
     String authz = authorization;
     for (int hop = 0; ; hop++) {
@@ -162,7 +164,9 @@ final class Transport {
       }
       HttpResponse r = exchange(request, req.what());
       Optional<String> location = r.header("Location");
-      if (!HttpClient.isRedirect(r.statusCode()) || location.isEmpty() || !req.followRedirects()
+      if (!HttpClient.isRedirect(r.statusCode())
+          || location.isEmpty()
+          || !req.followRedirects()
           || hop >= POLICY.maxRedirects()) {
         return r;
       }
@@ -228,8 +232,17 @@ final class Transport {
 
   /** The error for a read that waited longer than the network timeout (not retried). */
   RegistryException stalled(String what, IOException e) {
-    return new RegistryException(what + ": registry " + host + " stalled: " + e.getMessage()
-        + "; the limit is --network-timeout " + HttpClient.format(timeout), 0, null, false);
+    return new RegistryException(
+        what
+            + ": registry "
+            + host
+            + " stalled: "
+            + e.getMessage()
+            + "; the limit is --network-timeout "
+            + HttpClient.format(timeout),
+        0,
+        null,
+        false);
   }
 
   /** The error for an unexpected status, with the registry's error code when it sent one. */
@@ -249,8 +262,7 @@ final class Transport {
   }
 
   /** Reads what is left of an error answer (bounded) and turns it into an exception. */
-  static RegistryException statusError(String what, HttpResponse r)
-      throws IOException {
+  static RegistryException statusError(String what, HttpResponse r) throws IOException {
     byte[] body;
     try (InputStream in = r.body()) {
       body = in.readNBytes(64 * 1024);
@@ -285,12 +297,17 @@ final class Transport {
     boolean loopback = !insecure && isLoopback(host);
     // a host that answered in http last time is asked in http first (see SchemeHints)
     boolean hinted = (insecure || loopback) && hints.plainHttp(host);
-    List<String> schemes = hinted ? List.of("http", "https")
-        : insecure || loopback ? List.of("https", "http") : List.of("https");
+    List<String> schemes =
+        hinted
+            ? List.of("http", "https")
+            : insecure || loopback ? List.of("https", "http") : List.of("https");
     RegistryException last = null;
     for (String scheme : schemes) {
       boolean hintedTry = hinted && last == null;
-      if (loopback && last != null && !hintedTry && scheme.equals("http")
+      if (loopback
+          && last != null
+          && !hintedTry
+          && scheme.equals("http")
           && !String.valueOf(last.getMessage()).contains("nrecognized SSL message")) {
         throw last;
       }
@@ -302,17 +319,16 @@ final class Transport {
         if (hintedTry && r.statusCode() != 200 && r.statusCode() != 401) {
           // not a registry's answer (a TLS server answers plain http with 400): https, as ever
           hints.remember(host, false);
-          last = new RegistryException("GET http://" + host + "/v2/: " + r.statusCode(), 0, null,
-              false);
+          last =
+              new RegistryException(
+                  "GET http://" + host + "/v2/: " + r.statusCode(), 0, null, false);
           continue;
         }
         if (RetryPolicy.retryableStatus(r.statusCode())) {
           throw statusError("GET " + host + "/v2/", r.statusCode(), new byte[0]);
         }
         if (r.statusCode() == 401) {
-          auth.learn(
-              Challenge.parse(r.header("WWW-Authenticate").orElse(null))
-                  .orElse(null));
+          auth.learn(Challenge.parse(r.header("WWW-Authenticate").orElse(null)).orElse(null));
         }
         if (insecure || loopback) {
           hints.remember(host, scheme.equals("http"));

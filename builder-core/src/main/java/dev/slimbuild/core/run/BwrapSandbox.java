@@ -18,39 +18,63 @@ import java.util.Set;
  * at {@code /}, a fresh /proc with {@code /proc/sys} and {@code /proc/sysrq-trigger} read-only and
  * {@code /proc/kcore}, {@code /proc/keys}, {@code /proc/timer_list}... masked, a minimal /dev (no
  * host devices), no /sys, new pid, mount, ipc, uts, cgroup (and net for {@link Network#NONE})
- * namespaces, always a user namespace, Docker's default capabilities for root and none for
- * another user, the {@link Seccomp} filter, and {@code --die-with-parent}: the RUN ends with the
- * build.
+ * namespaces, always a user namespace, Docker's default capabilities for root and none for another
+ * user, the {@link Seccomp} filter, and {@code --die-with-parent}: the RUN ends with the build.
  *
  * <p>The user namespace: as real root running uid 0:0, an identity-mapped one ({@link
  * UserNamespace}): files keep their real owners on disk and root may chown, but it holds no
- * capability over the host. Any other user, and every user when the builder is not root, runs in
- * a user namespace bwrap makes, which maps the requested ids onto the invoking user (files it
- * writes belong to the invoking user on disk; the image's owners stay in the model). A RUN with
+ * capability over the host. Any other user, and every user when the builder is not root, runs in a
+ * user namespace bwrap makes, which maps the requested ids onto the invoking user (files it writes
+ * belong to the invoking user on disk; the image's owners stay in the model). A RUN with
  * supplementary groups gets them only when the builder is root (see Groups below).
  */
 final class BwrapSandbox implements Sandbox {
   /** Docker's default capability set (moby oci/caps/defaults.go). */
-  static final List<String> DOCKER_CAPS = List.of(
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
-      "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
-      "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+  static final List<String> DOCKER_CAPS =
+      List.of(
+          "CAP_CHOWN",
+          "CAP_DAC_OVERRIDE",
+          "CAP_FSETID",
+          "CAP_FOWNER",
+          "CAP_MKNOD",
+          "CAP_NET_RAW",
+          "CAP_SETGID",
+          "CAP_SETUID",
+          "CAP_SETFCAP",
+          "CAP_SETPCAP",
+          "CAP_NET_BIND_SERVICE",
+          "CAP_SYS_CHROOT",
+          "CAP_KILL",
+          "CAP_AUDIT_WRITE");
+
   /** Read-only in a Docker container (those /proc has here). */
   static final List<String> READ_ONLY_PROC = List.of("/proc/sys", "/proc/sysrq-trigger");
+
   /** Files Docker masks with /dev/null. */
-  static final List<String> MASKED_PROC_FILES = List.of(
-      "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
-      "/proc/sched_debug");
+  static final List<String> MASKED_PROC_FILES =
+      List.of(
+          "/proc/kcore",
+          "/proc/keys",
+          "/proc/latency_stats",
+          "/proc/timer_list",
+          "/proc/timer_stats",
+          "/proc/sched_debug");
+
   /** Directories Docker masks with an empty read-only tmpfs. */
   static final List<String> MASKED_PROC_DIRS = List.of("/proc/acpi", "/proc/scsi");
 
   private static final int USERNS_FD = 3;
   private static final int SECCOMP_FD = 4;
   private static final int ARGS_FD = 5;
+
   /** Opens the seccomp program and the user namespace as fds 4 and 3, then execs the rest. */
   private static final String OPEN_FDS =
-      "exec " + SECCOMP_FD + "<\"$1\" || exit 125; if [ -n \"$2\" ]; then exec " + USERNS_FD
+      "exec "
+          + SECCOMP_FD
+          + "<\"$1\" || exit 125; if [ -n \"$2\" ]; then exec "
+          + USERNS_FD
           + "<\"$2\" || exit 125; fi; shift 2; exec \"$@\"";
+
   /**
    * {@link #OPEN_FDS}, with standard input (bwrap's {@code --args}: the RUN's environment, which
    * may hold secrets, never on a command line) as fd 5 and {@code /dev/null} as standard input.
@@ -99,9 +123,9 @@ final class BwrapSandbox implements Sandbox {
    */
 
   /**
-   * The host gid that supplementary group {@code g} is outside the namespace when the primary
-   * group {@code gid} is real root's: root's for the primary group itself, else the same id
-   * ({@code gid}'s own, free outside, for group 0).
+   * The host gid that supplementary group {@code g} is outside the namespace when the primary group
+   * {@code gid} is real root's: root's for the primary group itself, else the same id ({@code
+   * gid}'s own, free outside, for group 0).
    */
   static int outsideGid(int g, int gid) {
     return g == gid ? 0 : g != 0 ? g : gid;
@@ -136,15 +160,27 @@ final class BwrapSandbox implements Sandbox {
     List<String> cmd = new ArrayList<>();
     if (setpriv.isPresent()) {
       // the groups bwrap's process holds are the RUN's: as the namespace maps them
-      cmd.addAll(List.of(setpriv.get().toString(), "--groups=" + String.join(",",
-          spec.groups().stream()
-              .map(g -> Integer.toString(identity ? g : mapped ? outsideGid(g, spec.gid()) : 0))
-              .distinct().toList()), "--"));
+      cmd.addAll(
+          List.of(
+              setpriv.get().toString(),
+              "--groups="
+                  + String.join(
+                      ",",
+                      spec.groups().stream()
+                          .map(
+                              g ->
+                                  Integer.toString(
+                                      identity ? g : mapped ? outsideGid(g, spec.gid()) : 0))
+                          .distinct()
+                          .toList()),
+              "--"));
     } else if (extra) {
-      notes.add("bwrap cannot give this RUN its supplementary groups " + spec.groups()
-          + (rootHere
-              ? " (no setpriv(1) on this machine)"
-              : " (without root, the user namespace maps only the RUN's own group)"));
+      notes.add(
+          "bwrap cannot give this RUN its supplementary groups "
+              + spec.groups()
+              + (rootHere
+                  ? " (no setpriv(1) on this machine)"
+                  : " (without root, the user namespace maps only the RUN's own group)"));
     }
     cmd.addAll(List.of(bwrap.toString(), "--bind", spec.rootfs().toString(), "/"));
     cmd.addAll(List.of("--proc", "/proc"));
@@ -162,8 +198,14 @@ final class BwrapSandbox implements Sandbox {
       cmd.add("--unshare-net");
     }
     if (identity || mapped) {
-      cmd.addAll(List.of("--userns", Integer.toString(USERNS_FD), "--uid",
-          Integer.toString(spec.uid()), "--gid", Integer.toString(spec.gid())));
+      cmd.addAll(
+          List.of(
+              "--userns",
+              Integer.toString(USERNS_FD),
+              "--uid",
+              Integer.toString(spec.uid()),
+              "--gid",
+              Integer.toString(spec.gid())));
     } else {
       cmd.addAll(
           List.of(
@@ -201,8 +243,15 @@ final class BwrapSandbox implements Sandbox {
     }
   }
 
-  private RunResult run(RunSpec spec, OutputSink out, Path root, List<String> cmd,
-      boolean identity, boolean mapped, List<String> created, List<String> notes)
+  private RunResult run(
+      RunSpec spec,
+      OutputSink out,
+      Path root,
+      List<String> cmd,
+      boolean identity,
+      boolean mapped,
+      List<String> created,
+      List<String> notes)
       throws IOException {
     for (Mount m : spec.mounts()) {
       if (m.isTmpfs()) {
@@ -215,8 +264,8 @@ final class BwrapSandbox implements Sandbox {
       }
     }
     RootPaths.ensure(root, spec.workdir(), true, created);
-    cmd.addAll(List.of("--chdir", spec.workdir(), "--clearenv", "--args",
-        Integer.toString(ARGS_FD)));
+    cmd.addAll(
+        List.of("--chdir", spec.workdir(), "--clearenv", "--args", Integer.toString(ARGS_FD)));
     ByteArrayOutputStream envArgs = new ByteArrayOutputStream();
     for (Map.Entry<String, String> e : Host.envMap(spec.env()).entrySet()) {
       for (String word : List.of("--setenv", e.getKey(), e.getValue())) {
@@ -227,17 +276,28 @@ final class BwrapSandbox implements Sandbox {
     cmd.add("--");
     cmd.addAll(spec.argv());
     Path filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
-    try (UserNamespace ns = identity ? UserNamespace.identity()
-        : mapped ? UserNamespace.mapped(spec.uid() + " 0 1\n", gidMap(spec)) : null) {
+    try (UserNamespace ns =
+        identity
+            ? UserNamespace.identity()
+            : mapped ? UserNamespace.mapped(spec.uid() + " 0 1\n", gidMap(spec)) : null) {
       Files.write(filter, Seccomp.bpf());
       List<String> full =
           new ArrayList<>(
               List.of(
-                  "/bin/sh", "-c", OPEN_FDS_ARGS, "sh", filter.toString(),
+                  "/bin/sh",
+                  "-c",
+                  OPEN_FDS_ARGS,
+                  "sh",
+                  filter.toString(),
                   ns == null ? "" : ns.file().toString()));
       full.addAll(spec.command(cmd));
-      ProcessRunner.Outcome o = ProcessRunner.run(full, Map.of("PATH", HostFiles.HOST_PATH),
-          spec.timeout(), out, envArgs.toByteArray());
+      ProcessRunner.Outcome o =
+          ProcessRunner.run(
+              full,
+              Map.of("PATH", HostFiles.HOST_PATH),
+              spec.timeout(),
+              out,
+              envArgs.toByteArray());
       return new RunResult(o.exitCode(), o.timedOut(), created, notes);
     } finally {
       Files.deleteIfExists(filter);
@@ -257,20 +317,45 @@ final class BwrapSandbox implements Sandbox {
     }
     cmd.addAll(List.of("--proc", "/proc"));
     cmd.addAll(procProtection());
-    cmd.addAll(List.of("--dev", "/dev", "--unshare-ipc", "--unshare-pid", "--unshare-uts",
-        "--unshare-net", "--unshare-cgroup-try", "--die-with-parent", "--new-session"));
+    cmd.addAll(
+        List.of(
+            "--dev",
+            "/dev",
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-uts",
+            "--unshare-net",
+            "--unshare-cgroup-try",
+            "--die-with-parent",
+            "--new-session"));
     boolean identity = Privileges.isRoot();
-    cmd.addAll(identity
-        ? List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0")
-        : List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));
-    cmd.addAll(List.of("--cap-drop", "ALL", "--cap-add", DOCKER_CAPS.get(0),
-        "--seccomp", Integer.toString(SECCOMP_FD), "--", "true"));
+    cmd.addAll(
+        identity
+            ? List.of("--userns", Integer.toString(USERNS_FD), "--uid", "0", "--gid", "0")
+            : List.of("--unshare-user", "--disable-userns", "--uid", "0", "--gid", "0"));
+    cmd.addAll(
+        List.of(
+            "--cap-drop",
+            "ALL",
+            "--cap-add",
+            DOCKER_CAPS.get(0),
+            "--seccomp",
+            Integer.toString(SECCOMP_FD),
+            "--",
+            "true"));
     Path filter = null;
     try (UserNamespace ns = identity ? UserNamespace.identity() : null) {
       filter = Files.createTempFile("slimbuild-seccomp-", ".bpf");
       Files.write(filter, Seccomp.bpf());
-      List<String> full = new ArrayList<>(List.of("/bin/sh", "-c", OPEN_FDS, "sh",
-          filter.toString(), ns == null ? "" : ns.file().toString()));
+      List<String> full =
+          new ArrayList<>(
+              List.of(
+                  "/bin/sh",
+                  "-c",
+                  OPEN_FDS,
+                  "sh",
+                  filter.toString(),
+                  ns == null ? "" : ns.file().toString()));
       full.addAll(cmd);
       return Host.probe(full);
     } catch (IOException e) {

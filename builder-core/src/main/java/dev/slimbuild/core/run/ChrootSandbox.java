@@ -146,9 +146,9 @@ final class ChrootSandbox implements Sandbox {
   }
 
   /**
-   * The process's supplementary groups as {@code chroot --groups} takes them: the spec's, or
-   * only the primary group when there are none (chroot(1) needs a list; {@code id} shows the
-   * primary group either way).
+   * The process's supplementary groups as {@code chroot --groups} takes them: the spec's, or only
+   * the primary group when there are none (chroot(1) needs a list; {@code id} shows the primary
+   * group either way).
    */
   static String groupList(RunSpec spec) {
     if (spec.groups().isEmpty()) {

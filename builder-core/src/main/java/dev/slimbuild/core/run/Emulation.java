@@ -90,8 +90,8 @@ final class Emulation {
   }
 
   /**
-   * For sandboxes that run binaries directly (bwrap, chroot): a foreign platform needs a
-   * registered binfmt_misc emulator, else an error pointing at the proot sandbox.
+   * For sandboxes that run binaries directly (bwrap, chroot): a foreign platform needs a registered
+   * binfmt_misc emulator, else an error pointing at the proot sandbox.
    */
   static void requireBinfmt(RunSpec spec, String sandbox) {
     if (isForeign(spec.platform())) {
@@ -100,7 +100,12 @@ final class Emulation {
       String problem = binfmtProblem(spec.prepareRoot(), spec.platform());
       if (problem != null) {
         throw new SlimbuildException(
-            "RUN for " + spec.platform() + " with " + sandbox + " needs binfmt_misc (" + problem
+            "RUN for "
+                + spec.platform()
+                + " with "
+                + sandbox
+                + " needs binfmt_misc ("
+                + problem
                 + "); the proot sandbox runs it through qemu-user-static");
       }
     }

@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * A layer image ({@link ErofsWriter}) mounted read-only: the kernel serves the layer's files
- * straight from the one image file, so a base image is never unpacked into files before a RUN.
- * Only root can mount (a file-backed EROFS mount on Linux 6.12+, a loop device before).
+ * straight from the one image file, so a base image is never unpacked into files before a RUN. Only
+ * root can mount (a file-backed EROFS mount on Linux 6.12+, a loop device before).
  */
 public final class ErofsMount implements Closeable {
   private final Path dir;
@@ -65,8 +65,8 @@ public final class ErofsMount implements Closeable {
     try {
       Path image = scratch.resolve("probe.erofs");
       byte[] text = "slimbuild".getBytes(StandardCharsets.UTF_8);
-      try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE_NEW,
-              StandardOpenOption.WRITE);
+      try (FileChannel ch =
+              FileChannel.open(image, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           ErofsWriter w = new ErofsWriter(ch, 0)) {
         w.directory("d", 0755, 0, 0, 0, Map.of());
         w.file("d/f", 0644, 0, 0, 0, text.length, new ByteArrayInputStream(text), Map.of());

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The host files a RUN with the host's network sees read-only (name resolution), and the
- * {@code /etc/hostname} a RUN sees when the image has none.
+ * The host files a RUN with the host's network sees read-only (name resolution), and the {@code
+ * /etc/hostname} a RUN sees when the image has none.
  */
 final class HostFiles {
   static final List<String> NETWORK_FILES = List.of("/etc/resolv.conf", "/etc/hosts");
@@ -42,12 +42,12 @@ final class HostFiles {
   }
 
   /**
-   * A file naming the host the RUN sees ({@code hostname}), to be bound over {@code
-   * /etc/hostname} for the RUN when the image has none (or only an empty one: a mount point an
-   * earlier RUN of the stage left), as buildah and Docker's classic builder give one: the mount
-   * point is made and listed in {@code created}, so what the RUN writes there goes with the file,
-   * never into the layer. Null when the image has its own, or its {@code /etc} or {@code
-   * /etc/hostname} is a symbolic link (a bind would follow it). The caller deletes the file.
+   * A file naming the host the RUN sees ({@code hostname}), to be bound over {@code /etc/hostname}
+   * for the RUN when the image has none (or only an empty one: a mount point an earlier RUN of the
+   * stage left), as buildah and Docker's classic builder give one: the mount point is made and
+   * listed in {@code created}, so what the RUN writes there goes with the file, never into the
+   * layer. Null when the image has its own, or its {@code /etc} or {@code /etc/hostname} is a
+   * symbolic link (a bind would follow it). The caller deletes the file.
    */
   static Path hostname(Path rootfs, List<String> created) throws IOException {
     if (!RootPaths.resolve(rootfs, HOSTNAME).equals(HOSTNAME.substring(1))) {

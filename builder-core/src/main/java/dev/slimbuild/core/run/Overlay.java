@@ -24,12 +24,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Overlay implements Closeable {
   /** Mount data is at most a page; leave room for the fixed options. */
   private static final int MAX_OPTIONS = 3800;
+
   /** Mounts not yet unmounted: a build stopped by a signal unmounts them on its way out. */
   private static final Set<Path> ACTIVE = ConcurrentHashMap.newKeySet();
 
   /**
-   * Lazily unmounts every overlay still mounted: for a build stopped by a signal, before it
-   * deletes its work directories (the build's shutdown hook calls this first).
+   * Lazily unmounts every overlay still mounted: for a build stopped by a signal, before it deletes
+   * its work directories (the build's shutdown hook calls this first).
    */
   public static void unmountAll() {
     for (Path m : List.copyOf(ACTIVE)) {
@@ -77,8 +78,13 @@ public final class Overlay implements Closeable {
     if (lowerdir == null || !usable(upper.toString()) || !usable(work.toString())) {
       return null;
     }
-    String o = lowerdir + ",upperdir=" + upper + ",workdir=" + work
-        + ",userxattr,metacopy=off,index=off,volatile";
+    String o =
+        lowerdir
+            + ",upperdir="
+            + upper
+            + ",workdir="
+            + work
+            + ",userxattr,metacopy=off,index=off,volatile";
     return o.length() <= MAX_OPTIONS ? o : null;
   }
 
@@ -106,25 +112,32 @@ public final class Overlay implements Closeable {
    * sandbox's command) inside: the way a builder that is not root runs on an overlay. The mount
    * goes away with the namespace, when the command ends.
    */
-  public static List<String> inUserNamespace(List<Path> lowers, Path upper, Path work, Path merged) {
+  public static List<String> inUserNamespace(
+      List<Path> lowers, Path upper, Path work, Path merged) {
     String options = options(lowers, upper, work);
     if (options == null) {
       throw new IllegalArgumentException("overlay options do not fit: " + lowers);
     }
     return List.of(
         Host.which("unshare").orElseThrow().toString(),
-        "--user", "--map-root-user", "--mount", "--",
-        "/bin/sh", "-c",
+        "--user",
+        "--map-root-user",
+        "--mount",
+        "--",
+        "/bin/sh",
+        "-c",
         "\"$0\" -t overlay overlay -o \"$1\" \"$2\" || exit 125; shift 2; exec \"$@\"",
-        Host.which("mount").orElseThrow().toString(), options, merged.toString());
+        Host.which("mount").orElseThrow().toString(),
+        options,
+        merged.toString());
   }
 
   /**
    * Null when this process (root) can run RUNs on overlay mounts under {@code scratch} (an empty
-   * directory on the work directories' filesystem, deleted afterwards), else why not. It mounts a small
-   * overlay, deletes a file and replaces a directory through it and checks the whiteout and the
-   * opaque marker it finds in the upper directory: CAP_SYS_ADMIN, a kernel with {@code userxattr}
-   * (5.11+) and user extended attributes on the upper filesystem are all needed.
+   * directory on the work directories' filesystem, deleted afterwards), else why not. It mounts a
+   * small overlay, deletes a file and replaces a directory through it and checks the whiteout and
+   * the opaque marker it finds in the upper directory: CAP_SYS_ADMIN, a kernel with {@code
+   * userxattr} (5.11+) and user extended attributes on the upper filesystem are all needed.
    */
   public static String unavailable(Path scratch) {
     return Trees.deletingAfter(
@@ -157,9 +170,12 @@ public final class Overlay implements Closeable {
       }
       if (userNamespace) {
         List<String> cmd = new ArrayList<>(inUserNamespace(lowers, upper, work, merged));
-        cmd.addAll(List.of("/bin/sh", "-c",
-            "rm \"$0/d/f\" && rmdir \"$0/d\" && mkdir \"$0/d\" && rm \"$0/g\"",
-            merged.toString()));
+        cmd.addAll(
+            List.of(
+                "/bin/sh",
+                "-c",
+                "rm \"$0/d/f\" && rmdir \"$0/d\" && mkdir \"$0/d\" && rm \"$0/g\"",
+                merged.toString()));
         String refused = Host.probe(cmd);
         if (refused != null) {
           return "overlay in a user namespace failed: " + refused;
@@ -232,8 +248,11 @@ public final class Overlay implements Closeable {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < b.length; i++) {
-      if (b[i] == '\\' && i + 3 < b.length
-          && isOctal(b[i + 1]) && isOctal(b[i + 2]) && isOctal(b[i + 3])) {
+      if (b[i] == '\\'
+          && i + 3 < b.length
+          && isOctal(b[i + 1])
+          && isOctal(b[i + 2])
+          && isOctal(b[i + 3])) {
         out.write((b[i + 1] - '0') * 64 + (b[i + 2] - '0') * 8 + (b[i + 3] - '0'));
         i += 3;
       } else {
@@ -254,8 +273,8 @@ public final class Overlay implements Closeable {
   public static Overlay mountReadOnly(List<Path> lowers, Path merged) throws IOException {
     String lowerdir = lowerdir(lowers);
     if (lowerdir == null) {
-      throw new IOException("overlay lower directories cannot be named in mount options: "
-          + lowers);
+      throw new IOException(
+          "overlay lower directories cannot be named in mount options: " + lowers);
     }
     String o = lowerdir + ",userxattr";
     if (lowers.size() < 2 || o.length() > MAX_OPTIONS) {

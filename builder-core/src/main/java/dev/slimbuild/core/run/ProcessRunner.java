@@ -43,14 +43,20 @@ final class ProcessRunner {
    * {@code /dev/null} when {@code input} is null: how a sandbox gets what must not be on its
    * command line, which any user of the machine may read.
    */
-  static Outcome run(List<String> command, Map<String, String> env, Duration timeout,
-      OutputSink sink, byte[] input) throws IOException {
+  static Outcome run(
+      List<String> command,
+      Map<String, String> env,
+      Duration timeout,
+      OutputSink sink,
+      byte[] input)
+      throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().clear();
     pb.environment().putAll(env);
-    pb.redirectInput(input == null
-        ? ProcessBuilder.Redirect.from(new File("/dev/null"))
-        : ProcessBuilder.Redirect.PIPE);
+    pb.redirectInput(
+        input == null
+            ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+            : ProcessBuilder.Redirect.PIPE);
     Process p = pb.start();
     Object lock = new Object();
     Thread out = pump(p.getInputStream(), OutputSink.Stream.STDOUT, sink, lock);

@@ -70,8 +70,11 @@ final class ProotSandbox implements Sandbox {
         cmd.addAll(List.of("-i", spec.user()));
       }
       if (!spec.groups().isEmpty()) {
-        notes.add("proot cannot give a RUN supplementary groups (it fakes only the user and"
-            + " group ids): groups " + spec.groups() + " of /etc/group are left out");
+        notes.add(
+            "proot cannot give a RUN supplementary groups (it fakes only the user and"
+                + " group ids): groups "
+                + spec.groups()
+                + " of /etc/group are left out");
       }
       if (spec.network() == Network.HOST) {
         for (String f : HostFiles.NETWORK_FILES) {
@@ -112,5 +115,4 @@ final class ProotSandbox implements Sandbox {
       }
     }
   }
-
 }

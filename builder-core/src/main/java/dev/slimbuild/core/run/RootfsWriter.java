@@ -43,8 +43,8 @@ public final class RootfsWriter {
   /**
    * A writer that also gives what it writes the time {@code mtime} (seconds since the epoch), the
    * time the image's layers record for the files a build added: a RUN sees that time, never the
-   * build context's or the moment the file was written. A file unpacked from a layer keeps the
-   * time its layer records.
+   * build context's or the moment the file was written. A file unpacked from a layer keeps the time
+   * its layer records.
    */
   public RootfsWriter(boolean asRoot, long mtime) {
     this.asRoot = asRoot;
@@ -126,35 +126,44 @@ public final class RootfsWriter {
     ExecutorService pool = Parallel.pool(Parallel.FILE_THREADS, "slimbuild-rootfs");
     try {
       for (List<LayerEntry> level : dirs.values()) {
-        Parallel.each(pool, level, e -> {
-          // created with the umask's owner bits so it can be filled; its mode is set at the end
-          Path p = workDir.resolve(e.path());
-          Files.createDirectory(p);
-          chown(p, e);
-        });
+        Parallel.each(
+            pool,
+            level,
+            e -> {
+              // created with the umask's owner bits so it can be filled; its mode is set at the end
+              Path p = workDir.resolve(e.path());
+              Files.createDirectory(p);
+              chown(p, e);
+            });
       }
-      Parallel.each(pool, leaves, e -> {
-        Path p = workDir.resolve(e.path());
-        if (e.type() == EntryType.SYMLINK) {
-          Files.createSymbolicLink(p, Path.of(e.linkTarget()));
-          chown(p, e);
-          setTime(p, mtime);
-        } else if (!(link && linked(e, p, dev))) {
-          copy(e, p);
-          chown(p, e);
-          chmod(p, e.mode()); // after chown, which clears setuid/setgid
-          setTime(p, timeOf(e));
-        }
-      });
+      Parallel.each(
+          pool,
+          leaves,
+          e -> {
+            Path p = workDir.resolve(e.path());
+            if (e.type() == EntryType.SYMLINK) {
+              Files.createSymbolicLink(p, Path.of(e.linkTarget()));
+              chown(p, e);
+              setTime(p, mtime);
+            } else if (!(link && linked(e, p, dev))) {
+              copy(e, p);
+              chown(p, e);
+              chmod(p, e.mode()); // after chown, which clears setuid/setgid
+              setTime(p, timeOf(e));
+            }
+          });
       for (LayerEntry e : links) {
         Files.createLink(workDir.resolve(e.path()), workDir.resolve(linkedFile(e, byPath).path()));
       }
       for (List<LayerEntry> level : dirs.descendingMap().values()) {
-        Parallel.each(pool, level, d -> {
-          Path p = workDir.resolve(d.path());
-          chmod(p, d.mode());
-          setTime(p, mtime);
-        });
+        Parallel.each(
+            pool,
+            level,
+            d -> {
+              Path p = workDir.resolve(d.path());
+              chmod(p, d.mode());
+              setTime(p, mtime);
+            });
       }
     } finally {
       pool.shutdownNow();
@@ -242,7 +251,9 @@ public final class RootfsWriter {
     }
   }
 
-  /** Copies {@code size} bytes (-1: to the end) of {@code source} from {@code from} to a new file. */
+  /**
+   * Copies {@code size} bytes (-1: to the end) of {@code source} from {@code from} to a new file.
+   */
   private void chown(Path p, LayerEntry e) throws IOException {
     if (asRoot) {
       Files.setAttribute(p, "unix:uid", e.uid(), LinkOption.NOFOLLOW_LINKS);

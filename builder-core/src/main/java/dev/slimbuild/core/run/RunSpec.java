@@ -43,11 +43,33 @@ public record RunSpec(
     List<Integer> groups) {
 
   /** A spec without supplementary groups. */
-  public RunSpec(Path rootfs, List<String> argv, List<String> env, String workdir, int uid,
-      int gid, Network network, List<Mount> mounts, Platform platform, Duration timeout,
-      List<String> wrapper, Path prepareRoot) {
-    this(rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout, wrapper,
-        prepareRoot, List.of());
+  public RunSpec(
+      Path rootfs,
+      List<String> argv,
+      List<String> env,
+      String workdir,
+      int uid,
+      int gid,
+      Network network,
+      List<Mount> mounts,
+      Platform platform,
+      Duration timeout,
+      List<String> wrapper,
+      Path prepareRoot) {
+    this(
+        rootfs,
+        argv,
+        env,
+        workdir,
+        uid,
+        gid,
+        network,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        List.of());
   }
 
   public RunSpec {
@@ -62,8 +84,8 @@ public record RunSpec(
         throw new IllegalArgumentException("environment entry is not K=V: " + e);
       }
       if (e.indexOf('\0') >= 0) { // never shown: the value may be a secret
-        throw new IllegalArgumentException("environment entry " + e.substring(0, e.indexOf('='))
-            + " holds a NUL byte");
+        throw new IllegalArgumentException(
+            "environment entry " + e.substring(0, e.indexOf('=')) + " holds a NUL byte");
       }
     }
     workdir = RootPaths.checkAbsolute(workdir, "working directory");
@@ -96,50 +118,138 @@ public record RunSpec(
 
   /** {@code argv} as root in {@code /} with no environment, host network, no limit. */
   public static RunSpec of(Path rootfs, List<String> argv, Platform platform) {
-    return new RunSpec(rootfs, argv, List.of(), "/", 0, 0, Network.HOST, List.of(), platform,
-        Duration.ZERO, List.of(), rootfs);
+    return new RunSpec(
+        rootfs,
+        argv,
+        List.of(),
+        "/",
+        0,
+        0,
+        Network.HOST,
+        List.of(),
+        platform,
+        Duration.ZERO,
+        List.of(),
+        rootfs);
   }
 
   RunSpec withEnv(List<String> newEnv) {
     return new RunSpec(
-        rootfs, argv, newEnv, workdir, uid, gid, network, mounts, platform, timeout,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        newEnv,
+        workdir,
+        uid,
+        gid,
+        network,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   RunSpec withWorkdir(String dir) {
     return new RunSpec(
-        rootfs, argv, env, dir, uid, gid, network, mounts, platform, timeout,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        env,
+        dir,
+        uid,
+        gid,
+        network,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   RunSpec withUser(int newUid, int newGid) {
     return new RunSpec(
-        rootfs, argv, env, workdir, newUid, newGid, network, mounts, platform, timeout,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        env,
+        workdir,
+        newUid,
+        newGid,
+        network,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   public RunSpec withNetwork(Network net) {
     return new RunSpec(
-        rootfs, argv, env, workdir, uid, gid, net, mounts, platform, timeout,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        env,
+        workdir,
+        uid,
+        gid,
+        net,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   RunSpec withMounts(List<Mount> newMounts) {
     return new RunSpec(
-        rootfs, argv, env, workdir, uid, gid, network, newMounts, platform, timeout,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        env,
+        workdir,
+        uid,
+        gid,
+        network,
+        newMounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   RunSpec withTimeout(Duration limit) {
     return new RunSpec(
-        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, limit,
-        wrapper, prepareRoot, groups);
+        rootfs,
+        argv,
+        env,
+        workdir,
+        uid,
+        gid,
+        network,
+        mounts,
+        platform,
+        limit,
+        wrapper,
+        prepareRoot,
+        groups);
   }
 
   RunSpec withGroups(List<Integer> newGroups) {
     return new RunSpec(
-        rootfs, argv, env, workdir, uid, gid, network, mounts, platform, timeout,
-        wrapper, prepareRoot, newGroups);
+        rootfs,
+        argv,
+        env,
+        workdir,
+        uid,
+        gid,
+        network,
+        mounts,
+        platform,
+        timeout,
+        wrapper,
+        prepareRoot,
+        newGroups);
   }
 
   /** The user as {@code uid:gid}. */

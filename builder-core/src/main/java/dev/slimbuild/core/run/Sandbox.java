@@ -18,16 +18,16 @@ public interface Sandbox {
   RunResult run(RunSpec spec, OutputSink out) throws IOException;
 
   /**
-   * Whether a RUN's processes have the host's user and group ids (no user namespace): the files
-   * it writes then carry on disk the owners the RUN gives them, and, without root, such a sandbox
-   * cannot mount an overlay. The builder decides from this where owners are kept (on disk or in
-   * its model) and whether a RUN fits on an overlay.
+   * Whether a RUN's processes have the host's user and group ids (no user namespace): the files it
+   * writes then carry on disk the owners the RUN gives them, and, without root, such a sandbox
+   * cannot mount an overlay. The builder decides from this where owners are kept (on disk or in its
+   * model) and whether a RUN fits on an overlay.
    */
   boolean runsWithHostIds();
 
   /**
-   * Whether a RUN in this sandbox is kept from the host like in a default Docker container (its
-   * own user, pid, mount, ipc and uts namespaces, no capability over the host, a seccomp filter).
+   * Whether a RUN in this sandbox is kept from the host like in a default Docker container (its own
+   * user, pid, mount, ipc and uts namespaces, no capability over the host, a seccomp filter).
    * chroot as root and proot cannot keep a RUN from reaching the host.
    */
   default boolean isolates() {

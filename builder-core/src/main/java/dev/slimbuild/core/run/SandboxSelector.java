@@ -25,14 +25,16 @@ public final class SandboxSelector {
     }
 
     /**
-     * The one warning a build prints when this sandbox cannot keep a RUN from the host (chroot
-     * as root, proot), saying what a RUN can reach; empty for an isolating sandbox.
+     * The one warning a build prints when this sandbox cannot keep a RUN from the host (chroot as
+     * root, proot), saying what a RUN can reach; empty for an isolating sandbox.
      */
     public String warning() {
       if (sandbox.isolates()) {
         return "";
       }
-      return "RUN sandbox " + sandbox.name() + " does not isolate RUN from this machine: "
+      return "RUN sandbox "
+          + sandbox.name()
+          + " does not isolate RUN from this machine: "
           + sandbox.reaches()
           + (skipped.isEmpty() ? "" : " (" + String.join("; ", skipped) + ")");
     }
@@ -109,8 +111,11 @@ public final class SandboxSelector {
       if (problem == null) {
         return Optional.of(new BwrapSandbox(bwrap.get()));
       }
-      skipped.add("bwrap: cannot isolate a RUN here: user namespaces, seccomp or namespaces"
-          + " refused (probe failed: " + problem + ")");
+      skipped.add(
+          "bwrap: cannot isolate a RUN here: user namespaces, seccomp or namespaces"
+              + " refused (probe failed: "
+              + problem
+              + ")");
     }
     return Optional.empty();
   }

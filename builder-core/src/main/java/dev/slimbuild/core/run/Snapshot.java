@@ -28,10 +28,10 @@ import java.util.concurrent.RecursiveTask;
 import java.util.function.Function;
 
 /**
- * The layer a RUN produced: one walk of the work directory compared with the {@link Rootfs}
- * written before it. Each path is compared by its stat signature (size, mtime and ctime in
- * nanoseconds, inode, mode, owner, type, link target); content is read only when nothing but the
- * ctime changed, and unchanged files are never read.
+ * The layer a RUN produced: one walk of the work directory compared with the {@link Rootfs} written
+ * before it. Each path is compared by its stat signature (size, mtime and ctime in nanoseconds,
+ * inode, mode, owner, type, link target); content is read only when nothing but the ctime changed,
+ * and unchanged files are never read.
  *
  * <p>Deletions become whiteouts; a directory removed and made again becomes the directory plus an
  * opaque marker with all its current contents (OCI image-spec layer.md, "Whiteouts" and "Opaque
@@ -108,16 +108,21 @@ public final class Snapshot {
   }
 
   /**
-   * One path on disk now, with what the image held there before: its model entry and its
-   * signature on disk before the RUN (both null if nothing), and whether it is still the same
-   * file (whose extended attributes the model keeps).
+   * One path on disk now, with what the image held there before: its model entry and its signature
+   * on disk before the RUN (both null if nothing), and whether it is still the same file (whose
+   * extended attributes the model keeps).
    */
   private record Node(
       String path, Path file, FileStat stat, LayerEntry model, FileStat old, boolean sameFile) {
     static Node of(String path, Path file, FileStat now, Rootfs.Item before) {
       return before == null
           ? new Node(path, file, now, null, null, false)
-          : new Node(path, file, now, before.model(), before.stat(),
+          : new Node(
+              path,
+              file,
+              now,
+              before.model(),
+              before.stat(),
               before.stat().type() == now.type() && before.stat().inode() == now.inode());
     }
   }
@@ -129,10 +134,13 @@ public final class Snapshot {
     final int runUid;
     final int runGid;
     final Map<String, Node> dirs = new HashMap<>();
+
     /** Files with more than one link, by inode, in tar order. */
     final Map<Long, List<Node>> linkGroups = new LinkedHashMap<>();
+
     /** Output by tar key (the path; a whiteout's or opaque marker's tar name). */
     final Map<String, LayerEntry> out = new HashMap<>();
+
     /** Files the metadata cannot decide: compared by content unless emitted anyway. */
     final List<Node> inconclusive = new ArrayList<>();
 
@@ -264,6 +272,7 @@ public final class Snapshot {
   private static final class OverlayWalk extends Changes {
     private final FileTree model;
     private final Function<String, Path> lower;
+
     /** Where an inconclusive file's lower copy is, found once while walking. */
     private final Map<String, Path> lowerOf = new HashMap<>();
 
@@ -287,8 +296,9 @@ public final class Snapshot {
         }
       }
       // in tar order, so the first of a link group is the one that carries the content
-      children.sort((a, b) -> LayerPaths.TAR_ORDER.compare(a.getFileName().toString(),
-          b.getFileName().toString()));
+      children.sort(
+          (a, b) ->
+              LayerPaths.TAR_ORDER.compare(a.getFileName().toString(), b.getFileName().toString()));
       for (Path file : children) {
         String path = LayerPaths.join(rel, file.getFileName().toString());
         if (ignored.contains(path)) {
@@ -303,8 +313,8 @@ public final class Snapshot {
           }
           continue; // sockets, FIFOs and devices have no layer entry
         }
-        EntryType wasType = was == null ? null
-            : was.type() == EntryType.HARDLINK ? EntryType.FILE : was.type();
+        EntryType wasType =
+            was == null ? null : was.type() == EntryType.HARDLINK ? EntryType.FILE : was.type();
         Path lowerFile = wasType == now.type() ? lower.apply(path) : null;
         FileStat old = lowerFile == null ? null : FileStat.read(lowerFile);
         Node n = new Node(path, file, now, old == null ? null : was, old, old != null);
@@ -345,6 +355,7 @@ public final class Snapshot {
   private static final class Walk extends Changes {
     private final Rootfs before;
     private final Set<String> seen = new HashSet<>();
+
     /** Directories that exist before and after as the same directory: deletions below are real. */
     private final Set<String> keptDirs = new HashSet<>();
 
@@ -512,7 +523,6 @@ public final class Snapshot {
         }
       }
     }
-
   }
 
   /** Whether the overlay marked directory {@code dir} opaque ({@code user.overlay.opaque=y}). */

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,12 +35,11 @@ final class UserNamespace implements Closeable {
   }
 
   /**
-   * A new user namespace with these {@code uid_map} and {@code gid_map} lines (this process must
-   * be root; each map is written at once, as the kernel requires).
+   * A new user namespace with these {@code uid_map} and {@code gid_map} lines (this process must be
+   * root; each map is written at once, as the kernel requires).
    */
   static UserNamespace mapped(String uidMap, String gidMap) throws IOException {
-    Path unshare =
-        Host.which("unshare").orElseThrow(() -> new IOException("no unshare(1)"));
+    Path unshare = Host.which("unshare").orElseThrow(() -> new IOException("no unshare(1)"));
     Path cat = Host.which("cat").orElseThrow(() -> new IOException("no cat(1)"));
     Process p =
         new ProcessBuilder(unshare.toString(), "--user", "--", cat.toString())

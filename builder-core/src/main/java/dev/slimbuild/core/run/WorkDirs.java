@@ -28,9 +28,9 @@ import java.util.regex.Pattern;
  */
 public final class WorkDirs {
   public static final String LOCK = "owner.lock";
+
   /** The prefixes of the work directories slimbuild makes under the temporary directory. */
-  static final List<String> PREFIXES =
-      List.of("slimbuild-run-", "slimbuild-overlay-probe-");
+  static final List<String> PREFIXES = List.of("slimbuild-run-", "slimbuild-overlay-probe-");
 
   private static final Pattern NAME =
       Pattern.compile("(slimbuild-run-|slimbuild-overlay-probe-)(\\d+)-.+");
@@ -62,8 +62,8 @@ public final class WorkDirs {
   public static Owned create(Path tempDir, String prefix) throws IOException {
     Files.createDirectories(tempDir);
     Path dir = Files.createTempDirectory(tempDir, prefix + ProcessHandle.current().pid() + "-");
-    FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    FileChannel ch =
+        FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
       ch.lock();
     } catch (IOException | RuntimeException e) {
@@ -157,18 +157,19 @@ public final class WorkDirs {
       return false;
     }
     ProcessHandle.allProcesses()
-        .filter(h -> {
-          try {
-            if (h.info().arguments().map(a -> names(a, real)).orElse(false)) {
-              return true;
-            }
-            Path proc = Path.of("/proc", Long.toString(h.pid()));
-            return Files.readSymbolicLink(proc.resolve("root")).startsWith(real)
-                || Files.readSymbolicLink(proc.resolve("cwd")).startsWith(real);
-          } catch (IOException | RuntimeException e) {
-            return false;
-          }
-        })
+        .filter(
+            h -> {
+              try {
+                if (h.info().arguments().map(a -> names(a, real)).orElse(false)) {
+                  return true;
+                }
+                Path proc = Path.of("/proc", Long.toString(h.pid()));
+                return Files.readSymbolicLink(proc.resolve("root")).startsWith(real)
+                    || Files.readSymbolicLink(proc.resolve("cwd")).startsWith(real);
+              } catch (IOException | RuntimeException e) {
+                return false;
+              }
+            })
         .forEach(ProcessRunner::killTree);
     try {
       List<Path> mounts = new ArrayList<>();

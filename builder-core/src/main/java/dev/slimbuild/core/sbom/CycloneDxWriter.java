@@ -23,10 +23,10 @@ import org.cyclonedx.model.metadata.ToolInformation;
 
 /**
  * Writes an {@link Sbom} as a CycloneDX 1.6 JSON document with cyclonedx-core-java (its model and
- * JSON generator; Jackson underneath, loaded only when this format is asked for). The image is
- * the metadata component; packages are library components, the added files file components with
- * SHA-1 and SHA-256 hashes; bom-refs are the SPDX writer's identifiers, the serial number a
- * name-based UUID of the document namespace, the timestamp the input's epoch.
+ * JSON generator; Jackson underneath, loaded only when this format is asked for). The image is the
+ * metadata component; packages are library components, the added files file components with SHA-1
+ * and SHA-256 hashes; bom-refs are the SPDX writer's identifiers, the serial number a name-based
+ * UUID of the document namespace, the timestamp the input's epoch.
  */
 final class CycloneDxWriter {
   private CycloneDxWriter() {}
@@ -34,8 +34,9 @@ final class CycloneDxWriter {
   static byte[] write(Sbom sbom) {
     SbomInput in = sbom.input();
     Bom bom = new Bom();
-    bom.setSerialNumber("urn:uuid:" + UUID.nameUUIDFromBytes(
-        SpdxWriter.namespace(in).getBytes(StandardCharsets.UTF_8)));
+    bom.setSerialNumber(
+        "urn:uuid:"
+            + UUID.nameUUIDFromBytes(SpdxWriter.namespace(in).getBytes(StandardCharsets.UTF_8)));
     bom.setVersion(1);
 
     Metadata metadata = new Metadata();
@@ -92,13 +93,16 @@ final class CycloneDxWriter {
       c.setType(Component.Type.FILE);
       c.setBomRef(SpdxWriter.fileId(f.path()));
       c.setName("/" + f.path());
-      c.setHashes(List.of(new Hash(Hash.Algorithm.SHA1, f.sha1()),
-          new Hash(Hash.Algorithm.SHA_256, f.sha256())));
+      c.setHashes(
+          List.of(
+              new Hash(Hash.Algorithm.SHA1, f.sha1()),
+              new Hash(Hash.Algorithm.SHA_256, f.sha256())));
       components.add(c);
     }
     bom.setComponents(components);
     try {
-      return new BomJsonGenerator(bom, Version.VERSION_16).toJsonString()
+      return new BomJsonGenerator(bom, Version.VERSION_16)
+          .toJsonString()
           .getBytes(StandardCharsets.UTF_8);
     } catch (GeneratorException e) {
       throw new IllegalStateException("CycloneDX document: " + e.getMessage(), e);
@@ -109,7 +113,9 @@ final class CycloneDxWriter {
   private static LicenseChoice license(String declared) {
     LicenseChoice choice = new LicenseChoice();
     String expr = Licenses.expression(declared);
-    if (expr != null && !expr.contains(" ") && !expr.endsWith("+")
+    if (expr != null
+        && !expr.contains(" ")
+        && !expr.endsWith("+")
         && !expr.startsWith("LicenseRef-")) {
       License l = new License();
       l.setId(expr);

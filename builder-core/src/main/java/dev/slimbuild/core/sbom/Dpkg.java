@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Debian packages from dpkg's database: {@code var/lib/dpkg/status}, and the one-file-per-package
- * {@code var/lib/dpkg/status.d/NAME} of distroless images. Only packages whose status says
- * {@code installed} count (not config-files left behind by a removal). The purl is syft's: {@code
+ * {@code var/lib/dpkg/status.d/NAME} of distroless images. Only packages whose status says {@code
+ * installed} count (not config-files left behind by a removal). The purl is syft's: {@code
  * pkg:deb/DISTRO/NAME@VERSION?arch=ARCH&distro=ID-VERSION_ID}, with {@code upstream=SOURCE} when
  * the source package has another name or version.
  */
@@ -23,7 +23,8 @@ final class Dpkg {
     if (path.equals(STATUS)) {
       return true;
     }
-    return path.startsWith(STATUS_D + "/") && path.indexOf('/', STATUS_D.length() + 1) < 0
+    return path.startsWith(STATUS_D + "/")
+        && path.indexOf('/', STATUS_D.length() + 1) < 0
         && !path.endsWith(".md5sums");
   }
 
@@ -33,8 +34,7 @@ final class Dpkg {
       String name = p.get("package");
       String version = p.get("version");
       String status = p.get("status");
-      if (name == null || version == null
-          || (status != null && !status.endsWith(" installed"))) {
+      if (name == null || version == null || (status != null && !status.endsWith(" installed"))) {
         continue;
       }
       String arch = p.get("architecture");

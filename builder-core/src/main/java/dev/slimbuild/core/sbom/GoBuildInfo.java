@@ -14,15 +14,15 @@ import java.util.List;
  * dependency modules with their versions.
  *
  * <p>The linker writes a 32-byte header at a 16-byte aligned offset (ELF section {@code
- * .go.buildinfo}): the magic {@code "\xff Go buildinf:"}, the pointer size, a flags byte whose
- * bit 2 says the strings follow inline, then the Go version and the module information as
- * varint-length strings; the module information is framed by two fixed 16-byte sentinels. Go's
- * own reader finds the section through the section headers, which sit at the end of the file; a
- * stream cannot go back, so this scans the aligned offsets for the magic and accepts a match only
- * when everything after it has that shape (the magic also occurs as data in programs that link
- * {@code debug/buildinfo}). Memory stays at a 64 KiB window plus the build information itself
- * (at most {@link #MAX_MODINFO} bytes). Go releases before 1.18 stored pointers instead of inline
- * strings; their binaries are not read (nothing is reported for them).
+ * .go.buildinfo}): the magic {@code "\xff Go buildinf:"}, the pointer size, a flags byte whose bit
+ * 2 says the strings follow inline, then the Go version and the module information as varint-length
+ * strings; the module information is framed by two fixed 16-byte sentinels. Go's own reader finds
+ * the section through the section headers, which sit at the end of the file; a stream cannot go
+ * back, so this scans the aligned offsets for the magic and accepts a match only when everything
+ * after it has that shape (the magic also occurs as data in programs that link {@code
+ * debug/buildinfo}). Memory stays at a 64 KiB window plus the build information itself (at most
+ * {@link #MAX_MODINFO} bytes). Go releases before 1.18 stored pointers instead of inline strings;
+ * their binaries are not read (nothing is reported for them).
  */
 final class GoBuildInfo {
   static final byte[] MAGIC = "\u00ff Go buildinf:".getBytes(StandardCharsets.ISO_8859_1);
@@ -30,6 +30,7 @@ final class GoBuildInfo {
   private static final byte[] END = hex("f932433186182072008242104116d8f2");
   private static final int HEADER = 32;
   private static final int WINDOW = 64 * 1024;
+
   /** The largest module information read (a program with thousands of modules has ~200 KiB). */
   static final int MAX_MODINFO = 4 * 1024 * 1024;
 
@@ -115,12 +116,13 @@ final class GoBuildInfo {
     if (n == 0) {
       return new Info(goVersion, null, null, List.of());
     }
-    if (n < START.length + END.length || !startsWith(at, START)
+    if (n < START.length + END.length
+        || !startsWith(at, START)
         || !Arrays.equals(buf, at + n - END.length, at + n, END, 0, END.length)) {
       return null;
     }
-    String text = new String(buf, at + START.length, n - START.length - END.length,
-        StandardCharsets.UTF_8);
+    String text =
+        new String(buf, at + START.length, n - START.length - END.length, StandardCharsets.UTF_8);
     return parseModInfo(goVersion, text);
   }
 

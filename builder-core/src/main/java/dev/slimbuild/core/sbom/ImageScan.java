@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * The layers' scans stacked as the final image has them (OCI image-spec layer.md): each layer's
  * whiteouts remove a lower path and everything under it, its opaque markers empty a directory of
  * what lower layers put there (both act on lower layers only), then its entries replace what lower
- * layers had at their paths (a non-directory also replaces a lower directory's subtree). A
- * package database deleted or replaced by a later layer is thus read as the image has it.
+ * layers had at their paths (a non-directory also replaces a lower directory's subtree). A package
+ * database deleted or replaced by a later layer is thus read as the image has it.
  */
 final class ImageScan {
   private final TreeMap<String, LayerScan.Item> merged = new TreeMap<>();
@@ -70,9 +70,10 @@ final class ImageScan {
         String path = e.getKey();
         String text = new String(item.database(), StandardCharsets.UTF_8);
         try {
-          out.addAll(path.equals(Apk.INSTALLED)
-              ? Apk.parse(text, path, item.layer(), os)
-              : Dpkg.parse(text, path, item.layer(), os));
+          out.addAll(
+              path.equals(Apk.INSTALLED)
+                  ? Apk.parse(text, path, item.layer(), os)
+                  : Dpkg.parse(text, path, item.layer(), os));
         } catch (RuntimeException ex) {
           warnings.add("/" + path + ": not read (" + ex.getMessage() + ")");
         }
@@ -95,8 +96,7 @@ final class ImageScan {
         break;
       }
       String target = item.symlink();
-      String resolved = target.startsWith("/") ? target
-          : LayerPaths.parent(path) + "/" + target;
+      String resolved = target.startsWith("/") ? target : LayerPaths.parent(path) + "/" + target;
       try {
         path = LayerPaths.normalizeOrRoot(resolved);
       } catch (IllegalArgumentException ex) {
@@ -104,9 +104,12 @@ final class ImageScan {
       }
     }
     LayerScan.Item item = merged.get(path);
-    byte[] b = item != null && item.osRelease() != null ? item.osRelease()
-        : merged.containsKey("usr/lib/os-release")
-            ? merged.get("usr/lib/os-release").osRelease() : null;
+    byte[] b =
+        item != null && item.osRelease() != null
+            ? item.osRelease()
+            : merged.containsKey("usr/lib/os-release")
+                ? merged.get("usr/lib/os-release").osRelease()
+                : null;
     return b == null ? OsRelease.UNKNOWN : OsRelease.parse(new String(b, StandardCharsets.UTF_8));
   }
 

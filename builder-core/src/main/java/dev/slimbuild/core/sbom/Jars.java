@@ -15,8 +15,8 @@ import java.util.zip.ZipInputStream;
 /**
  * The Maven artifacts a jar (or war, ear, ...) says it holds: each {@code
  * META-INF/maven/GROUP/ARTIFACT/pom.properties}, also inside jars nested in it (Spring Boot's
- * {@code BOOT-INF/lib}, a war's {@code WEB-INF/lib}), read entry by entry from a stream with
- * {@link ZipInputStream}: only the small properties files are held in memory.
+ * {@code BOOT-INF/lib}, a war's {@code WEB-INF/lib}), read entry by entry from a stream with {@link
+ * ZipInputStream}: only the small properties files are held in memory.
  */
 final class Jars {
   private static final Pattern POM_PROPERTIES =
@@ -32,9 +32,15 @@ final class Jars {
   /** Whether a file of that name is read as a Java archive. */
   static boolean isArchive(String path) {
     String p = path.toLowerCase(Locale.ROOT);
-    return p.endsWith(".jar") || p.endsWith(".war") || p.endsWith(".ear")
-        || p.endsWith(".jpi") || p.endsWith(".hpi") || p.endsWith(".par")
-        || p.endsWith(".sar") || p.endsWith(".nar") || p.endsWith(".kar");
+    return p.endsWith(".jar")
+        || p.endsWith(".war")
+        || p.endsWith(".ear")
+        || p.endsWith(".jpi")
+        || p.endsWith(".hpi")
+        || p.endsWith(".par")
+        || p.endsWith(".sar")
+        || p.endsWith(".nar")
+        || p.endsWith(".kar");
   }
 
   /**

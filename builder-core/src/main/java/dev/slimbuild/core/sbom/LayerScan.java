@@ -1,6 +1,5 @@
 package dev.slimbuild.core.sbom;
 
-import dev.slimbuild.core.layer.EntryType;
 import dev.slimbuild.core.layer.LayerEntry;
 import dev.slimbuild.core.layer.LayerReader;
 import dev.slimbuild.core.oci.Digest;
@@ -20,19 +19,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one layer holds that an SBOM needs, read in one streamed pass over the layer: its
- * whiteouts, and for each non-directory entry what it says (a package database or manifest, held:
- * they are small and capped; the packages a Java archive or Go program names, read from the
- * stream) and, for a layer the build added, its checksums. Java archives are found by name
- * ({@link Jars#isArchive}), Go programs among the executable files that start as ELF files do. {@link ImageScan} stacks the layers'
- * scans as the final image has them. Every entry is recorded, interesting or not, so a file that
- * replaces a database or a program in a lower layer also replaces what was read from it.
+ * What one layer holds that an SBOM needs, read in one streamed pass over the layer: its whiteouts,
+ * and for each non-directory entry what it says (a package database or manifest, held: they are
+ * small and capped; the packages a Java archive or Go program names, read from the stream) and, for
+ * a layer the build added, its checksums. Java archives are found by name ({@link Jars#isArchive}),
+ * Go programs among the executable files that start as ELF files do. {@link ImageScan} stacks the
+ * layers' scans as the final image has them. Every entry is recorded, interesting or not, so a file
+ * that replaces a database or a program in a lower layer also replaces what was read from it.
  */
 final class LayerScan {
   /** The largest package database read (dpkg status, apk's database, a lock file). */
   static final int MAX_DATABASE = 64 * 1024 * 1024;
+
   /** The largest manifest read (package.json, METADATA, os-release). */
   static final int MAX_MANIFEST = 1024 * 1024;
+
   private static final byte[] ELF = {0x7f, 'E', 'L', 'F'};
 
   /**
@@ -47,8 +48,15 @@ final class LayerScan {
    * @param locked the packages an npm lock file lists
    * @param symlink a symlink's target
    */
-  record Item(int layer, boolean dir, SbomFile file, List<SbomPackage> packages, byte[] database,
-      byte[] osRelease, List<Npm.LockEntry> locked, String symlink) {
+  record Item(
+      int layer,
+      boolean dir,
+      SbomFile file,
+      List<SbomPackage> packages,
+      byte[] database,
+      byte[] osRelease,
+      List<Npm.LockEntry> locked,
+      String symlink) {
     static final Item PLAIN = new Item(-1, false, null, null, null, null, null, null);
     static final Item DIR = new Item(-1, true, null, null, null, null, null, null);
 
@@ -70,8 +78,8 @@ final class LayerScan {
   }
 
   /**
-   * Reads the layer {@code blob} (any supported compression), the {@code layer}-th from the
-   * bottom; {@code hash} for a layer the build added: its regular files get checksums.
+   * Reads the layer {@code blob} (any supported compression), the {@code layer}-th from the bottom;
+   * {@code hash} for a layer the build added: its regular files get checksums.
    */
   static LayerScan read(InputStream blob, int layer, boolean hash) throws IOException {
     LayerScan scan = new LayerScan(layer, hash);
@@ -89,8 +97,8 @@ final class LayerScan {
       case WHITEOUT -> whiteouts.add(path);
       case OPAQUE -> opaques.add(path);
       case DIRECTORY -> items.put(path, Item.DIR);
-      case SYMLINK -> items.put(path, new Item(layer, false, null, null, null, null, null,
-          e.linkTarget()));
+      case SYMLINK ->
+          items.put(path, new Item(layer, false, null, null, null, null, null, e.linkTarget()));
       case HARDLINK -> items.put(path, hardlink(path, items.get(e.linkTarget())));
       case FILE -> items.put(path, file(e));
       default -> throw new IllegalStateException(e.type().name());
@@ -102,18 +110,27 @@ final class LayerScan {
     if (target == null || target.dir()) {
       return Item.PLAIN;
     }
-    SbomFile file = target.file() == null ? null
-        : new SbomFile(path, target.file().sha256(), target.file().sha1(), layer);
+    SbomFile file =
+        target.file() == null
+            ? null
+            : new SbomFile(path, target.file().sha256(), target.file().sha1(), layer);
     List<SbomPackage> packages = null;
     if (target.packages() != null) {
       packages = new ArrayList<>();
       for (SbomPackage p : target.packages()) {
-        packages.add(new SbomPackage(p.type(), p.name(), p.version(), p.purl(), p.license(),
-            path + p.location().substring(p.file().length()), layer));
+        packages.add(
+            new SbomPackage(
+                p.type(),
+                p.name(),
+                p.version(),
+                p.purl(),
+                p.license(),
+                path + p.location().substring(p.file().length()),
+                layer));
       }
     }
-    return new Item(layer, false, file, packages, target.database(), target.osRelease(),
-        target.locked(), null);
+    return new Item(
+        layer, false, file, packages, target.database(), target.osRelease(), target.locked(), null);
   }
 
   private Item file(LayerEntry e) throws IOException {
@@ -156,13 +173,14 @@ final class LayerScan {
     }
     if (Npm.isLock(path)) {
       byte[] b = bounded(in, MAX_DATABASE, path);
-      return b == null ? Item.PLAIN
+      return b == null
+          ? Item.PLAIN
           : new Item(layer, false, null, null, null, null, Npm.fromLock(b, path, layer), null);
     }
     if (Python.isMetadata(path)) {
       byte[] b = bounded(in, MAX_MANIFEST, path);
-      SbomPackage p = b == null ? null
-          : Python.parse(new String(b, StandardCharsets.UTF_8), path, layer);
+      SbomPackage p =
+          b == null ? null : Python.parse(new String(b, StandardCharsets.UTF_8), path, layer);
       return packages(p == null ? List.of() : List.of(p));
     }
     if (Jars.isArchive(path)) {
@@ -170,8 +188,15 @@ final class LayerScan {
       for (Jars.Artifact a : Jars.read(in, path)) {
         String purl = Purls.of("maven", a.group(), a.artifact(), a.version(), Map.of());
         if (purl != null) {
-          found.add(new SbomPackage("maven", a.group() + ":" + a.artifact(), a.version(), purl,
-              null, a.location(), layer));
+          found.add(
+              new SbomPackage(
+                  "maven",
+                  a.group() + ":" + a.artifact(),
+                  a.version(),
+                  purl,
+                  null,
+                  a.location(),
+                  layer));
         }
       }
       return packages(found);
@@ -191,7 +216,8 @@ final class LayerScan {
   }
 
   private Item packages(List<SbomPackage> packages) {
-    return packages.isEmpty() ? Item.PLAIN
+    return packages.isEmpty()
+        ? Item.PLAIN
         : new Item(layer, false, null, List.copyOf(packages), null, null, null, null);
   }
 
@@ -200,8 +226,7 @@ final class LayerScan {
     List<SbomPackage> out = new ArrayList<>();
     if (info.goVersion().startsWith("go1")) {
       String v = info.goVersion().substring(2);
-      out.add(new SbomPackage("golang", "stdlib", v, Purls.golang("stdlib", v), null, path,
-          layer));
+      out.add(new SbomPackage("golang", "stdlib", v, Purls.golang("stdlib", v), null, path, layer));
     }
     List<GoBuildInfo.Module> modules = new ArrayList<>();
     if (info.main() != null) {

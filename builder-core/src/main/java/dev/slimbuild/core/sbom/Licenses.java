@@ -15,9 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Whether a declared license is an SPDX license expression, checked against the SPDX license
- * list that cyclonedx-core-java ships ({@code spdx.schema.json}: the license and exception
- * identifiers), read once with our JSON parser (no Jackson on this path).
+ * Whether a declared license is an SPDX license expression, checked against the SPDX license list
+ * that cyclonedx-core-java ships ({@code spdx.schema.json}: the license and exception identifiers),
+ * read once with our JSON parser (no Jackson on this path).
  */
 final class Licenses {
   private static volatile Map<String, String> ids;
@@ -25,8 +25,8 @@ final class Licenses {
   private Licenses() {}
 
   /**
-   * {@code declared} as a valid SPDX expression with the identifiers in their listed spelling,
-   * or null when it is not one ("MIT License", "BSD", "SEE LICENSE IN ...").
+   * {@code declared} as a valid SPDX expression with the identifiers in their listed spelling, or
+   * null when it is not one ("MIT License", "BSD", "SEE LICENSE IN ...").
    */
   static String expression(String declared) {
     if (declared == null || declared.isBlank()) {
@@ -123,7 +123,8 @@ final class Licenses {
   private static Map<String, String> load() {
     try (InputStream in = Licenses.class.getClassLoader().getResourceAsStream("spdx.schema.json")) {
       if (in == null) {
-        throw new IllegalStateException("spdx.schema.json (cyclonedx-core-java) not on the class path");
+        throw new IllegalStateException(
+            "spdx.schema.json (cyclonedx-core-java) not on the class path");
       }
       JsonValue schema = Json.parse(in.readAllBytes());
       Map<String, String> out = new HashMap<>();

@@ -73,8 +73,11 @@ final class Npm {
       for (Map.Entry<String, JsonValue> e : packages.members().entrySet()) {
         String key = e.getKey();
         int at = key.lastIndexOf("node_modules/");
-        if (at < 0 || !(e.getValue() instanceof JsonObject p) || flag(p, "link")
-            || flag(p, "dev") || flag(p, "extraneous")) {
+        if (at < 0
+            || !(e.getValue() instanceof JsonObject p)
+            || flag(p, "link")
+            || flag(p, "dev")
+            || flag(p, "extraneous")) {
           continue;
         }
         String name = string(p, "name");
@@ -94,16 +97,18 @@ final class Npm {
   }
 
   /** lockfileVersion 1: a tree of {@code dependencies}, each nested in its parent's folder. */
-  private static void v1(JsonObject deps, String dir, String location, int layer,
-      List<LockEntry> out) {
+  private static void v1(
+      JsonObject deps, String dir, String location, int layer, List<LockEntry> out) {
     for (Map.Entry<String, JsonValue> e : deps.members().entrySet()) {
       if (!(e.getValue() instanceof JsonObject p) || flag(p, "dev")) {
         continue;
       }
       String at = LayerPaths.join(dir, "node_modules/" + e.getKey());
       String version = string(p, "version");
-      SbomPackage pkg = version == null || version.contains(":") // file:, git+https: ...
-          ? null : pkg(e.getKey(), version, null, location, layer);
+      SbomPackage pkg =
+          version == null || version.contains(":") // file:, git+https: ...
+              ? null
+              : pkg(e.getKey(), version, null, location, layer);
       if (pkg != null) {
         out.add(new LockEntry(at + "/package.json", pkg));
       }
@@ -113,11 +118,12 @@ final class Npm {
     }
   }
 
-  private static SbomPackage pkg(String name, String version, String license, String location,
-      int layer) {
+  private static SbomPackage pkg(
+      String name, String version, String license, String location, int layer) {
     String purl = Purls.npm(name, version);
-    return purl == null ? null : new SbomPackage("npm", name, version, purl, license, location,
-        layer);
+    return purl == null
+        ? null
+        : new SbomPackage("npm", name, version, purl, license, location, layer);
   }
 
   /** {@code license} as a string or {@code {type}}, or the old {@code licenses} array (OR). */
@@ -132,13 +138,16 @@ final class Npm {
     if (o.get("licenses").orElse(null) instanceof JsonArray a) {
       List<String> types = new ArrayList<>();
       for (JsonValue v : a.values()) {
-        String t = v instanceof JsonObject vo ? string(vo, "type")
-            : v instanceof JsonString vs ? vs.value() : null;
+        String t =
+            v instanceof JsonObject vo
+                ? string(vo, "type")
+                : v instanceof JsonString vs ? vs.value() : null;
         if (t != null) {
           types.add(t);
         }
       }
-      return types.isEmpty() ? null
+      return types.isEmpty()
+          ? null
           : types.size() == 1 ? types.get(0) : "(" + String.join(" OR ", types) + ")";
     }
     return null;
@@ -146,7 +155,8 @@ final class Npm {
 
   private static String string(JsonObject o, String key) {
     return o.get(key).orElse(null) instanceof JsonString s && !s.value().isBlank()
-        ? s.value() : null;
+        ? s.value()
+        : null;
   }
 
   private static boolean flag(JsonObject o, String key) {

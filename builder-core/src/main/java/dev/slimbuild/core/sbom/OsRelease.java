@@ -25,7 +25,8 @@ record OsRelease(String id, String versionId) {
       values.put(line.substring(0, eq), unquote(line.substring(eq + 1)));
     }
     String id = values.get("ID");
-    return new OsRelease(blank(id) ? null : id.toLowerCase(Locale.ROOT),
+    return new OsRelease(
+        blank(id) ? null : id.toLowerCase(Locale.ROOT),
         blank(values.get("VERSION_ID")) ? null : values.get("VERSION_ID"));
   }
 
@@ -42,7 +43,8 @@ record OsRelease(String id, String versionId) {
   }
 
   private static String unquote(String v) {
-    if (v.length() >= 2 && (v.charAt(0) == '"' || v.charAt(0) == '\'')
+    if (v.length() >= 2
+        && (v.charAt(0) == '"' || v.charAt(0) == '\'')
         && v.charAt(v.length() - 1) == v.charAt(0)) {
       String inner = v.substring(1, v.length() - 1);
       return v.charAt(0) == '"' ? inner.replaceAll("\\\\(.)", "$1") : inner;

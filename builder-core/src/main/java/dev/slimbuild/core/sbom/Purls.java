@@ -14,14 +14,15 @@ final class Purls {
    * The canonical purl, or null when the parts do not make one (a name the spec refuses): the
    * package is then left out rather than described wrongly.
    */
-  static String of(String type, String namespace, String name, String version,
-      Map<String, String> qualifiers) {
+  static String of(
+      String type, String namespace, String name, String version, Map<String, String> qualifiers) {
     TreeMap<String, String> q = new TreeMap<>();
-    qualifiers.forEach((k, v) -> {
-      if (v != null && !v.isEmpty()) {
-        q.put(k, v);
-      }
-    });
+    qualifiers.forEach(
+        (k, v) -> {
+          if (v != null && !v.isEmpty()) {
+            q.put(k, v);
+          }
+        });
     try {
       return new PackageURL(type, namespace, name, version, q.isEmpty() ? null : q, null)
           .canonicalize();
@@ -33,8 +34,12 @@ final class Purls {
   /** A Go module's purl: the path's last element is the name, the rest the namespace. */
   static String golang(String module, String version) {
     int slash = module.lastIndexOf('/');
-    return of("golang", slash < 0 ? null : module.substring(0, slash),
-        module.substring(slash + 1), version, Map.of());
+    return of(
+        "golang",
+        slash < 0 ? null : module.substring(0, slash),
+        module.substring(slash + 1),
+        version,
+        Map.of());
   }
 
   /** An npm package's purl; {@code @scope/name} puts the scope in the namespace. */

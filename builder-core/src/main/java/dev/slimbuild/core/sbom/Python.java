@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * them): e-mail-style headers up to the first blank line.
  */
 final class Python {
-  private static final Pattern METADATA = Pattern.compile(
-      "(.*/)?[^/]+\\.dist-info/METADATA|(.*/)?[^/]+\\.egg-info(/PKG-INFO)?");
+  private static final Pattern METADATA =
+      Pattern.compile("(.*/)?[^/]+\\.dist-info/METADATA|(.*/)?[^/]+\\.egg-info(/PKG-INFO)?");
 
   private Python() {}
 
@@ -30,7 +30,8 @@ final class Python {
       }
       int colon = line.indexOf(':');
       if (colon > 0 && line.charAt(0) != ' ' && line.charAt(0) != '\t') {
-        h.putIfAbsent(line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+        h.putIfAbsent(
+            line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
             line.substring(colon + 1).strip());
       }
     }
@@ -40,7 +41,8 @@ final class Python {
       return null;
     }
     String purl = Purls.pypi(name, version);
-    return purl == null ? null
+    return purl == null
+        ? null
         : new SbomPackage("pypi", name, version, purl, license(h), location, layer);
   }
 
@@ -51,7 +53,6 @@ final class Python {
       return expr;
     }
     String l = h.get("license");
-    return l == null || l.isEmpty() || l.equalsIgnoreCase("UNKNOWN") || l.length() > 200
-        ? null : l;
+    return l == null || l.isEmpty() || l.equalsIgnoreCase("UNKNOWN") || l.length() > 200 ? null : l;
   }
 }

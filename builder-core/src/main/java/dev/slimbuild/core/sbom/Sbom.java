@@ -13,14 +13,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The software bill of materials of one platform's image: every package its final file system
- * holds (the base's and the build's) and every regular file the build added, with checksums.
- * Packages are sorted by purl then location, files by path; the same input gives the same
- * documents, byte for byte.
+ * The software bill of materials of one platform's image: every package its final file system holds
+ * (the base's and the build's) and every regular file the build added, with checksums. Packages are
+ * sorted by purl then location, files by path; the same input gives the same documents, byte for
+ * byte.
  */
 public final class Sbom {
   /** The in-toto predicate type of an SPDX document, as BuildKit attests it. */
   public static final String SPDX_PREDICATE_TYPE = "https://spdx.dev/Document";
+
   /** The in-toto predicate type of a CycloneDX document. */
   public static final String CYCLONEDX_PREDICATE_TYPE = "https://cyclonedx.org/bom";
 
@@ -30,7 +31,11 @@ public final class Sbom {
   private final OsRelease os;
   private final List<String> warnings;
 
-  private Sbom(SbomInput input, List<SbomPackage> packages, List<SbomFile> files, OsRelease os,
+  private Sbom(
+      SbomInput input,
+      List<SbomPackage> packages,
+      List<SbomFile> files,
+      OsRelease os,
       List<String> warnings) {
     this.input = input;
     this.packages = List.copyOf(packages);
@@ -40,8 +45,8 @@ public final class Sbom {
   }
 
   /**
-   * Reads the image's layers, each once, streamed, and stacks what they hold as the final image
-   * has it (see {@link ImageScan}).
+   * Reads the image's layers, each once, streamed, and stacks what they hold as the final image has
+   * it (see {@link ImageScan}).
    */
   public static Sbom generate(SbomInput input) throws IOException {
     List<SbomInput.Layer> layers = input.layers();
@@ -63,22 +68,29 @@ public final class Sbom {
   }
 
   /**
-   * The SBOM of {@code image}, its layers read from {@code store} (every layer must be there,
-   * the base's too).
+   * The SBOM of {@code image}, its layers read from {@code store} (every layer must be there, the
+   * base's too).
    *
    * @param baseLayers how many bottom layers came from the base image
    * @param epochSeconds the creation time ({@code SOURCE_DATE_EPOCH})
    * @param imageName the image's name, or "" when unnamed
    */
-  static Sbom forImage(BlobStore store, BuiltImage image, int baseLayers,
-      long epochSeconds, String imageName) throws IOException {
+  static Sbom forImage(
+      BlobStore store, BuiltImage image, int baseLayers, long epochSeconds, String imageName)
+      throws IOException {
     List<SbomInput.Layer> layers = new ArrayList<>();
     for (Descriptor d : image.layers()) {
       Digest digest = d.digest();
       layers.add(new SbomInput.Layer(digest, () -> store.open(digest)));
     }
-    return generate(new SbomInput(imageName, image.platform(), layers, baseLayers, epochSeconds,
-        image.descriptor().digest()));
+    return generate(
+        new SbomInput(
+            imageName,
+            image.platform(),
+            layers,
+            baseLayers,
+            epochSeconds,
+            image.descriptor().digest()));
   }
 
   public SbomInput input() {

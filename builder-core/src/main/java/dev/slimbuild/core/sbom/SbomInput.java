@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param imageName the image's name as the user gave it (a tag or reference), or "" when unnamed
  * @param platform the image's platform
  * @param layers the image's layers, bottom first
- * @param baseLayers how many of the bottom layers came from the base image; the files of the
- *     layers above are the ones the build added
+ * @param baseLayers how many of the bottom layers came from the base image; the files of the layers
+ *     above are the ones the build added
  * @param epochSeconds the document's creation time ({@code SOURCE_DATE_EPOCH})
  * @param imageDigest the image manifest's digest: names the document
  */

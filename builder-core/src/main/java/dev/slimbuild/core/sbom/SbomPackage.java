@@ -8,8 +8,8 @@ import java.util.Objects;
  * @param type the package URL type: deb, apk, npm, pypi, golang or maven
  * @param name the package's name as its ecosystem spells it (npm: {@code @scope/name}; maven:
  *     {@code group:artifact}; golang: the module path)
- * @param version its version, or null when the source states none (a Go main module built from
- *     a checkout reports {@code (devel)}: null here)
+ * @param version its version, or null when the source states none (a Go main module built from a
+ *     checkout reports {@code (devel)}: null here)
  * @param purl its package URL, in canonical form
  * @param license the license as the package database states it, or null
  * @param location where in the image it was found: the database, manifest or binary, without a

@@ -16,18 +16,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Writes an {@link Sbom} as an SPDX 2.3 JSON document (spdx-spec 2.3, the JSON schema's field
- * names and order of sections): the image as the described package, CONTAINS each found package
- * and each file the build added, and each package OTHER ("evident-by", as syft writes it) the
- * added file it was read from. SPDX identifiers are derived from content (purl and location, or
- * path), {@code created} from the input's epoch, {@code documentNamespace} from the image
- * digest.
+ * Writes an {@link Sbom} as an SPDX 2.3 JSON document (spdx-spec 2.3, the JSON schema's field names
+ * and order of sections): the image as the described package, CONTAINS each found package and each
+ * file the build added, and each package OTHER ("evident-by", as syft writes it) the added file it
+ * was read from. SPDX identifiers are derived from content (purl and location, or path), {@code
+ * created} from the input's epoch, {@code documentNamespace} from the image digest.
  *
- * <p>Ours rather than SPDX's Java library (org.spdx java-spdx-library with its v2 model and
- * Jackson store): measured in a fresh JVM, that library took about 2 s of CPU to write 200
- * packages, brings about 7 MB of jars (a second Jackson, a 4 MB license list) and looks the
- * license list up over the network unless told otherwise. The 2.3 document is flat JSON; the
- * tests check ours against the SPDX 2.3 JSON schema.
+ * <p>Ours rather than SPDX's Java library (org.spdx java-spdx-library with its v2 model and Jackson
+ * store): measured in a fresh JVM, that library took about 2 s of CPU to write 200 packages, brings
+ * about 7 MB of jars (a second Jackson, a 4 MB license list) and looks the license list up over the
+ * network unless told otherwise. The 2.3 document is flat JSON; the tests check ours against the
+ * SPDX 2.3 JSON schema.
  */
 final class SpdxWriter {
   static final String NAMESPACE_PREFIX = "https://slimbuild.dev/spdx/";
@@ -82,43 +81,58 @@ final class SpdxWriter {
       relationships.add(relationship(IMAGE_ID, "CONTAINS", id, null));
       String file = fileIds.get(p.file());
       if (file != null) {
-        relationships.add(relationship(id, "OTHER", file,
-            "evident-by: indicates the package's existence is evident by the given file"));
+        relationships.add(
+            relationship(
+                id,
+                "OTHER",
+                file,
+                "evident-by: indicates the package's existence is evident by the given file"));
       }
     }
 
     List<JsonValue> files = new ArrayList<>();
     for (SbomFile f : sbom.files()) {
       String id = fileIds.get(f.path());
-      files.add(JsonObject.builder()
-          .put("fileName", "/" + f.path())
-          .put("SPDXID", id)
-          .put("checksums", new JsonArray(List.of(
-              checksum("SHA1", f.sha1()), checksum("SHA256", f.sha256()))))
-          .put("licenseConcluded", NOASSERTION)
-          .put("copyrightText", NOASSERTION)
-          .build());
+      files.add(
+          JsonObject.builder()
+              .put("fileName", "/" + f.path())
+              .put("SPDXID", id)
+              .put(
+                  "checksums",
+                  new JsonArray(
+                      List.of(checksum("SHA1", f.sha1()), checksum("SHA256", f.sha256()))))
+              .put("licenseConcluded", NOASSERTION)
+              .put("copyrightText", NOASSERTION)
+              .build());
       relationships.add(relationship(IMAGE_ID, "CONTAINS", id, null));
     }
 
-    JsonObject.Builder doc = JsonObject.builder()
-        .put("spdxVersion", "SPDX-2.3")
-        .put("dataLicense", "CC0-1.0")
-        .put("SPDXID", "SPDXRef-DOCUMENT")
-        .put("name", name)
-        .put("documentNamespace", namespace(in))
-        .put("creationInfo", JsonObject.builder()
-            .put("creators", JsonArray.ofStrings(List.of(
-                "Tool: slimbuild" + (version == null ? "" : "-" + version))))
-            .put("created", Instant.ofEpochSecond(in.epochSeconds()).toString())
-            .build());
+    JsonObject.Builder doc =
+        JsonObject.builder()
+            .put("spdxVersion", "SPDX-2.3")
+            .put("dataLicense", "CC0-1.0")
+            .put("SPDXID", "SPDXRef-DOCUMENT")
+            .put("name", name)
+            .put("documentNamespace", namespace(in))
+            .put(
+                "creationInfo",
+                JsonObject.builder()
+                    .put(
+                        "creators",
+                        JsonArray.ofStrings(
+                            List.of("Tool: slimbuild" + (version == null ? "" : "-" + version))))
+                    .put("created", Instant.ofEpochSecond(in.epochSeconds()).toString())
+                    .build());
     if (!extracted.isEmpty()) {
       List<JsonValue> infos = new ArrayList<>();
-      extracted.forEach((id, text) -> infos.add(JsonObject.builder()
-          .put("licenseId", id)
-          .put("extractedText", text)
-          .put("name", text)
-          .build()));
+      extracted.forEach(
+          (id, text) ->
+              infos.add(
+                  JsonObject.builder()
+                      .put("licenseId", id)
+                      .put("extractedText", text)
+                      .put("name", text)
+                      .build()));
       doc.put("hasExtractedLicensingInfos", new JsonArray(infos));
     }
     doc.put("packages", new JsonArray(packages))
@@ -129,27 +143,31 @@ final class SpdxWriter {
 
   /** A package's identifier: its type and name, and a hash of its purl and location. */
   static String packageId(SbomPackage p) {
-    return "SPDXRef-Package-" + p.type() + "-" + idPart(p.name()) + "-"
+    return "SPDXRef-Package-"
+        + p.type()
+        + "-"
+        + idPart(p.name())
+        + "-"
         + shortHash(p.purl() + "\n" + p.location());
   }
 
   /** A file's identifier: its name, and a hash of its path. */
   static String fileId(String path) {
-    return "SPDXRef-File-" + idPart(path.substring(path.lastIndexOf('/') + 1)) + "-"
+    return "SPDXRef-File-"
+        + idPart(path.substring(path.lastIndexOf('/') + 1))
+        + "-"
         + shortHash(path);
   }
 
   /** A unique URI per image: the name's characters that are safe, then the manifest digest. */
   static String namespace(SbomInput in) {
-    String name = in.imageName().isEmpty() ? "image"
-        : in.imageName().replaceAll("[^A-Za-z0-9._-]+", "-");
+    String name =
+        in.imageName().isEmpty() ? "image" : in.imageName().replaceAll("[^A-Za-z0-9._-]+", "-");
     return NAMESPACE_PREFIX + name + "-" + in.imageDigest().hex();
   }
 
   private static JsonObject.Builder packageStart(String name, String id, String version) {
-    JsonObject.Builder b = JsonObject.builder()
-        .put("name", name)
-        .put("SPDXID", id);
+    JsonObject.Builder b = JsonObject.builder().put("name", name).put("SPDXID", id);
     b.putIfPresent("versionInfo", version);
     return b.put("downloadLocation", NOASSERTION)
         .put("filesAnalyzed", false)
@@ -184,11 +202,13 @@ final class SpdxWriter {
   }
 
   private static JsonArray purlRef(String purl) {
-    return new JsonArray(List.of(JsonObject.builder()
-        .put("referenceCategory", "PACKAGE-MANAGER")
-        .put("referenceType", "purl")
-        .put("referenceLocator", purl)
-        .build()));
+    return new JsonArray(
+        List.of(
+            JsonObject.builder()
+                .put("referenceCategory", "PACKAGE-MANAGER")
+                .put("referenceType", "purl")
+                .put("referenceLocator", purl)
+                .build()));
   }
 
   private static JsonObject checksum(String algorithm, String hex) {
@@ -196,10 +216,11 @@ final class SpdxWriter {
   }
 
   private static JsonObject relationship(String from, String type, String to, String comment) {
-    JsonObject.Builder b = JsonObject.builder()
-        .put("spdxElementId", from)
-        .put("relatedSpdxElement", to)
-        .put("relationshipType", type);
+    JsonObject.Builder b =
+        JsonObject.builder()
+            .put("spdxElementId", from)
+            .put("relatedSpdxElement", to)
+            .put("relationshipType", type);
     b.putIfPresent("comment", comment);
     return b.build();
   }
@@ -224,8 +245,8 @@ final class SpdxWriter {
     q.put("arch", in.platform().architecture());
     q.put("repository_url", ref.registry() + "/" + repo);
     q.put("tag", ref.tag());
-    return Purls.of("oci", null, repo.substring(repo.lastIndexOf('/') + 1),
-        in.imageDigest().toString(), q);
+    return Purls.of(
+        "oci", null, repo.substring(repo.lastIndexOf('/') + 1), in.imageDigest().toString(), q);
   }
 
   /** Characters an SPDX identifier may hold ({@code [A-Za-z0-9.-]}), others as '-'. */

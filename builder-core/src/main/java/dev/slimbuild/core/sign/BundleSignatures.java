@@ -28,14 +28,13 @@ import java.util.Map;
 /**
  * Signatures as sigstore bundles attached as OCI 1.1 referrers, the format cosign writes with
  * {@code sign --new-bundle-format} (its default from cosign 3) and checks with {@code verify
- * --new-bundle-format}. The signature of manifest {@code sha256:HEX} is an in-toto statement
- * naming that digest with the predicate type {@value #SIGN_PREDICATE}, in a DSSE envelope signed
- * with the key, in a bundle v0.3; the bundle is the single layer of an OCI image manifest whose
- * {@code subject} is the signed manifest, {@code artifactType} the bundle's media type and config
- * the empty descriptor, listed in the {@code sha256-HEX} fallback index for registries without
- * the referrers API. Signing again with a key that already signed the digest adds nothing;
- * signatures are deterministic (RFC 6979), so the same key over the same digest writes the same
- * referrer.
+ * --new-bundle-format}. The signature of manifest {@code sha256:HEX} is an in-toto statement naming
+ * that digest with the predicate type {@value #SIGN_PREDICATE}, in a DSSE envelope signed with the
+ * key, in a bundle v0.3; the bundle is the single layer of an OCI image manifest whose {@code
+ * subject} is the signed manifest, {@code artifactType} the bundle's media type and config the
+ * empty descriptor, listed in the {@code sha256-HEX} fallback index for registries without the
+ * referrers API. Signing again with a key that already signed the digest adds nothing; signatures
+ * are deterministic (RFC 6979), so the same key over the same digest writes the same referrer.
  */
 final class BundleSignatures {
   /** The media type of the bundle layer and the referrer's artifactType. */
@@ -84,15 +83,17 @@ final class BundleSignatures {
    * digest, predicate type {@value #SIGN_PREDICATE}, an empty predicate (what cosign signs).
    */
   public static byte[] statement(Digest image) {
-    JsonObject subject = JsonObject.builder()
-        .put("digest", JsonObject.builder().put(image.algorithm(), image.hex()).build())
-        .build();
-    return Json.write(JsonObject.builder()
-        .put("_type", STATEMENT_V1)
-        .put("subject", new JsonArray(List.of(subject)))
-        .put("predicateType", SIGN_PREDICATE)
-        .put("predicate", JsonObject.empty())
-        .build());
+    JsonObject subject =
+        JsonObject.builder()
+            .put("digest", JsonObject.builder().put(image.algorithm(), image.hex()).build())
+            .build();
+    return Json.write(
+        JsonObject.builder()
+            .put("_type", STATEMENT_V1)
+            .put("subject", new JsonArray(List.of(subject)))
+            .put("predicateType", SIGN_PREDICATE)
+            .put("predicate", JsonObject.empty())
+            .build());
   }
 
   /**
@@ -104,8 +105,8 @@ final class BundleSignatures {
     PublicKey ours = CosignKeys.publicKeyOf(key);
     for (Check c : verify(subject.digest(), ours)) {
       if (c.ok()) {
-        return new SignResult(subject.digest(), CosignSignatures.Outcome.ALREADY_SIGNED,
-            c.referrer());
+        return new SignResult(
+            subject.digest(), CosignSignatures.Outcome.ALREADY_SIGNED, c.referrer());
       }
     }
     byte[] bundle =
@@ -127,14 +128,25 @@ final class BundleSignatures {
     Map<String, String> annotations =
         Map.of(CONTENT_ANNOTATION, "dsse-envelope", PREDICATE_ANNOTATION, predicateType);
     Descriptor about = Descriptor.of(subject.mediaType(), subject.digest(), subject.size());
-    Manifest manifest = new Manifest(2, MediaType.OCI_MANIFEST, MEDIA_TYPE, config,
-        List.of(layer), about, annotations);
+    Manifest manifest =
+        new Manifest(
+            2, MediaType.OCI_MANIFEST, MEDIA_TYPE, config, List.of(layer), about, annotations);
     byte[] bytes = Json.write(manifest.toJson());
     Digest digest = Digest.sha256Of(bytes);
     registry.putManifest(repository, digest.toString(), bytes, MediaType.OCI_MANIFEST);
-    Referrers.add(registry, repository, subject.digest(), new Descriptor(
-        MediaType.OCI_MANIFEST, digest, bytes.length, List.of(), annotations, null, null,
-        MEDIA_TYPE));
+    Referrers.add(
+        registry,
+        repository,
+        subject.digest(),
+        new Descriptor(
+            MediaType.OCI_MANIFEST,
+            digest,
+            bytes.length,
+            List.of(),
+            annotations,
+            null,
+            null,
+            MEDIA_TYPE));
     return digest;
   }
 
@@ -189,7 +201,9 @@ final class BundleSignatures {
       return new Check(referrer, false, "the registry has no bundle blob " + layer.digest());
     }
     if (!Dsse.IN_TOTO.equals(bundle.payloadType())) {
-      return new Check(referrer, false,
+      return new Check(
+          referrer,
+          false,
           "the envelope holds " + bundle.payloadType() + ", not an in-toto statement");
     }
     Statement statement;
@@ -205,9 +219,13 @@ final class BundleSignatures {
       return new Check(referrer, false, "signature does not verify with the given public key");
     }
     if (!statement.subjects().contains(image)) {
-      return new Check(referrer, false, "signature is for "
-          + String.join(", ", statement.subjects().stream().map(Digest::toString).toList())
-          + ", not for the manifest " + image);
+      return new Check(
+          referrer,
+          false,
+          "signature is for "
+              + String.join(", ", statement.subjects().stream().map(Digest::toString).toList())
+              + ", not for the manifest "
+              + image);
     }
     return new Check(referrer, true, "signature verified");
   }

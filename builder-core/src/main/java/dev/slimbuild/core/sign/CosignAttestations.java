@@ -28,9 +28,9 @@ import java.util.Map;
 /**
  * Attestations signed as cosign's {@code attest} writes them: each in-toto statement wrapped in a
  * DSSE envelope signed with the key (ECDSA over the envelope's pre-authentication encoding), the
- * envelopes the layers of the manifest tagged {@code sha256-HEX.att} for the image they are
- * about, so that {@code cosign verify-attestation --key --type spdxjson|slsaprovenance1} finds
- * and checks them.
+ * envelopes the layers of the manifest tagged {@code sha256-HEX.att} for the image they are about,
+ * so that {@code cosign verify-attestation --key --type spdxjson|slsaprovenance1} finds and checks
+ * them.
  */
 public final class CosignAttestations {
   /** The media type of a DSSE envelope layer. */
@@ -47,8 +47,13 @@ public final class CosignAttestations {
    * Signs every statement of {@code attestation} (read from {@code blobs}) and writes them as the
    * {@code .att} manifest of its subject in {@code repository}; returns how many it signed.
    */
-  public static int sign(Registry registry, String repository, BlobStore blobs,
-      AttestationManifest attestation, PrivateKey key) throws IOException {
+  public static int sign(
+      Registry registry,
+      String repository,
+      BlobStore blobs,
+      AttestationManifest attestation,
+      PrivateKey key)
+      throws IOException {
     List<Descriptor> layers = new ArrayList<>();
     for (Descriptor statement : attestation.manifest().value().layers()) {
       byte[] payload;
@@ -56,10 +61,16 @@ public final class CosignAttestations {
         payload = in.readAllBytes();
       }
       byte[] envelope = envelope(payload, key);
-      Descriptor layer = Descriptor.of(DSSE, Digest.sha256Of(envelope), envelope.length)
-          .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, "",
-              "predicateType", statement.annotations()
-                  .getOrDefault(AttestationManifest.PREDICATE_TYPE, "")));
+      Descriptor layer =
+          Descriptor.of(DSSE, Digest.sha256Of(envelope), envelope.length)
+              .withAnnotations(
+                  Map.of(
+                      CosignSignatures.SIGNATURE_ANNOTATION,
+                      "",
+                      "predicateType",
+                      statement
+                          .annotations()
+                          .getOrDefault(AttestationManifest.PREDICATE_TYPE, "")));
       registry.pushBlob(repository, layer, () -> new ByteArrayInputStream(envelope), List.of());
       layers.add(layer);
     }
@@ -77,13 +88,19 @@ public final class CosignAttestations {
    * deterministically: the same key and statement give the same bytes.
    */
   public static byte[] envelope(byte[] payload, PrivateKey key) {
-    JsonObject env = JsonObject.builder()
-        .put("payloadType", Dsse.IN_TOTO)
-        .put("payload", Base64.getEncoder().encodeToString(payload))
-        .put("signatures", new JsonArray(List.of(
-            JsonObject.builder().put("keyid", "").put("sig", Dsse.sign(key, Dsse.IN_TOTO, payload))
-                .build())))
-        .build();
+    JsonObject env =
+        JsonObject.builder()
+            .put("payloadType", Dsse.IN_TOTO)
+            .put("payload", Base64.getEncoder().encodeToString(payload))
+            .put(
+                "signatures",
+                new JsonArray(
+                    List.of(
+                        JsonObject.builder()
+                            .put("keyid", "")
+                            .put("sig", Dsse.sign(key, Dsse.IN_TOTO, payload))
+                            .build())))
+            .build();
     return Json.write(env);
   }
 
@@ -95,8 +112,8 @@ public final class CosignAttestations {
    * without one), each checked: a signature by {@code key} over the envelope, an in-toto payload,
    * and a subject with exactly this digest (cosign's rule).
    */
-  public static List<Checked> verify(Registry registry, String repository, Digest subject,
-      PublicKey key) throws IOException {
+  public static List<Checked> verify(
+      Registry registry, String repository, Digest subject, PublicKey key) throws IOException {
     RawManifest raw;
     try {
       raw = registry.getManifest(repository, tag(subject));
@@ -151,14 +168,16 @@ public final class CosignAttestations {
       JsonValue subjects = statement.get("subject").orElse(new JsonArray(List.of()));
       if (subjects instanceof JsonArray a) {
         for (JsonValue v : a.values()) {
-          if (v instanceof JsonObject o && o.get("digest").orElse(null) instanceof JsonObject d
+          if (v instanceof JsonObject o
+              && o.get("digest").orElse(null) instanceof JsonObject d
               && d.get(subject.algorithm()).orElse(null) instanceof JsonString h
               && h.value().equals(subject.hex())) {
             about = true;
           }
         }
       }
-      return about ? new Checked(type, true, "signature verified")
+      return about
+          ? new Checked(type, true, "signature verified")
           : new Checked(type, false, "its subject is not " + subject);
     } catch (RuntimeException e) {
       return new Checked(type, false, "not a DSSE envelope: " + e.getMessage());

@@ -97,14 +97,14 @@ public final class CosignSignatures {
     try {
       return Optional.of(Manifest.parse(raw.bytes()));
     } catch (OciFormatException e) {
-      throw new SignatureFormatException(where(image) + " is not a valid manifest: "
-          + e.getMessage());
+      throw new SignatureFormatException(
+          where(image) + " is not a valid manifest: " + e.getMessage());
     }
   }
 
   /**
-   * The payload a signature layer points at, read whole (it is small: at most {@link
-   * #MAX_PAYLOAD} bytes) and checked against the layer's digest and size.
+   * The payload a signature layer points at, read whole (it is small: at most {@link #MAX_PAYLOAD}
+   * bytes) and checked against the layer's digest and size.
    */
   public byte[] payload(Descriptor layer) throws IOException {
     if (layer.size() > MAX_PAYLOAD) {
@@ -132,8 +132,13 @@ public final class CosignSignatures {
     Digest actual = Digest.of(layer.digest().algorithm(), hasher.digest());
     if (out.size() != layer.size() || !actual.equals(layer.digest())) {
       throw new SignatureFormatException(
-          "signature payload " + layer.digest() + " does not match its content (" + actual + ", "
-              + out.size() + " bytes)");
+          "signature payload "
+              + layer.digest()
+              + " does not match its content ("
+              + actual
+              + ", "
+              + out.size()
+              + " bytes)");
     }
     return out.toByteArray();
   }
@@ -143,8 +148,7 @@ public final class CosignSignatures {
    * .sig} manifest (creating it if needed), unless a layer holds the same payload with a signature
    * that verifies with this key. Pushes the payload, the config and then the manifest.
    */
-  public SignResult sign(Digest image, String dockerReference, PrivateKey key)
-      throws IOException {
+  public SignResult sign(Digest image, String dockerReference, PrivateKey key) throws IOException {
     byte[] payload = SimpleSigning.payload(dockerReference, image.toString());
     Digest payloadDigest = Digest.sha256Of(payload);
     List<Descriptor> layers = new ArrayList<>();
@@ -164,8 +168,7 @@ public final class CosignSignatures {
             .withAnnotations(Map.of(SIGNATURE_ANNOTATION, Signer.sign(key, payload)));
     layers.add(layer);
 
-    registry.pushBlob(
-        repository, layer, () -> new ByteArrayInputStream(payload), List.of());
+    registry.pushBlob(repository, layer, () -> new ByteArrayInputStream(payload), List.of());
     byte[] config = config(layers);
     Descriptor configDesc =
         Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(config), config.length);
@@ -191,8 +194,12 @@ public final class CosignSignatures {
       history.append("{\"created\":\"" + ZERO_TIME + "\"}");
       diffIds.append(Json.quote(l.digest().toString()));
     }
-    return ("{\"architecture\":\"\",\"created\":\"" + ZERO_TIME + "\",\"history\":[" + history
-            + "],\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds
+    return ("{\"architecture\":\"\",\"created\":\""
+            + ZERO_TIME
+            + "\",\"history\":["
+            + history
+            + "],\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":["
+            + diffIds
             + "]},\"config\":{}}")
         .getBytes(StandardCharsets.UTF_8);
   }

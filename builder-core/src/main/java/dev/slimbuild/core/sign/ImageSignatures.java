@@ -45,8 +45,8 @@ public final class ImageSignatures {
   /**
    * One digest that is signed or checked.
    *
-   * @param platform an index entry's platform, or null for the top document (or an entry
-   *     without one)
+   * @param platform an index entry's platform, or null for the top document (or an entry without
+   *     one)
    * @param size the manifest's size in bytes
    */
   public record Target(Digest digest, String mediaType, Platform platform, long size) {
@@ -75,8 +75,7 @@ public final class ImageSignatures {
    *     unreadable manifest)
    */
   public record TargetResult(
-      Target target, SignFormat required, List<String> problems,
-      List<SignatureResult> signatures) {
+      Target target, SignFormat required, List<String> problems, List<SignatureResult> signatures) {
     public TargetResult {
       problems = List.copyOf(problems);
       signatures = List.copyOf(signatures);
@@ -109,8 +108,8 @@ public final class ImageSignatures {
       if (required == SignFormat.BOTH) {
         for (SignFormat f : List.of(SignFormat.LEGACY, SignFormat.BUNDLE)) {
           if (!valid(f)) {
-            reasons.add("no valid " + (f == SignFormat.LEGACY ? "legacy (.sig)" : "bundle")
-                + " signature");
+            reasons.add(
+                "no valid " + (f == SignFormat.LEGACY ? "legacy (.sig)" : "bundle") + " signature");
           }
         }
       }
@@ -148,8 +147,13 @@ public final class ImageSignatures {
     } catch (RegistryException e) {
       if (e.status() == 404) {
         throw new SlimbuildException(
-            "no image " + registry.host() + "/" + repository + (reference.contains(":") ? "@" : ":")
-                + reference + " in the registry");
+            "no image "
+                + registry.host()
+                + "/"
+                + repository
+                + (reference.contains(":") ? "@" : ":")
+                + reference
+                + " in the registry");
       }
       throw e;
     }
@@ -233,8 +237,9 @@ public final class ImageSignatures {
     return new Report(results);
   }
 
-  private void verifyLegacy(Target t, PublicKey key, List<String> problems,
-      List<SignatureResult> out) throws IOException {
+  private void verifyLegacy(
+      Target t, PublicKey key, List<String> problems, List<SignatureResult> out)
+      throws IOException {
     Manifest sig;
     try {
       var found = signatures.signatureManifest(t.digest());
@@ -252,8 +257,9 @@ public final class ImageSignatures {
     }
   }
 
-  private void verifyBundles(Target t, PublicKey key, List<String> problems,
-      List<SignatureResult> out) throws IOException {
+  private void verifyBundles(
+      Target t, PublicKey key, List<String> problems, List<SignatureResult> out)
+      throws IOException {
     List<BundleSignatures.Check> checks;
     try {
       checks = bundles.verify(t.digest(), key);
@@ -262,23 +268,32 @@ public final class ImageSignatures {
       return;
     }
     if (checks.isEmpty()) {
-      problems.add("no sigstore bundle signature among its referrers (tag "
-          + Referrers.fallbackTag(t.digest()) + ")");
+      problems.add(
+          "no sigstore bundle signature among its referrers (tag "
+              + Referrers.fallbackTag(t.digest())
+              + ")");
     }
     for (BundleSignatures.Check c : checks) {
       out.add(new SignatureResult(SignFormat.BUNDLE, c.referrer(), null, c.ok(), c.reason()));
     }
   }
 
-  private SignatureResult check(Digest image, Descriptor layer, PublicKey key)
-      throws IOException {
+  private SignatureResult check(Digest image, Descriptor layer, PublicKey key) throws IOException {
     if (!SimpleSigning.MEDIA_TYPE.equals(layer.mediaType())) {
-      return new SignatureResult(SignFormat.LEGACY, layer.digest(), null, false,
+      return new SignatureResult(
+          SignFormat.LEGACY,
+          layer.digest(),
+          null,
+          false,
           "layer of type " + layer.mediaType() + " is not a simple-signing payload");
     }
     String signature = layer.annotations().get(CosignSignatures.SIGNATURE_ANNOTATION);
     if (signature == null) {
-      return new SignatureResult(SignFormat.LEGACY, layer.digest(), null, false,
+      return new SignatureResult(
+          SignFormat.LEGACY,
+          layer.digest(),
+          null,
+          false,
           "layer has no " + CosignSignatures.SIGNATURE_ANNOTATION + " annotation");
     }
     byte[] payload;
@@ -290,7 +305,11 @@ public final class ImageSignatures {
       if (e.status() != 404) {
         throw e;
       }
-      return new SignatureResult(SignFormat.LEGACY, layer.digest(), null, false,
+      return new SignatureResult(
+          SignFormat.LEGACY,
+          layer.digest(),
+          null,
+          false,
           "the registry has no payload blob " + layer.digest());
     }
     String reference = null;

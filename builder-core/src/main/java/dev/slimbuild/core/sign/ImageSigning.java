@@ -31,8 +31,13 @@ public final class ImageSigning {
     Set<String> done = new LinkedHashSet<>();
     for (ImageReference n : names) {
       if (done.add(n.name())) {
-        sign(new ImageSignatures(session.forHost(n.registry()), n.repository()), n.name(), top,
-            key, format, events);
+        sign(
+            new ImageSignatures(session.forHost(n.registry()), n.repository()),
+            n.name(),
+            top,
+            key,
+            format,
+            events);
       }
     }
   }
@@ -57,21 +62,34 @@ public final class ImageSigning {
     return top.digest();
   }
 
-  private static void sign(ImageSignatures signatures, String name, RawManifest top,
-      PrivateKey key, SignFormat format, EventSink events) throws IOException {
+  private static void sign(
+      ImageSignatures signatures,
+      String name,
+      RawManifest top,
+      PrivateKey key,
+      SignFormat format,
+      EventSink events)
+      throws IOException {
     List<ImageSignatures.Target> targets = ImageSignatures.targets(top);
     if (format.legacy()) {
       List<CosignSignatures.SignResult> results = signatures.sign(top, key);
       for (int i = 0; i < results.size(); i++) {
         int n = results.get(i).signatures();
-        report(events, results.get(i).outcome(), what(name, targets.get(i)),
-            " (" + n + " signature" + (n == 1 ? "" : "s") + ")", "");
+        report(
+            events,
+            results.get(i).outcome(),
+            what(name, targets.get(i)),
+            " (" + n + " signature" + (n == 1 ? "" : "s") + ")",
+            "");
       }
     }
     if (format.bundle()) {
       List<BundleSignatures.SignResult> results = signatures.signBundles(top, key);
       for (int i = 0; i < results.size(); i++) {
-        report(events, results.get(i).outcome(), what(name, targets.get(i)),
+        report(
+            events,
+            results.get(i).outcome(),
+            what(name, targets.get(i)),
             " with a sigstore bundle (referrer " + results.get(i).referrer() + ")",
             " with a sigstore bundle");
       }
@@ -79,11 +97,17 @@ public final class ImageSigning {
   }
 
   /** "signed WHAT ADDED", or "already signed by this key FORMAT: WHAT". */
-  private static void report(EventSink events, CosignSignatures.Outcome outcome, String what,
-      String added, String format) {
-    events.accept(new BuildEvent.Info(outcome == CosignSignatures.Outcome.ADDED
-        ? "signed " + what + added
-        : "already signed by this key" + format + ": " + what));
+  private static void report(
+      EventSink events,
+      CosignSignatures.Outcome outcome,
+      String what,
+      String added,
+      String format) {
+    events.accept(
+        new BuildEvent.Info(
+            outcome == CosignSignatures.Outcome.ADDED
+                ? "signed " + what + added
+                : "already signed by this key" + format + ": " + what));
   }
 
   private static String what(String name, ImageSignatures.Target t) {

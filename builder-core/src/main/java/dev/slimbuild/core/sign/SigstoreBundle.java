@@ -29,8 +29,7 @@ import java.util.Optional;
  * @param signatures the base64 signatures over the envelope's pre-authentication encoding
  * @param keyHint the public key hint, or null when the material is a certificate
  */
-record SigstoreBundle(
-    String payloadType, byte[] payload, List<String> signatures, String keyHint) {
+record SigstoreBundle(String payloadType, byte[] payload, List<String> signatures, String keyHint) {
   /** The media type of a v0.3 bundle, in the bundle and as the referrer's layer. */
   static final String MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
@@ -40,15 +39,15 @@ record SigstoreBundle(
 
   /** A bundle of {@code payload} (as {@code payloadType}) signed with {@code key}. */
   static SigstoreBundle sign(String payloadType, byte[] payload, PrivateKey key, PublicKey pub) {
-    return new SigstoreBundle(payloadType, payload.clone(),
-        List.of(Dsse.sign(key, payloadType, payload)), hint(pub));
+    return new SigstoreBundle(
+        payloadType, payload.clone(), List.of(Dsse.sign(key, payloadType, payload)), hint(pub));
   }
 
   /** The hint naming {@code key}: base64 of the SHA-256 of its DER SubjectPublicKeyInfo. */
   static String hint(PublicKey key) {
     try {
-      return Base64.getEncoder().encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+      return Base64.getEncoder()
+          .encodeToString(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -65,19 +64,22 @@ record SigstoreBundle(
     for (String s : signatures) {
       sigs.add(JsonObject.builder().put("sig", s).build());
     }
-    JsonObject material = JsonObject.builder()
-        .put("publicKey", JsonObject.builder().put("hint", keyHint).build())
-        .build();
-    JsonObject envelope = JsonObject.builder()
-        .put("payload", Base64.getEncoder().encodeToString(payload))
-        .put("payloadType", payloadType)
-        .put("signatures", new JsonArray(sigs))
-        .build();
-    return Json.write(JsonObject.builder()
-        .put("mediaType", MEDIA_TYPE)
-        .put("verificationMaterial", material)
-        .put("dsseEnvelope", envelope)
-        .build());
+    JsonObject material =
+        JsonObject.builder()
+            .put("publicKey", JsonObject.builder().put("hint", keyHint).build())
+            .build();
+    JsonObject envelope =
+        JsonObject.builder()
+            .put("payload", Base64.getEncoder().encodeToString(payload))
+            .put("payloadType", payloadType)
+            .put("signatures", new JsonArray(sigs))
+            .build();
+    return Json.write(
+        JsonObject.builder()
+            .put("mediaType", MEDIA_TYPE)
+            .put("verificationMaterial", material)
+            .put("dsseEnvelope", envelope)
+            .build());
   }
 
   /**
@@ -109,15 +111,19 @@ record SigstoreBundle(
     List<String> signatures = new ArrayList<>();
     for (JsonValue s : array.values()) {
       String sig = string(object(s, "dsseEnvelope.signatures[]"), "sig");
-      signatures.add(Base64.getEncoder().encodeToString(
-          base64(sig, "dsseEnvelope.signatures[].sig")));
+      signatures.add(
+          Base64.getEncoder().encodeToString(base64(sig, "dsseEnvelope.signatures[].sig")));
     }
     JsonObject material = object(member(root, "verificationMaterial"), "verificationMaterial");
     String hint = null;
     Optional<JsonValue> publicKey = material.get("publicKey");
     if (publicKey.isPresent()) {
-      hint = object(publicKey.get(), "verificationMaterial.publicKey").get("hint")
-          .filter(JsonString.class::isInstance).map(h -> ((JsonString) h).value()).orElse("");
+      hint =
+          object(publicKey.get(), "verificationMaterial.publicKey")
+              .get("hint")
+              .filter(JsonString.class::isInstance)
+              .map(h -> ((JsonString) h).value())
+              .orElse("");
     }
     return new SigstoreBundle(payloadType, payload, signatures, hint);
   }

@@ -14,8 +14,7 @@ class AttestOptionsTest {
 
   @Test
   void buildxForms() {
-    assertThat(parse(List.of(), List.of(), List.of()))
-        .isEqualTo(AttestOptions.DEFAULT);
+    assertThat(parse(List.of(), List.of(), List.of())).isEqualTo(AttestOptions.DEFAULT);
     assertThat(AttestOptions.DEFAULT.forLayouts().any()).isFalse();
     assertThat(parse(List.of("false"), List.of("false"), List.of()).any()).isFalse();
     AttestOptions max = parse(List.of("generator=cyclonedx"), List.of("mode=max"), List.of());
@@ -25,8 +24,13 @@ class AttestOptionsTest {
     assertThat(max.forLayouts().sbom()).isTrue(); // --sbom=generator=... asks for one
     assertThat(parse(List.of(), List.of("false"), List.of()).forLayouts().any()).isFalse();
     // build-push-action's line
-    AttestOptions action = parse(List.of(), List.of(), List.of("type=provenance,mode=min,"
-        + "inline-only=true,builder-id=https://example.test/runs/1"));
+    AttestOptions action =
+        parse(
+            List.of(),
+            List.of(),
+            List.of(
+                "type=provenance,mode=min,"
+                    + "inline-only=true,builder-id=https://example.test/runs/1"));
     assertThat(action.provenance()).isTrue();
     assertThat(action.provenanceMax()).isFalse();
     assertThat(parse(List.of(), List.of(), List.of("type=sbom,disabled=true")).sbom()).isFalse();
@@ -35,7 +39,8 @@ class AttestOptionsTest {
   @Test
   void errorsNameTheFlagAndValue() {
     assertThatThrownBy(() -> parse(List.of("maybe"), List.of(), List.of()))
-        .isInstanceOf(SlimbuildException.class).hasMessageContaining("invalid --sbom 'maybe'");
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessageContaining("invalid --sbom 'maybe'");
     assertThatThrownBy(() -> parse(List.of(), List.of("mode=most"), List.of()))
         .hasMessageContaining("invalid --provenance 'mode=most'")
         .hasMessageContaining("min or max");

@@ -29,8 +29,8 @@ class AgentProxyTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(proxy.socket())))
             .isEqualTo("rw-r-----");
         for (int i = 0; i < 2; i++) { // one connection after another
-          try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(
-              proxy.socket()));
+          try (SocketChannel client =
+                  SocketChannel.open(UnixDomainSocketAddress.of(proxy.socket()));
               SocketChannel served = agent.accept()) {
             client.write(ByteBuffer.wrap(("request " + i).getBytes(StandardCharsets.UTF_8)));
             client.shutdownOutput();

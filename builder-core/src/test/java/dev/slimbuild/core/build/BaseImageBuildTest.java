@@ -54,36 +54,47 @@ class BaseImageBuildTest {
     Files.createDirectories(dir.resolve("ctx"));
     Files.writeString(dir.resolve("ctx/f.txt"), "context file\n");
     ContainerConfig cc =
-        ContainerConfig.builder().user("app").exposedPorts(List.of("8080/tcp"))
-            .env(List.of("PATH=/custom/bin", "LANG=C")).cmd(List.of("sh")).workingDir("/srv")
-            .labels(Map.of("base", "yes")).build();
+        ContainerConfig.builder()
+            .user("app")
+            .exposedPorts(List.of("8080/tcp"))
+            .env(List.of("PATH=/custom/bin", "LANG=C"))
+            .cmd(List.of("sh"))
+            .workingDir("/srv")
+            .labels(Map.of("base", "yes"))
+            .build();
     for (Platform p : List.of(AMD64, Platform.parse("linux/arm64/v8"))) {
       String marker = p.architecture();
       PushedLayer root =
           RegistryImages.layer(reg, "base", RegistryImages.rootfs(marker), Compression.GZIP, true);
       PushedLayer extra =
-          RegistryImages.layer(reg, "base",
-              List.of(LayerEntry.dir("srv", 0750, 1000, 1000),
+          RegistryImages.layer(
+              reg,
+              "base",
+              List.of(
+                  LayerEntry.dir("srv", 0750, 1000, 1000),
                   RegistryImages.file("srv/data", marker, 0644, 1000, 1000)),
-              Compression.ZSTD, false);
-      base.put(p.normalize(),
-          RegistryImages.image(reg, "base", p, cc, List.of(root, extra), false));
+              Compression.ZSTD,
+              false);
+      base.put(
+          p.normalize(), RegistryImages.image(reg, "base", p, cc, List.of(root, extra), false));
     }
     RegistryImages.index(reg, "base", "1", List.copyOf(base.values()), false);
   }
 
   private BuildResult build(String dockerfile, Platform... platforms) throws IOException {
     Files.writeString(dir.resolve("ctx/Dockerfile"), dockerfile);
-    BuildRequest req =
-        BuildRequest.of(dir.resolve("ctx"), List.of(platforms));
+    BuildRequest req = BuildRequest.of(dir.resolve("ctx"), List.of(platforms));
     return builder().build(req);
   }
 
   private Builder builder() {
-    return new Builder(store, e -> {}, host -> {
-      assertThat(host).isEqualTo(HOST);
-      return reg;
-    });
+    return new Builder(
+        store,
+        e -> {},
+        host -> {
+          assertThat(host).isEqualTo(HOST);
+          return reg;
+        });
   }
 
   private static BuiltImage single(BuildResult r) {
@@ -131,7 +142,8 @@ class BaseImageBuildTest {
                 .toList());
     assertThat(b.layers().get(0).descriptor().mediaType())
         .isEqualTo(MediaType.DOCKER_LAYER_TAR_GZIP);
-    assertThat(img.layers()).extracting(Descriptor::mediaType)
+    assertThat(img.layers())
+        .extracting(Descriptor::mediaType)
         .containsExactly(MediaType.OCI_LAYER_TAR_GZIP, MediaType.OCI_LAYER_TAR_ZSTD);
     ImageConfig c = img.config().value();
     assertThat(c.diffIds())
@@ -161,15 +173,19 @@ class BaseImageBuildTest {
     BuiltImage img = single(r);
     assertThat(img.layers()).hasSize(3);
     List<LayerEntry> added = entries(img.layers().get(2));
-    assertThat(added).anySatisfy(e -> {
-      assertThat(e.path()).isEqualTo("tmp");
-      assertThat(e.mode()).isEqualTo(01777);
-    });
-    assertThat(added).anySatisfy(e -> {
-      assertThat(e.path()).isEqualTo("tmp/f.txt");
-      assertThat(e.uid()).isEqualTo(1000);
-      assertThat(e.gid()).isEqualTo(50);
-    });
+    assertThat(added)
+        .anySatisfy(
+            e -> {
+              assertThat(e.path()).isEqualTo("tmp");
+              assertThat(e.mode()).isEqualTo(01777);
+            });
+    assertThat(added)
+        .anySatisfy(
+            e -> {
+              assertThat(e.path()).isEqualTo("tmp/f.txt");
+              assertThat(e.uid()).isEqualTo(1000);
+              assertThat(e.gid()).isEqualTo(50);
+            });
     assertThat(img.config().value().diffIds()).hasSize(3);
     new ImageValidator(store).validate(img.descriptor()); // base layers were pulled for the tree
   }
@@ -201,15 +217,16 @@ class BaseImageBuildTest {
   @Test
   void copyFromAnImageUsesTheSamePlatform() throws IOException {
     BuildResult r =
-        build("FROM scratch\nCOPY --from=" + BASE + " /etc/os-release /usr/bin/sh /out/\n",
-            AMD64, ARM64);
+        build(
+            "FROM scratch\nCOPY --from=" + BASE + " /etc/os-release /usr/bin/sh /out/\n",
+            AMD64,
+            ARM64);
     var images = r.image().images();
     assertThat(images).hasSize(2);
     assertThat(fileText(images.get(0).layers().get(0), "out/os-release")).isEqualTo("ID=amd64\n");
     assertThat(fileText(images.get(1).layers().get(0), "out/os-release")).isEqualTo("ID=arm64\n");
     // a source that is a symlink is followed, through the base image's tree
-    assertThat(fileText(images.get(1).layers().get(0), "out/sh"))
-        .isEqualTo("#!fake shell arm64\n");
+    assertThat(fileText(images.get(1).layers().get(0), "out/sh")).isEqualTo("#!fake shell arm64\n");
     assertThat(r.baseLayers()).isEmpty();
   }
 
@@ -230,15 +247,24 @@ class BaseImageBuildTest {
     Files.writeString(dir.resolve("ctx/Dockerfile"), "FROM " + BASE + "\nLABEL x=1\n");
     BuildRequest of = BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
     BuildRequest req =
-        new BuildRequest(of.context(), of.dockerfile(), of.dockerfileName(), of.buildArgs(),
-            of.target(), of.platforms(), of.labels(), of.compression(), of.compressionLevel(),
-            of.sourceDateEpoch(), true, of.run());
+        new BuildRequest(
+            of.context(),
+            of.dockerfile(),
+            of.dockerfileName(),
+            of.buildArgs(),
+            of.target(),
+            of.platforms(),
+            of.labels(),
+            of.compression(),
+            of.compressionLevel(),
+            of.sourceDateEpoch(),
+            true,
+            of.run());
     BuildResult r = builder().build(req);
     List<Descriptor> layers = single(r).layers();
     assertThat(layers).hasSize(2);
     // the gzip base layer is re-encoded by this build; the zstd one is already what is asked for
-    assertThat(layers).extracting(Descriptor::mediaType)
-        .containsOnly(MediaType.OCI_LAYER_TAR_ZSTD);
+    assertThat(layers).extracting(Descriptor::mediaType).containsOnly(MediaType.OCI_LAYER_TAR_ZSTD);
     Digest gzipLayer = base.get(AMD64).layers().get(0).descriptor().digest();
     Digest zstdLayer = base.get(AMD64).layers().get(1).descriptor().digest();
     assertThat(layers.get(0).digest()).isNotEqualTo(gzipLayer);
@@ -254,16 +280,24 @@ class BaseImageBuildTest {
   @Test
   void fromPlatformPicksThatPlatformsBase() throws IOException {
     BuildResult r =
-        build("FROM --platform=linux/arm64 " + BASE + " AS b\n"
-            + "FROM scratch\nCOPY --from=b /srv/data /data\n", AMD64);
+        build(
+            "FROM --platform=linux/arm64 "
+                + BASE
+                + " AS b\n"
+                + "FROM scratch\nCOPY --from=b /srv/data /data\n",
+            AMD64);
     assertThat(fileText(single(r).layers().get(0), "data")).isEqualTo("arm64");
   }
 
   @Test
   void stageFromAStageFromAnImageKeepsTheBaseLayers() throws IOException {
     BuildResult r =
-        build("FROM " + BASE + " AS one\nCOPY f.txt /f\nFROM one\nCOPY --from=one /etc/passwd"
-            + " /p\n", AMD64);
+        build(
+            "FROM "
+                + BASE
+                + " AS one\nCOPY f.txt /f\nFROM one\nCOPY --from=one /etc/passwd"
+                + " /p\n",
+            AMD64);
     BuiltImage img = single(r);
     assertThat(img.layers()).hasSize(4);
     assertThat(img.layers().get(0).digest())
@@ -283,8 +317,7 @@ class BaseImageBuildTest {
   @Test
   void withoutRegistryAccessImagesAreRefused() throws IOException {
     Files.writeString(dir.resolve("ctx/Dockerfile"), "FROM " + BASE + "\n");
-    BuildRequest req =
-        BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
+    BuildRequest req = BuildRequest.of(dir.resolve("ctx"), List.of(AMD64));
     assertThatThrownBy(() -> new Builder(store, e -> {}).build(req))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("no registry access");

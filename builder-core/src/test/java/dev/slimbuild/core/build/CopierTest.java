@@ -32,15 +32,28 @@ class CopierTest {
 
   /** The one COPY of {@code line}, parsed as BuildKit parses it. */
   private static CopyInstruction copy(String line) {
-    Instruction i = DockerfileParser.parse("FROM scratch\nFROM scratch\n" + line + "\n",
-        "Dockerfile").stages().get(1).instructions().get(0);
+    Instruction i =
+        DockerfileParser.parse("FROM scratch\nFROM scratch\n" + line + "\n", "Dockerfile")
+            .stages()
+            .get(1)
+            .instructions()
+            .get(0);
     return (CopyInstruction) i;
   }
 
   /** A spec for {@code c} whose sources expanded to {@code sources} (default: as written). */
   private static Copier.Spec spec(CopyInstruction c, List<String> sources) {
-    return new Copier.Spec(c, sources, c.heredocSources(), c.destination(), Optional.empty(),
-        Optional.empty(), c.excludes(), false, s -> s, List.of());
+    return new Copier.Spec(
+        c,
+        sources,
+        c.heredocSources(),
+        c.destination(),
+        Optional.empty(),
+        Optional.empty(),
+        c.excludes(),
+        false,
+        s -> s,
+        List.of());
   }
 
   private static Copier.Spec spec(CopyInstruction c) {
@@ -67,13 +80,33 @@ class CopierTest {
   private static FileTree stage() {
     FileTree t = new FileTree();
     List<LayerEntry> l = new ArrayList<>();
-    for (String d : List.of("test", "test/a", "test/a/b", "test/a/b/c", "test/a/b/c/d",
-        "test/a/b/c/d/e", "test/a/b2", "test/a/b2/c", "test/a/b2/c/d", "test/a/b2/c/d/e",
-        "test/a/b/c2", "test/a/b/c2/d", "test/a/b/c2/d/e", "test/a/b/c2/d/e2", "etc")) {
+    for (String d :
+        List.of(
+            "test",
+            "test/a",
+            "test/a/b",
+            "test/a/b/c",
+            "test/a/b/c/d",
+            "test/a/b/c/d/e",
+            "test/a/b2",
+            "test/a/b2/c",
+            "test/a/b2/c/d",
+            "test/a/b2/c/d/e",
+            "test/a/b/c2",
+            "test/a/b/c2/d",
+            "test/a/b/c2/d/e",
+            "test/a/b/c2/d/e2",
+            "etc")) {
       l.add(LayerEntry.dir(d, d.equals("test/a") ? 0700 : 0755, 0, 0));
     }
-    for (String f : List.of("test/a/b/c/d/foo", "test/a/b/c/d/e/bay", "test/a/b2/c/d/e/bar",
-        "test/a/b/c2/d/e/baz", "test/a/b/c2/d/e2/baz", "etc/passwd")) {
+    for (String f :
+        List.of(
+            "test/a/b/c/d/foo",
+            "test/a/b/c/d/e/bay",
+            "test/a/b2/c/d/e/bar",
+            "test/a/b/c2/d/e/baz",
+            "test/a/b/c2/d/e2/baz",
+            "etc/passwd")) {
       byte[] data = f.getBytes(StandardCharsets.UTF_8);
       l.add(LayerEntry.file(f, 0644, 0, 0, data.length, ContentSource.ofBytes(data)));
     }
@@ -99,11 +132,14 @@ class CopierTest {
   void aStagesWholeRootIsCopiedByItsContents() throws IOException {
     CopyInstruction c = copy("COPY --from=0 / /");
     assertThat(paths(copier("/").fromTree(stage(), spec(c))))
-        .containsEntry("etc/passwd", "f").containsEntry("test/a", "d700")
-        .containsEntry("test/a/b2/c/d/e/bar", "f").doesNotContainKey("");
+        .containsEntry("etc/passwd", "f")
+        .containsEntry("test/a", "d700")
+        .containsEntry("test/a/b2/c/d/e/bar", "f")
+        .doesNotContainKey("");
     CopyInstruction into = copy("COPY --from=0 . /copy");
     assertThat(paths(copier("/").fromTree(stage(), spec(into))))
-        .containsEntry("copy", "d755").containsEntry("copy/etc/passwd", "f");
+        .containsEntry("copy", "d755")
+        .containsEntry("copy/etc/passwd", "f");
   }
 
   @Test
@@ -117,8 +153,9 @@ class CopierTest {
         .containsOnlyKeys("one");
     assertThatThrownBy(() -> copier("/").fromContext(ctx, spec(copy("COPY ba* /dst"))))
         .isInstanceOf(DockerfileException.class)
-        .hasMessage("Dockerfile:3: When using COPY with more than one source file, the destination"
-            + " must be a directory and end with a /");
+        .hasMessage(
+            "Dockerfile:3: When using COPY with more than one source file, the destination"
+                + " must be a directory and end with a /");
     assertThatThrownBy(() -> copier("/").fromContext(ctx, spec(copy("COPY foo nomatch* bar /d"))))
         .hasMessageContaining("more than one source file");
   }
@@ -137,8 +174,9 @@ class CopierTest {
     CopyInstruction c = copy("COPY $unset /dst");
     assertThatThrownBy(() -> copier("/").fromContext(ctx, spec(c, List.of(""))))
         .isInstanceOf(DockerfileException.class)
-        .hasMessage("Dockerfile:3: COPY source ($unset) is empty after variable expansion; use . to"
-            + " copy the whole context");
+        .hasMessage(
+            "Dockerfile:3: COPY source ($unset) is empty after variable expansion; use . to"
+                + " copy the whole context");
     CopyInstruction from = copy("COPY --from=0 ${X} /dst");
     assertThatThrownBy(() -> copier("/").fromTree(stage(), spec(from, List.of(""))))
         .hasMessageStartingWith("Dockerfile:3: COPY source (${X}) is empty");
@@ -146,28 +184,60 @@ class CopierTest {
 
   @Test
   void parentsFromTheContextKeepTheSourcePaths() throws IOException {
-    BuildContext ctx = context(Map.of("foo1/foo2/bar", "testing", "foo1/foo2/baz", "testing2",
-        "x/a.txt", "x", "y/a.txt", "y", "x/y/b.txt", "b", "src/a.txt", "a", "src/x/b.txt", "b",
-        "src/x/y/c.txt", "c", "src/x/y/d.md", "d"));
+    BuildContext ctx =
+        context(
+            Map.of(
+                "foo1/foo2/bar",
+                "testing",
+                "foo1/foo2/baz",
+                "testing2",
+                "x/a.txt",
+                "x",
+                "y/a.txt",
+                "y",
+                "x/y/b.txt",
+                "b",
+                "src/a.txt",
+                "a",
+                "src/x/b.txt",
+                "b",
+                "src/x/y/c.txt",
+                "c",
+                "src/x/y/d.md",
+                "d"));
     assertThat(paths(copier("/").fromContext(ctx, spec(copy("COPY --parents foo1/foo2/bar /")))))
         .containsOnlyKeys("foo1", "foo1/foo2", "foo1/foo2/bar");
-    assertThat(paths(copier("/test").fromContext(ctx,
-        spec(copy("COPY --parents foo1/foo2/ba* .")))))
-        .containsOnlyKeys("test", "test/foo1", "test/foo1/foo2", "test/foo1/foo2/bar",
-            "test/foo1/foo2/baz");
-    assertThat(paths(copier("/").fromContext(ctx,
-        spec(copy("COPY --parents ./x/a.txt ./y/a.txt /parents/")))))
-        .containsOnlyKeys("parents", "parents/x", "parents/x/a.txt", "parents/y",
-            "parents/y/a.txt");
+    assertThat(
+            paths(copier("/test").fromContext(ctx, spec(copy("COPY --parents foo1/foo2/ba* .")))))
+        .containsOnlyKeys(
+            "test", "test/foo1", "test/foo1/foo2", "test/foo1/foo2/bar", "test/foo1/foo2/baz");
+    assertThat(
+            paths(
+                copier("/")
+                    .fromContext(ctx, spec(copy("COPY --parents ./x/a.txt ./y/a.txt /parents/")))))
+        .containsOnlyKeys(
+            "parents", "parents/x", "parents/x/a.txt", "parents/y", "parents/y/a.txt");
     assertThat(paths(copier("/").fromContext(ctx, spec(copy("COPY --parents ./x/./y/*.txt /p/")))))
         .containsOnlyKeys("p", "p/y", "p/y/b.txt");
     assertThat(paths(copier("/").fromContext(ctx, spec(copy("COPY --parents ./src/**/*.txt /p/")))))
-        .containsOnlyKeys("p", "p/src", "p/src/a.txt", "p/src/x", "p/src/x/b.txt", "p/src/x/y",
+        .containsOnlyKeys(
+            "p",
+            "p/src",
+            "p/src/a.txt",
+            "p/src/x",
+            "p/src/x/b.txt",
+            "p/src/x/y",
             "p/src/x/y/c.txt");
     // a directory comes whole; the destination is a directory even without a slash
     assertThat(paths(copier("/").fromContext(ctx, spec(copy("COPY --parents src/x /p")))))
-        .containsOnlyKeys("p", "p/src", "p/src/x", "p/src/x/b.txt", "p/src/x/y",
-            "p/src/x/y/c.txt", "p/src/x/y/d.md");
+        .containsOnlyKeys(
+            "p",
+            "p/src",
+            "p/src/x",
+            "p/src/x/b.txt",
+            "p/src/x/y",
+            "p/src/x/y/c.txt",
+            "p/src/x/y/d.md");
     // a missing path is an error; a wildcard that matches nothing is not
     assertThatThrownBy(() -> copier("/").fromContext(ctx, spec(copy("COPY --parents nope/a /p/"))))
         .isInstanceOf(DockerfileException.class)
@@ -181,21 +251,26 @@ class CopierTest {
     assertThat(parentsFromStage("COPY --from=0 --parents /test/a/b/./c/d /out/"))
         .containsExactly("out", "out/c", "out/c/d", "out/c/d/e", "out/c/d/e/bay", "out/c/d/foo");
     assertThat(parentsFromStage("COPY --from=0 --parents /test/a/b/c/d/. /out/"))
-        .contains("out/test/a/b/c/d/e/bay", "out/test/a/b/c/d/foo").doesNotContain("out/c");
+        .contains("out/test/a/b/c/d/e/bay", "out/test/a/b/c/d/foo")
+        .doesNotContain("out/c");
     assertThat(parentsFromStage("COPY --from=0 --parents ./test/a/b/c/d /out/"))
         .contains("out/test/a/b/c/d/e", "out/test/a/b/c/d/foo");
     assertThat(parentsFromStage("COPY --from=0 --parents /test/a/./b/./c /out/"))
-        .contains("out/b/c/d/e", "out/b/c/d/foo").doesNotContain("out/c");
+        .contains("out/b/c/d/e", "out/b/c/d/foo")
+        .doesNotContain("out/c");
     assertThat(parentsFromStage("COPY --from=0 --parents /test/a/./*/c /out/"))
         .contains("out/b/c/d/e", "out/b2/c/d/e/bar");
     assertThat(parentsFromStage("COPY --from=0 --parents /test/a/b*/./c/**/e /out/"))
         .contains("out/c/d/e", "out/c/d/e/bay", "out/c/d/e/bar");
-    assertThat(parentsFromStage(
-        "COPY --from=0 --parents /test/a/b/c*/./d/**/baz /test/a/b*/./c/**/bar /out/"))
-        .contains("out/d/e/baz", "out/d/e2/baz", "out/c/d/e/bar").doesNotContain("out/d/e/bay");
+    assertThat(
+            parentsFromStage(
+                "COPY --from=0 --parents /test/a/b/c*/./d/**/baz /test/a/b*/./c/**/bar /out/"))
+        .contains("out/d/e/baz", "out/d/e2/baz", "out/c/d/e/bar")
+        .doesNotContain("out/d/e/bay");
     // directories on the way keep their own metadata
     CopyInstruction c = copy("COPY --from=0 --parents /test/a/b/c/d/foo /out/");
     assertThat(paths(copier("/").fromTree(stage(), spec(c))))
-        .containsEntry("out/test/a", "d700").containsEntry("out/test/a/b/c/d/foo", "f");
+        .containsEntry("out/test/a", "d700")
+        .containsEntry("out/test/a/b/c/d/foo", "f");
   }
 }

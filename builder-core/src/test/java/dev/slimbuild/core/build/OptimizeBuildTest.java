@@ -52,7 +52,8 @@ class OptimizeBuildTest {
       COPY small.txt /opt/big.bin
       COPY keep.txt /opt/
       USER app
-      """.formatted(BASE, BASE);
+      """
+          .formatted(BASE, BASE);
 
   @TempDir Path dir;
   private final FakeRegistry reg = new FakeRegistry(HOST);
@@ -67,8 +68,8 @@ class OptimizeBuildTest {
     root.add(RegistryImages.file("usr/lib/libc.so", "the C library\n".repeat(100), 0755, 0, 0));
     PushedLayer l = RegistryImages.layer(reg, "base", root, Compression.GZIP, false);
     ContainerConfig cc = ContainerConfig.builder().cmd(List.of("sh")).build();
-    RegistryImages.tag(reg, "base", "1",
-        RegistryImages.image(reg, "base", AMD64, cc, List.of(l), false));
+    RegistryImages.tag(
+        reg, "base", "1", RegistryImages.image(reg, "base", AMD64, cc, List.of(l), false));
     Path ctx = dir.resolve("ctx");
     write(ctx.resolve("usr/lib/libc.so"), "the C library\n".repeat(100)); // as in the base
     Files.setPosixFilePermissions(
@@ -144,8 +145,8 @@ class OptimizeBuildTest {
     assertThat(rep.render()).contains("line 4] COPY --from=builder /usr /usr", "(base) sha256:");
     // the builder stage keeps its bytecode (a later stage may read it: only the image is
     // slimmed); the COPY --from layer that would carry it into the image loses it
-    assertThat(events).filteredOn(e -> e instanceof BuildEvent.LayerWritten w
-            && w.stage().equals("builder"))
+    assertThat(events)
+        .filteredOn(e -> e instanceof BuildEvent.LayerWritten w && w.stage().equals("builder"))
         .singleElement()
         .satisfies(e -> assertThat(((BuildEvent.LayerWritten) e).strippedBytes()).isZero());
     assertThat(from.savings().strippedTotal()).isEqualTo(new Count(1, 8));
@@ -155,13 +156,20 @@ class OptimizeBuildTest {
 
   @Test
   void squashMergesTheFinalStagesLayers() throws IOException {
-    OptimizeOptions squash = new OptimizeOptions(StripRules.of(List.of(), List.of()), true, true,
-        false, true);
+    OptimizeOptions squash =
+        new OptimizeOptions(StripRules.of(List.of(), List.of()), true, true, false, true);
     BuildResult r = build(squash);
     BuiltImage img = (BuiltImage) r.image();
     assertThat(img.layers()).hasSize(2);
-    assertThat(paths(img.layers().get(1))).containsExactly("opt", "opt/big.bin", "opt/keep.txt",
-        "usr", "usr/lib", "usr/lib/app.so", "usr/lib/python3");
+    assertThat(paths(img.layers().get(1)))
+        .containsExactly(
+            "opt",
+            "opt/big.bin",
+            "opt/keep.txt",
+            "usr",
+            "usr/lib",
+            "usr/lib/app.so",
+            "usr/lib/python3");
     assertThat(img.config().value().history().stream().filter(h -> !h.emptyLayer()).count())
         .isEqualTo(2);
     Map<String, String> plain = files((BuiltImage) build(OptimizeOptions.defaults()).image());
@@ -172,8 +180,9 @@ class OptimizeBuildTest {
   void noStripKeepsTheCacheAndNoOptimizeKeepsEverything() throws IOException {
     OptimizeOptions noStrip = new OptimizeOptions(StripRules.none(), true, true, false, false);
     BuiltImage img = (BuiltImage) build(noStrip).image();
-    assertThat(paths(img.layers().get(1))).contains(
-        "usr/lib/python3/__pycache__/m.cpython-311.pyc").doesNotContain("usr/lib/libc.so");
+    assertThat(paths(img.layers().get(1)))
+        .contains("usr/lib/python3/__pycache__/m.cpython-311.pyc")
+        .doesNotContain("usr/lib/libc.so");
     BuiltImage none = (BuiltImage) build(OptimizeOptions.none()).image();
     assertThat(paths(none.layers().get(1))).contains("usr/lib/libc.so");
     assertThat(paths(none.layers().get(2))).contains("opt/big.bin");
@@ -181,11 +190,19 @@ class OptimizeBuildTest {
 
   @Test
   void mutableTagAndRootAreWarnings() throws IOException {
-    RegistryImages.tag(reg, "base", "latest",
-        RegistryImages.image(reg, "base", AMD64,
+    RegistryImages.tag(
+        reg,
+        "base",
+        "latest",
+        RegistryImages.image(
+            reg,
+            "base",
+            AMD64,
             ContainerConfig.builder().cmd(List.of("sh")).build(),
-            List.of(RegistryImages.layer(reg, "base", RegistryImages.rootfs("amd64"),
-                Compression.GZIP, false)), false));
+            List.of(
+                RegistryImages.layer(
+                    reg, "base", RegistryImages.rootfs("amd64"), Compression.GZIP, false)),
+            false));
     write(dir.resolve("ctx/Dockerfile"), "FROM " + HOST + "/base\nADD keep.txt /\n");
     BuildResult r = build(OptimizeOptions.defaults());
     assertThat(r.warnings()).hasSize(3);
@@ -218,8 +235,8 @@ class OptimizeBuildTest {
             }
             case OPAQUE -> state.subMap(p + "/", p + "/\uffff").clear();
             default -> {
-              String meta = e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.uid()
-                  + ":" + e.gid();
+              String meta =
+                  e.type() + " " + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid();
               String body = "";
               if (e.type() == EntryType.FILE) {
                 try (InputStream in = e.content().open()) {

@@ -75,8 +75,7 @@ class RunHeredocsTest {
         .isEqualTo("cat <<-\"EOT\" > /f\n\tkeep $X\nEOT");
     assertThat(plan("RUN <<EOF python3\nprint(1)\nEOF\n").script())
         .isEqualTo("<<EOF python3\nprint(1)\nEOF");
-    RunHeredocs.Plan two =
-        plan("RUN cat <<A > /a && cat <<'B' > /b\none\nA\ntwo\nthree\nB\n");
+    RunHeredocs.Plan two = plan("RUN cat <<A > /a && cat <<'B' > /b\none\nA\ntwo\nthree\nB\n");
     assertThat(two.script()).isEqualTo("cat <<A > /a && cat <<'B' > /b\none\nA\ntwo\nthree\nB");
     assertThat(two.file()).isEmpty();
     assertThat(two.display()).isEqualTo("RUN cat <<A > /a && cat <<'B' > /b");
@@ -88,15 +87,25 @@ class RunHeredocsTest {
   void theExecFormAndUnusableScriptNamesAreDockerfileErrors() {
     Location loc = new Location("Dockerfile", 4, 6, "RUN ...");
     RunInstruction exec =
-        new RunInstruction(loc, new CommandForm.Exec(List.of("cat")), List.of(), Optional.empty(),
-            Optional.empty(), List.of(new Heredoc("EOF", "x\n", true, false, 0)));
+        new RunInstruction(
+            loc,
+            new CommandForm.Exec(List.of("cat")),
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(new Heredoc("EOF", "x\n", true, false, 0)));
     assertThatThrownBy(() -> RunHeredocs.plan(exec, "linux"))
         .isInstanceOf(DockerfileException.class)
         .hasMessageStartingWith("Dockerfile:4")
         .hasMessageContaining("shell form");
     RunInstruction slash =
-        new RunInstruction(loc, new CommandForm.Shell("<<a/b"), List.of(), Optional.empty(),
-            Optional.empty(), List.of(new Heredoc("a/b", "#!/bin/sh\n", true, false, 0)));
+        new RunInstruction(
+            loc,
+            new CommandForm.Shell("<<a/b"),
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            List.of(new Heredoc("a/b", "#!/bin/sh\n", true, false, 0)));
     assertThatThrownBy(() -> RunHeredocs.plan(slash, "linux"))
         .isInstanceOf(DockerfileException.class)
         .hasMessageContaining("\"a/b\" must be usable as a file name");
@@ -105,11 +114,13 @@ class RunHeredocsTest {
   @Test
   void onlyAWholeWordIsALoneHeredoc() {
     assertThat(Heredoc.ofWord("<<EOF")).map(Heredoc::name).contains("EOF");
-    assertThat(Heredoc.ofWord("<<-'EOF'")).hasValueSatisfying(h -> {
-      assertThat(h.name()).isEqualTo("EOF");
-      assertThat(h.expand()).isFalse();
-      assertThat(h.chomp()).isTrue();
-    });
+    assertThat(Heredoc.ofWord("<<-'EOF'"))
+        .hasValueSatisfying(
+            h -> {
+              assertThat(h.name()).isEqualTo("EOF");
+              assertThat(h.expand()).isFalse();
+              assertThat(h.chomp()).isTrue();
+            });
     assertThat(Heredoc.ofWord("3<<EOF")).map(Heredoc::fileDescriptor).contains(3);
     assertThat(Heredoc.ofWord("<<EOF bash")).isEmpty();
     assertThat(Heredoc.ofWord("cat <<EOF")).isEmpty();

@@ -32,7 +32,8 @@ class RunPartsTest {
     assertThat(cache.mode()).isEqualTo(0700);
     assertThat(cache.readOnly()).isFalse();
 
-    RunMountSpec bind = RunMountSpec.parse("from=build,src=/out,dst=/mnt", UnaryOperator.identity());
+    RunMountSpec bind =
+        RunMountSpec.parse("from=build,src=/out,dst=/mnt", UnaryOperator.identity());
     assertThat(bind.type()).isEqualTo(RunMountSpec.Type.BIND);
     assertThat(bind.readOnly()).isTrue();
     assertThat(bind.from()).contains("build");
@@ -70,8 +71,10 @@ class RunPartsTest {
     // the source names the secret; without an id, the target's base name does
     assertThat(RunMountSpec.parse("type=secret,id=a,source=b", UnaryOperator.identity()).id())
         .isEqualTo("b");
-    RunMountSpec byTarget = RunMountSpec.parse("type=secret,target=/root/.npmrc,required,"
-        + "uid=1000,gid=1000,mode=0440", UnaryOperator.identity());
+    RunMountSpec byTarget =
+        RunMountSpec.parse(
+            "type=secret,target=/root/.npmrc,required," + "uid=1000,gid=1000,mode=0440",
+            UnaryOperator.identity());
     assertThat(byTarget.id()).isEqualTo(".npmrc");
     assertThat(byTarget.target()).isEqualTo("/root/.npmrc");
     assertThat(byTarget.required()).isTrue();
@@ -81,23 +84,32 @@ class RunPartsTest {
     RunMountSpec env = RunMountSpec.parse("type=secret,id=t,env=TOKEN", UnaryOperator.identity());
     assertThat(env.env()).contains("TOKEN");
     assertThat(env.target()).isNull();
-    assertThat(RunMountSpec.parse("type=secret,id=t,env=T,target=/t", UnaryOperator.identity())
-        .target()).isEqualTo("/t");
-    assertThat(RunMountSpec.parse("type=secret,id=t,required=false", UnaryOperator.identity())
-        .required()).isFalse();
+    assertThat(
+            RunMountSpec.parse("type=secret,id=t,env=T,target=/t", UnaryOperator.identity())
+                .target())
+        .isEqualTo("/t");
+    assertThat(
+            RunMountSpec.parse("type=secret,id=t,required=false", UnaryOperator.identity())
+                .required())
+        .isFalse();
     assertThatThrownBy(() -> RunMountSpec.parse("type=secret", UnaryOperator.identity()))
         .isInstanceOf(SlimbuildException.class)
         .hasMessage("RUN --mount=type=secret: a secret needs an id or a target");
 
     // ssh: id default, 0600, the N-th ssh mount's target /run/buildkit/ssh_agent.N
-    List<RunMountSpec> ssh = RunMountSpec.withSshTargets(List.of(
-        RunMountSpec.parse("type=ssh", UnaryOperator.identity()),
-        RunMountSpec.parse("type=cache,target=/c", UnaryOperator.identity()),
-        RunMountSpec.parse("type=ssh,id=deploy,target=/s,mode=0666", UnaryOperator.identity()),
-        RunMountSpec.parse("type=ssh,id=other,required", UnaryOperator.identity())));
-    assertThat(ssh).extracting(RunMountSpec::target)
+    List<RunMountSpec> ssh =
+        RunMountSpec.withSshTargets(
+            List.of(
+                RunMountSpec.parse("type=ssh", UnaryOperator.identity()),
+                RunMountSpec.parse("type=cache,target=/c", UnaryOperator.identity()),
+                RunMountSpec.parse(
+                    "type=ssh,id=deploy,target=/s,mode=0666", UnaryOperator.identity()),
+                RunMountSpec.parse("type=ssh,id=other,required", UnaryOperator.identity())));
+    assertThat(ssh)
+        .extracting(RunMountSpec::target)
         .containsExactly("/run/buildkit/ssh_agent.0", "/c", "/s", "/run/buildkit/ssh_agent.2");
-    assertThat(ssh).extracting(RunMountSpec::id)
+    assertThat(ssh)
+        .extracting(RunMountSpec::id)
         .containsExactly("default", null, "deploy", "other");
     assertThat(ssh).extracting(RunMountSpec::mode).containsExactly(0600, 0755, 0666, 0600);
     assertThat(ssh.get(3).required()).isTrue();
@@ -112,7 +124,8 @@ class RunPartsTest {
         .isEqualTo(new RunUser(0, 0, "/root", List.of(10)));
     assertThat(RunUser.resolve("app", PASSWD, GROUP))
         .isEqualTo(new RunUser(1000, 1001, "/home/app", List.of(10, 999)));
-    assertThat(RunUser.resolve("app:staff", PASSWD, GROUP)).isEqualTo(new RunUser(1000, 50, "/home/app"));
+    assertThat(RunUser.resolve("app:staff", PASSWD, GROUP))
+        .isEqualTo(new RunUser(1000, 50, "/home/app"));
     assertThat(RunUser.resolve("1000", PASSWD, GROUP))
         .isEqualTo(new RunUser(1000, 1001, "/home/app", List.of(10, 999)));
     assertThat(RunUser.resolve("4242", PASSWD, GROUP)).isEqualTo(new RunUser(4242, 0, "/"));

@@ -25,9 +25,18 @@ class SecretFlagsTest {
     Path file = dir.resolve("npmrc");
     Files.writeString(file, "from the file");
     Map<String, String> env = Map.of("TOKEN", "from the env", "npmrc", "shadowed");
-    BuildSecrets s = BuildSecrets.parse(List.of("id=a,src=" + file, "id=b,env=TOKEN",
-        "type=env,id=c,src=TOKEN", "src=" + file, "env=TOKEN", "id=TOKEN",
-        "id=" + file, "type=file,id=d,source=" + file), env);
+    BuildSecrets s =
+        BuildSecrets.parse(
+            List.of(
+                "id=a,src=" + file,
+                "id=b,env=TOKEN",
+                "type=env,id=c,src=TOKEN",
+                "src=" + file,
+                "env=TOKEN",
+                "id=TOKEN",
+                "id=" + file,
+                "type=file,id=d,source=" + file),
+            env);
     assertThat(s.ids()).containsExactly("a", "b", "c", "npmrc", "TOKEN", file.toString(), "d");
     assertThat(s.text("a")).isEqualTo("from the file");
     assertThat(s.text("b")).isEqualTo("from the env");
@@ -63,15 +72,24 @@ class SecretFlagsTest {
   void badSecretFlagsNameThemselves() throws Exception {
     Path big = dir.resolve("big");
     Files.write(big, new byte[(int) BuildSecrets.MAX_SIZE + 1]);
-    Map<String, String> cases = Map.of(
-        "id=a,src=" + dir.resolve("none"), dir.resolve("none") + " does not exist",
-        "id=a,src=" + dir, dir + " is not a regular file",
-        "id=a,src=" + big, big + " is over 500 KiB",
-        "id=a,env=UNSET", "the environment variable UNSET is not set",
-        "id=a,mode=0400", "unexpected key 'mode' (expected type, id, src or env)",
-        "type=secret,id=a", "unsupported type 'secret' (expected file or env)",
-        "type=env", "no id",
-        "id", "'id' is not KEY=VALUE");
+    Map<String, String> cases =
+        Map.of(
+            "id=a,src=" + dir.resolve("none"),
+            dir.resolve("none") + " does not exist",
+            "id=a,src=" + dir,
+            dir + " is not a regular file",
+            "id=a,src=" + big,
+            big + " is over 500 KiB",
+            "id=a,env=UNSET",
+            "the environment variable UNSET is not set",
+            "id=a,mode=0400",
+            "unexpected key 'mode' (expected type, id, src or env)",
+            "type=secret,id=a",
+            "unsupported type 'secret' (expected file or env)",
+            "type=env",
+            "no id",
+            "id",
+            "'id' is not KEY=VALUE");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       assertThatThrownBy(() -> BuildSecrets.parse(List.of(c.getKey()), Map.of()))
           .isInstanceOf(SlimbuildException.class)
@@ -88,8 +106,10 @@ class SecretFlagsTest {
     Files.writeString(key2, "k2");
     try (ServerSocketChannel agent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       agent.bind(UnixDomainSocketAddress.of(sock));
-      SshSources s = SshSources.parse(List.of("default", "deploy=" + key1 + "," + key2,
-          "other=" + sock, "bare"), Map.of("SSH_AUTH_SOCK", sock.toString()));
+      SshSources s =
+          SshSources.parse(
+              List.of("default", "deploy=" + key1 + "," + key2, "other=" + sock, "bare"),
+              Map.of("SSH_AUTH_SOCK", sock.toString()));
       assertThat(s.ids()).containsExactly("default", "deploy", "other", "bare");
       assertThat(s.get("default").orElseThrow())
           .isEqualTo(new SshSources.Source("default", Optional.of(sock), List.of()));
@@ -99,14 +119,21 @@ class SecretFlagsTest {
       assertThat(s.get("bare").orElseThrow().socket()).contains(sock); // no path: SSH_AUTH_SOCK
       assertThat(s.get("absent")).isEmpty();
 
-      Map<String, String> cases = Map.of(
-          "default", "SSH_AUTH_SOCK is not set (start an ssh-agent, or give default=SOCKET or"
-              + " default=KEYFILE)",
-          "k=" + dir.resolve("none"), dir.resolve("none") + " does not exist",
-          "k=" + key1 + "," + sock, sock + " is a socket: give one agent socket or key files",
-          "k=" + dir, dir + " is neither an agent's socket nor a key file",
-          "k=", "an empty path",
-          "=x", "expected default or ID[=SOCKET|KEY[,KEY...]]");
+      Map<String, String> cases =
+          Map.of(
+              "default",
+              "SSH_AUTH_SOCK is not set (start an ssh-agent, or give default=SOCKET or"
+                  + " default=KEYFILE)",
+              "k=" + dir.resolve("none"),
+              dir.resolve("none") + " does not exist",
+              "k=" + key1 + "," + sock,
+              sock + " is a socket: give one agent socket or key files",
+              "k=" + dir,
+              dir + " is neither an agent's socket nor a key file",
+              "k=",
+              "an empty path",
+              "=x",
+              "expected default or ID[=SOCKET|KEY[,KEY...]]");
       for (Map.Entry<String, String> c : cases.entrySet()) {
         assertThatThrownBy(() -> SshSources.parse(List.of(c.getKey()), Map.of()))
             .isInstanceOf(SlimbuildException.class)

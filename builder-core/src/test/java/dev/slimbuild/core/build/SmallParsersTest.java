@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.slimbuild.core.SlimbuildException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class SmallParsersTest {
   @ParameterizedTest
@@ -51,8 +51,7 @@ class SmallParsersTest {
     assertThatThrownBy(() -> db.resolve("nobody"))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("no user 'nobody'");
-    assertThatThrownBy(() -> db.resolve("app:wheel"))
-        .hasMessageContaining("no group 'wheel'");
+    assertThatThrownBy(() -> db.resolve("app:wheel")).hasMessageContaining("no group 'wheel'");
     assertThatThrownBy(() -> new UserDb(null, null).resolve("app"))
         .hasMessageContaining("the image has no /etc/passwd");
   }
@@ -62,8 +61,8 @@ class SmallParsersTest {
     // USER root then WORKDIR in an image without /etc/passwd (issue 19): BuildKit takes 0:0
     assertThat(new UserDb(null, null).resolve("root")).isEqualTo(new UserDb.Owner(0, 0));
     assertThat(new UserDb(null, null).resolve("root:root")).isEqualTo(new UserDb.Owner(0, 0));
-    assertThat(new UserDb("app:x:1000:1001::/home/app:/bin/sh\n", "")
-        .resolve("app:root")).isEqualTo(new UserDb.Owner(1000, 0));
+    assertThat(new UserDb("app:x:1000:1001::/home/app:/bin/sh\n", "").resolve("app:root"))
+        .isEqualTo(new UserDb.Owner(1000, 0));
     // an image that says otherwise wins
     assertThat(new UserDb("root:x:7:8::/root:/bin/sh\n", "root:x:9:\n").resolve("root:root"))
         .isEqualTo(new UserDb.Owner(7, 9));

@@ -175,8 +175,7 @@ class UrlFetcherTest {
     server.createContext("/dir/", withDisposition);
     server.createContext("/", withDisposition);
 
-    assertThat(fetcher.fetch(url("/dir/"), Optional.empty(), staging).fileName())
-        .isEqualTo("dir");
+    assertThat(fetcher.fetch(url("/dir/"), Optional.empty(), staging).fileName()).isEqualTo("dir");
     assertThat(fetcher.fetch(url("/"), Optional.empty(), staging).fileName())
         .isEqualTo(UrlFetcher.UNNAMED);
     assertThat(fetcher.fetch(url(""), Optional.empty(), staging).fileName())
@@ -263,7 +262,8 @@ class UrlFetcherTest {
     String port = String.valueOf(server.getAddress().getPort());
     String withCreds = "http://alice:s3cret@127.0.0.1:" + port;
 
-    assertThatThrownBy(() -> fetcher.fetch(withCreds + "/private/none.bin", Optional.empty(), staging))
+    assertThatThrownBy(
+            () -> fetcher.fetch(withCreds + "/private/none.bin", Optional.empty(), staging))
         .hasMessageContaining("http://xxxxx@127.0.0.1:" + port + "/private/none.bin")
         .hasMessageNotContaining("s3cret")
         .hasMessageNotContaining("alice");
@@ -384,8 +384,7 @@ class UrlFetcherTest {
             out.write(new byte[4096]);
           }
         });
-    UrlFetcher limited =
-        new UrlFetcher(client(), 1000, 3, Duration.ofMillis(1));
+    UrlFetcher limited = new UrlFetcher(client(), 1000, 3, Duration.ofMillis(1));
 
     assertThatThrownBy(() -> limited.fetch(url("/big.bin"), Optional.empty(), staging))
         .isInstanceOf(SlimbuildException.class)

@@ -26,14 +26,20 @@ class CachePruneTest {
 
   /** A step record whose layer blob holds {@code bytes} bytes, last used {@code age} ago. */
   private Layer record(LocalStore store, int n, int bytes, Duration age) throws Exception {
-    Descriptor blob = store.blobs().putBytes(("layer " + n + " ".repeat(bytes))
-        .substring(0, bytes).getBytes(StandardCharsets.UTF_8), MediaType.OCI_LAYER_TAR_ZSTD);
+    Descriptor blob =
+        store
+            .blobs()
+            .putBytes(
+                ("layer " + n + " ".repeat(bytes))
+                    .substring(0, bytes)
+                    .getBytes(StandardCharsets.UTF_8),
+                MediaType.OCI_LAYER_TAR_ZSTD);
     Layer l = Layer.written(blob, Digest.sha256Of("tar " + n), bytes);
     LocalCache cache = new LocalCache(store.blobs());
     Digest key = CacheKey.of("t").add(n).digest();
     cache.putStep(key, new StepRecord(Optional.of(l), null));
-    Files.setLastModifiedTime(cache.dir().resolve("steps").resolve(key.hex() + ".json"),
-        FileTime.from(NOW.minus(age)));
+    Files.setLastModifiedTime(
+        cache.dir().resolve("steps").resolve(key.hex() + ".json"), FileTime.from(NOW.minus(age)));
     return l;
   }
 
@@ -42,8 +48,9 @@ class CachePruneTest {
     LocalStore store = new LocalStore(dir.resolve("store"));
     Layer old = record(store, 1, 100, Duration.ofHours(30));
     Layer recent = record(store, 2, 100, Duration.ofMinutes(5));
-    CachePrune.Result r = CachePrune.prune(store, false, OptionalLong.empty(),
-        Optional.of(Duration.ofHours(24)), NOW);
+    CachePrune.Result r =
+        CachePrune.prune(
+            store, false, OptionalLong.empty(), Optional.of(Duration.ofHours(24)), NOW);
     assertThat(r.records()).isEqualTo(1);
     assertThat(r.bytes()).isEqualTo(100);
     assertThat(store.blobs().has(old.descriptor().digest())).isFalse();

@@ -72,16 +72,22 @@ class ContextArchiveTest {
   }
 
   private static String mode(Path p) throws IOException {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 
   @Test
   void unpacksFilesDirectoriesLinksAndModes() throws IOException {
-    byte[] tar = new Tar().dir("./", 0755).file("./Dockerfile", 0644, "FROM scratch\n")
-        .dir("bin", 0750).file("bin/run.sh", 0755, "#!/bin/sh\n")
-        .link("bin/link", TarConstants.LF_SYMLINK, "run.sh")
-        .link("bin/hard", TarConstants.LF_LINK, "bin/run.sh")
-        .file("/abs.txt", 0600, "absolute names are taken inside\n").bytes();
+    byte[] tar =
+        new Tar()
+            .dir("./", 0755)
+            .file("./Dockerfile", 0644, "FROM scratch\n")
+            .dir("bin", 0750)
+            .file("bin/run.sh", 0755, "#!/bin/sh\n")
+            .link("bin/link", TarConstants.LF_SYMLINK, "run.sh")
+            .link("bin/hard", TarConstants.LF_LINK, "bin/run.sh")
+            .file("/abs.txt", 0600, "absolute names are taken inside\n")
+            .bytes();
     Path dir = extract(tar);
     assertThat(Files.readString(dir.resolve("Dockerfile"))).isEqualTo("FROM scratch\n");
     assertThat(mode(dir.resolve("bin"))).isEqualTo("rwxr-x---");
@@ -108,21 +114,38 @@ class ContextArchiveTest {
     Object[][] cases = {
       {new Tar().file("../escape.txt", 0644, "x").bytes(), "'../escape.txt' leads out"},
       {new Tar().file("a/../../escape.txt", 0644, "x").bytes(), "leads out of the context"},
-      {new Tar().link("out", TarConstants.LF_SYMLINK, outside.toString())
-          .file("out/planted", 0644, "x").bytes(), "goes through the symlink 'out'"},
-      {new Tar().link("out", TarConstants.LF_SYMLINK, outside.toString())
-          .link("copy", TarConstants.LF_LINK, "out/secret").bytes(),
-          "goes through the symlink 'out'"},
-      {new Tar().link("s", TarConstants.LF_SYMLINK, outside.resolve("secret").toString())
-          .link("copy", TarConstants.LF_LINK, "s").bytes(), "which is no earlier file"},
-      {new Tar().link("copy", TarConstants.LF_LINK, "../outside/secret").bytes(),
-          "leads out of the context"},
+      {
+        new Tar()
+            .link("out", TarConstants.LF_SYMLINK, outside.toString())
+            .file("out/planted", 0644, "x")
+            .bytes(),
+        "goes through the symlink 'out'"
+      },
+      {
+        new Tar()
+            .link("out", TarConstants.LF_SYMLINK, outside.toString())
+            .link("copy", TarConstants.LF_LINK, "out/secret")
+            .bytes(),
+        "goes through the symlink 'out'"
+      },
+      {
+        new Tar()
+            .link("s", TarConstants.LF_SYMLINK, outside.resolve("secret").toString())
+            .link("copy", TarConstants.LF_LINK, "s")
+            .bytes(),
+        "which is no earlier file"
+      },
+      {
+        new Tar().link("copy", TarConstants.LF_LINK, "../outside/secret").bytes(),
+        "leads out of the context"
+      },
       {new Tar().file("d/x", 0644, "x").file("d", 0644, "y").bytes(), "would replace a directory"},
     };
     for (Object[] c : cases) {
       Path dir = Files.createTempDirectory(tmp, "case");
-      assertThatThrownBy(() -> ContextArchive.extract(
-              new ByteArrayInputStream((byte[]) c[0]), dir, "test.tar"))
+      assertThatThrownBy(
+              () ->
+                  ContextArchive.extract(new ByteArrayInputStream((byte[]) c[0]), dir, "test.tar"))
           .isInstanceOf(SlimbuildException.class)
           .hasMessageStartingWith("test.tar: entry ")
           .hasMessageContaining((String) c[1]);
@@ -137,8 +160,12 @@ class ContextArchiveTest {
   @Test
   void aFileReplacesAnEarlierSymlinkInsteadOfWritingThroughIt() throws IOException {
     Path outside = Files.writeString(tmp.resolve("target.txt"), "keep\n");
-    Path dir = extract(new Tar().link("f", TarConstants.LF_SYMLINK, outside.toString())
-        .file("f", 0644, "new\n").bytes());
+    Path dir =
+        extract(
+            new Tar()
+                .link("f", TarConstants.LF_SYMLINK, outside.toString())
+                .file("f", 0644, "new\n")
+                .bytes());
     assertThat(Files.isSymbolicLink(dir.resolve("f"))).isFalse();
     assertThat(Files.readString(dir.resolve("f"))).isEqualTo("new\n");
     assertThat(Files.readString(outside)).isEqualTo("keep\n");
@@ -152,8 +179,7 @@ class ContextArchiveTest {
     byte[] whole = new Tar().file("big.txt", 0644, "x".repeat(4000)).bytes();
     byte[] cut = Arrays.copyOf(whole, 1536); // inside the entry's data
     Path dir = Files.createDirectory(tmp.resolve("cut"));
-    assertThatThrownBy(() -> ContextArchive.extract(new ByteArrayInputStream(cut), dir,
-        "test.tar"))
+    assertThatThrownBy(() -> ContextArchive.extract(new ByteArrayInputStream(cut), dir, "test.tar"))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageStartingWith("test.tar: not a readable tar archive");
   }

@@ -26,7 +26,8 @@ class InstructionTest {
   static Stream<Arguments> cases() {
     Location l = new Location("Dockerfile", 2, 2, "x");
     return Stream.of(
-        Arguments.of("ARG a", new ArgInstruction(l, List.of(new ArgInstruction.Arg("a", Optional.empty())))),
+        Arguments.of(
+            "ARG a", new ArgInstruction(l, List.of(new ArgInstruction.Arg("a", Optional.empty())))),
         Arguments.of(
             "ARG a=1 b= c=\"x y\"",
             new ArgInstruction(
@@ -41,7 +42,8 @@ class InstructionTest {
             new EnvInstruction(
                 l, List.of(new KeyValue("a", "1", false), new KeyValue("b", "\"2 3\"", false)))),
         Arguments.of(
-            "LABEL org.x=\"y\"", new LabelInstruction(l, List.of(new KeyValue("org.x", "\"y\"", false)))),
+            "LABEL org.x=\"y\"",
+            new LabelInstruction(l, List.of(new KeyValue("org.x", "\"y\"", false)))),
         Arguments.of("WORKDIR /app dir", new WorkdirInstruction(l, "/app dir")),
         Arguments.of("USER 1000:1000", new UserInstruction(l, "1000:1000")),
         Arguments.of("STOPSIGNAL SIGTERM", new StopSignalInstruction(l, "SIGTERM")),
@@ -49,18 +51,28 @@ class InstructionTest {
         Arguments.of("EXPOSE 80/tcp 53/udp", new ExposeInstruction(l, List.of("80/tcp", "53/udp"))),
         Arguments.of("VOLUME /a /b", new VolumeInstruction(l, List.of("/a", "/b"))),
         Arguments.of("VOLUME [\"/a b\"]", new VolumeInstruction(l, List.of("/a b"))),
-        Arguments.of("SHELL [\"/bin/ash\", \"-c\"]", new ShellInstruction(l, List.of("/bin/ash", "-c"))),
-        Arguments.of("CMD [\"a\", \"b\"]", new CmdInstruction(l, new CommandForm.Exec(List.of("a", "b")))),
+        Arguments.of(
+            "SHELL [\"/bin/ash\", \"-c\"]", new ShellInstruction(l, List.of("/bin/ash", "-c"))),
+        Arguments.of(
+            "CMD [\"a\", \"b\"]", new CmdInstruction(l, new CommandForm.Exec(List.of("a", "b")))),
         Arguments.of("CMD []", new CmdInstruction(l, new CommandForm.Exec(List.of()))),
-        Arguments.of("CMD echo  $HOME", new CmdInstruction(l, new CommandForm.Shell("echo  $HOME"))),
+        Arguments.of(
+            "CMD echo  $HOME", new CmdInstruction(l, new CommandForm.Shell("echo  $HOME"))),
         Arguments.of("CMD ['a']", new CmdInstruction(l, new CommandForm.Shell("['a']"))),
         Arguments.of(
             "ENTRYPOINT [\"/bin/app\"]",
             new EntrypointInstruction(l, new CommandForm.Exec(List.of("/bin/app")))),
-        Arguments.of("ENTRYPOINT exec app", new EntrypointInstruction(l, new CommandForm.Shell("exec app"))),
+        Arguments.of(
+            "ENTRYPOINT exec app", new EntrypointInstruction(l, new CommandForm.Shell("exec app"))),
         Arguments.of(
             "RUN make",
-            new RunInstruction(l, new CommandForm.Shell("make"), List.of(), Optional.empty(), Optional.empty(), List.of())),
+            new RunInstruction(
+                l,
+                new CommandForm.Shell("make"),
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                List.of())),
         Arguments.of(
             "RUN --mount=type=cache,target=/c --mount=type=tmpfs,target=/t --network=none --security=insecure [\"make\"]",
             new RunInstruction(
@@ -72,40 +84,123 @@ class InstructionTest {
                 List.of())),
         Arguments.of(
             "COPY a b /dst/",
-            new CopyInstruction(l, List.of("a", "b"), List.of(), "/dst/", Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), false)),
+            new CopyInstruction(
+                l,
+                List.of("a", "b"),
+                List.of(),
+                "/dst/",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                List.of(),
+                false)),
         Arguments.of(
             "COPY --from=img:1 --chown=1:2 --chmod=644 --link --exclude=*.md --exclude=x --parents a /d",
             new CopyInstruction(
-                l, List.of("a"), List.of(), "/d", Optional.of("img:1"), Optional.of("1:2"), Optional.of("644"), true, List.of("*.md", "x"), true)),
+                l,
+                List.of("a"),
+                List.of(),
+                "/d",
+                Optional.of("img:1"),
+                Optional.of("1:2"),
+                Optional.of("644"),
+                true,
+                List.of("*.md", "x"),
+                true)),
         Arguments.of(
             "COPY --link=false [\"a b\", \"/d\"]",
-            new CopyInstruction(l, List.of("a b"), List.of(), "/d", Optional.empty(), Optional.empty(), Optional.empty(), false, List.of(), false)),
+            new CopyInstruction(
+                l,
+                List.of("a b"),
+                List.of(),
+                "/d",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                List.of(),
+                false)),
         Arguments.of(
             "ADD --checksum=sha256:ab --keep-git-dir=true --chown=u --link=TRUE https://h/x /x",
             new AddInstruction(
-                l, List.of("https://h/x"), List.of(), "/x", Optional.of("u"), Optional.empty(), true, List.of(), Optional.of("sha256:ab"), Optional.of(true), Optional.empty())),
+                l,
+                List.of("https://h/x"),
+                List.of(),
+                "/x",
+                Optional.of("u"),
+                Optional.empty(),
+                true,
+                List.of(),
+                Optional.of("sha256:ab"),
+                Optional.of(true),
+                Optional.empty())),
         Arguments.of(
             "ADD --unpack=false --exclude=a --chmod=755 s /d",
             new AddInstruction(
-                l, List.of("s"), List.of(), "/d", Optional.empty(), Optional.of("755"), false, List.of("a"), Optional.empty(), Optional.empty(), Optional.of(false))),
+                l,
+                List.of("s"),
+                List.of(),
+                "/d",
+                Optional.empty(),
+                Optional.of("755"),
+                false,
+                List.of("a"),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.of(false))),
         Arguments.of(
             "HEALTHCHECK NONE",
-            new HealthcheckInstruction(l, List.of("NONE"), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0)),
+            new HealthcheckInstruction(
+                l, List.of("NONE"), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0)),
         Arguments.of(
             "HEALTHCHECK --interval=1m30s --timeout=1.5s --start-period=300ms --start-interval=2s --retries=3 CMD curl -f x",
             new HealthcheckInstruction(
-                l, List.of("CMD-SHELL", "curl -f x"), Duration.ofSeconds(90), Duration.ofMillis(1500), Duration.ofMillis(300), Duration.ofSeconds(2), 3)),
+                l,
+                List.of("CMD-SHELL", "curl -f x"),
+                Duration.ofSeconds(90),
+                Duration.ofMillis(1500),
+                Duration.ofMillis(300),
+                Duration.ofSeconds(2),
+                3)),
         Arguments.of(
             "HEALTHCHECK cmd [\"a\", \"b\"]",
-            new HealthcheckInstruction(l, List.of("CMD", "a", "b"), Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, 0)),
+            new HealthcheckInstruction(
+                l,
+                List.of("CMD", "a", "b"),
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                Duration.ZERO,
+                0)),
         Arguments.of(
             "ONBUILD RUN echo hi",
             new OnbuildInstruction(
-                l, new RunInstruction(l, new CommandForm.Shell("echo hi"), List.of(), Optional.empty(), Optional.empty(), List.of()), "RUN echo hi")),
+                l,
+                new RunInstruction(
+                    l,
+                    new CommandForm.Shell("echo hi"),
+                    List.of(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    List.of()),
+                "RUN echo hi")),
         Arguments.of(
             "onbuild copy --chown=1 a b",
             new OnbuildInstruction(
-                l, new CopyInstruction(l, List.of("a"), List.of(), "b", Optional.empty(), Optional.of("1"), Optional.empty(), false, List.of(), false), "copy --chown=1 a b")));
+                l,
+                new CopyInstruction(
+                    l,
+                    List.of("a"),
+                    List.of(),
+                    "b",
+                    Optional.empty(),
+                    Optional.of("1"),
+                    Optional.empty(),
+                    false,
+                    List.of(),
+                    false),
+                "copy --chown=1 a b")));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -143,16 +238,42 @@ class InstructionTest {
     } else if (i instanceof EntrypointInstruction e) {
       return new EntrypointInstruction(loc, e.command());
     } else if (i instanceof RunInstruction r) {
-      return new RunInstruction(loc, r.command(), r.mounts(), r.network(), r.security(), r.heredocs());
+      return new RunInstruction(
+          loc, r.command(), r.mounts(), r.network(), r.security(), r.heredocs());
     } else if (i instanceof CopyInstruction c) {
       return new CopyInstruction(
-          loc, c.sources(), c.heredocSources(), c.destination(), c.from(), c.chown(), c.chmod(), c.link(), c.excludes(), c.parents());
+          loc,
+          c.sources(),
+          c.heredocSources(),
+          c.destination(),
+          c.from(),
+          c.chown(),
+          c.chmod(),
+          c.link(),
+          c.excludes(),
+          c.parents());
     } else if (i instanceof AddInstruction a) {
       return new AddInstruction(
-          loc, a.sources(), a.heredocSources(), a.destination(), a.chown(), a.chmod(), a.link(), a.excludes(), a.checksum(), a.keepGitDir(), a.unpack());
+          loc,
+          a.sources(),
+          a.heredocSources(),
+          a.destination(),
+          a.chown(),
+          a.chmod(),
+          a.link(),
+          a.excludes(),
+          a.checksum(),
+          a.keepGitDir(),
+          a.unpack());
     } else if (i instanceof HealthcheckInstruction h) {
       return new HealthcheckInstruction(
-          loc, h.test(), h.interval(), h.timeout(), h.startPeriod(), h.startInterval(), h.retries());
+          loc,
+          h.test(),
+          h.interval(),
+          h.timeout(),
+          h.startPeriod(),
+          h.startInterval(),
+          h.retries());
     } else if (i instanceof OnbuildInstruction o) {
       return new OnbuildInstruction(loc, withLocation(o.trigger(), loc), o.expression());
     }
@@ -183,7 +304,8 @@ class InstructionTest {
             "# syntax=docker/dockerfile:1\n# check=skip=all\n# escape=`\nFROM a\nRUN x `\n  y\n",
             "Dockerfile");
     assertThat(df.directives())
-        .isEqualTo(new Directives(Optional.of("docker/dockerfile:1"), '`', Optional.of("skip=all")));
+        .isEqualTo(
+            new Directives(Optional.of("docker/dockerfile:1"), '`', Optional.of("skip=all")));
     assertThat(((RunInstruction) df.stages().get(0).instructions().get(0)).command())
         .isEqualTo(new CommandForm.Shell("x   y"));
   }
@@ -215,7 +337,8 @@ class InstructionTest {
     RunInstruction r2 = (RunInstruction) ins.get(1);
     assertThat(r2.heredocs())
         .containsExactly(
-            new Heredoc("A", "\t\tone\n", false, true, 0), new Heredoc("B", "two\n", false, false, 3));
+            new Heredoc("A", "\t\tone\n", false, true, 0),
+            new Heredoc("B", "two\n", false, false, 3));
     assertThat(r2.heredocs().get(0).text()).isEqualTo("one\n");
     assertThat(r2.location().startLine()).isEqualTo(5);
     assertThat(r2.location().endLine()).isEqualTo(9);
@@ -225,7 +348,8 @@ class InstructionTest {
     assertThat(c.chmod()).contains("755");
     assertThat(c.heredocSources())
         .containsExactly(
-            new Heredoc("run.sh", "#!/bin/sh\n", true, false, 0), new Heredoc("two", "x\n", true, false, 0));
+            new Heredoc("run.sh", "#!/bin/sh\n", true, false, 0),
+            new Heredoc("two", "x\n", true, false, 0));
     assertThat(c.location().endLine()).isEqualTo(14);
   }
 
@@ -248,7 +372,8 @@ class InstructionTest {
     Instruction run = df.stages().get(0).instructions().get(0);
     assertThat(run.location().startLine()).isEqualTo(6);
     assertThat(run.location().endLine()).isEqualTo(10);
-    assertThat(((RunInstruction) run).command()).isEqualTo(new CommandForm.Shell("one   two   three"));
+    assertThat(((RunInstruction) run).command())
+        .isEqualTo(new CommandForm.Shell("one   two   three"));
     assertThat(df.raw().children().get(1).source())
         .isEqualTo("RUN one \\\n# inside\n\n  two \\\n  three");
     assertThat(df.stages().get(0).instructions().get(1).location())
@@ -263,8 +388,7 @@ class InstructionTest {
 
   @Test
   void flagsTerminatorAndQuotes() {
-    RawDockerfile raw =
-        DockerfileParser.parseRaw("COPY --chown=\"a b\" -- --x /d\n", "Dockerfile");
+    RawDockerfile raw = DockerfileParser.parseRaw("COPY --chown=\"a b\" -- --x /d\n", "Dockerfile");
     assertThat(raw.children().get(0).flags()).containsExactly("--chown=a b");
     assertThat(raw.children().get(0).args()).containsExactly("--x", "/d");
   }

@@ -17,9 +17,39 @@ class MutationTest {
   private static final long SEED = 0x5eed_d0c;
   private static final int MUTANTS = 5000;
   private static final String[] TOKENS = {
-    "\\", "\"", "'", "[", "]", "$", "{", "}", "<<", "<<-", "\n", "--", "`", "=", " ", "\t", "#",
-    "\r\n", "\\\n", "<<EOF\n", "EOF", "--from=0", "--mount=from=x", "# escape=`\n", "ONBUILD ",
-    "AS x", ",", ":", "-", "\uFEFF", "\u00a0", "\uD83D\uDE00", "\uD83D"
+    "\\",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "$",
+    "{",
+    "}",
+    "<<",
+    "<<-",
+    "\n",
+    "--",
+    "`",
+    "=",
+    " ",
+    "\t",
+    "#",
+    "\r\n",
+    "\\\n",
+    "<<EOF\n",
+    "EOF",
+    "--from=0",
+    "--mount=from=x",
+    "# escape=`\n",
+    "ONBUILD ",
+    "AS x",
+    ",",
+    ":",
+    "-",
+    "\uFEFF",
+    "\u00a0",
+    "\uD83D\uDE00",
+    "\uD83D"
   };
 
   @Test

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
- * ONBUILD as BuildKit keeps it: the expression the config's {@code OnBuild} stores, and the
- * trigger a later build parses back from it.
+ * ONBUILD as BuildKit keeps it: the expression the config's {@code OnBuild} stores, and the trigger
+ * a later build parses back from it.
  */
 class OnbuildTest {
   private static final Location FROM = new Location("Dockerfile", 7, 7, "FROM base");
@@ -40,22 +40,34 @@ class OnbuildTest {
     assertThat(o.expression()).isEqualTo("RUN <<EOF\necho \"hello world\" >> /dest\nEOF");
     Instruction t = DockerfileParser.parseTrigger(o.expression(), FROM);
     assertThat(t).isInstanceOf(RunInstruction.class);
-    assertThat(((RunInstruction) t).heredocs()).extracting(Heredoc::content)
+    assertThat(((RunInstruction) t).heredocs())
+        .extracting(Heredoc::content)
         .containsExactly("echo \"hello world\" >> /dest\n");
   }
 
   @Test
   void aTriggerParsesIntoTheInstructionAtTheFromLine() {
     Instruction t = DockerfileParser.parseTrigger("COPY --from=src /in/file /out/foo", FROM);
-    assertThat(t).isEqualTo(new CopyInstruction(
-        new Location("Dockerfile", 7, 7, "COPY --from=src /in/file /out/foo"), List.of("/in/file"),
-        List.of(), "/out/foo", Optional.of("src"), Optional.empty(), Optional.empty(), false,
-        List.of(), false));
+    assertThat(t)
+        .isEqualTo(
+            new CopyInstruction(
+                new Location("Dockerfile", 7, 7, "COPY --from=src /in/file /out/foo"),
+                List.of("/in/file"),
+                List.of(),
+                "/out/foo",
+                Optional.of("src"),
+                Optional.empty(),
+                Optional.empty(),
+                false,
+                List.of(),
+                false));
     // what ONBUILD stores parses back to the same trigger
     OnbuildInstruction o = onbuild("ONBUILD ENV a=b c=\"d e\"\n");
     assertThat(DockerfileParser.parseTrigger(o.expression(), FROM))
-        .isEqualTo(new EnvInstruction(new Location("Dockerfile", 7, 7, o.expression()),
-            ((EnvInstruction) o.trigger()).pairs()));
+        .isEqualTo(
+            new EnvInstruction(
+                new Location("Dockerfile", 7, 7, o.expression()),
+                ((EnvInstruction) o.trigger()).pairs()));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")

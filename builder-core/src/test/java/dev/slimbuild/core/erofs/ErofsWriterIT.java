@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Layer images checked by tools slimbuild did not write: erofs-utils' fsck.erofs checks every
- * inode and extracts the tree, and the kernel mounts the images (the suite runs as root) and
- * stacks two of them under overlayfs, whiteouts and opaque directories included.
+ * Layer images checked by tools slimbuild did not write: erofs-utils' fsck.erofs checks every inode
+ * and extracts the tree, and the kernel mounts the images (the suite runs as root) and stacks two
+ * of them under overlayfs, whiteouts and opaque directories included.
  */
 class ErofsWriterIT {
   private static final long MTIME = 1_700_000_000L;
@@ -44,14 +44,18 @@ class ErofsWriterIT {
 
   private static long file(ErofsWriter w, String path, int mode, int uid, int gid, byte[] content)
       throws IOException {
-    return w.file(path, mode, uid, gid, MTIME, content.length, new ByteArrayInputStream(content),
-        Map.of());
+    return w.file(
+        path, mode, uid, gid, MTIME, content.length, new ByteArrayInputStream(content), Map.of());
   }
 
   private Path image(String name, Writes writes) throws IOException {
     Path image = tmp.resolve(name);
-    try (FileChannel ch = FileChannel.open(image, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE, StandardOpenOption.READ);
+    try (FileChannel ch =
+            FileChannel.open(
+                image,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
         ErofsWriter w = new ErofsWriter(ch, MTIME)) {
       writes.to(w);
       w.finish();
@@ -93,8 +97,14 @@ class ErofsWriterIT {
     // a directory of several blocks: 400 names of 40 bytes and more
     w.directory("many", 0755, 0, 0, MTIME, Map.of());
     for (int i = 0; i < 400; i++) {
-      offsets.add(file(w, String.format("many/%03d-%s", 399 - i, "n".repeat(40)), 0644, 0, 0,
-          bytes(i % 7, i)));
+      offsets.add(
+          file(
+              w,
+              String.format("many/%03d-%s", 399 - i, "n".repeat(40)),
+              0644,
+              0,
+              0,
+              bytes(i % 7, i)));
     }
     // replaced by a later entry of the layer
     offsets.add(file(w, "replaced", 0644, 0, 0, bytes(100, 9)));
@@ -116,8 +126,8 @@ class ErofsWriterIT {
     }
 
     Path out = tmp.resolve("out");
-    assertThat(run(List.of("fsck.erofs", "-d3", "--extract=" + out, "--preserve",
-            image.toString())))
+    assertThat(
+            run(List.of("fsck.erofs", "-d3", "--extract=" + out, "--preserve", image.toString())))
         .contains("Extracted filesystem successfully");
 
     assertThat(Files.readString(out.resolve("etc/passwd"))).isEqualTo("root:x:0:0\n");
@@ -133,8 +143,7 @@ class ErofsWriterIT {
     assertThat(Files.getAttribute(out.resolve("home/app"), "unix:uid")).isEqualTo(1000);
     assertThat(Files.readSymbolicLink(out.resolve("usr/bin/sh")).toString()).isEqualTo("busybox");
     assertThat(Files.readSymbolicLink(out.resolve("long")).toString()).isEqualTo(LONG_TARGET);
-    assertThat(Files.readSymbolicLink(out.resolve("inline")).toString())
-        .isEqualTo(INLINE_TARGET);
+    assertThat(Files.readSymbolicLink(out.resolve("inline")).toString()).isEqualTo(INLINE_TARGET);
     assertThat(Files.readAllBytes(out.resolve("usr/bin/su-link"))).isEqualTo(bytes(10_000, 1));
     try (Stream<Path> s = Files.list(out.resolve("many"))) {
       assertThat(s.count()).isEqualTo(400);
@@ -149,7 +158,8 @@ class ErofsWriterIT {
   void theKernelMountsAnImageWithItsOwnersLinksAndTimes() throws Exception {
     Path probe = Files.createDirectory(tmp.resolve("probe"));
     assertThat(ErofsMount.unavailable(probe))
-        .as("layer images must mount where the suite runs (as root)").isNull();
+        .as("layer images must mount where the suite runs (as root)")
+        .isNull();
     assertThat(probe).as("the probe leaves nothing behind").doesNotExist();
     List<Long> offsets = new ArrayList<>();
     Path image = image("all.erofs", w -> everything(w, offsets));
@@ -179,27 +189,41 @@ class ErofsWriterIT {
 
   @Test
   void twoImagesStackUnderOverlayfsWithWhiteoutsOpaqueDirectoriesAndXattrs() throws Exception {
-    Path lower = image("lower.erofs", w -> {
-      w.directory("a", 0755, 0, 0, MTIME, Map.of());
-      file(w, "a/1", 0644, 0, 0, bytes(1, 1));
-      file(w, "a/2", 0644, 0, 0, bytes(2, 2));
-      w.directory("b", 0755, 0, 0, MTIME, Map.of());
-      file(w, "b/x", 0644, 0, 0, bytes(3, 3));
-      file(w, "c", 0644, 0, 0, bytes(4, 4));
-    });
-    Path upper = image("upper.erofs", w -> {
-      w.directory("a", 0700, 0, 0, MTIME, Map.of());
-      w.file("a/3", 0644, 0, 0, MTIME, 1, new ByteArrayInputStream(new byte[] {9}),
-          Map.of("user.origin", "layer-2"));
-      w.whiteout("c");
-      w.directory("b", 0755, 0, 0, MTIME, Map.of());
-      w.opaque("b");
-      file(w, "b/y", 0644, 0, 0, bytes(5, 5));
-    });
+    Path lower =
+        image(
+            "lower.erofs",
+            w -> {
+              w.directory("a", 0755, 0, 0, MTIME, Map.of());
+              file(w, "a/1", 0644, 0, 0, bytes(1, 1));
+              file(w, "a/2", 0644, 0, 0, bytes(2, 2));
+              w.directory("b", 0755, 0, 0, MTIME, Map.of());
+              file(w, "b/x", 0644, 0, 0, bytes(3, 3));
+              file(w, "c", 0644, 0, 0, bytes(4, 4));
+            });
+    Path upper =
+        image(
+            "upper.erofs",
+            w -> {
+              w.directory("a", 0700, 0, 0, MTIME, Map.of());
+              w.file(
+                  "a/3",
+                  0644,
+                  0,
+                  0,
+                  MTIME,
+                  1,
+                  new ByteArrayInputStream(new byte[] {9}),
+                  Map.of("user.origin", "layer-2"));
+              w.whiteout("c");
+              w.directory("b", 0755, 0, 0, MTIME, Map.of());
+              w.opaque("b");
+              file(w, "b/y", 0644, 0, 0, bytes(5, 5));
+            });
     try (ErofsMount l = ErofsMount.mount(lower, Files.createDirectory(tmp.resolve("l")));
         ErofsMount u = ErofsMount.mount(upper, Files.createDirectory(tmp.resolve("u")));
-        Overlay o = Overlay.mountReadOnly(List.of(u.dir(), l.dir()),
-            Files.createDirectory(tmp.resolve("merged")))) {
+        Overlay o =
+            Overlay.mountReadOnly(
+                List.of(u.dir(), l.dir()), Files.createDirectory(tmp.resolve("merged")))) {
       Path r = o.merged();
       assertThat(names(r)).containsExactly("a", "b");
       assertThat(names(r.resolve("a"))).containsExactly("1", "2", "3");
@@ -224,34 +248,50 @@ class ErofsWriterIT {
   @Test
   void aDirectoryTheLayerDoesNotListIsMadeUpAndReported() throws IOException {
     boolean[] implicit = new boolean[3];
-    image("listed.erofs", w -> {
-      w.directory("usr", 0755, 0, 0, MTIME, Map.of());
-      file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
-      implicit[0] = w.hasImplicitDirectories();
-    });
-    image("unlisted.erofs", w -> {
-      file(w, "usr/lib/x", 0644, 0, 0, bytes(1, 1));
-      implicit[1] = w.hasImplicitDirectories();
-    });
+    image(
+        "listed.erofs",
+        w -> {
+          w.directory("usr", 0755, 0, 0, MTIME, Map.of());
+          file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
+          implicit[0] = w.hasImplicitDirectories();
+        });
+    image(
+        "unlisted.erofs",
+        w -> {
+          file(w, "usr/lib/x", 0644, 0, 0, bytes(1, 1));
+          implicit[1] = w.hasImplicitDirectories();
+        });
     // listed after its child: made up at first, then the layer's own
-    image("late.erofs", w -> {
-      file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
-      w.directory("usr", 0700, 0, 0, MTIME, Map.of());
-      implicit[2] = w.hasImplicitDirectories();
-    });
+    image(
+        "late.erofs",
+        w -> {
+          file(w, "usr/x", 0644, 0, 0, bytes(1, 1));
+          w.directory("usr", 0700, 0, 0, MTIME, Map.of());
+          implicit[2] = w.hasImplicitDirectories();
+        });
     assertThat(implicit).containsExactly(false, true, false);
   }
 
   @Test
   void aHardLinkToAFileOfAnotherLayerIsRefused() throws IOException {
-    try (FileChannel ch = FileChannel.open(tmp.resolve("x.erofs"), StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(
+                tmp.resolve("x.erofs"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         ErofsWriter w = new ErofsWriter(ch, MTIME)) {
       assertThatThrownBy(() -> w.hardlink("bin/b", "bin/a"))
           .isInstanceOf(ErofsWriter.UnsupportedLayer.class)
           .hasMessageContaining("'bin/a'");
-      assertThatThrownBy(() -> w.file("f", 0644, 0, 0, MTIME, 1, new ByteArrayInputStream(
-              new byte[1]), Map.of("user.overlay.opaque", "y")))
+      assertThatThrownBy(
+              () ->
+                  w.file(
+                      "f",
+                      0644,
+                      0,
+                      0,
+                      MTIME,
+                      1,
+                      new ByteArrayInputStream(new byte[1]),
+                      Map.of("user.overlay.opaque", "y")))
           .isInstanceOf(ErofsWriter.UnsupportedLayer.class);
     }
   }

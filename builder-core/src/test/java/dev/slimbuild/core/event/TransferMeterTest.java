@@ -15,16 +15,25 @@ import org.junit.jupiter.api.Test;
 class TransferMeterTest {
   private final List<Transfer> events = new ArrayList<>();
   private final long[] now = {5_000_000_000L};
-  private final TransferMeter meter = new TransferMeter(e -> events.add((Transfer) e),
-      Transfer.Direction.PULL, "reg/base", "sha256:abc", 10_000, () -> now[0]);
+  private final TransferMeter meter =
+      new TransferMeter(
+          e -> events.add((Transfer) e),
+          Transfer.Direction.PULL,
+          "reg/base",
+          "sha256:abc",
+          10_000,
+          () -> now[0]);
 
   @Test
   void reportsAtMostOnceAnIntervalWhileBytesMove() throws Exception {
     InputStream in = meter.counting(new ByteArrayInputStream(new byte[10_000]));
-    assertThat(events).singleElement().satisfies(e -> {
-      assertThat(e.done()).isZero();
-      assertThat(e.finished()).isFalse();
-    });
+    assertThat(events)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.done()).isZero();
+              assertThat(e.finished()).isFalse();
+            });
     byte[] buf = new byte[1000];
     for (int i = 0; i < 5; i++) {
       assertThat(in.read(buf)).isEqualTo(1000);

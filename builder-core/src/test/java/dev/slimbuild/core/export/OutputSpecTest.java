@@ -12,12 +12,16 @@ import org.junit.jupiter.api.Test;
 class OutputSpecTest {
   @Test
   void buildxForms() {
-    assertThat(OutputSpec.parse("type=oci,dest=out.tar")).isEqualTo(new OutputSpec(
-        OutputSpec.Type.OCI, Optional.of(Path.of("out.tar")), true, List.of(), false));
+    assertThat(OutputSpec.parse("type=oci,dest=out.tar"))
+        .isEqualTo(
+            new OutputSpec(
+                OutputSpec.Type.OCI, Optional.of(Path.of("out.tar")), true, List.of(), false));
     assertThat(OutputSpec.parse("type=oci,dest=dir,tar=false").tar()).isFalse();
     assertThat(OutputSpec.parse("type=docker,dest=-").toStdout()).isTrue();
-    assertThat(OutputSpec.parse("out")).isEqualTo(new OutputSpec(
-        OutputSpec.Type.LOCAL, Optional.of(Path.of("out")), false, List.of(), false));
+    assertThat(OutputSpec.parse("out"))
+        .isEqualTo(
+            new OutputSpec(
+                OutputSpec.Type.LOCAL, Optional.of(Path.of("out")), false, List.of(), false));
     OutputSpec stdout = OutputSpec.parse("-");
     assertThat(stdout.type()).isEqualTo(OutputSpec.Type.TAR);
     assertThat(stdout.toStdout()).isTrue();
@@ -29,8 +33,8 @@ class OutputSpecTest {
     assertThat(image.push()).isTrue();
     assertThat(OutputSpec.parse("type=image,name=r/a:1").push()).isFalse();
     assertThat(OutputSpec.parse("type=registry,push=false").push()).isFalse();
-    assertThat(OutputSpec.parse("type=image,name=a,oci-mediatypes=true,compression=zstd")
-        .names()).containsExactly("a");
+    assertThat(OutputSpec.parse("type=image,name=a,oci-mediatypes=true,compression=zstd").names())
+        .containsExactly("a");
   }
 
   @Test
@@ -48,7 +52,8 @@ class OutputSpecTest {
       {"type=oci,tar=false,dest=-", "not standard output"},
     };
     for (String[] b : bad) {
-      assertThatThrownBy(() -> OutputSpec.parse(b[0])).as(b[0])
+      assertThatThrownBy(() -> OutputSpec.parse(b[0]))
+          .as(b[0])
           .isInstanceOf(SlimbuildException.class)
           .hasMessageContaining("invalid --output '" + b[0] + "'")
           .hasMessageContaining(b[1]);

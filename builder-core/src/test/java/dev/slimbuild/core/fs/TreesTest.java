@@ -28,10 +28,10 @@ class TreesTest {
       Files.writeString(root.resolve(d).resolve("f"), d);
     }
     Files.createDirectories(root.resolve("e/empty"));
-    Files.setPosixFilePermissions(root.resolve("a/b"),
-        PosixFilePermissions.fromString("r-xr-xr-x"));
-    Files.setPosixFilePermissions(root.resolve("e/empty"),
-        PosixFilePermissions.fromString("r-x------"));
+    Files.setPosixFilePermissions(
+        root.resolve("a/b"), PosixFilePermissions.fromString("r-xr-xr-x"));
+    Files.setPosixFilePermissions(
+        root.resolve("e/empty"), PosixFilePermissions.fromString("r-x------"));
     Trees.delete(root);
     assertThat(root).doesNotExist();
   }

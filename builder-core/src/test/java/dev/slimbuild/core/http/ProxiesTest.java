@@ -16,8 +16,14 @@ class ProxiesTest {
 
   @Test
   void schemesPickTheirVariableUpperCaseFirst() {
-    Map<String, String> env = Map.of("HTTPS_PROXY", "http://secure.proxy:3128",
-        "https_proxy", "http://ignored:1", "http_proxy", "plain.proxy:8080");
+    Map<String, String> env =
+        Map.of(
+            "HTTPS_PROXY",
+            "http://secure.proxy:3128",
+            "https_proxy",
+            "http://ignored:1",
+            "http_proxy",
+            "plain.proxy:8080");
     assertThat(via(env, "https://registry.example.com/v2/")).contains("secure.proxy:3128");
     assertThat(via(env, "http://registry.example.com:5000/v2/")).contains("plain.proxy:8080");
     assertThat(via(Map.of("HTTP_PROXY", "p:1"), "https://registry.example.com/")).isEmpty();
@@ -26,8 +32,12 @@ class ProxiesTest {
 
   @Test
   void loopbackAndNoProxyHostsGoDirect() {
-    Map<String, String> env = Map.of("HTTPS_PROXY", "proxy:3128", "NO_PROXY",
-        "internal.example, .corp.example ,10.0.0.0/8,192.168.1.5,mirror.example:8443,[::2]");
+    Map<String, String> env =
+        Map.of(
+            "HTTPS_PROXY",
+            "proxy:3128",
+            "NO_PROXY",
+            "internal.example, .corp.example ,10.0.0.0/8,192.168.1.5,mirror.example:8443,[::2]");
     assertThat(via(env, "https://localhost:5000/")).isEmpty();
     assertThat(via(env, "https://127.0.0.1:5000/")).isEmpty();
     assertThat(via(env, "https://[::1]:5000/")).isEmpty();
@@ -50,8 +60,10 @@ class ProxiesTest {
 
   @Test
   void credentialsBecomeABasicHeaderAndNeverAMessage() {
-    Proxies.Proxy p = Proxies.fromEnv(Map.of("HTTPS_PROXY", "http://bob:s%40cret@proxy:3128"))
-        .proxyFor(URI.create("https://r.example/")).orElseThrow();
+    Proxies.Proxy p =
+        Proxies.fromEnv(Map.of("HTTPS_PROXY", "http://bob:s%40cret@proxy:3128"))
+            .proxyFor(URI.create("https://r.example/"))
+            .orElseThrow();
     assertThat(p.authorization()).isEqualTo("Basic Ym9iOnNAY3JldA=="); // bob:s@cret
     assertThat(p.toString()).isEqualTo("proxy:3128");
     Proxies socks = Proxies.fromEnv(Map.of("HTTPS_PROXY", "socks5://u:pw@proxy:1080"));

@@ -106,10 +106,12 @@ class BlobStoreTest {
         .hasMessageContaining("too large");
     Files.write(s.path(info.digest()), new byte[] {9, 9, 9});
     assertThatThrownBy(() -> s.readDocument(info))
-        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("has content with digest");
+        .isInstanceOf(BlobStore.BadBlob.class)
+        .hasMessageContaining("has content with digest");
     Files.delete(s.path(info.digest()));
     assertThatThrownBy(() -> s.readDocument(info))
-        .isInstanceOf(BlobStore.BadBlob.class).hasMessageContaining("is missing");
+        .isInstanceOf(BlobStore.BadBlob.class)
+        .hasMessageContaining("is missing");
   }
 
   @Test

@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * symlink for every line of {@code busybox --list-full} (the arm64 binary listed through {@code
  * qemu-aarch64-static}), {@code /etc/passwd} and {@code /etc/group} with root, nobody and app
  * (1000:1000), {@code /tmp} 1777, {@code /root}, {@code /home/app}. One gzip layer per platform
- * (base layers in the wild are gzip), config with {@code PATH} and {@code Cmd ["sh"]}, an OCI
- * index of both.
+ * (base layers in the wild are gzip), config with {@code PATH} and {@code Cmd ["sh"]}, an OCI index
+ * of both.
  *
  * <p>The .debs and the built image are cached under {@code $SLIMBUILD_TEST_CACHE} (default {@code
  * ~/.cache/slimbuild-test}) in {@code busybox/}, so a test run downloads and builds them once.
@@ -95,8 +95,6 @@ public final class BusyboxBase {
     return ImageIndex.assemble(store, images, Map.of());
   }
 
-
-
   private static BuiltImage platformImage(BlobStore store, Path cache, Platform p, Path deb)
       throws IOException {
     Path rootfs = Files.createTempDirectory(cache, "rootfs-" + p.architecture() + "-");
@@ -109,10 +107,15 @@ public final class BusyboxBase {
       List<String> list =
           p.architecture().equals("amd64")
               ? List.of(busybox.toString(), "--list-full")
-              : List.of(requireTool("qemu-aarch64-static", "qemu-user-static"), busybox.toString(), "--list-full");
-      List<String> applets = run(cache, list).lines().map(String::trim).filter(s -> !s.isEmpty()).toList();
+              : List.of(
+                  requireTool("qemu-aarch64-static", "qemu-user-static"),
+                  busybox.toString(),
+                  "--list-full");
+      List<String> applets =
+          run(cache, list).lines().map(String::trim).filter(s -> !s.isEmpty()).toList();
       if (!applets.contains("bin/sh")) {
-        throw new IllegalStateException("busybox --list-full (" + p + ") lists no bin/sh: " + applets);
+        throw new IllegalStateException(
+            "busybox --list-full (" + p + ") lists no bin/sh: " + applets);
       }
       List<LayerEntry> entries = entries(busybox, applets);
       Layer digests;
@@ -136,7 +139,11 @@ public final class BusyboxBase {
               .withHistory(
                   List.of(
                       new ImageConfig.History(
-                          Instant.EPOCH, "busybox-static " + deb.getFileName(), null, null, false)));
+                          Instant.EPOCH,
+                          "busybox-static " + deb.getFileName(),
+                          null,
+                          null,
+                          false)));
       return BuiltImage.assemble(store, config, List.of(layer), Map.of());
     } finally {
       Dirs.deleteRecursively(rootfs);
@@ -146,7 +153,19 @@ public final class BusyboxBase {
   /** The layer entries: busybox, applet links, users, groups and the usual directories. */
   static List<LayerEntry> entries(Path busybox, List<String> applets) throws IOException {
     TreeMap<String, LayerEntry> byPath = new TreeMap<>();
-    for (String d : List.of("bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "home", "dev", "proc", "sys", "var")) {
+    for (String d :
+        List.of(
+            "bin",
+            "sbin",
+            "usr",
+            "usr/bin",
+            "usr/sbin",
+            "etc",
+            "home",
+            "dev",
+            "proc",
+            "sys",
+            "var")) {
       byPath.put(d, LayerEntry.dir(d, 0755, 0, 0));
     }
     byPath.put("root", LayerEntry.dir("root", 0700, 0, 0));
@@ -154,11 +173,16 @@ public final class BusyboxBase {
     byPath.put("home/app", LayerEntry.dir("home/app", 0755, 1000, 1000));
     byPath.put(
         "bin/busybox",
-        LayerEntry.file("bin/busybox", 0755, 0, 0, Files.size(busybox), ContentSource.ofPath(busybox)));
+        LayerEntry.file(
+            "bin/busybox", 0755, 0, 0, Files.size(busybox), ContentSource.ofPath(busybox)));
     byte[] passwd = PASSWD.getBytes(StandardCharsets.UTF_8);
     byte[] group = GROUP.getBytes(StandardCharsets.UTF_8);
-    byPath.put("etc/passwd", LayerEntry.file("etc/passwd", 0644, 0, 0, passwd.length, ContentSource.ofBytes(passwd)));
-    byPath.put("etc/group", LayerEntry.file("etc/group", 0644, 0, 0, group.length, ContentSource.ofBytes(group)));
+    byPath.put(
+        "etc/passwd",
+        LayerEntry.file("etc/passwd", 0644, 0, 0, passwd.length, ContentSource.ofBytes(passwd)));
+    byPath.put(
+        "etc/group",
+        LayerEntry.file("etc/group", 0644, 0, 0, group.length, ContentSource.ofBytes(group)));
     for (String a : applets) {
       String path = a.startsWith("/") ? a.substring(1) : a;
       // linuxrc is an init for initramfs images; not useful in a container
@@ -246,7 +270,9 @@ public final class BusyboxBase {
             + "): run scripts/install-test-deps.sh as root");
   }
 
-  /** Runs {@code cmd} in {@code dir}; returns its stdout, fails with its output on non-zero exit. */
+  /**
+   * Runs {@code cmd} in {@code dir}; returns its stdout, fails with its output on non-zero exit.
+   */
   static String run(Path dir, List<String> cmd) throws IOException {
     Path errFile = Files.createTempFile("busybox-base-", ".err");
     try {
@@ -274,13 +300,18 @@ public final class BusyboxBase {
       }
       if (code != 0) {
         throw new IllegalStateException(
-            String.join(" ", cmd) + " failed (exit " + code + "): " + Files.readString(errFile).strip()
-                + (cmd.get(0).startsWith("apt") ? " (is the Debian archive reachable? run as root)" : ""));
+            String.join(" ", cmd)
+                + " failed (exit "
+                + code
+                + "): "
+                + Files.readString(errFile).strip()
+                + (cmd.get(0).startsWith("apt")
+                    ? " (is the Debian archive reachable? run as root)"
+                    : ""));
       }
       return out;
     } finally {
       Files.deleteIfExists(errFile);
     }
   }
-
 }

@@ -29,11 +29,14 @@ class BusyboxBaseIT {
     BlobStore store = new BlobStore(dir.resolve("store"));
     ImageIndex index = BusyboxBase.build(store);
     new ImageValidator(store).validate(index.descriptor());
-    assertThat(index.images()).extracting(i -> i.platform().toString())
+    assertThat(index.images())
+        .extracting(i -> i.platform().toString())
         .containsExactly("linux/amd64", "linux/arm64");
     for (BuiltImage i : index.images()) {
-      assertThat(i.layers()).singleElement()
-          .extracting(Descriptor::mediaType).isEqualTo(MediaType.OCI_LAYER_TAR_GZIP);
+      assertThat(i.layers())
+          .singleElement()
+          .extracting(Descriptor::mediaType)
+          .isEqualTo(MediaType.OCI_LAYER_TAR_GZIP);
       assertThat(i.config().value().config().cmd()).containsExactly("sh");
     }
 
@@ -52,7 +55,8 @@ class BusyboxBaseIT {
 
     Path layout = dir.resolve("layout");
     OciLayoutWriter.write(store, index, List.of(ImageReference.parse("busybox:1")), layout);
-    String raw = BusyboxBase.run(dir, List.of("skopeo", "inspect", "--raw", "oci:" + layout + ":1"));
+    String raw =
+        BusyboxBase.run(dir, List.of("skopeo", "inspect", "--raw", "oci:" + layout + ":1"));
     Index listed = Index.parse(raw.trim().getBytes(StandardCharsets.UTF_8));
     assertThat(listed.manifests())
         .extracting(m -> m.platform().toString())

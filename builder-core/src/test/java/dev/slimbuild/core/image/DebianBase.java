@@ -81,15 +81,16 @@ public final class DebianBase {
               .withHistory(
                   List.of(
                       new ImageConfig.History(
-                          Instant.EPOCH, "debootstrap --variant=minbase bookworm", null, null,
+                          Instant.EPOCH,
+                          "debootstrap --variant=minbase bookworm",
+                          null,
+                          null,
                           false)));
       return BuiltImage.assemble(store, config, List.of(layer), Map.of());
     } finally {
       Dirs.deleteRecursively(rootfs);
     }
   }
-
-
 
   /** The directory tree as layer entries in tar order, hard links to the first path seen. */
   private static void walk(Path dir, String rel, List<LayerEntry> out, Map<Object, String> inodes)
@@ -102,7 +103,8 @@ public final class DebianBase {
     for (Path p : children) {
       String path = rel.isEmpty() ? p.getFileName().toString() : rel + "/" + p.getFileName();
       Map<String, Object> a =
-          Files.readAttributes(p, "unix:mode,uid,gid,size,ino,dev,nlink", LinkOption.NOFOLLOW_LINKS);
+          Files.readAttributes(
+              p, "unix:mode,uid,gid,size,ino,dev,nlink", LinkOption.NOFOLLOW_LINKS);
       int mode = (Integer) a.get("mode");
       int uid = (Integer) a.get("uid");
       int gid = (Integer) a.get("gid");

@@ -105,7 +105,8 @@ class DockerArchiveWriterTest {
     DockerArchiveWriter.write(
         store,
         img,
-        List.of(ImageReference.parse("app:1"), ImageReference.parse("registry.example.com/team/app")),
+        List.of(
+            ImageReference.parse("app:1"), ImageReference.parse("registry.example.com/team/app")),
         gunzip(store),
         out);
     return out.toByteArray();

@@ -48,7 +48,8 @@ class ImageValidatorTest {
     Descriptor md = store.putBytes(m.toBytes(), MediaType.OCI_MANIFEST);
     List<String> problems = new ImageValidator(store).problems(md);
     assertThat(problems)
-        .anySatisfy(p -> assertThat(p).contains("layers[0] media type " + MediaType.DOCKER_LAYER_TAR_GZIP))
+        .anySatisfy(
+            p -> assertThat(p).contains("layers[0] media type " + MediaType.DOCKER_LAYER_TAR_GZIP))
         .anySatisfy(p -> assertThat(p).contains("layers[1]").contains("missing"))
         .hasSize(2);
   }

@@ -29,13 +29,16 @@ class LocalStoreTest {
   @Test
   void putListResolveAndReplace() throws IOException {
     LocalStore store = new LocalStore(dir);
-    BuiltImage one = TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "1"));
-    BuiltImage two = TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "2"));
+    BuiltImage one =
+        TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "1"));
+    BuiltImage two =
+        TestImages.image(store.blobs(), Platform.parse("linux/amd64"), Map.of("f", "2"));
     ImageReference app = ImageReference.parse("app");
     ImageReference other = ImageReference.parse("registry.example.com/other:3");
     store.put(app, one.descriptor());
     store.put(other, one.descriptor());
-    assertThat(store.resolve(app)).hasValueSatisfying(d -> assertThat(d.digest()).isEqualTo(one.manifest().digest()));
+    assertThat(store.resolve(app))
+        .hasValueSatisfying(d -> assertThat(d.digest()).isEqualTo(one.manifest().digest()));
 
     store.put(app, two.descriptor());
     assertThat(store.list())

@@ -74,10 +74,13 @@ class OciLayoutWriterTest {
     Path out = dir.resolve("multi");
     OciLayoutWriter.write(store, idx, List.of(ImageReference.parse("app:2")), out);
     Index top = Index.parse(Files.readAllBytes(out.resolve("index.json")));
-    assertThat(top.manifests()).singleElement().satisfies(d -> {
-      assertThat(d.mediaType()).isEqualTo(MediaType.OCI_INDEX);
-      assertThat(d.digest()).isEqualTo(idx.index().digest());
-    });
+    assertThat(top.manifests())
+        .singleElement()
+        .satisfies(
+            d -> {
+              assertThat(d.mediaType()).isEqualTo(MediaType.OCI_INDEX);
+              assertThat(d.digest()).isEqualTo(idx.index().digest());
+            });
     assertThat(idx.index().value().manifests())
         .extracting(d -> d.platform().toString())
         .containsExactly("linux/amd64", "linux/arm64/v8");

@@ -76,7 +76,8 @@ public final class TestImages {
             .withCreated(Instant.EPOCH)
             .withHistory(
                 List.of(
-                    new ImageConfig.History(Instant.EPOCH, "COPY hello /hello", null, null, false)));
+                    new ImageConfig.History(
+                        Instant.EPOCH, "COPY hello /hello", null, null, false)));
     try {
       return BuiltImage.assemble(store, config, List.of(l.descriptor()), Map.of());
     } catch (IOException e) {

@@ -149,7 +149,8 @@ class ArchiveExtractorTest {
   void plainFilesAreNotArchives() throws IOException {
     assertThat(ArchiveExtractor.detect(write("t.txt", "hello".getBytes(StandardCharsets.UTF_8))))
         .isEmpty();
-    byte[] gzText = compress("hello".getBytes(StandardCharsets.UTF_8), ArchiveExtractor.Format.GZIP);
+    byte[] gzText =
+        compress("hello".getBytes(StandardCharsets.UTF_8), ArchiveExtractor.Format.GZIP);
     assertThat(ArchiveExtractor.detect(write("t.gz", gzText))).isEmpty();
   }
 
@@ -199,11 +200,18 @@ class ArchiveExtractorTest {
   @Test
   void badHardlinksAreRefused() {
     assertThatThrownBy(
-            () -> extract(new TarBuilder().entry("h", TarConstants.LF_LINK, "../../etc/shadow").bytes()))
+            () ->
+                extract(
+                    new TarBuilder().entry("h", TarConstants.LF_LINK, "../../etc/shadow").bytes()))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("'../../etc/shadow' refused: escapes");
     assertThatThrownBy(
-            () -> extract(new TarBuilder().entry("h", TarConstants.LF_LINK, "later").file("later", "x").bytes()))
+            () ->
+                extract(
+                    new TarBuilder()
+                        .entry("h", TarConstants.LF_LINK, "later")
+                        .file("later", "x")
+                        .bytes()))
         .hasMessageContaining("entry 'h' refused: hardlink to 'later', which is no earlier file");
     assertThatThrownBy(
             () ->

@@ -55,8 +55,7 @@ class LayerEntryTest {
 
   @Test
   void xattrsAreCopiedAndSorted() {
-    LayerEntry e =
-        LayerEntry.dir("a", 0755, 0, 0).withXattrs(Map.of("user.b", "2", "user.a", "1"));
+    LayerEntry e = LayerEntry.dir("a", 0755, 0, 0).withXattrs(Map.of("user.b", "2", "user.a", "1"));
     assertThat(e.xattrs().keySet()).containsExactly("user.a", "user.b");
     assertThatThrownBy(() -> e.xattrs().put("x", "y"))
         .isInstanceOf(UnsupportedOperationException.class);

@@ -21,7 +21,9 @@ class LayerToolsIT {
 
   private static String sh(String script) throws IOException, InterruptedException {
     Process p =
-        new ProcessBuilder("bash", "-o", "pipefail", "-c", script).redirectErrorStream(true).start();
+        new ProcessBuilder("bash", "-o", "pipefail", "-c", script)
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(script + "\n" + out).isZero();

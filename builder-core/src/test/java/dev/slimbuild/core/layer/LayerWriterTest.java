@@ -84,7 +84,8 @@ class LayerWriterTest {
       big[i] = (byte) ((i * 31 + (i >> 9)) % 251);
     }
     es.add(LayerEntry.file("big", 0644, 0, 0, big.length, ContentSource.ofBytes(big)));
-    assertThat(write(es, Compression.ZSTD, 2).bytes).isEqualTo(write(es, Compression.ZSTD, 1).bytes);
+    assertThat(write(es, Compression.ZSTD, 2).bytes)
+        .isEqualTo(write(es, Compression.ZSTD, 1).bytes);
   }
 
   @ParameterizedTest

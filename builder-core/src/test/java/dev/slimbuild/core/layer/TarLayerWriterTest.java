@@ -134,7 +134,8 @@ class TarLayerWriterTest {
   @Test
   void hardlinkSortingBeforeItsTargetCarriesTheContent() throws IOException {
     List<LayerEntry> es =
-        List.of(textFile("z/file", 0644, "data"), LayerEntry.hardlink("a/link", "z/file", 0644, 0, 0));
+        List.of(
+            textFile("z/file", 0644, "data"), LayerEntry.hardlink("a/link", "z/file", 0644, 0, 0));
     byte[] tar = tar(es);
     List<TarArchiveEntry> hs = headers(tar);
     assertThat(names(tar)).containsExactly("a/", "a/link", "z/", "z/file");

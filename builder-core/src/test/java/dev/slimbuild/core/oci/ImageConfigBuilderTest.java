@@ -86,8 +86,9 @@ class ImageConfigBuilderTest {
     assertThat(changed(before, CONFIG.withConfig(FULL.toBuilder().user("x").build()).toJson()))
         .containsExactly("config");
     assertThat(
-            changed(before, CONFIG.toBuilder().platform(Platform.parse("linux/amd64")).build()
-                .toJson()))
+            changed(
+                before,
+                CONFIG.toBuilder().platform(Platform.parse("linux/amd64")).build().toJson()))
         .containsExactlyInAnyOrder("architecture", "variant", "os.version", "os.features");
     assertThat(CONFIG.toBuilder().platform(Platform.parse("linux/amd64")).build().platform())
         .isEqualTo(Platform.parse("linux/amd64"));

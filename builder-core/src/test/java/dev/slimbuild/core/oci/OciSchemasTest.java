@@ -17,8 +17,7 @@ class OciSchemasTest {
     String badType = "{\"mediaType\":\"ab\",\"size\":1,\"digest\":\"" + D + "\"}";
     assertThat(OciSchemas.problems("descriptor", badType.getBytes(StandardCharsets.UTF_8)))
         .isNotEmpty();
-    String noLayers =
-        "{\"schemaVersion\":2,\"config\":" + ok + ",\"layers\":[]}";
+    String noLayers = "{\"schemaVersion\":2,\"config\":" + ok + ",\"layers\":[]}";
     assertThatThrownBy(
             () -> OciSchemas.validate("manifest", noLayers.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(AssertionError.class);

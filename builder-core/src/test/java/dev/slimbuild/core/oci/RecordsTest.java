@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class RecordsTest {
   static final Digest D = Digest.sha256Of("x");
@@ -30,7 +30,8 @@ class RecordsTest {
     assertThat(p.toJson().toJson())
         .isEqualTo("{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\"}");
     assertThatThrownBy(() -> Platform.parse("linux")).hasMessageContaining("os/arch");
-    assertThatThrownBy(() -> Platform.parse("linux//v7")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Platform.parse("linux//v7"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
@@ -84,7 +85,8 @@ class RecordsTest {
     ImageConfig c =
         ImageConfig.of(Platform.parse("linux/arm64/v8"), cc, List.of(D))
             .withCreated(Instant.ofEpochSecond(0, 500_000_000))
-            .withHistory(List.of(new ImageConfig.History(Instant.EPOCH, "RUN x", null, null, true)));
+            .withHistory(
+                List.of(new ImageConfig.History(Instant.EPOCH, "RUN x", null, null, true)));
     String expected =
         "{\"architecture\":\"arm64\",\"config\":{\"User\":\"app\","
             + "\"ExposedPorts\":{\"443/tcp\":{},\"8080/tcp\":{}},"
@@ -100,8 +102,7 @@ class RecordsTest {
     assertThat(new String(c.toBytes(), StandardCharsets.UTF_8)).isEqualTo(expected);
     OciSchemas.validate("config", c.toBytes());
     assertThat(ImageConfig.parse(c.toBytes())).isEqualTo(c);
-    assertThatThrownBy(
-            () -> ImageConfig.ContainerConfig.builder().env(List.of("=x")).build())
+    assertThatThrownBy(() -> ImageConfig.ContainerConfig.builder().env(List.of("=x")).build())
         .hasMessageContaining("NAME=value");
   }
 
@@ -137,13 +138,13 @@ class RecordsTest {
     OciSchemas.validate("index", idx.toBytes());
     assertThat(Index.parse(idx.toBytes())).isEqualTo(idx);
     OciSchemas.validate("descriptor", layer.toJson().toJson().getBytes(StandardCharsets.UTF_8));
-    assertThatThrownBy(() -> Manifest.oci(config, List.of())).hasMessageContaining("at least one layer");
+    assertThatThrownBy(() -> Manifest.oci(config, List.of()))
+        .hasMessageContaining("at least one layer");
   }
 
   @Test
   void rawBytesKeepTheirDigestEvenWhenNotCanonical() {
-    byte[] pretty =
-        "{ \"schemaVersion\": 2, \"manifests\": [] }".getBytes(StandardCharsets.UTF_8);
+    byte[] pretty = "{ \"schemaVersion\": 2, \"manifests\": [] }".getBytes(StandardCharsets.UTF_8);
     RawJson<Index> raw = RawJson.parse(pretty, Index::parse);
     assertThat(raw.digest()).isEqualTo(Digest.sha256Of(pretty));
     assertThat(raw.bytes()).isEqualTo(pretty);

@@ -108,8 +108,9 @@ class SchemaCasesTest {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     Object parsed = parser(field).apply(bytes);
     byte[] written =
-        parsed instanceof OciDocument d ? d.toBytes() : ((Descriptor) parsed).toJson().toJson()
-            .getBytes(StandardCharsets.UTF_8);
+        parsed instanceof OciDocument d
+            ? d.toBytes()
+            : ((Descriptor) parsed).toJson().toJson().getBytes(StandardCharsets.UTF_8);
     // What we write parses back to the same value.
     assertThat(parser(field).apply(written)).isEqualTo(parsed);
     // The schema checks (the backward-compatibility Docker config omits nothing it needs).

@@ -6,61 +6,64 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.slimbuild.core.SlimbuildException;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Each default rule: what it strips and what it leaves (home /root unless the case says). */
 class StripRulesTest {
   private static Optional<String> rule(String path, String home, boolean run) {
-    return StripRules.of(List.of(), List.of()).matcher(home, run).match(path)
-        .map(StripRule::name);
+    return StripRules.of(List.of(), List.of()).matcher(home, run).match(path).map(StripRule::name);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(nullValues = "-", value = {
-    "var/cache/apk/APKINDEX.tar.gz, apk",
-    "var/cache/apk, -",
-    "var/lib/apt/lists/deb_dists_bookworm_InRelease, apt",
-    "var/lib/apt/lists/partial, apt",
-    "var/lib/apt/lists/partial/x, apt",
-    "var/lib/apt/lists, -",
-    "var/cache/apt/pkgcache.bin, apt",
-    "var/cache/apt/archives/curl_8.0_amd64.deb, apt",
-    "var/cache/apt/archives/lock, -",
-    "var/lib/apt/extended_states, -",
-    "var/cache/debconf/config.dat-old, debconf",
-    "var/cache/debconf/config.dat, -",
-    "root/.cache/pip, pip",
-    "root/.cache/pip/http/a/b, pip",
-    "root/.cache, -",
-    "root/.npm/_cacache/index-v5/aa, npm",
-    "root/.npm/_logs/x.log, -",
-    "root/.cache/yarn/v6/pkg, yarn",
-    "usr/local/share/.cache/yarn/v6/pkg, yarn",
-    "root/.cache/go-build/ab/cd-d, go-build",
-    "usr/lib/python3/dist-packages/x/__pycache__/m.cpython-311.pyc, pycache",
-    "__pycache__, pycache",
-    "app/__pycache__, pycache",
-    "app/__pycache__x/m.pyc, -",
-    "app/node_modules/.cache/babel/x, node-modules-cache",
-    "app/node_modules/pkg/node_modules/.cache, node-modules-cache",
-    "app/node_modules/.bin/x, -",
-    "tmp/build.log, -",
-    "usr/bin/apk, -",
-  })
+  @CsvSource(
+      nullValues = "-",
+      value = {
+        "var/cache/apk/APKINDEX.tar.gz, apk",
+        "var/cache/apk, -",
+        "var/lib/apt/lists/deb_dists_bookworm_InRelease, apt",
+        "var/lib/apt/lists/partial, apt",
+        "var/lib/apt/lists/partial/x, apt",
+        "var/lib/apt/lists, -",
+        "var/cache/apt/pkgcache.bin, apt",
+        "var/cache/apt/archives/curl_8.0_amd64.deb, apt",
+        "var/cache/apt/archives/lock, -",
+        "var/lib/apt/extended_states, -",
+        "var/cache/debconf/config.dat-old, debconf",
+        "var/cache/debconf/config.dat, -",
+        "root/.cache/pip, pip",
+        "root/.cache/pip/http/a/b, pip",
+        "root/.cache, -",
+        "root/.npm/_cacache/index-v5/aa, npm",
+        "root/.npm/_logs/x.log, -",
+        "root/.cache/yarn/v6/pkg, yarn",
+        "usr/local/share/.cache/yarn/v6/pkg, yarn",
+        "root/.cache/go-build/ab/cd-d, go-build",
+        "usr/lib/python3/dist-packages/x/__pycache__/m.cpython-311.pyc, pycache",
+        "__pycache__, pycache",
+        "app/__pycache__, pycache",
+        "app/__pycache__x/m.pyc, -",
+        "app/node_modules/.cache/babel/x, node-modules-cache",
+        "app/node_modules/pkg/node_modules/.cache, node-modules-cache",
+        "app/node_modules/.bin/x, -",
+        "tmp/build.log, -",
+        "usr/bin/apk, -",
+      })
   void defaultRulesOnCopyLayers(String path, String rule) {
     assertThat(rule(path, "/root", false)).isEqualTo(Optional.ofNullable(rule));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(nullValues = "-", value = {
-    "tmp/build.log, tmp",
-    "tmp/dir/x, tmp",
-    "tmp, -",
-    "var/tmp/x, tmp",
-    "var/cache/apk/x, apk",
-  })
+  @CsvSource(
+      nullValues = "-",
+      value = {
+        "tmp/build.log, tmp",
+        "tmp/dir/x, tmp",
+        "tmp, -",
+        "var/tmp/x, tmp",
+        "var/cache/apk/x, apk",
+      })
   void tmpRulesOnlyInRunLayers(String path, String rule) {
     assertThat(rule(path, "/root", true)).isEqualTo(Optional.ofNullable(rule));
   }
@@ -89,7 +92,8 @@ class StripRulesTest {
   @Test
   void badKeepAndStripAreUserErrors() {
     assertThatThrownBy(() -> StripRules.of(List.of("pipp"), List.of()))
-        .isInstanceOf(SlimbuildException.class).hasMessageContaining("pip, npm");
+        .isInstanceOf(SlimbuildException.class)
+        .hasMessageContaining("pip, npm");
     assertThatThrownBy(() -> StripRules.of(List.of(), List.of("relative/x")))
         .isInstanceOf(SlimbuildException.class);
   }

@@ -34,10 +34,7 @@ class PlannerTest {
     return Planner.plan(
         DockerfileParser.parse(dockerfile, "Dockerfile"),
         new PlanRequest(
-            buildArgs,
-            Optional.ofNullable(target),
-            Platform.parse(targetPlatform),
-            buildPlatform));
+            buildArgs, Optional.ofNullable(target), Platform.parse(targetPlatform), buildPlatform));
   }
 
   static String base(String dockerfile, Map<String, String> buildArgs) {
@@ -108,7 +105,8 @@ class PlannerTest {
 
   @Test
   void globalArgErrorCarriesItsLine() {
-    assertThatThrownBy(() -> plan("# c\nARG FOO=${FOO:?\"custom error\"}\nFROM x\n", Map.of(), null))
+    assertThatThrownBy(
+            () -> plan("# c\nARG FOO=${FOO:?\"custom error\"}\nFROM x\n", Map.of(), null))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageStartingWith("Dockerfile:2: ")
         .hasMessageContaining("FOO: custom error");
@@ -174,8 +172,7 @@ class PlannerTest {
             + "COPY --from=build /a /a\n"
             + "FROM alpine\n"
             + "COPY --from=run /a /a\n";
-    BuildPlan p =
-        plan(df, Map.of(), null, "linux/arm/v7", Platform.parse("linux/arm64"));
+    BuildPlan p = plan(df, Map.of(), null, "linux/arm/v7", Platform.parse("linux/arm64"));
     assertThat(p.stage(0).orElseThrow().platform()).contains(Platform.parse("linux/arm64"));
     assertThat(p.stage(1).orElseThrow().platform()).contains(Platform.parse("linux/arm/v7"));
     assertThat(p.stage(2).orElseThrow().platform()).isEmpty();
@@ -349,19 +346,28 @@ class PlannerTest {
 
   @Test
   void unusedBuildArgsAreReportedSorted() {
-    String df =
-        "ARG GLOBAL\nFROM a AS other\nARG ONLY_OTHER\nFROM b\nARG IN_STAGE=1\n";
+    String df = "ARG GLOBAL\nFROM a AS other\nARG ONLY_OTHER\nFROM b\nARG IN_STAGE=1\n";
     Map<String, String> given = new HashMap<>();
     for (String k :
         List.of(
-            "GLOBAL", "IN_STAGE", "ZED", "ONLY_OTHER", "ALPHA", "HTTP_PROXY", "no_proxy",
-            "TARGETARCH", "BUILDPLATFORM", "TARGETSTAGE", "SOURCE_DATE_EPOCH")) {
+            "GLOBAL",
+            "IN_STAGE",
+            "ZED",
+            "ONLY_OTHER",
+            "ALPHA",
+            "HTTP_PROXY",
+            "no_proxy",
+            "TARGETARCH",
+            "BUILDPLATFORM",
+            "TARGETSTAGE",
+            "SOURCE_DATE_EPOCH")) {
       given.put(k, "v");
     }
     BuildPlan p = plan(df, given, null);
     // ONLY_OTHER is declared in a stage that this build does not need
     assertThat(p.unusedBuildArgs()).containsExactly("ALPHA", "ONLY_OTHER", "ZED");
-    assertThat(plan(df, given, "other").unusedBuildArgs()).containsExactly("ALPHA", "IN_STAGE", "ZED");
+    assertThat(plan(df, given, "other").unusedBuildArgs())
+        .containsExactly("ALPHA", "IN_STAGE", "ZED");
     assertThat(p.buildArgs()).isEqualTo(given);
   }
 
@@ -382,18 +388,21 @@ class PlannerTest {
 
   @Test
   void aDuplicateStageNameWarnsAndTheLaterStageTakesTheNameAsInBuildKit() {
-    String df = String.join("\n",
-        "FROM a AS x", // 0
-        "FROM x AS y", // 1: FROM the nearest earlier "x", stage 0
-        "FROM b AS x", // 2: takes the name
-        "FROM x AS z", // 3: FROM stage 2
-        "FROM scratch", // 4
-        "COPY --from=x /f /f", // stage 2
-        "");
+    String df =
+        String.join(
+            "\n",
+            "FROM a AS x", // 0
+            "FROM x AS y", // 1: FROM the nearest earlier "x", stage 0
+            "FROM b AS x", // 2: takes the name
+            "FROM x AS z", // 3: FROM stage 2
+            "FROM scratch", // 4
+            "COPY --from=x /f /f", // stage 2
+            "");
     var dockerfile = DockerfileParser.parse(df, "Dockerfile");
-    assertThat(dockerfile.warnings()).containsExactly(
-        "Dockerfile:3: Duplicate stage name \"x\", stage names should be unique (also defined on"
-            + " line 1; this later stage is the one --from and --target refer to)");
+    assertThat(dockerfile.warnings())
+        .containsExactly(
+            "Dockerfile:3: Duplicate stage name \"x\", stage names should be unique (also defined on"
+                + " line 1; this later stage is the one --from and --target refer to)");
     assertThat(dockerfile.stageNames()).containsEntry("x", 2);
     BuildPlan p = plan(df, Map.of(), null);
     assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(2, 4);
@@ -405,47 +414,65 @@ class PlannerTest {
 
   @Test
   void aStageFromAStageWithOnbuildGetsItsTriggersAndTheirSources() {
-    String df = String.join("\n",
-        "FROM alpine AS src", // 0
-        "FROM busybox AS base", // 1
-        "ONBUILD COPY --from=src /in/file /out/foo",
-        "ONBUILD RUN echo hi",
-        "FROM base AS mid", // 2
-        "RUN cp /out/foo /out/bar",
-        "FROM scratch", // 3
-        "COPY --from=mid /out/bar /",
-        "");
+    String df =
+        String.join(
+            "\n",
+            "FROM alpine AS src", // 0
+            "FROM busybox AS base", // 1
+            "ONBUILD COPY --from=src /in/file /out/foo",
+            "ONBUILD RUN echo hi",
+            "FROM base AS mid", // 2
+            "RUN cp /out/foo /out/bar",
+            "FROM scratch", // 3
+            "COPY --from=mid /out/bar /",
+            "");
     BuildPlan p = plan(df, Map.of(), null);
     assertThat(p.stages()).extracting(PlannedStage::index).containsExactly(0, 1, 2, 3);
     PlannedStage mid = p.stages().get(2);
     assertThat(mid.dependencies()).containsExactlyInAnyOrder(0, 1);
-    assertThat(mid.triggers()).extracting(t -> t.location().original())
+    assertThat(mid.triggers())
+        .extracting(t -> t.location().original())
         .containsExactly("COPY --from=src /in/file /out/foo", "RUN echo hi");
     assertThat(mid.triggers()).allMatch(t -> t.location().startLine() == 5);
     // the stage that declares them does not run them
     assertThat(p.stages().get(1).triggers()).isEmpty();
     assertThat(p.stages().get(1).dependencies()).isEmpty();
-    assertThatThrownBy(() -> plan("FROM a AS base\nONBUILD COPY --from=late a b\nFROM base AS kid\n"
-        + "FROM c AS late\n", Map.of(), "kid"))
-        .hasMessage("Dockerfile:3: ONBUILD COPY --from=late a b (from stage base) reads a stage that"
-            + " is not defined before this one (line 4)");
+    assertThatThrownBy(
+            () ->
+                plan(
+                    "FROM a AS base\nONBUILD COPY --from=late a b\nFROM base AS kid\n"
+                        + "FROM c AS late\n",
+                    Map.of(),
+                    "kid"))
+        .hasMessage(
+            "Dockerfile:3: ONBUILD COPY --from=late a b (from stage base) reads a stage that"
+                + " is not defined before this one (line 4)");
   }
 
   @Test
   void aMountFromVariableIsRefusedAsInBuildKit() {
-    assertThatThrownBy(() -> plan("FROM a AS test\nFROM b\nENV ttt=test\n"
-        + "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n", Map.of(), null))
-        .hasMessage("Dockerfile:4: 'from' doesn't support variable expansion, define alias stage"
-            + " instead");
+    assertThatThrownBy(
+            () ->
+                plan(
+                    "FROM a AS test\nFROM b\nENV ttt=test\n"
+                        + "RUN --mount=from=$ttt,type=cache,target=/tmp ls\n",
+                    Map.of(),
+                    null))
+        .hasMessage(
+            "Dockerfile:4: 'from' doesn't support variable expansion, define alias stage"
+                + " instead");
   }
 
   @Test
   void aNamedContextReplacesTheStageOfItsNameAndIsNoTypo() {
-    String df = "FROM ${BROKEN} AS assets\nCOPY --from=never a b\n"
-        + "FROM alpine AS builder\n"
-        + "FROM assets\nCOPY --from=bilder a b\nCOPY --from=builder a b\n";
-    BuildPlan p = Planner.plan(DockerfileParser.parse(df, "Dockerfile"), new PlanRequest(Map.of(),
-        Optional.empty(), BUILD, BUILD, Set.of("assets", "bilder")));
+    String df =
+        "FROM ${BROKEN} AS assets\nCOPY --from=never a b\n"
+            + "FROM alpine AS builder\n"
+            + "FROM assets\nCOPY --from=bilder a b\nCOPY --from=builder a b\n";
+    BuildPlan p =
+        Planner.plan(
+            DockerfileParser.parse(df, "Dockerfile"),
+            new PlanRequest(Map.of(), Optional.empty(), BUILD, BUILD, Set.of("assets", "bilder")));
     PlannedStage assets = p.stage(0).orElseThrow();
     // nothing of the replaced stage is read: its FROM, its --from
     assertThat(assets.replaced()).isTrue();
@@ -456,7 +483,12 @@ class PlannerTest {
     assertThat(p.target().baseStage()).contains(0);
     assertThat(p.target().dependencies()).containsExactlyInAnyOrder(0, 1);
     // without the context, the typo is caught
-    assertThatThrownBy(() -> plan("FROM alpine AS builder\nFROM alpine\nCOPY --from=bilder a b\n",
-        Map.of(), null)).hasMessageContaining("did you mean builder?");
+    assertThatThrownBy(
+            () ->
+                plan(
+                    "FROM alpine AS builder\nFROM alpine\nCOPY --from=bilder a b\n",
+                    Map.of(),
+                    null))
+        .hasMessageContaining("did you mean builder?");
   }
 }

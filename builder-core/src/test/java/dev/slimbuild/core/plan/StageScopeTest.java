@@ -21,8 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * ARG and ENV scope inside a stage, as BuildKit's dispatcher keeps it: each ARG and ENV updates
- * the variables later instructions expand with, the later replacing the earlier.
+ * ARG and ENV scope inside a stage, as BuildKit's dispatcher keeps it: each ARG and ENV updates the
+ * variables later instructions expand with, the later replacing the earlier.
  */
 class StageScopeTest {
 
@@ -30,8 +30,8 @@ class StageScopeTest {
   record Walk(StageScope scope, List<String> probes, List<List<String>> recorded) {}
 
   /**
-   * Walks the target stage: ARGs are declared, ENV values expanded and set, and at each {@code
-   * RUN} the command text is expanded as one word (so {@code RUN $V} records V's value there).
+   * Walks the target stage: ARGs are declared, ENV values expanded and set, and at each {@code RUN}
+   * the command text is expanded as one word (so {@code RUN $V} records V's value there).
    */
   static Walk walk(String dockerfile, Map<String, String> buildArgs, List<String> baseEnv) {
     BuildPlan plan =
@@ -190,9 +190,14 @@ class StageScopeTest {
   @Test
   void expandEnvUsesTheVariablesFromBeforeTheInstructionForEveryPair() {
     String df = "FROM x\nENV a=one\nENV a=two b=$a c=\"${a}-$b\"\n";
-    BuildPlan plan = Planner.plan(DockerfileParser.parse(df, "Dockerfile"),
-        new PlanRequest(Map.of(), Optional.empty(), Platform.parse("linux/amd64"),
-            Platform.parse("linux/amd64")));
+    BuildPlan plan =
+        Planner.plan(
+            DockerfileParser.parse(df, "Dockerfile"),
+            new PlanRequest(
+                Map.of(),
+                Optional.empty(),
+                Platform.parse("linux/amd64"),
+                Platform.parse("linux/amd64")));
     StageScope scope = new StageScope(plan, List.of());
     List<Instruction> ins = plan.target().stage().instructions();
     for (Instruction i : ins) {
@@ -200,12 +205,16 @@ class StageScopeTest {
         scope.env(kv.key(), kv.value());
       }
     }
-    assertThat(scope.vars()).containsEntry("a", "two").containsEntry("b", "one")
+    assertThat(scope.vars())
+        .containsEntry("a", "two")
+        .containsEntry("b", "one")
         .containsEntry("c", "one-");
     // nothing is set by expanding
     StageScope fresh = new StageScope(plan, List.of());
     assertThat(fresh.expandEnv((EnvInstruction) ins.get(1)))
-        .containsExactly(new KeyValue("a", "two", false), new KeyValue("b", "", false),
+        .containsExactly(
+            new KeyValue("a", "two", false),
+            new KeyValue("b", "", false),
             new KeyValue("c", "-", false));
     assertThat(fresh.vars()).isEmpty();
   }

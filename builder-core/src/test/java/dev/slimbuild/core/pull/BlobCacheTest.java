@@ -58,7 +58,8 @@ class BlobCacheTest {
       cache.fetch(reg, "base", l.descriptor());
       assertThat(reg.blobGets.get() - before).as(c.name()).isEqualTo(1);
       assertThat(again).hasSameSizeAs(entries);
-      assertThat(entries).extracting(LayerEntry::withoutContent)
+      assertThat(entries)
+          .extracting(LayerEntry::withoutContent)
           .containsExactlyElementsOf(sample().stream().map(LayerEntry::withoutContent).toList());
       LayerEntry hello = entries.get(1);
       assertThat(hello.content()).isInstanceOf(ContentSource.PathSource.class);
@@ -78,7 +79,8 @@ class BlobCacheTest {
     BlobCache cache = BlobCache.in(new BlobStore(dir.resolve("store")), () -> true);
     PushedLayer l = RegistryImages.layer(reg, "base", sample(), Compression.ZSTD, false);
     List<LayerEntry> entries = cache.layer(reg, "base", l.descriptor(), l.diffId());
-    assertThat(entries).extracting(LayerEntry::withoutContent)
+    assertThat(entries)
+        .extracting(LayerEntry::withoutContent)
         .containsExactlyElementsOf(sample().stream().map(LayerEntry::withoutContent).toList());
     Path unpacked = dir.resolve("store/unpacked/sha256/" + l.diffId().hex());
     try (Stream<Path> s = Files.list(unpacked)) {
@@ -90,17 +92,31 @@ class BlobCacheTest {
     try (InputStream in = hello.content().open()) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello\n");
     }
-    assertThat(cache.image(l.diffId())).get()
+    assertThat(cache.image(l.diffId()))
+        .get()
         .satisfies(i -> assertThat(i.file()).isEqualTo(unpacked.resolve("layer.erofs")))
         .satisfies(i -> assertThat(i.stackable()).isTrue());
 
     // overlayfs's own attributes cannot be part of an image (they would steer the overlay):
     // files it is
-    PushedLayer linked = RegistryImages.layer(reg, "base",
-        List.of(LayerEntry.dir("etc", 0755, 0, 0),
-            new LayerEntry("etc/x", EntryType.FILE, 0600, 0, 0, 0, null, null,
-                Map.of("trusted.overlay.opaque", "y"))),
-        Compression.GZIP, false);
+    PushedLayer linked =
+        RegistryImages.layer(
+            reg,
+            "base",
+            List.of(
+                LayerEntry.dir("etc", 0755, 0, 0),
+                new LayerEntry(
+                    "etc/x",
+                    EntryType.FILE,
+                    0600,
+                    0,
+                    0,
+                    0,
+                    null,
+                    null,
+                    Map.of("trusted.overlay.opaque", "y"))),
+            Compression.GZIP,
+            false);
     assertThat(cache.layer(reg, "base", linked.descriptor(), linked.diffId())).hasSize(2);
     assertThat(cache.image(linked.diffId())).isEmpty();
     assertThat(dir.resolve("store/unpacked/sha256/" + linked.diffId().hex() + "/files"))
@@ -143,8 +159,9 @@ class BlobCacheTest {
   @Test
   void blobLongerThanItsDescriptorIsRefused() throws IOException {
     PushedLayer l = RegistryImages.layer(reg, "base", sample(), Compression.GZIP, false);
-    Descriptor shorter = Descriptor.of(l.descriptor().mediaType(), l.descriptor().digest(),
-        l.descriptor().size() - 1);
+    Descriptor shorter =
+        Descriptor.of(
+            l.descriptor().mediaType(), l.descriptor().digest(), l.descriptor().size() - 1);
     BlobCache cache = BlobCache.in(new BlobStore(dir.resolve("store")));
     assertThatThrownBy(() -> cache.fetch(reg, "base", shorter))
         .isInstanceOf(SlimbuildException.class)

@@ -33,8 +33,8 @@ class ImageResolverTest {
 
   private PushedImage push(String repo, Platform p, Compression c, boolean docker)
       throws IOException {
-    var layer = RegistryImages.layer(reg, repo, List.of(file("id", p.toString(), 0644, 0, 0)), c,
-        docker);
+    var layer =
+        RegistryImages.layer(reg, repo, List.of(file("id", p.toString(), 0644, 0, 0)), c, docker);
     return RegistryImages.image(reg, repo, p, ContainerConfig.EMPTY, List.of(layer), docker);
   }
 
@@ -44,7 +44,8 @@ class ImageResolverTest {
 
   private List<PushedImage> multiArch(boolean docker, Compression c) throws IOException {
     List<PushedImage> images =
-        List.of(push("base", Platform.parse("linux/amd64"), c, docker),
+        List.of(
+            push("base", Platform.parse("linux/amd64"), c, docker),
             push("base", Platform.parse("linux/arm64/v8"), c, docker),
             push("base", Platform.parse("linux/arm/v7"), c, docker));
     RegistryImages.index(reg, "base", "1", images, docker);
@@ -108,7 +109,8 @@ class ImageResolverTest {
     assertThat(r.manifestMediaType()).isEqualTo(MediaType.DOCKER_MANIFEST);
     assertThat(r.digest()).isEqualTo(images.get(1).manifest().digest());
     assertThat(r.manifest().digest()).isEqualTo(Digest.sha256Of(r.manifest().bytes()));
-    assertThat(r.layers()).extracting(Descriptor::mediaType)
+    assertThat(r.layers())
+        .extracting(Descriptor::mediaType)
         .containsExactly(MediaType.DOCKER_LAYER_TAR_GZIP);
     assertThat(r.diffIds()).containsExactly(images.get(1).layers().get(0).diffId());
     assertThat(r.source()).isEqualTo(HOST + "/base");
@@ -130,8 +132,8 @@ class ImageResolverTest {
     Descriptor idx = reg.headManifest("base", "1").orElseThrow();
     ResolvedImage r = resolve(HOST + "/base@" + idx.digest(), "linux/arm/v7");
     assertThat(r.digest()).isEqualTo(images.get(2).manifest().digest());
-    ResolvedImage direct = resolve(HOST + "/base@" + images.get(0).manifest().digest(),
-        "linux/amd64");
+    ResolvedImage direct =
+        resolve(HOST + "/base@" + images.get(0).manifest().digest(), "linux/amd64");
     assertThat(direct.digest()).isEqualTo(images.get(0).manifest().digest());
   }
 
@@ -149,8 +151,8 @@ class ImageResolverTest {
             null,
             img.manifest().platform(),
             null);
-    RegistryImages.index(reg, "base", "bad",
-        List.of(new PushedImage(lying, img.config(), img.layers())), false);
+    RegistryImages.index(
+        reg, "base", "bad", List.of(new PushedImage(lying, img.config(), img.layers())), false);
     assertThatThrownBy(() -> resolve(HOST + "/base:bad", "linux/amd64"))
         .isInstanceOf(SlimbuildException.class)
         .hasMessageContaining("its descriptor says " + (img.manifest().size() + 1));
@@ -161,15 +163,19 @@ class ImageResolverTest {
       throws Exception {
     List<PushedImage> images = multiArch(false, Compression.ZSTD);
     List<String> calls = new ArrayList<>();
-    Registry counting = (Registry) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {Registry.class}, (proxy, m, args) -> {
-          calls.add(m.getName());
-          try {
-            return m.invoke(reg, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    Registry counting =
+        (Registry)
+            Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {Registry.class},
+                (proxy, m, args) -> {
+                  calls.add(m.getName());
+                  try {
+                    return m.invoke(reg, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
     BlobStore cache = new BlobStore(dir.resolve("cache"));
     ImageReference ref = ImageReference.parse(HOST + "/base:1");
     Platform amd64 = Platform.parse("linux/amd64");

@@ -51,8 +51,13 @@ public final class RegistryImages {
 
   /** Pushes config and manifest of an image of {@code layers} for {@code platform}. */
   public static PushedImage image(
-      FakeRegistry reg, String repo, Platform platform, ContainerConfig cc,
-      List<PushedLayer> layers, boolean docker) throws IOException {
+      FakeRegistry reg,
+      String repo,
+      Platform platform,
+      ContainerConfig cc,
+      List<PushedLayer> layers,
+      boolean docker)
+      throws IOException {
     List<History> history = new ArrayList<>();
     for (int i = 0; i < layers.size(); i++) {
       history.add(new History(null, "base layer " + i, null, null, false));
@@ -63,8 +68,10 @@ public final class RegistryImages {
             .withHistory(history);
     byte[] cb = config.toBytes();
     Descriptor cd =
-        Descriptor.of(docker ? MediaType.DOCKER_CONFIG : MediaType.OCI_CONFIG,
-            Digest.sha256Of(cb), cb.length);
+        Descriptor.of(
+            docker ? MediaType.DOCKER_CONFIG : MediaType.OCI_CONFIG,
+            Digest.sha256Of(cb),
+            cb.length);
     reg.pushBlob(repo, cd, () -> new ByteArrayInputStream(cb), List.of());
     List<Descriptor> ls = layers.stream().map(PushedLayer::descriptor).toList();
     Manifest m = docker ? Manifest.docker(cd, ls) : Manifest.oci(cd, ls);
@@ -80,8 +87,8 @@ public final class RegistryImages {
       throws IOException {
     String type = docker ? MediaType.DOCKER_MANIFEST_LIST : MediaType.OCI_INDEX;
     Index idx =
-        new Index(2, type, null, images.stream().map(PushedImage::manifest).toList(), null,
-            Map.of());
+        new Index(
+            2, type, null, images.stream().map(PushedImage::manifest).toList(), null, Map.of());
     byte[] b = idx.toBytes();
     Digest d = reg.putManifest(repo, tag, b, type);
     return Descriptor.of(type, d, b.length);
@@ -111,8 +118,12 @@ public final class RegistryImages {
         LayerEntry.dir("etc", 0755, 0, 0),
         file("etc/group", "root:x:0:\napp:x:1000:\nstaff:x:50:\n", 0644, 0, 0),
         file("etc/os-release", "ID=" + marker + "\n", 0644, 0, 0),
-        file("etc/passwd",
-            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n", 0644, 0, 0),
+        file(
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+            0644,
+            0,
+            0),
         LayerEntry.dir("tmp", 01777, 0, 0),
         LayerEntry.dir("usr", 0755, 0, 0),
         LayerEntry.dir("usr/bin", 0755, 0, 0),

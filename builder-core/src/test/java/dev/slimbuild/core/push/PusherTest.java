@@ -102,8 +102,8 @@ class PusherTest {
   }
 
   /** An image of {@code layers} (each a one-file tar) for {@code platform}. */
-  private static BuiltImage image(BlobStore store, String platform, List<Map<String, String>> layers)
-      throws IOException {
+  private static BuiltImage image(
+      BlobStore store, String platform, List<Map<String, String>> layers) throws IOException {
     List<Descriptor> ds = new ArrayList<>();
     List<Digest> diffIds = new ArrayList<>();
     for (Map<String, String> files : layers) {
@@ -131,7 +131,8 @@ class PusherTest {
     ImageIndex index = twoPlatforms(store);
     Recording reg = new Recording();
 
-    PushReport report = new Pusher(reg, store).push(index, "team/app", List.of("1", "latest"), Map.of());
+    PushReport report =
+        new Pusher(reg, store).push(index, "team/app", List.of("1", "latest"), Map.of());
 
     BuiltImage amd = index.images().get(0);
     BuiltImage arm = index.images().get(1);
@@ -176,7 +177,8 @@ class PusherTest {
     new Pusher(reg, store).push(index, "app", List.of("1"), Map.of());
     int uploads = reg.fake.uploads.size();
 
-    PushReport again = new Pusher(reg, store, 1, e -> {}).push(index, "app", List.of("2"), Map.of());
+    PushReport again =
+        new Pusher(reg, store, 1, e -> {}).push(index, "app", List.of("2"), Map.of());
 
     assertThat(reg.fake.uploads).hasSize(uploads);
     assertThat(again.count(PushResult.EXISTED)).isEqualTo(5);
@@ -194,8 +196,9 @@ class PusherTest {
     reg.log.clear();
     List<String> events = new ArrayList<>();
 
-    PushReport again = new Pusher(reg, store, 1, e -> events.add(e.toString()))
-        .push(index, "app", List.of("1", "latest"), Map.of());
+    PushReport again =
+        new Pusher(reg, store, 1, e -> events.add(e.toString()))
+            .push(index, "app", List.of("1", "latest"), Map.of());
 
     assertThat(reg.log).as("no blob and no manifest written").isEmpty();
     assertThat(again.descriptor().digest()).isEqualTo(index.descriptor().digest());
@@ -205,8 +208,8 @@ class PusherTest {
     BuiltImage other = image(store, "linux/amd64", List.of(Map.of("bin/x", "other")));
     new Pusher(reg, store).push(other, "app", List.of("latest"), Map.of());
     reg.log.clear();
-    PushReport moved = new Pusher(reg, store, 1, e -> {})
-        .push(index, "app", List.of("1", "latest"), Map.of());
+    PushReport moved =
+        new Pusher(reg, store, 1, e -> {}).push(index, "app", List.of("1", "latest"), Map.of());
     assertThat(moved.count(PushResult.EXISTED)).isEqualTo(5);
     assertThat(moved.count(PushResult.UPLOADED)).isZero();
     assertThat(reg.log).contains("manifest latest");
@@ -226,7 +229,11 @@ class PusherTest {
 
     PushReport r =
         new Pusher(reg, store)
-            .push(app, "team/app", List.of("v1"), Map.of(baseLayer, List.of("team/app", "library/base")));
+            .push(
+                app,
+                "team/app",
+                List.of("v1"),
+                Map.of(baseLayer, List.of("team/app", "library/base")));
 
     assertThat(reg.fake.mounts).containsExactly(baseLayer);
     assertThat(r.count(PushResult.MOUNTED)).isEqualTo(1);

@@ -22,12 +22,22 @@ class ReferrersTest {
   /** Pushes a manifest naming {@code subject}; returns its descriptor, as a referrer lists it. */
   private static Descriptor pushReferrer(FakeRegistry reg, Digest subject, String note)
       throws IOException {
-    String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\","
-        + "\"artifactType\":\"" + ARTIFACT + "\",\"config\":{\"mediaType\":"
-        + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8"
-        + "649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[],\"subject\":{"
-        + "\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + subject
-        + "\",\"size\":1},\"annotations\":{\"note\":\"" + note + "\"}}";
+    String json =
+        "{\"schemaVersion\":2,\"mediaType\":\""
+            + MediaType.OCI_MANIFEST
+            + "\","
+            + "\"artifactType\":\""
+            + ARTIFACT
+            + "\",\"config\":{\"mediaType\":"
+            + "\"application/vnd.oci.empty.v1+json\",\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8"
+            + "649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[],\"subject\":{"
+            + "\"mediaType\":\""
+            + MediaType.OCI_MANIFEST
+            + "\",\"digest\":\""
+            + subject
+            + "\",\"size\":1},\"annotations\":{\"note\":\""
+            + note
+            + "\"}}";
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     RawManifest m = RawManifest.of(b, MediaType.OCI_MANIFEST);
     reg.putManifest("app", m.digest().toString(), b, MediaType.OCI_MANIFEST);
@@ -41,7 +51,8 @@ class ReferrersTest {
     Descriptor r = pushReferrer(reg, subject, "one");
     Referrers.add(reg, "app", subject, r);
     assertThat(reg.headManifest("app", Referrers.fallbackTag(subject))).isPresent();
-    assertThat(Referrers.list(reg, "app", subject)).extracting(Descriptor::digest)
+    assertThat(Referrers.list(reg, "app", subject))
+        .extracting(Descriptor::digest)
         .containsExactly(r.digest());
   }
 
@@ -55,9 +66,12 @@ class ReferrersTest {
     reg.referrersApi = true;
     Descriptor now = pushReferrer(reg, subject, "after");
     Referrers.add(reg, "app", subject, now);
-    assertThat(Referrers.fallback(reg, "app", subject)).extracting(Descriptor::digest)
-        .as("the tag is left as it was").containsExactly(old.digest());
-    assertThat(Referrers.list(reg, "app", subject)).extracting(Descriptor::digest)
+    assertThat(Referrers.fallback(reg, "app", subject))
+        .extracting(Descriptor::digest)
+        .as("the tag is left as it was")
+        .containsExactly(old.digest());
+    assertThat(Referrers.list(reg, "app", subject))
+        .extracting(Descriptor::digest)
         .containsExactlyInAnyOrder(old.digest(), now.digest());
     assertThat(Referrers.list(reg, "app", Digest.sha256Of("another"))).isEmpty();
   }

@@ -28,12 +28,16 @@ public final class FakeRegistry implements Registry {
   private final Map<String, Map<String, RawManifest>> manifests = new HashMap<>();
   private final Map<String, Set<Digest>> repoBlobs = new HashMap<>();
   private final Map<Digest, byte[]> blobs = new HashMap<>();
+
   /** Blobs uploaded (not mounted, not already present), in order. */
   public final List<Digest> uploads = new ArrayList<>();
+
   /** Blobs mounted from another repository, in order. */
   public final List<Digest> mounts = new ArrayList<>();
+
   /** Manifest puts, as {@code repository:reference}, in order. */
   public final List<String> manifestPuts = new ArrayList<>();
+
   /** Blob downloads. */
   public final AtomicInteger blobGets = new AtomicInteger();
 
@@ -52,8 +56,10 @@ public final class FakeRegistry implements Registry {
     RawManifest m = manifests.getOrDefault(repository, Map.of()).get(reference);
     if (m == null) {
       throw new RegistryException(
-          host + "/" + repository + ":" + reference + ": manifest unknown", 404,
-          "MANIFEST_UNKNOWN", false);
+          host + "/" + repository + ":" + reference + ": manifest unknown",
+          404,
+          "MANIFEST_UNKNOWN",
+          false);
     }
     return m;
   }
@@ -71,19 +77,27 @@ public final class FakeRegistry implements Registry {
     for (RawManifest m : manifests.getOrDefault(repository, Map.of()).values()) {
       var o = (JsonObject) Json.parse(m.bytes());
       var sub = o.get("subject");
-      if (sub.isPresent() && sub.get().toString().contains(subject.toString())
+      if (sub.isPresent()
+          && sub.get().toString().contains(subject.toString())
           && seen.add(m.digest())) {
-        var b = JsonObject.builder().put("mediaType", m.mediaType())
-            .put("digest", m.digest().toString()).put("size", m.bytes().length);
+        var b =
+            JsonObject.builder()
+                .put("mediaType", m.mediaType())
+                .put("digest", m.digest().toString())
+                .put("size", m.bytes().length);
         o.get("artifactType").ifPresent(a -> b.put("artifactType", a));
         listed.add(b.build());
       }
     }
-    return Optional.of(RawManifest.of(Json.write(
-        JsonObject.builder().put("schemaVersion", 2)
-            .put("mediaType", "application/vnd.oci.image.index.v1+json")
-            .put("manifests", new JsonArray(listed)).build()),
-        "application/vnd.oci.image.index.v1+json"));
+    return Optional.of(
+        RawManifest.of(
+            Json.write(
+                JsonObject.builder()
+                    .put("schemaVersion", 2)
+                    .put("mediaType", "application/vnd.oci.image.index.v1+json")
+                    .put("manifests", new JsonArray(listed))
+                    .build()),
+            "application/vnd.oci.image.index.v1+json"));
   }
 
   @Override
@@ -143,8 +157,10 @@ public final class FakeRegistry implements Registry {
     Digest actual = Digest.sha256Of(bytes);
     if (!actual.equals(blob.digest()) || bytes.length != blob.size()) {
       throw new RegistryException(
-          "blob upload digest mismatch: expected " + blob.digest() + ", got " + actual, 400,
-          "DIGEST_INVALID", false);
+          "blob upload digest mismatch: expected " + blob.digest() + ", got " + actual,
+          400,
+          "DIGEST_INVALID",
+          false);
     }
     blobs.put(actual, bytes);
     repo.add(actual);

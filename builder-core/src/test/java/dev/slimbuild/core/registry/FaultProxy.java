@@ -20,12 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A loopback HTTP/1.1 reverse proxy in front of a plain registry that fails a share of requests.
  * Periodic ({@link #start}): every {@code period}-th well-formed request is answered {@code 500} or
- * has its connection dropped (alternately) without reaching the registry. Random ({@link
- * #random}): each request fails with a given percentage, from a seeded generator, in one of four
- * ways: dropped before it reaches the registry, dropped after the registry answered (the registry
- * did the work, the client never hears of it), answered {@code 500}, or answered with its body cut
- * in the middle. One request per connection; bodies are streamed, never buffered whole. Bytes that
- * are not HTTP (a TLS handshake) close the connection and are not counted.
+ * has its connection dropped (alternately) without reaching the registry. Random ({@link #random}):
+ * each request fails with a given percentage, from a seeded generator, in one of four ways: dropped
+ * before it reaches the registry, dropped after the registry answered (the registry did the work,
+ * the client never hears of it), answered {@code 500}, or answered with its body cut in the middle.
+ * One request per connection; bodies are streamed, never buffered whole. Bytes that are not HTTP (a
+ * TLS handshake) close the connection and are not counted.
  */
 public final class FaultProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -33,6 +33,7 @@ public final class FaultProxy implements AutoCloseable {
   private final int period;
   private final ExecutorService pool = Executors.newCachedThreadPool();
   private final AtomicInteger requests = new AtomicInteger();
+
   /** Requests answered 500, and connections dropped. */
   public final AtomicInteger errors = new AtomicInteger();
 
@@ -43,11 +44,15 @@ public final class FaultProxy implements AutoCloseable {
 
   /** Random mode: the percentage of requests that fail, and the generator (null: periodic). */
   private final int percent;
+
   private final java.util.Random random;
+
   /** Random mode: which request lines ({@code METHOD TARGET}) may fail. */
   private volatile java.util.function.Predicate<String> eligible = line -> true;
+
   /** Random mode: requests dropped after the registry answered, and answers cut mid-body. */
   public final AtomicInteger dropsAfter = new AtomicInteger();
+
   public final AtomicInteger cuts = new AtomicInteger();
 
   private FaultProxy(ServerSocket server, int upstreamPort, int period) {
@@ -64,8 +69,8 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * A proxy to {@code 127.0.0.1:upstreamPort} failing about {@code percent} % of requests, each
-   * in one of the four ways, chosen by a generator seeded with {@code seed}.
+   * A proxy to {@code 127.0.0.1:upstreamPort} failing about {@code percent} % of requests, each in
+   * one of the four ways, chosen by a generator seeded with {@code seed}.
    */
   public static FaultProxy random(int upstreamPort, int percent, long seed) throws IOException {
     if (percent < 0 || percent > 100) {
@@ -91,7 +96,13 @@ public final class FaultProxy implements AutoCloseable {
 
   private volatile boolean beforeOnly;
 
-  private enum Fault { NONE, DROP_BEFORE, ERROR, DROP_AFTER, CUT }
+  private enum Fault {
+    NONE,
+    DROP_BEFORE,
+    ERROR,
+    DROP_AFTER,
+    CUT
+  }
 
   private Fault fault(int n, String line) {
     if (random == null) {
@@ -101,7 +112,8 @@ public final class FaultProxy implements AutoCloseable {
       if (!eligible.test(line) || random.nextInt(100) >= percent) {
         return Fault.NONE;
       }
-      return beforeOnly ? Fault.values()[1 + random.nextInt(2)]
+      return beforeOnly
+          ? Fault.values()[1 + random.nextInt(2)]
           : Fault.values()[1 + random.nextInt(4)];
     }
   }
@@ -182,7 +194,9 @@ public final class FaultProxy implements AutoCloseable {
                   .getBytes(StandardCharsets.UTF_8);
           out.write(
               ("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                      + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                      + "Content-Length: "
+                      + body.length
+                      + "\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
           out.write(body);
           out.flush();
@@ -208,9 +222,11 @@ public final class FaultProxy implements AutoCloseable {
           copy(in, up, length);
         }
         up.flush();
-        relayResponse(new BufferedInputStream(upstream.getInputStream()),
+        relayResponse(
+            new BufferedInputStream(upstream.getInputStream()),
             fault == Fault.DROP_AFTER ? OutputStream.nullOutputStream() : out,
-            requestLine[0].equals("HEAD"), fault == Fault.CUT);
+            requestLine[0].equals("HEAD"),
+            fault == Fault.CUT);
         if (fault == Fault.DROP_AFTER) {
           dropsAfter.incrementAndGet();
         }

@@ -49,8 +49,7 @@ class RegistryAuthIT {
   }
 
   /** A docker config.json in {@code dir} with an {@code auths} entry for {@code host}. */
-  static Path dockerConfig(Path dir, String host, String user, String password)
-      throws IOException {
+  static Path dockerConfig(Path dir, String host, String user, String password) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(
         dir.resolve("config.json"),
@@ -91,10 +90,10 @@ class RegistryAuthIT {
   void podmanAuthFile() throws IOException {
     Path authJson = tmp.resolve("auth.json");
     Files.writeString(
-        authJson, "{\"auths\":{\"" + tls.host() + "\":{\"auth\":\"" + auth(USER, PASSWORD) + "\"}}}");
+        authJson,
+        "{\"auths\":{\"" + tls.host() + "\":{\"auth\":\"" + auth(USER, PASSWORD) + "\"}}}");
     try (Registry r =
-        Registries.open(
-            tls.host(), verified(Map.of("REGISTRY_AUTH_FILE", authJson.toString())))) {
+        Registries.open(tls.host(), verified(Map.of("REGISTRY_AUTH_FILE", authJson.toString())))) {
       roundTrip(r, "tls/podman");
     }
   }
@@ -122,10 +121,17 @@ class RegistryAuthIT {
         "#!/bin/sh\n"
             + "[ \"$1\" = get ] || exit 1\n"
             + "read -r server\n"
-            + "echo \"$server\" > '" + called + "'\n"
-            + "if [ \"$server\" = '" + tls.host() + "' ]; then\n"
-            + "  printf '{\"ServerURL\":\"%s\",\"Username\":\"" + USER + "\",\"Secret\":\""
-            + PASSWORD + "\"}' \"$server\"\n"
+            + "echo \"$server\" > '"
+            + called
+            + "'\n"
+            + "if [ \"$server\" = '"
+            + tls.host()
+            + "' ]; then\n"
+            + "  printf '{\"ServerURL\":\"%s\",\"Username\":\""
+            + USER
+            + "\",\"Secret\":\""
+            + PASSWORD
+            + "\"}' \"$server\"\n"
             + "else echo 'credentials not found in native keychain'; exit 1; fi\n");
     Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path dc = Files.createDirectories(tmp.resolve("docker"));
@@ -142,7 +148,8 @@ class RegistryAuthIT {
   @Test
   void withoutTheCaFileTlsFailsClearly() throws IOException {
     Path dc = dockerConfig(tmp.resolve("docker"), tls.host(), USER, PASSWORD);
-    RegistryOptions noCa = new RegistryOptions(Set.of(), Set.of(), Map.of("DOCKER_CONFIG", dc.toString()));
+    RegistryOptions noCa =
+        new RegistryOptions(Set.of(), Set.of(), Map.of("DOCKER_CONFIG", dc.toString()));
     try (Registry r = Registries.open(tls.host(), noCa)) {
       assertThatThrownBy(() -> r.getManifest("tls/x", "v1"))
           .isInstanceOfSatisfying(
@@ -208,8 +215,9 @@ class RegistryAuthIT {
         roundTrip(r, "token/app");
         // a mount needs pull on the source and push on the target in one token
         Descriptor l = Blobs.descriptor(MediaType.OCI_LAYER_TAR_ZSTD, 7, 70_000);
-        assertThat(r.pushBlob("token/other", l, () -> Blobs.stream(7, 70_000),
-            List.of("token/app"))).isEqualTo(PushResult.MOUNTED);
+        assertThat(
+                r.pushBlob("token/other", l, () -> Blobs.stream(7, 70_000), List.of("token/app")))
+            .isEqualTo(PushResult.MOUNTED);
       }
       assertThat(tokenRegistry.tokens().issued.get()).isGreaterThanOrEqualTo(2);
 

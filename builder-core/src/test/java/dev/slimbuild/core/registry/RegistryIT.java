@@ -54,11 +54,23 @@ class RegistryIT {
 
   /** A manifest with unusual (but valid) spacing and key order: only exact bytes keep it. */
   static byte[] manifest(Descriptor config, Descriptor layer) {
-    return ("{ \"schemaVersion\" : 2,\n  \"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\n"
-            + "  \"layers\":[{\"size\":" + layer.size() + ",\"digest\":\"" + layer.digest()
-            + "\",\"mediaType\":\"" + layer.mediaType() + "\"}],\n"
-            + "  \"config\":{\"mediaType\":\"" + config.mediaType() + "\",\"digest\":\""
-            + config.digest() + "\",\"size\":" + config.size() + "} }\n")
+    return ("{ \"schemaVersion\" : 2,\n  \"mediaType\":\""
+            + MediaType.OCI_MANIFEST
+            + "\",\n"
+            + "  \"layers\":[{\"size\":"
+            + layer.size()
+            + ",\"digest\":\""
+            + layer.digest()
+            + "\",\"mediaType\":\""
+            + layer.mediaType()
+            + "\"}],\n"
+            + "  \"config\":{\"mediaType\":\""
+            + config.mediaType()
+            + "\",\"digest\":\""
+            + config.digest()
+            + "\",\"size\":"
+            + config.size()
+            + "} }\n")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -66,11 +78,17 @@ class RegistryIT {
   void manifestsAndIndexesKeepTheirExactBytes() throws IOException {
     String repo = "exact/app";
     Descriptor config =
-        pushBytes(registry, repo, MediaType.OCI_CONFIG,
+        pushBytes(
+            registry,
+            repo,
+            MediaType.OCI_CONFIG,
             "{\"architecture\":\"arm64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
                 .getBytes(StandardCharsets.UTF_8));
     Descriptor layer =
-        pushBytes(registry, repo, MediaType.OCI_LAYER_TAR_ZSTD,
+        pushBytes(
+            registry,
+            repo,
+            MediaType.OCI_LAYER_TAR_ZSTD,
             "not really zstd, the registry does not look".getBytes(StandardCharsets.UTF_8));
     byte[] manifest = manifest(config, layer);
     Digest md = registry.putManifest(repo, "v1", manifest, MediaType.OCI_MANIFEST);
@@ -85,9 +103,16 @@ class RegistryIT {
         .contains(Descriptor.of(MediaType.OCI_MANIFEST, md, manifest.length));
 
     byte[] index =
-        ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaType.OCI_INDEX + "\",\"manifests\":[{"
-                + "\"mediaType\":\"" + MediaType.OCI_MANIFEST + "\",\"digest\":\"" + md
-                + "\",\"size\":" + manifest.length + ",\"platform\":{\"architecture\":\"arm64\","
+        ("{\"schemaVersion\":2,\"mediaType\":\""
+                + MediaType.OCI_INDEX
+                + "\",\"manifests\":[{"
+                + "\"mediaType\":\""
+                + MediaType.OCI_MANIFEST
+                + "\",\"digest\":\""
+                + md
+                + "\",\"size\":"
+                + manifest.length
+                + ",\"platform\":{\"architecture\":\"arm64\","
                 + "\"os\":\"linux\",\"variant\":\"v8\"},\"annotations\":{\"org.example.note\":"
                 + "\"kept\"}}],\"annotations\":{\"org.opencontainers.image.created\":"
                 + "\"1970-01-01T00:00:00Z\"}}")
@@ -128,7 +153,8 @@ class RegistryIT {
   @Test
   void smallBlobUploadExistsAndMounts() throws IOException {
     byte[] bytes = "hello blob".repeat(1000).getBytes(StandardCharsets.UTF_8);
-    Descriptor d = Descriptor.of(MediaType.OCI_LAYER_TAR_GZIP, Digest.sha256Of(bytes), bytes.length);
+    Descriptor d =
+        Descriptor.of(MediaType.OCI_LAYER_TAR_GZIP, Digest.sha256Of(bytes), bytes.length);
     assertThat(registry.hasBlob("blobs/a", d.digest())).isFalse();
     assertThat(registry.pushBlob("blobs/a", d, () -> new ByteArrayInputStream(bytes), List.of()))
         .isEqualTo(PushResult.UPLOADED);
@@ -136,21 +162,36 @@ class RegistryIT {
     try (var in = registry.getBlob("blobs/a", d.digest())) {
       assertThat(in.readAllBytes()).isEqualTo(bytes);
     }
-    assertThat(registry.pushBlob("blobs/a", d, () -> {
-      throw new IOException("must not be read");
-    }, List.of())).isEqualTo(PushResult.EXISTED);
+    assertThat(
+            registry.pushBlob(
+                "blobs/a",
+                d,
+                () -> {
+                  throw new IOException("must not be read");
+                },
+                List.of()))
+        .isEqualTo(PushResult.EXISTED);
 
     assertThat(registry.hasBlob("blobs/b", d.digest())).isFalse();
-    assertThat(registry.pushBlob("blobs/b", d, () -> {
-      throw new IOException("must not be read");
-    }, List.of("blobs/a"))).isEqualTo(PushResult.MOUNTED);
+    assertThat(
+            registry.pushBlob(
+                "blobs/b",
+                d,
+                () -> {
+                  throw new IOException("must not be read");
+                },
+                List.of("blobs/a")))
+        .isEqualTo(PushResult.MOUNTED);
     assertThat(registry.hasBlob("blobs/b", d.digest())).isTrue();
 
     // a mount source without the blob: the registry opens an upload instead
     byte[] other = "other".getBytes(StandardCharsets.UTF_8);
-    Descriptor o = Descriptor.of(MediaType.OCI_LAYER_TAR_GZIP, Digest.sha256Of(other), other.length);
-    assertThat(registry.pushBlob("blobs/c", o, () -> new ByteArrayInputStream(other),
-        List.of("blobs/a"))).isEqualTo(PushResult.UPLOADED);
+    Descriptor o =
+        Descriptor.of(MediaType.OCI_LAYER_TAR_GZIP, Digest.sha256Of(other), other.length);
+    assertThat(
+            registry.pushBlob(
+                "blobs/c", o, () -> new ByteArrayInputStream(other), List.of("blobs/a")))
+        .isEqualTo(PushResult.UPLOADED);
   }
 
   @Test
@@ -161,8 +202,7 @@ class RegistryIT {
         Registry viaProxy = Registries.open(counter.host(), insecure(counter.host()))) {
       assertThat(viaProxy.pushBlob("big/one", d, () -> Blobs.stream(42, size), List.of()))
           .isEqualTo(PushResult.UPLOADED);
-      List<String> patches =
-          counter.seen.stream().filter(s -> s.startsWith("PATCH")).toList();
+      List<String> patches = counter.seen.stream().filter(s -> s.startsWith("PATCH")).toList();
       assertThat(patches).hasSize(3);
       assertThat(patches.get(0)).endsWith(" 0-16777215");
       assertThat(patches.get(2)).endsWith(" 33554432-41943039");
@@ -206,7 +246,8 @@ class RegistryIT {
   @Test
   void pushCompletesThroughInjectedFaults() throws IOException {
     String repo = "faulty/app";
-    byte[] config = "{\"os\":\"linux\",\"architecture\":\"amd64\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] config =
+        "{\"os\":\"linux\",\"architecture\":\"amd64\"}".getBytes(StandardCharsets.UTF_8);
     Descriptor cfg = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(config), config.length);
     Descriptor l1 = Blobs.descriptor(MediaType.OCI_LAYER_TAR_ZSTD, 1, 300_000);
     Descriptor l2 = Blobs.descriptor(MediaType.OCI_LAYER_TAR_ZSTD, 2, 5_000);

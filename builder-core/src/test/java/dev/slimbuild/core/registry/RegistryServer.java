@@ -56,25 +56,38 @@ public final class RegistryServer implements AutoCloseable {
     Path htpasswd = dir.resolve("htpasswd");
     run(dir, "htpasswd", "-Bbc", htpasswd.toString(), user, password);
     String extra =
-        "  tls: {certificate: " + crt + ", key: " + key + "}\n"
-            + "auth: {htpasswd: {realm: slimbuild-test, path: " + htpasswd + "}}\n";
+        "  tls: {certificate: "
+            + crt
+            + ", key: "
+            + key
+            + "}\n"
+            + "auth: {htpasswd: {realm: slimbuild-test, path: "
+            + htpasswd
+            + "}}\n";
     return start(dir, extra, crt, null, true);
   }
 
   /**
    * A plain-HTTP registry using token authentication: a loopback token service checks {@code
-   * user}/{@code password} (Basic) and issues RS256 JWTs whose x5c certificate the registry
-   * trusts.
+   * user}/{@code password} (Basic) and issues RS256 JWTs whose x5c certificate the registry trusts.
    */
   public static RegistryServer withTokenAuth(String user, String password) throws IOException {
     Path dir = Files.createTempDirectory("slimbuild-registry");
     TokenService tokens = TokenService.start(dir, user, password);
     String extra =
         "auth:\n  token:\n"
-            + "    realm: " + tokens.realm() + "\n"
-            + "    service: " + TokenService.SERVICE + "\n"
-            + "    issuer: " + TokenService.ISSUER + "\n"
-            + "    rootcertbundle: " + tokens.certificate() + "\n";
+            + "    realm: "
+            + tokens.realm()
+            + "\n"
+            + "    service: "
+            + TokenService.SERVICE
+            + "\n"
+            + "    issuer: "
+            + TokenService.ISSUER
+            + "\n"
+            + "    rootcertbundle: "
+            + tokens.certificate()
+            + "\n";
     try {
       return start(dir, extra, null, tokens, false);
     } catch (IOException | RuntimeException e) {
@@ -133,9 +146,13 @@ public final class RegistryServer implements AutoCloseable {
       String yaml =
           "version: 0.1\n"
               + "log: {level: warn, accesslog: {disabled: true}}\n"
-              + "storage: {filesystem: {rootdirectory: " + dir.resolve("storage") + "},"
+              + "storage: {filesystem: {rootdirectory: "
+              + dir.resolve("storage")
+              + "},"
               + " delete: {enabled: true}}\n"
-              + "http:\n  addr: 127.0.0.1:" + port + "\n  secret: slimbuild-test-secret\n"
+              + "http:\n  addr: 127.0.0.1:"
+              + port
+              + "\n  secret: slimbuild-test-secret\n"
               + extraConfig;
       Files.writeString(config, yaml);
       Path log = dir.resolve("registry-" + attempt + ".log");
@@ -188,8 +205,23 @@ public final class RegistryServer implements AutoCloseable {
   /** Makes a self-signed certificate and its key with openssl. */
   static void selfSigned(Path dir, Path crt, Path key, String cn, String ext) throws IOException {
     run(
-        dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-subj", "/CN=" + cn, "-addext", ext, "-keyout", key.toString(), "-out", crt.toString());
+        dir,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=" + cn,
+        "-addext",
+        ext,
+        "-keyout",
+        key.toString(),
+        "-out",
+        crt.toString());
   }
 
   static void run(Path dir, String... command) throws IOException {

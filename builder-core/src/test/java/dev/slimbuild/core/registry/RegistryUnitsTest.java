@@ -74,8 +74,7 @@ class RegistryUnitsTest {
     Path bin = Files.createDirectories(tmp.resolve("bin"));
     Path helper = bin.resolve("docker-credential-store");
     Files.writeString(
-        helper,
-        "#!/bin/sh\nread -r s\nprintf '{\"Username\":\"bob\",\"Secret\":\"hunter2\"}'\n");
+        helper, "#!/bin/sh\nread -r s\nprintf '{\"Username\":\"bob\",\"Secret\":\"hunter2\"}'\n");
     Files.setPosixFilePermissions(helper, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(tmp.resolve("config.json"), "{\"credsStore\":\"store\"}");
     Map<String, String> env =
@@ -93,11 +92,9 @@ class RegistryUnitsTest {
         tmp.resolve("config.json"),
         "{\"auths\":{\"https://reg.test:5000\":{\"auth\":\"dTpw\"}}}"); // u:p
     Credentials.Login login =
-        Credentials.lookup("reg.test:5000", Map.of("DOCKER_CONFIG", tmp.toString()))
-            .orElseThrow();
+        Credentials.lookup("reg.test:5000", Map.of("DOCKER_CONFIG", tmp.toString())).orElseThrow();
     assertThat(login).isEqualTo(new Credentials.Login("u", "p"));
-    assertThat(Credentials.lookup("other.test", Map.of("DOCKER_CONFIG", tmp.toString())))
-        .isEmpty();
+    assertThat(Credentials.lookup("other.test", Map.of("DOCKER_CONFIG", tmp.toString()))).isEmpty();
   }
 
   /** jib-core stays an implementation detail of this package. */

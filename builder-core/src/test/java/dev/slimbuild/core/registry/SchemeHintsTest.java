@@ -29,6 +29,7 @@ class SchemeHintsTest {
 
   /** Connections opened: "tls" or "http". */
   private final List<String> opened = new CopyOnWriteArrayList<>();
+
   private final AtomicInteger status = new AtomicInteger(200);
 
   @Test
@@ -53,8 +54,7 @@ class SchemeHintsTest {
       try (Registry r = Registries.open(host, opts)) {
         assertThat(r.headManifest("app", "1")).isEmpty();
       }
-      assertThat(opened).as("the hint: no TLS handshake at all").isNotEmpty()
-          .doesNotContain("tls");
+      assertThat(opened).as("the hint: no TLS handshake at all").isNotEmpty().doesNotContain("tls");
 
       // the port now answers /v2/ with what is not a registry's answer: the hint is forgotten
       status.set(400);
@@ -92,9 +92,12 @@ class SchemeHintsTest {
         }
         int code = head.toString().startsWith("GET /v2/ ") ? status.get() : 404;
         OutputStream out = s.getOutputStream();
-        out.write(("HTTP/1.1 " + code + " X\r\nContent-Length: 0\r\nConnection: close\r\n"
-            + "Docker-Distribution-API-Version: registry/2.0\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("HTTP/1.1 "
+                    + code
+                    + " X\r\nContent-Length: 0\r\nConnection: close\r\n"
+                    + "Docker-Distribution-API-Version: registry/2.0\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
       } catch (IOException e) {
         if (server.isClosed()) {

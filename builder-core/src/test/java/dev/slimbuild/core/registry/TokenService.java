@@ -28,11 +28,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback token service for a registry in token-auth mode (distribution's "token
- * authentication specification"): {@code GET /token?service=S&scope=repository:NAME:ACTIONS}
- * checks Basic credentials and answers {@code {"token": JWT}}, an RS256 JWT whose {@code x5c}
- * header carries the certificate the registry has in its {@code rootcertbundle}. It grants every
- * action asked for.
+ * A loopback token service for a registry in token-auth mode (distribution's "token authentication
+ * specification"): {@code GET /token?service=S&scope=repository:NAME:ACTIONS} checks Basic
+ * credentials and answers {@code {"token": JWT}}, an RS256 JWT whose {@code x5c} header carries the
+ * certificate the registry has in its {@code rootcertbundle}. It grants every action asked for.
  */
 public final class TokenService implements AutoCloseable {
   static final String SERVICE = "slimbuild-test-registry";
@@ -43,12 +42,17 @@ public final class TokenService implements AutoCloseable {
   private final PrivateKey key;
   private final X509Certificate cert;
   private final String expectedAuth;
+
   /** Tokens issued and requests refused, for assertions. */
   public final AtomicInteger issued = new AtomicInteger();
 
   public final AtomicInteger refused = new AtomicInteger();
 
-  private TokenService(HttpServer server, Path certificate, PrivateKey key, X509Certificate cert,
+  private TokenService(
+      HttpServer server,
+      Path certificate,
+      PrivateKey key,
+      X509Certificate cert,
       String expectedAuth) {
     this.server = server;
     this.certificate = certificate;
@@ -66,8 +70,7 @@ public final class TokenService implements AutoCloseable {
     try (InputStream in = Files.newInputStream(crt)) {
       cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
       String pem = Files.readString(keyFile);
-      String b64 =
-          pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+      String b64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
       key =
           KeyFactory.getInstance("RSA")
               .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
@@ -78,7 +81,8 @@ public final class TokenService implements AutoCloseable {
         "Basic "
             + Base64.getEncoder()
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     TokenService t = new TokenService(server, crt, key, cert, expected);
     server.createContext("/token", t::handle);
     server.start();

@@ -19,11 +19,14 @@ class BwrapSandboxIT extends SandboxContract {
   @Test
   void rootHasDockersCapabilitiesInItsOwnUserNamespaceAndKeepsRealOwners() throws Exception {
     Lines lines = new Lines();
-    RunResult r = run(sh("grep -E '^Cap(Eff|Bnd)' /proc/self/status; cat /proc/self/uid_map;"
-        + " touch /owned && chown 1234:5678 /owned && echo chowned"), lines);
+    RunResult r =
+        run(
+            sh(
+                "grep -E '^Cap(Eff|Bnd)' /proc/self/status; cat /proc/self/uid_map;"
+                    + " touch /owned && chown 1234:5678 /owned && echo chowned"),
+            lines);
     assertThat(r.exitCode()).as(lines.err.toString()).isZero();
-    assertThat(lines.out).contains("CapEff:\t" + DOCKER_CAPS, "CapBnd:\t" + DOCKER_CAPS,
-        "chowned");
+    assertThat(lines.out).contains("CapEff:\t" + DOCKER_CAPS, "CapBnd:\t" + DOCKER_CAPS, "chowned");
     String map = lines.out.stream().filter(l -> l.trim().startsWith("0 ")).findFirst().orElse("");
     if (Privileges.isRoot()) {
       assertThat(map.trim().split("\\s+")).containsExactly("0", "0", "4294967295");
@@ -53,11 +56,17 @@ class BwrapSandboxIT extends SandboxContract {
               + " echo userns; ls /dev; [ -e /sys/kernel ] && echo sys; echo done";
       RunResult r = run(sh(script).withUser(uid, uid), lines);
       assertThat(r.exitCode()).as(lines.err.toString()).isZero();
-      assertThat(lines.out).as("uid " + uid).contains("done")
-          .doesNotContain("procsys-writable", "sysrq-writable", "mknod", "mounted", "userns",
-              "sys")
-          .noneMatch(l -> l.startsWith("sd") || l.startsWith("vd") || l.startsWith("nvme")
-              || l.equals("mem") || l.equals("kmsg"));
+      assertThat(lines.out)
+          .as("uid " + uid)
+          .contains("done")
+          .doesNotContain("procsys-writable", "sysrq-writable", "mknod", "mounted", "userns", "sys")
+          .noneMatch(
+              l ->
+                  l.startsWith("sd")
+                      || l.startsWith("vd")
+                      || l.startsWith("nvme")
+                      || l.equals("mem")
+                      || l.equals("kmsg"));
     }
   }
 }

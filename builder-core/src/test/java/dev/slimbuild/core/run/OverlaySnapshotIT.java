@@ -56,7 +56,8 @@ class OverlaySnapshotIT {
     new RootfsWriter(true).writeLower(tree, lower);
     assertThat(Files.getAttribute(lower.resolve("usr/bin/su"), "unix:ino"))
         .isEqualTo(Files.getAttribute(su, "unix:ino"));
-    assertThat(Files.getAttribute(lower.resolve("usr/bin/su"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+    assertThat(
+            Files.getAttribute(lower.resolve("usr/bin/su"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
         .isEqualTo(0104755);
     t.sources.values().forEach(s -> s.locked = true); // the snapshot reads lower files, not these
 
@@ -71,7 +72,8 @@ class OverlaySnapshotIT {
         Snapshot.diffUpper(
             upper,
             tree,
-            p -> Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS) ? lower.resolve(p) : null,
+            p ->
+                Files.exists(lower.resolve(p), LinkOption.NOFOLLOW_LINKS) ? lower.resolve(p) : null,
             SANDBOX_PATHS,
             true,
             0,
@@ -101,7 +103,10 @@ class OverlaySnapshotIT {
     new RootfsWriter(true).writeLower(t.tree(), lower);
     Path upper = Files.createDirectory(tmp.resolve("upper"));
     try (Overlay o =
-        Overlay.mount(List.of(lower), upper, Files.createDirectory(tmp.resolve("work")),
+        Overlay.mount(
+            List.of(lower),
+            upper,
+            Files.createDirectory(tmp.resolve("work")),
             Files.createDirectory(tmp.resolve("merged")))) {
       // read everything, write nothing
       List<Path> files;
@@ -124,8 +129,12 @@ class OverlaySnapshotIT {
     Path lower = Files.createDirectories(tmp.resolve("l"));
     Files.writeString(lower.resolve("f"), "f");
     Path merged = Files.createDirectory(tmp.resolve("a merged\\dir"));
-    Overlay o = Overlay.mount(List.of(lower), Files.createDirectory(tmp.resolve("u")),
-        Files.createDirectory(tmp.resolve("w")), merged);
+    Overlay o =
+        Overlay.mount(
+            List.of(lower),
+            Files.createDirectory(tmp.resolve("u")),
+            Files.createDirectory(tmp.resolve("w")),
+            merged);
     assertThat(Overlay.isMountPoint(merged)).isTrue();
     assertThat(Overlay.isMountPoint(tmp)).isFalse();
     // unmounted behind the build's back (a lazy unmount of a parent, an operator): closing it
@@ -133,8 +142,12 @@ class OverlaySnapshotIT {
     assertThat(Host.probe(List.of("umount", merged.toString()))).isNull();
     o.close();
     assertThat(Overlay.isMountPoint(merged)).isFalse();
-    Overlay again = Overlay.mount(List.of(lower), Files.createDirectory(tmp.resolve("u2")),
-        Files.createDirectory(tmp.resolve("w2")), merged);
+    Overlay again =
+        Overlay.mount(
+            List.of(lower),
+            Files.createDirectory(tmp.resolve("u2")),
+            Files.createDirectory(tmp.resolve("w2")),
+            merged);
     again.close();
     assertThat(Overlay.isMountPoint(merged)).isFalse();
     try (var s = Files.list(merged)) {

@@ -177,8 +177,8 @@ abstract class SandboxContract {
   }
 
   /**
-   * What a RUN's secrets need: an environment value on no command line of the machine (any user
-   * may read those; bwrap gets the environment through a pipe), and an agent's socket bound as a
+   * What a RUN's secrets need: an environment value on no command line of the machine (any user may
+   * read those; bwrap gets the environment through a pipe), and an agent's socket bound as a
    * socket. The RUN waits on a FIFO while the test looks at every process's command line.
    */
   @Test
@@ -191,34 +191,44 @@ abstract class SandboxContract {
       agent.bind(UnixDomainSocketAddress.of(socket));
       List<String> env = new ArrayList<>(ENV);
       env.add("SECRET_VALUE=" + value);
-      RunSpec spec = sh("echo ready > /run/ready; read x < /run/go; test -S /run/agent.sock"
-          + " && echo socket; echo ${#SECRET_VALUE}")
-          .withEnv(env)
-          .withMounts(List.of(Mount.bind(ready, "/run/ready", false),
-              Mount.bind(go, "/run/go", false), Mount.bind(socket, "/run/agent.sock", false)));
+      RunSpec spec =
+          sh("echo ready > /run/ready; read x < /run/go; test -S /run/agent.sock"
+                  + " && echo socket; echo ${#SECRET_VALUE}")
+              .withEnv(env)
+              .withMounts(
+                  List.of(
+                      Mount.bind(ready, "/run/ready", false),
+                      Mount.bind(go, "/run/go", false),
+                      Mount.bind(socket, "/run/agent.sock", false)));
       Lines lines = new Lines();
-      CompletableFuture<RunResult> result = CompletableFuture.supplyAsync(() -> {
-        try {
-          return run(spec, lines);
-        } catch (Exception e) {
-          throw new CompletionException(e);
-        }
-      });
+      CompletableFuture<RunResult> result =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return run(spec, lines);
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              });
       // a RUN that ends before it wrote: a writer of our own (opened read-write, which never
       // waits for a reader) ends the read below, which then finds nothing
-      var unused = result.whenComplete((r, e) -> {
-        try (FileChannel unblock = FileChannel.open(ready, StandardOpenOption.READ,
-            StandardOpenOption.WRITE)) {
-          unblock.force(false);
-        } catch (IOException ignored) {
-          // nothing to unblock
-        }
-      });
+      var unused =
+          result.whenComplete(
+              (r, e) -> {
+                try (FileChannel unblock =
+                    FileChannel.open(ready, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                  unblock.force(false);
+                } catch (IOException ignored) {
+                  // nothing to unblock
+                }
+              });
       assertThat(Files.readAllLines(ready)).containsExactly("ready");
-      assertThat(ProcessHandle.allProcesses()
-          .map(h -> h.info().commandLine().orElse(""))
-          .filter(c -> c.contains(value))
-          .toList()).isEmpty();
+      assertThat(
+              ProcessHandle.allProcesses()
+                  .map(h -> h.info().commandLine().orElse(""))
+                  .filter(c -> c.contains(value))
+                  .toList())
+          .isEmpty();
       Files.writeString(go, "go\n");
       RunResult r = result.join();
       assertThat(r.exitCode()).as(lines.err.toString()).isZero();

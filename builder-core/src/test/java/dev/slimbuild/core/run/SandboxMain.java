@@ -14,7 +14,8 @@ public final class SandboxMain {
 
   public static void main(String[] args) throws Exception {
     try {
-      SandboxSelector.Selection s = SandboxSelector.select(SandboxMode.parse(args[0], "mode"), Platform.parse(args[2]));
+      SandboxSelector.Selection s =
+          SandboxSelector.select(SandboxMode.parse(args[0], "mode"), Platform.parse(args[2]));
       System.out.println("sandbox: " + s.sandbox().name());
       System.out.println("why: " + s.why());
       for (String skipped : s.skipped()) {

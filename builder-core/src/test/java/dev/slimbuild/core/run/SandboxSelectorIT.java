@@ -31,8 +31,8 @@ class SandboxSelectorIT {
 
   /**
    * The old probe bound the host's whole root and failed when a mount below it went away while
-   * bwrap copied it (an overlay probe of the same build): auto then fell back to chroot. Now
-   * auto takes bwrap every time while overlay probes mount and unmount next to it.
+   * bwrap copied it (an overlay probe of the same build): auto then fell back to chroot. Now auto
+   * takes bwrap every time while overlay probes mount and unmount next to it.
    */
   @Test
   void autoIsDeterministicWhileOverlayProbesMountAndUnmount() throws Exception {
@@ -60,7 +60,8 @@ class SandboxSelectorIT {
     churn.start();
     try {
       for (int i = 0; i < 15; i++) {
-        SandboxSelector.Selection s = SandboxSelector.select(SandboxMode.AUTO, SandboxContract.AMD64);
+        SandboxSelector.Selection s =
+            SandboxSelector.select(SandboxMode.AUTO, SandboxContract.AMD64);
         assertThat(s.sandbox().name()).as("round " + i + ": " + s.skipped()).isEqualTo("bwrap");
         assertThat(s.warning()).isEmpty();
       }
@@ -73,13 +74,16 @@ class SandboxSelectorIT {
 
   @Test
   void aSandboxThatDoesNotIsolateSaysWhatARunCanReach() {
-    SandboxSelector.Selection chroot = SandboxSelector.select(SandboxMode.CHROOT, SandboxContract.AMD64);
+    SandboxSelector.Selection chroot =
+        SandboxSelector.select(SandboxMode.CHROOT, SandboxContract.AMD64);
     assertThat(chroot.sandbox().isolates()).isFalse();
     assertThat(chroot.warning())
         .startsWith("RUN sandbox chroot does not isolate RUN from this machine: ")
         .contains("read and write any host file", "see and signal host processes");
-    SandboxSelector.Selection proot = SandboxSelector.select(SandboxMode.PROOT, SandboxContract.AMD64);
-    assertThat(proot.warning()).startsWith("RUN sandbox proot does not isolate RUN")
+    SandboxSelector.Selection proot =
+        SandboxSelector.select(SandboxMode.PROOT, SandboxContract.AMD64);
+    assertThat(proot.warning())
+        .startsWith("RUN sandbox proot does not isolate RUN")
         .contains("openat2");
   }
 

@@ -28,12 +28,13 @@ class SeccompTest {
       Seccomp.Insn i = p.get(pc);
       switch (i.code()) {
         case 0x20 -> {
-          a = switch (i.k()) {
-            case Seccomp.OFF_NR -> nr;
-            case Seccomp.OFF_ARCH -> arch;
-            case Seccomp.OFF_ARG0 -> arg0;
-            default -> throw new AssertionError("load at " + i.k());
-          };
+          a =
+              switch (i.k()) {
+                case Seccomp.OFF_NR -> nr;
+                case Seccomp.OFF_ARCH -> arch;
+                case Seccomp.OFF_ARG0 -> arg0;
+                default -> throw new AssertionError("load at " + i.k());
+              };
           pc++;
         }
         case 0x15 -> pc += 1 + (a == i.k() ? i.jt() : i.jf());
@@ -96,8 +97,8 @@ class SeccompTest {
     while (m.find()) {
       defined.put(m.group(1), Integer.parseInt(m.group(2)));
     }
-    arch.denied().forEach((name, nr) -> assertThat(defined.get(name)).as(header + " " + name)
-        .isEqualTo(nr));
+    arch.denied()
+        .forEach((name, nr) -> assertThat(defined.get(name)).as(header + " " + name).isEqualTo(nr));
     assertThat(defined.get("clone")).isEqualTo(arch.cloneNr());
     assertThat(defined.get("clone3")).isEqualTo(arch.clone3Nr());
   }
@@ -105,7 +106,8 @@ class SeccompTest {
   @Test
   void everyDeniedCallHasANumberWhereItExistsAndTheProgramFitsTheKernelsLimit() {
     assertThat(Seccomp.X86_64.denied()).containsKeys("mount", "bpf", "keyctl", "open_by_handle_at");
-    assertThat(Seccomp.AARCH64.denied()).containsKeys("mount", "bpf", "keyctl", "open_by_handle_at");
+    assertThat(Seccomp.AARCH64.denied())
+        .containsKeys("mount", "bpf", "keyctl", "open_by_handle_at");
     assertThat(Seccomp.program().size()).isLessThan(4096);
     assertThat(Seccomp.bpf()).hasSize(Seccomp.program().size() * 8);
   }

@@ -59,8 +59,9 @@ class WorkDirsIT {
     long dead = deadPid();
     Path dir = Files.createDirectories(tmp.resolve("slimbuild-run-" + dead + "-1"));
     // held by this JVM through another channel: tryLock refuses it like a lock of a live process
-    try (FileChannel ch = FileChannel.open(dir.resolve(WorkDirs.LOCK), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            dir.resolve(WorkDirs.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ch.lock();
       assertThat(WorkDirs.sweep(tmp)).isEmpty();
       assertThat(dir).isDirectory();

@@ -43,16 +43,22 @@ public final class SbomSchemas {
   /** The CycloneDX 1.6 schema's complaints about {@code json}; empty when valid. */
   public static synchronized Set<String> cycloneDxProblems(byte[] json) {
     if (cyclonedx == null) {
-      JsonSchemaFactory f = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7,
-          b -> b.schemaLoaders(l -> l.add((AbsoluteIri iri) -> {
-            String s = iri.toString();
-            return s.startsWith(CYCLONEDX)
-                ? () -> resource(s.substring(CYCLONEDX.length())) : null;
-          })));
+      JsonSchemaFactory f =
+          JsonSchemaFactory.getInstance(
+              SpecVersion.VersionFlag.V7,
+              b ->
+                  b.schemaLoaders(
+                      l ->
+                          l.add(
+                              (AbsoluteIri iri) -> {
+                                String s = iri.toString();
+                                return s.startsWith(CYCLONEDX)
+                                    ? () -> resource(s.substring(CYCLONEDX.length()))
+                                    : null;
+                              })));
       cyclonedx = f.getSchema(SchemaLocation.of(CYCLONEDX + "bom-1.6.schema.json"), config());
     }
-    return messages(cyclonedx.validate(new String(json, StandardCharsets.UTF_8),
-        InputFormat.JSON));
+    return messages(cyclonedx.validate(new String(json, StandardCharsets.UTF_8), InputFormat.JSON));
   }
 
   private static SchemaValidatorsConfig config() {

@@ -61,8 +61,7 @@ class ImageSignaturesTest {
       Descriptor layer = Descriptor.of(MediaType.OCI_LAYER_TAR, Digest.sha256Of(arch), 5);
       Descriptor config = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of("c" + arch), 6);
       byte[] m = Json.write(Manifest.oci(config, List.of(layer)).toJson());
-      return registry.putManifest(repo, Digest.sha256Of(m).toString(), m,
-          MediaType.OCI_MANIFEST);
+      return registry.putManifest(repo, Digest.sha256Of(m).toString(), m, MediaType.OCI_MANIFEST);
     }
   }
 
@@ -101,30 +100,38 @@ class ImageSignaturesTest {
     KeyPair key = newKey();
     ImageSignatures images = new ImageSignatures(registry, REPO);
     List<CosignSignatures.SignResult> signed = images.sign(index, key.getPrivate());
-    assertThat(signed).extracting(CosignSignatures.SignResult::image)
+    assertThat(signed)
+        .extracting(CosignSignatures.SignResult::image)
         .containsExactly(index.digest(), amd64, arm64);
-    assertThat(signed).allSatisfy(r -> {
-      assertThat(r.outcome()).isEqualTo(CosignSignatures.Outcome.ADDED);
-      assertThat(r.signatures()).isEqualTo(1);
-    });
+    assertThat(signed)
+        .allSatisfy(
+            r -> {
+              assertThat(r.outcome()).isEqualTo(CosignSignatures.Outcome.ADDED);
+              assertThat(r.signatures()).isEqualTo(1);
+            });
 
     RawManifest sig = registry.getManifest(REPO, CosignSignatures.tag(amd64));
     assertThat(sig.mediaType()).isEqualTo(MediaType.OCI_MANIFEST);
     Manifest m = Manifest.parse(sig.bytes());
     assertThat(m.config().mediaType()).isEqualTo(MediaType.OCI_CONFIG);
-    assertThat(m.layers()).singleElement().satisfies(l -> {
-      assertThat(l.mediaType()).isEqualTo(SimpleSigning.MEDIA_TYPE);
-      assertThat(l.annotations()).containsKey(CosignSignatures.SIGNATURE_ANNOTATION);
-    });
+    assertThat(m.layers())
+        .singleElement()
+        .satisfies(
+            l -> {
+              assertThat(l.mediaType()).isEqualTo(SimpleSigning.MEDIA_TYPE);
+              assertThat(l.annotations()).containsKey(CosignSignatures.SIGNATURE_ANNOTATION);
+            });
     byte[] payload = new CosignSignatures(registry, REPO).payload(m.layers().get(0));
     assertThat(new String(payload, StandardCharsets.UTF_8))
-        .isEqualTo(new String(
-            SimpleSigning.payload("127.0.0.1:5000/app/demo", amd64.toString()),
-            StandardCharsets.UTF_8));
+        .isEqualTo(
+            new String(
+                SimpleSigning.payload("127.0.0.1:5000/app/demo", amd64.toString()),
+                StandardCharsets.UTF_8));
 
     ImageSignatures.Report report = images.verify(index, key.getPublic());
     assertThat(report.ok()).isTrue();
-    assertThat(report.targets()).extracting(t -> t.target().platform())
+    assertThat(report.targets())
+        .extracting(t -> t.target().platform())
         .containsExactly(null, Platform.parse("linux/amd64"), Platform.parse("linux/arm64"));
   }
 
@@ -138,10 +145,11 @@ class ImageSignaturesTest {
     int puts = registry.manifestPuts.size();
 
     assertThat(images.sign(index, first.getPrivate()))
-        .allSatisfy(r -> {
-          assertThat(r.outcome()).isEqualTo(CosignSignatures.Outcome.ALREADY_SIGNED);
-          assertThat(r.signatures()).isEqualTo(1);
-        });
+        .allSatisfy(
+            r -> {
+              assertThat(r.outcome()).isEqualTo(CosignSignatures.Outcome.ALREADY_SIGNED);
+              assertThat(r.signatures()).isEqualTo(1);
+            });
     assertThat(registry.manifestPuts).hasSize(puts);
     assertThat(registry.getManifest(REPO, CosignSignatures.tag(index.digest())).bytes())
         .isEqualTo(before);
@@ -157,27 +165,29 @@ class ImageSignaturesTest {
       ImageSignatures.Report r = images.verify(index, k.getPublic());
       assertThat(r.ok()).isTrue();
       // each key verifies its own signature and reports the other one as invalid
-      assertThat(r.targets().get(0).signatures()).extracting(ImageSignatures.SignatureResult::ok)
+      assertThat(r.targets().get(0).signatures())
+          .extracting(ImageSignatures.SignatureResult::ok)
           .containsExactlyInAnyOrder(true, false);
     }
   }
 
   @Test
-  void unsignedAnotherKeyAlteredPayloadAndAnotherDigestAreRejectedWithReasons()
-      throws Exception {
+  void unsignedAnotherKeyAlteredPayloadAndAnotherDigestAreRejectedWithReasons() throws Exception {
     KeyPair key = newKey();
     ImageSignatures images = new ImageSignatures(registry, REPO);
 
     ImageSignatures.Report none = images.verify(index, key.getPublic());
     assertThat(none.ok()).isFalse();
-    assertThat(none.targets().get(0).reason()).contains("no signatures")
+    assertThat(none.targets().get(0).reason())
+        .contains("no signatures")
         .contains(CosignSignatures.tag(index.digest()));
 
     images.sign(index, key.getPrivate());
     ImageSignatures.Report other = images.verify(index, newKey().getPublic());
     assertThat(other.ok()).isFalse();
-    assertThat(other.targets()).allSatisfy(t ->
-        assertThat(t.reason()).contains("does not verify with the given public key"));
+    assertThat(other.targets())
+        .allSatisfy(
+            t -> assertThat(t.reason()).contains("does not verify with the given public key"));
 
     // a signature over the arm64 digest put under the amd64 tag
     byte[] armPayload = SimpleSigning.payload("127.0.0.1:5000/app/demo", arm64.toString());
@@ -189,14 +199,16 @@ class ImageSignaturesTest {
     // an altered payload with the original signature
     byte[] good = SimpleSigning.payload("127.0.0.1:5000/app/demo", amd64.toString());
     String sig = Signer.sign(key.getPrivate(), good);
-    byte[] altered = new String(good, StandardCharsets.UTF_8).replace("app/demo", "app/evil")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] altered =
+        new String(good, StandardCharsets.UTF_8)
+            .replace("app/demo", "app/evil")
+            .getBytes(StandardCharsets.UTF_8);
     putSig(amd64, altered, sig);
-    ImageSignatures.TargetResult tampered =
-        images.verify(index, key.getPublic()).targets().get(1);
+    ImageSignatures.TargetResult tampered = images.verify(index, key.getPublic()).targets().get(1);
     assertThat(tampered.ok()).isFalse();
     assertThat(tampered.reason()).contains("does not verify");
-    assertThat(tampered.signatures()).singleElement()
+    assertThat(tampered.signatures())
+        .singleElement()
         .satisfies(s -> assertThat(s.dockerReference()).isEqualTo("127.0.0.1:5000/app/evil"));
   }
 
@@ -207,16 +219,20 @@ class ImageSignaturesTest {
     images.sign(index, key.getPrivate());
     // (another name than the one signed above, so its blob is not in the registry)
     byte[] payload = SimpleSigning.payload("127.0.0.1:5000/app/copy", amd64.toString());
-    Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
-            payload.length)
-        .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION,
-            Signer.sign(key.getPrivate(), payload)));
+    Descriptor layer =
+        Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload), payload.length)
+            .withAnnotations(
+                Map.of(
+                    CosignSignatures.SIGNATURE_ANNOTATION, Signer.sign(key.getPrivate(), payload)));
     byte[] config = CosignSignatures.config(List.of(layer));
     Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(config), config.length);
     registry.pushBlob(REPO, c, () -> new ByteArrayInputStream(config), List.of());
     // the manifest names a payload that was never uploaded
-    registry.putManifest(REPO, CosignSignatures.tag(amd64),
-        Json.write(Manifest.oci(c, List.of(layer)).toJson()), MediaType.OCI_MANIFEST);
+    registry.putManifest(
+        REPO,
+        CosignSignatures.tag(amd64),
+        Json.write(Manifest.oci(c, List.of(layer)).toJson()),
+        MediaType.OCI_MANIFEST);
     ImageSignatures.Report r = images.verify(index, key.getPublic());
     assertThat(r.ok()).isFalse();
     assertThat(r.targets().get(0).ok()).isTrue();
@@ -224,14 +240,17 @@ class ImageSignaturesTest {
   }
 
   private void putSig(Digest target, byte[] payload, String signature) throws Exception {
-    Descriptor layer = Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload),
-            payload.length)
-        .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, signature));
+    Descriptor layer =
+        Descriptor.of(SimpleSigning.MEDIA_TYPE, Digest.sha256Of(payload), payload.length)
+            .withAnnotations(Map.of(CosignSignatures.SIGNATURE_ANNOTATION, signature));
     registry.pushBlob(REPO, layer, () -> new ByteArrayInputStream(payload), List.of());
     byte[] config = CosignSignatures.config(List.of(layer));
     Descriptor c = Descriptor.of(MediaType.OCI_CONFIG, Digest.sha256Of(config), config.length);
     registry.pushBlob(REPO, c, () -> new ByteArrayInputStream(config), List.of());
-    registry.putManifest(REPO, CosignSignatures.tag(target),
-        Json.write(Manifest.oci(c, List.of(layer)).toJson()), MediaType.OCI_MANIFEST);
+    registry.putManifest(
+        REPO,
+        CosignSignatures.tag(target),
+        Json.write(Manifest.oci(c, List.of(layer)).toJson()),
+        MediaType.OCI_MANIFEST);
   }
 }

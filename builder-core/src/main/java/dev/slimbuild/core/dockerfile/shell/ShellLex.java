@@ -17,8 +17,8 @@ public final class ShellLex {
   private static final int EOF = -1;
 
   /**
-   * The deepest {@code ${...}} nesting a word may have (BuildKit has no limit; Go's stacks grow
-   * to a gigabyte, Java's do not): deeper is an input error, not a StackOverflowError.
+   * The deepest {@code ${...}} nesting a word may have (BuildKit has no limit; Go's stacks grow to
+   * a gigabyte, Java's do not): deeper is an input error, not a StackOverflowError.
    */
   static final int MAX_NESTING = 100;
 
@@ -73,7 +73,19 @@ public final class ShellLex {
    */
   public static boolean isSpace(int c) {
     switch (c) {
-      case '\t', '\n', 0x0b, '\f', '\r', ' ', 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
+      case '\t',
+          '\n',
+          0x0b,
+          '\f',
+          '\r',
+          ' ',
+          0x85,
+          0xa0,
+          0x1680,
+          0x2028,
+          0x2029,
+          0x202f,
+          0x205f,
           0x3000 -> {
         return true;
       }
