@@ -20,6 +20,7 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
 import java.security.spec.ECPublicKeySpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -161,7 +162,7 @@ public final class CosignKeys {
       throw new KeyException("cannot derive the public key of a " + key.getAlgorithm() + " key");
     }
     ECParameterSpec params = ec.getParams();
-    java.security.spec.ECPoint g = params.getGenerator();
+    ECPoint g = params.getGenerator();
     ECCurve curve = EC5Util.convertCurve(params.getCurve());
     org.bouncycastle.math.ec.ECPoint q =
         curve.createPoint(g.getAffineX(), g.getAffineY()).multiply(ec.getS()).normalize();
@@ -169,7 +170,7 @@ public final class CosignKeys {
       return KeyFactory.getInstance("EC")
           .generatePublic(
               new ECPublicKeySpec(
-                  new java.security.spec.ECPoint(
+                  new ECPoint(
                       q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()),
                   params));
     } catch (GeneralSecurityException e) {

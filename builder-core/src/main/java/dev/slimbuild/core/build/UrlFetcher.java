@@ -10,8 +10,10 @@ import dev.slimbuild.core.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -153,8 +155,8 @@ final class UrlFetcher {
       throw stalled(shown, e);
     } catch (IOException e) {
       boolean unreachable =
-          e instanceof java.net.ConnectException
-              || e instanceof java.net.UnknownHostException
+          e instanceof ConnectException
+              || e instanceof UnknownHostException
               || e instanceof HttpClient.ProxyException;
       if (!policy.another(attempt, unreachable)
           || (e instanceof HttpClient.ProxyException p && !p.retryable())) {

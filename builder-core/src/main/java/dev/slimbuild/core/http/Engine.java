@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpRequestRetryStrategy;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -33,6 +34,7 @@ import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
 import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
@@ -196,7 +198,7 @@ final class Engine {
             e);
       }
       throw e;
-    } catch (org.apache.hc.client5.http.ClientProtocolException e) {
+    } catch (ClientProtocolException e) {
       throw new IOException("bad HTTP from " + HttpClient.origin(uri) + ": " + e.getMessage(), e);
     }
     if (proxy != null && "https".equals(scheme) && context.getAttribute(Exchanges.SENT) == null) {
@@ -313,7 +315,7 @@ final class Engine {
       } catch (SocketTimeoutException e) {
         failure = () -> new HttpClient.IdleTimeoutException(uri, timeout, "in the answer's body");
         throw failure.get();
-      } catch (org.apache.hc.core5.http.ConnectionClosedException e) {
+      } catch (ConnectionClosedException e) {
         String message =
             length >= 0
                 ? "the connection closed " + (length - read) + " bytes before the body's end"

@@ -3,6 +3,7 @@ package dev.slimbuild.core.http;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -54,7 +55,7 @@ public final class HttpClient {
         () -> {
           try {
             return SSLContext.getDefault();
-          } catch (java.security.NoSuchAlgorithmException e) {
+          } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("no TLS in this JVM", e);
           }
         },

@@ -1,10 +1,14 @@
 package dev.slimbuild.core.http;
 
+import dev.slimbuild.core.fs.Slice;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +27,7 @@ public record HttpRequest(
     if (!method.matches("[A-Z]+")) {
       throw new IllegalArgumentException("bad method " + method);
     }
-    headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers)); // in order
+    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers)); // in order
     for (Map.Entry<String, String> h : headers.entrySet()) {
       if (!h.getKey().matches("[A-Za-z0-9-]+")
           || h.getValue().indexOf('\r') >= 0
@@ -48,8 +52,7 @@ public record HttpRequest(
   /** The {@code Authorization} (or {@code Proxy-Authorization}) value for {@code user:secret}. */
   public static String basicAuthorization(String userColonSecret) {
     return "Basic "
-        + java.util.Base64.getEncoder()
-            .encodeToString(userColonSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        + Base64.getEncoder().encodeToString(userColonSecret.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A request body of exactly {@code length} bytes. */
@@ -102,7 +105,7 @@ public record HttpRequest(
             throw new IOException("a streamed request body cannot be sent twice");
           }
           opened = true;
-          return new dev.slimbuild.core.fs.Slice(in, length, false); // the caller closes in
+          return new Slice(in, length, false); // the caller closes in
         }
 
         @Override

@@ -1,6 +1,7 @@
 package dev.slimbuild.core.http;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class HttpResponse implements Closeable {
   public void drain() {
     try (InputStream in = body) {
       in.skip(Long.MAX_VALUE);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // the answer is not needed
     }
   }
@@ -75,7 +76,7 @@ public final class HttpResponse implements Closeable {
   public void close() {
     try {
       body.close();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // nothing more to read
     }
   }

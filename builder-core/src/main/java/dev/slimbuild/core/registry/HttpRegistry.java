@@ -1,5 +1,7 @@
 package dev.slimbuild.core.registry;
 
+import dev.slimbuild.core.fs.Slice;
+import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
 import dev.slimbuild.core.oci.Descriptor;
@@ -10,6 +12,7 @@ import dev.slimbuild.json.Json;
 import dev.slimbuild.json.JsonObject;
 import dev.slimbuild.json.JsonString;
 import dev.slimbuild.json.JsonValue;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -74,7 +77,7 @@ final class HttpRegistry implements Registry {
           byte[] bytes;
           try (InputStream in = r.body()) {
             bytes = in.readNBytes(MAX_MANIFEST + 1);
-          } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+          } catch (HttpClient.IdleTimeoutException e) {
             throw http.stalled(what, e);
           } catch (IOException e) {
             throw new RegistryException(
@@ -276,7 +279,7 @@ final class HttpRegistry implements Registry {
             offset += n;
           }
           return n;
-        } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+        } catch (HttpClient.IdleTimeoutException e) {
           throw http.stalled(req.what() + " (after " + offset + bytes() + ")", e);
         } catch (IOException e) {
           resume(e);
@@ -303,7 +306,7 @@ final class HttpRegistry implements Registry {
             throw e;
           }
           last = e;
-        } catch (dev.slimbuild.core.http.HttpClient.IdleTimeoutException e) {
+        } catch (HttpClient.IdleTimeoutException e) {
           throw http.stalled(req.what() + " (after " + offset + bytes() + ")", e);
         } catch (IOException e) {
           last = e;
@@ -350,7 +353,7 @@ final class HttpRegistry implements Registry {
       try {
         long skipped = in.skip(offset); // the whole blob again: skip what was read already
         if (skipped != offset) {
-          throw new java.io.EOFException("the blob ended after " + skipped + " bytes");
+          throw new EOFException("the blob ended after " + skipped + " bytes");
         }
       } catch (IOException e) {
         closeQuietly(in);
@@ -527,7 +530,7 @@ final class HttpRegistry implements Registry {
         InputStream in = new DigestInputStream(raw, hasher)) {
       while (offset < blob.size()) {
         long len = Math.min(chunk, blob.size() - offset);
-        dev.slimbuild.core.fs.Slice slice = new dev.slimbuild.core.fs.Slice(in, len, false);
+        Slice slice = new Slice(in, len, false);
         String range = offset + "-" + (offset + len - 1);
         Req req =
             Req.of("PATCH", location, push(repository, List.of()), what + " (bytes " + range + ")")

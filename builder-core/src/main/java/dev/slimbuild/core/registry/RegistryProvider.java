@@ -1,5 +1,6 @@
 package dev.slimbuild.core.registry;
 
+import dev.slimbuild.core.SlimbuildException;
 import java.io.IOException;
 
 /**
@@ -14,7 +15,7 @@ public interface RegistryProvider {
   /** A provider for builds that must not reach any registry: every FROM image is refused. */
   RegistryProvider NONE =
       host -> {
-        throw new dev.slimbuild.core.SlimbuildException(
+        throw new SlimbuildException(
             "cannot pull from " + host + ": this build has no registry access configured");
       };
 }

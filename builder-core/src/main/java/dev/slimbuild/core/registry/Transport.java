@@ -3,17 +3,21 @@ package dev.slimbuild.core.registry;
 import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
+import dev.slimbuild.core.http.Proxies;
 import dev.slimbuild.core.http.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 
 /**
@@ -81,8 +85,7 @@ final class Transport {
         timeout.compareTo(Duration.ofSeconds(15)) < 0 ? timeout : Duration.ofSeconds(15);
     // CA files are read now (a bad one fails before the build); the TLS context is made when a
     // connection needs it
-    javax.net.ssl.SSLContext custom =
-        opts.caFiles().isEmpty() ? null : Tls.verifying(opts.caFiles());
+    SSLContext custom = opts.caFiles().isEmpty() ? null : Tls.verifying(opts.caFiles());
     this.client =
         new HttpClient(
             () -> {
@@ -95,12 +98,12 @@ final class Transport {
               try {
                 return Tls.verifying(opts.caFiles());
               } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
               }
             },
             !insecure,
             connect,
-            dev.slimbuild.core.http.Proxies.fromEnv(opts.env()));
+            Proxies.fromEnv(opts.env()));
     this.auth = new Auth(host, opts.env(), this);
     this.hints = SchemeHints.of(opts.env());
   }
@@ -199,7 +202,7 @@ final class Transport {
       return new RegistryException(
           what + ": cannot reach registry " + host + " (connection refused)", 0, null, true, true);
     }
-    if (e instanceof java.net.UnknownHostException) {
+    if (e instanceof UnknownHostException) {
       return new RegistryException(
           what + ": cannot reach registry " + host + " (unknown host)", 0, null, true, true);
     }

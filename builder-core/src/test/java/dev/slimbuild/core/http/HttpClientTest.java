@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -15,15 +16,24 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP/1.1 client against a scripted server on loopback: each accepted connection answers its
@@ -204,8 +214,7 @@ class HttpClientTest {
     assertThat(empty.statusCode()).isEqualTo(204);
     assertThat(empty.header("X-A")).contains("1");
     assertThat(read(empty)).isEmpty();
-    HttpResponse head =
-        CLIENT.send(new HttpRequest("HEAD", base.resolve("/h"), java.util.Map.of(), null, T));
+    HttpResponse head = CLIENT.send(new HttpRequest("HEAD", base.resolve("/h"), Map.of(), null, T));
     assertThat(head.header("docker-content-digest")).contains("sha256:ab");
     assertThat(read(head)).isEmpty(); // a HEAD answer has no body, whatever its length says
     HttpResponse missing = CLIENT.send(HttpRequest.get(base.resolve("/m"), T));
@@ -231,25 +240,20 @@ class HttpClientTest {
             new HttpRequest(
                 "PUT",
                 base.resolve("/m"),
-                java.util.Map.of("Content-Type", "application/json"),
+                Map.of("Content-Type", "application/json"),
                 HttpRequest.Body.of("{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
                 T));
     assertThat(put.statusCode()).isEqualTo(201);
     assertThat(put.header("location")).contains("/next");
     read(put);
-    HttpResponse post =
-        CLIENT.send(new HttpRequest("POST", base.resolve("/u"), java.util.Map.of(), null, T));
+    HttpResponse post = CLIENT.send(new HttpRequest("POST", base.resolve("/u"), Map.of(), null, T));
     assertThat(post.statusCode()).isEqualTo(202);
     read(post);
     InputStream stream = new ByteArrayInputStream("0123456789".getBytes(StandardCharsets.UTF_8));
     HttpResponse patch =
         CLIENT.send(
             new HttpRequest(
-                "PATCH",
-                base.resolve("/u/1"),
-                java.util.Map.of(),
-                HttpRequest.Body.of(stream, 4),
-                T));
+                "PATCH", base.resolve("/u/1"), Map.of(), HttpRequest.Body.of(stream, 4), T));
     assertThat(patch.statusCode()).isEqualTo(201);
     read(patch);
     assertThat(new String(bodies.get(0), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
@@ -263,7 +267,7 @@ class HttpClientTest {
   /** A process that used the client exits at once: it leaves no thread that holds the JVM. */
   @Test
   void startsNoThreadThatWouldKeepTheJvmAlive() throws IOException {
-    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
     URI base = serve(List.of(List.of(text("200 OK", "", "a"), text("201 Created", "", ""))));
     HttpClient client = HttpClient.systemTrust(T, Proxies.NONE);
     assertThat(read(client.send(HttpRequest.get(base.resolve("/a"), T)))).isEqualTo("a");
@@ -272,7 +276,7 @@ class HttpClientTest {
             new HttpRequest(
                 "PUT",
                 base.resolve("/b"),
-                java.util.Map.of(),
+                Map.of(),
                 HttpRequest.Body.of(new byte[100_000]),
                 T))); // a body: the write watchdog runs
     List<String> holding = new ArrayList<>();
@@ -317,7 +321,7 @@ class HttpClientTest {
     URI base = serve(List.of(List.of(shortBody), List.of(silent)));
     HttpResponse r = CLIENT.send(HttpRequest.get(base.resolve("/t"), T));
     assertThatThrownBy(() -> read(r))
-        .isInstanceOf(java.io.EOFException.class)
+        .isInstanceOf(EOFException.class)
         .hasMessageContaining("7 bytes before the body's end");
     assertThatThrownBy(
             () -> CLIENT.send(HttpRequest.get(base.resolve("/s"), Duration.ofMillis(300))))
@@ -387,12 +391,11 @@ class HttpClientTest {
    * up) sees the request, and the client checks the certificate names the registry.
    */
   @Test
-  void httpsGoesThroughATunnelWithTlsToTheServer(
-      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-    java.nio.file.Path ks = tmp.resolve("server.p12");
+  void httpsGoesThroughATunnelWithTlsToTheServer(@TempDir Path tmp) throws Exception {
+    Path ks = tmp.resolve("server.p12");
     Process keytool =
         new ProcessBuilder(
-                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair",
                 "-alias",
                 "server",
@@ -416,17 +419,16 @@ class HttpClientTest {
             .start();
     keytool.getInputStream().readAllBytes();
     assertThat(keytool.waitFor()).isZero();
-    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
-    try (InputStream in = java.nio.file.Files.newInputStream(ks)) {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(ks)) {
       store.load(in, "changeit".toCharArray());
     }
-    javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
     kmf.init(store, "changeit".toCharArray());
     SSLContext serverTls = SSLContext.getInstance("TLS");
     serverTls.init(kmf.getKeyManagers(), null, null);
-    javax.net.ssl.TrustManagerFactory tmf =
-        javax.net.ssl.TrustManagerFactory.getInstance(
-            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(store);
     SSLContext clientTls = SSLContext.getInstance("TLS");
     clientTls.init(null, tmf.getTrustManagers(), null);
@@ -442,8 +444,8 @@ class HttpClientTest {
         serve(
             List.of(List.of(tunnel)),
             socket -> {
-              javax.net.ssl.SSLSocket tls =
-                  (javax.net.ssl.SSLSocket)
+              SSLSocket tls =
+                  (SSLSocket)
                       serverTls
                           .getSocketFactory()
                           .createSocket(socket, null, socket.getPort(), false);

@@ -10,12 +10,15 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A loopback HTTP/1.1 reverse proxy in front of a plain registry that fails a share of requests.
@@ -40,15 +43,15 @@ public final class FaultProxy implements AutoCloseable {
   public final AtomicInteger drops = new AtomicInteger();
 
   /** Every well-formed request line with its Content-Range header if any, in order. */
-  public final List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+  public final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
   /** Random mode: the percentage of requests that fail, and the generator (null: periodic). */
   private final int percent;
 
-  private final java.util.Random random;
+  private final Random random;
 
   /** Random mode: which request lines ({@code METHOD TARGET}) may fail. */
-  private volatile java.util.function.Predicate<String> eligible = line -> true;
+  private volatile Predicate<String> eligible = line -> true;
 
   /** Random mode: requests dropped after the registry answered, and answers cut mid-body. */
   public final AtomicInteger dropsAfter = new AtomicInteger();
@@ -60,7 +63,7 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   private FaultProxy(
-      ServerSocket server, int upstreamPort, int period, int percent, java.util.Random random) {
+      ServerSocket server, int upstreamPort, int period, int percent, Random random) {
     this.server = server;
     this.upstreamPort = upstreamPort;
     this.period = period;
@@ -77,13 +80,13 @@ public final class FaultProxy implements AutoCloseable {
       throw new IllegalArgumentException("percent must be 0 to 100");
     }
     ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    FaultProxy p = new FaultProxy(s, upstreamPort, 0, percent, new java.util.Random(seed));
+    FaultProxy p = new FaultProxy(s, upstreamPort, 0, percent, new Random(seed));
     p.pool.execute(p::acceptLoop);
     return p;
   }
 
   /** Only requests whose line ({@code METHOD TARGET}) {@code which} accepts may fail. */
-  public FaultProxy onlyFor(java.util.function.Predicate<String> which) {
+  public FaultProxy onlyFor(Predicate<String> which) {
     this.eligible = which;
     return this;
   }
