@@ -120,7 +120,10 @@ bench_push_busybox() {
 # then prints both medians and the slimbuild/buildah ratio against the 0.5 goal.
 bench_median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2))}'; }
 bench_compare() {
-  local mode=$1 reps=$2 title=$3 slim_label=$4 buildah_label=$5 rep ms slim_med= buildah_med=
+  # ARGS: MODE REPS TITLE LABEL1 LABEL2 [RATIO_LABEL]: a RATIO_LABEL compares two slimbuild
+  # runs (run_buildah then times the other one), with no goal
+  local mode=$1 reps=$2 title=$3 slim_label=$4 buildah_label=$5 ratio_label=${6:-} rep ms
+  local slim_med= buildah_med=
   local slim_times=() buildah_times=()
   for ((rep = 1; rep <= reps; rep++)); do
     if [[ "$mode" != buildah ]]; then
@@ -143,7 +146,9 @@ bench_compare() {
     buildah_med=$(bench_median "${buildah_times[@]}")
     printf '%-40s %s ms   (%s)\n' "$buildah_label" "$buildah_med" "${buildah_times[*]}"
   fi
-  if [[ -n "$slim_med" && -n "$buildah_med" ]]; then
+  if [[ -n "$slim_med" && -n "$buildah_med" && -n "$ratio_label" ]]; then
+    awk -v s="$slim_med" -v b="$buildah_med" -v l="$ratio_label" 'BEGIN {printf "ratio %s: %.2f\n", l, s / b}'
+  elif [[ -n "$slim_med" && -n "$buildah_med" ]]; then
     awk -v s="$slim_med" -v b="$buildah_med" 'BEGIN {r = s / b; printf "ratio slimbuild/buildah: %.2f (goal <= 0.50)%s\n", r, (r <= 0.5 ? "" : "  ** above goal **")}'
   fi
 }

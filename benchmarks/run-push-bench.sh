@@ -4,6 +4,9 @@
 # (overlay storage, chroot isolation, --layers), same context, same run, interleaved.
 #
 #   benchmarks/run-push-bench.sh [both|slimbuild|buildah]      (default: both)
+#   BEFORE_JAR=old/slimbuild.jar benchmarks/run-push-bench.sh before
+#                        this build's jar against another's (e.g. an older commit's), both through
+#                        the development launcher, interleaved, with the ratio this/before
 #
 # Environment: SIZE_MIB (context size, default 50), REPS (default 3; medians), SKIP_BUILD=1 (reuse
 # the jars), SLIMBUILD_ARGS (extra `slimbuild build` arguments), KEEP=1 (keep the work directory).
@@ -14,7 +17,11 @@ cd "$(dirname "$0")/.."
 repo_root=$PWD
 
 mode=${1:-both}
-case "$mode" in both | slimbuild | buildah) ;; *) echo "usage: $0 [both|slimbuild|buildah]" >&2; exit 2 ;; esac
+case "$mode" in both | slimbuild | buildah | before) ;; *) echo "usage: $0 [both|slimbuild|buildah|before]" >&2; exit 2 ;; esac
+if [[ "$mode" == before && ! -f "${BEFORE_JAR:-}" ]]; then
+  echo "run-push-bench: mode before needs BEFORE_JAR (a slimbuild.jar)" >&2
+  exit 2
+fi
 SIZE_MIB=${SIZE_MIB:-50}
 REPS=${REPS:-3}
 PLATFORMS=linux/amd64,linux/arm64
@@ -96,6 +103,16 @@ run_buildah() { # REP -> prints milliseconds (build + manifest push)
   echo $((t1 - t0))
 }
 
+if [[ "$mode" == before ]]; then
+  mkdir -p "$work/before-jar"
+  cp "$BEFORE_JAR" "$work/before-jar/slimbuild.jar"
+  cp "$SLIMBUILD" "$work/before-jar/slimbuild"
+  run_buildah() { SLIMBUILD=$work/before-jar/slimbuild run_slimbuild "before-$1"; }
+  echo "== first runs (record the class-data archives; untimed): $(run_slimbuild 0) ms, $(run_buildah 0) ms"
+  bench_compare both "$REPS" "push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold" \
+    "slimbuild build --push (this jar)" "slimbuild build --push (BEFORE_JAR)" "this/before"
+  exit 0
+fi
 if [[ "$mode" != buildah ]]; then
   echo "== slimbuild first run (records its class-data archive; untimed): $(run_slimbuild 0) ms"
 fi
