@@ -129,12 +129,12 @@ bench_compare() {
     if [[ "$mode" != buildah ]]; then
       ms=$(run_slimbuild "$rep")
       slim_times+=("$ms")
-      echo "rep $rep slimbuild  ${ms} ms"
+      echo "rep $rep $([[ -n "$ratio_label" ]] && echo "$slim_label" || echo slimbuild)  ${ms} ms"
     fi
     if [[ "$mode" != slimbuild ]]; then
       ms=$(run_buildah "$rep")
       buildah_times+=("$ms")
-      echo "rep $rep buildah    ${ms} ms"
+      echo "rep $rep $([[ -n "$ratio_label" ]] && echo "$buildah_label" || echo buildah)    ${ms} ms"
     fi
   done
   echo "== $title, $reps reps (medians)"
