@@ -35,9 +35,10 @@ final class Terminal {
   }
 
   /**
-   * The console to ask a password on, or null when stdin and stdout are not a terminal. Since JDK
-   * 22 {@code System.console()} is there even when they are redirected (the release runs on JDK
-   * 25), and only {@code Console.isTerminal()}, which JDK 17 lacks, says whether anyone can type.
+   * The console to ask a password on, or null when stdin and stdout are not a terminal. On JDK 22
+   * to 24 {@code System.console()} is there even when they are redirected, and only {@code
+   * Console.isTerminal()}, which JDK 17 lacks, says whether anyone can type. (The release's JDK 25
+   * returns null again, as JDK 17 does; the jar also runs on whatever JDK a user has.)
    */
   @SuppressWarnings("SystemConsoleNull") // the null check is JDK 17's answer, isTerminal() later's
   static Console console() {
