@@ -81,7 +81,7 @@ run_slimbuild() { # REP -> prints milliseconds
     --insecure-registry "$host" -f "$work/Dockerfile" ${SLIMBUILD_ARGS:-} "$context" \
     >"$d/log" 2>&1 || { cat "$d/log" >&2; return 1; }
   t1=$(bench_now_ms)
-  check_pushed "$ref"
+  check_pushed "$ref" || return 1 # inside $(...) set -e does not stop the function
   rm -rf "$d"
   echo $((t1 - t0))
 }
@@ -97,7 +97,7 @@ run_buildah() { # REP -> prints milliseconds (build + manifest push)
   "${b[@]}" manifest push --all --tls-verify=false bench "docker://$ref" >>"$d/log" 2>&1 \
     || { cat "$d/log" >&2; return 1; }
   t1=$(bench_now_ms)
-  check_pushed "$ref"
+  check_pushed "$ref" || return 1 # inside $(...) set -e does not stop the function
   "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
   rm -rf "$d" 2>/dev/null || true
   echo $((t1 - t0))
@@ -108,13 +108,16 @@ if [[ "$mode" == before ]]; then
   cp "$BEFORE_JAR" "$work/before-jar/slimbuild.jar"
   cp "$SLIMBUILD" "$work/before-jar/slimbuild"
   run_buildah() { SLIMBUILD=$work/before-jar/slimbuild run_slimbuild "before-$1"; }
-  echo "== first runs (record the class-data archives; untimed): $(run_slimbuild 0) ms, $(run_buildah 0) ms"
+  first=$(run_slimbuild 0)
+  before_first=$(run_buildah 0)
+  echo "== first runs (record the class-data archives; untimed): $first ms, $before_first ms"
   bench_compare both "$REPS" "push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold" \
     "slimbuild build --push (this jar)" "slimbuild build --push (BEFORE_JAR)" "this/before"
   exit 0
 fi
 if [[ "$mode" != buildah ]]; then
-  echo "== slimbuild first run (records its class-data archive; untimed): $(run_slimbuild 0) ms"
+  first=$(run_slimbuild 0)
+  echo "== slimbuild first run (records its class-data archive; untimed): $first ms"
 fi
 bench_compare "$mode" "$REPS" "push benchmark: ${SIZE_MIB} MiB context, $PLATFORMS, cold" \
   "slimbuild build --push" "buildah bud + manifest push --all"

@@ -280,7 +280,7 @@ class DropInIT {
                 "CI_PROJECT_DIR",
                 project.toString(),
                 "CI_REGISTRY_IMAGE",
-                registry.host() + "/group/project",
+                registry.host() + "/kaniko/project",
                 "CI_COMMIT_TAG",
                 "v1.0.0",
                 "DOCKER_CONFIG",
@@ -289,7 +289,7 @@ class DropInIT {
     assertThat(r.code()).as(r.stderr()).isZero();
     String digest = r.out().trim();
     assertThat(digest).startsWith("sha256:");
-    assertThat(manifest("group/project", "v1.0.0").digest().toString()).isEqualTo(digest);
+    assertThat(manifest("kaniko/project", "v1.0.0").digest().toString()).isEqualTo(digest);
   }
 
   @Test

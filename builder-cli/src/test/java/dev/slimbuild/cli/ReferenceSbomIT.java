@@ -113,7 +113,7 @@ class ReferenceSbomIT {
     assertThat(spdx.at("/files").toString())
         .contains("usr/local/bin/esbuild")
         .contains("app/node_modules/left-pad/package.json")
-        .doesNotContain("\"bin/busybox\"");
+        .doesNotContain("\"/bin/busybox\"");
   }
 
   /** The SPDX document of the only platform of the index {@code top}, as the registry holds it. */

@@ -3,30 +3,26 @@ package dev.slimbuild.json;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A JSON object; immutable, members in the order they were read or put. A parsed object that
- * repeated a key keeps the last value (as Go's encoding/json does) at the first position and lists
- * the repeated keys in {@link #duplicateKeys()}, so a strict reader can refuse them.
+ * repeated a key keeps the last value (as Go's encoding/json does) at the first position; {@link
+ * Json#parseStrict} refuses such an object instead.
  */
 public final class JsonObject implements JsonValue {
   private final Map<String, JsonValue> members;
-  private final Set<String> duplicateKeys;
 
-  private JsonObject(Map<String, JsonValue> members, Set<String> duplicateKeys) {
+  private JsonObject(Map<String, JsonValue> members) {
     this.members = Collections.unmodifiableMap(members);
-    this.duplicateKeys = Set.copyOf(duplicateKeys);
   }
 
   /** An empty object. */
   public static JsonObject empty() {
-    return new JsonObject(new LinkedHashMap<>(), Set.of());
+    return new JsonObject(new LinkedHashMap<>());
   }
 
   /** A new builder; members are written in the order they are put. */
@@ -37,11 +33,6 @@ public final class JsonObject implements JsonValue {
   /** The members in order. */
   public Map<String, JsonValue> members() {
     return members;
-  }
-
-  /** Keys that were read (or put) more than once; the last value won. */
-  Set<String> duplicateKeys() {
-    return duplicateKeys;
   }
 
   public boolean has(String key) {
@@ -80,15 +71,12 @@ public final class JsonObject implements JsonValue {
   /** Builds a {@link JsonObject}; the {@code *IfPresent} methods implement Go's omitempty. */
   public static final class Builder {
     private final LinkedHashMap<String, JsonValue> members = new LinkedHashMap<>();
-    private final Set<String> duplicates = new LinkedHashSet<>();
 
     private Builder() {}
 
     /** Puts a member; putting a key again replaces the value and keeps the first position. */
     public Builder put(String key, JsonValue value) {
-      if (members.put(key, Objects.requireNonNull(value, key)) != null) {
-        duplicates.add(key);
-      }
+      members.put(key, Objects.requireNonNull(value, key));
       return this;
     }
 
@@ -147,7 +135,7 @@ public final class JsonObject implements JsonValue {
     }
 
     public JsonObject build() {
-      return new JsonObject(new LinkedHashMap<>(members), duplicates);
+      return new JsonObject(new LinkedHashMap<>(members));
     }
   }
 }

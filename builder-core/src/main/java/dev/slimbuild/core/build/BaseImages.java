@@ -1,6 +1,7 @@
 package dev.slimbuild.core.build;
 
 import dev.slimbuild.core.SlimbuildException;
+import dev.slimbuild.core.cache.LocalCache;
 import dev.slimbuild.core.image.BlobStore;
 import dev.slimbuild.core.layer.Layer;
 import dev.slimbuild.core.layer.LayerEntry;
@@ -60,7 +61,7 @@ final class BaseImages {
    * ones in {@code df}; {@code prune} empties it with the rest of the cache.
    */
   private BlobStore documents() {
-    return new BlobStore(cache.blobs().root().resolve("cache").resolve("documents"));
+    return new BlobStore(LocalCache.documents(cache.blobs()));
   }
 
   /** {@code ref}'s image for {@code platform}. */

@@ -108,25 +108,6 @@ public record BuildRequest(
         Map.of());
   }
 
-  /** This request with {@code timeout} as its network timeout. */
-  BuildRequest withNetworkTimeout(Duration timeout) {
-    return new BuildRequest(
-        context,
-        dockerfile,
-        dockerfileName,
-        buildArgs,
-        target,
-        platforms,
-        labels,
-        compression,
-        compressionLevel,
-        sourceDateEpoch,
-        recompress,
-        run,
-        timeout,
-        contexts);
-  }
-
   /** This request with {@code named} as its named contexts ({@link NamedContext#byKey}). */
   public BuildRequest withContexts(Map<String, NamedContext> named) {
     return new BuildRequest(

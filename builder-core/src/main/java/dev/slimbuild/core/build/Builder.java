@@ -9,6 +9,7 @@ import dev.slimbuild.core.cache.BuildCache;
 import dev.slimbuild.core.cache.CacheContents;
 import dev.slimbuild.core.cache.CacheSpec;
 import dev.slimbuild.core.cache.CacheTransfer;
+import dev.slimbuild.core.cache.LocalCache;
 import dev.slimbuild.core.context.BuildContext;
 import dev.slimbuild.core.context.GitCheckout;
 import dev.slimbuild.core.context.NamedContext;
@@ -400,7 +401,7 @@ public final class Builder {
     LayerSink sink =
         new LayerSink(
                 store, request.compression(), request.compressionLevel(), request.sourceDateEpoch())
-            .memo(store.root().resolve("cache").resolve("layers"));
+            .memo(LocalCache.layerMemo(store));
 
     List<String> warnings = new ArrayList<>();
     dockerfile.warnings().forEach(w -> warn(w, warnings));

@@ -77,11 +77,6 @@ final class UrlFetcher {
     this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), DEFAULT_READ_TIMEOUT);
   }
 
-  UrlFetcher(
-      HttpClient client, long maxBytes, int maxAttempts, Duration backoff, Duration readTimeout) {
-    this(client, maxBytes, RetryPolicy.DEFAULT.with(maxAttempts, backoff), readTimeout);
-  }
-
   private UrlFetcher(HttpClient client, long maxBytes, RetryPolicy policy, Duration readTimeout) {
     this.client = Objects.requireNonNull(client, "client");
     if (readTimeout.isNegative() || readTimeout.isZero()) {

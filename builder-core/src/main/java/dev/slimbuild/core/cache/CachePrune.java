@@ -124,10 +124,8 @@ public final class CachePrune {
     if (all) {
       Trees.delete(StoreReferences.unpackedRoot(store));
     }
-    // the memo of layers written from unpacked files: it only saves compressions; base images'
-    // manifests and configs, kept by digest: they only save requests
-    Trees.delete(cache.dir().resolve("layers"));
-    Trees.delete(cache.dir().resolve("documents"));
+    Trees.delete(LocalCache.layerMemo(store.blobs()));
+    Trees.delete(LocalCache.documents(store.blobs()));
     return new Result(remove.size(), blobs, bytes);
   }
 

@@ -38,7 +38,28 @@ public final class LocalCache {
   /** The cache of the store whose blobs are {@code blobs}. */
   LocalCache(BlobStore blobs) {
     this.blobs = blobs;
-    this.dir = blobs.root().resolve("cache");
+    this.dir = dir(blobs);
+  }
+
+  /** Where the cache of the store whose blobs are {@code blobs} lives. */
+  private static Path dir(BlobStore blobs) {
+    return blobs.root().resolve("cache");
+  }
+
+  /**
+   * The memo of layers written from unpacked files, in {@code blobs}' cache: it only saves
+   * compressions, and prune empties it.
+   */
+  public static Path layerMemo(BlobStore blobs) {
+    return dir(blobs).resolve("layers");
+  }
+
+  /**
+   * Base images' manifests and configs kept by digest, in {@code blobs}' cache: they only save
+   * requests, and prune empties it.
+   */
+  public static Path documents(BlobStore blobs) {
+    return dir(blobs).resolve("documents");
   }
 
   /** Where the records live. */

@@ -42,7 +42,7 @@ public record RetryPolicy(
   public RetryPolicy with(int n, Duration delay) {
     return new RetryPolicy(
         n,
-        Math.min(n, unreachableAttempts),
+        unreachableAttempts, // another() takes the smaller of the two
         delay,
         delay.compareTo(maxDelay) > 0 ? delay : maxDelay,
         maxRedirects);

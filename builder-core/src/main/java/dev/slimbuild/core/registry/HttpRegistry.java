@@ -4,6 +4,7 @@ import dev.slimbuild.core.fs.Slice;
 import dev.slimbuild.core.http.HttpClient;
 import dev.slimbuild.core.http.HttpRequest;
 import dev.slimbuild.core.http.HttpResponse;
+import dev.slimbuild.core.http.RetryPolicy;
 import dev.slimbuild.core.oci.Descriptor;
 import dev.slimbuild.core.oci.Digest;
 import dev.slimbuild.core.oci.MediaType;
@@ -74,18 +75,7 @@ final class HttpRegistry implements Registry {
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
-          byte[] bytes;
-          try (InputStream in = r.body()) {
-            bytes = in.readNBytes(MAX_MANIFEST + 1);
-          } catch (HttpClient.IdleTimeoutException e) {
-            throw http.stalled(what, e);
-          } catch (IOException e) {
-            throw new RegistryException(
-                what + ": connection dropped: " + e.getMessage(), 0, null, true);
-          }
-          if (bytes.length > MAX_MANIFEST) {
-            throw new RegistryException(what + ": manifest larger than 4 MiB", 200, null, false);
-          }
+          byte[] bytes = manifestBody(what, r, "manifest");
           Digest digest = Digest.sha256Of(bytes);
           if (expected.isPresent()) {
             checkDigest(what, expected.get(), bytes);
@@ -118,15 +108,27 @@ final class HttpRegistry implements Registry {
           if (r.statusCode() != 200) {
             throw Transport.statusError(what, r);
           }
-          byte[] bytes;
-          try (InputStream in = r.body()) {
-            bytes = in.readNBytes(MAX_MANIFEST + 1);
-          }
-          if (bytes.length > MAX_MANIFEST) {
-            throw new RegistryException(what + ": index larger than 4 MiB", 200, null, false);
-          }
-          return Optional.of(RawManifest.of(bytes, MediaType.OCI_INDEX));
+          return Optional.of(RawManifest.of(manifestBody(what, r, "index"), MediaType.OCI_INDEX));
         });
+  }
+
+  /**
+   * The body of a manifest or index answer, at most 4 MiB; a stall or a cut connection while it is
+   * read is a retryable error, as any other request's.
+   */
+  private byte[] manifestBody(String what, HttpResponse r, String kind) throws IOException {
+    byte[] bytes;
+    try (InputStream in = r.body()) {
+      bytes = in.readNBytes(MAX_MANIFEST + 1);
+    } catch (HttpClient.IdleTimeoutException e) {
+      throw http.stalled(what, e);
+    } catch (IOException e) {
+      throw new RegistryException(what + ": connection dropped: " + e.getMessage(), 0, null, true);
+    }
+    if (bytes.length > MAX_MANIFEST) {
+      throw new RegistryException(what + ": " + kind + " larger than 4 MiB", 200, null, false);
+    }
+    return bytes;
   }
 
   @Override
@@ -240,9 +242,9 @@ final class HttpRegistry implements Registry {
   /**
    * A blob's body that survives a connection cut mid-body: the rest is asked for again with a
    * {@code Range} request (a registry that ignores it sends the whole blob, and the bytes already
-   * read are skipped), up to {@link Transport#POLICY}'s attempts per blob. The caller still checks
-   * the digest. A stall (no data for the network timeout) is not retried. Every failure names the
-   * registry, the repository and the blob.
+   * read are skipped), up to {@link RetryPolicy#DEFAULT}'s attempts per blob. The caller still
+   * checks the digest. A stall (no data for the network timeout) is not retried. Every failure
+   * names the registry, the repository and the blob.
    */
   private final class ResumingBody extends InputStream {
     private final Req req;
@@ -295,9 +297,9 @@ final class HttpRegistry implements Registry {
     private void resume(IOException cut) throws IOException {
       closeQuietly(body);
       IOException last = cut;
-      while (Transport.POLICY.another(resumed + 1, false)) {
+      while (RetryPolicy.DEFAULT.another(resumed + 1, false)) {
         resumed++;
-        Transport.POLICY.backoff(resumed);
+        RetryPolicy.DEFAULT.backoff(resumed);
         try {
           body = reopen();
           return;
@@ -481,10 +483,10 @@ final class HttpRegistry implements Registry {
         return;
       } catch (RegistryException e) {
         open = null;
-        if (!e.retryable() || !Transport.POLICY.another(attempt, false)) {
+        if (!e.retryable() || !RetryPolicy.DEFAULT.another(attempt, false)) {
           throw e;
         }
-        Transport.POLICY.backoff(attempt);
+        RetryPolicy.DEFAULT.backoff(attempt);
         if (hasBlob(repository, blob.digest())) {
           return; // the failure hit after the registry had committed it
         }

@@ -29,7 +29,6 @@ import javax.net.ssl.SSLException;
  */
 final class Transport {
   /** Tries, waits between them and redirects: the same for registries and {@code ADD <URL>}. */
-  static final RetryPolicy POLICY = RetryPolicy.DEFAULT;
 
   /** One call that may be retried. */
   @FunctionalInterface
@@ -112,16 +111,18 @@ final class Transport {
     return host;
   }
 
-  /** Runs {@code call} as {@link #POLICY} allows while it fails with a retryable error. */
+  /**
+   * Runs {@code call} as {@link RetryPolicy#DEFAULT} allows while it fails with a retryable error.
+   */
   static <T> T retrying(IoCall<T> call) throws IOException {
     for (int attempt = 1; ; attempt++) {
       try {
         return call.run();
       } catch (RegistryException e) {
-        if (!e.retryable() || !POLICY.another(attempt, e.unreachable())) {
+        if (!e.retryable() || !RetryPolicy.DEFAULT.another(attempt, e.unreachable())) {
           throw e;
         }
-        POLICY.backoff(attempt);
+        RetryPolicy.DEFAULT.backoff(attempt);
       }
     }
   }
@@ -170,7 +171,7 @@ final class Transport {
       if (!HttpClient.isRedirect(r.statusCode())
           || location.isEmpty()
           || !req.followRedirects()
-          || hop >= POLICY.maxRedirects()) {
+          || hop >= RetryPolicy.DEFAULT.maxRedirects()) {
         return r;
       }
       r.drain();
@@ -309,7 +310,6 @@ final class Transport {
       boolean hintedTry = hinted && last == null;
       if (loopback
           && last != null
-          && !hintedTry
           && scheme.equals("http")
           && !String.valueOf(last.getMessage()).contains("nrecognized SSL message")) {
         throw last;

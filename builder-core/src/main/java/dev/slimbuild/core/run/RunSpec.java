@@ -235,23 +235,6 @@ public record RunSpec(
         groups);
   }
 
-  RunSpec withGroups(List<Integer> newGroups) {
-    return new RunSpec(
-        rootfs,
-        argv,
-        env,
-        workdir,
-        uid,
-        gid,
-        network,
-        mounts,
-        platform,
-        timeout,
-        wrapper,
-        prepareRoot,
-        newGroups);
-  }
-
   /** The user as {@code uid:gid}. */
   public String user() {
     return uid + ":" + gid;

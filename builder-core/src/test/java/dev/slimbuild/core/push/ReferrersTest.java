@@ -63,16 +63,20 @@ class ReferrersTest {
     // a tag written while the registry had no API
     Descriptor old = pushReferrer(reg, subject, "before");
     Referrers.add(reg, "app", subject, old);
+    // one only the tag names (its manifest is not in the repository, so the API cannot list it)
+    Descriptor tagOnly =
+        Descriptor.of(MediaType.OCI_MANIFEST, Digest.sha256Of("attached by another tool"), 2);
+    Referrers.add(reg, "app", subject, tagOnly);
     reg.referrersApi = true;
     Descriptor now = pushReferrer(reg, subject, "after");
     Referrers.add(reg, "app", subject, now);
     assertThat(Referrers.fallback(reg, "app", subject))
         .extracting(Descriptor::digest)
         .as("the tag is left as it was")
-        .containsExactly(old.digest());
+        .containsExactlyInAnyOrder(old.digest(), tagOnly.digest());
     assertThat(Referrers.list(reg, "app", subject))
         .extracting(Descriptor::digest)
-        .containsExactlyInAnyOrder(old.digest(), now.digest());
+        .containsExactlyInAnyOrder(old.digest(), tagOnly.digest(), now.digest());
     assertThat(Referrers.list(reg, "app", Digest.sha256Of("another"))).isEmpty();
   }
 }
